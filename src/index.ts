@@ -1,0 +1,18 @@
+// promlet's isomorphic entry point: runs unchanged in Node and browsers
+// (no node: imports anywhere below this file).
+
+export { openDB, DB, parseRetention } from './storage/db.js';
+export type { DBOptions, DBStats } from './storage/db.js';
+export type {
+  Appender, Appendable, Querier, Queryable, Series, SeriesRef, SelectHints, SampleBatch, WindowReduction, Millis,
+} from './storage/interfaces.js';
+export {
+  StorageError, OutOfOrderSampleError, DuplicateSampleError, OutOfBoundsError, InvalidSampleError, UnknownSeriesError,
+} from './storage/errors.js';
+export { encodeChunks, decodeChunk, ChunkError } from './wasm/codec.js';
+export type { ChunkEncoding, EncodedChunk, DecodedSamples } from './wasm/codec.js';
+export { Matcher } from './model/matcher.js';
+export type { MatchType } from './model/matcher.js';
+export { RegexError } from './model/regex.js';
+export { labelsFrom, labelsToRecord, formatLabels, compareLabels, InvalidLabelsError, METRIC_NAME } from './model/labels.js';
+export type { Label, Labels, LabelsInput } from './model/labels.js';

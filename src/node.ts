@@ -1,0 +1,4 @@
+// promlet/node: the Node-only entry point (files, HTTP server, CLI build on
+// this). It re-exports the isomorphic core so Node users need one import.
+
+export * from './index.js';

@@ -1,0 +1,35 @@
+// Errors of the append path, named and worded as Prometheus's storage errors.
+
+export class StorageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A sample older than the newest one of its series (storage.ErrOutOfOrderSample). */
+export class OutOfOrderSampleError extends StorageError {
+  constructor(detail: string) {
+    super(`out of order sample: ${detail}`);
+  }
+}
+
+/** Same timestamp as the newest sample, different value (storage.ErrDuplicateSampleForTimestamp). */
+export class DuplicateSampleError extends StorageError {
+  constructor(detail: string) {
+    super(`duplicate sample for timestamp: ${detail}`);
+  }
+}
+
+/** Older than what retention keeps (storage.ErrOutOfBounds). */
+export class OutOfBoundsError extends StorageError {
+  constructor(detail: string) {
+    super(`out of bounds: ${detail}`);
+  }
+}
+
+/** A timestamp or value that can never be stored. */
+export class InvalidSampleError extends StorageError {}
+
+/** A reference that names no series. */
+export class UnknownSeriesError extends StorageError {}

@@ -1,0 +1,109 @@
+// The head's Appender: validates and orders samples as Prometheus does,
+// buffers them, and hands the whole batch to WASM in one call on commit.
+
+import { type LabelsInput, labelsFrom, formatLabels } from '../model/labels.js';
+import { appendBatch, statusMessage } from '../wasm/codec.js';
+import type { Appender, SeriesRef } from './interfaces.js';
+import type { Head, MemSeries } from './head.js';
+import {
+  DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError,
+} from './errors.js';
+
+const f64 = new Float64Array(1);
+const u64 = new BigUint64Array(f64.buffer);
+function bitsOf(v: number): bigint {
+  f64[0] = v;
+  return u64[0]!;
+}
+
+export class HeadAppender implements Appender {
+  private slots: number[] = [];
+  private ts: number[] = [];
+  private vs: number[] = [];
+  private done = false;
+
+  constructor(private readonly head: Head, private readonly onCommit: () => void) {}
+
+  append(series: LabelsInput | SeriesRef, t: number, v: number): SeriesRef {
+    if (this.done) throw new StorageError('appender already committed or rolled back');
+    if (!Number.isSafeInteger(t)) throw new InvalidSampleError(`timestamp ${t} is not an integer number of milliseconds within ±2^53`);
+    if (typeof v !== 'number') throw new InvalidSampleError(`value ${String(v)} is not a number`);
+    const s = this.resolve(series);
+    const head = this.head;
+    if (t < head.minValidTime) {
+      head.outOfBounds++;
+      throw new OutOfBoundsError(`${formatLabels(s.labels)} at ${t} is before ${head.minValidTime}`);
+    }
+    const mine = s.pendingOwner === this;
+    const lastT = mine ? s.pendingT : s.maxT;
+    const lastV = mine ? s.pendingV : s.lastValue;
+    if (t < lastT) {
+      head.outOfOrder++;
+      throw new OutOfOrderSampleError(`${formatLabels(s.labels)} at ${t} is older than ${lastT}`);
+    }
+    if (t === lastT) {
+      // The same sample again is accepted silently, as Prometheus does.
+      if (bitsOf(v) === bitsOf(lastV)) return s.id;
+      head.duplicates++;
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastV}, got ${v}`);
+    }
+    s.pendingOwner = this;
+    s.pendingT = t;
+    s.pendingV = v;
+    this.slots.push(s.id);
+    this.ts.push(t);
+    this.vs.push(v);
+    return s.id;
+  }
+
+  private resolve(series: LabelsInput | SeriesRef): MemSeries {
+    if (typeof series === 'number') {
+      const s = this.head.get(series);
+      if (!s) throw new UnknownSeriesError(`unknown series ref ${series}`);
+      return s;
+    }
+    return this.head.getOrCreate(labelsFrom(series));
+  }
+
+  async commit(): Promise<void> {
+    this.commitSync();
+  }
+
+  /** Applies the batch synchronously (the async commit is where a WAL write will go). */
+  commitSync(): void {
+    if (this.done) throw new StorageError('appender already committed or rolled back');
+    this.done = true;
+    const n = this.slots.length;
+    if (n === 0) return;
+    const head = this.head;
+    const { appended, created, status } = appendBatch(head.headsTable(), this.slots, this.ts, this.vs, n, head.enc);
+    for (let i = 0; i < created.length; i += 2) head.addChunk(head.get(created[i]!)!, created[i + 1]!);
+    for (let i = 0; i < appended; i++) {
+      const s = head.get(this.slots[i]!)!;
+      const t = this.ts[i]!;
+      s.maxT = t;
+      s.lastValue = this.vs[i]!;
+      s.totalSamples++;
+      s.pendingOwner = null;
+      if (t < head.minT) head.minT = t;
+      if (t > head.maxT) head.maxT = t;
+    }
+    head.samples += appended;
+    this.onCommit();
+    if (appended !== n) {
+      // Ordering was checked above, so this is a broken invariant, not bad input.
+      throw new StorageError(`BUG: chunk append failed at sample ${appended} of ${n}: ${statusMessage(status)}`);
+    }
+  }
+
+  rollback(): void {
+    this.done = true;
+    for (const id of this.slots) {
+      const s = this.head.get(id);
+      if (s && s.pendingOwner === this) s.pendingOwner = null;
+    }
+    this.slots = [];
+    this.ts = [];
+    this.vs = [];
+  }
+}

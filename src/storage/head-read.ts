@@ -1,0 +1,122 @@
+// Querier over the head: postings for matchers, then per-series chunk
+// lists handed to the WASM scans.
+
+import { compareLabels, compareStrings, type Labels } from '../model/labels.js';
+import type { Matcher } from '../model/matcher.js';
+import { decodeList, reduceList, reduceWindowsList } from '../wasm/codec.js';
+import {
+  R_COUNT, R_SUM, R_SUM_COMP, R_MIN, R_MAX, R_FIRST_T, R_FIRST_V, R_LAST_T, R_LAST_V, R_PREV_T, R_PREV_V,
+  R_CORRECTION, R_RESETS, R_CHANGES,
+} from '../wasm/layout.js';
+import type { Querier, SampleBatch, SelectHints, Series, WindowReduction } from './interfaces.js';
+import type { Head, MemSeries } from './head.js';
+import { postingsForMatchers } from './select.js';
+import { StorageError } from './errors.js';
+
+export function toReduction(r: Float64Array, base = 0): WindowReduction {
+  const count = r[base + R_COUNT]!;
+  return {
+    count,
+    sum: r[base + R_SUM]!,
+    sumCompensation: r[base + R_SUM_COMP]!,
+    min: r[base + R_MIN]!,
+    max: r[base + R_MAX]!,
+    firstT: r[base + R_FIRST_T]!,
+    firstV: r[base + R_FIRST_V]!,
+    lastT: r[base + R_LAST_T]!,
+    lastV: r[base + R_LAST_V]!,
+    prevT: r[base + R_PREV_T]!,
+    prevV: count < 2 ? NaN : r[base + R_PREV_V]!,
+    correction: r[base + R_CORRECTION]!,
+    resets: r[base + R_RESETS]!,
+    changes: r[base + R_CHANGES]!,
+  };
+}
+
+class HeadSeries implements Series {
+  constructor(
+    private readonly q: HeadQuerier,
+    private readonly head: Head,
+    private readonly s: MemSeries,
+  ) {}
+
+  get labels(): Labels {
+    return this.s.labels;
+  }
+
+  private chunks(mint: number, maxt: number): number[] {
+    this.q.checkOpen();
+    return this.head.chunksOverlapping(this.s, Math.max(mint, this.q.mint), Math.min(maxt, this.q.maxt));
+  }
+
+  samples(mint: number, maxt: number, opts?: { skipStale?: boolean }): SampleBatch {
+    const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
+    return decodeList(this.chunks(lo, hi), this.head.enc, lo, hi, opts?.skipStale ?? false);
+  }
+
+  reduce(mint: number, maxt: number): WindowReduction {
+    const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
+    return toReduction(reduceList(this.chunks(lo, hi), this.head.enc, lo, hi));
+  }
+
+  reduceWindows(firstMin: number, firstMax: number, step: number, steps: number): Float64Array {
+    const lastMax = firstMax + step * (steps - 1);
+    return reduceWindowsList(this.chunks(firstMin, lastMax), this.head.enc, firstMin, firstMax, step, steps);
+  }
+}
+
+export class HeadQuerier implements Querier {
+  private closed = false;
+
+  constructor(private readonly head: Head, readonly mint: number, readonly maxt: number) {
+    head.acquireReader();
+  }
+
+  checkOpen(): void {
+    if (this.closed) throw new StorageError('querier used after close');
+  }
+
+  private matching(matchers: readonly Matcher[]): MemSeries[] {
+    this.checkOpen();
+    const ids = postingsForMatchers(this.head.index, matchers);
+    const out: MemSeries[] = [];
+    for (const id of ids) {
+      const s = this.head.get(id);
+      if (!s || s.chunks.length === 0) continue;
+      const minT = s.closedMinT.length > 0 ? s.closedMinT[0]! : -Infinity;
+      if (s.maxT < this.mint || minT > this.maxt) continue;
+      out.push(s);
+    }
+    return out;
+  }
+
+  select(matchers: readonly Matcher[], _hints?: SelectHints): Series[] {
+    const found = this.matching(matchers);
+    found.sort((a, b) => compareLabels(a.labels, b.labels));
+    return found.map((s) => new HeadSeries(this, this.head, s));
+  }
+
+  labelNames(matchers?: readonly Matcher[]): string[] {
+    this.checkOpen();
+    if (!matchers || matchers.length === 0) return this.head.index.labelNames().sort(compareStrings);
+    const names = new Set<string>();
+    for (const s of this.matching(matchers)) for (const l of s.labels) names.add(l.name);
+    return [...names].sort(compareStrings);
+  }
+
+  labelValues(name: string, matchers?: readonly Matcher[]): string[] {
+    this.checkOpen();
+    if (!matchers || matchers.length === 0) return this.head.index.labelValues(name).sort(compareStrings);
+    const values = new Set<string>();
+    for (const s of this.matching(matchers)) {
+      for (const l of s.labels) if (l.name === name) values.add(l.value);
+    }
+    return [...values].sort(compareStrings);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.head.releaseReader();
+  }
+}

@@ -1,0 +1,229 @@
+// The in-memory head: series, their chunks (in WASM memory), the label index
+// and retention. Appending lives in head-append.ts, reading in head-read.ts.
+
+import { type Labels, labelsKey } from '../model/labels.js';
+import { wasm, mem } from '../wasm/loader.js';
+import { WasmBuffer } from '../wasm/buffer.js';
+import { CHUNK_LEN } from '../wasm/layout.js';
+import { type ChunkEncoding, encodingId } from '../wasm/codec.js';
+import { MemPostings } from './postings.js';
+
+/** One series of the head. Chunk pointers are WASM memory offsets, oldest first. */
+export class MemSeries {
+  /** Chunks in time order; the last one is the open head chunk. */
+  chunks: number[] = [];
+  /** Cached [minT, maxT] of chunks that will not change any more (all but the last). */
+  closedMinT: number[] = [];
+  closedMaxT: number[] = [];
+  closedSamples: number[] = [];
+  /** Newest committed sample (maxT = -Infinity before the first). */
+  maxT = -Infinity;
+  lastValue = 0;
+  /** Samples in all chunks, and in the closed ones (the rest are in the head chunk). */
+  totalSamples = 0;
+  closedSampleSum = 0;
+  /** Newest sample buffered by an uncommitted appender (owner), for ordering checks. */
+  pendingOwner: object | null = null;
+  pendingT = -Infinity;
+  pendingV = 0;
+
+  constructor(readonly id: number, readonly labels: Labels, readonly key: string) {}
+}
+
+export interface HeadOptions {
+  encoding: ChunkEncoding;
+  /** Keep this many milliseconds of data behind the newest sample (0 = forever). */
+  retention: number;
+}
+
+export class Head {
+  readonly encoding: ChunkEncoding;
+  readonly enc: number;
+  readonly retention: number;
+  readonly index = new MemPostings();
+  readonly series: (MemSeries | undefined)[] = [undefined];
+  private readonly byKey = new Map<string, MemSeries>();
+  /** u32 head-chunk table indexed by series id, in WASM memory. */
+  private readonly heads = new WasmBuffer();
+  private headsCap = 0;
+
+  liveSeries = 0;
+  samples = 0;
+  chunks = 0;
+  minT = Infinity;
+  maxT = -Infinity;
+  /** Samples older than this are out of bounds (retention). */
+  minValidTime = -Infinity;
+  outOfOrder = 0;
+  duplicates = 0;
+  outOfBounds = 0;
+
+  private openReaders = 0;
+  private pendingFree: number[] = [];
+  private lastRetentionAt = -Infinity;
+
+  constructor(opts: HeadOptions) {
+    this.encoding = opts.encoding;
+    this.enc = encodingId(opts.encoding);
+    this.retention = opts.retention;
+  }
+
+  /** Pointer to the head-chunk table, sized for every series id handed out. */
+  headsTable(): number {
+    return this.heads.ptr;
+  }
+
+  getOrCreate(labels: Labels): MemSeries {
+    const key = labelsKey(labels);
+    const found = this.byKey.get(key);
+    if (found) return found;
+    const id = this.series.length;
+    const s = new MemSeries(id, labels, key);
+    this.ensureHeadsCapacity(id + 1);
+    mem().u32[(this.heads.ptr >>> 2) + id] = 0;
+    this.series.push(s);
+    this.byKey.set(key, s);
+    this.index.add(id, labels);
+    this.liveSeries++;
+    return s;
+  }
+
+  get(id: number): MemSeries | undefined {
+    return this.series[id];
+  }
+
+  private ensureHeadsCapacity(n: number): void {
+    if (n <= this.headsCap) return;
+    const cap = Math.max(1024, this.headsCap * 2, n);
+    const old = this.heads.ptr;
+    const oldCap = this.headsCap;
+    const fresh = wasm.alloc(cap * 4);
+    const { u32 } = mem();
+    u32.fill(0, fresh >>> 2, (fresh >>> 2) + cap);
+    if (old !== 0) {
+      u32.copyWithin(fresh >>> 2, old >>> 2, (old >>> 2) + oldCap);
+      wasm.free(old);
+    }
+    this.heads.ptr = fresh;
+    this.heads.bytes = cap * 4;
+    this.headsCap = cap;
+  }
+
+  /** Records a chunk created by the WASM appender for series `id`. */
+  addChunk(s: MemSeries, chunk: number): void {
+    if (s.chunks.length > 0) this.closeHeadChunk(s);
+    s.chunks.push(chunk);
+    this.chunks++;
+  }
+
+  private closeHeadChunk(s: MemSeries): void {
+    const c = s.chunks[s.chunks.length - 1]!;
+    s.closedMinT.push(wasm.chunkMinTime(c, this.enc));
+    s.closedMaxT.push(wasm.chunkMaxTime(c, this.enc));
+    const n = wasm.chunkSamples(c, this.enc);
+    s.closedSamples.push(n);
+    s.closedSampleSum += n;
+  }
+
+  /** Pins chunks against being freed while a reader uses them. */
+  acquireReader(): void {
+    this.openReaders++;
+  }
+
+  releaseReader(): void {
+    this.openReaders--;
+    if (this.openReaders === 0) this.flushFrees();
+  }
+
+  private freeChunk(c: number): void {
+    if (this.openReaders > 0) this.pendingFree.push(c);
+    else wasm.chunkFree(c);
+  }
+
+  private flushFrees(): void {
+    for (const c of this.pendingFree) wasm.chunkFree(c);
+    this.pendingFree = [];
+  }
+
+  /** Drops whole chunks that end before maxT - retention; runs at most once a minute of data time. */
+  maybeApplyRetention(): void {
+    if (this.retention <= 0 || this.maxT === -Infinity) return;
+    if (this.maxT - this.lastRetentionAt < 60_000) return;
+    this.lastRetentionAt = this.maxT;
+    this.truncateBefore(this.maxT - this.retention);
+  }
+
+  /** Drops every chunk whose samples all lie before mint, and series left without chunks. */
+  truncateBefore(mint: number): void {
+    this.minValidTime = Math.max(this.minValidTime, mint);
+    const removed = new Map<number, Labels>();
+    const { u32 } = mem();
+    const headsBase = this.heads.ptr >>> 2;
+    for (const s of this.series) {
+      if (!s || s.chunks.length === 0) continue;
+      let drop = 0;
+      while (drop < s.closedMaxT.length && s.closedMaxT[drop]! < mint) drop++;
+      if (drop === s.closedMaxT.length && s.maxT < mint) drop = s.chunks.length;
+      if (drop === 0) continue;
+      for (let i = 0; i < drop; i++) {
+        const n = i < s.closedSamples.length ? s.closedSamples[i]! : s.totalSamples - s.closedSampleSum;
+        this.samples -= n;
+        s.totalSamples -= n;
+        if (i < s.closedSamples.length) s.closedSampleSum -= n;
+        this.freeChunk(s.chunks[i]!);
+      }
+      this.chunks -= drop;
+      s.chunks.splice(0, drop);
+      s.closedMinT.splice(0, drop);
+      s.closedMaxT.splice(0, drop);
+      s.closedSamples.splice(0, drop);
+      if (s.chunks.length === 0) {
+        u32[headsBase + s.id] = 0;
+        removed.set(s.id, s.labels);
+        this.byKey.delete(s.key);
+        this.series[s.id] = undefined;
+        this.liveSeries--;
+      }
+    }
+    this.index.delete(removed);
+    this.recomputeMinT();
+  }
+
+  private recomputeMinT(): void {
+    let minT = Infinity;
+    for (const s of this.series) {
+      if (!s || s.chunks.length === 0) continue;
+      const t = s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc);
+      if (t < minT) minT = t;
+    }
+    this.minT = minT;
+  }
+
+  /** Chunk pointers of s that may hold samples in [mint, maxt]. */
+  chunksOverlapping(s: MemSeries, mint: number, maxt: number): number[] {
+    const out: number[] = [];
+    const n = s.chunks.length;
+    for (let i = 0; i < n; i++) {
+      const lo = i < n - 1 ? s.closedMinT[i]! : -Infinity;
+      const hi = i < n - 1 ? s.closedMaxT[i]! : s.maxT;
+      if (hi < mint) continue;
+      if (lo > maxt) break;
+      out.push(s.chunks[i]!);
+    }
+    return out;
+  }
+
+  chunkBytes(): number {
+    return this.chunks * CHUNK_LEN;
+  }
+
+  /** Frees all WASM memory held by this head. */
+  close(): void {
+    for (const s of this.series) if (s) for (const c of s.chunks) wasm.chunkFree(c);
+    this.flushFrees();
+    if (this.heads.ptr !== 0) wasm.free(this.heads.ptr);
+    this.heads.ptr = 0;
+    this.series.length = 1;
+    this.byKey.clear();
+  }
+}

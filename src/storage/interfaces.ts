@@ -1,0 +1,104 @@
+// The storage contract, modelled on Prometheus's storage.Queryable /
+// Querier / SeriesSet and Appendable / Appender. The query engine, rules,
+// scraping and the HTTP API depend on this file only, never on the head.
+
+import type { Labels, LabelsInput } from '../model/labels.js';
+import type { Matcher } from '../model/matcher.js';
+
+/** Times are integer milliseconds since the Unix epoch. */
+export type Millis = number;
+
+/** Hints a querier may use to do less work (Prometheus's SelectHints). */
+export interface SelectHints {
+  /** Start and end of the data the caller will read (inclusive). */
+  start: Millis;
+  end: Millis;
+  /** Query step, for range queries. */
+  step?: Millis;
+  /** The function that will consume the series (e.g. "rate"), if any. */
+  func?: string;
+  /** Range of the function's range selector. */
+  range?: Millis;
+}
+
+/** Samples of one series in a time range, in time order. The arrays are the caller's own copies. */
+export interface SampleBatch {
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+/**
+ * A reduction of one window of samples, computed while decoding (stale
+ * markers skipped). Fields are those of src/wasm/layout.ts R_*.
+ */
+export interface WindowReduction {
+  count: number;
+  /** Kahan-Neumaier sum; the result is sum + sumCompensation. */
+  sum: number;
+  sumCompensation: number;
+  min: number;
+  max: number;
+  firstT: Millis;
+  firstV: number;
+  lastT: Millis;
+  lastV: number;
+  /** The sample before the last (irate/idelta); NaN value when count < 2. */
+  prevT: Millis;
+  prevV: number;
+  /** Sum of values just before each drop (counter-reset correction). */
+  correction: number;
+  resets: number;
+  changes: number;
+}
+
+/** One selected series. Valid until its querier is closed. */
+export interface Series {
+  readonly labels: Labels;
+  /** Samples with mint <= t <= maxt. Stale markers are included unless skipStale. */
+  samples(mint: Millis, maxt: Millis, opts?: { skipStale?: boolean }): SampleBatch;
+  /** One reduction over [mint, maxt]. */
+  reduce(mint: Millis, maxt: Millis): WindowReduction;
+  /**
+   * Reductions for `steps` windows [firstMin + k*step, firstMax + k*step],
+   * as R_SIZE-slot records in one array (see src/wasm/layout.ts).
+   */
+  reduceWindows(firstMin: Millis, firstMax: Millis, step: Millis, steps: number): Float64Array;
+}
+
+/** Read access to a time range. Close it when done, so freed chunks can be reused. */
+export interface Querier {
+  /** Series matching all matchers, sorted by labels. */
+  select(matchers: readonly Matcher[], hints?: SelectHints): Series[];
+  /** Sorted label names, optionally only of series matching the matchers. */
+  labelNames(matchers?: readonly Matcher[]): string[];
+  /** Sorted values of a label, optionally only of series matching the matchers. */
+  labelValues(name: string, matchers?: readonly Matcher[]): string[];
+  close(): void;
+}
+
+export interface Queryable {
+  querier(mint: Millis, maxt: Millis): Querier;
+}
+
+/** Reference to a series, returned by append and accepted in place of labels. */
+export type SeriesRef = number;
+
+/**
+ * Batches samples; nothing is visible to queries until commit. Not safe to
+ * use after commit or rollback.
+ */
+export interface Appender {
+  /**
+   * Adds a sample. Throws InvalidSampleError / InvalidLabelsError for input
+   * that can never be stored, and OutOfOrderSampleError,
+   * DuplicateSampleError or OutOfBoundsError for a sample the series
+   * cannot take (Prometheus's storage errors). Returns the series ref.
+   */
+  append(series: LabelsInput | SeriesRef, t: Millis, v: number): SeriesRef;
+  commit(): Promise<void>;
+  rollback(): void;
+}
+
+export interface Appendable {
+  appender(): Appender;
+}

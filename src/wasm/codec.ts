@@ -1,0 +1,194 @@
+// Host-side calls into the chunk codecs and scans. Every call crosses the
+// boundary once per batch or chunk list, never per sample.
+
+import { wasm, mem } from './loader.js';
+import { WasmBuffer } from './buffer.js';
+import {
+  CHUNK_LEN, ENC_DOUBLE_DELTA, ENC_VARBIT, R_SIZE, STATUS_BAD_ENCODING, STATUS_CAPACITY, STATUS_CORRUPT,
+  STATUS_OUT_OF_ORDER,
+} from './layout.js';
+
+/** Chunk encodings, named as in Prometheus 1.x. */
+export type ChunkEncoding = 'double-delta' | 'varbit';
+
+export const ENCODING_IDS: Record<ChunkEncoding, number> = {
+  'double-delta': ENC_DOUBLE_DELTA,
+  varbit: ENC_VARBIT,
+};
+
+/** Thrown for chunks that cannot be decoded and for input the codecs refuse. */
+export class ChunkError extends Error {
+  constructor(message: string, readonly code: number) {
+    super(message);
+    this.name = 'ChunkError';
+  }
+}
+
+export function statusMessage(code: number): string {
+  switch (code) {
+    case STATUS_OUT_OF_ORDER: return 'timestamp older than the previous sample';
+    case STATUS_BAD_ENCODING: return 'unknown chunk encoding';
+    case STATUS_CORRUPT: return 'corrupt chunk: header or payload inconsistent';
+    case STATUS_CAPACITY: return 'output buffer too small';
+    default: return `status ${code}`;
+  }
+}
+
+export function encodingId(encoding: ChunkEncoding): number {
+  const id = ENCODING_IDS[encoding];
+  if (id === undefined) throw new ChunkError(`unknown chunk encoding ${JSON.stringify(encoding)} (want "varbit" or "double-delta")`, STATUS_BAD_ENCODING);
+  return id;
+}
+
+/** A 1024-byte chunk returned by encodeChunks, carrying its encoding. */
+export type EncodedChunk = Uint8Array & { readonly encoding: ChunkEncoding };
+
+function tag(bytes: Uint8Array, encoding: ChunkEncoding): EncodedChunk {
+  Object.defineProperty(bytes, 'encoding', { value: encoding, enumerable: false });
+  return bytes as EncodedChunk;
+}
+
+const inT = new WasmBuffer();
+const inV = new WasmBuffer();
+const outT = new WasmBuffer();
+const outV = new WasmBuffer();
+const listBuf = new WasmBuffer();
+const recordBuf = new WasmBuffer();
+
+/** Throws unless every timestamp is a safe integer and they strictly increase. */
+export function checkTimestamps(timestamps: ArrayLike<number>): void {
+  let prev = -Infinity;
+  for (let i = 0; i < timestamps.length; i++) {
+    const t = timestamps[i]!;
+    if (!Number.isSafeInteger(t)) throw new ChunkError(`timestamp ${i} is ${t}: want an integer number of milliseconds within ±2^53`, STATUS_OUT_OF_ORDER);
+    if (t <= prev) throw new ChunkError(`timestamp ${i} (${t}) is not after timestamp ${i - 1} (${prev})`, STATUS_OUT_OF_ORDER);
+    prev = t;
+  }
+}
+
+/**
+ * Encodes samples into 1024-byte chunks exactly as Prometheus 1.x would cut
+ * them (overflow and transcoding included). Timestamps are integer
+ * milliseconds in strictly increasing order; values any float64.
+ */
+export function encodeChunks(encoding: ChunkEncoding, timestamps: ArrayLike<number>, values: ArrayLike<number>): EncodedChunk[] {
+  const enc = encodingId(encoding);
+  if (timestamps.length !== values.length) {
+    throw new ChunkError(`${timestamps.length} timestamps but ${values.length} values`, STATUS_CAPACITY);
+  }
+  checkTimestamps(timestamps);
+  const n = timestamps.length;
+  if (n === 0) return [];
+  const tp = inT.reserve(n * 8);
+  const vp = inV.reserve(n * 8);
+  const { f64 } = mem();
+  f64.set(timestamps, tp >>> 3);
+  f64.set(values, vp >>> 3);
+  const done = wasm.encodeSeries(tp, vp, n, enc);
+  const created = wasm.createdCount();
+  const cp = wasm.createdPtr();
+  const { u8, u32 } = mem();
+  const chunks: EncodedChunk[] = [];
+  for (let i = 0; i < created; i++) {
+    const c = u32[(cp >>> 2) + i * 2 + 1]!;
+    chunks.push(tag(u8.slice(c, c + CHUNK_LEN), encoding));
+  }
+  for (let i = 0; i < created; i++) wasm.chunkFree(mem().u32[(cp >>> 2) + i * 2 + 1]!);
+  if (done !== n) throw new ChunkError(`sample ${done}: ${statusMessage(wasm.status())}`, wasm.status());
+  return chunks;
+}
+
+/** The samples of one chunk. */
+export interface DecodedSamples {
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+/**
+ * Decodes one chunk. The encoding comes from the chunk itself when it was
+ * returned by encodeChunks, otherwise it must be given.
+ */
+export function decodeChunk(chunk: Uint8Array, encoding?: ChunkEncoding): DecodedSamples {
+  const name = encoding ?? (chunk as Partial<EncodedChunk>).encoding;
+  if (name === undefined) throw new ChunkError('decodeChunk: the chunk carries no encoding; pass "varbit" or "double-delta"', STATUS_BAD_ENCODING);
+  const enc = encodingId(name);
+  if (chunk.length !== CHUNK_LEN) throw new ChunkError(`chunk is ${chunk.length} bytes, want ${CHUNK_LEN}`, STATUS_CORRUPT);
+  const c = wasm.chunkNew(enc);
+  try {
+    mem().u8.set(chunk, c);
+    return decodeList([c], enc, -Infinity, Infinity, false);
+  } finally {
+    wasm.chunkFree(c);
+  }
+}
+
+function writeList(chunks: ArrayLike<number>): number {
+  const lp = listBuf.reserve(Math.max(4, chunks.length * 4));
+  mem().u32.set(chunks, lp >>> 2);
+  return lp;
+}
+
+/** Upper bound of samples a chunk can hold (double-delta: 989; varbit fewer). */
+const MAX_SAMPLES_PER_CHUNK = 1024;
+
+/** Decodes the samples within [mint, maxt] of chunks (WASM pointers, time order) into fresh arrays. */
+export function decodeList(chunks: ArrayLike<number>, enc: number, mint: number, maxt: number, skipStale: boolean): DecodedSamples {
+  const cap = Math.max(1, chunks.length * MAX_SAMPLES_PER_CHUNK);
+  const tp = outT.reserve(cap * 8);
+  const vp = outV.reserve(cap * 8);
+  const lp = writeList(chunks);
+  const n = wasm.decodeRange(lp, chunks.length, enc, mint, maxt, skipStale ? 1 : 0, tp, vp, cap);
+  if (n < 0) throw new ChunkError(statusMessage(n), n);
+  const { f64 } = mem();
+  return {
+    timestamps: f64.slice(tp >>> 3, (tp >>> 3) + n),
+    values: f64.slice(vp >>> 3, (vp >>> 3) + n),
+  };
+}
+
+const reduceOut = new WasmBuffer();
+
+/** One reduction record (see layout.ts R_*) over [mint, maxt], stale markers skipped. */
+export function reduceList(chunks: ArrayLike<number>, enc: number, mint: number, maxt: number): Float64Array {
+  const op = reduceOut.reserve(R_SIZE * 8);
+  const lp = writeList(chunks);
+  const n = wasm.reduceRange(lp, chunks.length, enc, mint, maxt, op);
+  if (n < 0) throw new ChunkError(statusMessage(n), n);
+  const out = mem().f64.slice(op >>> 3, (op >>> 3) + R_SIZE);
+  if (n === 0) out.fill(0, 0, 1);
+  return out;
+}
+
+/** Reduction records for `steps` windows [firstMin + k*step, firstMax + k*step]. */
+export function reduceWindowsList(chunks: ArrayLike<number>, enc: number, firstMin: number, firstMax: number, step: number, steps: number): Float64Array {
+  const op = reduceOut.reserve(R_SIZE * 8 * Math.max(1, steps));
+  const lp = writeList(chunks);
+  const n = wasm.reduceWindows(lp, chunks.length, enc, firstMin, firstMax, step, steps, op);
+  if (n < 0) throw new ChunkError(statusMessage(n), n);
+  return mem().f64.slice(op >>> 3, (op >>> 3) + R_SIZE * steps);
+}
+
+/** Appends a batch: slots index `heads` (a u32 table in WASM memory). */
+export interface AppendBatchResult {
+  appended: number;
+  /** (slot, chunk pointer) for every chunk created, in creation order. */
+  created: Uint32Array;
+  /** Status of the failing record when appended < n. */
+  status: number;
+}
+
+export function appendBatch(heads: number, slots: ArrayLike<number>, ts: ArrayLike<number>, vs: ArrayLike<number>, n: number, enc: number): AppendBatchResult {
+  const rp = recordBuf.reserve(Math.max(24, n * 24));
+  const { u32, f64 } = mem();
+  for (let i = 0; i < n; i++) {
+    const o = rp + i * 24;
+    u32[o >>> 2] = slots[i]!;
+    f64[(o + 8) >>> 3] = ts[i]!;
+    f64[(o + 16) >>> 3] = vs[i]!;
+  }
+  const appended = wasm.appendBatch(heads, rp, n, enc);
+  const cp = wasm.createdPtr();
+  const k = wasm.createdCount();
+  const created = mem().u32.slice(cp >>> 2, (cp >>> 2) + k * 2);
+  return { appended, created, status: wasm.status() };
+}

@@ -1,0 +1,22 @@
+// The typed surface of assembly/index.ts as the host sees it.
+
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  abiVersion(): number;
+  chunkLen(): number;
+  alloc(size: number): number;
+  free(ptr: number): void;
+  status(): number;
+  chunkNew(enc: number): number;
+  chunkFree(ptr: number): void;
+  appendBatch(heads: number, recs: number, n: number, enc: number): number;
+  createdPtr(): number;
+  createdCount(): number;
+  encodeSeries(ts: number, vs: number, n: number, enc: number): number;
+  chunkSamples(ptr: number, enc: number): number;
+  chunkMinTime(ptr: number, enc: number): number;
+  chunkMaxTime(ptr: number, enc: number): number;
+  decodeRange(list: number, n: number, enc: number, mint: number, maxt: number, skipStale: number, ts: number, vs: number, cap: number): number;
+  reduceRange(list: number, n: number, enc: number, mint: number, maxt: number, out: number): number;
+  reduceWindows(list: number, n: number, enc: number, firstMin: number, firstMax: number, step: number, steps: number, out: number): number;
+}
