@@ -18,7 +18,7 @@ const BASE_T = 5;
 const BASE_V = 13;
 const BASE_DT = 21;    // t1 - t0, or absolute t1 when TB == 8
 const BASE_DV = 29;    // v1 - v0, or absolute v1 when VB == 8
-const HEADER = 37;
+export const HEADER = 37;
 const HEADER_MIN = 21; // a chunk with one sample
 
 // @ts-ignore: decorator
@@ -26,11 +26,11 @@ const HEADER_MIN = 21; // a chunk with one sample
 // @ts-ignore: decorator
 @inline function setUsed(c: usize, n: i32): void { store<u16>(c + USED, <u16>n); }
 // @ts-ignore: decorator
-@inline function tb(c: usize): i32 { return <i32>load<u8>(c + TB); }
+@inline export function tb(c: usize): i32 { return <i32>load<u8>(c + TB); }
 // @ts-ignore: decorator
-@inline function vb(c: usize): i32 { return <i32>load<u8>(c + VB); }
+@inline export function vb(c: usize): i32 { return <i32>load<u8>(c + VB); }
 // @ts-ignore: decorator
-@inline function isInt(c: usize): bool { return load<u8>(c + IS_INT) == 1; }
+@inline export function isInt(c: usize): bool { return load<u8>(c + IS_INT) == 1; }
 
 export function ddInit(c: usize, timeBytes: i32, valueBytes: i32, integer: bool): void {
   memory.fill(c, 0, <usize>CHUNK_LEN);
@@ -86,9 +86,13 @@ function bytesIntV(d: f64): i32 {
 }
 
 // @ts-ignore: decorator
-@inline function baseT(c: usize): i64 { return load<i64>(c + BASE_T); }
+@inline export function baseT(c: usize): i64 { return load<i64>(c + BASE_T); }
 // @ts-ignore: decorator
-@inline function baseV(c: usize): f64 { return load<f64>(c + BASE_V); }
+@inline export function baseV(c: usize): f64 { return load<f64>(c + BASE_V); }
+// @ts-ignore: decorator
+@inline export function rawBaseDT(c: usize): i64 { return load<i64>(c + BASE_DT); }
+// @ts-ignore: decorator
+@inline export function rawBaseDV(c: usize): f64 { return load<f64>(c + BASE_DV); }
 // @ts-ignore: decorator
 @inline function baseDT(c: usize): i64 { return used(c) < BASE_DT + 8 ? 0 : load<i64>(c + BASE_DT); }
 // @ts-ignore: decorator

@@ -11,7 +11,7 @@ import {
 import { ddInitDefault, ddAdd, ddLen, ddMinTime, ddLastTime, ddValid } from "./doubledelta";
 import { vbInit, vbAdd, vbMinTime, vbMaxTime, VarbitCursor, ENC_ZERO } from "./varbit";
 
-export { decodeRange, reduceRange, reduceWindows } from "./scan";
+export { decodeRange, decodedTimes, decodedValues, reduceRange, reduceWindows } from "./scan";
 
 export function abiVersion(): i32 {
   return ABI_VERSION;

@@ -8,7 +8,7 @@ export const ABI_VERSION: i32 = 1;
 export const CHUNK_LEN: i32 = 1024;
 
 /** Bytes allocated per chunk: the chunk plus slack so 8-byte reads at its end stay in bounds. */
-export const CHUNK_ALLOC: i32 = CHUNK_LEN + 16;
+export const CHUNK_ALLOC: i32 = CHUNK_LEN + 32;
 
 /** Chunk encodings, numbered as in Prometheus 1.x. */
 export const ENC_DOUBLE_DELTA: i32 = 1;

@@ -7,16 +7,18 @@ import {
   R_COUNT, R_SUM, R_SUM_COMP, R_MIN, R_MAX, R_FIRST_T, R_FIRST_V, R_LAST_T, R_LAST_V,
   R_PREV_T, R_PREV_V, R_CORRECTION, R_RESETS, R_CHANGES, R_SIZE, STALE_NAN_BITS,
 } from "./layout";
-import { ddLen, ddTimeAt, ddValueAt, ddValid } from "./doubledelta";
-import { VarbitCursor } from "./varbit";
+import { ddLen, ddTimeAt, ddValueAt, ddValid, tb, vb, isInt, baseT, baseV, rawBaseDT, rawBaseDV, HEADER } from "./doubledelta";
+import {
+  vbNextOffset, vbEncoding, vbClosed, vbFirstTime, vbFirstValue, vbLastTime, vbLastValue,
+  FIRST_DT, FIRST_DV, SECOND_SAMPLE, THIRD_SAMPLE, ENC_ZERO, ENC_INT, ENC_XOR,
+} from "./varbit";
+import { loadBE64, loadBE32, loadBE24 } from "./bits";
 
 /** Receives the samples of a scan in time order. */
 interface Sink {
   /** Returns false to stop the scan (output full). */
   add(t: i64, v: f64): bool;
 }
-
-const cursor = new VarbitCursor();
 
 // @ts-ignore: decorator
 @inline function isStale(v: f64): bool {
@@ -34,76 +36,227 @@ function ddLowerBound(c: usize, n: i32, mint: i64): i32 {
   return lo;
 }
 
+// Scan results of one chunk: keep going, or stop because t > maxt was seen.
+const CONTINUE = 0;
+const PAST_END = 1;
+
+/** Double-delta chunk: random access, so start at a binary-searched index; header fields read once. */
+function scanDD<S extends Sink>(sink: S, c: usize, mint: i64, maxt: i64, skipStale: bool): i32 {
+  if (!ddValid(c)) return STATUS_CORRUPT;
+  const n = ddLen(c);
+  let i = ddLowerBound(c, n, mint);
+  for (; i < n && i < 2; i++) {
+    const t = ddTimeAt(c, i);
+    if (t > maxt) return PAST_END;
+    const v = ddValueAt(c, i);
+    if (skipStale && isStale(v)) continue;
+    if (!sink.add(t, v)) return STATUS_CAPACITY;
+  }
+  if (i >= n) return CONTINUE;
+  const w = tb(c), x = vb(c), stride = w + x, integer = isInt(c);
+  const t0 = baseT(c), dt = rawBaseDT(c), v0 = baseV(c), dv = rawBaseDV(c);
+  let p = c + <usize>(HEADER + (i - 2) * stride);
+  for (; i < n; i++, p += <usize>stride) {
+    let t: i64;
+    if (w == 8) t = load<i64>(p);
+    else t = t0 + <i64>i * dt + (w == 1 ? <i64>load<i8>(p) : w == 2 ? <i64>load<i16>(p) : <i64>load<i32>(p));
+    if (t > maxt) return PAST_END;
+    const q = p + <usize>w;
+    let v: f64;
+    if (x == 8) {
+      v = load<f64>(q);
+    } else {
+      const proj = v0 + <f64>i * dv;
+      if (!integer) v = proj + <f64>load<f32>(q);
+      else if (x == 0) v = proj;
+      else v = proj + (x == 1 ? <f64>load<i8>(q) : x == 2 ? <f64>load<i16>(q) : <f64>load<i32>(q));
+    }
+    if (skipStale && isStale(v)) continue;
+    if (!sink.add(t, v)) return STATUS_CAPACITY;
+  }
+  return CONTINUE;
+}
+
+// A buffered MSB-first bit reader for the varbit scan: one unaligned
+// 8-byte load serves several reads (as Prometheus's bstreamReader).
+let rc: usize = 0;   // chunk
+let rpos: i32 = 0;   // bit offset of the next unread bit
+let rbuf: u64 = 0;   // upcoming bits, left-aligned
+let ravail: i32 = 0; // valid bits in rbuf
+
+// @ts-ignore: decorator
+@inline function readerReset(c: usize, pos: i32): void {
+  rc = c;
+  rpos = pos;
+  ravail = 0;
+}
+
+// @ts-ignore: decorator
+@inline function refill(): void {
+  const byte = <usize>(rpos >>> 3);
+  const shift = rpos & 7;
+  rbuf = loadBE64(rc + byte) << <u64>shift;
+  ravail = 64 - shift;
+}
+
+/** Reads n (1..57) bits. */
+// @ts-ignore: decorator
+@inline function readBits(n: i32): u64 {
+  if (n > ravail) refill();
+  const r = rbuf >> <u64>(64 - n);
+  rbuf <<= <u64>n;
+  ravail -= n;
+  rpos += n;
+  return r;
+}
+
+/** Reads n (1..64) bits without the buffer (wide XOR windows, raw floats). */
+function readWide(n: i32): u64 {
+  const byte = <usize>(rpos >>> 3);
+  const shift = <u64>(rpos & 7);
+  let w = loadBE64(rc + byte) << shift;
+  if (shift + <u64>n > 64) w |= <u64>load<u8>(rc + byte + 8) >> (8 - shift);
+  rpos += n;
+  ravail = 0;
+  return w >> <u64>(64 - n);
+}
+
+/** Counts up to max leading 1-bits, consuming them and the terminating 0 if seen. */
+// @ts-ignore: decorator
+@inline function readOnes(max: i32): i32 {
+  if (ravail < max) refill();
+  const k0 = <i32>clz<u64>(~rbuf);
+  const k = k0 > max ? max : k0;
+  const used = k < max ? k + 1 : max;
+  rbuf <<= <u64>used;
+  ravail -= used;
+  rpos += used;
+  return k;
+}
+
+// @ts-ignore: decorator
+@inline function signExtend(u: u64, n: i32): i64 {
+  return (<i64>(u << <u64>(64 - n))) >> <i64>(64 - n);
+}
+
+const PAYLOAD_END = 1024 * 8;
+
+/**
+ * Varbit chunk: a sequential decode with all state in locals (the same
+ * rules as VarbitCursor, which the encoder uses; this is the hot loop).
+ */
+function scanVarbit<S extends Sink>(sink: S, c: usize, mint: i64, maxt: i64, skipStale: bool): i32 {
+  const len = vbNextOffset(c);
+  if (len == 0) return CONTINUE;
+  if (len > PAYLOAD_END || (len > SECOND_SAMPLE && len < THIRD_SAMPLE)) return STATUS_CORRUPT;
+  const closed = vbClosed(c);
+  if (vbLastTime(c) < mint) return CONTINUE;
+  let t = vbFirstTime(c);
+  let v = vbFirstValue(c);
+  if (t > maxt) return PAST_END;
+  if (t >= mint && !(skipStale && isStale(v)) && !sink.add(t, v)) return STATUS_CAPACITY;
+  if (len == SECOND_SAMPLE || (len == THIRD_SAMPLE && !closed)) {
+    if (len == SECOND_SAMPLE && !closed) return CONTINUE;
+    t = vbLastTime(c);
+    v = vbLastValue(c);
+    if (t > maxt) return PAST_END;
+    if (t >= mint && !(skipStale && isStale(v)) && !sink.add(t, v)) return STATUS_CAPACITY;
+    return CONTINUE;
+  }
+  const enc = vbEncoding(c);
+  let dt = <i64>loadBE24(c + FIRST_DT);
+  t += dt;
+  let dv: i64 = 0;
+  let lead = 0, sig = 1;
+  let rep = 0;
+  // The second sample's value sits in the header (int, direct) or at bit 304 (XOR).
+  if (enc == ENC_INT) {
+    dv = <i64><i32>loadBE32(c + FIRST_DV);
+    v += <f64>dv;
+    readerReset(c, THIRD_SAMPLE + 32);
+  } else if (enc == ENC_XOR) {
+    readerReset(c, THIRD_SAMPLE);
+    const k = readOnes(2);
+    if (k > 0) {
+      if (k == 2) {
+        lead = <i32>readBits(5);
+        sig = <i32>readBits(6) + 1;
+        if (lead + sig > 64) return STATUS_CORRUPT;
+      }
+      v = reinterpret<f64>(reinterpret<u64>(v) ^ (readWide(sig) << <u64>(64 - sig - lead)));
+    }
+  } else if (enc == ENC_ZERO) {
+    readerReset(c, THIRD_SAMPLE);
+  } else {
+    v = reinterpret<f64>(loadBE64(c + FIRST_DV));
+    readerReset(c, THIRD_SAMPLE + 64);
+  }
+  if (t > maxt) return PAST_END;
+  if (t >= mint && !(skipStale && isStale(v)) && !sink.add(t, v)) return STATUS_CAPACITY;
+  // One sample reads at most 3+23 + 2+11+64 bits, so a corrupt chunk can
+  // overrun its 8192 bits by 103 before the check below: CHUNK_ALLOC's slack.
+  while (rpos < len || rep > 0) {
+    if (rep > 0) {
+      rep--;
+    } else {
+      const k = readOnes(3);
+      if (k == 0) {
+        rep = <i32>readBits(7);
+      } else {
+        const n = k == 1 ? 6 : k == 2 ? 17 : 23;
+        dt += signExtend(readBits(n), n);
+      }
+    }
+    t += dt;
+    if (enc == ENC_INT) {
+      const k = readOnes(4);
+      if (k > 0) {
+        const n = k == 1 ? 6 : k == 2 ? 13 : k == 3 ? 20 : 33;
+        dv += signExtend(readBits(n), n);
+      }
+      v += <f64>dv;
+    } else if (enc == ENC_XOR) {
+      const k = readOnes(2);
+      if (k > 0) {
+        if (k == 2) {
+          lead = <i32>readBits(5);
+          sig = <i32>readBits(6) + 1;
+          if (lead + sig > 64) return STATUS_CORRUPT;
+        }
+        const x = sig <= 57 ? readBits(sig) : readWide(sig);
+        v = reinterpret<f64>(reinterpret<u64>(v) ^ (x << <u64>(64 - sig - lead)));
+      }
+    } else if (enc != ENC_ZERO) {
+      v = reinterpret<f64>(readWide(64));
+    }
+    if (rpos > PAYLOAD_END) return STATUS_CORRUPT;
+    if (t > maxt) return PAST_END;
+    if (t >= mint && !(skipStale && isStale(v)) && !sink.add(t, v)) return STATUS_CAPACITY;
+  }
+  const pos = rpos;
+  if (pos != len) return STATUS_CORRUPT;
+  if (closed) {
+    t = vbLastTime(c);
+    v = vbLastValue(c);
+    if (t > maxt) return PAST_END;
+    if (t >= mint && !(skipStale && isStale(v)) && !sink.add(t, v)) return STATUS_CAPACITY;
+  }
+  return CONTINUE;
+}
+
 /**
  * Feeds every sample with mint <= t <= maxt to sink. Returns 0, or a
  * negative status. Stale markers are skipped when skipStale is set.
  */
 function scan<S extends Sink>(sink: S, list: usize, n: i32, enc: i32, mint: i64, maxt: i64, skipStale: bool): i32 {
-  if (enc == ENC_DOUBLE_DELTA) {
-    for (let k = 0; k < n; k++) {
-      const c = <usize>load<u32>(list + (<usize>k << 2));
-      if (!ddValid(c)) return STATUS_CORRUPT;
-      const len = ddLen(c);
-      for (let i = ddLowerBound(c, len, mint); i < len; i++) {
-        const t = ddTimeAt(c, i);
-        if (t > maxt) return 0;
-        const v = ddValueAt(c, i);
-        if (skipStale && isStale(v)) continue;
-        if (!sink.add(t, v)) return STATUS_CAPACITY;
-      }
-    }
-    return 0;
+  if (enc != ENC_DOUBLE_DELTA && enc != ENC_VARBIT) return STATUS_BAD_ENCODING;
+  for (let k = 0; k < n; k++) {
+    const c = <usize>load<u32>(list + (<usize>k << 2));
+    const st = enc == ENC_DOUBLE_DELTA ? scanDD<S>(sink, c, mint, maxt, skipStale) : scanVarbit<S>(sink, c, mint, maxt, skipStale);
+    if (st < 0) return st;
+    if (st == PAST_END) return 0;
   }
-  if (enc == ENC_VARBIT) {
-    for (let k = 0; k < n; k++) {
-      const c = <usize>load<u32>(list + (<usize>k << 2));
-      cursor.reset(c);
-      while (cursor.next()) {
-        const t = cursor.t;
-        if (t < mint) continue;
-        if (t > maxt) return 0;
-        const v = cursor.v;
-        if (skipStale && isStale(v)) continue;
-        if (!sink.add(t, v)) return STATUS_CAPACITY;
-      }
-      if (cursor.corrupt) return STATUS_CORRUPT;
-    }
-    return 0;
-  }
-  return STATUS_BAD_ENCODING;
-}
-
-class DecodeSink implements Sink {
-  ts: usize = 0;
-  vs: usize = 0;
-  cap: i32 = 0;
-  n: i32 = 0;
-
-  // @ts-ignore: decorator
-  @inline add(t: i64, v: f64): bool {
-    if (this.n >= this.cap) return false;
-    store<f64>(this.ts + (<usize>this.n << 3), <f64>t);
-    store<f64>(this.vs + (<usize>this.n << 3), v);
-    this.n++;
-    return true;
-  }
-}
-
-const decodeSink = new DecodeSink();
-
-/**
- * Decodes the samples of `n` chunks (pointers at `list`) within
- * [mint, maxt] into ts/vs (f64 each, room for cap samples). Returns the
- * sample count or a negative status.
- */
-export function decodeRange(list: usize, n: i32, enc: i32, mint: f64, maxt: f64, skipStale: i32, ts: usize, vs: usize, cap: i32): i32 {
-  const s = decodeSink;
-  s.ts = ts;
-  s.vs = vs;
-  s.cap = cap;
-  s.n = 0;
-  const st = scan<DecodeSink>(s, list, n, enc, <i64>mint, <i64>maxt, skipStale != 0);
-  return st < 0 ? st : s.n;
+  return 0;
 }
 
 /** Accumulates one reduction record (layout.ts R_*). */
@@ -202,6 +355,9 @@ export function reduceRange(list: usize, n: i32, enc: i32, mint: f64, maxt: f64,
   return s.count;
 }
 
+
+// Decoded samples live in module-owned buffers that grow as needed
+// (a varbit chunk of a constant series can hold over 100k samples).
 let scratchT: usize = 0;
 let scratchV: usize = 0;
 let scratchCap: i32 = 0;
@@ -216,7 +372,7 @@ class ScratchSink implements Sink {
       scratchV = scratchV == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(scratchV, <usize>cap << 3);
       scratchCap = cap;
     }
-    store<i64>(scratchT + (<usize>this.n << 3), t);
+    store<f64>(scratchT + (<usize>this.n << 3), <f64>t);
     store<f64>(scratchV + (<usize>this.n << 3), v);
     this.n++;
     return true;
@@ -224,6 +380,27 @@ class ScratchSink implements Sink {
 }
 
 const scratchSink = new ScratchSink();
+
+/**
+ * Decodes the samples of `n` chunks (pointers at `list`) within
+ * [mint, maxt]. Returns the sample count (or a negative status); the
+ * timestamps and values (f64 each) are at decodedTimes() and
+ * decodedValues() until the next decodeRange or reduceWindows call.
+ */
+export function decodeRange(list: usize, n: i32, enc: i32, mint: f64, maxt: f64, skipStale: i32): i32 {
+  const s = scratchSink;
+  s.n = 0;
+  const st = scan<ScratchSink>(s, list, n, enc, <i64>mint, <i64>maxt, skipStale != 0);
+  return st < 0 ? st : s.n;
+}
+
+export function decodedTimes(): usize {
+  return scratchT;
+}
+
+export function decodedValues(): usize {
+  return scratchV;
+}
 
 /**
  * Reductions for `steps` windows: window k is [firstMin + k*step,
@@ -241,10 +418,10 @@ export function reduceWindows(list: usize, n: i32, enc: i32, firstMin: f64, firs
   for (let k = 0; k < steps; k++) {
     const wmin = <i64>firstMin + <i64>step * <i64>k;
     const wmax = <i64>firstMax + <i64>step * <i64>k;
-    while (lo < s.n && load<i64>(scratchT + (<usize>lo << 3)) < wmin) lo++;
+    while (lo < s.n && <i64>load<f64>(scratchT + (<usize>lo << 3)) < wmin) lo++;
     r.clear();
     for (let i = lo; i < s.n; i++) {
-      const t = load<i64>(scratchT + (<usize>i << 3));
+      const t = <i64>load<f64>(scratchT + (<usize>i << 3));
       if (t > wmax) break;
       r.add(t, load<f64>(scratchV + (<usize>i << 3)));
     }

@@ -2,3 +2,5 @@
 // this). It re-exports the isomorphic core so Node users need one import.
 
 export * from './index.js';
+export { runCli } from './node/cli.js';
+export type { CliIO } from './node/cli.js';

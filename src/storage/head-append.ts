@@ -16,10 +16,13 @@ function bitsOf(v: number): bigint {
   return u64[0]!;
 }
 
+// Values are buffered in typed arrays: V8's double-element JS arrays quiet
+// signaling NaNs, which would turn the staleness marker into another NaN.
 export class HeadAppender implements Appender {
-  private slots: number[] = [];
-  private ts: number[] = [];
-  private vs: number[] = [];
+  private n = 0;
+  private slots = new Uint32Array(64);
+  private ts = new Float64Array(64);
+  private vs = new Float64Array(64);
   private done = false;
 
   constructor(private readonly head: Head, private readonly onCommit: () => void) {}
@@ -50,10 +53,25 @@ export class HeadAppender implements Appender {
     s.pendingOwner = this;
     s.pendingT = t;
     s.pendingV = v;
-    this.slots.push(s.id);
-    this.ts.push(t);
-    this.vs.push(v);
+    if (this.n === this.slots.length) this.grow();
+    this.slots[this.n] = s.id;
+    this.ts[this.n] = t;
+    this.vs[this.n] = v;
+    this.n++;
     return s.id;
+  }
+
+  private grow(): void {
+    const cap = this.slots.length * 2;
+    const slots = new Uint32Array(cap);
+    const ts = new Float64Array(cap);
+    const vs = new Float64Array(cap);
+    slots.set(this.slots);
+    ts.set(this.ts);
+    vs.set(this.vs);
+    this.slots = slots;
+    this.ts = ts;
+    this.vs = vs;
   }
 
   private resolve(series: LabelsInput | SeriesRef): MemSeries {
@@ -73,7 +91,7 @@ export class HeadAppender implements Appender {
   commitSync(): void {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     this.done = true;
-    const n = this.slots.length;
+    const n = this.n;
     if (n === 0) return;
     const head = this.head;
     const { appended, created, status } = appendBatch(head.headsTable(), this.slots, this.ts, this.vs, n, head.enc);
@@ -98,12 +116,10 @@ export class HeadAppender implements Appender {
 
   rollback(): void {
     this.done = true;
-    for (const id of this.slots) {
-      const s = this.head.get(id);
+    for (let i = 0; i < this.n; i++) {
+      const s = this.head.get(this.slots[i]!);
       if (s && s.pendingOwner === this) s.pendingOwner = null;
     }
-    this.slots = [];
-    this.ts = [];
-    this.vs = [];
+    this.n = 0;
   }
 }

@@ -50,8 +50,6 @@ function tag(bytes: Uint8Array, encoding: ChunkEncoding): EncodedChunk {
 
 const inT = new WasmBuffer();
 const inV = new WasmBuffer();
-const outT = new WasmBuffer();
-const outV = new WasmBuffer();
 const listBuf = new WasmBuffer();
 const recordBuf = new WasmBuffer();
 
@@ -69,7 +67,9 @@ export function checkTimestamps(timestamps: ArrayLike<number>): void {
 /**
  * Encodes samples into 1024-byte chunks exactly as Prometheus 1.x would cut
  * them (overflow and transcoding included). Timestamps are integer
- * milliseconds in strictly increasing order; values any float64.
+ * milliseconds in strictly increasing order; values any float64. Pass
+ * values as a Float64Array to keep signaling-NaN payloads such as the
+ * staleness marker: V8's plain number arrays quiet them.
  */
 export function encodeChunks(encoding: ChunkEncoding, timestamps: ArrayLike<number>, values: ArrayLike<number>): EncodedChunk[] {
   const enc = encodingId(encoding);
@@ -128,17 +128,13 @@ function writeList(chunks: ArrayLike<number>): number {
   return lp;
 }
 
-/** Upper bound of samples a chunk can hold (double-delta: 989; varbit fewer). */
-const MAX_SAMPLES_PER_CHUNK = 1024;
-
 /** Decodes the samples within [mint, maxt] of chunks (WASM pointers, time order) into fresh arrays. */
 export function decodeList(chunks: ArrayLike<number>, enc: number, mint: number, maxt: number, skipStale: boolean): DecodedSamples {
-  const cap = Math.max(1, chunks.length * MAX_SAMPLES_PER_CHUNK);
-  const tp = outT.reserve(cap * 8);
-  const vp = outV.reserve(cap * 8);
   const lp = writeList(chunks);
-  const n = wasm.decodeRange(lp, chunks.length, enc, mint, maxt, skipStale ? 1 : 0, tp, vp, cap);
+  const n = wasm.decodeRange(lp, chunks.length, enc, mint, maxt, skipStale ? 1 : 0);
   if (n < 0) throw new ChunkError(statusMessage(n), n);
+  const tp = wasm.decodedTimes();
+  const vp = wasm.decodedValues();
   const { f64 } = mem();
   return {
     timestamps: f64.slice(tp >>> 3, (tp >>> 3) + n),
@@ -177,9 +173,10 @@ export interface AppendBatchResult {
   status: number;
 }
 
-export function appendBatch(heads: number, slots: ArrayLike<number>, ts: ArrayLike<number>, vs: ArrayLike<number>, n: number, enc: number): AppendBatchResult {
+export function appendBatch(heads: number, slots: Uint32Array, ts: Float64Array, vs: Float64Array, n: number, enc: number): AppendBatchResult {
   const rp = recordBuf.reserve(Math.max(24, n * 24));
   const { u32, f64 } = mem();
+  // Copy element by element between typed arrays: NaN payloads survive.
   for (let i = 0; i < n; i++) {
     const o = rp + i * 24;
     u32[o >>> 2] = slots[i]!;

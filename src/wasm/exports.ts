@@ -16,7 +16,9 @@ export interface CoreExports {
   chunkSamples(ptr: number, enc: number): number;
   chunkMinTime(ptr: number, enc: number): number;
   chunkMaxTime(ptr: number, enc: number): number;
-  decodeRange(list: number, n: number, enc: number, mint: number, maxt: number, skipStale: number, ts: number, vs: number, cap: number): number;
+  decodeRange(list: number, n: number, enc: number, mint: number, maxt: number, skipStale: number): number;
+  decodedTimes(): number;
+  decodedValues(): number;
   reduceRange(list: number, n: number, enc: number, mint: number, maxt: number, out: number): number;
   reduceWindows(list: number, n: number, enc: number, firstMin: number, firstMax: number, step: number, steps: number, out: number): number;
 }

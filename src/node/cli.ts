@@ -1,0 +1,97 @@
+// The `promlet` command. Commands land with their issues; today: `demo`,
+// which stores a generated day of service metrics and prints what it holds.
+
+import { openDB, Matcher, type ChunkEncoding } from '../index.js';
+
+const USAGE = `usage: promlet <command> [flags]
+
+commands:
+  demo [--storage.encoding varbit|double-delta] [--series N] [--hours H]
+      Generate H hours (default 24) of 15 s samples for N series (default 1000)
+      of a demo service, store them, and print storage statistics and a query.
+  help
+      Show this text.
+`;
+
+export interface CliIO {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.findIndex((a) => a === name || a.startsWith(name + '='));
+  if (i < 0) return undefined;
+  const a = args[i]!;
+  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1];
+}
+
+async function demo(args: string[], io: CliIO): Promise<number> {
+  const encoding = (flag(args, '--storage.encoding') ?? 'varbit') as ChunkEncoding;
+  const series = Number(flag(args, '--series') ?? 1000);
+  const hours = Number(flag(args, '--hours') ?? 24);
+  if (encoding !== 'varbit' && encoding !== 'double-delta') {
+    io.err(`--storage.encoding: want varbit or double-delta, got ${JSON.stringify(encoding)}\n`);
+    return 2;
+  }
+  if (!Number.isInteger(series) || series <= 0 || !(hours > 0)) {
+    io.err('--series wants a positive integer and --hours a positive number\n');
+    return 2;
+  }
+  const db = await openDB({ encoding });
+  const steps = Math.round((hours * 3600) / 15);
+  const start = Date.now() - steps * 15_000;
+  const paths = ['/api/users', '/api/orders', '/healthz', '/login'];
+  const codes = ['200', '404', '500'];
+  const refs: number[] = [];
+  const values = new Float64Array(series);
+  const t0 = performance.now();
+  for (let step = 0; step < steps; step++) {
+    const app = db.appender();
+    const t = start + step * 15_000 + (step % 3);
+    for (let i = 0; i < series; i++) {
+      const labels = {
+        __name__: 'http_requests_total', job: 'demo', instance: `demo-${i % 10}:8080`,
+        path: paths[Math.floor(i / 10) % paths.length]!, code: codes[Math.floor(i / 40) % codes.length]!, shard: String(Math.floor(i / 120)),
+      };
+      values[i] = values[i]! + (i % 13) + (step % 5);
+      refs[i] = app.append(step === 0 ? labels : refs[i]!, t, values[i]!);
+    }
+    await app.commit();
+  }
+  const ms = performance.now() - t0;
+  const st = db.stats();
+  io.out(`stored ${st.samples} samples of ${st.series} series in ${ms.toFixed(0)} ms (${(st.samples / ms / 1000).toFixed(2)} M samples/s)\n`);
+  io.out(`${st.chunks} ${encoding} chunks, ${st.chunkBytes} bytes, ${st.bytesPerSample.toFixed(3)} bytes/sample\n`);
+  const q = db.querier(start, start + steps * 15_000);
+  const sel = q.select([new Matcher('=', '__name__', 'http_requests_total'), new Matcher('=~', 'code', '5..')]);
+  let increase = 0;
+  for (const s of sel) {
+    const r = s.reduce(start + (steps - 20) * 15_000, start + steps * 15_000);
+    increase += r.lastV - r.firstV + r.correction;
+  }
+  q.close();
+  io.out(`http_requests_total{code=~"5.."}: ${sel.length} series, ${increase} requests in the last 5 minutes\n`);
+  return 0;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 runtime error, 2 usage error). */
+export async function runCli(args: string[], io: CliIO = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+  const [cmd, ...rest] = args;
+  try {
+    switch (cmd) {
+      case 'demo':
+        return await demo(rest, io);
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return 0;
+      default:
+        io.err(cmd === undefined ? USAGE : `unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    io.err(`promlet: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
