@@ -139,6 +139,35 @@ function readWide(n: i32): u64 {
   return (<i64>(u << <u64>(64 - n))) >> <i64>(64 - n);
 }
 
+// XOR value state of the current varbit scan: the stored window.
+let xlead = 0;
+let xsig = 1;
+let xorBad = false;
+
+// @ts-ignore: decorator
+@inline function xorReset(): void {
+  xlead = 0;
+  xsig = 1;
+  xorBad = false;
+}
+
+/** Applies the next XOR value code to prev (sets xorBad on an impossible window). */
+// @ts-ignore: decorator
+@inline function readXor(prev: f64): f64 {
+  const k = readOnes(2);
+  if (k == 0) return prev;
+  if (k == 2) {
+    xlead = <i32>readBits(5);
+    xsig = <i32>readBits(6) + 1;
+    if (xlead + xsig > 64) {
+      xorBad = true;
+      return prev;
+    }
+  }
+  const x = xsig <= 57 ? readBits(xsig) : readWide(xsig);
+  return reinterpret<f64>(reinterpret<u64>(prev) ^ (x << <u64>(64 - xsig - xlead)));
+}
+
 const PAYLOAD_END = 1024 * 8;
 
 /**
@@ -167,7 +196,7 @@ function scanVarbit<S extends Sink>(sink: S, c: usize, mint: i64, maxt: i64, ski
   let dt = <i64>loadBE24(c + FIRST_DT);
   t += dt;
   let dv: i64 = 0;
-  let lead = 0, sig = 1;
+  xorReset();
   let rep = 0;
   // The second sample's value sits in the header (int, direct) or at bit 304 (XOR).
   if (enc == ENC_INT) {
@@ -176,15 +205,8 @@ function scanVarbit<S extends Sink>(sink: S, c: usize, mint: i64, maxt: i64, ski
     readerReset(c, THIRD_SAMPLE + 32);
   } else if (enc == ENC_XOR) {
     readerReset(c, THIRD_SAMPLE);
-    const k = readOnes(2);
-    if (k > 0) {
-      if (k == 2) {
-        lead = <i32>readBits(5);
-        sig = <i32>readBits(6) + 1;
-        if (lead + sig > 64) return STATUS_CORRUPT;
-      }
-      v = reinterpret<f64>(reinterpret<u64>(v) ^ (readWide(sig) << <u64>(64 - sig - lead)));
-    }
+    v = readXor(v);
+    if (xorBad) return STATUS_CORRUPT;
   } else if (enc == ENC_ZERO) {
     readerReset(c, THIRD_SAMPLE);
   } else {
@@ -216,16 +238,8 @@ function scanVarbit<S extends Sink>(sink: S, c: usize, mint: i64, maxt: i64, ski
       }
       v += <f64>dv;
     } else if (enc == ENC_XOR) {
-      const k = readOnes(2);
-      if (k > 0) {
-        if (k == 2) {
-          lead = <i32>readBits(5);
-          sig = <i32>readBits(6) + 1;
-          if (lead + sig > 64) return STATUS_CORRUPT;
-        }
-        const x = sig <= 57 ? readBits(sig) : readWide(sig);
-        v = reinterpret<f64>(reinterpret<u64>(v) ^ (x << <u64>(64 - sig - lead)));
-      }
+      v = readXor(v);
+      if (xorBad) return STATUS_CORRUPT;
     } else if (enc != ENC_ZERO) {
       v = reinterpret<f64>(readWide(64));
     }

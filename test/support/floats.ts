@@ -52,14 +52,5 @@ export function concatFloats(parts: readonly Float64Array[]): Float64Array {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32) for fixtures that must not change between runs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG shared with the benchmarks. */
+export { rng } from '../../bench/data.js';
