@@ -16,3 +16,7 @@ export type { MatchType } from './model/matcher.js';
 export { RegexError } from './model/regex.js';
 export { labelsFrom, labelsToRecord, formatLabels, compareLabels, InvalidLabelsError, METRIC_NAME } from './model/labels.js';
 export type { Label, Labels, LabelsInput } from './model/labels.js';
+
+// PromQL: parser, printers.
+export { parse, format, print, prettyPrint, ParseError, sameAST, FUNCTIONS, getFunction } from './promql/index.js';
+export type { Expr, ParseOptions, FunctionDef, ValueType } from './promql/index.js';

@@ -1,0 +1,177 @@
+// Number, duration and string literals with Go/Prometheus semantics.
+
+/** Thrown by the literal parsers; the parser turns it into a positioned error. */
+export class LiteralError extends Error {}
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * Parses a number token as Prometheus does: Go's ParseInt with base 0
+ * first (0x hex, leading-0 octal, underscores), then ParseFloat.
+ */
+export function parseNumber(text: string): number {
+  const lower = text.toLowerCase();
+  if (lower === 'inf' || lower === '+inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
+  if (lower === 'nan') return NaN;
+  const plain = text.replace(/_/g, '');
+  let big: bigint | null = null;
+  if (/^0[xX][0-9a-fA-F]+$/.test(plain)) big = BigInt(plain);
+  else if (/^0[0-7]+$/.test(plain)) big = BigInt('0o' + plain.slice(1));
+  else if (/^[0-9]+$/.test(plain) && !/^0[0-9]/.test(plain)) big = BigInt(plain);
+  if (big !== null && big <= INT64_MAX && big >= INT64_MIN) return Number(big);
+  if (/^0[xX]/.test(plain)) {
+    // Go's ParseFloat accepts large hex integers too (exactly rounded).
+    return Number(BigInt(plain));
+  }
+  const f = Number(plain);
+  if (plain === '' || Number.isNaN(f) || !/^[0-9.eE+-]+$/.test(plain)) {
+    throw new LiteralError(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
+  }
+  return f;
+}
+
+const UNITS: [string, number][] = [['y', 365 * 86400_000], ['w', 7 * 86400_000], ['d', 86400_000], ['h', 3600_000], ['m', 60_000], ['s', 1000], ['ms', 1]];
+const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+/** Largest duration model.ParseDuration accepts, in milliseconds (int64 nanoseconds). */
+const MAX_DURATION_MS = 9223372036854;
+
+/** model.ParseDuration: "1h30m", "500ms", "0"; returns milliseconds. */
+export function parseDuration(text: string): number {
+  if (text === '0') return 0;
+  const m = text === '' ? null : DURATION_RE.exec(text);
+  if (!m) throw new LiteralError(`not a valid duration string: ${JSON.stringify(text)}`);
+  let ms = 0;
+  for (let i = 0; i < UNITS.length; i++) {
+    const g = m[i + 1];
+    if (g !== undefined) ms += Number(g) * UNITS[i]![1];
+  }
+  if (ms > MAX_DURATION_MS) throw new LiteralError('duration out of range');
+  return ms;
+}
+
+/** model.Duration(ms).String(): "1h30m", "500ms", "0s"; years and weeks only when exact. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  let rest = Math.trunc(ms);
+  let out = '';
+  for (const [unit, mult] of UNITS) {
+    if ((unit === 'y' || unit === 'w') && rest % mult !== 0) continue;
+    const v = Math.floor(rest / mult);
+    if (v > 0) {
+      out += `${v}${unit}`;
+      rest -= v * mult;
+    }
+  }
+  return out;
+}
+
+/** Seconds (as a duration-context number) to whole milliseconds, as Prometheus stores them. */
+export function secondsToMillis(seconds: number): number {
+  return Math.trunc(Math.round(seconds * 1e9) / 1e6);
+}
+
+/** Unquotes a PromQL string token (double, single or back quotes) with Go's escape rules. */
+export function unquoteString(token: string): string {
+  const q = token[0];
+  const body = token.slice(1, -1);
+  if (q === '`') return body;
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = body[++i]!;
+    switch (e) {
+      case 'a': out += '\x07'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'v': out += '\v'; break;
+      case '\\': out += '\\'; break;
+      case '"': case "'": out += e; break;
+      case 'x': case 'u': case 'U': {
+        const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+        const code = parseInt(body.slice(i + 1, i + 1 + n), 16);
+        i += n;
+        if (e === 'x') out += String.fromCharCode(code);
+        else out += String.fromCodePoint(code);
+        break;
+      }
+      default: {
+        // Octal \nnn.
+        const code = parseInt(body.slice(i, i + 3), 8);
+        i += 2;
+        out += String.fromCharCode(code);
+      }
+    }
+  }
+  return hexBytesToString(out, token);
+}
+
+/**
+ * \x and octal escapes name bytes, as in Go; a run of them that forms valid
+ * UTF-8 becomes those characters. Invalid UTF-8 is rejected.
+ */
+function hexBytesToString(s: string, token: string): string {
+  if (!/[\x80-\xff]/.test(s) || !/\\(x|[0-7])/.test(token)) return s;
+  const bytes: number[] = [];
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) bytes.push(c);
+    else if (c <= 0xff && ch.length === 1) bytes.push(c);
+    else bytes.push(...new TextEncoder().encode(ch));
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+  } catch {
+    throw new LiteralError('invalid UTF-8 in string');
+  }
+}
+
+/** Go's strconv.Quote: double-quoted with Go escapes. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    switch (ch) {
+      case '"': out += '\\"'; continue;
+      case '\\': out += '\\\\'; continue;
+      case '\x07': out += '\\a'; continue;
+      case '\b': out += '\\b'; continue;
+      case '\f': out += '\\f'; continue;
+      case '\n': out += '\\n'; continue;
+      case '\r': out += '\\r'; continue;
+      case '\t': out += '\\t'; continue;
+      case '\v': out += '\\v'; continue;
+    }
+    if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if ((c >= 0x80 && c < 0xa0) || c === 0xad || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff)) {
+      out += c > 0xffff ? '\\U' + c.toString(16).padStart(8, '0') : '\\u' + c.toString(16).padStart(4, '0');
+    } else out += ch;
+  }
+  return out + '"';
+}
+
+/** strconv.FormatFloat(v, 'f', -1, 64): shortest digits, never an exponent. */
+export function formatFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (Object.is(v, -0)) return '-0';
+  const s = String(v);
+  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!m) return s;
+  const [, sign, int, frac = '', expStr] = m;
+  const exp = Number(expStr);
+  const digits = int! + frac;
+  const point = int!.length + exp;
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
