@@ -12,7 +12,8 @@ export const ALL_FEATURES: ParseOptions = { experimentalFunctions: true, extende
 
 export interface ParserCheckResult {
   file: string;
-  passed: number;
+  /** Ids ("file:line", or "file#n" for the n-th expression of a rule file) of the items that passed. */
+  passedIds: string[];
   failed: { line: number; expr: string; reason: string }[];
 }
 
@@ -39,13 +40,13 @@ export function roundTrip(expr: string): string | null {
 export function checkTestFiles(dir: string): ParserCheckResult[] {
   const results: ParserCheckResult[] = [];
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.test')).sort()) {
-    const r: ParserCheckResult = { file: f, passed: 0, failed: [] };
+    const r: ParserCheckResult = { file: f, passedIds: [], failed: [] };
     for (const cmd of parseScript(readFileSync(join(dir, f), 'utf8'), f)) {
       if (cmd.kind !== 'eval') continue;
       const mustFail = cmd.expectations.some((e) => e.type === 'fail');
       const problem = roundTrip(cmd.expr);
-      if (problem === null) r.passed++;
-      else if (mustFail && problem.startsWith('does not parse')) r.passed++; // failing at parse time is one way to fail
+      // Failing at parse time is one way for an eval that must fail to fail.
+      if (problem === null || (mustFail && problem.startsWith('does not parse'))) r.passedIds.push(`${f}:${cmd.line}`);
       else r.failed.push({ line: cmd.line, expr: cmd.expr, reason: problem });
     }
     results.push(r);
@@ -77,20 +78,20 @@ export function checkRuleFiles(dirs: string[]): ParserCheckResult[] {
   for (const dir of dirs.filter((d) => existsSync(d))) {
     for (const path of yamlFiles(dir).sort()) {
       const file = relative(join(dir, '..'), path);
-      const r: ParserCheckResult = { file, passed: 0, failed: [] };
+      const r: ParserCheckResult = { file, passedIds: [], failed: [] };
       const exprs: string[] = [];
       for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) exprsOf(doc.toJSON(), exprs);
       const mustFail = /bad_expr|bad-rules-syntax/.test(path);
-      for (const expr of exprs) {
+      exprs.forEach((expr, n) => {
         let err: unknown = null;
         try {
           parse(expr, ALL_FEATURES);
         } catch (e) {
           err = e;
         }
-        if (mustFail ? err instanceof ParseError : err === null) r.passed++;
-        else r.failed.push({ line: 0, expr, reason: err ? String((err as Error).message) : 'parsed but should fail' });
-      }
+        if (mustFail ? err instanceof ParseError : err === null) r.passedIds.push(`${file}#${n}`);
+        else r.failed.push({ line: n, expr, reason: err ? String((err as Error).message) : 'parsed but should fail' });
+      });
       if (exprs.length > 0) results.push(r);
     }
   }

@@ -85,6 +85,18 @@ function refineMatcherError(tokens: IToken[], failAt: number, msg: { message: st
  */
 export function parse(input: string, options: ParseOptions = {}): Expr {
   if (typeof input !== 'string') throw new TypeError('parse: the query must be a string');
+  try {
+    return parseUnguarded(input, options);
+  } catch (e) {
+    // Recursion depth is the only limit on nesting; running out of stack is bad input, not a crash.
+    if (e instanceof RangeError) {
+      throw new ParseError('expression nested too deeply', { start: 0, end: input.length }, input);
+    }
+    throw e;
+  }
+}
+
+function parseUnguarded(input: string, options: ParseOptions): Expr {
   const errs = new ErrorList();
   const lexed = lex(input);
   const p = parserInstance();

@@ -211,8 +211,8 @@ export function lex(input: string): LexResult {
         pos++; emit(T.Colon, start, pos); gotColon = true; return;
       case '(': pos++; emit(T.LParen, start, pos); parenDepth++; return;
       case ')':
+        if (parenDepth === 0) throw new LexError(`unexpected right parenthesis ${quoteRune(c)}`, start);
         pos++; emit(T.RParen, start, pos); parenDepth--;
-        if (parenDepth < 0) throw new LexError(`unexpected right parenthesis ${quoteRune(c)}`, start);
         return;
       case '+': pos++; emit(T.Add, start, pos); return;
       case '-': pos++; emit(T.Sub, start, pos); return;
@@ -296,10 +296,10 @@ export function lex(input: string): LexResult {
       case '"': case "'": case '`': return lexString(c);
       case '(': parenDepth++; return one(T.LParen);
       case ')':
-        one(T.RParen);
+        // The error replaces the token, as in Prometheus's lexer.
+        if (parenDepth === 0) throw new LexError(`unexpected right parenthesis ${quoteRune(c)}`, start);
         parenDepth--;
-        if (parenDepth < 0) throw new LexError(`unexpected right parenthesis ${quoteRune(c)}`, start);
-        return;
+        return one(T.RParen);
       case '{': braceOpen = true; return one(T.LBrace);
       case '[':
         gotColon = false;

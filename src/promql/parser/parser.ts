@@ -43,6 +43,16 @@ const FUNCTION_NAME_TOKENS: TokenType[] = [T.Identifier, T.Start, T.End, T.Step,
 
 /** Offset just past a token. */
 export const endOf = (t: IToken): number => (t.endOffset ?? t.startOffset) + 1;
+/** Binary operators handled by the expr rule, and their precedence (higher binds tighter). */
+const CHAIN_OPS: TokenType[] = [T.Or, T.And, T.Unless, T.CmpOpTok, T.Add, T.Sub, T.Mul, T.Div, T.Mod, T.Atan2];
+function precedence(t: TokenType): number {
+  if (t === T.Or) return 1;
+  if (t === T.And || t === T.Unless) return 2;
+  if (t === T.Add || t === T.Sub) return 4;
+  if (t === T.Mul || t === T.Div || t === T.Mod || t === T.Atan2) return 5;
+  return 3; // comparisons and the histogram trim operators
+}
+
 const span = (a: IToken, b: IToken): PositionRange => ({ start: a.startOffset, end: endOf(b) });
 const tokRange = (t: IToken): PositionRange => span(t, t);
 
@@ -69,51 +79,75 @@ export class PromQLParser extends EmbeddedActionsParser {
   }
 
   public start = this.RULE('start', (): Expr => this.SUBRULE(this.expr));
-
-  public expr = this.RULE('expr', (): Expr => this.SUBRULE(this.orExpr));
-
-  /** One left-associative precedence level: operand (op modifiers operand)*. */
-  private binaryLevel(name: string, ops: TokenType[], operand: () => (...args: never[]) => Expr) {
-    return this.RULE(name, (): Expr => {
-      let lhs = this.SUBRULE(operand() as never) as Expr;
-      this.MANY(() => {
-        const op = this.OR(ops.map((t) => ({ ALT: () => this.CONSUME(t) })));
-        const mods = this.SUBRULE(this.binModifiers);
-        const rhs = this.SUBRULE1(operand() as never) as Expr;
-        lhs = this.ACTION(() => this.binary(op, mods, lhs, rhs));
-      });
-      return lhs;
+  /**
+   * Binary operators below ^ in one rule: operands and operators are
+   * collected flat, then folded by precedence (all left-associative). One
+   * rule instead of one per level keeps the recursion per nesting level
+   * small, so deeply nested queries fit the stack.
+   */
+  public expr = this.RULE('expr', (): Expr => {
+    const operands: Expr[] = [this.SUBRULE(this.operand)];
+    const ops: { tok: IToken; mods: BinModifiers }[] = [];
+    this.MANY(() => {
+      const tok = this.OR(CHAIN_OPS.map((t) => ({ ALT: () => this.CONSUME(t) })));
+      const mods = this.SUBRULE(this.binModifiers);
+      operands.push(this.SUBRULE1(this.operand));
+      ops.push({ tok, mods });
     });
+    return this.ACTION(() => this.foldBinary(operands, ops));
+  });
+
+  private foldBinary(operands: Expr[], ops: { tok: IToken; mods: BinModifiers }[]): Expr {
+    // Shunting-yard over left-associative levels.
+    const out: Expr[] = [operands[0]!];
+    const stack: { tok: IToken; mods: BinModifiers }[] = [];
+    const reduce = () => {
+      const op = stack.pop()!;
+      const rhs = out.pop()!;
+      const lhs = out.pop()!;
+      out.push(this.binary(op.tok, op.mods, lhs, rhs));
+    };
+    ops.forEach((op, i) => {
+      const p = precedence(op.tok.tokenType);
+      while (stack.length > 0 && precedence(stack[stack.length - 1]!.tok.tokenType) >= p) reduce();
+      stack.push(op);
+      out.push(operands[i + 1]!);
+    });
+    while (stack.length > 0) reduce();
+    return out[0]!;
   }
 
-  private orExpr = this.binaryLevel('orExpr', [T.Or], () => this.andExpr);
-  private andExpr = this.binaryLevel('andExpr', [T.And, T.Unless], () => this.cmpExpr);
-  private cmpExpr = this.binaryLevel('cmpExpr', [T.CmpOpTok], () => this.addExpr);
-  private addExpr = this.binaryLevel('addExpr', [T.Add, T.Sub], () => this.mulExpr);
-  private mulExpr = this.binaryLevel('mulExpr', [T.Mul, T.Div, T.Mod, T.Atan2], () => this.unaryExpr);
-
-  private unaryExpr = this.RULE('unaryExpr', (): Expr =>
-    this.OR([
-      {
-        ALT: () => {
-          const op = this.OR1([{ ALT: () => this.CONSUME(T.Add) }, { ALT: () => this.CONSUME(T.Sub) }]);
-          const e = this.SUBRULE(this.unaryExpr);
-          return this.ACTION(() => this.unary(op, e));
+  /**
+   * An operand: unary signs, a primary with its postfix modifiers, and an
+   * optional right-associative `^ operand`. Signs bind looser than ^ and
+   * tighter than *: -a ^ b is -(a ^ b).
+   */
+  private operand = this.RULE('operand', (): Expr => {
+    const signs: IToken[] = [];
+    this.MANY(() => {
+      signs.push(this.OR([{ ALT: () => this.CONSUME(T.Add) }, { ALT: () => this.CONSUME(T.Sub) }]));
+    });
+    let e = this.SUBRULE(this.primary);
+    this.MANY1(() => {
+      this.OR1([
+        { ALT: () => (e = this.SUBRULE(this.rangeSuffix, { ARGS: [e] })) },
+        { ALT: () => (e = this.SUBRULE(this.offsetSuffix, { ARGS: [e] })) },
+        { ALT: () => (e = this.SUBRULE(this.atSuffix, { ARGS: [e] })) },
+        {
+          ALT: () => {
+            const t = this.OR2([{ ALT: () => this.CONSUME(T.Anchored) }, { ALT: () => this.CONSUME(T.Smoothed) }]);
+            this.ACTION(() => this.setExtended(e, t));
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.powExpr) },
-    ]),
-  );
-
-  private powExpr = this.RULE('powExpr', (): Expr => {
-    let lhs = this.SUBRULE(this.postfixExpr);
+      ]);
+    });
     this.OPTION(() => {
       const op = this.CONSUME(T.Pow);
       const mods = this.SUBRULE(this.binModifiers);
-      const rhs = this.SUBRULE(this.unaryExpr);
-      lhs = this.ACTION(() => this.binary(op, mods, lhs, rhs));
+      const rhs = this.SUBRULE(this.operand);
+      e = this.ACTION(() => this.binary(op, mods, e, rhs));
     });
-    return lhs;
+    return this.ACTION(() => signs.reduceRight((acc, sign) => this.unary(sign, acc), e));
   });
 
   private binModifiers = this.RULE('binModifiers', (): BinModifiers => {
@@ -220,24 +254,6 @@ export class PromQLParser extends EmbeddedActionsParser {
       { ALT: () => { const t = this.CONSUME(T.StringTok); return this.ACTION(() => this.string(t)); } },
     ]),
   );
-
-  private postfixExpr = this.RULE('postfixExpr', (): Expr => {
-    let e = this.SUBRULE(this.primary);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => (e = this.SUBRULE(this.rangeSuffix, { ARGS: [e] })) },
-        { ALT: () => (e = this.SUBRULE(this.offsetSuffix, { ARGS: [e] })) },
-        { ALT: () => (e = this.SUBRULE(this.atSuffix, { ARGS: [e] })) },
-        {
-          ALT: () => {
-            const t = this.OR1([{ ALT: () => this.CONSUME(T.Anchored) }, { ALT: () => this.CONSUME(T.Smoothed) }]);
-            this.ACTION(() => this.setExtended(e, t));
-          },
-        },
-      ]);
-    });
-    return e;
-  });
 
   /** `[range]` (matrix selector) or `[range:step]` / `[range:]` (subquery). */
   private rangeSuffix = this.RULE('rangeSuffix', (e: Expr): Expr => {
