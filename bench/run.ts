@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [-- --corpus DIR]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -13,6 +13,7 @@ import { encodeVarbit, decodeVarbit } from './reference/varbit.js';
 import { encodeDoubleDelta, decodeDoubleDelta } from './reference/doubledelta.js';
 import { shapeSeries, replayExposition, rng, START, INTERVAL, type SeriesData, type Shape } from './data.js';
 import { prometheusBytesPerSample } from './promtool.js';
+import { parserBench } from './parser.js';
 
 const args = process.argv.slice(2);
 const argOf = (flag: string) => {
@@ -20,7 +21,7 @@ const argOf = (flag: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const jsonOut = argOf('--json');
-const corpus = resolve(argOf('--corpus') ?? new URL('../../shared/corpus', import.meta.url).pathname);
+const corpus = resolve(argOf('--corpus') ?? '../shared/corpus');
 const quick = args.includes('--quick');
 
 const ENCODINGS: ChunkEncoding[] = ['varbit', 'double-delta'];
@@ -174,9 +175,13 @@ async function headAppend(): Promise<void> {
   }
 }
 
-bytesPerSample();
-await codecThroughput();
-await headAppend();
+// --only storage|codec|head|parser runs one section.
+const only = argOf('--only');
+const run = (name: string) => only === undefined || only === name;
+if (run('storage')) bytesPerSample();
+if (run('codec')) await codecThroughput();
+if (run('head')) await headAppend();
+if (run('parser')) await parserBench(corpus, quick, (row) => record('parser', row));
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));
   console.log(`\nwrote ${jsonOut}`);
