@@ -20,3 +20,10 @@ export type { Label, Labels, LabelsInput } from './model/labels.js';
 // PromQL: parser, printers.
 export { parse, format, print, prettyPrint, ParseError, sameAST, FUNCTIONS, getFunction } from './promql/index.js';
 export type { Expr, ParseOptions, FunctionDef, ValueType } from './promql/index.js';
+
+// PromQL: the query engine.
+export { createEngine, QueryError, QueryTimeoutError, QueryCanceledError, TooManySamplesError } from './promql/index.js';
+export type {
+  Engine, EngineOptions, Feature, QueryOptions, QueryResult, QueryData, QueryStats, Time, SamplePair, VectorElement, MatrixElement,
+} from './promql/index.js';
+export { STALE_NAN, isStaleNaN } from './model/stale.js';

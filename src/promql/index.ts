@@ -21,3 +21,10 @@ export function format(textOrAst: string | Expr, opts: { pretty?: boolean } & Pa
   const expr = typeof textOrAst === 'string' ? parse(textOrAst, opts) : textOrAst;
   return opts.pretty ? prettyPrint(expr) : print(expr);
 }
+
+// The query engine.
+export { createEngine, toMillis } from './engine/engine.js';
+export type {
+  Engine, EngineOptions, Feature, QueryOptions, QueryResult, QueryData, QueryStats, Time, SamplePair, VectorElement, MatrixElement,
+} from './engine/engine.js';
+export { QueryError, QueryTimeoutError, QueryCanceledError, TooManySamplesError } from './engine/errors.js';

@@ -51,6 +51,12 @@ export interface WindowReduction {
   changes: number;
 }
 
+/** Slots of the records reduceWindows returns, part of this contract. */
+export {
+  R_COUNT, R_SUM, R_SUM_COMP, R_MIN, R_MAX, R_FIRST_T, R_FIRST_V, R_LAST_T, R_LAST_V, R_PREV_T, R_PREV_V,
+  R_CORRECTION, R_RESETS, R_CHANGES, R_SIZE,
+} from '../wasm/layout.js';
+
 /** One selected series. Valid until its querier is closed. */
 export interface Series {
   readonly labels: Labels;

@@ -47,7 +47,7 @@ describe('parser fuzzing', () => {
 
   it('work grows linearly with nesting depth (lookahead calls counted, not time)', () => {
     const count = (depth: number) => {
-      const spy = vi.spyOn(PromQLParser.prototype, 'LA');
+      const spy = vi.spyOn(PromQLParser.prototype as unknown as { LA: (n: number) => unknown }, 'LA');
       parse('sum(abs('.repeat(depth) + 'x' + '))'.repeat(depth) + ' + ' + '(-'.repeat(depth) + '1' + ')'.repeat(depth));
       const n = spy.mock.calls.length;
       spy.mockRestore();

@@ -1,0 +1,194 @@
+// Binary operators between vectors and scalars, one evaluation step at a
+// time (Prometheus engine.go VectorBinop / VectorscalarBinop / VectorAnd ...).
+
+import type { Labels } from '../../model/labels.js';
+import type { BinaryOp, VectorMatching } from '../parser/ast.js';
+import { QueryError } from './errors.js';
+import { type Sample, type Vector, labelsKey, labelsString, withoutLabels, keepLabels, getLabel, setLabel } from './value.js';
+
+const COMPARISON = new Set(['==', '!=', '>', '<', '>=', '<=']);
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
+
+export const isComparison = (op: BinaryOp) => COMPARISON.has(op);
+/** Operators whose result no longer is the input metric (the name is dropped). */
+export const changesMetricSchema = (op: BinaryOp) => ARITHMETIC.has(op);
+
+/** Go's math.Pow, which differs from Math.pow for bases ±1 with infinite or NaN exponents. */
+export function goPow(x: number, y: number): number {
+  if (x === 1 || y === 0) return 1;
+  if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
+  return Math.pow(x, y);
+}
+
+/** Go's math.Mod (same sign rules as %, named for clarity). */
+export const goMod = (x: number, y: number) => x % y;
+
+/** vectorElemBinop for floats: the value, and whether a filtering operator keeps the element. */
+export function elemBinop(op: BinaryOp, lhs: number, rhs: number): [number, boolean] {
+  switch (op) {
+    case '+': return [lhs + rhs, true];
+    case '-': return [lhs - rhs, true];
+    case '*': return [lhs * rhs, true];
+    case '/': return [lhs / rhs, true];
+    case '^': return [goPow(lhs, rhs), true];
+    case '%': return [goMod(lhs, rhs), true];
+    case 'atan2': return [Math.atan2(lhs, rhs), true];
+    case '==': return [lhs, lhs === rhs];
+    case '!=': return [lhs, lhs !== rhs];
+    case '>': return [lhs, lhs > rhs];
+    case '<': return [lhs, lhs < rhs];
+    case '>=': return [lhs, lhs >= rhs];
+    case '<=': return [lhs, lhs <= rhs];
+    default: throw new QueryError(`operator "${op}" not allowed for operations between vectors`);
+  }
+}
+
+export function scalarBinop(op: BinaryOp, lhs: number, rhs: number): number {
+  if (COMPARISON.has(op)) return elemBinop(op, lhs, rhs)[1] ? 1 : 0;
+  return elemBinop(op, lhs, rhs)[0];
+}
+
+/** The join signature of a label set under on(...)/ignoring(...). */
+export function signatureFn(matching: VectorMatching): (ls: Labels) => string {
+  if (matching.on) {
+    const names = [...matching.matchingLabels].sort();
+    return (ls) => {
+      let s = '';
+      for (const n of names) s += n + '\xff' + getLabel(ls, n) + '\xff';
+      return s;
+    };
+  }
+  const drop = ['__name__', ...matching.matchingLabels];
+  return (ls) => labelsKey(withoutLabels(ls, drop));
+}
+
+/** The labels the match signature is built from (for error messages). */
+function matchLabels(ls: Labels, matching: VectorMatching): Labels {
+  return matching.on ? keepLabels(ls, matching.matchingLabels) : withoutLabels(ls, ['__name__', ...matching.matchingLabels]);
+}
+
+export function vectorAnd(lhs: Vector, rhs: Vector, sig: (ls: Labels) => string): Vector {
+  if (lhs.length === 0 || rhs.length === 0) return [];
+  const right = new Set(rhs.map((s) => sig(s.metric)));
+  return lhs.filter((s) => right.has(sig(s.metric)));
+}
+
+export function vectorOr(lhs: Vector, rhs: Vector, sig: (ls: Labels) => string): Vector {
+  if (lhs.length === 0) return [...rhs];
+  if (rhs.length === 0) return [...lhs];
+  const left = new Set(lhs.map((s) => sig(s.metric)));
+  return [...lhs, ...rhs.filter((s) => !left.has(sig(s.metric)))];
+}
+
+export function vectorUnless(lhs: Vector, rhs: Vector, sig: (ls: Labels) => string): Vector {
+  if (lhs.length === 0 || rhs.length === 0) return [...lhs];
+  const right = new Set(rhs.map((s) => sig(s.metric)));
+  return lhs.filter((s) => !right.has(sig(s.metric)));
+}
+
+function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMatching): Labels {
+  let ls = lhs;
+  // As upstream, arithmetic between vectors drops the name at once, even with delayed removal.
+  if (changesMetricSchema(op)) ls = withoutLabels(ls, ['__name__']);
+  if (matching.card === 'one-to-one') {
+    ls = matching.on ? keepLabels(ls, matching.matchingLabels) : withoutLabels(ls, matching.matchingLabels);
+  }
+  for (const name of matching.include) ls = setLabel(ls, name, getLabel(rhs, name));
+  return ls;
+}
+
+/** Arithmetic and comparison between two vectors with vector matching (and fill values). */
+export function vectorBinop(
+  op: BinaryOp, lhsIn: Vector, rhsIn: Vector, matching: VectorMatching, returnBool: boolean,
+  sig: (ls: Labels) => string, delayedNameRemoval: boolean,
+): Vector {
+  const hasFill = matching.fillLHS !== null || matching.fillRHS !== null;
+  if ((lhsIn.length === 0 && rhsIn.length === 0) || ((lhsIn.length === 0 || rhsIn.length === 0) && !hasFill)) return [];
+  // One-to-many is many-to-one with the sides swapped.
+  const swapped = matching.card === 'one-to-many';
+  const lhs = swapped ? rhsIn : lhsIn;
+  const rhs = swapped ? lhsIn : rhsIn;
+  const fillForMissingRight = swapped ? matching.fillLHS : matching.fillRHS;
+  const fillForMissingLeft = swapped ? matching.fillRHS : matching.fillLHS;
+
+  const rightSigs = new Map<string, Sample>();
+  for (const rs of rhs) {
+    const s = sig(rs.metric);
+    const dup = rightSigs.get(s);
+    if (dup) {
+      throw new QueryError(
+        `found duplicate series for the match group ${labelsString(matchLabels(rs.metric, matching))} on the ${swapped ? 'left' : 'right'} hand-side of the operation: ` +
+        `[${labelsString(rs.metric)}, ${labelsString(dup.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+      );
+    }
+    rightSigs.set(s, rs);
+  }
+
+  const out: Vector = [];
+  const matched = new Map<string, Set<string> | null>();
+  const apply = (ls: Sample, rs: Sample, s: string) => {
+    let [fl, fr] = [ls.f, rs.f];
+    if (swapped) [fl, fr] = [fr, fl];
+    let [value, keep] = elemBinop(op, fl, fr);
+    if (returnBool) value = keep ? 1 : 0;
+    let metric = resultMetric(ls.metric, rs.metric, op, matching);
+    if (!delayedNameRemoval && returnBool) metric = withoutLabels(metric, ['__name__']);
+    const inserted = matched.get(s);
+    if (matching.card === 'one-to-one') {
+      if (matched.has(s)) throw new QueryError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+      matched.set(s, null);
+    } else {
+      const key = labelsKey(metric);
+      if (inserted === undefined || inserted === null) {
+        matched.set(s, new Set([key]));
+      } else {
+        if (inserted.has(key)) throw new QueryError('multiple matches for labels: grouping labels must ensure unique matches');
+        inserted.add(key);
+      }
+    }
+    if (!keep && !returnBool) return;
+    // As upstream, only bool marks the name for removal: arithmetic has removed it already.
+    out.push({ metric, t: ls.t, f: value, dropName: returnBool });
+  };
+
+  for (const ls of lhs) {
+    const s = sig(ls.metric);
+    let rs = rightSigs.get(s);
+    if (!rs) {
+      if (fillForMissingRight === null) continue;
+      rs = { metric: matchLabels(ls.metric, matching), t: ls.t, f: fillForMissingRight, dropName: false };
+    }
+    apply(ls, rs, s);
+  }
+  if (fillForMissingLeft !== null) {
+    for (const [s, rs] of rightSigs) {
+      if (matched.has(s)) continue;
+      apply({ metric: matchLabels(rs.metric, matching), t: rs.t, f: fillForMissingLeft, dropName: false }, rs, s);
+    }
+  }
+  return out;
+}
+
+/** Vector op scalar (or scalar op vector when swapped): comparisons keep the vector's value. */
+export function vectorScalarBinop(op: BinaryOp, lhs: Vector, scalar: number, swap: boolean, returnBool: boolean, delayedNameRemoval: boolean): Vector {
+  const out: Vector = [];
+  for (const s of lhs) {
+    let [lf, rf] = [s.f, scalar];
+    if (swap) [lf, rf] = [rf, lf];
+    let [value, keep] = elemBinop(op, lf, rf);
+    if (isComparison(op) && swap) value = rf;
+    if (returnBool) {
+      value = keep ? 1 : 0;
+      keep = true;
+    }
+    if (!keep) continue;
+    const drop = changesMetricSchema(op) || returnBool;
+    out.push({
+      metric: drop && !delayedNameRemoval ? withoutLabels(s.metric, ['__name__']) : s.metric,
+      t: s.t,
+      f: value,
+      dropName: drop || s.dropName,
+    });
+  }
+  return out;
+}

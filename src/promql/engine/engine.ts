@@ -1,0 +1,241 @@
+// The query engine's public face: createEngine(queryable, options) with
+// instantQuery and rangeQuery, returning the `data` of Prometheus's
+// /api/v1/query and /api/v1/query_range plus warnings, infos and stats.
+
+import type { Queryable } from '../../storage/interfaces.js';
+import { parse } from '../parser/index.js';
+import type { ParseOptions } from '../parser/parser.js';
+import { typeOf, documentedType } from '../parser/ast.js';
+import { lineColumn } from '../parser/posrange.js';
+import { formatFloat, parseDuration } from '../parser/literals.js';
+import { labelsToRecord } from '../../model/labels.js';
+import { QueryCanceledError, QueryError, QueryTimeoutError } from './errors.js';
+import { Evaluator, QueryState, cleanupMetricLabels, type EvalResult } from './evaluator.js';
+import { prepare } from './preprocess.js';
+import { Selection, overallRange, selectorRanges } from './selection.js';
+import { type Matrix, sortMatrix } from './value.js';
+
+/** Prometheus feature flags the engine knows (names as in --enable-feature). */
+export type Feature =
+  | 'promql-experimental-functions'
+  | 'promql-extended-range-selectors'
+  | 'promql-binop-fill-modifiers'
+  | 'promql-duration-expr'
+  | 'promql-delayed-name-removal';
+
+export interface EngineOptions {
+  /** How far back an instant selector looks for a sample (ms or a duration such as "5m"; default 5m). */
+  lookbackDelta?: number | string;
+  /** The most samples a query may hold in memory at once (default 50,000,000). */
+  maxSamples?: number;
+  /** Per-query time limit (ms or a duration; default 2m). */
+  timeout?: number | string;
+  /** Enabled feature flags. */
+  features?: readonly Feature[];
+  /** Step of subqueries written without one (ms or a duration; default 1m). */
+  defaultSubqueryStep?: number | string;
+  /** Use the WebAssembly window reductions for range functions that allow it (default true). */
+  wasmReductions?: boolean;
+}
+
+export interface QueryOptions {
+  /** Overrides the engine's lookback delta for this query. */
+  lookbackDelta?: number | string;
+  /** Aborts the query (checked between evaluation steps). */
+  signal?: AbortSignal;
+  /** Overrides the engine's timeout for this query. */
+  timeout?: number | string;
+}
+
+export type Time = number | Date | string;
+
+/** [unix seconds, value as a string], as in Prometheus's JSON. */
+export type SamplePair = [number, string];
+
+export interface VectorElement {
+  metric: Record<string, string>;
+  value: SamplePair;
+}
+
+export interface MatrixElement {
+  metric: Record<string, string>;
+  values: SamplePair[];
+}
+
+export type QueryData =
+  | { resultType: 'vector'; result: VectorElement[] }
+  | { resultType: 'matrix'; result: MatrixElement[] }
+  | { resultType: 'scalar'; result: SamplePair }
+  | { resultType: 'string'; result: SamplePair };
+
+export interface QueryStats {
+  timings: { parseSeconds: number; prepareSeconds: number; evalSeconds: number; totalSeconds: number };
+  samples: { totalQueryableSamples: number; peakSamples: number };
+}
+
+export type QueryResult = QueryData & { warnings: string[]; infos: string[]; stats: QueryStats };
+
+export interface Engine {
+  instantQuery(query: string, time: Time, opts?: QueryOptions): Promise<QueryResult>;
+  rangeQuery(query: string, start: Time, end: Time, step: number | string, opts?: QueryOptions): Promise<QueryResult>;
+  /** The same, synchronously (no other work can run meanwhile). */
+  instantQuerySync(query: string, time: Time, opts?: QueryOptions): QueryResult;
+  rangeQuerySync(query: string, start: Time, end: Time, step: number | string, opts?: QueryOptions): QueryResult;
+}
+
+const MAX_POINTS = 11000;
+
+/** Milliseconds from a number of ms, a Date, or an RFC 3339 string / unix seconds string. */
+export function toMillis(t: Time, what = 'time'): number {
+  if (typeof t === 'number') {
+    if (!Number.isFinite(t)) throw new QueryError(`invalid ${what}: ${t}`, 'bad_data');
+    return Math.round(t);
+  }
+  if (t instanceof Date) return t.getTime();
+  if (/^[+-]?\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+  const ms = Date.parse(t);
+  if (!/^\d{4}-\d\d-\d\dT/.test(t) || Number.isNaN(ms)) throw new QueryError(`cannot parse ${JSON.stringify(t)} to a valid timestamp`, 'bad_data');
+  return ms;
+}
+
+function durationMillis(d: number | string, what: string): number {
+  if (typeof d === 'number') return d;
+  try {
+    return parseDuration(d);
+  } catch {
+    throw new QueryError(`invalid ${what}: ${JSON.stringify(d)}`, 'bad_data');
+  }
+}
+
+function parseOptions(features: ReadonlySet<Feature>): ParseOptions {
+  return {
+    experimentalFunctions: features.has('promql-experimental-functions'),
+    extendedRangeSelectors: features.has('promql-extended-range-selectors'),
+    binopFillModifiers: features.has('promql-binop-fill-modifiers'),
+    durationExpressions: true,
+  };
+}
+
+const pair = (t: number, f: number): SamplePair => [t / 1000, formatFloat(f)];
+
+export function createEngine(db: Queryable, options: EngineOptions = {}): Engine {
+  const features = new Set(options.features ?? []);
+  const base = {
+    lookbackDelta: durationMillis(options.lookbackDelta ?? '5m', 'lookback delta'),
+    maxSamples: options.maxSamples ?? 50_000_000,
+    timeout: durationMillis(options.timeout ?? '2m', 'timeout'),
+    subqueryStep: durationMillis(options.defaultSubqueryStep ?? '1m', 'default subquery step'),
+  };
+  const parseOpts = parseOptions(features);
+
+  const run = (query: string, start: number, end: number, step: number, opts: QueryOptions): QueryResult => {
+    const t0 = performance.now();
+    const timeout = opts.timeout !== undefined ? durationMillis(opts.timeout, 'timeout') : base.timeout;
+    const deadline = Date.now() + timeout;
+    const checkAbort = () => {
+      if (opts.signal?.aborted) throw new QueryCanceledError('expression evaluation');
+      if (Date.now() > deadline) throw new QueryTimeoutError('expression evaluation');
+    };
+    let expr;
+    try {
+      expr = parse(query, parseOpts);
+    } catch (e) {
+      if (e instanceof Error && e.name === 'ParseError') throw new QueryError(e.message, 'bad_data');
+      throw e;
+    }
+    const instant = step === 0;
+    if (!instant) {
+      const t = typeOf(expr);
+      if (t !== 'scalar' && t !== 'vector') {
+        throw new QueryError(`invalid expression type "${documentedType(t)}" for range query, must be Scalar or instant Vector`, 'bad_data');
+      }
+    }
+    const t1 = performance.now();
+    const lookback = opts.lookbackDelta !== undefined ? durationMillis(opts.lookbackDelta, 'lookback delta') : base.lookbackDelta;
+    const prepared = prepare(expr, { start, end, step });
+    const ranges = selectorRanges(prepared, { start, end }, lookback);
+    const all = overallRange(ranges);
+    const querier = db.querier(all.start, all.end);
+    try {
+      const selection = new Selection(querier, ranges);
+      const state = new QueryState({
+        lookbackDelta: lookback,
+        maxSamples: base.maxSamples,
+        delayedNameRemoval: features.has('promql-delayed-name-removal'),
+        noStepSubqueryInterval: () => base.subqueryStep,
+        checkAbort,
+        query: { start, end, step },
+        useWasmReductions: options.wasmReductions ?? true,
+      }, prepared, selection);
+      state.setOffsetForAtModifier(start, prepared.expr);
+      const t2 = performance.now();
+      const ev = new Evaluator(state, start, end, instant ? 1 : step);
+      let value: EvalResult = ev.eval(prepared.expr);
+      if (Array.isArray(value) && state.cfg.delayedNameRemoval) value = cleanupMetricLabels(value);
+      checkAbort();
+      const t3 = performance.now();
+      const data = shape(value, typeOf(expr), instant, start);
+      const annos = state.annos.list();
+      const render = (a: (typeof annos)[number]) => {
+        if (!a.pos) return a.message;
+        const { line, column } = lineColumn(query, a.pos.start);
+        return `${a.message} (${line}:${column})`;
+      };
+      return {
+        ...data,
+        warnings: annos.filter((a) => a.level === 'warning').map(render),
+        infos: annos.filter((a) => a.level === 'info').map(render),
+        stats: {
+          timings: {
+            parseSeconds: (t1 - t0) / 1000,
+            prepareSeconds: (t2 - t1) / 1000,
+            evalSeconds: (t3 - t2) / 1000,
+            totalSeconds: (performance.now() - t0) / 1000,
+          },
+          samples: { totalQueryableSamples: state.totalLoaded, peakSamples: state.peak },
+        },
+      };
+    } finally {
+      querier.close();
+    }
+  };
+
+  const instantSync = (query: string, time: Time, opts: QueryOptions = {}) => {
+    const t = toMillis(time);
+    return run(query, t, t, 0, opts);
+  };
+  const rangeSync = (query: string, start: Time, end: Time, step: number | string, opts: QueryOptions = {}) => {
+    const s = toMillis(start, 'start'), e = toMillis(end, 'end');
+    const st = typeof step === 'number' ? step : durationMillis(step, 'step');
+    if (e < s) throw new QueryError('end timestamp must not be before start time', 'bad_data');
+    if (!(st > 0)) throw new QueryError('zero or negative query resolution step widths are not accepted. Try a positive integer', 'bad_data');
+    if ((e - s) / st > MAX_POINTS) {
+      throw new QueryError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)', 'bad_data');
+    }
+    return run(query, s, e, st, opts);
+  };
+  return {
+    instantQuerySync: instantSync,
+    rangeQuerySync: rangeSync,
+    instantQuery: async (query, time, opts) => instantSync(query, time, opts),
+    rangeQuery: async (query, start, end, step, opts) => rangeSync(query, start, end, step, opts),
+  };
+}
+
+/** The API's result shapes; instant vectors report the evaluation time. */
+function shape(value: EvalResult, type: string, instant: boolean, start: number): QueryData {
+  if (!Array.isArray(value)) return { resultType: 'string', result: [value.t / 1000, value.v] };
+  const m: Matrix = value;
+  if (instant && type === 'scalar') {
+    const f = m[0]?.floats[0]?.f ?? Number.NaN;
+    return { resultType: 'scalar', result: pair(start, f) };
+  }
+  if (instant && type === 'vector') {
+    return { resultType: 'vector', result: m.map((s) => ({ metric: labelsToRecord(s.metric), value: pair(start, s.floats[0]!.f) })) };
+  }
+  sortMatrix(m);
+  return {
+    resultType: 'matrix',
+    result: m.map((s) => ({ metric: labelsToRecord(s.metric), values: s.floats.map((p) => pair(p.t, p.f)) })),
+  };
+}

@@ -1,0 +1,537 @@
+// The evaluator: every vector- or scalar-valued node evaluates to a Matrix
+// with one point per step, as in Prometheus's promql/engine.go (eval,
+// rangeEval, evalSeries, matrixSelector, subqueries, step-invariant nodes).
+
+import type { AggregateExpr, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, UnaryExpr, VectorSelector } from '../parser/ast.js';
+import { typeOf } from '../parser/ast.js';
+import { QueryError, TooManySamplesError } from './errors.js';
+import { Annotations } from './annotations.js';
+import { aggregate, countValues } from './aggregate.js';
+import {
+  scalarBinop, signatureFn, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless,
+} from './binop.js';
+import { INSTANT_FUNCTIONS, type InstantArg } from './functions.js';
+import { isValidLabelName, labelJoin, labelReplace } from './label-functions.js';
+import type { Prepared } from './preprocess.js';
+import { unwrapParens } from './preprocess.js';
+import { evalRangeCall, extendFloats, type WindowSource } from './range-call.js';
+import { type Selection, type SeriesData, upperBound } from './selection.js';
+import {
+  type Matrix, type Series, type StringValue, type Vector, dropMetricName, labelsKey, matrixHasDuplicateLabels,
+  totalSamples, vectorHasDuplicateLabels,
+} from './value.js';
+
+export interface EvalConfig {
+  lookbackDelta: number;
+  maxSamples: number;
+  delayedNameRemoval: boolean;
+  /** Step of a subquery written without one, from its range (ms). */
+  noStepSubqueryInterval: (rangeMs: number) => number;
+  /** Throws when the query was canceled or timed out. */
+  checkAbort: () => void;
+  /** The query's own start, end and step (ms), for start()/end()/step()/range(). */
+  query: { start: number; end: number; step: number };
+  /** Use the WebAssembly window reductions where a function allows it. */
+  useWasmReductions: boolean;
+}
+
+/** State shared by the evaluators of one query (Go copies currentSamples in and out instead). */
+export class QueryState {
+  readonly annos = new Annotations();
+  current = 0;
+  peak = 0;
+  totalLoaded = 0;
+  /** Offsets in effect, adjusted for @ as evaluation moves into subqueries (setOffsetForAtModifier). */
+  readonly offsets = new Map<VectorSelector | SubqueryExpr, number>();
+
+  constructor(readonly cfg: EvalConfig, readonly prepared: Prepared, readonly selection: Selection) {
+    for (const [n, o] of prepared.offset) this.offsets.set(n, o);
+  }
+
+  add(n: number): void {
+    this.current += n;
+    this.totalLoaded += Math.max(0, n);
+    if (this.current > this.peak) this.peak = this.current;
+    if (this.current > this.cfg.maxSamples) throw new TooManySamplesError();
+  }
+
+  /** setOffsetForAtModifier: offsets of @-pinned nodes under expr relative to evalTime. */
+  setOffsetForAtModifier(evalTime: number, expr: Expr): void {
+    const p = this.prepared;
+    const visit = (e: Expr, path: SubqueryExpr[]) => {
+      const offsetFor = (n: VectorSelector | SubqueryExpr) => {
+        const ts = p.at.get(n);
+        const orig = p.offset.get(n)!;
+        if (ts === undefined) return orig;
+        let subqOffset = 0;
+        let subqTs: number | undefined;
+        for (const s of path) {
+          subqOffset += p.offset.get(s)!;
+          const st = p.at.get(s);
+          if (st !== undefined) {
+            subqOffset = p.offset.get(s)!;
+            subqTs = st;
+          }
+        }
+        if (subqTs !== undefined) subqOffset += evalTime - subqTs;
+        return orig + (evalTime - ts) - subqOffset;
+      };
+      switch (e.type) {
+        case 'VectorSelector':
+          this.offsets.set(e, offsetFor(e));
+          return;
+        case 'MatrixSelector':
+          if (e.vectorSelector.type === 'VectorSelector') this.offsets.set(e.vectorSelector, offsetFor(e.vectorSelector));
+          return;
+        case 'SubqueryExpr':
+          this.offsets.set(e, offsetFor(e));
+          visit(e.expr, [...path, e]);
+          return;
+        case 'AggregateExpr':
+          if (e.param) visit(e.param, path);
+          visit(e.expr, path);
+          return;
+        case 'BinaryExpr':
+          visit(e.lhs, path);
+          visit(e.rhs, path);
+          return;
+        case 'Call':
+          e.args.forEach((a) => visit(a, path));
+          return;
+        case 'ParenExpr':
+        case 'UnaryExpr':
+          visit(e.expr, path);
+          return;
+        default:
+          return;
+      }
+    };
+    visit(expr, []);
+  }
+}
+
+export type EvalResult = Matrix | StringValue;
+
+const isString = (v: EvalResult): v is StringValue => !Array.isArray(v);
+
+export class Evaluator {
+  constructor(readonly q: QueryState, readonly start: number, readonly end: number, readonly interval: number) {}
+
+  get numSteps(): number {
+    return Math.floor((this.end - this.start) / this.interval) + 1;
+  }
+
+  get cfg(): EvalConfig {
+    return this.q.cfg;
+  }
+
+  child(start: number, end: number, interval: number): Evaluator {
+    return new Evaluator(this.q, start, end, interval);
+  }
+
+  /** Evaluates a node that is known to be vector- or scalar-valued. */
+  matrix(e: Expr): Matrix {
+    const v = this.eval(e);
+    if (isString(v)) throw new QueryError(`unexpected string value for ${e.type}`, 'internal');
+    return v;
+  }
+
+  eval(e: Expr): EvalResult {
+    this.cfg.checkAbort();
+    if (this.end < this.start) return [];
+    if (this.q.prepared.invariant.has(e)) return this.evalStepInvariant(e);
+    return this.evalNode(e);
+  }
+
+  private evalStepInvariant(e: Expr): EvalResult {
+    const res = this.child(this.start, this.start, this.interval).evalNode(e);
+    const inner = unwrapParens(e);
+    if (isString(res) || inner.type === 'MatrixSelector' || inner.type === 'SubqueryExpr') return res;
+    for (const s of res) {
+      const first = s.floats[0];
+      if (!first) continue;
+      for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
+        s.floats.push({ t: ts, f: first.f });
+        this.q.add(1);
+      }
+    }
+    return res;
+  }
+
+  private evalNode(e: Expr): EvalResult {
+    switch (e.type) {
+      case 'AggregateExpr':
+        return this.evalAggregate(e);
+      case 'Call':
+        return this.evalCall(e);
+      case 'ParenExpr':
+        return this.eval(e.expr);
+      case 'UnaryExpr':
+        return this.evalUnary(e);
+      case 'BinaryExpr':
+        return this.evalBinary(e);
+      case 'NumberLiteral': {
+        const val = e.val;
+        return this.rangeEval([], () => [{ metric: [], t: 0, f: val, dropName: false }]);
+      }
+      case 'StringLiteral':
+        return { kind: 'string', t: this.start, v: e.val };
+      case 'VectorSelector':
+        return e.smoothed ? this.smoothSeries(e) : this.evalSeries(e);
+      case 'MatrixSelector':
+        if (this.start !== this.end) throw new QueryError('cannot do range evaluation of matrix selector', 'internal');
+        return this.matrixSelector(e);
+      case 'SubqueryExpr':
+        return this.evalSubquery(e);
+      case 'DurationExpr':
+        throw new QueryError('unexpected duration expression outside a range, step or offset', 'internal');
+    }
+  }
+
+  /**
+   * Evaluates exprs to matrices, then calls fn once per step with each
+   * expression's vector at that step, collecting the outputs into series.
+   */
+  rangeEval(exprs: (Expr | null)[], fn: (vectors: (Vector | null)[], ts: number) => Vector): Matrix {
+    const mats = exprs.map((x) => (x && typeOf(x) !== 'string' ? this.matrix(x) : null));
+    const cursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
+    const original = this.q.current;
+    let temp = this.q.current;
+    const bySeries = new Map<string, { s: Series; ts: number }>();
+    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+      this.cfg.checkAbort();
+      this.q.current = temp;
+      const vectors = mats.map((m, i) => (m ? this.gather(m, cursors[i]!, ts) : null));
+      const result = fn(vectors, ts);
+      this.q.add(result.length);
+      temp += result.length;
+      if (this.start === this.end) {
+        if (!this.cfg.delayedNameRemoval && vectorHasDuplicateLabels(result)) {
+          throw new QueryError('vector cannot contain metrics with the same labelset');
+        }
+        const out = result.map((s) => ({ metric: s.metric, floats: [{ t: ts, f: s.f }], dropName: s.dropName }));
+        this.q.current = original + out.length;
+        return out;
+      }
+      for (const s of result) {
+        const key = labelsKey(s.metric);
+        const seen = bySeries.get(key);
+        if (seen) {
+          if (seen.ts === ts) throw new QueryError('vector cannot contain metrics with the same labelset');
+          seen.ts = ts;
+          seen.s.floats.push({ t: ts, f: s.f });
+        } else {
+          bySeries.set(key, { s: { metric: s.metric, floats: [{ t: ts, f: s.f }], dropName: s.dropName }, ts });
+        }
+      }
+    }
+    const out = [...bySeries.values()].map((x) => x.s);
+    this.q.current = original + totalSamples(out);
+    return out;
+  }
+
+  private gather(m: Matrix, cursor: Int32Array, ts: number): Vector {
+    const out: Vector = [];
+    for (let i = 0; i < m.length; i++) {
+      const s = m[i]!;
+      const p = s.floats[cursor[i]!];
+      if (p && p.t === ts) {
+        out.push({ metric: s.metric, t: ts, f: p.f, dropName: s.dropName });
+        cursor[i]!++;
+        this.q.add(1);
+      }
+    }
+    return out;
+  }
+
+  /** The per-step values of a scalar-valued expression (NaN where it has none). */
+  scalarSteps(e: Expr): Float64Array {
+    const m = this.matrix(e);
+    const out = new Float64Array(this.numSteps).fill(NaN);
+    const pts = m[0]?.floats ?? [];
+    for (const p of pts) out[Math.round((p.t - this.start) / this.interval)] = p.f;
+    return out;
+  }
+
+  private evalAggregate(e: AggregateExpr): Matrix {
+    const grouping = [...e.grouping].sort();
+    const grid = { start: this.start, end: this.end, interval: this.interval };
+    if (e.op === 'count_values') {
+      const param = unwrapParens(e.param!);
+      const label = param.type === 'StringLiteral' ? param.val : '';
+      if (!isValidLabelName(label)) throw new QueryError(`invalid label name ${JSON.stringify(label)}`);
+      const original = this.q.current;
+      const out = countValues({ ...e, grouping }, label, this.matrix(e.expr), grid);
+      this.q.current = original;
+      this.q.add(totalSamples(out));
+      return out;
+    }
+    const original = this.q.current;
+    const params = e.param && typeOf(e.param) !== 'string' ? this.scalarSteps(e.param) : null;
+    const input = this.matrix(e.expr);
+    const out = aggregate({ ...e, grouping }, input, { grid, annos: this.q.annos, params, instant: this.start === this.end });
+    this.q.current = original;
+    this.q.add(totalSamples(out));
+    return out;
+  }
+
+  private evalUnary(e: UnaryExpr): Matrix {
+    let m = this.matrix(e.expr);
+    if (e.op !== '-') return m;
+    m = m.map((s) => ({
+      metric: this.cfg.delayedNameRemoval ? s.metric : dropMetricName(s.metric),
+      floats: s.floats.map((p) => ({ t: p.t, f: -p.f })),
+      dropName: true,
+    }));
+    return this.cfg.delayedNameRemoval ? m : mergeSeriesWithSameLabelset(m);
+  }
+
+  private evalBinary(e: BinaryExpr): Matrix {
+    const lt = typeOf(e.lhs), rt = typeOf(e.rhs);
+    const delayed = this.cfg.delayedNameRemoval;
+    if (lt === 'scalar' && rt === 'scalar') {
+      return this.rangeEval([e.lhs, e.rhs], (v) => [{ metric: [], t: 0, f: scalarBinop(e.op, v[0]![0]!.f, v[1]![0]!.f), dropName: false }]);
+    }
+    if (lt === 'vector' && rt === 'vector') {
+      const matching = e.matching!;
+      const sig = signatureFn(matching);
+      switch (e.op) {
+        case 'and': return this.rangeEval([e.lhs, e.rhs], (v) => vectorAnd(v[0]!, v[1]!, sig));
+        case 'or': return this.rangeEval([e.lhs, e.rhs], (v) => vectorOr(v[0]!, v[1]!, sig));
+        case 'unless': return this.rangeEval([e.lhs, e.rhs], (v) => vectorUnless(v[0]!, v[1]!, sig));
+        default:
+          return this.rangeEval([e.lhs, e.rhs], (v) => vectorBinop(e.op, v[0]!, v[1]!, matching, e.returnBool, sig, delayed));
+      }
+    }
+    if (lt === 'vector') {
+      return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool, delayed));
+    }
+    return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool, delayed));
+  }
+
+  private evalCall(e: Call): EvalResult {
+    const name = e.func.name;
+    if (name === 'timestamp') {
+      const arg = unwrapParens(e.args[0]!);
+      if (arg.type === 'VectorSelector') return this.timestampOfSelector(e, arg);
+    }
+    const matrixIdx = e.args.findIndex((a) => a.type === 'MatrixSelector' || a.type === 'SubqueryExpr');
+    if (name === 'label_replace' || name === 'label_join') return this.evalLabelFunction(e);
+    if (name === 'info') throw new QueryError('info() is not supported by this engine yet', 'bad_data');
+    if (matrixIdx >= 0) return evalRangeCall(this, e, matrixIdx);
+    const impl = INSTANT_FUNCTIONS[name];
+    if (!impl) throw new QueryError(`function "${name}" is not implemented`, 'bad_data');
+    const ctxBase = {
+      call: e, annos: this.q.annos, delayedNameRemoval: this.cfg.delayedNameRemoval,
+      queryStart: this.cfg.query.start, queryEnd: this.cfg.query.end, queryStep: this.cfg.query.step,
+    };
+    return this.rangeEval(e.args, (vectors, ts) => {
+      const args: InstantArg[] = e.args.map((a, i) => {
+        const t = typeOf(a);
+        if (t === 'string') return stringOf(a);
+        if (t === 'scalar') return vectors[i]![0]?.f ?? NaN;
+        return vectors[i]!;
+      });
+      return impl(args, { ...ctxBase, ts });
+    });
+  }
+
+  private evalLabelFunction(e: Call): Matrix {
+    const strs = e.args.slice(1).map(stringOf);
+    const m = this.matrix(e.args[0]!).map((s) => ({ ...s }));
+    if (e.func.name === 'label_replace') return labelReplace(m, strs[0]!, strs[1]!, strs[2]!, strs[3]!);
+    return labelJoin(m, strs[0]!, strs[1]!, strs.slice(2));
+  }
+
+  /** timestamp(selector) reports the stored sample's time, not the evaluation time. */
+  private timestampOfSelector(e: Call, vs: VectorSelector): Matrix {
+    const series = this.q.selection.series(vs);
+    const at = this.q.prepared.at.get(vs);
+    const impl = INSTANT_FUNCTIONS['timestamp']!;
+    const ctx = {
+      call: e, annos: this.q.annos, delayedNameRemoval: this.cfg.delayedNameRemoval,
+      queryStart: this.cfg.query.start, queryEnd: this.cfg.query.end, queryStep: this.cfg.query.step,
+    };
+    return this.rangeEval([], (_v, ts) => {
+      // With @ the reference time is the @ time at every step (as upstream, the offset is not applied).
+      const ref = at !== undefined ? at : ts - this.q.offsets.get(vs)!;
+      const vec: Vector = [];
+      for (const s of series) {
+        const i = this.lookup(s, ref);
+        if (i < 0) continue;
+        vec.push({ metric: s.labels, t: s.t[i]!, f: s.v[i]!, dropName: false });
+        this.q.add(1);
+      }
+      return impl([vec], { ...ctx, ts });
+    });
+  }
+
+  /** Index of the sample an instant selector sees at ref, or -1 (vectorSelectorSingle). */
+  lookup(s: SeriesData, ref: number): number {
+    const i = upperBound(s.t, ref) - 1;
+    if (i < 0 || s.t[i]! <= ref - this.cfg.lookbackDelta) return -1;
+    if (s.stale && s.stale[i]) return -1;
+    return i;
+  }
+
+  private evalSeries(vs: VectorSelector): Matrix {
+    const offset = this.q.offsets.get(vs)!;
+    const out: Matrix = [];
+    for (const s of this.q.selection.series(vs)) {
+      this.cfg.checkAbort();
+      const floats = [];
+      for (let ts = this.start; ts <= this.end; ts += this.interval) {
+        const i = this.lookup(s, ts - offset);
+        if (i < 0) continue;
+        this.q.add(1);
+        floats.push({ t: ts, f: s.v[i]! });
+      }
+      if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
+    }
+    return out;
+  }
+
+  /** A smoothed instant selector: the value interpolated between the samples around each step. */
+  private smoothSeries(vs: VectorSelector): Matrix {
+    const offset = this.q.offsets.get(vs)!;
+    const lb = this.cfg.lookbackDelta;
+    const out: Matrix = [];
+    for (const raw of this.q.selection.rangeSeries(vs)) {
+      const { t, v } = raw;
+      const floats = [];
+      for (let step = this.start; step <= this.end; step += this.interval) {
+        const ts = step - offset;
+        const lo = upperBound(t, ts - lb), hi = upperBound(t, ts + lb);
+        if (hi <= lo) continue;
+        // First index in the window with t >= ts.
+        let i = lo;
+        while (i < hi && t[i]! < ts) i++;
+        if (i < hi && t[i] === ts) floats.push({ t: step, f: v[i]! });
+        else if (i > lo && i < hi) floats.push({ t: step, f: v[i - 1]! + ((v[i]! - v[i - 1]!) * (ts - t[i - 1]!)) / (t[i]! - t[i - 1]!) });
+        else if (i > lo) floats.push({ t: step, f: v[i - 1]! });
+      }
+      this.q.add(floats.length);
+      if (floats.length > 0) out.push({ metric: raw.labels, floats, dropName: false });
+    }
+    return out;
+  }
+
+  /** A range selector evaluated on its own (instant queries only). */
+  private matrixSelector(ms: MatrixSelector): Matrix {
+    const vs = ms.vectorSelector as VectorSelector;
+    const offset = this.q.offsets.get(vs)!;
+    const range = this.q.prepared.range.get(ms)!;
+    const lb = this.cfg.lookbackDelta;
+    const matrixMaxt = this.start - offset, matrixMint = matrixMaxt - range;
+    let mint = matrixMint, maxt = matrixMaxt;
+    if (vs.anchored) mint -= lb;
+    if (vs.smoothed) {
+      mint -= lb;
+      maxt += lb;
+    }
+    const out: Matrix = [];
+    for (const s of this.q.selection.rangeSeries(vs)) {
+      this.cfg.checkAbort();
+      const lo = upperBound(s.t, mint), hi = upperBound(s.t, maxt);
+      let floats = [];
+      for (let i = lo; i < hi; i++) floats.push({ t: s.t[i]!, f: s.v[i]! });
+      if (vs.anchored || vs.smoothed) floats = extendFloats(floats, matrixMint, matrixMaxt, vs.smoothed);
+      this.q.add(floats.length);
+      if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
+    }
+    return out;
+  }
+
+  /** A subquery: its expression evaluated on an epoch-aligned grid of its own step. */
+  evalSubquery(e: SubqueryExpr): Matrix {
+    const offset = this.q.offsets.get(e)!;
+    const range = this.q.prepared.range.get(e)!;
+    const stepMs = this.q.prepared.step.get(e)!;
+    const interval = stepMs !== 0 ? stepMs : this.cfg.noStepSubqueryInterval(range);
+    const from = this.start - offset - range;
+    let start = interval * Math.trunc(from / interval);
+    if (start <= from) start += interval;
+    if (start !== this.start) this.q.setOffsetForAtModifier(start, e.expr);
+    return this.child(start, this.end - offset, interval).matrix(e.expr);
+  }
+
+  /** The samples a range function reads: a range selector's series, or a subquery's result. */
+  windowSource(arg: Expr): WindowSource {
+    if (arg.type === 'SubqueryExpr') {
+      const at = this.q.prepared.at.get(arg);
+      const orig = this.q.prepared.offset.get(arg)!;
+      const before = this.q.current;
+      const m = this.evalSubquery(arg);
+      const loaded = this.q.current - before;
+      return {
+        series: m.map((s) => {
+          const d: SeriesData = {
+            labels: s.metric,
+            t: Float64Array.from(s.floats, (p) => p.t),
+            v: Float64Array.from(s.floats, (p) => p.f),
+            stale: null,
+          };
+          return { labels: s.metric, dropName: s.dropName, data: () => d };
+        }),
+        offset: at !== undefined ? orig + (this.start - at) : this.q.offsets.get(arg)!,
+        at: at ?? null,
+        range: this.q.prepared.range.get(arg)!,
+        anchored: false,
+        smoothed: false,
+        release: () => { this.q.current -= loaded; },
+      };
+    }
+    const ms = arg as MatrixSelector;
+    const vs = ms.vectorSelector as VectorSelector;
+    return {
+      series: this.q.selection.stored(vs).map((stored, i) => ({
+        labels: stored.labels,
+        stored,
+        data: () => this.q.selection.rangeSeries(vs)[i]!,
+      })),
+      offset: this.q.offsets.get(vs)!,
+      at: this.q.prepared.at.get(vs) ?? null,
+      range: this.q.prepared.range.get(ms)!,
+      anchored: vs.anchored,
+      smoothed: vs.smoothed,
+      release: () => {},
+    };
+  }
+}
+
+function stringOf(e: Expr): string {
+  const u = unwrapParens(e);
+  if (u.type === 'StringLiteral') return u.val;
+  throw new QueryError(`expected a string literal, got ${u.type}`, 'bad_data');
+}
+
+/**
+ * Series that share a label set once names are dropped are merged when their
+ * samples do not overlap in time; overlapping ones are an error.
+ */
+export function mergeSeriesWithSameLabelset(m: Matrix): Matrix {
+  if (!matrixHasDuplicateLabels(m)) return m;
+  const byKey = new Map<string, Series>();
+  for (const s of m) {
+    const key = labelsKey(s.metric);
+    const base = byKey.get(key);
+    if (!base) {
+      byKey.set(key, { ...s, floats: [...s.floats] });
+      continue;
+    }
+    base.floats.push(...s.floats);
+  }
+  for (const s of byKey.values()) {
+    s.floats.sort((a, b) => a.t - b.t);
+    for (let i = 1; i < s.floats.length; i++) {
+      if (s.floats[i]!.t === s.floats[i - 1]!.t) throw new QueryError('vector cannot contain metrics with the same labelset');
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** The end of evaluation with delayed name removal: drop names now and merge what collides. */
+export function cleanupMetricLabels(m: Matrix): Matrix {
+  for (const s of m) if (s.dropName) s.metric = dropMetricName(s.metric);
+  return mergeSeriesWithSameLabelset(m);
+}

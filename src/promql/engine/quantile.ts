@@ -1,0 +1,154 @@
+// quantile(), and histogram_quantile / histogram_fraction on classic
+// buckets (Prometheus promql/quantile.go).
+
+export interface Bucket {
+  upperBound: number;
+  count: number;
+}
+
+/** Prometheus's ordering for quantile(): NaN sorts first. */
+function byValue(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
+  if (Number.isNaN(b)) return 1;
+  return a - b;
+}
+
+/** The φ-quantile of values by linear interpolation between ranks. Sorts values. */
+export function quantile(q: number, values: number[]): number {
+  if (values.length === 0 || Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  values.sort(byValue);
+  const n = values.length;
+  const rank = q * (n - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(n - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  return values[lower]! * (1 - weight) + values[upper]! * weight;
+}
+
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/** util/almost.Equal. */
+export function almostEqual(a: number, b: number, epsilon: number): boolean {
+  if (Number.isNaN(a) && Number.isNaN(b)) return true;
+  if (a === b) return true;
+  const absSum = Math.abs(a) + Math.abs(b);
+  const diff = Math.abs(a - b);
+  if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < epsilon * MIN_NORMAL;
+  return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
+}
+
+function sortAndCoalesce(buckets: Bucket[]): Bucket[] {
+  buckets.sort((a, b) => (a.upperBound < b.upperBound ? -1 : a.upperBound > b.upperBound ? 1 : 0));
+  const out: Bucket[] = [];
+  for (const b of buckets) {
+    const last = out[out.length - 1];
+    if (last && last.upperBound === b.upperBound) last.count += b.count;
+    else out.push({ upperBound: b.upperBound, count: b.count });
+  }
+  return out;
+}
+
+export interface BucketQuantileResult {
+  value: number;
+  forcedMonotonic: boolean;
+  minBucket: number;
+  maxBucket: number;
+  maxDiff: number;
+}
+
+/** histogram_quantile over classic buckets. */
+export function bucketQuantile(q: number, input: Bucket[]): BucketQuantileResult {
+  const none = (value: number): BucketQuantileResult => ({ value, forcedMonotonic: false, minBucket: 0, maxBucket: 0, maxDiff: 0 });
+  if (Number.isNaN(q)) return none(NaN);
+  if (q < 0) return none(-Infinity);
+  if (q > 1) return none(Infinity);
+  const sorted = [...input].sort((a, b) => (a.upperBound < b.upperBound ? -1 : a.upperBound > b.upperBound ? 1 : 0));
+  if (sorted[sorted.length - 1]!.upperBound !== Infinity) return none(NaN);
+  const buckets = sortAndCoalesce(sorted);
+  // Monotonicity: tiny relative differences are precision noise; decreases are forced up.
+  let forcedMonotonic = false;
+  let minBucket = 0, maxBucket = 0, maxDiff = 0;
+  let prev = buckets[0]!.count;
+  for (let i = 1; i < buckets.length; i++) {
+    const curr = buckets[i]!.count;
+    if (curr === prev) continue;
+    if (almostEqual(prev, curr, 1e-12)) {
+      buckets[i]!.count = prev;
+      continue;
+    }
+    if (curr < prev) {
+      if (!forcedMonotonic) minBucket = buckets[i]!.upperBound;
+      maxBucket = buckets[i]!.upperBound;
+      maxDiff = Math.max(maxDiff, prev - curr);
+      buckets[i]!.count = prev;
+      forcedMonotonic = true;
+      continue;
+    }
+    prev = curr;
+  }
+  const result = (value: number): BucketQuantileResult => ({ value, forcedMonotonic, minBucket, maxBucket, maxDiff });
+  if (buckets.length < 2) return none(NaN);
+  const observations = buckets[buckets.length - 1]!.count;
+  if (observations === 0) return none(NaN);
+  let rank = q * observations;
+  let b = 0;
+  while (b < buckets.length - 1 && !(buckets[b]!.count >= rank)) b++;
+  if (b === buckets.length - 1) return result(buckets[buckets.length - 2]!.upperBound);
+  if (b === 0 && buckets[0]!.upperBound <= 0) return result(buckets[0]!.upperBound);
+  let start = 0;
+  const end = buckets[b]!.upperBound;
+  let count = buckets[b]!.count;
+  if (b > 0) {
+    start = buckets[b - 1]!.upperBound;
+    count -= buckets[b - 1]!.count;
+    rank -= buckets[b - 1]!.count;
+  }
+  return result(start + (end - start) * (rank / count));
+}
+
+/** histogram_fraction over classic buckets. */
+export function bucketFraction(lower: number, upper: number, input: Bucket[]): number {
+  const sorted = [...input].sort((a, b) => (a.upperBound < b.upperBound ? -1 : a.upperBound > b.upperBound ? 1 : 0));
+  if (sorted[sorted.length - 1]!.upperBound !== Infinity) return NaN;
+  const buckets = sortAndCoalesce(sorted);
+  const count = buckets[buckets.length - 1]!.count;
+  if (count === 0 || Number.isNaN(lower) || Number.isNaN(upper)) return NaN;
+  if (lower >= upper) return 0;
+  let rank = 0, lowerRank = 0, upperRank = 0;
+  let lowerSet = false, upperSet = false;
+  for (let i = 0; i < buckets.length; i++) {
+    const b = buckets[i]!;
+    const lowerBound = i > 0 ? buckets[i - 1]!.upperBound : -Infinity;
+    const upperBound = b.upperBound;
+    const interpolate = (v: number) => {
+      // Below the first bound, assume observations start at 0 when it is positive.
+      const lb = lowerBound === -Infinity && upperBound > 0 ? 0 : lowerBound;
+      if (v <= lb) return rank;
+      return rank + ((b.count - rank) * (v - lb)) / (upperBound - lb);
+    };
+    if (!lowerSet && lowerBound >= lower) {
+      lowerRank = rank;
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound >= upper) {
+      upperRank = rank;
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    if (!lowerSet && lowerBound < lower && upperBound > lower) {
+      lowerRank = interpolate(lower);
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound < upper && upperBound > upper) {
+      upperRank = interpolate(upper);
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    rank = b.count;
+  }
+  if (!lowerSet || lowerRank > count) lowerRank = count;
+  if (!upperSet || upperRank > count) upperRank = count;
+  return (upperRank - lowerRank) / count;
+}

@@ -1,0 +1,164 @@
+// Functions over range vectors (rate, *_over_time, ...): for each series and
+// step, the window (ref - range, ref] of samples is handed to the function
+// (engine.go, the Call case with a matrix argument).
+
+import type { Call } from '../parser/ast.js';
+import { QueryError } from './errors.js';
+import { ANCHORED_SAFE, KEEPS_NAME, RANGE_FUNCTIONS, SMOOTHED_SAFE, absentLabels } from './functions.js';
+import { type SeriesData, upperBound } from './selection.js';
+import { type FPoint, type Matrix, dropMetricName, getLabel, matrixHasDuplicateLabels } from './value.js';
+import type { Evaluator } from './evaluator.js';
+import type { Series as StoredSeries } from '../../storage/interfaces.js';
+import { reduceWindowsFast } from './wasm-windows.js';
+
+/** One input series of a range function: its labels first, its samples only on demand. */
+export interface WindowEntry {
+  labels: SeriesData['labels'];
+  dropName?: boolean;
+  /** The stored series, which can reduce windows without handing out samples. */
+  stored?: StoredSeries;
+  data(): SeriesData;
+}
+
+export interface WindowSource {
+  series: WindowEntry[];
+  /** Offset in effect (ms); the window ends at step - offset. */
+  offset: number;
+  /** @ time, when the window is pinned (then it is read once, at the first step). */
+  at: number | null;
+  range: number;
+  anchored: boolean;
+  smoothed: boolean;
+  /** Gives back the sample budget a subquery result held. */
+  release: () => void;
+}
+
+const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
+
+export function evalRangeCall(ev: Evaluator, e: Call, matrixIdx: number): Matrix {
+  const name = e.func.name;
+  const fn = RANGE_FUNCTIONS[name];
+  if (!fn) throw new QueryError(`function "${name}" is not implemented`, 'bad_data');
+  const src = ev.windowSource(e.args[matrixIdx]!);
+  try {
+    if (src.anchored && !ANCHORED_SAFE.includes(name)) {
+      throw new QueryError(`anchored modifier can only be used with: ${ANCHORED_SAFE.join(', ')} - not with ${name}`);
+    }
+    if (src.smoothed && !SMOOTHED_SAFE.includes(name)) {
+      throw new QueryError(`smoothed modifier can only be used with: ${SMOOTHED_SAFE.join(', ')} - not with ${name}`);
+    }
+    const params = e.args.map((a, i) => (i === matrixIdx ? null : ev.scalarSteps(a)));
+    const mat = windows(ev, e, src, params);
+    if (name === 'absent_over_time') return absentOverTime(ev, e, mat);
+    if (!ev.cfg.delayedNameRemoval && matrixHasDuplicateLabels(mat)) {
+      throw new QueryError('vector cannot contain metrics with the same labelset');
+    }
+    return mat;
+  } finally {
+    src.release();
+  }
+}
+
+function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Array | null)[]): Matrix {
+  const name = e.func.name;
+  const fn = RANGE_FUNCTIONS[name]!;
+  const lb = ev.cfg.lookbackDelta;
+  const keepsName = KEEPS_NAME.has(name);
+  const out: Matrix = [];
+  const fast = ev.cfg.useWasmReductions && !src.anchored && !src.smoothed && src.at === null ? reduceWindowsFast(name) : null;
+  for (const s of src.series) {
+    ev.cfg.checkAbort();
+    const dropName = !keepsName || s.dropName === true;
+    const metric = !ev.cfg.delayedNameRemoval && dropName ? dropMetricName(s.labels) : s.labels;
+    const windowValue = (d: SeriesData, step: number, ts: number, lo: number, hi: number) => {
+      const rangeEnd = ts - src.offset;
+      return fn(d.t, d.v, lo, hi, {
+        ts, rangeStart: rangeEnd - src.range, rangeEnd, rangeSeconds: src.range / 1000,
+        params: params.filter((p): p is Float64Array => p !== null).map((p) => p[step]!),
+        annos: ev.q.annos, call: e, metric: s.labels, anchored: src.anchored, smoothed: src.smoothed,
+      });
+    };
+    let floats: FPoint[];
+    if (fast && s.stored) {
+      const w = { start: ev.start, end: ev.end, interval: ev.interval, offset: src.offset, range: src.range };
+      floats = fast(s.stored, w, (step, ts) => {
+        const d = s.data();
+        const maxt = ts - src.offset;
+        return windowValue(d, step, ts, upperBound(d.t, maxt - src.range), upperBound(d.t, maxt));
+      });
+    } else {
+      const d = s.data();
+      floats = [];
+      let lo = 0, hi = 0;
+      let step = -1;
+      for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
+        step++;
+        if (ts === ev.start || src.at === null) {
+          let maxt = ts - src.offset;
+          let mint = maxt - src.range;
+          if (src.anchored) mint -= lb;
+          if (src.smoothed) {
+            mint -= lb;
+            maxt += lb;
+          }
+          lo = upperBound(d.t, mint);
+          hi = upperBound(d.t, maxt);
+        }
+        if (hi <= lo) continue;
+        ev.q.add(hi - lo);
+        ev.q.current -= hi - lo;
+        const value = windowValue(d, step, ts, lo, hi);
+        if (value !== null) floats.push({ t: ts, f: value });
+      }
+    }
+    if (floats.length === 0) continue;
+    ev.q.add(floats.length);
+    out.push({ metric, floats, dropName });
+    if (name === 'rate' || name === 'increase') {
+      const metricName = getLabel(s.labels, '__name__');
+      if (metricName !== '' && !COUNTER_SUFFIXES.some((x) => metricName.endsWith(x))) {
+        ev.q.annos.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metricName)}`, e.args[0]!.posRange);
+      }
+    }
+  }
+  return out;
+}
+
+/** absent_over_time: one series, with a 1 at every step where no input series had samples. */
+function absentOverTime(ev: Evaluator, e: Call, mat: Matrix): Matrix {
+  const steps = ev.numSteps;
+  if (mat.some((s) => s.floats.length === steps)) return [];
+  const found = new Set<number>();
+  for (const s of mat) for (const p of s.floats) found.add(p.t);
+  if (found.size === steps) return [];
+  const floats: FPoint[] = [];
+  for (let ts = ev.start; ts <= ev.end; ts += ev.interval) if (!found.has(ts)) floats.push({ t: ts, f: 1 });
+  return [{ metric: absentLabels(e.args[0]!), floats, dropName: true }];
+}
+
+/**
+ * The window of an anchored or smoothed range selector evaluated on its own:
+ * boundary points at mint and maxt (picked or interpolated) around the inner samples.
+ */
+export function extendFloats(floats: FPoint[], mint: number, maxt: number, smoothed: boolean): FPoint[] {
+  if (floats.length === 0) return floats;
+  let last = floats.length - 1;
+  const search = (n: number, pred: (p: FPoint) => boolean) => {
+    let a = 0, b = n;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (pred(floats[m]!)) b = m;
+      else a = m + 1;
+    }
+    return a;
+  };
+  let first = Math.max(0, search(last, (p) => p.t > mint) - 1);
+  if (smoothed) last = search(last, (p) => p.t >= maxt);
+  if (floats[last]!.t <= mint) return [];
+  const lerp = (a: FPoint, b: FPoint, t: number) => a.f + ((b.f - a.f) * (t - a.t)) / (b.t - a.t);
+  const left = smoothed && floats[first]!.t < mint ? lerp(floats[first]!, floats[first + 1]!, mint) : floats[first]!.f;
+  const right = smoothed && last > 0 && floats[last]!.t > maxt ? lerp(floats[last - 1]!, floats[last]!, maxt) : floats[last]!.f;
+  if (floats[first]!.t <= mint) first++;
+  if (floats[last]!.t >= maxt) last--;
+  return [{ t: mint, f: left }, ...floats.slice(first, Math.max(first, last + 1)), { t: maxt, f: right }];
+}

@@ -1,0 +1,198 @@
+// Series data for the selectors of one query: each selector's series are
+// selected and decoded once for the time range the whole query needs from
+// it (Prometheus populateSeries / getTimeRangesForSelector), then read by
+// binary search at every step.
+
+import type { Labels } from '../../model/labels.js';
+import { Matcher } from '../../model/matcher.js';
+import { RegexError } from '../../model/regex.js';
+import { staleFlags } from '../../model/stale.js';
+import type { Querier, Series as StoredSeries } from '../../storage/interfaces.js';
+import type { Expr, SubqueryExpr, VectorSelector } from '../parser/ast.js';
+import { QueryError } from './errors.js';
+import type { Prepared } from './preprocess.js';
+
+/** Samples of one series; `stale` flags staleness markers (null when there are none). */
+export interface SeriesData {
+  labels: Labels;
+  t: Float64Array;
+  v: Float64Array;
+  stale: Uint8Array | null;
+  /** Set for series coming out of a subquery whose name is to be dropped. */
+  dropName?: boolean;
+  /** The stored series, for WASM window reductions (absent for subquery results). */
+  stored?: StoredSeries;
+}
+
+export interface TimeRange {
+  start: number;
+  end: number;
+}
+
+/** First index whose timestamp is > x (binary search). */
+export function upperBound(t: Float64Array, x: number, lo = 0, hi = t.length): number {
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (t[m]! <= x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+function hasAt(n: VectorSelector | SubqueryExpr, p: Prepared): number | undefined {
+  return p.at.get(n);
+}
+
+/**
+ * getTimeRangesForSelector for every selector of the query: the samples a
+ * selector can see across all steps, subqueries and offsets.
+ */
+export function selectorRanges(p: Prepared, q: { start: number; end: number }, lookback: number): Map<VectorSelector, TimeRange> {
+  const out = new Map<VectorSelector, TimeRange>();
+  const walk = (e: Expr, path: SubqueryExpr[], evalRange: number) => {
+    switch (e.type) {
+      case 'VectorSelector': {
+        let start = q.start, end = q.end;
+        let subqOffset = 0, subqRange = 0;
+        let subqTs: number | undefined;
+        for (const s of path) {
+          subqOffset += p.offset.get(s)!;
+          subqRange += p.range.get(s)!;
+          const ts = hasAt(s, p);
+          if (ts !== undefined) {
+            subqOffset = p.offset.get(s)!;
+            subqRange = p.range.get(s)!;
+            subqTs = ts;
+          }
+        }
+        if (subqTs !== undefined) start = end = subqTs;
+        const at = hasAt(e, p);
+        if (at !== undefined) {
+          start = end = at;
+        } else {
+          start -= subqOffset + subqRange;
+          end -= subqOffset;
+        }
+        if (evalRange === 0) {
+          start -= lookback - 1;
+          if (e.smoothed) end += lookback;
+        } else if (e.anchored) {
+          start -= lookback + evalRange - 1;
+        } else if (e.smoothed) {
+          start -= lookback + evalRange - 1;
+          end += lookback;
+        } else {
+          start -= evalRange - 1;
+        }
+        const off = p.offset.get(e)!;
+        start -= off;
+        end -= off;
+        const prev = out.get(e);
+        out.set(e, prev ? { start: Math.min(prev.start, start), end: Math.max(prev.end, end) } : { start, end });
+        return;
+      }
+      case 'MatrixSelector':
+        walk(e.vectorSelector, path, p.range.get(e)!);
+        return;
+      case 'SubqueryExpr':
+        walk(e.expr, [...path, e], 0);
+        return;
+      case 'AggregateExpr':
+        if (e.param) walk(e.param, path, 0);
+        walk(e.expr, path, 0);
+        return;
+      case 'BinaryExpr':
+        walk(e.lhs, path, 0);
+        walk(e.rhs, path, 0);
+        return;
+      case 'Call':
+        for (const a of e.args) walk(a, path, 0);
+        return;
+      case 'ParenExpr':
+      case 'UnaryExpr':
+        walk(e.expr, path, 0);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(p.expr, [], 0);
+  return out;
+}
+
+/** The overall time range a query reads (FindMinMaxTime); [0, 0] when it selects nothing. */
+export function overallRange(ranges: Map<VectorSelector, TimeRange>): TimeRange {
+  let start = Infinity, end = -Infinity;
+  for (const r of ranges.values()) {
+    start = Math.min(start, r.start);
+    end = Math.max(end, r.end);
+  }
+  return end === -Infinity ? { start: 0, end: 0 } : { start, end };
+}
+
+export function toMatchers(vs: VectorSelector): Matcher[] {
+  try {
+    return vs.matchers.map((m) => new Matcher(m.type, m.name, m.value));
+  } catch (e) {
+    if (e instanceof RegexError) throw new QueryError(`invalid regular expression ${JSON.stringify(e.pattern)}: ${e.message}`, 'bad_data');
+    throw e;
+  }
+}
+
+export class Selection {
+  private readonly selected = new Map<VectorSelector, StoredSeries[]>();
+  private readonly data = new Map<VectorSelector, SeriesData[]>();
+  private readonly nonStale = new Map<VectorSelector, SeriesData[]>();
+
+  constructor(private readonly querier: Querier, private readonly ranges: Map<VectorSelector, TimeRange>) {}
+
+  range(vs: VectorSelector): TimeRange {
+    return this.ranges.get(vs) ?? { start: 0, end: -1 };
+  }
+
+  /** The selector's series, nothing decoded yet. */
+  stored(vs: VectorSelector): StoredSeries[] {
+    let d = this.selected.get(vs);
+    if (!d) {
+      const r = this.range(vs);
+      d = this.querier.select(toMatchers(vs), { start: r.start, end: r.end });
+      this.selected.set(vs, d);
+    }
+    return d;
+  }
+
+  /** All samples (staleness markers included) of the selector's series. */
+  series(vs: VectorSelector): SeriesData[] {
+    let d = this.data.get(vs);
+    if (d) return d;
+    const r = this.range(vs);
+    d = this.stored(vs).map((s) => {
+      const b = s.samples(r.start, r.end);
+      const flags = staleFlags(b.values);
+      return { labels: s.labels, t: b.timestamps, v: b.values, stale: flags.includes(1) ? flags : null, stored: s };
+    });
+    this.data.set(vs, d);
+    return d;
+  }
+
+  /** The selector's series without staleness markers (what range windows see). */
+  rangeSeries(vs: VectorSelector): SeriesData[] {
+    let d = this.nonStale.get(vs);
+    if (d) return d;
+    d = this.series(vs).map(withoutStale);
+    this.nonStale.set(vs, d);
+    return d;
+  }
+}
+
+export function withoutStale(s: SeriesData): SeriesData {
+  if (!s.stale) return s;
+  const keep: number[] = [];
+  for (let i = 0; i < s.t.length; i++) if (!s.stale[i]) keep.push(i);
+  const t = new Float64Array(keep.length), v = new Float64Array(keep.length);
+  keep.forEach((k, i) => {
+    t[i] = s.t[k]!;
+    v[i] = s.v[k]!;
+  });
+  return { ...s, t, v, stale: null };
+}

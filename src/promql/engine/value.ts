@@ -1,0 +1,105 @@
+// Values the evaluator passes between nodes, shaped as Prometheus's
+// promql/value.go: every vector- or scalar-valued node evaluates to a
+// Matrix with one point per step at which it has a value.
+
+import { type Labels, compareLabels, labelsKey } from '../../model/labels.js';
+
+export interface FPoint {
+  t: number;
+  f: number;
+}
+
+export interface Series {
+  metric: Labels;
+  floats: FPoint[];
+  /** Set when __name__ is to be removed at the end (delayed name removal). */
+  dropName: boolean;
+}
+
+export type Matrix = Series[];
+
+export interface Sample {
+  metric: Labels;
+  t: number;
+  f: number;
+  dropName: boolean;
+}
+
+export type Vector = Sample[];
+
+export interface StringValue {
+  kind: 'string';
+  t: number;
+  v: string;
+}
+
+export const EMPTY_LABELS: Labels = [];
+
+export function getLabel(ls: Labels, name: string): string {
+  for (const l of ls) if (l.name === name) return l.value;
+  return '';
+}
+
+/** ls without the named labels. */
+export function withoutLabels(ls: Labels, names: readonly string[]): Labels {
+  if (names.length === 0) return ls;
+  return ls.filter((l) => !names.includes(l.name));
+}
+
+/** Only the named labels of ls. */
+export function keepLabels(ls: Labels, names: readonly string[]): Labels {
+  return ls.filter((l) => names.includes(l.name));
+}
+
+export function dropMetricName(ls: Labels): Labels {
+  return ls.some((l) => l.name === '__name__') ? ls.filter((l) => l.name !== '__name__') : ls;
+}
+
+/** ls with name=value (deleting it for an empty value), kept sorted. */
+export function setLabel(ls: Labels, name: string, value: string): Labels {
+  const out = ls.filter((l) => l.name !== name);
+  if (value === '') return out;
+  out.push({ name, value });
+  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out;
+}
+
+export { compareLabels, labelsKey };
+
+/** Prometheus's labels.String(): {a="b", c="d"}. */
+export function labelsString(ls: Labels): string {
+  return `{${ls.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
+}
+
+export function totalSamples(m: Matrix): number {
+  let n = 0;
+  for (const s of m) n += s.floats.length;
+  return n;
+}
+
+/** Whether two elements of the vector share a label set. */
+export function vectorHasDuplicateLabels(v: Vector): boolean {
+  if (v.length <= 1) return false;
+  const seen = new Set<string>();
+  for (const s of v) {
+    const k = labelsKey(s.metric);
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
+}
+
+export function matrixHasDuplicateLabels(m: Matrix): boolean {
+  if (m.length <= 1) return false;
+  const seen = new Set<string>();
+  for (const s of m) {
+    const k = labelsKey(s.metric);
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
+}
+
+export function sortMatrix(m: Matrix): Matrix {
+  return m.sort((a, b) => compareLabels(a.metric, b.metric));
+}

@@ -1,0 +1,124 @@
+// The series notation of test scripts (and promtool's `values:`):
+// `metric{a="b"} 1+2x3 _ stale 5x2`. Labels use PromQL string syntax.
+
+import type { Label, Labels } from '../../model/labels.js';
+import { unquoteString } from '../parser/literals.js';
+
+/** One slot of a series: a value, a missing sample (null) or a staleness marker. */
+export type SeriesValue = number | null | 'stale';
+
+export class SeriesSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SeriesSyntaxError';
+  }
+}
+
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*/;
+
+function quotedEnd(s: string, i: number): number {
+  const q = s[i]!;
+  for (let j = i + 1; j < s.length; j++) {
+    if (q !== '`' && s[j] === '\\') j++;
+    else if (s[j] === q) return j + 1;
+  }
+  throw new SeriesSyntaxError(`unterminated quoted string in ${JSON.stringify(s)}`);
+}
+
+/** Splits `name{labels} rest` into labels and the rest of the line. */
+export function parseSeriesLabels(text: string): { labels: Labels; rest: string } {
+  let s = text.trim();
+  const out: Label[] = [];
+  const name = NAME.exec(s);
+  if (name) {
+    out.push({ name: '__name__', value: name[0] });
+    s = s.slice(name[0].length);
+  }
+  if (s.startsWith('{')) {
+    let i = 1;
+    const skipWs = () => { while (i < s.length && /\s/.test(s[i]!)) i++; };
+    for (;;) {
+      skipWs();
+      if (s[i] === '}') { i++; break; }
+      let key: string;
+      if (s[i] === '"' || s[i] === "'" || s[i] === '`') {
+        const end = quotedEnd(s, i);
+        key = unquoteString(s.slice(i, end));
+        i = end;
+      } else {
+        const m = LABEL.exec(s.slice(i));
+        if (!m) throw new SeriesSyntaxError(`unexpected ${JSON.stringify(s.slice(i, i + 10))} in label set of ${JSON.stringify(text)}`);
+        key = m[0];
+        i += m[0].length;
+      }
+      skipWs();
+      if (s[i] === '=') {
+        i++;
+        skipWs();
+        if (!(s[i] === '"' || s[i] === "'" || s[i] === '`')) throw new SeriesSyntaxError(`label value must be quoted in ${JSON.stringify(text)}`);
+        const end = quotedEnd(s, i);
+        out.push({ name: key, value: unquoteString(s.slice(i, end)) });
+        i = end;
+      } else {
+        // A quoted name standing alone is the metric name.
+        out.push({ name: '__name__', value: key });
+      }
+      skipWs();
+      if (s[i] === ',') { i++; continue; }
+      if (s[i] === '}') { i++; break; }
+      throw new SeriesSyntaxError(`expected "," or "}" in label set of ${JSON.stringify(text)}`);
+    }
+    s = s.slice(i);
+  } else if (!name) {
+    throw new SeriesSyntaxError(`expected a metric name or label set in ${JSON.stringify(text)}`);
+  }
+  const labels = out.filter((l) => l.value !== '').sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { labels, rest: s.trim() };
+}
+
+const NUM = String.raw`[+-]?(?:[iI][nN][fF]|[nN][aA][nN]|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)`;
+const UNUM = String.raw`(?:[iI][nN][fF]|[nN][aA][nN]|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)`;
+const ITEM = new RegExp(`^(${NUM})(?:(?:([+-])(${UNUM}))?x(\\d+))?$`);
+
+function num(s: string): number {
+  const l = s.toLowerCase().replace(/^\+/, '');
+  if (l === 'inf') return Infinity;
+  if (l === '-inf') return -Infinity;
+  if (l === 'nan' || l === '-nan') return NaN;
+  return Number(s);
+}
+
+/** Expands `1+2x3 _ _x2 stale 5x2` into one slot per item. */
+export function parseSeriesValues(text: string): SeriesValue[] {
+  const out: SeriesValue[] = [];
+  for (const item of text.split(/\s+/).filter((x) => x !== '')) {
+    if (item.startsWith('{{')) throw new SeriesSyntaxError('native histogram samples are not supported');
+    if (item === 'stale') {
+      out.push('stale');
+      continue;
+    }
+    if (item === '_') {
+      out.push(null);
+      continue;
+    }
+    const blank = /^_x(\d+)$/.exec(item);
+    if (blank) {
+      for (let i = 0; i < Number(blank[1]); i++) out.push(null);
+      continue;
+    }
+    const m = ITEM.exec(item);
+    if (!m) throw new SeriesSyntaxError(`invalid series value ${JSON.stringify(item)}`);
+    const [, a, sign, b, times] = m;
+    let v = num(a!);
+    out.push(v);
+    if (times === undefined) continue;
+    const inc = b === undefined ? 0 : num(b) * (sign === '-' ? -1 : 1);
+    for (let i = 0; i < Number(times); i++) {
+      // Repeated addition, so rounding accumulates as it does upstream.
+      v += inc;
+      out.push(v);
+    }
+  }
+  return out;
+}
