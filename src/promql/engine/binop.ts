@@ -4,7 +4,7 @@
 import type { Labels } from '../../model/labels.js';
 import type { BinaryOp, VectorMatching } from '../parser/ast.js';
 import { QueryError } from './errors.js';
-import { type Sample, type Vector, labelsKey, labelsString, withoutLabels, keepLabels, getLabel, setLabel } from './value.js';
+import { type Sample, type Vector, compareLabels, dropMetricName, labelsKey, labelsString, withoutLabels, keepLabels, getLabel, setLabel } from './value.js';
 
 const COMPARISON = new Set(['==', '!=', '>', '<', '>=', '<=']);
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
@@ -89,7 +89,7 @@ export function vectorUnless(lhs: Vector, rhs: Vector, sig: (ls: Labels) => stri
 function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMatching): Labels {
   let ls = lhs;
   // As upstream, arithmetic between vectors drops the name at once, even with delayed removal.
-  if (changesMetricSchema(op)) ls = withoutLabels(ls, ['__name__']);
+  if (changesMetricSchema(op)) ls = dropMetricName(ls);
   if (matching.card === 'one-to-one') {
     ls = matching.on ? keepLabels(ls, matching.matchingLabels) : withoutLabels(ls, matching.matchingLabels);
   }
@@ -108,17 +108,19 @@ export function vectorBinop(
   const swapped = matching.card === 'one-to-many';
   const lhs = swapped ? rhsIn : lhsIn;
   const rhs = swapped ? lhsIn : rhsIn;
-  const fillForMissingRight = swapped ? matching.fillLHS : matching.fillRHS;
-  const fillForMissingLeft = swapped ? matching.fillRHS : matching.fillLHS;
+  // As upstream, the fill values apply to the sides after the swap.
+  const fillForMissingRight = matching.fillRHS;
+  const fillForMissingLeft = matching.fillLHS;
 
   const rightSigs = new Map<string, Sample>();
   for (const rs of rhs) {
     const s = sig(rs.metric);
     const dup = rightSigs.get(s);
     if (dup) {
+      const [a, b] = [rs.metric, dup.metric].sort(compareLabels);
       throw new QueryError(
         `found duplicate series for the match group ${labelsString(matchLabels(rs.metric, matching))} on the ${swapped ? 'left' : 'right'} hand-side of the operation: ` +
-        `[${labelsString(rs.metric)}, ${labelsString(dup.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+        `[${labelsString(a!)}, ${labelsString(b!)}];many-to-many matching not allowed: matching labels must be unique on one side`,
       );
     }
     rightSigs.set(s, rs);
@@ -132,7 +134,7 @@ export function vectorBinop(
     let [value, keep] = elemBinop(op, fl, fr);
     if (returnBool) value = keep ? 1 : 0;
     let metric = resultMetric(ls.metric, rs.metric, op, matching);
-    if (!delayedNameRemoval && returnBool) metric = withoutLabels(metric, ['__name__']);
+    if (!delayedNameRemoval && returnBool) metric = dropMetricName(metric);
     const inserted = matched.get(s);
     if (matching.card === 'one-to-one') {
       if (matched.has(s)) throw new QueryError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
@@ -184,7 +186,7 @@ export function vectorScalarBinop(op: BinaryOp, lhs: Vector, scalar: number, swa
     if (!keep) continue;
     const drop = changesMetricSchema(op) || returnBool;
     out.push({
-      metric: drop && !delayedNameRemoval ? withoutLabels(s.metric, ['__name__']) : s.metric,
+      metric: drop && !delayedNameRemoval ? dropMetricName(s.metric) : s.metric,
       t: s.t,
       f: value,
       dropName: drop || s.dropName,

@@ -10,10 +10,10 @@ import { lineColumn } from '../parser/posrange.js';
 import { formatFloat, parseDuration } from '../parser/literals.js';
 import { labelsToRecord } from '../../model/labels.js';
 import { QueryCanceledError, QueryError, QueryTimeoutError } from './errors.js';
-import { Evaluator, QueryState, cleanupMetricLabels, type EvalResult } from './evaluator.js';
+import { Evaluator, QueryState, type EvalResult } from './evaluator.js';
 import { prepare } from './preprocess.js';
 import { Selection, overallRange, selectorRanges } from './selection.js';
-import { type Matrix, sortMatrix } from './value.js';
+import { type Matrix, cleanupMetricLabels, sortMatrix } from './value.js';
 
 /** Prometheus feature flags the engine knows (names as in --enable-feature). */
 export type Feature =

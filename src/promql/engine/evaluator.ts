@@ -11,13 +11,14 @@ import {
   scalarBinop, signatureFn, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless,
 } from './binop.js';
 import { INSTANT_FUNCTIONS, type InstantArg } from './functions.js';
+import { evalInfo } from './info.js';
 import { isValidLabelName, labelJoin, labelReplace } from './label-functions.js';
 import type { Prepared } from './preprocess.js';
 import { unwrapParens } from './preprocess.js';
 import { evalRangeCall, extendFloats, type WindowSource } from './range-call.js';
 import { type Selection, type SeriesData, upperBound } from './selection.js';
 import {
-  type Matrix, type Series, type StringValue, type Vector, dropMetricName, labelsKey, matrixHasDuplicateLabels,
+  type Matrix, type Series, type StringValue, type Vector, dropMetricName, labelsKey, mergeSeriesWithSameLabelset,
   totalSamples, vectorHasDuplicateLabels,
 } from './value.js';
 
@@ -317,7 +318,7 @@ export class Evaluator {
     }
     const matrixIdx = e.args.findIndex((a) => a.type === 'MatrixSelector' || a.type === 'SubqueryExpr');
     if (name === 'label_replace' || name === 'label_join') return this.evalLabelFunction(e);
-    if (name === 'info') throw new QueryError('info() is not supported by this engine yet', 'bad_data');
+    if (name === 'info') return evalInfo(this, e);
     if (matrixIdx >= 0) return evalRangeCall(this, e, matrixIdx);
     const impl = INSTANT_FUNCTIONS[name];
     if (!impl) throw new QueryError(`function "${name}" is not implemented`, 'bad_data');
@@ -503,35 +504,4 @@ function stringOf(e: Expr): string {
   const u = unwrapParens(e);
   if (u.type === 'StringLiteral') return u.val;
   throw new QueryError(`expected a string literal, got ${u.type}`, 'bad_data');
-}
-
-/**
- * Series that share a label set once names are dropped are merged when their
- * samples do not overlap in time; overlapping ones are an error.
- */
-export function mergeSeriesWithSameLabelset(m: Matrix): Matrix {
-  if (!matrixHasDuplicateLabels(m)) return m;
-  const byKey = new Map<string, Series>();
-  for (const s of m) {
-    const key = labelsKey(s.metric);
-    const base = byKey.get(key);
-    if (!base) {
-      byKey.set(key, { ...s, floats: [...s.floats] });
-      continue;
-    }
-    base.floats.push(...s.floats);
-  }
-  for (const s of byKey.values()) {
-    s.floats.sort((a, b) => a.t - b.t);
-    for (let i = 1; i < s.floats.length; i++) {
-      if (s.floats[i]!.t === s.floats[i - 1]!.t) throw new QueryError('vector cannot contain metrics with the same labelset');
-    }
-  }
-  return [...byKey.values()];
-}
-
-/** The end of evaluation with delayed name removal: drop names now and merge what collides. */
-export function cleanupMetricLabels(m: Matrix): Matrix {
-  for (const s of m) if (s.dropName) s.metric = dropMetricName(s.metric);
-  return mergeSeriesWithSameLabelset(m);
 }

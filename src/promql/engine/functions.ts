@@ -9,7 +9,7 @@ import { QueryError } from './errors.js';
 import type { Annotations } from './annotations.js';
 import { kahanInc } from './kahan.js';
 import { quantile, bucketQuantile, bucketFraction, type Bucket } from './quantile.js';
-import { type Sample, type Vector, getLabel, withoutLabels, labelsKey, compareLabels } from './value.js';
+import { type Sample, type Vector, dropMetricName, getLabel, withoutLabels, labelsKey, compareLabels } from './value.js';
 import type { Labels } from '../../model/labels.js';
 import { formatFloat } from '../parser/literals.js';
 
@@ -32,7 +32,7 @@ const vec = (a: InstantArg | undefined): Vector => a as Vector;
 const num = (a: InstantArg | undefined): number => a as number;
 
 function dropName(ls: Labels, ctx: { delayedNameRemoval: boolean }): Labels {
-  return ctx.delayedNameRemoval ? ls : withoutLabels(ls, ['__name__']);
+  return ctx.delayedNameRemoval ? ls : dropMetricName(ls);
 }
 
 function simple(f: (v: number) => number): InstantFn {
@@ -345,14 +345,11 @@ export function extrapolate(result: number, firstT: number, lastT: number, first
   return result * factor;
 }
 
-/** Linear interpolation at `at`; a counter reset zeroes the left edge or carries over on the right one. */
-function interpolate(t1: number, v1: number, t2: number, v2: number, at: number, isCounter: boolean, leftEdge: boolean): number {
-  let y1 = v1, y2 = v2;
-  if (isCounter && y2 < y1) {
-    if (leftEdge) y1 = 0;
-    else y2 += y1;
-  }
-  return y1 + ((y2 - y1) * (at - t1)) / (t2 - t1);
+/** Linear interpolation at `at`; across a counter reset the counter is taken to restart from 0. */
+function interpolate(t1: number, v1: number, t2: number, v2: number, at: number, isCounter: boolean): number {
+  let y1 = v1;
+  if (isCounter && v2 < y1) y1 = 0;
+  return y1 + ((v2 - y1) * (at - t1)) / (t2 - t1);
 }
 
 /** First index in [lo, n) whose timestamp satisfies pred (n when none): Go's sort.Search. */
@@ -377,8 +374,9 @@ function extendedRate(t: ArrayLike<number>, v: ArrayLike<number>, lo: number, hi
   let first = Math.max(lo, search(t, lo, last, (x) => x > rangeStart) - 1);
   if (smoothed) last = search(t, lo, last, (x) => x >= rangeEnd);
   if (t[last]! <= rangeStart) return null;
-  const left = smoothed && t[first]! < rangeStart ? interpolate(t[first]!, v[first]!, t[first + 1]!, v[first + 1]!, rangeStart, isCounter, true) : v[first]!;
-  const right = smoothed && last > lo && t[last]! > rangeEnd ? interpolate(t[last - 1]!, v[last - 1]!, t[last]!, v[last]!, rangeEnd, isCounter, false) : v[last]!;
+  if (smoothed && t[first]! > rangeEnd) return null;
+  const left = smoothed && t[first]! < rangeStart ? interpolate(t[first]!, v[first]!, t[first + 1]!, v[first + 1]!, rangeStart, isCounter) : v[first]!;
+  const right = smoothed && last > lo && t[last]! > rangeEnd ? interpolate(t[last - 1]!, v[last - 1]!, t[last]!, v[last]!, rangeEnd, isCounter) : v[last]!;
   let result = right - left;
   if (isCounter) {
     if (t[first]! <= rangeStart) first++;

@@ -4,7 +4,7 @@
 
 import { RE2JS } from 're2js';
 import { QueryError } from './errors.js';
-import { type Matrix, getLabel, setLabel, matrixHasDuplicateLabels } from './value.js';
+import { type Matrix, getLabel, setLabel, mergeSeriesWithSameLabelset } from './value.js';
 
 /** model.UTF8Validation.IsValidLabelName: non-empty, valid UTF-8 (no lone surrogates). */
 export function isValidLabelName(name: string): boolean {
@@ -87,8 +87,7 @@ export function labelReplace(m: Matrix, dst: string, repl: string, src: string, 
     s.metric = setLabel(s.metric, dst, expandTemplate(repl, groups, named));
     if (dst === '__name__') s.dropName = false;
   }
-  if (matrixHasDuplicateLabels(m)) throw new QueryError('vector cannot contain metrics with the same labelset');
-  return m;
+  return mergeSeriesWithSameLabelset(m);
 }
 
 export function labelJoin(m: Matrix, dst: string, sep: string, srcs: string[]): Matrix {
@@ -100,6 +99,5 @@ export function labelJoin(m: Matrix, dst: string, sep: string, srcs: string[]): 
     s.metric = setLabel(s.metric, dst, srcs.map((l) => getLabel(s.metric, l)).join(sep));
     if (dst === '__name__') s.dropName = false;
   }
-  if (matrixHasDuplicateLabels(m)) throw new QueryError('vector cannot contain metrics with the same labelset');
-  return m;
+  return mergeSeriesWithSameLabelset(m);
 }

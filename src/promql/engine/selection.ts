@@ -175,6 +175,15 @@ export class Selection {
     return d;
   }
 
+  /** Series matching arbitrary matchers in [start, end], decoded (for info()). */
+  select(matchers: Matcher[], r: TimeRange): SeriesData[] {
+    return this.querier.select(matchers, { start: r.start, end: r.end, func: 'info' }).map((s) => {
+      const b = s.samples(r.start, r.end);
+      const flags = staleFlags(b.values);
+      return { labels: s.labels, t: b.timestamps, v: b.values, stale: flags.includes(1) ? flags : null, stored: s };
+    });
+  }
+
   /** The selector's series without staleness markers (what range windows see). */
   rangeSeries(vs: VectorSelector): SeriesData[] {
     let d = this.nonStale.get(vs);

@@ -3,6 +3,7 @@
 // Matrix with one point per step at which it has a value.
 
 import { type Labels, compareLabels, labelsKey } from '../../model/labels.js';
+import { QueryError } from './errors.js';
 
 export interface FPoint {
   t: number;
@@ -51,8 +52,11 @@ export function keepLabels(ls: Labels, names: readonly string[]): Labels {
   return ls.filter((l) => names.includes(l.name));
 }
 
+const METADATA_LABELS = new Set(['__name__', '__type__', '__unit__']);
+
+/** Drops the name and the other metadata labels (__type__, __unit__) with it, as DropReserved does. */
 export function dropMetricName(ls: Labels): Labels {
-  return ls.some((l) => l.name === '__name__') ? ls.filter((l) => l.name !== '__name__') : ls;
+  return ls.some((l) => METADATA_LABELS.has(l.name)) ? ls.filter((l) => !METADATA_LABELS.has(l.name)) : ls;
 }
 
 /** ls with name=value (deleting it for an empty value), kept sorted. */
@@ -102,4 +106,35 @@ export function matrixHasDuplicateLabels(m: Matrix): boolean {
 
 export function sortMatrix(m: Matrix): Matrix {
   return m.sort((a, b) => compareLabels(a.metric, b.metric));
+}
+
+/**
+ * Series that share a label set once names are dropped are merged when their
+ * samples do not overlap in time; overlapping ones are an error.
+ */
+export function mergeSeriesWithSameLabelset(m: Matrix): Matrix {
+  if (!matrixHasDuplicateLabels(m)) return m;
+  const byKey = new Map<string, Series>();
+  for (const s of m) {
+    const key = labelsKey(s.metric);
+    const base = byKey.get(key);
+    if (!base) {
+      byKey.set(key, { ...s, floats: [...s.floats] });
+      continue;
+    }
+    base.floats.push(...s.floats);
+  }
+  for (const s of byKey.values()) {
+    s.floats.sort((a, b) => a.t - b.t);
+    for (let i = 1; i < s.floats.length; i++) {
+      if (s.floats[i]!.t === s.floats[i - 1]!.t) throw new QueryError('vector cannot contain metrics with the same labelset');
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** The end of evaluation with delayed name removal: drop names now and merge what collides. */
+export function cleanupMetricLabels(m: Matrix): Matrix {
+  for (const s of m) if (s.dropName) s.metric = dropMetricName(s.metric);
+  return mergeSeriesWithSameLabelset(m);
 }

@@ -5,7 +5,7 @@
 // query whose middle step must give the same answer.
 
 import { openDB, type DB } from '../../storage/db.js';
-import { compareLabels, labelsFrom, type Labels } from '../../model/labels.js';
+import { compareLabels, labelsFrom, labelsKey, type Labels } from '../../model/labels.js';
 import { STALE_NAN } from '../../model/stale.js';
 import { createEngine, type Engine, type Feature, type QueryResult } from '../engine/engine.js';
 import { parse } from '../parser/index.js';
@@ -55,9 +55,14 @@ function parseValue(s: string): number {
 
 async function load(db: DB, cmd: Extract<Command, { kind: 'load' }>): Promise<void> {
   const step = parseDuration(cmd.interval);
-  const app = db.appender();
+  // As upstream, a series defined twice in one load keeps its last definition.
+  const defs = new Map<string, { labels: Labels; rest: string }>();
   for (const s of cmd.series) {
-    const { labels, rest } = parseSeriesLabels(s.text);
+    const def = parseSeriesLabels(s.text);
+    defs.set(labelsKey(def.labels), def);
+  }
+  const app = db.appender();
+  for (const { labels, rest } of defs.values()) {
     // Native histogram series cannot be stored yet; evals that read them fail on their results.
     if (rest.includes('{{')) continue;
     // Start timestamps (`name@st ...`) are not stored.
