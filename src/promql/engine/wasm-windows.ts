@@ -99,10 +99,12 @@ export function reduceWindowsFast(name: string): FastWindows | null {
     // Windows are (ref - range, ref]; the reductions take closed ranges of integer milliseconds.
     const r = s.reduceWindows(firstMax - w.range + 1, firstMax, w.interval, steps);
     const out: FPoint[] = [];
+    const ctx: WindowCtx = { rangeStart: 0, rangeEnd: 0, rangeSeconds: w.range / 1000 };
     for (let k = 0; k < steps; k++) {
       const ts = w.start + k * w.interval;
-      const rangeEnd = ts - w.offset;
-      let value = reducer(r, k * R_SIZE, { rangeStart: rangeEnd - w.range, rangeEnd, rangeSeconds: w.range / 1000 });
+      ctx.rangeEnd = ts - w.offset;
+      ctx.rangeStart = ctx.rangeEnd - w.range;
+      let value = reducer(r, k * R_SIZE, ctx);
       if (value === FALLBACK) value = fallback(k, ts);
       if (value !== null) out.push({ t: ts, f: value });
     }
