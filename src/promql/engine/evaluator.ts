@@ -18,8 +18,8 @@ import { unwrapParens } from './preprocess.js';
 import { evalRangeCall, extendFloats, type WindowSource } from './range-call.js';
 import { type Selection, type SeriesData, upperBound } from './selection.js';
 import {
-  type Matrix, type Series, type StringValue, type Vector, dropMetricName, labelsKey, mergeSeriesWithSameLabelset,
-  totalSamples, vectorHasDuplicateLabels,
+  type Matrix, type Series, type StringValue, type Vector, SeriesCollector, dropMetricName, hasDuplicateLabels,
+  mergeSeriesWithSameLabelset, totalSamples,
 } from './value.js';
 
 export interface EvalConfig {
@@ -198,7 +198,7 @@ export class Evaluator {
     const cursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
     const original = this.q.current;
     let temp = this.q.current;
-    const bySeries = new Map<string, { s: Series; ts: number }>();
+    const collector = new SeriesCollector();
     for (let ts = this.start; ts <= this.end; ts += this.interval) {
       this.cfg.checkAbort();
       this.q.current = temp;
@@ -207,26 +207,16 @@ export class Evaluator {
       this.q.add(result.length);
       temp += result.length;
       if (this.start === this.end) {
-        if (!this.cfg.delayedNameRemoval && vectorHasDuplicateLabels(result)) {
+        if (!this.cfg.delayedNameRemoval && hasDuplicateLabels(result)) {
           throw new QueryError('vector cannot contain metrics with the same labelset');
         }
         const out = result.map((s) => ({ metric: s.metric, floats: [{ t: ts, f: s.f }], dropName: s.dropName }));
         this.q.current = original + out.length;
         return out;
       }
-      for (const s of result) {
-        const key = labelsKey(s.metric);
-        const seen = bySeries.get(key);
-        if (seen) {
-          if (seen.ts === ts) throw new QueryError('vector cannot contain metrics with the same labelset');
-          seen.ts = ts;
-          seen.s.floats.push({ t: ts, f: s.f });
-        } else {
-          bySeries.set(key, { s: { metric: s.metric, floats: [{ t: ts, f: s.f }], dropName: s.dropName }, ts });
-        }
-      }
+      collector.add(result, ts);
     }
-    const out = [...bySeries.values()].map((x) => x.s);
+    const out = collector.matrix();
     this.q.current = original + totalSamples(out);
     return out;
   }

@@ -8,7 +8,7 @@ import type { Call, Expr, SubqueryExpr, VectorSelector } from '../parser/ast.js'
 import { QueryError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import { upperBound, type SeriesData } from './selection.js';
-import { type Matrix, type Series, type Vector, getLabel, labelsKey, labelsString, setLabel, totalSamples } from './value.js';
+import { type Matrix, type Vector, SeriesCollector, getLabel, labelsKey, labelsString, setLabel, totalSamples } from './value.js';
 
 const TARGET_INFO = 'target_info';
 const IDENTIFYING = ['instance', 'job'];
@@ -155,7 +155,7 @@ function combine(ev: Evaluator, mat: Matrix, info: Matrix, ignore: Set<string>, 
     });
     return out;
   };
-  const bySeries = new Map<string, { s: Series; ts: number }>();
+  const collector = new SeriesCollector();
   const original = ev.q.current;
   for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
     ev.cfg.checkAbort();
@@ -163,19 +163,9 @@ function combine(ev: Evaluator, mat: Matrix, info: Matrix, ignore: Set<string>, 
     const infoVec = gather(info, cursors[1]!, ts);
     const result = combineVector(base, infoVec, ignore, baseSigs, infoSigs, dataMatchers);
     ev.q.add(result.length);
-    for (const r of result) {
-      const key = labelsKey(r.metric);
-      const seen = bySeries.get(key);
-      if (seen) {
-        if (seen.ts === ts) throw new QueryError('vector cannot contain metrics with the same labelset');
-        seen.ts = ts;
-        seen.s.floats.push({ t: ts, f: r.f });
-      } else {
-        bySeries.set(key, { s: { metric: r.metric, floats: [{ t: ts, f: r.f }], dropName: r.dropName }, ts });
-      }
-    }
+    collector.add(result, ts);
   }
-  const out = [...bySeries.values()].map((x) => x.s);
+  const out = collector.matrix();
   ev.q.current = original;
   ev.q.add(totalSamples(out));
   return out;

@@ -1,6 +1,8 @@
 // quantile(), and histogram_quantile / histogram_fraction on classic
 // buckets (Prometheus promql/quantile.go).
 
+import { isStaleNaN } from '../../model/stale.js';
+
 export interface Bucket {
   upperBound: number;
   count: number;
@@ -29,8 +31,9 @@ export function quantile(q: number, values: number[]): number {
 
 const MIN_NORMAL = 2.2250738585072014e-308;
 
-/** util/almost.Equal. */
+/** util/almost.Equal: both staleness markers, both NaN, equal, or within a relative epsilon. */
 export function almostEqual(a: number, b: number, epsilon: number): boolean {
+  if (isStaleNaN(a) || isStaleNaN(b)) return isStaleNaN(a) && isStaleNaN(b);
   if (Number.isNaN(a) && Number.isNaN(b)) return true;
   if (a === b) return true;
   const absSum = Math.abs(a) + Math.abs(b);

@@ -6,7 +6,7 @@ import type { Call } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import { ANCHORED_SAFE, KEEPS_NAME, RANGE_FUNCTIONS, SMOOTHED_SAFE, absentLabels } from './functions.js';
 import { type SeriesData, upperBound } from './selection.js';
-import { type FPoint, type Matrix, dropMetricName, getLabel, matrixHasDuplicateLabels } from './value.js';
+import { type FPoint, type Matrix, dropMetricName, getLabel, hasDuplicateLabels } from './value.js';
 import type { Evaluator } from './evaluator.js';
 import type { Series as StoredSeries } from '../../storage/interfaces.js';
 import { reduceWindowsFast } from './wasm-windows.js';
@@ -50,7 +50,7 @@ export function evalRangeCall(ev: Evaluator, e: Call, matrixIdx: number): Matrix
     const params = e.args.map((a, i) => (i === matrixIdx ? null : ev.scalarSteps(a)));
     const mat = windows(ev, e, src, params);
     if (name === 'absent_over_time') return absentOverTime(ev, e, mat);
-    if (!ev.cfg.delayedNameRemoval && matrixHasDuplicateLabels(mat)) {
+    if (!ev.cfg.delayedNameRemoval && hasDuplicateLabels(mat)) {
       throw new QueryError('vector cannot contain metrics with the same labelset');
     }
     return mat;

@@ -81,11 +81,11 @@ export function totalSamples(m: Matrix): number {
   return n;
 }
 
-/** Whether two elements of the vector share a label set. */
-export function vectorHasDuplicateLabels(v: Vector): boolean {
-  if (v.length <= 1) return false;
+/** Whether two elements (samples or series) share a label set. */
+export function hasDuplicateLabels(items: readonly { metric: Labels }[]): boolean {
+  if (items.length <= 1) return false;
   const seen = new Set<string>();
-  for (const s of v) {
+  for (const s of items) {
     const k = labelsKey(s.metric);
     if (seen.has(k)) return true;
     seen.add(k);
@@ -93,15 +93,30 @@ export function vectorHasDuplicateLabels(v: Vector): boolean {
   return false;
 }
 
-export function matrixHasDuplicateLabels(m: Matrix): boolean {
-  if (m.length <= 1) return false;
-  const seen = new Set<string>();
-  for (const s of m) {
-    const k = labelsKey(s.metric);
-    if (seen.has(k)) return true;
-    seen.add(k);
+/**
+ * Collects per-step output vectors into series; the same label set twice
+ * at one step is the error Prometheus raises.
+ */
+export class SeriesCollector {
+  private readonly bySeries = new Map<string, { s: Series; ts: number }>();
+
+  add(v: Vector, ts: number): void {
+    for (const x of v) {
+      const key = labelsKey(x.metric);
+      const seen = this.bySeries.get(key);
+      if (seen) {
+        if (seen.ts === ts) throw new QueryError('vector cannot contain metrics with the same labelset');
+        seen.ts = ts;
+        seen.s.floats.push({ t: ts, f: x.f });
+      } else {
+        this.bySeries.set(key, { s: { metric: x.metric, floats: [{ t: ts, f: x.f }], dropName: x.dropName }, ts });
+      }
+    }
   }
-  return false;
+
+  matrix(): Matrix {
+    return [...this.bySeries.values()].map((x) => x.s);
+  }
 }
 
 export function sortMatrix(m: Matrix): Matrix {
@@ -113,7 +128,7 @@ export function sortMatrix(m: Matrix): Matrix {
  * samples do not overlap in time; overlapping ones are an error.
  */
 export function mergeSeriesWithSameLabelset(m: Matrix): Matrix {
-  if (!matrixHasDuplicateLabels(m)) return m;
+  if (!hasDuplicateLabels(m)) return m;
   const byKey = new Map<string, Series>();
   for (const s of m) {
     const key = labelsKey(s.metric);

@@ -1,23 +1,13 @@
 // Comparing query results with the expectations of a test script, as
 // Prometheus's promqltest does (util/almost for floats).
 
-import { isStaleNaN } from '../../model/stale.js';
+import { almostEqual as almostEqualEps } from '../engine/quantile.js';
 import type { Labels } from '../../model/labels.js';
 import { labelsKey } from '../../model/labels.js';
 import type { SeriesValue } from './series.js';
 
-const MIN_NORMAL = 2.2250738585072014e-308;
-
-/** almost.Equal: both NaN, both stale, equal, or within a relative epsilon. */
-export function almostEqual(a: number, b: number, epsilon = 1e-6): boolean {
-  if (isStaleNaN(a) || isStaleNaN(b)) return isStaleNaN(a) && isStaleNaN(b);
-  if (Number.isNaN(a) && Number.isNaN(b)) return true;
-  if (a === b) return true;
-  const absSum = Math.abs(a) + Math.abs(b);
-  const diff = Math.abs(a - b);
-  if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < epsilon * MIN_NORMAL;
-  return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
-}
+/** Test expectations compare with upstream's relative tolerance of 1e-6. */
+export const almostEqual = (a: number, b: number, epsilon = 1e-6): boolean => almostEqualEps(a, b, epsilon);
 
 export interface Point {
   t: number;
