@@ -143,6 +143,7 @@ describe('WebAssembly window reductions', () => {
         const a = fast.rangeQuerySync(q, T0, T0 + 6000_000, 30_000);
         const b = slow.rangeQuerySync(q, T0, T0 + 6000_000, 30_000);
         expect(a.result, q).toEqual(b.result);
+        expect(a.stats.samples.totalQueryableSamples, q).toBe(b.stats.samples.totalQueryableSamples);
         const shifted = `${fn}(c_total[${range}] offset 3m)`;
         expect(fast.instantQuerySync(shifted, T0 + 3000_000).result, shifted).toEqual(slow.instantQuerySync(shifted, T0 + 3000_000).result);
       }

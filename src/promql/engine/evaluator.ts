@@ -41,6 +41,7 @@ export class QueryState {
   readonly annos = new Annotations();
   current = 0;
   peak = 0;
+  /** Samples read: selected points, window samples (also those reduced in WASM). */
   totalLoaded = 0;
   /** Offsets in effect, adjusted for @ as evaluation moves into subqueries (setOffsetForAtModifier). */
   readonly offsets = new Map<VectorSelector | SubqueryExpr, number>();

@@ -81,11 +81,13 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
     let floats: FPoint[];
     if (fast && s.stored) {
       const w = { start: ev.start, end: ev.end, interval: ev.interval, offset: src.offset, range: src.range };
-      floats = fast(s.stored, w, (step, ts) => {
+      const res = fast(s.stored, w, (step, ts) => {
         const d = s.data();
         const maxt = ts - src.offset;
         return windowValue(d, step, ts, upperBound(d.t, maxt - src.range), upperBound(d.t, maxt));
       });
+      floats = res.points;
+      ev.q.totalLoaded += res.scanned;
     } else {
       const d = s.data();
       floats = [];

@@ -87,7 +87,8 @@ export interface StepWindows {
 /** Computes a window from the samples, for the steps a reduction cannot answer exactly. */
 export type Fallback = (step: number, ts: number) => number | null;
 
-export type FastWindows = (s: StoredSeries, w: StepWindows, fallback: Fallback) => FPoint[];
+/** Points per step, and how many stored samples the windows covered (the query's "samples scanned"). */
+export type FastWindows = (s: StoredSeries, w: StepWindows, fallback: Fallback) => { points: FPoint[]; scanned: number };
 
 /** The reduction-based evaluation of a range function, or null when it needs the samples. */
 export function reduceWindowsFast(name: string): FastWindows | null {
@@ -100,7 +101,9 @@ export function reduceWindowsFast(name: string): FastWindows | null {
     const r = s.reduceWindows(firstMax - w.range + 1, firstMax, w.interval, steps);
     const out: FPoint[] = [];
     const ctx: WindowCtx = { rangeStart: 0, rangeEnd: 0, rangeSeconds: w.range / 1000 };
+    let scanned = 0;
     for (let k = 0; k < steps; k++) {
+      scanned += r[k * R_SIZE + R_COUNT]!;
       const ts = w.start + k * w.interval;
       ctx.rangeEnd = ts - w.offset;
       ctx.rangeStart = ctx.rangeEnd - w.range;
@@ -108,6 +111,6 @@ export function reduceWindowsFast(name: string): FastWindows | null {
       if (value === FALLBACK) value = fallback(k, ts);
       if (value !== null) out.push({ t: ts, f: value });
     }
-    return out;
+    return { points: out, scanned };
   };
 }
