@@ -23,14 +23,17 @@ export class HeadAppender implements Appender {
   private slots = new Uint32Array(64);
   private ts = new Float64Array(64);
   private vs = new Float64Array(64);
+  /** Start timestamps (0 = none), allocated on the first sample that has one. */
+  private sts: Float64Array | null = null;
   private done = false;
 
   constructor(private readonly head: Head, private readonly onCommit: () => void) {}
 
-  append(series: LabelsInput | SeriesRef, t: number, v: number): SeriesRef {
+  append(series: LabelsInput | SeriesRef, t: number, v: number, startTimestamp = 0): SeriesRef {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     if (!Number.isSafeInteger(t)) throw new InvalidSampleError(`timestamp ${t} is not an integer number of milliseconds within ±2^53`);
     if (typeof v !== 'number') throw new InvalidSampleError(`value ${String(v)} is not a number`);
+    if (!Number.isSafeInteger(startTimestamp)) throw new InvalidSampleError(`start timestamp ${startTimestamp} is not an integer number of milliseconds`);
     const s = this.resolve(series);
     const head = this.head;
     if (t < head.minValidTime) {
@@ -57,6 +60,12 @@ export class HeadAppender implements Appender {
     this.slots[this.n] = s.id;
     this.ts[this.n] = t;
     this.vs[this.n] = v;
+    if (startTimestamp !== 0) {
+      this.sts ??= new Float64Array(this.slots.length);
+      this.sts[this.n] = startTimestamp;
+    } else if (this.sts) {
+      this.sts[this.n] = 0;
+    }
     this.n++;
     return s.id;
   }
@@ -69,6 +78,11 @@ export class HeadAppender implements Appender {
     slots.set(this.slots);
     ts.set(this.ts);
     vs.set(this.vs);
+    if (this.sts) {
+      const sts = new Float64Array(cap);
+      sts.set(this.sts);
+      this.sts = sts;
+    }
     this.slots = slots;
     this.ts = ts;
     this.vs = vs;
@@ -103,6 +117,12 @@ export class HeadAppender implements Appender {
       s.lastValue = this.vs[i]!;
       s.totalSamples++;
       s.pendingOwner = null;
+      const st = this.sts ? this.sts[i]! : 0;
+      if (st !== 0) {
+        s.starts ??= { t: [], st: [] };
+        s.starts.t.push(t);
+        s.starts.st.push(st);
+      }
       if (t < head.minT) head.minT = t;
       if (t > head.maxT) head.maxT = t;
     }

@@ -33,6 +33,18 @@ export function toReduction(r: Float64Array, base = 0): WindowReduction {
   };
 }
 
+/** The start timestamp of each sample (0 where none), both lists in time order. */
+function alignStarts(starts: { t: number[]; st: number[] }, timestamps: Float64Array): Float64Array {
+  const out = new Float64Array(timestamps.length);
+  let j = 0;
+  for (let i = 0; i < timestamps.length; i++) {
+    const t = timestamps[i]!;
+    while (j < starts.t.length && starts.t[j]! < t) j++;
+    if (j < starts.t.length && starts.t[j] === t) out[i] = starts.st[j]!;
+  }
+  return out;
+}
+
 class HeadSeries implements Series {
   constructor(
     private readonly q: HeadQuerier,
@@ -51,7 +63,15 @@ class HeadSeries implements Series {
 
   samples(mint: number, maxt: number, opts?: { skipStale?: boolean }): SampleBatch {
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
-    return decodeList(this.chunks(lo, hi), this.head.enc, lo, hi, opts?.skipStale ?? false);
+    const batch: SampleBatch = decodeList(this.chunks(lo, hi), this.head.enc, lo, hi, opts?.skipStale ?? false);
+    if (this.hasStartTimestamps(lo, hi)) batch.startTimestamps = alignStarts(this.s.starts!, batch.timestamps);
+    return batch;
+  }
+
+  hasStartTimestamps(mint: number, maxt: number): boolean {
+    const st = this.s.starts;
+    if (!st || st.t.length === 0) return false;
+    return st.t[st.t.length - 1]! >= mint && st.t[0]! <= maxt && st.t.some((t) => t >= mint && t <= maxt);
   }
 
   reduce(mint: number, maxt: number): WindowReduction {

@@ -26,6 +26,8 @@ export class MemSeries {
   pendingOwner: object | null = null;
   pendingT = -Infinity;
   pendingV = 0;
+  /** Start timestamps of the samples that have one, by sample time (rare: kept beside the chunks). */
+  starts: { t: number[]; st: number[] } | null = null;
 
   constructor(readonly id: number, readonly labels: Labels, readonly key: string) {}
 }
@@ -173,6 +175,14 @@ export class Head {
         this.freeChunk(s.chunks[i]!);
       }
       this.chunks -= drop;
+      if (s.starts) {
+        // Start timestamps go with the samples of the dropped chunks.
+        const droppedUpTo = drop === s.chunks.length ? Infinity : s.closedMaxT[drop - 1]!;
+        let k = 0;
+        while (k < s.starts.t.length && s.starts.t[k]! <= droppedUpTo) k++;
+        s.starts.t.splice(0, k);
+        s.starts.st.splice(0, k);
+      }
       s.chunks.splice(0, drop);
       s.closedMinT.splice(0, drop);
       s.closedMaxT.splice(0, drop);

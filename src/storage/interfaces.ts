@@ -25,6 +25,11 @@ export interface SelectHints {
 export interface SampleBatch {
   timestamps: Float64Array;
   values: Float64Array;
+  /**
+   * Start (created) timestamps aligned with the samples, 0 where unknown;
+   * present only when some sample in the range has one.
+   */
+  startTimestamps?: Float64Array;
 }
 
 /**
@@ -62,6 +67,8 @@ export interface Series {
   readonly labels: Labels;
   /** Samples with mint <= t <= maxt. Stale markers are included unless skipStale. */
   samples(mint: Millis, maxt: Millis, opts?: { skipStale?: boolean }): SampleBatch;
+  /** Whether a sample in [mint, maxt] carries a start timestamp (then reductions alone cannot answer rate). */
+  hasStartTimestamps?(mint: Millis, maxt: Millis): boolean;
   /** One reduction over [mint, maxt]. */
   reduce(mint: Millis, maxt: Millis): WindowReduction;
   /**
@@ -99,8 +106,10 @@ export interface Appender {
    * that can never be stored, and OutOfOrderSampleError,
    * DuplicateSampleError or OutOfBoundsError for a sample the series
    * cannot take (Prometheus's storage errors). Returns the series ref.
+   * startTimestamp is the sample's start (created) time, as OpenTelemetry
+   * and Prometheus 3's start timestamps carry it; 0 or absent means unknown.
    */
-  append(series: LabelsInput | SeriesRef, t: Millis, v: number): SeriesRef;
+  append(series: LabelsInput | SeriesRef, t: Millis, v: number, startTimestamp?: Millis): SeriesRef;
   commit(): Promise<void>;
   rollback(): void;
 }

@@ -303,9 +303,9 @@ export class Evaluator {
 
   private evalCall(e: Call): EvalResult {
     const name = e.func.name;
-    if (name === 'timestamp') {
+    if (name === 'timestamp' || name === 'start_timestamp') {
       const arg = unwrapParens(e.args[0]!);
-      if (arg.type === 'VectorSelector') return this.timestampOfSelector(e, arg);
+      if (arg.type === 'VectorSelector') return this.timestampOfSelector(e, arg, name === 'start_timestamp');
     }
     const matrixIdx = e.args.findIndex((a) => a.type === 'MatrixSelector' || a.type === 'SubqueryExpr');
     if (name === 'label_replace' || name === 'label_join') return this.evalLabelFunction(e);
@@ -335,8 +335,11 @@ export class Evaluator {
     return labelJoin(m, strs[0]!, strs[1]!, strs.slice(2));
   }
 
-  /** timestamp(selector) reports the stored sample's time, not the evaluation time. */
-  private timestampOfSelector(e: Call, vs: VectorSelector): Matrix {
+  /**
+   * timestamp(selector) reports the stored sample's time, not the evaluation
+   * time; start_timestamp(selector) the sample's start time (0 when unknown).
+   */
+  private timestampOfSelector(e: Call, vs: VectorSelector, start: boolean): Matrix {
     const series = this.q.selection.series(vs);
     const at = this.q.prepared.at.get(vs);
     const impl = INSTANT_FUNCTIONS['timestamp']!;
@@ -351,7 +354,7 @@ export class Evaluator {
       for (const s of series) {
         const i = this.lookup(s, ref);
         if (i < 0) continue;
-        vec.push({ metric: s.labels, t: s.t[i]!, f: s.v[i]!, dropName: false });
+        vec.push({ metric: s.labels, t: start ? (s.st?.[i] ?? 0) : s.t[i]!, f: s.v[i]!, dropName: false });
         this.q.add(1);
       }
       return impl([vec], { ...ctx, ts });

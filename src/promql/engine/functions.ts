@@ -280,6 +280,7 @@ export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
   histogram_avg: () => [],
   histogram_stddev: () => [],
   histogram_stdvar: () => [],
+  // Over a selector the evaluator passes each sample's start time; an expression's result has none.
   start_timestamp: () => [],
 };
 
@@ -307,6 +308,8 @@ export interface RangeCtx {
   metric: Labels;
   anchored: boolean;
   smoothed: boolean;
+  /** Start timestamps aligned with the samples (0 = unknown), or null when the series has none. */
+  st: ArrayLike<number> | null;
 }
 
 /** Returns the function's value for the window ts[lo..hi), or null for no output. */
@@ -315,6 +318,7 @@ export type RangeFn = (t: ArrayLike<number>, v: ArrayLike<number>, lo: number, h
 function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeFn {
   return (t, v, lo, hi, ctx) => {
     if (ctx.anchored || ctx.smoothed) return extendedRate(t, v, lo, hi, ctx, isCounter, isRate);
+    if (ctx.st) return rateWithStartTimestamps(t, v, ctx.st, lo, hi, ctx, isCounter, isRate);
     const n = hi - lo;
     if (n < 2) return null;
     const firstT = t[lo]!, lastT = t[hi - 1]!;
@@ -394,15 +398,87 @@ function extendedRate(t: ArrayLike<number>, v: ArrayLike<number>, lo: number, hi
   return result;
 }
 
+/**
+ * Whether a sample's start timestamp says the counter restarted since the
+ * previous sample (functions.go isStartTimestampReset). 0 means unknown;
+ * ST == T is OpenTelemetry's unknown start.
+ */
+export function isStartTimestampReset(prevSt: number, prevT: number, curSt: number, curT: number): boolean {
+  if (curSt === 0 || curSt >= curT) return false;
+  if (curSt < prevT) return false;
+  if (curSt > prevT) return true;
+  // curSt == prevT: a delta sample, or a cumulative one whose start is unknown.
+  if (prevSt > prevT) return false;
+  return prevSt !== 0 && prevSt !== prevT;
+}
+
+/** A start timestamp before the previous sample's time that is not the previous start: overlapping samples. */
+function startTimeOverlaps(prevSt: number, prevT: number, curSt: number): boolean {
+  return curSt !== 0 && curSt < prevT && curSt !== prevSt;
+}
+
+const overlapWarning = (ctx: RangeCtx) =>
+  `sample has start time that overlaps with previous sample timestamp for metric ${JSON.stringify(getLabel(ctx.metric, '__name__'))}`;
+
+/**
+ * rate/increase/delta when samples carry start timestamps: a start timestamp
+ * marks a reset, and one inside the window replaces the extrapolation to the
+ * left by a zero-valued point at that time (so one sample can be enough).
+ */
+function rateWithStartTimestamps(
+  t: ArrayLike<number>, v: ArrayLike<number>, st: ArrayLike<number>, lo: number, hi: number, ctx: RangeCtx, isCounter: boolean, isRate: boolean,
+): number | null {
+  const n = hi - lo;
+  if (n < 1) return null;
+  const firstT = t[lo]!, lastT = t[hi - 1]!;
+  let result = v[hi - 1]! - v[lo]!;
+  if (isCounter) {
+    let overlapWarned = false;
+    for (let i = lo + 1; i < hi; i++) {
+      if (!overlapWarned && startTimeOverlaps(st[i - 1]!, t[i - 1]!, st[i]!)) {
+        ctx.annos.warn(overlapWarning(ctx), ctx.call.args[0]!.posRange);
+        overlapWarned = true;
+      }
+      if (v[i]! < v[i - 1]! || isStartTimestampReset(st[i - 1]!, t[i - 1]!, st[i]!, t[i]!)) result += v[i - 1]!;
+    }
+  }
+  let durationToStart = (firstT - ctx.rangeStart) / 1000;
+  let durationToEnd = (ctx.rangeEnd - lastT) / 1000;
+  let sampledInterval = (lastT - firstT) / 1000;
+  const avg = n > 1 ? sampledInterval / (n - 1) : 0;
+  const threshold = avg * 1.1;
+  const st0 = st[lo]!;
+  if (isCounter && st0 !== 0 && st0 > ctx.rangeStart && st0 < firstT) {
+    // Assume a zero-valued sample at the start time instead of extrapolating left.
+    durationToStart = 0;
+    sampledInterval = (lastT - st0) / 1000;
+    result += v[lo]!;
+  } else if (n === 1) {
+    return null;
+  } else {
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    if (isCounter) {
+      let durationToZero = durationToStart;
+      if (result > 0 && v[lo]! >= 0) durationToZero = sampledInterval * (v[lo]! / result);
+      if (durationToZero < durationToStart) durationToStart = durationToZero;
+    }
+  }
+  if (durationToEnd >= threshold) durationToEnd = avg / 2;
+  let factor = sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
+  if (isRate) factor /= ctx.rangeSeconds;
+  return result * factor;
+}
+
 function instantValue(isRate: boolean): RangeFn {
-  return (t, v, lo, hi) => {
+  return (t, v, lo, hi, ctx) => {
     if (hi - lo < 2) return null;
     const t0 = t[hi - 2]!, t1 = t[hi - 1]!;
     const v0 = v[hi - 2]!, v1 = v[hi - 1]!;
     const dt = t1 - t0;
     if (dt === 0) return null;
     let result = v1;
-    if (!isRate || !(v1 < v0)) result = v1 - v0;
+    const stReset = ctx.st !== null && isStartTimestampReset(ctx.st[hi - 2]!, t0, ctx.st[hi - 1]!, t1);
+    if (!isRate || !(v1 < v0 || stReset)) result = v1 - v0;
     if (isRate) result /= dt / 1000;
     return result;
   };
@@ -551,8 +627,11 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   resets: (t, v, lo, hi, ctx) => {
     const first = firstIndex(t, lo, hi, ctx);
     if (first < 0) return null;
+    const st = ctx.st;
     let n = 0;
-    for (let i = first + 1; i < hi; i++) if (v[i]! < v[i - 1]!) n++;
+    for (let i = first + 1; i < hi; i++) {
+      if (v[i]! < v[i - 1]! || (st !== null && isStartTimestampReset(st[i - 1]!, t[i - 1]!, st[i]!, t[i]!))) n++;
+    }
     return n;
   },
   changes: (t, v, lo, hi, ctx) => {

@@ -75,11 +75,13 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       return fn(d.t, d.v, lo, hi, {
         ts, rangeStart: rangeEnd - src.range, rangeEnd, rangeSeconds: src.range / 1000,
         params: params.filter((p): p is Float64Array => p !== null).map((p) => p[step]!),
-        annos: ev.q.annos, call: e, metric: s.labels, anchored: src.anchored, smoothed: src.smoothed,
+        annos: ev.q.annos, call: e, metric: s.labels, anchored: src.anchored, smoothed: src.smoothed, st: d.st ?? null,
       });
     };
     let floats: FPoint[];
-    if (fast && s.stored) {
+    // Start timestamps change what rate and resets see, so such series take the sample path.
+    const hasStarts = s.stored?.hasStartTimestamps?.(ev.start - src.offset - src.range - lb, ev.end - src.offset) ?? false;
+    if (fast && s.stored && !hasStarts) {
       const w = { start: ev.start, end: ev.end, interval: ev.interval, offset: src.offset, range: src.range };
       const res = fast(s.stored, w, (step, ts) => {
         const d = s.data();

@@ -18,6 +18,8 @@ export interface SeriesData {
   t: Float64Array;
   v: Float64Array;
   stale: Uint8Array | null;
+  /** Start timestamps aligned with t (0 = unknown), when the series has any. */
+  st?: Float64Array;
   /** Set for series coming out of a subquery whose name is to be dropped. */
   dropName?: boolean;
   /** The stored series, for WASM window reductions (absent for subquery results). */
@@ -166,22 +168,14 @@ export class Selection {
     let d = this.data.get(vs);
     if (d) return d;
     const r = this.range(vs);
-    d = this.stored(vs).map((s) => {
-      const b = s.samples(r.start, r.end);
-      const flags = staleFlags(b.values);
-      return { labels: s.labels, t: b.timestamps, v: b.values, stale: flags.includes(1) ? flags : null, stored: s };
-    });
+    d = this.stored(vs).map((s) => toSeriesData(s, r));
     this.data.set(vs, d);
     return d;
   }
 
   /** Series matching arbitrary matchers in [start, end], decoded (for info()). */
   select(matchers: Matcher[], r: TimeRange): SeriesData[] {
-    return this.querier.select(matchers, { start: r.start, end: r.end, func: 'info' }).map((s) => {
-      const b = s.samples(r.start, r.end);
-      const flags = staleFlags(b.values);
-      return { labels: s.labels, t: b.timestamps, v: b.values, stale: flags.includes(1) ? flags : null, stored: s };
-    });
+    return this.querier.select(matchers, { start: r.start, end: r.end, func: 'info' }).map((s) => toSeriesData(s, r));
   }
 
   /** The selector's series without staleness markers (what range windows see). */
@@ -194,14 +188,24 @@ export class Selection {
   }
 }
 
+function toSeriesData(s: StoredSeries, r: TimeRange): SeriesData {
+  const b = s.samples(r.start, r.end);
+  const flags = staleFlags(b.values);
+  const d: SeriesData = { labels: s.labels, t: b.timestamps, v: b.values, stale: flags.includes(1) ? flags : null, stored: s };
+  if (b.startTimestamps) d.st = b.startTimestamps;
+  return d;
+}
+
 export function withoutStale(s: SeriesData): SeriesData {
   if (!s.stale) return s;
   const keep: number[] = [];
   for (let i = 0; i < s.t.length; i++) if (!s.stale[i]) keep.push(i);
   const t = new Float64Array(keep.length), v = new Float64Array(keep.length);
+  const st = s.st ? new Float64Array(keep.length) : undefined;
   keep.forEach((k, i) => {
     t[i] = s.t[k]!;
     v[i] = s.v[k]!;
+    if (st) st[i] = s.st![k]!;
   });
-  return { ...s, t, v, stale: null };
+  return st ? { ...s, t, v, st, stale: null } : { ...s, t, v, stale: null };
 }

@@ -13,7 +13,7 @@ import { print } from '../parser/printer.js';
 import { parseDuration, parseNumber } from '../parser/literals.js';
 import type { Expr, SubqueryExpr, VectorSelector } from '../parser/ast.js';
 import { type Command, type EvalCommand, type Expectation, parseScript } from './script.js';
-import { parseSeriesLabels, parseSeriesValues, type SeriesValue } from './series.js';
+import { parseSeriesLabels, parseSeriesValues, parseStartOffsets, type SeriesValue } from './series.js';
 import { compareMatrix, compareVector, almostEqual, type ExpectedSeries, type ResultSeries } from './compare.js';
 
 export interface EvalOutcome {
@@ -57,19 +57,23 @@ async function load(db: DB, cmd: Extract<Command, { kind: 'load' }>): Promise<vo
   const step = parseDuration(cmd.interval);
   // As upstream, a series defined twice in one load keeps its last definition.
   const defs = new Map<string, { labels: Labels; rest: string }>();
+  // `name{...}@st <offsets>` gives the start timestamps of the series' samples.
+  const starts = new Map<string, (number | null)[]>();
   for (const s of cmd.series) {
     const def = parseSeriesLabels(s.text);
-    defs.set(labelsKey(def.labels), def);
+    if (/^@st\b/.test(def.rest)) starts.set(labelsKey(def.labels), parseStartOffsets(def.rest.slice(3), parseDuration));
+    else defs.set(labelsKey(def.labels), def);
   }
   const app = db.appender();
-  for (const { labels, rest } of defs.values()) {
+  for (const [key, { labels, rest }] of defs) {
     // Native histogram series cannot be stored yet; evals that read them fail on their results.
     if (rest.includes('{{')) continue;
-    // Start timestamps (`name@st ...`) are not stored.
-    if (/^@st\b/.test(rest)) continue;
+    const offsets = starts.get(key);
     parseSeriesValues(rest).forEach((v, i) => {
       if (v === null) return;
-      app.append(labels, i * step, v === 'stale' ? STALE_NAN : v);
+      const t = i * step;
+      const off = offsets?.[i];
+      app.append(labels, t, v === 'stale' ? STALE_NAN : v, off === undefined || off === null ? 0 : t + off);
     });
   }
   await app.commit();

@@ -122,3 +122,44 @@ export function parseSeriesValues(text: string): SeriesValue[] {
   }
   return out;
 }
+
+const DUR = String.raw`[+-]?(?:0|(?:\d+(?:ms|s|m|h|d|w|y))+)`;
+const UDUR = String.raw`(?:0|(?:\d+(?:ms|s|m|h|d|w|y))+)`;
+const ST_ITEM = new RegExp(`^(${DUR})(?:(?:([+-])(${UDUR}))?x(\\d+))?$`);
+
+function signedDuration(s: string, parse: (d: string) => number): number {
+  const neg = s.startsWith('-');
+  const body = s.replace(/^[+-]/, '');
+  const ms = body === '0' ? 0 : parse(body);
+  return neg ? -ms : ms;
+}
+
+/**
+ * The start-timestamp line of a series (`name{...}@st -30s-1mx2 _ 0`): per
+ * sample, the offset of its start time from its own timestamp, or null.
+ */
+export function parseStartOffsets(text: string, parseDuration: (d: string) => number): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (const item of text.split(/\s+/).filter((x) => x !== '')) {
+    if (item === '_') {
+      out.push(null);
+      continue;
+    }
+    const blank = /^_x(\d+)$/.exec(item);
+    if (blank) {
+      for (let i = 0; i < Number(blank[1]); i++) out.push(null);
+      continue;
+    }
+    const m = ST_ITEM.exec(item);
+    if (!m) throw new SeriesSyntaxError(`invalid start timestamp offset ${JSON.stringify(item)}`);
+    const [, a, sign, b, times] = m;
+    let off = signedDuration(a!, parseDuration);
+    out.push(off);
+    const inc = b === undefined ? 0 : signedDuration(b, parseDuration) * (sign === '-' ? -1 : 1);
+    for (let i = 0; i < Number(times ?? 0); i++) {
+      off += inc;
+      out.push(off);
+    }
+  }
+  return out;
+}
