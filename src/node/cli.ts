@@ -1,14 +1,14 @@
 // The `promlet` command. Commands land with their issues; today: `demo`,
 // which stores a generated day of service metrics and prints what it holds.
 
-import { openDB, Matcher, type ChunkEncoding } from '../index.js';
+import { openDB, createEngine, formatLabels, labelsFrom, type ChunkEncoding } from '../index.js';
 
 const USAGE = `usage: promlet <command> [flags]
 
 commands:
   demo [--storage.encoding varbit|double-delta] [--series N] [--hours H]
       Generate H hours (default 24) of 15 s samples for N series (default 1000)
-      of a demo service, store them, and print storage statistics and a query.
+      of a demo service, store them, and print storage statistics and PromQL queries.
   help
       Show this text.
 `;
@@ -62,15 +62,14 @@ async function demo(args: string[], io: CliIO): Promise<number> {
   const st = db.stats();
   io.out(`stored ${st.samples} samples of ${st.series} series in ${ms.toFixed(0)} ms (${(st.samples / ms / 1000).toFixed(2)} M samples/s)\n`);
   io.out(`${st.chunks} ${encoding} chunks, ${st.chunkBytes} bytes, ${st.bytesPerSample.toFixed(3)} bytes/sample\n`);
-  const q = db.querier(start, start + steps * 15_000);
-  const sel = q.select([new Matcher('=', '__name__', 'http_requests_total'), new Matcher('=~', 'code', '5..')]);
-  let increase = 0;
-  for (const s of sel) {
-    const r = s.reduce(start + (steps - 20) * 15_000, start + steps * 15_000);
-    increase += r.lastV - r.firstV + r.correction;
+  const engine = createEngine(db);
+  const end = start + (steps - 1) * 15_000;
+  for (const query of ['sum by (code) (rate(http_requests_total[5m]))', 'topk(2, sum by (path) (increase(http_requests_total[1h])))']) {
+    const r = engine.instantQuerySync(query, end);
+    io.out(`\n${query}  (${(r.stats.timings.totalSeconds * 1000).toFixed(1)} ms)\n`);
+    if (r.resultType !== 'vector') continue;
+    for (const e of r.result) io.out(`  ${formatLabels(labelsFrom(e.metric))} ${Number(e.value[1]).toFixed(3)}\n`);
   }
-  q.close();
-  io.out(`http_requests_total{code=~"5.."}: ${sel.length} series, ${increase} requests in the last 5 minutes\n`);
   return 0;
 }
 

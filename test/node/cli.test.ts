@@ -13,6 +13,8 @@ describe('promlet CLI', () => {
     expect(await runCli(['demo', '--series', '50', '--hours', '1'], c.io)).toBe(0);
     expect(c.out).toMatch(/stored 12000 samples of 50 series/);
     expect(c.out).toMatch(/varbit chunks/);
+    expect(c.out).toMatch(/sum by \(code\) \(rate\(http_requests_total\[5m\]\)\)/);
+    expect(c.out).toMatch(/\{code="200"\} \d+\.\d{3}/);
   });
 
   it('exits 2 with a message on usage errors', async () => {
