@@ -89,13 +89,17 @@ function num(s: string): number {
   return Number(s);
 }
 
-/** Expands `1+2x3 _ _x2 stale 5x2` into one slot per item. */
-export function parseSeriesValues(text: string): SeriesValue[] {
-  const out: SeriesValue[] = [];
+/**
+ * Expands space-separated items: `_` and `_xN` are missing slots, and
+ * `a`, `axN`, `a+bxN`, `a-bxN` (matched by re, read by read) repeat by
+ * adding b to a, as upstream does (so rounding accumulates the same way).
+ */
+function expand<T>(text: string, re: RegExp, read: (s: string) => number, what: string, special: (item: string) => T | undefined): (number | null | T)[] {
+  const out: (number | null | T)[] = [];
   for (const item of text.split(/\s+/).filter((x) => x !== '')) {
-    if (item.startsWith('{{')) throw new SeriesSyntaxError('native histogram samples are not supported');
-    if (item === 'stale') {
-      out.push('stale');
+    const sp = special(item);
+    if (sp !== undefined) {
+      out.push(sp);
       continue;
     }
     if (item === '_') {
@@ -107,20 +111,26 @@ export function parseSeriesValues(text: string): SeriesValue[] {
       for (let i = 0; i < Number(blank[1]); i++) out.push(null);
       continue;
     }
-    const m = ITEM.exec(item);
-    if (!m) throw new SeriesSyntaxError(`invalid series value ${JSON.stringify(item)}`);
+    const m = re.exec(item);
+    if (!m) throw new SeriesSyntaxError(`invalid ${what} ${JSON.stringify(item)}`);
     const [, a, sign, b, times] = m;
-    let v = num(a!);
+    let v = read(a!);
     out.push(v);
-    if (times === undefined) continue;
-    const inc = b === undefined ? 0 : num(b) * (sign === '-' ? -1 : 1);
-    for (let i = 0; i < Number(times); i++) {
-      // Repeated addition, so rounding accumulates as it does upstream.
+    const inc = b === undefined ? 0 : read(b) * (sign === '-' ? -1 : 1);
+    for (let i = 0; i < Number(times ?? 0); i++) {
       v += inc;
       out.push(v);
     }
   }
   return out;
+}
+
+/** Expands `1+2x3 _ _x2 stale 5x2` into one slot per item. */
+export function parseSeriesValues(text: string): SeriesValue[] {
+  return expand<'stale'>(text, ITEM, num, 'series value', (item) => {
+    if (item.startsWith('{{')) throw new SeriesSyntaxError('native histogram samples are not supported');
+    return item === 'stale' ? 'stale' : undefined;
+  });
 }
 
 const DUR = String.raw`[+-]?(?:0|(?:\d+(?:ms|s|m|h|d|w|y))+)`;
@@ -139,27 +149,5 @@ function signedDuration(s: string, parse: (d: string) => number): number {
  * sample, the offset of its start time from its own timestamp, or null.
  */
 export function parseStartOffsets(text: string, parseDuration: (d: string) => number): (number | null)[] {
-  const out: (number | null)[] = [];
-  for (const item of text.split(/\s+/).filter((x) => x !== '')) {
-    if (item === '_') {
-      out.push(null);
-      continue;
-    }
-    const blank = /^_x(\d+)$/.exec(item);
-    if (blank) {
-      for (let i = 0; i < Number(blank[1]); i++) out.push(null);
-      continue;
-    }
-    const m = ST_ITEM.exec(item);
-    if (!m) throw new SeriesSyntaxError(`invalid start timestamp offset ${JSON.stringify(item)}`);
-    const [, a, sign, b, times] = m;
-    let off = signedDuration(a!, parseDuration);
-    out.push(off);
-    const inc = b === undefined ? 0 : signedDuration(b, parseDuration) * (sign === '-' ? -1 : 1);
-    for (let i = 0; i < Number(times ?? 0); i++) {
-      off += inc;
-      out.push(off);
-    }
-  }
-  return out;
+  return expand<never>(text, ST_ITEM, (d) => signedDuration(d, parseDuration), 'start timestamp offset', () => undefined);
 }
