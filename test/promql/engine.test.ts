@@ -150,3 +150,19 @@ describe('WebAssembly window reductions', () => {
     }
   });
 });
+
+describe('JSON sample values', () => {
+  it('are written as Prometheus writes them', async () => {
+    const { jsonFloat } = await import('../../src/promql/engine/engine.js');
+    expect(jsonFloat(1e-7)).toBe('1e-07');
+    expect(jsonFloat(1.5e-7)).toBe('1.5e-07');
+    expect(jsonFloat(1e21)).toBe('1e+21');
+    expect(jsonFloat(-2.5e300)).toBe('-2.5e+300');
+    expect(jsonFloat(0.000001)).toBe('0.000001');
+    expect(jsonFloat(123456789012345680000)).toBe('123456789012345680000');
+    expect(jsonFloat(0.1 + 0.2)).toBe('0.30000000000000004');
+    expect(jsonFloat(-0)).toBe('-0');
+    expect(jsonFloat(NaN)).toBe('NaN');
+    expect(jsonFloat(-Infinity)).toBe('-Inf');
+  });
+});

@@ -116,7 +116,19 @@ function parseOptions(features: ReadonlySet<Feature>): ParseOptions {
   };
 }
 
-const pair = (t: number, f: number): SamplePair => [t / 1000, formatFloat(f)];
+/**
+ * A sample value as Prometheus's JSON writes it (util/jsonutil.MarshalFloat):
+ * shortest decimal, in exponent form below 1e-6 and from 1e21 (`1e-07`).
+ */
+export function jsonFloat(f: number): string {
+  const abs = Math.abs(f);
+  if (abs !== 0 && Number.isFinite(f) && (abs < 1e-6 || abs >= 1e21)) {
+    return f.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  }
+  return formatFloat(f);
+}
+
+const pair = (t: number, f: number): SamplePair => [t / 1000, jsonFloat(f)];
 
 export function createEngine(db: Queryable, options: EngineOptions = {}): Engine {
   const features = new Set(options.features ?? []);
