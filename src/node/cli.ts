@@ -1,17 +1,31 @@
-// The `promlet` command. Commands land with their issues; today: `demo`,
-// which stores a generated day of service metrics and prints what it holds.
+// The `promlet` command: serve, query, query-range, format, and demo (which
+// stores a generated day of service metrics and queries it).
 
 import { openDB, createEngine, formatLabels, labelsFrom, type ChunkEncoding } from '../index.js';
+import { UsageError, formatCommand, queryCommand, serveCommand } from './commands.js';
 
-const USAGE = `usage: promlet <command> [flags]
+const USAGE = `usage: promlet <command> [flags]   (promlet <command> --help for its flags)
 
 commands:
+  serve [--listen 127.0.0.1:9090] [--config prometheus.yml] [--storage.encoding E] [--retention 15d]
+      Serve Prometheus's HTTP API; records promlet's own metrics every 15 s.
+  query EXPR [--time T] [--url URL] [--json]
+  query-range EXPR --start T --end T --step D [--url URL] [--json]
+      Run a PromQL query against a Prometheus-compatible server.
+  format EXPR [--pretty]
+      Print the canonical form of a PromQL expression.
   demo [--storage.encoding varbit|double-delta] [--series N] [--hours H]
       Generate H hours (default 24) of 15 s samples for N series (default 1000)
       of a demo service, store them, and print storage statistics and PromQL queries.
   help
       Show this text.
 `;
+
+/** Resolves on SIGINT or SIGTERM. */
+const untilSignal = () => new Promise<void>((resolve) => {
+  process.once('SIGINT', () => resolve());
+  process.once('SIGTERM', () => resolve());
+});
 
 export interface CliIO {
   out: (s: string) => void;
@@ -80,6 +94,13 @@ export async function runCli(args: string[], io: CliIO = { out: (s) => process.s
     switch (cmd) {
       case 'demo':
         return await demo(rest, io);
+      case 'serve':
+        return await serveCommand(rest, io, untilSignal);
+      case 'query':
+      case 'query-range':
+        return await queryCommand(cmd === 'query-range', rest, io);
+      case 'format':
+        return formatCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':
@@ -91,6 +112,6 @@ export async function runCli(args: string[], io: CliIO = { out: (s) => process.s
     }
   } catch (e) {
     io.err(`promlet: ${(e as Error).message}\n`);
-    return 1;
+    return e instanceof UsageError ? 2 : 1;
   }
 }

@@ -1,0 +1,256 @@
+// Prometheus's HTTP API (web/api/v1) as a fetch-style handler: a standard
+// Request in, a Response out, so the same code serves Node's http module,
+// a service worker or a test. Paths, parameters, JSON shapes, error bodies
+// and status codes follow Prometheus 3.x.
+
+import type { Queryable } from '../storage/interfaces.js';
+import type { DBStats } from '../storage/db.js';
+import { labelsToRecord, labelsKey, compareLabels, type Labels } from '../model/labels.js';
+import type { Matcher } from '../model/matcher.js';
+import { format, parse, ParseError } from '../promql/index.js';
+import type { Engine, QueryResult } from '../promql/engine/engine.js';
+import { QueryError } from '../promql/engine/errors.js';
+import { toMatchers } from '../promql/engine/selection.js';
+import { ApiError, errorBody, statusOf } from './errors.js';
+import { MAX_TIME, MIN_TIME, Params } from './params.js';
+import { federate } from './federate.js';
+import { tsdbStatus } from './tsdb-status.js';
+
+/** What the handler reports about the server it is part of. */
+export interface ServerInfo {
+  version: string;
+  startTime: Date;
+  flags: Record<string, string>;
+  configYaml: () => string;
+  reload?: () => Promise<void>;
+  /** Text exposition of the server's own metrics. */
+  metrics?: () => string;
+  /** Scrape targets, in /api/v1/targets's shape. */
+  targets?: () => unknown[];
+  retention?: string;
+}
+
+export interface ApiOptions {
+  db: Queryable & { stats(): DBStats };
+  engine: Engine;
+  info: ServerInfo;
+  /** Longest query text accepted (bytes of the parameter). */
+  maxQueryLength?: number;
+  /** Largest form body accepted. */
+  maxBodyBytes?: number;
+  /** Lookback for /federate (ms). */
+  lookbackDelta?: number;
+  now?: () => number;
+}
+
+export type Handler = (req: Request) => Promise<Response>;
+
+interface Success {
+  data: unknown;
+  warnings?: string[];
+  infos?: string[];
+}
+
+const json = (status: number, body: string) =>
+  new Response(body, { status, headers: { 'content-type': 'application/json' } });
+const text = (status: number, body: string, type = 'text/plain; charset=utf-8') =>
+  new Response(body, { status, headers: { 'content-type': type } });
+
+export function createApiHandler(opts: ApiOptions): Handler {
+  const now = opts.now ?? (() => Date.now());
+  const maxQuery = opts.maxQueryLength ?? 256 * 1024;
+  const maxBody = opts.maxBodyBytes ?? 4 * 1024 * 1024;
+  const lookback = opts.lookbackDelta ?? 5 * 60_000;
+
+  const queryText = (p: Params) => {
+    const q = p.get('query') ?? '';
+    if (q.length > maxQuery) throw new ApiError('bad_data', `invalid parameter "query": query is longer than ${maxQuery} bytes`);
+    return q;
+  };
+
+  const matchSets = (p: Params, required: boolean): Matcher[][] => {
+    const raw = p.all('match[]');
+    if (raw.length === 0 && required) throw new ApiError('bad_data', 'no match[] parameter provided');
+    return raw.map((m) => {
+      let expr;
+      try {
+        expr = parse(m);
+      } catch (e) {
+        throw new ApiError('bad_data', `invalid parameter "match[]": ${(e as Error).message}`);
+      }
+      if (expr.type !== 'VectorSelector') throw new ApiError('bad_data', `invalid parameter "match[]": 1:1: parse error: expected vector selector, got ${expr.type}`);
+      return toMatchers(expr);
+    });
+  };
+
+  const truncated = (n: number, limit: number) => (limit > 0 && n > limit ? ['results truncated due to limit'] : undefined);
+
+  const runQuery = (run: () => QueryResult, p: Params, limit: number): Success => {
+    let r: QueryResult;
+    try {
+      r = run();
+    } catch (e) {
+      if (e instanceof QueryError) {
+        if (e.type === 'bad_data') throw new ApiError('bad_data', `invalid parameter "query": ${e.message}`);
+        throw new ApiError(e.type === 'internal' ? 'internal' : e.type, e.message);
+      }
+      throw e;
+    }
+    const warnings = [...r.warnings];
+    let result = r.result;
+    if (limit > 0 && Array.isArray(result) && (r.resultType === 'vector' || r.resultType === 'matrix') && result.length > limit) {
+      result = result.slice(0, limit) as typeof result;
+      warnings.push('results truncated due to limit');
+    }
+    const data: Record<string, unknown> = { resultType: r.resultType, result };
+    if (p.get('stats')) {
+      const t = r.stats.timings;
+      data.stats = {
+        timings: {
+          evalTotalTime: t.evalSeconds, resultSortTime: 0, queryPreparationTime: t.parseSeconds + t.prepareSeconds,
+          innerEvalTime: t.evalSeconds, execQueueTime: 0, execTotalTime: t.totalSeconds,
+        },
+        samples: r.stats.samples,
+      };
+    }
+    return { data, warnings, infos: r.infos };
+  };
+
+  const inRange = <T>(p: Params, fn: (start: number, end: number) => T): T => fn(p.time('start', MIN_TIME), p.time('end', MAX_TIME));
+
+  const routes: Record<string, (p: Params, path: string) => Success | Promise<Success>> = {
+    '/api/v1/query': (p) => {
+      const q = queryText(p);
+      const t = p.time('time', now());
+      const timeout = p.duration('timeout') ?? undefined;
+      const lookbackDelta = p.duration('lookback_delta') ?? undefined;
+      return runQuery(() => opts.engine.instantQuerySync(q, t, { timeout, lookbackDelta }), p, p.limit());
+    },
+    '/api/v1/query_range': (p) => {
+      const q = queryText(p);
+      const start = p.time('start', NaN), end = p.time('end', NaN);
+      if (Number.isNaN(start)) throw new ApiError('bad_data', 'invalid parameter "start": cannot parse "" to a valid timestamp');
+      if (Number.isNaN(end)) throw new ApiError('bad_data', 'invalid parameter "end": cannot parse "" to a valid timestamp');
+      if (end < start) throw new ApiError('bad_data', 'invalid parameter "end": end timestamp must not be before start time');
+      const step = p.duration('step');
+      if (step === null) throw new ApiError('bad_data', 'invalid parameter "step": cannot parse "" to a valid duration');
+      if (step <= 0) throw new ApiError('bad_data', 'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer');
+      if (Math.floor((end - start) / step) > 11000) {
+        throw new ApiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+      }
+      const timeout = p.duration('timeout') ?? undefined;
+      const lookbackDelta = p.duration('lookback_delta') ?? undefined;
+      return runQuery(() => opts.engine.rangeQuerySync(q, start, end, step, { timeout, lookbackDelta }), p, p.limit());
+    },
+    '/api/v1/series': (p) => {
+      const sets = matchSets(p, true);
+      const limit = p.limit();
+      return inRange(p, (start, end) => {
+        const q = opts.db.querier(start, end);
+        try {
+          const seen = new Map<string, Labels>();
+          for (const ms of sets) for (const s of q.select(ms)) seen.set(labelsKey(s.labels), s.labels);
+          const all = [...seen.values()].sort(compareLabels);
+          const out = limit > 0 ? all.slice(0, limit) : all;
+          return { data: out.map(labelsToRecord), warnings: truncated(all.length, limit) };
+        } finally {
+          q.close();
+        }
+      });
+    },
+    '/api/v1/labels': (p) => {
+      const sets = matchSets(p, false);
+      const limit = p.limit();
+      return inRange(p, (start, end) => {
+        const q = opts.db.querier(start, end);
+        try {
+          const names = new Set<string>();
+          for (const ms of sets.length > 0 ? sets : [undefined]) for (const n of q.labelNames(ms)) names.add(n);
+          const all = [...names].sort();
+          return { data: limit > 0 ? all.slice(0, limit) : all, warnings: truncated(all.length, limit) };
+        } finally {
+          q.close();
+        }
+      });
+    },
+    '/api/v1/format_query': (p) => {
+      try {
+        return { data: format(queryText(p), { pretty: true, experimentalFunctions: true, extendedRangeSelectors: true, binopFillModifiers: true }) };
+      } catch (e) {
+        if (e instanceof ParseError) throw new ApiError('bad_data', `invalid parameter "query": ${e.message}`);
+        throw e;
+      }
+    },
+    '/api/v1/metadata': () => ({ data: {} }),
+    '/api/v1/targets': () => ({ data: { activeTargets: opts.info.targets?.() ?? [], droppedTargets: [], droppedTargetCounts: {} } }),
+    '/api/v1/rules': () => ({ data: { groups: [] } }),
+    '/api/v1/alerts': () => ({ data: { alerts: [] } }),
+    '/api/v1/alertmanagers': () => ({ data: { activeAlertmanagers: [], droppedAlertmanagers: [] } }),
+    '/api/v1/status/buildinfo': () => ({
+      data: {
+        // The Prometheus API version promlet implements, so clients enable the matching features.
+        version: '3.14.0', revision: `promlet-${opts.info.version}`, branch: 'promlet', buildUser: 'promlet',
+        buildDate: '', goVersion: 'n/a (promlet, JavaScript)',
+      },
+    }),
+    '/api/v1/status/config': () => ({ data: { yaml: opts.info.configYaml() } }),
+    '/api/v1/status/flags': () => ({ data: opts.info.flags }),
+    '/api/v1/status/runtimeinfo': () => ({
+      data: {
+        startTime: opts.info.startTime.toISOString(), CWD: '', reloadConfigSuccess: true, lastConfigTime: opts.info.startTime.toISOString(),
+        corruptionCount: 0, goroutineCount: 0, GOMAXPROCS: 1, GOMEMLIMIT: 0, GOGC: '', GODEBUG: '', storageRetention: opts.info.retention ?? '',
+      },
+    }),
+    '/api/v1/status/tsdb': (p) => ({ data: tsdbStatus(opts.db, Number(p.get('limit') ?? 10) || 10) }),
+  };
+
+  return async (req) => {
+    const url = new URL(req.url);
+    const path = url.pathname;
+    try {
+      if (path === '/-/healthy') return text(200, 'promlet is Healthy.\n');
+      if (path === '/-/ready') return text(200, 'promlet is Ready.\n');
+      if (path === '/-/reload') {
+        if (req.method !== 'POST' && req.method !== 'PUT') return text(405, 'Only POST or PUT requests allowed\n');
+        await opts.info.reload?.();
+        return text(200, '');
+      }
+      if (path === '/metrics') return text(200, opts.info.metrics?.() ?? '', 'text/plain; version=0.0.4; charset=utf-8');
+      const p = await Params.from(req, url, maxBody);
+      if (path === '/federate') return text(200, federate(opts.db, matchSets(p, false), now(), lookback), 'text/plain; version=0.0.4; charset=utf-8');
+      let route = routes[path];
+      const lv = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
+      if (lv) route = (q) => labelValues(opts.db, decodeLabelName(decodeURIComponent(lv[1]!)), matchSets(q, false), q);
+      if (!route) return json(404, errorBody('not_found', `unknown API endpoint ${path}`));
+      if (req.method !== 'GET' && req.method !== 'POST') return json(405, errorBody('bad_data', `method ${req.method} not allowed`));
+      const r = await route(p, path);
+      const body: Record<string, unknown> = { status: 'success', data: r.data };
+      if (r.warnings && r.warnings.length > 0) body.warnings = r.warnings;
+      if (r.infos && r.infos.length > 0) body.infos = r.infos;
+      return json(200, JSON.stringify(body));
+    } catch (e) {
+      if (e instanceof ApiError) return json(statusOf(e.type), errorBody(e.type, e.message));
+      return json(500, errorBody('internal', (e as Error).message));
+    }
+  };
+}
+
+function labelValues(db: Queryable, name: string, sets: Matcher[][], p: Params): Success {
+  const limit = p.limit();
+  const start = p.time('start', MIN_TIME), end = p.time('end', MAX_TIME);
+  const q = db.querier(start, end);
+  try {
+    const values = new Set<string>();
+    for (const ms of sets.length > 0 ? sets : [undefined]) for (const v of q.labelValues(name, ms)) values.add(v);
+    const all = [...values].sort();
+    return { data: limit > 0 ? all.slice(0, limit) : all, warnings: limit > 0 && all.length > limit ? ['results truncated due to limit'] : undefined };
+  } finally {
+    q.close();
+  }
+}
+
+/** Label names in paths may be escaped as U__ with _XX_ hex code points (values escaping, 3.1+). */
+export function decodeLabelName(s: string): string {
+  if (!s.startsWith('U__')) return s;
+  return s.slice(3).replace(/_([0-9a-fA-F]+)_|__/g, (m, hex: string | undefined) => (hex ? String.fromCodePoint(parseInt(hex, 16)) : '_'));
+}

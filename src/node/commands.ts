@@ -1,0 +1,168 @@
+// The server and client commands of `promlet`: serve, query, query-range, format.
+
+import { format, ParseError } from '../promql/index.js';
+import type { ChunkEncoding } from '../wasm/codec.js';
+import { servePromlet } from './serve.js';
+import type { CliIO } from './cli.js';
+
+export class UsageError extends Error {}
+
+/** --name value, --name=value; flags may repeat their Prometheus spelling (aliases). */
+export function flagValue(args: string[], ...names: string[]): string | undefined {
+  for (const name of names) {
+    const i = args.findIndex((a) => a === name || a.startsWith(name + '='));
+    if (i < 0) continue;
+    const a = args[i]!;
+    const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1];
+    if (v === undefined) throw new UsageError(`${name} needs a value`);
+    return v;
+  }
+  return undefined;
+}
+
+/** Positional arguments: what is not a flag or a flag's value. */
+export function positional(args: string[], valueFlags: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--')) {
+      if (!a.includes('=') && valueFlags.includes(a)) i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+export const SERVE_USAGE = `usage: promlet serve [flags]
+
+Serve Prometheus's HTTP API from an in-memory database that records
+promlet's own metrics every scrape interval (job="promlet").
+
+  --listen, --web.listen-address HOST:PORT   default 127.0.0.1:9090
+  --config, --config.file FILE               a prometheus.yml (global.scrape_interval is used)
+  --storage.encoding varbit|double-delta     default varbit
+  --retention, --storage.tsdb.retention.time default 15d
+  --data-dir, --storage.tsdb.path DIR        accepted; data is not persisted yet
+  --query.lookback-delta D, --query.timeout D, --query.max-samples N, --query.max-concurrency N
+  --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
+`;
+
+export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<void>): Promise<number> {
+  if (args.includes('--help')) {
+    io.out(SERVE_USAGE);
+    return 0;
+  }
+  const encoding = (flagValue(args, '--storage.encoding') ?? 'varbit') as ChunkEncoding;
+  if (encoding !== 'varbit' && encoding !== 'double-delta') throw new UsageError(`--storage.encoding: want varbit or double-delta, got ${JSON.stringify(encoding)}`);
+  const auth = flagValue(args, '--web.basic-auth');
+  if (auth !== undefined && !auth.includes(':')) throw new UsageError('--web.basic-auth wants USER:PASSWORD');
+  const maxSamples = flagValue(args, '--query.max-samples');
+  const maxConc = flagValue(args, '--query.max-concurrency');
+  if (flagValue(args, '--data-dir', '--storage.tsdb.path') !== undefined) {
+    io.err('promlet: --data-dir: data is kept in memory; persistence is not implemented yet\n');
+  }
+  const running = await servePromlet({
+    listen: flagValue(args, '--listen', '--web.listen-address'),
+    configFile: flagValue(args, '--config', '--config.file'),
+    encoding,
+    retention: flagValue(args, '--retention', '--storage.tsdb.retention.time'),
+    lookbackDelta: flagValue(args, '--query.lookback-delta'),
+    queryTimeout: flagValue(args, '--query.timeout'),
+    maxSamples: maxSamples === undefined ? undefined : Number(maxSamples),
+    maxConcurrentQueries: maxConc === undefined ? undefined : Number(maxConc),
+    basicAuth: auth === undefined ? undefined : { user: auth.slice(0, auth.indexOf(':')), password: auth.slice(auth.indexOf(':') + 1) },
+    bearerToken: flagValue(args, '--web.bearer-token'),
+    warn: (m) => io.err(`promlet: ${m}\n`),
+  });
+  io.out(`promlet serving Prometheus's HTTP API at ${running.url} (try ${running.url}/api/v1/query?query=up)\n`);
+  await wait();
+  await running.stop();
+  return 0;
+}
+
+export const QUERY_USAGE = `usage: promlet query EXPR [--time T] [--url URL] [--json]
+       promlet query-range EXPR --start T --end T --step D [--url URL] [--json]
+
+Run a PromQL query against a Prometheus-compatible server (default
+http://127.0.0.1:9090). Times are RFC 3339 or Unix seconds; the default time is now.
+`;
+
+interface ApiBody {
+  status: string;
+  errorType?: string;
+  error?: string;
+  data?: { resultType: string; result: unknown };
+  warnings?: string[];
+  infos?: string[];
+}
+
+function table(data: NonNullable<ApiBody['data']>): string {
+  const labels = (m: Record<string, string>) => {
+    const name = m.__name__ ?? '';
+    const rest = Object.entries(m).filter(([k]) => k !== '__name__').map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    return `${name}{${rest.join(', ')}}`;
+  };
+  switch (data.resultType) {
+    case 'vector':
+      return (data.result as { metric: Record<string, string>; value: [number, string] }[])
+        .map((s) => `${labels(s.metric)} ${s.value[1]}`).join('\n') + '\n';
+    case 'matrix':
+      return (data.result as { metric: Record<string, string>; values: [number, string][] }[])
+        .map((s) => `${labels(s.metric)}\n${s.values.map(([t, v]) => `  ${new Date(t * 1000).toISOString()}  ${v}`).join('\n')}`).join('\n') + '\n';
+    default: {
+      const [t, v] = data.result as [number, string];
+      return `${v} @ ${new Date(t * 1000).toISOString()}\n`;
+    }
+  }
+}
+
+export async function queryCommand(range: boolean, args: string[], io: CliIO): Promise<number> {
+  if (args.includes('--help')) {
+    io.out(QUERY_USAGE);
+    return 0;
+  }
+  const [expr] = positional(args, ['--time', '--url', '--start', '--end', '--step']);
+  if (!expr) throw new UsageError('a query expression is required');
+  const url = (flagValue(args, '--url') ?? 'http://127.0.0.1:9090').replace(/\/$/, '');
+  const form = new URLSearchParams({ query: expr });
+  if (range) {
+    for (const f of ['start', 'end', 'step']) {
+      const v = flagValue(args, `--${f}`);
+      if (v === undefined) throw new UsageError(`--${f} is required for query-range`);
+      form.set(f, v);
+    }
+  } else {
+    const t = flagValue(args, '--time');
+    if (t !== undefined) form.set('time', t);
+  }
+  const res = await fetch(`${url}/api/v1/${range ? 'query_range' : 'query'}`, { method: 'POST', body: form });
+  const body = (await res.json()) as ApiBody;
+  if (body.status !== 'success' || !body.data) {
+    io.err(`promlet: ${body.errorType ?? 'error'}: ${body.error ?? res.statusText}\n`);
+    return 1;
+  }
+  if (args.includes('--json')) io.out(JSON.stringify(body) + '\n');
+  else io.out(table(body.data));
+  for (const w of [...(body.warnings ?? []), ...(body.infos ?? [])]) io.err(`${w}\n`);
+  return 0;
+}
+
+export function formatCommand(args: string[], io: CliIO): number {
+  if (args.includes('--help')) {
+    io.out('usage: promlet format EXPR [--pretty]\n\nPrint the canonical form of a PromQL expression (--pretty: as /api/v1/format_query does).\n');
+    return 0;
+  }
+  const [expr] = positional(args, []);
+  if (!expr) throw new UsageError('a query expression is required');
+  try {
+    io.out(format(expr, { pretty: args.includes('--pretty'), experimentalFunctions: true, extendedRangeSelectors: true, binopFillModifiers: true }) + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof ParseError) {
+      io.err(`promlet: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

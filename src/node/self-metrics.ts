@@ -1,0 +1,89 @@
+// promlet's own metrics: rendered at /metrics in the text format, and
+// recorded into the database every scrape interval under job "promlet", with
+// the synthetic series a Prometheus scrape adds (up, scrape_duration_seconds...).
+
+import type { DB } from '../storage/db.js';
+import { goFormatG } from '../api/text-float.js';
+
+export interface MetricSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+export interface MetricFamily {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge';
+  samples: MetricSample[];
+}
+
+export class SelfMetrics {
+  private readonly httpRequests = new Map<string, number>();
+  private queries = 0;
+  readonly startTime = Date.now();
+
+  constructor(private readonly db: DB, private readonly version: string) {}
+
+  countRequest(handler: string, code: number): void {
+    const k = `${handler}\xff${code}`;
+    this.httpRequests.set(k, (this.httpRequests.get(k) ?? 0) + 1);
+    if (handler === '/api/v1/query' || handler === '/api/v1/query_range') this.queries++;
+  }
+
+  families(): MetricFamily[] {
+    const st = this.db.stats();
+    const mem = process.memoryUsage();
+    return [
+      { name: 'promlet_build_info', help: 'promlet build information.', type: 'gauge', samples: [{ labels: { version: this.version }, value: 1 }] },
+      { name: 'process_start_time_seconds', help: 'Start time of the process since unix epoch in seconds.', type: 'gauge', samples: [{ labels: {}, value: Math.floor(this.startTime / 1000) }] },
+      { name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', type: 'gauge', samples: [{ labels: {}, value: mem.rss }] },
+      { name: 'nodejs_heap_used_bytes', help: 'V8 heap in use, in bytes.', type: 'gauge', samples: [{ labels: {}, value: mem.heapUsed }] },
+      { name: 'promlet_tsdb_head_series', help: 'Series in the head.', type: 'gauge', samples: [{ labels: {}, value: st.series }] },
+      { name: 'promlet_tsdb_head_samples', help: 'Samples in the head.', type: 'gauge', samples: [{ labels: {}, value: st.samples }] },
+      { name: 'promlet_tsdb_head_chunks', help: 'Chunks in the head.', type: 'gauge', samples: [{ labels: {}, value: st.chunks }] },
+      { name: 'promlet_tsdb_wasm_memory_bytes', help: 'Size of the WebAssembly memory holding the chunks.', type: 'gauge', samples: [{ labels: {}, value: st.wasmMemoryBytes }] },
+      { name: 'promlet_tsdb_out_of_order_samples_total', help: 'Samples rejected as out of order.', type: 'counter', samples: [{ labels: {}, value: st.outOfOrderSamples }] },
+      { name: 'promlet_engine_queries_total', help: 'Instant and range queries served over HTTP.', type: 'counter', samples: [{ labels: {}, value: this.queries }] },
+      {
+        name: 'promlet_http_requests_total', help: 'HTTP requests by handler and status code.', type: 'counter',
+        samples: [...this.httpRequests].map(([k, value]) => {
+          const [handler, code] = k.split('\xff') as [string, string];
+          return { labels: { handler, code }, value };
+        }),
+      },
+    ];
+  }
+
+  /** The text exposition format (0.0.4). */
+  text(): string {
+    let out = '';
+    for (const f of this.families()) {
+      out += `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`;
+      for (const s of f.samples) {
+        const ls = Object.entries(s.labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`);
+        out += `${f.name}${ls.length ? `{${ls.join(',')}}` : ''} ${goFormatG(s.value)}\n`;
+      }
+    }
+    return out;
+  }
+
+  /** One self-scrape: the families plus the series a scrape adds, at time t. */
+  async record(target: { job: string; instance: string }, t: number): Promise<void> {
+    const t0 = performance.now();
+    const fams = this.families();
+    const app = this.db.appender();
+    let n = 0;
+    for (const f of fams) {
+      for (const s of f.samples) {
+        app.append({ __name__: f.name, ...s.labels, ...target }, t, s.value);
+        n++;
+      }
+    }
+    const synthetic: [string, number][] = [
+      ['up', 1], ['scrape_duration_seconds', (performance.now() - t0) / 1000], ['scrape_samples_scraped', n],
+      ['scrape_samples_post_metric_relabeling', n], ['scrape_series_added', 0],
+    ];
+    for (const [name, v] of synthetic) app.append({ __name__: name, ...target }, t, v);
+    await app.commit();
+  }
+}

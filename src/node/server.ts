@@ -1,0 +1,124 @@
+// Serves a fetch-style handler over node:http: request bodies read with a
+// size limit, optional basic or bearer authentication, and a queue that
+// bounds concurrent queries.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Handler } from '../api/handler.js';
+import { errorBody } from '../api/errors.js';
+
+export interface ServerOptions {
+  /** host:port, e.g. 127.0.0.1:9090 (port 0 picks a free one). */
+  listen: string;
+  handler: Handler;
+  maxBodyBytes?: number;
+  /** Queries evaluated at once; more wait in line (Prometheus's --query.max-concurrency). */
+  maxConcurrentQueries?: number;
+  basicAuth?: { user: string; password: string };
+  bearerToken?: string;
+  onRequest?: (path: string, status: number) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A counting semaphore. */
+class Queue {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+function authorized(req: IncomingMessage, opts: ServerOptions): boolean {
+  if (!opts.basicAuth && !opts.bearerToken) return true;
+  const h = req.headers.authorization ?? '';
+  if (opts.bearerToken && h === `Bearer ${opts.bearerToken}`) return true;
+  if (opts.basicAuth && h.startsWith('Basic ')) {
+    const [user, ...rest] = Buffer.from(h.slice(6), 'base64').toString('utf8').split(':');
+    return user === opts.basicAuth.user && rest.join(':') === opts.basicAuth.password;
+  }
+  return false;
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return null;
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts);
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const [host, portStr] = splitHostPort(opts.listen);
+  const limit = opts.maxBodyBytes ?? 4 * 1024 * 1024;
+  const queue = new Queue(opts.maxConcurrentQueries ?? 20);
+  const send = (res: ServerResponse, status: number, body: string, type = 'application/json') => {
+    res.writeHead(status, { 'content-type': type });
+    res.end(body);
+  };
+  const server = createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    let status = 500;
+    try {
+      if (!authorized(req, opts)) {
+        status = 401;
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="promlet"', 'content-type': 'text/plain' });
+        res.end('Unauthorized\n');
+        return;
+      }
+      const body = req.method === 'GET' || req.method === 'HEAD' ? null : await readBody(req, limit);
+      if (body === null && req.method !== 'GET' && req.method !== 'HEAD') {
+        status = 413;
+        send(res, 413, errorBody('bad_data', `request body larger than ${limit} bytes`));
+        return;
+      }
+      const url = `http://${req.headers.host ?? opts.listen}${req.url ?? '/'}`;
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+      const request = new Request(url, { method: req.method, headers, body: body && body.length > 0 ? new Uint8Array(body) : undefined });
+      const isQuery = path === '/api/v1/query' || path === '/api/v1/query_range';
+      const response = isQuery ? await queue.run(() => opts.handler(request)) : await opts.handler(request);
+      status = response.status;
+      const out: Record<string, string> = {};
+      response.headers.forEach((v, k) => (out[k] = v));
+      res.writeHead(response.status, out);
+      res.end(Buffer.from(await response.arrayBuffer()));
+    } catch (e) {
+      status = 500;
+      if (!res.headersSent) send(res, 500, errorBody('internal', (e as Error).message));
+      else res.end();
+    } finally {
+      opts.onRequest?.(path, status);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(portStr), host, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : Number(portStr);
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export function splitHostPort(listen: string): [string, string] {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(listen);
+  if (!m) throw new Error(`listen address ${JSON.stringify(listen)}: want host:port`);
+  return [m[1] === '' ? '0.0.0.0' : m[1]!, m[2]!];
+}

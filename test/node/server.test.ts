@@ -1,0 +1,134 @@
+// `promlet serve` over real HTTP: the prometheus-query npm client (written
+// for Prometheus, not for promlet) and the requests Grafana's Prometheus data
+// source sends must work; authentication and body limits hold.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrometheusDriver } from 'prometheus-query';
+import { servePromlet, type RunningPromlet } from '../../src/node/serve.js';
+import { startServer } from '../../src/node/server.js';
+
+let p: RunningPromlet;
+const NOW = Date.now();
+const T0 = Math.floor((NOW - 3600_000) / 60_000) * 60_000;
+
+beforeAll(async () => {
+  p = await servePromlet({ listen: '127.0.0.1:0' });
+  const app = p.db.appender();
+  for (let i = 0; i <= 240; i++) {
+    for (const [job, k] of [['api', 3], ['web', 1]] as const) {
+      app.append({ __name__: 'http_requests_total', job, code: '200' }, T0 + i * 15_000, i * k);
+    }
+  }
+  await app.commit();
+});
+
+afterAll(async () => {
+  await p?.stop();
+});
+
+describe('the prometheus-query client', () => {
+  const client = () => new PrometheusDriver({ endpoint: p.url, baseURL: '/api/v1' });
+
+  it('runs instant and range queries', async () => {
+    const up = await client().instantQuery('up');
+    expect(up.resultType).toBe('vector');
+    expect(up.result[0].metric.labels).toMatchObject({ job: 'promlet' });
+    expect(up.result[0].value.value).toBe(1);
+    const r = await client().rangeQuery('sum by (job) (rate(http_requests_total[5m]))', new Date(T0 + 600_000), new Date(T0 + 1200_000), 60);
+    expect(r.resultType).toBe('matrix');
+    expect(r.result.map((s: { metric: { labels: Record<string, string> } }) => s.metric.labels.job).sort()).toEqual(['api', 'web']);
+    const api = r.result.find((s: { metric: { labels: Record<string, string> } }) => s.metric.labels.job === 'api');
+    expect(api.values).toHaveLength(11);
+    expect(api.values[0].value).toBeCloseTo(0.2, 10);
+  });
+
+  it('reads series, label names and values', async () => {
+    const series = await client().series('http_requests_total', new Date(T0), new Date(NOW));
+    expect(series.map((m) => (m.labels as Record<string, string>).job)).toEqual(['api', 'web']);
+    expect(await client().labelNames()).toEqual(expect.arrayContaining(['__name__', 'code', 'instance', 'job']));
+    expect(await client().labelValues('job')).toEqual(['api', 'promlet', 'web']);
+  });
+
+  it('reads targets, rules, alerts and status', async () => {
+    const targets = (await client().targets()) as { activeTargets: { labels: Record<string, string>; health: string }[] };
+    expect(targets.activeTargets[0]).toMatchObject({ labels: { job: 'promlet' }, health: 'up' });
+    expect(await client().rules()).toEqual([]);
+    expect(await client().alerts()).toEqual([]);
+    expect((await client().statusBuildinfo()).version).toMatch(/^3\./);
+    expect(await client().statusTSDB()).toHaveProperty('headStats');
+  });
+
+  it('surfaces API errors', async () => {
+    await expect(client().instantQuery('sum(')).rejects.toMatchObject({ httpStatus: 400, prometheus: { status: 'error', errorType: 'bad_data' } });
+  });
+});
+
+describe("Grafana's Prometheus data source requests", () => {
+  const get = async (path: string) => {
+    const res = await fetch(`${p.url}${path}`);
+    return { status: res.status, body: (await res.json()) as { status: string; data: unknown } };
+  };
+  const post = async (path: string, form: Record<string, string>) => {
+    const res = await fetch(`${p.url}${path}`, { method: 'POST', body: new URLSearchParams(form) });
+    return { status: res.status, body: (await res.json()) as { status: string; data: { resultType: string; result: unknown[] } } };
+  };
+  const s = (ms: number) => String(ms / 1000);
+
+  it('health check: buildinfo, then a vector(1)+vector(1) query', async () => {
+    const info = await get('/api/v1/status/buildinfo');
+    expect(info.body).toMatchObject({ status: 'success', data: { version: expect.any(String) } });
+    const q = await post('/api/v1/query', { query: '1+1', time: s(NOW) });
+    expect(q.body.data).toEqual({ resultType: 'scalar', result: [NOW / 1000, '2'] });
+  });
+
+  it('metric browser: labels, label values and series in a time range', async () => {
+    const range = `start=${s(T0)}&end=${s(NOW)}`;
+    expect((await get(`/api/v1/labels?${range}`)).body.data).toEqual(expect.arrayContaining(['job']));
+    expect((await get(`/api/v1/label/__name__/values?${range}`)).body.data).toEqual(expect.arrayContaining(['http_requests_total', 'up']));
+    const series = await get(`/api/v1/series?match%5B%5D=${encodeURIComponent('http_requests_total{job="api"}')}&${range}`);
+    expect(series.body.data).toEqual([{ __name__: 'http_requests_total', code: '200', job: 'api' }]);
+    expect((await get('/api/v1/metadata')).body).toEqual({ status: 'success', data: {} });
+  });
+
+  it('panels: query_range with step-aligned start and end', async () => {
+    const step = 60;
+    const start = Math.floor((T0 + 900_000) / 1000 / step) * step, end = Math.floor(NOW / 1000 / step) * step;
+    const r = await post('/api/v1/query_range', { query: 'sum(rate(http_requests_total[$__rate_interval]))'.replace('$__rate_interval', '4m'), start: String(start), end: String(end), step: String(step) });
+    expect(r.status).toBe(200);
+    expect(r.body.data.resultType).toBe('matrix');
+    const values = (r.body.data.result[0] as { values: [number, string][] }).values;
+    expect(values[0]![0]).toBe(start);
+    for (const [t] of values) expect(t % step).toBe(0);
+  });
+});
+
+describe('server safety', () => {
+  it('requires the bearer token or basic auth when configured', async () => {
+    const s = await startServer({ listen: '127.0.0.1:0', handler: async () => new Response('ok'), bearerToken: 'secret', basicAuth: { user: 'u', password: 'p:w' } });
+    try {
+      expect((await fetch(s.url)).status).toBe(401);
+      expect((await fetch(s.url, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+      expect((await fetch(s.url, { headers: { authorization: 'Bearer secret' } })).status).toBe(200);
+      expect((await fetch(s.url, { headers: { authorization: `Basic ${Buffer.from('u:p:w').toString('base64')}` } })).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses bodies over the limit', async () => {
+    const s = await startServer({ listen: '127.0.0.1:0', handler: async () => new Response('ok'), maxBodyBytes: 100 });
+    try {
+      const r = await fetch(s.url, { method: 'POST', body: 'x'.repeat(1000) });
+      expect(r.status).toBe(413);
+      expect(await r.json()).toMatchObject({ status: 'error', errorType: 'bad_data' });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('binds to the loopback address by default', async () => {
+    const { splitHostPort } = await import('../../src/node/server.js');
+    expect(splitHostPort('127.0.0.1:9090')).toEqual(['127.0.0.1', '9090']);
+    expect(splitHostPort('[::1]:9090')).toEqual(['::1', '9090']);
+  });
+});
