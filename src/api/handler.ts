@@ -15,6 +15,7 @@ import { ApiError, errorBody, statusOf } from './errors.js';
 import { MAX_TIME, MIN_TIME, Params } from './params.js';
 import { federate } from './federate.js';
 import { tsdbStatus } from './tsdb-status.js';
+import { translateAST } from './translate-ast.js';
 
 /** What the handler reports about the server it is part of. */
 export interface ServerInfo {
@@ -176,6 +177,14 @@ export function createApiHandler(opts: ApiOptions): Handler {
     '/api/v1/format_query': (p) => {
       try {
         return { data: format(queryText(p), { pretty: true, experimentalFunctions: true, extendedRangeSelectors: true, binopFillModifiers: true }) };
+      } catch (e) {
+        if (e instanceof ParseError) throw new ApiError('bad_data', `invalid parameter "query": ${e.message}`);
+        throw e;
+      }
+    },
+    '/api/v1/parse_query': (p) => {
+      try {
+        return { data: translateAST(parse(queryText(p), { experimentalFunctions: true, extendedRangeSelectors: true, binopFillModifiers: true })) };
       } catch (e) {
         if (e instanceof ParseError) throw new ApiError('bad_data', `invalid parameter "query": ${e.message}`);
         throw e;

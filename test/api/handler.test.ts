@@ -171,3 +171,25 @@ describe('federation', () => {
     expect(goFormatG(-Infinity)).toBe('-Inf');
   });
 });
+
+describe('parse_query', () => {
+  it('returns the syntax tree in the shape of Prometheus 3', async () => {
+    const r = await call('/api/v1/parse_query', { query: 'sum by (job) (rate(x{a="b"}[5m] offset 1m)) / on(job) group_left y' });
+    expect(r.body.data).toEqual({
+      type: 'binaryExpr', op: '/', bool: false,
+      matching: { card: 'many-to-one', labels: ['job'], on: true, include: [], fillValues: { lhs: null, rhs: null } },
+      lhs: {
+        type: 'aggregation', op: 'sum', grouping: ['job'], without: false, param: null,
+        expr: {
+          type: 'call', func: { name: 'rate', argTypes: ['matrix'], variadic: 0, returnType: 'vector' },
+          args: [{
+            type: 'matrixSelector', name: 'x', range: 300000, offset: 60000, timestamp: null, startOrEnd: null, anchored: false, smoothed: false,
+            matchers: [{ name: 'a', value: 'b', type: '=' }, { name: '__name__', value: 'x', type: '=' }],
+          }],
+        },
+      },
+      rhs: { type: 'vectorSelector', name: 'y', offset: 0, timestamp: null, startOrEnd: null, anchored: false, smoothed: false, matchers: [{ name: '__name__', value: 'y', type: '=' }] },
+    });
+    expect((await call('/api/v1/parse_query', { query: '1 +' })).status).toBe(400);
+  });
+});

@@ -3,17 +3,11 @@
 // list of queries must give the same answers (relative tolerance 1e-6,
 // NaN equal to NaN) as instant queries at several times and as range queries.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, openDB, type Engine } from '../../src/index.js';
-import { startPrometheus, type PrometheusPeer } from '../support/prometheus.js';
-import { synthetic, toOpenMetrics } from './synthetic.js';
-
-const START = Date.UTC(2026, 0, 1);
-const HOURS = 3;
+import { createEngine, type Engine } from '../../src/index.js';
+import type { PrometheusPeer } from '../support/prometheus.js';
+import { HOURS, START, loadPeers, type Peers } from './peers.js';
+import { diff } from './compare-results.js';
 
 /**
  * Queries whose results differ between Prometheus 2.42 and 3.x on purpose
@@ -106,76 +100,19 @@ const QUERIES = [
   'sum(temperature_celsius) / count(temperature_celsius)',
 ];
 
-interface ApiSample {
-  metric: Record<string, string>;
-  value?: [number, string];
-  values?: [number, string][];
-}
-
-function num(s: string): number {
-  return s === '+Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s);
-}
-
-function close(a: string, b: string): boolean {
-  const x = num(a), y = num(b);
-  if (Number.isNaN(x) && Number.isNaN(y)) return true;
-  if (x === y) return true;
-  return Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y)) < 1e-6;
-}
-
-const key = (m: Record<string, string>) => JSON.stringify(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1)));
-
-/** Differences between two API results, as readable lines (empty when they agree). */
-function diff(ours: { resultType: string; result: unknown }, theirs: { resultType: string; result: unknown }): string[] {
-  if (ours.resultType !== theirs.resultType) return [`result type ${ours.resultType} vs ${theirs.resultType}`];
-  if (ours.resultType === 'scalar' || ours.resultType === 'string') {
-    const [ta, va] = ours.result as [number, string];
-    const [tb, vb] = theirs.result as [number, string];
-    return ta === tb && close(va, vb) ? [] : [`${va}@${ta} vs ${vb}@${tb}`];
-  }
-  const a = new Map((ours.result as ApiSample[]).map((s) => [key(s.metric), s]));
-  const b = new Map((theirs.result as ApiSample[]).map((s) => [key(s.metric), s]));
-  const out: string[] = [];
-  for (const k of new Set([...a.keys(), ...b.keys()])) {
-    const x = a.get(k), y = b.get(k);
-    if (!x || !y) {
-      out.push(`${k} only in ${x ? 'promlet' : 'Prometheus'}`);
-      continue;
-    }
-    const px = x.values ?? [x.value!], py = y.values ?? [y.value!];
-    if (px.length !== py.length) {
-      out.push(`${k}: ${px.length} points vs ${py.length}`);
-      continue;
-    }
-    px.forEach(([t, v], i) => {
-      const [t2, v2] = py[i]!;
-      if (t !== t2 || !close(v, v2)) out.push(`${k}: ${v}@${t} vs ${v2}@${t2}`);
-    });
-  }
-  return out;
-}
-
 describe('PromQL answers match Prometheus', () => {
+  let peers: Peers;
   let prom: PrometheusPeer;
   let engine: Engine;
-  let dir: string;
 
   beforeAll(async () => {
-    const series = synthetic(START, HOURS);
-    dir = mkdtempSync(join(tmpdir(), 'promlet-diff-'));
-    writeFileSync(join(dir, 'data.om'), toOpenMetrics(series));
-    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'data.om'), join(dir, 'tsdb')], { stdio: 'ignore' });
-    prom = await startPrometheus({ dataDir: join(dir, 'tsdb') });
-    const db = await openDB();
-    const app = db.appender();
-    for (const s of series) s.t.forEach((t, i) => app.append(s.labels, t, s.v[i]!));
-    await app.commit();
-    engine = createEngine(db);
+    peers = await loadPeers();
+    prom = peers.prom;
+    engine = createEngine(peers.db);
   }, 120_000);
 
   afterAll(async () => {
-    await prom?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await peers?.stop();
   });
 
   const query = async (path: string, params: Record<string, string>) => {
