@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -15,6 +15,7 @@ import { shapeSeries, replayExposition, rng, START, INTERVAL, type SeriesData, t
 import { prometheusBytesPerSample } from './promtool.js';
 import { parserBench } from './parser.js';
 import { queryBench } from './query.js';
+import { httpBench } from './http.js';
 
 const args = process.argv.slice(2);
 const argOf = (flag: string) => {
@@ -176,7 +177,7 @@ async function headAppend(): Promise<void> {
   }
 }
 
-// --only storage|codec|head|parser|query runs one section.
+// --only storage|codec|head|parser|query|http runs one section.
 const only = argOf('--only');
 const run = (name: string) => only === undefined || only === name;
 if (run('storage')) bytesPerSample();
@@ -184,6 +185,7 @@ if (run('codec')) await codecThroughput();
 if (run('head')) await headAppend();
 if (run('parser')) await parserBench(corpus, quick, (row) => record('parser', row));
 if (run('query')) await queryBench(quick, (row) => record('query', row));
+if (run('http')) await httpBench(quick, (row) => record('http', row));
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));
   console.log(`\nwrote ${jsonOut}`);

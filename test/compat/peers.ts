@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDB, type DB } from '../../src/index.js';
 import { startPrometheus, type PrometheusPeer } from '../support/prometheus.js';
-import { synthetic, toOpenMetrics } from './synthetic.js';
+import { synthetic, toOpenMetrics } from '../../bench/synthetic.js';
 
 export const START = Date.UTC(2026, 0, 1);
 export const HOURS = 3;

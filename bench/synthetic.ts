@@ -3,7 +3,7 @@
 // scraped every 15s with jittered timestamps. Written as OpenMetrics text
 // (for promtool tsdb create-blocks-from openmetrics) and as samples.
 
-import { rng } from '../../bench/data.js';
+import { rng } from './data.js';
 
 export interface SyntheticSeries {
   labels: Record<string, string>;

@@ -1,0 +1,62 @@
+// Debian's Prometheus (2.42) as a peer for differential tests: started on
+// 127.0.0.1 at a free port with a throwaway data directory.
+
+import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface PrometheusPeer {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export function prometheusVersion(): string {
+  return execFileSync('prometheus', ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts Prometheus; dataDir may hold blocks to serve (e.g. from promtool create-blocks-from). */
+export async function startPrometheus(opts: { dataDir?: string; args?: string[] } = {}): Promise<PrometheusPeer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'promlet-prom-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc: ChildProcess = spawn('prometheus', [
+    '--config.file=/dev/null', `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`,
+    '--storage.tsdb.retention.time=100y', ...(opts.args ?? []),
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr!.on('data', (d) => (log += String(d)));
+  for (let i = 0; i < 200; i++) {
+    if (proc.exitCode !== null) throw new Error(`prometheus exited: ${log.slice(-2000)}`);
+    try {
+      const r = await fetch(`${url}/-/ready`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    if (i === 199) throw new Error(`prometheus did not become ready: ${log.slice(-2000)}`);
+  }
+  return {
+    url,
+    dataDir,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
