@@ -221,7 +221,11 @@ export function createApiHandler(opts: ApiOptions): Handler {
       if (path === '/-/ready') return text(200, 'promlet is Ready.\n');
       if (path === '/-/reload') {
         if (req.method !== 'POST' && req.method !== 'PUT') return text(405, 'Only POST or PUT requests allowed\n');
-        await opts.info.reload?.();
+        try {
+          await opts.info.reload?.();
+        } catch (e) {
+          return text(500, `failed to reload config: ${(e as Error).message}\n`);
+        }
         return text(200, '');
       }
       if (path === '/metrics') return text(200, opts.info.metrics?.() ?? '', 'text/plain; version=0.0.4; charset=utf-8');

@@ -2,7 +2,7 @@
 // stores a generated day of service metrics and queries it).
 
 import { openDB, createEngine, formatLabels, labelsFrom, type ChunkEncoding } from '../index.js';
-import { UsageError, formatCommand, queryCommand, serveCommand } from './commands.js';
+import { UsageError, checkCommand, formatCommand, queryCommand, serveCommand } from './commands.js';
 
 const USAGE = `usage: promlet <command> [flags]   (promlet <command> --help for its flags)
 
@@ -14,6 +14,8 @@ commands:
       Run a PromQL query against a Prometheus-compatible server.
   format EXPR [--pretty]
       Print the canonical form of a PromQL expression.
+  check config FILE...
+      Check prometheus.yml files (syntax, sections, durations, scrape jobs).
   demo [--storage.encoding varbit|double-delta] [--series N] [--hours H]
       Generate H hours (default 24) of 15 s samples for N series (default 1000)
       of a demo service, store them, and print storage statistics and PromQL queries.
@@ -40,6 +42,10 @@ function flag(args: string[], name: string): string | undefined {
 }
 
 async function demo(args: string[], io: CliIO): Promise<number> {
+  if (args.includes('--help')) {
+    io.out('usage: promlet demo [--storage.encoding varbit|double-delta] [--series N] [--hours H]\n\nStore H hours of 15 s samples for N demo series and print storage statistics and PromQL answers.\n');
+    return 0;
+  }
   const encoding = (flag(args, '--storage.encoding') ?? 'varbit') as ChunkEncoding;
   const series = Number(flag(args, '--series') ?? 1000);
   const hours = Number(flag(args, '--hours') ?? 24);
@@ -101,6 +107,8 @@ export async function runCli(args: string[], io: CliIO = { out: (s) => process.s
         return await queryCommand(cmd === 'query-range', rest, io);
       case 'format':
         return formatCommand(rest, io);
+      case 'check':
+        return checkCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':

@@ -3,6 +3,7 @@
 import { format, ParseError } from '../promql/index.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 import { servePromlet } from './serve.js';
+import { checkConfigFile } from './check-config.js';
 import type { CliIO } from './cli.js';
 
 export class UsageError extends Error {}
@@ -165,4 +166,25 @@ export function formatCommand(args: string[], io: CliIO): number {
     }
     throw e;
   }
+}
+
+export function checkCommand(args: string[], io: CliIO): number {
+  const [what, ...files] = positional(args, []);
+  if (args.includes('--help') || what === undefined) {
+    io.out('usage: promlet check config FILE...\n\nCheck Prometheus configuration files as promtool check config does (the parts promlet reads).\n');
+    return what === undefined && !args.includes('--help') ? 2 : 0;
+  }
+  if (what !== 'config') throw new UsageError(`check ${what}: only "check config" exists yet (rules come with the rule engine)`);
+  if (files.length === 0) throw new UsageError('check config needs a file');
+  let failed = false;
+  for (const f of files) {
+    io.out(`Checking ${f}\n`);
+    const errs = checkConfigFile(f);
+    if (errs.length === 0) io.out(` SUCCESS: ${f} is valid prometheus config file syntax\n`);
+    else {
+      failed = true;
+      io.err(`  FAILED: ${errs.join('\n  ')}\n`);
+    }
+  }
+  return failed ? 1 : 0;
 }

@@ -11,6 +11,7 @@ import { parseDuration } from '../promql/parser/literals.js';
 import { createApiHandler } from '../api/handler.js';
 import { startServer } from './server.js';
 import { SelfMetrics } from './self-metrics.js';
+import { checkConfig } from './check-config.js';
 
 export const VERSION = '0.1.0';
 
@@ -54,7 +55,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     if (config.scrape_configs?.length) o.warn?.('scrape_configs are read but not scraped yet: only promlet\'s own metrics are recorded');
     if (config.rule_files?.length) o.warn?.('rule_files are not evaluated yet');
   }
-  const interval = parseDuration(o.scrapeInterval ?? config.global?.scrape_interval ?? '15s');
+  let interval = parseDuration(o.scrapeInterval ?? config.global?.scrape_interval ?? '15s');
   const db = await openDB({ encoding: o.encoding ?? 'varbit', retention: o.retention ?? '15d' });
   const engine = createEngine(db, {
     lookbackDelta: o.lookbackDelta ?? '5m', timeout: o.queryTimeout ?? '2m', maxSamples: o.maxSamples ?? 50_000_000,
@@ -72,6 +73,16 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     db, engine,
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => self.text(), retention: o.retention ?? '15d',
+      reload: async () => {
+        if (!o.configFile) return;
+        const text = readFileSync(o.configFile, 'utf8');
+        const errs = checkConfig(text);
+        if (errs.length > 0) throw new Error(errs.join('; '));
+        configYaml = text;
+        config = (parseYaml(text) ?? {}) as PromConfig;
+        interval = parseDuration(o.scrapeInterval ?? config.global?.scrape_interval ?? '15s');
+        restartTimer();
+      },
       targets: () => [{
         discoveredLabels: { __address__: target.instance, job: target.job }, labels: target, scrapePool: target.job,
         scrapeUrl: `http://${target.instance}/metrics`, globalUrl: `http://${target.instance}/metrics`, lastError: '',
@@ -91,14 +102,19 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     await self.record(target, lastScrape);
   };
   await scrapeOnce();
-  const timer = setInterval(() => void scrapeOnce(), interval);
-  timer.unref();
+  let timer: ReturnType<typeof setInterval> | null = null;
+  const restartTimer = () => {
+    if (timer) clearInterval(timer);
+    timer = setInterval(() => void scrapeOnce(), interval);
+    timer.unref();
+  };
+  restartTimer();
   return {
     url: server.url,
     db,
     scrapeOnce,
     stop: async () => {
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
       await server.close();
     },
   };

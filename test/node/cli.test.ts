@@ -31,3 +31,41 @@ describe('promlet CLI', () => {
     expect(c.out).toContain('usage: promlet');
   });
 });
+
+describe('promlet check config', () => {
+  it('accepts a valid prometheus.yml and reports what is wrong with a bad one', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'promlet-check-'));
+    const good = join(dir, 'good.yml');
+    const bad = join(dir, 'bad.yml');
+    writeFileSync(good, 'global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ["localhost:9100"]\n');
+    writeFileSync(bad, 'global:\n  scrape_interval: soon\nscrape_configs:\n  - job_name: a\n  - job_name: a\nunknown_section: 1\n');
+    const c = capture();
+    expect(await runCli(['check', 'config', good], c.io)).toBe(0);
+    expect(c.out).toContain('SUCCESS');
+    const d = capture();
+    expect(await runCli(['check', 'config', bad], d.io)).toBe(1);
+    expect(d.err).toContain('global.scrape_interval: not a valid duration string: "soon"');
+    expect(d.err).toContain('found multiple scrape configs with job name "a"');
+    expect(d.err).toContain('field unknown_section not found');
+  });
+
+  it('has --help for every command', async () => {
+    for (const cmd of ['serve', 'query', 'query-range', 'format', 'demo', 'check']) {
+      const c = capture();
+      expect(await runCli([cmd, '--help'], c.io), cmd).toBe(0);
+      expect(c.out, cmd).toContain('usage: promlet');
+    }
+  });
+
+  it('formats expressions and exits 1 on parse errors', async () => {
+    const c = capture();
+    expect(await runCli(['format', 'sum(rate(x[5m]))by(job)'], c.io)).toBe(0);
+    expect(c.out).toBe('sum by (job) (rate(x[5m]))\n');
+    const d = capture();
+    expect(await runCli(['format', 'sum('], d.io)).toBe(1);
+    expect(d.err).toContain('1:5: parse error');
+  });
+});

@@ -132,3 +132,27 @@ describe('server safety', () => {
     expect(splitHostPort('[::1]:9090')).toEqual(['::1', '9090']);
   });
 });
+
+describe('config reload', () => {
+  it('re-reads the config file on POST /-/reload and refuses a bad one', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'promlet-reload-')), 'prometheus.yml');
+    writeFileSync(file, 'global:\n  scrape_interval: 15s\n');
+    const s = await servePromlet({ listen: '127.0.0.1:0', configFile: file });
+    try {
+      writeFileSync(file, 'global:\n  scrape_interval: 30s\n');
+      expect((await fetch(`${s.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+      const cfg = (await (await fetch(`${s.url}/api/v1/status/config`)).json()) as { data: { yaml: string } };
+      expect(cfg.data.yaml).toContain('30s');
+      writeFileSync(file, 'global:\n  scrape_interval: never\n');
+      const bad = await fetch(`${s.url}/-/reload`, { method: 'POST' });
+      expect(bad.status).toBe(500);
+      expect(await bad.text()).toContain('not a valid duration');
+      expect((await fetch(`${s.url}/-/reload`)).status).toBe(405);
+    } finally {
+      await s.stop();
+    }
+  });
+});
