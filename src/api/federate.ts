@@ -6,14 +6,7 @@ import type { Queryable } from '../storage/interfaces.js';
 import type { Matcher } from '../model/matcher.js';
 import { compareLabels, labelsKey, type Labels } from '../model/labels.js';
 import { isStaleNaN } from '../model/stale.js';
-import { goFormatG } from './text-float.js';
-
-const escapeValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-
-function seriesLine(name: string, ls: Labels, value: number, t: number): string {
-  const rest = ls.filter((l) => l.name !== '__name__').map((l) => `${l.name}="${escapeValue(l.value)}"`);
-  return `${name}${rest.length > 0 ? `{${rest.join(',')}}` : ''} ${goFormatG(value)} ${t}\n`;
-}
+import { writeText } from '../exposition/write.js';
 
 export function federate(db: Queryable, sets: Matcher[][], now: number, lookback: number): string {
   if (sets.length === 0) return '';
@@ -40,12 +33,12 @@ export function federate(db: Queryable, sets: Matcher[][], now: number, lookback
       if (!name) continue;
       byName.set(name, [...(byName.get(name) ?? []), x]);
     }
-    let out = '';
-    for (const name of [...byName.keys()].sort()) {
-      out += `# TYPE ${name} untyped\n`;
-      for (const x of byName.get(name)!.sort((a, b) => compareLabels(a.labels, b.labels))) out += seriesLine(name, x.labels, x.v, x.t);
-    }
-    return out;
+    return writeText([...byName.keys()].sort().map((name) => ({
+      name,
+      type: 'untyped' as const,
+      samples: byName.get(name)!.sort((a, b) => compareLabels(a.labels, b.labels))
+        .map((x) => ({ labels: x.labels.filter((l) => l.name !== '__name__'), value: x.v, timestamp: x.t })),
+    })));
   } finally {
     q.close();
   }

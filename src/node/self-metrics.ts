@@ -3,7 +3,7 @@
 // the synthetic series a Prometheus scrape adds (up, scrape_duration_seconds...).
 
 import type { DB } from '../storage/db.js';
-import { goFormatG } from '../api/text-float.js';
+import { writeText } from '../exposition/write.js';
 
 export interface MetricSample {
   labels: Record<string, string>;
@@ -56,15 +56,7 @@ export class SelfMetrics {
 
   /** The text exposition format (0.0.4). */
   text(): string {
-    let out = '';
-    for (const f of this.families()) {
-      out += `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`;
-      for (const s of f.samples) {
-        const ls = Object.entries(s.labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`);
-        out += `${f.name}${ls.length ? `{${ls.join(',')}}` : ''} ${goFormatG(s.value)}\n`;
-      }
-    }
-    return out;
+    return writeText(this.families());
   }
 
   /** One self-scrape: the families plus the series a scrape adds, at time t. */

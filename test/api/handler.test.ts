@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDB, createEngine, type DB } from '../../src/index.js';
 import { createApiHandler, decodeLabelName, type Handler } from '../../src/api/handler.js';
-import { goFormatG } from '../../src/api/text-float.js';
+import { goFormatG } from '../../src/exposition/float.js';
 import { STALE_NAN } from '../../src/model/stale.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -155,7 +155,7 @@ describe('federation', () => {
     const res = await h(new Request(`http://localhost/federate?match[]=${encodeURIComponent('{job="api"}')}`));
     expect(await res.text()).toBe([
       '# TYPE cpu untyped',
-      `cpu{dotted.name="x",job="api"} 0.5 ${T0 + 600_000}`,
+      `cpu{"dotted.name"="x",job="api"} 0.5 ${T0 + 600_000}`,
       '# TYPE http_requests_total untyped',
       `http_requests_total{instance="a",job="api"} 400 ${T0 + 600_000}`,
       '',

@@ -12,6 +12,7 @@ import { quantile, bucketQuantile, bucketFraction, type Bucket } from './quantil
 import { type Sample, type Vector, dropMetricName, getLabel, withoutLabels, labelsKey, compareLabels } from './value.js';
 import type { Labels } from '../../model/labels.js';
 import { formatFloat } from '../parser/literals.js';
+import { formatOpenMetricsFloat } from '../../exposition/float.js';
 
 export interface InstantCtx {
   ts: number;
@@ -283,13 +284,6 @@ export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
   // Over a selector the evaluator passes each sample's start time; an expression's result has none.
   start_timestamp: () => [],
 };
-
-/** labels.FormatOpenMetricsFloat: like formatFloat but integers keep ".0". */
-export function formatOpenMetricsFloat(f: number): string {
-  const s = formatFloat(f);
-  if (/^-?\d+$/.test(s)) return s + '.0';
-  return s;
-}
 
 // ---- range-vector functions ----
 
