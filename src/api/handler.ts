@@ -27,7 +27,7 @@ export interface ServerInfo {
   /** Text exposition of the server's own metrics. */
   metrics?: () => string;
   /** Scrape targets, in /api/v1/targets's shape. */
-  targets?: () => unknown[];
+  targets?: () => { activeTargets: unknown[]; droppedTargets: unknown[] };
   retention?: string;
 }
 
@@ -191,7 +191,17 @@ export function createApiHandler(opts: ApiOptions): Handler {
       }
     },
     '/api/v1/metadata': () => ({ data: {} }),
-    '/api/v1/targets': () => ({ data: { activeTargets: opts.info.targets?.() ?? [], droppedTargets: [], droppedTargetCounts: {} } }),
+    '/api/v1/targets': (p) => {
+      const t = opts.info.targets?.() ?? { activeTargets: [], droppedTargets: [] };
+      const state = p.get('state') ?? 'any';
+      return {
+        data: {
+          activeTargets: state === 'dropped' ? [] : t.activeTargets,
+          droppedTargets: state === 'active' ? [] : t.droppedTargets,
+          droppedTargetCounts: {},
+        },
+      };
+    },
     '/api/v1/rules': () => ({ data: { groups: [] } }),
     '/api/v1/alerts': () => ({ data: { alerts: [] } }),
     '/api/v1/alertmanagers': () => ({ data: { activeAlertmanagers: [], droppedAlertmanagers: [] } }),

@@ -1,6 +1,5 @@
-// promlet's own metrics: rendered at /metrics in the text format, and
-// recorded into the database every scrape interval under job "promlet", with
-// the synthetic series a Prometheus scrape adds (up, scrape_duration_seconds...).
+// promlet's own metrics, rendered at /metrics in the text format (which the
+// default configuration scrapes, as job "promlet").
 
 import type { DB } from '../storage/db.js';
 import { writeText } from '../exposition/write.js';
@@ -57,25 +56,5 @@ export class SelfMetrics {
   /** The text exposition format (0.0.4). */
   text(): string {
     return writeText(this.families());
-  }
-
-  /** One self-scrape: the families plus the series a scrape adds, at time t. */
-  async record(target: { job: string; instance: string }, t: number): Promise<void> {
-    const t0 = performance.now();
-    const fams = this.families();
-    const app = this.db.appender();
-    let n = 0;
-    for (const f of fams) {
-      for (const s of f.samples) {
-        app.append({ __name__: f.name, ...s.labels, ...target }, t, s.value);
-        n++;
-      }
-    }
-    const synthetic: [string, number][] = [
-      ['up', 1], ['scrape_duration_seconds', (performance.now() - t0) / 1000], ['scrape_samples_scraped', n],
-      ['scrape_samples_post_metric_relabeling', n], ['scrape_series_added', 0],
-    ];
-    for (const [name, v] of synthetic) app.append({ __name__: name, ...target }, t, v);
-    await app.commit();
   }
 }

@@ -1,16 +1,16 @@
 // `promlet serve`: an in-memory database behind Prometheus's HTTP API,
-// recording its own metrics every scrape interval so a fresh server answers
-// `up` at once.
+// scraping the targets of a prometheus.yml, or else its own /metrics, so a
+// fresh server answers `up` at once.
 
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { openDB, type DB } from '../storage/db.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 import { createEngine } from '../promql/engine/engine.js';
-import { parseDuration } from '../promql/parser/literals.js';
 import { createApiHandler } from '../api/handler.js';
 import { startServer } from './server.js';
 import { SelfMetrics } from './self-metrics.js';
+import { ScrapeManager } from '../scrape/manager.js';
 import { checkConfig } from './check-config.js';
 
 export const VERSION = '0.1.0';
@@ -52,69 +52,57 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   if (o.configFile) {
     configYaml = readFileSync(o.configFile, 'utf8');
     config = (parseYaml(configYaml) ?? {}) as PromConfig;
-    if (config.scrape_configs?.length) o.warn?.('scrape_configs are read but not scraped yet: only promlet\'s own metrics are recorded');
     if (config.rule_files?.length) o.warn?.('rule_files are not evaluated yet');
   }
-  let interval = parseDuration(o.scrapeInterval ?? config.global?.scrape_interval ?? '15s');
   const db = await openDB({ encoding: o.encoding ?? 'varbit', retention: o.retention ?? '15d' });
   const engine = createEngine(db, {
     lookbackDelta: o.lookbackDelta ?? '5m', timeout: o.queryTimeout ?? '2m', maxSamples: o.maxSamples ?? 50_000_000,
     features: ['promql-experimental-functions'],
   });
-  const self = new SelfMetrics(db, VERSION);
+  const ownMetrics = new SelfMetrics(db, VERSION);
   const startTime = new Date();
   const flags: Record<string, string> = {
     'web.listen-address': listen, 'config.file': o.configFile ?? '', 'storage.tsdb.retention.time': o.retention ?? '15d',
     'storage.encoding': o.encoding ?? 'varbit', 'query.lookback-delta': o.lookbackDelta ?? '5m', 'query.timeout': o.queryTimeout ?? '2m',
     'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
   };
-  let target = { job: 'promlet', instance: listen };
+  const scraper = new ScrapeManager(db);
   const handler = createApiHandler({
     db, engine,
     info: {
-      version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => self.text(), retention: o.retention ?? '15d',
+      version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
+      targets: () => scraper.targets(),
       reload: async () => {
         if (!o.configFile) return;
         const text = readFileSync(o.configFile, 'utf8');
         const errs = checkConfig(text);
         if (errs.length > 0) throw new Error(errs.join('; '));
+        const next = (parseYaml(text) ?? {}) as PromConfig;
+        await scraper.apply(scrapeDoc(next));
         configYaml = text;
-        config = (parseYaml(text) ?? {}) as PromConfig;
-        interval = parseDuration(o.scrapeInterval ?? config.global?.scrape_interval ?? '15s');
-        restartTimer();
       },
-      targets: () => [{
-        discoveredLabels: { __address__: target.instance, job: target.job }, labels: target, scrapePool: target.job,
-        scrapeUrl: `http://${target.instance}/metrics`, globalUrl: `http://${target.instance}/metrics`, lastError: '',
-        lastScrape: new Date(lastScrape).toISOString(), lastScrapeDuration: 0, health: lastScrape > 0 ? 'up' : 'unknown',
-        scrapeInterval: `${interval / 1000}s`, scrapeTimeout: `${Math.min(interval, 10_000) / 1000}s`,
-      }],
     },
   });
   const server = await startServer({
     listen, handler, basicAuth: o.basicAuth, bearerToken: o.bearerToken, maxConcurrentQueries: o.maxConcurrentQueries,
-    onRequest: (path, code) => self.countRequest(path, code),
+    onRequest: (path, code) => ownMetrics.countRequest(path, code),
   });
-  target = { job: 'promlet', instance: new URL(server.url).host };
-  let lastScrape = 0;
-  const scrapeOnce = async () => {
-    lastScrape = Math.max(Date.now(), lastScrape + 1);
-    await self.record(target, lastScrape);
-  };
+  const ownAddress = new URL(server.url).host;
+  // Without scrape_configs, promlet scrapes its own /metrics, as Prometheus's example config does.
+  const scrapeDoc = (c: PromConfig): Record<string, unknown> => ({
+    ...c,
+    global: { ...c.global, scrape_interval: o.scrapeInterval ?? c.global?.scrape_interval ?? (o.configFile ? '1m' : '15s') },
+    scrape_configs: c.scrape_configs?.length ? c.scrape_configs : [{ job_name: 'promlet', static_configs: [{ targets: [ownAddress] }] }],
+  });
+  await scraper.apply(scrapeDoc(config));
+  const scrapeOnce = () => scraper.scrapeAll();
   await scrapeOnce();
-  let timer: ReturnType<typeof setInterval> | null = null;
-  const restartTimer = () => {
-    if (timer) clearInterval(timer);
-    timer = setInterval(() => void scrapeOnce(), interval);
-    timer.unref();
-  };
-  restartTimer();
   return {
     url: server.url,
     db,
     scrapeOnce,
     stop: async () => {
-      if (timer) clearInterval(timer);
+      scraper.stop();
       await server.close();
     },
   };
