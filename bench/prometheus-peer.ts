@@ -29,12 +29,12 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts Prometheus; dataDir may hold blocks to serve (e.g. from promtool create-blocks-from). */
-export async function startPrometheus(opts: { dataDir?: string; args?: string[] } = {}): Promise<PrometheusPeer> {
+export async function startPrometheus(opts: { dataDir?: string; args?: string[]; configFile?: string } = {}): Promise<PrometheusPeer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'promlet-prom-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc: ChildProcess = spawn('prometheus', [
-    '--config.file=/dev/null', `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`,
+    `--config.file=${opts.configFile ?? '/dev/null'}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`,
     '--storage.tsdb.retention.time=100y', ...(opts.args ?? []),
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
