@@ -16,6 +16,7 @@ import { MAX_TIME, MIN_TIME, Params } from './params.js';
 import { federate } from './federate.js';
 import { tsdbStatus } from './tsdb-status.js';
 import { translateAST } from './translate-ast.js';
+import { PushError, type PushStore } from '../push/store.js';
 
 /** What the handler reports about the server it is part of. */
 export interface ServerInfo {
@@ -39,6 +40,8 @@ export interface ApiOptions {
   maxQueryLength?: number;
   /** Largest form body accepted. */
   maxBodyBytes?: number;
+  /** Receives Pushgateway-style pushes at /metrics/job/... when set. */
+  push?: PushStore;
   /** Lookback for /federate (ms). */
   lookbackDelta?: number;
   now?: () => number;
@@ -239,6 +242,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
         return text(200, '');
       }
       if (path === '/metrics') return text(200, opts.info.metrics?.() ?? '', 'text/plain; version=0.0.4; charset=utf-8');
+      if (path.startsWith('/metrics/job') && opts.push) return await pushRoute(opts.push, req, path.slice('/metrics/'.length), now());
       const p = await Params.from(req, url, maxBody);
       if (path === '/federate') return text(200, federate(opts.db, matchSets(p, false), now(), lookback), 'text/plain; version=0.0.4; charset=utf-8');
       let route = routes[path];
@@ -276,4 +280,21 @@ function labelValues(db: Queryable, name: string, sets: Matcher[][], p: Params):
 export function decodeLabelName(s: string): string {
   if (!s.startsWith('U__')) return s;
   return s.slice(3).replace(/_([0-9a-fA-F]+)_|__/g, (m, hex: string | undefined) => (hex ? String.fromCodePoint(parseInt(hex, 16)) : '_'));
+}
+
+/** PUT/POST/DELETE /metrics/job/<job>{/<label>/<value>}, as the Pushgateway answers them. */
+async function pushRoute(store: PushStore, req: Request, groupPath: string, t: number): Promise<Response> {
+  try {
+    if (req.method === 'DELETE') {
+      await store.delete(groupPath, t);
+      return text(202, '');
+    }
+    if (req.method !== 'PUT' && req.method !== 'POST') return text(405, 'method not allowed\n');
+    if ((req.headers.get('content-type') ?? '').includes('protobuf')) return text(415, 'protobuf pushes are not supported; push the text format\n');
+    await store.push(groupPath, await req.text(), req.method === 'PUT', t);
+    return text(200, '');
+  } catch (e) {
+    if (e instanceof PushError) return text(e.status, `${e.message}\n`);
+    throw e;
+  }
 }

@@ -11,6 +11,7 @@ import { createApiHandler } from '../api/handler.js';
 import { startServer } from './server.js';
 import { SelfMetrics } from './self-metrics.js';
 import { ScrapeManager } from '../scrape/manager.js';
+import { PushStore } from '../push/store.js';
 import { checkConfig } from './check-config.js';
 
 export const VERSION = '0.1.0';
@@ -67,8 +68,9 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
   };
   const scraper = new ScrapeManager(db);
+  const push = new PushStore(db);
   const handler = createApiHandler({
-    db, engine,
+    db, engine, push,
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
       targets: () => scraper.targets(),
@@ -97,12 +99,16 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   await scraper.apply(scrapeDoc(config));
   const scrapeOnce = () => scraper.scrapeAll();
   await scrapeOnce();
+  // Pushed groups are recorded every 15 s, as a Prometheus scraping a Pushgateway would.
+  const pushTimer = setInterval(() => void push.record(Date.now()), 15_000);
+  pushTimer.unref();
   return {
     url: server.url,
     db,
     scrapeOnce,
     stop: async () => {
       scraper.stop();
+      clearInterval(pushTimer);
       await server.close();
     },
   };
