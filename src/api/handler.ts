@@ -3,7 +3,7 @@
 // a service worker or a test. Paths, parameters, JSON shapes, error bodies
 // and status codes follow Prometheus 3.x.
 
-import type { Queryable } from '../storage/interfaces.js';
+import type { Appendable, Queryable } from '../storage/interfaces.js';
 import type { DBStats } from '../storage/db.js';
 import { labelsToRecord, labelsKey, compareLabels, type Labels } from '../model/labels.js';
 import type { Matcher } from '../model/matcher.js';
@@ -17,6 +17,7 @@ import { federate } from './federate.js';
 import { tsdbStatus } from './tsdb-status.js';
 import { translateAST } from './translate-ast.js';
 import { PushError, type PushStore } from '../push/store.js';
+import { handleRemoteWrite } from '../remote/write-handler.js';
 
 /** What the handler reports about the server it is part of. */
 export interface ServerInfo {
@@ -33,13 +34,15 @@ export interface ServerInfo {
 }
 
 export interface ApiOptions {
-  db: Queryable & { stats(): DBStats };
+  db: Queryable & Appendable & { stats(): DBStats };
   engine: Engine;
   info: ServerInfo;
   /** Longest query text accepted (bytes of the parameter). */
   maxQueryLength?: number;
   /** Largest form body accepted. */
   maxBodyBytes?: number;
+  /** Accept remote write at /api/v1/write (Prometheus's --web.enable-remote-write-receiver). */
+  remoteWrite?: boolean;
   /** Receives Pushgateway-style pushes at /metrics/job/... when set. */
   push?: PushStore;
   /** Lookback for /federate (ms). */
@@ -243,6 +246,11 @@ export function createApiHandler(opts: ApiOptions): Handler {
       }
       if (path === '/metrics') return text(200, opts.info.metrics?.() ?? '', 'text/plain; version=0.0.4; charset=utf-8');
       if (path.startsWith('/metrics/job') && opts.push) return await pushRoute(opts.push, req, path.slice('/metrics/'.length), now());
+      if (path === '/api/v1/write' && opts.remoteWrite) {
+        if (req.method !== 'POST') return text(405, 'method not allowed\n');
+        const r = await handleRemoteWrite(opts.db, new Uint8Array(await req.arrayBuffer()), req.headers);
+        return new Response(r.status === 204 ? null : r.body, { status: r.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+      }
       const p = await Params.from(req, url, maxBody);
       if (path === '/federate') return text(200, federate(opts.db, matchSets(p, false), now(), lookback), 'text/plain; version=0.0.4; charset=utf-8');
       let route = routes[path];

@@ -37,8 +37,9 @@ export function positional(args: string[], valueFlags: string[]): string[] {
 
 export const SERVE_USAGE = `usage: promlet serve [flags]
 
-Serve Prometheus's HTTP API from an in-memory database that records
-promlet's own metrics every scrape interval (job="promlet").
+Serve Prometheus's HTTP API from an in-memory database, scraping the
+scrape_configs of --config (without one, promlet's own /metrics as
+job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
 
   --listen, --web.listen-address HOST:PORT   default 127.0.0.1:9090
   --config, --config.file FILE               a prometheus.yml (global.scrape_interval is used)
@@ -47,6 +48,7 @@ promlet's own metrics every scrape interval (job="promlet").
   --data-dir, --storage.tsdb.path DIR        accepted; data is not persisted yet
   --query.lookback-delta D, --query.timeout D, --query.max-samples N, --query.max-concurrency N
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
+  --web.enable-remote-write-receiver         accept remote write 1.0 at /api/v1/write
 `;
 
 export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<void>): Promise<number> {
@@ -74,6 +76,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     maxConcurrentQueries: maxConc === undefined ? undefined : Number(maxConc),
     basicAuth: auth === undefined ? undefined : { user: auth.slice(0, auth.indexOf(':')), password: auth.slice(auth.indexOf(':') + 1) },
     bearerToken: flagValue(args, '--web.bearer-token'),
+    remoteWriteReceiver: args.includes('--web.enable-remote-write-receiver'),
     warn: (m) => io.err(`promlet: ${m}\n`),
   });
   io.out(`promlet serving Prometheus's HTTP API at ${running.url} (try ${running.url}/api/v1/query?query=up)\n`);

@@ -28,6 +28,8 @@ export interface ServeOptions {
   maxConcurrentQueries?: number;
   basicAuth?: { user: string; password: string };
   bearerToken?: string;
+  /** Accept remote write at /api/v1/write (--web.enable-remote-write-receiver). */
+  remoteWriteReceiver?: boolean;
   /** Called with warnings about options that are accepted but not acted on yet. */
   warn?: (msg: string) => void;
 }
@@ -66,11 +68,12 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'web.listen-address': listen, 'config.file': o.configFile ?? '', 'storage.tsdb.retention.time': o.retention ?? '15d',
     'storage.encoding': o.encoding ?? 'varbit', 'query.lookback-delta': o.lookbackDelta ?? '5m', 'query.timeout': o.queryTimeout ?? '2m',
     'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
+    'web.enable-remote-write-receiver': String(o.remoteWriteReceiver ?? false),
   };
   const scraper = new ScrapeManager(db);
   const push = new PushStore(db);
   const handler = createApiHandler({
-    db, engine, push,
+    db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false,
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
       targets: () => scraper.targets(),
