@@ -3,6 +3,7 @@
 // fresh server answers `up` at once.
 
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { openDB, type DB } from '../storage/db.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
@@ -12,6 +13,7 @@ import { startServer } from './server.js';
 import { SelfMetrics } from './self-metrics.js';
 import { ScrapeManager } from '../scrape/manager.js';
 import { PushStore } from '../push/store.js';
+import { fileSdReader } from './file-sd.js';
 import { checkConfig } from './check-config.js';
 
 export const VERSION = '0.1.0';
@@ -70,7 +72,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
     'web.enable-remote-write-receiver': String(o.remoteWriteReceiver ?? false),
   };
-  const scraper = new ScrapeManager(db);
+  const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
+  const scraper = new ScrapeManager(db, fetch, fileSdReader(baseDir, (m) => o.warn?.(m)));
   const push = new PushStore(db);
   const handler = createApiHandler({
     db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false,
@@ -84,6 +87,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         if (errs.length > 0) throw new Error(errs.join('; '));
         const next = (parseYaml(text) ?? {}) as PromConfig;
         await scraper.apply(scrapeDoc(next));
+        config = next;
         configYaml = text;
       },
     },
@@ -105,6 +109,11 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   // Pushed groups are recorded every 15 s, as a Prometheus scraping a Pushgateway would.
   const pushTimer = setInterval(() => void push.record(Date.now()), 15_000);
   pushTimer.unref();
+  // file_sd files are re-read every 5 s (Prometheus watches them), so edits apply without a reload.
+  const sdTimer = setInterval(() => {
+    if (scraper.fileSdRefresh > 0) void scraper.apply(scrapeDoc(config)).catch((e: Error) => o.warn?.(`file_sd: ${e.message}`));
+  }, 5_000);
+  sdTimer.unref();
   return {
     url: server.url,
     db,
@@ -112,6 +121,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     stop: async () => {
       scraper.stop();
       clearInterval(pushTimer);
+      clearInterval(sdTimer);
       await server.close();
     },
   };

@@ -6,7 +6,7 @@
 import type { Appendable } from '../storage/interfaces.js';
 import { labelsToRecord } from '../model/labels.js';
 import { ScrapeLoop } from './scrape-loop.js';
-import { type ScrapeConfig, scrapeConfigs, targetsOf } from './targets.js';
+import { type FileSdReader, type ScrapeConfig, scrapeConfigs, targetsOf } from './targets.js';
 
 interface Running {
   loop: ScrapeLoop;
@@ -24,7 +24,11 @@ export class ScrapeManager {
   private dropped: { discoveredLabels: Record<string, string>; scrapePool: string }[] = [];
   private configs: ScrapeConfig[] = [];
 
-  constructor(private readonly db: Appendable, private readonly fetchFn: typeof fetch = fetch) {}
+  constructor(
+    private readonly db: Appendable,
+    private readonly fetchFn: typeof fetch = fetch,
+    private readonly readFileSd?: FileSdReader,
+  ) {}
 
   /** Applies a (parsed YAML) configuration: new targets start, vanished ones stop and go stale. */
   async apply(doc: Record<string, unknown>): Promise<void> {
@@ -32,7 +36,7 @@ export class ScrapeManager {
     const wanted = new Map<string, { cfg: ScrapeConfig; target: ReturnType<typeof targetsOf>['active'][number] }>();
     this.dropped = [];
     for (const cfg of configs) {
-      const { active, dropped } = targetsOf(cfg);
+      const { active, dropped } = targetsOf(cfg, this.readFileSd);
       for (const t of active) wanted.set(`${t.key}\xff${cfg.interval}\xff${cfg.timeout}`, { cfg, target: t });
       for (const d of dropped) this.dropped.push({ discoveredLabels: d, scrapePool: cfg.jobName });
     }
@@ -103,5 +107,11 @@ export class ScrapeManager {
 
   get jobNames(): string[] {
     return this.configs.map((c) => c.jobName);
+  }
+
+  /** The shortest file_sd refresh interval of the applied configs (ms), or 0 without file_sd. */
+  get fileSdRefresh(): number {
+    const all = this.configs.flatMap((c) => c.fileSdConfigs.map((f) => f.refreshInterval));
+    return all.length > 0 ? Math.min(...all) : 0;
   }
 }

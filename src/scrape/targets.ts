@@ -15,7 +15,8 @@ export interface ScrapeConfig {
   params: Record<string, string[]>;
   honorLabels: boolean;
   honorTimestamps: boolean;
-  staticConfigs: { targets: string[]; labels: Record<string, string> }[];
+  staticConfigs: TargetGroup[];
+  fileSdConfigs: { files: string[]; refreshInterval: number }[];
   relabelConfigs: RelabelConfig[];
   metricRelabelConfigs: RelabelConfig[];
   sampleLimit: number;
@@ -27,6 +28,15 @@ export interface ScrapeConfig {
 }
 
 export class ScrapeConfigError extends Error {}
+
+/** A list of targets sharing labels (a static_configs entry or one from a file_sd file). */
+export interface TargetGroup {
+  targets: string[];
+  labels: Record<string, string>;
+}
+
+/** Reads the target groups of file_sd_configs files (globs); supplied by the host (Node reads files). */
+export type FileSdReader = (patterns: string[]) => TargetGroup[];
 
 const dur = (v: unknown, dflt: number, what: string) => {
   if (v === undefined || v === null) return dflt;
@@ -69,9 +79,10 @@ export function scrapeConfigs(doc: Record<string, unknown>): ScrapeConfig[] {
       params: Object.fromEntries(Object.entries((raw.params ?? {}) as Record<string, unknown>).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(String)])),
       honorLabels: raw.honor_labels === true,
       honorTimestamps: raw.honor_timestamps !== false,
-      staticConfigs: ((raw.static_configs ?? []) as Record<string, unknown>[]).map((sc) => ({
-        targets: ((sc.targets ?? []) as unknown[]).map(String),
-        labels: Object.fromEntries(Object.entries((sc.labels ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+      staticConfigs: ((raw.static_configs ?? []) as Record<string, unknown>[]).map(targetGroup),
+      fileSdConfigs: ((raw.file_sd_configs ?? []) as Record<string, unknown>[]).map((f) => ({
+        files: ((f.files ?? []) as unknown[]).map(String),
+        refreshInterval: dur(f.refresh_interval, 300_000, `${jobName}: file_sd_configs.refresh_interval`),
       })),
       relabelConfigs: ((raw.relabel_configs ?? []) as Record<string, unknown>[]).map(relabelConfig),
       metricRelabelConfigs: ((raw.metric_relabel_configs ?? []) as Record<string, unknown>[]).map(relabelConfig),
@@ -83,6 +94,14 @@ export function scrapeConfigs(doc: Record<string, unknown>): ScrapeConfig[] {
       fallbackProtocol: raw.fallback_scrape_protocol === undefined ? undefined : String(raw.fallback_scrape_protocol),
     };
   });
+}
+
+/** A target group from YAML or JSON: {targets: [...], labels: {...}}. */
+export function targetGroup(raw: Record<string, unknown>): TargetGroup {
+  return {
+    targets: ((raw?.targets ?? []) as unknown[]).map(String),
+    labels: Object.fromEntries(Object.entries((raw?.labels ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+  };
 }
 
 export interface Target {
@@ -97,10 +116,11 @@ export interface Target {
 const fmtDur = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`);
 
 /** The targets of a scrape config after relabel_configs (dropped ones left out). */
-export function targetsOf(sc: ScrapeConfig): { active: Target[]; dropped: Record<string, string>[] } {
+export function targetsOf(sc: ScrapeConfig, readFileSd?: FileSdReader): { active: Target[]; dropped: Record<string, string>[] } {
   const active: Target[] = [];
   const dropped: Record<string, string>[] = [];
-  for (const group of sc.staticConfigs) {
+  const fromFiles = readFileSd ? sc.fileSdConfigs.flatMap((f) => readFileSd(f.files)) : [];
+  for (const group of [...sc.staticConfigs, ...fromFiles]) {
     for (const address of group.targets) {
       const discovered: Record<string, string> = {
         ...group.labels, job: sc.jobName, __address__: address, __scheme__: sc.scheme, __metrics_path__: sc.metricsPath,
