@@ -14,6 +14,7 @@ import { SelfMetrics } from './self-metrics.js';
 import { ScrapeManager } from '../scrape/manager.js';
 import { PushStore } from '../push/store.js';
 import { fileSdReader } from './file-sd.js';
+import { tlsFetch } from './tls-fetch.js';
 import { checkConfig } from './check-config.js';
 
 export const VERSION = '0.1.0';
@@ -73,7 +74,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'web.enable-remote-write-receiver': String(o.remoteWriteReceiver ?? false),
   };
   const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
-  const scraper = new ScrapeManager(db, fetch, fileSdReader(baseDir, (m) => o.warn?.(m)));
+  const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)));
   const push = new PushStore(db);
   const handler = createApiHandler({
     db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false,

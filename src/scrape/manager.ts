@@ -24,9 +24,13 @@ export class ScrapeManager {
   private dropped: { discoveredLabels: Record<string, string>; scrapePool: string }[] = [];
   private configs: ScrapeConfig[] = [];
 
+  /**
+   * fetchFor gives the fetch a scrape config uses (Node supplies one that honours
+   * tls_config); readFileSd reads file_sd_configs files.
+   */
   constructor(
     private readonly db: Appendable,
-    private readonly fetchFn: typeof fetch = fetch,
+    private readonly fetchFor: (cfg: ScrapeConfig) => typeof fetch = () => fetch,
     private readonly readFileSd?: FileSdReader,
   ) {}
 
@@ -47,7 +51,7 @@ export class ScrapeManager {
     }
     for (const [key, { cfg, target }] of wanted) {
       if (this.running.has(key)) continue;
-      const loop = new ScrapeLoop(cfg, target, this.db, this.fetchFn);
+      const loop = new ScrapeLoop(cfg, target, this.db, this.fetchFor(cfg));
       const r: Running = { loop, timer: null };
       this.running.set(key, r);
       const offset = hash32(key) % cfg.interval;

@@ -25,6 +25,16 @@ export interface ScrapeConfig {
   basicAuth?: { username: string; password: string };
   authorization?: { type: string; credentials: string };
   fallbackProtocol?: string;
+  tls?: TlsConfig;
+}
+
+/** tls_config: read by the host's fetch (Node); browsers use their own trust store. */
+export interface TlsConfig {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  serverName?: string;
+  insecureSkipVerify: boolean;
 }
 
 export class ScrapeConfigError extends Error {}
@@ -92,8 +102,14 @@ export function scrapeConfigs(doc: Record<string, unknown>): ScrapeConfig[] {
       basicAuth: basic ? { username: String(basic.username ?? ''), password: String(basic.password ?? '') } : undefined,
       authorization: auth ? { type: String(auth.type ?? 'Bearer'), credentials: String(auth.credentials ?? '') } : undefined,
       fallbackProtocol: raw.fallback_scrape_protocol === undefined ? undefined : String(raw.fallback_scrape_protocol),
+      tls: raw.tls_config ? tlsConfig(raw.tls_config as Record<string, unknown>) : undefined,
     };
   });
+}
+
+function tlsConfig(raw: Record<string, unknown>): TlsConfig {
+  const str = (k: string) => (raw[k] === undefined ? undefined : String(raw[k]));
+  return { caFile: str('ca_file'), certFile: str('cert_file'), keyFile: str('key_file'), serverName: str('server_name'), insecureSkipVerify: raw.insecure_skip_verify === true };
 }
 
 /** A target group from YAML or JSON: {targets: [...], labels: {...}}. */

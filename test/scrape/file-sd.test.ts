@@ -16,7 +16,7 @@ describe('file_sd_configs', () => {
     writeFileSync(join(dir, 'c.yml'), '- targets: ["c:3"]\n');
     writeFileSync(join(dir, 'ignored.txt'), 'not targets');
     const warnings: string[] = [];
-    const m = new ScrapeManager(await openDB(), fetch, fileSdReader(dir, (w) => warnings.push(w)));
+    const m = new ScrapeManager(await openDB(), () => fetch, fileSdReader(dir, (w) => warnings.push(w)));
     const config = {
       scrape_configs: [{
         job_name: 'sd', file_sd_configs: [{ files: ['*.json', 'c.yml'] }],

@@ -42,7 +42,7 @@ describe('scraping', () => {
   it('stores samples with target labels, exported_ conflicts and synthetic series', async () => {
     const db = await openDB();
     const body = '# TYPE req_total counter\nreq_total{code="200",job="inner",instance="x"} 7\nreq_total{code="500"} 1\n';
-    const m = new ScrapeManager(db, fakeFetch({ 'app:8080/metrics': { body } }));
+    const m = new ScrapeManager(db, () => fakeFetch({ 'app:8080/metrics': { body } }));
     await m.apply(config());
     await m.scrapeAll(T0);
     m.stop();
@@ -67,7 +67,7 @@ describe('scraping', () => {
   it('marks vanished series stale, and everything stale when a scrape fails', async () => {
     const db = await openDB();
     const bodies: Record<string, { status?: number; body: string }> = { 'app:8080/metrics': { body: 'a 1\nb 2\n' } };
-    const m = new ScrapeManager(db, fakeFetch(bodies));
+    const m = new ScrapeManager(db, () => fakeFetch(bodies));
     await m.apply(config());
     await m.scrapeAll(T0);
     bodies['app:8080/metrics'] = { body: 'a 3\n' };
@@ -85,7 +85,7 @@ describe('scraping', () => {
   it('applies metric_relabel_configs and fails the whole scrape over sample_limit', async () => {
     const db = await openDB();
     const body = 'keep_me 1\ndrop_me 2\nalso_kept 3\n';
-    const m = new ScrapeManager(db, fakeFetch({ 'app:8080/metrics': { body } }));
+    const m = new ScrapeManager(db, () => fakeFetch({ 'app:8080/metrics': { body } }));
     await m.apply(config({ metric_relabel_configs: [{ source_labels: ['__name__'], regex: 'drop_.*', action: 'drop' }] }));
     await m.scrapeAll(T0);
     expect(Object.keys(latest(db, '.*_me|also_kept', T0)).map((k) => JSON.parse(k).__name__).sort()).toEqual(['also_kept', 'keep_me']);
@@ -97,7 +97,7 @@ describe('scraping', () => {
 
   it('refuses a response without a known Content-Type unless a fallback is configured', async () => {
     const db = await openDB();
-    const m = new ScrapeManager(db, fakeFetch({ 'app:8080/metrics': { body: 'a 1\n', type: 'application/json' } }));
+    const m = new ScrapeManager(db, () => fakeFetch({ 'app:8080/metrics': { body: 'a 1\n', type: 'application/json' } }));
     await m.apply(config());
     await m.scrapeAll(T0);
     expect(m.targets().activeTargets[0]).toMatchObject({ health: 'down' });
@@ -109,7 +109,7 @@ describe('scraping', () => {
 
   it('relabels targets: drops some, rewrites the address and the instance', async () => {
     const db = await openDB();
-    const m = new ScrapeManager(db, fakeFetch({}));
+    const m = new ScrapeManager(db, () => fakeFetch({}));
     await m.apply({
       scrape_configs: [{
         job_name: 'nodes', metrics_path: '/m', params: { module: ['x'] },
