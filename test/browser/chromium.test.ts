@@ -31,7 +31,7 @@ describe('the same build in headless Chromium', () => {
     server?.close();
   });
 
-  it('round-trips both encodings and queries the head in the page', async () => {
+  it('round-trips both encodings, queries the head and answers PromQL and the API in the page', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -40,6 +40,7 @@ describe('the same build in headless Chromium', () => {
     const result = await page.evaluate(() => window.__promlet!);
     expect(errors).toEqual([]);
     expect(result.report.join('\n')).toContain('varbit: ');
+    expect(result.report.join('\n')).toContain('api: 200 success count=1');
     expect(result.ok, result.report.join('\n')).toBe(true);
   });
 });

@@ -1,7 +1,10 @@
-// Runs in headless Chromium (bundled by chromium.test.ts): the same codec
-// round trip and head queries as the Node tests, reported on window.
+// Runs in headless Chromium (bundled by chromium.test.ts): the codec round
+// trip, head queries, PromQL, the exposition parser and the HTTP API handler,
+// reported on window.
 
-import { encodeChunks, decodeChunk, openDB, Matcher, type ChunkEncoding } from '../../src/index.js';
+import { encodeChunks, decodeChunk, openDB, createEngine, Matcher, type ChunkEncoding } from '../../src/index.js';
+import { parseExposition } from '../../src/exposition/parse.js';
+import { createApiHandler } from '../../src/api/handler.js';
 
 declare global {
   interface Window {
@@ -47,6 +50,24 @@ async function run(): Promise<{ ok: boolean; report: string[] }> {
   const count = sel[0]?.samples(0, Infinity).timestamps.length;
   report.push(`head: ${sel.length} series selected, ${count} samples`);
   if (sel.length !== 1 || count !== 500) ok = false;
+
+  // PromQL, the exposition parser and the HTTP API handler, unchanged in the page.
+  const T0 = 1_700_000_000_000;
+  const metrics = await openDB();
+  const parsed = parseExposition('# TYPE c_total counter\nc_total{path="/"} 0\n');
+  const app2 = metrics.appender();
+  for (let i = 0; i < 100; i++) app2.append(parsed.samples[0]!.labels, T0 + i * 15_000, i * 10);
+  await app2.commit();
+  const engine = createEngine(metrics);
+  const rate = engine.instantQuerySync('sum(rate(c_total[5m]))', T0 + 99 * 15_000);
+  const value = Number((rate.result as { value: [number, string] }[])[0]?.value[1]);
+  report.push(`promql: sum(rate(c_total[5m])) = ${value}`);
+  if (!(Math.abs(value - 2 / 3) < 1e-9)) ok = false;
+  const handler = createApiHandler({ db: metrics, engine, info: { version: 'browser', startTime: new Date(), flags: {}, configYaml: () => '' } });
+  const res = await handler(new Request(`http://page/api/v1/query?query=${encodeURIComponent('count(c_total)')}&time=${(T0 + 99 * 15_000) / 1000}`));
+  const body = (await res.json()) as { status: string; data: { result: { value: [number, string] }[] } };
+  report.push(`api: ${res.status} ${body.status} count=${body.data.result[0]?.value[1]}`);
+  if (res.status !== 200 || body.data.result[0]?.value[1] !== '1') ok = false;
   return { ok, report };
 }
 
