@@ -28,6 +28,9 @@ export interface ServerInfo {
   reload?: () => Promise<void>;
   /** Text exposition of the server's own metrics. */
   metrics?: () => string;
+  /** /api/v1/rules and /api/v1/alerts data. */
+  rules?: (type?: string) => { groups: unknown[] };
+  alerts?: () => { alerts: unknown[] };
   /** Scrape targets, in /api/v1/targets's shape. */
   targets?: () => { activeTargets: unknown[]; droppedTargets: unknown[] };
   retention?: string;
@@ -208,8 +211,12 @@ export function createApiHandler(opts: ApiOptions): Handler {
         },
       };
     },
-    '/api/v1/rules': () => ({ data: { groups: [] } }),
-    '/api/v1/alerts': () => ({ data: { alerts: [] } }),
+    '/api/v1/rules': (p) => {
+      const type = p.get('type') ?? undefined;
+      if (type !== undefined && type !== 'alert' && type !== 'record') throw new ApiError('bad_data', `invalid parameter "type": not supported value ${JSON.stringify(type)}`);
+      return { data: opts.info.rules?.(type) ?? { groups: [] } };
+    },
+    '/api/v1/alerts': () => ({ data: opts.info.alerts?.() ?? { alerts: [] } }),
     '/api/v1/alertmanagers': () => ({ data: { activeAlertmanagers: [], droppedAlertmanagers: [] } }),
     '/api/v1/status/buildinfo': () => ({
       data: {

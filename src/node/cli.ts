@@ -14,8 +14,8 @@ commands:
       Run a PromQL query against a Prometheus-compatible server.
   format EXPR [--pretty]
       Print the canonical form of a PromQL expression.
-  check config FILE...
-      Check prometheus.yml files (syntax, sections, durations, scrape jobs).
+  check config FILE... | check rules FILE...
+      Check prometheus.yml files (syntax, sections, durations, scrape jobs) or rule files.
   demo [--storage.encoding varbit|double-delta] [--series N] [--hours H]
       Generate H hours (default 24) of 15 s samples for N series (default 1000)
       of a demo service, store them, and print storage statistics and PromQL queries.

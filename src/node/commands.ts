@@ -4,6 +4,8 @@ import { format, ParseError } from '../promql/index.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 import { servePromlet } from './serve.js';
 import { checkConfigFile } from './check-config.js';
+import { readFileSync } from 'node:fs';
+import { parseRuleFile, RuleFileError } from '../rules/file.js';
 import type { CliIO } from './cli.js';
 
 export class UsageError extends Error {}
@@ -174,10 +176,11 @@ export function formatCommand(args: string[], io: CliIO): number {
 export function checkCommand(args: string[], io: CliIO): number {
   const [what, ...files] = positional(args, []);
   if (args.includes('--help') || what === undefined) {
-    io.out('usage: promlet check config FILE...\n\nCheck Prometheus configuration files as promtool check config does (the parts promlet reads).\n');
+    io.out('usage: promlet check config FILE...\n       promlet check rules FILE...\n\nCheck Prometheus configuration and rule files as promtool check does (the parts promlet reads).\n');
     return what === undefined && !args.includes('--help') ? 2 : 0;
   }
-  if (what !== 'config') throw new UsageError(`check ${what}: only "check config" exists yet (rules come with the rule engine)`);
+  if (what === 'rules') return checkRules(files, io);
+  if (what !== 'config') throw new UsageError(`check ${what}: want "check config" or "check rules"`);
   if (files.length === 0) throw new UsageError('check config needs a file');
   let failed = false;
   for (const f of files) {
@@ -187,6 +190,22 @@ export function checkCommand(args: string[], io: CliIO): number {
     else {
       failed = true;
       io.err(`  FAILED: ${errs.join('\n  ')}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+function checkRules(files: string[], io: CliIO): number {
+  if (files.length === 0) throw new UsageError('check rules needs a file');
+  let failed = false;
+  for (const f of files) {
+    io.out(`Checking ${f}\n`);
+    try {
+      const groups = parseRuleFile(readFileSync(f, 'utf8'), f);
+      io.out(`  SUCCESS: ${groups.reduce((n, g) => n + g.rules.length, 0)} rules found\n`);
+    } catch (e) {
+      failed = true;
+      io.err(`  FAILED:\n${e instanceof RuleFileError ? e.errors.join('\n') : (e as Error).message}\n`);
     }
   }
   return failed ? 1 : 0;

@@ -7,7 +7,8 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type TargetGroup, targetGroup } from '../scrape/targets.js';
 
-function expand(pattern: string, baseDir: string): string[] {
+/** Files matching a glob (`*` and `?` in the last path segment), relative to baseDir. */
+export function expandGlob(pattern: string, baseDir: string): string[] {
   const full = isAbsolute(pattern) ? pattern : resolve(baseDir, pattern);
   const name = basename(full);
   if (!/[*?]/.test(name)) return [full];
@@ -24,7 +25,7 @@ export function fileSdReader(baseDir: string, warn: (msg: string) => void = () =
   return (patterns: string[]): TargetGroup[] => {
     const out: TargetGroup[] = [];
     for (const p of patterns) {
-      for (const file of expand(p, baseDir)) {
+      for (const file of expandGlob(p, baseDir)) {
         if (!/\.(json|ya?ml)$/.test(file)) continue;
         try {
           const text = readFileSync(file, 'utf8');

@@ -13,7 +13,9 @@ import { startServer } from './server.js';
 import { SelfMetrics } from './self-metrics.js';
 import { ScrapeManager } from '../scrape/manager.js';
 import { PushStore } from '../push/store.js';
-import { fileSdReader } from './file-sd.js';
+import { expandGlob, fileSdReader } from './file-sd.js';
+import { RuleManager } from '../rules/manager.js';
+import { parseDuration } from '../promql/parser/literals.js';
 import { tlsFetch } from './tls-fetch.js';
 import { checkConfig } from './check-config.js';
 
@@ -46,7 +48,7 @@ export interface RunningPromlet {
 }
 
 interface PromConfig {
-  global?: { scrape_interval?: string; evaluation_interval?: string };
+  global?: { scrape_interval?: string; evaluation_interval?: string; external_labels?: Record<string, string> };
   scrape_configs?: unknown[];
   rule_files?: unknown[];
 }
@@ -58,7 +60,6 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   if (o.configFile) {
     configYaml = readFileSync(o.configFile, 'utf8');
     config = (parseYaml(configYaml) ?? {}) as PromConfig;
-    if (config.rule_files?.length) o.warn?.('rule_files are not evaluated yet');
   }
   const db = await openDB({ encoding: o.encoding ?? 'varbit', retention: o.retention ?? '15d' });
   const engine = createEngine(db, {
@@ -76,17 +77,26 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
   const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)));
   const push = new PushStore(db);
+  const rules = new RuleManager(db, engine);
+  const loadRules = (c: PromConfig) => {
+    const files = ((c.rule_files ?? []) as unknown[]).flatMap((p) => expandGlob(String(p), baseDir)).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+    rules.load(files, { evaluationInterval: parseDuration(c.global?.evaluation_interval ?? '1m'), externalLabels: c.global?.external_labels ?? {} });
+    rules.start();
+  };
   const handler = createApiHandler({
     db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false,
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
       targets: () => scraper.targets(),
+      rules: (type) => rules.rulesJSON(type),
+      alerts: () => rules.alertsJSON(),
       reload: async () => {
         if (!o.configFile) return;
         const text = readFileSync(o.configFile, 'utf8');
         const errs = checkConfig(text);
         if (errs.length > 0) throw new Error(errs.join('; '));
         const next = (parseYaml(text) ?? {}) as PromConfig;
+        loadRules(next);
         await scraper.apply(scrapeDoc(next));
         config = next;
         configYaml = text;
@@ -105,6 +115,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     scrape_configs: c.scrape_configs?.length ? c.scrape_configs : [{ job_name: 'promlet', static_configs: [{ targets: [ownAddress] }] }],
   });
   await scraper.apply(scrapeDoc(config));
+  loadRules(config);
   const scrapeOnce = () => scraper.scrapeAll();
   await scrapeOnce();
   // Pushed groups are recorded every 15 s, as a Prometheus scraping a Pushgateway would.
@@ -121,6 +132,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     scrapeOnce,
     stop: async () => {
       scraper.stop();
+      rules.stop();
       clearInterval(pushTimer);
       clearInterval(sdTimer);
       await server.close();

@@ -69,3 +69,20 @@ describe('promlet check config', () => {
     expect(d.err).toContain('1:5: parse error');
   });
 });
+
+describe('promlet check rules', () => {
+  it('counts the rules of a good file and lists the problems of a bad one', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'promlet-rules-'));
+    writeFileSync(join(dir, 'good.yml'), 'groups:\n  - name: g\n    rules:\n      - record: a:b\n        expr: sum(up)\n');
+    writeFileSync(join(dir, 'bad.yml'), 'groups:\n  - name: g\n    rules:\n      - alert: X\n        expr: sum(\n');
+    const c = capture();
+    expect(await runCli(['check', 'rules', join(dir, 'good.yml')], c.io)).toBe(0);
+    expect(c.out).toContain('SUCCESS: 1 rules found');
+    const d = capture();
+    expect(await runCli(['check', 'rules', join(dir, 'bad.yml')], d.io)).toBe(1);
+    expect(d.err).toContain('could not parse expression');
+  });
+});

@@ -156,3 +156,30 @@ describe('config reload', () => {
     }
   });
 });
+
+describe('rules in promlet serve', () => {
+  it('loads rule_files from the config and reports them at /api/v1/rules', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'promlet-rules-'));
+    writeFileSync(join(dir, 'up.rules.yml'), 'groups:\n  - name: up\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n      - alert: AlwaysOn\n        expr: vector(1)\n');
+    writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  evaluation_interval: 1s\nrule_files: ["*.rules.yml"]\n');
+    const s = await servePromlet({ listen: '127.0.0.1:0', configFile: join(dir, 'prometheus.yml') });
+    try {
+      const rules = (await (await fetch(`${s.url}/api/v1/rules`)).json()) as { data: { groups: { name: string; file: string; interval: number; rules: { name: string; type: string }[] }[] } };
+      expect(rules.data.groups.map((g) => [g.name, g.interval, g.rules.map((r) => [r.name, r.type])])).toEqual([['up', 1, [['job:up:sum', 'recording'], ['AlwaysOn', 'alerting']]]]);
+      for (let i = 0; i < 50; i++) {
+        const a = (await (await fetch(`${s.url}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+        if (a.data.alerts.length > 0) {
+          expect(a.data.alerts[0]).toMatchObject({ labels: { alertname: 'AlwaysOn' }, state: 'firing' });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the alert never fired');
+    } finally {
+      await s.stop();
+    }
+  });
+});

@@ -1,0 +1,119 @@
+// Prometheus rule files (model/rulefmt): groups of recording and alerting
+// rules, validated with errors that name the file, group, rule and line.
+
+import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import { parse, ParseError } from '../promql/parser/index.js';
+import { parseDuration } from '../promql/parser/literals.js';
+import { isValidLabelName } from '../promql/engine/label-functions.js';
+
+export interface RuleSpec {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for: number;
+  keepFiringFor: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  line: number;
+}
+
+export interface GroupSpec {
+  file: string;
+  name: string;
+  /** ms; 0 = the global evaluation interval. */
+  interval: number;
+  limit: number;
+  queryOffset: number;
+  labels: Record<string, string>;
+  rules: RuleSpec[];
+}
+
+export class RuleFileError extends Error {
+  constructor(readonly errors: string[]) {
+    super(errors.join('\n'));
+    this.name = 'RuleFileError';
+  }
+}
+
+const GROUP_FIELDS = new Set(['name', 'interval', 'limit', 'query_offset', 'labels', 'rules']);
+const RULE_FIELDS = new Set(['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
+const PARSE_OPTS = { experimentalFunctions: true, extendedRangeSelectors: true, binopFillModifiers: true };
+
+export function parseRuleFile(text: string, file: string): GroupSpec[] {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  const errs: string[] = [];
+  if (doc.errors.length > 0) throw new RuleFileError(doc.errors.map((e) => `${file}: ${e.message}`));
+  const lineOf = (n: Node | null | undefined) => (n?.range ? lc.linePos(n.range[0]).line : 0);
+  const root = doc.toJS() as { groups?: unknown } | null;
+  if (!root || !Array.isArray(root.groups)) return [];
+  const groupNodes = doc.get('groups') as Node;
+  const seen = new Set<string>();
+  const out: GroupSpec[] = [];
+  root.groups.forEach((g: Record<string, unknown>, gi: number) => {
+    const gNode = isSeq(groupNodes) ? (groupNodes.items[gi] as Node) : undefined;
+    const where = `${file}:${lineOf(gNode)}: group ${JSON.stringify(g?.name ?? gi)}`;
+    if (!g || typeof g !== 'object') return void errs.push(`${where}: a group must be a mapping`);
+    for (const k of Object.keys(g)) if (!GROUP_FIELDS.has(k)) errs.push(`${where}: field ${k} not found in type rulefmt.RuleGroup`);
+    const name = String(g.name ?? '');
+    if (name === '') errs.push(`${where}: group name should not be empty`);
+    if (seen.has(name)) errs.push(`${where}: ${JSON.stringify(name)}: repeated in the same file`);
+    seen.add(name);
+    const dur = (v: unknown, what: string) => {
+      if (v === undefined || v === null) return 0;
+      try {
+        return parseDuration(String(v));
+      } catch {
+        errs.push(`${where}: ${what}: not a valid duration string: ${JSON.stringify(v)}`);
+        return 0;
+      }
+    };
+    const rulesNode = gNode && isMap(gNode) ? (gNode.get('rules', true) as Node | undefined) : undefined;
+    const rules: RuleSpec[] = ((g.rules ?? []) as Record<string, unknown>[]).map((r, ri) => {
+      const rNode = rulesNode && isSeq(rulesNode) ? (rulesNode.items[ri] as Node) : undefined;
+      const line = lineOf(rNode);
+      const rname = r?.record ?? r?.alert ?? `#${ri + 1}`;
+      const rw = `${file}:${line}: group ${JSON.stringify(name)}, rule ${JSON.stringify(rname)}`;
+      for (const k of Object.keys(r ?? {})) if (!RULE_FIELDS.has(k)) errs.push(`${rw}: field ${k} not found in type rulefmt.Rule`);
+      if ((r.record === undefined) === (r.alert === undefined)) errs.push(`${rw}: one of 'record' or 'alert' must be set`);
+      const expr = String(r.expr ?? '');
+      if (expr === '') errs.push(`${rw}: field 'expr' must be set in rule`);
+      else {
+        try {
+          parse(expr, PARSE_OPTS);
+        } catch (e) {
+          errs.push(`${rw}: could not parse expression: ${e instanceof ParseError ? e.message : String(e)}`);
+        }
+      }
+      if (r.record !== undefined) {
+        if (r.annotations !== undefined) errs.push(`${rw}: invalid field 'annotations' in recording rule`);
+        if (r.for !== undefined) errs.push(`${rw}: invalid field 'for' in recording rule`);
+        if (r.keep_firing_for !== undefined) errs.push(`${rw}: invalid field 'keep_firing_for' in recording rule`);
+        const rec = String(r.record);
+        if (rec === '' || /[{}]/.test(rec) || !isValidLabelName(rec)) errs.push(`${rw}: invalid recording rule name: ${rec}`);
+      }
+      const labels = Object.fromEntries(Object.entries((r.labels ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      for (const k of Object.keys(labels)) {
+        if (k === '__name__') errs.push(`${rw}: invalid label name: ${k}`);
+        else if (!isValidLabelName(k)) errs.push(`${rw}: invalid label name: ${k}`);
+      }
+      return {
+        record: r.record === undefined ? undefined : String(r.record),
+        alert: r.alert === undefined ? undefined : String(r.alert),
+        expr,
+        for: dur(r.for, 'for'),
+        keepFiringFor: dur(r.keep_firing_for, 'keep_firing_for'),
+        labels,
+        annotations: Object.fromEntries(Object.entries((r.annotations ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+        line,
+      };
+    });
+    out.push({
+      file, name, interval: dur(g.interval, 'interval'), limit: Number(g.limit ?? 0), queryOffset: dur(g.query_offset, 'query_offset'),
+      labels: Object.fromEntries(Object.entries((g.labels ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+      rules,
+    });
+  });
+  if (errs.length > 0) throw new RuleFileError(errs);
+  return out;
+}

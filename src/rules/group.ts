@@ -1,0 +1,135 @@
+// A rule group: its rules evaluated in order at one timestamp, each seeing
+// what the ones before it wrote; outputs appended with staleness markers for
+// series that stopped (rules/group.go).
+
+import type { Appendable } from '../storage/interfaces.js';
+import { type Labels, labelsKey, labelsToRecord } from '../model/labels.js';
+import { STALE_NAN } from '../model/stale.js';
+import type { Engine, QueryResult } from '../promql/engine/engine.js';
+import { print } from '../promql/parser/printer.js';
+import { parse } from '../promql/parser/index.js';
+import type { GroupSpec, RuleSpec } from './file.js';
+import { AlertingRule, RuleError, recordingOutput, type RuleSample } from './rules.js';
+
+export interface RuleStatus {
+  spec: RuleSpec;
+  health: 'ok' | 'err' | 'unknown';
+  lastError: string;
+  lastEvaluation: number;
+  evaluationTime: number;
+  alerting: AlertingRule | null;
+  previous: Map<string, Labels>;
+}
+
+const parseValue = (s: string) => (s === '+Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s));
+
+function samplesOf(r: QueryResult): RuleSample[] {
+  if (r.resultType === 'scalar') return [{ labels: {}, value: parseValue(r.result[1]) }];
+  if (r.resultType === 'vector') return r.result.map((s) => ({ labels: s.metric, value: parseValue(s.value[1]) }));
+  throw new RuleError('rule result is not a vector or scalar');
+}
+
+export class RuleGroup {
+  readonly rules: RuleStatus[];
+  lastEvaluation = 0;
+  evaluationTime = 0;
+
+  constructor(readonly spec: GroupSpec, readonly interval: number) {
+    this.rules = spec.rules.map((r) => ({
+      spec: r, health: 'unknown', lastError: '', lastEvaluation: 0, evaluationTime: 0,
+      alerting: r.alert !== undefined ? new AlertingRule(r, spec.labels) : null, previous: new Map(),
+    }));
+  }
+
+  get key(): string {
+    return `${this.spec.file}\xff${this.spec.name}`;
+  }
+
+  /** Evaluates every rule at ts (ms). */
+  async eval(engine: Engine, db: Appendable, ts: number, externalLabels: Record<string, string> = {}): Promise<void> {
+    const t0 = performance.now();
+    const at = ts - this.spec.queryOffset;
+    for (const rule of this.rules) {
+      const r0 = performance.now();
+      const out: { labels: Labels; value: number }[] = [];
+      try {
+        const result = samplesOf(engine.instantQuerySync(rule.spec.expr, at));
+        if (rule.alerting) out.push(...rule.alerting.eval(result, at, externalLabels));
+        else recordingOutput(rule.spec, this.spec.labels, result).forEach((labels, i) => out.push({ labels, value: result[i]!.value }));
+        if (this.spec.limit > 0 && (rule.alerting ? rule.alerting.active.size : out.length) > this.spec.limit) {
+          throw new RuleError(`exceeded limit of ${this.spec.limit} with ${rule.alerting ? rule.alerting.active.size : out.length} ${rule.alerting ? 'alerts' : 'series'}`);
+        }
+        rule.health = 'ok';
+        rule.lastError = '';
+      } catch (e) {
+        rule.health = 'err';
+        rule.lastError = (e as Error).message;
+        out.length = 0;
+      }
+      const app = db.appender();
+      const now = new Map<string, Labels>();
+      for (const s of out) {
+        now.set(labelsKey(s.labels), s.labels);
+        try {
+          app.append(s.labels, at, s.value);
+        } catch {
+          // A second evaluation at the same timestamp.
+        }
+      }
+      if (rule.health === 'ok') {
+        for (const [k, ls] of rule.previous) {
+          if (now.has(k)) continue;
+          try {
+            app.append(ls, at, STALE_NAN);
+          } catch {
+            // Nothing to end.
+          }
+        }
+        rule.previous = now;
+      }
+      // Commit per rule: the next rule of the group sees this one's output.
+      await app.commit();
+      rule.lastEvaluation = ts;
+      rule.evaluationTime = (performance.now() - r0) / 1000;
+    }
+    this.lastEvaluation = ts;
+    this.evaluationTime = (performance.now() - t0) / 1000;
+  }
+}
+
+/** Prometheus's %e form for alert values: 1e+00, 1.5e+00. */
+export function formatAlertValue(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+  return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+const iso = (ms: number) => (ms ? new Date(ms).toISOString() : '0001-01-01T00:00:00Z');
+
+export function alertJSON(a: { labels: Labels; annotations: Record<string, string>; state: string; activeAt: number; keepFiringSince: number; value: number }) {
+  return {
+    labels: labelsToRecord(a.labels), annotations: a.annotations, state: a.state, activeAt: iso(a.activeAt),
+    ...(a.keepFiringSince ? { keepFiringSince: iso(a.keepFiringSince) } : {}),
+    value: formatAlertValue(a.value),
+  };
+}
+
+/** /api/v1/rules's JSON for a group. */
+export function groupJSON(g: RuleGroup) {
+  return {
+    name: g.spec.name, file: g.spec.file, interval: g.interval / 1000, limit: g.spec.limit,
+    evaluationTime: g.evaluationTime, lastEvaluation: iso(g.lastEvaluation),
+    rules: g.rules.map((r) => {
+      const common = {
+        name: r.spec.record ?? r.spec.alert!, query: print(parse(r.spec.expr, { experimentalFunctions: true, extendedRangeSelectors: true, binopFillModifiers: true })),
+        labels: { ...g.spec.labels, ...r.spec.labels }, health: r.health, ...(r.lastError ? { lastError: r.lastError } : {}),
+        evaluationTime: r.evaluationTime, lastEvaluation: iso(r.lastEvaluation),
+      };
+      if (!r.alerting) return { ...common, type: 'recording' };
+      const alerts = [...r.alerting.active.values()].filter((a) => a.state !== 'inactive').map(alertJSON);
+      return {
+        state: r.lastEvaluation ? r.alerting.state : 'unknown', ...common, duration: r.spec.for / 1000, keepFiringFor: r.spec.keepFiringFor / 1000,
+        annotations: r.spec.annotations, alerts, type: 'alerting',
+      };
+    }),
+  };
+}

@@ -1,0 +1,92 @@
+// Runs rule groups on their intervals, each at an offset derived from a
+// hash of its file and name (as Prometheus spreads them), keeping the state
+// of unchanged groups across reloads.
+
+import type { Appendable } from '../storage/interfaces.js';
+import type { Engine } from '../promql/engine/engine.js';
+import { type GroupSpec, parseRuleFile } from './file.js';
+import { RuleGroup, alertJSON, groupJSON } from './group.js';
+
+export interface RuleManagerOptions {
+  /** ms; groups without their own interval use it (Prometheus's global.evaluation_interval, 1m). */
+  evaluationInterval?: number;
+  externalLabels?: Record<string, string>;
+}
+
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+export class RuleManager {
+  private groups: RuleGroup[] = [];
+  private timers: ReturnType<typeof setTimeout>[] = [];
+  private opts: Required<RuleManagerOptions>;
+
+  constructor(private readonly db: Appendable, private readonly engine: Engine, opts: RuleManagerOptions = {}) {
+    this.opts = { evaluationInterval: opts.evaluationInterval ?? 60_000, externalLabels: opts.externalLabels ?? {} };
+  }
+
+  /** Loads rule files (path and text); throws RuleFileError and keeps the old groups on any error. */
+  load(files: { path: string; text: string }[], opts: RuleManagerOptions = {}): void {
+    const specs: GroupSpec[] = files.flatMap((f) => parseRuleFile(f.text, f.path));
+    this.opts = { evaluationInterval: opts.evaluationInterval ?? this.opts.evaluationInterval, externalLabels: opts.externalLabels ?? this.opts.externalLabels };
+    const old = new Map(this.groups.map((g) => [`${g.key}\xff${JSON.stringify(g.spec)}`, g]));
+    this.groups = specs.map((s) => {
+      const interval = s.interval || this.opts.evaluationInterval;
+      const same = old.get(`${s.file}\xff${s.name}\xff${JSON.stringify(s)}`);
+      return same && same.interval === interval ? same : new RuleGroup(s, interval);
+    });
+  }
+
+  /** Starts the timers (again, after a load). */
+  start(): void {
+    this.stop();
+    for (const g of this.groups) {
+      const offset = hash32(g.key) % g.interval;
+      const delay = (offset - (Date.now() % g.interval) + g.interval) % g.interval;
+      const t = setTimeout(() => {
+        void this.evalGroup(g, Date.now());
+        const i = setInterval(() => void this.evalGroup(g, Date.now()), g.interval);
+        (i as { unref?: () => void }).unref?.();
+        this.timers.push(i);
+      }, delay);
+      (t as { unref?: () => void }).unref?.();
+      this.timers.push(t);
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers) {
+      clearTimeout(t);
+      clearInterval(t);
+    }
+    this.timers = [];
+  }
+
+  private evalGroup(g: RuleGroup, ts: number): Promise<void> {
+    return g.eval(this.engine, this.db, ts, this.opts.externalLabels);
+  }
+
+  /** Evaluates every group once at ts (tests, and `promlet test rules`). */
+  async evalAll(ts: number): Promise<void> {
+    for (const g of this.groups) await this.evalGroup(g, ts);
+  }
+
+  /** /api/v1/rules's data; type "alert" or "record" filters the rules. */
+  rulesJSON(type?: string) {
+    const groups = this.groups.map(groupJSON).map((g) => ({
+      ...g,
+      rules: g.rules.filter((r) => !type || (type === 'alert' ? r.type === 'alerting' : r.type === 'recording')),
+    }));
+    return { groups: type ? groups.filter((g) => g.rules.length > 0) : groups };
+  }
+
+  /** /api/v1/alerts's data: pending and firing alerts. */
+  alertsJSON() {
+    return {
+      alerts: this.groups.flatMap((g) => g.rules.flatMap((r) => (r.alerting ? [...r.alerting.active.values()].filter((a) => a.state !== 'inactive').map(alertJSON) : []))),
+    };
+  }
+}

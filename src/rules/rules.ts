@@ -1,0 +1,120 @@
+// Recording and alerting rules: what one evaluation at time ts produces,
+// and the alert state machine (rules/recording.go, rules/alerting.go).
+
+import { type Labels, compareStrings, labelsKey, labelsFrom } from '../model/labels.js';
+import type { RuleSpec } from './file.js';
+import { expandTemplate } from './template.js';
+
+export interface RuleSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+export type AlertState = 'inactive' | 'pending' | 'firing';
+
+export interface Alert {
+  labels: Labels;
+  annotations: Record<string, string>;
+  state: AlertState;
+  activeAt: number;
+  firedAt: number;
+  resolvedAt: number;
+  keepFiringSince: number;
+  value: number;
+}
+
+const RESOLVED_RETENTION = 15 * 60_000;
+
+export class RuleError extends Error {}
+
+const sorted = (m: Map<string, string>): Labels =>
+  [...m].filter(([, v]) => v !== '').map(([name, value]) => ({ name, value })).sort((a, b) => compareStrings(a.name, b.name));
+
+/** Recording: the samples renamed and relabelled. */
+export function recordingOutput(rule: RuleSpec, groupLabels: Record<string, string>, result: RuleSample[]): Labels[] {
+  const out: Labels[] = [];
+  const seen = new Set<string>();
+  for (const s of result) {
+    const m = new Map(Object.entries(s.labels));
+    m.set('__name__', rule.record!);
+    for (const [k, v] of Object.entries({ ...groupLabels, ...rule.labels })) m.set(k, v);
+    const ls = sorted(m);
+    const key = labelsKey(ls);
+    if (seen.has(key)) throw new RuleError('vector contains metrics with the same labelset after applying rule labels');
+    seen.add(key);
+    out.push(ls);
+  }
+  return out;
+}
+
+export class AlertingRule {
+  readonly active = new Map<string, Alert>();
+
+  constructor(readonly spec: RuleSpec, readonly groupLabels: Record<string, string>) {}
+
+  /** Updates the alerts from one evaluation; returns the ALERTS and ALERTS_FOR_STATE samples. */
+  eval(result: RuleSample[], ts: number, externalLabels: Record<string, string>): { labels: Labels; value: number }[] {
+    const spec = this.spec;
+    const current = new Map<string, Alert>();
+    for (const s of result) {
+      const base = { ...s.labels };
+      delete base.__name__;
+      const data = { labels: base, externalLabels, value: s.value };
+      const m = new Map(Object.entries(base));
+      for (const [k, v] of Object.entries({ ...this.groupLabels, ...spec.labels })) m.set(k, expandTemplate(v, data, `__alert_${spec.alert}`));
+      m.set('alertname', spec.alert!);
+      const labels = sorted(m);
+      const annotations = Object.fromEntries(Object.entries(spec.annotations).map(([k, v]) => [k, expandTemplate(v, data, `__alert_${spec.alert}`)]));
+      const key = labelsKey(labels);
+      if (current.has(key)) throw new RuleError('vector contains metrics with the same labelset after applying alert labels');
+      current.set(key, { labels, annotations, state: 'pending', activeAt: ts, firedAt: 0, resolvedAt: 0, keepFiringSince: 0, value: s.value });
+    }
+    for (const [key, a] of current) {
+      const existing = this.active.get(key);
+      if (existing && existing.state !== 'inactive') {
+        existing.value = a.value;
+        existing.annotations = a.annotations;
+        existing.labels = a.labels;
+        continue;
+      }
+      this.active.set(key, a);
+    }
+    const out: { labels: Labels; value: number }[] = [];
+    for (const [key, a] of this.active) {
+      if (!current.has(key)) {
+        let keepFiring = false;
+        if (a.state === 'firing' && spec.keepFiringFor > 0) {
+          if (a.keepFiringSince === 0) a.keepFiringSince = ts;
+          if (ts - a.keepFiringSince < spec.keepFiringFor) keepFiring = true;
+        }
+        if (a.state === 'pending' || (a.resolvedAt !== 0 && ts - a.resolvedAt > RESOLVED_RETENTION)) this.active.delete(key);
+        if (a.state !== 'inactive' && !keepFiring) {
+          a.state = 'inactive';
+          a.resolvedAt = ts;
+        }
+        if (!keepFiring) continue;
+      } else {
+        a.keepFiringSince = 0;
+      }
+      if (a.state === 'pending' && ts - a.activeAt >= spec.for) {
+        a.state = 'firing';
+        a.firedAt = ts;
+      }
+      const withName = (name: string, extra: Record<string, string>) =>
+        labelsFrom({ ...Object.fromEntries(a.labels.map((l) => [l.name, l.value])), ...extra, __name__: name });
+      out.push({ labels: withName('ALERTS', { alertstate: a.state }), value: 1 });
+      out.push({ labels: withName('ALERTS_FOR_STATE', {}), value: Math.floor(a.activeAt / 1000) });
+    }
+    return out;
+  }
+
+  /** The rule's state: the most severe of its alerts. */
+  get state(): AlertState {
+    let s: AlertState = 'inactive';
+    for (const a of this.active.values()) {
+      if (a.state === 'firing') return 'firing';
+      if (a.state === 'pending') s = 'pending';
+    }
+    return s;
+  }
+}

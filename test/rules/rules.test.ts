@@ -1,0 +1,134 @@
+// Rule files and their evaluation: recording rules feeding the next rule,
+// the alert state machine (for, keep_firing_for, resolution), the ALERTS
+// series, and the /api/v1/rules and /api/v1/alerts data.
+
+import { describe, expect, it } from 'vitest';
+import { openDB, createEngine } from '../../src/index.js';
+import { parseRuleFile, RuleFileError } from '../../src/rules/file.js';
+import { RuleManager } from '../../src/rules/manager.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+const RULES = `groups:
+  - name: svc
+    interval: 15s
+    labels: { team: core }
+    rules:
+      - record: job:errors:rate5m
+        expr: sum by (job) (rate(errors_total[5m]))
+      - alert: HighErrors
+        expr: job:errors:rate5m > 0.5
+        for: 1m
+        keep_firing_for: 30s
+        labels: { severity: page }
+        annotations:
+          summary: "{{ $labels.job }} errors at {{ $value | humanize }}/s"
+`;
+
+describe('rule files', () => {
+  it('reads groups and rules', () => {
+    const [g] = parseRuleFile(RULES, 'svc.yml');
+    expect(g).toMatchObject({ name: 'svc', interval: 15_000, labels: { team: 'core' } });
+    expect(g!.rules.map((r) => [r.record ?? r.alert, r.for, r.line])).toEqual([['job:errors:rate5m', 0, 6], ['HighErrors', 60_000, 8]]);
+  });
+
+  it('reports every problem with file, line, group and rule', () => {
+    const bad = `groups:
+  - name: g
+    rules:
+      - record: a
+        alert: b
+        expr: up
+      - alert: c
+        expr: sum(
+      - record: x{y}
+        expr: up
+        annotations: { a: b }
+  - name: g
+    rules: []
+`;
+    try {
+      parseRuleFile(bad, 'bad.yml');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(RuleFileError);
+      const msgs = (e as RuleFileError).errors;
+      expect(msgs).toContain(`bad.yml:4: group "g", rule "a": one of 'record' or 'alert' must be set`);
+      expect(msgs.some((m) => m.startsWith('bad.yml:7: group "g", rule "c": could not parse expression: 1:5: parse error'))).toBe(true);
+      expect(msgs).toContain(`bad.yml:9: group "g", rule "x{y}": invalid field 'annotations' in recording rule`);
+      expect(msgs).toContain('bad.yml:9: group "g", rule "x{y}": invalid recording rule name: x{y}');
+      expect(msgs.some((m) => m.includes('"g": repeated in the same file'))).toBe(true);
+    }
+  });
+});
+
+describe('evaluation', () => {
+  it('records, then alerts: pending, firing, kept firing, resolved', async () => {
+    const db = await openDB();
+    const engine = createEngine(db);
+    const m = new RuleManager(db, engine);
+    m.load([{ path: 'svc.yml', text: RULES }]);
+    let errors = 0;
+    const step = async (t: number, inc: number) => {
+      errors += inc;
+      const app = db.appender();
+      app.append({ __name__: 'errors_total', job: 'api' }, t, errors);
+      await app.commit();
+      await m.evalAll(t);
+    };
+    // 45 errors every 15 s from T0. rate(...[5m]) divides by the whole 5 minutes, so it grows
+    // as samples fill the window: 0.225, 0.375, then 0.525 at T0+45s, where the alert becomes
+    // pending; at T0+120s it is 382.5 / 300 = 1.275 and the alert has fired (for: 1m).
+    for (let i = 0; i <= 8; i++) await step(T0 + i * 15_000, 45);
+    const firing = m.alertsJSON().alerts;
+    expect(firing).toEqual([{
+      labels: { alertname: 'HighErrors', job: 'api', severity: 'page', team: 'core' },
+      annotations: { summary: 'api errors at 1.275/s' },
+      state: 'firing', activeAt: new Date(T0 + 45_000).toISOString(), value: '1.275e+00',
+    }]);
+    const alerts = engine.instantQuerySync('ALERTS', T0 + 8 * 15_000).result as { metric: Record<string, string> }[];
+    expect(alerts.map((a) => a.metric.alertstate)).toEqual(['firing']);
+    expect(engine.instantQuerySync('ALERTS_FOR_STATE', T0 + 8 * 15_000).result).toMatchObject([{ value: [(T0 + 8 * 15_000) / 1000, String((T0 + 45_000) / 1000)] }]);
+    const rules = m.rulesJSON();
+    expect(rules.groups[0]!.rules[0]).toMatchObject({ type: 'recording', name: 'job:errors:rate5m', health: 'ok', query: 'sum by (job) (rate(errors_total[5m]))' });
+    expect(rules.groups[0]!.rules[1]).toMatchObject({ type: 'alerting', state: 'firing', duration: 60, keepFiringFor: 30, labels: { severity: 'page', team: 'core' } });
+    expect(m.rulesJSON('record').groups[0]!.rules).toHaveLength(1);
+    // The errors stop. Once the condition is false, keep_firing_for holds the alert 30 s more.
+    const states: [boolean, number][] = [];
+    for (let i = 9; i <= 30; i++) {
+      const t = T0 + i * 15_000;
+      await step(t, 0);
+      const rate = Number((engine.instantQuerySync('job:errors:rate5m', t).result as { value: [number, string] }[])[0]?.value[1] ?? 0);
+      states.push([rate > 0.5, m.alertsJSON().alerts.length]);
+    }
+    const off = states.findIndex(([cond]) => !cond);
+    expect(off).toBeGreaterThan(0);
+    expect(states.slice(off, off + 4).map(([, n]) => n)).toEqual([1, 1, 0, 0]);
+    expect(m.alertsJSON().alerts).toEqual([]);
+    expect(engine.instantQuerySync('ALERTS', T0 + 30 * 15_000).result).toEqual([]);
+  });
+
+  it('pending alerts that clear before `for` never fire', async () => {
+    const db = await openDB();
+    const engine = createEngine(db);
+    const m = new RuleManager(db, engine);
+    m.load([{ path: 'a.yml', text: 'groups:\n  - name: a\n    rules:\n      - alert: Flap\n        expr: flap > 0\n        for: 5m\n' }]);
+    const app = db.appender();
+    app.append({ __name__: 'flap' }, T0, 1);
+    app.append({ __name__: 'flap' }, T0 + 60_000, 0);
+    await app.commit();
+    await m.evalAll(T0);
+    expect(m.alertsJSON().alerts.map((a) => (a as { state: string }).state)).toEqual(['pending']);
+    await m.evalAll(T0 + 60_000);
+    expect(m.alertsJSON().alerts).toEqual([]);
+    expect(m.rulesJSON().groups[0]!.rules[0]).toMatchObject({ state: 'inactive', health: 'ok' });
+  });
+
+  it('reports a rule whose result is a range vector as an error', async () => {
+    const db = await openDB();
+    const m = new RuleManager(db, createEngine(db));
+    m.load([{ path: 'r.yml', text: 'groups:\n  - name: r\n    rules:\n      - record: bad\n        expr: up[5m]\n' }]);
+    await m.evalAll(T0);
+    expect(m.rulesJSON().groups[0]!.rules[0]).toMatchObject({ health: 'err', lastError: 'rule result is not a vector or scalar' });
+  });
+});
