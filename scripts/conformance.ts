@@ -10,6 +10,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkRuleFiles, checkTestFiles } from './conformance/parser-corpus.js';
 import { runEvalFiles } from './conformance/eval-corpus.js';
+import { runRuleTests } from './conformance/rule-tests.js';
 
 const args = process.argv.slice(2);
 const dir = resolve(args.find((a) => !a.startsWith('--')) ?? '../shared/corpus');
@@ -55,6 +56,21 @@ for (const r of await runEvalFiles(testDir)) {
   }
 }
 console.log(`\nevals outside native histograms: ${plainPassed} of ${plainTotal} pass`);
+
+const ruleTestDir = join(dir, 'promtool-rules');
+if (existsSync(ruleTestDir) && testDir !== dir) {
+  console.log('\n## Rule unit tests: promlet test rules against Prometheus 3.x verdicts (and the Debian promtool peer)\n');
+  let agree = 0, disagree = 0, peerDiffers = 0;
+  for (const o of runRuleTests(ruleTestDir)) {
+    const ok = o.got === o.want;
+    if (ok) passing.add(o.id);
+    ok ? agree++ : disagree++;
+    const peer = o.peer === null ? 'n/a' : String(o.peer);
+    if (o.peer !== null && o.peer !== o.got && !o.differs_from_2_42) peerDiffers++;
+    console.log(`${o.id.padEnd(60)} want ${o.want} got ${o.got} promtool-2.42 ${peer}${ok ? '' : '  MISMATCH'}${o.differs_from_2_42 && o.peer !== null ? ` (2.42 differs: ${o.differs_from_2_42})` : ''}`);
+  }
+  console.log(`rule unit tests: ${agree} agree with 3.x, ${disagree} do not; ${peerDiffers} unexplained differences from promtool 2.42`);
+}
 
 let regressions: string[] = [];
 if (update) {

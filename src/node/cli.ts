@@ -3,6 +3,7 @@
 
 import { openDB, createEngine, formatLabels, labelsFrom, type ChunkEncoding } from '../index.js';
 import { UsageError, checkCommand, formatCommand, queryCommand, serveCommand } from './commands.js';
+import { testCommand } from './test-rules.js';
 
 const USAGE = `usage: promlet <command> [flags]   (promlet <command> --help for its flags)
 
@@ -16,6 +17,8 @@ commands:
       Print the canonical form of a PromQL expression.
   check config FILE... | check rules FILE...
       Check prometheus.yml files (syntax, sections, durations, scrape jobs) or rule files.
+  test rules [--run REGEX] [--ignore-unknown-fields] FILE...
+      Run promtool-format rule unit tests.
   demo [--storage.encoding varbit|double-delta] [--series N] [--hours H]
       Generate H hours (default 24) of 15 s samples for N series (default 1000)
       of a demo service, store them, and print storage statistics and PromQL queries.
@@ -109,6 +112,8 @@ export async function runCli(args: string[], io: CliIO = { out: (s) => process.s
         return formatCommand(rest, io);
       case 'check':
         return checkCommand(rest, io);
+      case 'test':
+        return await testCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':

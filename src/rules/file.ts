@@ -39,7 +39,13 @@ const GROUP_FIELDS = new Set(['name', 'interval', 'limit', 'query_offset', 'labe
 const RULE_FIELDS = new Set(['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
 const PARSE_OPTS = { experimentalFunctions: true, extendedRangeSelectors: true, binopFillModifiers: true };
 
-export function parseRuleFile(text: string, file: string): GroupSpec[] {
+export interface RuleFileOptions {
+  /** Accept fields rulefmt does not know (promtool's --ignore-unknown-fields). */
+  ignoreUnknownFields?: boolean;
+}
+
+export function parseRuleFile(text: string, file: string, opts: RuleFileOptions = {}): GroupSpec[] {
+  const strict = !opts.ignoreUnknownFields;
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   const errs: string[] = [];
@@ -54,7 +60,7 @@ export function parseRuleFile(text: string, file: string): GroupSpec[] {
     const gNode = isSeq(groupNodes) ? (groupNodes.items[gi] as Node) : undefined;
     const where = `${file}:${lineOf(gNode)}: group ${JSON.stringify(g?.name ?? gi)}`;
     if (!g || typeof g !== 'object') return void errs.push(`${where}: a group must be a mapping`);
-    for (const k of Object.keys(g)) if (!GROUP_FIELDS.has(k)) errs.push(`${where}: field ${k} not found in type rulefmt.RuleGroup`);
+    if (strict) for (const k of Object.keys(g)) if (!GROUP_FIELDS.has(k)) errs.push(`${where}: field ${k} not found in type rulefmt.RuleGroup`);
     const name = String(g.name ?? '');
     if (name === '') errs.push(`${where}: group name should not be empty`);
     if (seen.has(name)) errs.push(`${where}: ${JSON.stringify(name)}: repeated in the same file`);
@@ -74,7 +80,7 @@ export function parseRuleFile(text: string, file: string): GroupSpec[] {
       const line = lineOf(rNode);
       const rname = r?.record ?? r?.alert ?? `#${ri + 1}`;
       const rw = `${file}:${line}: group ${JSON.stringify(name)}, rule ${JSON.stringify(rname)}`;
-      for (const k of Object.keys(r ?? {})) if (!RULE_FIELDS.has(k)) errs.push(`${rw}: field ${k} not found in type rulefmt.Rule`);
+      if (strict) for (const k of Object.keys(r ?? {})) if (!RULE_FIELDS.has(k)) errs.push(`${rw}: field ${k} not found in type rulefmt.Rule`);
       if ((r.record === undefined) === (r.alert === undefined)) errs.push(`${rw}: one of 'record' or 'alert' must be set`);
       const expr = String(r.expr ?? '');
       if (expr === '') errs.push(`${rw}: field 'expr' must be set in rule`);

@@ -23,7 +23,8 @@ export interface RuleStatus {
 
 const parseValue = (s: string) => (s === '+Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s));
 
-function samplesOf(r: QueryResult): RuleSample[] {
+/** An instant query's result as rule input; a range or string result is an error. */
+export function samplesOf(r: QueryResult): RuleSample[] {
   if (r.resultType === 'scalar') return [{ labels: {}, value: parseValue(r.result[1]) }];
   if (r.resultType === 'vector') return r.result.map((s) => ({ labels: s.metric, value: parseValue(s.value[1]) }));
   throw new RuleError('rule result is not a vector or scalar');
