@@ -44,6 +44,16 @@ export interface RuleFileOptions {
   ignoreUnknownFields?: boolean;
 }
 
+interface K8sDocument {
+  kind?: string;
+  data?: Record<string, unknown>;
+  groups?: unknown;
+}
+
+/**
+ * Parses a rule file: Prometheus's `groups:` form, or a Kubernetes
+ * PrometheusRule or ConfigMap document carrying such groups.
+ */
 export function parseRuleFile(text: string, file: string, opts: RuleFileOptions = {}): GroupSpec[] {
   const strict = !opts.ignoreUnknownFields;
   const lc = new LineCounter();
@@ -51,12 +61,19 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
   const errs: string[] = [];
   if (doc.errors.length > 0) throw new RuleFileError(doc.errors.map((e) => `${file}: ${e.message}`));
   const lineOf = (n: Node | null | undefined) => (n?.range ? lc.linePos(n.range[0]).line : 0);
-  const root = doc.toJS() as { groups?: unknown } | null;
-  if (!root || !Array.isArray(root.groups)) return [];
-  const groupNodes = doc.get('groups') as Node;
+  const root = doc.toJS() as K8sDocument | null;
+  // A ConfigMap carries whole rule files as strings under data.
+  if (root?.kind === 'ConfigMap' && root.data && typeof root.data === 'object') {
+    return Object.entries(root.data).flatMap(([key, body]) => parseRuleFile(String(body), `${file}:data.${key}`, opts));
+  }
+  // A PrometheusRule (prometheus-operator) holds the groups under spec.
+  const path = root?.kind === 'PrometheusRule' ? ['spec', 'groups'] : ['groups'];
+  const groups = path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), root);
+  if (!Array.isArray(groups)) return [];
+  const groupNodes = doc.getIn(path, true) as Node;
   const seen = new Set<string>();
   const out: GroupSpec[] = [];
-  root.groups.forEach((g: Record<string, unknown>, gi: number) => {
+  groups.forEach((g: Record<string, unknown>, gi: number) => {
     const gNode = isSeq(groupNodes) ? (groupNodes.items[gi] as Node) : undefined;
     const where = `${file}:${lineOf(gNode)}: group ${JSON.stringify(g?.name ?? gi)}`;
     if (!g || typeof g !== 'object') return void errs.push(`${where}: a group must be a mapping`);

@@ -26,6 +26,16 @@ const RULES = `groups:
 `;
 
 describe('rule files', () => {
+  it('reads the groups of a Kubernetes PrometheusRule or ConfigMap', () => {
+    const indented = RULES.replace(/^/gm, '  ');
+    const pr = parseRuleFile(`apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: { name: svc }\nspec:\n${indented}`, 'pr.yml');
+    expect(pr.map((g) => [g.name, g.rules.length, g.rules[1]!.line])).toEqual([['svc', 2, 12]]);
+    const cm = parseRuleFile(`apiVersion: v1\nkind: ConfigMap\nmetadata: { name: rules }\ndata:\n  svc.yml: |\n${RULES.replace(/^/gm, '    ')}`, 'cm.yml');
+    expect(cm.map((g) => [g.file, g.name, g.rules.length])).toEqual([['cm.yml:data.svc.yml', 'svc', 2]]);
+    expect(() => parseRuleFile('kind: PrometheusRule\nspec:\n  groups:\n    - name: x\n      rules:\n        - record: r\n', 'bad.yml'))
+      .toThrow(/bad\.yml:6: group "x", rule "r": field 'expr' must be set/);
+  });
+
   it('reads groups and rules', () => {
     const [g] = parseRuleFile(RULES, 'svc.yml');
     expect(g).toMatchObject({ name: 'svc', interval: 15_000, labels: { team: 'core' } });
