@@ -28,19 +28,21 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts Prometheus; dataDir may hold blocks to serve (e.g. from promtool create-blocks-from). */
-export async function startPrometheus(opts: { dataDir?: string; args?: string[]; configFile?: string } = {}): Promise<PrometheusPeer> {
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'promlet-prom-'));
+/**
+ * Starts a Prometheus-family daemon on 127.0.0.1 at a free port with a
+ * throwaway data directory; resolves once its /-/ready answers.
+ */
+export async function startDaemon(
+  binary: string, args: (port: number, dataDir: string) => string[], opts: { dataDir?: string } = {},
+): Promise<PrometheusPeer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `promlet-${binary}-`));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc: ChildProcess = spawn('prometheus', [
-    `--config.file=${opts.configFile ?? '/dev/null'}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`,
-    '--storage.tsdb.retention.time=100y', ...(opts.args ?? []),
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: ChildProcess = spawn(binary, args(port, dataDir), { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr!.on('data', (d) => (log += String(d)));
   for (let i = 0; i < 200; i++) {
-    if (proc.exitCode !== null) throw new Error(`prometheus exited: ${log.slice(-2000)}`);
+    if (proc.exitCode !== null) throw new Error(`${binary} exited: ${log.slice(-2000)}`);
     try {
       const r = await fetch(`${url}/-/ready`);
       if (r.ok) break;
@@ -48,7 +50,7 @@ export async function startPrometheus(opts: { dataDir?: string; args?: string[];
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
-    if (i === 199) throw new Error(`prometheus did not become ready: ${log.slice(-2000)}`);
+    if (i === 199) throw new Error(`${binary} did not become ready: ${log.slice(-2000)}`);
   }
   return {
     url,
@@ -59,4 +61,12 @@ export async function startPrometheus(opts: { dataDir?: string; args?: string[];
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts Prometheus; dataDir may hold blocks to serve (e.g. from promtool create-blocks-from). */
+export function startPrometheus(opts: { dataDir?: string; args?: string[]; configFile?: string } = {}): Promise<PrometheusPeer> {
+  return startDaemon('prometheus', (port, dataDir) => [
+    `--config.file=${opts.configFile ?? '/dev/null'}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`,
+    '--storage.tsdb.retention.time=100y', ...(opts.args ?? []),
+  ], opts);
 }

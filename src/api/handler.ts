@@ -31,6 +31,8 @@ export interface ServerInfo {
   /** /api/v1/rules and /api/v1/alerts data. */
   rules?: (type?: string) => { groups: unknown[] };
   alerts?: () => { alerts: unknown[] };
+  /** URLs of the Alertmanagers alerts are sent to. */
+  alertmanagers?: () => string[];
   /** Scrape targets, in /api/v1/targets's shape. */
   targets?: () => { activeTargets: unknown[]; droppedTargets: unknown[] };
   retention?: string;
@@ -217,7 +219,9 @@ export function createApiHandler(opts: ApiOptions): Handler {
       return { data: opts.info.rules?.(type) ?? { groups: [] } };
     },
     '/api/v1/alerts': () => ({ data: opts.info.alerts?.() ?? { alerts: [] } }),
-    '/api/v1/alertmanagers': () => ({ data: { activeAlertmanagers: [], droppedAlertmanagers: [] } }),
+    '/api/v1/alertmanagers': () => ({
+      data: { activeAlertmanagers: (opts.info.alertmanagers?.() ?? []).map((url) => ({ url })), droppedAlertmanagers: [] },
+    }),
     '/api/v1/status/buildinfo': () => ({
       data: {
         // The Prometheus API version promlet implements, so clients enable the matching features.

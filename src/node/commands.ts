@@ -51,6 +51,9 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --query.lookback-delta D, --query.timeout D, --query.max-samples N, --query.max-concurrency N
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
   --web.enable-remote-write-receiver         accept remote write 1.0 at /api/v1/write
+  --web.external-url URL                     prefix of alerts' generatorURL
+  --rules.alert.resend-delay D               default 1m
+  --alertmanager.notification-queue-capacity N  default 10000
 `;
 
 export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<void>): Promise<number> {
@@ -79,6 +82,9 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     basicAuth: auth === undefined ? undefined : { user: auth.slice(0, auth.indexOf(':')), password: auth.slice(auth.indexOf(':') + 1) },
     bearerToken: flagValue(args, '--web.bearer-token'),
     remoteWriteReceiver: args.includes('--web.enable-remote-write-receiver'),
+    externalURL: flagValue(args, '--web.external-url'),
+    resendDelay: flagValue(args, '--rules.alert.resend-delay'),
+    notificationQueueCapacity: flagValue(args, '--alertmanager.notification-queue-capacity') === undefined ? undefined : Number(flagValue(args, '--alertmanager.notification-queue-capacity')),
     warn: (m) => io.err(`promlet: ${m}\n`),
   });
   io.out(`promlet serving Prometheus's HTTP API at ${running.url} (try ${running.url}/api/v1/query?query=up)\n`);

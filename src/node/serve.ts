@@ -15,6 +15,7 @@ import { ScrapeManager } from '../scrape/manager.js';
 import { PushStore } from '../push/store.js';
 import { expandGlob, fileSdReader } from './file-sd.js';
 import { RuleManager } from '../rules/manager.js';
+import { Notifier, alertmanagersFromConfig } from '../rules/notifier.js';
 import { parseDuration } from '../promql/parser/literals.js';
 import { tlsFetch } from './tls-fetch.js';
 import { checkConfig } from './check-config.js';
@@ -35,6 +36,12 @@ export interface ServeOptions {
   bearerToken?: string;
   /** Accept remote write at /api/v1/write (--web.enable-remote-write-receiver). */
   remoteWriteReceiver?: boolean;
+  /** --web.external-url: the prefix of alerts' generatorURL. */
+  externalURL?: string;
+  /** --rules.alert.resend-delay (default 1m). */
+  resendDelay?: string;
+  /** --alertmanager.notification-queue-capacity (default 10000). */
+  notificationQueueCapacity?: number;
   /** Called with warnings about options that are accepted but not acted on yet. */
   warn?: (msg: string) => void;
 }
@@ -51,6 +58,7 @@ interface PromConfig {
   global?: { scrape_interval?: string; evaluation_interval?: string; external_labels?: Record<string, string> };
   scrape_configs?: unknown[];
   rule_files?: unknown[];
+  alerting?: unknown;
 }
 
 export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet> {
@@ -73,12 +81,21 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'storage.encoding': o.encoding ?? 'varbit', 'query.lookback-delta': o.lookbackDelta ?? '5m', 'query.timeout': o.queryTimeout ?? '2m',
     'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
     'web.enable-remote-write-receiver': String(o.remoteWriteReceiver ?? false),
+    'web.external-url': o.externalURL ?? '', 'rules.alert.resend-delay': o.resendDelay ?? '1m',
+    'alertmanager.notification-queue-capacity': String(o.notificationQueueCapacity ?? 10_000),
   };
   const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
   const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)));
   const push = new PushStore(db);
-  const rules = new RuleManager(db, engine);
+  const notifier = new Notifier({ queueCapacity: o.notificationQueueCapacity });
+  const rules = new RuleManager(db, engine, {}, {
+    notify: (alerts) => notifier.send(alerts),
+    resendDelay: parseDuration(o.resendDelay ?? '1m'),
+    externalURL: o.externalURL ?? '',
+  });
   const loadRules = (c: PromConfig) => {
+    const am = alertmanagersFromConfig(c.alerting);
+    notifier.configure(am.targets, c.global?.external_labels ?? {}, am.relabelConfigs);
     const files = ((c.rule_files ?? []) as unknown[]).flatMap((p) => expandGlob(String(p), baseDir)).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
     rules.load(files, { evaluationInterval: parseDuration(c.global?.evaluation_interval ?? '1m'), externalLabels: c.global?.external_labels ?? {} });
     rules.start();
@@ -90,6 +107,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       targets: () => scraper.targets(),
       rules: (type) => rules.rulesJSON(type),
       alerts: () => rules.alertsJSON(),
+      alertmanagers: () => notifier.alertmanagers,
       reload: async () => {
         if (!o.configFile) return;
         const text = readFileSync(o.configFile, 'utf8');
@@ -133,6 +151,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     stop: async () => {
       scraper.stop();
       rules.stop();
+      await notifier.flush();
       clearInterval(pushTimer);
       clearInterval(sdTimer);
       await server.close();

@@ -10,6 +10,7 @@ import { print } from '../promql/parser/printer.js';
 import { parse } from '../promql/parser/index.js';
 import type { GroupSpec, RuleSpec } from './file.js';
 import { AlertingRule, RuleError, recordingOutput, type RuleSample } from './rules.js';
+import type { NotifierAlert } from './notifier.js';
 
 export interface RuleStatus {
   spec: RuleSpec;
@@ -30,6 +31,18 @@ export function samplesOf(r: QueryResult): RuleSample[] {
   throw new RuleError('rule result is not a vector or scalar');
 }
 
+/** Where a group's alerts go: Prometheus's NotifyFunc with its resend delay. */
+export interface AlertSink {
+  notify: (alerts: NotifierAlert[]) => void;
+  /** ms; --rules.alert.resend-delay, 1m by default. */
+  resendDelay: number;
+  /** --web.external-url: the prefix of each alert's generatorURL. */
+  externalURL: string;
+}
+
+const generatorURL = (externalURL: string, expr: string) =>
+  `${externalURL.replace(/\/+$/, '')}/graph?${new URLSearchParams({ 'g0.expr': expr, 'g0.tab': '1' })}`;
+
 export class RuleGroup {
   readonly rules: RuleStatus[];
   lastEvaluation = 0;
@@ -47,7 +60,7 @@ export class RuleGroup {
   }
 
   /** Evaluates every rule at ts (ms). */
-  async eval(engine: Engine, db: Appendable, ts: number, externalLabels: Record<string, string> = {}): Promise<void> {
+  async eval(engine: Engine, db: Appendable, ts: number, externalLabels: Record<string, string> = {}, sink?: AlertSink): Promise<void> {
     const t0 = performance.now();
     const at = ts - this.spec.queryOffset;
     for (const rule of this.rules) {
@@ -90,6 +103,15 @@ export class RuleGroup {
       }
       // Commit per rule: the next rule of the group sees this one's output.
       await app.commit();
+      if (rule.alerting && sink) {
+        const url = generatorURL(sink.externalURL, rule.spec.expr);
+        const due = rule.alerting.alertsToSend(ts, sink.resendDelay, this.interval);
+        if (due.length > 0) {
+          sink.notify(due.map((a) => ({
+            labels: a.labels, annotations: a.annotations, startsAt: a.firedAt, endsAt: a.resolvedAt || a.validUntil, generatorURL: url,
+          })));
+        }
+      }
       rule.lastEvaluation = ts;
       rule.evaluationTime = (performance.now() - r0) / 1000;
     }

@@ -5,7 +5,7 @@
 import type { Appendable } from '../storage/interfaces.js';
 import type { Engine } from '../promql/engine/engine.js';
 import { type GroupSpec, parseRuleFile } from './file.js';
-import { RuleGroup, alertJSON, groupJSON } from './group.js';
+import { type AlertSink, RuleGroup, alertJSON, groupJSON } from './group.js';
 
 export interface RuleManagerOptions {
   /** ms; groups without their own interval use it (Prometheus's global.evaluation_interval, 1m). */
@@ -24,7 +24,7 @@ export class RuleManager {
   private timers: ReturnType<typeof setTimeout>[] = [];
   private opts: Required<RuleManagerOptions>;
 
-  constructor(private readonly db: Appendable, private readonly engine: Engine, opts: RuleManagerOptions = {}) {
+  constructor(private readonly db: Appendable, private readonly engine: Engine, opts: RuleManagerOptions = {}, private readonly sink?: AlertSink) {
     this.opts = { evaluationInterval: opts.evaluationInterval ?? 60_000, externalLabels: opts.externalLabels ?? {} };
   }
 
@@ -66,7 +66,7 @@ export class RuleManager {
   }
 
   private evalGroup(g: RuleGroup, ts: number): Promise<void> {
-    return g.eval(this.engine, this.db, ts, this.opts.externalLabels);
+    return g.eval(this.engine, this.db, ts, this.opts.externalLabels, this.sink);
   }
 
   /** Evaluates every group once at ts (tests, and `promlet test rules`). */

@@ -21,6 +21,10 @@ export interface Alert {
   resolvedAt: number;
   keepFiringSince: number;
   value: number;
+  /** When the alert last went to Alertmanager (ms; 0 = never). */
+  lastSentAt: number;
+  /** What endsAt tells Alertmanager while it fires: a few resend periods ahead. */
+  validUntil: number;
 }
 
 const RESOLVED_RETENTION = 15 * 60_000;
@@ -67,7 +71,7 @@ export class AlertingRule {
       const annotations = Object.fromEntries(Object.entries(spec.annotations).map(([k, v]) => [k, expandTemplate(v, data, `__alert_${spec.alert}`)]));
       const key = labelsKey(labels);
       if (current.has(key)) throw new RuleError('vector contains metrics with the same labelset after applying alert labels');
-      current.set(key, { labels, annotations, state: 'pending', activeAt: ts, firedAt: 0, resolvedAt: 0, keepFiringSince: 0, value: s.value });
+      current.set(key, { labels, annotations, state: 'pending', activeAt: ts, firedAt: 0, resolvedAt: 0, keepFiringSince: 0, value: s.value, lastSentAt: 0, validUntil: 0 });
     }
     for (const [key, a] of current) {
       const existing = this.active.get(key);
@@ -104,6 +108,24 @@ export class AlertingRule {
         labelsFrom({ ...Object.fromEntries(a.labels.map((l) => [l.name, l.value])), ...extra, __name__: name });
       out.push({ labels: withName('ALERTS', { alertstate: a.state }), value: 1 });
       out.push({ labels: withName('ALERTS_FOR_STATE', {}), value: Math.floor(a.activeAt / 1000) });
+    }
+    return out;
+  }
+
+  /**
+   * The alerts due to go to Alertmanager at ts (rules/alerting.go sendAlerts):
+   * firing ones every resendDelay, resolved ones at once and then with
+   * their resolution until they are forgotten.
+   */
+  alertsToSend(ts: number, resendDelay: number, interval: number): Alert[] {
+    const out: Alert[] = [];
+    for (const a of this.active.values()) {
+      if (a.state === 'pending') continue;
+      if (!(a.resolvedAt > a.lastSentAt || a.lastSentAt + resendDelay < ts)) continue;
+      a.lastSentAt = ts;
+      // Survives two missed evaluations or failed sends.
+      a.validUntil = ts + 4 * Math.max(resendDelay, interval);
+      out.push({ ...a });
     }
     return out;
   }

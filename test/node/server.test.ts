@@ -164,9 +164,12 @@ describe('rules in promlet serve', () => {
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'promlet-rules-'));
     writeFileSync(join(dir, 'up.rules.yml'), 'groups:\n  - name: up\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n      - alert: AlwaysOn\n        expr: vector(1)\n');
-    writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  evaluation_interval: 1s\nrule_files: ["*.rules.yml"]\n');
+    writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  evaluation_interval: 1s\nrule_files: ["*.rules.yml"]\n'
+      + 'alerting:\n  alertmanagers:\n    - path_prefix: /am\n      static_configs: [{ targets: ["127.0.0.1:1"] }]\n');
     const s = await servePromlet({ listen: '127.0.0.1:0', configFile: join(dir, 'prometheus.yml') });
     try {
+      const ams = (await (await fetch(`${s.url}/api/v1/alertmanagers`)).json()) as { data: { activeAlertmanagers: { url: string }[] } };
+      expect(ams.data.activeAlertmanagers).toEqual([{ url: 'http://127.0.0.1:1/am/api/v2/alerts' }]);
       const rules = (await (await fetch(`${s.url}/api/v1/rules`)).json()) as { data: { groups: { name: string; file: string; interval: number; rules: { name: string; type: string }[] }[] } };
       expect(rules.data.groups.map((g) => [g.name, g.interval, g.rules.map((r) => [r.name, r.type])])).toEqual([['up', 1, [['job:up:sum', 'recording'], ['AlwaysOn', 'alerting']]]]);
       for (let i = 0; i < 50; i++) {
