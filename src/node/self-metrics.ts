@@ -19,7 +19,13 @@ export interface MetricFamily {
 export class SelfMetrics {
   private readonly httpRequests = new Map<string, number>();
   private queries = 0;
+  private readonly sources: (() => MetricFamily[])[] = [];
   readonly startTime = Date.now();
+
+  /** Adds metrics another part of the server keeps (rule groups, notifier). */
+  addSource(families: () => MetricFamily[]): void {
+    this.sources.push(families);
+  }
 
   constructor(private readonly db: DB, private readonly version: string) {}
 
@@ -50,6 +56,7 @@ export class SelfMetrics {
           return { labels: { handler, code }, value };
         }),
       },
+      ...this.sources.flatMap((f) => f()),
     ];
   }
 

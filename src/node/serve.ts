@@ -2,7 +2,7 @@
 // scraping the targets of a prometheus.yml, or else its own /metrics, so a
 // fresh server answers `up` at once.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { openDB, type DB } from '../storage/db.js';
@@ -42,6 +42,8 @@ export interface ServeOptions {
   resendDelay?: string;
   /** --alertmanager.notification-queue-capacity (default 10000). */
   notificationQueueCapacity?: number;
+  /** ms between checks of the rule files for changes (default 5 s). */
+  ruleFileCheckInterval?: number;
   /** Called with warnings about options that are accepted but not acted on yet. */
   warn?: (msg: string) => void;
 }
@@ -93,10 +95,23 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     resendDelay: parseDuration(o.resendDelay ?? '1m'),
     externalURL: o.externalURL ?? '',
   });
+  const ruleFilePaths = (c: PromConfig) => ((c.rule_files ?? []) as unknown[]).flatMap((p) => expandGlob(String(p), baseDir));
+  // What the rule files look like on disk: a change (edit, new file matching a glob) reloads them.
+  const ruleFilesStamp = (c: PromConfig) => JSON.stringify(ruleFilePaths(c).map((p) => {
+    try {
+      const st = statSync(p);
+      return [p, st.mtimeMs, st.size];
+    } catch {
+      return [p];
+    }
+  }));
+  let ruleStamp = '';
+  ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics()]);
   const loadRules = (c: PromConfig) => {
     const am = alertmanagersFromConfig(c.alerting);
     notifier.configure(am.targets, c.global?.external_labels ?? {}, am.relabelConfigs);
-    const files = ((c.rule_files ?? []) as unknown[]).flatMap((p) => expandGlob(String(p), baseDir)).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+    const files = ruleFilePaths(c).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+    ruleStamp = ruleFilesStamp(c);
     rules.load(files, { evaluationInterval: parseDuration(c.global?.evaluation_interval ?? '1m'), externalLabels: c.global?.external_labels ?? {} });
     rules.start();
   };
@@ -144,6 +159,17 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     if (scraper.fileSdRefresh > 0) void scraper.apply(scrapeDoc(config)).catch((e: Error) => o.warn?.(`file_sd: ${e.message}`));
   }, 5_000);
   sdTimer.unref();
+  const ruleTimer = setInterval(() => {
+    if (ruleFilesStamp(config) === ruleStamp) return;
+    try {
+      loadRules(config);
+    } catch (e) {
+      // Keep evaluating the rules that loaded last; try again on the next change.
+      ruleStamp = ruleFilesStamp(config);
+      o.warn?.(`rule files: ${(e as Error).message}`);
+    }
+  }, o.ruleFileCheckInterval ?? 5_000);
+  ruleTimer.unref();
   return {
     url: server.url,
     db,
@@ -154,6 +180,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       await notifier.flush();
       clearInterval(pushTimer);
       clearInterval(sdTimer);
+      clearInterval(ruleTimer);
       await server.close();
     },
   };

@@ -47,6 +47,10 @@ export class RuleGroup {
   readonly rules: RuleStatus[];
   lastEvaluation = 0;
   evaluationTime = 0;
+  iterations = 0;
+  /** Evaluations skipped because the previous one was still running. */
+  missedIterations = 0;
+  running = false;
 
   constructor(readonly spec: GroupSpec, readonly interval: number) {
     this.rules = spec.rules.map((r) => ({
@@ -62,6 +66,7 @@ export class RuleGroup {
   /** Evaluates every rule at ts (ms). */
   async eval(engine: Engine, db: Appendable, ts: number, externalLabels: Record<string, string> = {}, sink?: AlertSink): Promise<void> {
     const t0 = performance.now();
+    this.iterations++;
     const at = ts - this.spec.queryOffset;
     for (const rule of this.rules) {
       const r0 = performance.now();

@@ -65,8 +65,33 @@ export class RuleManager {
     this.timers = [];
   }
 
-  private evalGroup(g: RuleGroup, ts: number): Promise<void> {
-    return g.eval(this.engine, this.db, ts, this.opts.externalLabels, this.sink);
+  private async evalGroup(g: RuleGroup, ts: number): Promise<void> {
+    // A slow evaluation is not queued behind: the tick it overlaps is counted as missed.
+    if (g.running) {
+      g.missedIterations++;
+      return;
+    }
+    g.running = true;
+    try {
+      await g.eval(this.engine, this.db, ts, this.opts.externalLabels, this.sink);
+    } finally {
+      g.running = false;
+    }
+  }
+
+  /** Prometheus's rule-group metrics, for the server's /metrics. */
+  metrics() {
+    const per = (name: string, help: string, type: 'counter' | 'gauge', value: (g: RuleGroup) => number) => ({
+      name, help, type, samples: this.groups.map((g) => ({ labels: { rule_group: `${g.spec.file};${g.spec.name}` }, value: value(g) })),
+    });
+    return [
+      per('prometheus_rule_group_iterations_total', 'The total number of scheduled rule group evaluations.', 'counter', (g) => g.iterations + g.missedIterations),
+      per('prometheus_rule_group_iterations_missed_total', 'The total number of rule group evaluations missed due to slow rule group evaluation.', 'counter', (g) => g.missedIterations),
+      per('prometheus_rule_group_last_duration_seconds', 'The duration of the last rule group evaluation.', 'gauge', (g) => g.evaluationTime),
+      per('prometheus_rule_group_last_evaluation_timestamp_seconds', 'The timestamp of the last rule group evaluation in seconds.', 'gauge', (g) => g.lastEvaluation / 1000),
+      per('prometheus_rule_group_rules', 'The number of rules.', 'gauge', (g) => g.rules.length),
+      per('prometheus_rule_group_interval_seconds', 'The interval of a rule group.', 'gauge', (g) => g.interval / 1000),
+    ];
   }
 
   /** Evaluates every group once at ts (tests, and `promlet test rules`). */

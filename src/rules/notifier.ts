@@ -73,6 +73,19 @@ export class Notifier {
     this.opts.relabelConfigs = relabelConfigs;
   }
 
+  /** Prometheus's notifier metrics, for the server's /metrics. */
+  metrics() {
+    const one = (name: string, help: string, type: 'counter' | 'gauge', value: number) => ({ name, help, type, samples: [{ labels: {}, value }] });
+    return [
+      one('prometheus_notifications_sent_total', 'Total number of alerts sent.', 'counter', this.stats.sent),
+      one('prometheus_notifications_errors_total', 'Total number of sent alerts affected by errors.', 'counter', this.stats.errors),
+      one('prometheus_notifications_dropped_total', 'Total number of alerts dropped due to errors when sending to Alertmanager.', 'counter', this.stats.dropped),
+      one('prometheus_notifications_queue_length', 'The number of alert notifications in the queue.', 'gauge', this.queue.length),
+      one('prometheus_notifications_queue_capacity', 'The capacity of the alert notifications queue.', 'gauge', this.opts.queueCapacity),
+      one('prometheus_notifications_alertmanagers_discovered', 'The number of alertmanagers discovered and active.', 'gauge', this.targets.length),
+    ];
+  }
+
   get alertmanagers(): string[] {
     return this.targets.map((t) => t.url);
   }

@@ -166,7 +166,7 @@ describe('rules in promlet serve', () => {
     writeFileSync(join(dir, 'up.rules.yml'), 'groups:\n  - name: up\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n      - alert: AlwaysOn\n        expr: vector(1)\n');
     writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  evaluation_interval: 1s\nrule_files: ["*.rules.yml"]\n'
       + 'alerting:\n  alertmanagers:\n    - path_prefix: /am\n      static_configs: [{ targets: ["127.0.0.1:1"] }]\n');
-    const s = await servePromlet({ listen: '127.0.0.1:0', configFile: join(dir, 'prometheus.yml') });
+    const s = await servePromlet({ listen: '127.0.0.1:0', configFile: join(dir, 'prometheus.yml'), ruleFileCheckInterval: 100 });
     try {
       const ams = (await (await fetch(`${s.url}/api/v1/alertmanagers`)).json()) as { data: { activeAlertmanagers: { url: string }[] } };
       expect(ams.data.activeAlertmanagers).toEqual([{ url: 'http://127.0.0.1:1/am/api/v2/alerts' }]);
@@ -176,7 +176,23 @@ describe('rules in promlet serve', () => {
         const a = (await (await fetch(`${s.url}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
         if (a.data.alerts.length > 0) {
           expect(a.data.alerts[0]).toMatchObject({ labels: { alertname: 'AlwaysOn' }, state: 'firing' });
-          return;
+          // A new file matching the glob is picked up without a reload, and the firing alert keeps its state.
+          const activeAt = (a.data.alerts[0] as unknown as { activeAt: string }).activeAt;
+          writeFileSync(join(dir, 'more.rules.yml'), 'groups:\n  - name: more\n    rules:\n      - record: two\n        expr: vector(2)\n');
+          for (let j = 0; j < 50; j++) {
+            const r = (await (await fetch(`${s.url}/api/v1/rules`)).json()) as { data: { groups: { name: string }[] } };
+            if (r.data.groups.length === 2) {
+              expect(r.data.groups.map((g) => g.name).sort()).toEqual(['more', 'up']);
+              const after = (await (await fetch(`${s.url}/api/v1/alerts`)).json()) as { data: { alerts: { activeAt: string }[] } };
+              expect(after.data.alerts[0]!.activeAt).toBe(activeAt);
+              const metrics = await (await fetch(`${s.url}/metrics`)).text();
+              expect(metrics).toMatch(/^prometheus_rule_group_rules\{rule_group="[^"]*more\.rules\.yml;more"\} 1$/m);
+              expect(metrics).toMatch(/^prometheus_notifications_alertmanagers_discovered 1$/m);
+              return;
+            }
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          throw new Error('the new rule file was never loaded');
         }
         await new Promise((r) => setTimeout(r, 100));
       }

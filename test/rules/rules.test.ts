@@ -141,4 +141,16 @@ describe('evaluation', () => {
     await m.evalAll(T0);
     expect(m.rulesJSON().groups[0]!.rules[0]).toMatchObject({ health: 'err', lastError: 'rule result is not a vector or scalar' });
   });
+
+  it('counts an evaluation that overlaps a running one as missed instead of queueing it', async () => {
+    const db = await openDB();
+    const m = new RuleManager(db, createEngine(db));
+    m.load([{ path: 'r.yml', text: RULES }]);
+    await Promise.all([m.evalAll(T0), m.evalAll(T0 + 15_000)]);
+    await m.evalAll(T0 + 30_000);
+    const metric = (name: string) => m.metrics().find((f) => f.name === name)!.samples;
+    expect(metric('prometheus_rule_group_iterations_missed_total')).toEqual([{ labels: { rule_group: 'r.yml;svc' }, value: 1 }]);
+    expect(metric('prometheus_rule_group_iterations_total')[0]!.value).toBe(3);
+    expect(metric('prometheus_rule_group_last_evaluation_timestamp_seconds')[0]!.value).toBe((T0 + 30_000) / 1000);
+  });
 });
