@@ -73,7 +73,12 @@ export class RuleGroup {
       const out: { labels: Labels; value: number }[] = [];
       try {
         const result = samplesOf(engine.instantQuerySync(rule.spec.expr, at));
-        if (rule.alerting) out.push(...rule.alerting.eval(result, at, externalLabels));
+        if (rule.alerting) {
+          out.push(...rule.alerting.eval(result, at, externalLabels, {
+            externalURL: sink?.externalURL,
+            query: (q) => samplesOf(engine.instantQuerySync(q, at)),
+          }));
+        }
         else recordingOutput(rule.spec, this.spec.labels, result).forEach((labels, i) => out.push({ labels, value: result[i]!.value }));
         if (this.spec.limit > 0 && (rule.alerting ? rule.alerting.active.size : out.length) > this.spec.limit) {
           throw new RuleError(`exceeded limit of ${this.spec.limit} with ${rule.alerting ? rule.alerting.active.size : out.length} ${rule.alerting ? 'alerts' : 'series'}`);

@@ -3,7 +3,10 @@
 
 import { type Labels, compareStrings, labelsKey, labelsFrom } from '../model/labels.js';
 import type { RuleSpec } from './file.js';
-import { expandTemplate } from './template.js';
+import { expandTemplate, type TemplateData } from './template.js';
+
+/** What templates can reach beyond the alert: the external URL and `query`. */
+export type TemplateEnv = Pick<TemplateData, 'externalURL' | 'query'>;
 
 export interface RuleSample {
   labels: Record<string, string>;
@@ -57,13 +60,13 @@ export class AlertingRule {
   constructor(readonly spec: RuleSpec, readonly groupLabels: Record<string, string>) {}
 
   /** Updates the alerts from one evaluation; returns the ALERTS and ALERTS_FOR_STATE samples. */
-  eval(result: RuleSample[], ts: number, externalLabels: Record<string, string>): { labels: Labels; value: number }[] {
+  eval(result: RuleSample[], ts: number, externalLabels: Record<string, string>, env: TemplateEnv = {}): { labels: Labels; value: number }[] {
     const spec = this.spec;
     const current = new Map<string, Alert>();
     for (const s of result) {
       const base = { ...s.labels };
       delete base.__name__;
-      const data = { labels: base, externalLabels, value: s.value };
+      const data = { labels: base, externalLabels, value: s.value, ...env };
       const m = new Map(Object.entries(base));
       for (const [k, v] of Object.entries({ ...this.groupLabels, ...spec.labels })) m.set(k, expandTemplate(v, data, `__alert_${spec.alert}`));
       m.set('alertname', spec.alert!);

@@ -1,19 +1,28 @@
-// Alert label and annotation templates: the part of Go's text/template that
-// rule files use — {{ $labels.x }}, {{ $value }}, {{ $externalLabels.x }},
-// pipelines and the humanize family, printf, case and regex helpers. It is an
-// interpreter of that grammar, never JavaScript evaluation: a template cannot
-// reach anything but the data it is given. Anything else expands to
-// `<error expanding template: ...>`, as Prometheus writes failures.
+// Alert label and annotation templates as Prometheus expands them
+// (template/template.go): $labels, $value, $externalLabels, $externalURL,
+// Go's builtins, and Prometheus's functions — the humanize family, printf,
+// string and regex helpers, and query with first / value / label. The
+// grammar is interpreted by template-engine.ts; failures expand to
+// `<error expanding template: ...>`, as Prometheus writes them.
 
 import { goFormatG } from '../exposition/float.js';
+import { parseDuration as parsePromDuration } from '../promql/parser/literals.js';
+import { GoTemplate, type TemplateFunction, type Val, show, truthy } from './template-engine.js';
+
+/** One sample of a `query` result, shaped as Prometheus's templates see it. */
+export interface QuerySample {
+  labels: Record<string, string>;
+  value: number;
+}
 
 export interface TemplateData {
   labels: Record<string, string>;
   externalLabels: Record<string, string>;
   value: number;
+  externalURL?: string;
+  /** Runs an instant query at the evaluation time (the `query` function). */
+  query?: (expr: string) => QuerySample[];
 }
-
-type Val = string | number | Record<string, string>;
 
 /** Go's %.Ng: N significant digits, trailing zeros removed, exponent form as Go writes it. */
 export function goG(v: number, prec = 4): string {
@@ -50,12 +59,65 @@ function scaled(v: number, up: string[], down: string[], base: number): [number,
 }
 
 const num = (v: Val): number => {
-  const n = typeof v === 'number' ? v : Number(v);
-  if (typeof v === 'object' || Number.isNaN(n) && v !== 'NaN') throw new Error(`can't convert ${JSON.stringify(v)} to float`);
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean' || v === null || typeof v === 'object') throw new Error(`can't convert ${JSON.stringify(v)} to float`);
+  const n = Number(v);
+  if (Number.isNaN(n) && v !== 'NaN') throw new Error(`can't convert ${JSON.stringify(v)} to float`);
   return n;
 };
 
-export const FUNCTIONS: Record<string, (...args: Val[]) => Val> = {
+type Sample = { Labels: Record<string, string>; Value: number };
+const asSample = (v: Val): Sample => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.hasOwn(v, 'Labels')) throw new Error('expected a sample');
+  return v as unknown as Sample;
+};
+const asList = (v: Val): Val[] => {
+  if (!Array.isArray(v)) throw new Error('expected a query result');
+  return v;
+};
+
+function compare(a: Val, b: Val): number {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  throw new Error('incompatible types for comparison');
+}
+
+/** Go's text/template builtins that alert templates use. */
+const BUILTINS: Record<string, TemplateFunction> = {
+  eq: (a, ...bs) => bs.some((b) => a === b),
+  ne: (a, b) => a !== b,
+  lt: (a, b) => compare(a, b) < 0,
+  le: (a, b) => compare(a, b) <= 0,
+  gt: (a, b) => compare(a, b) > 0,
+  ge: (a, b) => compare(a, b) >= 0,
+  and: (...xs) => xs.find((x) => !truthy(x)) ?? xs[xs.length - 1] ?? null,
+  or: (...xs) => xs.find((x) => truthy(x)) ?? xs[xs.length - 1] ?? null,
+  not: (x) => !truthy(x),
+  len: (x) => (typeof x === 'string' ? x.length : Array.isArray(x) ? x.length : x !== null && typeof x === 'object' ? Object.keys(x).length : (() => { throw new Error(`len of ${typeof x}`); })()),
+  index: (x, ...keys) => keys.reduce<Val>((v, k) => {
+    if (Array.isArray(v)) return v[num(k)] ?? (() => { throw new Error(`index out of range: ${String(k)}`); })();
+    if (v !== null && typeof v === 'object') return Object.hasOwn(v, String(k)) ? v[String(k)]! : '';
+    throw new Error(`can't index item of type ${typeof v}`);
+  }, x),
+  print: (...xs) => xs.map((x) => show(x, goFormatG)).join(''),
+  urlquery: (...xs) => new URLSearchParams({ q: xs.map((x) => show(x, goFormatG)).join('') }).toString().slice(2),
+};
+
+export const FUNCTIONS: Record<string, TemplateFunction> = {
+  ...BUILTINS,
+  first: (v) => {
+    const l = asList(v);
+    if (l.length === 0) throw new Error('first() called on vector with no elements');
+    return l[0]!;
+  },
+  label: (name, s) => asSample(s).Labels[String(name)] ?? '',
+  value: (s) => asSample(s).Value,
+  strvalue: (s) => asSample(s).Labels.__value__ ?? '',
+  sortByLabel: (name, v) => [...asList(v)].sort((a, b) => compare(asSample(a).Labels[String(name)] ?? '', asSample(b).Labels[String(name)] ?? '')),
+  match: (re, s) => new RegExp(`^(?:${String(re)})$`).test(String(s)),
+  args: (...xs) => Object.fromEntries(xs.map((x, i) => [`arg${i}`, x])),
+  safeHtml: (s) => String(s),
+  parseDuration: (s) => parsePromDuration(String(s)) / 1000,
   humanize: (x) => {
     const v = num(x);
     if (v === 0 || !Number.isFinite(v)) return goG(v);
@@ -113,77 +175,23 @@ export const FUNCTIONS: Record<string, (...args: Val[]) => Val> = {
   },
 };
 
-/** Splits an action into space-separated tokens, keeping quoted strings whole. */
-function tokens(s: string): string[] {
-  const out: string[] = [];
-  const re = /"(?:[^"\\]|\\.)*"|`[^`]*`|\|+|[^\s|]+/g;
-  for (const m of s.matchAll(re)) out.push(m[0]);
-  return out;
-}
-
-function operand(tok: string, d: TemplateData): Val {
-  if (tok.startsWith('"')) return JSON.parse(tok) as string;
-  if (tok.startsWith('`')) return tok.slice(1, -1);
-  if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(tok)) return Number(tok);
-  const path = tok.split('.');
-  let base: Val;
-  switch (path[0]) {
-    case '$value': base = d.value; break;
-    case '$labels': base = d.labels; break;
-    case '$externalLabels': base = d.externalLabels; break;
-    case '': { // .Value, .Labels.x
-      path.shift();
-      const field: string = path[0] ?? '';
-      if (field === 'Value') base = d.value;
-      else if (field === 'Labels') base = d.labels;
-      else if (field === 'ExternalLabels') base = d.externalLabels;
-      else throw new Error(`can't evaluate field ${field}`);
-      break;
-    }
-    default: throw new Error(`undefined variable or function "${tok}"`);
-  }
-  for (const key of path.slice(1)) {
-    if (typeof base !== 'object') throw new Error(`can't evaluate field ${key}`);
-    // Own keys only: a template reads data, never the objects' prototypes.
-    base = Object.hasOwn(base, key) ? base[key]! : '';
-  }
-  return base;
-}
-
-function runPipeline(action: string, d: TemplateData): string {
-  const cmds: string[][] = [[]];
-  for (const t of tokens(action)) {
-    if (t === '|') cmds.push([]);
-    else cmds[cmds.length - 1]!.push(t);
-  }
-  let prev: Val | undefined;
-  for (const cmd of cmds) {
-    if (cmd.length === 0) throw new Error('missing command in pipeline');
-    const [head, ...rest] = cmd as [string, ...string[]];
-    const fn = Object.hasOwn(FUNCTIONS, head) ? FUNCTIONS[head] : undefined;
-    if (fn) {
-      const args = rest.map((t) => operand(t, d));
-      if (prev !== undefined) args.push(prev);
-      prev = fn(...args);
-    } else {
-      if (rest.length > 0 || prev !== undefined) throw new Error(`${head} is not a function`);
-      prev = operand(head, d);
-    }
-  }
-  if (prev === undefined) return '';
-  if (typeof prev === 'number') return goFormatG(prev);
-  if (typeof prev === 'object') return `map[${Object.entries(prev).sort().map(([k, v]) => `${k}:${v}`).join(' ')}]`;
-  return prev;
-}
-
 /** Expands a template; failures give Prometheus's `<error expanding template: ...>` text. */
 export function expandTemplate(text: string, d: TemplateData, name = 'template'): string {
+  if (!text.includes('{{')) return text;
+  const fns: Record<string, TemplateFunction> = {
+    ...FUNCTIONS,
+    externalURL: () => d.externalURL ?? '',
+    pathPrefix: () => (d.externalURL ? new URL(d.externalURL).pathname.replace(/\/$/, '') : ''),
+    query: (q) => {
+      if (!d.query) throw new Error('query is not available here');
+      return d.query(String(q)).map((s) => ({ Labels: s.labels, Value: s.value }));
+    },
+  };
+  const dot: Val = { Labels: d.labels, ExternalLabels: d.externalLabels, ExternalURL: d.externalURL ?? '', Value: d.value };
   try {
-    return text.replace(/\{\{-?\s*(.*?)\s*-?\}\}/gs, (_m, action: string) => {
-      if (/^(if|else|end|range|with|define|template|block)\b/.test(action)) throw new Error(`"${action.split(/\s/)[0]}" actions are not supported`);
-      if (action.startsWith('/*')) return '';
-      return runPipeline(action, d);
-    });
+    return new GoTemplate(text).execute(dot, {
+      $labels: d.labels, $externalLabels: d.externalLabels, $externalURL: d.externalURL ?? '', $value: d.value,
+    }, fns, goFormatG);
   } catch (e) {
     return `<error expanding template: template: ${name}: ${(e as Error).message}>`;
   }

@@ -35,8 +35,33 @@ describe('templates', () => {
     expect(expandTemplate('{{ title "disk full" }}', d)).toBe('Disk Full');
   });
 
+  it('has if / else if / else, with, range and variables', () => {
+    const t = (src: string, value = d.value) => expandTemplate(src, { ...d, value });
+    expect(t('{{ if gt $value 1.0 }}big{{ else if gt $value 0.5 }}medium{{ else }}small{{ end }}')).toBe('medium');
+    expect(t('{{ if gt $value 1.0 }}big{{ else if gt $value 0.5 }}medium{{ else }}small{{ end }}', 2)).toBe('big');
+    expect(t('{{ if and (eq $labels.job "node") (not (eq $labels.instance "")) }}ok{{ end }}')).toBe('ok');
+    expect(t('{{ with $labels.job }}job={{ . }}{{ else }}none{{ end }} {{ with $labels.nope }}x{{ else }}none{{ end }}')).toBe('job=node none');
+    expect(t('{{ range $k, $v := $labels }}{{ $k }}={{ $v }};{{ end }}')).toBe('instance=host-1:9100;job=node;');
+    expect(t('{{ $j := $labels.job }}{{- range $labels }} {{ $j }}:{{ . }}{{ end -}} !')).toBe(' node:host-1:9100 node:node!');
+    expect(t('{{/* a comment */}}{{ len $labels }} {{ index $labels "job" }} {{ printf "%s-%d" "a" 3 }}')).toBe('2 node a-3');
+  });
+
+  it('runs query with first, value, label and sortByLabel', () => {
+    const query = (q: string) => (q === 'up'
+      ? [{ labels: { instance: 'b' }, value: 0 }, { labels: { instance: 'a' }, value: 1 }]
+      : []);
+    const t = (src: string) => expandTemplate(src, { ...d, query });
+    expect(t('{{ query "up" | first | value }}')).toBe('0');
+    expect(t('{{ with query "up" }}{{ . | first | label "instance" }}{{ end }}')).toBe('b');
+    expect(t('{{ range query "up" | sortByLabel "instance" }}{{ .Labels.instance }}={{ .Value }} {{ end }}')).toBe('a=1 b=0 ');
+    expect(t('{{ range query "nothing" }}x{{ else }}empty{{ end }}')).toBe('empty');
+    expect(t('{{ query "nothing" | first | value }}')).toMatch(/^<error expanding template: .*first\(\) called on vector with no elements/);
+  });
+
   it('reports what it cannot do as Prometheus reports template errors', () => {
-    expect(expandTemplate('{{ if gt $value 1.0 }}big{{ end }}', d)).toMatch(/^<error expanding template: /);
+    expect(expandTemplate('{{ define "x" }}y{{ end }}', d)).toMatch(/^<error expanding template: .*not supported/);
+    expect(expandTemplate('{{ if true }}unclosed', d)).toMatch(/^<error expanding template: .*unexpected EOF/);
+    expect(expandTemplate('{{ .Labels.constructor }}{{ $labels.__proto__ }}', d)).toBe('');
     expect(expandTemplate('{{ $nope }}', d)).toMatch(/^<error expanding template: .*undefined variable/);
     expect(expandTemplate('{{ constructor }}', d)).toMatch(/^<error expanding template: /);
   });
