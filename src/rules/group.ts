@@ -2,7 +2,10 @@
 // what the ones before it wrote; outputs appended with staleness markers for
 // series that stopped (rules/group.go).
 
-import type { Appendable } from '../storage/interfaces.js';
+import type { Appendable, Queryable } from '../storage/interfaces.js';
+import { Matcher } from '../model/matcher.js';
+
+const isQueryable = (db: Appendable): db is Appendable & Queryable => typeof (db as Partial<Queryable>).querier === 'function';
 import { type Labels, labelsKey, labelsToRecord } from '../model/labels.js';
 import { STALE_NAN } from '../model/stale.js';
 import type { Engine, QueryResult } from '../promql/engine/engine.js';
@@ -51,6 +54,8 @@ export class RuleGroup {
   /** Evaluations skipped because the previous one was still running. */
   missedIterations = 0;
   running = false;
+  /** Set when the group should restore `for` state after its first evaluation (at server start). */
+  restorePending = false;
 
   constructor(readonly spec: GroupSpec, readonly interval: number) {
     this.rules = spec.rules.map((r) => ({
@@ -127,6 +132,30 @@ export class RuleGroup {
     }
     this.lastEvaluation = ts;
     this.evaluationTime = (performance.now() - t0) / 1000;
+    if (this.restorePending) {
+      this.restorePending = false;
+      if (isQueryable(db)) this.restoreForState(db, ts);
+      for (const r of this.rules) if (r.alerting) r.alerting.restored = true;
+    }
+  }
+
+  /** Outage tolerance 1h and grace period 10m: Prometheus's --rules.alert.for-outage-tolerance and --rules.alert.for-grace-period. */
+  private restoreForState(db: Queryable, ts: number, outageTolerance = 3_600_000, gracePeriod = 600_000): void {
+    const querier = db.querier(ts - outageTolerance, ts);
+    for (const rule of this.rules) {
+      const ar = rule.alerting;
+      // An alert whose `for` is under the grace period simply waits its `for` again.
+      if (!ar || ar.spec.for === 0 || ar.spec.for < gracePeriod) continue;
+      const series = querier.select([new Matcher('=', '__name__', 'ALERTS_FOR_STATE'), new Matcher('=', 'alertname', ar.spec.alert!)]);
+      const byKey = new Map(series.map((s) => [labelsKey(s.labels), s]));
+      ar.restoreForState(ts, (labels) => {
+        const s = byKey.get(labelsKey(labels));
+        if (!s) return null;
+        const b = s.samples(ts - outageTolerance, ts);
+        const n = b.timestamps.length;
+        return n === 0 ? null : { t: b.timestamps[n - 1]!, v: b.values[n - 1]! };
+      }, gracePeriod);
+    }
   }
 }
 

@@ -40,9 +40,18 @@ export class RuleManager {
     });
   }
 
-  /** Starts the timers (again, after a load). */
+  /**
+   * Starts the timers (again, after a load). Groups that have not been
+   * evaluated yet restore their alerts' `for` state from ALERTS_FOR_STATE
+   * after their first evaluation, as Prometheus does at startup.
+   */
   start(): void {
     this.stop();
+    for (const g of this.groups) {
+      if (g.iterations > 0) continue;
+      g.restorePending = true;
+      for (const r of g.rules) if (r.alerting) r.alerting.restored = false;
+    }
     for (const g of this.groups) {
       const offset = hash32(g.key) % g.interval;
       const delay = (offset - (Date.now() % g.interval) + g.interval) % g.interval;

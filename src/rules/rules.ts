@@ -2,6 +2,7 @@
 // and the alert state machine (rules/recording.go, rules/alerting.go).
 
 import { type Labels, compareStrings, labelsKey, labelsFrom } from '../model/labels.js';
+import { isStaleNaN } from '../model/stale.js';
 import type { RuleSpec } from './file.js';
 import { expandTemplate, type TemplateData } from './template.js';
 
@@ -56,6 +57,8 @@ export function recordingOutput(rule: RuleSpec, groupLabels: Record<string, stri
 
 export class AlertingRule {
   readonly active = new Map<string, Alert>();
+  /** False until `for` state is restored at startup: until then no ALERTS series are written. */
+  restored = true;
 
   constructor(readonly spec: RuleSpec, readonly groupLabels: Record<string, string>) {}
 
@@ -109,6 +112,7 @@ export class AlertingRule {
       }
       const withName = (name: string, extra: Record<string, string>) =>
         labelsFrom({ ...Object.fromEntries(a.labels.map((l) => [l.name, l.value])), ...extra, __name__: name });
+      if (!this.restored) continue;
       out.push({ labels: withName('ALERTS', { alertstate: a.state }), value: 1 });
       out.push({ labels: withName('ALERTS_FOR_STATE', {}), value: Math.floor(a.activeAt / 1000) });
     }
@@ -131,6 +135,33 @@ export class AlertingRule {
       out.push({ ...a });
     }
     return out;
+  }
+
+  /**
+   * Restores the activeAt of pending alerts after a restart from the last
+   * ALERTS_FOR_STATE sample of each (rules/group.go RestoreForState):
+   * `lastSample(labels)` gives that sample's time and value (activeAt in
+   * seconds), or null. Time spent down does not count towards `for`, and an
+   * alert that was about to fire gets the grace period.
+   */
+  restoreForState(ts: number, lastSample: (labels: Labels) => { t: number; v: number } | null, gracePeriod: number): void {
+    const hold = this.spec.for;
+    for (const a of this.active.values()) {
+      if (a.state !== 'pending') continue;
+      const last = lastSample(labelsFrom({ ...Object.fromEntries(a.labels.map((l) => [l.name, l.value])), __name__: 'ALERTS_FOR_STATE' }));
+      if (!last || isStaleNaN(last.v)) continue;
+      const downAt = Math.floor(last.t / 1000) * 1000;
+      let activeAt = last.v * 1000;
+      const remaining = hold - (downAt - activeAt);
+      if (remaining <= 0) {
+        // It was firing: it fires again at the next evaluation.
+      } else if (remaining < gracePeriod) {
+        activeAt = ts + gracePeriod - hold;
+      } else {
+        activeAt += ts - downAt;
+      }
+      a.activeAt = activeAt;
+    }
   }
 
   /** The rule's state: the most severe of its alerts. */

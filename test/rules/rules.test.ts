@@ -153,4 +153,37 @@ describe('evaluation', () => {
     expect(metric('prometheus_rule_group_iterations_total')[0]!.value).toBe(3);
     expect(metric('prometheus_rule_group_last_evaluation_timestamp_seconds')[0]!.value).toBe((T0 + 30_000) / 1000);
   });
+
+  it('restores `for` state from ALERTS_FOR_STATE after a restart, not counting the time down', async () => {
+    const db = await openDB();
+    const engine = createEngine(db);
+    const text = 'groups:\n  - name: slow\n    rules:\n      - alert: Slow\n        expr: x > 0\n        for: 30m\n';
+    const M = 60_000;
+    const feed = async (t: number) => {
+      const app = db.appender();
+      app.append([{ name: '__name__', value: 'x' }, { name: 'job', value: 'a' }], t, 1);
+      await app.commit();
+    };
+    const before = new RuleManager(db, engine);
+    before.load([{ path: 'r.yml', text }]);
+    for (let t = 0; t <= 10 * M; t += M) {
+      await feed(T0 + t);
+      await before.evalAll(T0 + t);
+    }
+    // Restart after 5 minutes down: the new manager's first evaluation restores activeAt.
+    const after = new RuleManager(db, engine);
+    after.load([{ path: 'r.yml', text }]);
+    after.start();
+    after.stop();
+    const state = () => after.alertsJSON().alerts.map((a) => [a.state, a.activeAt]);
+    await feed(T0 + 15 * M);
+    await after.evalAll(T0 + 15 * M);
+    expect(state()).toEqual([['pending', new Date(T0 + 5 * M).toISOString()]]);
+    await feed(T0 + 34 * M);
+    await after.evalAll(T0 + 34 * M);
+    expect(state()[0]![0]).toBe('pending');
+    await feed(T0 + 35 * M);
+    await after.evalAll(T0 + 35 * M);
+    expect(state()[0]![0]).toBe('firing');
+  });
 });
