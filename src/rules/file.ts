@@ -44,6 +44,25 @@ export interface RuleFileOptions {
   ignoreUnknownFields?: boolean;
 }
 
+type TextMap = Record<string, unknown>;
+interface TextRule {
+  record?: string;
+  alert?: string;
+  expr?: unknown;
+  labels?: unknown;
+  annotations?: unknown;
+}
+interface TextGroup {
+  labels?: unknown;
+  rules?: TextRule[];
+}
+
+/** A mapping of the failsafe view as strings; anything else (a list, a scalar) as nothing. */
+const textMap = (v: unknown): Record<string, string> =>
+  v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as TextMap).map(([k, x]) => [k, typeof x === 'string' ? x : JSON.stringify(x)]))
+    : {};
+
 interface K8sDocument {
   kind?: string;
   data?: Record<string, unknown>;
@@ -71,6 +90,12 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
   const groups = path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), root);
   if (!Array.isArray(groups)) return [];
   const groupNodes = doc.getIn(path, true) as Node;
+  // The same document with every scalar as written: label and annotation
+  // values, names and expressions keep their text (`010` stays "010", an
+  // empty value is ""), as Go's YAML decoder gives them to string fields.
+  const asText = path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+    parseDocument(text, { schema: 'failsafe' }).toJS()) as TextGroup[];
+  const textOf = (gi: number) => (Array.isArray(asText) && asText[gi] && typeof asText[gi] === 'object' ? asText[gi] : {});
   const seen = new Set<string>();
   const out: GroupSpec[] = [];
   groups.forEach((g: Record<string, unknown>, gi: number) => {
@@ -92,14 +117,16 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
       }
     };
     const rulesNode = gNode && isMap(gNode) ? (gNode.get('rules', true) as Node | undefined) : undefined;
+    const gText = textOf(gi);
     const rules: RuleSpec[] = ((g.rules ?? []) as Record<string, unknown>[]).map((r, ri) => {
+      const rText = (Array.isArray(gText.rules) && gText.rules[ri] && typeof gText.rules[ri] === 'object' ? gText.rules[ri] : {}) as TextRule;
       const rNode = rulesNode && isSeq(rulesNode) ? (rulesNode.items[ri] as Node) : undefined;
       const line = lineOf(rNode);
       const rname = r?.record ?? r?.alert ?? `#${ri + 1}`;
       const rw = `${file}:${line}: group ${JSON.stringify(name)}, rule ${JSON.stringify(rname)}`;
       if (strict) for (const k of Object.keys(r ?? {})) if (!RULE_FIELDS.has(k)) errs.push(`${rw}: field ${k} not found in type rulefmt.Rule`);
       if ((r.record === undefined) === (r.alert === undefined)) errs.push(`${rw}: one of 'record' or 'alert' must be set`);
-      const expr = String(r.expr ?? '');
+      const expr = typeof rText.expr === 'string' ? rText.expr : '';
       if (expr === '') errs.push(`${rw}: field 'expr' must be set in rule`);
       else {
         try {
@@ -112,28 +139,28 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
         if (r.annotations !== undefined) errs.push(`${rw}: invalid field 'annotations' in recording rule`);
         if (r.for !== undefined) errs.push(`${rw}: invalid field 'for' in recording rule`);
         if (r.keep_firing_for !== undefined) errs.push(`${rw}: invalid field 'keep_firing_for' in recording rule`);
-        const rec = String(r.record);
+        const rec = String(rText.record ?? r.record);
         if (rec === '' || /[{}]/.test(rec) || !isValidLabelName(rec)) errs.push(`${rw}: invalid recording rule name: ${rec}`);
       }
-      const labels = Object.fromEntries(Object.entries((r.labels ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      const labels = textMap(rText.labels);
       for (const k of Object.keys(labels)) {
         if (k === '__name__') errs.push(`${rw}: invalid label name: ${k}`);
         else if (!isValidLabelName(k)) errs.push(`${rw}: invalid label name: ${k}`);
       }
       return {
-        record: r.record === undefined ? undefined : String(r.record),
-        alert: r.alert === undefined ? undefined : String(r.alert),
+        record: r.record === undefined ? undefined : String(rText.record ?? r.record),
+        alert: r.alert === undefined ? undefined : String(rText.alert ?? r.alert),
         expr,
         for: dur(r.for, 'for'),
         keepFiringFor: dur(r.keep_firing_for, 'keep_firing_for'),
         labels,
-        annotations: Object.fromEntries(Object.entries((r.annotations ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+        annotations: textMap(rText.annotations),
         line,
       };
     });
     out.push({
       file, name, interval: dur(g.interval, 'interval'), limit: Number(g.limit ?? 0), queryOffset: dur(g.query_offset, 'query_offset'),
-      labels: Object.fromEntries(Object.entries((g.labels ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+      labels: textMap(gText.labels),
       rules,
     });
   });

@@ -26,6 +26,12 @@ const RULES = `groups:
 `;
 
 describe('rule files', () => {
+  it('keeps label and annotation values as written, as Go does for string fields', () => {
+    const [g] = parseRuleFile('groups:\n  - name: g\n    labels: { zone: 0x1 }\n    rules:\n      - alert: A\n        expr: 1e3\n        labels: { code: 010, ok: yes, none: }\n        annotations: { summary: }\n', 'g.yml');
+    expect(g!.labels).toEqual({ zone: '0x1' });
+    expect(g!.rules[0]).toMatchObject({ expr: '1e3', labels: { code: '010', ok: 'yes', none: '' }, annotations: { summary: '' } });
+  });
+
   it('reads the groups of a Kubernetes PrometheusRule or ConfigMap', () => {
     const indented = RULES.replace(/^/gm, '  ');
     const pr = parseRuleFile(`apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: { name: svc }\nspec:\n${indented}`, 'pr.yml');
