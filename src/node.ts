@@ -4,3 +4,5 @@
 export * from './index.js';
 export { runCli } from './node/cli.js';
 export type { CliIO } from './node/cli.js';
+export { openDiskDB, WalCorruptionError } from './node/wal-file.js';
+export type { DiskDB, WalOptions, FsyncPolicy } from './node/wal-file.js';

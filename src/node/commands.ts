@@ -47,7 +47,8 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --config, --config.file FILE               a prometheus.yml (global.scrape_interval is used)
   --storage.encoding varbit|double-delta     default varbit
   --retention, --storage.tsdb.retention.time default 15d
-  --data-dir, --storage.tsdb.path DIR        accepted; data is not persisted yet
+  --data-dir, --storage.tsdb.path DIR        write-ahead log there, replayed on start (default: memory only)
+  --storage.wal.fsync never|always           always: fsync each commit (survives power loss); default never
   --query.lookback-delta D, --query.timeout D, --query.max-samples N, --query.max-concurrency N
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
   --web.enable-remote-write-receiver         accept remote write 1.0 at /api/v1/write
@@ -67,9 +68,8 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
   if (auth !== undefined && !auth.includes(':')) throw new UsageError('--web.basic-auth wants USER:PASSWORD');
   const maxSamples = flagValue(args, '--query.max-samples');
   const maxConc = flagValue(args, '--query.max-concurrency');
-  if (flagValue(args, '--data-dir', '--storage.tsdb.path') !== undefined) {
-    io.err('promlet: --data-dir: data is kept in memory; persistence is not implemented yet\n');
-  }
+  const walFsync = flagValue(args, '--storage.wal.fsync') ?? 'never';
+  if (walFsync !== 'never' && walFsync !== 'always') throw new UsageError(`--storage.wal.fsync: want never or always, got ${JSON.stringify(walFsync)}`);
   const running = await servePromlet({
     listen: flagValue(args, '--listen', '--web.listen-address'),
     configFile: flagValue(args, '--config', '--config.file'),
@@ -82,6 +82,8 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     basicAuth: auth === undefined ? undefined : { user: auth.slice(0, auth.indexOf(':')), password: auth.slice(auth.indexOf(':') + 1) },
     bearerToken: flagValue(args, '--web.bearer-token'),
     remoteWriteReceiver: args.includes('--web.enable-remote-write-receiver'),
+    dataDir: flagValue(args, '--data-dir', '--storage.tsdb.path'),
+    walFsync,
     externalURL: flagValue(args, '--web.external-url'),
     resendDelay: flagValue(args, '--rules.alert.resend-delay'),
     notificationQueueCapacity: flagValue(args, '--alertmanager.notification-queue-capacity') === undefined ? undefined : Number(flagValue(args, '--alertmanager.notification-queue-capacity')),

@@ -18,6 +18,7 @@ import { RuleManager } from '../rules/manager.js';
 import { Notifier, alertmanagersFromConfig } from '../rules/notifier.js';
 import { parseDuration } from '../promql/parser/literals.js';
 import { tlsFetch } from './tls-fetch.js';
+import { type FsyncPolicy, openDiskDB } from './wal-file.js';
 import { checkConfig } from './check-config.js';
 
 export const VERSION = '0.1.0';
@@ -36,6 +37,10 @@ export interface ServeOptions {
   bearerToken?: string;
   /** Accept remote write at /api/v1/write (--web.enable-remote-write-receiver). */
   remoteWriteReceiver?: boolean;
+  /** --storage.tsdb.path: keep a write-ahead log there and replay it on start. */
+  dataDir?: string;
+  /** --storage.wal.fsync: 'always' also survives power loss (default 'never': survives the process dying). */
+  walFsync?: FsyncPolicy;
   /** --web.external-url: the prefix of alerts' generatorURL. */
   externalURL?: string;
   /** --rules.alert.resend-delay (default 1m). */
@@ -71,7 +76,11 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     configYaml = readFileSync(o.configFile, 'utf8');
     config = (parseYaml(configYaml) ?? {}) as PromConfig;
   }
-  const db = await openDB({ encoding: o.encoding ?? 'varbit', retention: o.retention ?? '15d' });
+  const dbOpts = { encoding: o.encoding ?? 'varbit', retention: o.retention ?? '15d' } as const;
+  // With a data directory every commit goes to the write-ahead log first, and a restart replays it.
+  const disk = o.dataDir ? await openDiskDB(o.dataDir, { ...dbOpts, fsync: o.walFsync, warn: o.warn }) : null;
+  if (disk) o.warn?.(`data dir ${o.dataDir}: replayed ${disk.replay.samples} samples from ${disk.replay.records} log records in ${Math.round(disk.replay.ms)} ms`);
+  const db = disk ? disk.db : await openDB(dbOpts);
   const engine = createEngine(db, {
     lookbackDelta: o.lookbackDelta ?? '5m', timeout: o.queryTimeout ?? '2m', maxSamples: o.maxSamples ?? 50_000_000,
     features: ['promql-experimental-functions'],
@@ -83,6 +92,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'storage.encoding': o.encoding ?? 'varbit', 'query.lookback-delta': o.lookbackDelta ?? '5m', 'query.timeout': o.queryTimeout ?? '2m',
     'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
     'web.enable-remote-write-receiver': String(o.remoteWriteReceiver ?? false),
+    'storage.tsdb.path': o.dataDir ?? '', 'storage.wal.fsync': o.walFsync ?? 'never',
     'web.external-url': o.externalURL ?? '', 'rules.alert.resend-delay': o.resendDelay ?? '1m',
     'alertmanager.notification-queue-capacity': String(o.notificationQueueCapacity ?? 10_000),
   };
@@ -178,6 +188,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       scraper.stop();
       rules.stop();
       await notifier.flush();
+      disk?.wal.close();
       clearInterval(pushTimer);
       clearInterval(sdTimer);
       clearInterval(ruleTimer);

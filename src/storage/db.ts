@@ -9,6 +9,7 @@ import { Head } from './head.js';
 import { HeadAppender } from './head-append.js';
 import { HeadQuerier } from './head-read.js';
 import type { Appendable, Appender, Querier, Queryable } from './interfaces.js';
+import { type WalWriter, WalRecordError, decodeRecord } from './wal-records.js';
 
 export interface DBOptions {
   /** Chunk encoding for new chunks: "varbit" (default) or "double-delta". */
@@ -71,6 +72,42 @@ export class DB implements Queryable, Appendable {
 
   querier(mint: number, maxt: number): Querier {
     return new HeadQuerier(this.head, mint, maxt);
+  }
+
+  /**
+   * Re-applies write-ahead-log records in order (before attachWal). Samples
+   * the head refuses (older than what it holds, say) are counted, not fatal.
+   */
+  replayWal(records: Iterable<Uint8Array>): { records: number; samples: number; skipped: number } {
+    const byWalId = new Map<number, number>();
+    let count = 0, samples = 0, skipped = 0;
+    for (const raw of records) {
+      count++;
+      const r = decodeRecord(raw);
+      if (r.kind === 'series') {
+        byWalId.set(r.id, this.head.getOrCreate(r.labels).id);
+        continue;
+      }
+      const app = new HeadAppender(this.head, () => this.head.maybeApplyRetention());
+      for (let i = 0; i < r.ids.length; i++) {
+        const ref = byWalId.get(r.ids[i]!);
+        if (ref === undefined) throw new WalRecordError(`samples for series ${r.ids[i]} before its series record`);
+        try {
+          app.append(ref, r.ts[i]!, r.vs[i]!, r.sts ? r.sts[i]! : 0);
+          samples++;
+        } catch {
+          skipped++;
+        }
+      }
+      app.commitSync();
+    }
+    return { records: count, samples, skipped };
+  }
+
+  /** From now on every commit writes its records to `wal` before it is applied. */
+  attachWal(wal: WalWriter): void {
+    for (const s of this.head.series) if (s) s.walLogged = false;
+    this.head.wal = wal;
   }
 
   /** Drops all chunks that end before `mint` (what retention does). */

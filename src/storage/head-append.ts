@@ -5,6 +5,7 @@ import { type LabelsInput, labelsFrom, formatLabels } from '../model/labels.js';
 import { appendBatch, statusMessage } from '../wasm/codec.js';
 import type { Appender, SeriesRef } from './interfaces.js';
 import type { Head, MemSeries } from './head.js';
+import { type WalWriter, samplesRecord, seriesRecord } from './wal-records.js';
 import {
   DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError,
 } from './errors.js';
@@ -108,6 +109,7 @@ export class HeadAppender implements Appender {
     const n = this.n;
     if (n === 0) return;
     const head = this.head;
+    if (head.wal) this.log(head.wal);
     const { appended, created, status } = appendBatch(head.headsTable(), this.slots, this.ts, this.vs, n, head.enc);
     for (let i = 0; i < created.length; i += 2) head.addChunk(head.get(created[i]!)!, created[i + 1]!);
     for (let i = 0; i < appended; i++) {
@@ -132,6 +134,28 @@ export class HeadAppender implements Appender {
       // Ordering was checked above, so this is a broken invariant, not bad input.
       throw new StorageError(`BUG: chunk append failed at sample ${appended} of ${n}: ${statusMessage(status)}`);
     }
+  }
+
+  /** Writes the batch to the log before it is applied; a failed write fails the commit, leaving nothing applied. */
+  private log(wal: WalWriter): void {
+    const records: Uint8Array[] = [];
+    const fresh: MemSeries[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const s = this.head.get(this.slots[i]!)!;
+      if (!s.walLogged && !fresh.includes(s)) {
+        fresh.push(s);
+        records.push(seriesRecord(s.id, s.labels));
+      }
+    }
+    records.push(samplesRecord(this.slots, this.ts, this.vs, this.sts, this.n));
+    try {
+      wal.write(records);
+    } catch (e) {
+      this.done = false;
+      this.rollback();
+      throw new StorageError(`write-ahead log: ${(e as Error).message}`);
+    }
+    for (const s of fresh) s.walLogged = true;
   }
 
   rollback(): void {

@@ -7,6 +7,7 @@ import { WasmBuffer } from '../wasm/buffer.js';
 import { CHUNK_LEN } from '../wasm/layout.js';
 import { type ChunkEncoding, encodingId } from '../wasm/codec.js';
 import { MemPostings } from './postings.js';
+import type { WalWriter } from './wal-records.js';
 
 /** One series of the head. Chunk pointers are WASM memory offsets, oldest first. */
 export class MemSeries {
@@ -28,6 +29,8 @@ export class MemSeries {
   pendingV = 0;
   /** Start timestamps of the samples that have one, by sample time (rare: kept beside the chunks). */
   starts: { t: number[]; st: number[] } | null = null;
+  /** Whether the write-ahead log has this series' record since it was attached. */
+  walLogged = false;
 
   constructor(readonly id: number, readonly labels: Labels, readonly key: string) {}
 }
@@ -59,6 +62,8 @@ export class Head {
   outOfOrder = 0;
   duplicates = 0;
   outOfBounds = 0;
+  /** The write-ahead log commits write to first, when the database has one. */
+  wal: WalWriter | null = null;
 
   private openReaders = 0;
   private pendingFree: number[] = [];

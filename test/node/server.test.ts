@@ -201,4 +201,26 @@ describe('rules in promlet serve', () => {
       await s.stop();
     }
   });
+
+  it('keeps what it stored across a restart with --data-dir', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'promlet-data-')), 'data');
+    const messages: string[] = [];
+    const first = await servePromlet({ listen: '127.0.0.1:0', dataDir, warn: (m) => messages.push(m) });
+    const before = first.db.stats().samples;
+    expect(before).toBeGreaterThan(0);
+    await first.stop();
+    const second = await servePromlet({ listen: '127.0.0.1:0', dataDir, warn: (m) => messages.push(m) });
+    try {
+      expect(messages[1]).toMatch(new RegExp(`^data dir .*: replayed ${before} samples from \\d+ log records in \\d+ ms$`));
+      // The first server's self-scrape (its own instance) is still there.
+      const q = encodeURIComponent(`count_over_time(up{instance="${new URL(first.url).host}"}[1h])`);
+      const r = (await (await fetch(`${second.url}/api/v1/query?query=${q}`)).json()) as { data: { result: { value: [number, string] }[] } };
+      expect(r.data.result.map((x) => x.value[1])).toEqual(['1']);
+    } finally {
+      await second.stop();
+    }
+  });
 });
