@@ -4,19 +4,22 @@
 import { openDB, createEngine, formatLabels, labelsFrom, type ChunkEncoding } from '../index.js';
 import { UsageError, checkCommand, formatCommand, queryCommand, serveCommand } from './commands.js';
 import { testCommand } from './test-rules.js';
+import { importCommand } from './import.js';
 
 const USAGE = `usage: promlet <command> [flags]   (promlet <command> --help for its flags)
 
 commands:
   serve [--listen 127.0.0.1:9090] [--config prometheus.yml] [--storage.encoding E] [--retention 15d]
       Serve Prometheus's HTTP API; records promlet's own metrics every 15 s.
-  query EXPR [--time T] [--url URL] [--json]
-  query-range EXPR --start T --end T --step D [--url URL] [--json]
+  query EXPR [--time T] [--url URL | --data-dir DIR] [--json]
+  query-range EXPR --start T --end T --step D [--url URL | --data-dir DIR] [--json]
       Run a PromQL query against a Prometheus-compatible server.
   format EXPR [--pretty]
       Print the canonical form of a PromQL expression.
   check config FILE... | check rules FILE...
       Check prometheus.yml files (syntax, sections, durations, scrape jobs) or rule files.
+  import FILE --data-dir DIR
+      Backfill OpenMetrics or Prometheus text with timestamps into a data directory.
   test rules [--run REGEX] [--ignore-unknown-fields] FILE...
       Run promtool-format rule unit tests.
   demo [--storage.encoding varbit|double-delta] [--series N] [--hours H]
@@ -97,7 +100,9 @@ async function demo(args: string[], io: CliIO): Promise<number> {
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 runtime error, 2 usage error). */
-export async function runCli(args: string[], io: CliIO = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+const DEFAULT_IO: CliIO = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+export async function runCli(args: string[], io: CliIO = DEFAULT_IO): Promise<number> {
   const [cmd, ...rest] = args;
   try {
     switch (cmd) {
@@ -114,6 +119,8 @@ export async function runCli(args: string[], io: CliIO = { out: (s) => process.s
         return checkCommand(rest, io);
       case 'test':
         return await testCommand(rest, io);
+      case 'import':
+        return await importCommand(rest, { ...io, isTTY: io === DEFAULT_IO && process.stderr.isTTY });
       case 'help':
       case '--help':
       case '-h':

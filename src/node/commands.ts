@@ -2,9 +2,12 @@
 
 import { format, ParseError } from '../promql/index.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
-import { servePromlet } from './serve.js';
+import { VERSION, servePromlet } from './serve.js';
+import { openDiskDB } from './wal-file.js';
+import { createApiHandler } from '../api/handler.js';
+import { createEngine } from '../promql/engine/engine.js';
 import { checkConfigFile } from './check-config.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';
 import type { CliIO } from './cli.js';
 
@@ -95,12 +98,24 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
   return 0;
 }
 
-export const QUERY_USAGE = `usage: promlet query EXPR [--time T] [--url URL] [--json]
-       promlet query-range EXPR --start T --end T --step D [--url URL] [--json]
+export const QUERY_USAGE = `usage: promlet query EXPR [--time T] [--url URL | --data-dir DIR] [--json]
+       promlet query-range EXPR --start T --end T --step D [--url URL | --data-dir DIR] [--json]
 
 Run a PromQL query against a Prometheus-compatible server (default
-http://127.0.0.1:9090). Times are RFC 3339 or Unix seconds; the default time is now.
+http://127.0.0.1:9090), or against a data directory in-process. Times are
+RFC 3339 or Unix seconds; the default time is now.
 `;
+
+/** A fetch that answers from a data directory through the same API handler the server uses. */
+async function dataDirFetch(dataDir: string): Promise<{ fetch: (url: string, init: RequestInit) => Promise<Response>; close: () => Promise<void> }> {
+  if (!existsSync(dataDir)) throw new UsageError(`--data-dir ${dataDir}: no such directory`);
+  const disk = await openDiskDB(dataDir);
+  const handler = createApiHandler({
+    db: disk.db, engine: createEngine(disk.db),
+    info: { version: VERSION, startTime: new Date(), flags: {}, configYaml: () => '' },
+  });
+  return { fetch: async (url, init) => handler(new Request(url, init)), close: () => disk.close() };
+}
 
 interface ApiBody {
   status: string;
@@ -136,7 +151,7 @@ export async function queryCommand(range: boolean, args: string[], io: CliIO): P
     io.out(QUERY_USAGE);
     return 0;
   }
-  const [expr] = positional(args, ['--time', '--url', '--start', '--end', '--step']);
+  const [expr] = positional(args, ['--time', '--url', '--start', '--end', '--step', '--data-dir']);
   if (!expr) throw new UsageError('a query expression is required');
   const url = (flagValue(args, '--url') ?? 'http://127.0.0.1:9090').replace(/\/$/, '');
   const form = new URLSearchParams({ query: expr });
@@ -150,8 +165,16 @@ export async function queryCommand(range: boolean, args: string[], io: CliIO): P
     const t = flagValue(args, '--time');
     if (t !== undefined) form.set('time', t);
   }
-  const res = await fetch(`${url}/api/v1/${range ? 'query_range' : 'query'}`, { method: 'POST', body: form });
-  const body = (await res.json()) as ApiBody;
+  const dataDir = flagValue(args, '--data-dir');
+  const local = dataDir === undefined ? null : await dataDirFetch(dataDir);
+  let res: Response;
+  let body: ApiBody;
+  try {
+    res = await (local ? local.fetch : fetch)(`${local ? 'http://promlet' : url}/api/v1/${range ? 'query_range' : 'query'}`, { method: 'POST', body: form });
+    body = (await res.json()) as ApiBody;
+  } finally {
+    await local?.close();
+  }
   if (body.status !== 'success' || !body.data) {
     io.err(`promlet: ${body.errorType ?? 'error'}: ${body.error ?? res.statusText}\n`);
     return 1;

@@ -85,4 +85,42 @@ describe('promlet check rules', () => {
     expect(await runCli(['check', 'rules', join(dir, 'bad.yml')], d.io)).toBe(1);
     expect(d.err).toContain('could not parse expression');
   });
+
+});
+
+describe('promlet import and query --data-dir', () => {
+  it('imports OpenMetrics with timestamps into a data dir and queries it there', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'promlet-import-'));
+    const file = join(dir, 'backfill.om');
+    writeFileSync(file, [
+      '# TYPE jobs_done counter',
+      'jobs_done_total{queue="a"} 5 1700000060',
+      'jobs_done_total{queue="a"} 3 1700000000',
+      'jobs_done_total{queue="b"} 7 1700000000',
+      '# EOF', '',
+    ].join('\n'));
+    const c = capture();
+    expect(await runCli(['import', file, '--data-dir', join(dir, 'data')], c.io)).toBe(0);
+    expect(c.out).toContain('imported 3 samples of 2 series');
+    expect(c.out).toContain('rejected 0');
+
+    const q = capture();
+    expect(await runCli(['query', 'sum(jobs_done_total)', '--time', '1700000060', '--data-dir', join(dir, 'data')], q.io)).toBe(0);
+    expect(q.out).toBe('{} 12\n');
+    // Importing the same file again rejects nothing new and duplicates nothing.
+    const again = capture();
+    expect(await runCli(['import', file, '--data-dir', join(dir, 'data')], again.io)).toBe(0);
+    const q2 = capture();
+    expect(await runCli(['query', 'count_over_time(jobs_done_total[5m])', '--time', '1700000060', '--data-dir', join(dir, 'data')], q2.io)).toBe(0);
+    expect(q2.out).toBe('{queue="a"} 2\n{queue="b"} 1\n');
+
+    writeFileSync(file, '# TYPE x gauge\nx 1 1700000000\nx{ 2\n# EOF\n');
+    const bad = capture();
+    expect(await runCli(['import', file, '--data-dir', join(dir, 'data')], bad.io)).toBe(1);
+    expect(bad.err).toMatch(/backfill\.om:3: /);
+    expect(await runCli(['import', file], capture().io)).toBe(2);
+  });
 });

@@ -1,0 +1,75 @@
+// `promlet import FILE --data-dir DIR`: backfills OpenMetrics or Prometheus
+// text with timestamps (what `promtool tsdb create-blocks-from openmetrics`
+// reads) into a data directory, counting imported and rejected samples.
+
+import { readFileSync } from 'node:fs';
+import { compareLabels, labelsKey } from '../model/labels.js';
+import { ExpositionError, parseExposition, type ParsedSample } from '../exposition/parse.js';
+import { openDiskDB } from './wal-file.js';
+import type { CliIO } from './cli.js';
+import { UsageError, flagValue, positional } from './commands.js';
+
+export const IMPORT_USAGE = `usage: promlet import FILE --data-dir DIR [--format openmetrics|text] [--storage.encoding E]
+
+Backfill samples with timestamps from an OpenMetrics (default for .om files
+or a file ending in "# EOF") or Prometheus text file into DIR. Samples
+without a timestamp, or older than what DIR already holds for their series,
+are rejected and counted.
+`;
+
+const BATCH = 10_000;
+
+export async function importCommand(args: string[], io: CliIO & { isTTY?: boolean }): Promise<number> {
+  if (args.includes('--help')) {
+    io.out(IMPORT_USAGE);
+    return 0;
+  }
+  const [file] = positional(args, ['--data-dir', '--storage.tsdb.path', '--format', '--storage.encoding']);
+  const dataDir = flagValue(args, '--data-dir', '--storage.tsdb.path');
+  if (!file) throw new UsageError('import needs a file');
+  if (!dataDir) throw new UsageError('import needs --data-dir');
+  const text = readFileSync(file, 'utf8');
+  const format = flagValue(args, '--format') ?? (/\.om$/.test(file) || /^# EOF\s*$/m.test(text) ? 'openmetrics' : 'text');
+  if (format !== 'openmetrics' && format !== 'text') throw new UsageError(`--format: want openmetrics or text, got ${JSON.stringify(format)}`);
+  let samples: ParsedSample[];
+  try {
+    samples = parseExposition(text, format).samples;
+  } catch (e) {
+    if (e instanceof ExpositionError) {
+      io.err(`promlet: ${file}:${e.line}: ${e.message.replace(/^line \d+: /, '')}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const untimed = samples.filter((s) => s.timestamp === undefined);
+  // Per series in time order, so a file listing times out of order still imports.
+  const timed = samples.filter((s) => s.timestamp !== undefined)
+    .sort((a, b) => compareLabels(a.labels, b.labels) || a.timestamp! - b.timestamp!);
+  const encoding = flagValue(args, '--storage.encoding') === 'double-delta' ? 'double-delta' : 'varbit';
+  const disk = await openDiskDB(dataDir, { encoding, warn: (m) => io.err(`promlet: ${m}\n`) });
+  let imported = 0;
+  const rejected: string[] = untimed.map((s) => `${file}:${s.line}: sample has no timestamp`);
+  try {
+    for (let i = 0; i < timed.length; i += BATCH) {
+      const app = disk.db.appender();
+      for (const s of timed.slice(i, i + BATCH)) {
+        try {
+          app.append(s.labels, s.timestamp!, s.value);
+          imported++;
+        } catch (e) {
+          rejected.push(`${file}:${s.line}: ${(e as Error).message}`);
+        }
+      }
+      await app.commit();
+      if (io.isTTY) io.err(`\rimporting ${Math.round(((i + BATCH > timed.length ? timed.length : i + BATCH) / timed.length) * 100)}%`);
+    }
+  } finally {
+    await disk.close();
+  }
+  if (io.isTTY && timed.length > 0) io.err('\n');
+  for (const r of rejected.slice(0, 20)) io.err(`${r}\n`);
+  if (rejected.length > 20) io.err(`... and ${rejected.length - 20} more rejected samples\n`);
+  const series = new Set(timed.map((s) => labelsKey(s.labels))).size;
+  io.out(`imported ${imported} samples of ${series} series into ${dataDir}, rejected ${rejected.length}\n`);
+  return rejected.length > 0 && imported === 0 ? 1 : 0;
+}
