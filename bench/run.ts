@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -17,6 +17,7 @@ import { parserBench } from './parser.js';
 import { queryBench } from './query.js';
 import { httpBench } from './http.js';
 import { expositionBench } from './exposition.js';
+import { restartBench } from './restart.js';
 
 const args = process.argv.slice(2);
 const argOf = (flag: string) => {
@@ -178,7 +179,7 @@ async function headAppend(): Promise<void> {
   }
 }
 
-// --only storage|codec|head|parser|query|http|exposition runs one section.
+// --only storage|codec|head|parser|query|http|exposition|restart runs one section.
 const only = argOf('--only');
 const run = (name: string) => only === undefined || only === name;
 if (run('storage')) bytesPerSample();
@@ -188,6 +189,7 @@ if (run('parser')) await parserBench(corpus, quick, (row) => record('parser', ro
 if (run('query')) await queryBench(quick, (row) => record('query', row));
 if (run('exposition')) await expositionBench(corpus, quick, (row) => record('exposition', row));
 if (run('http')) await httpBench(quick, (row) => record('http', row));
+if (run('restart')) await restartBench(quick, (row) => record('restart', row));
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));
   console.log(`\nwrote ${jsonOut}`);

@@ -32,11 +32,13 @@ function segments(dir: string): number[] {
   return readdirSync(dir).filter((f) => /^\d{8}$/.test(f)).map(Number).sort((a, b) => a - b);
 }
 
-/** Reads every record of the log in order, repairing a torn tail of the newest segment. */
-export function readWal(dir: string, warn: (msg: string) => void = () => {}): Uint8Array[] {
-  const out: Uint8Array[] = [];
+/**
+ * Yields every record of the log in order, one segment in memory at a time,
+ * repairing a torn tail of the newest segment.
+ */
+export function* readWal(dir: string, warn: (msg: string) => void = () => {}): Generator<Uint8Array> {
   const segs = segments(dir);
-  segs.forEach((n, i) => {
+  for (const [i, n] of segs.entries()) {
     const path = join(dir, segmentName(n));
     const buf = readFileSync(path);
     let off = 0;
@@ -55,11 +57,11 @@ export function readWal(dir: string, warn: (msg: string) => void = () => {}): Ui
         break;
       }
       const len = buf.readUInt32LE(off);
-      out.push(new Uint8Array(buf.subarray(off + FRAME_HEADER, off + FRAME_HEADER + len)));
+      // A plain Uint8Array view: Buffer's slice() would not copy, and decoding relies on slice() copying.
+      yield new Uint8Array(buf.buffer, buf.byteOffset + off + FRAME_HEADER, len);
       off += FRAME_HEADER + len;
     }
-  });
-  return out;
+  }
 }
 
 /** Appends frames to the newest segment, starting a new one past the size limit. */
