@@ -31,6 +31,11 @@ export interface ServerInfo {
   /** /api/v1/rules and /api/v1/alerts data. */
   rules?: (type?: string) => { groups: unknown[] };
   alerts?: () => { alerts: unknown[] };
+  /**
+   * Writes a snapshot of the data directory and returns its name (POST
+   * /api/v1/admin/tsdb/snapshot); absent unless the admin API is enabled.
+   */
+  snapshot?: () => Promise<string>;
   /** URLs of the Alertmanagers alerts are sent to. */
   alertmanagers?: () => string[];
   /** Scrape targets, in /api/v1/targets's shape. */
@@ -261,6 +266,12 @@ export function createApiHandler(opts: ApiOptions): Handler {
         if (req.method !== 'POST') return text(405, 'method not allowed\n');
         const r = await handleRemoteWrite(opts.db, new Uint8Array(await req.arrayBuffer()), req.headers);
         return new Response(r.status === 204 ? null : r.body, { status: r.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+      }
+      if (path.startsWith('/api/v1/admin/')) {
+        if (!opts.info.snapshot) return json(503, errorBody('unavailable', 'admin APIs disabled'));
+        if (path !== '/api/v1/admin/tsdb/snapshot') return json(404, errorBody('not_found', `unknown API endpoint ${path}`));
+        if (req.method !== 'POST' && req.method !== 'PUT') return json(405, errorBody('bad_data', `method ${req.method} not allowed`));
+        return json(200, JSON.stringify({ status: 'success', data: { name: await opts.info.snapshot() } }));
       }
       const p = await Params.from(req, url, maxBody);
       if (path === '/federate') return text(200, federate(opts.db, matchSets(p, false), now(), lookback), 'text/plain; version=0.0.4; charset=utf-8');

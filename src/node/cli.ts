@@ -5,6 +5,7 @@ import { openDB, createEngine, formatLabels, labelsFrom, type ChunkEncoding } fr
 import { UsageError, checkCommand, formatCommand, queryCommand, serveCommand } from './commands.js';
 import { testCommand } from './test-rules.js';
 import { importCommand } from './import.js';
+import { tsdbCommand } from './tsdb-command.js';
 
 const USAGE = `usage: promlet <command> [flags]   (promlet <command> --help for its flags)
 
@@ -20,6 +21,8 @@ commands:
       Check prometheus.yml files (syntax, sections, durations, scrape jobs) or rule files.
   import FILE --data-dir DIR
       Backfill OpenMetrics or Prometheus text with timestamps into a data directory.
+  tsdb snapshot --data-dir DIR OUT
+      Copy a data directory while a server may still write to it.
   test rules [--run REGEX] [--ignore-unknown-fields] FILE...
       Run promtool-format rule unit tests.
   demo [--storage.encoding varbit|double-delta] [--series N] [--hours H]
@@ -119,6 +122,8 @@ export async function runCli(args: string[], io: CliIO = DEFAULT_IO): Promise<nu
         return checkCommand(rest, io);
       case 'test':
         return await testCommand(rest, io);
+      case 'tsdb':
+        return tsdbCommand(rest, io);
       case 'import':
         return await importCommand(rest, { ...io, isTTY: io === DEFAULT_IO && process.stderr.isTTY });
       case 'help':

@@ -55,6 +55,7 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --query.lookback-delta D, --query.timeout D, --query.max-samples N, --query.max-concurrency N
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
   --web.enable-remote-write-receiver         accept remote write 1.0 at /api/v1/write
+  --web.enable-admin-api                     POST /api/v1/admin/tsdb/snapshot (needs --data-dir)
   --web.external-url URL                     prefix of alerts' generatorURL
   --rules.alert.resend-delay D               default 1m
   --alertmanager.notification-queue-capacity N  default 10000
@@ -86,6 +87,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     bearerToken: flagValue(args, '--web.bearer-token'),
     remoteWriteReceiver: args.includes('--web.enable-remote-write-receiver'),
     dataDir: flagValue(args, '--data-dir', '--storage.tsdb.path'),
+    adminApi: args.includes('--web.enable-admin-api'),
     walFsync,
     externalURL: flagValue(args, '--web.external-url'),
     resendDelay: flagValue(args, '--rules.alert.resend-delay'),

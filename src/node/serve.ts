@@ -3,7 +3,7 @@
 // fresh server answers `up` at once.
 
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { openDB, type DB } from '../storage/db.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
@@ -18,7 +18,8 @@ import { RuleManager } from '../rules/manager.js';
 import { Notifier, alertmanagersFromConfig } from '../rules/notifier.js';
 import { parseDuration } from '../promql/parser/literals.js';
 import { tlsFetch } from './tls-fetch.js';
-import { type FsyncPolicy, openDiskDB } from './wal-file.js';
+import { type FsyncPolicy, openDiskDB, snapshotDataDir } from './wal-file.js';
+import { snapshotName } from './tsdb-command.js';
 import { checkConfig } from './check-config.js';
 
 export const VERSION = '0.1.0';
@@ -41,6 +42,8 @@ export interface ServeOptions {
   dataDir?: string;
   /** --storage.wal.fsync: 'always' also survives power loss (default 'never': survives the process dying). */
   walFsync?: FsyncPolicy;
+  /** --web.enable-admin-api: POST /api/v1/admin/tsdb/snapshot. */
+  adminApi?: boolean;
   /** --web.external-url: the prefix of alerts' generatorURL. */
   externalURL?: string;
   /** --rules.alert.resend-delay (default 1m). */
@@ -92,7 +95,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'storage.encoding': o.encoding ?? 'varbit', 'query.lookback-delta': o.lookbackDelta ?? '5m', 'query.timeout': o.queryTimeout ?? '2m',
     'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
     'web.enable-remote-write-receiver': String(o.remoteWriteReceiver ?? false),
-    'storage.tsdb.path': o.dataDir ?? '', 'storage.wal.fsync': o.walFsync ?? 'never',
+    'storage.tsdb.path': o.dataDir ?? '', 'web.enable-admin-api': String(o.adminApi ?? false), 'storage.wal.fsync': o.walFsync ?? 'never',
     'web.external-url': o.externalURL ?? '', 'rules.alert.resend-delay': o.resendDelay ?? '1m',
     'alertmanager.notification-queue-capacity': String(o.notificationQueueCapacity ?? 10_000),
   };
@@ -133,6 +136,12 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       rules: (type) => rules.rulesJSON(type),
       alerts: () => rules.alertsJSON(),
       alertmanagers: () => notifier.alertmanagers,
+      snapshot: o.adminApi ? async () => {
+        if (!o.dataDir) throw new Error('snapshots need --data-dir: the database is in memory only');
+        const name = snapshotName();
+        snapshotDataDir(o.dataDir, join(o.dataDir, 'snapshots', name));
+        return name;
+      } : undefined,
       reload: async () => {
         if (!o.configFile) return;
         const text = readFileSync(o.configFile, 'utf8');

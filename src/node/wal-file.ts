@@ -4,7 +4,7 @@
 // as Prometheus repairs its WAL; damage anywhere else is an error that names
 // the segment and offset, never skipped silently.
 
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { openDB, type DB, type DBOptions } from '../storage/db.js';
@@ -112,6 +112,38 @@ export class WalFile implements WalWriter {
     fsyncSync(this.fd);
     closeSync(this.fd);
   }
+}
+
+/**
+ * Copies a data directory's log to outDir/wal while ingestion may go on: the
+ * segments as they are at this moment, so the copy holds a prefix of the
+ * commits. A commit being written by another process at that instant may be
+ * cut, and is then dropped as a torn tail when the copy is opened.
+ */
+export function snapshotDataDir(dataDir: string, outDir: string): { segments: number; bytes: number } {
+  const from = join(dataDir, 'wal');
+  const to = join(outDir, 'wal');
+  mkdirSync(to, { recursive: true });
+  let bytes = 0;
+  const segs = segments(from);
+  for (const n of segs) {
+    const path = join(from, segmentName(n));
+    const fd = openSync(path, 'r');
+    try {
+      const size = statSync(path).size;
+      const buf = Buffer.allocUnsafe(size);
+      for (let got = 0; got < size;) {
+        const r = readSync(fd, buf, got, size - got, got);
+        if (r === 0) break;
+        got += r;
+      }
+      writeFileSync(join(to, segmentName(n)), buf);
+      bytes += size;
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { segments: segs.length, bytes };
 }
 
 export interface DiskDB {

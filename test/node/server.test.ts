@@ -211,11 +211,20 @@ describe('rules in promlet serve', () => {
     const first = await servePromlet({ listen: '127.0.0.1:0', dataDir, warn: (m) => messages.push(m) });
     const before = first.db.stats().samples;
     expect(before).toBeGreaterThan(0);
+    const off = await fetch(`${first.url}/api/v1/admin/tsdb/snapshot`, { method: 'POST' });
+    expect(off.status).toBe(503);
+    expect(await off.json()).toEqual({ status: 'error', errorType: 'unavailable', error: 'admin APIs disabled' });
     await first.stop();
-    const second = await servePromlet({ listen: '127.0.0.1:0', dataDir, warn: (m) => messages.push(m) });
+    const second = await servePromlet({ listen: '127.0.0.1:0', dataDir, adminApi: true, warn: (m) => messages.push(m) });
     try {
       expect(messages[1]).toMatch(new RegExp(`^data dir .*: replayed ${before} samples from \\d+ log records in \\d+ ms$`));
       // The first server's self-scrape (its own instance) is still there.
+      const snap = (await (await fetch(`${second.url}/api/v1/admin/tsdb/snapshot`, { method: 'POST' })).json()) as { data: { name: string } };
+      expect(snap.data.name).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{16}$/);
+      const { openDiskDB } = await import('../../src/node/wal-file.js');
+      const copy = await openDiskDB(join(dataDir, 'snapshots', snap.data.name));
+      expect(copy.db.stats().samples).toBeGreaterThanOrEqual(before);
+      await copy.close();
       const q = encodeURIComponent(`count_over_time(up{instance="${new URL(first.url).host}"}[1h])`);
       const r = (await (await fetch(`${second.url}/api/v1/query?query=${q}`)).json()) as { data: { result: { value: [number, string] }[] } };
       expect(r.data.result.map((x) => x.value[1])).toEqual(['1']);

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Matcher } from '../../src/index.js';
 import { STALE_NAN, isStaleNaN } from '../../src/model/stale.js';
-import { openDiskDB, WalCorruptionError } from '../../src/node/wal-file.js';
+import { openDiskDB, snapshotDataDir, WalCorruptionError } from '../../src/node/wal-file.js';
+import { runCli } from '../../src/node/cli.js';
 import type { DB } from '../../src/storage/db.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'promlet-wal-'));
@@ -93,6 +94,32 @@ describe('write-ahead log', () => {
     writeFileSync(first, buf);
     await expect(openDiskDB(dir)).rejects.toThrow(WalCorruptionError);
     await expect(openDiskDB(dir)).rejects.toThrow(/checksum mismatch in segment .*00000001 at byte \d+/);
+  });
+
+  it('snapshots a data dir that is still being written to as a prefix of its commits', async () => {
+    const dir = tmp();
+    const live = await openDiskDB(dir, { segmentSize: 300 });
+    for (let i = 1; i <= 10; i++) await write(live.db, [[{ __name__: 'm' }, i * 1000, i]]);
+    const out = join(tmp(), 'snap');
+    expect(snapshotDataDir(dir, out).segments).toBeGreaterThan(1);
+    for (let i = 11; i <= 15; i++) await write(live.db, [[{ __name__: 'm' }, i * 1000, i]]);
+    // Another process's commit half written at the moment of the copy.
+    const segs = readdirSync(join(dir, 'wal')).sort();
+    appendFileSync(join(dir, 'wal', segs[segs.length - 1]!), Buffer.from([50, 0, 0, 0, 1, 2]));
+    const out2 = join(tmp(), 'snap2');
+    const io = { out: () => {}, err: () => {} };
+    expect(await runCli(['tsdb', 'snapshot', '--data-dir', dir, out2], io)).toBe(0);
+    expect(await runCli(['tsdb', 'snapshot', out2], io)).toBe(2);
+    await live.close();
+
+    const a = await openDiskDB(out);
+    expect(read(a.db, 'm')[0]!.ts).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 1000));
+    await a.close();
+    const warnings: string[] = [];
+    const b = await openDiskDB(out2, { warn: (m) => warnings.push(m) });
+    expect(read(b.db, 'm')[0]!.ts).toHaveLength(15);
+    expect(warnings[0]).toMatch(/partial frame header/);
+    await b.close();
   });
 
   it('keeps every acknowledged sample across SIGKILLs, and invents nothing', async () => {

@@ -1,0 +1,36 @@
+// `promlet tsdb snapshot --data-dir DIR OUT`: a copy of a data directory
+// taken while a server may still be writing to it.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { snapshotDataDir } from './wal-file.js';
+import type { CliIO } from './cli.js';
+import { UsageError, flagValue, positional } from './commands.js';
+
+export const TSDB_USAGE = `usage: promlet tsdb snapshot --data-dir DIR OUT
+
+Copy the data directory DIR to OUT while ingestion may go on; OUT opens as a
+data directory (--data-dir OUT) holding every commit made before the copy.
+`;
+
+export function tsdbCommand(args: string[], io: CliIO): number {
+  const [what, out] = positional(args, ['--data-dir', '--storage.tsdb.path']);
+  if (args.includes('--help') || what === undefined) {
+    io.out(TSDB_USAGE);
+    return args.includes('--help') ? 0 : 2;
+  }
+  if (what !== 'snapshot') throw new UsageError(`tsdb ${what}: want "tsdb snapshot"`);
+  const dataDir = flagValue(args, '--data-dir', '--storage.tsdb.path');
+  if (!dataDir || !out) throw new UsageError('tsdb snapshot needs --data-dir DIR and OUT');
+  if (!existsSync(join(dataDir, 'wal'))) throw new UsageError(`${dataDir} is not a promlet data directory (no wal/)`);
+  const r = snapshotDataDir(dataDir, out);
+  io.out(`snapshot of ${dataDir} written to ${out}: ${r.segments} log segments, ${r.bytes} bytes\n`);
+  return 0;
+}
+
+/** A snapshot name as Prometheus forms them: 20060102T150405Z-<16 hex digits>. */
+export function snapshotName(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const rand = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${stamp}-${rand}`;
+}
