@@ -2,15 +2,11 @@
 // server and against Debian's Prometheus serving the same synthetic data,
 // with throughput and latency percentiles side by side.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createEngine, openDB } from '../src/index.js';
+import { createEngine } from '../src/index.js';
 import { createApiHandler } from '../src/api/handler.js';
 import { startServer } from '../src/node/server.js';
-import { startPrometheus } from './prometheus-peer.js';
-import { synthetic, toOpenMetrics } from './synthetic.js';
+import { loadPeers } from './prometheus-peer.js';
+import { synthetic } from './synthetic.js';
 
 const START = Date.UTC(2026, 0, 1);
 
@@ -51,15 +47,8 @@ async function load(base: string, total: number, concurrency: number, hours: num
 export async function httpBench(quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {
   const hours = quick ? 2 : 6;
   const series = synthetic(START, hours, 3);
-  const dir = mkdtempSync(join(tmpdir(), 'promlet-load-'));
+  const { prom, db, stop } = await loadPeers(series);
   try {
-    writeFileSync(join(dir, 'data.om'), toOpenMetrics(series));
-    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'data.om'), join(dir, 'tsdb')], { stdio: 'ignore' });
-    const prom = await startPrometheus({ dataDir: join(dir, 'tsdb') });
-    const db = await openDB();
-    const app = db.appender();
-    for (const s of series) s.t.forEach((t, i) => app.append(s.labels, t, s.v[i]!));
-    await app.commit();
     const ours = await startServer({
       listen: '127.0.0.1:0',
       handler: createApiHandler({ db, engine: createEngine(db), info: { version: 'bench', startTime: new Date(), flags: {}, configYaml: () => '' } }),
@@ -82,9 +71,8 @@ export async function httpBench(quick: boolean, record: (row: Record<string, unk
       }
     } finally {
       await ours.close();
-      await prom.stop();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }

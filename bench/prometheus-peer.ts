@@ -2,10 +2,12 @@
 // 127.0.0.1 at a free port with a throwaway data directory.
 
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDB, type DB } from '../src/index.js';
+import { toOpenMetrics, type SyntheticSeries } from './synthetic.js';
 
 export interface PrometheusPeer {
   url: string;
@@ -69,4 +71,34 @@ export function startPrometheus(opts: { dataDir?: string; args?: string[]; confi
     `--config.file=${opts.configFile ?? '/dev/null'}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`,
     '--storage.tsdb.retention.time=100y', ...(opts.args ?? []),
   ], opts);
+}
+
+/** The same series in Debian's Prometheus and in a promlet database. */
+export interface Peers {
+  prom: PrometheusPeer;
+  db: DB;
+  stop(): Promise<void>;
+}
+
+/**
+ * Loads series into Prometheus (a block built by promtool
+ * create-blocks-from openmetrics) and into a fresh promlet database.
+ */
+export async function loadPeers(series: SyntheticSeries[]): Promise<Peers> {
+  const dir = mkdtempSync(join(tmpdir(), 'promlet-peers-'));
+  writeFileSync(join(dir, 'data.om'), toOpenMetrics(series));
+  execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'data.om'), join(dir, 'tsdb')], { stdio: 'ignore' });
+  const prom = await startPrometheus({ dataDir: join(dir, 'tsdb') });
+  const db = await openDB();
+  const app = db.appender();
+  for (const s of series) s.t.forEach((t, i) => app.append(s.labels, t, s.v[i]!));
+  await app.commit();
+  return {
+    prom,
+    db,
+    stop: async () => {
+      await prom.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

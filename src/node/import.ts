@@ -61,7 +61,7 @@ export async function importCommand(args: string[], io: CliIO & { isTTY?: boolea
         }
       }
       await app.commit();
-      if (io.isTTY) io.err(`\rimporting ${Math.round(((i + BATCH > timed.length ? timed.length : i + BATCH) / timed.length) * 100)}%`);
+      if (io.isTTY) io.err(`\rimporting ${Math.round((Math.min(i + BATCH, timed.length) / timed.length) * 100)}%`);
     }
   } finally {
     await disk.close();

@@ -4,7 +4,7 @@
 // as Prometheus repairs its WAL; damage anywhere else is an error that names
 // the segment and offset, never skipped silently.
 
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { openDB, type DB, type DBOptions } from '../storage/db.js';
@@ -43,23 +43,22 @@ export function* readWal(dir: string, warn: (msg: string) => void = () => {}): G
     const buf = readFileSync(path);
     let off = 0;
     while (off < buf.length) {
-      const problem = off + FRAME_HEADER > buf.length ? 'a partial frame header'
-        : off + FRAME_HEADER + buf.readUInt32LE(off) > buf.length ? 'a partial record'
-        : crc32(buf.subarray(off + FRAME_HEADER, off + FRAME_HEADER + buf.readUInt32LE(off))) !== buf.readUInt32LE(off + 4) ? 'a checksum mismatch'
+      const len = off + FRAME_HEADER <= buf.length ? buf.readUInt32LE(off) : -1;
+      const end = off + FRAME_HEADER + len;
+      const problem = len < 0 ? 'a partial frame header'
+        : end > buf.length ? 'a partial record'
+        : crc32(buf.subarray(off + FRAME_HEADER, end)) !== buf.readUInt32LE(off + 4) ? 'a checksum mismatch'
         : null;
       if (problem) {
         const where = `segment ${path} at byte ${off} of ${buf.length}`;
         if (i !== segs.length - 1) throw new WalCorruptionError(`write-ahead log: ${problem} in ${where}`);
         warn(`write-ahead log: ${problem} in ${where}; truncating the ${buf.length - off} bytes after it`);
-        const fd = openSync(path, 'r+');
-        ftruncateSync(fd, off);
-        closeSync(fd);
+        truncateSync(path, off);
         break;
       }
-      const len = buf.readUInt32LE(off);
       // A plain Uint8Array view: Buffer's slice() would not copy, and decoding relies on slice() copying.
       yield new Uint8Array(buf.buffer, buf.byteOffset + off + FRAME_HEADER, len);
-      off += FRAME_HEADER + len;
+      off = end;
     }
   }
 }
@@ -117,33 +116,16 @@ export class WalFile implements WalWriter {
 /**
  * Copies a data directory's log to outDir/wal while ingestion may go on: the
  * segments as they are at this moment, so the copy holds a prefix of the
- * commits. A commit being written by another process at that instant may be
- * cut, and is then dropped as a torn tail when the copy is opened.
+ * commits. A commit being written at that instant may be cut, and is then
+ * dropped as a torn tail when the copy is opened.
  */
 export function snapshotDataDir(dataDir: string, outDir: string): { segments: number; bytes: number } {
   const from = join(dataDir, 'wal');
   const to = join(outDir, 'wal');
   mkdirSync(to, { recursive: true });
-  let bytes = 0;
-  const segs = segments(from);
-  for (const n of segs) {
-    const path = join(from, segmentName(n));
-    const fd = openSync(path, 'r');
-    try {
-      const size = statSync(path).size;
-      const buf = Buffer.allocUnsafe(size);
-      for (let got = 0; got < size;) {
-        const r = readSync(fd, buf, got, size - got, got);
-        if (r === 0) break;
-        got += r;
-      }
-      writeFileSync(join(to, segmentName(n)), buf);
-      bytes += size;
-    } finally {
-      closeSync(fd);
-    }
-  }
-  return { segments: segs.length, bytes };
+  const names = segments(from).map(segmentName);
+  for (const name of names) copyFileSync(join(from, name), join(to, name));
+  return { segments: names.length, bytes: names.reduce((n, name) => n + statSync(join(to, name)).size, 0) };
 }
 
 export interface DiskDB {

@@ -5,7 +5,7 @@
 
 import type { Appendable } from '../storage/interfaces.js';
 import { type Label, type Labels, compareStrings, labelsKey } from '../model/labels.js';
-import { STALE_NAN } from '../model/stale.js';
+import { appendStaleMarkers, vanished } from '../storage/staleness.js';
 import { parseExposition } from '../exposition/parse.js';
 
 export class PushError extends Error {
@@ -107,13 +107,7 @@ export class PushStore {
     if (!group) return;
     this.groups.delete(gk);
     const app = this.db.appender();
-    for (const labels of this.seriesOf(group, true).values()) {
-      try {
-        app.append(labels, t, STALE_NAN);
-      } catch {
-        // Already ended or newer data.
-      }
-    }
+    appendStaleMarkers(app, this.seriesOf(group, true).values(), t);
     await app.commit();
   }
 
@@ -156,14 +150,7 @@ export class PushStore {
         }
       }
     }
-    for (const [k, ls] of before ?? []) {
-      if (now.has(k)) continue;
-      try {
-        app.append(ls, t, STALE_NAN);
-      } catch {
-        // Nothing to end.
-      }
-    }
+    if (before) appendStaleMarkers(app, vanished(before, now), t);
     await app.commit();
   }
 }

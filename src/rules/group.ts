@@ -7,7 +7,7 @@ import { Matcher } from '../model/matcher.js';
 
 const isQueryable = (db: Appendable): db is Appendable & Queryable => typeof (db as Partial<Queryable>).querier === 'function';
 import { type Labels, labelsKey, labelsToRecord } from '../model/labels.js';
-import { STALE_NAN } from '../model/stale.js';
+import { appendStaleMarkers, vanished } from '../storage/staleness.js';
 import type { Engine, QueryResult } from '../promql/engine/engine.js';
 import { print } from '../promql/parser/printer.js';
 import { parse } from '../promql/parser/index.js';
@@ -106,22 +106,15 @@ export class RuleGroup {
         }
       }
       if (rule.health === 'ok') {
-        for (const [k, ls] of rule.previous) {
-          if (now.has(k)) continue;
-          try {
-            app.append(ls, at, STALE_NAN);
-          } catch {
-            // Nothing to end.
-          }
-        }
+        appendStaleMarkers(app, vanished(rule.previous, now), at);
         rule.previous = now;
       }
       // Commit per rule: the next rule of the group sees this one's output.
       await app.commit();
       if (rule.alerting && sink) {
-        const url = generatorURL(sink.externalURL, rule.spec.expr);
         const due = rule.alerting.alertsToSend(ts, sink.resendDelay, this.interval);
         if (due.length > 0) {
+          const url = generatorURL(sink.externalURL, rule.spec.expr);
           sink.notify(due.map((a) => ({
             labels: a.labels, annotations: a.annotations, startsAt: a.firedAt, endsAt: a.resolvedAt || a.validUntil, generatorURL: url,
           })));

@@ -59,18 +59,14 @@ const sameFloat = (fuzzy: boolean) => (a: number, b: number): boolean => {
 };
 
 class GroupRun {
-  private pending: Sample[] = [];
   private next = 0;
 
-  private constructor(readonly storage: DB, readonly queryEngine: Engine) {}
+  private constructor(readonly storage: DB, readonly queryEngine: Engine, private readonly pending: Sample[]) {}
 
-  static async open(evalInterval: number, features: Feature[]): Promise<GroupRun> {
+  /** A fresh database for one test group; `samples` (in time order) are appended as time reaches them. */
+  static async open(evalInterval: number, features: Feature[], samples: Sample[]): Promise<GroupRun> {
     const db = await openDB();
-    return new GroupRun(db, createEngine(db, { lookbackDelta: '5m', defaultSubqueryStep: evalInterval, features }));
-  }
-
-  feed(samples: Sample[]) {
-    this.pending = samples;
+    return new GroupRun(db, createEngine(db, { lookbackDelta: '5m', defaultSubqueryStep: evalInterval, features }), samples);
   }
 
   /** Appends the input samples up to ts, as promtool's lazy loader does before each evaluation. */
@@ -98,8 +94,7 @@ async function runGroup(tg: TestGroup, file: UnitTestFile, specs: GroupSpec[], o
   } catch (e) {
     return [(e as Error).message];
   }
-  const run = await GroupRun.open(evalInterval, opts.features ?? []);
-  run.feed(samples);
+  const run = await GroupRun.open(evalInterval, opts.features ?? [], samples);
   const groups = orderGroups(specs, file.groupEvalOrder, interval);
   const testName = tg.name ? `    name: ${tg.name},\n` : '';
   const errs: string[] = [];

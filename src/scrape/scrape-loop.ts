@@ -4,7 +4,7 @@
 
 import type { Appendable } from '../storage/interfaces.js';
 import { type Label, type Labels, labelsKey, compareStrings } from '../model/labels.js';
-import { STALE_NAN } from '../model/stale.js';
+import { appendStaleMarkers, vanished } from '../storage/staleness.js';
 import { formatFromContentType, parseExposition, type ExpositionFormat } from '../exposition/parse.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
@@ -116,14 +116,7 @@ export class ScrapeLoop {
       }
     }
     // Series of the previous scrape that are gone now end with a staleness marker.
-    for (const [key, labels] of this.previous) {
-      if (current.has(key)) continue;
-      try {
-        app.append(labels, t, STALE_NAN);
-      } catch {
-        // The series already has a newer sample.
-      }
-    }
+    appendStaleMarkers(app, vanished(this.previous, current), t);
     this.previous = current;
     const duration = (performance.now() - t0) / 1000;
     const synthetic: [string, number][] = [
@@ -146,13 +139,7 @@ export class ScrapeLoop {
     const app = this.db.appender();
     const names = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'];
     const all = [...this.previous.values(), ...names.map((n) => [{ name: '__name__', value: n }, ...this.target.labels].sort((a, b) => compareStrings(a.name, b.name)))];
-    for (const labels of all) {
-      try {
-        app.append(labels, t, STALE_NAN);
-      } catch {
-        // Nothing newer to end.
-      }
-    }
+    appendStaleMarkers(app, all, t);
     await app.commit();
     this.previous.clear();
   }

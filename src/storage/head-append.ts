@@ -139,11 +139,11 @@ export class HeadAppender implements Appender {
   /** Writes the batch to the log before it is applied; a failed write fails the commit, leaving nothing applied. */
   private log(wal: WalWriter): void {
     const records: Uint8Array[] = [];
-    const fresh: MemSeries[] = [];
+    const fresh = new Set<MemSeries>();
     for (let i = 0; i < this.n; i++) {
       const s = this.head.get(this.slots[i]!)!;
-      if (!s.walLogged && !fresh.includes(s)) {
-        fresh.push(s);
+      if (!s.walLogged && !fresh.has(s)) {
+        fresh.add(s);
         records.push(seriesRecord(s.id, s.labels));
       }
     }
