@@ -12,6 +12,8 @@ import type { Engine, QueryResult } from '../promql/engine/engine.js';
 import { QueryError } from '../promql/engine/errors.js';
 import { toMatchers } from '../promql/engine/selection.js';
 import { ApiError, errorBody, statusOf } from './errors.js';
+import { RegexError } from '../model/regex.js';
+import { InvalidLabelsError } from '../model/labels.js';
 import { MAX_TIME, MIN_TIME, Params } from './params.js';
 import { federate } from './federate.js';
 import { tsdbStatus } from './tsdb-status.js';
@@ -63,6 +65,8 @@ export interface ApiOptions {
   /** The configuration's external labels, which /federate adds to series that lack them. */
   externalLabels?: () => Record<string, string>;
   now?: () => number;
+  /** Receives errors that are bugs (answered 500), with their stack; default console.error. */
+  logError?: (e: unknown, path: string) => void;
 }
 
 export type Handler = (req: Request) => Promise<Response>;
@@ -98,7 +102,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
       try {
         expr = parse(m);
       } catch (e) {
-        throw new ApiError('bad_data', `invalid parameter "match[]": ${(e as Error).message}`);
+        throw toApiError(e, 'match[]');
       }
       if (expr.type !== 'VectorSelector') throw new ApiError('bad_data', `invalid parameter "match[]": 1:1: parse error: expected vector selector, got ${expr.type}`);
       return toMatchers(expr);
@@ -107,16 +111,12 @@ export function createApiHandler(opts: ApiOptions): Handler {
 
   const truncated = (n: number, limit: number) => (limit > 0 && n > limit ? ['results truncated due to limit'] : undefined);
 
-  const runQuery = (run: () => QueryResult, p: Params, limit: number): Success => {
+  const runQuery = async (run: () => Promise<QueryResult>, p: Params, limit: number): Promise<Success> => {
     let r: QueryResult;
     try {
-      r = run();
+      r = await run();
     } catch (e) {
-      if (e instanceof QueryError) {
-        if (e.type === 'bad_data') throw new ApiError('bad_data', `invalid parameter "query": ${e.message}`);
-        throw new ApiError(e.type === 'internal' ? 'internal' : e.type, e.message);
-      }
-      throw e;
+      throw toApiError(e, 'query');
     }
     const warnings = [...r.warnings];
     let result = r.result;
@@ -146,7 +146,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
       const t = p.time('time', now());
       const timeout = p.duration('timeout') ?? undefined;
       const lookbackDelta = p.duration('lookback_delta') ?? undefined;
-      return runQuery(() => opts.engine.instantQuerySync(q, t, { timeout, lookbackDelta }), p, p.limit());
+      return runQuery(() => opts.engine.instantQuery(q, t, { timeout, lookbackDelta }), p, p.limit());
     },
     '/api/v1/query_range': (p) => {
       const q = queryText(p);
@@ -162,7 +162,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
       }
       const timeout = p.duration('timeout') ?? undefined;
       const lookbackDelta = p.duration('lookback_delta') ?? undefined;
-      return runQuery(() => opts.engine.rangeQuerySync(q, start, end, step, { timeout, lookbackDelta }), p, p.limit());
+      return runQuery(() => opts.engine.rangeQuery(q, start, end, step, { timeout, lookbackDelta }), p, p.limit());
     },
     '/api/v1/series': (p) => {
       const sets = matchSets(p, true);
@@ -199,16 +199,14 @@ export function createApiHandler(opts: ApiOptions): Handler {
       try {
         return { data: format(queryText(p), { pretty: true, experimentalFunctions: true, extendedRangeSelectors: true, binopFillModifiers: true }) };
       } catch (e) {
-        if (e instanceof ParseError) throw new ApiError('bad_data', `invalid parameter "query": ${e.message}`);
-        throw e;
+        throw toApiError(e, 'query');
       }
     },
     '/api/v1/parse_query': (p) => {
       try {
         return { data: translateAST(parse(queryText(p), { experimentalFunctions: true, extendedRangeSelectors: true, binopFillModifiers: true })) };
       } catch (e) {
-        if (e instanceof ParseError) throw new ApiError('bad_data', `invalid parameter "query": ${e.message}`);
-        throw e;
+        throw toApiError(e, 'query');
       }
     },
     '/api/v1/metadata': (p) => {
@@ -300,7 +298,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
       if (path === '/federate') return text(200, federate(opts.db, matchSets(p, false), now(), lookback, opts.externalLabels?.()), 'text/plain; version=0.0.4; charset=utf-8');
       let route = routes[path];
       const lv = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
-      if (lv) route = (q) => labelValues(opts.db, decodeLabelName(decodeURIComponent(lv[1]!)), matchSets(q, false), q);
+      if (lv) route = (q) => labelValues(opts.db, decodeLabelName(decodePathSegment(lv[1]!, 'label name')), matchSets(q, false), q);
       if (!route) return json(404, errorBody('not_found', `unknown API endpoint ${path}`));
       if (req.method !== 'GET' && req.method !== 'POST') return json(405, errorBody('bad_data', `method ${req.method} not allowed`));
       const r = await route(p, path);
@@ -309,10 +307,36 @@ export function createApiHandler(opts: ApiOptions): Handler {
       if (r.infos && r.infos.length > 0) body.infos = r.infos;
       return json(200, JSON.stringify(body));
     } catch (e) {
-      if (e instanceof ApiError) return json(statusOf(e.type), errorBody(e.type, e.message));
-      return json(500, errorBody('internal', (e as Error).message));
+      const err = toApiError(e);
+      if (err.type === 'internal') (opts.logError ?? logToConsole)(e, path);
+      return json(statusOf(err.type), errorBody(err.type, err.message));
     }
   };
+}
+
+const logToConsole = (e: unknown, path: string) => console.error(`internal error answering ${path}:`, e);
+
+/**
+ * The one mapping from an error to the API's errorType: errors caused by the
+ * request (bad PromQL, bad regex, bad labels, bad escapes) are bad_data and
+ * name the parameter they came from; query execution keeps its own type;
+ * anything else is a bug and answers 500.
+ */
+export function toApiError(e: unknown, param?: string): ApiError {
+  if (e instanceof ApiError) return e;
+  const named = (msg: string) => new ApiError('bad_data', param ? `invalid parameter ${JSON.stringify(param)}: ${msg}` : msg);
+  if (e instanceof ParseError || e instanceof RegexError || e instanceof InvalidLabelsError || e instanceof URIError) return named(e.message);
+  if (e instanceof QueryError) return e.type === 'bad_data' ? named(e.message) : new ApiError(e.type, e.message);
+  return new ApiError('internal', e instanceof Error ? e.message : String(e));
+}
+
+/** decodeURIComponent, with malformed escapes answered as bad data. */
+function decodePathSegment(s: string, what: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new ApiError('bad_data', `invalid ${what} in path: malformed percent-encoding in ${JSON.stringify(s)}`);
+  }
 }
 
 function labelValues(db: Queryable, name: string, sets: Matcher[][], p: Params): Success {

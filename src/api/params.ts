@@ -64,31 +64,66 @@ export class Params {
   }
 }
 
+/**
+ * Whether s is a decimal float as Go's ParseFloat reads one (sign, digits,
+ * optional fraction, optional exponent). A single left-to-right scan: a
+ * backtracking regex for this shape takes quadratic time on long digit runs.
+ */
+export function isDecimalFloat(s: string): boolean {
+  let i = 0;
+  const n = s.length;
+  const digits = () => {
+    const from = i;
+    while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    return i - from;
+  };
+  if (s[i] === '+' || s[i] === '-') i++;
+  let mantissa = digits();
+  if (s[i] === '.') {
+    i++;
+    mantissa += digits();
+  }
+  if (mantissa === 0) return false;
+  if (s[i] === 'e' || s[i] === 'E') {
+    i++;
+    if (s[i] === '+' || s[i] === '-') i++;
+    if (digits() === 0) return false;
+  }
+  return i === n;
+}
+
+/** A parameter value for an error message: long values are cut, so the answer stays small. */
+export function quoteParam(v: string): string {
+  return JSON.stringify(v.length > 100 ? `${v.slice(0, 100)}…` : v);
+}
+
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
 /** Unix seconds (fractions to the ms) or RFC 3339. */
 export function parseTime(v: string, name = 'time'): number {
   if (v === PROM_MIN_TIME) return MIN_TIME;
   if (v === PROM_MAX_TIME) return MAX_TIME;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) {
-    const s = Number(v);
-    return Math.round(s * 1000);
-  }
-  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(v)) {
+  if (isDecimalFloat(v)) {
+    const ms = Math.round(Number(v) * 1000);
+    // Go's ParseFloat fails on overflow, and then so does parseTime.
+    if (ms >= MIN_TIME && ms <= MAX_TIME) return ms;
+  } else if (RFC3339.test(v)) {
     const ms = Date.parse(v);
     if (!Number.isNaN(ms)) return ms;
   }
-  throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${v}" to a valid timestamp`);
+  throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse ${quoteParam(v)} to a valid timestamp`);
 }
 
 /** Seconds as a float, or a Prometheus duration. */
 export function parseApiDuration(v: string, name: string): number {
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) {
+  if (isDecimalFloat(v)) {
     const ms = Number(v) * 1000;
-    if (!Number.isFinite(ms)) throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${v}" to a valid duration. It overflows int64`);
+    if (!Number.isFinite(ms) || Math.abs(ms) > 9223372036854) throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse ${quoteParam(v)} to a valid duration. It overflows int64`);
     return Math.round(ms);
   }
   try {
     return parseDuration(v);
   } catch {
-    throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${v}" to a valid duration`);
+    throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse ${quoteParam(v)} to a valid duration`);
   }
 }

@@ -77,6 +77,13 @@ interface PromConfig {
   remote_write?: unknown[];
 }
 
+/** The server's own credentials for scraping itself, so `up{job="promlet"}` is 1 behind auth. */
+function selfScrapeAuth(o: ServeOptions): Record<string, unknown> {
+  if (o.bearerToken) return { authorization: { type: 'Bearer', credentials: o.bearerToken } };
+  if (o.basicAuth) return { basic_auth: { username: o.basicAuth.user, password: o.basicAuth.password } };
+  return {};
+}
+
 export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet> {
   const listen = o.listen ?? '127.0.0.1:9090';
   let configYaml = '';
@@ -188,7 +195,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const scrapeDoc = (c: PromConfig): Record<string, unknown> => ({
     ...c,
     global: { ...c.global, scrape_interval: o.scrapeInterval ?? c.global?.scrape_interval ?? (o.configFile ? '1m' : '15s') },
-    scrape_configs: c.scrape_configs?.length ? c.scrape_configs : [{ job_name: 'promlet', static_configs: [{ targets: [ownAddress] }] }],
+    scrape_configs: c.scrape_configs?.length ? c.scrape_configs : [{ job_name: 'promlet', static_configs: [{ targets: [ownAddress] }], ...selfScrapeAuth(o) }],
   });
   await scraper.apply(scrapeDoc(config));
   loadRules(config);

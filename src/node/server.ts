@@ -3,6 +3,7 @@
 // bounds concurrent queries.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Handler } from '../api/handler.js';
 import { errorBody } from '../api/errors.js';
 
@@ -16,6 +17,8 @@ export interface ServerOptions {
   basicAuth?: { user: string; password: string };
   bearerToken?: string;
   onRequest?: (path: string, status: number) => void;
+  /** Receives errors that are bugs (answered 500), with their stack; default console.error. */
+  logError?: (e: unknown, path: string) => void;
 }
 
 export interface RunningServer {
@@ -40,13 +43,26 @@ class Queue {
   }
 }
 
+/**
+ * Compares secrets in time that does not depend on where they differ: both
+ * sides are hashed first, so neither the length nor a common prefix leaks.
+ */
+export function secretEquals(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
 function authorized(req: IncomingMessage, opts: ServerOptions): boolean {
   if (!opts.basicAuth && !opts.bearerToken) return true;
   const h = req.headers.authorization ?? '';
-  if (opts.bearerToken && h === `Bearer ${opts.bearerToken}`) return true;
+  if (opts.bearerToken && h.startsWith('Bearer ') && secretEquals(h.slice(7), opts.bearerToken)) return true;
   if (opts.basicAuth && h.startsWith('Basic ')) {
     const [user, ...rest] = Buffer.from(h.slice(6), 'base64').toString('utf8').split(':');
-    return user === opts.basicAuth.user && rest.join(':') === opts.basicAuth.password;
+    // Both compared every time, so the answer's timing does not tell which one was wrong.
+    const userOk = secretEquals(user ?? '', opts.basicAuth.user);
+    const passwordOk = secretEquals(rest.join(':'), opts.basicAuth.password);
+    return userOk && passwordOk;
   }
   return false;
 }
@@ -66,6 +82,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const [host, portStr] = splitHostPort(opts.listen);
   const limit = opts.maxBodyBytes ?? 4 * 1024 * 1024;
   const queue = new Queue(opts.maxConcurrentQueries ?? 20);
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${portStr}`;
   const send = (res: ServerResponse, status: number, body: string, type = 'application/json') => {
     res.writeHead(status, { 'content-type': type });
     res.end(body);
@@ -86,7 +103,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         send(res, 413, errorBody('bad_data', `request body larger than ${limit} bytes`));
         return;
       }
-      const url = `http://${req.headers.host ?? opts.listen}${req.url ?? '/'}`;
+      // The Host header is the client's to choose; the URL is built on our own address so a bad one cannot fail the request.
+      let url: string;
+      try {
+        url = new URL(req.url ?? '/', base).href;
+      } catch {
+        status = 400;
+        send(res, 400, errorBody('bad_data', `malformed request target ${JSON.stringify((req.url ?? '').slice(0, 200))}`));
+        return;
+      }
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
       const request = new Request(url, { method: req.method, headers, body: body && body.length > 0 ? new Uint8Array(body) : undefined });
@@ -99,6 +124,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       res.end(Buffer.from(await response.arrayBuffer()));
     } catch (e) {
       status = 500;
+      (opts.logError ?? ((err, p) => console.error(`internal error answering ${p}:`, err)))(e, path);
       if (!res.headersSent) send(res, 500, errorBody('internal', (e as Error).message));
       else res.end();
     } finally {

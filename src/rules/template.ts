@@ -7,6 +7,7 @@
 
 import { goFormatG } from '../exposition/float.js';
 import { parseDuration as parsePromDuration } from '../promql/parser/literals.js';
+import { regexMatch, regexReplaceAll } from './template-regex.js';
 import { GoTemplate, type TemplateFunction, type Val, show, truthy } from './template-engine.js';
 
 /** One sample of a `query` result, shaped as Prometheus's templates see it. */
@@ -114,7 +115,7 @@ export const FUNCTIONS: Record<string, TemplateFunction> = {
   value: (s) => asSample(s).Value,
   strvalue: (s) => asSample(s).Labels.__value__ ?? '',
   sortByLabel: (name, v) => [...asList(v)].sort((a, b) => compare(asSample(a).Labels[String(name)] ?? '', asSample(b).Labels[String(name)] ?? '')),
-  match: (re, s) => new RegExp(`^(?:${String(re)})$`).test(String(s)),
+  match: (re, s) => regexMatch(String(re), String(s)),
   args: (...xs) => Object.fromEntries(xs.map((x, i) => [`arg${i}`, x])),
   safeHtml: (s) => String(s),
   parseDuration: (s) => parsePromDuration(String(s)) / 1000,
@@ -158,7 +159,7 @@ export const FUNCTIONS: Record<string, TemplateFunction> = {
   toLower: (s) => String(s).toLowerCase(),
   title: (s) => String(s).replace(/\b\w/g, (c) => c.toUpperCase()),
   stripPort: (s) => String(s).replace(/^\[(.*)\]:\d+$/, '$1').replace(/^([^:]*):\d+$/, '$1'),
-  reReplaceAll: (re, repl, s) => String(s).replace(new RegExp(String(re), 'g'), String(repl).replace(/\$\{?(\d+)\}?/g, '$$$1')),
+  reReplaceAll: (re, repl, s) => regexReplaceAll(String(re), String(repl), String(s)),
   printf: (fmt, ...args) => {
     let i = 0;
     return String(fmt).replace(/%(-?\d*)(?:\.(\d+))?([sdfgvq%])/g, (_m, _w, p: string | undefined, c: string) => {

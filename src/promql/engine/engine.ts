@@ -4,6 +4,7 @@
 
 import type { Queryable } from '../../storage/interfaces.js';
 import { parse } from '../parser/index.js';
+import { ParseError } from '../parser/errors.js';
 import type { ParseOptions } from '../parser/parser.js';
 import { typeOf, documentedType } from '../parser/ast.js';
 import { lineColumn } from '../parser/posrange.js';
@@ -43,7 +44,7 @@ export interface QueryOptions {
   lookbackDelta?: number | string;
   /** Aborts the query (checked between evaluation steps). */
   signal?: AbortSignal;
-  /** Overrides the engine's timeout for this query. */
+  /** A shorter timeout for this query; the engine's timeout still caps it. */
   timeout?: number | string;
 }
 
@@ -92,7 +93,11 @@ export function toMillis(t: Time, what = 'time'): number {
     return Math.round(t);
   }
   if (t instanceof Date) return t.getTime();
-  if (/^[+-]?\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+  if (/^[+-]?\d+(\.\d+)?$/.test(t)) {
+    const ms = Math.round(Number(t) * 1000);
+    if (!Number.isFinite(ms)) throw new QueryError(`cannot parse ${JSON.stringify(t.length > 64 ? t.slice(0, 64) + '…' : t)} to a valid timestamp`, 'bad_data');
+    return ms;
+  }
   const ms = Date.parse(t);
   if (!/^\d{4}-\d\d-\d\dT/.test(t) || Number.isNaN(ms)) throw new QueryError(`cannot parse ${JSON.stringify(t)} to a valid timestamp`, 'bad_data');
   return ms;
@@ -142,7 +147,8 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
 
   const run = (query: string, start: number, end: number, step: number, opts: QueryOptions): QueryResult => {
     const t0 = performance.now();
-    const timeout = opts.timeout !== undefined ? durationMillis(opts.timeout, 'timeout') : base.timeout;
+    // A query's own timeout can only shorten the engine's (Prometheus: the flag caps the request's).
+    const timeout = opts.timeout !== undefined ? Math.min(durationMillis(opts.timeout, 'timeout'), base.timeout) : base.timeout;
     const deadline = Date.now() + timeout;
     const checkAbort = () => {
       if (opts.signal?.aborted) throw new QueryCanceledError('expression evaluation');
@@ -152,7 +158,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     try {
       expr = parse(query, parseOpts);
     } catch (e) {
-      if (e instanceof Error && e.name === 'ParseError') throw new QueryError(e.message, 'bad_data');
+      if (e instanceof ParseError) throw new QueryError(e.message, 'bad_data');
       throw e;
     }
     const instant = step === 0;
