@@ -102,7 +102,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
       try {
         expr = parse(m);
       } catch (e) {
-        throw toApiError(e, 'match[]');
+        rethrowAsApiError(e, 'match[]');
       }
       if (expr.type !== 'VectorSelector') throw new ApiError('bad_data', `invalid parameter "match[]": 1:1: parse error: expected vector selector, got ${expr.type}`);
       return toMatchers(expr);
@@ -116,7 +116,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
     try {
       r = await run();
     } catch (e) {
-      throw toApiError(e, 'query');
+      rethrowAsApiError(e, 'query');
     }
     const warnings = [...r.warnings];
     let result = r.result;
@@ -199,14 +199,14 @@ export function createApiHandler(opts: ApiOptions): Handler {
       try {
         return { data: format(queryText(p), { pretty: true, experimentalFunctions: true, extendedRangeSelectors: true, binopFillModifiers: true }) };
       } catch (e) {
-        throw toApiError(e, 'query');
+        rethrowAsApiError(e, 'query');
       }
     },
     '/api/v1/parse_query': (p) => {
       try {
         return { data: translateAST(parse(queryText(p), { experimentalFunctions: true, extendedRangeSelectors: true, binopFillModifiers: true })) };
       } catch (e) {
-        throw toApiError(e, 'query');
+        rethrowAsApiError(e, 'query');
       }
     },
     '/api/v1/metadata': (p) => {
@@ -328,6 +328,12 @@ export function toApiError(e: unknown, param?: string): ApiError {
   if (e instanceof ParseError || e instanceof RegexError || e instanceof InvalidLabelsError || e instanceof URIError) return named(e.message);
   if (e instanceof QueryError) return e.type === 'bad_data' ? named(e.message) : new ApiError(e.type, e.message);
   return new ApiError('internal', e instanceof Error ? e.message : String(e));
+}
+
+/** Throws the request's error as an ApiError naming param; a bug is rethrown as it is, keeping its stack for the log. */
+function rethrowAsApiError(e: unknown, param: string): never {
+  const a = toApiError(e, param);
+  throw a.type === 'internal' ? e : a;
 }
 
 /** decodeURIComponent, with malformed escapes answered as bad data. */

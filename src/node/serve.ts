@@ -9,6 +9,7 @@ import { openDB, type DB } from '../storage/db.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 import { createEngine } from '../promql/engine/engine.js';
 import { createApiHandler } from '../api/handler.js';
+import { createOffThreadEngine } from './offthread-engine.js';
 import { startServer } from './server.js';
 import { SelfMetrics } from './self-metrics.js';
 import { ScrapeManager } from '../scrape/manager.js';
@@ -36,6 +37,12 @@ export interface ServeOptions {
   lookbackDelta?: string;
   queryTimeout?: string;
   maxSamples?: number;
+  /** --query.max-memory: one query's memory budget in bytes (default 1 GiB). */
+  maxQueryMemory?: number;
+  /** --query.max-label-value-length: longest label value label_replace/label_join may build (default 1 Mi). */
+  maxLabelValueLength?: number;
+  /** Worker threads evaluating API queries off the event loop (default 2). */
+  queryWorkers?: number;
   maxConcurrentQueries?: number;
   basicAuth?: { user: string; password: string };
   bearerToken?: string;
@@ -100,16 +107,21 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     o.warn?.(`data dir ${o.dataDir}: loaded ${r.series} series and ${r.chunks} chunks, replayed ${r.samples} samples from ${r.records} log records, in ${Math.round(r.ms)} ms`);
   }
   const db = disk ? disk.db : await openDB(dbOpts);
-  const engine = createEngine(db, {
+  const engineOptions = {
     lookbackDelta: o.lookbackDelta ?? '5m', timeout: o.queryTimeout ?? '2m', maxSamples: o.maxSamples ?? 50_000_000,
-    features: ['promql-experimental-functions'],
-  });
+    maxMemoryBytes: o.maxQueryMemory, maxLabelValueLength: o.maxLabelValueLength,
+    features: ['promql-experimental-functions'] as const,
+  };
+  const engine = createEngine(db, engineOptions);
+  // API queries are evaluated in worker threads, so /-/healthy, scrapes and ingestion answer meanwhile.
+  const apiEngine = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers });
   const ownMetrics = new SelfMetrics(db, VERSION);
   const startTime = new Date();
   const flags: Record<string, string> = {
     'web.listen-address': listen, 'config.file': o.configFile ?? '', 'storage.tsdb.retention.time': o.retention ?? '15d',
     'storage.encoding': o.encoding ?? 'varbit', 'query.lookback-delta': o.lookbackDelta ?? '5m', 'query.timeout': o.queryTimeout ?? '2m',
-    'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
+    'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-memory': String(o.maxQueryMemory ?? 1024 * 1024 * 1024),
+    'query.max-label-value-length': String(o.maxLabelValueLength ?? 1024 * 1024), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
     'web.enable-remote-write-receiver': String(o.remoteWriteReceiver ?? false),
     'storage.tsdb.path': o.dataDir ?? '', 'web.enable-admin-api': String(o.adminApi ?? false), 'storage.wal.fsync': o.walFsync ?? 'never',
     'web.external-url': o.externalURL ?? '', 'rules.alert.resend-delay': o.resendDelay ?? '1m',
@@ -153,7 +165,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     rules.start();
   };
   const handler = createApiHandler({
-    db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false,
+    db, engine: apiEngine, push, remoteWrite: o.remoteWriteReceiver ?? false,
     externalLabels: () => config.global?.external_labels ?? {},
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
@@ -232,6 +244,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       clearInterval(sdTimer);
       clearInterval(ruleTimer);
       await server.close();
+      await apiEngine.close();
       await remote?.stop();
       // A clean stop checkpoints, so the next start loads chunks instead of replaying the log.
       await disk?.close();

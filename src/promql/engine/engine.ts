@@ -29,6 +29,13 @@ export interface EngineOptions {
   lookbackDelta?: number | string;
   /** The most samples a query may hold in memory at once (default 50,000,000). */
   maxSamples?: number;
+  /**
+   * Budget for one query's estimated memory in bytes: samples held (16 bytes
+   * each) plus label text built by label_replace/label_join (default 1 GiB).
+   */
+  maxMemoryBytes?: number;
+  /** Longest label value label_replace/label_join may build, in UTF-16 code units (default 1 Mi). */
+  maxLabelValueLength?: number;
   /** Per-query time limit (ms or a duration; default 2m). */
   timeout?: number | string;
   /** Enabled feature flags. */
@@ -42,7 +49,7 @@ export interface EngineOptions {
 export interface QueryOptions {
   /** Overrides the engine's lookback delta for this query. */
   lookbackDelta?: number | string;
-  /** Aborts the query (checked between evaluation steps). */
+  /** Aborts the query (checked between evaluation steps and inside loops over series). */
   signal?: AbortSignal;
   /** A shorter timeout for this query; the engine's timeout still caps it. */
   timeout?: number | string;
@@ -140,6 +147,8 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
   const base = {
     lookbackDelta: durationMillis(options.lookbackDelta ?? '5m', 'lookback delta'),
     maxSamples: options.maxSamples ?? 50_000_000,
+    maxMemoryBytes: options.maxMemoryBytes ?? 1024 * 1024 * 1024,
+    maxLabelValueLength: options.maxLabelValueLength ?? 1024 * 1024,
     timeout: durationMillis(options.timeout ?? '2m', 'timeout'),
     subqueryStep: durationMillis(options.defaultSubqueryStep ?? '1m', 'default subquery step'),
   };
@@ -179,6 +188,8 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
       const state = new QueryState({
         lookbackDelta: lookback,
         maxSamples: base.maxSamples,
+        maxMemoryBytes: base.maxMemoryBytes,
+        maxLabelValueLength: base.maxLabelValueLength,
         delayedNameRemoval: features.has('promql-delayed-name-removal'),
         noStepSubqueryInterval: () => base.subqueryStep,
         checkAbort,

@@ -30,5 +30,12 @@ export class TooManySamplesError extends QueryError {
   }
 }
 
+/** The query's estimated memory (samples held and label text built) passed its budget. */
+export class QueryMemoryError extends QueryError {
+  constructor(limit: number) {
+    super(`query processing would use more than ${limit} bytes of memory (query memory budget)`, 'execution');
+  }
+}
+
 /** Raised for valid queries the engine cannot run yet (native histograms). */
 export class NotSupportedError extends QueryError {}

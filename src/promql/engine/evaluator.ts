@@ -4,7 +4,7 @@
 
 import type { AggregateExpr, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, UnaryExpr, VectorSelector } from '../parser/ast.js';
 import { typeOf } from '../parser/ast.js';
-import { QueryError, TooManySamplesError } from './errors.js';
+import { QueryError, QueryMemoryError, TooManySamplesError } from './errors.js';
 import { Annotations } from './annotations.js';
 import { aggregate, countValues } from './aggregate.js';
 import {
@@ -25,6 +25,10 @@ import {
 export interface EvalConfig {
   lookbackDelta: number;
   maxSamples: number;
+  /** Budget for a query's estimated memory: samples held (16 bytes each) plus label text built by functions. */
+  maxMemoryBytes: number;
+  /** Longest label value label_replace and label_join may build (UTF-16 code units). */
+  maxLabelValueLength: number;
   delayedNameRemoval: boolean;
   /** Step of a subquery written without one, from its range (ms). */
   noStepSubqueryInterval: (rangeMs: number) => number;
@@ -43,6 +47,9 @@ export class QueryState {
   peak = 0;
   /** Samples read: selected points, window samples (also those reduced in WASM). */
   totalLoaded = 0;
+  /** Bytes of label text built by label_replace / label_join so far. */
+  labelBytes = 0;
+  private ticks = 0;
   /** Offsets in effect, adjusted for @ as evaluation moves into subqueries (setOffsetForAtModifier). */
   readonly offsets = new Map<VectorSelector | SubqueryExpr, number>();
 
@@ -55,6 +62,22 @@ export class QueryState {
     this.totalLoaded += Math.max(0, n);
     if (this.current > this.peak) this.peak = this.current;
     if (this.current > this.cfg.maxSamples) throw new TooManySamplesError();
+    if (this.current * SAMPLE_BYTES + this.labelBytes > this.cfg.maxMemoryBytes) throw new QueryMemoryError(this.cfg.maxMemoryBytes);
+  }
+
+  /** Counts label text built (UTF-16: two bytes a code unit) against the memory budget. */
+  addLabelBytes(n: number): void {
+    this.labelBytes += n;
+    if (this.current * SAMPLE_BYTES + this.labelBytes > this.cfg.maxMemoryBytes) throw new QueryMemoryError(this.cfg.maxMemoryBytes);
+  }
+
+  /**
+   * Called once per iteration of loops over series or points: every 16th
+   * call checks the deadline and the abort signal, so one long step cannot
+   * outrun the timeout while a clock read per item would cost too much.
+   */
+  tick(): void {
+    if ((++this.ticks & 15) === 0) this.cfg.checkAbort();
   }
 
   /** setOffsetForAtModifier: offsets of @-pinned nodes under expr relative to evalTime. */
@@ -111,6 +134,9 @@ export class QueryState {
     visit(expr, []);
   }
 }
+
+/** What one sample of a matrix costs in memory (timestamp and value), for the budget. */
+const SAMPLE_BYTES = 16;
 
 export type EvalResult = Matrix | StringValue;
 
@@ -225,6 +251,7 @@ export class Evaluator {
   private gather(m: Matrix, cursor: Int32Array, ts: number): Vector {
     const out: Vector = [];
     for (let i = 0; i < m.length; i++) {
+      this.q.tick();
       const s = m[i]!;
       const p = s.floats[cursor[i]!];
       if (p && p.t === ts) {
@@ -331,8 +358,8 @@ export class Evaluator {
   private evalLabelFunction(e: Call): Matrix {
     const strs = e.args.slice(1).map(stringOf);
     const m = this.matrix(e.args[0]!).map((s) => ({ ...s }));
-    if (e.func.name === 'label_replace') return labelReplace(m, strs[0]!, strs[1]!, strs[2]!, strs[3]!);
-    return labelJoin(m, strs[0]!, strs[1]!, strs.slice(2));
+    if (e.func.name === 'label_replace') return labelReplace(m, strs[0]!, strs[1]!, strs[2]!, strs[3]!, this.q);
+    return labelJoin(m, strs[0]!, strs[1]!, strs.slice(2), this.q);
   }
 
   /**

@@ -44,10 +44,27 @@ function extract(str: string): { name: string; num: number; rest: string } | nul
   return { name, num, rest: str.slice(i) };
 }
 
+/** What label_replace and label_join need from the running query: its limits and abort checks. */
+export interface LabelBuildLimits {
+  readonly cfg: { readonly maxLabelValueLength: number };
+  addLabelBytes(n: number): void;
+  tick(): void;
+}
+
 /** regexp.ExpandString with the groups of one match. */
 export function expandTemplate(template: string, groups: (string | null)[], named: Record<string, number>): string {
+  return expandTemplateWithin(template, groups, named, Infinity)!;
+}
+
+/**
+ * expandTemplate that stops and returns null as soon as the result would be
+ * longer than maxLength, before a huge string (a template repeating `$1`
+ * many times) is built.
+ */
+export function expandTemplateWithin(template: string, groups: (string | null)[], named: Record<string, number>, maxLength: number): string | null {
   let out = '';
   for (;;) {
+    if (out.length > maxLength) return null;
     const at = template.indexOf('$');
     if (at < 0) break;
     out += template.slice(0, at);
@@ -66,10 +83,15 @@ export function expandTemplate(template: string, groups: (string | null)[], name
     const idx = x.num >= 0 ? x.num : named[x.name];
     if (idx !== undefined && idx < groups.length) out += groups[idx] ?? '';
   }
-  return out + template;
+  out += template;
+  return out.length > maxLength ? null : out;
 }
 
-export function labelReplace(m: Matrix, dst: string, repl: string, src: string, regex: string): Matrix {
+function tooLong(fn: string, dst: string, limit: number): QueryError {
+  return new QueryError(`${fn}(): the value built for label ${JSON.stringify(dst)} is longer than ${limit} characters (the query's label value limit)`);
+}
+
+export function labelReplace(m: Matrix, dst: string, repl: string, src: string, regex: string, limits: LabelBuildLimits): Matrix {
   let re: RE2JS;
   try {
     re = RE2JS.compile(`^(?s:${regex})$`);
@@ -79,24 +101,35 @@ export function labelReplace(m: Matrix, dst: string, repl: string, src: string, 
   if (!isValidLabelName(dst)) throw new QueryError(`invalid destination label name in label_replace(): ${dst}`);
   const named = re.namedGroups();
   const n = re.groupCount();
+  const max = limits.cfg.maxLabelValueLength;
   for (const s of m) {
+    limits.tick();
     const mt = re.matcher(getLabel(s.metric, src));
     if (!mt.matches()) continue;
     const groups: (string | null)[] = [];
     for (let i = 0; i <= n; i++) groups.push(mt.group(i));
-    s.metric = setLabel(s.metric, dst, expandTemplate(repl, groups, named));
+    const value = expandTemplateWithin(repl, groups, named, max);
+    if (value === null) throw tooLong('label_replace', dst, max);
+    limits.addLabelBytes(2 * value.length);
+    s.metric = setLabel(s.metric, dst, value);
     if (dst === '__name__') s.dropName = false;
   }
   return mergeSeriesWithSameLabelset(m);
 }
 
-export function labelJoin(m: Matrix, dst: string, sep: string, srcs: string[]): Matrix {
+export function labelJoin(m: Matrix, dst: string, sep: string, srcs: string[], limits: LabelBuildLimits): Matrix {
   for (const src of srcs) {
     if (!isValidLabelName(src)) throw new QueryError(`invalid source label name in label_join(): ${src}`);
   }
   if (!isValidLabelName(dst)) throw new QueryError(`invalid destination label name in label_join(): ${dst}`);
+  const max = limits.cfg.maxLabelValueLength;
   for (const s of m) {
-    s.metric = setLabel(s.metric, dst, srcs.map((l) => getLabel(s.metric, l)).join(sep));
+    limits.tick();
+    const parts = srcs.map((l) => getLabel(s.metric, l));
+    const length = parts.reduce((n, p) => n + p.length, 0) + sep.length * Math.max(0, parts.length - 1);
+    if (length > max) throw tooLong('label_join', dst, max);
+    limits.addLabelBytes(2 * length);
+    s.metric = setLabel(s.metric, dst, parts.join(sep));
     if (dst === '__name__') s.dropName = false;
   }
   return mergeSeriesWithSameLabelset(m);

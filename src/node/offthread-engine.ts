@@ -1,0 +1,218 @@
+// An Engine whose asynchronous queries run in worker threads, for the HTTP
+// server: the main thread parses the query, selects and copies the samples it
+// can read (yielding between series), and a worker evaluates it. The
+// synchronous methods stay in-process, as embedders use them.
+//
+// A worker is also the hard edge of the query limits: past its timeout (plus
+// a grace period for the engine's own checks to answer) or on an abort the
+// worker is terminated, and its heap is capped by the memory budget, so a
+// query that outgrows it ends that worker, not the server.
+
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { createEngine, toMillis, type Engine, type EngineOptions, type QueryOptions, type QueryResult, type Time } from '../promql/engine/engine.js';
+import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, type ErrorType } from '../promql/engine/errors.js';
+import { parse } from '../promql/parser/index.js';
+import { ParseError } from '../promql/parser/errors.js';
+import { parseDuration } from '../promql/parser/literals.js';
+import { prepare } from '../promql/engine/preprocess.js';
+import { overallRange, selectorRanges } from '../promql/engine/selection.js';
+import type { Queryable } from '../storage/interfaces.js';
+import { collectSnapshot, snapshotSelectors } from './query-snapshot.js';
+import type { WorkerAnswer, WorkerQuery } from './query-worker.js';
+
+export interface OffThreadOptions {
+  /** Worker threads kept for queries (default 2); more queries wait for one. */
+  workers?: number;
+  /** How long past its timeout a worker may take to answer before it is terminated (ms, default 1000). */
+  graceMs?: number;
+  /** Longest the main thread works on a snapshot before letting other work run (ms, default 10). */
+  sliceMs?: number;
+}
+
+const ms = (d: number | string | undefined, dflt: number) => (d === undefined ? dflt : typeof d === 'number' ? d : parseDuration(d));
+
+/**
+ * The worker script: the built query-worker.js, or, when running from the
+ * TypeScript sources (tests, tsx), a bootstrap that registers tsx in the
+ * worker before importing query-worker.ts.
+ */
+function workerScript(): URL {
+  const self = import.meta.url;
+  if (!self.endsWith('.ts')) return new URL('./query-worker.js', self);
+  const tsxApi = pathToFileURL(join(dirname(createRequire(self).resolve('tsx/esm/api')), 'index.mjs')).href;
+  const source = new URL('./query-worker.ts', self).href;
+  const code = `const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(source)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
+
+class QueryWorker {
+  readonly worker: Worker;
+  private pending: { resolve: (a: WorkerAnswer) => void; reject: (e: Error) => void } | null = null;
+  dead = false;
+
+  constructor(heapMb: number) {
+    this.worker = new Worker(workerScript(), { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    this.worker.unref();
+    this.worker.on('message', (a: WorkerAnswer) => {
+      const p = this.pending;
+      this.pending = null;
+      p?.resolve(a);
+    });
+    const fail = (e: Error) => {
+      this.dead = true;
+      const p = this.pending;
+      this.pending = null;
+      p?.reject(e);
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`query worker exited with code ${code}`)));
+  }
+
+  run(q: WorkerQuery): Promise<WorkerAnswer> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      const transfer = q.series.flatMap((s) => (s.st ? [s.t.buffer, s.v.buffer, s.st.buffer] : [s.t.buffer, s.v.buffer])) as ArrayBuffer[];
+      this.worker.postMessage(q, transfer);
+    });
+  }
+
+  terminate(): void {
+    this.dead = true;
+    void this.worker.terminate();
+  }
+}
+
+export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { close(): Promise<void> } {
+  const local = createEngine(db, options);
+  const size = Math.max(1, off.workers ?? 2);
+  const grace = off.graceMs ?? 1000;
+  const sliceMs = off.sliceMs ?? 10;
+  const engineTimeout = ms(options.timeout, 120_000);
+  const budget = options.maxMemoryBytes ?? 1024 * 1024 * 1024;
+  // The budget counts what the engine can see; the heap also holds the snapshot and the engine itself.
+  const heapMb = Math.ceil((2 * budget) / (1024 * 1024)) + 128;
+  const idle: QueryWorker[] = [];
+  let live = 0;
+  const waiting: ((w: QueryWorker) => void)[] = [];
+  const features = new Set(options.features ?? []);
+  const parseOpts = {
+    experimentalFunctions: features.has('promql-experimental-functions'),
+    extendedRangeSelectors: features.has('promql-extended-range-selectors'),
+    binopFillModifiers: features.has('promql-binop-fill-modifiers'),
+    durationExpressions: true,
+  };
+
+  const acquire = async (): Promise<QueryWorker> => {
+    const w = idle.pop();
+    if (w) return w;
+    if (live < size) {
+      live++;
+      return new QueryWorker(heapMb);
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const release = (w: QueryWorker) => {
+    if (w.dead) {
+      live--;
+      if (waiting.length > 0) {
+        live++;
+        waiting.shift()!(new QueryWorker(heapMb));
+      }
+      return;
+    }
+    const next = waiting.shift();
+    if (next) next(w);
+    else idle.push(w);
+  };
+
+  const run = async (query: string, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> => {
+    const timeout = opts.timeout !== undefined ? Math.min(ms(opts.timeout, engineTimeout), engineTimeout) : engineTimeout;
+    const deadline = Date.now() + timeout;
+    const lookbackDelta = opts.lookbackDelta !== undefined ? ms(opts.lookbackDelta, 0) : ms(options.lookbackDelta, 5 * 60_000);
+    const check = () => {
+      if (opts.signal?.aborted) throw new QueryCanceledError('query preparation');
+      if (Date.now() > deadline) throw new QueryTimeoutError('query preparation');
+    };
+    let expr;
+    try {
+      expr = parse(query, parseOpts);
+    } catch (e) {
+      if (e instanceof ParseError) throw new QueryError(e.message, 'bad_data');
+      throw e;
+    }
+    const prepared = prepare(expr, { start, end, step });
+    const ranges = selectorRanges(prepared, { start, end }, lookbackDelta);
+    const all = overallRange(ranges);
+    let sliceStart = performance.now();
+    const pause = async () => {
+      check();
+      if (performance.now() - sliceStart < sliceMs) return;
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    };
+    const series = await collectSnapshot(db, snapshotSelectors(prepared.expr, ranges, all), all, pause);
+    check();
+    const worker = await acquire();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      const stop = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          worker.terminate();
+          reject(new QueryTimeoutError('expression evaluation'));
+        }, Math.max(0, deadline - Date.now()) + grace);
+        onAbort = () => {
+          worker.terminate();
+          reject(new QueryCanceledError('expression evaluation'));
+        };
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      const remaining = Math.max(1, deadline - Date.now());
+      const msg: WorkerQuery = { id: 0, engine: { ...options, timeout: remaining }, query, start, end, step, lookbackDelta, timeout: remaining, series };
+      let answer: WorkerAnswer;
+      try {
+        answer = await Promise.race([worker.run(msg), stop]);
+      } catch (e) {
+        if (e instanceof QueryError) throw e;
+        // The worker died: its heap limit is the query memory budget's hard edge.
+        if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') throw new QueryMemoryError(budget);
+        throw e;
+      }
+      if ('result' in answer) return answer.result;
+      const err = answer.error;
+      if (err.type) throw new QueryError(err.message, err.type as ErrorType);
+      const e = new Error(err.message);
+      e.stack = err.stack;
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
+      release(worker);
+    }
+  };
+
+  return {
+    instantQuerySync: local.instantQuerySync,
+    rangeQuerySync: local.rangeQuerySync,
+    instantQuery: async (query: string, time: Time, opts?: QueryOptions) => {
+      const t = toMillis(time);
+      return run(query, t, t, 0, opts);
+    },
+    rangeQuery: async (query: string, start: Time, end: Time, step: number | string, opts?: QueryOptions) => {
+      // The same validation as the in-process engine, without evaluating.
+      const s = toMillis(start, 'start'), e = toMillis(end, 'end');
+      const st = typeof step === 'number' ? step : ms(step, 0);
+      if (e < s) throw new QueryError('end timestamp must not be before start time', 'bad_data');
+      if (!(st > 0)) throw new QueryError('zero or negative query resolution step widths are not accepted. Try a positive integer', 'bad_data');
+      if ((e - s) / st > 11000) throw new QueryError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)', 'bad_data');
+      return run(query, s, e, st, opts);
+    },
+    close: async () => {
+      for (const w of idle.splice(0)) await w.worker.terminate();
+    },
+  };
+}
