@@ -22,7 +22,7 @@ export { parse, format, print, prettyPrint, ParseError, sameAST, FUNCTIONS, getF
 export type { Expr, ParseOptions, FunctionDef, ValueType } from './promql/index.js';
 
 // PromQL: the query engine.
-export { createEngine, QueryError, QueryTimeoutError, QueryCanceledError, TooManySamplesError } from './promql/index.js';
+export { createEngine, QueryError, QueryTimeoutError, QueryCanceledError, TooManySamplesError, QueryMemoryError } from './promql/index.js';
 export type {
   Engine, EngineOptions, Feature, QueryOptions, QueryResult, QueryData, QueryStats, Time, SamplePair, VectorElement, MatrixElement,
 } from './promql/index.js';

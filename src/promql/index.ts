@@ -27,7 +27,7 @@ export { createEngine, toMillis } from './engine/engine.js';
 export type {
   Engine, EngineOptions, Feature, QueryOptions, QueryResult, QueryData, QueryStats, Time, SamplePair, VectorElement, MatrixElement,
 } from './engine/engine.js';
-export { QueryError, QueryTimeoutError, QueryCanceledError, TooManySamplesError } from './engine/errors.js';
+export { QueryError, QueryTimeoutError, QueryCanceledError, TooManySamplesError, QueryMemoryError } from './engine/errors.js';
 
 // Explain: every node of a query evaluated on its own.
 export { explain } from './explain.js';

@@ -1,0 +1,139 @@
+// One hostile request must not stall or kill the server (issue 15's table):
+// each is answered cleanly within its limit, /-/healthy answers while a
+// costly query still runs, and the process stays alive. Latencies are
+// measured and printed, not asserted against a wall clock (shared machines);
+// what is asserted is the order of events and the answers.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { servePromlet, type RunningPromlet } from '../../src/node/serve.js';
+
+const TOKEN = 'hardening-secret';
+let p: RunningPromlet;
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+beforeAll(async () => {
+  p = await servePromlet({ listen: '127.0.0.1:0', queryTimeout: '2s', bearerToken: TOKEN });
+  const app = p.db.appender();
+  for (let i = 0; i < 3000; i++) app.append({ __name__: 'load_metric', series: `series-${i}` }, Date.now() - 1000, i);
+  await app.commit();
+});
+
+afterAll(async () => {
+  await p?.stop();
+});
+
+const post = (path: string, form: Record<string, string>) =>
+  fetch(`${p.url}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+const get = (path: string) => fetch(`${p.url}${path}`, { headers: auth });
+
+/** The server still answers a plain query correctly. */
+async function alive(): Promise<void> {
+  const r = await (await get('/api/v1/query?query=count(load_metric)')).json();
+  expect(r.data.result[0].value[1]).toBe('3000');
+}
+
+/** Polls /-/healthy until `until` settles; returns each answer's latency and when it arrived. */
+async function healthWhile(until: Promise<unknown>): Promise<{ latencies: number[]; lastAt: number }> {
+  let done = false;
+  void until.finally(() => (done = true));
+  const latencies: number[] = [];
+  let lastAt = 0;
+  for (let i = 0; i < 200 && !done; i++) {
+    const t0 = performance.now();
+    const r = await fetch(`${p.url}/-/healthy`, { headers: auth });
+    expect(r.status).toBe(200);
+    await r.text();
+    if (!done) {
+      latencies.push(performance.now() - t0);
+      lastAt = performance.now();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { latencies, lastAt };
+}
+
+const heavyLabelReplace = (times: number) => `count(label_replace(load_metric, "x", "${'$1'.repeat(times)}", "series", "(.*)"))`;
+
+describe('issue 15: hostile requests', () => {
+  it('row 2: a label_replace that builds huge labels ends at the query timeout while /-/healthy answers', async () => {
+    const t0 = performance.now();
+    const query = post('/api/v1/query', { query: heavyLabelReplace(20_000) }).then(async (r) => ({ status: r.status, body: await r.json(), at: performance.now() }));
+    const health = await healthWhile(query);
+    const answer = await query;
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ status: 'error', errorType: 'timeout' });
+    // Health checks were answered while the query was still running, not queued behind it.
+    expect(health.latencies.length).toBeGreaterThan(0);
+    expect(health.lastAt).toBeLessThan(answer.at);
+    console.log(`row 2: 503 after ${Math.round(answer.at - t0)} ms (--query.timeout 2s); /-/healthy answered ${health.latencies.length}× meanwhile, slowest ${Math.round(Math.max(...health.latencies))} ms`);
+    await alive();
+  });
+
+  it('row 2: 120,000 repetitions are refused by the label value limit, and the process lives', async () => {
+    const r = await post('/api/v1/query', { query: heavyLabelReplace(120_000) });
+    const body = await r.json();
+    expect(r.status).toBe(422);
+    expect(body).toMatchObject({ status: 'error', errorType: 'execution' });
+    expect(body.error).toMatch(/^label_replace\(\): the value built for label "x" is longer than 1048576 characters/);
+    await alive();
+  });
+
+  it('row 3: a client timeout larger than --query.timeout does not extend it', async () => {
+    const t0 = performance.now();
+    const r = await post('/api/v1/query', { query: heavyLabelReplace(20_000), timeout: '100s' });
+    expect(r.status).toBe(503);
+    expect((await r.json()).errorType).toBe('timeout');
+    console.log(`row 3: timeout=100s under --query.timeout 2s answered 503 after ${Math.round(performance.now() - t0)} ms`);
+    // A smaller client timeout still applies.
+    const small = await post('/api/v1/query', { query: heavyLabelReplace(20_000), timeout: '0.2' });
+    expect(small.status).toBe(503);
+  });
+
+  it('row 5: a time of a million digits is a 400 naming the parameter, parsed in linear time', async () => {
+    const t0 = performance.now();
+    const r = await post('/api/v1/query', { query: 'up', time: '1'.repeat(1_000_000) });
+    expect(r.status).toBe(400);
+    const body = await r.json();
+    expect(body.errorType).toBe('bad_data');
+    expect(body.error).toMatch(/^invalid parameter "time": cannot parse "1{100}…" to a valid timestamp$/);
+    const step = await post('/api/v1/query_range', { query: 'up', start: '0', end: '60', step: `${'1'.repeat(1_000_000)}x` });
+    expect(step.status).toBe(400);
+    expect((await step.json()).error).toMatch(/^invalid parameter "step"/);
+    console.log(`row 5: two 1 MB parameters rejected in ${Math.round(performance.now() - t0)} ms`);
+    await alive();
+  });
+
+  it('row 8: malformed escapes and Host headers are 4xx, not 500', async () => {
+    const lv = await get('/api/v1/label/%ZZ/values');
+    expect(lv.status).toBe(400);
+    expect((await lv.json()).error).toMatch(/malformed percent-encoding/);
+    const push = await fetch(`${p.url}/metrics/job/%E0%A4%A`, { method: 'PUT', headers: auth, body: 'x 1\n' });
+    expect(push.status).toBe(400);
+    const emptyName = await fetch(`${p.url}/metrics/job/j`, { method: 'PUT', headers: auth, body: '{""} 3\n' });
+    expect(emptyName.status).toBeGreaterThanOrEqual(400);
+    expect(emptyName.status).toBeLessThan(500);
+    const host = await rawRequest(`GET /api/v1/query?query=1 HTTP/1.1\r\nHost: [bad\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`);
+    expect(host).toMatch(/^HTTP\/1\.1 (200|400) /);
+    await alive();
+  });
+
+  it('with --web.bearer-token the self-scrape authenticates, so up{job="promlet"} is 1', async () => {
+    await p.scrapeOnce();
+    const r = await (await get('/api/v1/query?query=up{job="promlet"}')).json();
+    expect(r.data.result).toHaveLength(1);
+    expect(r.data.result[0].value[1]).toBe('1');
+    expect((await fetch(`${p.url}/api/v1/query?query=up`)).status).toBe(401);
+  });
+});
+
+async function rawRequest(text: string): Promise<string> {
+  const { connect } = await import('node:net');
+  const u = new URL(p.url);
+  return new Promise((resolve, reject) => {
+    const s = connect(Number(u.port), u.hostname, () => s.end(text));
+    let out = '';
+    s.on('data', (d) => (out += d.toString()));
+    s.on('end', () => resolve(out));
+    s.on('error', reject);
+  });
+}
