@@ -9,9 +9,7 @@
 // query that outgrows it ends that worker, not the server.
 
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { workerURL } from './worker-url.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { createEngine, toMillis, type Engine, type EngineOptions, type QueryOptions, type QueryResult, type Time } from '../promql/engine/engine.js';
 import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, type ErrorType } from '../promql/engine/errors.js';
@@ -35,27 +33,13 @@ export interface OffThreadOptions {
 
 const ms = (d: number | string | undefined, dflt: number) => (d === undefined ? dflt : typeof d === 'number' ? d : parseDuration(d));
 
-/**
- * The worker script: the built query-worker.js, or, when running from the
- * TypeScript sources (tests, tsx), a bootstrap that registers tsx in the
- * worker before importing query-worker.ts.
- */
-function workerScript(): URL {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new URL('./query-worker.js', self);
-  const tsxApi = pathToFileURL(join(dirname(createRequire(self).resolve('tsx/esm/api')), 'index.mjs')).href;
-  const source = new URL('./query-worker.ts', self).href;
-  const code = `const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(source)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-}
-
 class QueryWorker {
   readonly worker: Worker;
   private pending: { resolve: (a: WorkerAnswer) => void; reject: (e: Error) => void } | null = null;
   dead = false;
 
   constructor(heapMb: number) {
-    this.worker = new Worker(workerScript(), { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    this.worker = new Worker(workerURL(import.meta.url, 'query-worker'), { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     this.worker.unref();
     this.worker.on('message', (a: WorkerAnswer) => {
       const p = this.pending;
