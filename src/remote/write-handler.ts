@@ -5,6 +5,7 @@
 
 import { WriteRequest } from './proto.js';
 import { uncompress } from 'snappyjs';
+import { snappyBlockProblem } from './snappy-check.js';
 import type { Appendable } from '../storage/interfaces.js';
 import { StorageError } from '../storage/errors.js';
 import { InvalidLabelsError } from '../model/labels.js';
@@ -30,6 +31,8 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
   if (ct.includes('io.prometheus.write.v2')) return fail(415, 'remote write 2.0 is not supported; send remote write 1.0 (prometheus.WriteRequest)');
   const enc = headers.get('content-encoding');
   if (enc && enc !== 'snappy') return fail(415, `unsupported Content-Encoding ${JSON.stringify(enc)}, want snappy`);
+  const malformed = snappyBlockProblem(body, MAX_DECOMPRESSED);
+  if (malformed) return fail(400, `snappy decode error: ${malformed}`);
   let raw: Uint8Array;
   try {
     raw = uncompress(body, MAX_DECOMPRESSED);

@@ -80,7 +80,15 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
   const errs: string[] = [];
   if (doc.errors.length > 0) throw new RuleFileError(doc.errors.map((e) => `${file}: ${e.message}`));
   const lineOf = (n: Node | null | undefined) => (n?.range ? lc.linePos(n.range[0]).line : 0);
-  const root = doc.toJS() as K8sDocument | null;
+  // toJS fails on YAML that parses but cannot be built, such as an alias to an anchor set later.
+  const built = (d: { toJS(): unknown }) => {
+    try {
+      return d.toJS();
+    } catch (e) {
+      throw new RuleFileError([`${file}: ${(e as Error).message}`]);
+    }
+  };
+  const root = built(doc) as K8sDocument | null;
   // A ConfigMap carries whole rule files as strings under data.
   if (root?.kind === 'ConfigMap' && root.data && typeof root.data === 'object') {
     return Object.entries(root.data).flatMap(([key, body]) => parseRuleFile(String(body), `${file}:data.${key}`, opts));
@@ -94,7 +102,7 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
   // values, names and expressions keep their text (`010` stays "010", an
   // empty value is ""), as Go's YAML decoder gives them to string fields.
   const asText = path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
-    parseDocument(text, { schema: 'failsafe' }).toJS()) as TextGroup[];
+    built(parseDocument(text, { schema: 'failsafe' }))) as TextGroup[];
   const textOf = (gi: number) => (Array.isArray(asText) && asText[gi] && typeof asText[gi] === 'object' ? asText[gi] : {});
   const seen = new Set<string>();
   const out: GroupSpec[] = [];
@@ -118,13 +126,19 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
     };
     const rulesNode = gNode && isMap(gNode) ? (gNode.get('rules', true) as Node | undefined) : undefined;
     const gText = textOf(gi);
-    const rules: RuleSpec[] = ((g.rules ?? []) as Record<string, unknown>[]).map((r, ri) => {
+    if (g.rules !== undefined && g.rules !== null && !Array.isArray(g.rules)) errs.push(`${where}: rules must be a list`);
+    const ruleList = (Array.isArray(g.rules) ? g.rules : []) as (Record<string, unknown> | null)[];
+    const rules: RuleSpec[] = ruleList.flatMap((r, ri) => {
       const rText = (Array.isArray(gText.rules) && gText.rules[ri] && typeof gText.rules[ri] === 'object' ? gText.rules[ri] : {}) as TextRule;
       const rNode = rulesNode && isSeq(rulesNode) ? (rulesNode.items[ri] as Node) : undefined;
       const line = lineOf(rNode);
       const rname = r?.record ?? r?.alert ?? `#${ri + 1}`;
       const rw = `${file}:${line}: group ${JSON.stringify(name)}, rule ${JSON.stringify(rname)}`;
-      if (strict) for (const k of Object.keys(r ?? {})) if (!RULE_FIELDS.has(k)) errs.push(`${rw}: field ${k} not found in type rulefmt.Rule`);
+      if (!r || typeof r !== 'object' || Array.isArray(r)) {
+        errs.push(`${rw}: a rule must be a mapping`);
+        return [];
+      }
+      if (strict) for (const k of Object.keys(r)) if (!RULE_FIELDS.has(k)) errs.push(`${rw}: field ${k} not found in type rulefmt.Rule`);
       if ((r.record === undefined) === (r.alert === undefined)) errs.push(`${rw}: one of 'record' or 'alert' must be set`);
       const expr = typeof rText.expr === 'string' ? rText.expr : '';
       if (expr === '') errs.push(`${rw}: field 'expr' must be set in rule`);
@@ -147,7 +161,7 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
         if (k === '__name__') errs.push(`${rw}: invalid label name: ${k}`);
         else if (!isValidLabelName(k)) errs.push(`${rw}: invalid label name: ${k}`);
       }
-      return {
+      return [{
         record: r.record === undefined ? undefined : String(rText.record ?? r.record),
         alert: r.alert === undefined ? undefined : String(rText.alert ?? r.alert),
         expr,
@@ -156,7 +170,7 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
         labels,
         annotations: textMap(rText.annotations),
         line,
-      };
+      }];
     });
     out.push({
       file, name, interval: dur(g.interval, 'interval'), limit: Number(g.limit ?? 0), queryOffset: dur(g.query_offset, 'query_offset'),
