@@ -1,5 +1,6 @@
 // The server and client commands of `promlet`: serve, query, query-range, format.
 
+import { parseBase2Bytes } from '../model/units.js';
 import { format, ParseError } from '../promql/index.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 import { VERSION, servePromlet } from './serve.js';
@@ -54,6 +55,8 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --data-dir, --storage.tsdb.path DIR        persisted chunks, index and write-ahead log (default: memory only)
   --storage.wal.fsync never|always           always: fsync each commit (survives power loss); default never
   --query.lookback-delta D, --query.timeout D, --query.max-samples N, --query.max-concurrency N
+  --query.max-memory SIZE                    one query's memory budget, e.g. 512MB (default 1GiB)
+  --query.max-label-value-length N           longest label label_replace/label_join may build (default 1048576)
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
   --web.enable-remote-write-receiver         accept remote write 1.0 at /api/v1/write
   --web.enable-admin-api                     POST /api/v1/admin/tsdb/snapshot (needs --data-dir)
@@ -61,6 +64,19 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --rules.alert.resend-delay D               default 1m
   --alertmanager.notification-queue-capacity N  default 10000
 `;
+
+/** --query.max-memory and --query.max-label-value-length, checked. */
+function queryLimitFlags(args: string[]): { maxQueryMemory?: number; maxLabelValueLength?: number } {
+  const mem = flagValue(args, '--query.max-memory');
+  const len = flagValue(args, '--query.max-label-value-length');
+  const maxQueryMemory = mem === undefined ? undefined : parseBase2Bytes(mem);
+  if (maxQueryMemory === null || (maxQueryMemory !== undefined && maxQueryMemory <= 0)) throw new UsageError(`--query.max-memory: want a size such as 512MB, got ${JSON.stringify(mem)}`);
+  const maxLabelValueLength = len === undefined ? undefined : Number(len);
+  if (maxLabelValueLength !== undefined && !(Number.isInteger(maxLabelValueLength) && maxLabelValueLength > 0)) {
+    throw new UsageError(`--query.max-label-value-length: want a positive integer, got ${JSON.stringify(len)}`);
+  }
+  return { maxQueryMemory, maxLabelValueLength };
+}
 
 export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<void>): Promise<number> {
   if (args.includes('--help')) {
@@ -84,6 +100,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     lookbackDelta: flagValue(args, '--query.lookback-delta'),
     queryTimeout: flagValue(args, '--query.timeout'),
     maxSamples: maxSamples === undefined ? undefined : Number(maxSamples),
+    ...queryLimitFlags(args),
     maxConcurrentQueries: maxConc === undefined ? undefined : Number(maxConc),
     basicAuth: auth === undefined ? undefined : { user: auth.slice(0, auth.indexOf(':')), password: auth.slice(auth.indexOf(':') + 1) },
     bearerToken: flagValue(args, '--web.bearer-token'),
