@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|playground]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|playground]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -16,6 +16,7 @@ import { prometheusBytesPerSample } from './promtool.js';
 import { parserBench } from './parser.js';
 import { queryBench } from './query.js';
 import { httpBench } from './http.js';
+import { responsivenessBench } from './responsiveness.js';
 import { expositionBench } from './exposition.js';
 import { restartBench } from './restart.js';
 import { playgroundBench } from './playground.js';
@@ -192,6 +193,7 @@ if (run('parser')) await parserBench(corpus, quick, (row) => record('parser', ro
 if (run('query')) await queryBench(quick, (row) => record('query', row));
 if (run('exposition')) await expositionBench(corpus, quick, (row) => record('exposition', row));
 if (run('http')) await httpBench(quick, (row) => record('http', row));
+if (run('responsiveness')) await responsivenessBench(quick, (row) => record('responsiveness', row));
 if (run('restart')) await restartBench(quick, (row) => record('restart', row));
 if (run('remote-write')) await remoteWriteBench(quick, (row) => record('remote-write', row));
 if (run('playground')) await playgroundBench(quick, (row) => record('playground', row));
