@@ -137,3 +137,38 @@ async function rawRequest(text: string): Promise<string> {
     s.on('error', reject);
   });
 }
+
+describe('credentials and bugs', () => {
+  it('compares secrets by value whatever their length or common prefix', async () => {
+    const { secretEquals } = await import('../../src/node/server.js');
+    expect(secretEquals('token', 'token')).toBe(true);
+    expect(secretEquals('token', 'tokem')).toBe(false);
+    expect(secretEquals('tok', 'token')).toBe(false);
+    expect(secretEquals('', 'token')).toBe(false);
+    expect(secretEquals('tokenx', 'token')).toBe(false);
+  });
+
+  it('answers a bug with 500 internal and logs it with its stack', async () => {
+    const { startServer } = await import('../../src/node/server.js');
+    const { createApiHandler } = await import('../../src/api/handler.js');
+    const logged: unknown[] = [];
+    const handler = createApiHandler({
+      db: p.db, engine: (await import('../../src/promql/engine/engine.js')).createEngine(p.db),
+      info: { version: 'x', startTime: new Date(), flags: {}, configYaml: () => { throw new TypeError('config went missing'); } },
+      logError: (e) => logged.push(e),
+    });
+    const s = await startServer({ listen: '127.0.0.1:0', handler });
+    try {
+      const r = await fetch(`${s.url}/api/v1/status/config`);
+      expect(r.status).toBe(500);
+      expect(await r.json()).toEqual({ status: 'error', errorType: 'internal', error: 'config went missing' });
+      expect(logged).toHaveLength(1);
+      expect((logged[0] as Error).stack).toMatch(/config went missing\n\s+at /);
+      // Bad input is not a bug: a 400, nothing logged.
+      expect((await fetch(`${s.url}/api/v1/query?query=sum(`)).status).toBe(400);
+      expect(logged).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+});
