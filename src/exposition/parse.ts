@@ -317,6 +317,7 @@ export function parseExposition(text: string, format: ExpositionFormat = 'text')
         if (f !== null) labels[i] = { name: key, value: formatOpenMetricsFloat(f) };
       });
     }
+    if (name === '') r.fail('metric name is empty');
     labels.push({ name: '__name__', value: name });
     const sample: ParsedSample = { labels: sortLabels(labels, lineNo), value, line: lineNo };
     const empty = labels.filter((l) => l.value === '');

@@ -36,18 +36,30 @@ const ms = (d: number | string | undefined, dflt: number) => (d === undefined ? 
 class QueryWorker {
   readonly worker: Worker;
   private pending: { resolve: (a: WorkerAnswer) => void; reject: (e: Error) => void } | null = null;
+  /** Settles when the worker has loaded the engine (or failed to). */
+  readonly ready: Promise<void>;
+  private markReady!: () => void;
+  private failStart!: (e: Error) => void;
   dead = false;
 
   constructor(heapMb: number) {
     this.worker = new Worker(workerURL(import.meta.url, 'query-worker'), { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     this.worker.unref();
-    this.worker.on('message', (a: WorkerAnswer) => {
+    this.ready = new Promise((resolve, reject) => {
+      this.markReady = resolve;
+      this.failStart = reject;
+    });
+    // Nobody may be waiting for readiness yet; a failed start is reported to the query that acquires this worker.
+    this.ready.catch(() => {});
+    this.worker.on('message', (a: WorkerAnswer | 'ready') => {
+      if (a === 'ready') return this.markReady();
       const p = this.pending;
       this.pending = null;
       p?.resolve(a);
     });
     const fail = (e: Error) => {
       this.dead = true;
+      this.failStart(e);
       const p = this.pending;
       this.pending = null;
       p?.reject(e);
@@ -90,32 +102,34 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     durationExpressions: true,
   };
 
+  const spawn = () => {
+    live++;
+    return new QueryWorker(heapMb);
+  };
   const acquire = async (): Promise<QueryWorker> => {
-    const w = idle.pop();
-    if (w) return w;
-    if (live < size) {
-      live++;
-      return new QueryWorker(heapMb);
+    for (let w = idle.pop(); w; w = idle.pop()) {
+      if (!w.dead) return w;
+      live--;
     }
+    if (live < size) return spawn();
     return new Promise((resolve) => waiting.push(resolve));
   };
   const release = (w: QueryWorker) => {
-    if (w.dead) {
-      live--;
-      if (waiting.length > 0) {
-        live++;
-        waiting.shift()!(new QueryWorker(heapMb));
-      }
-      return;
-    }
-    const next = waiting.shift();
-    if (next) next(w);
-    else idle.push(w);
+    // A terminated worker is replaced at once, so the next query finds one started.
+    if (w.dead) live--;
+    const next = w.dead ? (closed ? null : spawn()) : w;
+    if (!next) return;
+    const waiter = waiting.shift();
+    if (waiter) waiter(next);
+    else idle.push(next);
   };
+  let closed = false;
+  // One worker starts now, so the first query does not wait for it to load.
+  idle.push(spawn());
 
   const run = async (query: string, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> => {
     const timeout = opts.timeout !== undefined ? Math.min(ms(opts.timeout, engineTimeout), engineTimeout) : engineTimeout;
-    const deadline = Date.now() + timeout;
+    let deadline = Date.now() + timeout;
     const lookbackDelta = opts.lookbackDelta !== undefined ? ms(opts.lookbackDelta, 0) : ms(options.lookbackDelta, 5 * 60_000);
     const check = () => {
       if (opts.signal?.aborted) throw new QueryCanceledError('query preparation');
@@ -131,19 +145,27 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     const prepared = prepare(expr, { start, end, step });
     const ranges = selectorRanges(prepared, { start, end }, lookbackDelta);
     const all = overallRange(ranges);
-    let sliceStart = performance.now();
-    const pause = async () => {
-      check();
-      if (performance.now() - sliceStart < sliceMs) return;
-      await yieldToEventLoop();
-      sliceStart = performance.now();
-    };
-    const series = await collectSnapshot(db, snapshotSelectors(prepared.expr, ranges, all), all, pause);
-    check();
     const worker = await acquire();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     try {
+      const starting = performance.now();
+      try {
+        await worker.ready;
+      } catch (e) {
+        throw new Error(`query worker failed to start: ${(e as Error).message}`);
+      }
+      // A worker's start-up (after one was terminated) is ours, not the query's: it does not use up the timeout.
+      deadline += performance.now() - starting;
+      let sliceStart = performance.now();
+      const pause = async () => {
+        check();
+        if (performance.now() - sliceStart < sliceMs) return;
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      };
+      const series = await collectSnapshot(db, snapshotSelectors(prepared.expr, ranges, all), all, pause);
+      check();
       const stop = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           worker.terminate();
@@ -196,6 +218,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       return run(query, s, e, st, opts);
     },
     close: async () => {
+      closed = true;
       for (const w of idle.splice(0)) await w.worker.terminate();
     },
   };

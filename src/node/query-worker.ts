@@ -39,3 +39,5 @@ parentPort?.on('message', (q: WorkerQuery) => {
   }
   parentPort!.postMessage(answer);
 });
+// Loaded: the parent starts a query's clock from here.
+parentPort?.postMessage('ready');

@@ -130,7 +130,8 @@ async function rawRequest(text: string): Promise<string> {
   const { connect } = await import('node:net');
   const u = new URL(p.url);
   return new Promise((resolve, reject) => {
-    const s = connect(Number(u.port), u.hostname, () => s.end(text));
+    // Written without ending our side: the server answers, then closes (Connection: close).
+    const s = connect(Number(u.port), u.hostname, () => s.write(text));
     let out = '';
     s.on('data', (d) => (out += d.toString()));
     s.on('end', () => resolve(out));
