@@ -19,7 +19,7 @@ import { parseDuration } from '../promql/parser/literals.js';
 import { prepare } from '../promql/engine/preprocess.js';
 import { overallRange, selectorRanges } from '../promql/engine/selection.js';
 import type { Queryable } from '../storage/interfaces.js';
-import { collectSnapshot, snapshotSelectors } from './query-snapshot.js';
+import { collectSnapshot, snapshotSelectors, SnapshotTooLargeError } from './query-snapshot.js';
 import type { WorkerAnswer, WorkerQuery } from './query-worker.js';
 
 export interface OffThreadOptions {
@@ -30,6 +30,9 @@ export interface OffThreadOptions {
   /** Longest the main thread works on a snapshot before letting other work run (ms, default 10). */
   sliceMs?: number;
 }
+
+/** A sample's timestamp and value, as the memory budget counts them. */
+const SAMPLE_BYTES = 16;
 
 const ms = (d: number | string | undefined, dflt: number) => (d === undefined ? dflt : typeof d === 'number' ? d : parseDuration(d));
 
@@ -164,7 +167,14 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
         await yieldToEventLoop();
         sliceStart = performance.now();
       };
-      const series = await collectSnapshot(db, snapshotSelectors(prepared.expr, ranges, all), all, pause);
+      // The copy is held in memory twice at most (here, then in the worker): it is counted against the budget.
+      let series;
+      try {
+        series = await collectSnapshot(db, snapshotSelectors(prepared.expr, ranges, all), all, pause, Math.floor(budget / SAMPLE_BYTES));
+      } catch (e) {
+        if (e instanceof SnapshotTooLargeError) throw new QueryMemoryError(budget);
+        throw e;
+      }
       check();
       const stop = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {

@@ -64,7 +64,9 @@ function children(e: Expr): Expr[] {
  * the caller's thread can serve other work during a large copy; it may throw
  * to stop (a timeout).
  */
-export async function collectSnapshot(db: Queryable, selectors: Selector[], all: TimeRange, pause: () => Promise<void>): Promise<SnapshotSeries[]> {
+export async function collectSnapshot(
+  db: Queryable, selectors: Selector[], all: TimeRange, pause: () => Promise<void>, maxSamples = Infinity,
+): Promise<SnapshotSeries[]> {
   if (selectors.length === 0) return [];
   const querier = db.querier(all.start, all.end);
   try {
@@ -81,8 +83,11 @@ export async function collectSnapshot(db: Queryable, selectors: Selector[], all:
       await pause();
     }
     const out: SnapshotSeries[] = [];
+    let samples = 0;
     for (const w of wanted.values()) {
       const b = w.series.samples(w.start, w.end);
+      samples += b.timestamps.length;
+      if (samples > maxSamples) throw new SnapshotTooLargeError(maxSamples);
       const s: SnapshotSeries = { labels: w.series.labels, t: b.timestamps, v: b.values };
       if (b.startTimestamps) s.st = b.startTimestamps;
       out.push(s);
@@ -91,6 +96,13 @@ export async function collectSnapshot(db: Queryable, selectors: Selector[], all:
     return out.sort((a, b) => compareLabels(a.labels, b.labels));
   } finally {
     querier.close();
+  }
+}
+
+/** The samples a query can read do not fit the budget they are copied under. */
+export class SnapshotTooLargeError extends Error {
+  constructor(readonly maxSamples: number) {
+    super(`the query reads more than ${maxSamples} samples`);
   }
 }
 

@@ -58,8 +58,13 @@ describe('issue 15: hostile requests', () => {
   it('row 2: a label_replace that builds huge labels ends at the query timeout while /-/healthy answers', async () => {
     const t0 = performance.now();
     const query = post('/api/v1/query', { query: heavyLabelReplace(20_000) }).then(async (r) => ({ status: r.status, body: await r.json(), at: performance.now() }));
+    const pushed = fetch(`${p.url}/metrics/job/live`, { method: 'PUT', headers: auth, body: 'pushed_during_query 1\n' })
+      .then((r) => ({ status: r.status, at: performance.now() }));
     const health = await healthWhile(query);
     const answer = await query;
+    // Ingestion was answered while the query ran, too.
+    expect((await pushed).status).toBe(200);
+    expect((await pushed).at).toBeLessThan(answer.at);
     expect(answer.status).toBe(503);
     expect(answer.body).toMatchObject({ status: 'error', errorType: 'timeout' });
     // Health checks were answered while the query was still running, not queued behind it.

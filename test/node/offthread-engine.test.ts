@@ -1,0 +1,80 @@
+// Queries evaluated in a worker over a copy of the samples they can read
+// give the in-process engine's answers (selectors with offsets, @, ranges,
+// subqueries, info() joins), and the copy itself is held to the memory
+// budget; an abort ends the worker's query.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDB, createEngine, QueryCanceledError, QueryMemoryError, type DB } from '../../src/index.js';
+import { createOffThreadEngine } from '../../src/node/offthread-engine.js';
+import { STALE_NAN } from '../../src/model/stale.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+let db: DB;
+let off: ReturnType<typeof createOffThreadEngine>;
+
+beforeAll(async () => {
+  db = await openDB();
+  const app = db.appender();
+  for (let i = 0; i < 240; i++) {
+    const t = T0 + i * 15_000;
+    for (const [job, inst, k] of [['api', 'a:1', 3], ['api', 'b:1', 1], ['web', 'c:1', 2]] as const) {
+      app.append({ __name__: 'http_requests_total', job, instance: inst }, t, i * k + (i > 120 && job === 'web' ? -100 : 0));
+      app.append({ __name__: 'target_info', job, instance: inst, version: `v${k}` }, t, 1);
+    }
+    app.append({ __name__: 'temperature', room: 'x' }, t, 20 + Math.sin(i / 10));
+  }
+  app.append({ __name__: 'temperature', room: 'x' }, T0 + 240 * 15_000, STALE_NAN);
+  await app.commit();
+  off = createOffThreadEngine(db, { features: ['promql-experimental-functions'] });
+});
+
+afterAll(async () => {
+  await off?.close();
+});
+
+const QUERIES = [
+  'sum by (job) (rate(http_requests_total[5m]))',
+  'http_requests_total offset 10m',
+  'http_requests_total @ 1767225900',
+  'max_over_time(deriv(temperature[5m])[20m:1m])',
+  'info(rate(http_requests_total[5m]))',
+  'temperature',
+  'label_replace(http_requests_total, "host", "$1", "instance", "(.*):.*")',
+  'resets(http_requests_total[30m]) > bool 0',
+  'count_values("v", round(temperature))',
+  'absent(nonexistent{job="x"})',
+];
+
+describe('the off-thread engine', () => {
+  const local = () => createEngine(db, { features: ['promql-experimental-functions'] });
+  const at = T0 + 50 * 60_000;
+
+  for (const q of QUERIES) {
+    it(`answers as the in-process engine: ${q}`, async () => {
+      const strip = (r: { stats?: unknown }) => ({ ...r, stats: undefined });
+      expect(strip(await off.instantQuery(q, at))).toEqual(strip(local().instantQuerySync(q, at)));
+      expect(strip(await off.rangeQuery(q, T0 + 20 * 60_000, T0 + 70 * 60_000, '1m'))).toEqual(strip(local().rangeQuerySync(q, T0 + 20 * 60_000, T0 + 70 * 60_000, '1m')));
+    });
+  }
+
+  it('holds the copy of the samples to the memory budget', async () => {
+    const small = createOffThreadEngine(db, { maxMemoryBytes: 16 * 500 }, { workers: 1 });
+    try {
+      await expect(small.instantQuery('http_requests_total[1h]', T0 + 3600_000)).rejects.toBeInstanceOf(QueryMemoryError);
+      expect((await small.instantQuery('count(temperature)', at)).result).toMatchObject([{ value: [at / 1000, '1'] }]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('ends a query when its signal aborts', async () => {
+    const ac = new AbortController();
+    // 1.8 million subquery steps: seconds of evaluation.
+    const heavy = 'count_over_time(rate(http_requests_total[5m])[30m:1ms])';
+    const q = off.instantQuery(heavy, at, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 200);
+    await expect(q).rejects.toBeInstanceOf(QueryCanceledError);
+    // The engine goes on answering with a fresh worker.
+    expect((await off.instantQuery('count(temperature)', at)).result).toMatchObject([{ value: [at / 1000, '1'] }]);
+  });
+});
