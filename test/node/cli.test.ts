@@ -23,6 +23,10 @@ describe('promlet CLI', () => {
     expect(c.err).toContain('want varbit or double-delta');
     expect(await runCli(['frobnicate'], c.io)).toBe(2);
     expect(c.err).toContain('unknown command "frobnicate"');
+    expect(await runCli(['serve', '--query.max-memory', 'lots'], c.io)).toBe(2);
+    expect(c.err).toContain('--query.max-memory: want a size such as 512MB, got "lots"');
+    expect(await runCli(['serve', '--query.max-label-value-length', '-5'], c.io)).toBe(2);
+    expect(c.err).toContain('--query.max-label-value-length: want a positive integer, got "-5"');
   });
 
   it('prints help', async () => {
