@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { workerURL } from './worker-url.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { createEngine, toMillis, type Engine, type EngineOptions, type QueryOptions, type QueryResult, type Time } from '../promql/engine/engine.js';
+import { createEngine, parseOptions, rangeWindow, toMillis, type Engine, type EngineOptions, type QueryOptions, type QueryResult, type Time } from '../promql/engine/engine.js';
 import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, type ErrorType } from '../promql/engine/errors.js';
 import { parse } from '../promql/parser/index.js';
 import { ParseError } from '../promql/parser/errors.js';
@@ -34,7 +34,15 @@ export interface OffThreadOptions {
 /** A sample's timestamp and value, as the memory budget counts them. */
 const SAMPLE_BYTES = 16;
 
-const ms = (d: number | string | undefined, dflt: number) => (d === undefined ? dflt : typeof d === 'number' ? d : parseDuration(d));
+function ms(d: number | string | undefined, dflt: number): number {
+  if (d === undefined) return dflt;
+  if (typeof d === 'number') return d;
+  try {
+    return parseDuration(d);
+  } catch {
+    throw new QueryError(`invalid duration: ${JSON.stringify(d)}`, 'bad_data');
+  }
+}
 
 class QueryWorker {
   readonly worker: Worker;
@@ -97,13 +105,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const idle: QueryWorker[] = [];
   let live = 0;
   const waiting: ((w: QueryWorker) => void)[] = [];
-  const features = new Set(options.features ?? []);
-  const parseOpts = {
-    experimentalFunctions: features.has('promql-experimental-functions'),
-    extendedRangeSelectors: features.has('promql-extended-range-selectors'),
-    binopFillModifiers: features.has('promql-binop-fill-modifiers'),
-    durationExpressions: true,
-  };
+  const parseOpts = parseOptions(new Set(options.features ?? []));
 
   const spawn = () => {
     live++;
@@ -219,13 +221,8 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       return run(query, t, t, 0, opts);
     },
     rangeQuery: async (query: string, start: Time, end: Time, step: number | string, opts?: QueryOptions) => {
-      // The same validation as the in-process engine, without evaluating.
-      const s = toMillis(start, 'start'), e = toMillis(end, 'end');
-      const st = typeof step === 'number' ? step : ms(step, 0);
-      if (e < s) throw new QueryError('end timestamp must not be before start time', 'bad_data');
-      if (!(st > 0)) throw new QueryError('zero or negative query resolution step widths are not accepted. Try a positive integer', 'bad_data');
-      if ((e - s) / st > 11000) throw new QueryError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)', 'bad_data');
-      return run(query, s, e, st, opts);
+      const r = rangeWindow(start, end, step);
+      return run(query, r.start, r.end, r.step, opts);
     },
     close: async () => {
       closed = true;

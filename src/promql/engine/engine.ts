@@ -110,6 +110,18 @@ export function toMillis(t: Time, what = 'time'): number {
   return ms;
 }
 
+/** A range query's start, end and step in ms, checked as Prometheus checks them. */
+export function rangeWindow(start: Time, end: Time, step: number | string): { start: number; end: number; step: number } {
+  const s = toMillis(start, 'start'), e = toMillis(end, 'end');
+  const st = typeof step === 'number' ? step : durationMillis(step, 'step');
+  if (e < s) throw new QueryError('end timestamp must not be before start time', 'bad_data');
+  if (!(st > 0)) throw new QueryError('zero or negative query resolution step widths are not accepted. Try a positive integer', 'bad_data');
+  if ((e - s) / st > MAX_POINTS) {
+    throw new QueryError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)', 'bad_data');
+  }
+  return { start: s, end: e, step: st };
+}
+
 function durationMillis(d: number | string, what: string): number {
   if (typeof d === 'number') return d;
   try {
@@ -119,7 +131,8 @@ function durationMillis(d: number | string, what: string): number {
   }
 }
 
-function parseOptions(features: ReadonlySet<Feature>): ParseOptions {
+/** The parser options the engine's feature flags imply. */
+export function parseOptions(features: ReadonlySet<Feature>): ParseOptions {
   return {
     experimentalFunctions: features.has('promql-experimental-functions'),
     extendedRangeSelectors: features.has('promql-extended-range-selectors'),
@@ -234,14 +247,8 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     return run(query, t, t, 0, opts);
   };
   const rangeSync = (query: string, start: Time, end: Time, step: number | string, opts: QueryOptions = {}) => {
-    const s = toMillis(start, 'start'), e = toMillis(end, 'end');
-    const st = typeof step === 'number' ? step : durationMillis(step, 'step');
-    if (e < s) throw new QueryError('end timestamp must not be before start time', 'bad_data');
-    if (!(st > 0)) throw new QueryError('zero or negative query resolution step widths are not accepted. Try a positive integer', 'bad_data');
-    if ((e - s) / st > MAX_POINTS) {
-      throw new QueryError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)', 'bad_data');
-    }
-    return run(query, s, e, st, opts);
+    const r = rangeWindow(start, end, step);
+    return run(query, r.start, r.end, r.step, opts);
   };
   return {
     instantQuerySync: instantSync,
