@@ -138,6 +138,8 @@ export interface AggregateContext {
   /** Parameter value per step (topk k, quantile φ, limit_ratio r), or null. */
   params: Float64Array | null;
   instant: boolean;
+  /** Called per step and every 1024 series: checks the query's deadline and abort signal now and then. */
+  tick?: () => void;
 }
 
 /** Aggregates inputMatrix per step; the result is a Matrix over the same grid. */
@@ -186,6 +188,7 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
   const kOrder: Series[] = [];
   let step = 0;
   for (const ts of steps(ctx.grid)) {
+    ctx.tick?.();
     const param = params ? params[step]! : NaN;
     step++;
     if (isK) {
@@ -204,6 +207,7 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
     }
     for (const g of groups) g.seen = false;
     for (let si = 0; si < input.length; si++) {
+      if ((si & 1023) === 1023) ctx.tick?.();
       const f = cursor.at(si, ts);
       if (f === undefined) continue;
       const g = groups[groupOf[si]!]!;
@@ -364,7 +368,7 @@ function aggregationK(op: string, param: number, input: Matrix, groupOf: Int32Ar
 }
 
 /** count_values per step: one output series per distinct value (and group). */
-export function countValues(e: AggregateExpr, valueLabel: string, input: Matrix, grid: StepGrid): Matrix {
+export function countValues(e: AggregateExpr, valueLabel: string, input: Matrix, grid: StepGrid, tick?: () => void): Matrix {
   const grouping = [...e.grouping];
   if (!e.without) grouping.push(valueLabel);
   grouping.sort();
@@ -374,6 +378,7 @@ export function countValues(e: AggregateExpr, valueLabel: string, input: Matrix,
   for (const ts of steps(grid)) {
     const counts = new Map<string, { labels: Labels; count: number }>();
     for (let si = 0; si < input.length; si++) {
+      if ((si & 1023) === 1023) tick?.();
       const f = cursor.at(si, ts);
       if (f === undefined) continue;
       const metric = setLabel(input[si]!.metric, valueLabel, formatFloat(f));

@@ -280,7 +280,7 @@ export class Evaluator {
       const label = param.type === 'StringLiteral' ? param.val : '';
       if (!isValidLabelName(label)) throw new QueryError(`invalid label name ${JSON.stringify(label)}`);
       const original = this.q.current;
-      const out = countValues({ ...e, grouping }, label, this.matrix(e.expr), grid);
+      const out = countValues({ ...e, grouping }, label, this.matrix(e.expr), grid, () => this.q.tick());
       this.q.current = original;
       this.q.add(totalSamples(out));
       return out;
@@ -288,7 +288,7 @@ export class Evaluator {
     const original = this.q.current;
     const params = e.param && typeOf(e.param) !== 'string' ? this.scalarSteps(e.param) : null;
     const input = this.matrix(e.expr);
-    const out = aggregate({ ...e, grouping }, input, { grid, annos: this.q.annos, params, instant: this.start === this.end });
+    const out = aggregate({ ...e, grouping }, input, { grid, annos: this.q.annos, params, instant: this.start === this.end, tick: () => this.q.tick() });
     this.q.current = original;
     this.q.add(totalSamples(out));
     return out;
