@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { remoteWriteConfigs } from '../remote/config.js';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../promql/parser/literals.js';
+import { otlpConfig } from '../otlp/config.js';
+import { maxExemplars } from './intake.js';
 
 const TOP_LEVEL = new Set([
   'global', 'scrape_configs', 'scrape_config_files', 'rule_files', 'alerting', 'remote_write', 'remote_read',
@@ -58,10 +60,12 @@ export function checkConfig(text: string): string[] {
       }
     });
   }
-  try {
-    remoteWriteConfigs(cfg);
-  } catch (e) {
-    errs.push((e as Error).message);
+  for (const check of [() => remoteWriteConfigs(cfg), () => otlpConfig(cfg.otlp), () => maxExemplars(cfg)]) {
+    try {
+      check();
+    } catch (e) {
+      errs.push((e as Error).message);
+    }
   }
   return errs;
 }

@@ -60,6 +60,8 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --web.external-url URL                     prefix of alerts' generatorURL
   --rules.alert.resend-delay D               default 1m
   --alertmanager.notification-queue-capacity N  default 10000
+  --web.enable-otlp-receiver                 accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics (docs/INGESTION.md)
+  --enable-feature F,...                     otlp-native-delta-ingestion: store OTLP delta sums as they come
 `;
 
 export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<void>): Promise<number> {
@@ -94,6 +96,8 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     externalURL: flagValue(args, '--web.external-url'),
     resendDelay: flagValue(args, '--rules.alert.resend-delay'),
     notificationQueueCapacity: flagValue(args, '--alertmanager.notification-queue-capacity') === undefined ? undefined : Number(flagValue(args, '--alertmanager.notification-queue-capacity')),
+    otlpReceiver: args.includes('--web.enable-otlp-receiver'),
+    features: args.flatMap((a, i) => (a === '--enable-feature' ? [args[i + 1] ?? ''] : a.startsWith('--enable-feature=') ? [a.slice(17)] : [])).flatMap((f) => f.split(',')).filter(Boolean),
     warn: (m) => io.err(`promlet: ${m}\n`),
   });
   io.out(`promlet serving Prometheus's HTTP API at ${running.url} (try ${running.url}/api/v1/query?query=up)\n`);

@@ -24,6 +24,7 @@ import { snapshotName } from './tsdb-command.js';
 import { checkConfig } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
 import { remoteWriteConfigs } from '../remote/config.js';
+import { startIntake } from './intake.js';
 
 export const VERSION = '0.1.0';
 
@@ -57,6 +58,10 @@ export interface ServeOptions {
   notificationQueueCapacity?: number;
   /** ms between checks of the rule files for changes (default 5 s). */
   ruleFileCheckInterval?: number;
+  /** --web.enable-otlp-receiver: accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics. */
+  otlpReceiver?: boolean;
+  /** --enable-feature names. */
+  features?: string[];
   /** Called with warnings about options that are accepted but not acted on yet. */
   warn?: (msg: string) => void;
 }
@@ -75,6 +80,8 @@ interface PromConfig {
   rule_files?: unknown[];
   alerting?: unknown;
   remote_write?: unknown[];
+  storage?: unknown;
+  otlp?: unknown;
 }
 
 export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet> {
@@ -107,6 +114,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'storage.tsdb.path': o.dataDir ?? '', 'web.enable-admin-api': String(o.adminApi ?? false), 'storage.wal.fsync': o.walFsync ?? 'never',
     'web.external-url': o.externalURL ?? '', 'rules.alert.resend-delay': o.resendDelay ?? '1m',
     'alertmanager.notification-queue-capacity': String(o.notificationQueueCapacity ?? 10_000),
+    'web.enable-otlp-receiver': String(o.otlpReceiver ?? false), 'enable-feature': (o.features ?? []).join(','),
   };
   const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
   const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)));
@@ -136,6 +144,10 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     else if (configs.length > 0) remote = startRemoteWrite(configs, ext, db, disk);
   };
   await applyRemoteWrite(config);
+  const intake = await startIntake(db, config as Record<string, unknown>, {
+    otlpReceiver: o.otlpReceiver, features: o.features, lookbackDelta: parseDuration(o.lookbackDelta ?? '5m'),
+  });
+  ownMetrics.addSource(() => intake.metrics());
   ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics(), ...(remote?.metrics() ?? [])]);
   const loadRules = (c: PromConfig) => {
     const am = alertmanagersFromConfig(c.alerting);
@@ -146,10 +158,10 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     rules.start();
   };
   const handler = createApiHandler({
-    db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false,
+    db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false, receivers: intake.receivers,
     externalLabels: () => config.global?.external_labels ?? {},
     info: {
-      version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
+      version: VERSION, startTime, flags, metadata: () => intake.metadata(), configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
       targets: () => scraper.targets(),
       rules: (type) => rules.rulesJSON(type),
       alerts: () => rules.alertsJSON(),
@@ -171,6 +183,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         const errs = checkConfig(text);
         if (errs.length > 0) throw new Error(errs.join('; '));
         const next = (parseYaml(text) ?? {}) as PromConfig;
+        await intake.reload(next as Record<string, unknown>);
         loadRules(next);
         await scraper.apply(scrapeDoc(next));
         await applyRemoteWrite(next);
@@ -226,6 +239,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       clearInterval(ruleTimer);
       await server.close();
       await remote?.stop();
+      await intake.stop();
       // A clean stop checkpoints, so the next start loads chunks instead of replaying the log.
       await disk?.close();
     },
