@@ -15,7 +15,7 @@ function selectors(e: Expr, out: VectorSelector[] = []): VectorSelector[] {
   return out;
 }
 
-/** The `data` of the answer (null when the expression selects nothing, as Prometheus answers). */
+/** The `data` of the answer (undefined, answered with 204, when the expression has no selector, as Prometheus answers). */
 export function queryExemplars(store: ExemplarStore | undefined, p: Params): unknown {
   const start = p.time('start', MIN_TIME), end = p.time('end', MAX_TIME);
   if (end < start) throw new ApiError('bad_data', 'end timestamp must not be before start timestamp');
@@ -33,6 +33,6 @@ export function queryExemplars(store: ExemplarStore | undefined, p: Params): unk
     if (e instanceof QueryError) throw new ApiError('bad_data', e.message);
     throw e;
   }
-  if (sets.length === 0) return null;
+  if (sets.length === 0) return undefined;
   return store ? store.select(start, end, sets) : [];
 }

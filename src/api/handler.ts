@@ -311,6 +311,8 @@ export function createApiHandler(opts: ApiOptions): Handler {
       if (!route) return json(404, errorBody('not_found', `unknown API endpoint ${path}`));
       if (req.method !== 'GET' && req.method !== 'POST') return json(405, errorBody('bad_data', `method ${req.method} not allowed`));
       const r = await route(p, path);
+      // Prometheus answers a handler that returns no data (query_exemplars without selectors) with 204.
+      if (r.data === undefined) return new Response(null, { status: 204 });
       const body: Record<string, unknown> = { status: 'success', data: r.data };
       if (r.warnings && r.warnings.length > 0) body.warnings = r.warnings;
       if (r.infos && r.infos.length > 0) body.infos = r.infos;

@@ -36,6 +36,12 @@ export interface TranslateOptions {
   allowDelta?: boolean;
   /** The query lookback (ms): target_info gets a sample every half of it. */
   lookbackDelta?: number;
+  /**
+   * Most target_info samples one resource may need (its points' time span
+   * over half the lookback); past it the request is refused rather than
+   * written as millions of samples (default 10,000: 25 days at 5m lookback).
+   */
+  maxTargetInfoSamples?: number;
 }
 
 export interface Translation {
@@ -241,7 +247,7 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
     }
 
     // target_info: the resource's other attributes, one sample per half lookback between the resource's first and last points.
-    if (earliest !== Infinity) {
+    if (earliest !== Infinity && out.errors.length === 0) {
       const identifying = [SERVICE_NAMESPACE, SERVICE_NAME, SERVICE_INSTANCE_ID];
       const nonIdentifying = resAttrs.filter((a) => !identifying.includes(a.key)).length;
       if (nonIdentifying === 0) continue;
@@ -256,6 +262,12 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
       if (instance !== '') labels.instance = instance;
       labels.__name__ = 'target_info';
       if (!labels.job && !labels.instance) continue;
+      const needed = Math.ceil((latest - earliest) / (lookback / 2)) + 1;
+      const maxInfo = o.maxTargetInfoSamples ?? 10_000;
+      if (needed > maxInfo) {
+        out.errors.push(`resource ${JSON.stringify(job || instance)}: its points span ${latest - earliest} ms, which would take ${needed} target_info samples (limit ${maxInfo}); send points of one time range per request`);
+        continue;
+      }
       const key = JSON.stringify(Object.entries(labels).sort());
       const emit = (t: number) => {
         if (seenTargetInfo.has(`${key}@${t}`)) return;
