@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../promql/parser/literals.js';
 import { otlpConfig } from '../otlp/config.js';
 import { maxExemplars } from './intake.js';
+import { checkDiscovery } from '../discovery/config.js';
 
 const TOP_LEVEL = new Set([
   'global', 'scrape_configs', 'scrape_config_files', 'rule_files', 'alerting', 'remote_write', 'remote_read',
@@ -67,6 +68,7 @@ export function checkConfig(text: string): string[] {
       errs.push((e as Error).message);
     }
   }
+  errs.push(...checkDiscovery(cfg));
   return errs;
 }
 

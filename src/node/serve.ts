@@ -25,6 +25,8 @@ import { checkConfig } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
 import { remoteWriteConfigs } from '../remote/config.js';
 import { startIntake } from './intake.js';
+import { DiscoveryManager } from '../discovery/manager.js';
+import { dnsResolver } from './dns-resolver.js';
 
 export const VERSION = '0.1.0';
 
@@ -60,6 +62,8 @@ export interface ServeOptions {
   ruleFileCheckInterval?: number;
   /** --web.enable-otlp-receiver: accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics. */
   otlpReceiver?: boolean;
+  /** Name servers for dns_sd_configs (HOST or HOST:PORT; default: the system's). */
+  dnsServers?: string[];
   /** --enable-feature names. */
   features?: string[];
   /** Called with warnings about options that are accepted but not acted on yet. */
@@ -117,7 +121,12 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'web.enable-otlp-receiver': String(o.otlpReceiver ?? false), 'enable-feature': (o.features ?? []).join(','),
   };
   const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
-  const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)));
+  // http_sd_configs and dns_sd_configs; a change of their targets re-applies the scrape config.
+  const discovery = new DiscoveryManager({
+    fetchFor: (tls) => (tls ? tlsFetch(tls) : fetch), resolver: dnsResolver(o.dnsServers), warn: o.warn,
+    onChange: () => void scraper.apply(scrapeDoc(config)).catch((e: Error) => o.warn?.(`service discovery: ${e.message}`)),
+  });
+  const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)), (job) => discovery.groups(job));
   const push = new PushStore(db);
   const notifier = new Notifier({ queueCapacity: o.notificationQueueCapacity });
   const rules = new RuleManager(db, engine, {}, {
@@ -147,7 +156,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const intake = await startIntake(db, config as Record<string, unknown>, {
     otlpReceiver: o.otlpReceiver, features: o.features, lookbackDelta: parseDuration(o.lookbackDelta ?? '5m'),
   });
-  ownMetrics.addSource(() => intake.metrics());
+  ownMetrics.addSource(() => [...intake.metrics(), ...discovery.metrics()]);
   ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics(), ...(remote?.metrics() ?? [])]);
   const loadRules = (c: PromConfig) => {
     const am = alertmanagersFromConfig(c.alerting);
@@ -185,6 +194,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         const next = (parseYaml(text) ?? {}) as PromConfig;
         await intake.reload(next as Record<string, unknown>);
         loadRules(next);
+        await discovery.apply(scrapeDoc(next));
         await scraper.apply(scrapeDoc(next));
         await applyRemoteWrite(next);
         config = next;
@@ -203,6 +213,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     global: { ...c.global, scrape_interval: o.scrapeInterval ?? c.global?.scrape_interval ?? (o.configFile ? '1m' : '15s') },
     scrape_configs: c.scrape_configs?.length ? c.scrape_configs : [{ job_name: 'promlet', static_configs: [{ targets: [ownAddress] }] }],
   });
+  await discovery.apply(scrapeDoc(config));
   await scraper.apply(scrapeDoc(config));
   loadRules(config);
   const scrapeOnce = () => scraper.scrapeAll();
@@ -232,6 +243,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     scrapeOnce,
     stop: async () => {
       scraper.stop();
+      discovery.stop();
       rules.stop();
       await notifier.flush();
       clearInterval(pushTimer);

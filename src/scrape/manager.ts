@@ -6,7 +6,7 @@
 import type { Appendable } from '../storage/interfaces.js';
 import { labelsToRecord } from '../model/labels.js';
 import { ScrapeLoop } from './scrape-loop.js';
-import { type FileSdReader, type ScrapeConfig, scrapeConfigs, targetsOf } from './targets.js';
+import { type FileSdReader, type ScrapeConfig, type TargetGroup, scrapeConfigs, targetsOf } from './targets.js';
 
 interface Running {
   loop: ScrapeLoop;
@@ -32,6 +32,8 @@ export class ScrapeManager {
     private readonly db: Appendable,
     private readonly fetchFor: (cfg: ScrapeConfig) => typeof fetch = () => fetch,
     private readonly readFileSd?: FileSdReader,
+    /** Target groups found by service discovery (http_sd_configs, dns_sd_configs), by job. */
+    private readonly discovered?: (jobName: string) => TargetGroup[],
   ) {}
 
   /** Applies a (parsed YAML) configuration: new targets start, vanished ones stop and go stale. */
@@ -40,7 +42,7 @@ export class ScrapeManager {
     const wanted = new Map<string, { cfg: ScrapeConfig; target: ReturnType<typeof targetsOf>['active'][number] }>();
     this.dropped = [];
     for (const cfg of configs) {
-      const { active, dropped } = targetsOf(cfg, this.readFileSd);
+      const { active, dropped } = targetsOf(cfg, this.readFileSd, this.discovered);
       for (const t of active) wanted.set(`${t.key}\xff${cfg.interval}\xff${cfg.timeout}`, { cfg, target: t });
       for (const d of dropped) this.dropped.push({ discoveredLabels: d, scrapePool: cfg.jobName });
     }

@@ -106,7 +106,7 @@ export function scrapeConfigs(doc: Record<string, unknown>): ScrapeConfig[] {
   });
 }
 
-function tlsConfig(raw: Record<string, unknown>): TlsConfig {
+export function tlsConfig(raw: Record<string, unknown>): TlsConfig {
   const str = (k: string) => (raw[k] === undefined ? undefined : String(raw[k]));
   return { caFile: str('ca_file'), certFile: str('cert_file'), keyFile: str('key_file'), serverName: str('server_name'), insecureSkipVerify: raw.insecure_skip_verify === true };
 }
@@ -131,11 +131,13 @@ export interface Target {
 const fmtDur = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`);
 
 /** The targets of a scrape config after relabel_configs (dropped ones left out). */
-export function targetsOf(sc: ScrapeConfig, readFileSd?: FileSdReader): { active: Target[]; dropped: Record<string, string>[] } {
+export function targetsOf(
+  sc: ScrapeConfig, readFileSd?: FileSdReader, discovered?: (jobName: string) => TargetGroup[],
+): { active: Target[]; dropped: Record<string, string>[] } {
   const active: Target[] = [];
   const dropped: Record<string, string>[] = [];
   const fromFiles = readFileSd ? sc.fileSdConfigs.flatMap((f) => readFileSd(f.files)) : [];
-  for (const group of [...sc.staticConfigs, ...fromFiles]) {
+  for (const group of [...sc.staticConfigs, ...fromFiles, ...(discovered?.(sc.jobName) ?? [])]) {
     for (const address of group.targets) {
       const discovered: Record<string, string> = {
         ...group.labels, job: sc.jobName, __address__: address, __scheme__: sc.scheme, __metrics_path__: sc.metricsPath,
