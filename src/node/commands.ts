@@ -2,7 +2,7 @@
 
 import { format, ParseError } from '../promql/index.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
-import { VERSION, servePromlet } from './serve.js';
+import { VERSION, servePromlet, type ServeOptions } from './serve.js';
 import { openDiskDB } from './disk-db.js';
 import { createApiHandler } from '../api/handler.js';
 import { createEngine } from '../promql/engine/engine.js';
@@ -62,6 +62,9 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --alertmanager.notification-queue-capacity N  default 10000
   --web.enable-otlp-receiver                 accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics (docs/INGESTION.md)
   --enable-feature F,...                     otlp-native-delta-ingestion: store OTLP delta sums as they come
+  --statsd.listen-udp HOST:PORT, --statsd.listen-tcp HOST:PORT   receive statsd lines (docs/INGESTION.md)
+  --statsd.mapping-config FILE               a statsd_exporter mapping file
+  --statsd.parse-{dogstatsd,influxdb,librato,signalfx}-tags=false   ignore that tag style
 `;
 
 export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<void>): Promise<number> {
@@ -97,6 +100,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     resendDelay: flagValue(args, '--rules.alert.resend-delay'),
     notificationQueueCapacity: flagValue(args, '--alertmanager.notification-queue-capacity') === undefined ? undefined : Number(flagValue(args, '--alertmanager.notification-queue-capacity')),
     otlpReceiver: args.includes('--web.enable-otlp-receiver'),
+    statsd: statsdOptions(args),
     features: args.flatMap((a, i) => (a === '--enable-feature' ? [args[i + 1] ?? ''] : a.startsWith('--enable-feature=') ? [a.slice(17)] : [])).flatMap((f) => f.split(',')).filter(Boolean),
     warn: (m) => io.err(`promlet: ${m}\n`),
   });
@@ -104,6 +108,23 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
   await wait();
   await running.stop();
   return 0;
+}
+
+function statsdOptions(args: string[]): ServeOptions['statsd'] {
+  const udp = flagValue(args, '--statsd.listen-udp'), tcp = flagValue(args, '--statsd.listen-tcp');
+  const mappingConfig = flagValue(args, '--statsd.mapping-config');
+  if (mappingConfig && !udp && !tcp) throw new UsageError('--statsd.mapping-config needs --statsd.listen-udp or --statsd.listen-tcp');
+  // Boolean flags as kingpin spells them: --flag, --flag=false, --no-flag.
+  const style = (name: string) => {
+    const f = `statsd.parse-${name}-tags`;
+    if (args.includes(`--no-${f}`)) return false;
+    const v = args.find((a) => a.startsWith(`--${f}=`))?.slice(f.length + 3);
+    if (v === undefined || v === 'true') return true;
+    if (v === 'false') return false;
+    throw new UsageError(`--${f}: want true or false, got ${JSON.stringify(v)}`);
+  };
+  if (!udp && !tcp) return undefined;
+  return { udp, tcp, mappingConfig, parser: { dogstatsd: style('dogstatsd'), influxdb: style('influxdb'), librato: style('librato'), signalfx: style('signalfx') } };
 }
 
 export const QUERY_USAGE = `usage: promlet query EXPR [--time T] [--url URL | --data-dir DIR] [--json]

@@ -8,6 +8,7 @@ import { attachExemplarStore, DEFAULT_MAX_EXEMPLARS, ExemplarStore } from '../st
 import { OTLP_PATH, OtlpReceiver } from '../otlp/receiver.js';
 import { otlpConfig, type OtlpConfig } from '../otlp/config.js';
 import type { MetricFamily } from './self-metrics.js';
+import { startStatsd, type StatsdOptions, type StatsdReceiver } from './statsd-listener.js';
 
 export interface IntakeOptions {
   /** --web.enable-otlp-receiver */
@@ -16,10 +17,13 @@ export interface IntakeOptions {
   features?: readonly string[];
   /** ms, for target_info's sample spacing. */
   lookbackDelta?: number;
+  /** The statsd receiver, when --statsd.listen-udp or --statsd.listen-tcp is given. */
+  statsd?: StatsdOptions;
 }
 
 export interface Intake {
   receivers: Record<string, (req: Request) => Promise<Response>>;
+  statsd: StatsdReceiver | null;
   metrics(): MetricFamily[];
   metadata(): Record<string, { type: string; help: string; unit: string }[]>;
   /** Applies a reloaded configuration (throws, changing nothing, when its blocks are invalid). */
@@ -43,18 +47,24 @@ export async function startIntake(db: DB, config: Record<string, unknown>, o: In
   const otlp = o.otlpReceiver
     ? new OtlpReceiver(db, { config: () => otlpCfg, allowDelta: o.features?.includes('otlp-native-delta-ingestion'), lookbackDelta: o.lookbackDelta })
     : null;
+  const statsd = o.statsd && (o.statsd.udp || o.statsd.tcp) ? await startStatsd(db, o.statsd) : null;
   const receivers: Intake['receivers'] = {};
   if (otlp) receivers[OTLP_PATH] = (req) => otlp.handle(req);
   return {
     receivers,
-    metrics: () => [...exemplars.metrics(), ...(otlp?.metrics() ?? [])],
-    metadata: () => Object.fromEntries([...(otlp?.metadata ?? [])].map(([name, m]) => [name, [m]])),
+    statsd,
+    metrics: () => [...exemplars.metrics(), ...(otlp?.metrics() ?? []), ...(statsd?.metrics() ?? [])],
+    metadata: () => ({ ...(statsd?.exporter.metadata() ?? {}), ...Object.fromEntries([...(otlp?.metadata ?? [])].map(([name, m]) => [name, [m]])) }),
     reload: async (next) => {
       const max = maxExemplars(next);
       const nextOtlp = otlpConfig(next.otlp);
+      // statsd_exporter re-reads its mapping file on reload too.
+      statsd?.reloadMapping();
       exemplars.resize(max);
       otlpCfg = nextOtlp;
     },
-    stop: async () => {},
+    stop: async () => {
+      await statsd?.stop();
+    },
   };
 }

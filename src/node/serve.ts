@@ -64,6 +64,8 @@ export interface ServeOptions {
   otlpReceiver?: boolean;
   /** Name servers for dns_sd_configs (HOST or HOST:PORT; default: the system's). */
   dnsServers?: string[];
+  /** --statsd.listen-udp, --statsd.listen-tcp, --statsd.mapping-config (and the tag-style switches). */
+  statsd?: import('./statsd-listener.js').StatsdOptions;
   /** --enable-feature names. */
   features?: string[];
   /** Called with warnings about options that are accepted but not acted on yet. */
@@ -118,7 +120,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'storage.tsdb.path': o.dataDir ?? '', 'web.enable-admin-api': String(o.adminApi ?? false), 'storage.wal.fsync': o.walFsync ?? 'never',
     'web.external-url': o.externalURL ?? '', 'rules.alert.resend-delay': o.resendDelay ?? '1m',
     'alertmanager.notification-queue-capacity': String(o.notificationQueueCapacity ?? 10_000),
-    'web.enable-otlp-receiver': String(o.otlpReceiver ?? false), 'enable-feature': (o.features ?? []).join(','),
+    'web.enable-otlp-receiver': String(o.otlpReceiver ?? false), 'statsd.listen-udp': o.statsd?.udp ?? '', 'statsd.listen-tcp': o.statsd?.tcp ?? '',
+    'statsd.mapping-config': o.statsd?.mappingConfig ?? '', 'enable-feature': (o.features ?? []).join(','),
   };
   const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
   // http_sd_configs and dns_sd_configs; a change of their targets re-applies the scrape config.
@@ -155,6 +158,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   await applyRemoteWrite(config);
   const intake = await startIntake(db, config as Record<string, unknown>, {
     otlpReceiver: o.otlpReceiver, features: o.features, lookbackDelta: parseDuration(o.lookbackDelta ?? '5m'),
+    statsd: o.statsd && { ...o.statsd, warn: o.statsd.warn ?? o.warn },
   });
   ownMetrics.addSource(() => [...intake.metrics(), ...discovery.metrics()]);
   ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics(), ...(remote?.metrics() ?? [])]);
