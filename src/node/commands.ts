@@ -61,7 +61,7 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --rules.alert.resend-delay D               default 1m
   --alertmanager.notification-queue-capacity N  default 10000
   --web.enable-otlp-receiver                 accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics (docs/INGESTION.md)
-  --enable-feature F,...                     otlp-native-delta-ingestion: store OTLP delta sums as they come
+  --enable-feature F,...                     otlp-deltatocumulative (add OTLP deltas up) or otlp-native-delta-ingestion (store them as they come)
   --statsd.listen-udp HOST:PORT, --statsd.listen-tcp HOST:PORT   receive statsd lines (docs/INGESTION.md)
   --statsd.mapping-config FILE               a statsd_exporter mapping file
   --statsd.parse-{dogstatsd,influxdb,librato,signalfx}-tags=false   ignore that tag style

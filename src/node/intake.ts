@@ -45,7 +45,10 @@ export async function startIntake(db: DB, config: Record<string, unknown>, o: In
   attachExemplarStore(db, exemplars);
   let otlpCfg: OtlpConfig = otlpConfig(config.otlp);
   const otlp = o.otlpReceiver
-    ? new OtlpReceiver(db, { config: () => otlpCfg, allowDelta: o.features?.includes('otlp-native-delta-ingestion'), lookbackDelta: o.lookbackDelta })
+    ? new OtlpReceiver(db, {
+      config: () => otlpCfg, lookbackDelta: o.lookbackDelta,
+      allowDelta: o.features?.includes('otlp-native-delta-ingestion'), deltaToCumulative: o.features?.includes('otlp-deltatocumulative'),
+    })
     : null;
   const statsd = o.statsd && (o.statsd.udp || o.statsd.tcp) ? await startStatsd(db, o.statsd) : null;
   const receivers: Intake['receivers'] = {};

@@ -12,6 +12,7 @@ import { addExemplar } from '../storage/exemplars.js';
 import { decodeJSON, decodeProtobuf, OtlpDecodeError, type OtlpRequest } from './decode.js';
 import { translateOtlp, type OtlpMetadata } from './translate.js';
 import { DEFAULT_OTLP_CONFIG, type OtlpConfig } from './config.js';
+import { DeltaToCumulative } from './delta.js';
 
 export const OTLP_PATH = '/api/v1/otlp/v1/metrics';
 const PROTOBUF = 'application/x-protobuf', JSON_TYPE = 'application/json';
@@ -23,6 +24,8 @@ const MAX_AHEAD_MS = 10 * 60_000;
 export interface OtlpReceiverOptions {
   config?: () => OtlpConfig;
   allowDelta?: boolean;
+  /** Prometheus's otlp-deltatocumulative: add delta sums and histograms up per stream. */
+  deltaToCumulative?: boolean;
   lookbackDelta?: number;
   maxBodyBytes?: number;
   now?: () => number;
@@ -42,7 +45,12 @@ export class OtlpReceiver {
   /** Metric metadata from the senders (type, help, unit), by family name. */
   readonly metadata = new Map<string, OtlpMetadata>();
 
-  constructor(private readonly db: Appendable, private readonly o: OtlpReceiverOptions = {}) {}
+  private readonly d2c: DeltaToCumulative | null;
+
+  constructor(private readonly db: Appendable, private readonly o: OtlpReceiverOptions = {}) {
+    if (o.allowDelta && o.deltaToCumulative) throw new Error('cannot enable otlp-deltatocumulative and otlp-native-delta-ingestion features at the same time');
+    this.d2c = o.deltaToCumulative ? new DeltaToCumulative({ now: o.now }) : null;
+  }
 
   async handle(req: Request): Promise<Response> {
     const r = await this.serve(req);
@@ -76,6 +84,7 @@ export class OtlpReceiver {
   async write(decoded: OtlpRequest): Promise<Response> {
     let tr;
     try {
+      this.d2c?.convert(decoded);
       tr = translateOtlp(decoded, { config: this.o.config?.() ?? DEFAULT_OTLP_CONFIG, allowDelta: this.o.allowDelta, lookbackDelta: this.o.lookbackDelta });
     } catch (e) {
       if (e instanceof OtlpDecodeError) return text(400, e.message);
@@ -124,6 +133,13 @@ export class OtlpReceiver {
       { name: 'promlet_api_otlp_rejected_samples_total', help: 'Samples of OTLP requests rolled back because the storage refused one of them.', type: 'counter', samples: one(this.rejectedSamples) },
       { name: 'promlet_api_otlp_refused_metrics_total', help: 'OTLP metrics refused in translation (delta temporality, exponential histograms, invalid names).', type: 'counter', samples: one(this.refusedMetrics) },
       { name: 'promlet_api_otlp_translation_warnings_total', help: 'Warnings produced while translating OTLP metrics.', type: 'counter', samples: one(this.warnings) },
+      ...(this.d2c ? [
+        { name: 'promlet_api_otlp_delta_streams', help: 'Delta streams being added up (otlp-deltatocumulative).', type: 'gauge' as const, samples: one(this.d2c.size) },
+        {
+          name: 'promlet_api_otlp_delta_dropped_points_total', help: 'Delta points dropped: out of order, or a new stream past the limit.', type: 'counter' as const,
+          samples: [{ labels: { reason: 'out_of_order' }, value: this.d2c.dropped.outOfOrder }, { labels: { reason: 'stream_limit' }, value: this.d2c.dropped.limit }],
+        },
+      ] : []),
       { name: 'promlet_api_otlp_appended_exemplars_total', help: 'Exemplars stored from OTLP.', type: 'counter', samples: one(this.exemplarsAppended) },
       { name: 'promlet_api_otlp_out_of_order_exemplars_total', help: 'OTLP exemplars the exemplar storage refused (out of order, too long, or no storage).', type: 'counter', samples: one(this.exemplarsRefused) },
     ];

@@ -172,7 +172,7 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
           : m.exponentialHistogram ? temporality(m.exponentialHistogram.aggregationTemporality) : undefined;
         if (temp !== undefined && !(temp === CUMULATIVE || (o.allowDelta && temp === DELTA))) {
           out.errors.push(`invalid temporality and type combination for metric ${JSON.stringify(name)}`
-            + (temp === DELTA ? ' (delta temporality: send cumulative, or start promlet with --enable-feature=otlp-native-delta-ingestion)' : ''));
+            + (temp === DELTA ? ' (delta temporality: send cumulative, or start promlet with --enable-feature=otlp-deltatocumulative or otlp-native-delta-ingestion)' : ''));
           continue;
         }
         if (kind === 'exponential-histogram') {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPMetricExporter as JsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as JsonExporter, AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
 import { servePromlet, type RunningPromlet } from '../../src/node/serve.js';
 
 let server: RunningPromlet | null = null;
@@ -106,6 +106,39 @@ describe('OpenTelemetry SDK to promlet', () => {
       await server.stop();
       server = null;
     }
+  });
+
+  it('adds up an SDK\'s delta exports with otlp-deltatocumulative', async () => {
+    server = await servePromlet({ listen: '127.0.0.1:0', otlpReceiver: true, scrapeInterval: '1h', features: ['otlp-deltatocumulative'] });
+    const exporter = new ProtoExporter({ url: `${server.url}/api/v1/otlp/v1/metrics`, temporalityPreference: AggregationTemporalityPreference.DELTA });
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'worker' }), readers: [reader] });
+    const jobs = provider.getMeter('m').createCounter('jobs.done');
+    const latency = provider.getMeter('m').createHistogram('job.duration', { unit: 's', advice: { explicitBucketBoundaries: [1] } });
+    jobs.add(3);
+    latency.record(0.5);
+    await provider.forceFlush();
+    jobs.add(2);
+    latency.record(2);
+    await provider.forceFlush();
+    await provider.shutdown();
+    expect((await query(server.url, 'jobs_done_total'))[0]!.value[1]).toBe('5');
+    const buckets = await query(server.url, 'job_duration_seconds_bucket');
+    expect(Object.fromEntries(buckets.map((b) => [b.metric.le, b.value[1]]))).toEqual({ '1': '1', '+Inf': '2' });
+    const own = await (await fetch(`${server.url}/metrics`)).text();
+    expect(own).toMatch(/promlet_api_otlp_refused_metrics_total 0\n/);
+    await server.stop();
+    // The same exports without the feature are refused: the SDK really sends delta temporality.
+    server = await servePromlet({ listen: '127.0.0.1:0', otlpReceiver: true, scrapeInterval: '1h' });
+    const plain = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': 'worker' }),
+      readers: [new PeriodicExportingMetricReader({ exporter: new ProtoExporter({ url: `${server.url}/api/v1/otlp/v1/metrics`, temporalityPreference: AggregationTemporalityPreference.DELTA }), exportIntervalMillis: 3_600_000 })],
+    });
+    plain.getMeter('m').createCounter('jobs.done').add(1);
+    await plain.forceFlush().catch(() => {});
+    await plain.shutdown().catch(() => {});
+    expect(await query(server.url, 'jobs_done_total')).toEqual([]);
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/promlet_api_otlp_requests_total\{code="400"\} [1-9]/);
   });
 
   it('is not there without --web.enable-otlp-receiver', async () => {

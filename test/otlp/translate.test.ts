@@ -181,3 +181,23 @@ describe('otlp config block', () => {
     expect(otlpConfig({ promote_resource_attributes: [' service.version '] }).promoteResourceAttributes).toEqual(['service.version']);
   });
 });
+
+describe('delta to cumulative', () => {
+  it('adds deltas per stream, drops out-of-order points, restarts on new bounds', async () => {
+    const { DeltaToCumulative } = await import('../../src/otlp/delta.js');
+    const d = new DeltaToCumulative({ now: () => T });
+    const req = (points: { st: number; t: number; v: number; a?: string }[]) => ({
+      resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'n', sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: points.map((p) => ({ startTimeUnixNano: ns(p.st), timeUnixNano: ns(p.t), asDouble: p.v, attributes: p.a ? [kv('a', p.a)] : [] })) } }] }] }],
+    });
+    const values = (r: ReturnType<typeof req>) => r.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.sum.dataPoints.map((p) => [p.asDouble, p.startTimeUnixNano]);
+    const r1 = req([{ st: T - 20, t: T - 10, v: 2 }, { st: T - 20, t: T - 10, v: 7, a: 'x' }]);
+    d.convert(r1 as never);
+    expect(values(r1)).toEqual([[2, ns(T - 20)], [7, ns(T - 20)]]);
+    const r2 = req([{ st: T - 10, t: T, v: 3 }, { st: T - 15, t: T, v: 100, a: 'x' }]);
+    d.convert(r2 as never);
+    // The second stream's point starts before its last one ended: dropped.
+    expect(values(r2)).toEqual([[5, ns(T - 20)]]);
+    expect(r2.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.sum.aggregationTemporality).toBe(2);
+    expect(d.dropped.outOfOrder).toBe(1);
+  });
+});
