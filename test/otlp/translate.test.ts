@@ -201,3 +201,13 @@ describe('delta to cumulative', () => {
     expect(d.dropped.outOfOrder).toBe(1);
   });
 });
+
+describe('promlet check config', () => {
+  it('validates the otlp block and storage.exemplars', async () => {
+    const { checkConfig } = await import('../../src/node/check-config.js');
+    expect(checkConfig('otlp:\n  translation_strategy: NoTranslation\n  promote_resource_attributes: [service.version]\nstorage:\n  exemplars:\n    max_exemplars: 500\n')).toEqual([]);
+    expect(checkConfig('otlp:\n  translation_strategy: Nope\n')).toEqual(['unsupported OTLP translation strategy "Nope"']);
+    expect(checkConfig('otlp:\n  convert_histograms_to_nhcb: true\n')).toEqual(['otlp.convert_histograms_to_nhcb: native histograms are not supported yet']);
+    expect(checkConfig('storage:\n  exemplars:\n    max_exemplars: -1\n')).toEqual(['storage.exemplars.max_exemplars must be a non-negative integer, got -1']);
+  });
+});
