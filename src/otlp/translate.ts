@@ -80,7 +80,17 @@ function formatFloatF(v: number): string {
 export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translation {
   const cfg = o.config;
   const utf8 = !shouldEscape(cfg.translationStrategy);
-  const namer = { utf8, underscoreSanitization: cfg.labelNameUnderscoreSanitization, preserveMultipleUnderscores: cfg.labelNamePreserveMultipleUnderscores };
+  const namerOptions = { utf8, underscoreSanitization: cfg.labelNameUnderscoreSanitization, preserveMultipleUnderscores: cfg.labelNamePreserveMultipleUnderscores };
+  // Attribute keys repeat on every data point: sanitise each once per request.
+  const names = new Map<string, string>();
+  const sanitized = (key: string) => {
+    let n = names.get(key);
+    if (n === undefined) {
+      n = labelName(key, namerOptions);
+      names.set(key, n);
+    }
+    return n;
+  };
   const out: Translation = { samples: [], metadata: new Map(), errors: [], warnings: [] };
   const collisions = new Set<string>();
   const lookback = o.lookbackDelta && o.lookbackDelta > 0 ? o.lookbackDelta : 5 * 60_000;
@@ -92,17 +102,17 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
     sorted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const labels: Record<string, string> = {};
     for (const a of sorted) {
-      const name = labelName(a.key, namer);
-      const existing = labels[name];
+      const label = sanitized(a.key);
+      const existing = labels[label];
       if (existing !== undefined && existing !== '') {
-        labels[name] = `${existing};${a.value}`;
-        if (!collisions.has(name)) {
-          collisions.add(name);
-          const keys = sorted.filter((x) => labelName(x.key, namer) === name).map((x) => JSON.stringify(x.key)).join(', ');
-          out.warnings.push(`OTLP ${source} attributes ${keys} collide as label ${JSON.stringify(name)} after name sanitization, values are concatenated with ';'`);
+        labels[label] = `${existing};${a.value}`;
+        if (!collisions.has(label)) {
+          collisions.add(label);
+          const keys = sorted.filter((x) => sanitized(x.key) === label).map((x) => JSON.stringify(x.key)).join(', ');
+          out.warnings.push(`OTLP ${source} attributes ${keys} collide as label ${JSON.stringify(label)} after name sanitization, values are concatenated with ';'`);
         }
       } else {
-        labels[name] = a.value;
+        labels[label] = a.value;
       }
     }
     return labels;
@@ -123,7 +133,7 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
       promoted = {};
       for (const a of resAttrs) {
         const listed = (cfg.promoteAllResourceAttributes ? cfg.ignoreResourceAttributes : cfg.promoteResourceAttributes).includes(a.key);
-        if (cfg.promoteAllResourceAttributes ? !listed : listed) promoted[labelName(a.key, namer)] = anyValueString(a.value);
+        if (cfg.promoteAllResourceAttributes ? !listed : listed) promoted[sanitized(a.key)] = anyValueString(a.value);
       }
     } catch (e) {
       out.errors.push((e as Error).message);
@@ -136,7 +146,7 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
       if (cfg.promoteScopeMetadata && sm.scope?.name) {
         try {
           scopeLabels = {};
-          for (const a of sm.scope.attributes ?? []) scopeLabels[labelName(`otel_scope_${a.key}`, namer)] = anyValueString(a.value);
+          for (const a of sm.scope.attributes ?? []) scopeLabels[sanitized(`otel_scope_${a.key}`)] = anyValueString(a.value);
           scopeLabels.otel_scope_name = sm.scope.name;
           scopeLabels.otel_scope_version = sm.scope.version ?? '';
           scopeLabels.otel_scope_schema_url = sm.schemaUrl ?? '';
@@ -155,10 +165,10 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
       };
 
       for (const m of sm.metrics ?? []) {
-        const name = m.name ?? '';
+        const metric = m.name ?? '';
         const kind = kindOf(m);
         if (!kind) {
-          out.errors.push(`unsupported metric type for metric ${JSON.stringify(name)}`);
+          out.errors.push(`unsupported metric type for metric ${JSON.stringify(metric)}`);
           continue;
         }
         const points: { timeUnixNano?: string | number }[] = (m.gauge?.dataPoints ?? m.sum?.dataPoints ?? m.histogram?.dataPoints
@@ -171,24 +181,24 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
         const temp = m.sum ? temporality(m.sum.aggregationTemporality) : m.histogram ? temporality(m.histogram.aggregationTemporality)
           : m.exponentialHistogram ? temporality(m.exponentialHistogram.aggregationTemporality) : undefined;
         if (temp !== undefined && !(temp === CUMULATIVE || (o.allowDelta && temp === DELTA))) {
-          out.errors.push(`invalid temporality and type combination for metric ${JSON.stringify(name)}`
+          out.errors.push(`invalid temporality and type combination for metric ${JSON.stringify(metric)}`
             + (temp === DELTA ? ' (delta temporality: send cumulative, or start promlet with --enable-feature=otlp-deltatocumulative or otlp-native-delta-ingestion)' : ''));
           continue;
         }
         if (kind === 'exponential-histogram') {
-          out.errors.push(`exponential histogram ${JSON.stringify(name)}: native histograms are not supported yet; configure the SDK to send explicit-bucket histograms`);
+          out.errors.push(`exponential histogram ${JSON.stringify(metric)}: native histograms are not supported yet; configure the SDK to send explicit-bucket histograms`);
           continue;
         }
         let family: string;
         try {
-          family = metricName(name, m.unit ?? '', kind, cfg.translationStrategy);
+          family = metricName(metric, m.unit ?? '', kind, cfg.translationStrategy);
         } catch (e) {
           if (!(e instanceof NamingError)) throw e;
           out.errors.push(e.message);
           continue;
         }
         if (points.length === 0) {
-          out.warnings.push(`empty data points. ${name} is dropped`);
+          out.warnings.push(`empty data points. ${metric} is dropped`);
           continue;
         }
         out.metadata.set(family, { type: promType(kind), help: m.description ?? '', unit: unitName(m.unit ?? '', utf8) });
@@ -241,7 +251,7 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
           }
         } catch (e) {
           if (!(e instanceof NamingError) && !(e instanceof Error && e.name === 'OtlpDecodeError')) throw e;
-          out.errors.push(`metric ${JSON.stringify(name)}: ${(e as Error).message}`);
+          out.errors.push(`metric ${JSON.stringify(metric)}: ${(e as Error).message}`);
         }
       }
     }
