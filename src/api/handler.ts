@@ -289,6 +289,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
       }
       const receiver = opts.receivers?.[path];
       if (receiver) return await receiver(req);
+      if (path === '/api/v1/otlp/v1/metrics') return text(404, 'otlp write receiver needs to be enabled with --web.enable-otlp-receiver\n');
       if (path.startsWith('/api/v1/admin/')) {
         if (!opts.info.snapshot) return json(503, errorBody('unavailable', 'admin APIs disabled'));
         if (req.method !== 'POST' && req.method !== 'PUT') return json(405, errorBody('bad_data', `method ${req.method} not allowed`));

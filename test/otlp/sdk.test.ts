@@ -145,5 +145,6 @@ describe('OpenTelemetry SDK to promlet', () => {
     server = await servePromlet({ listen: '127.0.0.1:0', scrapeInterval: '1h' });
     const res = await fetch(`${server.url}/api/v1/otlp/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(404);
+    expect(await res.text()).toBe('otlp write receiver needs to be enabled with --web.enable-otlp-receiver\n');
   });
 });
