@@ -25,9 +25,7 @@ export async function refreshHttpSd(c: HttpSdConfig, fetchFn: typeof fetch, time
     void res.body?.cancel();
     throw new Error(`unsupported content type ${JSON.stringify(ct)}`);
   }
-  const text = await res.text();
-  if (text.length > MAX_HTTP_SD_BODY) throw new Error(`response larger than ${MAX_HTTP_SD_BODY} bytes`);
-  const doc: unknown = JSON.parse(text);
+  const doc: unknown = JSON.parse(await limitedText(res, MAX_HTTP_SD_BODY));
   if (!Array.isArray(doc)) throw new Error('want a JSON list of target groups');
   return doc.map((g, i) => {
     if (g === null || typeof g !== 'object') throw new Error('nil target group item found');
@@ -39,4 +37,29 @@ export async function refreshHttpSd(c: HttpSdConfig, fetchFn: typeof fetch, time
     }
     return { targets: targets as string[], labels: { ...(labels as Record<string, string>), __meta_url: c.url } };
   });
+}
+
+/** The body as text, refused once it passes `limit` bytes rather than read whole. */
+async function limitedText(res: Response, limit: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.length;
+    if (n > limit) {
+      void reader.cancel();
+      throw new Error(`response larger than ${limit} bytes`);
+    }
+    parts.push(value);
+  }
+  const all = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.length;
+  }
+  return new TextDecoder().decode(all);
 }

@@ -121,6 +121,17 @@ describe('OTLP translation', () => {
     expect(bits(db, 'g').slice(2)).toEqual(['2', '7ff00000']);
   });
 
+  it('promotes scope metadata when asked', async () => {
+    const { db, post } = await setup({ promote_scope_metadata: true });
+    const body = request([{ name: 'g', gauge: { dataPoints: [{ timeUnixNano: ns(T), asDouble: 1 }] } }], [kv('service.name', 'a')]);
+    (body.resourceMetrics[0]!.scopeMetrics[0] as Record<string, unknown>).schemaUrl = 'https://opentelemetry.io/schemas/1.21.0';
+    (body.resourceMetrics[0]!.scopeMetrics[0]!.scope as Record<string, unknown>).attributes = [kv('lib.kind', 'http')];
+    await post(body);
+    expect(Object.keys(all(db))).toEqual([JSON.stringify({
+      __name__: 'g', job: 'a', otel_scope_lib_kind: 'http', otel_scope_name: 'lib', otel_scope_schema_url: 'https://opentelemetry.io/schemas/1.21.0', otel_scope_version: '1.0',
+    })]);
+  });
+
   it('keeps names as sent with NoTranslation', async () => {
     const { db, post } = await setup({ translation_strategy: 'NoTranslation' });
     await post(request([sum('http.requests', [{ timeUnixNano: ns(T), asInt: '1', attributes: [kv('http.method', 'GET')] }])], [kv('service.name', 'a')]));
