@@ -124,13 +124,11 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
       const a = resAttrs.find((x) => x.key === k);
       return a ? anyValueString(a.value) : undefined;
     };
-    let job = resGet(SERVICE_NAME) ?? '';
-    if (job !== '' && resGet(SERVICE_NAMESPACE) !== undefined) job = `${resGet(SERVICE_NAMESPACE)}/${job}`;
-    if (resGet(SERVICE_NAME) === undefined) job = '';
+    const service = resGet(SERVICE_NAME), namespace = resGet(SERVICE_NAMESPACE);
+    const job = service === undefined ? '' : namespace === undefined ? service : `${namespace}/${service}`;
     const instance = resGet(SERVICE_INSTANCE_ID) ?? '';
-    let promoted: Record<string, string> = {};
+    const promoted: Record<string, string> = {};
     try {
-      promoted = {};
       for (const a of resAttrs) {
         const listed = (cfg.promoteAllResourceAttributes ? cfg.ignoreResourceAttributes : cfg.promoteResourceAttributes).includes(a.key);
         if (cfg.promoteAllResourceAttributes ? !listed : listed) promoted[sanitized(a.key)] = anyValueString(a.value);
