@@ -5,6 +5,7 @@
 
 import type { Appendable } from '../storage/interfaces.js';
 import { labelsToRecord } from '../model/labels.js';
+import { formatDuration } from '../promql/parser/literals.js';
 import { ScrapeLoop } from './scrape-loop.js';
 import { type FileSdReader, type ScrapeConfig, type TargetGroup, scrapeConfigs, targetsOf } from './targets.js';
 
@@ -104,8 +105,8 @@ export class ScrapeManager {
         lastScrape: loop.report.lastScrape ? new Date(loop.report.lastScrape).toISOString() : '0001-01-01T00:00:00Z',
         lastScrapeDuration: loop.report.lastDuration,
         health: loop.report.health,
-        scrapeInterval: `${loop.cfg.interval / 1000}s`,
-        scrapeTimeout: `${loop.cfg.timeout / 1000}s`,
+        scrapeInterval: formatDuration(loop.cfg.interval),
+        scrapeTimeout: formatDuration(loop.cfg.timeout),
       })),
       droppedTargets: this.dropped,
     };

@@ -4,7 +4,7 @@
 
 import { parseBase2Bytes } from '../model/units.js';
 import { type Labels, labelsFrom } from '../model/labels.js';
-import { parseDuration } from '../promql/parser/literals.js';
+import { formatDuration, parseDuration } from '../promql/parser/literals.js';
 import { type RelabelConfig, relabel, relabelConfig } from './relabel.js';
 
 export interface ScrapeConfig {
@@ -128,7 +128,8 @@ export interface Target {
   key: string;
 }
 
-const fmtDur = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`);
+// __scrape_interval__ and __scrape_timeout__ as Prometheus writes durations ("1h", "1m30s").
+const fmtDur = formatDuration;
 
 /** The targets of a scrape config after relabel_configs (dropped ones left out). */
 export function targetsOf(
