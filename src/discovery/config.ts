@@ -56,6 +56,10 @@ export function httpSdConfigs(job: Record<string, unknown>, jobName: string): Ht
     if (u.host === '') throw new DiscoveryConfigError(`${where}: host is missing in URL`);
     const basic = c.basic_auth as Record<string, unknown> | undefined;
     const auth = c.authorization as Record<string, unknown> | undefined;
+    // HTTP client options promlet cannot honour yet are refused rather than silently ignored.
+    for (const [k, present] of [['oauth2', c.oauth2], ['proxy_url', c.proxy_url], ['basic_auth.password_file', basic?.password_file], ['authorization.credentials_file', auth?.credentials_file]] as const) {
+      if (present !== undefined) throw new DiscoveryConfigError(`${where}: ${k} is not supported yet`);
+    }
     if (basic && auth) throw new DiscoveryConfigError(`${where}: at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured`);
     return {
       url: raw,

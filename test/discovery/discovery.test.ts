@@ -210,5 +210,6 @@ scrape_configs:
     expect(checkConfig(`scrape_configs:\n  - job_name: a\n    dns_sd_configs: [{ names: [x], type: TXT }]\n`)).toEqual(['a: dns_sd_configs[0]: invalid DNS-SD records type TXT']);
     expect(checkConfig(`scrape_configs:\n  - job_name: a\n    http_sd_configs: [{ refresh_interval: 1m }]\n`)).toEqual(['a: http_sd_configs[0]: URL is missing']);
     expect(checkConfig(`scrape_configs:\n  - job_name: a\n    http_sd_configs: [{ url: 'http://x/sd' }]\n    dns_sd_configs: [{ names: [_x._tcp.example] }]\n`)).toEqual([]);
+    expect(checkConfig(`scrape_configs:\n  - job_name: a\n    http_sd_configs: [{ url: 'http://x/sd', oauth2: { client_id: x } }]\n`)).toEqual(['a: http_sd_configs[0]: oauth2 is not supported yet']);
   });
 });
