@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,7 +61,8 @@ beforeAll(async () => {
   sdUrl = `http://127.0.0.1:${(sd.address() as { port: number }).port}/sd`;
 
   dnsPort = await freeUdpPort();
-  dnsmasq = spawn('dnsmasq', [
+  // /usr/sbin may not be on a user's PATH.
+  dnsmasq = spawn(existsSync('/usr/sbin/dnsmasq') ? '/usr/sbin/dnsmasq' : 'dnsmasq', [
     '-k', '--conf-file=/dev/null', `--port=${dnsPort}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts', '--pid-file=',
     '--local=/svc.test/',
     `--srv-host=_metrics._tcp.svc.test,node1.svc.test,${metricsPort},0,10`,
