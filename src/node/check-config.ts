@@ -61,7 +61,7 @@ export function checkConfig(text: string): string[] {
       }
     });
   }
-  for (const check of [() => remoteWriteConfigs(cfg), () => otlpConfig(cfg.otlp), () => maxExemplars(cfg)]) {
+  for (const check of [() => remoteWriteConfigs(cfg), () => otlpConfig(cfg.otlp, (cfg.global as Record<string, unknown> | undefined)?.metric_name_validation_scheme), () => maxExemplars(cfg)]) {
     try {
       check();
     } catch (e) {

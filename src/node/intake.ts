@@ -43,7 +43,8 @@ export function maxExemplars(config: Record<string, unknown>): number {
 export async function startIntake(db: DB, config: Record<string, unknown>, o: IntakeOptions = {}): Promise<Intake> {
   const exemplars = new ExemplarStore(maxExemplars(config));
   attachExemplarStore(db, exemplars);
-  let otlpCfg: OtlpConfig = otlpConfig(config.otlp);
+  const nameValidation = (c: Record<string, unknown>) => (c.global as Record<string, unknown> | undefined)?.metric_name_validation_scheme;
+  let otlpCfg: OtlpConfig = otlpConfig(config.otlp, nameValidation(config));
   const otlp = o.otlpReceiver
     ? new OtlpReceiver(db, {
       config: () => otlpCfg, lookbackDelta: o.lookbackDelta,
@@ -60,7 +61,7 @@ export async function startIntake(db: DB, config: Record<string, unknown>, o: In
     metadata: () => ({ ...(statsd?.exporter.metadata() ?? {}), ...Object.fromEntries([...(otlp?.metadata ?? [])].map(([name, m]) => [name, [m]])) }),
     reload: async (next) => {
       const max = maxExemplars(next);
-      const nextOtlp = otlpConfig(next.otlp);
+      const nextOtlp = otlpConfig(next.otlp, nameValidation(next));
       // statsd_exporter re-reads its mapping file on reload too.
       statsd?.reloadMapping();
       exemplars.resize(max);

@@ -47,8 +47,12 @@ function attributeList(v: unknown, key: string, adjective: string): string[] {
   return out;
 }
 
-/** Reads the block (absent: defaults); throws OtlpConfigError with Prometheus's message for what it refuses. */
-export function otlpConfig(block: unknown): OtlpConfig {
+/**
+ * Reads the block (absent: defaults); throws OtlpConfigError with
+ * Prometheus's message for what it refuses. `nameValidation` is the global
+ * metric_name_validation_scheme: with "legacy", names must stay escaped.
+ */
+export function otlpConfig(block: unknown, nameValidation?: unknown): OtlpConfig {
   if (block === undefined || block === null) return { ...DEFAULT_OTLP_CONFIG };
   if (typeof block !== 'object' || Array.isArray(block)) throw new OtlpConfigError('otlp must be a mapping');
   const b = block as Record<string, unknown>;
@@ -60,6 +64,9 @@ export function otlpConfig(block: unknown): OtlpConfig {
   const strategy = b.translation_strategy ?? DEFAULT_OTLP_CONFIG.translationStrategy;
   if (typeof strategy !== 'string' || !(TRANSLATION_STRATEGIES as readonly string[]).includes(strategy)) {
     throw new OtlpConfigError(`unsupported OTLP translation strategy ${JSON.stringify(strategy)}`);
+  }
+  if (nameValidation === 'legacy' && (strategy === 'NoTranslation' || strategy === 'NoUTF8EscapingWithSuffixes')) {
+    throw new OtlpConfigError(`OTLP translation strategy ${JSON.stringify(strategy)} is not allowed when UTF8 is disabled`);
   }
   const c: OtlpConfig = {
     ...DEFAULT_OTLP_CONFIG,
