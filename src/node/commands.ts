@@ -10,6 +10,7 @@ import { checkConfigFile } from './check-config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';
 import type { CliIO } from './cli.js';
+import { checkStatsdMapping } from './statsd-listener.js';
 
 export class UsageError extends Error {}
 
@@ -236,11 +237,12 @@ export function formatCommand(args: string[], io: CliIO): number {
 export function checkCommand(args: string[], io: CliIO): number {
   const [what, ...files] = positional(args, []);
   if (args.includes('--help') || what === undefined) {
-    io.out('usage: promlet check config FILE...\n       promlet check rules FILE...\n\nCheck Prometheus configuration and rule files as promtool check does (the parts promlet reads).\n');
+    io.out('usage: promlet check config FILE...\n       promlet check rules FILE...\n       promlet check statsd-mapping FILE...\n\nCheck Prometheus configuration and rule files as promtool check does (the parts promlet reads), or statsd_exporter mapping files.\n');
     return what === undefined && !args.includes('--help') ? 2 : 0;
   }
   if (what === 'rules') return checkRules(files, io);
-  if (what !== 'config') throw new UsageError(`check ${what}: want "check config" or "check rules"`);
+  if (what === 'statsd-mapping') return checkStatsdMapping(files, io);
+  if (what !== 'config') throw new UsageError(`check ${what}: want "check config", "check rules" or "check statsd-mapping"`);
   if (files.length === 0) throw new UsageError('check config needs a file');
   let failed = false;
   for (const f of files) {

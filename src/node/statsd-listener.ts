@@ -51,6 +51,26 @@ export function splitHostPort(addr: string): { host: string; port: number } {
 
 const fmtAddr = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 
+/** `promlet check statsd-mapping FILE...` (statsd_exporter's --check-config): 0 when every file is valid. */
+export function checkStatsdMapping(files: string[], io: { out: (s: string) => void; err: (s: string) => void }): number {
+  if (files.length === 0) {
+    io.err('check statsd-mapping needs a file\n');
+    return 2;
+  }
+  let failed = false;
+  for (const f of files) {
+    io.out(`Checking ${f}\n`);
+    try {
+      const n = parseMappingConfig(readFileSync(f, 'utf8')).mappings.length;
+      io.out(`  SUCCESS: ${n} mappings found\n`);
+    } catch (e) {
+      failed = true;
+      io.err(`  FAILED: ${(e as Error).message}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
 export function loadMapper(path: string | undefined): MetricMapper | null {
   if (!path) return null;
   return new MetricMapper(parseMappingConfig(readFileSync(path, 'utf8')));

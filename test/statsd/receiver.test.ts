@@ -139,6 +139,23 @@ describe('statsd receiver', () => {
     await until('temperature_celsius{room="kitchen"}', (r) => r.length === 0);
   });
 
+  it('promlet check statsd-mapping validates mapping files', async () => {
+    const out: string[] = [], err: string[] = [];
+    const io = { out: (x: string) => out.push(x), err: (x: string) => err.push(x) };
+    expect(await runCli(['check', 'statsd-mapping', mapping], io)).toBe(0);
+    expect(out.join('')).toMatch(/SUCCESS: 10 mappings found/);
+    const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/promlet-statsd-`);
+    try {
+      writeFileSync(`${dir}/bad.yml`, 'mappings:\n  - match: "a..b"\n    name: x\n');
+      expect(await runCli(['check', 'statsd-mapping', `${dir}/bad.yml`], io)).toBe(1);
+      expect(err.join('')).toMatch(/FAILED: invalid match: a\.\.b/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a bad mapping file at start', async () => {
     const err: string[] = [];
     const code = await runCli(['serve', '--listen', '127.0.0.1:0', '--statsd.listen-udp', '127.0.0.1:0', '--statsd.mapping-config', fileURLToPath(new URL('../fixtures/statsd-mapping.yml', import.meta.url)).replace('.yml', '-missing.yml')], { out: () => {}, err: (x) => err.push(x) });
