@@ -67,10 +67,88 @@ export function decodeJSON(body: string): OtlpRequest {
   } catch (e) {
     throw new OtlpDecodeError(`unmarshaling JSON: ${(e as Error).message}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new OtlpDecodeError('unmarshaling JSON: want an ExportMetricsServiceRequest object');
-  const rm = (doc as OtlpRequest).resourceMetrics;
-  if (rm !== undefined && !Array.isArray(rm)) throw new OtlpDecodeError('unmarshaling JSON: resourceMetrics must be an array');
+  checkMessage(doc, 'ExportMetricsServiceRequest', '');
   return doc as OtlpRequest;
+}
+
+// The JSON body's shape, checked before translation so a wrong type is a 400
+// naming its place rather than an exception deep in the translation.
+type FieldKind = 'string' | 'bool' | 'int64' | 'double' | 'uint32' | 'enum' | 'bytes' | { msg: string } | { list: FieldKind };
+const kv: Record<string, FieldKind> = { key: 'string', value: { msg: 'AnyValue' } };
+const attrs: FieldKind = { list: { msg: 'KeyValue' } };
+const exemplars: FieldKind = { list: { msg: 'Exemplar' } };
+const SCHEMA: Record<string, Record<string, FieldKind>> = {
+  ExportMetricsServiceRequest: { resourceMetrics: { list: { msg: 'ResourceMetrics' } } },
+  ResourceMetrics: { resource: { msg: 'Resource' }, scopeMetrics: { list: { msg: 'ScopeMetrics' } }, schemaUrl: 'string' },
+  Resource: { attributes: attrs, droppedAttributesCount: 'uint32' },
+  ScopeMetrics: { scope: { msg: 'Scope' }, metrics: { list: { msg: 'Metric' } }, schemaUrl: 'string' },
+  Scope: { name: 'string', version: 'string', attributes: attrs, droppedAttributesCount: 'uint32' },
+  Metric: {
+    name: 'string', description: 'string', unit: 'string', gauge: { msg: 'Gauge' }, sum: { msg: 'Sum' }, histogram: { msg: 'Histogram' },
+    exponentialHistogram: { msg: 'ExponentialHistogram' }, summary: { msg: 'Summary' }, metadata: attrs,
+  },
+  Gauge: { dataPoints: { list: { msg: 'NumberDataPoint' } } },
+  Sum: { dataPoints: { list: { msg: 'NumberDataPoint' } }, aggregationTemporality: 'enum', isMonotonic: 'bool' },
+  Histogram: { dataPoints: { list: { msg: 'HistogramDataPoint' } }, aggregationTemporality: 'enum' },
+  ExponentialHistogram: { aggregationTemporality: 'enum' },
+  Summary: { dataPoints: { list: { msg: 'SummaryDataPoint' } } },
+  NumberDataPoint: {
+    attributes: attrs, startTimeUnixNano: 'int64', timeUnixNano: 'int64', asDouble: 'double', asInt: 'int64', exemplars, flags: 'uint32',
+  },
+  HistogramDataPoint: {
+    attributes: attrs, startTimeUnixNano: 'int64', timeUnixNano: 'int64', count: 'int64', sum: 'double', bucketCounts: { list: 'int64' },
+    explicitBounds: { list: 'double' }, exemplars, flags: 'uint32', min: 'double', max: 'double',
+  },
+  SummaryDataPoint: {
+    attributes: attrs, startTimeUnixNano: 'int64', timeUnixNano: 'int64', count: 'int64', sum: 'double',
+    quantileValues: { list: { msg: 'ValueAtQuantile' } }, flags: 'uint32',
+  },
+  ValueAtQuantile: { quantile: 'double', value: 'double' },
+  Exemplar: { filteredAttributes: attrs, timeUnixNano: 'int64', asDouble: 'double', asInt: 'int64', spanId: 'bytes', traceId: 'bytes' },
+  KeyValue: kv,
+  AnyValue: {
+    stringValue: 'string', boolValue: 'bool', intValue: 'int64', doubleValue: 'double', arrayValue: { msg: 'ArrayValue' },
+    kvlistValue: { msg: 'KeyValueList' }, bytesValue: 'bytes',
+  },
+  ArrayValue: { values: { list: { msg: 'AnyValue' } } },
+  KeyValueList: { values: { list: { msg: 'KeyValue' } } },
+};
+
+const INT = /^-?\d+$/;
+const DOUBLE = /^(-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|NaN|-?Infinity)$/;
+
+function checkValue(v: unknown, kind: FieldKind, where: string): void {
+  const bad = (want: string) => new OtlpDecodeError(`unmarshaling JSON: ${where}: want ${want}, got ${JSON.stringify(v)?.slice(0, 40)}`);
+  if (typeof kind === 'object') {
+    if ('msg' in kind) return checkMessage(v, kind.msg, where);
+    if (!Array.isArray(v)) throw bad('an array');
+    v.forEach((x, i) => checkValue(x, kind.list, `${where}[${i}]`));
+    return;
+  }
+  switch (kind) {
+    case 'string': case 'bytes': if (typeof v !== 'string') throw bad('a string'); return;
+    case 'bool': if (typeof v !== 'boolean') throw bad('true or false'); return;
+    case 'int64': if (!(typeof v === 'number' && Number.isInteger(v)) && !(typeof v === 'string' && INT.test(v))) throw bad('an integer'); return;
+    case 'uint32': if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0)) throw bad('a non-negative integer'); return;
+    case 'double': if (typeof v !== 'number' && !(typeof v === 'string' && DOUBLE.test(v))) throw bad('a number'); return;
+    case 'enum': if (!(typeof v === 'number' && Number.isInteger(v)) && typeof v !== 'string') throw bad('an enum value'); return;
+  }
+}
+
+/** Checks a message's known fields (unknown ones are ignored, as protobuf JSON does); null fields are dropped. */
+function checkMessage(v: unknown, msg: string, where: string): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new OtlpDecodeError(`unmarshaling JSON: ${where || 'body'}: want a ${msg} object, got ${JSON.stringify(v)?.slice(0, 40)}`);
+  }
+  const o = v as Record<string, unknown>;
+  for (const [k, kind] of Object.entries(SCHEMA[msg]!)) {
+    if (!(k in o)) continue;
+    if (o[k] === null) {
+      delete o[k];
+      continue;
+    }
+    checkValue(o[k], kind, where ? `${where}.${k}` : k);
+  }
 }
 
 /** A fixed64/int64 nanosecond time as integer milliseconds (truncated, as Prometheus does). */
