@@ -23,9 +23,9 @@ const PER_UNITS: Record<string, string> = { s: 'second', m: 'minute', h: 'hour',
 
 export class NamingError extends Error {}
 
+const metricChar = (c: string) => /[a-zA-Z0-9:]/.test(c);
 /** Runs of characters a legacy name can hold (underscores included), joined by `_`. */
 const fieldsKeepingUnderscores = (s: string) => [...s].map((c) => (metricChar(c) || c === '_' ? c : ' ')).join('').split(' ').filter((t) => t !== '').join('_');
-const metricChar = (c: string) => /[a-zA-Z0-9:]/.test(c);
 const labelChar = (c: string) => /[a-zA-Z0-9]/.test(c);
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 
