@@ -6,6 +6,9 @@ import { children } from '../promql/parser/ast.js';
 import { toMatchers } from '../promql/engine/selection.js';
 import { QueryError } from '../promql/engine/errors.js';
 import type { ExemplarStore } from '../storage/exemplars.js';
+import { labelsToRecord } from '../model/labels.js';
+// Go's strconv.FormatFloat(v, 'f', -1, 64), as Prometheus's JSON writes exemplar values.
+import { formatFloat } from '../promql/parser/literals.js';
 import { ApiError } from './errors.js';
 import { MAX_TIME, MIN_TIME, type Params } from './params.js';
 
@@ -34,5 +37,9 @@ export function queryExemplars(store: ExemplarStore | undefined, p: Params): unk
     throw e;
   }
   if (sets.length === 0) return undefined;
-  return store ? store.select(start, end, sets) : [];
+  if (!store) return [];
+  return store.select(start, end, sets).map((r) => ({
+    seriesLabels: labelsToRecord(r.seriesLabels),
+    exemplars: r.exemplars.map((e) => ({ labels: labelsToRecord(e.labels), value: formatFloat(e.value), timestamp: e.timestamp / 1000 })),
+  }));
 }

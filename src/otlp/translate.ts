@@ -13,6 +13,8 @@ import {
 } from './decode.js';
 import { labelName, metricName, NamingError, shouldEscape, unitName, type MetricKind } from './naming.js';
 import { STALE_NAN } from '../model/stale.js';
+// le and quantile values as Go's strconv.FormatFloat(f, 'f', -1, 64) writes them.
+import { formatFloat } from '../promql/parser/literals.js';
 import { MAX_EXEMPLAR_LABEL_RUNES } from '../storage/exemplars.js';
 
 export interface OtlpSample {
@@ -66,16 +68,6 @@ const kindOf = (m: OtlpMetric): MetricKind | null => {
 };
 
 const promType = (k: MetricKind) => (k === 'counter' ? 'counter' : k === 'non-monotonic-counter' ? 'gauge' : k === 'exponential-histogram' ? 'histogram' : k);
-
-/** Go's strconv.FormatFloat(f, 'f', -1, 64): le and quantile label values. */
-function formatFloatF(v: number): string {
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (Number.isNaN(v)) return 'NaN';
-  const s = String(v);
-  if (!s.includes('e')) return s;
-  return v.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 100 });
-}
 
 export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translation {
   const cfg = o.config;
@@ -226,7 +218,7 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
                 cumulative += counts[i]!;
                 const mine: typeof exs = [];
                 while (next < exs.length && exs[next]!.value <= bounds[i]!) mine.push(exs[next++]!);
-                const s: OtlpSample = { labels: { ...base, __name__: `${family}_bucket`, le: formatFloatF(bounds[i]!) }, t, v: val(cumulative), st };
+                const s: OtlpSample = { labels: { ...base, __name__: `${family}_bucket`, le: formatFloat(bounds[i]!) }, t, v: val(cumulative), st };
                 if (mine.length) s.exemplars = mine;
                 out.samples.push(s);
               }
@@ -243,7 +235,7 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
               out.samples.push({ labels: { ...base, __name__: `${family}_sum` }, t, v: val(double(p.sum)), st });
               out.samples.push({ labels: { ...base, __name__: `${family}_count` }, t, v: val(int64(p.count)), st });
               for (const q of p.quantileValues ?? []) {
-                out.samples.push({ labels: { ...base, __name__: family, quantile: formatFloatF(double(q.quantile)) }, t, v: val(double(q.value)), st });
+                out.samples.push({ labels: { ...base, __name__: family, quantile: formatFloat(double(q.quantile)) }, t, v: val(double(q.value)), st });
               }
             }
           }

@@ -6,7 +6,7 @@
 // order), the same one again is ignored. Kept in memory only, like Prometheus
 // (which replays them from its WAL; promlet does not log them).
 
-import { type Labels, labelsKey, compareLabels, labelsToRecord } from '../model/labels.js';
+import { type Labels, labelsKey, compareLabels } from '../model/labels.js';
 import type { Matcher } from '../model/matcher.js';
 
 export interface Exemplar {
@@ -35,10 +35,10 @@ interface SeriesIndex {
   newest: number;
 }
 
-/** What /api/v1/query_exemplars returns per series. */
+/** One series' exemplars in a time range, oldest first. */
 export interface ExemplarQueryResult {
-  seriesLabels: Record<string, string>;
-  exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+  seriesLabels: Labels;
+  exemplars: Exemplar[];
 }
 
 const runes = (s: string) => {
@@ -125,20 +125,20 @@ export class ExemplarStore {
 
   /** Exemplars in [start, end] (ms) of series matching any of the matcher sets, series sorted by labels. */
   select(start: number, end: number, matcherSets: Matcher[][]): ExemplarQueryResult[] {
-    const out: { labels: Labels; r: ExemplarQueryResult }[] = [];
+    const out: ExemplarQueryResult[] = [];
     for (const s of this.index.values()) {
       const value = (name: string) => s.labels.find((l) => l.name === name)?.value ?? '';
       if (!matcherSets.some((ms) => ms.every((m) => m.matches(value(m.name))))) continue;
-      const exemplars: ExemplarQueryResult['exemplars'] = [];
+      const exemplars: Exemplar[] = [];
       for (let i = s.oldest; i !== -1; i = this.ring[i]!.next) {
         const e = this.ring[i]!.ex;
         if (e.timestamp > end) break;
-        if (e.timestamp >= start) exemplars.push({ labels: labelsToRecord(e.labels), value: formatValue(e.value), timestamp: e.timestamp / 1000 });
+        if (e.timestamp >= start) exemplars.push(e);
       }
-      if (exemplars.length > 0) out.push({ labels: s.labels, r: { seriesLabels: labelsToRecord(s.labels), exemplars } });
+      if (exemplars.length > 0) out.push({ seriesLabels: s.labels, exemplars });
     }
-    out.sort((a, b) => compareLabels(a.labels, b.labels));
-    return out.map((o) => o.r);
+    out.sort((a, b) => compareLabels(a.seriesLabels, b.seriesLabels));
+    return out;
   }
 
   /**
@@ -174,14 +174,6 @@ export class ExemplarStore {
       { name: 'promlet_tsdb_exemplar_max_exemplars', help: 'Total number of exemplars the exemplar storage can store, resizeable.', type: 'gauge', samples: one(this.max) },
     ];
   }
-}
-
-/** Go's strconv.FormatFloat(v, 'f', -1, 64), as Prometheus's JSON writes exemplar values. */
-function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v).includes('e') ? v.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : String(v);
 }
 
 // Which store belongs to a database: the receivers (scrapes, remote write,

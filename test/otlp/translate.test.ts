@@ -105,9 +105,11 @@ describe('OTLP translation', () => {
     expect(v({ __name__: 'rpc_count', job: 'api' })).toEqual([[T, 3]]);
     // No target_info: the resource has nothing beyond service.name.
     expect(Object.keys(got).some((k) => k.includes('target_info'))).toBe(false);
-    expect(store.select(0, T, [[new Matcher('=', '__name__', 'latency_milliseconds_bucket')]])).toEqual([{
+    expect(store.select(0, T, [[new Matcher('=', '__name__', 'latency_milliseconds_bucket')]]).map((r) => ({
+      seriesLabels: labelsToRecord(r.seriesLabels), exemplars: r.exemplars.map((e) => ({ ...e, labels: labelsToRecord(e.labels) })),
+    }))).toEqual([{
       seriesLabels: { __name__: 'latency_milliseconds_bucket', job: 'api', le: '50' },
-      exemplars: [{ labels: { span_id: 'eee19b7ec3c1b174', trace_id: trace }, value: '42', timestamp: (T - 1000) / 1000 }],
+      exemplars: [{ labels: { span_id: 'eee19b7ec3c1b174', trace_id: trace }, value: 42, timestamp: T - 1000 }],
     }]);
   });
 

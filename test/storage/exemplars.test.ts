@@ -3,13 +3,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { ExemplarStore, ExemplarError } from '../../src/storage/exemplars.js';
-import { labelsFrom } from '../../src/model/labels.js';
+import { labelsFrom, labelsToRecord } from '../../src/model/labels.js';
 import { Matcher } from '../../src/model/matcher.js';
 
 const a = labelsFrom({ __name__: 'x', s: 'a' }), b = labelsFrom({ __name__: 'x', s: 'b' });
 const ex = (t: number, v = t, trace = `t${t}`) => ({ labels: labelsFrom({ trace_id: trace }), value: v, timestamp: t });
 const everything = [[new Matcher('=', '__name__', 'x')]];
-const times = (s: ExemplarStore) => s.select(-Infinity, Infinity, everything).map((r) => [r.seriesLabels.s, r.exemplars.map((e) => e.timestamp * 1000)]);
+const times = (s: ExemplarStore) => s.select(-Infinity, Infinity, everything).map((r) => [labelsToRecord(r.seriesLabels).s, r.exemplars.map((e) => e.timestamp)]);
 
 describe('ExemplarStore', () => {
   it('overwrites the oldest exemplar of any series once full', () => {
@@ -39,16 +39,32 @@ describe('ExemplarStore', () => {
     expect([s.appended, s.outOfOrder, s.rejected]).toEqual([2, 1, 1]);
   });
 
-  it('selects by matchers and time range, with Prometheus JSON values', () => {
+  it('selects by matchers and time range', () => {
     const s = new ExemplarStore(10);
     s.add(a, ex(1000, 0.5));
     s.add(a, ex(2000, 1e21));
     s.add(b, ex(3000, NaN));
     expect(s.select(1500, 5000, [[new Matcher('=', 's', 'a')], [new Matcher('=', 's', 'b')]])).toEqual([
-      { seriesLabels: { __name__: 'x', s: 'a' }, exemplars: [{ labels: { trace_id: 't2000' }, value: '1000000000000000000000', timestamp: 2 }] },
-      { seriesLabels: { __name__: 'x', s: 'b' }, exemplars: [{ labels: { trace_id: 't3000' }, value: 'NaN', timestamp: 3 }] },
+      { seriesLabels: a, exemplars: [ex(2000, 1e21)] },
+      { seriesLabels: b, exemplars: [ex(3000, NaN)] },
     ]);
     expect(s.select(0, 500, everything)).toEqual([]);
+  });
+
+  it('answers /api/v1/query_exemplars with Prometheus\'s JSON values', async () => {
+    const { queryExemplars } = await import('../../src/api/exemplars.js');
+    const { Params } = await import('../../src/api/params.js');
+    const s = new ExemplarStore(10);
+    s.add(a, ex(2000, 1e21));
+    s.add(b, ex(3000, 1.5e-25));
+    s.add(b, ex(3500, NaN));
+    expect(queryExemplars(s, new Params(new URLSearchParams({ query: 'x', start: '1.5', end: '5' })))).toEqual([
+      { seriesLabels: { __name__: 'x', s: 'a' }, exemplars: [{ labels: { trace_id: 't2000' }, value: '1000000000000000000000', timestamp: 2 }] },
+      { seriesLabels: { __name__: 'x', s: 'b' }, exemplars: [
+        { labels: { trace_id: 't3000' }, value: '0.00000000000000000000000015', timestamp: 3 },
+        { labels: { trace_id: 't3500' }, value: 'NaN', timestamp: 3.5 },
+      ] },
+    ]);
   });
 
   it('resizes keeping the newest', () => {
