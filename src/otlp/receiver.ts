@@ -20,6 +20,7 @@ const PROTOBUF = 'application/x-protobuf', JSON_TYPE = 'application/json';
 export const DEFAULT_MAX_OTLP_BODY = 32 * 1024 * 1024;
 /** Samples more than this ahead of the clock are out of bounds (Prometheus's maxAheadTime). */
 const MAX_AHEAD_MS = 10 * 60_000;
+const MAX_METADATA = 10_000;
 
 export interface OtlpReceiverOptions {
   config?: () => OtlpConfig;
@@ -117,7 +118,8 @@ export class OtlpReceiver {
     }
     await app.commit();
     this.appended += tr.samples.length;
-    for (const [k, v] of tr.metadata) this.metadata.set(k, v);
+    // Metadata of at most MAX_METADATA families: senders inventing names cannot grow it without bound.
+    for (const [k, v] of tr.metadata) if (this.metadata.has(k) || this.metadata.size < MAX_METADATA) this.metadata.set(k, v);
     for (const p of pendingExemplars) {
       if (addExemplar(this.db, p.series, p.ex)) this.exemplarsAppended++;
       else this.exemplarsRefused++;
