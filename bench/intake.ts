@@ -12,6 +12,8 @@ import { openDB } from '../src/storage/db.js';
 import { ExportMetricsServiceRequest } from '../src/otlp/proto.js';
 import { WriteRequest } from '../src/remote/proto.js';
 import { startPrometheus, freePort } from './prometheus-peer.js';
+import { ExemplarStore } from '../src/storage/exemplars.js';
+import { labelsFrom } from '../src/model/labels.js';
 
 const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
 
@@ -125,4 +127,22 @@ export async function intakeBench(quick: boolean, record: (row: Record<string, u
   console.log(`\n| statsd (${lines.toLocaleString('en')} lines, ${names} series, over TCP) | time | lines/s | ratio to appending as many samples directly | peak RSS |`);
   console.log('|---|---:|---:|---:|---:|');
   console.log(`| promlet statsd receiver | ${statsdMs.toFixed(0)} ms | ${Math.round(lines / (statsdMs / 1000)).toLocaleString('en')} | ${(statsdMs / directMs).toFixed(2)} | ${statsdRss.toFixed(0)} MiB |`);
+
+  // The exemplar store at its default size: adds per second and heap per exemplar once full.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const cap = 100_000;
+  const seriesLabels = Array.from({ length: 1000 }, (_, i) => labelsFrom({ __name__: 'http_request_duration_seconds_bucket', le: String(i % 10), instance: `host-${i}` }));
+  const exemplars = Array.from({ length: 2 * cap }, (_, i) => ({ labels: labelsFrom({ trace_id: (i * 2654435761 >>> 0).toString(16).padStart(32, '0') }), value: i % 100, timestamp: 1_700_000_000_000 + i }));
+  gc?.();
+  const h0 = process.memoryUsage().heapUsed;
+  const store = new ExemplarStore(cap);
+  const e0 = performance.now();
+  for (let i = 0; i < exemplars.length; i++) store.add(seriesLabels[i % 1000]!, exemplars[i]!);
+  const exMs = performance.now() - e0;
+  gc?.();
+  const perExemplar = (process.memoryUsage().heapUsed - h0) / store.size;
+  record({ path: 'exemplar store', exemplars: exemplars.length, capacity: cap, ms: exMs, addsPerSecond: exemplars.length / (exMs / 1000), heapBytesPerExemplar: gc ? perExemplar : null });
+  console.log(`\n| exemplar store (capacity ${cap.toLocaleString('en')}, ${exemplars.length.toLocaleString('en')} adds over 1,000 series) | adds/s | heap per stored exemplar |`);
+  console.log('|---|---:|---:|');
+  console.log(`| promlet | ${Math.round(exemplars.length / (exMs / 1000)).toLocaleString('en')} | ${gc ? `${perExemplar.toFixed(0)} B (entry and index; the label sets are the caller's)` : 'n/a (run with --expose-gc)'} |`);
 }
