@@ -58,17 +58,16 @@ export class DiscoveryManager {
       });
       dnsSdConfigs(job, name).forEach((c, i) => {
         const key = `${name}\xffdns\xff${i}\xff${JSON.stringify(c)}`;
+        const lastByName = new Map<string, TargetGroup[]>();
         wanted.set(key, {
           key, job: name, mechanism: 'dns', interval: c.refreshInterval,
           refresh: async () => {
             if (!this.o.resolver) throw new Error('dns_sd_configs need a DNS resolver (promlet serve supplies one)');
             this.dnsLookups += c.names.length;
-            try {
-              return await refreshDnsSd(c, this.o.resolver);
-            } catch (e) {
-              this.dnsFailures++;
-              throw e;
-            }
+            const r = await refreshDnsSd(c, this.o.resolver, lastByName);
+            this.dnsFailures += r.failures.length;
+            for (const f of r.failures) this.o.warn?.(`dns_sd (job ${name}): ${f}; keeping that name's last targets`);
+            return r.groups;
           },
         });
       });

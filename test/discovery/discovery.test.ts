@@ -120,6 +120,27 @@ describe('dns_sd_configs', () => {
     m.stop();
   });
 
+  it('keeps a failing name\'s last targets while the other names follow their records', async () => {
+    let round = 0;
+    const fail = (code: string) => Object.assign(new Error(`query failed: ${code}`), { code });
+    const stub = {
+      resolve4: async (name: string) => {
+        if (name === 'flaky.test' && round > 0) throw fail('ESERVFAIL');
+        return name === 'flaky.test' ? ['10.0.0.1'] : [`10.0.1.${round}`];
+      },
+      resolve6: async () => [], resolveSrv: async () => [], resolveMx: async () => [], resolveNs: async () => [],
+    };
+    const warnings: string[] = [];
+    const m = new DiscoveryManager({ resolver: stub, warn: (w) => warnings.push(w) });
+    await m.apply(job('a', { dns_sd_configs: [{ names: ['flaky.test', 'steady.test'], type: 'A', port: 80 }] }));
+    expect(m.groups('a').map((g) => g.targets[0])).toEqual(['10.0.0.1:80', '10.0.1.0:80']);
+    round = 1;
+    await m.refreshAll();
+    expect(m.groups('a').map((g) => g.targets[0])).toEqual(['10.0.0.1:80', '10.0.1.1:80']);
+    expect(warnings).toEqual(["dns_sd (job a): flaky.test: query failed: ESERVFAIL; keeping that name's last targets"]);
+    m.stop();
+  });
+
   it('feeds the scraper: targets from A and SRV records (relabelled on their meta labels) are scraped', async () => {
     const file = join(dir, 'dns.yml');
     writeFileSync(file, `
