@@ -7,8 +7,8 @@ import { WriteRequest } from './proto.js';
 import { uncompress } from 'snappyjs';
 import type { Appendable } from '../storage/interfaces.js';
 import { StorageError } from '../storage/errors.js';
-import { InvalidLabelsError, labelsFrom } from '../model/labels.js';
-import { addExemplar } from '../storage/exemplars.js';
+import { InvalidLabelsError } from '../model/labels.js';
+import { addRemoteWriteExemplars } from './write-exemplars.js';
 
 interface DecodedSeries {
   labels?: { name: string; value: string }[];
@@ -63,16 +63,7 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
     }
   }
   await app.commit();
-  for (const ts of req.timeseries ?? []) {
-    const rec = (ls: { name: string; value: string }[] | undefined) => Object.fromEntries((ls ?? []).map((l) => [l.name, l.value ?? '']));
-    for (const ex of ts.exemplars ?? []) {
-      try {
-        addExemplar(db, labelsFrom(rec(ts.labels)), { labels: labelsFrom(rec(ex.labels)), value: ex.value ?? 0, timestamp: typeof ex.timestamp === 'object' ? ex.timestamp.toNumber() : (ex.timestamp ?? 0) });
-      } catch (e) {
-        if (!(e instanceof InvalidLabelsError)) throw e;
-      }
-    }
-  }
+  addRemoteWriteExemplars(db, req.timeseries ?? []);
   if (rejected > 0) return { status: 400, body: `${rejected} samples rejected, first: ${firstError}\n`, appended, rejected };
   if (histograms > 0) return { status: 400, body: `${histograms} native histogram samples are not supported\n`, appended, rejected: histograms };
   return { status: 204, body: '', appended, rejected: 0 };
