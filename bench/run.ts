@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|playground]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|intake|playground]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -21,6 +21,7 @@ import { expositionBench } from './exposition.js';
 import { restartBench } from './restart.js';
 import { playgroundBench } from './playground.js';
 import { remoteWriteBench } from './remote-write.js';
+import { intakeBench } from './intake.js';
 import { recordResults } from './results-db.js';
 
 const args = process.argv.slice(2);
@@ -196,6 +197,7 @@ if (run('http')) await httpBench(quick, (row) => record('http', row));
 if (run('responsiveness')) await responsivenessBench(quick, (row) => record('responsiveness', row));
 if (run('restart')) await restartBench(quick, (row) => record('restart', row));
 if (run('remote-write')) await remoteWriteBench(quick, (row) => record('remote-write', row));
+if (run('intake')) await intakeBench(quick, (row) => record('intake', row));
 if (run('playground')) await playgroundBench(quick, (row) => record('playground', row));
 await recordResults(results, quick);
 if (jsonOut) {
