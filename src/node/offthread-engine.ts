@@ -190,7 +190,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
         opts.signal?.addEventListener('abort', onAbort, { once: true });
       });
       const remaining = Math.max(1, deadline - Date.now());
-      const msg: WorkerQuery = { id: 0, engine: { ...options, timeout: remaining }, query, start, end, step, lookbackDelta, timeout: remaining, series };
+      const msg: WorkerQuery = { engine: { ...options, timeout: remaining }, query, start, end, step, lookbackDelta, timeout: remaining, series };
       let answer: WorkerAnswer;
       try {
         answer = await Promise.race([worker.run(msg), stop]);

@@ -8,7 +8,6 @@ import { QueryError } from '../promql/engine/errors.js';
 import { SnapshotQueryable, type SnapshotSeries } from './query-snapshot.js';
 
 export interface WorkerQuery {
-  id: number;
   engine: EngineOptions;
   query: string;
   /** ms; equal start and end with step 0 is an instant query. */
@@ -21,8 +20,8 @@ export interface WorkerQuery {
 }
 
 export type WorkerAnswer =
-  | { id: number; result: QueryResult }
-  | { id: number; error: { message: string; type?: string; stack?: string } };
+  | { result: QueryResult }
+  | { error: { message: string; type?: string; stack?: string } };
 
 parentPort?.on('message', (q: WorkerQuery) => {
   let answer: WorkerAnswer;
@@ -32,10 +31,10 @@ parentPort?.on('message', (q: WorkerQuery) => {
     const result = q.step === 0
       ? engine.instantQuerySync(q.query, q.start, opts)
       : engine.rangeQuerySync(q.query, q.start, q.end, q.step, opts);
-    answer = { id: q.id, result };
+    answer = { result };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    answer = { id: q.id, error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, stack: err.stack } };
+    answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, stack: err.stack } };
   }
   parentPort!.postMessage(answer);
 });
