@@ -178,3 +178,17 @@ describe('credentials and bugs', () => {
     }
   });
 });
+
+describe('self-scrape behind basic auth', () => {
+  it('carries the user and password, so up{job="promlet"} is 1', async () => {
+    const s = await servePromlet({ listen: '127.0.0.1:0', basicAuth: { user: 'admin', password: 'pa:ss' } });
+    try {
+      const basic = { authorization: `Basic ${Buffer.from('admin:pa:ss').toString('base64')}` };
+      const r = await (await fetch(`${s.url}/api/v1/query?query=up{job="promlet"}`, { headers: basic })).json();
+      expect(r.data.result[0].value[1]).toBe('1');
+      expect((await fetch(`${s.url}/api/v1/query?query=up`, { headers: { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` } })).status).toBe(401);
+    } finally {
+      await s.stop();
+    }
+  });
+});
