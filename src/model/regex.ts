@@ -4,6 +4,23 @@
 // a fast path that never enters the regex engine.
 
 import { RE2JS } from 're2js';
+import { regexSize } from './regex-size.js';
+
+/**
+ * Largest pattern compiled, in estimated program instructions (regex-size.ts):
+ * re2js takes ~7 µs an instruction to compile, so this bounds a regex in a
+ * query to a few hundred ms of the thread that parses it. Go's RE2 allows
+ * millions; patterns this large are not written by hand.
+ */
+export const MAX_REGEX_SIZE = 50_000;
+
+/** Throws RegexError for a pattern past MAX_REGEX_SIZE, before any time goes into compiling it. */
+export function checkRegexSize(pattern: string): void {
+  const size = regexSize(pattern, MAX_REGEX_SIZE);
+  if (size > MAX_REGEX_SIZE) {
+    throw new RegexError(`error parsing regexp: expression too large (more than ${MAX_REGEX_SIZE} instructions, promlet's limit)`, pattern);
+  }
+}
 
 /** Thrown for patterns RE2 rejects; the message is Go's regexp error text. */
 export class RegexError extends Error {
@@ -38,6 +55,17 @@ export function compileRegex(pattern: string): ValueMatcher {
 }
 
 function build(pattern: string): ValueMatcher {
+  // Alternatives of plain text (Grafana's multi-value variables) are valid RE2 of any length and need no program.
+  const plain = /[\uD800-\uDFFF]/.test(pattern) ? null : literalAlternatives(pattern);
+  if (plain !== null) {
+    if (plain.length === 1) {
+      const lit = plain[0]!;
+      return (v) => v === lit;
+    }
+    const set = new Set(plain);
+    return (v) => set.has(v);
+  }
+  checkRegexSize(pattern);
   let re: RE2JS;
   try {
     re = RE2JS.compile(`^(?s:${pattern})$`);
@@ -46,15 +74,6 @@ function build(pattern: string): ValueMatcher {
   }
   if (pattern === '.*') return () => true;
   if (pattern === '.+') return (v) => v !== '';
-  const alts = literalAlternatives(pattern);
-  if (alts !== null) {
-    if (alts.length === 1) {
-      const lit = alts[0]!;
-      return (v) => v === lit;
-    }
-    const set = new Set(alts);
-    return (v) => set.has(v);
-  }
   const prefix = /^([^\\.+*?()|[\]{}^$]+)\.\*$/.exec(pattern);
   if (prefix) {
     const p = prefix[1]!;

@@ -3,6 +3,7 @@
 // Go's regexp.Expand: $1, ${1}, $name, ${name}, $$.
 
 import { RE2JS } from 're2js';
+import { checkRegexSize } from '../../model/regex.js';
 import { QueryError } from './errors.js';
 import { type Matrix, getLabel, setLabel, mergeSeriesWithSameLabelset } from './value.js';
 
@@ -92,6 +93,11 @@ function tooLong(fn: string, dst: string, limit: number): QueryError {
 }
 
 export function labelReplace(m: Matrix, dst: string, repl: string, src: string, regex: string, limits: LabelBuildLimits): Matrix {
+  try {
+    checkRegexSize(regex);
+  } catch (e) {
+    throw new QueryError(`invalid regular expression in label_replace(): ${(e as Error).message}`);
+  }
   let re: RE2JS;
   try {
     re = RE2JS.compile(`^(?s:${regex})$`);
