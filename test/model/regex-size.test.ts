@@ -2,6 +2,7 @@
 // spends seconds building it (a 2.4 KB query held the event loop for 2 s);
 // long alternations of plain values need no program at all.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { regexSize } from '../../src/model/regex-size.js';
 import { compileRegex, MAX_REGEX_SIZE, RegexError } from '../../src/model/regex.js';
@@ -35,4 +36,21 @@ describe('regex size', () => {
     expect(m('instance-19999')).toBe(true);
     expect(m('instance-20000')).toBe(false);
   });
+
+  it('reads any pattern to its end, and compileRegex answers a matcher or a RegexError', () => {
+    const piece = fc.constantFrom('a', '.', '*', '+', '?', '{2}', '{1,3}', '{', '}', '(', ')', '(?:', '(?i)', '(?P<n>', '[', ']', '[^', '[:alpha:]', '\\', '\\Q', '\\E', '\\p{L}', '\\x{41}', '|', '^', '$', '-', ',');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const pattern = parts.join('');
+        expect(Number.isFinite(regexSize(pattern))).toBe(true);
+        try {
+          compileRegex(pattern);
+        } catch (e) {
+          expect(e).toBeInstanceOf(RegexError);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
+
