@@ -16,19 +16,42 @@ import { deleteSamples } from './head-delete.js';
 import { postingsForMatchers } from './select.js';
 import type { Matcher } from '../model/matcher.js';
 import type { Labels } from '../model/labels.js';
+import type { Block } from './block.js';
+import { ByteCache, DEFAULT_CACHE_SIZE } from './byte-cache.js';
+import { DBQuerier } from './merge-read.js';
+import { truncateHeadBefore, writeHeadRange } from './head-compact.js';
+import type { BlockWriter } from './block-writer.js';
 
 export interface DBOptions {
   /** Chunk encoding for new chunks: "varbit" (default) or "double-delta". */
   encoding?: ChunkEncoding;
   /** Retention: milliseconds, or a duration string such as "15d" (default: keep everything). */
   retention?: number | string;
+  /** Bytes of block chunks and index pages kept in memory (--storage.tsdb.cache-size; default 64 MiB). */
+  cacheSize?: number;
+}
+
+/** What db.stats() reports about the blocks on disk. */
+export interface BlockStats {
+  ulid: string;
+  minTime: number;
+  maxTime: number;
+  series: number;
+  samples: number;
+  chunks: number;
+  bytes: number;
+  level: number;
 }
 
 /** What db.stats() reports. Bytes count whole 1024-byte chunks, as they are allocated. */
 export interface DBStats {
   encoding: ChunkEncoding;
+  /** Series in the head (blocks may hold more: see blocks). */
   series: number;
+  /** Samples in the head and all blocks. */
   samples: number;
+  /** The head's samples, in WASM memory; chunks, chunkBytes and bytesPerSample are the head's too. */
+  headSamples: number;
   chunks: number;
   chunkBytes: number;
   bytesPerSample: number;
@@ -41,6 +64,10 @@ export interface DBStats {
   outOfOrderSamples: number;
   duplicateSamples: number;
   outOfBoundsSamples: number;
+  /** Immutable blocks on disk, oldest first (empty for a database in memory). */
+  blocks: BlockStats[];
+  /** The block chunk and index page cache: bytes held, its capacity, hits and misses. */
+  cache: { bytes: number; capacity: number; hits: number; misses: number };
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3, y: 365 * 86400e3 };
@@ -65,11 +92,56 @@ export function parseRetention(r: number | string | undefined): number {
 
 export class DB implements Queryable, Appendable {
   private readonly head: Head;
+  private blocks: Block[] = [];
+  /** Block chunks and index pages read from disk, bounded. */
+  readonly cache: ByteCache;
 
   constructor(opts: DBOptions = {}) {
     const encoding = opts.encoding ?? 'varbit';
     encodingId(encoding);
     this.head = new Head({ encoding, retention: parseRetention(opts.retention) });
+    this.cache = new ByteCache(opts.cacheSize ?? DEFAULT_CACHE_SIZE);
+  }
+
+  get encoding(): ChunkEncoding {
+    return this.head.encoding;
+  }
+
+  /** The blocks queries read besides the head, oldest first. */
+  blockList(): readonly Block[] {
+    return this.blocks;
+  }
+
+  /**
+   * Replaces the set of blocks (after opening, writing, compacting or
+   * deleting some). Dropped blocks close once the queriers reading them are.
+   */
+  setBlocks(blocks: readonly Block[]): void {
+    for (const b of blocks) {
+      if (b.encoding !== this.head.enc) throw new Error(`block ${b.ulid} uses chunk encoding ${b.encoding}, this database ${this.head.enc}`);
+    }
+    const kept = new Set(blocks);
+    for (const b of this.blocks) if (!kept.has(b)) b.closeWhenUnused();
+    this.blocks = [...blocks].sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
+    const newest = this.blocks.reduce((t, b) => Math.max(t, b.maxTime), -Infinity);
+    // The head never takes samples a block already covers.
+    if (newest > this.head.minValidTime) truncateHeadBefore(this.head, newest);
+  }
+
+  /** The head's time range (null bounds when it is empty). */
+  headRange(): { minTime: number | null; maxTime: number | null } {
+    const h = this.head;
+    return { minTime: h.minT === Infinity ? null : h.minT, maxTime: h.maxT === -Infinity ? null : h.maxT };
+  }
+
+  /** Writes the head's samples in [mint, maxt) to a block writer (see head-compact.ts). */
+  writeHeadBlock(mint: number, maxt: number, writer: BlockWriter): void {
+    writeHeadRange(this.head, mint, maxt, writer);
+  }
+
+  /** Lets go of the head's samples before t (they are in a block now). */
+  truncateHead(t: number): void {
+    truncateHeadBefore(this.head, t);
   }
 
   appender(): Appender {
@@ -77,6 +149,7 @@ export class DB implements Queryable, Appendable {
   }
 
   querier(mint: number, maxt: number): Querier {
+    if (this.blocks.length > 0) return new DBQuerier(this.head, this.blocks, mint, maxt);
     return new HeadQuerier(this.head, mint, maxt);
   }
 
@@ -157,25 +230,41 @@ export class DB implements Queryable, Appendable {
   stats(): DBStats {
     const h = this.head;
     const chunkBytes = h.chunks * CHUNK_LEN;
+    const blocks: BlockStats[] = this.blocks.map((b) => ({
+      ulid: b.ulid, minTime: b.minTime, maxTime: b.maxTime, series: b.meta.stats.numSeries, samples: b.meta.stats.numSamples,
+      chunks: b.meta.stats.numChunks, bytes: b.meta.stats.numBytes ?? 0, level: b.meta.compaction.level,
+    }));
+    let minTime = h.minT === Infinity ? null : h.minT;
+    let maxTime = h.maxT === -Infinity ? null : h.maxT;
+    for (const b of blocks) {
+      if (b.samples === 0) continue;
+      minTime = minTime === null ? b.minTime : Math.min(minTime, b.minTime);
+      maxTime = maxTime === null ? b.maxTime - 1 : Math.max(maxTime, b.maxTime - 1);
+    }
     return {
       encoding: h.encoding,
       series: h.liveSeries,
-      samples: h.samples,
+      samples: h.samples + blocks.reduce((n, b) => n + b.samples, 0),
+      headSamples: h.samples,
       chunks: h.chunks,
       chunkBytes,
       bytesPerSample: h.samples > 0 ? chunkBytes / h.samples : 0,
       chunkBytesPerSeries: h.liveSeries > 0 ? chunkBytes / h.liveSeries : 0,
       wasmMemoryBytes: mem().u8.byteLength,
-      minTime: h.minT === Infinity ? null : h.minT,
-      maxTime: h.maxT === -Infinity ? null : h.maxT,
+      minTime,
+      maxTime,
       outOfOrderSamples: h.outOfOrder,
       duplicateSamples: h.duplicates,
       outOfBoundsSamples: h.outOfBounds,
+      blocks,
+      cache: { bytes: this.cache.bytes, capacity: this.cache.capacity, hits: this.cache.hits, misses: this.cache.misses },
     };
   }
 
   /** Frees the database's memory; the DB must not be used afterwards. */
   async close(): Promise<void> {
+    for (const b of this.blocks) b.close();
+    this.blocks = [];
     this.head.close();
   }
 }

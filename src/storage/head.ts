@@ -290,6 +290,27 @@ export class Head {
     return out;
   }
 
+  /** chunksOverlapping with each chunk's time bounds (the open chunk's minimum read from WASM). */
+  chunkPartsOverlapping(s: MemSeries, mint: number, maxt: number): { minT: number; maxT: number; ptr: number }[] {
+    const out: { minT: number; maxT: number; ptr: number }[] = [];
+    const n = s.chunks.length;
+    const closed = s.closedMinT.length;
+    for (let i = 0; i < n; i++) {
+      const lo = i < closed ? s.closedMinT[i]! : wasm.chunkMinTime(s.chunks[i]!, this.enc);
+      const hi = i < closed ? s.closedMaxT[i]! : s.maxT;
+      if (hi < mint) continue;
+      if (lo > maxt) break;
+      out.push({ minT: lo, maxT: hi, ptr: s.chunks[i]! });
+    }
+    return out;
+  }
+
+  /** Oldest sample time of s (Infinity when it has none). */
+  seriesMinTime(s: MemSeries): number {
+    if (s.chunks.length === 0) return Infinity;
+    return s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc);
+  }
+
   chunkBytes(): number {
     return this.chunks * CHUNK_LEN;
   }
