@@ -6,7 +6,7 @@ import type { BlockSink } from './block-writer.js';
 
 export class MemoryBlockFiles implements BlockFiles, BlockSink {
   readonly chunkFiles = new Map<number, Uint8Array>();
-  index = new Uint8Array(0);
+  index: Uint8Array = new Uint8Array(0);
 
   constructor(readonly where: string) {}
 

@@ -134,6 +134,13 @@ export class Head {
     this.headsCap = cap;
   }
 
+  /** Makes `chunk` (loaded from a checkpoint) the open head chunk of s, which the WASM appender continues. */
+  setOpenChunk(s: MemSeries, chunk: number): void {
+    s.chunks.push(chunk);
+    this.chunks++;
+    mem().u32[(this.heads.ptr >>> 2) + s.id] = chunk;
+  }
+
   /** Records a chunk created by the WASM appender for series `id`. */
   addChunk(s: MemSeries, chunk: number): void {
     // Chunks loaded from disk are all closed already.

@@ -55,6 +55,36 @@ function toScratch(parts: readonly Part[]): number[] {
   return out;
 }
 
+/** The samples of stored chunk bytes (a block's), in order, decoded in one WASM call. */
+export function decodeStored(chunks: readonly Uint8Array[], enc: number, mint = -Infinity, maxt = Infinity): { timestamps: Float64Array; values: Float64Array } {
+  return decodeList(toScratch(chunks.map((bytes) => ({ minT: 0, maxT: 0, bytes, ptr: 0 }))), enc, mint, maxt, false);
+}
+
+/** Merges sample runs by time; on a shared timestamp the later run wins. */
+export function mergeRuns(runs: readonly { timestamps: Float64Array; values: Float64Array }[]): { timestamps: Float64Array; values: Float64Array } {
+  const total = runs.reduce((n, d) => n + d.timestamps.length, 0);
+  const ts = new Float64Array(total), vs = new Float64Array(total);
+  const at = runs.map(() => 0);
+  let n = 0;
+  for (;;) {
+    let best = -1;
+    for (let k = 0; k < runs.length; k++) {
+      if (at[k]! >= runs[k]!.timestamps.length) continue;
+      const t = runs[k]!.timestamps[at[k]!]!;
+      if (best < 0 || t <= runs[best]!.timestamps[at[best]!]!) best = k;
+    }
+    if (best < 0) break;
+    const t = runs[best]!.timestamps[at[best]!]!;
+    ts[n] = t;
+    vs[n] = runs[best]!.values[at[best]!]!;
+    n++;
+    for (let k = 0; k < runs.length; k++) {
+      while (at[k]! < runs[k]!.timestamps.length && runs[k]!.timestamps[at[k]!]! === t) at[k]!++;
+    }
+  }
+  return { timestamps: ts.subarray(0, n), values: vs.subarray(0, n) };
+}
+
 class MergedSeries implements Series {
   constructor(
     private readonly q: DBQuerier,
@@ -91,29 +121,9 @@ class MergedSeries implements Series {
 
   /** Overlapping sources: decode each, merge by time (a later source wins a shared timestamp), encode again. */
   private mergedChunks(sources: Part[][], lo: number, hi: number): number[] {
-    const decoded = sources.map((parts) => decodeList(toScratch(parts), this.q.head.enc, lo, hi, false));
-    const total = decoded.reduce((n, d) => n + d.timestamps.length, 0);
-    const ts = new Float64Array(total), vs = new Float64Array(total);
-    const at = decoded.map(() => 0);
-    let n = 0;
-    for (;;) {
-      let best = -1;
-      for (let k = 0; k < decoded.length; k++) {
-        if (at[k]! >= decoded[k]!.timestamps.length) continue;
-        const t = decoded[k]!.timestamps[at[k]!]!;
-        if (best < 0 || t <= decoded[best]!.timestamps[at[best]!]!) best = k;
-      }
-      if (best < 0) break;
-      const t = decoded[best]!.timestamps[at[best]!]!;
-      ts[n] = t;
-      vs[n] = decoded[best]!.values[at[best]!]!;
-      n++;
-      for (let k = 0; k < decoded.length; k++) {
-        while (at[k]! < decoded[k]!.timestamps.length && decoded[k]!.timestamps[at[k]!]! === t) at[k]!++;
-      }
-    }
+    const merged = mergeRuns(sources.map((parts) => decodeList(toScratch(parts), this.q.head.enc, lo, hi, false)));
     const enc = this.q.head.encoding as ChunkEncoding;
-    const chunks = encodeChunks(enc, ts.subarray(0, n), vs.subarray(0, n));
+    const chunks = encodeChunks(enc, merged.timestamps, merged.values);
     return toScratch(chunks.map((bytes) => ({ minT: 0, maxT: 0, bytes, ptr: 0 })));
   }
 

@@ -166,7 +166,8 @@ describe('blocks', () => {
     db.writeHeadBlock(0, 2 * H, w);
     const { index, meta } = w.finish(newULID(), 0, 2 * H);
     files.index = index.slice();
-    files.chunkFiles.get(1)![100] ^= 0xff;
+    const cf = files.chunkFiles.get(1)!;
+    cf[100] = cf[100]! ^ 0xff;
     const blk = new Block(meta, files, new ByteCache(1 << 20));
     const other = await openDB();
     other.setBlocks([blk]);
@@ -174,7 +175,7 @@ describe('blocks', () => {
     expect(() => q.select([new Matcher('=', '__name__', 'm')]).map((s) => s.samples(0, 2 * H))).toThrow(/blk\/chunks\/000001: checksum mismatch in the chunk at byte \d+/);
     q.close();
     const bad = index.slice();
-    bad[bad.length - 40] ^= 0xff;
+    bad[bad.length - 40] = bad[bad.length - 40]! ^ 0xff;
     files.index = bad;
     expect(() => new Block(meta, files, new ByteCache(1 << 20))).toThrow(BlockCorruptionError);
   });
