@@ -83,6 +83,7 @@ export function writeBlockDir(
   mint: number,
   maxt: number,
   compaction?: (ulid: string) => BlockMeta['compaction'],
+  fromHead = false,
 ): BlockMeta | null {
   const ulid = newULID();
   const tmp = join(dataDir, `${ulid}.tmp-for-creation`);
@@ -94,7 +95,7 @@ export function writeBlockDir(
       rmSync(tmp, { recursive: true, force: true });
       return null;
     }
-    const { index, meta } = w.finish(ulid, mint, maxt, compaction?.(ulid));
+    const { index, meta } = w.finish(ulid, mint, maxt, compaction?.(ulid), fromHead);
     writeAll(join(tmp, 'index'), index);
     writeAll(join(tmp, 'meta.json'), new TextEncoder().encode(JSON.stringify(meta, null, '\t') + '\n'));
     syncDir(join(tmp, 'chunks'));

@@ -1,5 +1,6 @@
 // A database kept in a data directory:
-//   DIR/index                  series, postings and chunk references (see persist-format.ts)
+//   DIR/<ULID>/...             immutable blocks (see disk-blocks.ts, block-dir.ts, docs/FORMAT.md)
+//   DIR/index                  the head's series, postings and chunk references (see persist-format.ts)
 //   DIR/chunks/00000001 ...    persisted chunks, one file per checkpoint that closed chunks
 //   DIR/wal/checkpoint.N       series and open-chunk samples as of segment N
 //   DIR/wal/0000000M ...       the write-ahead log after it
@@ -15,8 +16,13 @@ import { ENCODING_IDS, type ChunkEncoding } from '../wasm/codec.js';
 import { PersistCorruptionError, decodeFrames, decodeIndex, encodeFrames, type PersistedIndex } from '../storage/persist-format.js';
 import { type WalOptions, WalFile, readWal, segmentName, segments } from './wal-file.js';
 import { parseBase2Bytes } from '../model/units.js';
+import {
+  type BlockPolicy, applyBlockSizeRetention, applyBlockTimeRetention, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks,
+} from './disk-blocks.js';
+import { listBlockDirs } from './block-dir.js';
+import { parseRetention } from '../storage/db.js';
 
-export interface DiskDBOptions extends DBOptions, WalOptions {
+export interface DiskDBOptions extends DBOptions, WalOptions, BlockPolicy {
   /** Wall-clock milliseconds between checkpoints besides those at segment ends and close (default 30 min; 0: none). */
   checkpointInterval?: number;
   /** Size-based retention: bytes, or "512MB" as --storage.tsdb.retention.size; the oldest chunk files go first. */
@@ -37,7 +43,7 @@ export interface DiskDB {
   db: DB;
   wal: WalFile | null;
   /** What opening found: persisted series and chunks loaded, log records and samples replayed, and how long it took. */
-  replay: { series: number; chunks: number; records: number; samples: number; skipped: number; ms: number };
+  replay: { series: number; chunks: number; records: number; samples: number; skipped: number; ms: number; blocks: number };
   /** Persists closed chunks and truncates the log now. */
   checkpoint(): CheckpointResult;
   /** Keeps log segments from the one `from()` returns, for a reader of the log (remote write) that lags behind. */
@@ -134,10 +140,23 @@ export async function openDiskDB(dataDir: string, opts: DiskDBOptions = {}): Pro
 
 async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, t0: number, unlock: () => void): Promise<DiskDB> {
   const ix = readIndex(dataDir);
+  const warn = opts.warn ?? (() => {});
   // A data directory keeps the chunk encoding it was created with.
-  const encoding = ix ? (Object.keys(ENCODING_IDS) as ChunkEncoding[]).find((e) => ENCODING_IDS[e] === ix.encoding) : opts.encoding;
+  const encoding = ix
+    ? (Object.keys(ENCODING_IDS) as ChunkEncoding[]).find((e) => ENCODING_IDS[e] === ix.encoding)
+    : blocksEncoding(dataDir, !!opts.readOnly, warn) ?? opts.encoding;
   const db = await openDB({ ...opts, encoding });
-  const replay = { series: 0, chunks: 0, records: 0, samples: 0, skipped: 0, ms: 0 };
+  const replay = { series: 0, chunks: 0, records: 0, samples: 0, skipped: 0, ms: 0, blocks: 0 };
+  try {
+    db.setBlocks(openBlocks(dataDir, db, !!opts.readOnly, warn));
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  replay.blocks = db.blockList().length;
+  // What blocks cut from the head hold is not the head's any more (the log may still have it).
+  const cutUpTo = headCutUpTo(db);
+  db.setHeadMinValidTime(cutUpTo);
   if (ix) {
     const files = new Map<number, Uint8Array>();
     const where = (n: number) => join(chunkDir(dataDir), segmentName(n));
@@ -152,6 +171,7 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   const after = ix?.checkpoint ?? 0;
   // One replay for checkpoint and log: the log's records refer to series the checkpoint defines.
   add(replay, db.replayWal(logAfterIndex(dataDir, after, opts)));
+  if (cutUpTo > -Infinity) db.truncateHead(cutUpTo);
   replay.ms = performance.now() - t0;
 
   if (opts.readOnly) {
@@ -162,6 +182,7 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   const wal = new WalFile(walDir, opts, after);
   db.attachWal(wal);
   const retentionSize = parseSize(opts.retentionSize);
+  const retentionMs = parseRetention(opts.retention);
   const retainers: (() => number)[] = [];
   let nextFile = (chunkFiles(chunkDir(dataDir)).at(-1) ?? 0) + 1;
 
@@ -199,6 +220,33 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
     persist(closed);
   };
   const checkpoint = () => persist(wal.cut());
+  const headDirBytes = () => dirBytes(chunkDir(dataDir)) + dirBytes(walDir);
+  const maintainBlocks = () => {
+    compactBlocks(dataDir, db, retentionMs, opts);
+    applyBlockTimeRetention(dataDir, db, retentionMs, warn);
+    if (retentionSize > 0) applyBlockSizeRetention(dataDir, db, retentionSize, headDirBytes(), warn);
+  };
+  // At start: a head the log filled past 1.5 block ranges is cut, and what retention drops is said
+  // (data imported long ago, say, under a shorter retention).
+  if (cutHeadBlocks(dataDir, db, opts) > 0) checkpoint();
+  maintainBlocks();
+  let cutting = false;
+  db.onCommitted = () => {
+    if (cutting) return;
+    cutting = true;
+    try {
+      if (cutHeadBlocks(dataDir, db, opts) > 0) {
+        // The head let go of the cut range: persist it so the log before it can go.
+        checkpoint();
+        maintainBlocks();
+      }
+    } catch (e) {
+      // The commit itself is in the log and the head; cutting is retried after the next one.
+      warn(`cutting a block from the head of ${dataDir} failed: ${(e as Error).message}`);
+    } finally {
+      cutting = false;
+    }
+  };
   const interval = opts.checkpointInterval ?? 30 * 60_000;
   // A failed timed checkpoint (a full disk, say) is reported; the log keeps everything until the next one works.
   const timer = interval > 0 ? setInterval(() => {
@@ -233,6 +281,10 @@ function* logAfterIndex(dataDir: string, checkpoint: number, opts: DiskDBOptions
     yield* decodeFrames(readFileSync(ckpt), ckpt);
   }
   if (existsSync(walDir)) yield* readWal(walDir, opts.warn, checkpoint, !opts.readOnly);
+}
+
+function dirBytes(dir: string): number {
+  return existsSync(dir) ? readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) : 0;
 }
 
 function add(into: DiskDB['replay'], r: { records: number; samples: number; skipped: number }): void {
@@ -293,6 +345,14 @@ function copyOnce(dataDir: string, outDir: string): { files: number; bytes: numb
     bytes += statSync(to).size;
   };
   mkdirSync(join(outDir, 'wal'), { recursive: true });
+  // Blocks are immutable: a copy of each directory present now (one compaction deletes restarts the copy).
+  for (const ulid of listBlockDirs(dataDir, true)) {
+    for (const rel of ['chunks', '']) mkdirSync(join(outDir, `${ulid}.tmp-for-creation`, rel), { recursive: true });
+    for (const f of readdirSync(join(dataDir, ulid, 'chunks'))) copy(join(dataDir, ulid, 'chunks', f), join(outDir, `${ulid}.tmp-for-creation`, 'chunks', f));
+    for (const f of ['index', 'meta.json']) copy(join(dataDir, ulid, f), join(outDir, `${ulid}.tmp-for-creation`, f));
+    rmSync(join(outDir, ulid), { recursive: true, force: true });
+    renameSync(join(outDir, `${ulid}.tmp-for-creation`), join(outDir, ulid));
+  }
   const indexPath = join(dataDir, 'index');
   const raw = existsSync(indexPath) ? readFileSync(indexPath) : null;
   const ix = raw ? decodeIndex(raw, indexPath) : null;

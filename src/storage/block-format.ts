@@ -216,7 +216,7 @@ export interface BlockMeta {
   compaction: { level: number; sources: string[]; parents?: { ulid: string; minTime: number; maxTime: number }[]; deletable?: boolean };
   version: 1;
   /** promlet's own: the chunk encoding of every chunk in the block. */
-  promlet: { encoding: string };
+  promlet: { encoding: string; fromHead?: boolean };
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -84,14 +84,14 @@ export class BlockWriter {
   }
 
   /** Flushes the last chunk file and returns the index and meta of block [mint, maxt) named ulid. */
-  finish(ulid: string, mint: number, maxt: number, compaction: BlockMeta['compaction'] = { level: 1, sources: [ulid] }): { index: Uint8Array; meta: BlockMeta } {
+  finish(ulid: string, mint: number, maxt: number, compaction: BlockMeta['compaction'] = { level: 1, sources: [ulid] }, fromHead = false): { index: Uint8Array; meta: BlockMeta } {
     if (this.chunks.len > FILE_HEADER || this.file === 1) this.cutFile();
     const index = encodeBlockIndex(this.enc, this.series);
     this.bytes += index.length;
     const meta: BlockMeta = {
       ulid, minTime: mint, maxTime: maxt,
       stats: { numSamples: this.samples, numSeries: this.series.length, numChunks: this.numChunks, numBytes: this.bytes },
-      compaction, version: 1, promlet: { encoding: this.encoding },
+      compaction, version: 1, promlet: fromHead ? { encoding: this.encoding, fromHead } : { encoding: this.encoding },
     };
     return { index, meta };
   }

@@ -123,10 +123,10 @@ export class DB implements Queryable, Appendable {
     const kept = new Set(blocks);
     for (const b of this.blocks) if (!kept.has(b)) b.closeWhenUnused();
     this.blocks = [...blocks].sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
-    const newest = this.blocks.reduce((t, b) => Math.max(t, b.maxTime), -Infinity);
-    // The head never takes samples a block already covers.
-    if (newest > this.head.minValidTime) truncateHeadBefore(this.head, newest);
   }
+
+  /** Called after every commit (the data directory cuts blocks from the head there). */
+  onCommitted: (() => void) | null = null;
 
   /** The head's time range (null bounds when it is empty). */
   headRange(): { minTime: number | null; maxTime: number | null } {
@@ -139,13 +139,21 @@ export class DB implements Queryable, Appendable {
     writeHeadRange(this.head, mint, maxt, writer);
   }
 
+  /** Samples before t are out of bounds for the head from now on (a block holds that range). */
+  setHeadMinValidTime(t: number): void {
+    this.head.minValidTime = Math.max(this.head.minValidTime, t);
+  }
+
   /** Lets go of the head's samples before t (they are in a block now). */
   truncateHead(t: number): void {
     truncateHeadBefore(this.head, t);
   }
 
   appender(): Appender {
-    return new HeadAppender(this.head, () => this.head.maybeApplyRetention());
+    return new HeadAppender(this.head, () => {
+      this.head.maybeApplyRetention();
+      this.onCommitted?.();
+    });
   }
 
   querier(mint: number, maxt: number): Querier {
