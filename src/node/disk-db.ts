@@ -98,7 +98,7 @@ export class DataDirLockedError extends Error {}
  * a second writer would interleave commits and checkpoints. A lock left by
  * a process that no longer runs (killed) is taken over.
  */
-function lockDataDir(dataDir: string): () => void {
+export function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, 'lock');
   for (;;) {
     try {
