@@ -16,6 +16,7 @@ import { deleteSamples } from './head-delete.js';
 import { postingsForMatchers } from './select.js';
 import type { Matcher } from '../model/matcher.js';
 import type { Labels } from '../model/labels.js';
+import { parseBase2Bytes } from '../model/units.js';
 import type { Block } from './block.js';
 import { ByteCache, DEFAULT_CACHE_SIZE } from './byte-cache.js';
 import { DBQuerier } from './merge-read.js';
@@ -29,6 +30,11 @@ export interface DBOptions {
   retention?: number | string;
   /** Bytes of block chunks and index pages kept in memory (--storage.tsdb.cache-size; default 64 MiB). */
   cacheSize?: number;
+  /**
+   * Refuse commits (StorageFullError) that would grow WebAssembly memory past
+   * this size: bytes, or "512MB". Default: only WebAssembly's 4 GiB limit.
+   */
+  memoryLimit?: number | string;
 }
 
 /** What db.stats() reports about the blocks on disk. */
@@ -64,6 +70,8 @@ export interface DBStats {
   outOfOrderSamples: number;
   duplicateSamples: number;
   outOfBoundsSamples: number;
+  /** Commits refused with StorageFullError. */
+  storageFullCommits: number;
   /** Immutable blocks on disk, oldest first (empty for a database in memory). */
   blocks: BlockStats[];
   /** The block chunk and index page cache: bytes held, its capacity, hits and misses. */
@@ -99,7 +107,9 @@ export class DB implements Queryable, Appendable {
   constructor(opts: DBOptions = {}) {
     const encoding = opts.encoding ?? 'varbit';
     encodingId(encoding);
-    this.head = new Head({ encoding, retention: parseRetention(opts.retention) });
+    const memoryLimit = typeof opts.memoryLimit === 'string' ? parseBase2Bytes(opts.memoryLimit) : opts.memoryLimit ?? 0;
+    if (memoryLimit === null || !(memoryLimit >= 0)) throw new Error(`memoryLimit ${JSON.stringify(opts.memoryLimit)}: want bytes or a size such as 512MB`);
+    this.head = new Head({ encoding, retention: parseRetention(opts.retention), memoryLimit });
     this.cache = new ByteCache(opts.cacheSize ?? DEFAULT_CACHE_SIZE);
   }
 
@@ -264,6 +274,7 @@ export class DB implements Queryable, Appendable {
       outOfOrderSamples: h.outOfOrder,
       duplicateSamples: h.duplicates,
       outOfBoundsSamples: h.outOfBounds,
+      storageFullCommits: h.storageFull,
       blocks,
       cache: { bytes: this.cache.bytes, capacity: this.cache.capacity, hits: this.cache.hits, misses: this.cache.misses },
     };

@@ -2,12 +2,13 @@
 // buffers them, and hands the whole batch to WASM in one call on commit.
 
 import { type LabelsInput, labelsFrom, formatLabels } from '../model/labels.js';
-import { appendBatch, statusMessage } from '../wasm/codec.js';
+import { appendBatch, reserveHeadroom, statusMessage } from '../wasm/codec.js';
+import { mem } from '../wasm/loader.js';
 import type { Appender, SeriesRef } from './interfaces.js';
 import type { Head, MemSeries } from './head.js';
 import { type WalWriter, samplesRecord, seriesRecord } from './wal-records.js';
 import {
-  DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError,
+  DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError, StorageFullError,
 } from './errors.js';
 
 const f64 = new Float64Array(1);
@@ -109,6 +110,17 @@ export class HeadAppender implements Appender {
     const n = this.n;
     if (n === 0) return;
     const head = this.head;
+    // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks.
+    const need = (n + 2) * 1056 + n * 32;
+    if (!reserveHeadroom(need, head.memoryLimit)) {
+      this.done = false;
+      this.rollback();
+      head.storageFull++;
+      throw new StorageFullError(
+        `storage full: WebAssembly memory (${mem().u8.byteLength} bytes${head.memoryLimit > 0 ? `, limit ${head.memoryLimit}` : ''}) ` +
+        `cannot grow by the ${need} bytes a commit of ${n} samples may need; nothing of this commit was stored`,
+      );
+    }
     if (head.wal) this.log(head.wal);
     const { appended, created, status } = appendBatch(head.headsTable(), this.slots, this.ts, this.vs, n, head.enc);
     for (let i = 0; i < created.length; i += 2) head.addChunk(head.get(created[i]!)!, created[i + 1]!);

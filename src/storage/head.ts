@@ -44,6 +44,8 @@ export interface HeadOptions {
   encoding: ChunkEncoding;
   /** Keep this many milliseconds of data behind the newest sample (0 = forever). */
   retention: number;
+  /** Refuse commits that would grow WebAssembly memory past this many bytes (0 = only WebAssembly's own limit). */
+  memoryLimit?: number;
 }
 
 export class Head {
@@ -67,6 +69,9 @@ export class Head {
   outOfOrder = 0;
   duplicates = 0;
   outOfBounds = 0;
+  /** Commits refused because memory could not grow. */
+  storageFull = 0;
+  readonly memoryLimit: number;
   /** The write-ahead log commits write to first, when the database has one. */
   wal: WalWriter | null = null;
 
@@ -78,6 +83,7 @@ export class Head {
     this.encoding = opts.encoding;
     this.enc = encodingId(opts.encoding);
     this.retention = opts.retention;
+    this.memoryLimit = opts.memoryLimit ?? 0;
   }
 
   /** Pointer to the head-chunk table, sized for every series id handed out. */

@@ -241,3 +241,26 @@ export function encodeChunksWithMeta(enc: number, timestamps: Float64Array, valu
   if (done !== n) throw new ChunkError(`sample ${done}: ${statusMessage(wasm.status())}`, wasm.status());
   return out;
 }
+
+/**
+ * Whether `bytes` more can be allocated in WASM memory without growing it
+ * past `limit` (bytes of memory; 0 = only what WebAssembly allows). Probes by
+ * allocating and freeing: the allocator traps before changing anything when
+ * memory cannot grow, so a failed probe leaves the heap as it was, and the
+ * commit that asked is refused before it touches a chunk.
+ */
+export function reserveHeadroom(bytes: number, limit: number): boolean {
+  const before = mem().u8.byteLength;
+  let p = 0;
+  try {
+    p = wasm.alloc(bytes);
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) return false;
+    throw e;
+  }
+  if (p === 0) return false;
+  wasm.free(p);
+  // Memory that had to grow for this may not pass the limit; room already there is fine.
+  const after = mem().u8.byteLength;
+  return limit <= 0 || after === before || after <= limit;
+}
