@@ -70,6 +70,8 @@ export interface DBStats {
   outOfOrderSamples: number;
   duplicateSamples: number;
   outOfBoundsSamples: number;
+  /** The head alone (what Prometheus's headStats report); null times when it is empty. */
+  head: { series: number; samples: number; chunks: number; minTime: number | null; maxTime: number | null };
   /** Commits refused with StorageFullError. */
   storageFullCommits: number;
   /** Immutable blocks on disk, oldest first (empty for a database in memory). */
@@ -275,6 +277,7 @@ export class DB implements Queryable, Appendable {
       duplicateSamples: h.duplicates,
       outOfBoundsSamples: h.outOfBounds,
       storageFullCommits: h.storageFull,
+      head: { series: h.liveSeries, samples: h.samples, chunks: h.chunks, ...this.headRange() },
       blocks,
       cache: { bytes: this.cache.bytes, capacity: this.cache.capacity, hits: this.cache.hits, misses: this.cache.misses },
     };

@@ -12,6 +12,7 @@ import { openDB, type DB } from '../../src/storage/db.js';
 import { Matcher } from '../../src/model/matcher.js';
 import { crash } from '../support/disk.js';
 import { isULID } from '../../src/storage/block-format.js';
+import { tsdbStatus } from '../../src/api/tsdb-status.js';
 
 const H = 3600_000;
 const tmp = () => mkdtempSync(join(tmpdir(), 'promlet-blocks-'));
@@ -62,6 +63,14 @@ describe('blocks in a data directory', () => {
     for (const [lo, hi] of [[0, 11 * H], [2 * H - 30_000, 8 * H + 30_000], [7 * H, 10 * H]]) {
       expect(answers(a.db, lo!, hi!)).toEqual(answers(ref, lo!, hi!));
     }
+    // /api/v1/status/tsdb: the head's stats and cardinalities, and the blocks.
+    const status = tsdbStatus(a.db, 10);
+    expect(status.headStats).toEqual({ numSeries: 4, numLabelPairs: 5, chunkCount: a.db.stats().head.chunks, minTime: 8 * H, maxTime: 11 * H - 60_000 });
+    expect(status.headStats.chunkCount).toBeGreaterThanOrEqual(4);
+    expect(status.seriesCountByMetricName).toEqual([{ name: 'm', value: 4 }]);
+    expect(status.blocks.map((b) => [b.minTime, b.maxTime, b.numSeries, b.numSamples, b.compactionLevel])).toEqual(
+      [0, 2, 4, 6].map((h) => [h * H, (h + 2) * H, 4, 480, 1]));
+    expect(status.blocks.every((b) => b.numBytes > 0 && b.numChunks >= 4)).toBe(true);
     // Appending into a range a block holds is out of bounds.
     expect(() => a.db.appender().append({ __name__: 'm', s: '0' }, 7 * H, 1)).toThrow(/out of bounds/);
     await a.close();
