@@ -20,6 +20,7 @@ import {
   type BlockPolicy, applyBlockSizeRetention, applyBlockTimeRetention, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks,
 } from './disk-blocks.js';
 import { listBlockDirs } from './block-dir.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { parseRetention } from '../storage/db.js';
 
 export interface DiskDBOptions extends DBOptions, WalOptions, BlockPolicy {
@@ -91,38 +92,7 @@ export function readIndex(dataDir: string): PersistedIndex | null {
   return existsSync(path) ? decodeIndex(readFileSync(path), path) : null;
 }
 
-export class DataDirLockedError extends Error {}
-
-/**
- * Takes DIR/lock for this process, as Prometheus locks its data directory:
- * a second writer would interleave commits and checkpoints. A lock left by
- * a process that no longer runs (killed) is taken over.
- */
-export function lockDataDir(dataDir: string): () => void {
-  const path = join(dataDir, 'lock');
-  for (;;) {
-    try {
-      writeFileSync(path, String(process.pid), { flag: 'wx' });
-      return () => rmSync(path, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const pid = Number(readFileSync(path, 'utf8'));
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-      throw new DataDirLockedError(`${dataDir} is in use by process ${pid} (${path}); open it read-only or stop that process`);
-    }
-    rmSync(path, { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
 
 /** Opens (or creates) a database in dataDir: loads the index and chunks, replays checkpoint and log. */
 export async function openDiskDB(dataDir: string, opts: DiskDBOptions = {}): Promise<DiskDB> {
@@ -166,7 +136,7 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
       return f;
     }, where);
     replay.series = ix.series.length;
-    replay.chunks = ix.series.reduce((n, s) => n + s.chunks.length, 0);
+    replay.chunks = ix.series.reduce((n, s) => n + s.chunks.length + (s.open ? 1 : 0), 0);
   }
   const after = ix?.checkpoint ?? 0;
   // One replay for checkpoint and log: the log's records refer to series the checkpoint defines.
