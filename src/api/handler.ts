@@ -27,6 +27,8 @@ export interface ServerInfo {
   reload?: () => Promise<void>;
   /** Metric metadata for /api/v1/metadata, by metric family name (none: the endpoint answers {}). */
   metadata?: () => Record<string, { type: string; help: string; unit: string }[]>;
+  /** runtimeinfo's corruptionCount: damaged write-ahead-log tails found at start. */
+  corruptionCount?: () => number;
   /** Text exposition of the server's own metrics. */
   metrics?: () => string;
   /** /api/v1/rules and /api/v1/alerts data. */
@@ -252,7 +254,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
     '/api/v1/status/runtimeinfo': () => ({
       data: {
         startTime: opts.info.startTime.toISOString(), CWD: '', reloadConfigSuccess: true, lastConfigTime: opts.info.startTime.toISOString(),
-        corruptionCount: 0, goroutineCount: 0, GOMAXPROCS: 1, GOMEMLIMIT: 0, GOGC: '', GODEBUG: '', storageRetention: opts.info.retention ?? '',
+        corruptionCount: opts.info.corruptionCount?.() ?? 0, goroutineCount: 0, GOMAXPROCS: 1, GOMEMLIMIT: 0, GOGC: '', GODEBUG: '', storageRetention: opts.info.retention ?? '',
       },
     }),
     '/api/v1/status/tsdb': (p) => ({ data: tsdbStatus(opts.db, Number(p.get('limit') ?? 10) || 10) }),

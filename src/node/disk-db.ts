@@ -45,6 +45,8 @@ export interface DiskDB {
   wal: WalFile | null;
   /** What opening found: persisted series and chunks loaded, log records and samples replayed, and how long it took. */
   replay: { series: number; chunks: number; records: number; samples: number; skipped: number; ms: number; blocks: number };
+  /** Damaged log tails found (and cut) when the directory was opened: Prometheus's prometheus_tsdb_wal_corruptions_total. */
+  walCorruptions: number;
   /** Persists closed chunks and truncates the log now. */
   checkpoint(): CheckpointResult;
   /** Keeps log segments from the one `from()` returns, for a reader of the log (remote write) that lags behind. */
@@ -140,13 +142,14 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   }
   const after = ix?.checkpoint ?? 0;
   // One replay for checkpoint and log: the log's records refer to series the checkpoint defines.
-  add(replay, db.replayWal(logAfterIndex(dataDir, after, opts)));
+  let walCorruptions = 0;
+  add(replay, db.replayWal(logAfterIndex(dataDir, after, opts, () => walCorruptions++)));
   if (cutUpTo > -Infinity) db.truncateHead(cutUpTo);
   replay.ms = performance.now() - t0;
 
   if (opts.readOnly) {
     const refuse = () => { throw new Error(`${dataDir} is open read-only`); };
-    return { db, wal: null, replay, checkpoint: refuse, retainLogFrom: () => {}, close: () => db.close() };
+    return { db, wal: null, replay, walCorruptions, checkpoint: refuse, retainLogFrom: () => {}, close: () => db.close() };
   }
 
   const wal = new WalFile(walDir, opts, after);
@@ -228,7 +231,7 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   }, interval) : null;
   timer?.unref();
   return {
-    db, wal, replay, checkpoint,
+    db, wal, replay, walCorruptions, checkpoint,
     retainLogFrom: (from) => retainers.push(from),
     close: async () => {
       if (timer) clearInterval(timer);
@@ -243,14 +246,14 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   };
 }
 
-function* logAfterIndex(dataDir: string, checkpoint: number, opts: DiskDBOptions): Generator<Uint8Array> {
+function* logAfterIndex(dataDir: string, checkpoint: number, opts: DiskDBOptions, onCorruption: () => void): Generator<Uint8Array> {
   const walDir = join(dataDir, 'wal');
   const ckpt = join(walDir, checkpointName(checkpoint));
   if (checkpoint > 0) {
     if (!existsSync(ckpt)) throw new PersistCorruptionError(`${ckpt}: missing, but ${join(dataDir, 'index')} refers to it`);
     yield* decodeFrames(readFileSync(ckpt), ckpt);
   }
-  if (existsSync(walDir)) yield* readWal(walDir, opts.warn, checkpoint, !opts.readOnly);
+  if (existsSync(walDir)) yield* readWal(walDir, opts.warn, checkpoint, !opts.readOnly, onCorruption);
 }
 
 function dirBytes(dir: string): number {
@@ -327,7 +330,7 @@ function copyOnce(dataDir: string, outDir: string): { files: number; bytes: numb
   const raw = existsSync(indexPath) ? readFileSync(indexPath) : null;
   const ix = raw ? decodeIndex(raw, indexPath) : null;
   if (ix) {
-    const referenced = new Set(ix.series.flatMap((s) => s.chunks.map((c) => c.file)));
+    const referenced = new Set(ix.series.flatMap((s) => [...s.chunks.map((c) => c.file), ...(s.open ? [s.open.file] : [])]));
     if (referenced.size > 0) mkdirSync(join(outDir, 'chunks'), { recursive: true });
     for (const f of referenced) copy(join(chunkDir(dataDir), segmentName(f)), join(outDir, 'chunks', segmentName(f)));
     if (ix.checkpoint > 0) copy(join(walDir, checkpointName(ix.checkpoint)), join(outDir, 'wal', checkpointName(ix.checkpoint)));

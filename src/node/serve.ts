@@ -11,6 +11,7 @@ import { createEngine } from '../promql/engine/engine.js';
 import { createApiHandler } from '../api/handler.js';
 import { startServer } from './server.js';
 import { SelfMetrics } from './self-metrics.js';
+import { tsdbMetricFamilies } from './tsdb-metrics.js';
 import { ScrapeManager } from '../scrape/manager.js';
 import { PushStore } from '../push/store.js';
 import { expandGlob, fileSdReader } from './file-sd.js';
@@ -100,6 +101,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     features: ['promql-experimental-functions'],
   });
   const ownMetrics = new SelfMetrics(db, VERSION);
+  if (disk) ownMetrics.addSource(() => tsdbMetricFamilies(disk));
   const startTime = new Date();
   const flags: Record<string, string> = {
     'web.listen-address': listen, 'config.file': o.configFile ?? '', 'storage.tsdb.retention.time': o.retention ?? '15d',
@@ -153,6 +155,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
       targets: () => scraper.targets(),
+      corruptionCount: () => disk?.walCorruptions ?? 0,
       rules: (type) => rules.rulesJSON(type),
       alerts: () => rules.alertsJSON(),
       alertmanagers: () => notifier.alertmanagers,
