@@ -68,6 +68,18 @@ class FileBlockFiles implements BlockFiles {
     return this.read(fd, off, len);
   }
 
+  readTombstones(): Uint8Array | null {
+    const path = join(this.where, 'tombstones');
+    return existsSync(path) ? readFileSync(path) : null;
+  }
+
+  writeTombstones(bytes: Uint8Array): void {
+    const path = join(this.where, 'tombstones');
+    writeAll(`${path}.tmp`, bytes);
+    renameSync(`${path}.tmp`, path);
+    syncDir(this.where);
+  }
+
   close(): void {
     closeSync(this.indexFd);
     for (const fd of this.chunkFds.values()) closeSync(fd);

@@ -322,7 +322,9 @@ function copyOnce(dataDir: string, outDir: string): { files: number; bytes: numb
   for (const ulid of listBlockDirs(dataDir, true)) {
     for (const rel of ['chunks', '']) mkdirSync(join(outDir, `${ulid}.tmp-for-creation`, rel), { recursive: true });
     for (const f of readdirSync(join(dataDir, ulid, 'chunks'))) copy(join(dataDir, ulid, 'chunks', f), join(outDir, `${ulid}.tmp-for-creation`, 'chunks', f));
-    for (const f of ['index', 'meta.json']) copy(join(dataDir, ulid, f), join(outDir, `${ulid}.tmp-for-creation`, f));
+    for (const f of ['index', 'meta.json', 'tombstones']) {
+      if (f !== 'tombstones' || existsSync(join(dataDir, ulid, f))) copy(join(dataDir, ulid, f), join(outDir, `${ulid}.tmp-for-creation`, f));
+    }
     rmSync(join(outDir, ulid), { recursive: true, force: true });
     renameSync(join(outDir, `${ulid}.tmp-for-creation`), join(outDir, ulid));
   }

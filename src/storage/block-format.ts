@@ -199,6 +199,8 @@ export interface BlockChunkMeta {
 }
 
 export interface BlockSeriesEntry {
+  /** The series' reference in its block (index offset). */
+  ref?: number;
   labels: Labels;
   chunks: BlockChunkMeta[];
   starts: { t: number[]; st: number[] } | null;
@@ -235,3 +237,41 @@ export function newULID(now = Date.now()): string {
 }
 
 export const isULID = (s: string) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(s);
+
+export const TOMBSTONES_MAGIC = 0x54425250; // "PRBT"
+
+/** Deleted time ranges per series reference, as Prometheus's tombstones file. */
+export type Tombstones = Map<number, [number, number][]>;
+
+/** tombstones: header (magic "PRBT", version, 0, 0), then uvarint ref, varint mint, varint maxt per range, u32 CRC-32 of all before. */
+export function encodeTombstones(t: Tombstones): Uint8Array {
+  const w = new Writer();
+  w.bytes(fileHeader(TOMBSTONES_MAGIC, 0));
+  for (const [ref, ranges] of [...t].sort((a, b) => a[0] - b[0])) {
+    for (const [lo, hi] of ranges) {
+      w.uvarint(ref);
+      w.varint(lo);
+      w.varint(hi);
+    }
+  }
+  w.crcFrom(0);
+  return w.view().slice();
+}
+
+export function decodeTombstones(b: Uint8Array, where: string): Tombstones {
+  checkHeader(b, TOMBSTONES_MAGIC, 'tombstones file', where);
+  const body = b.subarray(0, b.length - 4);
+  if (b.length < FILE_HEADER + 4 || crc32(body) !== new DataView(b.buffer, b.byteOffset + b.length - 4, 4).getUint32(0, true)) {
+    throw new BlockCorruptionError(`${where}: tombstones checksum mismatch`);
+  }
+  const r = new Reader(body, where);
+  r.off = FILE_HEADER;
+  const out: Tombstones = new Map();
+  while (r.off < body.length) {
+    const ref = r.uvarint(), lo = r.varint(), hi = r.varint();
+    const list = out.get(ref);
+    if (list) list.push([lo, hi]);
+    else out.set(ref, [[lo, hi]]);
+  }
+  return out;
+}

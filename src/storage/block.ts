@@ -12,7 +12,7 @@ import type { PostingsSource } from './select.js';
 import type { ByteCache } from './byte-cache.js';
 import {
   type BlockChunkMeta, type BlockMeta, type BlockSeriesEntry, BlockCorruptionError, CHUNK_FILE_MAGIC, FILE_HEADER,
-  INDEX_MAGIC, Reader, TOC_LEN, checkHeader, chunkRefFile, chunkRefOffset, uvarintLen,
+  INDEX_MAGIC, Reader, TOC_LEN, type Tombstones, checkHeader, chunkRefFile, chunkRefOffset, decodeTombstones, encodeTombstones, uvarintLen,
 } from './block-format.js';
 
 export interface BlockFiles {
@@ -23,6 +23,10 @@ export interface BlockFiles {
   readIndex(off: number, len: number): Uint8Array;
   /** `len` bytes of chunk file `file` from `off` (fewer at its end). */
   readChunkFile(file: number, off: number, len: number): Uint8Array;
+  /** The block's tombstones file, if it has one. */
+  readTombstones?(): Uint8Array | null;
+  /** Replaces the tombstones file durably (without this, deletions in the block live only in memory). */
+  writeTombstones?(bytes: Uint8Array): void;
   close(): void;
 }
 
@@ -39,6 +43,8 @@ export class Block implements PostingsSource {
   /** Queriers reading this block; a block dropped by compaction or retention closes when the last one does. */
   private readers = 0;
   private closeWhenIdle = false;
+  /** Deleted ranges per series reference, applied by queries until compaction rewrites the block without them. */
+  readonly tombstones: Tombstones;
 
   constructor(readonly meta: BlockMeta, readonly files: BlockFiles, private readonly cache: ByteCache) {
     this.key = `${meta.ulid}/`;
@@ -51,6 +57,8 @@ export class Block implements PostingsSource {
     const [symbolsOff, seriesOff, , tableOff] = offs;
     const symbols = this.section(symbolsOff, seriesOff, 'symbols');
     for (let n = symbols.u32(); n > 0; n--) this.symbols.push(symbols.str());
+    const stones = files.readTombstones?.();
+    this.tombstones = stones ? decodeTombstones(stones, `${files.where}/tombstones`) : new Map();
     const table = this.section(tableOff, size - TOC_LEN, 'postings offset table');
     for (let n = table.u32(); n > 0; n--) {
       const name = table.str(), value = table.str(), off = table.uvarint();
@@ -173,7 +181,7 @@ export class Block implements PostingsSource {
         starts.st.push(r.varint());
       }
     }
-    return { labels: labels as Labels, chunks, starts };
+    return { ref, labels: labels as Labels, chunks, starts };
   }
 
   /** The stored bytes of a chunk (the decoder's prefix of its 1024 bytes), checked against its CRC. */
@@ -196,6 +204,25 @@ export class Block implements PostingsSource {
   /** Checks the chunk file headers (at open). */
   checkChunkFile(file: number): void {
     checkHeader(this.files.readChunkFile(file, 0, FILE_HEADER), CHUNK_FILE_MAGIC, 'chunk file', `${this.files.where}/chunks/${String(file).padStart(6, '0')}`);
+  }
+
+  /** Deleted ranges of series `ref` (empty when none). */
+  deleted(ref: number): readonly [number, number][] {
+    return this.tombstones.get(ref) ?? [];
+  }
+
+  /** Marks [mint, maxt] of series `refs` deleted, stored before it returns where the files allow. */
+  addTombstones(refs: readonly number[], mint: number, maxt: number): void {
+    if (refs.length === 0) return;
+    const next: Tombstones = new Map([...this.tombstones].map(([r, l]) => [r, [...l]]));
+    for (const ref of refs) {
+      const list = next.get(ref);
+      if (list) list.push([mint, maxt]);
+      else next.set(ref, [[mint, maxt]]);
+    }
+    this.files.writeTombstones?.(encodeTombstones(next));
+    this.tombstones.clear();
+    for (const [r, l] of next) this.tombstones.set(r, l);
   }
 
   acquire(): void {

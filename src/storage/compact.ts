@@ -9,7 +9,7 @@ import type { Block } from './block.js';
 import type { BlockWriter } from './block-writer.js';
 import type { BlockMeta, BlockSeriesEntry } from './block-format.js';
 import { encodeChunksWithMeta } from '../wasm/codec.js';
-import { decodeStored, mergeRuns } from './merge-read.js';
+import { decodeStored, mergeRuns, withoutRanges } from './merge-read.js';
 
 const HOUR = 3600_000;
 export const DEFAULT_BLOCK_RANGE = 2 * HOUR;
@@ -40,6 +40,10 @@ export function planCompaction(blocks: readonly Block[], ranges: readonly number
     }
     if (group.length > 1) return { blocks: group, mint: group[0]!.minTime, maxt };
   }
+  // A block with tombstones is written again without the deleted samples (Prometheus does so past 5% of
+  // series or on clean_tombstones; promlet at the next compaction, so deletions leave the disk soon).
+  const stoned = blocks.find((b) => b.tombstones.size > 0);
+  if (stoned) return { blocks: [stoned], mint: stoned.minTime, maxt: stoned.maxTime };
   const newest = blocks.reduce((t, b) => Math.max(t, b.maxTime), -Infinity);
   for (const r of ranges.slice(1)) {
     const windows = new Map<number, Block[]>();
@@ -70,7 +74,7 @@ function* seriesOf(block: Block): Generator<BlockSeriesEntry> {
  */
 export function mergeBlocks(
   blocks: readonly Block[], writer: BlockWriter, mint: number, maxt: number,
-  deleted: (b: Block, e: BlockSeriesEntry) => readonly [number, number][] = () => [],
+  deleted: (b: Block, e: BlockSeriesEntry) => readonly (readonly [number, number])[] = (b, e) => b.deleted(e.ref!),
 ): void {
   const its = blocks.map((b) => seriesOf(b));
   const cur = its.map((it) => it.next());
@@ -92,7 +96,7 @@ export function mergeBlocks(
 
 function writeMerged(
   parts: { block: Block; entry: BlockSeriesEntry }[], writer: BlockWriter, mint: number, maxt: number,
-  deleted: (b: Block, e: BlockSeriesEntry) => readonly [number, number][],
+  deleted: (b: Block, e: BlockSeriesEntry) => readonly (readonly [number, number])[],
 ): void {
   const labels = parts[0]!.entry.labels;
   const starts = mergeStarts(parts.map((p) => p.entry.starts));
@@ -107,14 +111,7 @@ function writeMerged(
     writer.addSeries(labels, chunks.map((c) => ({ bytes: c.block.chunk(c), minT: c.minT, maxT: c.maxT, samples: c.samples })), starts);
     return;
   }
-  const runs = parts.map((p) => {
-    const d = decodeStored(p.entry.chunks.map((c) => p.block.chunk(c)), enc, mint, maxt - 1);
-    const ranges = deleted(p.block, p.entry);
-    if (ranges.length === 0) return d;
-    const keep: number[] = [];
-    d.timestamps.forEach((t, i) => { if (!ranges.some(([lo, hi]) => t >= lo && t <= hi)) keep.push(i); });
-    return { timestamps: Float64Array.from(keep, (i) => d.timestamps[i]!), values: Float64Array.from(keep, (i) => d.values[i]!) };
-  });
+  const runs = parts.map((p) => withoutRanges(decodeStored(p.entry.chunks.map((c) => p.block.chunk(c)), enc, mint, maxt - 1), deleted(p.block, p.entry)));
   const merged = mergeRuns(runs);
   if (merged.timestamps.length === 0) return;
   const kept = starts ? { t: [] as number[], st: [] as number[] } : null;

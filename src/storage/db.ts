@@ -19,7 +19,7 @@ import type { Labels } from '../model/labels.js';
 import { parseBase2Bytes } from '../model/units.js';
 import type { Block } from './block.js';
 import { ByteCache, DEFAULT_CACHE_SIZE } from './byte-cache.js';
-import { DBQuerier } from './merge-read.js';
+import { DBQuerier, decodeStored, withoutRanges } from './merge-read.js';
 import { truncateHeadBefore, writeHeadRange } from './head-compact.js';
 import type { BlockWriter } from './block-writer.js';
 
@@ -239,7 +239,23 @@ export class DB implements Queryable, Appendable {
    * has a write-ahead log. Returns the number of samples deleted.
    */
   deleteSeries(matchers: readonly Matcher[], mint = -Infinity, maxt = Infinity): number {
-    return deleteSamples(this.head, postingsForMatchers(this.head.index, matchers), mint, maxt);
+    let deleted = 0;
+    // Blocks are immutable: their deletions are tombstones, which queries apply and compaction carries out.
+    for (const b of this.blocks) {
+      if (b.maxTime <= mint || b.minTime > maxt) continue;
+      const refs: number[] = [];
+      for (const ref of postingsForMatchers(b, matchers)) {
+        const e = b.series(ref);
+        const hit = e.chunks.filter((c) => c.maxT >= mint && c.minT <= maxt);
+        if (hit.length === 0) continue;
+        const gone = withoutRanges(decodeStored(hit.map((c) => b.chunk(c)), b.encoding, mint, maxt), b.deleted(ref)).timestamps.length;
+        if (gone === 0) continue;
+        refs.push(ref);
+        deleted += gone;
+      }
+      b.addTombstones(refs, Math.max(mint, -Number.MAX_SAFE_INTEGER), Math.min(maxt, Number.MAX_SAFE_INTEGER));
+    }
+    return deleted + deleteSamples(this.head, postingsForMatchers(this.head.index, matchers), mint, maxt);
   }
 
   /** Drops all chunks that end before `mint` (what retention does). */

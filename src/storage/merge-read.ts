@@ -60,6 +60,21 @@ export function decodeStored(chunks: readonly Uint8Array[], enc: number, mint = 
   return decodeList(toScratch(chunks.map((bytes) => ({ minT: 0, maxT: 0, bytes, ptr: 0 }))), enc, mint, maxt, false);
 }
 
+/** The samples outside every [from, to] of `ranges` (a block's tombstones). */
+export function withoutRanges(d: { timestamps: Float64Array; values: Float64Array }, ranges: readonly (readonly [number, number])[]): { timestamps: Float64Array; values: Float64Array } {
+  if (ranges.length === 0) return d;
+  const ts = new Float64Array(d.timestamps.length), vs = new Float64Array(d.timestamps.length);
+  let n = 0;
+  for (let i = 0; i < d.timestamps.length; i++) {
+    const t = d.timestamps[i]!;
+    if (ranges.some(([a, b]) => t >= a && t <= b)) continue;
+    ts[n] = t;
+    vs[n] = d.values[i]!;
+    n++;
+  }
+  return { timestamps: ts.subarray(0, n), values: vs.subarray(0, n) };
+}
+
 /** Merges sample runs by time; on a shared timestamp the later run wins. */
 export function mergeRuns(runs: readonly { timestamps: Float64Array; values: Float64Array }[]): { timestamps: Float64Array; values: Float64Array } {
   const total = runs.reduce((n, d) => n + d.timestamps.length, 0);
@@ -97,6 +112,8 @@ class MergedSeries implements Series {
   private chunks(lo: number, hi: number): number[] {
     this.q.checkOpen();
     const sources: Part[][] = [];
+    const deleted: (readonly [number, number][])[] = [];
+    let tombstoned = false;
     for (const { block, entry } of this.blockParts) {
       const parts: Part[] = [];
       for (const c of entry.chunks) {
@@ -104,13 +121,21 @@ class MergedSeries implements Series {
         if (c.minT > hi) break;
         parts.push({ minT: c.minT, maxT: c.maxT, bytes: block.chunk(c), ptr: 0 });
       }
-      if (parts.length > 0) sources.push(parts);
+      if (parts.length === 0) continue;
+      const gone = block.deleted(entry.ref!).filter(([a, b]) => b >= lo && a <= hi);
+      if (gone.length > 0) tombstoned = true;
+      sources.push(parts);
+      deleted.push(gone);
     }
     const head = this.headSeries;
     if (head) {
       const parts = this.q.head.chunkPartsOverlapping(head, lo, hi).map((p) => ({ ...p, bytes: null }));
-      if (parts.length > 0) sources.push(parts);
+      if (parts.length > 0) {
+        sources.push(parts);
+        deleted.push([]);
+      }
     }
+    if (tombstoned) return this.mergedChunks(sources, lo, hi, deleted);
     if (sources.length === 1) return toScratch(sources[0]!);
     const all = sources.flat();
     let ordered = true;
@@ -120,8 +145,8 @@ class MergedSeries implements Series {
   }
 
   /** Overlapping sources: decode each, merge by time (a later source wins a shared timestamp), encode again. */
-  private mergedChunks(sources: Part[][], lo: number, hi: number): number[] {
-    const merged = mergeRuns(sources.map((parts) => decodeList(toScratch(parts), this.q.head.enc, lo, hi, false)));
+  private mergedChunks(sources: Part[][], lo: number, hi: number, deleted: (readonly [number, number][])[] = []): number[] {
+    const merged = mergeRuns(sources.map((parts, k) => withoutRanges(decodeList(toScratch(parts), this.q.head.enc, lo, hi, false), deleted[k] ?? [])));
     const enc = this.q.head.encoding as ChunkEncoding;
     const chunks = encodeChunks(enc, merged.timestamps, merged.values);
     return toScratch(chunks.map((bytes) => ({ minT: 0, maxT: 0, bytes, ptr: 0 })));

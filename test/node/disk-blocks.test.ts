@@ -138,3 +138,33 @@ describe('blocks in a data directory', () => {
     await expect(openDiskDB(dir, { checkpointInterval: 0 })).rejects.toThrow(`${index}: postings offset table checksum mismatch`);
   });
 });
+
+describe('deleting series that blocks hold', () => {
+  it('writes tombstones that queries apply at once, survive a restart, and compaction carries out', async () => {
+    const dir = tmp();
+    const ref = await openDB();
+    const a = await openDiskDB(dir, { checkpointInterval: 0, compaction: false });
+    await fill([ref, a.db], 0, 9 * H, 60_000);
+    expect(blockDirs(dir)).toHaveLength(3);
+    const sel = [new Matcher('=', 's', '1')];
+    // From 1h to 7h: two blocks and the head are touched.
+    const n = a.db.deleteSeries(sel, H, 7 * H);
+    expect(ref.deleteSeries(sel, H, 7 * H)).toBe(n);
+    expect(n).toBe(6 * 60 + 1);
+    expect(answers(a.db, 0, 9 * H)).toEqual(answers(ref, 0, 9 * H));
+    const stoned = blockDirs(dir).filter((b) => existsSync(join(dir, b, 'tombstones')));
+    expect(stoned).toHaveLength(3);
+    await a.close();
+
+    const b = await openDiskDB(dir, { checkpointInterval: 0, compaction: false });
+    expect(answers(b.db, 0, 9 * H)).toEqual(answers(ref, 0, 9 * H));
+    await b.close();
+    // Compaction writes the blocks again without the deleted samples and without tombstones.
+    const c = await openDiskDB(dir, { checkpointInterval: 0 });
+    expect(blockDirs(dir).filter((x) => existsSync(join(dir, x, 'tombstones')))).toEqual([]);
+    const metas = blockDirs(dir).map((x) => JSON.parse(readFileSync(join(dir, x, 'meta.json'), 'utf8')));
+    expect(metas.reduce((k, m) => k + m.stats.numSamples, 0)).toBe(4 * 360 - (6 * 60 + 1 - 61)); // 61 of the deleted samples (6h..7h) were in the head
+    expect(answers(c.db, 0, 9 * H)).toEqual(answers(ref, 0, 9 * H));
+    await c.close();
+  });
+});
