@@ -79,14 +79,16 @@ export async function importCommand(args: string[], io: CliIO & { isTTY?: boolea
     const encoding = existing ?? requested;
 
     const rejected: string[] = [];
-    const inputs: BackfillInput[] = [];
-    for (const s of samples) {
-      const where = `${file}:${s.line}`;
-      if (s.timestamp === undefined) rejected.push(`${where}: sample has no timestamp`);
-      else if (!Number.isSafeInteger(s.timestamp)) rejected.push(`${where}: timestamp ${s.timestamp} is not a whole number of milliseconds`);
-      else inputs.push({ labels: s.labels, t: s.timestamp, v: s.value, where });
+    // Lazily, so no second object per sample outlives its grouping.
+    function* inputs(): Generator<BackfillInput> {
+      for (const s of samples) {
+        if (s.timestamp === undefined) rejected.push(`${file}:${s.line}: sample has no timestamp`);
+        else if (!Number.isSafeInteger(s.timestamp)) rejected.push(`${file}:${s.line}: timestamp ${s.timestamp} is not a whole number of milliseconds`);
+        else yield { labels: s.labels, t: s.timestamp, v: s.value, line: s.line };
+      }
     }
-    const series = groupSeries(inputs, rejected);
+    const series = groupSeries(inputs(), rejected, (line) => `${file}:${line}`);
+    samples = [];
     const total = series.reduce((n, s) => n + s.ts.length, 0);
     const ranges = backfillRanges(series, blockRange);
     const progress = progressPrinter(io);

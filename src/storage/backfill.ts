@@ -16,24 +16,24 @@ export interface BackfillInput {
   labels: Labels;
   t: number;
   v: number;
-  /** For rejection messages (a line number). */
-  where: string;
+  /** For rejection messages. */
+  line: number;
 }
 
 /**
  * Groups samples by series and sorts each by time. A repeated timestamp with
  * the same value is dropped; with another value it is rejected as a duplicate.
  */
-export function groupSeries(samples: Iterable<BackfillInput>, rejected: string[]): BackfillSeries[] {
-  const byKey = new Map<string, { labels: Labels; ts: number[]; vs: number[]; where: string[]; sorted: boolean }>();
+export function groupSeries(samples: Iterable<BackfillInput>, rejected: string[], where: (line: number) => string = (l) => `line ${l}`): BackfillSeries[] {
+  const byKey = new Map<string, { labels: Labels; ts: number[]; vs: number[]; lines: number[]; sorted: boolean }>();
   for (const s of samples) {
     const key = labelsKey(s.labels);
     let g = byKey.get(key);
-    if (!g) byKey.set(key, (g = { labels: s.labels, ts: [], vs: [], where: [], sorted: true }));
+    if (!g) byKey.set(key, (g = { labels: s.labels, ts: [], vs: [], lines: [], sorted: true }));
     if (g.ts.length > 0 && s.t < g.ts[g.ts.length - 1]!) g.sorted = false;
     g.ts.push(s.t);
     g.vs.push(s.v);
-    g.where.push(s.where);
+    g.lines.push(s.line);
   }
   const out: BackfillSeries[] = [];
   const f64 = new Float64Array(1), bits = new BigUint64Array(f64.buffer);
@@ -46,7 +46,7 @@ export function groupSeries(samples: Iterable<BackfillInput>, rejected: string[]
     for (const i of order) {
       const t = g.ts[i]!, v = g.vs[i]!;
       if (n > 0 && ts[n - 1] === t) {
-        if (bitsOf(vs[n - 1]!) !== bitsOf(v)) rejected.push(`${g.where[i]}: duplicate sample for timestamp ${t}: ${vs[n - 1]} already, got ${v}`);
+        if (bitsOf(vs[n - 1]!) !== bitsOf(v)) rejected.push(`${where(g.lines[i]!)}: duplicate sample for timestamp ${t}: ${vs[n - 1]} already, got ${v}`);
         continue;
       }
       ts[n] = t;
