@@ -14,8 +14,8 @@ import type { ByteCache } from '../storage/byte-cache.js';
 
 export const chunkFileName = (n: number) => String(n).padStart(6, '0');
 
-function writeAll(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, 'w');
+function writeAll(path: string, bytes: Uint8Array, append = false): void {
+  const fd = openSync(path, append ? 'a' : 'w');
   try {
     for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
     fsyncSync(fd);
@@ -101,7 +101,8 @@ export function writeBlockDir(
   const tmp = join(dataDir, `${ulid}.tmp-for-creation`);
   mkdirSync(join(tmp, 'chunks'), { recursive: true });
   try {
-    const w = writer({ chunkFile: (n, bytes) => writeAll(join(tmp, 'chunks', chunkFileName(n)), bytes) });
+    // Each piece is synced as it is written; the rename below publishes the block only once all are.
+    const w = writer({ chunkFile: (n, bytes, append) => writeAll(join(tmp, 'chunks', chunkFileName(n)), bytes, append) });
     fill(w);
     if (w.seriesCount === 0) {
       rmSync(tmp, { recursive: true, force: true });

@@ -10,8 +10,12 @@ export class MemoryBlockFiles implements BlockFiles, BlockSink {
 
   constructor(readonly where: string) {}
 
-  chunkFile(n: number, bytes: Uint8Array): void {
-    this.chunkFiles.set(n, bytes.slice());
+  chunkFile(n: number, bytes: Uint8Array, append: boolean): void {
+    const before = append ? this.chunkFiles.get(n) : undefined;
+    const next = new Uint8Array((before?.length ?? 0) + bytes.length);
+    if (before) next.set(before);
+    next.set(bytes, before?.length ?? 0);
+    this.chunkFiles.set(n, next);
   }
 
   get indexSize(): number {

@@ -19,12 +19,14 @@ export interface ChunkToWrite {
 }
 
 export interface BlockSink {
-  /** Stores chunk file `n` (numbered from 1) whole. */
-  chunkFile(n: number, bytes: Uint8Array): void;
+  /** Stores the next bytes of chunk file `n` (numbered from 1): the first piece creates it, later ones (`append`) extend it. */
+  chunkFile(n: number, bytes: Uint8Array, append: boolean): void;
 }
 
-/** Chunk files are closed past this size, which bounds a writer's memory. */
-export const CHUNK_FILE_TARGET = 64 * 1024 * 1024;
+/** Chunk files are closed past this size (Prometheus: 512 MiB). */
+export const CHUNK_FILE_TARGET = 128 * 1024 * 1024;
+/** Buffered chunk bytes are handed to the sink past this size, which bounds a writer's memory. */
+const FLUSH_BYTES = 4 * 1024 * 1024;
 
 interface PendingSeries {
   labels: Labels;
@@ -36,6 +38,8 @@ export class BlockWriter {
   private readonly enc: number;
   private file = 1;
   private chunks = new Writer();
+  /** Bytes of the current chunk file already handed to the sink. */
+  private flushed = 0;
   private readonly series: PendingSeries[] = [];
   private samples = 0;
   private numChunks = 0;
@@ -43,7 +47,7 @@ export class BlockWriter {
   maxT = -Infinity;
   bytes = 0;
 
-  constructor(readonly encoding: ChunkEncoding, private readonly sink: BlockSink, private readonly fileTarget = CHUNK_FILE_TARGET) {
+  constructor(readonly encoding: ChunkEncoding, private readonly sink: BlockSink, private readonly fileTarget = CHUNK_FILE_TARGET, private readonly flushBytes = FLUSH_BYTES) {
     this.enc = ENCODING_IDS[encoding];
     this.chunks.bytes(fileHeader(CHUNK_FILE_MAGIC, this.enc));
   }
@@ -60,8 +64,9 @@ export class BlockWriter {
     for (const c of chunks) {
       const len = usedChunkBytes(c.bytes, this.enc);
       const data = c.bytes.subarray(0, len);
-      if (this.chunks.len + len + 14 > this.fileTarget && this.chunks.len > FILE_HEADER) this.cutFile();
-      const ref = this.file * 2 ** 32 + this.chunks.len;
+      if (this.flushed + this.chunks.len + len + 14 > this.fileTarget && this.flushed + this.chunks.len > FILE_HEADER) this.cutFile();
+      else if (this.chunks.len > this.flushBytes) this.flush();
+      const ref = this.file * 2 ** 32 + this.flushed + this.chunks.len;
       this.chunks.uvarint(len);
       this.chunks.bytes(data);
       this.chunks.u32(crc32(data));
@@ -74,18 +79,24 @@ export class BlockWriter {
     this.series.push({ labels, chunks: metas, starts: starts && starts.t.length > 0 ? starts : null });
   }
 
-  private cutFile(): void {
+  private flush(): void {
     const bytes = this.chunks.view();
     this.bytes += bytes.length;
-    this.sink.chunkFile(this.file, bytes);
+    this.sink.chunkFile(this.file, bytes, this.flushed > 0);
+    this.flushed += bytes.length;
+    this.chunks.len = 0;
+  }
+
+  private cutFile(): void {
+    this.flush();
     this.file++;
-    this.chunks = new Writer();
+    this.flushed = 0;
     this.chunks.bytes(fileHeader(CHUNK_FILE_MAGIC, this.enc));
   }
 
   /** Flushes the last chunk file and returns the index and meta of block [mint, maxt) named ulid. */
   finish(ulid: string, mint: number, maxt: number, compaction: BlockMeta['compaction'] = { level: 1, sources: [ulid] }, fromHead = false): { index: Uint8Array; meta: BlockMeta } {
-    if (this.chunks.len > FILE_HEADER || this.file === 1) this.cutFile();
+    if (this.chunks.len > 0) this.flush();
     const index = encodeBlockIndex(this.enc, this.series);
     this.bytes += index.length;
     const meta: BlockMeta = {

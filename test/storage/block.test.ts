@@ -32,7 +32,8 @@ async function fill(db: DB, series: number, from: number, to: number, step: numb
 
 function cut(db: DB, mint: number, maxt: number): Block {
   const files = new MemoryBlockFiles('mem');
-  const w = new BlockWriter(db.encoding, files, 200_000);
+  // Small files and flushes: references across several chunk files, each written in pieces.
+  const w = new BlockWriter(db.encoding, files, 5_000, 2_000);
   db.writeHeadBlock(mint, maxt, w);
   const ulid = newULID();
   const { index, meta } = w.finish(ulid, mint, maxt);
@@ -99,6 +100,7 @@ describe('blocks', () => {
       await fill(ref, 30, t0, t0 + 7 * H, 60_000);
       await fill(db, 30, t0, t0 + 7 * H, 60_000);
       const blocks = [cut(db, t0, t0 + 2 * H), cut(db, t0 + 2 * H, t0 + 4 * H)];
+      expect((blocks[0]!.files as MemoryBlockFiles).chunkFiles.size).toBeGreaterThan(1);
       db.setBlocks(blocks);
       db.setHeadMinValidTime(t0 + 4 * H);
       db.truncateHead(t0 + 4 * H);
