@@ -33,6 +33,8 @@ export function syncDir(dir: string): void {
   }
 }
 
+let scratch = new Uint8Array(128 * 1024);
+
 class FileBlockFiles implements BlockFiles {
   private readonly indexFd: number;
   readonly indexSize: number;
@@ -43,8 +45,14 @@ class FileBlockFiles implements BlockFiles {
     this.indexSize = fstatSync(this.indexFd).size;
   }
 
+  /**
+   * Reads into one reused buffer (a fresh allocation per chunk read fragmented
+   * the native heap and kept resident memory high after large queries); the
+   * result is valid until the next read, and Block copies what it keeps.
+   */
   private read(fd: number, off: number, len: number): Uint8Array {
-    const buf = new Uint8Array(len);
+    if (len > scratch.length) scratch = new Uint8Array(Math.max(len, scratch.length * 2));
+    const buf = scratch.subarray(0, len);
     let got = 0;
     while (got < len) {
       const n = readSync(fd, buf, got, len - got, off + got);

@@ -19,9 +19,9 @@ export interface BlockFiles {
   /** For messages: the block's directory or name. */
   readonly where: string;
   readonly indexSize: number;
-  /** `len` bytes of the index from `off` (fewer at its end). */
+  /** `len` bytes of the index from `off` (fewer at its end); valid until the next read. */
   readIndex(off: number, len: number): Uint8Array;
-  /** `len` bytes of chunk file `file` from `off` (fewer at its end). */
+  /** `len` bytes of chunk file `file` from `off` (fewer at its end); valid until the next read. */
   readChunkFile(file: number, off: number, len: number): Uint8Array;
   /** The block's tombstones file, if it has one. */
   readTombstones?(): Uint8Array | null;

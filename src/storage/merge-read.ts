@@ -15,7 +15,6 @@ import { CHUNK_LEN } from '../wasm/layout.js';
 import type { Querier, SampleBatch, SelectHints, Series, WindowReduction } from './interfaces.js';
 import type { Head, MemSeries } from './head.js';
 import type { Block } from './block.js';
-import type { BlockSeriesEntry } from './block-format.js';
 import { postingsForMatchers } from './select.js';
 import { toReduction } from './head-read.js';
 import { StorageError } from './errors.js';
@@ -25,6 +24,12 @@ const SLOT = CHUNK_LEN + 32;
 const scratch = new WasmBuffer();
 
 type Starts = { t: number[]; st: number[] };
+
+interface BlockPart {
+  block: Block;
+  ref: number;
+  hasStarts: boolean;
+}
 
 interface Part {
   minT: number;
@@ -104,7 +109,8 @@ class MergedSeries implements Series {
   constructor(
     private readonly q: DBQuerier,
     readonly labels: Labels,
-    private readonly blockParts: { block: Block; entry: BlockSeriesEntry }[],
+    /** Block references only: entries are read again (through the page cache) when chunks are needed, so a query over many series holds labels, not chunk lists. */
+    private readonly blockParts: BlockPart[],
     private readonly headSeries: MemSeries | null,
   ) {}
 
@@ -114,7 +120,8 @@ class MergedSeries implements Series {
     const sources: Part[][] = [];
     const deleted: (readonly [number, number][])[] = [];
     let tombstoned = false;
-    for (const { block, entry } of this.blockParts) {
+    for (const { block, ref } of this.blockParts) {
+      const entry = block.series(ref);
       const parts: Part[] = [];
       for (const c of entry.chunks) {
         if (c.maxT < lo) continue;
@@ -122,7 +129,7 @@ class MergedSeries implements Series {
         parts.push({ minT: c.minT, maxT: c.maxT, bytes: block.chunk(c), ptr: 0 });
       }
       if (parts.length === 0) continue;
-      const gone = block.deleted(entry.ref!).filter(([a, b]) => b >= lo && a <= hi);
+      const gone = block.deleted(ref).filter(([a, b]) => b >= lo && a <= hi);
       if (gone.length > 0) tombstoned = true;
       sources.push(parts);
       deleted.push(gone);
@@ -154,7 +161,7 @@ class MergedSeries implements Series {
 
   private starts(): Starts | null {
     const lists: Starts[] = [];
-    for (const { entry } of this.blockParts) if (entry.starts) lists.push(entry.starts);
+    for (const { block, ref, hasStarts } of this.blockParts) if (hasStarts) lists.push(block.series(ref).starts!);
     if (this.headSeries?.starts) lists.push(this.headSeries.starts);
     if (lists.length <= 1) return lists[0] ?? null;
     const pairs = lists.flatMap((l) => l.t.map((t, i) => [t, l.st[i]!] as const)).sort((a, b) => a[0] - b[0]);
@@ -170,6 +177,7 @@ class MergedSeries implements Series {
   }
 
   hasStartTimestamps(mint: number, maxt: number): boolean {
+    if (!this.headSeries?.starts && !this.blockParts.some((p) => p.hasStarts)) return false;
     const st = this.starts();
     return !!st && st.t.some((t) => t >= mint && t <= maxt);
   }
@@ -212,14 +220,15 @@ export class DBQuerier implements Querier {
 
   private matching(matchers: readonly Matcher[]): MergedSeries[] {
     this.checkOpen();
-    const byKey = new Map<string, { labels: Labels; parts: { block: Block; entry: BlockSeriesEntry }[]; head: MemSeries | null }>();
+    const byKey = new Map<string, { labels: Labels; parts: BlockPart[]; head: MemSeries | null }>();
     for (const block of this.blocks) {
       for (const ref of postingsForMatchers(block, matchers)) {
         const entry = block.series(ref);
         const key = labelsKey(entry.labels);
+        const part = { block, ref, hasStarts: entry.starts !== null };
         const found = byKey.get(key);
-        if (found) found.parts.push({ block, entry });
-        else byKey.set(key, { labels: entry.labels, parts: [{ block, entry }], head: null });
+        if (found) found.parts.push(part);
+        else byKey.set(key, { labels: entry.labels, parts: [part], head: null });
       }
     }
     for (const id of postingsForMatchers(this.head.index, matchers)) {
