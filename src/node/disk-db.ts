@@ -9,7 +9,7 @@
 // place, and only then is what it replaces deleted, so a crash at any point
 // leaves either the old or the new state whole.
 
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDB, type DB, type DBOptions } from '../storage/db.js';
 import { ENCODING_IDS, type ChunkEncoding } from '../wasm/codec.js';
