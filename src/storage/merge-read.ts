@@ -25,11 +25,15 @@ const scratch = new WasmBuffer();
 
 type Starts = { t: number[]; st: number[] };
 
+/** A series in one block; chunk metas packed (minT, maxT, samples, ref, len) so a query over many series stays small. */
 interface BlockPart {
   block: Block;
   ref: number;
-  hasStarts: boolean;
+  metas: Float64Array;
+  starts: Starts | null;
 }
+
+const META = 5;
 
 interface Part {
   minT: number;
@@ -109,7 +113,6 @@ class MergedSeries implements Series {
   constructor(
     private readonly q: DBQuerier,
     readonly labels: Labels,
-    /** Block references only: entries are read again (through the page cache) when chunks are needed, so a query over many series holds labels, not chunk lists. */
     private readonly blockParts: BlockPart[],
     private readonly headSeries: MemSeries | null,
   ) {}
@@ -120,13 +123,13 @@ class MergedSeries implements Series {
     const sources: Part[][] = [];
     const deleted: (readonly [number, number][])[] = [];
     let tombstoned = false;
-    for (const { block, ref } of this.blockParts) {
-      const entry = block.series(ref);
+    for (const { block, ref, metas } of this.blockParts) {
       const parts: Part[] = [];
-      for (const c of entry.chunks) {
-        if (c.maxT < lo) continue;
-        if (c.minT > hi) break;
-        parts.push({ minT: c.minT, maxT: c.maxT, bytes: block.chunk(c), ptr: 0 });
+      for (let i = 0; i < metas.length; i += META) {
+        const minT = metas[i]!, maxT = metas[i + 1]!;
+        if (maxT < lo) continue;
+        if (minT > hi) break;
+        parts.push({ minT, maxT, bytes: block.chunk({ minT, maxT, samples: metas[i + 2]!, ref: metas[i + 3]!, len: metas[i + 4]! }), ptr: 0 });
       }
       if (parts.length === 0) continue;
       const gone = block.deleted(ref).filter(([a, b]) => b >= lo && a <= hi);
@@ -161,7 +164,7 @@ class MergedSeries implements Series {
 
   private starts(): Starts | null {
     const lists: Starts[] = [];
-    for (const { block, ref, hasStarts } of this.blockParts) if (hasStarts) lists.push(block.series(ref).starts!);
+    for (const { starts } of this.blockParts) if (starts) lists.push(starts);
     if (this.headSeries?.starts) lists.push(this.headSeries.starts);
     if (lists.length <= 1) return lists[0] ?? null;
     const pairs = lists.flatMap((l) => l.t.map((t, i) => [t, l.st[i]!] as const)).sort((a, b) => a[0] - b[0]);
@@ -177,7 +180,7 @@ class MergedSeries implements Series {
   }
 
   hasStartTimestamps(mint: number, maxt: number): boolean {
-    if (!this.headSeries?.starts && !this.blockParts.some((p) => p.hasStarts)) return false;
+    if (!this.headSeries?.starts && !this.blockParts.some((p) => p.starts)) return false;
     const st = this.starts();
     return !!st && st.t.some((t) => t >= mint && t <= maxt);
   }
@@ -225,7 +228,9 @@ export class DBQuerier implements Querier {
       for (const ref of postingsForMatchers(block, matchers)) {
         const entry = block.series(ref);
         const key = labelsKey(entry.labels);
-        const part = { block, ref, hasStarts: entry.starts !== null };
+        const metas = new Float64Array(entry.chunks.length * META);
+        entry.chunks.forEach((c, i) => metas.set([c.minT, c.maxT, c.samples, c.ref, c.len], i * META));
+        const part = { block, ref, metas, starts: entry.starts };
         const found = byKey.get(key);
         if (found) found.parts.push(part);
         else byKey.set(key, { labels: entry.labels, parts: [part], head: null });
