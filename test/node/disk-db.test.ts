@@ -189,8 +189,9 @@ describe('data directory', () => {
 
   it('takes over a lock whose process is a zombie, or whose pid now runs another process', async () => {
     const dir = tmp();
-    // The inner shell exits; the outer one execs sleep, which never reaps it: a zombie.
-    const parent = spawn('sh', ['-c', 'sh -c "exit 0" & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // The inner process exits once the outer shell has become sleep (exec), which never reaps it: a zombie.
+    // (Exiting at once could race the exec, and the shell would reap it.)
+    const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       let out = '';
       parent.stdout.on('data', (d) => (out += String(d)));
