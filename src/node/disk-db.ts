@@ -205,7 +205,9 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   maintainBlocks();
   let cutting = false;
   db.onCommitted = () => {
-    if (cutting) return;
+    // A querier open across a cut would see neither the range the head let go of nor the new block;
+    // the cut waits for a commit with no querier open (the head grows by that much meanwhile).
+    if (cutting || db.hasOpenQueriers()) return;
     cutting = true;
     try {
       if (cutHeadBlocks(dataDir, db, opts) > 0) {

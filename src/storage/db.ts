@@ -140,6 +140,11 @@ export class DB implements Queryable, Appendable {
   /** Called after every commit (the data directory cuts blocks from the head there). */
   onCommitted: (() => void) | null = null;
 
+  /** Whether a querier is open: the set of blocks and the head's ranges must not change under it. */
+  hasOpenQueriers(): boolean {
+    return this.head.readersOpen;
+  }
+
   /** The head's time range (null bounds when it is empty). */
   headRange(): { minTime: number | null; maxTime: number | null } {
     const h = this.head;

@@ -164,6 +164,11 @@ export class Head {
     s.closedSampleSum += n;
   }
 
+  /** Whether a querier is open (it holds chunk pointers and series as they are now). */
+  get readersOpen(): boolean {
+    return this.openReaders > 0;
+  }
+
   /** Pins chunks against being freed while a reader uses them. */
   acquireReader(): void {
     this.openReaders++;

@@ -89,6 +89,24 @@ describe('blocks in a data directory', () => {
     await ref.close();
   });
 
+  it('waits with cutting and compacting while a querier is open, so it reads what it selected', async () => {
+    const dir = tmp();
+    const ref = await openDB();
+    const a = await openDiskDB(dir, { checkpointInterval: 0 });
+    await fill([ref, a.db], 0, 3 * H, 60_000);
+    const q = a.db.querier(0, 5 * H);
+    const [s0] = q.select([new Matcher('=', 's', '0')]);
+    await fill([ref, a.db], 3 * H, 5 * H, 60_000);
+    expect(blockDirs(dir)).toEqual([]);
+    // Everything the querier selected is still there for it.
+    expect(s0!.samples(0, 3 * H).timestamps.length).toBe(181);
+    q.close();
+    await fill([ref, a.db], 5 * H, 5 * H + 60_000, 60_000);
+    expect(blockDirs(dir)).toHaveLength(1);
+    expect(answers(a.db, 0, 6 * H)).toEqual(answers(ref, 0, 6 * H));
+    await a.close();
+  });
+
   it('compacts 2h blocks into 6h ones (×3 steps), keeping every sample', async () => {
     const dir = tmp();
     const ref = await openDB();
