@@ -41,6 +41,8 @@ export interface ServerInfo {
    * /api/v1/admin/tsdb/snapshot); absent unless the admin API is enabled.
    */
   snapshot?: () => Promise<string>;
+  /** Removes deleted samples from disk now (blocks with tombstones written again), with the admin API. */
+  cleanTombstones?: () => Promise<void>;
   /** Deletes samples of matching series within [start, end] (ms), with the admin API. */
   deleteSeries?: (matcherSets: Matcher[][], start: number, end: number) => Promise<void>;
   /** URLs of the Alertmanagers alerts are sent to. */
@@ -297,7 +299,10 @@ export function createApiHandler(opts: ApiOptions): Handler {
         if (req.method !== 'POST' && req.method !== 'PUT') return json(405, errorBody('bad_data', `method ${req.method} not allowed`));
         if (path === '/api/v1/admin/tsdb/snapshot') return json(200, JSON.stringify({ status: 'success', data: { name: await opts.info.snapshot() } }));
         // Deletions are applied at once (chunks rewritten), so there are no tombstones left to clean.
-        if (path === '/api/v1/admin/tsdb/clean_tombstones') return new Response(null, { status: 204 });
+        if (path === '/api/v1/admin/tsdb/clean_tombstones') {
+          await opts.info.cleanTombstones?.();
+          return new Response(null, { status: 204 });
+        }
         if (path === '/api/v1/admin/tsdb/delete_series' && opts.info.deleteSeries) {
           const p = await Params.from(req, url, maxBody);
           const sets = matchSets(p, true);

@@ -8,7 +8,7 @@
 import type { DB } from '../storage/db.js';
 import { BlockWriter } from '../storage/block-writer.js';
 import type { Block } from '../storage/block.js';
-import { compactionRanges, DEFAULT_BLOCK_RANGE, mergeBlocks, mergedCompaction, planCompaction } from '../storage/compact.js';
+import { type CompactionPlan, compactionRanges, DEFAULT_BLOCK_RANGE, mergeBlocks, mergedCompaction, planCompaction } from '../storage/compact.js';
 import { join } from 'node:path';
 import { deleteBlockDir, listBlockDirs, openBlockDir, readBlockMeta, writeBlockDir } from './block-dir.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
@@ -68,20 +68,32 @@ export function compactBlocks(dataDir: string, db: DB, retentionMs: number, poli
   const ranges = compactionRanges(retentionMs, policy.blockRange ?? DEFAULT_BLOCK_RANGE);
   let merges = 0;
   for (let plan = planCompaction(db.blockList(), ranges); plan; plan = planCompaction(db.blockList(), ranges)) {
-    const { blocks, mint, maxt } = plan;
-    const fromHead = blocks.some((b) => b.meta.promlet?.fromHead);
-    const meta = writeBlockDir(
-      dataDir, (sink) => new BlockWriter(db.encoding, sink), (w) => mergeBlocks(blocks, w, mint, maxt), mint, maxt,
-      () => mergedCompaction(blocks), fromHead,
-    );
-    const parents = new Set(blocks);
-    const kept = db.blockList().filter((b) => !parents.has(b));
-    if (meta) kept.push(openBlockDir(dataDir, meta.ulid, db.cache));
-    db.setBlocks(kept);
-    for (const b of blocks) deleteBlockDir(dataDir, b.ulid);
+    runPlan(dataDir, db, plan);
     merges++;
   }
   return merges;
+}
+
+/** Writes every block with tombstones again without the deleted samples (clean_tombstones); returns how many. */
+export function cleanTombstones(dataDir: string, db: DB): number {
+  const stoned = db.blockList().filter((b) => b.tombstones.size > 0);
+  for (const b of stoned) runPlan(dataDir, db, { blocks: [b], mint: b.minTime, maxt: b.maxTime });
+  return stoned.length;
+}
+
+/** Writes the merge of a plan's blocks and swaps it in for them. */
+function runPlan(dataDir: string, db: DB, plan: CompactionPlan): void {
+  const { blocks, mint, maxt } = plan;
+  const fromHead = blocks.some((b) => b.meta.promlet?.fromHead);
+  const meta = writeBlockDir(
+    dataDir, (sink) => new BlockWriter(db.encoding, sink), (w) => mergeBlocks(blocks, w, mint, maxt), mint, maxt,
+    () => mergedCompaction(blocks), fromHead,
+  );
+  const parents = new Set(blocks);
+  const kept = db.blockList().filter((b) => !parents.has(b));
+  if (meta) kept.push(openBlockDir(dataDir, meta.ulid, db.cache));
+  db.setBlocks(kept);
+  for (const b of blocks) deleteBlockDir(dataDir, b.ulid);
 }
 
 /**

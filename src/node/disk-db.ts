@@ -17,7 +17,7 @@ import { PersistCorruptionError, decodeFrames, decodeIndex, encodeFrames, type P
 import { type WalOptions, WalFile, readWal, segmentName, segments } from './wal-file.js';
 import { parseBase2Bytes } from '../model/units.js';
 import {
-  type BlockPolicy, applyBlockSizeRetention, applyBlockTimeRetention, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks,
+  type BlockPolicy, applyBlockSizeRetention, cleanTombstones as cleanBlockTombstones, applyBlockTimeRetention, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks,
 } from './disk-blocks.js';
 import { listBlockDirs } from './block-dir.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -49,6 +49,8 @@ export interface DiskDB {
   walCorruptions: number;
   /** Persists closed chunks and truncates the log now. */
   checkpoint(): CheckpointResult;
+  /** Writes blocks with tombstones again without the deleted samples now (clean_tombstones), with any other compaction due. */
+  cleanTombstones(): void;
   /** Keeps log segments from the one `from()` returns, for a reader of the log (remote write) that lags behind. */
   retainLogFrom(from: () => number): void;
   close(): Promise<void>;
@@ -149,7 +151,7 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
 
   if (opts.readOnly) {
     const refuse = () => { throw new Error(`${dataDir} is open read-only`); };
-    return { db, wal: null, replay, walCorruptions, checkpoint: refuse, retainLogFrom: () => {}, close: () => db.close() };
+    return { db, wal: null, replay, walCorruptions, checkpoint: refuse, cleanTombstones: refuse, retainLogFrom: () => {}, close: () => db.close() };
   }
 
   const wal = new WalFile(walDir, opts, after);
@@ -234,6 +236,9 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   timer?.unref();
   return {
     db, wal, replay, walCorruptions, checkpoint,
+    cleanTombstones: () => {
+      if (!db.hasOpenQueriers()) cleanBlockTombstones(dataDir, db);
+    },
     retainLogFrom: (from) => retainers.push(from),
     close: async () => {
       if (timer) clearInterval(timer);

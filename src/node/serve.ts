@@ -184,6 +184,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       rules: (type) => rules.rulesJSON(type),
       alerts: () => rules.alertsJSON(),
       alertmanagers: () => notifier.alertmanagers,
+      cleanTombstones: o.adminApi && disk ? async () => disk.cleanTombstones() : undefined,
       deleteSeries: o.adminApi ? async (sets, start, end) => {
         for (const ms of sets) db.deleteSeries(ms, start, end);
       } : undefined,

@@ -177,11 +177,19 @@ describe('deleting series that blocks hold', () => {
     const b = await openDiskDB(dir, { checkpointInterval: 0, compaction: false });
     expect(answers(b.db, 0, 9 * H)).toEqual(answers(ref, 0, 9 * H));
     await b.close();
+
     // Compaction writes the blocks again without the deleted samples and without tombstones.
     const c = await openDiskDB(dir, { checkpointInterval: 0 });
     expect(blockDirs(dir).filter((x) => existsSync(join(dir, x, 'tombstones')))).toEqual([]);
     const metas = blockDirs(dir).map((x) => JSON.parse(readFileSync(join(dir, x, 'meta.json'), 'utf8')));
     expect(metas.reduce((k, m) => k + m.stats.numSamples, 0)).toBe(4 * 360 - (6 * 60 + 1 - 61)); // 61 of the deleted samples (6h..7h) were in the head
+    expect(answers(c.db, 0, 9 * H)).toEqual(answers(ref, 0, 9 * H));
+    // clean_tombstones carries a deletion out at once.
+    const more = [new Matcher('=', 's', '2')];
+    expect(c.db.deleteSeries(more, H, 2 * H)).toBe(ref.deleteSeries(more, H, 2 * H));
+    expect(blockDirs(dir).filter((x) => existsSync(join(dir, x, 'tombstones')))).toHaveLength(1);
+    c.cleanTombstones();
+    expect(blockDirs(dir).filter((x) => existsSync(join(dir, x, 'tombstones')))).toEqual([]);
     expect(answers(c.db, 0, 9 * H)).toEqual(answers(ref, 0, 9 * H));
     await c.close();
   });
