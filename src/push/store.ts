@@ -89,7 +89,10 @@ export class PushStore {
       const m = new Map(s.labels.filter((l) => l.name !== '__name__').map((l) => [l.name, l.value]));
       for (const l of key) m.set(l.name, l.value);
       const labels = [...m].filter(([, v]) => v !== '').map(([name, value]) => ({ name, value })).sort((a, b) => compareStrings(a.name, b.name));
-      pushed.set(name, [...(pushed.get(name) ?? []), { labels, value: s.value }]);
+      // Grouped in one pass: appending to the name's array, never copying it.
+      let family = pushed.get(name);
+      if (!family) pushed.set(name, (family = []));
+      family.push({ labels, value: s.value });
     }
     const before = this.seriesOf(group);
     if (replaceAll) group.families = pushed;
