@@ -17,7 +17,7 @@ async function setup() {
   const engine = createEngine(db);
   const handler = createApiHandler({ db, engine, push: new PushStore(db), now: () => T0, info: { version: 't', startTime: new Date(T0), flags: {}, configYaml: () => '' } });
   const send = async (path: string, body: Uint8Array | string, headers: Record<string, string> = {}) => {
-    const res = await handler(new Request(`http://localhost${path}`, { method: 'PUT', body, headers }));
+    const res = await handler(new Request(`http://localhost${path}`, { method: 'PUT', body: body as BodyInit, headers }));
     return { status: res.status, text: await res.text() };
   };
   return { send, engine };

@@ -1,0 +1,147 @@
+// A scrape's view of an exposition body: sample lines one at a time as the
+// raw text of their series (name and labels, exactly as written), a value
+// and an optional timestamp, without building labels. A caller that keeps
+// series by that text (the scrape cache) asks for the full parse (`parse()`)
+// only for a series it does not know. Lines the fast path does not cover
+// (exemplars, odd spacing, anything malformed) go through the full line
+// parser, so errors and values are always exactly parseExposition's.
+
+import { ExpositionLineParser, scanGoFloat, type ExpositionFormat, type MetricMetadata, type ParsedSample } from './parse.js';
+
+const isNameStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58;
+const isNameChar = (c: number) => isNameStart(c) || (c >= 48 && c <= 57);
+const isBlank = (c: number) => c === 32 || c === 9;
+
+export class SampleScanner {
+  private readonly parser: ExpositionLineParser;
+  private readonly om: boolean;
+  private pos = 0;
+  private lineStart = 0;
+  private lineEnd = 0;
+  private full: ParsedSample | null = null;
+  /** 1-based number of the current line. */
+  lineNo = 0;
+  /** The current sample's series as written ("name{labels}"); "" when it could not be cut out. */
+  series = '';
+  value = 0;
+  /** ms, when the line carries a timestamp. */
+  timestamp: number | undefined = undefined;
+
+  constructor(readonly text: string, format: ExpositionFormat = 'text') {
+    this.parser = new ExpositionLineParser(format);
+    this.om = format === 'openmetrics';
+  }
+
+  get metadata(): Map<string, MetricMetadata> {
+    return this.parser.metadata;
+  }
+
+  /** Moves to the next sample line; false after the last (OpenMetrics's # EOF checked). Throws ExpositionError. */
+  next(): boolean {
+    const text = this.text;
+    const n = text.length;
+    while (this.pos < n) {
+      const start = this.pos;
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = n;
+      this.pos = end + 1;
+      this.lineNo++;
+      this.lineStart = start;
+      this.lineEnd = end;
+      this.full = null;
+      let e = end;
+      if (!this.om && e > start && text.charCodeAt(e - 1) === 13) e--;
+      if (e === start || text.charCodeAt(start) === 35 || this.parser.eof) {
+        this.parser.line(text.slice(start, end), this.lineNo);
+        continue;
+      }
+      const seriesEnd = this.seriesEnd(start, e);
+      this.series = seriesEnd < 0 ? '' : text.slice(start, seriesEnd);
+      if (seriesEnd >= 0 && this.valueAndTimestamp(seriesEnd, e)) return true;
+      const s = this.parser.line(text.slice(start, end), this.lineNo);
+      if (!s) continue; // A line of blanks.
+      this.full = s;
+      this.value = s.value;
+      this.timestamp = s.timestamp;
+      return true;
+    }
+    this.parser.finish(this.lineNo);
+    return false;
+  }
+
+  /** The current line fully parsed: labels, metadata-dependent forms, exemplar. */
+  parse(): ParsedSample {
+    this.full ??= this.parser.line(this.text.slice(this.lineStart, this.lineEnd), this.lineNo)!;
+    return this.full;
+  }
+
+  /** End of "name{...}" (quotes and escapes respected), or -1. */
+  private seriesEnd(start: number, e: number): number {
+    const text = this.text;
+    let i = start;
+    if (isNameStart(text.charCodeAt(i))) {
+      i++;
+      while (i < e && isNameChar(text.charCodeAt(i))) i++;
+    }
+    if (i < e && text.charCodeAt(i) === 123) {
+      i++;
+      for (;;) {
+        if (i >= e) return -1;
+        const c = text.charCodeAt(i);
+        if (c === 125) return i + 1;
+        if (c === 34) {
+          i++;
+          for (;;) {
+            if (i >= e) return -1;
+            const q = text.charCodeAt(i);
+            if (q === 34) break;
+            i += q === 92 ? 2 : 1;
+          }
+        }
+        i++;
+      }
+    }
+    return i === start ? -1 : i;
+  }
+
+  /** The common " value [timestamp]" tail; false for anything else (the full parser decides). */
+  private valueAndTimestamp(i: number, e: number): boolean {
+    const text = this.text;
+    if (i >= e || !isBlank(text.charCodeAt(i))) return false;
+    while (i < e && isBlank(text.charCodeAt(i))) i++;
+    const vs = i;
+    while (i < e && !isBlank(text.charCodeAt(i))) i++;
+    const v = scanGoFloat(text, vs, i);
+    if (v === null) return false;
+    while (i < e && isBlank(text.charCodeAt(i))) i++;
+    if (i === e) {
+      this.value = v;
+      this.timestamp = undefined;
+      return true;
+    }
+    if (text.charCodeAt(i) === 35) return false;
+    const ts = i;
+    while (i < e && !isBlank(text.charCodeAt(i))) i++;
+    const te = i;
+    while (i < e && isBlank(text.charCodeAt(i))) i++;
+    if (i !== e) return false;
+    let t: number;
+    if (this.om) {
+      const f = scanGoFloat(text, ts, te);
+      if (f === null || !Number.isFinite(f)) return false;
+      t = Math.round(f * 1000);
+    } else {
+      if (te - ts > 16) return false;
+      t = 0;
+      for (let k = ts; k < te; k++) {
+        const c = text.charCodeAt(k);
+        if (c < 48 || c > 57) return false;
+        t = t * 10 + (c - 48);
+      }
+      if (!Number.isSafeInteger(t)) return false;
+    }
+    this.value = v;
+    this.timestamp = t;
+    return true;
+  }
+}

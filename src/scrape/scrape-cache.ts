@@ -1,0 +1,87 @@
+// What a scrape loop remembers between scrapes, as Prometheus's scrapeCache:
+// a series' text as the target writes it ("name{labels}") maps to its ref
+// and final labels, or to "dropped by relabeling". A known series then costs
+// a map lookup and an append by ref; labels are built, merged and relabeled
+// only for a series seen for the first time. Staleness is tracked with the
+// number of the last scrape that stored each series, not with sets of keys.
+
+import type { Labels } from '../model/labels.js';
+
+export interface CacheEntry {
+  /** Series ref, -1 until the first append returns one. */
+  ref: number;
+  /** Labels after target labels and metric_relabel_configs; null when relabeling drops the series. */
+  labels: Labels | null;
+  /** The last scrape whose body had this series. */
+  lastIter: number;
+  /** The last successful scrape that stored it without an explicit timestamp (staleness tracking). */
+  staleIter: number;
+}
+
+/** Scrapes a series may be missing before its entry is forgotten (as Prometheus). */
+const KEEP_ITERATIONS = 10;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class ScrapeCache {
+  private readonly entries = new Map<string, CacheEntry>();
+  /** Number of the scrape in progress (starts at 1). */
+  iter = 0;
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Starts a scrape. */
+  begin(): void {
+    this.iter++;
+  }
+
+  get(series: string): CacheEntry | undefined {
+    const e = this.entries.get(series);
+    if (e) e.lastIter = this.iter;
+    return e;
+  }
+
+  add(series: string, labels: Labels | null): CacheEntry {
+    // A slice keeps the whole response body alive; the key is copied out of it.
+    const key = decoder.decode(encoder.encode(series));
+    const e: CacheEntry = { ref: -1, labels, lastIter: this.iter, staleIter: 0 };
+    this.entries.set(key, e);
+    return e;
+  }
+
+  /**
+   * Ends a successful scrape whose stored series (without explicit
+   * timestamps) are `current`: returns the labels of the series the
+   * previous scrape stored and this one did not, and forgets entries
+   * not seen for a while.
+   */
+  end(current: readonly CacheEntry[]): Labels[] {
+    for (const e of current) e.staleIter = this.iter;
+    return this.sweep();
+  }
+
+  /** Ends a failed scrape: everything the previous scrape stored is now stale. */
+  fail(): Labels[] {
+    return this.sweep();
+  }
+
+  /** Labels of the series the last scrape stored (for the target going away). */
+  lastStored(): Labels[] {
+    const out: Labels[] = [];
+    for (const e of this.entries.values()) if (e.staleIter === this.iter && e.labels) out.push(e.labels);
+    return out;
+  }
+
+  private sweep(): Labels[] {
+    const stale: Labels[] = [];
+    const prev = this.iter - 1;
+    for (const [key, e] of this.entries) {
+      if (e.staleIter === prev && e.labels) stale.push(e.labels);
+      if (e.lastIter < this.iter - KEEP_ITERATIONS) this.entries.delete(key);
+    }
+    return stale;
+  }
+}
