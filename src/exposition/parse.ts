@@ -238,7 +238,7 @@ function parseTimestamp(tok: string, om: boolean, r: LineReader): number {
     if (v === null || !Number.isFinite(v)) r.fail(`invalid timestamp ${quoteShort(tok)}`);
     return Math.round(v * 1000);
   }
-  if (!/^\d+$/.test(tok)) r.fail(`invalid timestamp ${quoteShort(tok)}`);
+  if (!/^[+-]?\d+$/.test(tok)) r.fail(`invalid timestamp ${quoteShort(tok)}`);
   const t = Number(tok);
   if (!Number.isSafeInteger(t)) r.fail(`timestamp ${quoteShort(tok)} out of range`);
   return t;
