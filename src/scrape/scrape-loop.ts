@@ -70,6 +70,8 @@ export class ScrapeLoop {
   private readonly synthetic: Labels[];
   private readonly syntheticRefs = new Array<number>(SYNTHETIC.length).fill(-1);
   private scraping = false;
+  /** Series whose labels were built (merged, relabeled): each new series once, known ones never again. */
+  seriesLabelled = 0;
   report: ScrapeReport = { health: 'unknown', lastError: '', lastScrape: 0, lastDuration: 0 };
 
   constructor(readonly cfg: ScrapeConfig, readonly target: Target, private readonly db: Appendable, private readonly fetchFn: typeof fetch = fetch) {
@@ -138,6 +140,7 @@ export class ScrapeLoop {
         if (!e) {
           // Label work only for a series this target has not shown before.
           const s = scanner.parse();
+          this.seriesLabelled++;
           const merged = mergeTargetLabels(s.labels, this.target.labels, cfg.honorLabels, s.emptyLabels);
           let labels = relabel(merged, cfg.metricRelabelConfigs);
           if (labels && !labels.some((l) => l.name === '__name__')) labels = null;
@@ -184,6 +187,11 @@ export class ScrapeLoop {
     }
     await app.commit();
     this.report = { health: error ? 'down' : 'up', lastError: error, lastScrape: t, lastDuration: duration };
+  }
+
+  /** Entries in the scrape cache (series seen in the last few scrapes, kept or dropped). */
+  get cachedSeries(): number {
+    return this.cache.size;
   }
 
   /** When the target goes away: staleness markers for everything it last exposed. */
