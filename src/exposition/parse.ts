@@ -81,6 +81,8 @@ export function parseGoFloat(s: string): number | null {
  * pattern over 80,000 digits is quadratic). Plain integers of up to 15
  * digits are computed directly; anything else goes through Number().
  */
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
 export function scanGoFloat(s: string, start: number, end: number): number | null {
   if (start >= end) return null;
   let i = start;
@@ -101,11 +103,14 @@ export function scanGoFloat(s: string, start: number, end: number): number | nul
     if (i < end && s.charCodeAt(i) === 46) {
       i++;
       while (i < end && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+        if (fracDigits < 16) acc = acc * 10 + (c - 48);
         fracDigits++;
         i++;
       }
     }
     if (intDigits === 0 && fracDigits === 0) return null;
+    // Up to 15 digits in all are an exact integer over an exact power of ten: one correctly rounded division.
+    if (i === end && intDigits + fracDigits <= 15) return (negative ? -acc : acc) / POW10[fracDigits]!;
     if (i < end && ((c = s.charCodeAt(i)) === 101 || c === 69)) {
       i++;
       if (i < end && ((c = s.charCodeAt(i)) === 43 || c === 45)) i++;

@@ -21,8 +21,11 @@ export class SampleScanner {
   private full: ParsedSample | null = null;
   /** 1-based number of the current line. */
   lineNo = 0;
-  /** The current sample's series as written ("name{labels}"); "" when it could not be cut out. */
-  series = '';
+  /** Where the current sample's series text ("name{labels}" as written) starts and ends; end -1 when it could not be cut out. */
+  seriesStart = 0;
+  seriesEnd = -1;
+  /** FNV-1a hash of the series text, computed while scanning it. */
+  seriesHash = 0;
   value = 0;
   /** ms, when the line carries a timestamp. */
   timestamp: number | undefined = undefined;
@@ -55,8 +58,9 @@ export class SampleScanner {
         this.parser.line(text.slice(start, end), this.lineNo);
         continue;
       }
-      const seriesEnd = this.seriesEnd(start, e);
-      this.series = seriesEnd < 0 ? '' : text.slice(start, seriesEnd);
+      const seriesEnd = this.scanSeries(start, e);
+      this.seriesStart = start;
+      this.seriesEnd = seriesEnd;
       if (seriesEnd >= 0 && this.valueAndTimestamp(seriesEnd, e)) return true;
       const s = this.parser.line(text.slice(start, end), this.lineNo);
       if (!s) continue; // A line of blanks.
@@ -69,38 +73,58 @@ export class SampleScanner {
     return false;
   }
 
+  /** The current series text ("" when it could not be cut out): a copy, for keeping. */
+  get series(): string {
+    return this.seriesEnd < 0 ? '' : this.text.slice(this.seriesStart, this.seriesEnd);
+  }
+
+  /** Whether the current series text is `key`, without copying it out. */
+  seriesIs(key: string): boolean {
+    return this.seriesEnd >= 0 && key.length === this.seriesEnd - this.seriesStart && this.text.startsWith(key, this.seriesStart);
+  }
+
   /** The current line fully parsed: labels, metadata-dependent forms, exemplar. */
   parse(): ParsedSample {
     this.full ??= this.parser.line(this.text.slice(this.lineStart, this.lineEnd), this.lineNo)!;
     return this.full;
   }
 
-  /** End of "name{...}" (quotes and escapes respected), or -1. */
-  private seriesEnd(start: number, e: number): number {
+  /** End of "name{...}" (quotes and escapes respected), or -1; hashes the text on the way. */
+  private scanSeries(start: number, e: number): number {
     const text = this.text;
+    let h = 0x811c9dc5;
     let i = start;
-    if (isNameStart(text.charCodeAt(i))) {
-      i++;
-      while (i < e && isNameChar(text.charCodeAt(i))) i++;
+    let c = text.charCodeAt(i);
+    if (isNameStart(c)) {
+      do {
+        h = Math.imul(h ^ c, 0x01000193);
+        c = text.charCodeAt(++i);
+      } while (i < e && isNameChar(c));
     }
-    if (i < e && text.charCodeAt(i) === 123) {
+    if (i < e && c === 123) {
+      h = Math.imul(h ^ c, 0x01000193);
       i++;
       for (;;) {
         if (i >= e) return -1;
-        const c = text.charCodeAt(i);
-        if (c === 125) return i + 1;
+        c = text.charCodeAt(i);
+        h = Math.imul(h ^ c, 0x01000193);
+        i++;
+        if (c === 125) break;
         if (c === 34) {
-          i++;
           for (;;) {
             if (i >= e) return -1;
-            const q = text.charCodeAt(i);
-            if (q === 34) break;
-            i += q === 92 ? 2 : 1;
+            c = text.charCodeAt(i++);
+            h = Math.imul(h ^ c, 0x01000193);
+            if (c === 34) break;
+            if (c === 92) {
+              if (i >= e) return -1;
+              h = Math.imul(h ^ text.charCodeAt(i++), 0x01000193);
+            }
           }
         }
-        i++;
       }
     }
+    this.seriesHash = h >>> 0;
     return i === start ? -1 : i;
   }
 

@@ -8,6 +8,10 @@
 import type { Labels } from '../model/labels.js';
 
 export interface CacheEntry {
+  /** The series text. */
+  key: string;
+  /** Next entry whose text has the same hash. */
+  next: CacheEntry | undefined;
   /** Series ref, -1 until the first append returns one. */
   ref: number;
   /** Labels after target labels and metric_relabel_configs; null when relabeling drops the series. */
@@ -24,13 +28,23 @@ const KEEP_ITERATIONS = 10;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** How a scrape shows the series text of its current line (see SampleScanner). */
+export interface SeriesText {
+  readonly seriesHash: number;
+  /** A copy of the text. */
+  readonly series: string;
+  seriesIs(key: string): boolean;
+}
+
 export class ScrapeCache {
-  private readonly entries = new Map<string, CacheEntry>();
+  /** Entries by the hash of their text, colliding ones chained: a lookup copies no text out of the body. */
+  private readonly buckets = new Map<number, CacheEntry>();
+  private count = 0;
   /** Number of the scrape in progress (starts at 1). */
   iter = 0;
 
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
 
   /** Starts a scrape. */
@@ -38,17 +52,22 @@ export class ScrapeCache {
     this.iter++;
   }
 
-  get(series: string): CacheEntry | undefined {
-    const e = this.entries.get(series);
-    if (e) e.lastIter = this.iter;
-    return e;
+  get(line: SeriesText): CacheEntry | undefined {
+    for (let e = this.buckets.get(line.seriesHash); e; e = e.next) {
+      if (line.seriesIs(e.key)) {
+        e.lastIter = this.iter;
+        return e;
+      }
+    }
+    return undefined;
   }
 
-  add(series: string, labels: Labels | null): CacheEntry {
+  add(line: SeriesText, labels: Labels | null): CacheEntry {
     // A slice keeps the whole response body alive; the key is copied out of it.
-    const key = decoder.decode(encoder.encode(series));
-    const e: CacheEntry = { ref: -1, labels, lastIter: this.iter, staleIter: 0 };
-    this.entries.set(key, e);
+    const key = decoder.decode(encoder.encode(line.series));
+    const e: CacheEntry = { key, next: this.buckets.get(line.seriesHash), ref: -1, labels, lastIter: this.iter, staleIter: 0 };
+    this.buckets.set(line.seriesHash, e);
+    this.count++;
     return e;
   }
 
@@ -71,16 +90,31 @@ export class ScrapeCache {
   /** Labels of the series the last scrape stored (for the target going away). */
   lastStored(): Labels[] {
     const out: Labels[] = [];
-    for (const e of this.entries.values()) if (e.staleIter === this.iter && e.labels) out.push(e.labels);
+    for (const head of this.buckets.values()) {
+      for (let e: CacheEntry | undefined = head; e; e = e.next) if (e.staleIter === this.iter && e.labels) out.push(e.labels);
+    }
     return out;
   }
 
   private sweep(): Labels[] {
     const stale: Labels[] = [];
     const prev = this.iter - 1;
-    for (const [key, e] of this.entries) {
-      if (e.staleIter === prev && e.labels) stale.push(e.labels);
-      if (e.lastIter < this.iter - KEEP_ITERATIONS) this.entries.delete(key);
+    const oldest = this.iter - KEEP_ITERATIONS;
+    for (const [h, head] of this.buckets) {
+      let keep: CacheEntry | undefined;
+      for (let e: CacheEntry | undefined = head; e;) {
+        const next: CacheEntry | undefined = e.next;
+        if (e.staleIter === prev && e.labels) stale.push(e.labels);
+        if (e.lastIter < oldest) {
+          this.count--;
+        } else {
+          e.next = keep;
+          keep = e;
+        }
+        e = next;
+      }
+      if (!keep) this.buckets.delete(h);
+      else if (keep !== head) this.buckets.set(h, keep);
     }
     return stale;
   }

@@ -135,7 +135,7 @@ export class ScrapeLoop {
       let overLimit = false;
       while (scanner.next()) {
         scraped++;
-        let e = cache.get(scanner.series);
+        let e = cache.get(scanner);
         let fresh = false;
         if (!e) {
           // Label work only for a series this target has not shown before.
@@ -147,7 +147,7 @@ export class ScrapeLoop {
           if (labels && cfg.labelLimit > 0 && labels.length > cfg.labelLimit) {
             throw new Error(`label_limit exceeded (metric: ${labels.find((l) => l.name === '__name__')!.value}, number of labels: ${labels.length}, limit: ${cfg.labelLimit})`);
           }
-          e = scanner.series === '' ? { ref: -1, labels, lastIter: cache.iter, staleIter: 0 } : cache.add(scanner.series, labels);
+          e = scanner.seriesEnd < 0 ? { key: '', next: undefined, ref: -1, labels, lastIter: cache.iter, staleIter: 0 } : cache.add(scanner, labels);
           fresh = true;
         }
         if (!e.labels) continue;

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { SampleScanner } from '../../src/exposition/sample-scanner.js';
-import { parseExposition, type ExpositionFormat } from '../../src/exposition/parse.js';
+import { parseExposition, scanGoFloat, type ExpositionFormat } from '../../src/exposition/parse.js';
 
 const TEXT = `# HELP http_requests_total The total number of HTTP requests.
 # TYPE http_requests_total counter
@@ -103,5 +103,17 @@ describe('SampleScanner', () => {
     expect(sc.next()).toBe(true);
     expect([sc.series, sc.value, sc.timestamp]).toEqual(['b', 2, 3]);
     expect(sc.next()).toBe(false);
+  });
+
+  it('reads decimals bit for bit as Number does (the fast float path)', () => {
+    let seed = 3;
+    const r = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const digits = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 10)).join('');
+    for (let i = 0; i < 200_000; i++) {
+      const s = `${r() < 0.3 ? '-' : ''}${digits(Math.floor(r() * 12))}${r() < 0.8 ? `.${digits(Math.floor(r() * 12))}` : ''}${r() < 0.1 ? `e${Math.floor(r() * 40) - 20}` : ''}`;
+      const want = /^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/.test(s) ? Number(s) : null;
+      const got = scanGoFloat(s, 0, s.length);
+      if (!Object.is(got, want)) expect([s, got]).toEqual([s, want]);
+    }
   });
 });

@@ -1,0 +1,16 @@
+import { openDB } from './src/index.ts';
+import { ScrapeLoop } from './src/scrape/scrape-loop.ts';
+import { scrapeConfigs, targetsOf } from './src/scrape/targets.ts';
+const series = 50000;
+const lines: string[] = [];
+for (let s = 0; s < series; s++) lines.push(`bench_family_${Math.floor(s / 100)}_total{instance_id="i-${String(s).padStart(6, '0')}",zone="zone-${s % 5}",kind="k${s % 13}"} `);
+let round = 0;
+const body = () => { round++; const parts: string[] = []; for (let s = 0; s < series; s++) { if (s % 100 === 0) parts.push(`# HELP bench_family_${s/100}_total A benchmark counter.\n# TYPE bench_family_${s/100}_total counter\n`); parts.push(lines[s]!, String(s * 1000 + round * 1.5), '\n'); } return new TextEncoder().encode(parts.join('')); };
+const db = await openDB();
+const [cfg] = scrapeConfigs({ scrape_configs: [{ job_name: 'b', static_configs: [{ targets: ['x:1'] }] }] });
+const loop = new ScrapeLoop(cfg!, targetsOf(cfg!).active[0]!, db, (async () => new Response(body(), { headers: { 'content-type': 'text/plain; version=0.0.4' } })) as unknown as typeof fetch);
+const T = Date.now() - 3600_000;
+await loop.scrape(T);
+const t0 = performance.now();
+for (let i = 1; i <= 30; i++) await loop.scrape(T + i * 1000);
+console.log('per scrape', ((performance.now() - t0) / 30).toFixed(1), 'ms', loop.report);
