@@ -18,6 +18,8 @@ export interface CacheEntry {
   labels: Labels | null;
   /** The last scrape whose body had this series. */
   lastIter: number;
+  /** The last scrape that stored it without an explicit timestamp, successful or not. */
+  curIter: number;
   /** The last successful scrape that stored it without an explicit timestamp (staleness tracking). */
   staleIter: number;
 }
@@ -65,46 +67,29 @@ export class ScrapeCache {
   add(line: SeriesText, labels: Labels | null): CacheEntry {
     // A slice keeps the whole response body alive; the key is copied out of it.
     const key = decoder.decode(encoder.encode(line.series));
-    const e: CacheEntry = { key, next: this.buckets.get(line.seriesHash), ref: -1, labels, lastIter: this.iter, staleIter: 0 };
+    const e: CacheEntry = { key, next: this.buckets.get(line.seriesHash), ref: -1, labels, lastIter: this.iter, curIter: 0, staleIter: 0 };
     this.buckets.set(line.seriesHash, e);
     this.count++;
     return e;
   }
 
   /**
-   * Ends a successful scrape whose stored series (without explicit
-   * timestamps) are `current`: returns the labels of the series the
-   * previous scrape stored and this one did not, and forgets entries
-   * not seen for a while.
+   * Ends a scrape: a successful one keeps the series it stored (marked with
+   * curIter = iter) as the ones to compare the next scrape with. Returns the
+   * labels of the series the previous scrape stored and this one did not
+   * (all of them when this one failed), and forgets entries not seen for a
+   * while.
    */
-  end(current: readonly CacheEntry[]): Labels[] {
-    for (const e of current) e.staleIter = this.iter;
-    return this.sweep();
-  }
-
-  /** Ends a failed scrape: everything the previous scrape stored is now stale. */
-  fail(): Labels[] {
-    return this.sweep();
-  }
-
-  /** Labels of the series the last scrape stored (for the target going away). */
-  lastStored(): Labels[] {
-    const out: Labels[] = [];
-    for (const head of this.buckets.values()) {
-      for (let e: CacheEntry | undefined = head; e; e = e.next) if (e.staleIter === this.iter && e.labels) out.push(e.labels);
-    }
-    return out;
-  }
-
-  private sweep(): Labels[] {
+  end(ok: boolean): Labels[] {
     const stale: Labels[] = [];
-    const prev = this.iter - 1;
-    const oldest = this.iter - KEEP_ITERATIONS;
+    const iter = this.iter;
+    const oldest = iter - KEEP_ITERATIONS;
     for (const [h, head] of this.buckets) {
       let keep: CacheEntry | undefined;
       for (let e: CacheEntry | undefined = head; e;) {
         const next: CacheEntry | undefined = e.next;
-        if (e.staleIter === prev && e.labels) stale.push(e.labels);
+        if (ok && e.curIter === iter) e.staleIter = iter;
+        else if (e.staleIter === iter - 1 && e.labels) stale.push(e.labels);
         if (e.lastIter < oldest) {
           this.count--;
         } else {
@@ -117,5 +102,14 @@ export class ScrapeCache {
       else if (keep !== head) this.buckets.set(h, keep);
     }
     return stale;
+  }
+
+  /** Labels of the series the last scrape stored (for the target going away). */
+  lastStored(): Labels[] {
+    const out: Labels[] = [];
+    for (const head of this.buckets.values()) {
+      for (let e: CacheEntry | undefined = head; e; e = e.next) if (e.staleIter === this.iter && e.labels) out.push(e.labels);
+    }
+    return out;
   }
 }

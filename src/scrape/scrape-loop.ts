@@ -9,7 +9,7 @@ import { appendStaleMarkers } from '../storage/staleness.js';
 import { formatFromContentType, type ExpositionFormat } from '../exposition/parse.js';
 import { SampleScanner } from '../exposition/sample-scanner.js';
 import { BodyTooLargeError, readBounded } from '../exposition/bounded-body.js';
-import { ScrapeCache, type CacheEntry } from './scrape-cache.js';
+import { ScrapeCache } from './scrape-cache.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
 
@@ -128,7 +128,6 @@ export class ScrapeLoop {
     let error = '';
     let limited = false;
     let app = this.db.appender();
-    const current: CacheEntry[] = [];
     try {
       const { text, format } = await this.fetchBody();
       const scanner = new SampleScanner(text, format);
@@ -147,7 +146,7 @@ export class ScrapeLoop {
           if (labels && cfg.labelLimit > 0 && labels.length > cfg.labelLimit) {
             throw new Error(`label_limit exceeded (metric: ${labels.find((l) => l.name === '__name__')!.value}, number of labels: ${labels.length}, limit: ${cfg.labelLimit})`);
           }
-          e = scanner.seriesEnd < 0 ? { key: '', next: undefined, ref: -1, labels, lastIter: cache.iter, staleIter: 0 } : cache.add(scanner, labels);
+          e = scanner.seriesEnd < 0 ? { key: '', next: undefined, ref: -1, labels, lastIter: cache.iter, curIter: 0, staleIter: 0 } : cache.add(scanner, labels);
           fresh = true;
         }
         if (!e.labels) continue;
@@ -159,7 +158,7 @@ export class ScrapeLoop {
         }
         if (overLimit) continue;
         const explicit = scanner.timestamp !== undefined && cfg.honorTimestamps;
-        if (!explicit) current.push(e);
+        if (!explicit) e.curIter = cache.iter;
         try {
           e.ref = appendTo(app, e, explicit ? scanner.timestamp! : t, scanner.value);
           if (fresh) added++;
@@ -175,7 +174,7 @@ export class ScrapeLoop {
       app = this.db.appender();
     }
     // Series of the previous scrape that are gone now end with a staleness marker.
-    appendStaleMarkers(app, error ? cache.fail() : cache.end(current), t);
+    appendStaleMarkers(app, cache.end(!error), t);
     const duration = (performance.now() - t0) / 1000;
     const values = [error ? 0 : 1, duration, scraped, error && !limited ? 0 : kept, error ? 0 : added];
     for (let i = 0; i < SYNTHETIC.length; i++) {
@@ -199,8 +198,8 @@ export class ScrapeLoop {
     const app = this.db.appender();
     appendStaleMarkers(app, [...this.cache.lastStored(), ...this.synthetic], t);
     await app.commit();
-    this.cache.fail();
     this.cache.begin();
+    this.cache.end(false);
   }
 }
 
