@@ -18,6 +18,8 @@ export class SampleScanner {
   private pos = 0;
   private lineStart = 0;
   private lineEnd = 0;
+  /** End of the current line without its newline (and, in the text format, a carriage return). */
+  private contentEnd = 0;
   private full: ParsedSample | null = null;
   /** 1-based number of the current line. */
   lineNo = 0;
@@ -39,8 +41,18 @@ export class SampleScanner {
     return this.parser.metadata;
   }
 
-  /** Moves to the next sample line; false after the last (OpenMetrics's # EOF checked). Throws ExpositionError. */
+  /** Moves to the next sample line and reads it; false after the last (OpenMetrics's # EOF checked). Throws ExpositionError. */
   next(): boolean {
+    if (!this.nextLine()) return false;
+    this.read();
+    return true;
+  }
+
+  /**
+   * Moves to the next sample line without reading it: then either known()
+   * or read(). False after the last line (OpenMetrics's # EOF checked).
+   */
+  nextLine(): boolean {
     const text = this.text;
     const n = text.length;
     while (this.pos < n) {
@@ -52,25 +64,58 @@ export class SampleScanner {
       this.lineStart = start;
       this.lineEnd = end;
       this.full = null;
+      this.seriesEnd = -1;
       let e = end;
       if (!this.om && e > start && text.charCodeAt(e - 1) === 13) e--;
-      if (e === start || text.charCodeAt(start) === 35 || this.parser.eof) {
+      this.contentEnd = e;
+      const c = text.charCodeAt(start);
+      if (e === start || c === 35 || this.parser.eof) {
         this.parser.line(text.slice(start, end), this.lineNo);
         continue;
       }
-      const seriesEnd = this.scanSeries(start, e);
-      this.seriesStart = start;
-      this.seriesEnd = seriesEnd;
-      if (seriesEnd >= 0 && this.valueAndTimestamp(seriesEnd, e)) return true;
-      const s = this.parser.line(text.slice(start, end), this.lineNo);
-      if (!s) continue; // A line of blanks.
-      this.full = s;
-      this.value = s.value;
-      this.timestamp = s.timestamp;
+      if (!isNameStart(c) && c !== 123) {
+        // Blanks (of any kind), or an error: the full parser decides.
+        const s = this.parser.line(text.slice(start, end), this.lineNo);
+        if (!s) continue;
+        this.full = s;
+      }
       return true;
     }
     this.parser.finish(this.lineNo);
     return false;
+  }
+
+  /**
+   * Whether the current line's series is exactly `key` (a series text seen
+   * before), checked in place; then its value and timestamp are read. The
+   * cheap path for a target that lists its series in the same order every time.
+   */
+  known(key: string): boolean {
+    if (this.full || key.length === 0) return false;
+    const text = this.text;
+    const start = this.lineStart, end = start + key.length;
+    if (end >= this.contentEnd || !isBlank(text.charCodeAt(end)) || !text.startsWith(key, start)) return false;
+    if (!this.valueAndTimestamp(end, this.contentEnd)) return false;
+    this.seriesStart = start;
+    this.seriesEnd = end;
+    return true;
+  }
+
+  /** Reads the current line: its series text (and hash), value and timestamp. */
+  read(): void {
+    if (this.full) {
+      this.value = this.full.value;
+      this.timestamp = this.full.timestamp;
+      return;
+    }
+    const start = this.lineStart, e = this.contentEnd;
+    const seriesEnd = this.scanSeries(start, e);
+    this.seriesStart = start;
+    this.seriesEnd = seriesEnd;
+    if (seriesEnd >= 0 && this.valueAndTimestamp(seriesEnd, e)) return;
+    const s = this.parse();
+    this.value = s.value;
+    this.timestamp = s.timestamp;
   }
 
   /** The current series text ("" when it could not be cut out): a copy, for keeping. */

@@ -12,6 +12,10 @@ export interface CacheEntry {
   key: string;
   /** Next entry whose text has the same hash. */
   next: CacheEntry | undefined;
+  /** The entry whose line followed this one's in the last scrape: tried first, in place, before any hashing. */
+  follow: CacheEntry | undefined;
+  /** Set when the entry is forgotten, so a stale `follow` link to it is not used. */
+  dead: boolean;
   /** Series ref, -1 until the first append returns one. */
   ref: number;
   /** Labels after target labels and metric_relabel_configs; null when relabeling drops the series. */
@@ -54,6 +58,9 @@ export class ScrapeCache {
     this.iter++;
   }
 
+  /** The entry whose line came first in the last scrape. */
+  first: CacheEntry | undefined;
+
   get(line: SeriesText): CacheEntry | undefined {
     for (let e = this.buckets.get(line.seriesHash); e; e = e.next) {
       if (line.seriesIs(e.key)) {
@@ -67,7 +74,7 @@ export class ScrapeCache {
   add(line: SeriesText, labels: Labels | null): CacheEntry {
     // A slice keeps the whole response body alive; the key is copied out of it.
     const key = decoder.decode(encoder.encode(line.series));
-    const e: CacheEntry = { key, next: this.buckets.get(line.seriesHash), ref: -1, labels, lastIter: this.iter, curIter: 0, staleIter: 0 };
+    const e: CacheEntry = { key, next: this.buckets.get(line.seriesHash), follow: undefined, dead: false, ref: -1, labels, lastIter: this.iter, curIter: 0, staleIter: 0 };
     this.buckets.set(line.seriesHash, e);
     this.count++;
     return e;
@@ -91,6 +98,7 @@ export class ScrapeCache {
         if (ok && e.curIter === iter) e.staleIter = iter;
         else if (e.staleIter === iter - 1 && e.labels) stale.push(e.labels);
         if (e.lastIter < oldest) {
+          e.dead = true;
           this.count--;
         } else {
           e.next = keep;

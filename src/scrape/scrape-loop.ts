@@ -9,7 +9,7 @@ import { appendStaleMarkers } from '../storage/staleness.js';
 import { formatFromContentType, type ExpositionFormat } from '../exposition/parse.js';
 import { SampleScanner } from '../exposition/sample-scanner.js';
 import { BodyTooLargeError, readBounded } from '../exposition/bounded-body.js';
-import { ScrapeCache } from './scrape-cache.js';
+import { ScrapeCache, type CacheEntry } from './scrape-cache.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
 
@@ -132,9 +132,20 @@ export class ScrapeLoop {
       const { text, format } = await this.fetchBody();
       const scanner = new SampleScanner(text, format);
       let overLimit = false;
-      while (scanner.next()) {
+      // Targets list their series in the same order every time: the entry that followed the
+      // previous line's last time is checked in place first, before hashing the line.
+      let expected = cache.first;
+      let prev: CacheEntry | undefined;
+      while (scanner.nextLine()) {
         scraped++;
-        let e = cache.get(scanner);
+        let e: CacheEntry | undefined;
+        if (expected && !expected.dead && scanner.known(expected.key)) {
+          e = expected;
+          e.lastIter = cache.iter;
+        } else {
+          scanner.read();
+          e = cache.get(scanner);
+        }
         let fresh = false;
         if (!e) {
           // Label work only for a series this target has not shown before.
@@ -146,8 +157,14 @@ export class ScrapeLoop {
           if (labels && cfg.labelLimit > 0 && labels.length > cfg.labelLimit) {
             throw new Error(`label_limit exceeded (metric: ${labels.find((l) => l.name === '__name__')!.value}, number of labels: ${labels.length}, limit: ${cfg.labelLimit})`);
           }
-          e = scanner.seriesEnd < 0 ? { key: '', next: undefined, ref: -1, labels, lastIter: cache.iter, curIter: 0, staleIter: 0 } : cache.add(scanner, labels);
+          e = scanner.seriesEnd < 0 ? { key: '', next: undefined, follow: undefined, dead: false, ref: -1, labels, lastIter: cache.iter, curIter: 0, staleIter: 0 } : cache.add(scanner, labels);
           fresh = true;
+        }
+        if (e.key !== '') {
+          if (prev) prev.follow = e;
+          else cache.first = e;
+          prev = e;
+          expected = e.follow;
         }
         if (!e.labels) continue;
         kept++;

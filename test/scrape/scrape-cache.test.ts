@@ -45,6 +45,23 @@ describe('scrape cache', () => {
     expect(last(db, 'scrape_samples_scraped', T0 + 60_000).get('')).toBe(1001);
   });
 
+  it('stores the right values when the target changes the order of its series', async () => {
+    const db = await openDB();
+    let round = 0;
+    const order = Array.from({ length: 200 }, (_, i) => i);
+    const loop = loopFor(db, () => order.map((i) => `m{i="${i}"} ${i * 1000 + round}\n`).join(''));
+    for (round = 0; round < 6; round++) {
+      // Reversed, rotated, then a riffle: each scrape's order differs from the last.
+      if (round === 2) order.reverse();
+      if (round === 3) order.push(...order.splice(0, 37));
+      if (round === 4) order.sort((a, b) => (a % 2) - (b % 2) || a - b);
+      await loop.scrape(T0 + round * 15_000);
+      const values = last(db, 'm', T0 + round * 15_000);
+      for (const i of [0, 1, 36, 37, 101, 199]) expect(values.get(String(i))).toBe(i * 1000 + round);
+    }
+    expect(loop.seriesLabelled).toBe(200);
+  });
+
   it('caches series dropped by relabeling too', async () => {
     const db = await openDB();
     const loop = loopFor(db, () => 'keep 1\ndrop_a 2\ndrop_b 3\n', { metric_relabel_configs: [{ source_labels: ['__name__'], regex: 'drop_.*', action: 'drop' }] });
