@@ -104,6 +104,11 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
             if (keyed) cache.set(raw, reader.labelsStart, reader.labelsEnd, ref);
           }
           appended++;
+          if (app.appendRange) {
+            // The ref is good now: the rest of the series in one call.
+            appended += app.appendRange(ref, ts, vs, i + 1, n, (_j, e) => reject(e, 1));
+            break;
+          }
         } catch (e) {
           if (e instanceof InvalidLabelsError) {
             reject(e, n - i);
