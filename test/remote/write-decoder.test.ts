@@ -93,4 +93,25 @@ describe('WriteRequestReader', () => {
     expect(() => readAll(new Uint8Array([0x0a, 0x02, 0x0b, 0x00]))).toThrow(/unsupported wire type 3/);
     expect(() => readAll(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))).toThrow(ProtoDecodeError);
   });
+
+  it('answers any mutation of a request with samples or a ProtoDecodeError, nothing else', () => {
+    const r = rng(99);
+    const good = WriteRequest.encode(WriteRequest.fromObject({ timeseries: Array.from({ length: 5 }, (_, s) => ({
+      labels: [{ name: '__name__', value: `m${s}` }, { name: 'job', value: 'j' }],
+      samples: Array.from({ length: 6 }, (_, i) => ({ value: i * 1.5, timestamp: 1_700_000_000_000 + i * 15_000 })),
+    })) })).finish();
+    let errors = 0;
+    for (let round = 0; round < 20_000; round++) {
+      const bytes = Uint8Array.from(good);
+      for (let k = 1 + Math.floor(r() * 4); k > 0; k--) bytes[Math.floor(r() * bytes.length)] = Math.floor(r() * 256);
+      const cut = r() < 0.2 ? bytes.subarray(0, Math.floor(r() * bytes.length)) : bytes;
+      try {
+        readAll(cut);
+      } catch (e) {
+        if (!(e instanceof ProtoDecodeError)) throw e;
+        errors++;
+      }
+    }
+    expect(errors).toBeGreaterThan(1000);
+  });
 });
