@@ -94,7 +94,8 @@ export class SampleScanner {
     if (this.full || key.length === 0) return false;
     const text = this.text;
     const start = this.lineStart, end = start + key.length;
-    if (end >= this.contentEnd || !isBlank(text.charCodeAt(end)) || !text.startsWith(key, start)) return false;
+    // substring + === compares with memcmp, several times faster than startsWith or a char loop.
+    if (end >= this.contentEnd || !isBlank(text.charCodeAt(end)) || text.substring(start, end) !== key) return false;
     if (!this.valueAndTimestamp(end, this.contentEnd)) return false;
     this.seriesStart = start;
     this.seriesEnd = end;
@@ -125,7 +126,7 @@ export class SampleScanner {
 
   /** Whether the current series text is `key`, without copying it out. */
   seriesIs(key: string): boolean {
-    return this.seriesEnd >= 0 && key.length === this.seriesEnd - this.seriesStart && this.text.startsWith(key, this.seriesStart);
+    return this.seriesEnd >= 0 && key.length === this.seriesEnd - this.seriesStart && this.text.substring(this.seriesStart, this.seriesEnd) === key;
   }
 
   /** The current line fully parsed: labels, metadata-dependent forms, exemplar. */
