@@ -6,7 +6,7 @@
 // (exemplars, odd spacing, anything malformed) go through the full line
 // parser, so errors and values are always exactly parseExposition's.
 
-import { ExpositionLineParser, scanGoFloat, type ExpositionFormat, type MetricMetadata, type ParsedSample } from './parse.js';
+import { ExpositionLineParser, scanGoFloat, type Exemplar, type ExpositionFormat, type MetricMetadata, type ParsedSample } from './parse.js';
 
 const isNameStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58;
 const isNameChar = (c: number) => isNameStart(c) || (c >= 48 && c <= 57);
@@ -117,6 +117,11 @@ export class SampleScanner {
     const s = this.parse();
     this.value = s.value;
     this.timestamp = s.timestamp;
+  }
+
+  /** The current line's exemplar: lines with one always take the full parse, so it is known without asking for it. */
+  get exemplar(): Exemplar | undefined {
+    return this.full?.exemplar;
   }
 
   /** The current series text ("" when it could not be cut out): a copy, for keeping. */

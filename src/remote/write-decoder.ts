@@ -31,6 +31,8 @@ export class WriteRequestReader {
   /** Payload ranges of each Label message of the current series. */
   private labelRanges = new Int32Array(64);
   private labelCount = 0;
+  /** Payload ranges of each Exemplar message of the current series. */
+  private readonly exemplarRanges: number[] = [];
 
   constructor(readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -59,32 +61,77 @@ export class WriteRequestReader {
   /** The current series' labels (a repeated name keeps its last value, as before). */
   labels(): Record<string, string> {
     const out: Record<string, string> = {};
-    const buf = this.buf;
-    for (let i = 0; i < this.labelCount; i++) {
-      let p = this.labelRanges[2 * i]!;
-      const end = this.labelRanges[2 * i + 1]!;
-      let name = '', value = '';
-      this.pos = p;
+    for (const l of this.labelPairs()) out[l.name] = l.value;
+    return out;
+  }
+
+  /** The current series' Label messages in order. */
+  labelPairs(): { name: string; value: string }[] {
+    const out: { name: string; value: string }[] = [];
+    for (let i = 0; i < this.labelCount; i++) out.push(this.label(this.labelRanges[2 * i]!, this.labelRanges[2 * i + 1]!));
+    this.pos = this.seriesEnd;
+    return out;
+  }
+
+  /** Number of Exemplar messages in the current series. */
+  get exemplarCount(): number {
+    return this.exemplarRanges.length / 2;
+  }
+
+  /** The current series' exemplars (rare: decoded into objects only when asked for). */
+  exemplars(): { labels: { name: string; value: string }[]; value: number; timestamp: number }[] {
+    const out: { labels: { name: string; value: string }[]; value: number; timestamp: number }[] = [];
+    for (let i = 0; i < this.exemplarRanges.length; i += 2) {
+      const end = this.exemplarRanges[i + 1]!;
+      const ex = { labels: [] as { name: string; value: string }[], value: 0, timestamp: 0 };
+      this.pos = this.exemplarRanges[i]!;
       while (this.pos < end) {
         const tagAt = this.pos;
         const tag = this.varint32();
         const field = tag >>> 3, wire = tag & 7;
-        if ((field === 1 || field === 2) && wire === WIRE_BYTES) {
+        if (field === 1 && wire === WIRE_BYTES) {
           const len = this.varint32();
-          p = this.pos;
-          if (p + len > end) throw new ProtoDecodeError('Label string truncated', tagAt);
-          const s = utf8.decode(buf.subarray(p, p + len));
-          if (field === 1) name = s;
-          else value = s;
-          this.pos = p + len;
+          if (this.pos + len > end) throw new ProtoDecodeError('Exemplar label truncated', tagAt);
+          ex.labels.push(this.label(this.pos, this.pos + len));
+        } else if (field === 2 && wire === WIRE_FIXED64) {
+          if (this.pos + 8 > end) throw new ProtoDecodeError('Exemplar.value truncated', tagAt);
+          ex.value = this.view.getFloat64(this.pos, true);
+          this.pos += 8;
+        } else if (field === 3 && wire === WIRE_VARINT) {
+          ex.timestamp = this.int64();
         } else {
           this.skip(wire, tagAt);
         }
       }
-      out[name] = value;
+      if (this.pos !== end) throw new ProtoDecodeError('Exemplar overruns its length', end);
+      out.push(ex);
     }
     this.pos = this.seriesEnd;
     return out;
+  }
+
+  private label(start: number, end: number): { name: string; value: string } {
+    const buf = this.buf;
+    let name = '', value = '';
+    this.pos = start;
+    while (this.pos < end) {
+      const tagAt = this.pos;
+      const tag = this.varint32();
+      const field = tag >>> 3, wire = tag & 7;
+      if ((field === 1 || field === 2) && wire === WIRE_BYTES) {
+        const len = this.varint32();
+        const p = this.pos;
+        if (p + len > end) throw new ProtoDecodeError('Label string truncated', tagAt);
+        const s = utf8.decode(buf.subarray(p, p + len));
+        if (field === 1) name = s;
+        else value = s;
+        this.pos = p + len;
+      } else {
+        this.skip(wire, tagAt);
+      }
+    }
+    if (this.pos !== end) throw new ProtoDecodeError('Label overruns its length', end);
+    return { name, value };
   }
 
   private seriesEnd = 0;
@@ -95,6 +142,7 @@ export class WriteRequestReader {
     this.sampleCount = 0;
     this.histogramCount = 0;
     this.labelCount = 0;
+    this.exemplarRanges.length = 0;
     this.labelsStart = -1;
     this.labelsEnd = -1;
     let adjacent = true;
@@ -124,6 +172,11 @@ export class WriteRequestReader {
         } else {
           this.readSample(at + len);
         }
+      } else if (field === 3 && wire === WIRE_BYTES) {
+        const len = this.varint32();
+        if (this.pos + len > end) throw new ProtoDecodeError('Exemplar truncated', tagAt);
+        this.exemplarRanges.push(this.pos, this.pos + len);
+        this.pos += len;
       } else if (field === 4 && wire === WIRE_BYTES) {
         this.histogramCount++;
         this.skip(wire, tagAt);

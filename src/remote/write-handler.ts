@@ -14,6 +14,7 @@ import { StorageError, UnknownSeriesError } from '../storage/errors.js';
 import { InvalidLabelsError } from '../model/labels.js';
 import { ProtoDecodeError, WriteRequestReader } from './write-decoder.js';
 import { SeriesRefCache } from './series-ref-cache.js';
+import { addRemoteWriteExemplars, type SeriesWithExemplars } from './write-exemplars.js';
 
 export interface WriteResult {
   status: number;
@@ -72,6 +73,7 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
   const app = db.appender();
   let appended = 0, rejected = 0, histograms = 0;
   let firstError = '';
+  const withExemplars: SeriesWithExemplars[] = [];
   const reject = (e: unknown, n: number) => {
     if (!(e instanceof StorageError) && !(e instanceof InvalidLabelsError)) throw e;
     rejected += n;
@@ -80,6 +82,7 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
   try {
     while (reader.nextSeries()) {
       histograms += reader.histogramCount;
+      if (reader.exemplarCount > 0) withExemplars.push({ labels: reader.labelPairs(), exemplars: reader.exemplars() });
       const n = reader.sampleCount;
       if (n === 0) continue;
       const keyed = reader.labelsStart >= 0;
@@ -124,6 +127,7 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
     throw e;
   }
   await app.commit();
+  addRemoteWriteExemplars(db, withExemplars);
   if (rejected > 0) return { status: 400, body: `${rejected} samples rejected, first: ${firstError}\n`, appended, rejected };
   if (histograms > 0) return { status: 400, body: `${histograms} native histogram samples are not supported\n`, appended, rejected: histograms };
   return { status: 204, body: '', appended, rejected: 0 };

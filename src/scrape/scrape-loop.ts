@@ -10,6 +10,7 @@ import { formatFromContentType, type ExpositionFormat } from '../exposition/pars
 import { SampleScanner } from '../exposition/sample-scanner.js';
 import { BodyTooLargeError, readBounded } from '../exposition/bounded-body.js';
 import { ScrapeCache, type CacheEntry } from './scrape-cache.js';
+import { addExemplar, type Exemplar } from '../storage/exemplars.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
 
@@ -128,6 +129,7 @@ export class ScrapeLoop {
     let error = '';
     let limited = false;
     let app = this.db.appender();
+    const exemplars: { labels: Labels; ex: Exemplar }[] = [];
     try {
       const { text, format } = await this.fetchBody();
       const scanner = new SampleScanner(text, format);
@@ -182,11 +184,14 @@ export class ScrapeLoop {
         } catch {
           // Out-of-order, duplicate and too-old samples are dropped one by one, as Prometheus does.
         }
+        const ex = scanner.exemplar;
+        if (ex) exemplars.push({ labels: e.labels, ex: { labels: ex.labels, value: ex.value, timestamp: ex.timestamp ?? (explicit ? scanner.timestamp! : t) } });
       }
       if (overLimit) throw new SampleLimitError(`sample limit exceeded (${kept} > ${cfg.sampleLimit})`);
     } catch (e) {
       error = (e as Error).message;
       limited = e instanceof SampleLimitError;
+      exemplars.length = 0;
       app.rollback();
       app = this.db.appender();
     }
@@ -202,6 +207,7 @@ export class ScrapeLoop {
       }
     }
     await app.commit();
+    for (const e of exemplars) addExemplar(this.db, e.labels, e.ex);
     this.report = { health: error ? 'down' : 'up', lastError: error, lastScrape: t, lastDuration: duration };
   }
 

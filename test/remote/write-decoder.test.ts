@@ -13,10 +13,11 @@ const root = protobuf.Root.fromJSON({
     TimeSeries: {
       fields: {
         labels: { rule: 'repeated', type: 'Label', id: 1 }, samples: { rule: 'repeated', type: 'Sample', id: 2 },
-        exemplars: { rule: 'repeated', type: 'bytes', id: 3 }, histograms: { rule: 'repeated', type: 'bytes', id: 4 },
+        exemplars: { rule: 'repeated', type: 'Exemplar', id: 3 }, histograms: { rule: 'repeated', type: 'bytes', id: 4 },
       },
     },
     Label: { fields: { name: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
+    Exemplar: { fields: { labels: { rule: 'repeated', type: 'Label', id: 1 }, value: { type: 'double', id: 2 }, timestamp: { type: 'int64', id: 3 } } },
     Sample: { fields: { value: { type: 'double', id: 1 }, timestamp: { type: 'int64', id: 2 } } },
   },
 });
@@ -28,11 +29,11 @@ function rng(seed: number) {
 
 function readAll(bytes: Uint8Array) {
   const r = new WriteRequestReader(bytes);
-  const out: { labels: Record<string, string>; samples: [number, number][]; histograms: number }[] = [];
+  const out: { labels: Record<string, string>; samples: [number, number][]; histograms: number; exemplars: unknown[] }[] = [];
   while (r.nextSeries()) {
     const samples: [number, number][] = [];
     for (let i = 0; i < r.sampleCount; i++) samples.push([r.ts[i]!, r.vs[i]!]);
-    out.push({ labels: r.labels(), samples, histograms: r.histogramCount });
+    out.push({ labels: r.labels(), samples, histograms: r.histogramCount, exemplars: r.exemplars() });
   }
   return out;
 }
@@ -48,7 +49,7 @@ describe('WriteRequestReader', () => {
           timestamp: Math.floor((r() - 0.2) * 2 ** 52),
         })),
         histograms: r() < 0.2 ? [new Uint8Array([8, 1])] : [],
-        exemplars: r() < 0.2 ? [new Uint8Array([9, 0, 0, 0, 0, 0, 0, 0, 0])] : [],
+        exemplars: r() < 0.2 ? [{ labels: [{ name: 'trace_id', value: `t${s}` }, { name: 'span_id', value: 'ff' }], value: r(), timestamp: Math.floor(r() * 2 ** 41) }] : [],
       }));
       const bytes = WriteRequest.encode(WriteRequest.fromObject({ timeseries: series, metadata: [new Uint8Array([8, 2])] })).finish();
       const got = readAll(bytes);
@@ -56,6 +57,7 @@ describe('WriteRequestReader', () => {
         labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])),
         samples: s.samples.map((x) => [x.timestamp, x.value]),
         histograms: s.histograms.length,
+        exemplars: s.exemplars,
       })));
     }
   });
