@@ -17,6 +17,7 @@ import { federate } from './federate.js';
 import { tsdbStatus } from './tsdb-status.js';
 import { translateAST } from './translate-ast.js';
 import { PushError, type PushStore } from '../push/store.js';
+import { readPushBody } from '../push/body.js';
 import { queryExemplars } from './exemplars.js';
 import { exemplarStoreOf } from '../storage/exemplars.js';
 
@@ -361,7 +362,7 @@ async function pushRoute(store: PushStore, req: Request, groupPath: string, t: n
     }
     if (req.method !== 'PUT' && req.method !== 'POST') return text(405, 'method not allowed\n');
     if ((req.headers.get('content-type') ?? '').includes('protobuf')) return text(415, 'protobuf pushes are not supported; push the text format\n');
-    await store.push(groupPath, await req.text(), req.method === 'PUT', t);
+    await store.push(groupPath, await readPushBody(req), req.method === 'PUT', t);
     return text(200, '');
   } catch (e) {
     if (e instanceof PushError) return text(e.status, `${e.message}\n`);

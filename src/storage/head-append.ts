@@ -72,6 +72,45 @@ export class HeadAppender implements Appender {
     return s.id;
   }
 
+  appendRange(ref: SeriesRef, ts: Float64Array, vs: Float64Array, from: number, to: number, onError: (i: number, e: unknown) => void): number {
+    let accepted = 0;
+    let i = from;
+    while (i < to) {
+      // The first sample, and any the quick path below does not take, go through append for its checks and errors.
+      try {
+        this.append(ref, ts[i]!, vs[i]!);
+        accepted++;
+      } catch (e) {
+        onError(i, e);
+      }
+      i++;
+      const s = this.head.get(ref);
+      if (!s || s.pendingOwner !== this || this.sts) continue;
+      // Strictly increasing integer times above the series' last one need no other check.
+      while (this.n + (to - i) > this.slots.length) this.grow();
+      const min = this.head.minValidTime;
+      let lastT = s.pendingT, n = this.n;
+      const from2 = i;
+      while (i < to) {
+        const t = ts[i]!;
+        if (!(t > lastT) || t < min || !Number.isSafeInteger(t)) break;
+        this.slots[n] = s.id;
+        this.ts[n] = t;
+        lastT = t;
+        n++;
+        i++;
+      }
+      if (i > from2) {
+        this.vs.set(vs.subarray(from2, i), this.n);
+        this.n = n;
+        s.pendingT = lastT;
+        s.pendingV = vs[i - 1]!;
+        accepted += i - from2;
+      }
+    }
+    return accepted;
+  }
+
   private grow(): void {
     const cap = this.slots.length * 2;
     const slots = new Uint32Array(cap);
