@@ -84,7 +84,14 @@ export class OpfsBlockBackend implements BlockBackend {
       for await (const [name, c] of (h as DirHandle).entries()) await this.load(`${path}/${name}`, c);
       return;
     }
-    const handle = await (h as FileHandle).createSyncAccessHandle();
+    let handle: SyncHandle;
+    try {
+      handle = await (h as FileHandle).createSyncAccessHandle();
+    } catch (e) {
+      // A sync access handle is exclusive: another worker (another tab) has this database open.
+      if ((e as DOMException).name === 'NoModificationAllowedError') throw new Error(`${this.root}/${path}: in use by another worker or tab that has this database open`);
+      throw e;
+    }
     this.nodes.set(path, { kind: 'file', pending: null, handle, size: handle.getSize() });
   }
 

@@ -40,7 +40,28 @@ async function answers(db: DB): Promise<string[]> {
   return out;
 }
 
+const HALF_WRITTEN = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+
+/** Names in the OPFS directory the database keeps its blocks in. */
+async function storedNames(): Promise<string[]> {
+  const top = await navigator.storage.getDirectory();
+  const dir = (await top.getDirectoryHandle('promlet-blocks-test', { create: true })) as FileSystemDirectoryHandle & { keys(): AsyncIterable<string> };
+  const out: string[] = [];
+  for await (const k of dir.keys()) out.push(k);
+  return out.sort();
+}
+
+/** A block directory with an index but no meta.json: what a flush interrupted by a crash leaves. */
+async function leaveHalfWrittenBlock(): Promise<void> {
+  const top = await navigator.storage.getDirectory();
+  const dir = await (await top.getDirectoryHandle('promlet-blocks-test', { create: true })).getDirectoryHandle(HALF_WRITTEN, { create: true });
+  const w = await (await dir.getFileHandle('index', { create: true })).createWritable();
+  await w.write(new Uint8Array([1, 2, 3]));
+  await w.close();
+}
+
 async function run() {
+  const halfWrittenBefore = (await storedNames()).length === 0 ? (await leaveHalfWrittenBlock(), (await storedNames()).includes(HALF_WRITTEN)) : false;
   const reference = await openDB();
   await fill(reference);
   const expected = await answers(reference);
@@ -51,6 +72,7 @@ async function run() {
     await p.save();
   }
   const got = await answers(p.db);
+  const stored = await storedNames();
   const stats = p.db.stats();
   const result = {
     blocks: p.blocks, firstVisit, loaded: p.loaded,
@@ -58,7 +80,7 @@ async function run() {
     head: { minTime: stats.head.minTime, maxTime: stats.head.maxTime, samples: stats.head.samples, chunks: stats.head.chunks },
     referenceHead: { samples: reference.stats().head.samples, chunks: reference.stats().head.chunks },
     cacheMisses: stats.cache.misses,
-    t0: T0, expected, got,
+    t0: T0, expected, got, halfWrittenBefore, stored,
   };
   await p.close();
   return result;
