@@ -36,6 +36,7 @@ interface FileNode {
 type Node = FileNode | { kind: 'dir' };
 
 let scratch = new Uint8Array(128 * 1024);
+const READ_AHEAD = 64 * 1024;
 
 const parentOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
 const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
@@ -123,12 +124,24 @@ export class OpfsBlockBackend implements BlockBackend {
   open(p: string): RandomAccessFile {
     // Holds the node, not the path: a flush swaps its pending bytes for a handle underneath.
     const n = this.file(p);
+    // Each sync read costs far more than a positional read in Node, and a query
+    // reads a series' chunks, and series in postings order, forward through a
+    // chunk file: one read-ahead window per open file serves most reads.
+    let window: Uint8Array | null = null, windowOff = 0, windowLen = 0;
     return {
       size: n.size,
       read(off: number, len: number): Uint8Array {
         len = Math.max(0, Math.min(len, n.size - off));
         if (n.pending) return n.pending.subarray(off, off + len);
         if (!n.handle) throw new Error(`${p}: read after removal`);
+        if (window && off >= windowOff && off + len <= windowOff + windowLen) return window.subarray(off - windowOff, off - windowOff + len);
+        if (len <= READ_AHEAD / 4) {
+          window ??= new Uint8Array(READ_AHEAD);
+          const got = n.handle.read(window.subarray(0, Math.min(READ_AHEAD, n.size - off)), { at: off });
+          windowOff = off;
+          windowLen = got;
+          return window.subarray(0, Math.min(got, len));
+        }
         if (len > scratch.length) scratch = new Uint8Array(Math.max(len, scratch.length * 2));
         const buf = scratch.subarray(0, len);
         const got = n.handle.read(buf, { at: off });
