@@ -13,6 +13,7 @@ const STEP = 60_000, T0 = 1_700_000_000_000 - (1_700_000_000_000 % 7_200_000);
 async function run() {
   const p = await openPersistentDB({ name: `bench-${mode}`, fresh: true, saveInterval: 0, blocks: mode });
   let state = 1;
+  const wasmByHour: number[] = [];
   const t0 = performance.now();
   for (let h = 0; h < HOURS; h++) {
     for (let m = 0; m < 60; m += 10) {
@@ -27,8 +28,10 @@ async function run() {
       await app.commit();
     }
     await p.save();
+    wasmByHour.push(p.db.stats().wasmMemoryBytes);
   }
   const fillMs = performance.now() - t0;
+  const wasmAfterFillBytes = p.db.stats().wasmMemoryBytes;
   const engine = createEngine(p.db);
   const end = T0 + HOURS * 3_600_000;
   const t1 = performance.now();
@@ -38,7 +41,7 @@ async function run() {
   const s = p.db.stats();
   const value = (r: typeof count) => (r.resultType === 'vector' ? r.result[0]?.value[1] ?? null : null);
   const out = {
-    mode, blocks: s.blocks.length, wasmMemoryBytes: s.wasmMemoryBytes, headSamples: s.head.samples, samples: s.samples,
+    mode, blocks: s.blocks.length, wasmMemoryBytes: s.wasmMemoryBytes, wasmAfterFillBytes, wasmByHour, headSamples: s.head.samples, samples: s.samples,
     cacheBytes: s.cache.bytes, fillMs, queryMs, count: value(count), avg: value(avg),
   };
   await p.clear();
