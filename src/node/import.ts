@@ -7,8 +7,7 @@ import { labelsKey } from '../model/labels.js';
 import { ExpositionError, formatOfText, parseExposition, type ParsedSample } from '../exposition/parse.js';
 import { appendSamples } from '../exposition/append.js';
 import { openDiskDB } from './disk-db.js';
-import type { CliIO } from './cli.js';
-import { UsageError, flagValue, positional } from './commands.js';
+import { type CliIO, UsageError, checkArgs, flagValue, positional } from './args.js';
 
 export const IMPORT_USAGE = `usage: promlet import FILE --data-dir DIR [--format openmetrics|text] [--storage.encoding E]
 
@@ -23,7 +22,9 @@ export async function importCommand(args: string[], io: CliIO & { isTTY?: boolea
     io.out(IMPORT_USAGE);
     return 0;
   }
-  const [file] = positional(args, ['--data-dir', '--storage.tsdb.path', '--format', '--storage.encoding']);
+  const valueFlags = ['--data-dir', '--storage.tsdb.path', '--format', '--storage.encoding'];
+  checkArgs(args, { command: 'import', values: valueFlags, maxPositional: 1 });
+  const [file] = positional(args, valueFlags);
   const dataDir = flagValue(args, '--data-dir', '--storage.tsdb.path');
   if (!file) throw new UsageError('import needs a file');
   if (!dataDir) throw new UsageError('import needs --data-dir');
