@@ -25,7 +25,8 @@ export const SERVE_SWITCHES = ['--web.enable-remote-write-receiver', '--web.enab
 
 export const SERVE_USAGE = `usage: promlet serve [flags]
 
-Serve Prometheus's HTTP API from an in-memory database, scraping the
+Serve Prometheus's HTTP API and web UI (/query, /alerts, /rules, /targets, /status...)
+from an in-memory database (or --data-dir), scraping the
 scrape_configs of --config (without one, promlet's own /metrics as
 job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
 
@@ -40,7 +41,8 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
   --web.enable-remote-write-receiver         accept remote write 1.0 at /api/v1/write
   --web.enable-admin-api                     POST /api/v1/admin/tsdb/snapshot (needs --data-dir)
-  --web.external-url URL                     prefix of alerts' generatorURL
+  --web.external-url URL                     where users reach promlet: alerts' generatorURL, the web UI's links
+  --web.route-prefix PATH                    serve everything under PATH (default: the external URL's path)
   --rules.alert.resend-delay D               default 1m
   --alertmanager.notification-queue-capacity N  default 10000
 `;
@@ -76,11 +78,12 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     adminApi: args.includes('--web.enable-admin-api'),
     walFsync,
     externalURL: flagValue(args, '--web.external-url'),
+    routePrefix: flagValue(args, '--web.route-prefix'),
     resendDelay: flagValue(args, '--rules.alert.resend-delay'),
     notificationQueueCapacity: flagValue(args, '--alertmanager.notification-queue-capacity') === undefined ? undefined : Number(flagValue(args, '--alertmanager.notification-queue-capacity')),
     warn: (m) => io.err(`promlet: ${m}\n`),
   });
-  io.out(`promlet serving Prometheus's HTTP API at ${running.url} (try ${running.url}/api/v1/query?query=up)\n`);
+  io.out(`promlet serving Prometheus's HTTP API and web UI at ${running.url}${running.uiPath} (try ${running.url}${running.uiPath.replace(/\/$/, '')}/api/v1/query?query=up)\n`);
   const signal = await wait();
   io.out(`promlet: ${signal ? `received ${signal}, ` : ''}stopping (finishing rule evaluations, notifications and writes)\n`);
   await running.stop();

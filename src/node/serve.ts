@@ -24,6 +24,7 @@ import { snapshotName } from './tsdb-command.js';
 import { checkConfig } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
 import { remoteWriteConfigs } from '../remote/config.js';
+import { normalizePrefix, withWebUI } from './web-ui.js';
 
 export const VERSION = '0.1.0';
 
@@ -49,8 +50,10 @@ export interface ServeOptions {
   retentionSize?: string;
   /** --web.enable-admin-api: POST /api/v1/admin/tsdb/snapshot. */
   adminApi?: boolean;
-  /** --web.external-url: the prefix of alerts' generatorURL. */
+  /** --web.external-url: the prefix of alerts' generatorURL, and where browsers find the web UI. */
   externalURL?: string;
+  /** --web.route-prefix: the path everything is served under (default: the external URL's path). */
+  routePrefix?: string;
   /** --rules.alert.resend-delay (default 1m). */
   resendDelay?: string;
   /** --alertmanager.notification-queue-capacity (default 10000). */
@@ -63,6 +66,8 @@ export interface ServeOptions {
 
 export interface RunningPromlet {
   url: string;
+  /** The web UI's root under `url`: '/' or the route prefix with a slash. */
+  uiPath: string;
   db: DB;
   /** Records one self-scrape now (the loop does it every interval). */
   scrapeOnce(): Promise<void>;
@@ -105,7 +110,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
     'web.enable-remote-write-receiver': String(o.remoteWriteReceiver ?? false),
     'storage.tsdb.path': o.dataDir ?? '', 'web.enable-admin-api': String(o.adminApi ?? false), 'storage.wal.fsync': o.walFsync ?? 'never',
-    'web.external-url': o.externalURL ?? '', 'rules.alert.resend-delay': o.resendDelay ?? '1m',
+    'web.external-url': o.externalURL ?? '', 'web.route-prefix': normalizePrefix(o.routePrefix ?? (o.externalURL ? new URL(o.externalURL).pathname : '')) || '/',
+    'rules.alert.resend-delay': o.resendDelay ?? '1m',
     'alertmanager.notification-queue-capacity': String(o.notificationQueueCapacity ?? 10_000),
   };
   const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
@@ -145,7 +151,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     rules.load(files, { evaluationInterval: parseDuration(c.global?.evaluation_interval ?? '1m'), externalLabels: c.global?.external_labels ?? {} });
     rules.start();
   };
-  const handler = createApiHandler({
+  const apiHandler = createApiHandler({
     db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false,
     externalLabels: () => config.global?.external_labels ?? {},
     info: {
@@ -179,6 +185,9 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       },
     },
   });
+  // As Prometheus: the route prefix defaults to the external URL's path.
+  const externalPath = o.externalURL ? new URL(o.externalURL).pathname : '';
+  const handler = withWebUI(apiHandler, { engine, routePrefix: o.routePrefix ?? externalPath, externalPath });
   const server = await startServer({
     listen, handler, basicAuth: o.basicAuth, bearerToken: o.bearerToken, maxConcurrentQueries: o.maxConcurrentQueries,
     onRequest: (path, code) => ownMetrics.countRequest(path, code),
@@ -188,7 +197,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const scrapeDoc = (c: PromConfig): Record<string, unknown> => ({
     ...c,
     global: { ...c.global, scrape_interval: o.scrapeInterval ?? c.global?.scrape_interval ?? (o.configFile ? '1m' : '15s') },
-    scrape_configs: c.scrape_configs?.length ? c.scrape_configs : [{ job_name: 'promlet', static_configs: [{ targets: [ownAddress] }] }],
+    scrape_configs: c.scrape_configs?.length ? c.scrape_configs
+      : [{ job_name: 'promlet', metrics_path: `${normalizePrefix(o.routePrefix ?? externalPath)}/metrics`, static_configs: [{ targets: [ownAddress] }] }],
   });
   await scraper.apply(scrapeDoc(config));
   loadRules(config);
@@ -215,6 +225,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   ruleTimer.unref();
   return {
     url: server.url,
+    uiPath: `${normalizePrefix(o.routePrefix ?? externalPath)}/`,
     db,
     scrapeOnce,
     stop: async () => {

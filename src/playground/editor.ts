@@ -5,7 +5,7 @@
 import { EditorView, keymap, placeholder, drawSelection } from '@codemirror/view';
 import { EditorState, Prec } from '@codemirror/state';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
+import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap } from '@codemirror/autocomplete';
 import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from '@codemirror/language';
 import { linter, type Diagnostic } from '@codemirror/lint';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
@@ -14,6 +14,7 @@ import type { EngineClient } from './client.js';
 export interface QueryEditor {
   view: EditorView;
   text(): string;
+  closeCompletion(): void;
 }
 
 export function createEditor(parent: HTMLElement, engine: EngineClient, doc: string, onRun: () => void, onChange: (text: string) => void): QueryEditor {
@@ -56,7 +57,7 @@ export function createEditor(parent: HTMLElement, engine: EngineClient, doc: str
         closeBrackets(),
         autocompletion(),
         syntaxHighlighting(defaultHighlightStyle),
-        placeholder('Expression (press Enter to run)'),
+        placeholder('Expression (Enter runs, Shift+Enter too)'),
         promql.asExtension(),
         lint,
         // Completion's own Enter (accept) comes first while its list is open.
@@ -69,5 +70,5 @@ export function createEditor(parent: HTMLElement, engine: EngineClient, doc: str
       ],
     }),
   });
-  return { view, text: () => view.state.doc.toString() };
+  return { view, text: () => view.state.doc.toString(), closeCompletion: () => void closeCompletion(view) };
 }

@@ -49,7 +49,7 @@ function addCell(cs = newCell()): Cell {
     state.cells.splice(i, 1);
     cell.root.remove();
     save();
-  });
+  }, { nowLabel: 'newest sample' });
   cells.push(cell);
   $('cells').append(cell.root);
   return cell;
