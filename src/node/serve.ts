@@ -198,7 +198,12 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     ...c,
     global: { ...c.global, scrape_interval: o.scrapeInterval ?? c.global?.scrape_interval ?? (o.configFile ? '1m' : '15s') },
     scrape_configs: c.scrape_configs?.length ? c.scrape_configs
-      : [{ job_name: 'promlet', metrics_path: `${normalizePrefix(o.routePrefix ?? externalPath)}/metrics`, static_configs: [{ targets: [ownAddress] }] }],
+      : [{
+        job_name: 'promlet', metrics_path: `${normalizePrefix(o.routePrefix ?? externalPath)}/metrics`, static_configs: [{ targets: [ownAddress] }],
+        // Its own credentials: a protected server scrapes itself as well.
+        ...(o.basicAuth ? { basic_auth: { username: o.basicAuth.user, password: o.basicAuth.password } } : {}),
+        ...(o.bearerToken && !o.basicAuth ? { authorization: { type: 'Bearer', credentials: o.bearerToken } } : {}),
+      }],
   });
   await scraper.apply(scrapeDoc(config));
   loadRules(config);
