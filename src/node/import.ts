@@ -17,6 +17,15 @@ without a timestamp, or older than what DIR already holds for their series,
 are rejected and counted.
 `;
 
+/** A progress callback that reports each whole percentage once: a large file has more batches than percents. */
+export function percentOnce(say: (pct: number) => void): (fraction: number) => void {
+  let shown = -1;
+  return (f) => {
+    const pct = Math.round(f * 100);
+    if (pct !== shown) say((shown = pct));
+  };
+}
+
 export async function importCommand(args: string[], io: CliIO & { isTTY?: boolean }): Promise<number> {
   if (args.includes('--help')) {
     io.out(IMPORT_USAGE);
@@ -47,7 +56,7 @@ export async function importCommand(args: string[], io: CliIO & { isTTY?: boolea
   try {
     result = await appendSamples(disk.db, samples, {
       where: file,
-      progress: (f: number) => { if (io.isTTY) io.err(`\rimporting ${Math.round(f * 100)}%`); },
+      progress: io.isTTY ? percentOnce((pct) => io.err(`\rimporting ${pct}%`)) : undefined,
     });
   } finally {
     await disk.close();

@@ -177,3 +177,13 @@ describe('promlet serve', () => {
     expect(out).toMatch(/promlet: stopped\n$/);
   }, 60_000);
 });
+
+describe('promlet import progress', () => {
+  it('says each percentage once, however many batches a file has', async () => {
+    const { percentOnce } = await import('../../src/node/import.js');
+    const said: number[] = [];
+    const progress = percentOnce((p) => said.push(p));
+    for (let batch = 1; batch <= 250; batch++) progress(batch / 250);
+    expect(said).toEqual(Array.from({ length: 101 }, (_, i) => i));
+  });
+});
