@@ -1,12 +1,11 @@
-// The query cells' engine on the server: the same EngineClient the
-// playground's worker provides, answered by the server's HTTP API (queries,
+// The query cells' backend on the server: its HTTP API (queries, and
 // completion's labels, values and metadata) and the UI's explain and lint
-// endpoints.
+// endpoints, all under the UI's root.
 
-import type { EngineClient } from '../playground/client.js';
+import type { QueryBackend } from './cell/backend.js';
 import { apiURL } from './api.js';
 
-export function serverClient(): EngineClient {
+export function serverClient(): QueryBackend {
   const fetchApi = (input: RequestInfo | URL, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     // Paths come as the API's absolute paths (/api/v1/...): served under the UI's root.
@@ -21,17 +20,7 @@ export function serverClient(): EngineClient {
   };
   return {
     fetch: fetchApi,
-    async call(op, args) {
-      switch (op) {
-        case 'explain': {
-          const a = args as { expr: string; range: { time: number } };
-          return getJSON('/ui/api/explain', { query: a.expr, time: String(a.range.time / 1000) }) as never;
-        }
-        case 'lint':
-          return getJSON('/ui/api/lint', { query: (args as { expr: string }).expr }) as never;
-        default:
-          throw new Error(`${op} is not available on the server`);
-      }
-    },
+    explain: (expr, time) => getJSON('/ui/api/explain', { query: expr, time: String(time / 1000) }),
+    lint: (expr) => getJSON('/ui/api/lint', { query: expr }),
   };
 }

@@ -3,7 +3,7 @@
 // g0.display_mode), so links between promlet and Prometheus work both ways,
 // and alerts' generatorURL (/graph?g0.expr=...&g0.tab=1) opens its query.
 
-import { type CellState, type Tab, newCell } from '../playground/state.js';
+import { type CellState, type Tab, newCell } from './cell/cell-state.js';
 
 /** Prometheus 2.x's numbers (0 graph, 1 table) and 3.x's names. */
 function tabOf(v: string | null): Tab {

@@ -16,7 +16,7 @@ import { explain, type ExplainNode } from '../../src/promql/explain.js';
 import { parse, ParseError } from '../../src/promql/index.js';
 import { backtestRules } from '../../src/rules/backtest.js';
 import { generateDemoData } from '../../src/playground/demo-data.js';
-import { seriesName } from '../../src/playground/results.js';
+import { seriesName } from '../../src/ui/cell/results.js';
 import { formatValue } from '../../src/ui/format.js';
 import { DEFAULT_RULES, decodeState, defaultState, encodeState, newCell } from '../../src/playground/state.js';
 import { launchChromium, serveDir } from '../support/chromium.js';

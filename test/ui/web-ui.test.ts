@@ -12,7 +12,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { servePromlet, type RunningPromlet } from '../../src/node/serve.js';
-import { seriesName } from '../../src/playground/results.js';
+import { seriesName } from '../../src/ui/cell/results.js';
 import { formatValue } from '../../src/ui/format.js';
 import { decodePanels } from '../../src/ui/url-state.js';
 import { launchChromium } from '../support/chromium.js';
@@ -198,6 +198,8 @@ describe('the web UI served by promlet serve', () => {
 
     // Explain: the server's explain tree.
     await type(page, 0, 'sum by (job) (up)');
+    // The completion list may have opened over the tabs, as it would for a person typing.
+    await page.keyboard.press('Escape');
     await runPanel(page, 0, () => panel(page, 0).locator('.tab', { hasText: 'Explain' }).click());
     const nodes = await panel(page, 0).locator('.explain-node').evaluateAll((els) => els.map((e) => [
       e.querySelector('.explain-label')!.textContent, Number((e.querySelector('.explain-stats') as HTMLElement).dataset.series)]));

@@ -1,21 +1,21 @@
 // The query page: panels of the playground's query cells, answered by the
 // server; the panels live in the URL in Prometheus's g0.* parameters.
 
-import { Cell } from '../../playground/cell.js';
-import { type CellState, newCell } from '../../playground/state.js';
+import { Cell } from '../cell/cell.js';
+import { type CellState, newCell } from '../cell/cell-state.js';
 import { el } from '../dom.js';
 import { serverClient } from '../server-client.js';
 import { decodePanels, encodePanels } from '../url-state.js';
 
 export async function renderQuery(root: HTMLElement): Promise<void> {
-  const engine = serverClient();
+  const backend = serverClient();
   const states: CellState[] = decodePanels(location.search);
   if (states.length === 0) states.push(newCell(''));
   const cells: Cell[] = [];
   const list = el('div', { className: 'panels' });
   const save = () => history.replaceState(null, '', encodePanels(states) + location.hash);
   const add = (cs: CellState) => {
-    const cell = new Cell(cs, engine, () => Date.now(), save, () => {
+    const cell = new Cell(cs, backend, () => Date.now(), save, () => {
       const i = cells.indexOf(cell);
       cells.splice(i, 1);
       states.splice(i, 1);

@@ -1,5 +1,5 @@
 // A CodeMirror 6 PromQL editor: highlighting and completion from
-// codemirror-promql (its "server" is promlet in the worker), diagnostics
+// codemirror-promql (its "server" is the cell's backend), diagnostics
 // from promlet's own parser, Enter and Shift+Enter to run.
 
 import { EditorView, keymap, placeholder, drawSelection } from '@codemirror/view';
@@ -9,7 +9,7 @@ import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, co
 import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from '@codemirror/language';
 import { linter, type Diagnostic } from '@codemirror/lint';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
-import type { EngineClient } from './client.js';
+import type { QueryBackend } from './backend.js';
 
 export interface QueryEditor {
   view: EditorView;
@@ -17,13 +17,13 @@ export interface QueryEditor {
   closeCompletion(): void;
 }
 
-export function createEditor(parent: HTMLElement, engine: EngineClient, doc: string, onRun: () => void, onChange: (text: string) => void): QueryEditor {
+export function createEditor(parent: HTMLElement, backend: QueryBackend, doc: string, onRun: () => void, onChange: (text: string) => void): QueryEditor {
   const promql = new PromQLExtension()
     .activateLinter(false)
     .setComplete({
       remote: {
         url: '',
-        fetchFn: (input: RequestInfo, init?: RequestInit) => engine.fetch(input, init),
+        fetchFn: (input: RequestInfo, init?: RequestInit) => backend.fetch(input, init),
         // Loaded data may be old: look for label names and values over all of it.
         lookbackInterval: 100 * 365 * 24 * 3600_000,
         httpMethod: 'GET',
@@ -34,7 +34,7 @@ export function createEditor(parent: HTMLElement, engine: EngineClient, doc: str
   const lint = linter(async (view): Promise<Diagnostic[]> => {
     const text = view.state.doc.toString();
     if (text.trim() === '') return [];
-    const errors = await engine.call('lint', { expr: text });
+    const errors = await backend.lint(text);
     const len = view.state.doc.length;
     return errors.map((e) => {
       const from = Math.min(e.from, len);

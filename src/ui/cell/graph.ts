@@ -4,7 +4,7 @@
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatAxis, formatValue } from '../ui/format.js';
+import { formatAxis, formatValue } from '../format.js';
 import { type Data, seriesName } from './results.js';
 
 // Distinguishable in light and dark themes.

@@ -2,8 +2,8 @@
 // or its values with their times for a range vector. Values are shown for
 // reading (grouped, rounded); the exact value is the cell's title and data-value.
 
-import { el } from '../ui/dom.js';
-import { formatValue } from '../ui/format.js';
+import { el } from '../dom.js';
+import { formatValue } from '../format.js';
 import { type Data, formatTime, seriesName } from './results.js';
 
 function valueCell(v: string): HTMLElement {

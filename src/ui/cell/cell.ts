@@ -2,16 +2,16 @@
 // playground's notebook): an editor, the result tabs (table, graph, explain),
 // the time range and step, and the result of the last run.
 
-import { parseDuration } from '../promql/parser/literals.js';
-import { el } from '../ui/dom.js';
-import { formatDuration, formatLocalTime } from '../ui/format.js';
-import { createTimeRangePicker } from '../ui/time-range.js';
-import type { EngineClient } from './client.js';
+import { parseDuration } from '../../promql/parser/literals.js';
+import { el } from '../dom.js';
+import { formatDuration, formatLocalTime } from '../format.js';
+import { createTimeRangePicker } from '../time-range.js';
+import type { QueryBackend } from './backend.js';
 import { createEditor, type QueryEditor } from './editor.js';
 import { renderExplain } from './explain-view.js';
 import { renderGraph } from './graph.js';
 import type { ApiAnswer } from './results.js';
-import type { CellState, Tab } from './state.js';
+import type { CellState, Tab } from './cell-state.js';
 import { renderTable } from './table.js';
 import './cell.css';
 
@@ -32,7 +32,7 @@ export class Cell {
 
   constructor(
     readonly state: CellState,
-    private readonly engine: EngineClient,
+    private readonly backend: QueryBackend,
     private readonly dataEnd: () => number,
     private readonly changed: () => void,
     remove: () => void,
@@ -78,7 +78,7 @@ export class Cell {
     this.result = el('div', { className: 'cell-result' });
     this.result.dataset.state = 'idle';
     this.root = el('section', { className: 'cell' }, el('div', { className: 'cell-top' }, editorHost, run, del), controls, this.status, this.result);
-    this.editor = createEditor(editorHost, engine, state.expr, () => void this.run(), (text) => {
+    this.editor = createEditor(editorHost, backend, state.expr, () => void this.run(), (text) => {
       this.state.expr = text;
       this.changed();
     });
@@ -91,7 +91,7 @@ export class Cell {
   }
 
   private async api(path: string, params: Record<string, string>): Promise<ApiAnswer> {
-    const r = await this.engine.fetch(`${path}?${new URLSearchParams(params)}`);
+    const r = await this.backend.fetch(`${path}?${new URLSearchParams(params)}`);
     const text = await r.text();
     try {
       return JSON.parse(text) as ApiAnswer;
@@ -113,7 +113,7 @@ export class Cell {
     try {
       const end = this.state.end ?? this.dataEnd();
       if (this.state.tab === 'explain') {
-        renderExplain(this.result, await this.engine.call('explain', { expr, range: { time: end } }));
+        renderExplain(this.result, await this.backend.explain(expr, end));
         this.status.textContent = `Explained at ${formatLocalTime(end)} in ${formatDuration(performance.now() - t0)}`;
       } else {
         let answer: ApiAnswer;
