@@ -15,6 +15,7 @@ import { ScrapeManager } from '../scrape/manager.js';
 import { PushStore } from '../push/store.js';
 import { expandGlob, fileSdReader } from './file-sd.js';
 import { RuleManager } from '../rules/manager.js';
+import { engineQueryFunc } from '../rules/group.js';
 import { Notifier, alertmanagersFromConfig } from '../rules/notifier.js';
 import { parseDuration } from '../promql/parser/literals.js';
 import { tlsFetch } from './tls-fetch.js';
@@ -118,7 +119,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)));
   const push = new PushStore(db);
   const notifier = new Notifier({ queueCapacity: o.notificationQueueCapacity });
-  const rules = new RuleManager(db, engine, {}, {
+  const rules = new RuleManager(db, engineQueryFunc(engine), {}, {
     notify: (alerts) => notifier.send(alerts),
     resendDelay: parseDuration(o.resendDelay ?? '1m'),
     externalURL: o.externalURL ?? '',
