@@ -158,6 +158,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
       targets: () => scraper.targets(),
+      metadata: () => scraper.metadata(),
       rules: (type) => rules.rulesJSON(type),
       alerts: () => rules.alertsJSON(),
       alertmanagers: () => notifier.alertmanagers,

@@ -109,6 +109,20 @@ export class ScrapeManager {
     };
   }
 
+  /** /api/v1/metadata's data: each metric family's distinct HELP, TYPE and UNIT across the targets' last scrapes. */
+  metadata(): Record<string, { type: string; help: string; unit: string }[]> {
+    const out: Record<string, { type: string; help: string; unit: string }[]> = {};
+    for (const { loop } of this.running.values()) {
+      for (const [name, m] of loop.metadata) {
+        const list = (out[name] ??= []);
+        // The text format's untyped is Prometheus's unknown.
+        const type = m.type === 'untyped' ? 'unknown' : m.type;
+        if (!list.some((x) => x.type === type && x.help === m.help && x.unit === m.unit)) list.push({ type, help: m.help, unit: m.unit });
+      }
+    }
+    return out;
+  }
+
   get jobNames(): string[] {
     return this.configs.map((c) => c.jobName);
   }

@@ -5,7 +5,7 @@
 import type { Appendable } from '../storage/interfaces.js';
 import { type Label, type Labels, labelsKey, compareStrings } from '../model/labels.js';
 import { appendStaleMarkers, vanished } from '../storage/staleness.js';
-import { formatFromContentType, parseExposition, type ExpositionFormat } from '../exposition/parse.js';
+import { formatFromContentType, parseExposition, type ExpositionFormat, type ParsedExposition } from '../exposition/parse.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
 
@@ -58,6 +58,8 @@ export class ScrapeLoop {
   private previous = new Map<string, Labels>();
   private seenEver = new Set<string>();
   report: ScrapeReport = { health: 'unknown', lastError: '', lastScrape: 0, lastDuration: 0 };
+  /** The HELP, TYPE and UNIT of the last successful scrape, by metric family (/api/v1/metadata). */
+  metadata: ParsedExposition['metadata'] = new Map();
 
   constructor(readonly cfg: ScrapeConfig, readonly target: Target, private readonly db: Appendable, private readonly fetchFn: typeof fetch = fetch) {}
 
@@ -87,6 +89,7 @@ export class ScrapeLoop {
       const { text, format } = await this.fetchBody();
       const parsed = parseExposition(text, format);
       scraped = parsed.samples.length;
+      this.metadata = parsed.metadata;
       for (const s of parsed.samples) {
         const merged = mergeTargetLabels(s.labels, this.target.labels, this.cfg.honorLabels, s.emptyLabels);
         const labels = relabel(merged, this.cfg.metricRelabelConfigs);

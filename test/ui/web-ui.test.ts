@@ -168,7 +168,9 @@ describe('the web UI served by promlet serve', () => {
     await page.keyboard.type('u');
     const options = page.locator('.cm-tooltip-autocomplete li');
     await options.first().waitFor({ timeout: 15_000 });
-    expect((await options.allTextContents()).some((o) => o.includes('app_requests_total'))).toBe(true);
+    // The metric's TYPE, from the server's /api/v1/metadata, is the option's detail.
+    expect(await api('/api/v1/metadata?metric=app_requests_total')).toEqual({ app_requests_total: [{ type: 'counter', help: 'Requests served.', unit: '' }] });
+    expect(await options.allTextContents()).toContain('app_requests_totalcounter');
     await page.screenshot({ path: `${SHOTS}/query-completion.png` });
     await page.keyboard.press('Escape');
     await type(page, 0, 'up{instance="127.0.0.1:');
