@@ -36,9 +36,9 @@ const TYPES: Record<string, string> = {
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
-/** dist/ui/ beside the compiled module (dist/src/node/), or of the checkout when running from source. */
+/** dist/ui/ beside the compiled module (dist/src/node/), or the checkout's when running from source or the benchmarks' build. */
 function defaultDir(): string {
-  const candidates = ['../../ui/', '../../dist/ui/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const candidates = ['../../ui/', '../../dist/ui/', '../../../dist/ui/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
   return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
 }
 
