@@ -14,6 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { servePromlet, type RunningPromlet } from '../../src/node/serve.js';
 import { seriesName } from '../../src/ui/cell/results.js';
 import { formatValue } from '../../src/ui/format.js';
+import { generateDemoData } from '../../src/playground/demo-data.js';
 import { decodePanels } from '../../src/ui/url-state.js';
 import { launchChromium } from '../support/chromium.js';
 
@@ -197,6 +198,11 @@ describe('the web UI served by promlet serve', () => {
     const hovered = await panel(page, 0).locator('.u-legend .u-series .u-value').evaluateAll((els) => els.slice(1).map((e) => [e.textContent, (e as HTMLElement).dataset.value]));
     expect(hovered).toEqual([['128.347', '128.3473684210526'], ['1,234,567', '1234567']]);
     await page.screenshot({ path: `${SHOTS}/query-graph.png` });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await runPanel(page, 0, () => panel(page, 0).locator('.run').click());
+    await page.mouse.move(over!.x + over!.width / 2, over!.y + over!.height / 2);
+    await page.screenshot({ path: `${SHOTS}/query-graph-dark.png` });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // Explain: the server's explain tree.
     await type(page, 0, 'sum by (job) (up)');
@@ -329,6 +335,33 @@ describe('the web UI served by promlet serve', () => {
     await flags.page.screenshot({ path: `${SHOTS}/flags-dark.png` });
     expect([...errors, ...status.errors, ...config.errors, ...flags.errors]).toEqual([]);
     for (const p of [page, status.page, config.page, flags.page]) await p.close();
+  }, 60_000);
+});
+
+describe('the query page over hours of data', () => {
+  it('graphs the playground\'s demo data stored in a server, with the legend\'s series and values as the API answers them', async () => {
+    const p = await servePromlet({ listen: '127.0.0.1:0' });
+    try {
+      const end = Math.floor(Date.now() / 15_000) * 15_000;
+      await generateDemoData(p.db, { end, hours: 6 });
+      const QUERY = 'sum by (status) (rate(http_requests_total[5m]))';
+      const { page, errors } = await open(browser, `/query?${new URLSearchParams({ 'g0.expr': QUERY, 'g0.tab': 'graph', 'g0.range_input': '3h', 'g0.end_input': new Date(end).toISOString() })}`, p.url);
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('.cell-result')?.dataset.state === 'done', undefined, { timeout: 30_000 });
+      const step = 43_000; // autoStep(3h): 3h / 250, whole seconds
+      const want = await api<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>(
+        `/api/v1/query_range?${new URLSearchParams({ query: QUERY, start: String((end - 3 * 3600_000) / 1000), end: String(end / 1000), step: String(step / 1000) })}`, p.url);
+      expect((await page.locator('.u-legend .u-series .u-label').allTextContents()).slice(1)).toEqual(want.result.map((s) => seriesName(s.metric)));
+      const over = await page.locator('.u-over').boundingBox();
+      await page.mouse.move(over!.x + over!.width - 1, over!.y + over!.height / 2);
+      const values = await page.locator('.u-legend .u-series .u-value').evaluateAll((els) => els.slice(1).map((e) => (e as HTMLElement).dataset.value));
+      expect(values).toEqual(want.result.map((s) => s.values.at(-1)![1]));
+      await page.mouse.move(over!.x + over!.width * 0.7, over!.y + over!.height / 2);
+      await page.screenshot({ path: `${SHOTS}/query-graph-demo.png` });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await p.stop();
+    }
   }, 60_000);
 });
 

@@ -18,6 +18,9 @@ import './cell.css';
 /** Prometheus's graph default: about 250 points over the range, at least one second apart. */
 export const autoStep = (rangeMs: number) => Math.max(1, Math.floor(rangeMs / 250 / 1000)) * 1000;
 
+const STEPS = ['15s', '30s', '1m', '5m', '15m', '1h'];
+let listIds = 0;
+
 export interface CellOptions {
   /** What an open end means, shown by the range picker: "newest sample" in the playground. */
   nowLabel?: string;
@@ -59,7 +62,10 @@ export class Cell {
       this.changed();
       void this.run();
     }, { now: () => this.dataEnd(), nowLabel: opts.nowLabel });
+    // A combo box: common steps to pick, or any duration typed.
+    const stepList = el('datalist', { id: `steps-${++listIds}` }, ...STEPS.map((v) => el('option', { value: v })));
     const step = el('input', { className: 'step', placeholder: 'auto', size: 7, value: state.step, title: 'Graph step, such as 30s (empty: about 250 points over the range)' });
+    step.setAttribute('list', stepList.id);
     step.onchange = () => {
       this.state.step = step.value.trim();
       this.changed();
@@ -73,7 +79,7 @@ export class Cell {
     };
     const controls = el('div', { className: 'cell-controls' },
       el('div', { className: 'segmented' }, ...Object.values(this.tabs)), el('span', { className: 'spacer' }),
-      picker, el('label', { className: 'graph-only' }, 'Step ', step), el('label', { className: 'graph-only' }, stacked, ' stacked'));
+      picker, el('label', { className: 'graph-only' }, 'Step ', step, stepList), el('label', { className: 'graph-only' }, stacked, ' stacked'));
     this.status = el('div', { className: 'cell-status' });
     this.result = el('div', { className: 'cell-result' });
     this.result.dataset.state = 'idle';

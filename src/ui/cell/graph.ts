@@ -61,6 +61,8 @@ export function renderGraph(el: HTMLElement, data: Data, start: number, end: num
         fill: stacked && k === 0 ? `${COLORS[0]}55` : undefined,
         width: 1.5,
         spanGaps: false,
+        // A sample with gaps on both sides draws no line: show it as a point.
+        points: { show: isolated(raw[k]!), size: 5 },
         value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => (idx == null || exact[k]![idx] == null ? '—' : formatValue(exact[k]![idx]!)),
       })),
     ],
@@ -81,6 +83,10 @@ export function renderGraph(el: HTMLElement, data: Data, start: number, end: num
     },
   };
   return new uPlot(opts, [xs, ...shown] as uPlot.AlignedData, el);
+}
+
+function isolated(ys: (number | null)[]): boolean {
+  return ys.some((y, i) => y != null && ys[i - 1] == null && ys[i + 1] == null);
 }
 
 /** Running totals over the series at each point; a gap adds nothing, and stays a gap until some series has a value. */
