@@ -14,8 +14,8 @@ const leaf = (names: string): Record<string, null> => Object.fromEntries(names.s
 
 const tls: Section = { type: 'config.plain', fields: leaf('ca ca_file ca_ref cert cert_file cert_ref key key_file key_ref server_name insecure_skip_verify min_version max_version') };
 const basicAuth: Section = { type: 'config.plain', fields: leaf('username username_file username_ref password password_file password_ref') };
-const authorization: Section = { type: 'config.plain', fields: leaf('type credentials credentials_file credentials_ref') };
-const oauth2: Section = { type: 'config.plain', fields: { ...leaf('client_id client_secret client_secret_file client_secret_ref scopes token_url endpoint_params proxy_url no_proxy proxy_from_environment proxy_connect_header'), tls_config: tls } };
+const authorization: Section = { type: 'config.Authorization', fields: leaf('type credentials credentials_file credentials_ref') };
+const oauth2: Section = { type: 'config.OAuth2', fields: { ...leaf('client_id client_secret client_secret_file client_secret_ref scopes token_url endpoint_params proxy_url no_proxy proxy_from_environment proxy_connect_header'), tls_config: tls } };
 
 /** Prometheus's common HTTP client settings, shared by scrapes, remote write and Alertmanagers. */
 const httpClient = {
@@ -73,11 +73,14 @@ const queueConfig: Section = {
   fields: leaf('capacity max_shards min_shards max_samples_per_send batch_send_deadline min_backoff max_backoff retry_on_http_429 sample_age_limit'),
 };
 
+const metadataConfig: Section = { type: 'config.MetadataConfig', fields: leaf('send send_interval max_samples_per_send') };
+const sigv4: Section = { type: 'sigv4.plain', fields: leaf('region access_key secret_key profile role_arn use_fips_sts_endpoint') };
+
 const remoteWrite: Section = {
   type: 'config.plain',
   fields: {
-    ...leaf('url remote_timeout headers name send_exemplars send_native_histograms round_robin_dns protobuf_message sigv4 azuread google_iam metadata_config'),
-    ...httpClient, queue_config: queueConfig, write_relabel_configs: relabel,
+    ...leaf('url remote_timeout headers name send_exemplars send_native_histograms round_robin_dns protobuf_message azuread google_iam'),
+    ...httpClient, queue_config: queueConfig, write_relabel_configs: relabel, metadata_config: metadataConfig, sigv4,
   },
   lists: new Set(['write_relabel_configs']),
 };
