@@ -3,7 +3,7 @@
 // rule file mistakes, snapshots over existing folders, stopping a server.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,17 @@ describe('promlet refuses what a command does not take', () => {
     expect((await run(['import', 'f.om', '--data-dir', 'd', '--fast'])).code).toBe(2);
     expect((await run(['test', 'rules', '--verbose', 'x.yml'])).code).toBe(2);
     expect((await run(['demo', '--serie', '5'])).code).toBe(2);
+  });
+
+  it('accepts every flag serveCommand reads', () => {
+    // Read from the source, so a flag added to serve without its spec is caught here, not by a user.
+    const src = readFileSync(join(ROOT, 'src/node/commands.ts'), 'utf8');
+    const body = src.slice(src.indexOf('export async function serveCommand'), src.indexOf('export const QUERY_USAGE'));
+    const values = [...body.matchAll(/flagValue\(args, ([^)]*)\)/g)].flatMap((m) => [...m[1]!.matchAll(/'(--[^']+)'/g)].map((x) => x[1]!));
+    const switches = [...body.matchAll(/args\.includes\('(--[^']+)'\)/g)].map((m) => m[1]!).filter((f) => f !== '--help');
+    expect(values.length).toBeGreaterThan(15);
+    expect(values.filter((f) => !SERVE_VALUE_FLAGS.includes(f))).toEqual([]);
+    expect(switches.filter((f) => !SERVE_SWITCHES.includes(f))).toEqual([]);
   });
 
   it('accepts every flag `promlet serve --help` lists', () => {
