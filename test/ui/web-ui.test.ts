@@ -180,6 +180,13 @@ describe('the web UI served by promlet serve', () => {
     expect(await options.allTextContents()).toContain(`127.0.0.1:${targetPort}`);
     await page.keyboard.press('Escape');
 
+    // Running with the button while the completion list is open closes the list.
+    await type(page, 0, 'app_req');
+    await page.keyboard.type('u');
+    await options.first().waitFor({ timeout: 15_000 });
+    await runPanel(page, 0, () => panel(page, 0).locator('.run').click());
+    expect(await page.locator('.cm-tooltip-autocomplete').count()).toBe(0);
+
     // Enter runs; rows as the API answers them, values formatted for reading with the exact value kept.
     await type(page, 0, 'app_requests_total');
     await runPanel(page, 0, () => page.keyboard.press('Enter'));
