@@ -30,7 +30,10 @@ async function boot(): Promise<void> {
   const name = location.pathname.split('/').pop() || 'query';
   const page = PAGES[name] ?? PAGES.query!;
   document.title = `${page.title} · promlet`;
-  for (const a of Array.from(document.querySelectorAll<HTMLAnchorElement>('.topbar nav a'))) a.classList.toggle('active', a.dataset.page === name);
+  for (const a of Array.from(document.querySelectorAll<HTMLAnchorElement>('.topbar nav a'))) {
+    a.classList.toggle('active', a.dataset.page === name);
+    if (a.dataset.page === name) a.setAttribute('aria-current', 'page');
+  }
   const root = document.getElementById('page')!;
   try {
     await (await page.load())(root);
