@@ -22,7 +22,7 @@ import { tlsFetch } from './tls-fetch.js';
 import type { FsyncPolicy } from './wal-file.js';
 import { openDiskDB, snapshotDataDir } from './disk-db.js';
 import { snapshotName } from './tsdb-command.js';
-import { checkConfig } from './check-config.js';
+import { checkConfig, unknownFields } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
 import { remoteWriteConfigs } from '../remote/config.js';
 import { normalizePrefix, withWebUI } from './web-ui.js';
@@ -90,6 +90,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   if (o.configFile) {
     configYaml = readFileSync(o.configFile, 'utf8');
     config = (parseYaml(configYaml) ?? {}) as PromConfig;
+    // Prometheus refuses to start with these; promlet starts and says so (promlet check config refuses them).
+    for (const u of unknownFields(configYaml)) o.warn?.(`${o.configFile}: ${u} (ignored)`);
   }
   const dbOpts = { encoding: o.encoding ?? 'varbit', retention: o.retention ?? '15d' } as const;
   // With a data directory every commit goes to the write-ahead log first, and a restart replays it.

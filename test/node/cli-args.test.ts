@@ -198,3 +198,15 @@ describe('promlet import progress', () => {
     expect(said).toEqual(Array.from({ length: 101 }, (_, i) => i));
   });
 });
+
+describe('promlet serve with a misspelt config field', () => {
+  it('starts, and warns with the field, its line and Go type, as check config reports it', async () => {
+    const { servePromlet } = await import('../../src/node/serve.js');
+    const dir = tmp('serve-warn');
+    writeFileSync(join(dir, 'p.yml'), 'global:\n  scrape_intervl: 5s\n');
+    const warnings: string[] = [];
+    const p = await servePromlet({ listen: '127.0.0.1:0', configFile: join(dir, 'p.yml'), warn: (m) => warnings.push(m) });
+    await p.stop();
+    expect(warnings).toContain(`${join(dir, 'p.yml')}: line 2: field scrape_intervl not found in type config.plain (ignored)`);
+  });
+});
