@@ -74,7 +74,7 @@ const queueConfig: Section = {
 };
 
 const metadataConfig: Section = { type: 'config.MetadataConfig', fields: leaf('send send_interval max_samples_per_send') };
-const sigv4: Section = { type: 'sigv4.plain', fields: leaf('region access_key secret_key profile role_arn use_fips_sts_endpoint') };
+const sigv4: Section = { type: 'sigv4.plain', fields: leaf('region access_key secret_key profile role_arn use_fips_sts_endpoint service_name') };
 
 const remoteWrite: Section = {
   type: 'config.plain',
