@@ -106,3 +106,10 @@ describe('scraping matches Prometheus', () => {
     expect(sort(await q(ours.url))).toEqual(sort(await q(prom.url)));
   });
 });
+
+describe('metadata from the scrape', () => {
+  it('/api/v1/metadata lists the same families, types and help as Prometheus', async () => {
+    const get = async (base: string) => ((await (await fetch(`${base}/api/v1/metadata`)).json()) as { data: unknown }).data;
+    expect(await get(ours.url)).toEqual(await get(prom.url));
+  });
+});
