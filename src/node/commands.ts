@@ -9,6 +9,7 @@ import { createEngine } from '../promql/engine/engine.js';
 import { checkConfigFile, checkConfigRuleFiles } from './check-config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';
+import { fetchCause } from '../scrape/fetch-error.js';
 import { type CliIO, UsageError, checkArgs, flagValue, positional } from './args.js';
 
 // Kept for code that imported the helpers from here before they had their own module.
@@ -190,14 +191,6 @@ export async function queryCommand(range: boolean, args: string[], io: CliIO): P
   } else io.out(table(body.data));
   for (const w of [...(body.warnings ?? []), ...(body.infos ?? [])]) io.err(`${w}\n`);
   return 0;
-}
-
-/** Why fetch failed: undici hides the reason (refused, unknown host, TLS) in the error's cause. */
-function fetchCause(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string; errors?: { message: string }[] } }).cause;
-  if (!cause) return (e as Error).message;
-  // A host with IPv4 and IPv6 addresses fails with an AggregateError whose message is empty.
-  return cause.message || cause.errors?.map((x) => x.message).join('; ') || cause.code || (e as Error).message;
 }
 
 export function formatCommand(args: string[], io: CliIO): number {

@@ -7,6 +7,7 @@ import { type Label, type Labels, labelsKey, compareStrings } from '../model/lab
 import { appendStaleMarkers, vanished } from '../storage/staleness.js';
 import { formatFromContentType, parseExposition, type ExpositionFormat, type ParsedExposition } from '../exposition/parse.js';
 import { relabel } from './relabel.js';
+import { fetchCause } from './fetch-error.js';
 import type { ScrapeConfig, Target } from './targets.js';
 
 /** The Accept header Prometheus 3 sends (native histograms off). */
@@ -69,7 +70,13 @@ export class ScrapeLoop {
     };
     if (this.cfg.basicAuth) headers.authorization = `Basic ${btoa(`${this.cfg.basicAuth.username}:${this.cfg.basicAuth.password}`)}`;
     if (this.cfg.authorization) headers.authorization = `${this.cfg.authorization.type} ${this.cfg.authorization.credentials}`;
-    const res = await this.fetchFn(this.target.url, { headers, signal: AbortSignal.timeout(this.cfg.timeout) });
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.target.url, { headers, signal: AbortSignal.timeout(this.cfg.timeout) });
+    } catch (e) {
+      // As Prometheus words it: Get "URL": the reason.
+      throw new Error(`Get ${JSON.stringify(this.target.url)}: ${fetchCause(e)}`);
+    }
     if (res.status !== 200) throw new Error(`server returned HTTP status ${res.status} ${res.statusText}`);
     const text = await res.text();
     if (this.cfg.bodySizeLimit > 0 && text.length > this.cfg.bodySizeLimit) throw new Error(`body size limit exceeded: ${this.cfg.bodySizeLimit} bytes`);

@@ -275,7 +275,7 @@ describe('the web UI served by promlet serve', () => {
     expect(shown.map((s) => s.health).sort()).toEqual(['down', 'up']);
     const down = shown.find((s) => s.health === 'down')!;
     expect(down.error).toBe(t.activeTargets.find((x) => x.health === 'down')!.lastError);
-    expect(down.error).not.toBe('');
+    expect(down.error).toBe(`Get "http://127.0.0.1:${deadPort}/metrics": connect ECONNREFUSED 127.0.0.1:${deadPort}`);
     for (const s of shown) {
       expect(s.last).toMatch(/ago$/);
       expect(s.duration).toMatch(/^[\d.]+(ms|s)$/);
