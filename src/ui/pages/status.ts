@@ -23,7 +23,10 @@ export async function renderStatus(root: HTMLElement): Promise<void> {
     el('div', { className: 'card' }, el('h2', { textContent: 'Alertmanagers' }),
       ams && ams.activeAlertmanagers.length ? dataTable(['Endpoint'], ams.activeAlertmanagers.map((a) => [a.url])) : el('div', { className: 'empty', textContent: 'No Alertmanagers configured.' })),
   );
-  for (const t of Array.from(root.querySelectorAll('table'))) t.rows[0]?.remove();
+  for (const t of Array.from(root.querySelectorAll('table'))) {
+    t.rows[0]?.remove();
+    t.classList.add('kv');
+  }
 }
 
 export async function renderConfig(root: HTMLElement): Promise<void> {
