@@ -10,7 +10,7 @@ const small = new Intl.NumberFormat('en', { maximumSignificantDigits: 4 });
  * large or small magnitudes in exponent form; NaN and infinities as Prometheus writes them.
  */
 export function formatValue(v: string | number): string {
-  const x = typeof v === 'number' ? v : Number(v);
+  const x = typeof v === 'number' ? v : parseSampleValue(v);
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return '+Inf';
   if (x === -Infinity) return '-Inf';
@@ -18,6 +18,13 @@ export function formatValue(v: string | number): string {
   if (a === 0) return '0';
   if (a >= 1e15 || a < 1e-6) return x.toExponential(3).replace(/\.?0+e/, 'e');
   return a < 1 ? small.format(x) : grouped.format(x);
+}
+
+/** A sample value as the API writes it: Go's float text, with "+Inf", "-Inf" and "NaN" (which Number() does not all read). */
+export function parseSampleValue(s: string): number {
+  if (s === '+Inf' || s === 'Inf') return Infinity;
+  if (s === '-Inf') return -Infinity;
+  return Number(s);
 }
 
 /** A compact axis label: 1.5k, 2M, 0.25, 3e-7. */
@@ -36,6 +43,7 @@ export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
   if (ms < 0) return `-${formatDuration(-ms)}`;
   if (ms < 1000) return `${Number(ms.toPrecision(3))}ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toPrecision(3))}s`;
   const parts: string[] = [];
   let s = Math.round(ms / 1000);
   for (const [unit, size] of [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {

@@ -4,7 +4,7 @@
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatAxis, formatValue } from '../format.js';
+import { formatAxis, formatValue, parseSampleValue } from '../format.js';
 import { type Data, seriesName } from './results.js';
 
 // Distinguishable in light and dark themes.
@@ -32,7 +32,9 @@ export function renderGraph(el: HTMLElement, data: Data, start: number, end: num
     for (const [t, v] of s.values) {
       const i = Math.round((t * 1000 - start) / step);
       if (i >= 0 && i < n) {
-        ys[i] = Number(v);
+        // Infinities have no place on an axis: a gap, with the value still in the legend.
+        const x = parseSampleValue(v);
+        ys[i] = Number.isFinite(x) ? x : null;
         texts[i] = v;
       }
     }
