@@ -384,7 +384,8 @@ describe('the web UI under --web.external-url with authentication', () => {
       await runPanel(page, 0, () => page.keyboard.press('Enter'));
       expect((await rows(page, 0)).map((r) => r[2])).toEqual(['1']);
       expect(await page.locator('.topbar nav a[data-page="targets"]').getAttribute('href')).toBe('./targets');
-      await page.locator('.topbar nav a[data-page="targets"]').click();
+      // The new page's readiness, not the old one's.
+      await Promise.all([page.waitForURL('**/prom/targets'), page.locator('.topbar nav a[data-page="targets"]').click()]);
       await page.waitForSelector('body[data-ready]');
       expect(new URL(page.url()).pathname).toBe('/prom/targets');
       // The self-scrape follows the prefix too.
