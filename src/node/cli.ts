@@ -1,5 +1,6 @@
-// The `promlet` command: serve, query, query-range, format, and demo (which
-// stores a generated day of service metrics and queries it).
+// The `promlet` command: dispatches to serve, query, query-range, format,
+// check, test, import and tsdb, and runs demo (which stores a generated day
+// of service metrics and queries it).
 
 import { openDB, createEngine, formatLabels, labelsFrom, type ChunkEncoding } from '../index.js';
 import { type CliIO, UsageError, checkArgs, flagValue } from './args.js';

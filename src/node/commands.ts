@@ -1,4 +1,4 @@
-// The server and client commands of `promlet`: serve, query, query-range, format.
+// The server and client commands of `promlet`: serve, query, query-range, format, check.
 
 import { format, ParseError } from '../promql/index.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
