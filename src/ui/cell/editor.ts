@@ -6,10 +6,23 @@ import { EditorView, keymap, placeholder, drawSelection } from '@codemirror/view
 import { EditorState, Prec } from '@codemirror/state';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap } from '@codemirror/autocomplete';
-import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from '@codemirror/language';
+import { syntaxHighlighting, HighlightStyle, bracketMatching } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
 import { linter, type Diagnostic } from '@codemirror/lint';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
 import type { QueryBackend } from './backend.js';
+
+/** PromQL's colors from the design system's tokens, so they hold in light and dark. */
+const PROMQL_COLORS = HighlightStyle.define([
+  { tag: tags.keyword, color: 'var(--syntax-keyword)' },
+  { tag: [tags.function(tags.variableName), tags.function(tags.name)], color: 'var(--syntax-function)' },
+  { tag: tags.labelName, color: 'var(--syntax-label)' },
+  { tag: tags.string, color: 'var(--syntax-string)' },
+  { tag: tags.number, color: 'var(--syntax-number)' },
+  { tag: [tags.operator, tags.compareOperator, tags.arithmeticOperator, tags.logicOperator], color: 'var(--syntax-operator)' },
+  { tag: tags.comment, color: 'var(--text-muted)', fontStyle: 'italic' },
+  { tag: tags.invalid, color: 'var(--danger)' },
+]);
 
 export interface QueryEditor {
   view: EditorView;
@@ -56,7 +69,7 @@ export function createEditor(parent: HTMLElement, backend: QueryBackend, doc: st
         bracketMatching(),
         closeBrackets(),
         autocompletion(),
-        syntaxHighlighting(defaultHighlightStyle),
+        syntaxHighlighting(PROMQL_COLORS),
         placeholder('Expression (Enter runs, Shift+Enter too)'),
         promql.asExtension(),
         lint,
