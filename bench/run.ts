@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|playground|ui]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|intake|playground|ui]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -21,6 +21,7 @@ import { restartBench } from './restart.js';
 import { playgroundBench } from './playground.js';
 import { uiBench } from './ui.js';
 import { remoteWriteBench } from './remote-write.js';
+import { intakeBench } from './intake.js';
 import { recordResults } from './results-db.js';
 
 const args = process.argv.slice(2);
@@ -195,6 +196,7 @@ if (run('exposition')) await expositionBench(corpus, quick, (row) => record('exp
 if (run('http')) await httpBench(quick, (row) => record('http', row));
 if (run('restart')) await restartBench(quick, (row) => record('restart', row));
 if (run('remote-write')) await remoteWriteBench(quick, (row) => record('remote-write', row));
+if (run('intake')) await intakeBench(quick, (row) => record('intake', row));
 if (run('playground')) await playgroundBench(quick, (row) => record('playground', row));
 if (run('ui')) await uiBench(quick, (row) => record('ui', row));
 await recordResults(results, quick);

@@ -56,6 +56,8 @@ export interface ArgSpec {
   values?: string[];
   /** Flags that take none. */
   switches?: string[];
+  /** Boolean flags as kingpin spells them: --flag, --flag=true|false, --no-flag. */
+  booleans?: string[];
   /** How many positional arguments the command takes at most. */
   maxPositional?: number;
 }
@@ -68,6 +70,7 @@ export interface ArgSpec {
 export function checkArgs(args: string[], spec: ArgSpec): void {
   const values = new Set(spec.values ?? []);
   const switches = new Set([...(spec.switches ?? []), '--help']);
+  const booleans = new Set(spec.booleans ?? []);
   const help = `(promlet ${spec.command} --help lists its flags)`;
   let stray: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -82,6 +85,9 @@ export function checkArgs(args: string[], spec: ArgSpec): void {
         if (args[i + 1] === undefined) throw new UsageError(`${name} needs a value`);
         i++;
       }
+    } else if (booleans.has(name) || (name.startsWith('--no-') && booleans.has(`--${name.slice(5)}`) && !a.includes('='))) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : 'true';
+      if (v !== 'true' && v !== 'false') throw new UsageError(`${name}: want true or false, got ${JSON.stringify(v)}`);
     } else if (switches.has(name)) {
       if (a.includes('=')) throw new UsageError(`${name} takes no value ${help}`);
     } else {

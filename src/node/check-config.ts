@@ -11,6 +11,9 @@ import { parseDuration } from '../promql/parser/literals.js';
 import { CONFIG_ROOT, type Section } from './config-fields.js';
 import { expandGlob } from './file-sd.js';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';
+import { otlpConfig } from '../otlp/config.js';
+import { maxExemplars } from './intake.js';
+import { checkDiscovery } from '../discovery/config.js';
 
 /** Fields a section does not know, as Go's YAML decoder words them: `line 6: field x not found in type config.ScrapeConfig`. */
 export function unknownFields(text: string): string[] {
@@ -85,11 +88,14 @@ export function checkConfig(text: string, file = 'the config'): string[] {
       }
     });
   }
-  try {
-    remoteWriteConfigs(cfg);
-  } catch (e) {
-    errs.push((e as Error).message);
+  for (const check of [() => remoteWriteConfigs(cfg), () => otlpConfig(cfg.otlp, (cfg.global as Record<string, unknown> | undefined)?.metric_name_validation_scheme), () => maxExemplars(cfg)]) {
+    try {
+      check();
+    } catch (e) {
+      errs.push((e as Error).message);
+    }
   }
+  errs.push(...checkDiscovery(cfg));
   return errs;
 }
 

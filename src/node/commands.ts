@@ -2,7 +2,7 @@
 
 import { format, ParseError } from '../promql/index.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
-import { VERSION, servePromlet } from './serve.js';
+import { VERSION, servePromlet, type ServeOptions } from './serve.js';
 import { openDiskDB } from './disk-db.js';
 import { createApiHandler } from '../api/handler.js';
 import { createEngine } from '../promql/engine/engine.js';
@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';
 import { fetchCause } from '../scrape/fetch-error.js';
 import { type CliIO, UsageError, checkArgs, flagValue, positional } from './args.js';
+import { checkStatsdMapping } from './statsd-listener.js';
 
 // Kept for code that imported the helpers from here before they had their own module.
 export { UsageError, flagValue, positional } from './args.js';
@@ -20,9 +21,11 @@ export const SERVE_VALUE_FLAGS = [
   '--listen', '--web.listen-address', '--config', '--config.file', '--storage.encoding', '--retention', '--storage.tsdb.retention.time',
   '--storage.tsdb.retention.size', '--data-dir', '--storage.tsdb.path', '--storage.wal.fsync', '--query.lookback-delta', '--query.timeout',
   '--query.max-samples', '--query.max-concurrency', '--web.basic-auth', '--web.bearer-token', '--web.external-url', '--web.route-prefix',
-  '--rules.alert.resend-delay', '--alertmanager.notification-queue-capacity',
+  '--rules.alert.resend-delay', '--alertmanager.notification-queue-capacity', '--enable-feature',
+  '--statsd.listen-udp', '--statsd.listen-tcp', '--statsd.mapping-config',
 ];
-export const SERVE_SWITCHES = ['--web.enable-remote-write-receiver', '--web.enable-admin-api'];
+export const SERVE_SWITCHES = ['--web.enable-remote-write-receiver', '--web.enable-admin-api', '--web.enable-otlp-receiver'];
+export const SERVE_BOOLEANS = ['dogstatsd', 'influxdb', 'librato', 'signalfx'].map((s) => `--statsd.parse-${s}-tags`);
 
 export const SERVE_USAGE = `usage: promlet serve [flags]
 
@@ -46,6 +49,11 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --web.route-prefix PATH                    serve everything under PATH (default: the external URL's path)
   --rules.alert.resend-delay D               default 1m
   --alertmanager.notification-queue-capacity N  default 10000
+  --web.enable-otlp-receiver                 accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics (docs/INGESTION.md)
+  --enable-feature F,...                     otlp-deltatocumulative (add OTLP deltas up) or otlp-native-delta-ingestion (store them as they come)
+  --statsd.listen-udp HOST:PORT, --statsd.listen-tcp HOST:PORT   receive statsd lines (docs/INGESTION.md)
+  --statsd.mapping-config FILE               a statsd_exporter mapping file
+  --statsd.parse-{dogstatsd,influxdb,librato,signalfx}-tags=false   ignore that tag style
 `;
 
 export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<string | void>): Promise<number> {
@@ -53,7 +61,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     io.out(SERVE_USAGE);
     return 0;
   }
-  checkArgs(args, { command: 'serve', values: SERVE_VALUE_FLAGS, switches: SERVE_SWITCHES });
+  checkArgs(args, { command: 'serve', values: SERVE_VALUE_FLAGS, switches: SERVE_SWITCHES, booleans: SERVE_BOOLEANS });
   const encoding = (flagValue(args, '--storage.encoding') ?? 'varbit') as ChunkEncoding;
   if (encoding !== 'varbit' && encoding !== 'double-delta') throw new UsageError(`--storage.encoding: want varbit or double-delta, got ${JSON.stringify(encoding)}`);
   const auth = flagValue(args, '--web.basic-auth');
@@ -82,6 +90,9 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     routePrefix: flagValue(args, '--web.route-prefix'),
     resendDelay: flagValue(args, '--rules.alert.resend-delay'),
     notificationQueueCapacity: flagValue(args, '--alertmanager.notification-queue-capacity') === undefined ? undefined : Number(flagValue(args, '--alertmanager.notification-queue-capacity')),
+    otlpReceiver: args.includes('--web.enable-otlp-receiver'),
+    statsd: statsdOptions(args),
+    features: args.flatMap((a, i) => (a === '--enable-feature' ? [args[i + 1] ?? ''] : a.startsWith('--enable-feature=') ? [a.slice(17)] : [])).flatMap((f) => f.split(',')).filter(Boolean),
     warn: (m) => io.err(`promlet: ${m}\n`),
   });
   io.out(`promlet serving Prometheus's HTTP API and web UI at ${running.url}${running.uiPath} (try ${running.url}${running.uiPath.replace(/\/$/, '')}/api/v1/query?query=up)\n`);
@@ -90,6 +101,23 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
   await running.stop();
   io.out('promlet: stopped\n');
   return 0;
+}
+
+function statsdOptions(args: string[]): ServeOptions['statsd'] {
+  const udp = flagValue(args, '--statsd.listen-udp'), tcp = flagValue(args, '--statsd.listen-tcp');
+  const mappingConfig = flagValue(args, '--statsd.mapping-config');
+  if (mappingConfig && !udp && !tcp) throw new UsageError('--statsd.mapping-config needs --statsd.listen-udp or --statsd.listen-tcp');
+  // Boolean flags as kingpin spells them: --flag, --flag=false, --no-flag.
+  const style = (name: string) => {
+    const f = `statsd.parse-${name}-tags`;
+    if (args.includes(`--no-${f}`)) return false;
+    const v = args.find((a) => a.startsWith(`--${f}=`))?.slice(f.length + 3);
+    if (v === undefined || v === 'true') return true;
+    if (v === 'false') return false;
+    throw new UsageError(`--${f}: want true or false, got ${JSON.stringify(v)}`);
+  };
+  if (!udp && !tcp) return undefined;
+  return { udp, tcp, mappingConfig, parser: { dogstatsd: style('dogstatsd'), influxdb: style('influxdb'), librato: style('librato'), signalfx: style('signalfx') } };
 }
 
 export const QUERY_USAGE = `usage: promlet query EXPR [--time T] [--url URL | --data-dir DIR] [--json]
@@ -216,12 +244,13 @@ export function formatCommand(args: string[], io: CliIO): number {
 export function checkCommand(args: string[], io: CliIO): number {
   const [what, ...files] = positional(args, []);
   if (args.includes('--help') || what === undefined) {
-    io.out('usage: promlet check config FILE...\n       promlet check rules FILE...\n\nCheck Prometheus configuration and rule files as promtool check does (the parts promlet reads).\n');
+    io.out('usage: promlet check config FILE...\n       promlet check rules FILE...\n       promlet check statsd-mapping FILE...\n\nCheck Prometheus configuration and rule files as promtool check does (the parts promlet reads), or statsd_exporter mapping files.\n');
     return what === undefined && !args.includes('--help') ? 2 : 0;
   }
   checkArgs(args, { command: `check ${what}`, maxPositional: Infinity });
   if (what === 'rules') return checkRules(files, io);
-  if (what !== 'config') throw new UsageError(`check ${what}: want "check config" or "check rules"`);
+  if (what === 'statsd-mapping') return checkStatsdMapping(files, io);
+  if (what !== 'config') throw new UsageError(`check ${what}: want "check config", "check rules" or "check statsd-mapping"`);
   if (files.length === 0) throw new UsageError('check config needs a file');
   let failed = false;
   for (const f of files) {

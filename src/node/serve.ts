@@ -26,6 +26,9 @@ import { checkConfig, unknownFields } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
 import { remoteWriteConfigs } from '../remote/config.js';
 import { normalizePrefix, withWebUI } from './web-ui.js';
+import { startIntake } from './intake.js';
+import { DiscoveryManager } from '../discovery/manager.js';
+import { dnsResolver } from './dns-resolver.js';
 
 export const VERSION = '0.1.0';
 
@@ -61,6 +64,14 @@ export interface ServeOptions {
   notificationQueueCapacity?: number;
   /** ms between checks of the rule files for changes (default 5 s). */
   ruleFileCheckInterval?: number;
+  /** --web.enable-otlp-receiver: accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics. */
+  otlpReceiver?: boolean;
+  /** Name servers for dns_sd_configs (HOST or HOST:PORT; default: the system's). */
+  dnsServers?: string[];
+  /** --statsd.listen-udp, --statsd.listen-tcp, --statsd.mapping-config (and the tag-style switches). */
+  statsd?: import('./statsd-listener.js').StatsdOptions;
+  /** --enable-feature names. */
+  features?: string[];
   /** Called with warnings about options that are accepted but not acted on yet. */
   warn?: (msg: string) => void;
 }
@@ -81,6 +92,8 @@ interface PromConfig {
   rule_files?: unknown[];
   alerting?: unknown;
   remote_write?: unknown[];
+  storage?: unknown;
+  otlp?: unknown;
 }
 
 export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet> {
@@ -116,9 +129,16 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'web.external-url': o.externalURL ?? '', 'web.route-prefix': normalizePrefix(o.routePrefix ?? (o.externalURL ? new URL(o.externalURL).pathname : '')) || '/',
     'rules.alert.resend-delay': o.resendDelay ?? '1m',
     'alertmanager.notification-queue-capacity': String(o.notificationQueueCapacity ?? 10_000),
+    'web.enable-otlp-receiver': String(o.otlpReceiver ?? false), 'statsd.listen-udp': o.statsd?.udp ?? '', 'statsd.listen-tcp': o.statsd?.tcp ?? '',
+    'statsd.mapping-config': o.statsd?.mappingConfig ?? '', 'enable-feature': (o.features ?? []).join(','),
   };
   const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
-  const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)));
+  // http_sd_configs and dns_sd_configs; a change of their targets re-applies the scrape config.
+  const discovery = new DiscoveryManager({
+    fetchFor: (tls) => (tls ? tlsFetch(tls) : fetch), resolver: dnsResolver(o.dnsServers), warn: o.warn,
+    onChange: () => void scraper.apply(scrapeDoc(config)).catch((e: Error) => o.warn?.(`service discovery: ${e.message}`)),
+  });
+  const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)), (job) => discovery.groups(job));
   const push = new PushStore(db);
   const notifier = new Notifier({ queueCapacity: o.notificationQueueCapacity });
   const rules = new RuleManager(db, engineQueryFunc(engine), {}, {
@@ -145,6 +165,11 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     else if (configs.length > 0) remote = startRemoteWrite(configs, ext, db, disk);
   };
   await applyRemoteWrite(config);
+  const intake = await startIntake(db, config as Record<string, unknown>, {
+    otlpReceiver: o.otlpReceiver, features: o.features, lookbackDelta: parseDuration(o.lookbackDelta ?? '5m'),
+    statsd: o.statsd && { ...o.statsd, warn: o.statsd.warn ?? o.warn },
+  });
+  ownMetrics.addSource(() => [...intake.metrics(), ...discovery.metrics()]);
   ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics(), ...(remote?.metrics() ?? [])]);
   const loadRules = (c: PromConfig) => {
     const am = alertmanagersFromConfig(c.alerting);
@@ -155,12 +180,20 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     rules.start();
   };
   const apiHandler = createApiHandler({
-    db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false,
+    db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false, receivers: intake.receivers,
     externalLabels: () => config.global?.external_labels ?? {},
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
       targets: () => scraper.targets(),
-      metadata: () => scraper.metadata(),
+      // Scraped families and those the OTLP and statsd receivers know, each entry once.
+      metadata: () => {
+        const out = scraper.metadata();
+        for (const [name, list] of Object.entries(intake.metadata())) {
+          const have = (out[name] ??= []);
+          for (const m of list) if (!have.some((x) => x.type === m.type && x.help === m.help && x.unit === m.unit)) have.push(m);
+        }
+        return out;
+      },
       rules: (type) => rules.rulesJSON(type),
       alerts: () => rules.alertsJSON(),
       alertmanagers: () => notifier.alertmanagers,
@@ -181,7 +214,9 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         const errs = checkConfig(text);
         if (errs.length > 0) throw new Error(errs.join('; '));
         const next = (parseYaml(text) ?? {}) as PromConfig;
+        await intake.reload(next as Record<string, unknown>);
         loadRules(next);
+        await discovery.apply(scrapeDoc(next));
         await scraper.apply(scrapeDoc(next));
         await applyRemoteWrite(next);
         config = next;
@@ -209,6 +244,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         ...(o.bearerToken && !o.basicAuth ? { authorization: { type: 'Bearer', credentials: o.bearerToken } } : {}),
       }],
   });
+  await discovery.apply(scrapeDoc(config));
   await scraper.apply(scrapeDoc(config));
   loadRules(config);
   const scrapeOnce = () => scraper.scrapeAll();
@@ -239,6 +275,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     scrapeOnce,
     stop: async () => {
       scraper.stop();
+      discovery.stop();
       rules.stop();
       await notifier.flush();
       clearInterval(pushTimer);
@@ -246,6 +283,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       clearInterval(ruleTimer);
       await server.close();
       await remote?.stop();
+      await intake.stop();
       // A clean stop checkpoints, so the next start loads chunks instead of replaying the log.
       await disk?.close();
     },

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/node/cli.js';
-import { SERVE_SWITCHES, SERVE_USAGE, SERVE_VALUE_FLAGS } from '../../src/node/commands.js';
+import { SERVE_BOOLEANS, SERVE_SWITCHES, SERVE_USAGE, SERVE_VALUE_FLAGS } from '../../src/node/commands.js';
+import { checkArgs } from '../../src/node/args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -73,10 +74,19 @@ describe('promlet refuses what a command does not take', () => {
   });
 
   it('accepts every flag `promlet serve --help` lists', () => {
-    const listed = [...SERVE_USAGE.matchAll(/--[a-z][\w.-]*/g)].map((m) => m[0]);
+    // --a-{b,c}-d stands for --a-b-d and --a-c-d.
+    const listed = [...SERVE_USAGE.matchAll(/--[a-z][\w.-]*(?:\{[\w,]+\}[\w.-]*)?/g)].flatMap((m) => {
+      const brace = /^(.*)\{([\w,]+)\}(.*)$/.exec(m[0]);
+      return brace ? brace[2]!.split(',').map((x) => `${brace[1]}${x}${brace[3]}`) : [m[0]];
+    });
     expect(listed.length).toBeGreaterThan(20);
-    const known = new Set([...SERVE_VALUE_FLAGS, ...SERVE_SWITCHES]);
+    const known = new Set([...SERVE_VALUE_FLAGS, ...SERVE_SWITCHES, ...SERVE_BOOLEANS]);
     expect(listed.filter((f) => !known.has(f))).toEqual([]);
+    // Boolean flags in kingpin's three spellings; anything else is refused.
+    const spec = { command: 'serve', booleans: SERVE_BOOLEANS };
+    for (const ok of [['--statsd.parse-librato-tags'], ['--statsd.parse-librato-tags=false'], ['--no-statsd.parse-librato-tags']]) expect(() => checkArgs(ok, spec)).not.toThrow();
+    expect(() => checkArgs(['--statsd.parse-librato-tags=maybe'], spec)).toThrow('want true or false');
+    expect(() => checkArgs(['--no-statsd.parse-librat-tags'], spec)).toThrow('unknown flag');
   });
 });
 
