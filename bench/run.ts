@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|intake|playground|ui]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|intake|remote-write-receive|scrape|playground|blocks|ui]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -21,7 +21,9 @@ import { restartBench } from './restart.js';
 import { playgroundBench } from './playground.js';
 import { uiBench } from './ui.js';
 import { remoteWriteBench } from './remote-write.js';
+import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
 import { intakeBench } from './intake.js';
+import { blocksBench } from './blocks.js';
 import { recordResults } from './results-db.js';
 
 const args = process.argv.slice(2);
@@ -196,8 +198,11 @@ if (run('exposition')) await expositionBench(corpus, quick, (row) => record('exp
 if (run('http')) await httpBench(quick, (row) => record('http', row));
 if (run('restart')) await restartBench(quick, (row) => record('restart', row));
 if (run('remote-write')) await remoteWriteBench(quick, (row) => record('remote-write', row));
+if (run('remote-write-receive')) await remoteWriteReceiveBench(quick, (row) => record('remote-write-receive', row));
+if (run('scrape')) await scrapeCpuBench(quick, (row) => record('scrape', row));
 if (run('intake')) await intakeBench(quick, (row) => record('intake', row));
 if (run('playground')) await playgroundBench(quick, (row) => record('playground', row));
+if (run('blocks')) await blocksBench(corpus, quick, (row) => record('blocks', row));
 if (run('ui')) await uiBench(quick, (row) => record('ui', row));
 await recordResults(results, quick);
 if (jsonOut) {

@@ -22,7 +22,7 @@ export const SERVE_VALUE_FLAGS = [
   '--storage.tsdb.retention.size', '--data-dir', '--storage.tsdb.path', '--storage.wal.fsync', '--query.lookback-delta', '--query.timeout',
   '--query.max-samples', '--query.max-concurrency', '--web.basic-auth', '--web.bearer-token', '--web.external-url', '--web.route-prefix',
   '--rules.alert.resend-delay', '--alertmanager.notification-queue-capacity', '--enable-feature',
-  '--statsd.listen-udp', '--statsd.listen-tcp', '--statsd.mapping-config',
+  '--statsd.listen-udp', '--statsd.listen-tcp', '--statsd.mapping-config', '--storage.tsdb.cache-size',
 ];
 export const SERVE_SWITCHES = ['--web.enable-remote-write-receiver', '--web.enable-admin-api', '--web.enable-otlp-receiver'];
 export const SERVE_BOOLEANS = ['dogstatsd', 'influxdb', 'librato', 'signalfx'].map((s) => `--statsd.parse-${s}-tags`);
@@ -38,7 +38,8 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --config, --config.file FILE               a prometheus.yml (global.scrape_interval is used)
   --storage.encoding varbit|double-delta     default varbit
   --retention, --storage.tsdb.retention.time default 15d
-  --storage.tsdb.retention.size SIZE         e.g. 512MB: drop the oldest chunk files past it (default: no limit)
+  --storage.tsdb.retention.size SIZE         e.g. 512MB: drop the oldest blocks past it (default: no limit)
+  --storage.tsdb.cache-size SIZE             block chunks and index pages kept in memory (default 64MB)
   --data-dir, --storage.tsdb.path DIR        persisted chunks, index and write-ahead log (default: memory only)
   --storage.wal.fsync never|always           always: fsync each commit (survives power loss); default never
   --query.lookback-delta D, --query.timeout D, --query.max-samples N, --query.max-concurrency N
@@ -76,6 +77,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     encoding,
     retention: flagValue(args, '--retention', '--storage.tsdb.retention.time'),
     retentionSize: flagValue(args, '--storage.tsdb.retention.size'),
+    cacheSize: flagValue(args, '--storage.tsdb.cache-size'),
     lookbackDelta: flagValue(args, '--query.lookback-delta'),
     queryTimeout: flagValue(args, '--query.timeout'),
     maxSamples: maxSamples === undefined ? undefined : Number(maxSamples),

@@ -11,6 +11,7 @@ import { createEngine } from '../promql/engine/engine.js';
 import { createApiHandler } from '../api/handler.js';
 import { startServer } from './server.js';
 import { SelfMetrics } from './self-metrics.js';
+import { tsdbMetricFamilies } from './tsdb-metrics.js';
 import { ScrapeManager } from '../scrape/manager.js';
 import { PushStore } from '../push/store.js';
 import { expandGlob, fileSdReader } from './file-sd.js';
@@ -20,7 +21,7 @@ import { Notifier, alertmanagersFromConfig } from '../rules/notifier.js';
 import { parseDuration } from '../promql/parser/literals.js';
 import { tlsFetch } from './tls-fetch.js';
 import type { FsyncPolicy } from './wal-file.js';
-import { openDiskDB, snapshotDataDir } from './disk-db.js';
+import { openDiskDB, parseSize, snapshotDataDir } from './disk-db.js';
 import { snapshotName } from './tsdb-command.js';
 import { checkConfig, unknownFields } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
@@ -50,8 +51,10 @@ export interface ServeOptions {
   dataDir?: string;
   /** --storage.wal.fsync: 'always' also survives power loss (default 'never': survives the process dying). */
   walFsync?: FsyncPolicy;
-  /** --storage.tsdb.retention.size: e.g. "512MB"; oldest chunk files are dropped past it. */
+  /** --storage.tsdb.retention.size: e.g. "512MB"; oldest blocks are dropped past it. */
   retentionSize?: string;
+  /** --storage.tsdb.cache-size: e.g. "64MB", block chunks and index pages kept in memory. */
+  cacheSize?: string;
   /** --web.enable-admin-api: POST /api/v1/admin/tsdb/snapshot. */
   adminApi?: boolean;
   /** --web.external-url: the prefix of alerts' generatorURL, and where browsers find the web UI. */
@@ -106,12 +109,12 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     // Prometheus refuses to start with these; promlet starts and says so (promlet check config refuses them).
     for (const u of unknownFields(configYaml)) o.warn?.(`${o.configFile}: ${u} (ignored)`);
   }
-  const dbOpts = { encoding: o.encoding ?? 'varbit', retention: o.retention ?? '15d' } as const;
+  const dbOpts = { encoding: o.encoding ?? 'varbit', retention: o.retention ?? '15d', cacheSize: o.cacheSize === undefined ? undefined : parseSize(o.cacheSize) } as const;
   // With a data directory every commit goes to the write-ahead log first, and a restart replays it.
   const disk = o.dataDir ? await openDiskDB(o.dataDir, { ...dbOpts, fsync: o.walFsync, retentionSize: o.retentionSize, warn: o.warn }) : null;
   if (disk) {
     const r = disk.replay;
-    o.warn?.(`data dir ${o.dataDir}: loaded ${r.series} series and ${r.chunks} chunks, replayed ${r.samples} samples from ${r.records} log records, in ${Math.round(r.ms)} ms`);
+    o.warn?.(`data dir ${o.dataDir}: opened ${r.blocks} blocks, loaded ${r.series} head series and ${r.chunks} chunks, replayed ${r.samples} samples from ${r.records} log records, in ${Math.round(r.ms)} ms`);
   }
   const db = disk ? disk.db : await openDB(dbOpts);
   const engine = createEngine(db, {
@@ -119,6 +122,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     features: ['promql-experimental-functions'],
   });
   const ownMetrics = new SelfMetrics(db, VERSION);
+  if (disk) ownMetrics.addSource(() => tsdbMetricFamilies(disk));
   const startTime = new Date();
   const flags: Record<string, string> = {
     'web.listen-address': listen, 'config.file': o.configFile ?? '', 'storage.tsdb.retention.time': o.retention ?? '15d',
@@ -194,9 +198,11 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         }
         return out;
       },
+      corruptionCount: () => disk?.walCorruptions ?? 0,
       rules: (type) => rules.rulesJSON(type),
       alerts: () => rules.alertsJSON(),
       alertmanagers: () => notifier.alertmanagers,
+      cleanTombstones: o.adminApi && disk ? async () => disk.cleanTombstones() : undefined,
       deleteSeries: o.adminApi ? async (sets, start, end) => {
         for (const ms of sets) db.deleteSeries(ms, start, end);
       } : undefined,

@@ -166,8 +166,12 @@ describe('promlet check config', () => {
 describe('promlet tsdb snapshot', () => {
   it('refuses an output folder that exists and is not empty', async () => {
     const dir = tmp('snap');
-    writeFileSync(join(dir, 'in.om'), '# TYPE x gauge\nx 1 1700000000\n# EOF\n');
-    await run(['import', join(dir, 'in.om'), '--data-dir', join(dir, 'data')]);
+    const { openDiskDB } = await import('../../src/node/disk-db.js');
+    const disk = await openDiskDB(join(dir, 'data'));
+    const app = disk.db.appender();
+    app.append({ __name__: 'x' }, 1_700_000_000_000, 1);
+    await app.commit();
+    await disk.close();
     mkdirSync(join(dir, 'busy'));
     writeFileSync(join(dir, 'busy', 'keep.txt'), 'mine');
     const r = await run(['tsdb', 'snapshot', '--data-dir', join(dir, 'data'), join(dir, 'busy')]);
@@ -201,11 +205,11 @@ describe('promlet serve', () => {
 
 describe('promlet import progress', () => {
   it('says each percentage once, however many batches a file has', async () => {
-    const { percentOnce } = await import('../../src/node/import.js');
-    const said: number[] = [];
-    const progress = percentOnce((p) => said.push(p));
-    for (let batch = 1; batch <= 250; batch++) progress(batch / 250);
-    expect(said).toEqual(Array.from({ length: 101 }, (_, i) => i));
+    const { progressPrinter } = await import('../../src/node/import.js');
+    let err = '';
+    const progress = progressPrinter({ out: () => {}, err: (s) => void (err += s), isTTY: true });
+    for (let batch = 0; batch <= 250; batch++) progress(batch / 250);
+    expect(err).toBe(Array.from({ length: 101 }, (_, i) => `\rimporting: ${i}%`).join(''));
   });
 });
 
