@@ -6,11 +6,11 @@ import { openDB, type DB, type DBOptions } from '../storage/db.js';
 import { createEngine, type Engine, type EngineOptions, type QueryResult } from '../promql/engine/engine.js';
 import { parseExposition } from '../exposition/parse.js';
 import { appendSamples } from '../exposition/append.js';
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 import { RuleManager } from '../rules/manager.js';
 import { engineQueryFunc } from '../rules/group.js';
 import { labelsFrom } from '../model/labels.js';
-import { mergeTargetLabels } from '../scrape/scrape-loop.js';
+import { mergeTargetLabels } from '../model/target-labels.js';
 import type { NotifierAlert } from '../rules/notifier.js';
 import { Registry, type Counter, type Gauge, type Histogram, type HistogramOptions } from './metrics.js';
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { remoteWriteConfigs } from '../remote/config.js';
 import { LineCounter, isMap, isScalar, isSeq, parse as parseYaml, parseDocument, type Node } from 'yaml';
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 import { CONFIG_ROOT, type Section } from './config-fields.js';
 import { expandGlob } from './file-sd.js';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';

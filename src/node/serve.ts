@@ -18,7 +18,7 @@ import { expandGlob, fileSdReader } from './file-sd.js';
 import { RuleManager } from '../rules/manager.js';
 import { engineQueryFunc } from '../rules/group.js';
 import { Notifier, alertmanagersFromConfig } from '../rules/notifier.js';
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 import { tlsFetch } from './tls-fetch.js';
 import type { FsyncPolicy } from './wal-file.js';
 import { openDiskDB, parseSize, snapshotDataDir } from './disk-db.js';

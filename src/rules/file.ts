@@ -3,8 +3,8 @@
 
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
 import { parse, ParseError } from '../promql/parser/index.js';
-import { parseDuration } from '../promql/parser/literals.js';
-import { isValidLabelName } from '../promql/engine/label-functions.js';
+import { parseDuration } from '../model/duration.js';
+import { isValidLabelName } from '../model/label-names.js';
 
 export interface RuleSpec {
   record?: string;

@@ -5,7 +5,7 @@
 
 import type { Appendable } from '../storage/interfaces.js';
 import { labelsToRecord } from '../model/labels.js';
-import { formatDuration } from '../promql/parser/literals.js';
+import { formatDuration } from '../model/duration.js';
 import { ScrapeLoop } from './scrape-loop.js';
 import { type FileSdReader, type ScrapeConfig, type TargetGroup, scrapeConfigs, targetsOf } from './targets.js';
 

@@ -5,6 +5,7 @@
 import type { Appendable, Appender } from '../storage/interfaces.js';
 import { UnknownSeriesError } from '../storage/errors.js';
 import { type Label, type Labels, compareStrings } from '../model/labels.js';
+import { mergeTargetLabels } from '../model/target-labels.js';
 import { appendStaleMarkers } from '../storage/staleness.js';
 import { formatFromContentType, type ExpositionFormat, type MetricMetadata } from '../exposition/parse.js';
 import { fetchCause } from './fetch-error.js';
@@ -14,6 +15,9 @@ import { ScrapeCache, type CacheEntry } from './scrape-cache.js';
 import { addExemplar, type Exemplar } from '../storage/exemplars.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
+
+// Moved to src/model/; re-exported for code that imports it from here.
+export { mergeTargetLabels };
 
 /** The Accept header Prometheus 3 sends (native histograms off). */
 export const ACCEPT = 'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,'
@@ -28,36 +32,6 @@ export interface ScrapeReport {
   lastError: string;
   lastScrape: number;
   lastDuration: number;
-}
-
-/** Target labels win; a scraped label they replace is kept as exported_<name> (shortest names first). */
-export function mergeTargetLabels(scraped: Labels, target: Labels, honor: boolean, emptyScraped: readonly string[] = []): Labels {
-  const m = new Map(scraped.map((l) => [l.name, l.value]));
-  if (honor) for (const name of emptyScraped) m.set(name, '');
-  if (honor) {
-    for (const l of target) if (!m.has(l.name)) m.set(l.name, l.value);
-  } else {
-    const conflicts: Label[] = [];
-    for (const l of target) {
-      const existing = m.get(l.name);
-      if (existing !== undefined && existing !== '') conflicts.push({ name: l.name, value: existing });
-      m.set(l.name, l.value);
-    }
-    conflicts.sort((a, b) => a.name.length - b.name.length);
-    for (const c of conflicts) {
-      let name = c.name;
-      for (;;) {
-        name = `exported_${name}`;
-        if (!m.get(name)) {
-          m.set(name, c.value);
-          break;
-        }
-      }
-    }
-  }
-  const out = [...m].filter(([, v]) => v !== '').map(([name, value]) => ({ name, value }));
-  out.sort((a, b) => compareStrings(a.name, b.name));
-  return out;
 }
 
 /** Largest scrape body read when the config sets no body_size_limit (after decompression). */

@@ -2,7 +2,7 @@
 // at a chosen date and time, with buttons that move the window back and
 // forward by its own length. Times are in the reader's time zone.
 
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 import { formatLocalTime } from './format.js';
 import { el } from './dom.js';
 

@@ -8,7 +8,7 @@ import type { Annotations } from './annotations.js';
 import { kahanInc } from './kahan.js';
 import { quantile } from './quantile.js';
 import { xxhash64 } from './xxhash64.js';
-import { formatFloat } from '../parser/literals.js';
+import { formatFloat } from '../../model/float.js';
 import { type Matrix, type Series, type Sample, labelsKey, keepLabels, withoutLabels, setLabel } from './value.js';
 
 export interface StepGrid {

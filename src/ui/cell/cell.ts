@@ -2,7 +2,7 @@
 // playground's notebook): an editor, the result tabs (table, graph, explain),
 // the time range and step, and the result of the last run.
 
-import { parseDuration } from '../../promql/parser/literals.js';
+import { parseDuration } from '../../model/duration.js';
 import { el } from '../dom.js';
 import { formatDuration, formatLocalTime } from '../format.js';
 import { createTimeRangePicker } from '../time-range.js';
