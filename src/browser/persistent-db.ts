@@ -41,7 +41,7 @@ export interface PersistentDB {
   save(): Promise<{ newChunks: number; headSamples: number }>;
   /** Saves and stops saving; the DB must not be used afterwards. */
   close(): Promise<void>;
-  /** Deletes everything saved under this name. */
+  /** Deletes everything saved under this name, OPFS blocks included (then the DB must not be used: its blocks are gone). */
   clear(): Promise<void>;
 }
 
