@@ -4,7 +4,7 @@
 // the way a backtracking engine does on patterns like `^(a+)+$`.
 
 import { RE2JS } from 're2js';
-import { expandTemplate } from '../promql/engine/label-functions.js';
+import { expandTemplate } from '../model/expand-template.js';
 
 const cache = new Map<string, RE2JS>();
 const CACHE_LIMIT = 200;
