@@ -21,7 +21,7 @@ export { UsageError, flagValue, positional } from './args.js';
 export const SERVE_VALUE_FLAGS = [
   '--listen', '--web.listen-address', '--config', '--config.file', '--storage.encoding', '--retention', '--storage.tsdb.retention.time',
   '--storage.tsdb.retention.size', '--data-dir', '--storage.tsdb.path', '--storage.wal.fsync', '--query.lookback-delta', '--query.timeout',
-  '--query.max-samples', '--query.max-concurrency', '--web.basic-auth', '--web.bearer-token', '--web.external-url', '--web.route-prefix',
+  '--query.max-samples', '--query.max-memory', '--query.max-label-value-length', '--query.max-concurrency', '--web.basic-auth', '--web.bearer-token', '--web.external-url', '--web.route-prefix',
   '--rules.alert.resend-delay', '--alertmanager.notification-queue-capacity', '--enable-feature',
   '--statsd.listen-udp', '--statsd.listen-tcp', '--statsd.mapping-config', '--storage.tsdb.cache-size',
 ];

@@ -7,7 +7,7 @@
 import { compareLabels, labelsKey, type Labels } from '../model/labels.js';
 import { Matcher } from '../model/matcher.js';
 import { staleFlags } from '../model/stale.js';
-import type { Call, Expr, VectorSelector } from '../promql/parser/ast.js';
+import type { Call, Expr, VectorSelector } from '../promql/index.js';
 import type { Querier, Queryable, SampleBatch, Series, WindowReduction } from '../storage/interfaces.js';
 import { toMatchers, type TimeRange } from '../promql/engine/selection.js';
 
