@@ -66,7 +66,12 @@ export class Head {
   maxT = -Infinity;
   /** Samples older than this are out of bounds (retention). */
   minValidTime = -Infinity;
+  /** storage.tsdb.out_of_order_time_window in ms: how far behind the head's newest sample an older sample is still taken (0 = never). */
+  outOfOrderTimeWindow = 0;
+  /** Refused as out of order with the window closed, refused as older than the window, and taken out of order. */
   outOfOrder = 0;
+  tooOld = 0;
+  outOfOrderAppended = 0;
   duplicates = 0;
   outOfBounds = 0;
   /** Commits refused because memory could not grow. */
