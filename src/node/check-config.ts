@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../promql/parser/literals.js';
 import { otlpConfig } from '../otlp/config.js';
 import { maxExemplars } from './intake.js';
+import { outOfOrderTimeWindow } from './ooo-config.js';
 import { checkDiscovery } from '../discovery/config.js';
 
 const TOP_LEVEL = new Set([
@@ -61,7 +62,7 @@ export function checkConfig(text: string): string[] {
       }
     });
   }
-  for (const check of [() => remoteWriteConfigs(cfg), () => otlpConfig(cfg.otlp, (cfg.global as Record<string, unknown> | undefined)?.metric_name_validation_scheme), () => maxExemplars(cfg)]) {
+  for (const check of [() => remoteWriteConfigs(cfg), () => otlpConfig(cfg.otlp, (cfg.global as Record<string, unknown> | undefined)?.metric_name_validation_scheme), () => maxExemplars(cfg), () => outOfOrderTimeWindow(cfg)]) {
     try {
       check();
     } catch (e) {
