@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|intake|remote-write-receive|scrape|playground|blocks]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|intake|remote-write-receive|scrape|playground|blocks|out-of-order]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -23,6 +23,7 @@ import { remoteWriteBench } from './remote-write.js';
 import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
 import { intakeBench } from './intake.js';
 import { blocksBench } from './blocks.js';
+import { outOfOrderBench } from './out-of-order.js';
 import { recordResults } from './results-db.js';
 
 const args = process.argv.slice(2);
@@ -202,6 +203,7 @@ if (run('scrape')) await scrapeCpuBench(quick, (row) => record('scrape', row));
 if (run('intake')) await intakeBench(quick, (row) => record('intake', row));
 if (run('playground')) await playgroundBench(quick, (row) => record('playground', row));
 if (run('blocks')) await blocksBench(corpus, quick, (row) => record('blocks', row));
+if (run('out-of-order')) await outOfOrderBench(quick, (row) => record('out-of-order', row));
 await recordResults(results, quick);
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));

@@ -11,7 +11,7 @@ import {
   DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError, StorageFullError,
   TooOldSampleError,
 } from './errors.js';
-import { type StoredSamples, findTimestamp, mergeOutOfOrder, storedSamples } from './head-ooo.js';
+import { mergeOutOfOrder, storedValueAt } from './head-ooo.js';
 
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
@@ -36,9 +36,8 @@ export class HeadAppender implements Appender {
   private oooTs = new Float64Array(0);
   private oooVs = new Float64Array(0);
   private oooSts: Float64Array | null = null;
-  /** Per series: this batch's out-of-order samples by timestamp (index into the ooo buffers), and its committed samples. */
+  /** Per series: this batch's out-of-order samples by timestamp (index into the ooo buffers). */
   private oooBySeries = new Map<MemSeries, Map<number, number>>();
-  private stored = new Map<MemSeries, StoredSamples>();
 
   /**
    * `replaying`: samples come from the write-ahead log, where they were
@@ -106,10 +105,8 @@ export class HeadAppender implements Appender {
       throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${have}, got ${v}`);
     };
     if (at !== undefined && sameAs(this.oooVs[at]!)) return s.id;
-    let stored = this.stored.get(s);
-    if (!stored) this.stored.set(s, (stored = storedSamples(head, s)));
-    const k = findTimestamp(stored.timestamps, t);
-    if (k >= 0 && sameAs(stored.values[k]!)) return s.id;
+    const stored = storedValueAt(head, s, t);
+    if (stored !== undefined && sameAs(stored)) return s.id;
     if (this.oooN === this.oooSlots.length) this.growOoo();
     const i = this.oooN++;
     this.oooSlots[i] = s.id;
@@ -215,7 +212,7 @@ export class HeadAppender implements Appender {
     // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks;
     // a series taking out-of-order samples is encoded again beside its old chunks.
     let need = (n + this.oooN + 2) * 1056 + (n + this.oooN) * 32;
-    for (const s of this.oooBySeries.keys()) need += (s.chunks.length + 1) * 1056;
+    for (const [s, byT] of this.oooBySeries) need += (s.chunks.length + byT.size + 1) * 1056;
     if (!reserveHeadroom(need, head.memoryLimit)) {
       this.done = false;
       this.rollback();
@@ -252,7 +249,6 @@ export class HeadAppender implements Appender {
       head.outOfOrderAppended += added;
     }
     this.oooBySeries.clear();
-    this.stored.clear();
     this.onCommit();
     if (appended !== n) {
       // Ordering was checked above, so this is a broken invariant, not bad input.
@@ -298,6 +294,5 @@ export class HeadAppender implements Appender {
     this.n = 0;
     this.oooN = 0;
     this.oooBySeries.clear();
-    this.stored.clear();
   }
 }

@@ -1,9 +1,9 @@
 // Out-of-order samples (storage.tsdb.out_of_order_time_window): a sample
 // older than its series' newest but inside the window is merged into the
-// series' head chunks on commit. The series' samples are decoded, merged
-// with the out-of-order ones and encoded again, so every reader (queries,
-// checkpoints, block cuts, deletions) sees one time-ordered chunk list, as
-// deletions already rewrite series. Prometheus keeps a separate
+// series' head chunks on commit. The chunks from the first one the late
+// samples fall into to the open one are decoded, merged with them and
+// encoded again, so every reader (queries, checkpoints, block cuts,
+// deletions) sees one time-ordered chunk list, as deletions rewrite series. Prometheus keeps a separate
 // out-of-order head chunk per series instead; the samples and answers are
 // the same, the cost differs (see docs/STORAGE.md).
 
@@ -16,22 +16,19 @@ export interface StoredSamples {
   values: Float64Array;
 }
 
-/** Every committed sample of s, in time order. */
-export function storedSamples(head: Head, s: MemSeries): StoredSamples {
-  return decodeList(s.chunks, head.enc, -Infinity, Infinity, false);
+/** The committed value of s at t, or undefined when it has no sample there (only the chunks around t are decoded). */
+export function storedValueAt(head: Head, s: MemSeries, t: number): number | undefined {
+  const { values } = decodeList(head.chunksOverlapping(s, t, t), head.enc, t, t, false);
+  // Read from the typed array and compared by bits by the caller: a staleness marker stays itself.
+  return values.length > 0 ? values[0]! : undefined;
 }
 
-/** Position of t in the sorted timestamps, or -1. */
-export function findTimestamp(ts: Float64Array, t: number): number {
-  let lo = 0, hi = ts.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const m = ts[mid]!;
-    if (m === t) return mid;
-    if (m < t) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
+/** Index of the first chunk of s whose samples reach t (the chunk a sample at t falls into or before). */
+function firstChunkReaching(s: MemSeries, t: number): number {
+  const closed = s.closedMaxT.length;
+  let i = 0;
+  while (i < closed && s.closedMaxT[i]! < t) i++;
+  return i;
 }
 
 /**
@@ -41,7 +38,8 @@ export function findTimestamp(ts: Float64Array, t: number): number {
  */
 export function mergeOutOfOrder(head: Head, s: MemSeries, at: readonly number[], ts: Float64Array, vs: Float64Array, sts: Float64Array | null): number {
   const order = [...at].sort((a, b) => ts[a]! - ts[b]!);
-  const stored = storedSamples(head, s);
+  const k = firstChunkReaching(s, ts[order[0]!]!);
+  const stored: StoredSamples = decodeList(s.chunks.slice(k), head.enc, -Infinity, Infinity, false);
   const a = stored.timestamps.length;
   const total = a + order.length;
   const outT = new Float64Array(total), outV = new Float64Array(total);
@@ -71,11 +69,11 @@ export function mergeOutOfOrder(head: Head, s: MemSeries, at: readonly number[],
   if (added === 0) return 0;
   const { maxT, lastValue } = s;
   const starts = mergeStarts(s.starts, addedT, addedSt);
-  head.clearSeries(s);
+  head.dropTail(s, k);
   const { appended, created, status } = appendBatch(head.headsTable(), new Uint32Array(n).fill(s.id), outT.subarray(0, n), outV.subarray(0, n), n, head.enc);
   if (appended !== n) throw new StorageError(`BUG: merging out-of-order samples into ${s.key} failed with status ${status}`);
   for (let c = 0; c < created.length; c += 2) head.addChunk(s, created[c + 1]!);
-  s.totalSamples = n;
+  s.totalSamples += n;
   head.samples += n;
   s.maxT = maxT;
   s.lastValue = lastValue;
