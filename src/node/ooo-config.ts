@@ -2,7 +2,7 @@
 // out-of-order counters /metrics shows under Prometheus's names.
 
 import type { DB } from '../storage/db.js';
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 import type { MetricFamily } from './self-metrics.js';
 
 /** The window in ms (0 when absent, as Prometheus's default); throws saying what is wrong. */
