@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks|out-of-order]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -26,6 +26,7 @@ import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
 import { intakeBench } from './intake.js';
 import { blocksBench } from './blocks.js';
 import { browserBlocksBench } from './browser-blocks.js';
+import { outOfOrderBench } from './out-of-order.js';
 import { recordResults } from './results-db.js';
 
 const args = process.argv.slice(2);
@@ -208,6 +209,7 @@ if (run('playground')) await playgroundBench(quick, (row) => record('playground'
 if (run('blocks')) await blocksBench(corpus, quick, (row) => record('blocks', row));
 if (run('ui')) await uiBench(quick, (row) => record('ui', row));
 if (run('browser-blocks')) await browserBlocksBench(quick, (row) => record('browser-blocks', row));
+if (run('out-of-order')) await outOfOrderBench(quick, (row) => record('out-of-order', row));
 await recordResults(results, quick);
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));
