@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { remoteWriteConfigs } from '../remote/config.js';
+import { remoteReadConfigs } from '../remote/read-config.js';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../promql/parser/literals.js';
 
@@ -60,6 +61,11 @@ export function checkConfig(text: string): string[] {
   }
   try {
     remoteWriteConfigs(cfg);
+  } catch (e) {
+    errs.push((e as Error).message);
+  }
+  try {
+    remoteReadConfigs(cfg);
   } catch (e) {
     errs.push((e as Error).message);
   }

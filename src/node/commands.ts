@@ -55,12 +55,23 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --storage.wal.fsync never|always           always: fsync each commit (survives power loss); default never
   --query.lookback-delta D, --query.timeout D, --query.max-samples N, --query.max-concurrency N
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
-  --web.enable-remote-write-receiver         accept remote write 1.0 at /api/v1/write
+  --web.enable-remote-write-receiver         accept remote write (1.0 and 2.0) at /api/v1/write
+  --storage.remote.read-sample-limit N       samples per remote read query (SAMPLES responses; 0: none), default 5e7
+  --storage.remote.read-concurrent-limit N   remote read requests served at once (0: no limit), default 10
+  --storage.remote.read-max-bytes-in-frame N streamed remote read frame size, default 1048576
   --web.enable-admin-api                     POST /api/v1/admin/tsdb/snapshot (needs --data-dir)
   --web.external-url URL                     prefix of alerts' generatorURL
   --rules.alert.resend-delay D               default 1m
   --alertmanager.notification-queue-capacity N  default 10000
 `;
+
+function numFlag(args: string[], name: string): number | undefined {
+  const v = flagValue(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name}: want a non-negative integer, got ${JSON.stringify(v)}`);
+  return n;
+}
 
 export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<void>): Promise<number> {
   if (args.includes('--help')) {
@@ -91,6 +102,9 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     dataDir: flagValue(args, '--data-dir', '--storage.tsdb.path'),
     adminApi: args.includes('--web.enable-admin-api'),
     walFsync,
+    remoteReadSampleLimit: numFlag(args, '--storage.remote.read-sample-limit'),
+    remoteReadConcurrentLimit: numFlag(args, '--storage.remote.read-concurrent-limit'),
+    remoteReadMaxBytesInFrame: numFlag(args, '--storage.remote.read-max-bytes-in-frame'),
     externalURL: flagValue(args, '--web.external-url'),
     resendDelay: flagValue(args, '--rules.alert.resend-delay'),
     notificationQueueCapacity: flagValue(args, '--alertmanager.notification-queue-capacity') === undefined ? undefined : Number(flagValue(args, '--alertmanager.notification-queue-capacity')),

@@ -24,6 +24,7 @@ import { snapshotName } from './tsdb-command.js';
 import { checkConfig } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
 import { remoteWriteConfigs } from '../remote/config.js';
+import { startRemoteRead } from './remote-read.js';
 
 export const VERSION = '0.1.0';
 
@@ -57,6 +58,10 @@ export interface ServeOptions {
   notificationQueueCapacity?: number;
   /** ms between checks of the rule files for changes (default 5 s). */
   ruleFileCheckInterval?: number;
+  /** --storage.remote.read-sample-limit, --storage.remote.read-concurrent-limit, --storage.remote.read-max-bytes-in-frame. */
+  remoteReadSampleLimit?: number;
+  remoteReadConcurrentLimit?: number;
+  remoteReadMaxBytesInFrame?: number;
   /** Called with warnings about options that are accepted but not acted on yet. */
   warn?: (msg: string) => void;
 }
@@ -75,6 +80,7 @@ interface PromConfig {
   rule_files?: unknown[];
   alerting?: unknown;
   remote_write?: unknown[];
+  remote_read?: unknown[];
 }
 
 export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet> {
@@ -93,10 +99,16 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     o.warn?.(`data dir ${o.dataDir}: loaded ${r.series} series and ${r.chunks} chunks, replayed ${r.samples} samples from ${r.records} log records, in ${Math.round(r.ms)} ms`);
   }
   const db = disk ? disk.db : await openDB(dbOpts);
-  const engine = createEngine(db, {
+  const engineOptions = {
     lookbackDelta: o.lookbackDelta ?? '5m', timeout: o.queryTimeout ?? '2m', maxSamples: o.maxSamples ?? 50_000_000,
     features: ['promql-experimental-functions'],
+  } as const;
+  const remoteRead = startRemoteRead(db, engineOptions, {
+    sampleLimit: o.remoteReadSampleLimit, concurrentLimit: o.remoteReadConcurrentLimit, maxBytesInFrame: o.remoteReadMaxBytesInFrame,
   });
+  remoteRead.apply(config as Record<string, unknown>, config.global?.external_labels ?? {});
+  // Queries through the HTTP API also read remote_read endpoints; rules read local data.
+  const engine = createEngine(db, engineOptions);
   const ownMetrics = new SelfMetrics(db, VERSION);
   const startTime = new Date();
   const flags: Record<string, string> = {
@@ -107,6 +119,9 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'storage.tsdb.path': o.dataDir ?? '', 'web.enable-admin-api': String(o.adminApi ?? false), 'storage.wal.fsync': o.walFsync ?? 'never',
     'web.external-url': o.externalURL ?? '', 'rules.alert.resend-delay': o.resendDelay ?? '1m',
     'alertmanager.notification-queue-capacity': String(o.notificationQueueCapacity ?? 10_000),
+    'storage.remote.read-sample-limit': String(o.remoteReadSampleLimit ?? 5e7),
+    'storage.remote.read-concurrent-limit': String(o.remoteReadConcurrentLimit ?? 10),
+    'storage.remote.read-max-bytes-in-frame': String(o.remoteReadMaxBytesInFrame ?? 1048576),
   };
   const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
   const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)));
@@ -146,7 +161,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     rules.start();
   };
   const handler = createApiHandler({
-    db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false,
+    db, engine: remoteRead.engine, push, remoteWrite: o.remoteWriteReceiver ?? false, remoteRead: remoteRead.handler,
     externalLabels: () => config.global?.external_labels ?? {},
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
@@ -174,6 +189,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         loadRules(next);
         await scraper.apply(scrapeDoc(next));
         await applyRemoteWrite(next);
+        remoteRead.apply(next as Record<string, unknown>, next.global?.external_labels ?? {});
         config = next;
         configYaml = text;
       },

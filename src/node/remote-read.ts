@@ -1,0 +1,30 @@
+// remote_read for `promlet serve`: the configured remotes behind a fanout
+// engine (src/remote/fanout.ts), and the /api/v1/read endpoint with the
+// --storage.remote.read-* limits. A reload replaces the remotes.
+
+import type { DB } from '../storage/db.js';
+import type { Engine, EngineOptions } from '../promql/engine/engine.js';
+import { START_TIME_MARGIN, createFanoutEngine, type RemoteReadSet } from '../remote/fanout.js';
+import { remoteReadConfigs } from '../remote/read-config.js';
+import { RemoteReadClient } from '../remote/read-client.js';
+import { type RemoteReadHandlerOptions, createRemoteReadHandler } from '../remote/read-handler.js';
+
+export interface RemoteRead {
+  engine: Engine;
+  handler: (req: Request) => Promise<Response>;
+  /** Applies the remote_read section and external labels of a (re)loaded configuration. */
+  apply(doc: Record<string, unknown>, externalLabels: Record<string, string>): void;
+}
+
+export function startRemoteRead(db: DB, engineOptions: EngineOptions, limits: Omit<RemoteReadHandlerOptions, 'externalLabels'>): RemoteRead {
+  let set: RemoteReadSet = { clients: [], externalLabels: {} };
+  // As Prometheus's readyStorage.StartTime (no blocks: now), plus its margin.
+  const localStart = () => (db.stats().minTime ?? Date.now()) + START_TIME_MARGIN;
+  return {
+    engine: createFanoutEngine(db, () => set, localStart, engineOptions),
+    handler: createRemoteReadHandler(db, { ...limits, externalLabels: () => set.externalLabels }),
+    apply(doc, externalLabels) {
+      set = { clients: remoteReadConfigs(doc).map((c) => new RemoteReadClient(c)), externalLabels };
+    },
+  };
+}
