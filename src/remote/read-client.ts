@@ -96,24 +96,28 @@ export class RemoteReadClient {
           const q = queries[qi]!;
           for (const cs of m.chunked_series ?? []) {
             const labels = validLabels(cs.labels, cfg.url);
-            const ts: number[] = [], vs: number[] = [];
-            for (const c of cs.chunks ?? []) {
+            const decoded = (cs.chunks ?? []).map((c) => {
               if ((c.type ?? 0) !== CHUNK_XOR) throw new RemoteReadError(`chunk encoding ${c.type} is not supported (promlet reads XOR chunks; native histograms cannot be stored yet)`);
-              const d = decodeXorChunk(c.data ?? new Uint8Array(0));
-              // Servers send whole chunks: keep what lies in the query's range.
+              return decodeXorChunk(c.data ?? new Uint8Array(0));
+            });
+            // Servers send whole chunks: keep what lies in the query's range. Typed arrays throughout, so
+            // staleness markers (signaling NaNs) keep their bits.
+            const n = decoded.reduce((k, d) => k + d.timestamps.length, 0);
+            const ts = new Float64Array(n), vs = new Float64Array(n);
+            let k = 0;
+            for (const d of decoded) {
               for (let i = 0; i < d.timestamps.length; i++) {
                 const t = d.timestamps[i]!;
-                if (t >= q.start && t <= q.end) {
-                  ts.push(t);
-                  vs.push(d.values[i]!);
-                }
+                if (t < q.start || t > q.end) continue;
+                ts[k] = t;
+                vs[k++] = d.values[i]!;
               }
             }
             const prev = list[list.length - 1];
             if (prev && compareLabels(prev.labels, labels) === 0) {
-              prev.timestamps = concat(prev.timestamps, ts);
-              prev.values = concat(prev.values, vs);
-            } else list.push({ labels, timestamps: Float64Array.from(ts), values: Float64Array.from(vs) });
+              prev.timestamps = concat(prev.timestamps, ts.subarray(0, k));
+              prev.values = concat(prev.values, vs.subarray(0, k));
+            } else list.push({ labels, timestamps: ts.slice(0, k), values: vs.slice(0, k) });
           }
         }
       } else if (ct.startsWith(SAMPLES_CONTENT_TYPE)) {
@@ -141,7 +145,7 @@ export class RemoteReadClient {
   }
 }
 
-function concat(a: Float64Array, b: number[]): Float64Array {
+function concat(a: Float64Array, b: Float64Array): Float64Array {
   const out = new Float64Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);
