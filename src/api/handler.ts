@@ -282,7 +282,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
         // Loaded on first use: protobuf and snappy stay out of bundles that never receive remote write.
         const { handleRemoteWrite } = await import('../remote/write-handler.js');
         const r = await handleRemoteWrite(opts.db, new Uint8Array(await req.arrayBuffer()), req.headers);
-        return new Response(r.status === 204 ? null : r.body, { status: r.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+        return new Response(r.status === 204 ? null : r.body, { status: r.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...r.headers } });
       }
       if (path === '/api/v1/read' && opts.remoteRead) return await opts.remoteRead(req);
       if (path.startsWith('/api/v1/admin/')) {

@@ -4,6 +4,8 @@
 // does, so the sender does not retry them.
 
 import { WriteRequest } from './proto.js';
+import { handleRemoteWriteV2, remoteWriteMessage } from './write-v2-handler.js';
+import { V2_MESSAGE } from './write-v2-proto.js';
 import { uncompress } from 'snappyjs';
 import type { Appendable } from '../storage/interfaces.js';
 import { StorageError } from '../storage/errors.js';
@@ -20,14 +22,17 @@ export interface WriteResult {
   body: string;
   appended: number;
   rejected: number;
+  /** Response headers (remote write 2.0's written counts). */
+  headers?: Record<string, string>;
 }
 
 const MAX_DECOMPRESSED = 64 * 1024 * 1024;
 
 export async function handleRemoteWrite(db: Appendable, body: Uint8Array, headers: Headers): Promise<WriteResult> {
   const fail = (status: number, msg: string): WriteResult => ({ status, body: `${msg}\n`, appended: 0, rejected: 0 });
-  const ct = headers.get('content-type') ?? '';
-  if (ct.includes('io.prometheus.write.v2')) return fail(415, 'remote write 2.0 is not supported; send remote write 1.0 (prometheus.WriteRequest)');
+  const message = remoteWriteMessage(headers.get('content-type'));
+  if (typeof message !== 'string') return fail(415, message.error);
+  if (message === V2_MESSAGE) return { ...(await handleRemoteWriteV2(db, body, headers)), rejected: 0 };
   const enc = headers.get('content-encoding');
   if (enc && enc !== 'snappy') return fail(415, `unsupported Content-Encoding ${JSON.stringify(enc)}, want snappy`);
   let raw: Uint8Array;
