@@ -12,6 +12,8 @@ import { toOpenMetrics, type SyntheticSeries } from './synthetic.js';
 export interface PrometheusPeer {
   url: string;
   dataDir: string;
+  /** The daemon's process id (for its peak resident memory). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function startDaemon(
   return {
     url,
     dataDir,
+    pid: proc.pid!,
     stop: async () => {
       proc.kill('SIGTERM');
       await new Promise((r) => proc.once('exit', r));
