@@ -129,32 +129,44 @@ export async function remoteReceiversBench(quick: boolean, record: (row: Record<
   const points = 100;
   const samples = series * points;
   console.log(`\n## Remote write receivers and sender: ${samples.toLocaleString('en')} samples (${series} series × ${points}), 2,000 a request, 4 in flight\n`);
-  const t0 = Date.now() - 2 * points * 15_000 - 60_000;
-  const v1 = requests(series, points, 2000, t0, false);
-  // 2.0's requests carry the next samples of the same series (the same ones again would be duplicates).
-  const v2 = requests(series, points, 2000, t0 + points * 15_000, true);
+  const P = points * 15_000;
+  const t0 = Date.now() - 3 * P - 60_000;
+  // Three passes over the same series: the first creates them (cold), the next ones append to them (warm).
+  const cold = requests(series, points, 2000, t0, false);
+  const warm = requests(series, points, 2000, t0 + P, false);
+  const warmV2 = requests(series, points, 2000, t0 + 2 * P, true);
   const receivers: Receiver[] = [];
   try {
     receivers.push({ name: 'promlet', peer: await startPromletReceiver(), v2: true });
     receivers.push({ name: 'Prometheus 2.42', peer: await startPrometheus({ args: ['--web.enable-remote-write-receiver'] }), v2: false });
     receivers.push({ name: 'VictoriaMetrics', peer: await startDaemon('victoria-metrics', (p, d) => [`-httpListenAddr=127.0.0.1:${p}`, `-storageDataPath=${d}`]), v2: false });
-    const rows: { receiver: string; protocol: string; receiveSps: number; sendSps: number; rss: number }[] = [];
+    const rows: { receiver: string; pass: string; receiveSps: number; rss: number }[] = [];
+    const sends: { receiver: string; protocol: string; sendSps: number }[] = [];
     for (const r of receivers) {
-      for (const proto of r.v2 ? ['1.0', '2.0'] : ['1.0']) {
-        const isV2 = proto === '2.0';
-        const receiveMs = await post(r.peer.url, isV2 ? v2 : v1, isV2);
-        const sendMs = await sendThrough(r.peer.url, isV2, series, points);
-        const row = { receiver: r.name, protocol: proto, receiveSps: samples / (receiveMs / 1000), sendSps: samples / (sendMs / 1000), rss: peakRss(r.peer.pid) };
+      const passes: [string, Uint8Array[], boolean][] = [['new series, 1.0', cold, false], ['existing series, 1.0', warm, false]];
+      if (r.v2) passes.push(['existing series, 2.0', warmV2, true]);
+      for (const [pass, bodies, isV2] of passes) {
+        const ms = await post(r.peer.url, bodies, isV2);
+        const row = { receiver: r.name, pass, receiveSps: samples / (ms / 1000), rss: peakRss(r.peer.pid) };
         rows.push(row);
         record({ ...row, samples });
       }
+      for (const protocol of r.v2 ? ['1.0', '2.0'] : ['1.0']) {
+        const ms = await sendThrough(r.peer.url, protocol === '2.0', series, points);
+        sends.push({ receiver: r.name, protocol, sendSps: samples / (ms / 1000) });
+        record({ receiver: r.name, protocol, sendSps: samples / (ms / 1000), samples });
+      }
     }
-    const base = (name: string) => rows.find((x) => x.receiver === name && x.protocol === '1.0')!;
-    console.log('| receiver | protocol | received samples/s | × Prometheus | × VictoriaMetrics | promlet sender to it, samples/s | receiver peak RSS |');
-    console.log('|---|---|---:|---:|---:|---:|---:|');
+    const peer = (name: string, pass: string) => rows.find((x) => x.receiver === name && x.pass === pass.replace('2.0', '1.0'))!.receiveSps;
+    console.log('| receiver | samples | received samples/s | × Prometheus | × VictoriaMetrics | peak RSS after |');
+    console.log('|---|---|---:|---:|---:|---:|');
     for (const r of rows) {
-      console.log(`| ${r.receiver} | ${r.protocol} | ${Math.round(r.receiveSps).toLocaleString('en')} | ${(r.receiveSps / base('Prometheus 2.42').receiveSps).toFixed(2)} | ${(r.receiveSps / base('VictoriaMetrics').receiveSps).toFixed(2)} | ${Math.round(r.sendSps).toLocaleString('en')} | ${mb(r.rss)} |`);
+      console.log(`| ${r.receiver} | ${r.pass} | ${Math.round(r.receiveSps).toLocaleString('en')} | ${(r.receiveSps / peer('Prometheus 2.42', r.pass)).toFixed(2)} | ${(r.receiveSps / peer('VictoriaMetrics', r.pass)).toFixed(2)} | ${mb(r.rss)} |`);
     }
+    console.log('\n| promlet sender (4 shards, from its log) to | protocol | samples/s | × to Prometheus |');
+    console.log('|---|---|---:|---:|');
+    const toProm = sends.find((x) => x.receiver === 'Prometheus 2.42')!.sendSps;
+    for (const x of sends) console.log(`| ${x.receiver} | ${x.protocol} | ${Math.round(x.sendSps).toLocaleString('en')} | ${(x.sendSps / toProm).toFixed(2)} |`);
     console.log(`\nbench process (the sender) peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}`);
   } finally {
     for (const r of receivers) await r.peer.stop();
