@@ -1,8 +1,8 @@
 // Remote write 2.0 end to end: one promlet sends with protobuf_message
 // io.prometheus.write.v2.Request to another promlet (which stores every
 // sample) and to Debian's Prometheus 2.42, a 1.0-only receiver, which does
-// not confirm what it wrote: those samples count as failed, with a message
-// that says why, as Prometheus 3's sender does.
+// not confirm what it wrote: those samples count as failed, as Prometheus
+// 3's sender counts them.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
