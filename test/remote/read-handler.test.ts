@@ -127,4 +127,26 @@ describe('remote read handler', () => {
     expect(bre.status).toBe(400);
     expect(await bre.text()).toMatch(/^invalid matcher: /);
   });
+
+  it('serves at most concurrent-limit requests at once; the others wait for a slot', async () => {
+    let opened = 0;
+    const counting = { querier: (mint: number, maxt: number) => (opened++, db.querier(mint, maxt)) };
+    const h = createRemoteReadHandler(counting, { concurrentLimit: 1 });
+    // The first request's body arrives slowly and holds the only slot until it is complete.
+    const body = new Uint8Array(await request([{ start: 0, end: 1000, matchers: [nameIs('a')] }]).arrayBuffer());
+    let finish!: () => void;
+    const slow = new Request('http://x/api/v1/read', {
+      method: 'POST',
+      body: new ReadableStream({ start: (c) => void (finish = () => { c.enqueue(body); c.close(); }) }),
+      duplex: 'half',
+    } as RequestInit);
+    const first = h(slow);
+    const second = h(request([{ start: 0, end: 1000, matchers: [nameIs('a')] }]));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(opened).toBe(0);
+    finish();
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect(opened).toBe(2);
+  });
 });
