@@ -150,6 +150,8 @@ export function createRemoteReadHandler(db: Queryable, opts: RemoteReadHandlerOp
             const to = Math.min(i + XOR_SAMPLES_PER_CHUNK, b.timestamps.length);
             const data = encodeXorChunk(b.timestamps, b.values, i, to);
             chunks.push({ min_time_ms: b.timestamps[i]!, max_time_ms: b.timestamps[to - 1]!, type: CHUNK_XOR, data });
+            // About a Chunk's encoded size: two int64 times (up to 11 bytes each with their tags), the type, the data
+            // field, and the chunk's own tag and length. Prometheus too allows a frame to pass the limit by one chunk.
             left -= 2 * 11 + 2 + fieldLen(data.length) + 2;
             if (left > 0 && to < b.timestamps.length) continue;
             const msg = ChunkedReadResponse.encode(ChunkedReadResponse.fromObject({ chunked_series: [{ labels, chunks }], query_index: queryIndex })).finish();

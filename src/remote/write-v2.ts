@@ -41,7 +41,6 @@ export async function writeV2(db: Appendable, raw: Uint8Array): Promise<WriteV2R
   }
   const symbols = req.symbols ?? [];
   const bad: string[] = [];
-  if (symbols.length > 0 && symbols[0] !== '') bad.push('symbols[0] must be the empty string');
   const app = db.appender();
   for (const ts of req.timeseries ?? []) {
     let labels;

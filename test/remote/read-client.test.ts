@@ -5,7 +5,7 @@ import { compress, uncompress } from 'snappyjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDB, type DB } from '../../src/storage/db.js';
 import { Matcher } from '../../src/model/matcher.js';
-import { RemoteReadClient, type FetchFn } from '../../src/remote/read-client.js';
+import { RemoteReadClient, type FetchFn, type RemoteSeries } from '../../src/remote/read-client.js';
 import { remoteReadConfigs } from '../../src/remote/read-config.js';
 import { createRemoteReadHandler } from '../../src/remote/read-handler.js';
 import { ReadRequest } from '../../src/remote/read-proto.js';
@@ -33,7 +33,7 @@ const forcing = (types: number[]): FetchFn => {
   };
 };
 
-const flat = (series: { labels: { name: string; value: string }[]; timestamps: Float64Array; values: Float64Array }[]) =>
+const flat = (series: readonly RemoteSeries[]) =>
   series.map((s) => ({ labels: s.labels, t: [...s.timestamps], bits: [...new BigUint64Array(s.values.slice().buffer)] }));
 
 describe('remote read client', () => {
