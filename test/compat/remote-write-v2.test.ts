@@ -1,15 +1,15 @@
 // Remote write 2.0 end to end: one promlet sends with protobuf_message
 // io.prometheus.write.v2.Request to another promlet (which stores every
-// sample) and to Debian's Prometheus 2.42, a 1.0-only receiver, which does
-// not confirm what it wrote: those samples count as failed, as Prometheus
-// 3's sender counts them.
+// sample) and to Debian's Prometheus 2.42 and victoria-metrics 1.79, 1.0-only
+// receivers, which do not confirm what they wrote: those samples count as
+// failed, as Prometheus 3's sender counts them.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { servePromlet } from '../../src/node/serve.js';
-import { startPrometheus } from '../support/prometheus.js';
+import { startDaemon, startPrometheus } from '../support/prometheus.js';
 
 async function until(what: string, ok: () => Promise<boolean>, tries = 300): Promise<void> {
   for (let i = 0; i < tries; i++) {
@@ -26,6 +26,7 @@ describe('remote write 2.0 between promlets and to a 1.0 receiver', () => {
   it('stores everything in a promlet receiver, and counts unconfirmed samples as failed', async () => {
     const receiver = await servePromlet({ listen: '127.0.0.1:0', remoteWriteReceiver: true });
     const prom = await startPrometheus({ args: ['--web.enable-remote-write-receiver'] });
+    const vm = await startDaemon('victoria-metrics', (p, d) => [`-httpListenAddr=127.0.0.1:${p}`, `-storageDataPath=${d}`, '-search.latencyOffset=0s']);
     const dir = mkdtempSync(join(tmpdir(), 'promlet-rw2-'));
     const configFile = join(dir, 'prometheus.yml');
     writeFileSync(configFile, `
@@ -34,6 +35,7 @@ scrape_configs: [{ job_name: none, static_configs: [] }]
 remote_write:
   - { url: '${receiver.url}/api/v1/write', name: promlet, protobuf_message: io.prometheus.write.v2.Request, queue_config: { batch_send_deadline: 100ms } }
   - { url: '${prom.url}/api/v1/write', name: prometheus, protobuf_message: io.prometheus.write.v2.Request, queue_config: { batch_send_deadline: 100ms } }
+  - { url: '${vm.url}/api/v1/write', name: victoriametrics, protobuf_message: io.prometheus.write.v2.Request, queue_config: { batch_send_deadline: 100ms } }
 `);
     const s = await servePromlet({ listen: '127.0.0.1:0', configFile });
     try {
@@ -59,8 +61,10 @@ remote_write:
       let text = '';
       await until('the samples sent to Prometheus 2.42 count as failed', async () => {
         text = await (await fetch(`${s.url}/metrics`)).text();
-        return metric(text, 'prometheus_remote_storage_samples_failed_total', 'prometheus') === 150;
+        return metric(text, 'prometheus_remote_storage_samples_failed_total', 'prometheus') === 150
+          && metric(text, 'prometheus_remote_storage_samples_failed_total', 'victoriametrics') === 150;
       });
+      expect(metric(text, 'prometheus_remote_storage_samples_total', 'victoriametrics')).toBe(0);
       expect(metric(text, 'prometheus_remote_storage_samples_total', 'promlet')).toBe(150);
       expect(metric(text, 'prometheus_remote_storage_samples_total', 'prometheus')).toBe(0);
       expect(await q(prom.url, 'count(rw2_test_total)')).toEqual([]);
@@ -68,6 +72,7 @@ remote_write:
       await s.stop();
       await receiver.stop();
       await prom.stop();
+      await vm.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
