@@ -8,12 +8,14 @@ import { START_TIME_MARGIN, createFanoutEngine, type RemoteReadSet } from '../re
 import { remoteReadConfigs } from '../remote/read-config.js';
 import { RemoteReadClient } from '../remote/read-client.js';
 import { type RemoteReadHandlerOptions, createRemoteReadHandler } from '../remote/read-handler.js';
+import type { MetricFamily } from './self-metrics.js';
 
 export interface RemoteRead {
   engine: Engine;
   handler: (req: Request) => Promise<Response>;
   /** Applies the remote_read section and external labels of a (re)loaded configuration. */
   apply(doc: Record<string, unknown>, externalLabels: Record<string, string>): void;
+  metrics(): MetricFamily[];
 }
 
 export function startRemoteRead(db: DB, engineOptions: EngineOptions, limits: Omit<RemoteReadHandlerOptions, 'externalLabels'>): RemoteRead {
@@ -26,5 +28,14 @@ export function startRemoteRead(db: DB, engineOptions: EngineOptions, limits: Om
     apply(doc, externalLabels) {
       set = { clients: remoteReadConfigs(doc).map((c) => new RemoteReadClient(c)), externalLabels };
     },
+    metrics: () => [{
+      name: 'prometheus_remote_storage_read_queries_total',
+      help: 'Remote read requests, by response type and HTTP status code (type none, code error: no answer).',
+      type: 'counter',
+      samples: set.clients.flatMap((c) => [...c.queries].map(([k, value]) => {
+        const [responseType, code] = k.split(' ') as [string, string];
+        return { labels: { remote_name: c.cfg.name, url: c.cfg.url, response_type: responseType, code }, value };
+      })),
+    }],
   };
 }

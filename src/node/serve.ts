@@ -151,7 +151,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     else if (configs.length > 0) remote = startRemoteWrite(configs, ext, db, disk);
   };
   await applyRemoteWrite(config);
-  ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics(), ...(remote?.metrics() ?? [])]);
+  ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics(), ...(remote?.metrics() ?? []), ...remoteRead.metrics()]);
   const loadRules = (c: PromConfig) => {
     const am = alertmanagersFromConfig(c.alerting);
     notifier.configure(am.targets, c.global?.external_labels ?? {}, am.relabelConfigs);

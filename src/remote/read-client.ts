@@ -45,6 +45,19 @@ function validLabels(ls: readonly PbLabel[] | undefined, where: string): Labels 
 }
 
 export class RemoteReadClient {
+  /**
+   * Reads by response type ("sampled", "chunked", "unsupported": by the
+   * answer's Content-Type) and HTTP status code, as
+   * prometheus_remote_storage_read_queries_total counts them; requests that
+   * got no answer are counted as type "none", code "error".
+   */
+  readonly queries = new Map<string, number>();
+
+  private count(type: string, code: string): void {
+    const k = `${type} ${code}`;
+    this.queries.set(k, (this.queries.get(k) ?? 0) + 1);
+  }
+
   constructor(readonly cfg: RemoteReadConfig, private readonly fetchFn: FetchFn = (u, i) => fetch(u, i)) {}
 
   /** Series per query, each list sorted by labels. Throws RemoteReadError with the remote's answer. */
@@ -77,13 +90,16 @@ export class RemoteReadClient {
       raw = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
       const err = e as Error;
+      this.count('none', 'error');
       if (timeout.aborted) throw new RemoteReadError(`remote_read ${cfg.name}: request timed out after ${cfg.remoteTimeout}ms`);
       throw new RemoteReadError(`remote_read ${cfg.name}: error sending request: ${err.message}`);
     }
+    const ct = res.headers.get('content-type') ?? '';
+    const type = ct.startsWith(CHUNKED_CONTENT_TYPE) ? 'chunked' : ct.startsWith(SAMPLES_CONTENT_TYPE) ? 'sampled' : 'unsupported';
+    this.count(type, String(res.status));
     if (res.status < 200 || res.status >= 300) {
       throw new RemoteReadError(`remote server ${cfg.url} returned http status ${res.status}: ${new TextDecoder().decode(raw).trim().slice(0, 500)}`);
     }
-    const ct = res.headers.get('content-type') ?? '';
     const out: RemoteSeries[][] = queries.map(() => []);
     try {
       if (ct.startsWith(CHUNKED_CONTENT_TYPE)) {

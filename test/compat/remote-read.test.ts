@@ -124,6 +124,8 @@ describe('promlet remote-reads Prometheus', () => {
       const sorted = (v: Vec) => v.map((s) => JSON.stringify([Object.entries(s.metric).sort(), s.value])).sort();
       expect(sorted(mine.data.result), q).toEqual(sorted(theirs.data.result));
     }
+    const metrics = await (await fetch(`${ours.url}/metrics`)).text();
+    expect(metrics).toMatch(/prometheus_remote_storage_read_queries_total\{remote_name="prometheus",url="[^"]+",response_type="chunked",code="200"\} [1-9]/);
   });
 
   it('decodes the XOR chunks Prometheus streams into the samples Prometheus holds', async () => {
@@ -157,5 +159,7 @@ describe('promlet remote-reads Prometheus', () => {
     const r = await api<Vec>(ours.url, '/api/v1/query', q);
     expect(r.data.result.map((s) => s.metric.__name__)).toEqual(['promlet_only_total']);
     expect(r.warnings?.join(' ')).toMatch(/remote_read: remote_read gone: error sending request/);
+    const metrics = await (await fetch(`${ours.url}/metrics`)).text();
+    expect(metrics).toContain(`prometheus_remote_storage_read_queries_total{remote_name="gone",url="http://127.0.0.1:1/api/v1/read",response_type="none",code="error"} 1`);
   });
 });
