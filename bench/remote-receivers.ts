@@ -5,7 +5,9 @@
 //    and victoria-metrics, four in flight; samples/s until the last answer,
 //    and each receiver's peak resident memory (VmHWM);
 //  - sending: promlet's queue (log -> shards -> HTTP) delivering the same
-//    samples to each of those receivers, in 1.0 and 2.0.
+//    samples to each of those receivers, in 1.0 and 2.0;
+//  - remote read: promlet's /api/v1/read against Prometheus's, over the
+//    same samples, in SAMPLES and STREAMED_XOR_CHUNKS.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { openDiskDB } from '../src/node/disk-db.js';
 import { startRemoteWrite } from '../src/node/remote-write.js';
 import { remoteWriteConfigs } from '../src/remote/config.js';
 import { WriteRequest } from '../src/remote/proto.js';
+import { ReadRequest } from '../src/remote/read-proto.js';
 import { encodeV2 } from '../src/remote/write-v2.js';
 import { V2_CONTENT_TYPE } from '../src/remote/write-v2-proto.js';
 import { labelsFrom } from '../src/model/labels.js';
@@ -162,6 +165,33 @@ export async function remoteReceiversBench(quick: boolean, record: (row: Record<
     console.log('|---|---|---:|---:|---:|---:|');
     for (const r of rows) {
       console.log(`| ${r.receiver} | ${r.pass} | ${Math.round(r.receiveSps).toLocaleString('en')} | ${(r.receiveSps / peer('Prometheus 2.42', r.pass)).toFixed(2)} | ${(r.receiveSps / peer('VictoriaMetrics', r.pass)).toFixed(2)} | ${mb(r.rss)} |`);
+    }
+    // Remote read of what both promlet and Prometheus now hold: the first two passes, every series.
+    const reads: { server: string; type: string; sps: number }[] = [];
+    for (const r of receivers.slice(0, 2)) {
+      for (const [type, accepted] of [['SAMPLES', [0]], ['STREAMED_XOR_CHUNKS', [1, 0]]] as const) {
+        const body = compress(ReadRequest.encode(ReadRequest.fromObject({
+          queries: [{ start_timestamp_ms: t0, end_timestamp_ms: t0 + 2 * P - 1, matchers: [{ type: 0, name: '__name__', value: 'rw_bench' }] }],
+          accepted_response_types: [...accepted],
+        })).finish());
+        const times: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          const a = performance.now();
+          const res = await fetch(`${r.peer.url}/api/v1/read`, { method: 'POST', body: body as BodyInit, headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' } });
+          const n = (await res.arrayBuffer()).byteLength;
+          if (res.status !== 200 || n === 0) throw new Error(`${r.name} remote read: ${res.status}`);
+          times.push(performance.now() - a);
+        }
+        const sps = (2 * samples) / (Math.min(...times) / 1000);
+        reads.push({ server: r.name, type, sps });
+        record({ server: r.name, readType: type, readSps: sps, samples: 2 * samples });
+      }
+    }
+    console.log(`\n| remote read of ${(2 * samples).toLocaleString('en')} samples from | response | samples/s (best of 3) | × Prometheus |`);
+    console.log('|---|---|---:|---:|');
+    for (const x of reads) {
+      const prom = reads.find((y) => y.server === 'Prometheus 2.42' && y.type === x.type)!.sps;
+      console.log(`| ${x.server} | ${x.type} | ${Math.round(x.sps).toLocaleString('en')} | ${(x.sps / prom).toFixed(2)} |`);
     }
     console.log('\n| promlet sender (4 shards, from its log) to | protocol | samples/s | × to Prometheus |');
     console.log('|---|---|---:|---:|');
