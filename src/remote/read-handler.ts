@@ -13,9 +13,10 @@ import type { Queryable } from '../storage/interfaces.js';
 import { frame } from './chunked-frames.js';
 import {
   CHUNKED_CONTENT_TYPE, CHUNK_XOR, ChunkedReadResponse, MATCH_TYPES, type PbLabel, type PbMatcher, type PbQuery,
-  ReadRequest, ReadResponse, SAMPLES, SAMPLES_CONTENT_TYPE, STREAMED_XOR_CHUNKS, toNum,
+  ReadRequest, SAMPLES, SAMPLES_CONTENT_TYPE, STREAMED_XOR_CHUNKS, toNum,
 } from './read-proto.js';
 import { XOR_SAMPLES_PER_CHUNK, encodeXorChunk } from './xor-chunk.js';
+import { type SeriesSamples, encodeSamplesResponse } from './read-samples-encode.js';
 
 export interface RemoteReadHandlerOptions {
   /** --storage.remote.read-sample-limit: samples per SAMPLES query (0: no limit; default 5e7). */
@@ -112,22 +113,20 @@ export function createRemoteReadHandler(db: Queryable, opts: RemoteReadHandlerOp
       const querier = db.querier(start, end);
       let n = 0;
       try {
-        const timeseries = [];
+        const timeseries: SeriesSamples[] = [];
         for (const s of querier.select(matchers, { start, end })) {
           const b = s.samples(start, end);
           if (b.timestamps.length === 0) continue;
           n += b.timestamps.length;
           if (sampleLimit > 0 && n > sampleLimit) throw new HttpError(400, `exceeded sample limit (${sampleLimit})`);
-          const samples = new Array(b.timestamps.length);
-          for (let i = 0; i < samples.length; i++) samples[i] = { value: b.values[i]!, timestamp: b.timestamps[i]! };
-          timeseries.push({ labels: withExternalLabels(s.labels, extSorted), samples });
+          timeseries.push({ labels: withExternalLabels(s.labels, extSorted), timestamps: b.timestamps, values: b.values });
         }
-        return { timeseries };
+        return timeseries;
       } finally {
         querier.close();
       }
     });
-    const body = compress(ReadResponse.encode(ReadResponse.fromObject({ results })).finish());
+    const body = compress(encodeSamplesResponse(results));
     return new Response(body as BodyInit, { status: 200, headers: { 'content-type': SAMPLES_CONTENT_TYPE, 'content-encoding': 'snappy' } });
   };
 
