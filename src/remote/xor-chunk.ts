@@ -2,18 +2,14 @@
 // chunk format remote read's STREAMED_XOR_CHUNKS carries. promlet stores
 // double-delta and varbit chunks, so remote read transcodes samples into
 // these on the way out, and a remote-read client decodes them on the way in.
-// 64-bit steps use BigInt: this runs once per sample served, off the query
-// engine's hot path.
+// The encoder works on 32-bit halves; the decoder (the client side, off
+// any hot path) uses BigInt.
 
 /** Prometheus cuts head chunks at 120 samples. */
 export const XOR_SAMPLES_PER_CHUNK = 120;
 
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
-const bitsOf = (v: number): bigint => {
-  f64[0] = v;
-  return u64[0]!;
-};
 const fromBits = (b: bigint): number => {
   u64[0] = b;
   return f64[0]!;
@@ -113,66 +109,83 @@ function readVarint(r: BitReader, signed: boolean): bigint {
   return u & 1n ? -(u >> 1n) - 1n : u >> 1n;
 }
 
-const clz64 = (x: bigint): number => {
-  const hi = Number(x >> 32n);
-  return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(Number(x & 0xffffffffn));
-};
-const ctz64 = (x: bigint): number => {
-  const lo = Number(x & 0xffffffffn);
-  if (lo !== 0) return 31 - Math.clz32(lo & -lo);
-  const hi = Number(x >> 32n);
-  return 32 + 31 - Math.clz32(hi & -hi);
-};
+const u32 = new Uint32Array(f64.buffer);
 
-/** Encodes samples [from, to) as one XOR chunk (at most 65535 samples). */
+/** Writes the 64-bit word (hi, lo)'s bits from index `top` down to `bottom`, most significant first. */
+function writeWordBits(w: BitWriter, hi: number, lo: number, top: number, bottom: number): void {
+  for (let k = top; k >= bottom; k--) w.bit(k >= 32 ? (hi >>> (k - 32)) & 1 : (lo >>> k) & 1);
+}
+
+/** The low `count` bits (up to 32) of a small signed integer, two's complement. */
+function writeSigned(w: BitWriter, v: number, count: number): void {
+  w.bits(count === 32 ? v >>> 0 : (v & ((1 << count) - 1)) >>> 0, count);
+}
+
+function writeUvarint(w: BitWriter, n: number): void {
+  while (n >= 0x80) {
+    w.byte((n % 128) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  w.byte(n);
+}
+
+/**
+ * Encodes samples [from, to) as one XOR chunk (at most 65535 samples).
+ * Values are handled as two 32-bit halves; BigInt only for the rare
+ * timestamp jump that needs the 64-bit bucket.
+ */
 export function encodeXorChunk(ts: Float64Array, vs: Float64Array, from = 0, to = ts.length): Uint8Array {
   const n = to - from;
   if (n > 0xffff) throw new Error(`XOR chunk: ${n} samples exceed a chunk's 65535`);
   const w = new BitWriter();
   w.bits(n, 16);
-  let prevT = 0n, tDelta = 0n, prevV = 0n, leading = 0xff, trailing = 0;
+  let prevT = 0, tDelta = 0, prevHi = 0, prevLo = 0, leading = 0xff, trailing = 0;
   for (let i = from; i < to; i++) {
-    const t = BigInt(ts[i]!);
-    const v = bitsOf(vs[i]!);
+    const t = ts[i]!;
+    f64[0] = vs[i]!;
+    const lo = u32[0]!, hi = u32[1]!;
     const k = i - from;
     if (k === 0) {
-      writeVarint(w, t, true);
-      w.big(v, 64);
+      writeUvarint(w, t >= 0 ? 2 * t : -2 * t - 1); // zig-zag, as binary.PutVarint
+      w.bits(hi, 32);
+      w.bits(lo, 32);
     } else {
       const d = t - prevT;
-      if (k === 1) writeVarint(w, d, false);
-      else {
+      if (k === 1) {
+        if (d < 0) writeVarint(w, BigInt(d), false);
+        else writeUvarint(w, d);
+      } else {
         const dod = d - tDelta;
-        if (dod === 0n) w.bit(0);
-        else if (dod >= -8191n && dod <= 8192n) { w.bits(0b10, 2); w.big(dod, 14); }
-        else if (dod >= -65535n && dod <= 65536n) { w.bits(0b110, 3); w.big(dod, 17); }
-        else if (dod >= -524287n && dod <= 524288n) { w.bits(0b1110, 4); w.big(dod, 20); }
-        else { w.bits(0b1111, 4); w.big(dod & MASK64, 64); }
+        if (dod === 0) w.bit(0);
+        else if (dod >= -8191 && dod <= 8192) { w.bits(0b10, 2); writeSigned(w, dod, 14); }
+        else if (dod >= -65535 && dod <= 65536) { w.bits(0b110, 3); writeSigned(w, dod, 17); }
+        else if (dod >= -524287 && dod <= 524288) { w.bits(0b1110, 4); writeSigned(w, dod, 20); }
+        else { w.bits(0b1111, 4); w.big(BigInt(dod) & MASK64, 64); }
       }
       tDelta = d;
-      const delta = v ^ prevV;
-      if (delta === 0n) w.bit(0);
+      const dHi = (hi ^ prevHi) >>> 0, dLo = (lo ^ prevLo) >>> 0;
+      if (dHi === 0 && dLo === 0) w.bit(0);
       else {
         w.bit(1);
-        let lead = clz64(delta);
-        const trail = ctz64(delta);
+        let lead = dHi !== 0 ? Math.clz32(dHi) : 32 + Math.clz32(dLo);
+        const trail = dLo !== 0 ? 31 - Math.clz32(dLo & -dLo) : 32 + 31 - Math.clz32(dHi & -dHi);
         if (lead >= 32) lead = 31;
         if (leading !== 0xff && lead >= leading && trail >= trailing) {
           w.bit(0);
-          w.big(delta >> BigInt(trailing), 64 - leading - trailing);
+          writeWordBits(w, dHi, dLo, 63 - leading, trailing);
         } else {
           leading = lead;
           trailing = trail;
           w.bit(1);
           w.bits(lead, 5);
-          const sig = 64 - lead - trail;
-          w.bits(sig & 63, 6);
-          w.big(delta >> BigInt(trail), sig);
+          w.bits((64 - lead - trail) & 63, 6);
+          writeWordBits(w, dHi, dLo, 63 - lead, trail);
         }
       }
     }
     prevT = t;
-    prevV = v;
+    prevHi = hi;
+    prevLo = lo;
   }
   return w.bytes();
 }
@@ -189,7 +202,8 @@ export function decodeXorChunk(data: Uint8Array): { timestamps: Float64Array; va
       t = readVarint(r, true);
       v = r.big(64);
     } else {
-      if (k === 1) tDelta = readVarint(r, false);
+      // The first delta is a uvarint of the int64 difference, as Go's uint64(t - prevT).
+      if (k === 1) tDelta = BigInt.asIntN(64, readVarint(r, false));
       else {
         let size = 0;
         for (; size < 4 && r.bit() === 1; size++);

@@ -43,4 +43,30 @@ describe('XOR chunks', () => {
     const c = encodeXorChunk(Float64Array.from([1, 2, 3]), Float64Array.from([1.5, 2.5, 3.5]));
     expect(() => decodeXorChunk(c.subarray(0, 5))).toThrow(/unexpected end of data/);
   });
+
+  it('round-trips random bit patterns and timestamps, backwards steps included', () => {
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 50; round++) {
+      const n = 1 + Math.floor(rnd() * 120);
+      const timestamps = new Float64Array(n), values = new Float64Array(n);
+      const words = new Uint32Array(values.buffer);
+      let t = Math.floor((rnd() - 0.5) * 2 ** 50);
+      for (let i = 0; i < n; i++) {
+        t += Math.floor((rnd() - 0.3) * [10, 20_000, 200_000, 2 ** 30, 2 ** 45][Math.floor(rnd() * 5)]!);
+        timestamps[i] = t;
+        // Runs of equal values, small changes and arbitrary bit patterns.
+        const kind = Math.floor(rnd() * 3);
+        if (kind === 0 && i > 0) values[i] = values[i - 1]!;
+        else if (kind === 1) values[i] = Math.floor(rnd() * 100) / 4;
+        else {
+          words[2 * i] = Math.floor(rnd() * 2 ** 32);
+          words[2 * i + 1] = Math.floor(rnd() * 2 ** 32);
+        }
+      }
+      const d = decodeXorChunk(encodeXorChunk(timestamps, values));
+      expect([...d.timestamps]).toEqual([...timestamps]);
+      expect(bits(d.values)).toEqual(bits(values));
+    }
+  });
 });
