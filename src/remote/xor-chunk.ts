@@ -32,9 +32,23 @@ class BitWriter {
     this.n++;
   }
 
-  /** The low `count` bits of v (up to 32), most significant first. */
+  /** The low `count` bits of v (up to 32), most significant first, a byte's worth at a time. */
   bits(v: number, count: number): void {
-    for (let k = count - 1; k >= 0; k--) this.bit((v >>> k) & 1);
+    if (count < 32) v &= (1 << count) - 1;
+    while (count > 0) {
+      const i = this.n >>> 3;
+      if (i >= this.buf.length) {
+        const nb = new Uint8Array(this.buf.length * 2);
+        nb.set(this.buf);
+        this.buf = nb;
+      }
+      const free = 8 - (this.n & 7);
+      const take = count < free ? count : free;
+      const chunk = (v >>> (count - take)) & ((1 << take) - 1);
+      this.buf[i]! |= chunk << (free - take);
+      this.n += take;
+      count -= take;
+    }
   }
 
   big(v: bigint, count: number): void {
@@ -113,7 +127,14 @@ const u32 = new Uint32Array(f64.buffer);
 
 /** Writes the 64-bit word (hi, lo)'s bits from index `top` down to `bottom`, most significant first. */
 function writeWordBits(w: BitWriter, hi: number, lo: number, top: number, bottom: number): void {
-  for (let k = top; k >= bottom; k--) w.bit(k >= 32 ? (hi >>> (k - 32)) & 1 : (lo >>> k) & 1);
+  if (top >= 32) {
+    const b = bottom > 32 ? bottom : 32;
+    w.bits(hi >>> (b - 32), top - b + 1);
+  }
+  if (bottom < 32) {
+    const t = top < 31 ? top : 31;
+    w.bits(lo >>> bottom, t - bottom + 1);
+  }
 }
 
 /** The low `count` bits (up to 32) of a small signed integer, two's complement. */
