@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|remote-receivers|playground]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|remote-receivers|intake|playground]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -21,6 +21,7 @@ import { restartBench } from './restart.js';
 import { playgroundBench } from './playground.js';
 import { remoteWriteBench } from './remote-write.js';
 import { remoteReceiversBench } from './remote-receivers.js';
+import { intakeBench } from './intake.js';
 import { recordResults } from './results-db.js';
 
 const args = process.argv.slice(2);
@@ -196,6 +197,7 @@ if (run('http')) await httpBench(quick, (row) => record('http', row));
 if (run('restart')) await restartBench(quick, (row) => record('restart', row));
 if (run('remote-write')) await remoteWriteBench(quick, (row) => record('remote-write', row));
 if (run('remote-receivers')) await remoteReceiversBench(quick, (row) => record('remote-receivers', row));
+if (run('intake')) await intakeBench(quick, (row) => record('intake', row));
 if (run('playground')) await playgroundBench(quick, (row) => record('playground', row));
 await recordResults(results, quick);
 if (jsonOut) {

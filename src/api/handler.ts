@@ -17,6 +17,8 @@ import { federate } from './federate.js';
 import { tsdbStatus } from './tsdb-status.js';
 import { translateAST } from './translate-ast.js';
 import { PushError, type PushStore } from '../push/store.js';
+import { queryExemplars } from './exemplars.js';
+import { exemplarStoreOf } from '../storage/exemplars.js';
 
 /** What the handler reports about the server it is part of. */
 export interface ServerInfo {
@@ -65,6 +67,8 @@ export interface ApiOptions {
   /** The configuration's external labels, which /federate adds to series that lack them. */
   externalLabels?: () => Record<string, string>;
   now?: () => number;
+  /** Write endpoints of receivers enabled by flags (e.g. OTLP), by path; each answers its own requests. */
+  receivers?: Record<string, (req: Request) => Promise<Response>>;
 }
 
 export type Handler = (req: Request) => Promise<Response>;
@@ -257,6 +261,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
         corruptionCount: 0, goroutineCount: 0, GOMAXPROCS: 1, GOMEMLIMIT: 0, GOGC: '', GODEBUG: '', storageRetention: opts.info.retention ?? '',
       },
     }),
+    '/api/v1/query_exemplars': (p) => ({ data: queryExemplars(exemplarStoreOf(opts.db), p) }),
     '/api/v1/status/tsdb': (p) => ({ data: tsdbStatus(opts.db, Number(p.get('limit') ?? 10) || 10) }),
   };
 
@@ -285,6 +290,9 @@ export function createApiHandler(opts: ApiOptions): Handler {
         return new Response(r.status === 204 ? null : r.body, { status: r.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...r.headers } });
       }
       if (path === '/api/v1/read' && opts.remoteRead) return await opts.remoteRead(req);
+      const receiver = opts.receivers?.[path];
+      if (receiver) return await receiver(req);
+      if (path === '/api/v1/otlp/v1/metrics') return text(404, 'otlp write receiver needs to be enabled with --web.enable-otlp-receiver\n');
       if (path.startsWith('/api/v1/admin/')) {
         if (!opts.info.snapshot) return json(503, errorBody('unavailable', 'admin APIs disabled'));
         if (req.method !== 'POST' && req.method !== 'PUT') return json(405, errorBody('bad_data', `method ${req.method} not allowed`));
@@ -307,6 +315,8 @@ export function createApiHandler(opts: ApiOptions): Handler {
       if (!route) return json(404, errorBody('not_found', `unknown API endpoint ${path}`));
       if (req.method !== 'GET' && req.method !== 'POST') return json(405, errorBody('bad_data', `method ${req.method} not allowed`));
       const r = await route(p, path);
+      // Prometheus answers a handler that returns no data (query_exemplars without selectors) with 204.
+      if (r.data === undefined) return new Response(null, { status: 204 });
       const body: Record<string, unknown> = { status: 'success', data: r.data };
       if (r.warnings && r.warnings.length > 0) body.warnings = r.warnings;
       if (r.infos && r.infos.length > 0) body.infos = r.infos;

@@ -7,6 +7,9 @@ import { remoteWriteConfigs } from '../remote/config.js';
 import { remoteReadConfigs } from '../remote/read-config.js';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../promql/parser/literals.js';
+import { otlpConfig } from '../otlp/config.js';
+import { maxExemplars } from './intake.js';
+import { checkDiscovery } from '../discovery/config.js';
 
 const TOP_LEVEL = new Set([
   'global', 'scrape_configs', 'scrape_config_files', 'rule_files', 'alerting', 'remote_write', 'remote_read',
@@ -59,16 +62,19 @@ export function checkConfig(text: string): string[] {
       }
     });
   }
-  try {
-    remoteWriteConfigs(cfg);
-  } catch (e) {
-    errs.push((e as Error).message);
+  for (const check of [() => remoteWriteConfigs(cfg), () => otlpConfig(cfg.otlp, (cfg.global as Record<string, unknown> | undefined)?.metric_name_validation_scheme), () => maxExemplars(cfg)]) {
+    try {
+      check();
+    } catch (e) {
+      errs.push((e as Error).message);
+    }
   }
   try {
     remoteReadConfigs(cfg);
   } catch (e) {
     errs.push((e as Error).message);
   }
+  errs.push(...checkDiscovery(cfg));
   return errs;
 }
 

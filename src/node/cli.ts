@@ -17,7 +17,7 @@ commands:
       Run a PromQL query against a Prometheus-compatible server.
   format EXPR [--pretty]
       Print the canonical form of a PromQL expression.
-  check config FILE... | check rules FILE...
+  check config FILE... | check rules FILE... | check statsd-mapping FILE...
       Check prometheus.yml files (syntax, sections, durations, scrape jobs) or rule files.
   import FILE --data-dir DIR
       Backfill OpenMetrics or Prometheus text with timestamps into a data directory.

@@ -2,7 +2,7 @@
 
 import { format, ParseError } from '../promql/index.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
-import { VERSION, servePromlet } from './serve.js';
+import { VERSION, servePromlet, type ServeOptions } from './serve.js';
 import { openDiskDB } from './disk-db.js';
 import { createApiHandler } from '../api/handler.js';
 import { createEngine } from '../promql/engine/engine.js';
@@ -10,6 +10,7 @@ import { checkConfigFile } from './check-config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';
 import type { CliIO } from './cli.js';
+import { checkStatsdMapping } from './statsd-listener.js';
 
 export class UsageError extends Error {}
 
@@ -63,6 +64,11 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --web.external-url URL                     prefix of alerts' generatorURL
   --rules.alert.resend-delay D               default 1m
   --alertmanager.notification-queue-capacity N  default 10000
+  --web.enable-otlp-receiver                 accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics (docs/INGESTION.md)
+  --enable-feature F,...                     otlp-deltatocumulative (add OTLP deltas up) or otlp-native-delta-ingestion (store them as they come)
+  --statsd.listen-udp HOST:PORT, --statsd.listen-tcp HOST:PORT   receive statsd lines (docs/INGESTION.md)
+  --statsd.mapping-config FILE               a statsd_exporter mapping file
+  --statsd.parse-{dogstatsd,influxdb,librato,signalfx}-tags=false   ignore that tag style
 `;
 
 function numFlag(args: string[], name: string): number | undefined {
@@ -108,12 +114,32 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     externalURL: flagValue(args, '--web.external-url'),
     resendDelay: flagValue(args, '--rules.alert.resend-delay'),
     notificationQueueCapacity: flagValue(args, '--alertmanager.notification-queue-capacity') === undefined ? undefined : Number(flagValue(args, '--alertmanager.notification-queue-capacity')),
+    otlpReceiver: args.includes('--web.enable-otlp-receiver'),
+    statsd: statsdOptions(args),
+    features: args.flatMap((a, i) => (a === '--enable-feature' ? [args[i + 1] ?? ''] : a.startsWith('--enable-feature=') ? [a.slice(17)] : [])).flatMap((f) => f.split(',')).filter(Boolean),
     warn: (m) => io.err(`promlet: ${m}\n`),
   });
   io.out(`promlet serving Prometheus's HTTP API at ${running.url} (try ${running.url}/api/v1/query?query=up)\n`);
   await wait();
   await running.stop();
   return 0;
+}
+
+function statsdOptions(args: string[]): ServeOptions['statsd'] {
+  const udp = flagValue(args, '--statsd.listen-udp'), tcp = flagValue(args, '--statsd.listen-tcp');
+  const mappingConfig = flagValue(args, '--statsd.mapping-config');
+  if (mappingConfig && !udp && !tcp) throw new UsageError('--statsd.mapping-config needs --statsd.listen-udp or --statsd.listen-tcp');
+  // Boolean flags as kingpin spells them: --flag, --flag=false, --no-flag.
+  const style = (name: string) => {
+    const f = `statsd.parse-${name}-tags`;
+    if (args.includes(`--no-${f}`)) return false;
+    const v = args.find((a) => a.startsWith(`--${f}=`))?.slice(f.length + 3);
+    if (v === undefined || v === 'true') return true;
+    if (v === 'false') return false;
+    throw new UsageError(`--${f}: want true or false, got ${JSON.stringify(v)}`);
+  };
+  if (!udp && !tcp) return undefined;
+  return { udp, tcp, mappingConfig, parser: { dogstatsd: style('dogstatsd'), influxdb: style('influxdb'), librato: style('librato'), signalfx: style('signalfx') } };
 }
 
 export const QUERY_USAGE = `usage: promlet query EXPR [--time T] [--url URL | --data-dir DIR] [--json]
@@ -225,11 +251,12 @@ export function formatCommand(args: string[], io: CliIO): number {
 export function checkCommand(args: string[], io: CliIO): number {
   const [what, ...files] = positional(args, []);
   if (args.includes('--help') || what === undefined) {
-    io.out('usage: promlet check config FILE...\n       promlet check rules FILE...\n\nCheck Prometheus configuration and rule files as promtool check does (the parts promlet reads).\n');
+    io.out('usage: promlet check config FILE...\n       promlet check rules FILE...\n       promlet check statsd-mapping FILE...\n\nCheck Prometheus configuration and rule files as promtool check does (the parts promlet reads), or statsd_exporter mapping files.\n');
     return what === undefined && !args.includes('--help') ? 2 : 0;
   }
   if (what === 'rules') return checkRules(files, io);
-  if (what !== 'config') throw new UsageError(`check ${what}: want "check config" or "check rules"`);
+  if (what === 'statsd-mapping') return checkStatsdMapping(files, io);
+  if (what !== 'config') throw new UsageError(`check ${what}: want "check config", "check rules" or "check statsd-mapping"`);
   if (files.length === 0) throw new UsageError('check config needs a file');
   let failed = false;
   for (const f of files) {

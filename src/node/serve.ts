@@ -25,6 +25,9 @@ import { checkConfig } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
 import { remoteWriteConfigs } from '../remote/config.js';
 import { startRemoteRead } from './remote-read.js';
+import { startIntake } from './intake.js';
+import { DiscoveryManager } from '../discovery/manager.js';
+import { dnsResolver } from './dns-resolver.js';
 
 export const VERSION = '0.1.0';
 
@@ -62,6 +65,14 @@ export interface ServeOptions {
   remoteReadSampleLimit?: number;
   remoteReadConcurrentLimit?: number;
   remoteReadMaxBytesInFrame?: number;
+  /** --web.enable-otlp-receiver: accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics. */
+  otlpReceiver?: boolean;
+  /** Name servers for dns_sd_configs (HOST or HOST:PORT; default: the system's). */
+  dnsServers?: string[];
+  /** --statsd.listen-udp, --statsd.listen-tcp, --statsd.mapping-config (and the tag-style switches). */
+  statsd?: import('./statsd-listener.js').StatsdOptions;
+  /** --enable-feature names. */
+  features?: string[];
   /** Called with warnings about options that are accepted but not acted on yet. */
   warn?: (msg: string) => void;
 }
@@ -81,6 +92,8 @@ interface PromConfig {
   alerting?: unknown;
   remote_write?: unknown[];
   remote_read?: unknown[];
+  storage?: unknown;
+  otlp?: unknown;
 }
 
 export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet> {
@@ -122,9 +135,16 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'storage.remote.read-sample-limit': String(o.remoteReadSampleLimit ?? 5e7),
     'storage.remote.read-concurrent-limit': String(o.remoteReadConcurrentLimit ?? 10),
     'storage.remote.read-max-bytes-in-frame': String(o.remoteReadMaxBytesInFrame ?? 1048576),
+    'web.enable-otlp-receiver': String(o.otlpReceiver ?? false), 'statsd.listen-udp': o.statsd?.udp ?? '', 'statsd.listen-tcp': o.statsd?.tcp ?? '',
+    'statsd.mapping-config': o.statsd?.mappingConfig ?? '', 'enable-feature': (o.features ?? []).join(','),
   };
   const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
-  const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)));
+  // http_sd_configs and dns_sd_configs; a change of their targets re-applies the scrape config.
+  const discovery = new DiscoveryManager({
+    fetchFor: (tls) => (tls ? tlsFetch(tls) : fetch), resolver: dnsResolver(o.dnsServers), warn: o.warn,
+    onChange: () => void scraper.apply(scrapeDoc(config)).catch((e: Error) => o.warn?.(`service discovery: ${e.message}`)),
+  });
+  const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)), (job) => discovery.groups(job));
   const push = new PushStore(db);
   const notifier = new Notifier({ queueCapacity: o.notificationQueueCapacity });
   const rules = new RuleManager(db, engine, {}, {
@@ -151,6 +171,11 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     else if (configs.length > 0) remote = startRemoteWrite(configs, ext, db, disk);
   };
   await applyRemoteWrite(config);
+  const intake = await startIntake(db, config as Record<string, unknown>, {
+    otlpReceiver: o.otlpReceiver, features: o.features, lookbackDelta: parseDuration(o.lookbackDelta ?? '5m'),
+    statsd: o.statsd && { ...o.statsd, warn: o.statsd.warn ?? o.warn },
+  });
+  ownMetrics.addSource(() => [...intake.metrics(), ...discovery.metrics()]);
   ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics(), ...(remote?.metrics() ?? []), ...remoteRead.metrics()]);
   const loadRules = (c: PromConfig) => {
     const am = alertmanagersFromConfig(c.alerting);
@@ -161,10 +186,10 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     rules.start();
   };
   const handler = createApiHandler({
-    db, engine: remoteRead.engine, push, remoteWrite: o.remoteWriteReceiver ?? false, remoteRead: remoteRead.handler,
+    db, engine: remoteRead.engine, push, remoteWrite: o.remoteWriteReceiver ?? false, remoteRead: remoteRead.handler, receivers: intake.receivers,
     externalLabels: () => config.global?.external_labels ?? {},
     info: {
-      version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
+      version: VERSION, startTime, flags, metadata: () => intake.metadata(), configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
       targets: () => scraper.targets(),
       rules: (type) => rules.rulesJSON(type),
       alerts: () => rules.alertsJSON(),
@@ -186,7 +211,9 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         const errs = checkConfig(text);
         if (errs.length > 0) throw new Error(errs.join('; '));
         const next = (parseYaml(text) ?? {}) as PromConfig;
+        await intake.reload(next as Record<string, unknown>);
         loadRules(next);
+        await discovery.apply(scrapeDoc(next));
         await scraper.apply(scrapeDoc(next));
         await applyRemoteWrite(next);
         remoteRead.apply(next as Record<string, unknown>, next.global?.external_labels ?? {});
@@ -206,6 +233,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     global: { ...c.global, scrape_interval: o.scrapeInterval ?? c.global?.scrape_interval ?? (o.configFile ? '1m' : '15s') },
     scrape_configs: c.scrape_configs?.length ? c.scrape_configs : [{ job_name: 'promlet', static_configs: [{ targets: [ownAddress] }] }],
   });
+  await discovery.apply(scrapeDoc(config));
   await scraper.apply(scrapeDoc(config));
   loadRules(config);
   const scrapeOnce = () => scraper.scrapeAll();
@@ -235,6 +263,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     scrapeOnce,
     stop: async () => {
       scraper.stop();
+      discovery.stop();
       rules.stop();
       await notifier.flush();
       clearInterval(pushTimer);
@@ -242,6 +271,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       clearInterval(ruleTimer);
       await server.close();
       await remote?.stop();
+      await intake.stop();
       // A clean stop checkpoints, so the next start loads chunks instead of replaying the log.
       await disk?.close();
     },

@@ -11,10 +11,12 @@ const root = protobuf.Root.fromJSON({
           fields: {
             labels: { rule: 'repeated', type: 'Label', id: 1 },
             samples: { rule: 'repeated', type: 'Sample', id: 2 },
+            exemplars: { rule: 'repeated', type: 'Exemplar', id: 3 },
             histograms: { rule: 'repeated', type: 'bytes', id: 4 },
           },
         },
         Label: { fields: { name: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
+        Exemplar: { fields: { labels: { rule: 'repeated', type: 'Label', id: 1 }, value: { type: 'double', id: 2 }, timestamp: { type: 'int64', id: 3 } } },
         Sample: { fields: { value: { type: 'double', id: 1 }, timestamp: { type: 'int64', id: 2 } } },
       },
     },

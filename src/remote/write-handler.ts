@@ -10,11 +10,13 @@ import { uncompress } from 'snappyjs';
 import type { Appendable } from '../storage/interfaces.js';
 import { StorageError } from '../storage/errors.js';
 import { InvalidLabelsError } from '../model/labels.js';
+import { addRemoteWriteExemplars } from './write-exemplars.js';
 
 interface DecodedSeries {
   labels?: { name: string; value: string }[];
   samples?: { value?: number; timestamp?: number | { toNumber(): number } }[];
   histograms?: Uint8Array[];
+  exemplars?: { labels?: { name: string; value: string }[]; value?: number; timestamp?: number | { toNumber(): number } }[];
 }
 
 export interface WriteResult {
@@ -66,6 +68,7 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
     }
   }
   await app.commit();
+  addRemoteWriteExemplars(db, req.timeseries ?? []);
   if (rejected > 0) return { status: 400, body: `${rejected} samples rejected, first: ${firstError}\n`, appended, rejected };
   if (histograms > 0) return { status: 400, body: `${histograms} native histogram samples are not supported\n`, appended, rejected: histograms };
   return { status: 204, body: '', appended, rejected: 0 };

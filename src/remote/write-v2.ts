@@ -4,14 +4,15 @@
 // wrong, so the sender does not retry), and reports what it wrote in the
 // X-Prometheus-Remote-Write-*-Written headers. promlet stores float samples
 // with their start (created) timestamps; native histograms cannot be stored
-// yet and are refused, counted as not written; exemplars and metadata are
-// accepted and checked but not kept (no exemplar or metadata storage).
+// yet and are refused, counted as not written; exemplars go to the
+// database's exemplar store; metadata is checked but not kept.
 
 import type { Appendable } from '../storage/interfaces.js';
 import { StorageError } from '../storage/errors.js';
 import { InvalidLabelsError, type Label, METRIC_NAME, formatLabels, labelsFrom } from '../model/labels.js';
 import { type V2TimeSeries, WriteV2Request } from './write-v2-proto.js';
 import { toNum } from './read-proto.js';
+import { addExemplar } from '../storage/exemplars.js';
 
 export interface WriteV2Result {
   status: number;
@@ -72,11 +73,15 @@ export async function writeV2(db: Appendable, raw: Uint8Array): Promise<WriteV2R
     const nh = ts.histograms?.length ?? 0;
     if (nh > 0) bad.push(`${nh} native histogram samples of series ${formatLabels(labels)} dropped: promlet cannot store native histograms yet`);
     for (const ex of ts.exemplars ?? []) {
+      let exLabels;
       try {
-        refs(symbols, ex.labels_refs ?? [], 'exemplar');
+        exLabels = labelsFrom(refs(symbols, ex.labels_refs ?? [], 'exemplar'));
       } catch (e) {
         bad.push(`parsing exemplar labels for series ${formatLabels(labels)}: ${(e as Error).message}`);
+        continue;
       }
+      // Out-of-order or oversized exemplars are counted by the store and dropped without failing the request, as in Prometheus.
+      if (addExemplar(db, labels, { labels: exLabels, value: ex.value ?? 0, timestamp: toNum(ex.timestamp) })) written.exemplars++;
     }
   }
   await app.commit();

@@ -5,8 +5,9 @@
 
 import type { Appendable } from '../storage/interfaces.js';
 import { labelsToRecord } from '../model/labels.js';
+import { formatDuration } from '../promql/parser/literals.js';
 import { ScrapeLoop } from './scrape-loop.js';
-import { type FileSdReader, type ScrapeConfig, scrapeConfigs, targetsOf } from './targets.js';
+import { type FileSdReader, type ScrapeConfig, type TargetGroup, scrapeConfigs, targetsOf } from './targets.js';
 
 interface Running {
   loop: ScrapeLoop;
@@ -32,6 +33,8 @@ export class ScrapeManager {
     private readonly db: Appendable,
     private readonly fetchFor: (cfg: ScrapeConfig) => typeof fetch = () => fetch,
     private readonly readFileSd?: FileSdReader,
+    /** Target groups found by service discovery (http_sd_configs, dns_sd_configs), by job. */
+    private readonly discovered?: (jobName: string) => TargetGroup[],
   ) {}
 
   /** Applies a (parsed YAML) configuration: new targets start, vanished ones stop and go stale. */
@@ -40,7 +43,7 @@ export class ScrapeManager {
     const wanted = new Map<string, { cfg: ScrapeConfig; target: ReturnType<typeof targetsOf>['active'][number] }>();
     this.dropped = [];
     for (const cfg of configs) {
-      const { active, dropped } = targetsOf(cfg, this.readFileSd);
+      const { active, dropped } = targetsOf(cfg, this.readFileSd, this.discovered);
       for (const t of active) wanted.set(`${t.key}\xff${cfg.interval}\xff${cfg.timeout}`, { cfg, target: t });
       for (const d of dropped) this.dropped.push({ discoveredLabels: d, scrapePool: cfg.jobName });
     }
@@ -102,8 +105,8 @@ export class ScrapeManager {
         lastScrape: loop.report.lastScrape ? new Date(loop.report.lastScrape).toISOString() : '0001-01-01T00:00:00Z',
         lastScrapeDuration: loop.report.lastDuration,
         health: loop.report.health,
-        scrapeInterval: `${loop.cfg.interval / 1000}s`,
-        scrapeTimeout: `${loop.cfg.timeout / 1000}s`,
+        scrapeInterval: formatDuration(loop.cfg.interval),
+        scrapeTimeout: formatDuration(loop.cfg.timeout),
       })),
       droppedTargets: this.dropped,
     };

@@ -7,6 +7,7 @@ import { type Label, type Labels, labelsKey, compareStrings } from '../model/lab
 import { appendStaleMarkers, vanished } from '../storage/staleness.js';
 import { formatFromContentType, parseExposition, type ExpositionFormat } from '../exposition/parse.js';
 import { relabel } from './relabel.js';
+import { addExemplar, type Exemplar } from '../storage/exemplars.js';
 import type { ScrapeConfig, Target } from './targets.js';
 
 /** The Accept header Prometheus 3 sends (native histograms off). */
@@ -83,6 +84,7 @@ export class ScrapeLoop {
     let scraped = 0, kept = 0, added = 0;
     let error = '';
     const rows: { labels: Labels; t: number; v: number; explicit: boolean }[] = [];
+    const exemplars: { labels: Labels; ex: Exemplar }[] = [];
     try {
       const { text, format } = await this.fetchBody();
       const parsed = parseExposition(text, format);
@@ -94,12 +96,14 @@ export class ScrapeLoop {
         if (this.cfg.labelLimit > 0 && labels.length > this.cfg.labelLimit) throw new Error(`label_limit exceeded (metric: ${labels.find((l) => l.name === '__name__')!.value}, number of labels: ${labels.length}, limit: ${this.cfg.labelLimit})`);
         const explicit = s.timestamp !== undefined && this.cfg.honorTimestamps;
         rows.push({ labels, t: explicit ? s.timestamp! : t, v: s.value, explicit });
+        if (s.exemplar) exemplars.push({ labels, ex: { labels: s.exemplar.labels, value: s.exemplar.value, timestamp: s.exemplar.timestamp ?? (explicit ? s.timestamp! : t) } });
       }
       kept = rows.length;
       if (this.cfg.sampleLimit > 0 && kept > this.cfg.sampleLimit) throw new Error(`sample limit exceeded (${kept} > ${this.cfg.sampleLimit})`);
     } catch (e) {
       error = (e as Error).message;
       rows.length = 0;
+      exemplars.length = 0;
     }
     const app = this.db.appender();
     const current = new Map<string, Labels>();
@@ -132,6 +136,7 @@ export class ScrapeLoop {
       }
     }
     await app.commit();
+    for (const e of exemplars) addExemplar(this.db, e.labels, e.ex);
     this.report = { health: error ? 'down' : 'up', lastError: error, lastScrape: t, lastDuration: duration };
   }
 

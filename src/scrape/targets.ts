@@ -4,7 +4,7 @@
 
 import { parseBase2Bytes } from '../model/units.js';
 import { type Labels, labelsFrom } from '../model/labels.js';
-import { parseDuration } from '../promql/parser/literals.js';
+import { formatDuration, parseDuration } from '../promql/parser/literals.js';
 import { type RelabelConfig, relabel, relabelConfig } from './relabel.js';
 
 export interface ScrapeConfig {
@@ -106,7 +106,7 @@ export function scrapeConfigs(doc: Record<string, unknown>): ScrapeConfig[] {
   });
 }
 
-function tlsConfig(raw: Record<string, unknown>): TlsConfig {
+export function tlsConfig(raw: Record<string, unknown>): TlsConfig {
   const str = (k: string) => (raw[k] === undefined ? undefined : String(raw[k]));
   return { caFile: str('ca_file'), certFile: str('cert_file'), keyFile: str('key_file'), serverName: str('server_name'), insecureSkipVerify: raw.insecure_skip_verify === true };
 }
@@ -128,14 +128,17 @@ export interface Target {
   key: string;
 }
 
-const fmtDur = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`);
+// __scrape_interval__ and __scrape_timeout__ as Prometheus writes durations ("1h", "1m30s").
+const fmtDur = formatDuration;
 
 /** The targets of a scrape config after relabel_configs (dropped ones left out). */
-export function targetsOf(sc: ScrapeConfig, readFileSd?: FileSdReader): { active: Target[]; dropped: Record<string, string>[] } {
+export function targetsOf(
+  sc: ScrapeConfig, readFileSd?: FileSdReader, discovered?: (jobName: string) => TargetGroup[],
+): { active: Target[]; dropped: Record<string, string>[] } {
   const active: Target[] = [];
   const dropped: Record<string, string>[] = [];
   const fromFiles = readFileSd ? sc.fileSdConfigs.flatMap((f) => readFileSd(f.files)) : [];
-  for (const group of [...sc.staticConfigs, ...fromFiles]) {
+  for (const group of [...sc.staticConfigs, ...fromFiles, ...(discovered?.(sc.jobName) ?? [])]) {
     for (const address of group.targets) {
       const discovered: Record<string, string> = {
         ...group.labels, job: sc.jobName, __address__: address, __scheme__: sc.scheme, __metrics_path__: sc.metricsPath,

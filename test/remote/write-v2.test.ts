@@ -15,12 +15,14 @@ import { WriteV2Request } from '../../src/remote/write-v2-proto.js';
 import { remoteWriteMessage } from '../../src/remote/write-v2-handler.js';
 import { labelsFrom } from '../../src/model/labels.js';
 import { STALE_NAN } from '../../src/model/stale.js';
+import { ExemplarStore, attachExemplarStore, exemplarStoreOf } from '../../src/storage/exemplars.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const V2 = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
 
 async function setup() {
   const db = await openDB();
+  attachExemplarStore(db, new ExemplarStore(100));
   const handler = createApiHandler({ db, engine: createEngine(db), remoteWrite: true, info: { version: 't', startTime: new Date(T0), flags: {}, configYaml: () => '' } });
   const post = (body: Uint8Array, contentType = V2) => handler(new Request('http://localhost/api/v1/write', {
     method: 'POST', body: compress(body) as BodyInit,
@@ -57,23 +59,27 @@ describe('remote write 2.0 receiver', () => {
   });
 
   it('writes the good part of a bad request, answers 400 saying what was wrong, and refuses native histograms', async () => {
-    const { post, read } = await setup();
+    const { db, post, read } = await setup();
     const body = WriteV2Request.encode(WriteV2Request.fromObject({
-      symbols: ['', '__name__', 'm', 'job', 'a'],
+      symbols: ['', '__name__', 'm', 'job', 'a', 'trace_id', 'abc'],
       timeseries: [
-        { labels_refs: [1, 2, 3, 4], samples: [{ value: 1, timestamp: T0 }], histograms: [new Uint8Array([0x08, 0x01])], exemplars: [{ labels_refs: [3, 4], value: 1, timestamp: T0 }] },
+        { labels_refs: [1, 2, 3, 4], samples: [{ value: 1, timestamp: T0 }], histograms: [new Uint8Array([0x08, 0x01])], exemplars: [{ labels_refs: [5, 6], value: 0.5, timestamp: T0 }, { labels_refs: [5, 6], value: 0.7, timestamp: T0 - 1 }] },
         { labels_refs: [1, 2, 3, 99], samples: [{ value: 2, timestamp: T0 }] },
         { labels_refs: [3, 4], samples: [{ value: 3, timestamp: T0 }] },
       ],
     })).finish();
     const r = await post(body);
     expect(r.status).toBe(400);
-    expect(written(r)).toEqual(['1', '0', '0']);
+    // The second exemplar is out of order: dropped, without failing the request.
+    expect(written(r)).toEqual(['1', '0', '1']);
     const text = await r.text();
     expect(text).toContain('1 native histogram samples of series m{job="a"} dropped: promlet cannot store native histograms yet');
-    expect(text).toContain('parsing labels for series [1,2,3,99]: series: labels_refs 3,99 outside the 5 symbols');
+    expect(text).toContain('parsing labels for series [1,2,3,99]: series: labels_refs 3,99 outside the 7 symbols');
+    expect(text).not.toContain('exemplar');
     expect(text).toContain('parsing labels for series [3,4]: invalid metric name or labels, got {job="a"}');
     expect(read('m').map((s) => [...s.values])).toEqual([[1]]);
+    const [ex] = exemplarStoreOf(db)!.select(-Infinity, Infinity, [[new Matcher('=', '__name__', 'm')]]);
+    expect(ex!.exemplars.map((e) => e.value)).toEqual([0.5]);
   });
 
   it('negotiates the message from the Content-Type as Prometheus 3 does', () => {
