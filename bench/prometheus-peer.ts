@@ -12,7 +12,7 @@ import { toOpenMetrics, type SyntheticSeries } from './synthetic.js';
 export interface PrometheusPeer {
   url: string;
   dataDir: string;
-  /** The daemon's process id (for its peak resident memory). */
+  /** The daemon's process id (for its CPU time and peak RSS in /proc). */
   pid: number;
   stop(): Promise<void>;
 }

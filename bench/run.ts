@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|remote-receivers|intake|playground]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|playground|blocks]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -21,7 +21,9 @@ import { restartBench } from './restart.js';
 import { playgroundBench } from './playground.js';
 import { remoteWriteBench } from './remote-write.js';
 import { remoteReceiversBench } from './remote-receivers.js';
+import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
 import { intakeBench } from './intake.js';
+import { blocksBench } from './blocks.js';
 import { recordResults } from './results-db.js';
 
 const args = process.argv.slice(2);
@@ -197,8 +199,11 @@ if (run('http')) await httpBench(quick, (row) => record('http', row));
 if (run('restart')) await restartBench(quick, (row) => record('restart', row));
 if (run('remote-write')) await remoteWriteBench(quick, (row) => record('remote-write', row));
 if (run('remote-receivers')) await remoteReceiversBench(quick, (row) => record('remote-receivers', row));
+if (run('remote-write-receive')) await remoteWriteReceiveBench(quick, (row) => record('remote-write-receive', row));
+if (run('scrape')) await scrapeCpuBench(quick, (row) => record('scrape', row));
 if (run('intake')) await intakeBench(quick, (row) => record('intake', row));
 if (run('playground')) await playgroundBench(quick, (row) => record('playground', row));
+if (run('blocks')) await blocksBench(corpus, quick, (row) => record('blocks', row));
 await recordResults(results, quick);
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));

@@ -7,7 +7,7 @@ export type {
   Appender, Appendable, Querier, Queryable, Series, SeriesRef, SelectHints, SampleBatch, WindowReduction, Millis,
 } from './storage/interfaces.js';
 export {
-  StorageError, OutOfOrderSampleError, DuplicateSampleError, OutOfBoundsError, InvalidSampleError, UnknownSeriesError,
+  StorageError, StorageFullError, OutOfOrderSampleError, DuplicateSampleError, OutOfBoundsError, InvalidSampleError, UnknownSeriesError,
 } from './storage/errors.js';
 export { encodeChunks, decodeChunk, ChunkError } from './wasm/codec.js';
 export type { ChunkEncoding, EncodedChunk, DecodedSamples } from './wasm/codec.js';

@@ -17,6 +17,7 @@ import { federate } from './federate.js';
 import { tsdbStatus } from './tsdb-status.js';
 import { translateAST } from './translate-ast.js';
 import { PushError, type PushStore } from '../push/store.js';
+import { readPushBody } from '../push/body.js';
 import { queryExemplars } from './exemplars.js';
 import { exemplarStoreOf } from '../storage/exemplars.js';
 
@@ -29,6 +30,8 @@ export interface ServerInfo {
   reload?: () => Promise<void>;
   /** Metric metadata for /api/v1/metadata, by metric family name (none: the endpoint answers {}). */
   metadata?: () => Record<string, { type: string; help: string; unit: string }[]>;
+  /** runtimeinfo's corruptionCount: damaged write-ahead-log tails found at start. */
+  corruptionCount?: () => number;
   /** Text exposition of the server's own metrics. */
   metrics?: () => string;
   /** /api/v1/rules and /api/v1/alerts data. */
@@ -39,6 +42,8 @@ export interface ServerInfo {
    * /api/v1/admin/tsdb/snapshot); absent unless the admin API is enabled.
    */
   snapshot?: () => Promise<string>;
+  /** Removes deleted samples from disk now (blocks with tombstones written again), with the admin API. */
+  cleanTombstones?: () => Promise<void>;
   /** Deletes samples of matching series within [start, end] (ms), with the admin API. */
   deleteSeries?: (matcherSets: Matcher[][], start: number, end: number) => Promise<void>;
   /** URLs of the Alertmanagers alerts are sent to. */
@@ -258,7 +263,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
     '/api/v1/status/runtimeinfo': () => ({
       data: {
         startTime: opts.info.startTime.toISOString(), CWD: '', reloadConfigSuccess: true, lastConfigTime: opts.info.startTime.toISOString(),
-        corruptionCount: 0, goroutineCount: 0, GOMAXPROCS: 1, GOMEMLIMIT: 0, GOGC: '', GODEBUG: '', storageRetention: opts.info.retention ?? '',
+        corruptionCount: opts.info.corruptionCount?.() ?? 0, goroutineCount: 0, GOMAXPROCS: 1, GOMEMLIMIT: 0, GOGC: '', GODEBUG: '', storageRetention: opts.info.retention ?? '',
       },
     }),
     '/api/v1/query_exemplars': (p) => ({ data: queryExemplars(exemplarStoreOf(opts.db), p) }),
@@ -298,7 +303,10 @@ export function createApiHandler(opts: ApiOptions): Handler {
         if (req.method !== 'POST' && req.method !== 'PUT') return json(405, errorBody('bad_data', `method ${req.method} not allowed`));
         if (path === '/api/v1/admin/tsdb/snapshot') return json(200, JSON.stringify({ status: 'success', data: { name: await opts.info.snapshot() } }));
         // Deletions are applied at once (chunks rewritten), so there are no tombstones left to clean.
-        if (path === '/api/v1/admin/tsdb/clean_tombstones') return new Response(null, { status: 204 });
+        if (path === '/api/v1/admin/tsdb/clean_tombstones') {
+          await opts.info.cleanTombstones?.();
+          return new Response(null, { status: 204 });
+        }
         if (path === '/api/v1/admin/tsdb/delete_series' && opts.info.deleteSeries) {
           const p = await Params.from(req, url, maxBody);
           const sets = matchSets(p, true);
@@ -357,7 +365,7 @@ async function pushRoute(store: PushStore, req: Request, groupPath: string, t: n
     }
     if (req.method !== 'PUT' && req.method !== 'POST') return text(405, 'method not allowed\n');
     if ((req.headers.get('content-type') ?? '').includes('protobuf')) return text(415, 'protobuf pushes are not supported; push the text format\n');
-    await store.push(groupPath, await req.text(), req.method === 'PUT', t);
+    await store.push(groupPath, await readPushBody(req), req.method === 'PUT', t);
     return text(200, '');
   } catch (e) {
     if (e instanceof PushError) return text(e.status, `${e.message}\n`);

@@ -1,4 +1,5 @@
-// /api/v1/status/tsdb: head statistics and the top label cardinalities.
+// /api/v1/status/tsdb: head statistics and the top label cardinalities of
+// the head, as Prometheus reports them, plus (promlet's own) the blocks on disk.
 
 import type { Queryable } from '../storage/interfaces.js';
 import type { DBStats } from '../storage/db.js';
@@ -8,20 +9,24 @@ const top = (m: Map<string, number>, n: number) =>
 
 export function tsdbStatus(db: Queryable & { stats(): DBStats }, limit: number) {
   const st = db.stats();
-  const q = db.querier(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  const head = st.head ?? { series: st.series, chunks: st.chunks, minTime: st.minTime, maxTime: st.maxTime };
+  // Cardinalities are the head's, as Prometheus's: reading every series of every block would cost what the head does not.
+  const q = head.minTime === null && st.blocks?.length
+    ? null
+    : db.querier(st.blocks?.length ? head.minTime! : -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   try {
     const byName = new Map<string, number>();
     const valuesPerLabel = new Map<string, number>();
     const memPerLabel = new Map<string, number>();
     const byPair = new Map<string, number>();
     let pairs = 0;
-    for (const name of q.labelNames()) {
-      const values = q.labelValues(name);
+    for (const name of q?.labelNames() ?? []) {
+      const values = q!.labelValues(name);
       valuesPerLabel.set(name, values.length);
       memPerLabel.set(name, values.reduce((n, v) => n + v.length, 0));
       pairs += values.length;
     }
-    for (const s of q.select([])) {
+    for (const s of q?.select([]) ?? []) {
       for (const l of s.labels) {
         if (l.name === '__name__') byName.set(l.value, (byName.get(l.value) ?? 0) + 1);
         const k = `${l.name}=${l.value}`;
@@ -29,13 +34,17 @@ export function tsdbStatus(db: Queryable & { stats(): DBStats }, limit: number) 
       }
     }
     return {
-      headStats: { numSeries: st.series, numLabelPairs: pairs, chunkCount: st.chunks, minTime: st.minTime ?? 0, maxTime: st.maxTime ?? 0 },
+      headStats: { numSeries: head.series, numLabelPairs: pairs, chunkCount: head.chunks, minTime: head.minTime ?? 0, maxTime: head.maxTime ?? 0 },
+      blocks: (st.blocks ?? []).map((b) => ({
+        ulid: b.ulid, minTime: b.minTime, maxTime: b.maxTime, numSeries: b.series, numSamples: b.samples, numChunks: b.chunks,
+        numBytes: b.bytes, compactionLevel: b.level,
+      })),
       seriesCountByMetricName: top(byName, limit),
       labelValueCountByLabelName: top(valuesPerLabel, limit),
       memoryInBytesByLabelName: top(memPerLabel, limit),
       seriesCountByLabelValuePair: top(byPair, limit),
     };
   } finally {
-    q.close();
+    q?.close();
   }
 }

@@ -19,7 +19,7 @@ export interface PersistentDBOptions extends DBOptions {
 
 export interface PersistentDB {
   db: DB;
-  /** What the last session left: series and chunks loaded, samples replayed from its checkpoint. */
+  /** What the last session left: series and chunks loaded (open head chunks included), samples in the loaded open chunks. */
   loaded: { series: number; chunks: number; samples: number; ms: number };
   /** Saves now; resolves when the transaction is durable. */
   save(): Promise<{ newChunks: number; headSamples: number }>;
@@ -81,9 +81,11 @@ export async function openPersistentDB(opts: PersistentDBOptions = {}): Promise<
       return f;
     }, where);
     const ckpt = files.get('checkpoint');
-    if (ckpt) loaded.samples = db.replayWal(decodeFrames(ckpt, `IndexedDB ${name}/checkpoint`)).samples;
+    // Open head chunks come back encoded; a checkpoint of an older version holds their samples as records instead.
+    const replayed = ckpt ? db.replayWal(decodeFrames(ckpt, `IndexedDB ${name}/checkpoint`)).samples : 0;
+    loaded.samples = replayed + ix.series.reduce((n, s) => n + (s.open?.samples ?? 0), 0);
     loaded.series = ix.series.length;
-    loaded.chunks = ix.series.reduce((n, s) => n + s.chunks.length, 0);
+    loaded.chunks = ix.series.reduce((n, s) => n + s.chunks.length + (s.open ? 1 : 0), 0);
   }
   loaded.ms = performance.now() - t0;
   let nextFile = 1 + Math.max(0, ...keys.filter((k) => k.startsWith('chunks/')).map((k) => Number(k.slice(7))));

@@ -73,12 +73,56 @@ const isLabelChar = (c: number) => isLabelStart(c) || (c >= 48 && c <= 57);
 
 /** Go strconv.ParseFloat for exposition values: decimal, exponent, Inf/Infinity/NaN in any case. */
 export function parseGoFloat(s: string): number | null {
-  if (s === '') return null;
-  const c = s.charCodeAt(0);
-  if ((c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43) {
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
+  return scanGoFloat(s, 0, s.length);
+}
+
+/**
+ * parseGoFloat over s[start, end), in one pass (no regex: a backtracking
+ * pattern over 80,000 digits is quadratic). Plain integers of up to 15
+ * digits are computed directly; anything else goes through Number().
+ */
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+export function scanGoFloat(s: string, start: number, end: number): number | null {
+  if (start >= end) return null;
+  let i = start;
+  let c = s.charCodeAt(i);
+  const negative = c === 45;
+  if (c === 45 || c === 43) {
+    if (++i === end) return null;
+    c = s.charCodeAt(i);
   }
-  const l = s.toLowerCase();
+  if ((c >= 48 && c <= 57) || c === 46) {
+    let intDigits = 0, fracDigits = 0, acc = 0;
+    while (i < end && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+      acc = acc * 10 + (c - 48);
+      intDigits++;
+      i++;
+    }
+    if (i === end && intDigits <= 15) return negative ? -acc : acc;
+    if (i < end && s.charCodeAt(i) === 46) {
+      i++;
+      while (i < end && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+        if (fracDigits < 16) acc = acc * 10 + (c - 48);
+        fracDigits++;
+        i++;
+      }
+    }
+    if (intDigits === 0 && fracDigits === 0) return null;
+    // Up to 15 digits in all are an exact integer over an exact power of ten: one correctly rounded division.
+    if (i === end && intDigits + fracDigits <= 15) return (negative ? -acc : acc) / POW10[fracDigits]!;
+    if (i < end && ((c = s.charCodeAt(i)) === 101 || c === 69)) {
+      i++;
+      if (i < end && ((c = s.charCodeAt(i)) === 43 || c === 45)) i++;
+      const expStart = i;
+      while (i < end && (c = s.charCodeAt(i)) >= 48 && c <= 57) i++;
+      if (i === expStart) return null;
+    }
+    if (i !== end) return null;
+    return Number(s.slice(start, end));
+  }
+  if (end - start > 9) return null;
+  const l = s.slice(start, end).toLowerCase();
   if (l === 'nan' || l === '+nan' || l === '-nan') return NaN;
   if (l === 'inf' || l === '+inf' || l === 'infinity' || l === '+infinity') return Infinity;
   if (l === '-inf' || l === '-infinity') return -Infinity;
@@ -180,6 +224,11 @@ class LineReader {
   }
 }
 
+/** A token quoted for an error message, cut short: an 80,000-digit value must not make an 80 KB message. */
+export function quoteShort(s: string, max = 40): string {
+  return s.length > max ? `${JSON.stringify(s.slice(0, max))}…` : JSON.stringify(s);
+}
+
 function sortLabels(ls: Label[], line: number): Label[] {
   ls.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (let i = 1; i < ls.length; i++) {
@@ -191,12 +240,12 @@ function sortLabels(ls: Label[], line: number): Label[] {
 function parseTimestamp(tok: string, om: boolean, r: LineReader): number {
   if (om) {
     const v = parseGoFloat(tok);
-    if (v === null || !Number.isFinite(v)) r.fail(`invalid timestamp ${JSON.stringify(tok)}`);
+    if (v === null || !Number.isFinite(v)) r.fail(`invalid timestamp ${quoteShort(tok)}`);
     return Math.round(v * 1000);
   }
-  if (!/^\d+$/.test(tok)) r.fail(`invalid timestamp ${JSON.stringify(tok)}`);
+  if (!/^[+-]?\d+$/.test(tok)) r.fail(`invalid timestamp ${quoteShort(tok)}`);
   const t = Number(tok);
-  if (!Number.isSafeInteger(t)) r.fail(`timestamp ${tok} out of range`);
+  if (!Number.isSafeInteger(t)) r.fail(`timestamp ${quoteShort(tok)} out of range`);
   return t;
 }
 
@@ -217,60 +266,118 @@ function unescapeHelp(s: string, om: boolean): string {
   return s.replace(/\\(.)/g, (m, c: string) => (c === 'n' ? '\n' : c === '\\' ? '\\' : om && c === '"' ? '"' : m));
 }
 
-export function parseExposition(text: string, format: ExpositionFormat = 'text'): ParsedExposition {
-  const om = format === 'openmetrics';
-  const samples: ParsedSample[] = [];
-  const metadata = new Map<string, MetricMetadata>();
-  const meta = (name: string) => {
-    let m = metadata.get(name);
+const isBlank = (c: number) => c === 32 || c === 9;
+
+/**
+ * Splits a metadata line ("# HELP name text", "# TYPE", "# UNIT") by hand,
+ * in one pass; null for any other comment.
+ */
+function metadataParts(line: string, lineNo: number): { kind: string; name: string; rest: string } | null {
+  let i = 1;
+  const n = line.length;
+  const skip = () => {
+    const from = i;
+    while (i < n && isBlank(line.charCodeAt(i))) i++;
+    return i > from;
+  };
+  if (!skip()) return null;
+  const kind = line.slice(i, i + 4);
+  if (kind !== 'HELP' && kind !== 'TYPE' && kind !== 'UNIT') return null;
+  i += 4;
+  if (!skip() || i === n) return null;
+  let name: string;
+  if (line.charCodeAt(i) === 34) {
+    const r = new LineReader(line, lineNo);
+    r.pos = i;
+    try {
+      name = r.quoted();
+      i = r.pos;
+    } catch {
+      return null;
+    }
+    if (i < n && !isBlank(line.charCodeAt(i))) return null;
+  } else {
+    const from = i;
+    while (i < n && !isBlank(line.charCodeAt(i))) i++;
+    name = line.slice(from, i);
+  }
+  skip();
+  return { kind, name, rest: line.slice(i) };
+}
+
+/**
+ * The parser's state across lines (metadata, OpenMetrics's # EOF), fed one
+ * line at a time: parseExposition runs it over a whole text, and the scrape
+ * loop over the lines its cache does not already know.
+ */
+export class ExpositionLineParser {
+  readonly om: boolean;
+  readonly metadata = new Map<string, MetricMetadata>();
+  eof = false;
+
+  constructor(readonly format: ExpositionFormat = 'text') {
+    this.om = format === 'openmetrics';
+  }
+
+  private meta(name: string): MetricMetadata {
+    let m = this.metadata.get(name);
     if (!m) {
-      m = { type: om ? 'unknown' : 'untyped', help: '', unit: '' };
-      metadata.set(name, m);
+      m = { type: this.om ? 'unknown' : 'untyped', help: '', unit: '' };
+      this.metadata.set(name, m);
     }
     return m;
-  };
-  const lines = text.split('\n');
-  let eof = false;
-  let lastLine = lines.length;
-  if (lines[lines.length - 1] === '') lastLine--;
-  for (let i = 0; i < lastLine; i++) {
-    const lineNo = i + 1;
-    const raw = lines[i]!;
-    const line = raw.endsWith('\r') && !om ? raw.slice(0, -1) : raw;
-    if (eof) throw new ExpositionError(lineNo, 'unexpected data after # EOF');
+  }
+
+  /**
+   * One line (without its newline). Returns the sample it holds, or null for
+   * metadata, comments and blank lines; throws ExpositionError for bad input.
+   */
+  line(raw: string, lineNo: number): ParsedSample | null {
+    const om = this.om;
+    const line = !om && raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (this.eof) throw new ExpositionError(lineNo, 'unexpected data after # EOF');
     if (line.trim() === '') {
       if (om) throw new ExpositionError(lineNo, 'unexpected blank line');
-      continue;
+      return null;
     }
+    if (line.charCodeAt(0) === 35) {
+      this.metadataLine(line, lineNo);
+      return null;
+    }
+    return this.sampleLine(line, lineNo);
+  }
+
+  private metadataLine(line: string, lineNo: number): void {
+    const om = this.om;
+    if (om && line === '# EOF') {
+      this.eof = true;
+      return;
+    }
+    const m = metadataParts(line, lineNo);
+    if (!m) {
+      if (om) throw new ExpositionError(lineNo, `invalid metadata line ${quoteShort(line)}`);
+      return; // A comment.
+    }
+    const { kind, name, rest } = m;
+    if (kind === 'HELP') this.meta(name).help = unescapeHelp(rest, om);
+    else if (kind === 'TYPE') {
+      const type = rest.trim().toLowerCase();
+      if (!(om ? OM_TYPES : TEXT_TYPES).has(type)) throw new ExpositionError(lineNo, `invalid metric type ${quoteShort(rest.trim())}`);
+      if (om && this.metadata.get(name)?.type !== undefined && this.metadata.get(name)!.type !== 'unknown') {
+        throw new ExpositionError(lineNo, `second TYPE line for metric name ${quoteShort(name)}`);
+      }
+      this.meta(name).type = type;
+    } else {
+      if (!om) return;
+      const unit = rest.trim();
+      if (unit !== '' && !name.endsWith(`_${unit}`)) throw new ExpositionError(lineNo, `unit ${quoteShort(unit)} not a suffix of metric ${quoteShort(name)}`);
+      this.meta(name).unit = unit;
+    }
+  }
+
+  private sampleLine(line: string, lineNo: number): ParsedSample {
+    const om = this.om;
     const r: LineReader = new LineReader(line, lineNo);
-    if (line.startsWith('#')) {
-      if (om && line === '# EOF') {
-        eof = true;
-        continue;
-      }
-      const m = /^#[ \t]+(HELP|TYPE|UNIT)[ \t]+("(?:[^"\\]|\\.)*"|\S+)(?:[ \t]+(.*))?$/.exec(line);
-      if (!m) {
-        if (om) throw new ExpositionError(lineNo, `invalid metadata line ${JSON.stringify(line.slice(0, 40))}`);
-        continue; // A comment.
-      }
-      const [, kind, rawName, rest = ''] = m;
-      const name = rawName!.startsWith('"') ? new LineReader(rawName!, lineNo).quoted() : rawName!;
-      if (kind === 'HELP') meta(name).help = unescapeHelp(rest, om);
-      else if (kind === 'TYPE') {
-        const type = rest.trim().toLowerCase();
-        if (!(om ? OM_TYPES : TEXT_TYPES).has(type)) throw new ExpositionError(lineNo, `invalid metric type ${JSON.stringify(rest.trim())}`);
-        if (om && metadata.get(name)?.type !== undefined && metadata.get(name)!.type !== 'unknown') {
-          throw new ExpositionError(lineNo, `second TYPE line for metric name ${JSON.stringify(name)}`);
-        }
-        meta(name).type = type;
-      } else {
-        if (kind === 'UNIT' && !om) continue;
-        const unit = rest.trim();
-        if (unit !== '' && !name.endsWith(`_${unit}`)) throw new ExpositionError(lineNo, `unit ${JSON.stringify(unit)} not a suffix of metric ${JSON.stringify(name)}`);
-        meta(name).unit = unit;
-      }
-      continue;
-    }
     const labels: Label[] = [];
     let name: string | null = null;
     if (isNameStart(r.peek())) name = r.name(isNameStart, isNameChar, 'metric name');
@@ -278,12 +385,12 @@ export function parseExposition(text: string, format: ExpositionFormat = 'text')
       const quotedName = r.labels(labels, name === null);
       if (quotedName !== null) name = quotedName;
     }
-    if (name === null) r.fail(`expected a metric name, got ${JSON.stringify(line.slice(0, 20))}`);
+    if (name === null) r.fail(`expected a metric name, got ${quoteShort(line, 20)}`);
     if (r.pos < line.length && line[r.pos] !== ' ' && line[r.pos] !== '\t') r.fail(`unexpected ${JSON.stringify(line[r.pos])} after metric name`);
     r.skipSpaces();
     const valueTok = r.token();
     const value = parseGoFloat(valueTok);
-    if (value === null) r.fail(valueTok === '' ? 'expected a value' : `invalid value ${JSON.stringify(valueTok)}`);
+    if (value === null) r.fail(valueTok === '' ? 'expected a value' : `invalid value ${quoteShort(valueTok)}`);
     r.skipSpaces();
     let timestamp: number | undefined;
     let exemplar: Exemplar | undefined;
@@ -292,7 +399,7 @@ export function parseExposition(text: string, format: ExpositionFormat = 'text')
       r.skipSpaces();
     }
     if (r.pos < line.length) {
-      if (!om || line[r.pos] !== '#') r.fail(`unexpected ${JSON.stringify(line.slice(r.pos, r.pos + 10))} at end of sample`);
+      if (!om || line[r.pos] !== '#') r.fail(`unexpected ${quoteShort(line.slice(r.pos, r.pos + 10))} at end of sample`);
       r.pos++;
       r.skipSpaces();
       if (line[r.pos] !== '{') r.fail('expected exemplar labels');
@@ -308,7 +415,7 @@ export function parseExposition(text: string, format: ExpositionFormat = 'text')
       if (r.pos < line.length) r.fail('unexpected data after exemplar');
     }
     // Prometheus 3 stores le and quantile in OpenMetrics's canonical float form.
-    const family = familyOf(name, metadata);
+    const family = familyOf(name, this.metadata);
     if (family && (family.type === 'histogram' || family.type === 'gaugehistogram' || family.type === 'summary')) {
       const key = family.type === 'summary' ? 'quantile' : 'le';
       labels.forEach((l, i) => {
@@ -323,8 +430,29 @@ export function parseExposition(text: string, format: ExpositionFormat = 'text')
     if (empty.length > 0) sample.emptyLabels = empty.map((l) => l.name);
     if (timestamp !== undefined) sample.timestamp = timestamp;
     if (exemplar) sample.exemplar = exemplar;
-    samples.push(sample);
+    return sample;
   }
-  if (om && !eof) throw new ExpositionError(lastLine, 'data does not end with # EOF');
-  return { samples, metadata };
+
+  /** After the last line: OpenMetrics must have ended with # EOF. */
+  finish(lastLine: number): void {
+    if (this.om && !this.eof) throw new ExpositionError(lastLine, 'data does not end with # EOF');
+  }
+}
+
+export function parseExposition(text: string, format: ExpositionFormat = 'text'): ParsedExposition {
+  const parser = new ExpositionLineParser(format);
+  const samples: ParsedSample[] = [];
+  let lineNo = 0;
+  let start = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    lineNo++;
+    const s = parser.line(text.slice(start, end), lineNo);
+    if (s) samples.push(s);
+    start = end + 1;
+  }
+  parser.finish(lineNo);
+  return { samples, metadata: parser.metadata };
 }

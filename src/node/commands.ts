@@ -51,7 +51,8 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --config, --config.file FILE               a prometheus.yml (global.scrape_interval is used)
   --storage.encoding varbit|double-delta     default varbit
   --retention, --storage.tsdb.retention.time default 15d
-  --storage.tsdb.retention.size SIZE         e.g. 512MB: drop the oldest chunk files past it (default: no limit)
+  --storage.tsdb.retention.size SIZE         e.g. 512MB: drop the oldest blocks past it (default: no limit)
+  --storage.tsdb.cache-size SIZE             block chunks and index pages kept in memory (default 64MB)
   --data-dir, --storage.tsdb.path DIR        persisted chunks, index and write-ahead log (default: memory only)
   --storage.wal.fsync never|always           always: fsync each commit (survives power loss); default never
   --query.lookback-delta D, --query.timeout D, --query.max-samples N, --query.max-concurrency N
@@ -98,6 +99,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     encoding,
     retention: flagValue(args, '--retention', '--storage.tsdb.retention.time'),
     retentionSize: flagValue(args, '--storage.tsdb.retention.size'),
+    cacheSize: flagValue(args, '--storage.tsdb.cache-size'),
     lookbackDelta: flagValue(args, '--query.lookback-delta'),
     queryTimeout: flagValue(args, '--query.timeout'),
     maxSamples: maxSamples === undefined ? undefined : Number(maxSamples),

@@ -1,5 +1,6 @@
 // A database kept in a data directory:
-//   DIR/index                  series, postings and chunk references (see persist-format.ts)
+//   DIR/<ULID>/...             immutable blocks (see disk-blocks.ts, block-dir.ts, docs/FORMAT.md)
+//   DIR/index                  the head's series, postings and chunk references (see persist-format.ts)
 //   DIR/chunks/00000001 ...    persisted chunks, one file per checkpoint that closed chunks
 //   DIR/wal/checkpoint.N       series and open-chunk samples as of segment N
 //   DIR/wal/0000000M ...       the write-ahead log after it
@@ -8,15 +9,21 @@
 // place, and only then is what it replaces deleted, so a crash at any point
 // leaves either the old or the new state whole.
 
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDB, type DB, type DBOptions } from '../storage/db.js';
 import { ENCODING_IDS, type ChunkEncoding } from '../wasm/codec.js';
 import { PersistCorruptionError, decodeFrames, decodeIndex, encodeFrames, type PersistedIndex } from '../storage/persist-format.js';
 import { type WalOptions, WalFile, readWal, segmentName, segments } from './wal-file.js';
 import { parseBase2Bytes } from '../model/units.js';
+import {
+  type BlockPolicy, applyBlockSizeRetention, cleanTombstones as cleanBlockTombstones, applyBlockTimeRetention, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks,
+} from './disk-blocks.js';
+import { listBlockDirs } from './block-dir.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { parseRetention } from '../storage/db.js';
 
-export interface DiskDBOptions extends DBOptions, WalOptions {
+export interface DiskDBOptions extends DBOptions, WalOptions, BlockPolicy {
   /** Wall-clock milliseconds between checkpoints besides those at segment ends and close (default 30 min; 0: none). */
   checkpointInterval?: number;
   /** Size-based retention: bytes, or "512MB" as --storage.tsdb.retention.size; the oldest chunk files go first. */
@@ -37,9 +44,13 @@ export interface DiskDB {
   db: DB;
   wal: WalFile | null;
   /** What opening found: persisted series and chunks loaded, log records and samples replayed, and how long it took. */
-  replay: { series: number; chunks: number; records: number; samples: number; skipped: number; ms: number };
+  replay: { series: number; chunks: number; records: number; samples: number; skipped: number; ms: number; blocks: number };
+  /** Damaged log tails found (and cut) when the directory was opened: Prometheus's prometheus_tsdb_wal_corruptions_total. */
+  walCorruptions: number;
   /** Persists closed chunks and truncates the log now. */
   checkpoint(): CheckpointResult;
+  /** Writes blocks with tombstones again without the deleted samples now (clean_tombstones), with any other compaction due. */
+  cleanTombstones(): void;
   /** Keeps log segments from the one `from()` returns, for a reader of the log (remote write) that lags behind. */
   retainLogFrom(from: () => number): void;
   close(): Promise<void>;
@@ -85,38 +96,7 @@ export function readIndex(dataDir: string): PersistedIndex | null {
   return existsSync(path) ? decodeIndex(readFileSync(path), path) : null;
 }
 
-export class DataDirLockedError extends Error {}
-
-/**
- * Takes DIR/lock for this process, as Prometheus locks its data directory:
- * a second writer would interleave commits and checkpoints. A lock left by
- * a process that no longer runs (killed) is taken over.
- */
-function lockDataDir(dataDir: string): () => void {
-  const path = join(dataDir, 'lock');
-  for (;;) {
-    try {
-      writeFileSync(path, String(process.pid), { flag: 'wx' });
-      return () => rmSync(path, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const pid = Number(readFileSync(path, 'utf8'));
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-      throw new DataDirLockedError(`${dataDir} is in use by process ${pid} (${path}); open it read-only or stop that process`);
-    }
-    rmSync(path, { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
 
 /** Opens (or creates) a database in dataDir: loads the index and chunks, replays checkpoint and log. */
 export async function openDiskDB(dataDir: string, opts: DiskDBOptions = {}): Promise<DiskDB> {
@@ -134,10 +114,23 @@ export async function openDiskDB(dataDir: string, opts: DiskDBOptions = {}): Pro
 
 async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, t0: number, unlock: () => void): Promise<DiskDB> {
   const ix = readIndex(dataDir);
+  const warn = opts.warn ?? (() => {});
   // A data directory keeps the chunk encoding it was created with.
-  const encoding = ix ? (Object.keys(ENCODING_IDS) as ChunkEncoding[]).find((e) => ENCODING_IDS[e] === ix.encoding) : opts.encoding;
+  const encoding = ix
+    ? (Object.keys(ENCODING_IDS) as ChunkEncoding[]).find((e) => ENCODING_IDS[e] === ix.encoding)
+    : blocksEncoding(dataDir, !!opts.readOnly, warn) ?? opts.encoding;
   const db = await openDB({ ...opts, encoding });
-  const replay = { series: 0, chunks: 0, records: 0, samples: 0, skipped: 0, ms: 0 };
+  const replay = { series: 0, chunks: 0, records: 0, samples: 0, skipped: 0, ms: 0, blocks: 0 };
+  try {
+    db.setBlocks(openBlocks(dataDir, db, !!opts.readOnly, warn));
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  replay.blocks = db.blockList().length;
+  // What blocks cut from the head hold is not the head's any more (the log may still have it).
+  const cutUpTo = headCutUpTo(db);
+  db.setHeadMinValidTime(cutUpTo);
   if (ix) {
     const files = new Map<number, Uint8Array>();
     const where = (n: number) => join(chunkDir(dataDir), segmentName(n));
@@ -147,21 +140,24 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
       return f;
     }, where);
     replay.series = ix.series.length;
-    replay.chunks = ix.series.reduce((n, s) => n + s.chunks.length, 0);
+    replay.chunks = ix.series.reduce((n, s) => n + s.chunks.length + (s.open ? 1 : 0), 0);
   }
   const after = ix?.checkpoint ?? 0;
   // One replay for checkpoint and log: the log's records refer to series the checkpoint defines.
-  add(replay, db.replayWal(logAfterIndex(dataDir, after, opts)));
+  let walCorruptions = 0;
+  add(replay, db.replayWal(logAfterIndex(dataDir, after, opts, () => walCorruptions++)));
+  if (cutUpTo > -Infinity) db.truncateHead(cutUpTo);
   replay.ms = performance.now() - t0;
 
   if (opts.readOnly) {
     const refuse = () => { throw new Error(`${dataDir} is open read-only`); };
-    return { db, wal: null, replay, checkpoint: refuse, retainLogFrom: () => {}, close: () => db.close() };
+    return { db, wal: null, replay, walCorruptions, checkpoint: refuse, cleanTombstones: refuse, retainLogFrom: () => {}, close: () => db.close() };
   }
 
   const wal = new WalFile(walDir, opts, after);
   db.attachWal(wal);
   const retentionSize = parseSize(opts.retentionSize);
+  const retentionMs = parseRetention(opts.retention);
   const retainers: (() => number)[] = [];
   let nextFile = (chunkFiles(chunkDir(dataDir)).at(-1) ?? 0) + 1;
 
@@ -199,6 +195,35 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
     persist(closed);
   };
   const checkpoint = () => persist(wal.cut());
+  const headDirBytes = () => dirBytes(chunkDir(dataDir)) + dirBytes(walDir);
+  const maintainBlocks = () => {
+    compactBlocks(dataDir, db, retentionMs, opts);
+    applyBlockTimeRetention(dataDir, db, retentionMs, warn);
+    if (retentionSize > 0) applyBlockSizeRetention(dataDir, db, retentionSize, headDirBytes(), warn);
+  };
+  // At start: a head the log filled past 1.5 block ranges is cut, and what retention drops is said
+  // (data imported long ago, say, under a shorter retention).
+  if (cutHeadBlocks(dataDir, db, opts) > 0) checkpoint();
+  maintainBlocks();
+  let cutting = false;
+  db.onCommitted = () => {
+    // A querier open across a cut would see neither the range the head let go of nor the new block;
+    // the cut waits for a commit with no querier open (the head grows by that much meanwhile).
+    if (cutting || db.hasOpenQueriers()) return;
+    cutting = true;
+    try {
+      if (cutHeadBlocks(dataDir, db, opts) > 0) {
+        // The head let go of the cut range: persist it so the log before it can go.
+        checkpoint();
+        maintainBlocks();
+      }
+    } catch (e) {
+      // The commit itself is in the log and the head; cutting is retried after the next one.
+      warn(`cutting a block from the head of ${dataDir} failed: ${(e as Error).message}`);
+    } finally {
+      cutting = false;
+    }
+  };
   const interval = opts.checkpointInterval ?? 30 * 60_000;
   // A failed timed checkpoint (a full disk, say) is reported; the log keeps everything until the next one works.
   const timer = interval > 0 ? setInterval(() => {
@@ -210,7 +235,10 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   }, interval) : null;
   timer?.unref();
   return {
-    db, wal, replay, checkpoint,
+    db, wal, replay, walCorruptions, checkpoint,
+    cleanTombstones: () => {
+      if (!db.hasOpenQueriers()) cleanBlockTombstones(dataDir, db);
+    },
     retainLogFrom: (from) => retainers.push(from),
     close: async () => {
       if (timer) clearInterval(timer);
@@ -225,14 +253,18 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   };
 }
 
-function* logAfterIndex(dataDir: string, checkpoint: number, opts: DiskDBOptions): Generator<Uint8Array> {
+function* logAfterIndex(dataDir: string, checkpoint: number, opts: DiskDBOptions, onCorruption: () => void): Generator<Uint8Array> {
   const walDir = join(dataDir, 'wal');
   const ckpt = join(walDir, checkpointName(checkpoint));
   if (checkpoint > 0) {
     if (!existsSync(ckpt)) throw new PersistCorruptionError(`${ckpt}: missing, but ${join(dataDir, 'index')} refers to it`);
     yield* decodeFrames(readFileSync(ckpt), ckpt);
   }
-  if (existsSync(walDir)) yield* readWal(walDir, opts.warn, checkpoint, !opts.readOnly);
+  if (existsSync(walDir)) yield* readWal(walDir, opts.warn, checkpoint, !opts.readOnly, onCorruption);
+}
+
+function dirBytes(dir: string): number {
+  return existsSync(dir) ? readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) : 0;
 }
 
 function add(into: DiskDB['replay'], r: { records: number; samples: number; skipped: number }): void {
@@ -293,11 +325,21 @@ function copyOnce(dataDir: string, outDir: string): { files: number; bytes: numb
     bytes += statSync(to).size;
   };
   mkdirSync(join(outDir, 'wal'), { recursive: true });
+  // Blocks are immutable: a copy of each directory present now (one compaction deletes restarts the copy).
+  for (const ulid of listBlockDirs(dataDir, true)) {
+    for (const rel of ['chunks', '']) mkdirSync(join(outDir, `${ulid}.tmp-for-creation`, rel), { recursive: true });
+    for (const f of readdirSync(join(dataDir, ulid, 'chunks'))) copy(join(dataDir, ulid, 'chunks', f), join(outDir, `${ulid}.tmp-for-creation`, 'chunks', f));
+    for (const f of ['index', 'meta.json', 'tombstones']) {
+      if (f !== 'tombstones' || existsSync(join(dataDir, ulid, f))) copy(join(dataDir, ulid, f), join(outDir, `${ulid}.tmp-for-creation`, f));
+    }
+    rmSync(join(outDir, ulid), { recursive: true, force: true });
+    renameSync(join(outDir, `${ulid}.tmp-for-creation`), join(outDir, ulid));
+  }
   const indexPath = join(dataDir, 'index');
   const raw = existsSync(indexPath) ? readFileSync(indexPath) : null;
   const ix = raw ? decodeIndex(raw, indexPath) : null;
   if (ix) {
-    const referenced = new Set(ix.series.flatMap((s) => s.chunks.map((c) => c.file)));
+    const referenced = new Set(ix.series.flatMap((s) => [...s.chunks.map((c) => c.file), ...(s.open ? [s.open.file] : [])]));
     if (referenced.size > 0) mkdirSync(join(outDir, 'chunks'), { recursive: true });
     for (const f of referenced) copy(join(chunkDir(dataDir), segmentName(f)), join(outDir, 'chunks', segmentName(f)));
     if (ix.checkpoint > 0) copy(join(walDir, checkpointName(ix.checkpoint)), join(outDir, 'wal', checkpointName(ix.checkpoint)));

@@ -1,32 +1,60 @@
 // `promlet import FILE --data-dir DIR`: backfills OpenMetrics or Prometheus
 // text with timestamps (what `promtool tsdb create-blocks-from openmetrics`
-// reads) into a data directory, counting imported and rejected samples.
+// reads) into a data directory as blocks written directly: no log, no head.
+// Each series' samples are sorted; blocks are aligned to the block range
+// and overlapping data already in DIR is merged by the next compaction.
 
 import { readFileSync } from 'node:fs';
-import { labelsKey } from '../model/labels.js';
 import { ExpositionError, formatOfText, parseExposition, type ParsedSample } from '../exposition/parse.js';
-import { appendSamples } from '../exposition/append.js';
-import { openDiskDB } from './disk-db.js';
+import { lockDataDir, readIndex } from './disk-db.js';
 import type { CliIO } from './cli.js';
 import { UsageError, flagValue, positional } from './commands.js';
+import { type BackfillInput, backfillRanges, fillBackfillBlock, groupSeries } from '../storage/backfill.js';
+import { BlockWriter } from '../storage/block-writer.js';
+import { writeBlockDir } from './block-dir.js';
+import { blocksEncoding } from './disk-blocks.js';
+import { parseRetention } from '../storage/db.js';
+import { DEFAULT_BLOCK_RANGE } from '../storage/compact.js';
+import { ENCODING_IDS, type ChunkEncoding } from '../wasm/codec.js';
+import { mkdirSync } from 'node:fs';
 
 export const IMPORT_USAGE = `usage: promlet import FILE --data-dir DIR [--format openmetrics|text] [--storage.encoding E]
+                      [--max-block-duration 2h] [--retention 15d]
 
 Backfill samples with timestamps from an OpenMetrics (default for .om files
-or a file ending in "# EOF") or Prometheus text file into DIR. Samples
-without a timestamp, or older than what DIR already holds for their series,
-are rejected and counted.
+or a file ending in "# EOF") or Prometheus text file into DIR, as blocks
+written directly (like promtool tsdb create-blocks-from openmetrics). Each
+series' samples are sorted; samples without a timestamp, and a second value
+for the same series and timestamp, are rejected and counted. --retention is
+the retention the server will run with: samples older than that before now
+are imported, with a warning that the server will delete them.
 `;
+
+const iso = (t: number) => new Date(t).toISOString();
+
+/** Prints a progress percentage on a terminal, each value once. */
+function progressPrinter(io: CliIO & { isTTY?: boolean }): (fraction: number) => void {
+  let shown = -1;
+  return (f) => {
+    const pct = Math.floor(f * 100);
+    if (!io.isTTY || pct === shown) return;
+    shown = pct;
+    io.err(`\rimporting: ${pct}%`);
+  };
+}
 
 export async function importCommand(args: string[], io: CliIO & { isTTY?: boolean }): Promise<number> {
   if (args.includes('--help')) {
     io.out(IMPORT_USAGE);
     return 0;
   }
-  const [file] = positional(args, ['--data-dir', '--storage.tsdb.path', '--format', '--storage.encoding']);
+  const valueFlags = ['--data-dir', '--storage.tsdb.path', '--format', '--storage.encoding', '--max-block-duration', '--retention', '--storage.tsdb.retention.time'];
+  const [file] = positional(args, valueFlags);
   const dataDir = flagValue(args, '--data-dir', '--storage.tsdb.path');
   if (!file) throw new UsageError('import needs a file');
   if (!dataDir) throw new UsageError('import needs --data-dir');
+  const blockRange = parseRetention(flagValue(args, '--max-block-duration') ?? '2h') || DEFAULT_BLOCK_RANGE;
+  const retention = parseRetention(flagValue(args, '--retention', '--storage.tsdb.retention.time') ?? '15d');
   const text = readFileSync(file, 'utf8');
   const format = flagValue(args, '--format') ?? (/\.om$/.test(file) ? 'openmetrics' : formatOfText(text));
   if (format !== 'openmetrics' && format !== 'text') throw new UsageError(`--format: want openmetrics or text, got ${JSON.stringify(format)}`);
@@ -40,22 +68,58 @@ export async function importCommand(args: string[], io: CliIO & { isTTY?: boolea
     }
     throw e;
   }
-  const encoding = flagValue(args, '--storage.encoding') === 'double-delta' ? 'double-delta' : 'varbit';
-  const disk = await openDiskDB(dataDir, { encoding, warn: (m) => io.err(`promlet: ${m}\n`) });
-  let result;
+  mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDataDir(dataDir);
   try {
-    result = await appendSamples(disk.db, samples, {
-      where: file,
-      progress: (f: number) => { if (io.isTTY) io.err(`\rimporting ${Math.round(f * 100)}%`); },
-    });
+    const warn = (m: string) => io.err(`promlet: ${m}\n`);
+    const requested: ChunkEncoding = flagValue(args, '--storage.encoding') === 'double-delta' ? 'double-delta' : 'varbit';
+    // A data directory keeps the chunk encoding it was created with.
+    const ix = readIndex(dataDir);
+    const existing = ix ? (Object.keys(ENCODING_IDS) as ChunkEncoding[]).find((e) => ENCODING_IDS[e] === ix.encoding) : blocksEncoding(dataDir, false, warn);
+    const encoding = existing ?? requested;
+
+    const rejected: string[] = [];
+    // Lazily, so no second object per sample outlives its grouping.
+    function* inputs(): Generator<BackfillInput> {
+      for (const s of samples) {
+        if (s.timestamp === undefined) rejected.push(`${file}:${s.line}: sample has no timestamp`);
+        else if (!Number.isSafeInteger(s.timestamp)) rejected.push(`${file}:${s.line}: timestamp ${s.timestamp} is not a whole number of milliseconds`);
+        else yield { labels: s.labels, t: s.timestamp, v: s.value, line: s.line };
+      }
+    }
+    const series = groupSeries(inputs(), rejected, (line) => `${file}:${line}`);
+    samples = [];
+    const total = series.reduce((n, s) => n + s.ts.length, 0);
+    const ranges = backfillRanges(series, blockRange);
+    const progress = progressPrinter(io);
+    let done = 0, blocks = 0;
+    progress(0);
+    for (const [mint, maxt] of ranges) {
+      const meta = writeBlockDir(dataDir, (sink) => new BlockWriter(encoding, sink), (w) => { done += fillBackfillBlock(series, encoding, mint, maxt, w); }, mint, maxt);
+      if (meta) blocks++;
+      progress(done / Math.max(1, total));
+    }
+    if (io.isTTY) io.err('\n');
+    for (const r of rejected.slice(0, 20)) io.err(`${r}\n`);
+    if (rejected.length > 20) io.err(`... and ${rejected.length - 20} more rejected samples\n`);
+    if (retention > 0 && total > 0) {
+      const cutoff = Date.now() - retention;
+      let old = 0, oldest = Infinity, newestOld = -Infinity;
+      for (const s of series) {
+        for (let i = 0; i < s.ts.length && s.ts[i]! < cutoff; i++) {
+          old++;
+          oldest = Math.min(oldest, s.ts[i]!);
+          newestOld = Math.max(newestOld, s.ts[i]!);
+        }
+      }
+      if (old > 0) {
+        warn(`${old} of ${total} samples (${iso(oldest)} to ${iso(newestOld)}) are older than the retention window (${iso(cutoff)}, ` +
+          `now minus ${flagValue(args, '--retention', '--storage.tsdb.retention.time') ?? '15d'}): a server on ${dataDir} with that retention will delete them once newer samples arrive`);
+      }
+    }
+    io.out(`imported ${total} samples of ${series.length} series into ${dataDir} (${blocks} blocks), rejected ${rejected.length}\n`);
+    return rejected.length > 0 && total === 0 ? 1 : 0;
   } finally {
-    await disk.close();
+    unlock();
   }
-  const { imported, rejected } = result;
-  if (io.isTTY && imported > 0) io.err('\n');
-  for (const r of rejected.slice(0, 20)) io.err(`${r}\n`);
-  if (rejected.length > 20) io.err(`... and ${rejected.length - 20} more rejected samples\n`);
-  const series = new Set(samples.filter((s) => s.timestamp !== undefined).map((s) => labelsKey(s.labels))).size;
-  io.out(`imported ${imported} samples of ${series} series into ${dataDir}, rejected ${rejected.length}\n`);
-  return rejected.length > 0 && imported === 0 ? 1 : 0;
 }

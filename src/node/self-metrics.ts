@@ -44,7 +44,7 @@ export class SelfMetrics {
       { name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', type: 'gauge', samples: [{ labels: {}, value: mem.rss }] },
       { name: 'nodejs_heap_used_bytes', help: 'V8 heap in use, in bytes.', type: 'gauge', samples: [{ labels: {}, value: mem.heapUsed }] },
       { name: 'promlet_tsdb_head_series', help: 'Series in the head.', type: 'gauge', samples: [{ labels: {}, value: st.series }] },
-      { name: 'promlet_tsdb_head_samples', help: 'Samples in the head.', type: 'gauge', samples: [{ labels: {}, value: st.samples }] },
+      { name: 'promlet_tsdb_head_samples', help: 'Samples in the head.', type: 'gauge', samples: [{ labels: {}, value: st.headSamples }] },
       { name: 'promlet_tsdb_head_chunks', help: 'Chunks in the head.', type: 'gauge', samples: [{ labels: {}, value: st.chunks }] },
       { name: 'promlet_tsdb_wasm_memory_bytes', help: 'Size of the WebAssembly memory holding the chunks.', type: 'gauge', samples: [{ labels: {}, value: st.wasmMemoryBytes }] },
       { name: 'promlet_tsdb_out_of_order_samples_total', help: 'Samples rejected as out of order.', type: 'counter', samples: [{ labels: {}, value: st.outOfOrderSamples }] },

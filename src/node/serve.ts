@@ -11,6 +11,7 @@ import { createEngine } from '../promql/engine/engine.js';
 import { createApiHandler } from '../api/handler.js';
 import { startServer } from './server.js';
 import { SelfMetrics } from './self-metrics.js';
+import { tsdbMetricFamilies } from './tsdb-metrics.js';
 import { ScrapeManager } from '../scrape/manager.js';
 import { PushStore } from '../push/store.js';
 import { expandGlob, fileSdReader } from './file-sd.js';
@@ -19,7 +20,7 @@ import { Notifier, alertmanagersFromConfig } from '../rules/notifier.js';
 import { parseDuration } from '../promql/parser/literals.js';
 import { tlsFetch } from './tls-fetch.js';
 import type { FsyncPolicy } from './wal-file.js';
-import { openDiskDB, snapshotDataDir } from './disk-db.js';
+import { openDiskDB, parseSize, snapshotDataDir } from './disk-db.js';
 import { snapshotName } from './tsdb-command.js';
 import { checkConfig } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
@@ -49,8 +50,10 @@ export interface ServeOptions {
   dataDir?: string;
   /** --storage.wal.fsync: 'always' also survives power loss (default 'never': survives the process dying). */
   walFsync?: FsyncPolicy;
-  /** --storage.tsdb.retention.size: e.g. "512MB"; oldest chunk files are dropped past it. */
+  /** --storage.tsdb.retention.size: e.g. "512MB"; oldest blocks are dropped past it. */
   retentionSize?: string;
+  /** --storage.tsdb.cache-size: e.g. "64MB", block chunks and index pages kept in memory. */
+  cacheSize?: string;
   /** --web.enable-admin-api: POST /api/v1/admin/tsdb/snapshot. */
   adminApi?: boolean;
   /** --web.external-url: the prefix of alerts' generatorURL. */
@@ -104,12 +107,12 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     configYaml = readFileSync(o.configFile, 'utf8');
     config = (parseYaml(configYaml) ?? {}) as PromConfig;
   }
-  const dbOpts = { encoding: o.encoding ?? 'varbit', retention: o.retention ?? '15d' } as const;
+  const dbOpts = { encoding: o.encoding ?? 'varbit', retention: o.retention ?? '15d', cacheSize: o.cacheSize === undefined ? undefined : parseSize(o.cacheSize) } as const;
   // With a data directory every commit goes to the write-ahead log first, and a restart replays it.
   const disk = o.dataDir ? await openDiskDB(o.dataDir, { ...dbOpts, fsync: o.walFsync, retentionSize: o.retentionSize, warn: o.warn }) : null;
   if (disk) {
     const r = disk.replay;
-    o.warn?.(`data dir ${o.dataDir}: loaded ${r.series} series and ${r.chunks} chunks, replayed ${r.samples} samples from ${r.records} log records, in ${Math.round(r.ms)} ms`);
+    o.warn?.(`data dir ${o.dataDir}: opened ${r.blocks} blocks, loaded ${r.series} head series and ${r.chunks} chunks, replayed ${r.samples} samples from ${r.records} log records, in ${Math.round(r.ms)} ms`);
   }
   const db = disk ? disk.db : await openDB(dbOpts);
   const engineOptions = {
@@ -123,6 +126,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   // Queries through the HTTP API also read remote_read endpoints; rules read local data.
   const engine = createEngine(db, engineOptions);
   const ownMetrics = new SelfMetrics(db, VERSION);
+  if (disk) ownMetrics.addSource(() => tsdbMetricFamilies(disk));
   const startTime = new Date();
   const flags: Record<string, string> = {
     'web.listen-address': listen, 'config.file': o.configFile ?? '', 'storage.tsdb.retention.time': o.retention ?? '15d',
@@ -191,9 +195,11 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     info: {
       version: VERSION, startTime, flags, metadata: () => intake.metadata(), configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
       targets: () => scraper.targets(),
+      corruptionCount: () => disk?.walCorruptions ?? 0,
       rules: (type) => rules.rulesJSON(type),
       alerts: () => rules.alertsJSON(),
       alertmanagers: () => notifier.alertmanagers,
+      cleanTombstones: o.adminApi && disk ? async () => disk.cleanTombstones() : undefined,
       deleteSeries: o.adminApi ? async (sets, start, end) => {
         for (const ms of sets) db.deleteSeries(ms, start, end);
       } : undefined,

@@ -4,22 +4,33 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapshotDataDir } from './disk-db.js';
+import { tsdbAnalyze, tsdbList } from './tsdb-inspect.js';
 import type { CliIO } from './cli.js';
 import { UsageError, flagValue, positional } from './commands.js';
 
 export const TSDB_USAGE = `usage: promlet tsdb snapshot --data-dir DIR OUT
+       promlet tsdb list DIR [--human-readable]
+       promlet tsdb analyze DIR [BLOCK_ID] [--limit 20]
 
-Copy the data directory DIR to OUT while ingestion may go on; OUT opens as a
-data directory (--data-dir OUT) holding every commit made before the copy.
+snapshot: copy the data directory DIR to OUT while ingestion may go on; OUT
+opens as a data directory (--data-dir OUT) holding every commit made before the copy.
+list: the blocks of DIR with their time ranges, samples, chunks, series and bytes.
+analyze: cardinality and churn of one block (default: the newest), as promtool's.
 `;
 
 export function tsdbCommand(args: string[], io: CliIO): number {
-  const [what, out] = positional(args, ['--data-dir', '--storage.tsdb.path']);
+  const [what, out, extra] = positional(args, ['--data-dir', '--storage.tsdb.path', '--limit']);
   if (args.includes('--help') || what === undefined) {
     io.out(TSDB_USAGE);
     return args.includes('--help') ? 0 : 2;
   }
-  if (what !== 'snapshot') throw new UsageError(`tsdb ${what}: want "tsdb snapshot"`);
+  if (what === 'list' || what === 'analyze') {
+    const dir = out ?? flagValue(args, '--data-dir', '--storage.tsdb.path');
+    if (!dir) throw new UsageError(`tsdb ${what} needs a data directory`);
+    if (what === 'list') return tsdbList(dir, io, args.includes('--human-readable'));
+    return tsdbAnalyze(dir, extra, io, Number(flagValue(args, '--limit') ?? 20));
+  }
+  if (what !== 'snapshot') throw new UsageError(`tsdb ${what}: want "tsdb snapshot", "tsdb list" or "tsdb analyze"`);
   const dataDir = flagValue(args, '--data-dir', '--storage.tsdb.path');
   if (!dataDir || !out) throw new UsageError('tsdb snapshot needs --data-dir DIR and OUT');
   if (!existsSync(join(dataDir, 'wal'))) throw new UsageError(`${dataDir} is not a promlet data directory (no wal/)`);

@@ -35,7 +35,7 @@ export function segments(dir: string): number[] {
  * Yields every record of the log in order, one segment in memory at a time,
  * repairing a torn tail of the newest segment.
  */
-export function* readWal(dir: string, warn: (msg: string) => void = () => {}, after = 0, repair = true): Generator<Uint8Array> {
+export function* readWal(dir: string, warn: (msg: string) => void = () => {}, after = 0, repair = true, onCorruption: () => void = () => {}): Generator<Uint8Array> {
   const segs = segments(dir).filter((n) => n > after);
   for (const [i, n] of segs.entries()) {
     const path = join(dir, segmentName(n));
@@ -46,6 +46,8 @@ export function* readWal(dir: string, warn: (msg: string) => void = () => {}, af
         const { problem } = f;
         const where = `segment ${path} at byte ${off} of ${buf.length}`;
         if (i !== segs.length - 1) throw new WalCorruptionError(`write-ahead log: ${problem} in ${where}`);
+        // Counted as Prometheus's prometheus_tsdb_wal_corruptions_total: a damaged tail that was cut (or, read-only, ignored).
+        onCorruption();
         if (!repair) {
           warn(`write-ahead log: ${problem} in ${where}; ignoring the ${buf.length - off} bytes after it`);
           break;

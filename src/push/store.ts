@@ -3,7 +3,8 @@
 // at every recording interval, as Prometheus scraping a Pushgateway would
 // see them; replaced or deleted series end with staleness markers.
 
-import type { Appendable } from '../storage/interfaces.js';
+import type { Appendable, Appender } from '../storage/interfaces.js';
+import { UnknownSeriesError } from '../storage/errors.js';
 import { type Label, type Labels, compareStrings, labelsKey } from '../model/labels.js';
 import { appendStaleMarkers, vanished } from '../storage/staleness.js';
 import { parseExposition } from '../exposition/parse.js';
@@ -15,10 +16,20 @@ export class PushError extends Error {
   }
 }
 
+interface PushedSeries {
+  /** Labels without the metric name. */
+  labels: Labels;
+  value: number;
+  /** The labels with __name__, once built. */
+  named?: Labels;
+  /** Series ref once recorded, so recording every interval appends by ref. */
+  ref: number;
+}
+
 interface Group {
   key: Labels;
   /** Series by metric name, each with its labels and value. */
-  families: Map<string, { labels: Labels; value: number }[]>;
+  families: Map<string, PushedSeries[]>;
   pushTime: number;
   failureTime: number;
 }
@@ -82,14 +93,17 @@ export class PushStore {
       if (e instanceof PushError) throw e;
       throw new PushError(400, (e as Error).message);
     }
-    const pushed = new Map<string, { labels: Labels; value: number }[]>();
+    const pushed = new Map<string, PushedSeries[]>();
     for (const s of parsed.samples) {
       const name = s.labels.find((l) => l.name === '__name__')!.value;
       // Grouping labels override the pushed ones; a missing instance stays empty, so a scrape does not add one.
       const m = new Map(s.labels.filter((l) => l.name !== '__name__').map((l) => [l.name, l.value]));
       for (const l of key) m.set(l.name, l.value);
       const labels = [...m].filter(([, v]) => v !== '').map(([name, value]) => ({ name, value })).sort((a, b) => compareStrings(a.name, b.name));
-      pushed.set(name, [...(pushed.get(name) ?? []), { labels, value: s.value }]);
+      // Grouped in one pass: appending to the name's array, never copying it.
+      let family = pushed.get(name);
+      if (!family) pushed.set(name, (family = []));
+      family.push({ labels, value: s.value, ref: -1 });
     }
     const before = this.seriesOf(group);
     if (replaceAll) group.families = pushed;
@@ -114,7 +128,7 @@ export class PushStore {
   private seriesOf(group: Group, withPushTimes = false): Map<string, Labels> {
     const out = new Map<string, Labels>();
     for (const [name, series] of group.families) for (const s of series) {
-      const ls = withName(name, s.labels);
+      const ls = (s.named ??= withName(name, s.labels));
       out.set(labelsKey(ls), ls);
     }
     if (withPushTimes) {
@@ -133,10 +147,10 @@ export class PushStore {
     for (const g of groups) {
       for (const [name, series] of g.families) {
         for (const s of series) {
-          const ls = withName(name, s.labels);
-          now.add(labelsKey(ls));
+          const ls = (s.named ??= withName(name, s.labels));
+          if (before) now.add(labelsKey(ls));
           try {
-            app.append(ls, t, s.value);
+            s.ref = appendPushed(app, s, ls, t);
           } catch {
             // A second push within the same millisecond keeps the first value.
           }
@@ -153,4 +167,16 @@ export class PushStore {
     if (before) appendStaleMarkers(app, vanished(before, now), t);
     await app.commit();
   }
+}
+
+/** Appends by the series' ref, or by labels before it has one or once its series is gone. */
+function appendPushed(app: Appender, s: PushedSeries, labels: Labels, t: number): number {
+  if (s.ref >= 0) {
+    try {
+      return app.append(s.ref, t, s.value);
+    } catch (e) {
+      if (!(e instanceof UnknownSeriesError)) throw e;
+    }
+  }
+  return app.append(labels, t, s.value);
 }

@@ -2,22 +2,21 @@
 // prompb.WriteRequest. Valid samples are stored even when some in the batch
 // are out of order or duplicates; those are answered with 400, as Prometheus
 // does, so the sender does not retry them.
+//
+// The request is read by WriteRequestReader (no object per sample) and each
+// series is appended by ref: refs are cached per database by the bytes of
+// the series' labels, so a series seen before skips label decoding and
+// lookup. One commit per request: one log write, acknowledged after it.
 
-import { WriteRequest } from './proto.js';
 import { handleRemoteWriteV2, remoteWriteMessage } from './write-v2-handler.js';
 import { V2_MESSAGE } from './write-v2-proto.js';
 import { uncompress } from 'snappyjs';
 import type { Appendable } from '../storage/interfaces.js';
-import { StorageError } from '../storage/errors.js';
+import { StorageError, UnknownSeriesError } from '../storage/errors.js';
 import { InvalidLabelsError } from '../model/labels.js';
-import { addRemoteWriteExemplars } from './write-exemplars.js';
-
-interface DecodedSeries {
-  labels?: { name: string; value: string }[];
-  samples?: { value?: number; timestamp?: number | { toNumber(): number } }[];
-  histograms?: Uint8Array[];
-  exemplars?: { labels?: { name: string; value: string }[]; value?: number; timestamp?: number | { toNumber(): number } }[];
-}
+import { ProtoDecodeError, WriteRequestReader } from './write-decoder.js';
+import { SeriesRefCache } from './series-ref-cache.js';
+import { addRemoteWriteExemplars, type SeriesWithExemplars } from './write-exemplars.js';
 
 export interface WriteResult {
   status: number;
@@ -28,47 +27,112 @@ export interface WriteResult {
   headers?: Record<string, string>;
 }
 
-const MAX_DECOMPRESSED = 64 * 1024 * 1024;
+export interface RemoteWriteOptions {
+  /**
+   * Largest decompressed WriteRequest accepted, in bytes (checked against
+   * snappy's length header before anything is allocated).
+   */
+  maxDecompressedBytes?: number;
+}
 
-export async function handleRemoteWrite(db: Appendable, body: Uint8Array, headers: Headers): Promise<WriteResult> {
+/** Default decompressed-size limit: far above what a Prometheus sender batches (2,000 samples per request). */
+export const MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024;
+
+const caches = new WeakMap<Appendable, SeriesRefCache>();
+
+function cacheFor(db: Appendable): SeriesRefCache {
+  let c = caches.get(db);
+  if (!c) caches.set(db, (c = new SeriesRefCache()));
+  return c;
+}
+
+/** snappy's uvarint length header, or -1 when it is malformed. */
+function snappyLength(body: Uint8Array): number {
+  let result = 0;
+  for (let i = 0, shift = 0; i < body.length && i < 5; i++, shift += 7) {
+    const b = body[i]!;
+    result += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return result;
+  }
+  return -1;
+}
+
+export async function handleRemoteWrite(db: Appendable, body: Uint8Array, headers: Headers, opts: RemoteWriteOptions = {}): Promise<WriteResult> {
   const fail = (status: number, msg: string): WriteResult => ({ status, body: `${msg}\n`, appended: 0, rejected: 0 });
   const message = remoteWriteMessage(headers.get('content-type'));
   if (typeof message !== 'string') return fail(415, message.error);
-  if (message === V2_MESSAGE) return { ...(await handleRemoteWriteV2(db, body, headers)), rejected: 0 };
   const enc = headers.get('content-encoding');
   if (enc && enc !== 'snappy') return fail(415, `unsupported Content-Encoding ${JSON.stringify(enc)}, want snappy`);
+  const limit = opts.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES;
+  const length = snappyLength(body);
+  if (length > limit) return fail(413, `snappy: decompressed size ${length} bytes is over the limit of ${limit} bytes`);
+  if (message === V2_MESSAGE) return { ...(await handleRemoteWriteV2(db, body, headers, limit)), rejected: 0 };
   let raw: Uint8Array;
   try {
-    raw = uncompress(body, MAX_DECOMPRESSED);
+    raw = uncompress(body, limit);
   } catch (e) {
     return fail(400, `snappy decode error: ${(e as Error).message}`);
   }
-  let req: { timeseries?: DecodedSeries[] };
-  try {
-    req = WriteRequest.toObject(WriteRequest.decode(raw), { defaults: false }) as { timeseries?: DecodedSeries[] };
-  } catch (e) {
-    return fail(400, `protobuf decode error: ${(e as Error).message}`);
-  }
+  const reader = new WriteRequestReader(raw);
+  const cache = cacheFor(db);
   const app = db.appender();
   let appended = 0, rejected = 0, histograms = 0;
   let firstError = '';
-  for (const ts of req.timeseries ?? []) {
-    const labels = Object.fromEntries((ts.labels ?? []).map((l) => [l.name, l.value ?? '']));
-    histograms += ts.histograms?.length ?? 0;
-    for (const s of ts.samples ?? []) {
-      const t = typeof s.timestamp === 'object' ? s.timestamp.toNumber() : (s.timestamp ?? 0);
-      try {
-        app.append(labels, t, s.value ?? 0);
-        appended++;
-      } catch (e) {
-        if (!(e instanceof StorageError) && !(e instanceof InvalidLabelsError)) throw e;
-        rejected++;
-        firstError ||= (e as Error).message;
+  const withExemplars: SeriesWithExemplars[] = [];
+  const reject = (e: unknown, n: number) => {
+    if (!(e instanceof StorageError) && !(e instanceof InvalidLabelsError)) throw e;
+    rejected += n;
+    firstError ||= (e as Error).message;
+  };
+  try {
+    while (reader.nextSeries()) {
+      histograms += reader.histogramCount;
+      if (reader.exemplarCount > 0) withExemplars.push({ labels: reader.labelPairs(), exemplars: reader.exemplars() });
+      const n = reader.sampleCount;
+      if (n === 0) continue;
+      const keyed = reader.labelsStart >= 0;
+      let ref = keyed ? cache.get(raw, reader.labelsStart, reader.labelsEnd) : undefined;
+      let labels: Record<string, string> | undefined;
+      const ts = reader.ts, vs = reader.vs;
+      for (let i = 0; i < n; i++) {
+        try {
+          if (ref !== undefined) {
+            try {
+              app.append(ref, ts[i]!, vs[i]!);
+            } catch (e) {
+              // The cached ref's series is gone (retention): resolve its labels again.
+              if (!(e instanceof UnknownSeriesError)) throw e;
+              ref = undefined;
+            }
+          }
+          if (ref === undefined) {
+            // Labels are decoded only for a series not seen before.
+            labels ??= reader.labels();
+            ref = app.append(labels, ts[i]!, vs[i]!);
+            if (keyed) cache.set(raw, reader.labelsStart, reader.labelsEnd, ref);
+          }
+          appended++;
+          if (app.appendRange) {
+            // The ref is good now: the rest of the series in one call.
+            appended += app.appendRange(ref, ts, vs, i + 1, n, (_j, e) => reject(e, 1));
+            break;
+          }
+        } catch (e) {
+          if (e instanceof InvalidLabelsError) {
+            reject(e, n - i);
+            break;
+          }
+          reject(e, 1);
+        }
       }
     }
+  } catch (e) {
+    app.rollback();
+    if (e instanceof ProtoDecodeError) return fail(400, `protobuf decode error: ${e.message}`);
+    throw e;
   }
   await app.commit();
-  addRemoteWriteExemplars(db, req.timeseries ?? []);
+  addRemoteWriteExemplars(db, withExemplars);
   if (rejected > 0) return { status: 400, body: `${rejected} samples rejected, first: ${firstError}\n`, appended, rejected };
   if (histograms > 0) return { status: 400, body: `${histograms} native histogram samples are not supported\n`, appended, rejected: histograms };
   return { status: 204, body: '', appended, rejected: 0 };

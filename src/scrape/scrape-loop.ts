@@ -2,12 +2,16 @@
 // conflicts), metric_relabel_configs, limits, append with staleness markers
 // for vanished series, and the synthetic up / scrape_* series (scrape/scrape.go).
 
-import type { Appendable } from '../storage/interfaces.js';
-import { type Label, type Labels, labelsKey, compareStrings } from '../model/labels.js';
-import { appendStaleMarkers, vanished } from '../storage/staleness.js';
-import { formatFromContentType, parseExposition, type ExpositionFormat } from '../exposition/parse.js';
-import { relabel } from './relabel.js';
+import type { Appendable, Appender } from '../storage/interfaces.js';
+import { UnknownSeriesError } from '../storage/errors.js';
+import { type Label, type Labels, compareStrings } from '../model/labels.js';
+import { appendStaleMarkers } from '../storage/staleness.js';
+import { formatFromContentType, type ExpositionFormat } from '../exposition/parse.js';
+import { SampleScanner } from '../exposition/sample-scanner.js';
+import { BodyTooLargeError, readBounded } from '../exposition/bounded-body.js';
+import { ScrapeCache, type CacheEntry } from './scrape-cache.js';
 import { addExemplar, type Exemplar } from '../storage/exemplars.js';
+import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
 
 /** The Accept header Prometheus 3 sends (native histograms off). */
@@ -55,12 +59,25 @@ export function mergeTargetLabels(scraped: Labels, target: Labels, honor: boolea
   return out;
 }
 
+/** Largest scrape body read when the config sets no body_size_limit (after decompression). */
+export const MAX_SCRAPE_BODY_BYTES = 256 * 1024 * 1024;
+
+const SYNTHETIC = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'] as const;
+
+class SampleLimitError extends Error {}
+
 export class ScrapeLoop {
-  private previous = new Map<string, Labels>();
-  private seenEver = new Set<string>();
+  private readonly cache = new ScrapeCache();
+  private readonly synthetic: Labels[];
+  private readonly syntheticRefs = new Array<number>(SYNTHETIC.length).fill(-1);
+  private scraping = false;
+  /** Series whose labels were built (merged, relabeled): each new series once, known ones never again. */
+  seriesLabelled = 0;
   report: ScrapeReport = { health: 'unknown', lastError: '', lastScrape: 0, lastDuration: 0 };
 
-  constructor(readonly cfg: ScrapeConfig, readonly target: Target, private readonly db: Appendable, private readonly fetchFn: typeof fetch = fetch) {}
+  constructor(readonly cfg: ScrapeConfig, readonly target: Target, private readonly db: Appendable, private readonly fetchFn: typeof fetch = fetch) {
+    this.synthetic = SYNTHETIC.map((n) => [{ name: '__name__', value: n }, ...target.labels].sort((a, b) => compareStrings(a.name, b.name)));
+  }
 
   private async fetchBody(): Promise<{ text: string; format: ExpositionFormat }> {
     const headers: Record<string, string> = {
@@ -68,69 +85,123 @@ export class ScrapeLoop {
     };
     if (this.cfg.basicAuth) headers.authorization = `Basic ${btoa(`${this.cfg.basicAuth.username}:${this.cfg.basicAuth.password}`)}`;
     if (this.cfg.authorization) headers.authorization = `${this.cfg.authorization.type} ${this.cfg.authorization.credentials}`;
-    const res = await this.fetchFn(this.target.url, { headers, signal: AbortSignal.timeout(this.cfg.timeout) });
-    if (res.status !== 200) throw new Error(`server returned HTTP status ${res.status} ${res.statusText}`);
-    const text = await res.text();
-    if (this.cfg.bodySizeLimit > 0 && text.length > this.cfg.bodySizeLimit) throw new Error(`body size limit exceeded: ${this.cfg.bodySizeLimit} bytes`);
+    const signal = AbortSignal.timeout(this.cfg.timeout);
+    const res = await this.fetchFn(this.target.url, { headers, signal });
+    if (res.status !== 200) {
+      await res.body?.cancel().catch(() => {});
+      throw new Error(`server returned HTTP status ${res.status} ${res.statusText}`);
+    }
     const ct = res.headers.get('content-type');
     const format = formatFromContentType(ct) ?? (this.cfg.fallbackProtocol ? FALLBACKS[this.cfg.fallbackProtocol] : undefined);
-    if (!format) throw new Error(`received unsupported Content-Type ${JSON.stringify(ct ?? '')} and no fallback_scrape_protocol specified for target`);
-    return { text, format };
+    if (!format) {
+      await res.body?.cancel().catch(() => {});
+      throw new Error(`received unsupported Content-Type ${JSON.stringify(ct ?? '')} and no fallback_scrape_protocol specified for target`);
+    }
+    // The limit counts decompressed bytes as they arrive: a small gzip body cannot inflate past it.
+    const limit = this.cfg.bodySizeLimit > 0 ? this.cfg.bodySizeLimit : MAX_SCRAPE_BODY_BYTES;
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBounded(res.body, limit, 'scrape body');
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) throw new Error(`body size limit exceeded: ${limit} bytes`);
+      throw e;
+    }
+    return { text: new TextDecoder().decode(bytes), format };
   }
 
-  /** One scrape at time t (ms). Never throws: failures become up=0 and lastError. */
+  /** One scrape at time t (ms). Never throws: failures become up=0 and lastError. Never overlaps itself. */
   async scrape(t: number): Promise<void> {
+    if (this.scraping) return;
+    this.scraping = true;
+    try {
+      await this.scrapeOnce(t);
+    } finally {
+      this.scraping = false;
+    }
+  }
+
+  private async scrapeOnce(t: number): Promise<void> {
     const t0 = performance.now();
+    const cache = this.cache;
+    const cfg = this.cfg;
+    cache.begin();
     let scraped = 0, kept = 0, added = 0;
     let error = '';
-    const rows: { labels: Labels; t: number; v: number; explicit: boolean }[] = [];
+    let limited = false;
+    let app = this.db.appender();
     const exemplars: { labels: Labels; ex: Exemplar }[] = [];
     try {
       const { text, format } = await this.fetchBody();
-      const parsed = parseExposition(text, format);
-      scraped = parsed.samples.length;
-      for (const s of parsed.samples) {
-        const merged = mergeTargetLabels(s.labels, this.target.labels, this.cfg.honorLabels, s.emptyLabels);
-        const labels = relabel(merged, this.cfg.metricRelabelConfigs);
-        if (!labels || !labels.some((l) => l.name === '__name__')) continue;
-        if (this.cfg.labelLimit > 0 && labels.length > this.cfg.labelLimit) throw new Error(`label_limit exceeded (metric: ${labels.find((l) => l.name === '__name__')!.value}, number of labels: ${labels.length}, limit: ${this.cfg.labelLimit})`);
-        const explicit = s.timestamp !== undefined && this.cfg.honorTimestamps;
-        rows.push({ labels, t: explicit ? s.timestamp! : t, v: s.value, explicit });
-        if (s.exemplar) exemplars.push({ labels, ex: { labels: s.exemplar.labels, value: s.exemplar.value, timestamp: s.exemplar.timestamp ?? (explicit ? s.timestamp! : t) } });
+      const scanner = new SampleScanner(text, format);
+      let overLimit = false;
+      // Targets list their series in the same order every time: the entry that followed the
+      // previous line's last time is checked in place first, before hashing the line.
+      let expected = cache.first;
+      let prev: CacheEntry | undefined;
+      while (scanner.nextLine()) {
+        scraped++;
+        let e: CacheEntry | undefined;
+        if (expected && !expected.dead && scanner.known(expected.key)) {
+          e = expected;
+          e.lastIter = cache.iter;
+        } else {
+          scanner.read();
+          e = cache.get(scanner);
+        }
+        let fresh = false;
+        if (!e) {
+          // Label work only for a series this target has not shown before.
+          const s = scanner.parse();
+          this.seriesLabelled++;
+          const merged = mergeTargetLabels(s.labels, this.target.labels, cfg.honorLabels, s.emptyLabels);
+          let labels = relabel(merged, cfg.metricRelabelConfigs);
+          if (labels && !labels.some((l) => l.name === '__name__')) labels = null;
+          if (labels && cfg.labelLimit > 0 && labels.length > cfg.labelLimit) {
+            throw new Error(`label_limit exceeded (metric: ${labels.find((l) => l.name === '__name__')!.value}, number of labels: ${labels.length}, limit: ${cfg.labelLimit})`);
+          }
+          e = scanner.seriesEnd < 0 ? { key: '', next: undefined, follow: undefined, dead: false, ref: -1, labels, lastIter: cache.iter, curIter: 0, staleIter: 0 } : cache.add(scanner, labels);
+          fresh = true;
+        }
+        if (e.key !== '') {
+          if (prev) prev.follow = e;
+          else cache.first = e;
+          prev = e;
+          expected = e.follow;
+        }
+        if (!e.labels) continue;
+        kept++;
+        if (cfg.sampleLimit > 0 && kept > cfg.sampleLimit) {
+          // Counted to the end for the error message; nothing of this scrape is stored.
+          overLimit = true;
+          continue;
+        }
+        if (overLimit) continue;
+        const explicit = scanner.timestamp !== undefined && cfg.honorTimestamps;
+        if (!explicit) e.curIter = cache.iter;
+        try {
+          e.ref = appendTo(app, e, explicit ? scanner.timestamp! : t, scanner.value);
+          if (fresh) added++;
+        } catch {
+          // Out-of-order, duplicate and too-old samples are dropped one by one, as Prometheus does.
+        }
+        const ex = scanner.exemplar;
+        if (ex) exemplars.push({ labels: e.labels, ex: { labels: ex.labels, value: ex.value, timestamp: ex.timestamp ?? (explicit ? scanner.timestamp! : t) } });
       }
-      kept = rows.length;
-      if (this.cfg.sampleLimit > 0 && kept > this.cfg.sampleLimit) throw new Error(`sample limit exceeded (${kept} > ${this.cfg.sampleLimit})`);
+      if (overLimit) throw new SampleLimitError(`sample limit exceeded (${kept} > ${cfg.sampleLimit})`);
     } catch (e) {
       error = (e as Error).message;
-      rows.length = 0;
+      limited = e instanceof SampleLimitError;
       exemplars.length = 0;
-    }
-    const app = this.db.appender();
-    const current = new Map<string, Labels>();
-    for (const r of rows) {
-      const key = labelsKey(r.labels);
-      if (!r.explicit) current.set(key, r.labels);
-      if (!this.seenEver.has(key)) {
-        this.seenEver.add(key);
-        added++;
-      }
-      try {
-        app.append(r.labels, r.t, r.v);
-      } catch {
-        // Out-of-order, duplicate and too-old samples are dropped one by one, as Prometheus does.
-      }
+      app.rollback();
+      app = this.db.appender();
     }
     // Series of the previous scrape that are gone now end with a staleness marker.
-    appendStaleMarkers(app, vanished(this.previous, current), t);
-    this.previous = current;
+    appendStaleMarkers(app, cache.end(!error), t);
     const duration = (performance.now() - t0) / 1000;
-    const synthetic: [string, number][] = [
-      ['up', error ? 0 : 1], ['scrape_duration_seconds', duration], ['scrape_samples_scraped', scraped],
-      ['scrape_samples_post_metric_relabeling', kept], ['scrape_series_added', added],
-    ];
-    for (const [name, v] of synthetic) {
+    const values = [error ? 0 : 1, duration, scraped, error && !limited ? 0 : kept, error ? 0 : added];
+    for (let i = 0; i < SYNTHETIC.length; i++) {
       try {
-        app.append([{ name: '__name__', value: name }, ...this.target.labels].sort((a, b) => compareStrings(a.name, b.name)), t, v);
+        this.syntheticRefs[i] = appendTo(app, { ref: this.syntheticRefs[i]!, labels: this.synthetic[i]! }, t, values[i]!);
       } catch {
         // A scrape at the same millisecond as the last one.
       }
@@ -140,13 +211,29 @@ export class ScrapeLoop {
     this.report = { health: error ? 'down' : 'up', lastError: error, lastScrape: t, lastDuration: duration };
   }
 
+  /** Entries in the scrape cache (series seen in the last few scrapes, kept or dropped). */
+  get cachedSeries(): number {
+    return this.cache.size;
+  }
+
   /** When the target goes away: staleness markers for everything it last exposed. */
   async markStale(t: number): Promise<void> {
     const app = this.db.appender();
-    const names = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'];
-    const all = [...this.previous.values(), ...names.map((n) => [{ name: '__name__', value: n }, ...this.target.labels].sort((a, b) => compareStrings(a.name, b.name)))];
-    appendStaleMarkers(app, all, t);
+    appendStaleMarkers(app, [...this.cache.lastStored(), ...this.synthetic], t);
     await app.commit();
-    this.previous.clear();
+    this.cache.begin();
+    this.cache.end(false);
   }
+}
+
+/** Appends by the cached ref, or by labels when there is none yet or its series is gone. */
+function appendTo(app: Appender, e: { ref: number; labels: Labels | null }, t: number, v: number): number {
+  if (e.ref >= 0) {
+    try {
+      return app.append(e.ref, t, v);
+    } catch (err) {
+      if (!(err instanceof UnknownSeriesError)) throw err;
+    }
+  }
+  return app.append(e.labels!, t, v);
 }

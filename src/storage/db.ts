@@ -16,19 +16,48 @@ import { deleteSamples } from './head-delete.js';
 import { postingsForMatchers } from './select.js';
 import type { Matcher } from '../model/matcher.js';
 import type { Labels } from '../model/labels.js';
+import { parseBase2Bytes } from '../model/units.js';
+import type { Block } from './block.js';
+import { ByteCache, DEFAULT_CACHE_SIZE } from './byte-cache.js';
+import { DBQuerier, decodeStored, withoutRanges } from './merge-read.js';
+import { truncateHeadBefore, writeHeadRange } from './head-compact.js';
+import type { BlockWriter } from './block-writer.js';
 
 export interface DBOptions {
   /** Chunk encoding for new chunks: "varbit" (default) or "double-delta". */
   encoding?: ChunkEncoding;
   /** Retention: milliseconds, or a duration string such as "15d" (default: keep everything). */
   retention?: number | string;
+  /** Bytes of block chunks and index pages kept in memory (--storage.tsdb.cache-size; default 64 MiB). */
+  cacheSize?: number;
+  /**
+   * Refuse commits (StorageFullError) that would grow WebAssembly memory past
+   * this size: bytes, or "512MB". Default: only WebAssembly's 4 GiB limit.
+   */
+  memoryLimit?: number | string;
+}
+
+/** What db.stats() reports about the blocks on disk. */
+export interface BlockStats {
+  ulid: string;
+  minTime: number;
+  maxTime: number;
+  series: number;
+  samples: number;
+  chunks: number;
+  bytes: number;
+  level: number;
 }
 
 /** What db.stats() reports. Bytes count whole 1024-byte chunks, as they are allocated. */
 export interface DBStats {
   encoding: ChunkEncoding;
+  /** Series in the head (blocks may hold more: see blocks). */
   series: number;
+  /** Samples in the head and all blocks. */
   samples: number;
+  /** The head's samples, in WASM memory; chunks, chunkBytes and bytesPerSample are the head's too. */
+  headSamples: number;
   chunks: number;
   chunkBytes: number;
   bytesPerSample: number;
@@ -41,6 +70,14 @@ export interface DBStats {
   outOfOrderSamples: number;
   duplicateSamples: number;
   outOfBoundsSamples: number;
+  /** The head alone (what Prometheus's headStats report); null times when it is empty. */
+  head: { series: number; samples: number; chunks: number; minTime: number | null; maxTime: number | null };
+  /** Commits refused with StorageFullError. */
+  storageFullCommits: number;
+  /** Immutable blocks on disk, oldest first (empty for a database in memory). */
+  blocks: BlockStats[];
+  /** The block chunk and index page cache: bytes held, its capacity, hits and misses. */
+  cache: { bytes: number; capacity: number; hits: number; misses: number };
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3, y: 365 * 86400e3 };
@@ -65,18 +102,79 @@ export function parseRetention(r: number | string | undefined): number {
 
 export class DB implements Queryable, Appendable {
   private readonly head: Head;
+  private blocks: Block[] = [];
+  /** Block chunks and index pages read from disk, bounded. */
+  readonly cache: ByteCache;
 
   constructor(opts: DBOptions = {}) {
     const encoding = opts.encoding ?? 'varbit';
     encodingId(encoding);
-    this.head = new Head({ encoding, retention: parseRetention(opts.retention) });
+    const memoryLimit = typeof opts.memoryLimit === 'string' ? parseBase2Bytes(opts.memoryLimit) : opts.memoryLimit ?? 0;
+    if (memoryLimit === null || !(memoryLimit >= 0)) throw new Error(`memoryLimit ${JSON.stringify(opts.memoryLimit)}: want bytes or a size such as 512MB`);
+    this.head = new Head({ encoding, retention: parseRetention(opts.retention), memoryLimit });
+    this.cache = new ByteCache(opts.cacheSize ?? DEFAULT_CACHE_SIZE);
+  }
+
+  get encoding(): ChunkEncoding {
+    return this.head.encoding;
+  }
+
+  /** The blocks queries read besides the head, oldest first. */
+  blockList(): readonly Block[] {
+    return this.blocks;
+  }
+
+  /**
+   * Replaces the set of blocks (after opening, writing, compacting or
+   * deleting some). Dropped blocks close once the queriers reading them are.
+   */
+  setBlocks(blocks: readonly Block[]): void {
+    for (const b of blocks) {
+      if (b.encoding !== this.head.enc) throw new Error(`block ${b.ulid} uses chunk encoding ${b.encoding}, this database ${this.head.enc}`);
+    }
+    const kept = new Set(blocks);
+    for (const b of this.blocks) if (!kept.has(b)) b.closeWhenUnused();
+    this.blocks = [...blocks].sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
+  }
+
+  /** Called after every commit (the data directory cuts blocks from the head there). */
+  onCommitted: (() => void) | null = null;
+
+  /** Whether a querier is open: the set of blocks and the head's ranges must not change under it. */
+  hasOpenQueriers(): boolean {
+    return this.head.readersOpen;
+  }
+
+  /** The head's time range (null bounds when it is empty). */
+  headRange(): { minTime: number | null; maxTime: number | null } {
+    const h = this.head;
+    return { minTime: h.minT === Infinity ? null : h.minT, maxTime: h.maxT === -Infinity ? null : h.maxT };
+  }
+
+  /** Writes the head's samples in [mint, maxt) to a block writer (see head-compact.ts). */
+  writeHeadBlock(mint: number, maxt: number, writer: BlockWriter): void {
+    writeHeadRange(this.head, mint, maxt, writer);
+  }
+
+  /** Samples before t are out of bounds for the head from now on (a block holds that range). */
+  setHeadMinValidTime(t: number): void {
+    this.head.minValidTime = Math.max(this.head.minValidTime, t);
+  }
+
+  /** Lets go of the head's samples before t (they are in a block now). */
+  truncateHead(t: number): void {
+    truncateHeadBefore(this.head, t);
   }
 
   appender(): Appender {
-    return new HeadAppender(this.head, () => this.head.maybeApplyRetention());
+    return new HeadAppender(this.head, () => {
+      this.head.maybeApplyRetention();
+      this.onCommitted?.();
+    });
   }
 
   querier(mint: number, maxt: number): Querier {
+    if (this.blocks.length > 0) return new DBQuerier(this.head, this.blocks, mint, maxt);
     return new HeadQuerier(this.head, mint, maxt);
   }
 
@@ -146,7 +244,23 @@ export class DB implements Queryable, Appendable {
    * has a write-ahead log. Returns the number of samples deleted.
    */
   deleteSeries(matchers: readonly Matcher[], mint = -Infinity, maxt = Infinity): number {
-    return deleteSamples(this.head, postingsForMatchers(this.head.index, matchers), mint, maxt);
+    let deleted = 0;
+    // Blocks are immutable: their deletions are tombstones, which queries apply and compaction carries out.
+    for (const b of this.blocks) {
+      if (b.maxTime <= mint || b.minTime > maxt) continue;
+      const refs: number[] = [];
+      for (const ref of postingsForMatchers(b, matchers)) {
+        const e = b.series(ref);
+        const hit = e.chunks.filter((c) => c.maxT >= mint && c.minT <= maxt);
+        if (hit.length === 0) continue;
+        const gone = withoutRanges(decodeStored(hit.map((c) => b.chunk(c)), b.encoding, mint, maxt), b.deleted(ref)).timestamps.length;
+        if (gone === 0) continue;
+        refs.push(ref);
+        deleted += gone;
+      }
+      b.addTombstones(refs, Math.max(mint, -Number.MAX_SAFE_INTEGER), Math.min(maxt, Number.MAX_SAFE_INTEGER));
+    }
+    return deleted + deleteSamples(this.head, postingsForMatchers(this.head.index, matchers), mint, maxt);
   }
 
   /** Drops all chunks that end before `mint` (what retention does). */
@@ -157,25 +271,43 @@ export class DB implements Queryable, Appendable {
   stats(): DBStats {
     const h = this.head;
     const chunkBytes = h.chunks * CHUNK_LEN;
+    const blocks: BlockStats[] = this.blocks.map((b) => ({
+      ulid: b.ulid, minTime: b.minTime, maxTime: b.maxTime, series: b.meta.stats.numSeries, samples: b.meta.stats.numSamples,
+      chunks: b.meta.stats.numChunks, bytes: b.meta.stats.numBytes ?? 0, level: b.meta.compaction.level,
+    }));
+    let minTime = h.minT === Infinity ? null : h.minT;
+    let maxTime = h.maxT === -Infinity ? null : h.maxT;
+    for (const b of blocks) {
+      if (b.samples === 0) continue;
+      minTime = minTime === null ? b.minTime : Math.min(minTime, b.minTime);
+      maxTime = maxTime === null ? b.maxTime - 1 : Math.max(maxTime, b.maxTime - 1);
+    }
     return {
       encoding: h.encoding,
       series: h.liveSeries,
-      samples: h.samples,
+      samples: h.samples + blocks.reduce((n, b) => n + b.samples, 0),
+      headSamples: h.samples,
       chunks: h.chunks,
       chunkBytes,
       bytesPerSample: h.samples > 0 ? chunkBytes / h.samples : 0,
       chunkBytesPerSeries: h.liveSeries > 0 ? chunkBytes / h.liveSeries : 0,
       wasmMemoryBytes: mem().u8.byteLength,
-      minTime: h.minT === Infinity ? null : h.minT,
-      maxTime: h.maxT === -Infinity ? null : h.maxT,
+      minTime,
+      maxTime,
       outOfOrderSamples: h.outOfOrder,
       duplicateSamples: h.duplicates,
       outOfBoundsSamples: h.outOfBounds,
+      storageFullCommits: h.storageFull,
+      head: { series: h.liveSeries, samples: h.samples, chunks: h.chunks, ...this.headRange() },
+      blocks,
+      cache: { bytes: this.cache.bytes, capacity: this.cache.capacity, hits: this.cache.hits, misses: this.cache.misses },
     };
   }
 
   /** Frees the database's memory; the DB must not be used afterwards. */
   async close(): Promise<void> {
+    for (const b of this.blocks) b.close();
+    this.blocks = [];
     this.head.close();
   }
 }

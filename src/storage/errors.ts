@@ -33,3 +33,10 @@ export class InvalidSampleError extends StorageError {}
 
 /** A reference that names no series. */
 export class UnknownSeriesError extends StorageError {}
+
+/**
+ * The database cannot take a commit because WebAssembly memory cannot grow
+ * (its 4 GiB limit, or the database's memoryLimit). Nothing of the commit
+ * was stored; what was stored before is intact and queries keep working.
+ */
+export class StorageFullError extends StorageError {}

@@ -2,12 +2,13 @@
 // buffers them, and hands the whole batch to WASM in one call on commit.
 
 import { type LabelsInput, labelsFrom, formatLabels } from '../model/labels.js';
-import { appendBatch, statusMessage } from '../wasm/codec.js';
+import { appendBatch, reserveHeadroom, statusMessage } from '../wasm/codec.js';
+import { mem } from '../wasm/loader.js';
 import type { Appender, SeriesRef } from './interfaces.js';
 import type { Head, MemSeries } from './head.js';
 import { type WalWriter, samplesRecord, seriesRecord } from './wal-records.js';
 import {
-  DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError,
+  DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError, StorageFullError,
 } from './errors.js';
 
 const f64 = new Float64Array(1);
@@ -71,6 +72,45 @@ export class HeadAppender implements Appender {
     return s.id;
   }
 
+  appendRange(ref: SeriesRef, ts: Float64Array, vs: Float64Array, from: number, to: number, onError: (i: number, e: unknown) => void): number {
+    let accepted = 0;
+    let i = from;
+    while (i < to) {
+      // The first sample, and any the quick path below does not take, go through append for its checks and errors.
+      try {
+        this.append(ref, ts[i]!, vs[i]!);
+        accepted++;
+      } catch (e) {
+        onError(i, e);
+      }
+      i++;
+      const s = this.head.get(ref);
+      if (!s || s.pendingOwner !== this || this.sts) continue;
+      // Strictly increasing integer times above the series' last one need no other check.
+      while (this.n + (to - i) > this.slots.length) this.grow();
+      const min = this.head.minValidTime;
+      let lastT = s.pendingT, n = this.n;
+      const from2 = i;
+      while (i < to) {
+        const t = ts[i]!;
+        if (!(t > lastT) || t < min || !Number.isSafeInteger(t)) break;
+        this.slots[n] = s.id;
+        this.ts[n] = t;
+        lastT = t;
+        n++;
+        i++;
+      }
+      if (i > from2) {
+        this.vs.set(vs.subarray(from2, i), this.n);
+        this.n = n;
+        s.pendingT = lastT;
+        s.pendingV = vs[i - 1]!;
+        accepted += i - from2;
+      }
+    }
+    return accepted;
+  }
+
   private grow(): void {
     const cap = this.slots.length * 2;
     const slots = new Uint32Array(cap);
@@ -109,6 +149,17 @@ export class HeadAppender implements Appender {
     const n = this.n;
     if (n === 0) return;
     const head = this.head;
+    // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks.
+    const need = (n + 2) * 1056 + n * 32;
+    if (!reserveHeadroom(need, head.memoryLimit)) {
+      this.done = false;
+      this.rollback();
+      head.storageFull++;
+      throw new StorageFullError(
+        `storage full: WebAssembly memory (${mem().u8.byteLength} bytes${head.memoryLimit > 0 ? `, limit ${head.memoryLimit}` : ''}) ` +
+        `cannot grow by the ${need} bytes a commit of ${n} samples may need; nothing of this commit was stored`,
+      );
+    }
     if (head.wal) this.log(head.wal);
     const { appended, created, status } = appendBatch(head.headsTable(), this.slots, this.ts, this.vs, n, head.enc);
     for (let i = 0; i < created.length; i += 2) head.addChunk(head.get(created[i]!)!, created[i + 1]!);

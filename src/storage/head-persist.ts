@@ -1,20 +1,22 @@
 // Checkpoints of the head and loading them back, independent of where the
 // bytes go (files in Node, IndexedDB in browsers). A checkpoint is: the
-// closed chunks not persisted before (one new chunk file), records for every
-// series and for the samples of the open head chunks (they replace the log up
-// to that moment), and an index of series, postings and chunk references.
+// closed chunks not persisted before and every open head chunk, encoded with
+// its appender state (one new chunk file), a record for every series (the
+// log after the checkpoint refers to them), and an index of series, postings
+// and chunk references.
 
 import { chunkBytes, chunkFromBytes, decodeList } from '../wasm/codec.js';
+import { wasm } from '../wasm/loader.js';
 import type { Head, MemSeries } from './head.js';
-import { samplesRecord, seriesRecord } from './wal-records.js';
+import { seriesRecord } from './wal-records.js';
 import {
-  type ChunkMeta, type IndexSeries, type PersistedIndex, chunkAt, encodeChunkFile, encodeIndex,
+  type ChunkMeta, type ChunkRef, type IndexSeries, type PersistedIndex, chunkAt, encodeChunkFile, encodeIndex,
 } from './persist-format.js';
 
 export interface HeadCheckpoint {
   /** The new chunk file's bytes, or null when no chunk closed since the last checkpoint. */
   chunkFile: Uint8Array | null;
-  /** Series and open-chunk sample records, to be stored as checkpoint.<walSegment>. */
+  /** Series records, to be stored as checkpoint.<walSegment>. */
   records: Uint8Array[];
   index: Uint8Array;
   /** Chunk files the index refers to, with the newest sample time in each. */
@@ -43,17 +45,25 @@ export function checkpointHead(head: Head, fileNo: number, walSegment: number): 
       fresh.push({ meta: { minT: s.closedMinT[i]!, maxT: s.closedMaxT[i]!, samples: s.closedSamples[i]! }, bytes: chunkBytes(s.chunks[i]!) });
     }
     if (closed > before) freshOf.push({ s, generation: s.generation, before, count: closed - before, slot: fresh.length - (closed - before) });
-    if (closed > 0) indexSeries(ix, s, fileNo, fresh.length - (closed - before), fileMaxT);
-    if (s.chunks.length > closed) rec.openChunk(head, s);
+    const firstSlot = fresh.length - (closed - before);
+    let open: ChunkRef | null = null;
+    if (s.chunks.length > closed) {
+      // The open chunk goes in whole, footer (appender state) included, so a restart appends to it as before.
+      const c = s.chunks[closed]!;
+      const meta = { minT: wasm.chunkMinTime(c, head.enc), maxT: s.maxT, samples: s.totalSamples - s.closedSampleSum };
+      open = { ...meta, file: fileNo, slot: fresh.length };
+      fresh.push({ meta, bytes: chunkBytes(c) });
+      rec.openSamples += meta.samples;
+    }
+    if (closed > 0 || open) indexSeries(ix, s, fileNo, firstSlot, fileMaxT, open);
   }
-  rec.flush();
   return {
     chunkFile: fresh.length > 0 ? encodeChunkFile(head.enc, fresh) : null,
     records: rec.records,
     index: encodeIndex(ix),
     fileMaxT,
     newChunks: fresh.length,
-    headSamples: rec.samples,
+    headSamples: rec.openSamples,
     markPersisted() {
       for (const { s, generation, before, count, slot } of freshOf) {
         // Where the store is asynchronous (IndexedDB), retention or a deletion may have moved
@@ -69,9 +79,10 @@ export function checkpointHead(head: Head, fileNo: number, walSegment: number): 
 }
 
 /** Adds s (all its closed chunks: persisted ones and those going to `fileNo` from `firstSlot`) to the index. */
-function indexSeries(ix: PersistedIndex, s: MemSeries, fileNo: number, firstSlot: number, fileMaxT: Map<number, number>): void {
+function indexSeries(ix: PersistedIndex, s: MemSeries, fileNo: number, firstSlot: number, fileMaxT: Map<number, number>, open: ChunkRef | null): void {
   const ordinal = ix.series.length;
-  const entry: IndexSeries = { labels: s.labels, chunks: [], starts: null };
+  const entry: IndexSeries = { labels: s.labels, chunks: [], open, starts: null };
+  if (open) fileMaxT.set(fileNo, Math.max(fileMaxT.get(fileNo) ?? -Infinity, open.maxT));
   const closed = s.closedMinT.length;
   for (let i = 0; i < closed; i++) {
     const persisted = i < s.persistedFile.length;
@@ -81,7 +92,9 @@ function indexSeries(ix: PersistedIndex, s: MemSeries, fileNo: number, firstSlot
     entry.chunks.push({ file, slot, minT: s.closedMinT[i]!, maxT, samples: s.closedSamples[i]! });
     fileMaxT.set(file, Math.max(fileMaxT.get(file) ?? -Infinity, maxT));
   }
-  if (s.starts) {
+  if (s.starts && open) {
+    entry.starts = { t: [...s.starts.t], st: [...s.starts.st] };
+  } else if (s.starts) {
     const upTo = s.closedMaxT[closed - 1]!;
     const n = s.starts.t.findIndex((t) => t > upTo);
     const k = n < 0 ? s.starts.t.length : n;
@@ -97,49 +110,14 @@ function indexSeries(ix: PersistedIndex, s: MemSeries, fileNo: number, firstSlot
   }
 }
 
-/** Collects series records and open-chunk samples into records of bounded size. */
+/** Collects the series records of a checkpoint. */
 class RecordBatcher {
   readonly records: Uint8Array[] = [];
-  samples = 0;
-  private ids = new Uint32Array(RECORD_SAMPLES);
-  private ts = new Float64Array(RECORD_SAMPLES);
-  private vs = new Float64Array(RECORD_SAMPLES);
-  private sts = new Float64Array(RECORD_SAMPLES);
-  private hasSt = false;
-  private n = 0;
+  /** Samples in the open chunks the checkpoint stores. */
+  openSamples = 0;
 
   series(s: MemSeries): void {
     this.records.push(seriesRecord(s.id, s.labels));
-  }
-
-  openChunk(head: Head, s: MemSeries): void {
-    const open = s.chunks[s.chunks.length - 1]!;
-    const { timestamps, values } = decodeList([open], head.enc, -Infinity, Infinity, false);
-    const starts = s.starts;
-    let k = 0;
-    for (let i = 0; i < timestamps.length; i++) {
-      if (this.n === RECORD_SAMPLES) this.flush();
-      const t = timestamps[i]!;
-      this.ids[this.n] = s.id;
-      this.ts[this.n] = t;
-      this.vs[this.n] = values[i]!;
-      let st = 0;
-      if (starts) {
-        while (k < starts.t.length && starts.t[k]! < t) k++;
-        if (k < starts.t.length && starts.t[k] === t) st = starts.st[k]!;
-      }
-      this.sts[this.n] = st;
-      if (st !== 0) this.hasSt = true;
-      this.n++;
-      this.samples++;
-    }
-  }
-
-  flush(): void {
-    if (this.n === 0) return;
-    this.records.push(samplesRecord(this.ids, this.ts, this.vs, this.hasSt ? this.sts : null, this.n));
-    this.n = 0;
-    this.hasSt = false;
   }
 }
 
@@ -166,13 +144,18 @@ export function loadHead(head: Head, ix: PersistedIndex, chunkFile: (n: number) 
     }
     s.totalSamples = s.closedSampleSum;
     s.starts = entry.starts;
-    const last = entry.chunks[entry.chunks.length - 1];
+    if (entry.open) {
+      const o = entry.open;
+      head.setOpenChunk(s, chunkFromBytes(chunkAt(chunkFile(o.file), o.slot, where(o.file)), head.enc));
+      s.totalSamples += o.samples;
+    }
+    const last = entry.open ?? entry.chunks[entry.chunks.length - 1];
     if (last) {
       s.maxT = last.maxT;
       // The newest value decides whether a repeated sample is a duplicate.
       const tail = decodeList([s.chunks[s.chunks.length - 1]!], head.enc, last.maxT, last.maxT, false);
       s.lastValue = tail.values[0] ?? 0;
-      head.minT = Math.min(head.minT, entry.chunks[0]!.minT);
+      head.minT = Math.min(head.minT, (entry.chunks[0] ?? last).minT);
       head.maxT = Math.max(head.maxT, last.maxT);
     }
     head.chunks += entry.chunks.length;

@@ -44,6 +44,8 @@ export interface HeadOptions {
   encoding: ChunkEncoding;
   /** Keep this many milliseconds of data behind the newest sample (0 = forever). */
   retention: number;
+  /** Refuse commits that would grow WebAssembly memory past this many bytes (0 = only WebAssembly's own limit). */
+  memoryLimit?: number;
 }
 
 export class Head {
@@ -67,6 +69,9 @@ export class Head {
   outOfOrder = 0;
   duplicates = 0;
   outOfBounds = 0;
+  /** Commits refused because memory could not grow. */
+  storageFull = 0;
+  readonly memoryLimit: number;
   /** The write-ahead log commits write to first, when the database has one. */
   wal: WalWriter | null = null;
 
@@ -78,6 +83,7 @@ export class Head {
     this.encoding = opts.encoding;
     this.enc = encodingId(opts.encoding);
     this.retention = opts.retention;
+    this.memoryLimit = opts.memoryLimit ?? 0;
   }
 
   /** Pointer to the head-chunk table, sized for every series id handed out. */
@@ -134,6 +140,13 @@ export class Head {
     this.headsCap = cap;
   }
 
+  /** Makes `chunk` (loaded from a checkpoint) the open head chunk of s, which the WASM appender continues. */
+  setOpenChunk(s: MemSeries, chunk: number): void {
+    s.chunks.push(chunk);
+    this.chunks++;
+    mem().u32[(this.heads.ptr >>> 2) + s.id] = chunk;
+  }
+
   /** Records a chunk created by the WASM appender for series `id`. */
   addChunk(s: MemSeries, chunk: number): void {
     // Chunks loaded from disk are all closed already.
@@ -149,6 +162,11 @@ export class Head {
     const n = wasm.chunkSamples(c, this.enc);
     s.closedSamples.push(n);
     s.closedSampleSum += n;
+  }
+
+  /** Whether a querier is open (it holds chunk pointers and series as they are now). */
+  get readersOpen(): boolean {
+    return this.openReaders > 0;
   }
 
   /** Pins chunks against being freed while a reader uses them. */
@@ -288,6 +306,27 @@ export class Head {
       out.push(s.chunks[i]!);
     }
     return out;
+  }
+
+  /** chunksOverlapping with each chunk's time bounds (the open chunk's minimum read from WASM). */
+  chunkPartsOverlapping(s: MemSeries, mint: number, maxt: number): { minT: number; maxT: number; ptr: number }[] {
+    const out: { minT: number; maxT: number; ptr: number }[] = [];
+    const n = s.chunks.length;
+    const closed = s.closedMinT.length;
+    for (let i = 0; i < n; i++) {
+      const lo = i < closed ? s.closedMinT[i]! : wasm.chunkMinTime(s.chunks[i]!, this.enc);
+      const hi = i < closed ? s.closedMaxT[i]! : s.maxT;
+      if (hi < mint) continue;
+      if (lo > maxt) break;
+      out.push({ minT: lo, maxT: hi, ptr: s.chunks[i]! });
+    }
+    return out;
+  }
+
+  /** Oldest sample time of s (Infinity when it has none). */
+  seriesMinTime(s: MemSeries): number {
+    if (s.chunks.length === 0) return Infinity;
+    return s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc);
   }
 
   chunkBytes(): number {

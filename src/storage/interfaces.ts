@@ -110,6 +110,13 @@ export interface Appender {
    * and Prometheus 3's start timestamps carry it; 0 or absent means unknown.
    */
   append(series: LabelsInput | SeriesRef, t: Millis, v: number, startTimestamp?: Millis): SeriesRef;
+  /**
+   * Optional batch form of append for one series by ref: samples
+   * [from, to) of ts/vs, each accepted or refused exactly as append would
+   * (refusals passed to onError with their index). Returns how many were
+   * accepted. For receivers that get many samples per series at once.
+   */
+  appendRange?(ref: SeriesRef, ts: Float64Array, vs: Float64Array, from: number, to: number, onError: (i: number, e: unknown) => void): number;
   commit(): Promise<void>;
   rollback(): void;
 }

@@ -8,6 +8,8 @@
 //             (the log segment the checkpoint covers), then sections
 //             series:   u32 n; per series: labels, u32 chunk count, per chunk
 //                       u32 file, u32 slot, f64 minT, f64 maxT, u32 samples;
+//                       (version 2) u32 1 and the open head chunk's reference
+//                       in the same form, or u32 0;
 //                       u32 start-timestamp count, per one f64 t, f64 st
 //             postings: u32 names; per name: string, u32 values; per value:
 //                       string, u32 n, u32 series ordinal[n]
@@ -26,6 +28,8 @@ export const crc32 = (b: Uint8Array): number => CRC32.buf(b) >>> 0;
 const CHUNK_MAGIC = 0x434d5250; // "PRMC"
 const INDEX_MAGIC = 0x494d5250; // "PRMI"
 const VERSION = 1;
+/** Index version 2 adds each series' open head chunk (encoded, not as raw samples in the checkpoint). */
+const INDEX_VERSION = 2;
 const CHUNK_HEADER = 16;
 export const CHUNK_ENTRY = 24 + CHUNK_LEN;
 
@@ -43,6 +47,8 @@ export interface ChunkRef extends ChunkMeta {
 export interface IndexSeries {
   labels: Labels;
   chunks: ChunkRef[];
+  /** The open head chunk, stored encoded with its appender state, if the series has one. */
+  open?: ChunkRef | null;
   starts: { t: number[]; st: number[] } | null;
 }
 
@@ -170,7 +176,7 @@ function writeLabels(w: ByteWriter, labels: Labels): void {
 export function encodeIndex(ix: PersistedIndex): Uint8Array {
   const w = new ByteWriter();
   w.u32(INDEX_MAGIC);
-  w.u32(VERSION | (ix.encoding << 8));
+  w.u32(INDEX_VERSION | (ix.encoding << 8));
   w.u32(ix.checkpoint);
   w.u32(ix.series.length);
   for (const s of ix.series) {
@@ -182,6 +188,15 @@ export function encodeIndex(ix: PersistedIndex): Uint8Array {
       w.f64(c.minT);
       w.f64(c.maxT);
       w.u32(c.samples);
+    }
+    const o = s.open;
+    w.u32(o ? 1 : 0);
+    if (o) {
+      w.u32(o.file);
+      w.u32(o.slot);
+      w.f64(o.minT);
+      w.f64(o.maxT);
+      w.u32(o.samples);
     }
     const starts = s.starts?.t.length ?? 0;
     w.u32(starts);
@@ -215,7 +230,8 @@ export function decodeIndex(b: Uint8Array, where: string): PersistedIndex {
   const r = new ByteReader(body, where);
   if (r.u32() !== INDEX_MAGIC) throw new PersistCorruptionError(`${where}: not a promlet index`);
   const head = r.u32();
-  if ((head & 0xff) !== VERSION) throw new PersistCorruptionError(`${where}: index version ${head & 0xff}, want ${VERSION}`);
+  const version = head & 0xff;
+  if (version !== 1 && version !== INDEX_VERSION) throw new PersistCorruptionError(`${where}: index version ${version}, want 1 or ${INDEX_VERSION}`);
   const ix: PersistedIndex = { encoding: (head >>> 8) & 0xff, checkpoint: r.u32(), series: [], postings: new Map() };
   const nSeries = r.u32();
   for (let i = 0; i < nSeries; i++) {
@@ -223,6 +239,7 @@ export function decodeIndex(b: Uint8Array, where: string): PersistedIndex {
     for (let k = r.u32(); k > 0; k--) labels.push({ name: r.str(), value: r.str() });
     const chunks: ChunkRef[] = [];
     for (let k = r.u32(); k > 0; k--) chunks.push({ file: r.u32(), slot: r.u32(), minT: r.f64(), maxT: r.f64(), samples: r.u32() });
+    const open = version >= 2 && r.u32() === 1 ? { file: r.u32(), slot: r.u32(), minT: r.f64(), maxT: r.f64(), samples: r.u32() } : null;
     const nStarts = r.u32();
     let starts: IndexSeries['starts'] = null;
     if (nStarts > 0) {
@@ -232,7 +249,7 @@ export function decodeIndex(b: Uint8Array, where: string): PersistedIndex {
         starts.st.push(r.f64());
       }
     }
-    ix.series.push({ labels, chunks, starts });
+    ix.series.push({ labels, chunks, open, starts });
   }
   for (let n = r.u32(); n > 0; n--) {
     const values = new Map<string, number[]>();

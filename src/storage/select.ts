@@ -3,9 +3,16 @@
 // without l, `l!="x"` includes series without l, and so on.
 
 import type { Matcher } from '../model/matcher.js';
-import { type MemPostings, type Postings, intersect, merge, without } from './postings.js';
+import { type Postings, intersect, merge, without } from './postings.js';
 
-export function postingsForMatchers(index: MemPostings, matchers: readonly Matcher[]): Postings {
+/** What matcher resolution needs of an index: the head's MemPostings, or a block's index. */
+export interface PostingsSource {
+  get(name: string, value: string): Postings;
+  forValues(name: string, accept: (value: string) => boolean): Postings;
+  all(): Postings;
+}
+
+export function postingsForMatchers(index: PostingsSource, matchers: readonly Matcher[]): Postings {
   const its: Postings[] = [];
   const notIts: Postings[] = [];
   for (const m of matchers) {

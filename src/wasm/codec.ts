@@ -202,3 +202,65 @@ export function chunkFromBytes(bytes: Uint8Array, enc: number): number {
   mem().u8.set(bytes, c);
   return c;
 }
+
+/** A chunk's bytes with the bounds a block index records. */
+export interface ChunkWithMeta {
+  bytes: Uint8Array;
+  minT: number;
+  maxT: number;
+  samples: number;
+}
+
+/**
+ * encodeChunks for storage: the same chunks, each with its first and last
+ * timestamp and sample count, read in WASM before the chunk is freed.
+ * Timestamps must already be checked (strictly increasing safe integers).
+ */
+export function encodeChunksWithMeta(enc: number, timestamps: Float64Array, values: Float64Array): ChunkWithMeta[] {
+  const n = timestamps.length;
+  if (n === 0) return [];
+  const tp = inT.reserve(n * 8);
+  const vp = inV.reserve(n * 8);
+  mem().f64.set(timestamps, tp >>> 3);
+  mem().f64.set(values, vp >>> 3);
+  const done = wasm.encodeSeries(tp, vp, n, enc);
+  const created = wasm.createdCount();
+  const cp = wasm.createdPtr();
+  const ptrs = mem().u32.slice(cp >>> 2, (cp >>> 2) + created * 2);
+  const out: ChunkWithMeta[] = [];
+  // Chunks hold consecutive runs of the input, so counts come from the timestamps, not from decoding.
+  let at = 0;
+  for (let i = 0; i < created; i++) {
+    const c = ptrs[i * 2 + 1]!;
+    const minT = wasm.chunkMinTime(c, enc), maxT = wasm.chunkMaxTime(c, enc);
+    const from = at;
+    while (at < done && timestamps[at]! <= maxT) at++;
+    out.push({ bytes: mem().u8.slice(c, c + CHUNK_LEN), minT, maxT, samples: at - from });
+    wasm.chunkFree(c);
+  }
+  if (done !== n) throw new ChunkError(`sample ${done}: ${statusMessage(wasm.status())}`, wasm.status());
+  return out;
+}
+
+/**
+ * Whether `bytes` more can be allocated in WASM memory without growing it
+ * past `limit` (bytes of memory; 0 = only what WebAssembly allows). Probes by
+ * allocating and freeing: the allocator traps before changing anything when
+ * memory cannot grow, so a failed probe leaves the heap as it was, and the
+ * commit that asked is refused before it touches a chunk.
+ */
+export function reserveHeadroom(bytes: number, limit: number): boolean {
+  const before = mem().u8.byteLength;
+  let p = 0;
+  try {
+    p = wasm.alloc(bytes);
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) return false;
+    throw e;
+  }
+  if (p === 0) return false;
+  wasm.free(p);
+  // Memory that had to grow for this may not pass the limit; room already there is fine.
+  const after = mem().u8.byteLength;
+  return limit <= 0 || after === before || after <= limit;
+}

@@ -1,0 +1,270 @@
+// Storage that outgrows memory (`npm run bench -- --only blocks`), all
+// ratios measured in this run:
+// 1. a 6 h realistic file (node_exporter and pushgateway bodies replayed at
+//    15 s): import time, peak RSS and disk bytes per sample (whole
+//    directory) of `promlet import`, of `promtool tsdb create-blocks-from
+//    openmetrics` and of VictoriaMetrics' /api/v1/import/prometheus;
+// 2. range-query latency over the same data in blocks and in the head;
+// 3. a large directory written through openDiskDB (high-entropy gauges at
+//    60 s) and served by `promlet serve`: writer and server peak RSS, and
+//    exact answers.
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEngine, openDB } from '../src/index.js';
+import { openDiskDB } from '../src/node/disk-db.js';
+import { replayExposition, type SeriesData } from './data.js';
+import { freePort } from './prometheus-peer.js';
+import { promtoolAvailable } from './promtool.js';
+import { gaugeValue } from './blocks-data.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = resolve(here, '../src/node/cli.js');
+
+const dirBytes = (dir: string): number => readdirSync(dir, { withFileTypes: true })
+  .reduce((n, e) => n + (e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+
+function name(s: SeriesData): string {
+  const { __name__: n, ...rest } = s.labels;
+  const ls = Object.entries(rest).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`).join(',');
+  return `${n}${ls ? `{${ls}}` : ''}`;
+}
+
+const fmt = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
+
+/** OpenMetrics (seconds) for promtool and promlet, text with ms timestamps for VictoriaMetrics; time-major, as scraped. */
+function writeInputs(dir: string, series: SeriesData[]): { om: string; prom: string; samples: number } {
+  const names = series.map(name);
+  const om: string[] = [], prom: string[] = [];
+  let samples = 0;
+  const n = Math.max(...series.map((s) => s.timestamps.length));
+  const seen = new Set<string>();
+  for (const [k, s] of series.entries()) {
+    const metric = s.labels.__name__!;
+    if (!seen.has(metric)) {
+      seen.add(metric);
+      om.push(`# TYPE ${metric} gauge`);
+    }
+    void k;
+  }
+  for (let i = 0; i < n; i++) {
+    series.forEach((s, k) => {
+      if (i >= s.timestamps.length) return;
+      om.push(`${names[k]} ${fmt(s.values[i]!)} ${(s.timestamps[i]! / 1000).toFixed(3)}`);
+      prom.push(`${names[k]} ${fmt(s.values[i]!)} ${s.timestamps[i]}`);
+      samples++;
+    });
+  }
+  om.push('# EOF', '');
+  prom.push('');
+  writeFileSync(join(dir, 'data.om'), om.join('\n'));
+  writeFileSync(join(dir, 'data.prom'), prom.join('\n'));
+  return { om: join(dir, 'data.om'), prom: join(dir, 'data.prom'), samples };
+}
+
+/** Runs a command under /usr/bin/time: wall milliseconds and peak RSS (bytes). */
+function timed(cmd: string, args: string[]): { ms: number; rss: number } {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${r.stderr.slice(-2000)}`);
+  const kb = Number(r.stderr.trim().split('\n').at(-1));
+  return { ms, rss: kb * 1024 };
+}
+
+const vmHWM = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+
+async function waitReady(url: string, proc: { exitCode: number | null }, log: () => string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (proc.exitCode !== null) throw new Error(`exited: ${log().slice(-2000)}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not ready: ${log().slice(-2000)}`);
+}
+
+async function victoriaImport(file: string, expect: number, at: number): Promise<{ ms: number; bytes: number; rss: number } | null> {
+  try {
+    execFileSync('victoria-metrics', ['-version'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'promlet-vm-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawn('victoria-metrics', ['-storageDataPath', dir, '-httpListenAddr', `127.0.0.1:${port}`, '-retentionPeriod', '100y', '-loggerLevel', 'ERROR'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => (log += String(d)));
+  try {
+    await waitReady(`${url}/health`, proc, () => log);
+    const body = readFileSync(file);
+    const t0 = performance.now();
+    const r = await fetch(`${url}/api/v1/import/prometheus`, { method: 'POST', body });
+    if (r.status >= 300) throw new Error(`VictoriaMetrics import: ${r.status} ${await r.text()}`);
+    await fetch(`${url}/internal/force_flush`);
+    const ms = performance.now() - t0;
+    // Background merges settle the parts; give them a moment, bounded, then measure.
+    await new Promise((r) => setTimeout(r, 2000));
+    await fetch(`${url}/internal/force_flush`);
+    const bytes = dirBytes(dir);
+    // Check it holds every sample: bytes of a partial import would flatter it.
+    const q = await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('sum(count_over_time({__name__=~".+"}[1y]))')}&time=${at / 1000}`)).json() as { data: { result: { value: [number, string] }[] } };
+    const stored = Number(q.data.result[0]?.value[1] ?? 0);
+    if (stored !== expect) throw new Error(`VictoriaMetrics holds ${stored} samples after the import, want ${expect}`);
+    return { ms, bytes, rss: vmHWM(proc.pid!) };
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function realisticFile(corpus: string, quick: boolean, record: (row: Record<string, unknown>) => void): Promise<{ dir: string; series: SeriesData[] }> {
+  const hours = quick ? 2 : 6;
+  const series = ['node_exporter-1.5.0.txt', 'pushgateway-1.5.1.txt']
+    .flatMap((f, i) => replayExposition(readFileSync(join(corpus, 'exposition', f), 'utf8'), hours, 11 + i))
+    // The replay keeps exposition order; series must be unique for every tool.
+    .filter((s, i, all) => all.findIndex((o) => name(o) === name(s)) === i);
+  const dir = mkdtempSync(join(tmpdir(), 'promlet-blocks-bench-'));
+  const { om, prom, samples } = writeInputs(dir, series);
+  console.log(`\n## Import of a ${hours} h realistic file (${series.length} series of node_exporter and pushgateway bodies at 15 s, ${samples.toLocaleString('en')} samples)\n`);
+  console.log('Whole directories counted (chunks, index, meta). promtool and promlet: 2 h blocks as written by the import, process start to exit; VictoriaMetrics: POST and force_flush to a running server, directory after its merges.\n');
+  console.log('| tool | import ms | vs promtool | bytes/sample | vs promtool | peak RSS MB |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  const rows: { tool: string; ms: number; bytes: number; rss: number }[] = [];
+  if (promtoolAvailable()) {
+    const out = join(dir, 'promtool');
+    const t = timed('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, out]);
+    rows.push({ tool: 'promtool create-blocks-from', ms: t.ms, bytes: dirBytes(out), rss: t.rss });
+  }
+  const data = join(dir, 'promlet');
+  const t = timed(process.execPath, ['--input-type=module', '-e',
+    `import { runCli } from ${JSON.stringify(cli)}; process.exitCode = await runCli(['import', ${JSON.stringify(om)}, '--data-dir', ${JSON.stringify(data)}, '--retention', '0s'], { out: () => {}, err: (s) => process.stderr.write(s) });`]);
+  rows.push({ tool: 'promlet import', ms: t.ms, bytes: dirBytes(data), rss: t.rss });
+  const vm = await victoriaImport(prom, samples, Math.max(...series.map((s) => s.timestamps[s.timestamps.length - 1]!)) + 1000);
+  if (vm) rows.push({ tool: 'VictoriaMetrics /api/v1/import/prometheus', ...vm });
+  const base = rows.find((r) => r.tool.startsWith('promtool'));
+  for (const r of rows) {
+    const bps = r.bytes / samples;
+    const row = { tool: r.tool, series: series.length, samples, importMs: r.ms, bytesPerSample: bps, peakRssBytes: r.rss, timeVsPromtool: base ? r.ms / base.ms : null, bytesVsPromtool: base ? r.bytes / base.bytes : null };
+    record(row);
+    console.log(`| ${r.tool} | ${r.ms.toFixed(0)} | ${base ? (r.ms / base.ms).toFixed(2) : 'n/a'} | ${bps.toFixed(3)} | ${base ? (r.bytes / base.bytes).toFixed(2) : 'n/a'} | ${(r.rss / 2 ** 20).toFixed(0)} |`);
+  }
+  return { dir, series };
+}
+
+async function rangeQueries(dir: string, series: SeriesData[], record: (row: Record<string, unknown>) => void): Promise<void> {
+  const head = await openDB();
+  for (const s of series) {
+    const app = head.appender();
+    s.timestamps.forEach((t, i) => app.append(s.labels, t, s.values[i]!));
+    await app.commit();
+  }
+  const disk = await openDiskDB(join(dir, 'promlet'), { readOnly: true, cacheSize: 64 * 2 ** 20 });
+  const start = Math.min(...series.map((s) => s.timestamps[0]!));
+  const end = Math.max(...series.map((s) => s.timestamps[s.timestamps.length - 1]!));
+  console.log(`\n## Range queries over the same data: ${disk.db.blockList().length} blocks vs the head (60 s step over ${((end - start) / 3600e3).toFixed(1)} h, median of 15 runs after 3 warm-ups)\n`);
+  console.log('| query | points | head ms | blocks ms | blocks / head |');
+  console.log('|---|---:|---:|---:|---:|');
+  const queries = [
+    'sum by (cpu) (rate(node_cpu_seconds_total[5m]))',
+    '{__name__=~"node_.+"}',
+    'max_over_time(node_memory_MemAvailable_bytes[30m])',
+  ];
+  for (const q of queries) {
+    const median = (db: Parameters<typeof createEngine>[0]) => {
+      const engine = createEngine(db, { maxSamples: 1e9 });
+      const times: number[] = [];
+      let answer = '';
+      let points = 0;
+      for (let i = 0; i < 18; i++) {
+        const t0 = performance.now();
+        const r = engine.rangeQuerySync(q, start, end, 60_000); // numbers are milliseconds
+        if (i >= 3) times.push(performance.now() - t0);
+        answer = JSON.stringify(r.result);
+        points = (r.result as { values?: unknown[] }[]).reduce((n, x) => n + (x.values?.length ?? 0), 0);
+      }
+      times.sort((a, b) => a - b);
+      return { ms: times[times.length >> 1]!, answer, points };
+    };
+    const h = median(head), b = median(disk.db);
+    if (h.answer !== b.answer) throw new Error(`${q}: blocks and head answer differently`);
+    if (h.points === 0) throw new Error(`${q}: no points; the benchmark data does not fit the query`);
+    record({ query: q, points: h.points, headMs: h.ms, blocksMs: b.ms, ratio: b.ms / h.ms });
+    console.log(`| \`${q}\` | ${h.points} | ${h.ms.toFixed(1)} | ${b.ms.toFixed(1)} | ${(b.ms / h.ms).toFixed(2)} |`);
+  }
+  await disk.close();
+  await head.close();
+}
+
+async function largeDirectory(quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {
+  const series = quick ? 1000 : 10_000;
+  const days = quick ? 1 : 2;
+  const step = 60_000;
+  const points = (days * 86400_000) / step;
+  const start = Date.UTC(2026, 0, 1);
+  const dir = mkdtempSync(join(tmpdir(), 'promlet-large-'));
+  console.log(`\n## A large directory: ${series.toLocaleString('en')} high-entropy gauges × ${days} d at 60 s (${(series * points).toLocaleString('en')} samples; the issue's figure is 10,000 × 10 d), written through openDiskDB, served by promlet serve\n`);
+  const writer = spawnSync(process.execPath, [resolve(here, 'blocks-writer.js'), dir, String(series), String(points), String(step), String(start)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (writer.status !== 0) throw new Error(`writer: ${writer.stderr.slice(-2000)}`);
+  const w = JSON.parse(writer.stdout.trim().split('\n').at(-1)!) as { ms: number; maxRSS: number };
+  const bytes = dirBytes(dir);
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, ['--input-type=module', '-e',
+    `import { runCli } from ${JSON.stringify(cli)}; process.exitCode = await runCli(['serve', '--data-dir', ${JSON.stringify(dir)}, '--listen', '127.0.0.1:${port}', '--retention', '100y']);`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => (log += String(d)));
+  try {
+    await waitReady(`${url}/-/ready`, proc, () => log);
+    const openMs = performance.now() - t0;
+    const end = start + (points - 1) * step;
+    const query = async (q: string, time: number) => {
+      const r = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}&time=${time / 1000}`)).json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      if (r.status !== 'success') throw new Error(`${q}: ${r.error}`);
+      return r.data.result;
+    };
+    const q0 = performance.now();
+    const total = await query(`sum(count_over_time(bench_gauge[${days}d]))`, end);
+    const wholeMs = performance.now() - q0;
+    const exactCount = Number(total[0]?.value[1]) === series * points;
+    let exactSamples = true;
+    for (const [s, p] of [[0, 0], [17, points >> 1], [series - 1, points - 1], [series >> 1, 1234 % points]] as const) {
+      const r = await query(`bench_gauge{s="${s}"}`, start + p * step);
+      if (Number(r[0]?.value[1]) !== gaugeValue(s, p)) exactSamples = false;
+    }
+    const rss = vmHWM(proc.pid!);
+    record({ series, days, samples: series * points, diskBytes: bytes, bytesPerSample: bytes / (series * points), writerMs: w.ms, writerPeakRss: w.maxRSS, serverPeakRss: rss, openMs, wholeRangeQueryMs: wholeMs, exactCount, exactSamples });
+    console.log('| measure | value |');
+    console.log('|---|---:|');
+    console.log(`| on disk | ${(bytes / 2 ** 20).toFixed(0)} MiB (${(bytes / (series * points)).toFixed(2)} bytes/sample) |`);
+    console.log(`| writer: time, peak RSS | ${(w.ms / 1000).toFixed(1)} s, ${(w.maxRSS / 2 ** 20).toFixed(0)} MB |`);
+    console.log(`| server: start to ready | ${openMs.toFixed(0)} ms |`);
+    console.log(`| server: sum(count_over_time(bench_gauge[${days}d])) | ${wholeMs.toFixed(0)} ms, ${exactCount ? 'exact' : 'WRONG'} |`);
+    console.log(`| server: single samples | ${exactSamples ? 'exact' : 'WRONG'} |`);
+    console.log(`| server peak RSS (target ≤ 400 MB at 10,000 × 10 d) | ${(rss / 2 ** 20).toFixed(0)} MB |`);
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function blocksBench(corpus: string, quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {
+  const { dir, series } = await realisticFile(corpus, quick, (row) => record({ part: 'import', ...row }));
+  try {
+    await rangeQueries(dir, series, (row) => record({ part: 'rangeQuery', ...row }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await largeDirectory(quick, (row) => record({ part: 'largeDirectory', ...row }));
+}

@@ -1,0 +1,48 @@
+// Reading bodies with a size limit that holds after decompression: a small
+// gzip or snappy body can inflate a thousandfold, so the limit is checked
+// while bytes arrive, never after the whole body is held. Isomorphic
+// (ReadableStream and DecompressionStream exist in Node 18+ and browsers).
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number, what: string) {
+    super(`${what} larger than ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+/** Reads a stream to its end; past `limit` bytes the stream is cancelled and BodyTooLargeError thrown. */
+export async function readBounded(stream: ReadableStream<Uint8Array> | null, limit: number, what = 'body'): Promise<Uint8Array> {
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(limit, what);
+    }
+    parts.push(value);
+  }
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Inflates a gzip body, stopping as soon as the output passes `limit` bytes. */
+export async function gunzipBounded(bytes: Uint8Array, limit: number, what = 'decompressed body'): Promise<Uint8Array> {
+  const inflated = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  try {
+    return await readBounded(inflated, limit, what);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) throw e;
+    throw new Error(`gzip: ${(e as Error).message}`);
+  }
+}

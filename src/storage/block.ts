@@ -1,0 +1,261 @@
+// Reading an immutable block without holding it in memory: the symbols and
+// the postings offset table stay resident; series entries, postings lists
+// and chunks are read on demand through the database's ByteCache (index in
+// 64 KiB pages, chunks one by one). Where the bytes come from (positional
+// file reads in Node, memory in browsers) is a BlockFiles.
+
+import type { Label, Labels } from '../model/labels.js';
+import { crc32 } from './persist-format.js';
+import type { Postings } from './postings.js';
+import { merge } from './postings.js';
+import type { PostingsSource } from './select.js';
+import type { ByteCache } from './byte-cache.js';
+import {
+  type BlockChunkMeta, type BlockMeta, type BlockSeriesEntry, BlockCorruptionError, CHUNK_FILE_MAGIC, FILE_HEADER,
+  INDEX_MAGIC, Reader, TOC_LEN, type Tombstones, checkHeader, chunkRefFile, chunkRefOffset, decodeTombstones, encodeTombstones, uvarintLen,
+} from './block-format.js';
+
+export interface BlockFiles {
+  /** For messages: the block's directory or name. */
+  readonly where: string;
+  readonly indexSize: number;
+  /** `len` bytes of the index from `off` (fewer at its end); valid until the next read. */
+  readIndex(off: number, len: number): Uint8Array;
+  /** `len` bytes of chunk file `file` from `off` (fewer at its end); valid until the next read. */
+  readChunkFile(file: number, off: number, len: number): Uint8Array;
+  /** The block's tombstones file, if it has one. */
+  readTombstones?(): Uint8Array | null;
+  /** Replaces the tombstones file durably (without this, deletions in the block live only in memory). */
+  writeTombstones?(bytes: Uint8Array): void;
+  close(): void;
+}
+
+const PAGE = 64 * 1024;
+const EMPTY: Postings = [];
+
+export class Block implements PostingsSource {
+  readonly encoding: number;
+  private readonly symbols: string[] = [];
+  /** label name -> sorted values -> postings list offset. */
+  private readonly table = new Map<string, { values: string[]; offsets: number[] }>();
+  private readonly key: string;
+  private closed = false;
+  /** Queriers reading this block; a block dropped by compaction or retention closes when the last one does. */
+  private readers = 0;
+  private closeWhenIdle = false;
+  /** Deleted ranges per series reference, applied by queries until compaction rewrites the block without them. */
+  readonly tombstones: Tombstones;
+
+  constructor(readonly meta: BlockMeta, readonly files: BlockFiles, private readonly cache: ByteCache) {
+    this.key = `${meta.ulid}/`;
+    const size = files.indexSize;
+    if (size < FILE_HEADER + TOC_LEN) throw new BlockCorruptionError(`${files.where}/index: ${size} bytes is too short`);
+    this.encoding = checkHeader(files.readIndex(0, FILE_HEADER), INDEX_MAGIC, 'index', `${files.where}/index`);
+    const toc = new Reader(files.readIndex(size - TOC_LEN, TOC_LEN), `${files.where}/index table of contents`, size - TOC_LEN);
+    const offs = [toc.u64(), toc.u64(), toc.u64(), toc.u64()] as const;
+    if (crc32(toc.b.subarray(0, 32)) !== toc.u32()) throw new BlockCorruptionError(`${files.where}/index: table of contents checksum mismatch`);
+    const [symbolsOff, seriesOff, , tableOff] = offs;
+    const symbols = this.section(symbolsOff, seriesOff, 'symbols');
+    for (let n = symbols.u32(); n > 0; n--) this.symbols.push(symbols.str());
+    const stones = files.readTombstones?.();
+    this.tombstones = stones ? decodeTombstones(stones, `${files.where}/tombstones`) : new Map();
+    const table = this.section(tableOff, size - TOC_LEN, 'postings offset table');
+    for (let n = table.u32(); n > 0; n--) {
+      const name = table.str(), value = table.str(), off = table.uvarint();
+      let e = this.table.get(name);
+      if (!e) this.table.set(name, (e = { values: [], offsets: [] }));
+      e.values.push(value);
+      e.offsets.push(off);
+    }
+  }
+
+  /** Reads a resident section [from, to) and checks its trailing CRC-32. */
+  private section(from: number, to: number, what: string): Reader {
+    const b = this.files.readIndex(from, to - from);
+    if (b.length !== to - from || to - from < 4) throw new BlockCorruptionError(`${this.files.where}/index: ${what} section cut short`);
+    const body = b.subarray(0, b.length - 4);
+    if (crc32(body) !== new DataView(b.buffer, b.byteOffset + b.length - 4, 4).getUint32(0, true)) {
+      throw new BlockCorruptionError(`${this.files.where}/index: ${what} checksum mismatch at byte ${from}`);
+    }
+    return new Reader(body, `${this.files.where}/index ${what}`, from);
+  }
+
+  get minTime(): number { return this.meta.minTime; }
+  /** Exclusive, as Prometheus's meta.json. */
+  get maxTime(): number { return this.meta.maxTime; }
+  get ulid(): string { return this.meta.ulid; }
+
+  /** `len` index bytes from `off`, through 64 KiB cached pages. */
+  private indexBytes(off: number, len: number): Uint8Array {
+    const first = Math.floor(off / PAGE), last = Math.floor((off + len - 1) / PAGE);
+    const page = (p: number) => this.cache.get(`${this.key}i${p}`, () => this.files.readIndex(p * PAGE, PAGE).slice());
+    if (first === last) return page(first).subarray(off - first * PAGE, off - first * PAGE + len);
+    const out = new Uint8Array(len);
+    for (let p = first, at = 0; p <= last; p++) {
+      const b = page(p);
+      const from = p === first ? off - first * PAGE : 0;
+      const n = Math.min(b.length - from, len - at);
+      out.set(b.subarray(from, from + n), at);
+      at += n;
+    }
+    return out;
+  }
+
+  // ---- PostingsSource: series references are index offsets, ascending. ----
+
+  get(name: string, value: string): Postings {
+    const e = this.table.get(name);
+    if (!e) return EMPTY;
+    const i = binarySearch(e.values, value);
+    return i < 0 ? EMPTY : this.postingsAt(e.offsets[i]!);
+  }
+
+  forValues(name: string, accept: (value: string) => boolean): Postings {
+    const e = this.table.get(name);
+    if (!e) return EMPTY;
+    const lists: Postings[] = [];
+    e.values.forEach((v, i) => { if (accept(v)) lists.push(this.postingsAt(e.offsets[i]!)); });
+    return merge(lists);
+  }
+
+  all(): Postings {
+    return this.get('', '');
+  }
+
+  labelNames(): string[] {
+    return [...this.table.keys()].filter((n) => n !== '');
+  }
+
+  labelValues(name: string): string[] {
+    return name === '' ? [] : [...(this.table.get(name)?.values ?? [])];
+  }
+
+  private postingsAt(off: number): Postings {
+    const n = new Reader(this.indexBytes(off, 4), `${this.files.where}/index postings`, off).u32();
+    const b = this.indexBytes(off, 4 + n * 4 + 4);
+    if (crc32(b.subarray(0, 4 + n * 4)) !== new DataView(b.buffer, b.byteOffset + 4 + n * 4, 4).getUint32(0, true)) {
+      throw new BlockCorruptionError(`${this.files.where}/index: postings checksum mismatch at byte ${off}`);
+    }
+    const dv = new DataView(b.buffer, b.byteOffset + 4, n * 4);
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = dv.getUint32(i * 4, true);
+    return out;
+  }
+
+  /** The series entry at index offset `ref`. */
+  series(ref: number): BlockSeriesEntry {
+    const where = `${this.files.where}/index series at byte ${ref}`;
+    const head = new Reader(this.indexBytes(ref, Math.min(10, this.files.indexSize - ref)), where, ref);
+    const len = head.uvarint();
+    const skip = uvarintLen(len);
+    const b = this.indexBytes(ref + skip, len + 4);
+    if (b.length < len + 4) throw new BlockCorruptionError(`${where}: cut short`);
+    const body = b.subarray(0, len);
+    if (crc32(body) !== new DataView(b.buffer, b.byteOffset + len, 4).getUint32(0, true)) throw new BlockCorruptionError(`${where}: checksum mismatch`);
+    const r = new Reader(body, where, ref + skip);
+    const labels: Label[] = [];
+    const sym = (i: number) => {
+      const s = this.symbols[i];
+      if (s === undefined) throw new BlockCorruptionError(`${where}: symbol ${i} out of range`);
+      return s;
+    };
+    for (let n = r.uvarint(); n > 0; n--) labels.push({ name: sym(r.uvarint()), value: sym(r.uvarint()) });
+    const chunks: BlockChunkMeta[] = [];
+    let prevMaxT = 0, prevRef = 0;
+    for (let i = 0, n = r.uvarint(); i < n; i++) {
+      const minT = i === 0 ? r.varint() : prevMaxT + r.varint();
+      const maxT = minT + r.uvarint();
+      const samples = r.uvarint();
+      const ref = i === 0 ? r.uvarint() : prevRef + r.uvarint();
+      const len = r.uvarint();
+      chunks.push({ minT, maxT, samples, ref, len });
+      prevMaxT = maxT;
+      prevRef = ref;
+    }
+    let starts: BlockSeriesEntry['starts'] = null;
+    const ns = r.uvarint();
+    if (ns > 0) {
+      starts = { t: [], st: [] };
+      for (let i = 0; i < ns; i++) {
+        starts.t.push(r.varint());
+        starts.st.push(r.varint());
+      }
+    }
+    return { ref, labels: labels as Labels, chunks, starts };
+  }
+
+  /** The stored bytes of a chunk (the decoder's prefix of its 1024 bytes), checked against its CRC. */
+  chunk(c: BlockChunkMeta): Uint8Array {
+    return this.cache.get(`${this.key}c${c.ref}`, () => {
+      const file = chunkRefFile(c.ref), off = chunkRefOffset(c.ref);
+      const skip = uvarintLen(c.len);
+      const where = `${this.files.where}/chunks/${String(file).padStart(6, '0')}`;
+      if (off < FILE_HEADER) throw new BlockCorruptionError(`${where}: chunk reference ${off} inside the file header`);
+      const b = this.files.readChunkFile(file, off, skip + c.len + 4);
+      if (b.length < skip + c.len + 4) throw new BlockCorruptionError(`${where}: chunk at byte ${off} is past the end of the file`);
+      const data = b.subarray(skip, skip + c.len);
+      if (crc32(data) !== new DataView(b.buffer, b.byteOffset + skip + c.len, 4).getUint32(0, true)) {
+        throw new BlockCorruptionError(`${where}: checksum mismatch in the chunk at byte ${off}`);
+      }
+      return data.slice();
+    });
+  }
+
+  /** Checks the chunk file headers (at open). */
+  checkChunkFile(file: number): void {
+    checkHeader(this.files.readChunkFile(file, 0, FILE_HEADER), CHUNK_FILE_MAGIC, 'chunk file', `${this.files.where}/chunks/${String(file).padStart(6, '0')}`);
+  }
+
+  /** Deleted ranges of series `ref` (empty when none). */
+  deleted(ref: number): readonly [number, number][] {
+    return this.tombstones.get(ref) ?? [];
+  }
+
+  /** Marks [mint, maxt] of series `refs` deleted, stored before it returns where the files allow. */
+  addTombstones(refs: readonly number[], mint: number, maxt: number): void {
+    if (refs.length === 0) return;
+    const next: Tombstones = new Map([...this.tombstones].map(([r, l]) => [r, [...l]]));
+    for (const ref of refs) {
+      const list = next.get(ref);
+      if (list) list.push([mint, maxt]);
+      else next.set(ref, [[mint, maxt]]);
+    }
+    this.files.writeTombstones?.(encodeTombstones(next));
+    this.tombstones.clear();
+    for (const [r, l] of next) this.tombstones.set(r, l);
+  }
+
+  acquire(): void {
+    this.readers++;
+  }
+
+  release(): void {
+    this.readers--;
+    if (this.readers === 0 && this.closeWhenIdle) this.close();
+  }
+
+  /** Closes now, or once the queriers reading it are done. */
+  closeWhenUnused(): void {
+    if (this.readers === 0) this.close();
+    else this.closeWhenIdle = true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cache.dropPrefix(this.key);
+    this.files.close();
+  }
+}
+
+function binarySearch(a: readonly string[], x: string): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = a[mid]!;
+    if (v === x) return mid;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}

@@ -1,0 +1,66 @@
+// Moving the head's oldest data into a block: the samples of [mint, maxt)
+// are encoded afresh per series (chunks cut at the block's bounds, as
+// Prometheus cuts head chunks at block boundaries), then the head lets go of
+// everything before maxt, so those chunks leave WASM memory.
+
+import { compareLabels } from '../model/labels.js';
+import { appendBatch, decodeList, encodeChunksWithMeta } from '../wasm/codec.js';
+import type { Head, MemSeries } from './head.js';
+import type { BlockWriter } from './block-writer.js';
+import { StorageError } from './errors.js';
+
+type Starts = { t: number[]; st: number[] };
+
+function startsWithin(starts: Starts | null, lo: number, hi: number): Starts | null {
+  if (!starts) return null;
+  const out: Starts = { t: [], st: [] };
+  starts.t.forEach((t, i) => {
+    if (t >= lo && t <= hi) {
+      out.t.push(t);
+      out.st.push(starts.st[i]!);
+    }
+  });
+  return out.t.length > 0 ? out : null;
+}
+
+/** Writes the head's samples in [mint, maxt) to `writer`, series in label order. */
+export function writeHeadRange(head: Head, mint: number, maxt: number, writer: BlockWriter): void {
+  const series = head.series.filter((s): s is MemSeries => !!s && s.chunks.length > 0 && s.maxT >= mint && head.seriesMinTime(s) < maxt);
+  series.sort((a, b) => compareLabels(a.labels, b.labels));
+  for (const s of series) {
+    const { timestamps, values } = decodeList(head.chunksOverlapping(s, mint, maxt - 1), head.enc, mint, maxt - 1, false);
+    if (timestamps.length === 0) continue;
+    writer.addSeries(s.labels, encodeChunksWithMeta(head.enc, timestamps, values), startsWithin(s.starts, mint, maxt - 1));
+  }
+}
+
+/**
+ * Drops every sample before t from the head: whole chunks are freed, and a
+ * chunk holding samples on both sides is written again with the later ones.
+ * Appends before t are out of bounds from now on (the data is in a block).
+ */
+export function truncateHeadBefore(head: Head, t: number): void {
+  head.minValidTime = Math.max(head.minValidTime, t);
+  head.truncateBefore(t);
+  for (const s of head.series) {
+    if (!s || s.chunks.length === 0 || head.seriesMinTime(s) >= t) continue;
+    const { timestamps, values } = decodeList(s.chunks, head.enc, t, Infinity, false);
+    const starts = startsWithin(s.starts, t, Infinity);
+    const lastValue = s.lastValue, maxT = s.maxT;
+    head.clearSeries(s);
+    const n = timestamps.length;
+    if (n === 0) {
+      head.removeSeries(s);
+      continue;
+    }
+    const { appended, created, status } = appendBatch(head.headsTable(), new Uint32Array(n).fill(s.id), timestamps, values, n, head.enc);
+    if (appended !== n) throw new StorageError(`BUG: rewriting ${s.key} after moving data to a block failed with status ${status}`);
+    for (let i = 0; i < created.length; i += 2) head.addChunk(s, created[i + 1]!);
+    s.totalSamples = n;
+    head.samples += n;
+    s.maxT = maxT;
+    s.lastValue = lastValue;
+    s.starts = starts;
+  }
+  head.refreshTimeRange();
+}

@@ -1,0 +1,289 @@
+// The querier over blocks and the head together. A series' chunks from
+// every block and the head are handed to one WASM call as one time-ordered
+// chunk list (block chunks copied into scratch memory for that call), so a
+// reduction across a block boundary is exactly the reduction over the
+// same samples in the head. Where sources overlap in time (a backfilled
+// block over existing data, before compaction merges them) their samples
+// are merged, newest source winning a shared timestamp, and re-encoded first.
+
+import { compareLabels, compareStrings, labelsKey, type Labels } from '../model/labels.js';
+import type { Matcher } from '../model/matcher.js';
+import { decodeList, encodeChunks, reduceList, reduceWindowsList, type ChunkEncoding } from '../wasm/codec.js';
+import { mem, wasm } from '../wasm/loader.js';
+import { WasmBuffer } from '../wasm/buffer.js';
+import { CHUNK_LEN } from '../wasm/layout.js';
+import type { Querier, SampleBatch, SelectHints, Series, WindowReduction } from './interfaces.js';
+import type { Head, MemSeries } from './head.js';
+import type { Block } from './block.js';
+import { postingsForMatchers } from './select.js';
+import { toReduction } from './head-read.js';
+import { StorageError } from './errors.js';
+
+/** Chunks in scratch memory keep the allocator's 32 bytes of read slack. */
+const SLOT = CHUNK_LEN + 32;
+const scratch = new WasmBuffer();
+
+type Starts = { t: number[]; st: number[] };
+
+/** A series in one block; chunk metas packed (minT, maxT, samples, ref, len) so a query over many series stays small. */
+interface BlockPart {
+  block: Block;
+  ref: number;
+  metas: Float64Array;
+  starts: Starts | null;
+}
+
+const META = 5;
+
+interface Part {
+  minT: number;
+  maxT: number;
+  /** Stored bytes of a block chunk, or null for a head chunk at `ptr`. */
+  bytes: Uint8Array | null;
+  ptr: number;
+}
+
+/** Copies chunk bytes into zeroed scratch slots for one WASM call; returns their pointers. */
+function toScratch(parts: readonly Part[]): number[] {
+  const n = parts.reduce((k, p) => k + (p.bytes ? 1 : 0), 0);
+  if (n === 0) return parts.map((p) => p.ptr);
+  const base = scratch.reserve(n * SLOT);
+  const { u8 } = mem();
+  const out: number[] = [];
+  let i = 0;
+  for (const p of parts) {
+    if (!p.bytes) {
+      out.push(p.ptr);
+      continue;
+    }
+    const at = base + i++ * SLOT;
+    u8.fill(0, at, at + SLOT);
+    u8.set(p.bytes, at);
+    out.push(at);
+  }
+  return out;
+}
+
+/** The samples of stored chunk bytes (a block's), in order, decoded in one WASM call. */
+export function decodeStored(chunks: readonly Uint8Array[], enc: number, mint = -Infinity, maxt = Infinity): { timestamps: Float64Array; values: Float64Array } {
+  return decodeList(toScratch(chunks.map((bytes) => ({ minT: 0, maxT: 0, bytes, ptr: 0 }))), enc, mint, maxt, false);
+}
+
+/** The samples outside every [from, to] of `ranges` (a block's tombstones). */
+export function withoutRanges(d: { timestamps: Float64Array; values: Float64Array }, ranges: readonly (readonly [number, number])[]): { timestamps: Float64Array; values: Float64Array } {
+  if (ranges.length === 0) return d;
+  const ts = new Float64Array(d.timestamps.length), vs = new Float64Array(d.timestamps.length);
+  let n = 0;
+  for (let i = 0; i < d.timestamps.length; i++) {
+    const t = d.timestamps[i]!;
+    if (ranges.some(([a, b]) => t >= a && t <= b)) continue;
+    ts[n] = t;
+    vs[n] = d.values[i]!;
+    n++;
+  }
+  return { timestamps: ts.subarray(0, n), values: vs.subarray(0, n) };
+}
+
+/** Merges sample runs by time; on a shared timestamp the later run wins. */
+export function mergeRuns(runs: readonly { timestamps: Float64Array; values: Float64Array }[]): { timestamps: Float64Array; values: Float64Array } {
+  const total = runs.reduce((n, d) => n + d.timestamps.length, 0);
+  const ts = new Float64Array(total), vs = new Float64Array(total);
+  const at = runs.map(() => 0);
+  let n = 0;
+  for (;;) {
+    let best = -1;
+    for (let k = 0; k < runs.length; k++) {
+      if (at[k]! >= runs[k]!.timestamps.length) continue;
+      const t = runs[k]!.timestamps[at[k]!]!;
+      if (best < 0 || t <= runs[best]!.timestamps[at[best]!]!) best = k;
+    }
+    if (best < 0) break;
+    const t = runs[best]!.timestamps[at[best]!]!;
+    ts[n] = t;
+    vs[n] = runs[best]!.values[at[best]!]!;
+    n++;
+    for (let k = 0; k < runs.length; k++) {
+      while (at[k]! < runs[k]!.timestamps.length && runs[k]!.timestamps[at[k]!]! === t) at[k]!++;
+    }
+  }
+  return { timestamps: ts.subarray(0, n), values: vs.subarray(0, n) };
+}
+
+class MergedSeries implements Series {
+  constructor(
+    private readonly q: DBQuerier,
+    readonly labels: Labels,
+    private readonly blockParts: BlockPart[],
+    private readonly headSeries: MemSeries | null,
+  ) {}
+
+  /** The chunk pointers covering [lo, hi], time-ordered and without overlap. */
+  private chunks(lo: number, hi: number): number[] {
+    this.q.checkOpen();
+    const sources: Part[][] = [];
+    const deleted: (readonly [number, number][])[] = [];
+    let tombstoned = false;
+    for (const { block, ref, metas } of this.blockParts) {
+      const parts: Part[] = [];
+      for (let i = 0; i < metas.length; i += META) {
+        const minT = metas[i]!, maxT = metas[i + 1]!;
+        if (maxT < lo) continue;
+        if (minT > hi) break;
+        parts.push({ minT, maxT, bytes: block.chunk({ minT, maxT, samples: metas[i + 2]!, ref: metas[i + 3]!, len: metas[i + 4]! }), ptr: 0 });
+      }
+      if (parts.length === 0) continue;
+      const gone = block.deleted(ref).filter(([a, b]) => b >= lo && a <= hi);
+      if (gone.length > 0) tombstoned = true;
+      sources.push(parts);
+      deleted.push(gone);
+    }
+    const head = this.headSeries;
+    if (head) {
+      const parts = this.q.head.chunkPartsOverlapping(head, lo, hi).map((p) => ({ ...p, bytes: null }));
+      if (parts.length > 0) {
+        sources.push(parts);
+        deleted.push([]);
+      }
+    }
+    if (tombstoned) return this.mergedChunks(sources, lo, hi, deleted);
+    if (sources.length === 1) return toScratch(sources[0]!);
+    const all = sources.flat();
+    let ordered = true;
+    for (let i = 1; i < all.length && ordered; i++) if (all[i]!.minT <= all[i - 1]!.maxT) ordered = false;
+    if (ordered) return toScratch(all);
+    return this.mergedChunks(sources, lo, hi);
+  }
+
+  /** Overlapping sources: decode each, merge by time (a later source wins a shared timestamp), encode again. */
+  private mergedChunks(sources: Part[][], lo: number, hi: number, deleted: (readonly [number, number][])[] = []): number[] {
+    const merged = mergeRuns(sources.map((parts, k) => withoutRanges(decodeList(toScratch(parts), this.q.head.enc, lo, hi, false), deleted[k] ?? [])));
+    const enc = this.q.head.encoding as ChunkEncoding;
+    const chunks = encodeChunks(enc, merged.timestamps, merged.values);
+    return toScratch(chunks.map((bytes) => ({ minT: 0, maxT: 0, bytes, ptr: 0 })));
+  }
+
+  private starts(): Starts | null {
+    const lists: Starts[] = [];
+    for (const { starts } of this.blockParts) if (starts) lists.push(starts);
+    if (this.headSeries?.starts) lists.push(this.headSeries.starts);
+    if (lists.length <= 1) return lists[0] ?? null;
+    const pairs = lists.flatMap((l) => l.t.map((t, i) => [t, l.st[i]!] as const)).sort((a, b) => a[0] - b[0]);
+    return { t: pairs.map((p) => p[0]), st: pairs.map((p) => p[1]) };
+  }
+
+  samples(mint: number, maxt: number, opts?: { skipStale?: boolean }): SampleBatch {
+    const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
+    const batch: SampleBatch = decodeList(this.chunks(lo, hi), this.q.head.enc, lo, hi, opts?.skipStale ?? false);
+    const starts = this.starts();
+    if (starts && this.hasStartTimestamps(lo, hi)) batch.startTimestamps = alignStarts(starts, batch.timestamps);
+    return batch;
+  }
+
+  hasStartTimestamps(mint: number, maxt: number): boolean {
+    if (!this.headSeries?.starts && !this.blockParts.some((p) => p.starts)) return false;
+    const st = this.starts();
+    return !!st && st.t.some((t) => t >= mint && t <= maxt);
+  }
+
+  reduce(mint: number, maxt: number): WindowReduction {
+    const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
+    return toReduction(reduceList(this.chunks(lo, hi), this.q.head.enc, lo, hi));
+  }
+
+  reduceWindows(firstMin: number, firstMax: number, step: number, steps: number): Float64Array {
+    const lastMax = firstMax + step * (steps - 1);
+    return reduceWindowsList(this.chunks(firstMin, lastMax), this.q.head.enc, firstMin, firstMax, step, steps);
+  }
+}
+
+function alignStarts(starts: Starts, timestamps: Float64Array): Float64Array {
+  const out = new Float64Array(timestamps.length);
+  let j = 0;
+  for (let i = 0; i < timestamps.length; i++) {
+    const t = timestamps[i]!;
+    while (j < starts.t.length && starts.t[j]! < t) j++;
+    if (j < starts.t.length && starts.t[j] === t) out[i] = starts.st[j]!;
+  }
+  return out;
+}
+
+export class DBQuerier implements Querier {
+  private closed = false;
+  private readonly blocks: Block[];
+
+  constructor(readonly head: Head, blocks: readonly Block[], readonly mint: number, readonly maxt: number) {
+    this.blocks = blocks.filter((b) => b.maxTime > mint && b.minTime <= maxt);
+    head.acquireReader();
+    for (const b of this.blocks) b.acquire();
+  }
+
+  checkOpen(): void {
+    if (this.closed) throw new StorageError('querier used after close');
+  }
+
+  private matching(matchers: readonly Matcher[]): MergedSeries[] {
+    this.checkOpen();
+    const byKey = new Map<string, { labels: Labels; parts: BlockPart[]; head: MemSeries | null }>();
+    for (const block of this.blocks) {
+      for (const ref of postingsForMatchers(block, matchers)) {
+        const entry = block.series(ref);
+        const key = labelsKey(entry.labels);
+        const metas = new Float64Array(entry.chunks.length * META);
+        entry.chunks.forEach((c, i) => metas.set([c.minT, c.maxT, c.samples, c.ref, c.len], i * META));
+        const part = { block, ref, metas, starts: entry.starts };
+        const found = byKey.get(key);
+        if (found) found.parts.push(part);
+        else byKey.set(key, { labels: entry.labels, parts: [part], head: null });
+      }
+    }
+    for (const id of postingsForMatchers(this.head.index, matchers)) {
+      const s = this.head.get(id);
+      if (!s || s.chunks.length === 0) continue;
+      const minT = s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.head.enc);
+      if (s.maxT < this.mint || minT > this.maxt) continue;
+      const found = byKey.get(s.key);
+      if (found) found.head = s;
+      else byKey.set(s.key, { labels: s.labels, parts: [], head: s });
+    }
+    const out: MergedSeries[] = [];
+    for (const { labels, parts, head } of byKey.values()) out.push(new MergedSeries(this, labels, parts, head));
+    return out;
+  }
+
+  select(matchers: readonly Matcher[], _hints?: SelectHints): Series[] {
+    const found = this.matching(matchers);
+    found.sort((a, b) => compareLabels(a.labels, b.labels));
+    return found;
+  }
+
+  labelNames(matchers?: readonly Matcher[]): string[] {
+    this.checkOpen();
+    const names = new Set<string>();
+    if (!matchers || matchers.length === 0) {
+      for (const n of this.head.index.labelNames()) names.add(n);
+      for (const b of this.blocks) for (const n of b.labelNames()) names.add(n);
+    } else {
+      for (const s of this.matching(matchers)) for (const l of s.labels) names.add(l.name);
+    }
+    return [...names].sort(compareStrings);
+  }
+
+  labelValues(name: string, matchers?: readonly Matcher[]): string[] {
+    this.checkOpen();
+    const values = new Set<string>();
+    if (!matchers || matchers.length === 0) {
+      for (const v of this.head.index.labelValues(name)) values.add(v);
+      for (const b of this.blocks) for (const v of b.labelValues(name)) values.add(v);
+    } else {
+      for (const s of this.matching(matchers)) for (const l of s.labels) if (l.name === name) values.add(l.value);
+    }
+    return [...values].sort(compareStrings);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.head.releaseReader();
+    for (const b of this.blocks) b.release();
+  }
+}
