@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { ExpositionError, formatOfText, parseExposition, type ParsedSample } from '../exposition/parse.js';
 import { lockDataDir, readIndex } from './disk-db.js';
-import type { CliIO } from './cli.js';
-import { UsageError, flagValue, positional } from './commands.js';
+import { type CliIO, UsageError, checkArgs, flagValue, positional } from './args.js';
 import { type BackfillInput, backfillRanges, fillBackfillBlock, groupSeries } from '../storage/backfill.js';
 import { BlockWriter } from '../storage/block-writer.js';
 import { writeBlockDir } from './block-dir.js';
@@ -33,7 +32,7 @@ are imported, with a warning that the server will delete them.
 const iso = (t: number) => new Date(t).toISOString();
 
 /** Prints a progress percentage on a terminal, each value once. */
-function progressPrinter(io: CliIO & { isTTY?: boolean }): (fraction: number) => void {
+export function progressPrinter(io: CliIO & { isTTY?: boolean }): (fraction: number) => void {
   let shown = -1;
   return (f) => {
     const pct = Math.floor(f * 100);
@@ -49,6 +48,7 @@ export async function importCommand(args: string[], io: CliIO & { isTTY?: boolea
     return 0;
   }
   const valueFlags = ['--data-dir', '--storage.tsdb.path', '--format', '--storage.encoding', '--max-block-duration', '--retention', '--storage.tsdb.retention.time'];
+  checkArgs(args, { command: 'import', values: valueFlags, maxPositional: 1 });
   const [file] = positional(args, valueFlags);
   const dataDir = flagValue(args, '--data-dir', '--storage.tsdb.path');
   if (!file) throw new UsageError('import needs a file');

@@ -4,7 +4,8 @@
 
 import type { DB } from '../storage/db.js';
 import type { Engine, EngineOptions } from '../promql/engine/engine.js';
-import { START_TIME_MARGIN, createFanoutEngine, type RemoteReadSet } from '../remote/fanout.js';
+import { START_TIME_MARGIN, type RemoteReadSet } from '../remote/fanout.js';
+import { createFanoutEngine } from './remote-read-engine.js';
 import { remoteReadConfigs } from '../remote/read-config.js';
 import { RemoteReadClient } from '../remote/read-client.js';
 import { type RemoteReadHandlerOptions, createRemoteReadHandler } from '../remote/read-handler.js';

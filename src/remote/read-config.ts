@@ -1,6 +1,6 @@
 // `remote_read` entries of prometheus.yml, with Prometheus's defaults.
 
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 import { Matcher } from '../model/matcher.js';
 import { RemoteWriteConfigError } from './config.js';
 
