@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|playground|blocks|ui]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -25,6 +25,7 @@ import { remoteReceiversBench } from './remote-receivers.js';
 import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
 import { intakeBench } from './intake.js';
 import { blocksBench } from './blocks.js';
+import { browserBlocksBench } from './browser-blocks.js';
 import { recordResults } from './results-db.js';
 
 const args = process.argv.slice(2);
@@ -206,6 +207,7 @@ if (run('intake')) await intakeBench(quick, (row) => record('intake', row));
 if (run('playground')) await playgroundBench(quick, (row) => record('playground', row));
 if (run('blocks')) await blocksBench(corpus, quick, (row) => record('blocks', row));
 if (run('ui')) await uiBench(quick, (row) => record('ui', row));
+if (run('browser-blocks')) await browserBlocksBench(quick, (row) => record('browser-blocks', row));
 await recordResults(results, quick);
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));
