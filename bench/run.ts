@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks|out-of-order]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks|out-of-order]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -21,6 +21,7 @@ import { restartBench } from './restart.js';
 import { playgroundBench } from './playground.js';
 import { uiBench } from './ui.js';
 import { remoteWriteBench } from './remote-write.js';
+import { remoteReceiversBench } from './remote-receivers.js';
 import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
 import { intakeBench } from './intake.js';
 import { blocksBench } from './blocks.js';
@@ -200,6 +201,7 @@ if (run('exposition')) await expositionBench(corpus, quick, (row) => record('exp
 if (run('http')) await httpBench(quick, (row) => record('http', row));
 if (run('restart')) await restartBench(quick, (row) => record('restart', row));
 if (run('remote-write')) await remoteWriteBench(quick, (row) => record('remote-write', row));
+if (run('remote-receivers')) await remoteReceiversBench(quick, (row) => record('remote-receivers', row));
 if (run('remote-write-receive')) await remoteWriteReceiveBench(quick, (row) => record('remote-write-receive', row));
 if (run('scrape')) await scrapeCpuBench(quick, (row) => record('scrape', row));
 if (run('intake')) await intakeBench(quick, (row) => record('intake', row));

@@ -63,6 +63,8 @@ export interface ApiOptions {
   maxBodyBytes?: number;
   /** Accept remote write at /api/v1/write (Prometheus's --web.enable-remote-write-receiver). */
   remoteWrite?: boolean;
+  /** Serves remote read at /api/v1/read (src/remote/read-handler.ts). */
+  remoteRead?: (req: Request) => Promise<Response>;
   /** Receives Pushgateway-style pushes at /metrics/job/... when set. */
   push?: PushStore;
   /** Lookback for /federate (ms). */
@@ -116,10 +118,10 @@ export function createApiHandler(opts: ApiOptions): Handler {
 
   const truncated = (n: number, limit: number) => (limit > 0 && n > limit ? ['results truncated due to limit'] : undefined);
 
-  const runQuery = (run: () => QueryResult, p: Params, limit: number): Success => {
+  const runQuery = async (run: () => Promise<QueryResult>, p: Params, limit: number): Promise<Success> => {
     let r: QueryResult;
     try {
-      r = run();
+      r = await run();
     } catch (e) {
       if (e instanceof QueryError) {
         if (e.type === 'bad_data') throw new ApiError('bad_data', `invalid parameter "query": ${e.message}`);
@@ -155,7 +157,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
       const t = p.time('time', now());
       const timeout = p.duration('timeout') ?? undefined;
       const lookbackDelta = p.duration('lookback_delta') ?? undefined;
-      return runQuery(() => opts.engine.instantQuerySync(q, t, { timeout, lookbackDelta }), p, p.limit());
+      return runQuery(() => opts.engine.instantQuery(q, t, { timeout, lookbackDelta }), p, p.limit());
     },
     '/api/v1/query_range': (p) => {
       const q = queryText(p);
@@ -171,7 +173,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
       }
       const timeout = p.duration('timeout') ?? undefined;
       const lookbackDelta = p.duration('lookback_delta') ?? undefined;
-      return runQuery(() => opts.engine.rangeQuerySync(q, start, end, step, { timeout, lookbackDelta }), p, p.limit());
+      return runQuery(() => opts.engine.rangeQuery(q, start, end, step, { timeout, lookbackDelta }), p, p.limit());
     },
     '/api/v1/series': (p) => {
       const sets = matchSets(p, true);
@@ -290,8 +292,9 @@ export function createApiHandler(opts: ApiOptions): Handler {
         // Loaded on first use: protobuf and snappy stay out of bundles that never receive remote write.
         const { handleRemoteWrite } = await import('../remote/write-handler.js');
         const r = await handleRemoteWrite(opts.db, new Uint8Array(await req.arrayBuffer()), req.headers);
-        return new Response(r.status === 204 ? null : r.body, { status: r.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+        return new Response(r.status === 204 ? null : r.body, { status: r.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...r.headers } });
       }
+      if (path === '/api/v1/read' && opts.remoteRead) return await opts.remoteRead(req);
       const receiver = opts.receivers?.[path];
       if (receiver) return await receiver(req);
       if (path === '/api/v1/otlp/v1/metrics') return text(404, 'otlp write receiver needs to be enabled with --web.enable-otlp-receiver\n');

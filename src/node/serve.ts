@@ -26,6 +26,7 @@ import { snapshotName } from './tsdb-command.js';
 import { checkConfig, unknownFields } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
 import { remoteWriteConfigs } from '../remote/config.js';
+import { startRemoteRead } from './remote-read.js';
 import { normalizePrefix, withWebUI } from './web-ui.js';
 import { startIntake } from './intake.js';
 import { DiscoveryManager } from '../discovery/manager.js';
@@ -67,6 +68,10 @@ export interface ServeOptions {
   notificationQueueCapacity?: number;
   /** ms between checks of the rule files for changes (default 5 s). */
   ruleFileCheckInterval?: number;
+  /** --storage.remote.read-sample-limit, --storage.remote.read-concurrent-limit, --storage.remote.read-max-bytes-in-frame. */
+  remoteReadSampleLimit?: number;
+  remoteReadConcurrentLimit?: number;
+  remoteReadMaxBytesInFrame?: number;
   /** --web.enable-otlp-receiver: accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics. */
   otlpReceiver?: boolean;
   /** Name servers for dns_sd_configs (HOST or HOST:PORT; default: the system's). */
@@ -95,6 +100,7 @@ interface PromConfig {
   rule_files?: unknown[];
   alerting?: unknown;
   remote_write?: unknown[];
+  remote_read?: unknown[];
   storage?: unknown;
   otlp?: unknown;
 }
@@ -117,10 +123,16 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     o.warn?.(`data dir ${o.dataDir}: opened ${r.blocks} blocks, loaded ${r.series} head series and ${r.chunks} chunks, replayed ${r.samples} samples from ${r.records} log records, in ${Math.round(r.ms)} ms`);
   }
   const db = disk ? disk.db : await openDB(dbOpts);
-  const engine = createEngine(db, {
+  const engineOptions = {
     lookbackDelta: o.lookbackDelta ?? '5m', timeout: o.queryTimeout ?? '2m', maxSamples: o.maxSamples ?? 50_000_000,
     features: ['promql-experimental-functions'],
+  } as const;
+  const remoteRead = startRemoteRead(db, engineOptions, {
+    sampleLimit: o.remoteReadSampleLimit, concurrentLimit: o.remoteReadConcurrentLimit, maxBytesInFrame: o.remoteReadMaxBytesInFrame,
   });
+  remoteRead.apply(config as Record<string, unknown>, config.global?.external_labels ?? {});
+  // Queries through the HTTP API also read remote_read endpoints; rules read local data.
+  const engine = createEngine(db, engineOptions);
   const ownMetrics = new SelfMetrics(db, VERSION);
   if (disk) ownMetrics.addSource(() => tsdbMetricFamilies(disk));
   const startTime = new Date();
@@ -133,6 +145,9 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'web.external-url': o.externalURL ?? '', 'web.route-prefix': normalizePrefix(o.routePrefix ?? (o.externalURL ? new URL(o.externalURL).pathname : '')) || '/',
     'rules.alert.resend-delay': o.resendDelay ?? '1m',
     'alertmanager.notification-queue-capacity': String(o.notificationQueueCapacity ?? 10_000),
+    'storage.remote.read-sample-limit': String(o.remoteReadSampleLimit ?? 5e7),
+    'storage.remote.read-concurrent-limit': String(o.remoteReadConcurrentLimit ?? 10),
+    'storage.remote.read-max-bytes-in-frame': String(o.remoteReadMaxBytesInFrame ?? 1048576),
     'web.enable-otlp-receiver': String(o.otlpReceiver ?? false), 'statsd.listen-udp': o.statsd?.udp ?? '', 'statsd.listen-tcp': o.statsd?.tcp ?? '',
     'statsd.mapping-config': o.statsd?.mappingConfig ?? '', 'enable-feature': (o.features ?? []).join(','),
   };
@@ -174,7 +189,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     statsd: o.statsd && { ...o.statsd, warn: o.statsd.warn ?? o.warn },
   });
   ownMetrics.addSource(() => [...intake.metrics(), ...discovery.metrics()]);
-  ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics(), ...(remote?.metrics() ?? [])]);
+  ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics(), ...(remote?.metrics() ?? []), ...remoteRead.metrics()]);
   const loadRules = (c: PromConfig) => {
     const am = alertmanagersFromConfig(c.alerting);
     notifier.configure(am.targets, c.global?.external_labels ?? {}, am.relabelConfigs);
@@ -184,7 +199,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     rules.start();
   };
   const apiHandler = createApiHandler({
-    db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false, receivers: intake.receivers,
+    db, engine: remoteRead.engine, push, remoteWrite: o.remoteWriteReceiver ?? false, remoteRead: remoteRead.handler, receivers: intake.receivers,
     externalLabels: () => config.global?.external_labels ?? {},
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
@@ -225,6 +240,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         await discovery.apply(scrapeDoc(next));
         await scraper.apply(scrapeDoc(next));
         await applyRemoteWrite(next);
+        remoteRead.apply(next as Record<string, unknown>, next.global?.external_labels ?? {});
         config = next;
         configYaml = text;
       },
