@@ -4,12 +4,12 @@
 // Each series' samples are sorted; blocks are aligned to the block range
 // and overlapping data already in DIR is merged by the next compaction.
 
-import { readFileSync } from 'node:fs';
-import { ExpositionError, formatOfText, parseExposition, type ParsedSample } from '../exposition/parse.js';
+import { ExpositionError } from '../exposition/parse.js';
+import { formatOfFile, readBackfillFile } from './import-read.js';
 import { lockDataDir, readIndex } from './disk-db.js';
 import type { CliIO } from './cli.js';
 import { UsageError, flagValue, positional } from './commands.js';
-import { type BackfillInput, backfillRanges, fillBackfillBlock, groupSeries } from '../storage/backfill.js';
+import { BackfillBuffer, backfillRanges, fillBackfillBlock } from '../storage/backfill.js';
 import { BlockWriter } from '../storage/block-writer.js';
 import { writeBlockDir } from './block-dir.js';
 import { blocksEncoding } from './disk-blocks.js';
@@ -55,14 +55,19 @@ export async function importCommand(args: string[], io: CliIO & { isTTY?: boolea
   if (!dataDir) throw new UsageError('import needs --data-dir');
   const blockRange = parseRetention(flagValue(args, '--max-block-duration') ?? '2h') || DEFAULT_BLOCK_RANGE;
   const retention = parseRetention(flagValue(args, '--retention', '--storage.tsdb.retention.time') ?? '15d');
-  const text = readFileSync(file, 'utf8');
-  const format = flagValue(args, '--format') ?? (/\.om$/.test(file) ? 'openmetrics' : formatOfText(text));
+  const format = flagValue(args, '--format') ?? (/\.om$/.test(file) ? 'openmetrics' : formatOfFile(file));
   if (format !== 'openmetrics' && format !== 'text') throw new UsageError(`--format: want openmetrics or text, got ${JSON.stringify(format)}`);
-  let samples: ParsedSample[];
+  // The file is read (and checked) before the directory is touched: bad input leaves it as it was.
+  const rejected: string[] = [];
+  const buffer = new BackfillBuffer();
+  const progress = progressPrinter(io);
+  // Reading is most of the work: it counts for 90% of the progress shown.
+  progress(0);
   try {
-    samples = parseExposition(text, format).samples;
+    readBackfillFile(file, format, buffer, rejected, (f) => progress(f * 0.9));
   } catch (e) {
     if (e instanceof ExpositionError) {
+      if (io.isTTY) io.err('\n');
       io.err(`promlet: ${file}:${e.line}: ${e.message.replace(/^line \d+: /, '')}\n`);
       return 1;
     }
@@ -78,27 +83,16 @@ export async function importCommand(args: string[], io: CliIO & { isTTY?: boolea
     const existing = ix ? (Object.keys(ENCODING_IDS) as ChunkEncoding[]).find((e) => ENCODING_IDS[e] === ix.encoding) : blocksEncoding(dataDir, false, warn);
     const encoding = existing ?? requested;
 
-    const rejected: string[] = [];
-    // Lazily, so no second object per sample outlives its grouping.
-    function* inputs(): Generator<BackfillInput> {
-      for (const s of samples) {
-        if (s.timestamp === undefined) rejected.push(`${file}:${s.line}: sample has no timestamp`);
-        else if (!Number.isSafeInteger(s.timestamp)) rejected.push(`${file}:${s.line}: timestamp ${s.timestamp} is not a whole number of milliseconds`);
-        else yield { labels: s.labels, t: s.timestamp, v: s.value, line: s.line };
-      }
-    }
-    const series = groupSeries(inputs(), rejected, (line) => `${file}:${line}`);
-    samples = [];
+    const series = buffer.finish(rejected, (line) => `${file}:${line}`);
     const total = series.reduce((n, s) => n + s.ts.length, 0);
     const ranges = backfillRanges(series, blockRange);
-    const progress = progressPrinter(io);
     let done = 0, blocks = 0;
-    progress(0);
     for (const [mint, maxt] of ranges) {
       const meta = writeBlockDir(dataDir, (sink) => new BlockWriter(encoding, sink), (w) => { done += fillBackfillBlock(series, encoding, mint, maxt, w); }, mint, maxt);
       if (meta) blocks++;
-      progress(done / Math.max(1, total));
+      progress(0.9 + (0.1 * done) / Math.max(1, total));
     }
+    progress(1);
     if (io.isTTY) io.err('\n');
     for (const r of rejected.slice(0, 20)) io.err(`${r}\n`);
     if (rejected.length > 20) io.err(`... and ${rejected.length - 20} more rejected samples\n`);

@@ -1,0 +1,132 @@
+// Reading a backfill file for `promlet import` as a stream: the file in
+// chunks of whole lines (never one string of it), sample lines through the
+// scrape's fast scanner (the full parser only for a series text not seen
+// before and for anything unusual, so values and errors stay
+// parseExposition's), samples straight into per-series typed arrays.
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { type ExpositionFormat } from '../exposition/parse.js';
+import { SampleScanner } from '../exposition/sample-scanner.js';
+import type { BackfillBuffer } from '../storage/backfill.js';
+
+const CHUNK_BYTES = 4 << 20;
+
+/**
+ * Calls `piece` with the file's text in pieces of whole lines (each but the
+ * last ends with a newline), decoded as UTF-8 as readFileSync would (a byte
+ * order mark kept, bad bytes replaced).
+ */
+export function readLinePieces(file: string, piece: (text: string, final: boolean, bytesRead: number, size: number) => void | false): void {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    let carry = '';
+    let bytesRead = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      bytesRead += n;
+      if (n === 0) {
+        if (piece(carry + decoder.decode(), true, bytesRead, size) === false) return;
+        return;
+      }
+      const text = carry + decoder.decode(buf.subarray(0, n), { stream: true });
+      const cut = text.lastIndexOf('\n');
+      if (cut < 0) {
+        carry = text;
+        continue;
+      }
+      carry = text.slice(cut + 1);
+      if (piece(text.slice(0, cut + 1), false, bytesRead, size) === false) return;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const EOF_LINE = /^# EOF\s*$/m;
+
+/** formatOfText for a file, without holding it: OpenMetrics when a line is "# EOF" (looked for at the end first). */
+export function formatOfFile(file: string): ExpositionFormat {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.allocUnsafe(Math.min(size, 4096));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    if (EOF_LINE.test(tail.toString('utf8'))) return 'openmetrics';
+  } finally {
+    closeSync(fd);
+  }
+  let format: ExpositionFormat = 'text';
+  readLinePieces(file, (text) => {
+    if (!EOF_LINE.test(text)) return;
+    format = 'openmetrics';
+    return false;
+  });
+  return format;
+}
+
+interface Known {
+  /** The series text as written ("name{labels}"). */
+  text: string;
+  id: number;
+  /** Another series text with the same hash. */
+  sameHash: Known | null;
+  /** The series text that followed this one last time: the next line's likely series. */
+  after: Known | null;
+}
+
+/**
+ * Reads every sample of `file` into `buffer`; samples without a usable
+ * timestamp go to `rejected`. Throws ExpositionError (with its line) for
+ * bad input, as parseExposition does.
+ */
+export function readBackfillFile(file: string, format: ExpositionFormat, buffer: BackfillBuffer, rejected: string[], progress: (fraction: number) => void): void {
+  let scanner: SampleScanner | null = null;
+  // Parsed series by their text as written: most lines then need neither a
+  // label parse nor a labels key.
+  let byHash = new Map<number, Known>();
+  let previous: Known | null = null;
+  let metadataLines = 0;
+  readLinePieces(file, (text, final, bytesRead, size) => {
+    if (!scanner) scanner = new SampleScanner('', format);
+    const sc = scanner;
+    sc.continueWith(text, final);
+    while (sc.nextLine()) {
+      if (sc.metadataLines !== metadataLines) {
+        // A TYPE line can change how a series' labels parse (le, quantile).
+        metadataLines = sc.metadataLines;
+        byHash = new Map();
+        previous = null;
+      }
+      let hit: Known | null = null;
+      const guess = previous?.after;
+      if (guess && sc.known(guess.text)) hit = guess;
+      else {
+        sc.read();
+        if (sc.seriesEnd >= 0 && !sc.exemplar) {
+          hit = byHash.get(sc.seriesHash) ?? null;
+          while (hit && !sc.seriesIs(hit.text)) hit = hit.sameHash;
+        }
+      }
+      const t = sc.timestamp;
+      let id: number;
+      if (hit) id = hit.id;
+      else {
+        // First sight of this text (or a line only the full parser reads): parse it, which also validates it.
+        id = buffer.seriesId(sc.parse().labels);
+        if (sc.seriesEnd >= 0) {
+          hit = { text: sc.series, id, sameHash: byHash.get(sc.seriesHash) ?? null, after: null };
+          byHash.set(sc.seriesHash, hit);
+        }
+      }
+      if (previous && hit) previous.after = hit;
+      previous = hit;
+      if (t === undefined) rejected.push(`${file}:${sc.lineNo}: sample has no timestamp`);
+      else if (!Number.isSafeInteger(t)) rejected.push(`${file}:${sc.lineNo}: timestamp ${t} is not a whole number of milliseconds`);
+      else buffer.add(id, t, sc.value, sc.lineNo);
+    }
+    progress(size > 0 ? bytesRead / size : 1);
+  });
+}
