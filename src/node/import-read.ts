@@ -9,36 +9,45 @@ import { type ExpositionFormat } from '../exposition/parse.js';
 import { SampleScanner } from '../exposition/sample-scanner.js';
 import type { BackfillBuffer } from '../storage/backfill.js';
 
-const CHUNK_BYTES = 4 << 20;
+// Pieces of about 1 MiB: big enough that per-piece costs vanish, small
+// enough that the dead pieces (large strings, freed only by a full
+// collection) do not pile up into resident memory between collections.
+const CHUNK_BYTES = 1 << 20;
 
 /**
  * Calls `piece` with the file's text in pieces of whole lines (each but the
- * last ends with a newline), decoded as UTF-8 as readFileSync would (a byte
- * order mark kept, bad bytes replaced).
+ * last ends with a newline), decoded as UTF-8 as readFileSync would (bad
+ * bytes replaced; a newline byte is never inside a multi-byte character, so
+ * cutting the bytes at one decodes the same). A line longer than a chunk
+ * grows the buffer; returning false from `piece` stops.
  */
-export function readLinePieces(file: string, piece: (text: string, final: boolean, bytesRead: number, size: number) => void | false): void {
+export function readLinePieces(file: string, piece: (text: string, final: boolean, bytesRead: number, size: number) => void | false, chunkBytes = CHUNK_BYTES): void {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
-    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-    let carry = '';
+    let buf = Buffer.allocUnsafe(chunkBytes);
+    // Bytes held in buf: the tail of the last read after its last newline, then the next read.
+    let held = 0;
     let bytesRead = 0;
     for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
+      if (held === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, held);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, held, buf.length - held, null);
       bytesRead += n;
       if (n === 0) {
-        if (piece(carry + decoder.decode(), true, bytesRead, size) === false) return;
+        piece(buf.toString('utf8', 0, held), true, bytesRead, size);
         return;
       }
-      const text = carry + decoder.decode(buf.subarray(0, n), { stream: true });
-      const cut = text.lastIndexOf('\n');
-      if (cut < 0) {
-        carry = text;
-        continue;
-      }
-      carry = text.slice(cut + 1);
-      if (piece(text.slice(0, cut + 1), false, bytesRead, size) === false) return;
+      held += n;
+      const cut = buf.lastIndexOf(10, held - 1);
+      if (cut < 0) continue;
+      const text = buf.toString('utf8', 0, cut + 1);
+      buf.copyWithin(0, cut + 1, held);
+      held -= cut + 1;
+      if (piece(text, false, bytesRead, size) === false) return;
     }
   } finally {
     closeSync(fd);
@@ -82,7 +91,7 @@ interface Known {
  * timestamp go to `rejected`. Throws ExpositionError (with its line) for
  * bad input, as parseExposition does.
  */
-export function readBackfillFile(file: string, format: ExpositionFormat, buffer: BackfillBuffer, rejected: string[], progress: (fraction: number) => void): void {
+export function readBackfillFile(file: string, format: ExpositionFormat, buffer: BackfillBuffer, rejected: string[], progress: (fraction: number) => void, chunkBytes = CHUNK_BYTES): void {
   let scanner: SampleScanner | null = null;
   // Parsed series by their text as written: most lines then need neither a
   // label parse nor a labels key.
@@ -128,5 +137,5 @@ export function readBackfillFile(file: string, format: ExpositionFormat, buffer:
       else buffer.add(id, t, sc.value, sc.lineNo);
     }
     progress(size > 0 ? bytesRead / size : 1);
-  });
+  }, chunkBytes);
 }
