@@ -21,7 +21,7 @@ const CHUNK_BYTES = 1 << 20;
  * cutting the bytes at one decodes the same). A line longer than a chunk
  * grows the buffer; returning false from `piece` stops.
  */
-export function readLinePieces(file: string, piece: (text: string, final: boolean, bytesRead: number, size: number) => void | false, chunkBytes = CHUNK_BYTES): void {
+export function readLinePieces(file: string, piece: (text: string, final: boolean, bytesRead: number, size: number) => void | false, chunkBytes: number = CHUNK_BYTES): void {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -86,12 +86,35 @@ interface Known {
   after: Known | null;
 }
 
+export interface BackfillReadOptions {
+  /** Bytes read at a time (tests cut small pieces). */
+  chunkBytes?: number;
+  /**
+   * Keep only samples in [from, to): the others are still read and checked.
+   * Unusable timestamps are not rejected again (a pass before did that).
+   */
+  window?: readonly [number, number];
+  /** Keep no more than this many samples; past it the read goes on for checks and the time range only. */
+  maxSamples?: number;
+}
+
+export interface BackfillRead {
+  /** The time range of every usable sample in the file (Infinity, -Infinity when none). */
+  mint: number;
+  maxt: number;
+  /** Whether maxSamples stopped the buffering: then `buffer` holds only part of the file. */
+  overflowed: boolean;
+}
+
 /**
- * Reads every sample of `file` into `buffer`; samples without a usable
+ * Reads the samples of `file` into `buffer`; samples without a usable
  * timestamp go to `rejected`. Throws ExpositionError (with its line) for
  * bad input, as parseExposition does.
  */
-export function readBackfillFile(file: string, format: ExpositionFormat, buffer: BackfillBuffer, rejected: string[], progress: (fraction: number) => void, chunkBytes = CHUNK_BYTES): void {
+export function readBackfillFile(file: string, format: ExpositionFormat, buffer: BackfillBuffer, rejected: string[], progress: (fraction: number) => void, opts: BackfillReadOptions = {}): BackfillRead {
+  const { window, maxSamples = Infinity } = opts;
+  const from = window ? window[0] : -Infinity, to = window ? window[1] : Infinity;
+  let mint = Infinity, maxt = -Infinity, overflowed = false;
   let scanner: SampleScanner | null = null;
   // Parsed series by their text as written: most lines then need neither a
   // label parse nor a labels key.
@@ -114,7 +137,7 @@ export function readBackfillFile(file: string, format: ExpositionFormat, buffer:
       if (guess && sc.known(guess.text)) hit = guess;
       else {
         sc.read();
-        if (sc.seriesEnd >= 0 && !sc.exemplar) {
+        if (sc.seriesEnd >= 0) {
           hit = byHash.get(sc.seriesHash) ?? null;
           while (hit && !sc.seriesIs(hit.text)) hit = hit.sameHash;
         }
@@ -132,10 +155,19 @@ export function readBackfillFile(file: string, format: ExpositionFormat, buffer:
       }
       if (previous && hit) previous.after = hit;
       previous = hit;
-      if (t === undefined) rejected.push(`${file}:${sc.lineNo}: sample has no timestamp`);
-      else if (!Number.isSafeInteger(t)) rejected.push(`${file}:${sc.lineNo}: timestamp ${t} is not a whole number of milliseconds`);
-      else buffer.add(id, t, sc.value, sc.lineNo);
+      if (t === undefined) {
+        if (!window) rejected.push(`${file}:${sc.lineNo}: sample has no timestamp`);
+      } else if (!Number.isSafeInteger(t)) {
+        if (!window) rejected.push(`${file}:${sc.lineNo}: timestamp ${t} is not a whole number of milliseconds`);
+      } else {
+        if (t < mint) mint = t;
+        if (t > maxt) maxt = t;
+        if (t < from || t >= to || overflowed) continue;
+        if (buffer.samples >= maxSamples) overflowed = true;
+        else buffer.add(id, t, sc.value, sc.lineNo);
+      }
     }
     progress(size > 0 ? bytesRead / size : 1);
-  }, chunkBytes);
+  }, opts.chunkBytes);
+  return { mint, maxt, overflowed };
 }

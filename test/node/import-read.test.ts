@@ -37,7 +37,7 @@ function streamed(path: string, format: ExpositionFormat, chunkBytes: number) {
   const rejected: string[] = [];
   const buffer = new BackfillBuffer();
   const progress: number[] = [];
-  readBackfillFile(path, format, buffer, rejected, (f) => progress.push(f), chunkBytes);
+  readBackfillFile(path, format, buffer, rejected, (f) => progress.push(f), { chunkBytes });
   const series = buffer.finish(rejected, (l) => `${path}:${l}`);
   expect(progress.at(-1)).toBe(1);
   return { series: series.map((s) => ({ labels: s.labels, ts: [...s.ts], vs: [...s.vs] })), rejected };
