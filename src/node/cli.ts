@@ -1,11 +1,12 @@
 // The `promlet` command: serve, query, query-range, format, and demo (which
 // stores a generated day of service metrics and queries it).
 
-import { openDB, createEngine, formatLabels, labelsFrom, type ChunkEncoding } from '../index.js';
-import { UsageError, checkCommand, formatCommand, queryCommand, serveCommand } from './commands.js';
-import { testCommand } from './test-rules.js';
-import { importCommand } from './import.js';
-import { tsdbCommand } from './tsdb-command.js';
+import type { ChunkEncoding } from '../index.js';
+import { UsageError } from './cli-args.js';
+
+// Commands load what they use when they run: `promlet import` need not
+// wait for the PromQL parser and the server to load.
+const commands = () => import('./commands.js');
 
 const USAGE = `usage: promlet <command> [flags]   (promlet <command> --help for its flags)
 
@@ -55,6 +56,7 @@ async function demo(args: string[], io: CliIO): Promise<number> {
     io.out('usage: promlet demo [--storage.encoding varbit|double-delta] [--series N] [--hours H]\n\nStore H hours of 15 s samples for N demo series and print storage statistics and PromQL answers.\n');
     return 0;
   }
+  const { openDB, createEngine, formatLabels, labelsFrom } = await import('../index.js');
   const encoding = (flag(args, '--storage.encoding') ?? 'varbit') as ChunkEncoding;
   const series = Number(flag(args, '--series') ?? 1000);
   const hours = Number(flag(args, '--hours') ?? 24);
@@ -112,20 +114,20 @@ export async function runCli(args: string[], io: CliIO = DEFAULT_IO): Promise<nu
       case 'demo':
         return await demo(rest, io);
       case 'serve':
-        return await serveCommand(rest, io, untilSignal);
+        return await (await commands()).serveCommand(rest, io, untilSignal);
       case 'query':
       case 'query-range':
-        return await queryCommand(cmd === 'query-range', rest, io);
+        return await (await commands()).queryCommand(cmd === 'query-range', rest, io);
       case 'format':
-        return formatCommand(rest, io);
+        return (await commands()).formatCommand(rest, io);
       case 'check':
-        return checkCommand(rest, io);
+        return (await commands()).checkCommand(rest, io);
       case 'test':
-        return await testCommand(rest, io);
+        return await (await import('./test-rules.js')).testCommand(rest, io);
       case 'tsdb':
-        return tsdbCommand(rest, io);
+        return (await import('./tsdb-command.js')).tsdbCommand(rest, io);
       case 'import':
-        return await importCommand(rest, { ...io, isTTY: io === DEFAULT_IO && process.stderr.isTTY });
+        return await (await import('./import.js')).importCommand(rest, { ...io, isTTY: io === DEFAULT_IO && process.stderr.isTTY });
       case 'help':
       case '--help':
       case '-h':

@@ -8,7 +8,7 @@ import { ExpositionError } from '../exposition/parse.js';
 import { formatOfFile, readBackfillFile } from './import-read.js';
 import { lockDataDir, readIndex } from './disk-db.js';
 import type { CliIO } from './cli.js';
-import { UsageError, flagValue, positional } from './commands.js';
+import { UsageError, flagValue, positional } from './cli-args.js';
 import { BackfillBuffer, backfillRanges, fillBackfillBlock, type BackfillSeries } from '../storage/backfill.js';
 import { labelsKey } from '../model/labels.js';
 import { BlockWriter } from '../storage/block-writer.js';
