@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|intake|remote-write-receive|scrape|playground|blocks|import]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|exposition|restart|remote-write|intake|remote-write-receive|scrape|playground|blocks|ui|import]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -19,6 +19,7 @@ import { httpBench } from './http.js';
 import { expositionBench } from './exposition.js';
 import { restartBench } from './restart.js';
 import { playgroundBench } from './playground.js';
+import { uiBench } from './ui.js';
 import { remoteWriteBench } from './remote-write.js';
 import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
 import { intakeBench } from './intake.js';
@@ -202,6 +203,7 @@ if (run('scrape')) await scrapeCpuBench(quick, (row) => record('scrape', row));
 if (run('intake')) await intakeBench(quick, (row) => record('intake', row));
 if (run('playground')) await playgroundBench(quick, (row) => record('playground', row));
 if (run('blocks')) await blocksBench(corpus, quick, (row) => record('blocks', row));
+if (run('ui')) await uiBench(quick, (row) => record('ui', row));
 // The import figures of `blocks` alone; not run twice in a full run.
 if (only === 'import') await importBench(corpus, quick, (row) => record('blocks', row));
 await recordResults(results, quick);

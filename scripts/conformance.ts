@@ -1,8 +1,8 @@
 // npm run conformance -- DIR [--update-baseline] [--verbose]
 // DIR is either the shared corpus root (promqltest/latest/, promtool-rules/,
 // rule-fixtures/) or a directory of .test files. Prints per-file pass
-// counts for the parser round trip and for evaluation, ends with
-// "N passed, M failed" over all evals, and exits non-zero when an item of
+// counts for the parser round trip and for evaluation, ends with what passed
+// in each scope (scripts/conformance/summary.ts), and exits non-zero when an item of
 // the committed baseline (scripts/conformance/baseline.json) no longer
 // passes: conformance only goes up.
 
@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { checkRuleFiles, checkTestFiles } from './conformance/parser-corpus.js';
 import { runEvalFiles } from './conformance/eval-corpus.js';
 import { runRuleTests } from './conformance/rule-tests.js';
+import { summaryLines } from './conformance/summary.js';
 
 const args = process.argv.slice(2);
 const dir = resolve(args.find((a) => !a.startsWith('--')) ?? '../shared/corpus');
@@ -58,6 +59,7 @@ for (const r of await runEvalFiles(testDir)) {
 console.log(`\nevals outside native histograms: ${plainPassed} of ${plainTotal} pass`);
 
 const ruleTestDir = join(dir, 'promtool-rules');
+let ruleCounts: { agree: number; total: number } | undefined;
 if (existsSync(ruleTestDir) && testDir !== dir) {
   console.log('\n## Rule unit tests: promlet test rules against Prometheus 3.x verdicts (and the Debian promtool peer)\n');
   let agree = 0, disagree = 0, peerDiffers = 0;
@@ -70,6 +72,7 @@ if (existsSync(ruleTestDir) && testDir !== dir) {
     console.log(`${o.id.padEnd(60)} want ${o.want} got ${o.got} promtool-2.42 ${peer}${ok ? '' : '  MISMATCH'}${o.differs_from_2_42 && o.peer !== null ? ` (2.42 differs: ${o.differs_from_2_42})` : ''}`);
   }
   console.log(`rule unit tests: ${agree} agree with 3.x, ${disagree} do not; ${peerDiffers} unexplained differences from promtool 2.42`);
+  ruleCounts = { agree, total: agree + disagree };
 }
 
 let regressions: string[] = [];
@@ -83,5 +86,8 @@ if (update) {
   regressions = base.filter((id) => inScope(id) && !passing.has(id));
   for (const id of regressions) console.log(`REGRESSION: ${id} passed in the baseline and fails now`);
 }
-console.log(`${evalPassed} passed, ${evalFailed} failed`);
+console.log(`\n${summaryLines({
+  parserPassed, parserFailed, plainPassed, plainTotal, evalPassed, evalTotal: evalPassed + evalFailed, rules: ruleCounts,
+  baseline: { updated: update, regressions: regressions.length, passing: passing.size },
+}).join('\n')}`);
 process.exit(regressions.length > 0 ? 1 : 0);

@@ -3,6 +3,9 @@
 
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { buildReport } from './build-report.js';
+
+const OUT = fileURLToPath(new URL('../dist/playground', import.meta.url));
 
 const DEFERRED_RE2 = fileURLToPath(new URL('../src/playground/re2js-deferred.ts', import.meta.url));
 
@@ -21,12 +24,12 @@ export default defineConfig({
   base: './',
   logLevel: 'warn',
   build: {
-    outDir: fileURLToPath(new URL('../dist/playground', import.meta.url)),
+    outDir: OUT,
     emptyOutDir: true,
     target: 'es2022',
     reportCompressedSize: false,
     chunkSizeWarningLimit: 2000,
   },
-  plugins: [deferRegexEngine],
+  plugins: [deferRegexEngine, buildReport('playground', OUT)],
   worker: { format: 'es', plugins: () => [deferRegexEngine] },
 });

@@ -8,7 +8,7 @@ import { QueryError } from '../promql/engine/errors.js';
 import type { ExemplarStore } from '../storage/exemplars.js';
 import { labelsToRecord } from '../model/labels.js';
 // Go's strconv.FormatFloat(v, 'f', -1, 64), as Prometheus's JSON writes exemplar values.
-import { formatFloat } from '../promql/parser/literals.js';
+import { formatFloat } from '../model/float.js';
 import { ApiError } from './errors.js';
 import { MAX_TIME, MIN_TIME, type Params } from './params.js';
 

@@ -2,7 +2,7 @@
 // form-encoded POST bodies merged, times as Unix seconds or RFC 3339,
 // durations as seconds or Prometheus durations.
 
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 import { ApiError } from './errors.js';
 
 /** Earliest and latest times (ms) the API accepts; open time ranges default to them. */

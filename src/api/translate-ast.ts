@@ -2,7 +2,7 @@
 // (web/api/v1/translate_ast.go).
 
 import type { Expr, LabelMatcher, VectorSelector } from '../promql/parser/ast.js';
-import { formatFloat } from '../promql/parser/literals.js';
+import { formatFloat } from '../model/float.js';
 
 const matchers = (ms: LabelMatcher[]) => ms.map((m) => ({ name: m.name, value: m.value, type: m.type }));
 

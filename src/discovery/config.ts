@@ -2,7 +2,7 @@
 // defaults (refresh 60 s for HTTP, 30 s and type SRV for DNS) and its
 // validation messages.
 
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 import { tlsConfig, type TlsConfig } from '../scrape/targets.js';
 
 export interface HttpSdConfig {

@@ -6,7 +6,7 @@
 import { labelsFrom } from '../model/labels.js';
 import type { Appendable } from '../storage/interfaces.js';
 import { writeText } from '../exposition/write.js';
-import { formatOpenMetricsFloat } from '../exposition/float.js';
+import { formatOpenMetricsFloat } from '../model/float.js';
 
 type LabelValues = Record<string, string | number>;
 

@@ -6,10 +6,11 @@ import { openDB, type DB, type DBOptions } from '../storage/db.js';
 import { createEngine, type Engine, type EngineOptions, type QueryResult } from '../promql/engine/engine.js';
 import { parseExposition } from '../exposition/parse.js';
 import { appendSamples } from '../exposition/append.js';
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 import { RuleManager } from '../rules/manager.js';
+import { engineQueryFunc } from '../rules/group.js';
 import { labelsFrom } from '../model/labels.js';
-import { mergeTargetLabels } from '../scrape/scrape-loop.js';
+import { mergeTargetLabels } from '../model/target-labels.js';
 import type { NotifierAlert } from '../rules/notifier.js';
 import { Registry, type Counter, type Gauge, type Histogram, type HistogramOptions } from './metrics.js';
 
@@ -61,7 +62,7 @@ export async function createPromlet(opts: PromletOptions = {}): Promise<Promlet>
   const registry = new Registry(db, opts.labels);
   const own = labelsFrom(opts.labels ?? {});
   const sources: TextRegistry[] = [];
-  const rules = new RuleManager(db, engine, {}, opts.onAlert ? {
+  const rules = new RuleManager(db, engineQueryFunc(engine), {}, opts.onAlert ? {
     notify: (alerts: NotifierAlert[]) => opts.onAlert!(alerts.map((a) => ({
       labels: Object.fromEntries(a.labels.map((l) => [l.name, l.value])), annotations: a.annotations, startsAt: a.startsAt, endsAt: a.endsAt,
     }))),

@@ -1,26 +1,4 @@
-// Float formatting of the exposition formats.
+// Float formatting of the exposition formats lives in src/model/float.ts;
+// re-exported for code that imports it from here.
 
-import { formatFloat } from '../promql/parser/literals.js';
-
-/** labels.FormatOpenMetricsFloat: like Go's 'f' shortest form, but integers keep ".0" (le="1.0"). */
-export function formatOpenMetricsFloat(f: number): string {
-  const s = formatFloat(f);
-  if (/^-?\d+$/.test(s)) return s + '.0';
-  return s;
-}
-
-/**
- * A float in the text exposition format, as Go's strconv.FormatFloat(f, 'g', -1, 64)
- * writes it (expfmt): the shortest digits, in exponent form when the decimal
- * exponent is below -4 or 6 and above.
- */
-export function goFormatG(f: number): string {
-  if (Number.isNaN(f)) return 'NaN';
-  if (f === Infinity) return '+Inf';
-  if (f === -Infinity) return '-Inf';
-  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
-  const [mant, expStr] = f.toExponential().split('e') as [string, string];
-  const exp = Number(expStr);
-  if (exp < -4 || exp >= 6) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return String(f);
-}
+export { formatOpenMetricsFloat, goFormatG } from '../model/float.js';

@@ -4,7 +4,7 @@
 // the 1-based line number; one bad line fails the whole input, as a scrape.
 
 import type { Label } from '../model/labels.js';
-import { formatOpenMetricsFloat } from './float.js';
+import { formatOpenMetricsFloat } from '../model/float.js';
 
 export type ExpositionFormat = 'text' | 'openmetrics';
 

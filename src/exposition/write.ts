@@ -1,6 +1,6 @@
 // The text exposition format (0.0.4) writer, for /metrics and /federate.
 
-import { goFormatG } from './float.js';
+import { goFormatG } from '../model/float.js';
 
 export interface WriteSample {
   /** Labels other than the name. */

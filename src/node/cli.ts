@@ -1,8 +1,9 @@
-// The `promlet` command: serve, query, query-range, format, and demo (which
-// stores a generated day of service metrics and queries it).
+// The `promlet` command: dispatches to serve, query, query-range, format,
+// check, test, import and tsdb, and runs demo (which stores a generated day
+// of service metrics and queries it).
 
 import type { ChunkEncoding } from '../index.js';
-import { UsageError } from './cli-args.js';
+import { type CliIO, UsageError, checkArgs, flagValue } from './args.js';
 
 // Commands load what they use when they run: `promlet import` need not
 // wait for the PromQL parser and the server to load.
@@ -12,7 +13,7 @@ const USAGE = `usage: promlet <command> [flags]   (promlet <command> --help for 
 
 commands:
   serve [--listen 127.0.0.1:9090] [--config prometheus.yml] [--storage.encoding E] [--retention 15d]
-      Serve Prometheus's HTTP API; records promlet's own metrics every 15 s.
+      Serve Prometheus's HTTP API and web UI (http://127.0.0.1:9090/); records promlet's own metrics every 15 s.
   query EXPR [--time T] [--url URL | --data-dir DIR] [--json]
   query-range EXPR --start T --end T --step D [--url URL | --data-dir DIR] [--json]
       Run a PromQL query against a Prometheus-compatible server.
@@ -33,33 +34,23 @@ commands:
       Show this text.
 `;
 
-/** Resolves on SIGINT or SIGTERM. */
-const untilSignal = () => new Promise<void>((resolve) => {
-  process.once('SIGINT', () => resolve());
-  process.once('SIGTERM', () => resolve());
+/** Resolves with the signal's name on SIGINT or SIGTERM. */
+const untilSignal = () => new Promise<string>((resolve) => {
+  process.once('SIGINT', () => resolve('SIGINT'));
+  process.once('SIGTERM', () => resolve('SIGTERM'));
 });
 
-export interface CliIO {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === name || a.startsWith(name + '='));
-  if (i < 0) return undefined;
-  const a = args[i]!;
-  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1];
-}
+export type { CliIO } from './args.js';
 
 async function demo(args: string[], io: CliIO): Promise<number> {
   if (args.includes('--help')) {
     io.out('usage: promlet demo [--storage.encoding varbit|double-delta] [--series N] [--hours H]\n\nStore H hours of 15 s samples for N demo series and print storage statistics and PromQL answers.\n');
     return 0;
   }
-  const { openDB, createEngine, formatLabels, labelsFrom } = await import('../index.js');
-  const encoding = (flag(args, '--storage.encoding') ?? 'varbit') as ChunkEncoding;
-  const series = Number(flag(args, '--series') ?? 1000);
-  const hours = Number(flag(args, '--hours') ?? 24);
+  checkArgs(args, { command: 'demo', values: ['--storage.encoding', '--series', '--hours'] });
+  const encoding = (flagValue(args, '--storage.encoding') ?? 'varbit') as ChunkEncoding;
+  const series = Number(flagValue(args, '--series') ?? 1000);
+  const hours = Number(flagValue(args, '--hours') ?? 24);
   if (encoding !== 'varbit' && encoding !== 'double-delta') {
     io.err(`--storage.encoding: want varbit or double-delta, got ${JSON.stringify(encoding)}\n`);
     return 2;
@@ -68,6 +59,7 @@ async function demo(args: string[], io: CliIO): Promise<number> {
     io.err('--series wants a positive integer and --hours a positive number\n');
     return 2;
   }
+  const { openDB, createEngine, formatLabels, labelsFrom } = await import('../index.js');
   const db = await openDB({ encoding });
   const steps = Math.round((hours * 3600) / 15);
   const start = Date.now() - steps * 15_000;
@@ -113,8 +105,11 @@ export async function runCli(args: string[], io: CliIO = DEFAULT_IO): Promise<nu
     switch (cmd) {
       case 'demo':
         return await demo(rest, io);
-      case 'serve':
-        return await (await commands()).serveCommand(rest, io, untilSignal);
+      case 'serve': {
+        // Listening before the server starts: a signal during startup still stops it cleanly afterwards.
+        const signal = untilSignal();
+        return await (await commands()).serveCommand(rest, io, () => signal);
+      }
       case 'query':
       case 'query-range':
         return await (await commands()).queryCommand(cmd === 'query-range', rest, io);

@@ -1,4 +1,4 @@
-// The server and client commands of `promlet`: serve, query, query-range, format.
+// The server and client commands of `promlet`: serve, query, query-range, format, check.
 
 import { format, ParseError } from '../promql/index.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
@@ -6,19 +6,31 @@ import { VERSION, servePromlet, type ServeOptions } from './serve.js';
 import { openDiskDB } from './disk-db.js';
 import { createApiHandler } from '../api/handler.js';
 import { createEngine } from '../promql/engine/engine.js';
-import { checkConfigFile } from './check-config.js';
+import { checkConfigFile, checkConfigRuleFiles } from './check-config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';
-import type { CliIO } from './cli.js';
+import { fetchCause } from '../scrape/fetch-error.js';
+import { type CliIO, UsageError, checkArgs, flagValue, positional } from './args.js';
 import { checkStatsdMapping } from './statsd-listener.js';
-import { UsageError, flagValue, positional } from './cli-args.js';
 
-// Kept here too for the modules that import them from this one.
-export { UsageError, flagValue, positional };
+// Kept for code that imported the helpers from here before they had their own module.
+export { UsageError, flagValue, positional } from './args.js';
+
+/** Every flag `promlet serve` reads: anything else is refused. */
+export const SERVE_VALUE_FLAGS = [
+  '--listen', '--web.listen-address', '--config', '--config.file', '--storage.encoding', '--retention', '--storage.tsdb.retention.time',
+  '--storage.tsdb.retention.size', '--data-dir', '--storage.tsdb.path', '--storage.wal.fsync', '--query.lookback-delta', '--query.timeout',
+  '--query.max-samples', '--query.max-concurrency', '--web.basic-auth', '--web.bearer-token', '--web.external-url', '--web.route-prefix',
+  '--rules.alert.resend-delay', '--alertmanager.notification-queue-capacity', '--enable-feature',
+  '--statsd.listen-udp', '--statsd.listen-tcp', '--statsd.mapping-config', '--storage.tsdb.cache-size',
+];
+export const SERVE_SWITCHES = ['--web.enable-remote-write-receiver', '--web.enable-admin-api', '--web.enable-otlp-receiver'];
+export const SERVE_BOOLEANS = ['dogstatsd', 'influxdb', 'librato', 'signalfx'].map((s) => `--statsd.parse-${s}-tags`);
 
 export const SERVE_USAGE = `usage: promlet serve [flags]
 
-Serve Prometheus's HTTP API from an in-memory database, scraping the
+Serve Prometheus's HTTP API and web UI (/query, /alerts, /rules, /targets, /status...)
+from an in-memory database (or --data-dir), scraping the
 scrape_configs of --config (without one, promlet's own /metrics as
 job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
 
@@ -34,7 +46,8 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
   --web.enable-remote-write-receiver         accept remote write 1.0 at /api/v1/write
   --web.enable-admin-api                     POST /api/v1/admin/tsdb/snapshot (needs --data-dir)
-  --web.external-url URL                     prefix of alerts' generatorURL
+  --web.external-url URL                     where users reach promlet: alerts' generatorURL, the web UI's links
+  --web.route-prefix PATH                    serve everything under PATH (default: the external URL's path)
   --rules.alert.resend-delay D               default 1m
   --alertmanager.notification-queue-capacity N  default 10000
   --web.enable-otlp-receiver                 accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics (docs/INGESTION.md)
@@ -44,11 +57,12 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --statsd.parse-{dogstatsd,influxdb,librato,signalfx}-tags=false   ignore that tag style
 `;
 
-export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<void>): Promise<number> {
+export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<string | void>): Promise<number> {
   if (args.includes('--help')) {
     io.out(SERVE_USAGE);
     return 0;
   }
+  checkArgs(args, { command: 'serve', values: SERVE_VALUE_FLAGS, switches: SERVE_SWITCHES, booleans: SERVE_BOOLEANS });
   const encoding = (flagValue(args, '--storage.encoding') ?? 'varbit') as ChunkEncoding;
   if (encoding !== 'varbit' && encoding !== 'double-delta') throw new UsageError(`--storage.encoding: want varbit or double-delta, got ${JSON.stringify(encoding)}`);
   const auth = flagValue(args, '--web.basic-auth');
@@ -75,6 +89,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     adminApi: args.includes('--web.enable-admin-api'),
     walFsync,
     externalURL: flagValue(args, '--web.external-url'),
+    routePrefix: flagValue(args, '--web.route-prefix'),
     resendDelay: flagValue(args, '--rules.alert.resend-delay'),
     notificationQueueCapacity: flagValue(args, '--alertmanager.notification-queue-capacity') === undefined ? undefined : Number(flagValue(args, '--alertmanager.notification-queue-capacity')),
     otlpReceiver: args.includes('--web.enable-otlp-receiver'),
@@ -82,9 +97,11 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     features: args.flatMap((a, i) => (a === '--enable-feature' ? [args[i + 1] ?? ''] : a.startsWith('--enable-feature=') ? [a.slice(17)] : [])).flatMap((f) => f.split(',')).filter(Boolean),
     warn: (m) => io.err(`promlet: ${m}\n`),
   });
-  io.out(`promlet serving Prometheus's HTTP API at ${running.url} (try ${running.url}/api/v1/query?query=up)\n`);
-  await wait();
+  io.out(`promlet serving Prometheus's HTTP API and web UI at ${running.url}${running.uiPath} (try ${running.url}${running.uiPath.replace(/\/$/, '')}/api/v1/query?query=up)\n`);
+  const signal = await wait();
+  io.out(`promlet: ${signal ? `received ${signal}, ` : ''}stopping (finishing rule evaluations, notifications and writes)\n`);
   await running.stop();
+  io.out('promlet: stopped\n');
   return 0;
 }
 
@@ -158,7 +175,9 @@ export async function queryCommand(range: boolean, args: string[], io: CliIO): P
     io.out(QUERY_USAGE);
     return 0;
   }
-  const [expr] = positional(args, ['--time', '--url', '--start', '--end', '--step', '--data-dir']);
+  const valueFlags = range ? ['--url', '--start', '--end', '--step', '--data-dir'] : ['--time', '--url', '--data-dir'];
+  checkArgs(args, { command: range ? 'query-range' : 'query', values: valueFlags, switches: ['--json'], maxPositional: 1 });
+  const [expr] = positional(args, valueFlags);
   if (!expr) throw new UsageError('a query expression is required');
   const url = (flagValue(args, '--url') ?? 'http://127.0.0.1:9090').replace(/\/$/, '');
   const form = new URLSearchParams({ query: expr });
@@ -176,9 +195,18 @@ export async function queryCommand(range: boolean, args: string[], io: CliIO): P
   const local = dataDir === undefined ? null : await dataDirFetch(dataDir);
   let res: Response;
   let body: ApiBody;
+  const target = `${local ? 'http://promlet' : url}/api/v1/${range ? 'query_range' : 'query'}`;
   try {
-    res = await (local ? local.fetch : fetch)(`${local ? 'http://promlet' : url}/api/v1/${range ? 'query_range' : 'query'}`, { method: 'POST', body: form });
-    body = (await res.json()) as ApiBody;
+    try {
+      res = await (local ? local.fetch : fetch)(target, { method: 'POST', body: form });
+    } catch (e) {
+      throw new Error(`cannot reach ${target}: ${fetchCause(e)}`);
+    }
+    try {
+      body = (await res.json()) as ApiBody;
+    } catch {
+      throw new Error(`${target} answered ${res.status} ${res.statusText} without Prometheus's JSON: is it a Prometheus-compatible server?`);
+    }
   } finally {
     await local?.close();
   }
@@ -187,7 +215,10 @@ export async function queryCommand(range: boolean, args: string[], io: CliIO): P
     return 1;
   }
   if (args.includes('--json')) io.out(JSON.stringify(body) + '\n');
-  else io.out(table(body.data));
+  else if (Array.isArray(body.data.result) && body.data.result.length === 0 && body.data.resultType !== 'scalar' && body.data.resultType !== 'string') {
+    // Said on stderr so that a script reading stdout still sees nothing.
+    io.err(`promlet: empty query result: no series ${range ? 'in that range' : 'at that time'}\n`);
+  } else io.out(table(body.data));
   for (const w of [...(body.warnings ?? []), ...(body.infos ?? [])]) io.err(`${w}\n`);
   return 0;
 }
@@ -197,6 +228,7 @@ export function formatCommand(args: string[], io: CliIO): number {
     io.out('usage: promlet format EXPR [--pretty]\n\nPrint the canonical form of a PromQL expression (--pretty: as /api/v1/format_query does).\n');
     return 0;
   }
+  checkArgs(args, { command: 'format', switches: ['--pretty'], maxPositional: 1 });
   const [expr] = positional(args, []);
   if (!expr) throw new UsageError('a query expression is required');
   try {
@@ -217,6 +249,7 @@ export function checkCommand(args: string[], io: CliIO): number {
     io.out('usage: promlet check config FILE...\n       promlet check rules FILE...\n       promlet check statsd-mapping FILE...\n\nCheck Prometheus configuration and rule files as promtool check does (the parts promlet reads), or statsd_exporter mapping files.\n');
     return what === undefined && !args.includes('--help') ? 2 : 0;
   }
+  checkArgs(args, { command: `check ${what}`, maxPositional: Infinity });
   if (what === 'rules') return checkRules(files, io);
   if (what === 'statsd-mapping') return checkStatsdMapping(files, io);
   if (what !== 'config') throw new UsageError(`check ${what}: want "check config", "check rules" or "check statsd-mapping"`);
@@ -225,10 +258,27 @@ export function checkCommand(args: string[], io: CliIO): number {
   for (const f of files) {
     io.out(`Checking ${f}\n`);
     const errs = checkConfigFile(f);
-    if (errs.length === 0) io.out(` SUCCESS: ${f} is valid prometheus config file syntax\n`);
-    else {
+    if (errs.length > 0) {
       failed = true;
       io.err(`  FAILED: ${errs.join('\n  ')}\n`);
+      continue;
+    }
+    // As promtool does: the rule files the config names are checked too, after the config.
+    const rules = checkConfigRuleFiles(f);
+    if (rules.errors.length > 0) {
+      failed = true;
+      io.err(`  FAILED: ${rules.errors.join('\n  ')}\n`);
+      continue;
+    }
+    if (rules.files.length > 0) io.out(`  SUCCESS: ${rules.files.length} rule files found\n`);
+    io.out(` SUCCESS: ${f} is valid prometheus config file syntax\n`);
+    for (const r of rules.files) {
+      io.out(`\nChecking ${r.path}\n`);
+      if (r.errors.length === 0) io.out(`  SUCCESS: ${r.rules} rules found\n`);
+      else {
+        failed = true;
+        io.err(`  FAILED:\n${r.errors.join('\n')}\n`);
+      }
     }
   }
   return failed ? 1 : 0;

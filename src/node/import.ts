@@ -7,8 +7,7 @@
 import { ExpositionError } from '../exposition/parse.js';
 import { formatOfFile, readBackfillFile } from './import-read.js';
 import { lockDataDir, readIndex } from './disk-db.js';
-import type { CliIO } from './cli.js';
-import { UsageError, flagValue, positional } from './cli-args.js';
+import { type CliIO, UsageError, checkArgs, flagValue, positional } from './args.js';
 import { BackfillBuffer, backfillRanges, fillBackfillBlock, type BackfillSeries } from '../storage/backfill.js';
 import { labelsKey } from '../model/labels.js';
 import { BlockWriter } from '../storage/block-writer.js';
@@ -41,7 +40,7 @@ const DEFAULT_MAX_BUFFERED = 20_000_000;
 const iso = (t: number) => new Date(t).toISOString();
 
 /** Prints a progress percentage on a terminal, each value once, never going back. */
-function progressPrinter(io: CliIO & { isTTY?: boolean }): { (fraction: number): void; shown: number } {
+export function progressPrinter(io: CliIO & { isTTY?: boolean }): { (fraction: number): void; shown: number } {
   const show = (f: number) => {
     const pct = Math.floor(f * 100);
     if (!io.isTTY || pct <= show.shown) return;
@@ -88,6 +87,7 @@ export async function importCommand(args: string[], io: CliIO & { isTTY?: boolea
     return 0;
   }
   const valueFlags = ['--data-dir', '--storage.tsdb.path', '--format', '--storage.encoding', '--max-block-duration', '--retention', '--storage.tsdb.retention.time', '--max-buffered-samples'];
+  checkArgs(args, { command: 'import', values: valueFlags, maxPositional: 1 });
   const [file] = positional(args, valueFlags);
   const dataDir = flagValue(args, '--data-dir', '--storage.tsdb.path');
   if (!file) throw new UsageError('import needs a file');

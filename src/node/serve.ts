@@ -16,15 +16,17 @@ import { ScrapeManager } from '../scrape/manager.js';
 import { PushStore } from '../push/store.js';
 import { expandGlob, fileSdReader } from './file-sd.js';
 import { RuleManager } from '../rules/manager.js';
+import { engineQueryFunc } from '../rules/group.js';
 import { Notifier, alertmanagersFromConfig } from '../rules/notifier.js';
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 import { tlsFetch } from './tls-fetch.js';
 import type { FsyncPolicy } from './wal-file.js';
 import { openDiskDB, parseSize, snapshotDataDir } from './disk-db.js';
 import { snapshotName } from './tsdb-command.js';
-import { checkConfig } from './check-config.js';
+import { checkConfig, unknownFields } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
 import { remoteWriteConfigs } from '../remote/config.js';
+import { normalizePrefix, withWebUI } from './web-ui.js';
 import { startIntake } from './intake.js';
 import { DiscoveryManager } from '../discovery/manager.js';
 import { dnsResolver } from './dns-resolver.js';
@@ -55,8 +57,10 @@ export interface ServeOptions {
   cacheSize?: string;
   /** --web.enable-admin-api: POST /api/v1/admin/tsdb/snapshot. */
   adminApi?: boolean;
-  /** --web.external-url: the prefix of alerts' generatorURL. */
+  /** --web.external-url: the prefix of alerts' generatorURL, and where browsers find the web UI. */
   externalURL?: string;
+  /** --web.route-prefix: the path everything is served under (default: the external URL's path). */
+  routePrefix?: string;
   /** --rules.alert.resend-delay (default 1m). */
   resendDelay?: string;
   /** --alertmanager.notification-queue-capacity (default 10000). */
@@ -77,6 +81,8 @@ export interface ServeOptions {
 
 export interface RunningPromlet {
   url: string;
+  /** The web UI's root under `url`: '/' or the route prefix with a slash. */
+  uiPath: string;
   db: DB;
   /** Records one self-scrape now (the loop does it every interval). */
   scrapeOnce(): Promise<void>;
@@ -100,6 +106,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   if (o.configFile) {
     configYaml = readFileSync(o.configFile, 'utf8');
     config = (parseYaml(configYaml) ?? {}) as PromConfig;
+    // Prometheus refuses to start with these; promlet starts and says so (promlet check config refuses them).
+    for (const u of unknownFields(configYaml)) o.warn?.(`${o.configFile}: ${u} (ignored)`);
   }
   const dbOpts = { encoding: o.encoding ?? 'varbit', retention: o.retention ?? '15d', cacheSize: o.cacheSize === undefined ? undefined : parseSize(o.cacheSize) } as const;
   // With a data directory every commit goes to the write-ahead log first, and a restart replays it.
@@ -122,7 +130,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
     'web.enable-remote-write-receiver': String(o.remoteWriteReceiver ?? false),
     'storage.tsdb.path': o.dataDir ?? '', 'web.enable-admin-api': String(o.adminApi ?? false), 'storage.wal.fsync': o.walFsync ?? 'never',
-    'web.external-url': o.externalURL ?? '', 'rules.alert.resend-delay': o.resendDelay ?? '1m',
+    'web.external-url': o.externalURL ?? '', 'web.route-prefix': normalizePrefix(o.routePrefix ?? (o.externalURL ? new URL(o.externalURL).pathname : '')) || '/',
+    'rules.alert.resend-delay': o.resendDelay ?? '1m',
     'alertmanager.notification-queue-capacity': String(o.notificationQueueCapacity ?? 10_000),
     'web.enable-otlp-receiver': String(o.otlpReceiver ?? false), 'statsd.listen-udp': o.statsd?.udp ?? '', 'statsd.listen-tcp': o.statsd?.tcp ?? '',
     'statsd.mapping-config': o.statsd?.mappingConfig ?? '', 'enable-feature': (o.features ?? []).join(','),
@@ -136,7 +145,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const scraper = new ScrapeManager(db, (cfg) => (cfg.tls ? tlsFetch(cfg.tls) : fetch), fileSdReader(baseDir, (m) => o.warn?.(m)), (job) => discovery.groups(job));
   const push = new PushStore(db);
   const notifier = new Notifier({ queueCapacity: o.notificationQueueCapacity });
-  const rules = new RuleManager(db, engine, {}, {
+  const rules = new RuleManager(db, engineQueryFunc(engine), {}, {
     notify: (alerts) => notifier.send(alerts),
     resendDelay: parseDuration(o.resendDelay ?? '1m'),
     externalURL: o.externalURL ?? '',
@@ -174,12 +183,21 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     rules.load(files, { evaluationInterval: parseDuration(c.global?.evaluation_interval ?? '1m'), externalLabels: c.global?.external_labels ?? {} });
     rules.start();
   };
-  const handler = createApiHandler({
+  const apiHandler = createApiHandler({
     db, engine, push, remoteWrite: o.remoteWriteReceiver ?? false, receivers: intake.receivers,
     externalLabels: () => config.global?.external_labels ?? {},
     info: {
-      version: VERSION, startTime, flags, metadata: () => intake.metadata(), configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
+      version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
       targets: () => scraper.targets(),
+      // Scraped families and those the OTLP and statsd receivers know, each entry once.
+      metadata: () => {
+        const out = scraper.metadata();
+        for (const [name, list] of Object.entries(intake.metadata())) {
+          const have = (out[name] ??= []);
+          for (const m of list) if (!have.some((x) => x.type === m.type && x.help === m.help && x.unit === m.unit)) have.push(m);
+        }
+        return out;
+      },
       corruptionCount: () => disk?.walCorruptions ?? 0,
       rules: (type) => rules.rulesJSON(type),
       alerts: () => rules.alertsJSON(),
@@ -212,6 +230,9 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       },
     },
   });
+  // As Prometheus: the route prefix defaults to the external URL's path.
+  const externalPath = o.externalURL ? new URL(o.externalURL).pathname : '';
+  const handler = withWebUI(apiHandler, { engine, routePrefix: o.routePrefix ?? externalPath, externalPath });
   const server = await startServer({
     listen, handler, basicAuth: o.basicAuth, bearerToken: o.bearerToken, maxConcurrentQueries: o.maxConcurrentQueries,
     onRequest: (path, code) => ownMetrics.countRequest(path, code),
@@ -221,7 +242,13 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const scrapeDoc = (c: PromConfig): Record<string, unknown> => ({
     ...c,
     global: { ...c.global, scrape_interval: o.scrapeInterval ?? c.global?.scrape_interval ?? (o.configFile ? '1m' : '15s') },
-    scrape_configs: c.scrape_configs?.length ? c.scrape_configs : [{ job_name: 'promlet', static_configs: [{ targets: [ownAddress] }] }],
+    scrape_configs: c.scrape_configs?.length ? c.scrape_configs
+      : [{
+        job_name: 'promlet', metrics_path: `${normalizePrefix(o.routePrefix ?? externalPath)}/metrics`, static_configs: [{ targets: [ownAddress] }],
+        // Its own credentials: a protected server scrapes itself as well.
+        ...(o.basicAuth ? { basic_auth: { username: o.basicAuth.user, password: o.basicAuth.password } } : {}),
+        ...(o.bearerToken && !o.basicAuth ? { authorization: { type: 'Bearer', credentials: o.bearerToken } } : {}),
+      }],
   });
   await discovery.apply(scrapeDoc(config));
   await scraper.apply(scrapeDoc(config));
@@ -249,6 +276,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   ruleTimer.unref();
   return {
     url: server.url,
+    uiPath: `${normalizePrefix(o.routePrefix ?? externalPath)}/`,
     db,
     scrapeOnce,
     stop: async () => {

@@ -14,7 +14,7 @@ import {
 import { labelName, metricName, NamingError, shouldEscape, unitName, type MetricKind } from './naming.js';
 import { STALE_NAN } from '../model/stale.js';
 // le and quantile values as Go's strconv.FormatFloat(f, 'f', -1, 64) writes them.
-import { formatFloat } from '../promql/parser/literals.js';
+import { formatFloat } from '../model/float.js';
 import { MAX_EXEMPLAR_LABEL_RUNES } from '../storage/exemplars.js';
 
 export interface OtlpSample {

@@ -3,16 +3,18 @@
 // the demo data's time live in the URL, so a link reproduces the page.
 
 import './style.css';
-import { Cell } from './cell.js';
+import { Cell } from '../ui/cell/cell.js';
+import type { QueryBackend } from '../ui/cell/backend.js';
 import { startEngine, type EngineClient } from './client.js';
 import { renderBacktest } from './rules-view.js';
 import type { DataStats } from './protocol.js';
-import { formatTime } from './results.js';
+import { formatTime } from '../ui/cell/results.js';
 import { type PageState, decodeState, defaultState, encodeState, newCell } from './state.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let engine: EngineClient;
+let backend: QueryBackend;
 let state: PageState;
 let stats: DataStats | null = null;
 const cells: Cell[] = [];
@@ -43,13 +45,13 @@ function message(text: string, error = false): void {
 const dataEnd = () => stats?.maxTime ?? Date.now();
 
 function addCell(cs = newCell()): Cell {
-  const cell = new Cell(cs, engine, dataEnd, save, () => {
+  const cell = new Cell(cs, backend, dataEnd, save, () => {
     const i = cells.indexOf(cell);
     cells.splice(i, 1);
     state.cells.splice(i, 1);
     cell.root.remove();
     save();
-  });
+  }, { nowLabel: 'newest sample' });
   cells.push(cell);
   $('cells').append(cell.root);
   return cell;
@@ -174,6 +176,11 @@ function wireRules(): void {
 async function boot(): Promise<void> {
   state = decodeState(location.hash) ?? defaultState(Date.now());
   engine = await startEngine();
+  backend = {
+    fetch: (input, init) => engine.fetch(input, init),
+    explain: (expr, time) => engine.call('explain', { expr, range: { time } }),
+    lint: (expr) => engine.call('lint', { expr }),
+  };
   wireSources();
   if (state.data.kind === 'browser') {
     showStats(await engine.call('restore', undefined));

@@ -1,7 +1,7 @@
 // A rule backtest's result: each alert with its pending and firing periods.
 
 import type { BacktestResult } from '../rules/backtest.js';
-import { formatTime } from './results.js';
+import { formatTime } from '../ui/cell/results.js';
 
 export function renderBacktest(el: HTMLElement, r: BacktestResult): void {
   const summary = document.createElement('p');

@@ -1,19 +1,9 @@
 // What a link reproduces: the data source, the notebook's cells and the rule
 // group, as base64url JSON in the URL's hash (#s=...).
 
-export type Tab = 'table' | 'graph' | 'explain';
+import { type CellState, newCell } from '../ui/cell/cell-state.js';
 
-export interface CellState {
-  expr: string;
-  tab: Tab;
-  /** Graph range, a duration such as "1h". */
-  range: string;
-  /** Evaluation / range end in ms; null: the newest sample. */
-  end: number | null;
-  /** Graph step, a duration; '' for automatic. */
-  step: string;
-  stacked: boolean;
-}
+export { type CellState, type Tab, newCell } from '../ui/cell/cell-state.js';
 
 export type DataSource =
   | { kind: 'demo'; end: number; hours: number }
@@ -27,8 +17,6 @@ export interface PageState {
   cells: CellState[];
   rules: string;
 }
-
-export const newCell = (expr = ''): CellState => ({ expr, tab: 'table', range: '1h', end: null, step: '', stacked: false });
 
 export const DEFAULT_RULES = `groups:
   - name: api

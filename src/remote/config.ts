@@ -1,6 +1,6 @@
 // `remote_write` entries of prometheus.yml, with Prometheus 3's defaults.
 
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 import { type RelabelConfig, relabelConfig } from '../scrape/relabel.js';
 
 export interface QueueConfig {

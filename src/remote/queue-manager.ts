@@ -9,7 +9,7 @@
 import { compress } from 'snappyjs';
 import { type Labels, labelsFrom } from '../model/labels.js';
 import { relabel } from '../scrape/relabel.js';
-import { mergeTargetLabels } from '../scrape/scrape-loop.js';
+import { mergeTargetLabels } from '../model/target-labels.js';
 import type { RemoteWriteConfig } from './config.js';
 import { WriteRequest } from './proto.js';
 

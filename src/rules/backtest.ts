@@ -7,7 +7,7 @@ import type { Appendable, Queryable } from '../storage/interfaces.js';
 import { formatLabels, type Labels, labelsKey } from '../model/labels.js';
 import type { Engine } from '../promql/engine/engine.js';
 import { parseRuleFile } from './file.js';
-import { RuleGroup } from './group.js';
+import { RuleGroup, engineQueryFunc } from './group.js';
 
 export interface AlertPeriod {
   state: 'pending' | 'firing';
@@ -44,6 +44,7 @@ export interface BacktestOptions {
 
 /** Evaluates the rule file `text` over [start, end]; throws RuleFileError for an invalid file. */
 export async function backtestRules(engine: Engine, db: Appendable & Queryable, text: string, opts: BacktestOptions): Promise<BacktestResult> {
+  const query = engineQueryFunc(engine);
   const groups = parseRuleFile(text, opts.file ?? 'rules.yml').map((spec) => new RuleGroup(spec, spec.interval || (opts.interval ?? 60_000)));
   const byKey = new Map<string, BacktestAlert>();
   const errors = new Map<string, { group: string; rule: string; error: string }>();
@@ -51,7 +52,7 @@ export async function backtestRules(engine: Engine, db: Appendable & Queryable, 
   for (const g of groups) {
     const first = Math.ceil(opts.start / g.interval) * g.interval;
     for (let ts = first; ts <= opts.end; ts += g.interval) {
-      await g.eval(engine, db, ts);
+      await g.eval(query, db, ts);
       evaluations++;
       const seen = new Set<string>();
       for (const r of g.rules) {

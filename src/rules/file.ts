@@ -3,8 +3,8 @@
 
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
 import { parse, ParseError } from '../promql/parser/index.js';
-import { parseDuration } from '../promql/parser/literals.js';
-import { isValidLabelName } from '../promql/engine/label-functions.js';
+import { parseDuration } from '../model/duration.js';
+import { isValidLabelName } from '../model/label-names.js';
 
 export interface RuleSpec {
   record?: string;
@@ -107,12 +107,13 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
     if (name === '') errs.push(`${where}: group name should not be empty`);
     if (seen.has(name)) errs.push(`${where}: ${JSON.stringify(name)}: repeated in the same file`);
     seen.add(name);
-    const dur = (v: unknown, what: string) => {
+    // `at` names the rule when the duration is one of its fields, so the error points at it rather than its group.
+    const dur = (v: unknown, what: string, at = where) => {
       if (v === undefined || v === null) return 0;
       try {
         return parseDuration(String(v));
       } catch {
-        errs.push(`${where}: ${what}: not a valid duration string: ${JSON.stringify(v)}`);
+        errs.push(`${at}: ${what}: not a valid duration string: ${JSON.stringify(v)}`);
         return 0;
       }
     };
@@ -151,8 +152,8 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
         record: r.record === undefined ? undefined : String(rText.record ?? r.record),
         alert: r.alert === undefined ? undefined : String(rText.alert ?? r.alert),
         expr,
-        for: dur(r.for, 'for'),
-        keepFiringFor: dur(r.keep_firing_for, 'keep_firing_for'),
+        for: dur(r.for, 'for', rw),
+        keepFiringFor: dur(r.keep_firing_for, 'keep_firing_for', rw),
         labels,
         annotations: textMap(rText.annotations),
         line,

@@ -28,6 +28,16 @@ export interface RuleStatus {
 const parseValue = (s: string) => (s === '+Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s));
 
 /** An instant query's result as rule input; a range or string result is an error. */
+/**
+ * What rules query with, as Prometheus's rules.QueryFunc: an instant query
+ * at a time (ms) giving samples, or throwing. Synchronous, because alert
+ * templates' `query` calls it while expanding.
+ */
+export type QueryFunc = (query: string, atMs: number) => RuleSample[];
+
+/** The QueryFunc of a PromQL engine. */
+export const engineQueryFunc = (engine: Pick<Engine, 'instantQuerySync'>): QueryFunc => (q, at) => samplesOf(engine.instantQuerySync(q, at));
+
 export function samplesOf(r: QueryResult): RuleSample[] {
   if (r.resultType === 'scalar') return [{ labels: {}, value: parseValue(r.result[1]) }];
   if (r.resultType === 'vector') return r.result.map((s) => ({ labels: s.metric, value: parseValue(s.value[1]) }));
@@ -69,7 +79,7 @@ export class RuleGroup {
   }
 
   /** Evaluates every rule at ts (ms). */
-  async eval(engine: Engine, db: Appendable, ts: number, externalLabels: Record<string, string> = {}, sink?: AlertSink): Promise<void> {
+  async eval(query: QueryFunc, db: Appendable, ts: number, externalLabels: Record<string, string> = {}, sink?: AlertSink): Promise<void> {
     const t0 = performance.now();
     this.iterations++;
     const at = ts - this.spec.queryOffset;
@@ -77,11 +87,11 @@ export class RuleGroup {
       const r0 = performance.now();
       const out: { labels: Labels; value: number }[] = [];
       try {
-        const result = samplesOf(engine.instantQuerySync(rule.spec.expr, at));
+        const result = query(rule.spec.expr, at);
         if (rule.alerting) {
           out.push(...rule.alerting.eval(result, at, externalLabels, {
             externalURL: sink?.externalURL,
-            query: (q) => samplesOf(engine.instantQuerySync(q, at)),
+            query: (q) => query(q, at),
           }));
         }
         else recordingOutput(rule.spec, this.spec.labels, result).forEach((labels, i) => out.push({ labels, value: result[i]!.value }));

@@ -3,9 +3,8 @@
 // of unchanged groups across reloads.
 
 import type { Appendable } from '../storage/interfaces.js';
-import type { Engine } from '../promql/engine/engine.js';
 import { type GroupSpec, parseRuleFile } from './file.js';
-import { type AlertSink, RuleGroup, alertJSON, groupJSON } from './group.js';
+import { type AlertSink, type QueryFunc, RuleGroup, alertJSON, groupJSON } from './group.js';
 import type { Alert } from './rules.js';
 
 export interface RuleManagerOptions {
@@ -25,7 +24,7 @@ export class RuleManager {
   private timers: ReturnType<typeof setTimeout>[] = [];
   private opts: Required<RuleManagerOptions>;
 
-  constructor(private readonly db: Appendable, private readonly engine: Engine, opts: RuleManagerOptions = {}, private readonly sink?: AlertSink) {
+  constructor(private readonly db: Appendable, private readonly query: QueryFunc, opts: RuleManagerOptions = {}, private readonly sink?: AlertSink) {
     this.opts = { evaluationInterval: opts.evaluationInterval ?? 60_000, externalLabels: opts.externalLabels ?? {} };
   }
 
@@ -83,7 +82,7 @@ export class RuleManager {
     }
     g.running = true;
     try {
-      await g.eval(this.engine, this.db, ts, this.opts.externalLabels, this.sink);
+      await g.eval(this.query, this.db, ts, this.opts.externalLabels, this.sink);
     } finally {
       g.running = false;
     }

@@ -6,7 +6,7 @@
 
 import { type Labels, labelsFrom, labelsToRecord } from '../model/labels.js';
 import { relabel, relabelConfig, type RelabelConfig } from '../scrape/relabel.js';
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 
 export interface NotifierAlert {
   labels: Labels;

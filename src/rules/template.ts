@@ -5,8 +5,8 @@
 // grammar is interpreted by template-engine.ts; failures expand to
 // `<error expanding template: ...>`, as Prometheus writes them.
 
-import { goFormatG } from '../exposition/float.js';
-import { parseDuration as parsePromDuration } from '../promql/parser/literals.js';
+import { goFormatG } from '../model/float.js';
+import { parseDuration as parsePromDuration } from '../model/duration.js';
 import { GoTemplate, type TemplateFunction, type Val, show, truthy } from './template-engine.js';
 
 /** One sample of a `query` result, shaped as Prometheus's templates see it. */

@@ -3,7 +3,7 @@
 // an error rather than a test that silently checks nothing.
 
 import { parse as parseYAML } from 'yaml';
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 
 export interface InputSeries {
   series: string;

@@ -2,7 +2,7 @@
 // duration formats, so a failure reads the same under both tools.
 
 import { compareLabels, type Labels } from '../model/labels.js';
-import { formatDuration } from '../promql/parser/literals.js';
+import { formatDuration } from '../model/duration.js';
 
 /** Go's labels.Labels.String(): {a="1", b="2"}. */
 export function goLabels(ls: Labels): string {

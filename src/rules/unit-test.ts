@@ -10,7 +10,7 @@ import { STALE_NAN } from '../model/stale.js';
 import { createEngine, type Engine, type Feature } from '../promql/engine/engine.js';
 import { parseSeriesLabels, parseSeriesValues } from '../promql/promqltest/series.js';
 import { type GroupSpec, parseRuleFile } from './file.js';
-import { RuleGroup, samplesOf } from './group.js';
+import { RuleGroup, engineQueryFunc, samplesOf } from './group.js';
 import { parseUnitTestFile, type TestGroup, type UnitTestFile } from './unit-test-file.js';
 import { alertsString, formatSamples, goDuration, promDuration } from './unit-test-format.js';
 
@@ -112,7 +112,7 @@ async function runGroup(tg: TestGroup, file: UnitTestFile, specs: GroupSpec[], o
     await run.samplesTill(ts);
     const evalErrs: string[] = [];
     for (const g of groups) {
-      await g.eval(run.queryEngine, run.storage, ts, tg.externalLabels);
+      await g.eval(engineQueryFunc(run.queryEngine), run.storage, ts, tg.externalLabels);
       for (const r of g.rules) {
         if (r.health === 'err') evalErrs.push(`    rule: ${r.spec.record ?? r.spec.alert}, time: ${goDuration(ts - mint)}, err: ${r.lastError}`);
       }

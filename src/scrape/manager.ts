@@ -5,7 +5,7 @@
 
 import type { Appendable } from '../storage/interfaces.js';
 import { labelsToRecord } from '../model/labels.js';
-import { formatDuration } from '../promql/parser/literals.js';
+import { formatDuration } from '../model/duration.js';
 import { ScrapeLoop } from './scrape-loop.js';
 import { type FileSdReader, type ScrapeConfig, type TargetGroup, scrapeConfigs, targetsOf } from './targets.js';
 
@@ -110,6 +110,20 @@ export class ScrapeManager {
       })),
       droppedTargets: this.dropped,
     };
+  }
+
+  /** /api/v1/metadata's data: each metric family's distinct HELP, TYPE and UNIT across the targets' last scrapes. */
+  metadata(): Record<string, { type: string; help: string; unit: string }[]> {
+    const out: Record<string, { type: string; help: string; unit: string }[]> = {};
+    for (const { loop } of this.running.values()) {
+      for (const [name, m] of loop.metadata) {
+        const list = (out[name] ??= []);
+        // The text format's untyped is Prometheus's unknown.
+        const type = m.type === 'untyped' ? 'unknown' : m.type;
+        if (!list.some((x) => x.type === type && x.help === m.help && x.unit === m.unit)) list.push({ type, help: m.help, unit: m.unit });
+      }
+    }
+    return out;
   }
 
   get jobNames(): string[] {

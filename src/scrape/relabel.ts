@@ -4,7 +4,8 @@
 
 import { RE2JS } from 're2js';
 import { type Label, type Labels, compareStrings } from '../model/labels.js';
-import { expandTemplate, isValidLabelName } from '../promql/engine/label-functions.js';
+import { expandTemplate } from '../model/expand-template.js';
+import { isValidLabelName } from '../model/label-names.js';
 import { md5 } from './md5.js';
 
 export type RelabelAction = 'replace' | 'keep' | 'drop' | 'keepequal' | 'dropequal' | 'hashmod' | 'labelmap' | 'labeldrop' | 'labelkeep' | 'lowercase' | 'uppercase';

@@ -5,14 +5,19 @@
 import type { Appendable, Appender } from '../storage/interfaces.js';
 import { UnknownSeriesError } from '../storage/errors.js';
 import { type Label, type Labels, compareStrings } from '../model/labels.js';
+import { mergeTargetLabels } from '../model/target-labels.js';
 import { appendStaleMarkers } from '../storage/staleness.js';
-import { formatFromContentType, type ExpositionFormat } from '../exposition/parse.js';
+import { formatFromContentType, type ExpositionFormat, type MetricMetadata } from '../exposition/parse.js';
+import { fetchCause } from './fetch-error.js';
 import { SampleScanner } from '../exposition/sample-scanner.js';
 import { BodyTooLargeError, readBounded } from '../exposition/bounded-body.js';
 import { ScrapeCache, type CacheEntry } from './scrape-cache.js';
 import { addExemplar, type Exemplar } from '../storage/exemplars.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
+
+// Moved to src/model/; re-exported for code that imports it from here.
+export { mergeTargetLabels };
 
 /** The Accept header Prometheus 3 sends (native histograms off). */
 export const ACCEPT = 'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,'
@@ -27,36 +32,6 @@ export interface ScrapeReport {
   lastError: string;
   lastScrape: number;
   lastDuration: number;
-}
-
-/** Target labels win; a scraped label they replace is kept as exported_<name> (shortest names first). */
-export function mergeTargetLabels(scraped: Labels, target: Labels, honor: boolean, emptyScraped: readonly string[] = []): Labels {
-  const m = new Map(scraped.map((l) => [l.name, l.value]));
-  if (honor) for (const name of emptyScraped) m.set(name, '');
-  if (honor) {
-    for (const l of target) if (!m.has(l.name)) m.set(l.name, l.value);
-  } else {
-    const conflicts: Label[] = [];
-    for (const l of target) {
-      const existing = m.get(l.name);
-      if (existing !== undefined && existing !== '') conflicts.push({ name: l.name, value: existing });
-      m.set(l.name, l.value);
-    }
-    conflicts.sort((a, b) => a.name.length - b.name.length);
-    for (const c of conflicts) {
-      let name = c.name;
-      for (;;) {
-        name = `exported_${name}`;
-        if (!m.get(name)) {
-          m.set(name, c.value);
-          break;
-        }
-      }
-    }
-  }
-  const out = [...m].filter(([, v]) => v !== '').map(([name, value]) => ({ name, value }));
-  out.sort((a, b) => compareStrings(a.name, b.name));
-  return out;
 }
 
 /** Largest scrape body read when the config sets no body_size_limit (after decompression). */
@@ -74,6 +49,8 @@ export class ScrapeLoop {
   /** Series whose labels were built (merged, relabeled): each new series once, known ones never again. */
   seriesLabelled = 0;
   report: ScrapeReport = { health: 'unknown', lastError: '', lastScrape: 0, lastDuration: 0 };
+  /** The HELP, TYPE and UNIT of the last successful scrape, by metric family (/api/v1/metadata). */
+  metadata = new Map<string, MetricMetadata>();
 
   constructor(readonly cfg: ScrapeConfig, readonly target: Target, private readonly db: Appendable, private readonly fetchFn: typeof fetch = fetch) {
     this.synthetic = SYNTHETIC.map((n) => [{ name: '__name__', value: n }, ...target.labels].sort((a, b) => compareStrings(a.name, b.name)));
@@ -86,7 +63,13 @@ export class ScrapeLoop {
     if (this.cfg.basicAuth) headers.authorization = `Basic ${btoa(`${this.cfg.basicAuth.username}:${this.cfg.basicAuth.password}`)}`;
     if (this.cfg.authorization) headers.authorization = `${this.cfg.authorization.type} ${this.cfg.authorization.credentials}`;
     const signal = AbortSignal.timeout(this.cfg.timeout);
-    const res = await this.fetchFn(this.target.url, { headers, signal });
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.target.url, { headers, signal });
+    } catch (e) {
+      // As Prometheus words it: Get "URL": the reason.
+      throw new Error(`Get ${JSON.stringify(this.target.url)}: ${fetchCause(e)}`);
+    }
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => {});
       throw new Error(`server returned HTTP status ${res.status} ${res.statusText}`);
@@ -187,6 +170,7 @@ export class ScrapeLoop {
         const ex = scanner.exemplar;
         if (ex) exemplars.push({ labels: e.labels, ex: { labels: ex.labels, value: ex.value, timestamp: ex.timestamp ?? (explicit ? scanner.timestamp! : t) } });
       }
+      this.metadata = scanner.metadata;
       if (overLimit) throw new SampleLimitError(`sample limit exceeded (${kept} > ${cfg.sampleLimit})`);
     } catch (e) {
       error = (e as Error).message;

@@ -4,7 +4,7 @@
 
 import { parseBase2Bytes } from '../model/units.js';
 import { type Labels, labelsFrom } from '../model/labels.js';
-import { formatDuration, parseDuration } from '../promql/parser/literals.js';
+import { formatDuration, parseDuration } from '../model/duration.js';
 import { type RelabelConfig, relabel, relabelConfig } from './relabel.js';
 
 export interface ScrapeConfig {

@@ -8,7 +8,7 @@
 
 import { parse as parseYaml } from 'yaml';
 import { RE2JS } from 're2js';
-import { parseDuration } from '../promql/parser/literals.js';
+import { parseDuration } from '../model/duration.js';
 
 export type StatsdMetricType = 'counter' | 'gauge' | 'observer';
 export type ObserverType = 'histogram' | 'summary';

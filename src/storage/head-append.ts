@@ -142,7 +142,7 @@ export class HeadAppender implements Appender {
     this.commitSync();
   }
 
-  /** Applies the batch synchronously (the async commit is where a WAL write will go). */
+  /** Logs the batch (when the head has a write-ahead log) and then applies it, synchronously; `commit` is this behind a promise. */
   commitSync(): void {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     this.done = true;

@@ -147,7 +147,7 @@ export class Head {
     mem().u32[(this.heads.ptr >>> 2) + s.id] = chunk;
   }
 
-  /** Records a chunk created by the WASM appender for series `id`. */
+  /** Records a chunk the WASM appender created for series `s`. */
   addChunk(s: MemSeries, chunk: number): void {
     // Chunks loaded from disk are all closed already.
     if (s.chunks.length > s.closedMinT.length) this.closeHeadChunk(s);

@@ -164,7 +164,7 @@ export function reduceWindowsList(chunks: ArrayLike<number>, enc: number, firstM
   return mem().f64.slice(op >>> 3, (op >>> 3) + R_SIZE * steps);
 }
 
-/** Appends a batch: slots index `heads` (a u32 table in WASM memory). */
+/** What appendBatch did. */
 export interface AppendBatchResult {
   appended: number;
   /** (slot, chunk pointer) for every chunk created, in creation order. */
@@ -173,6 +173,7 @@ export interface AppendBatchResult {
   status: number;
 }
 
+/** Appends a batch: slots index `heads` (a u32 table in WASM memory). */
 export function appendBatch(heads: number, slots: Uint32Array, ts: Float64Array, vs: Float64Array, n: number, enc: number): AppendBatchResult {
   const rp = recordBuf.reserve(Math.max(24, n * 24));
   const { u32, f64 } = mem();

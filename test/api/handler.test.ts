@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDB, createEngine, type DB } from '../../src/index.js';
 import { createApiHandler, decodeLabelName, type Handler } from '../../src/api/handler.js';
-import { goFormatG } from '../../src/exposition/float.js';
+import { goFormatG } from '../../src/model/float.js';
 import { STALE_NAN } from '../../src/model/stale.js';
 
 const T0 = Date.UTC(2026, 0, 1);

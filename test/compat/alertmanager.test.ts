@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDB, createEngine } from '../../src/index.js';
 import { RuleManager } from '../../src/rules/manager.js';
+import { engineQueryFunc } from '../../src/rules/group.js';
 import { Notifier, alertmanagersFromConfig } from '../../src/rules/notifier.js';
 import { startDaemon, type PrometheusPeer } from '../support/prometheus.js';
 
@@ -51,7 +52,7 @@ describe('notifications to Alertmanager', () => {
     const notifier = new Notifier();
     const { targets } = alertmanagersFromConfig({ alertmanagers: [{ static_configs: [{ targets: [new URL(am.url).host] }] }] });
     notifier.configure(targets, { cluster: 'test' }, []);
-    const rules = new RuleManager(db, engine, {}, { notify: (a) => notifier.send(a), resendDelay: 60_000, externalURL: 'http://promlet.example:9090' });
+    const rules = new RuleManager(db, engineQueryFunc(engine), {}, { notify: (a) => notifier.send(a), resendDelay: 60_000, externalURL: 'http://promlet.example:9090' });
     rules.load([{ path: 'rules.yml', text: RULES }]);
 
     const step = async (up: number) => {

@@ -106,3 +106,12 @@ describe('scraping matches Prometheus', () => {
     expect(sort(await q(ours.url))).toEqual(sort(await q(prom.url)));
   });
 });
+
+describe('metadata from the scrape', () => {
+  it('/api/v1/metadata lists the same families, types and help as Prometheus', async () => {
+    const get = async (base: string) => ((await (await fetch(`${base}/api/v1/metadata`)).json()) as { data: unknown }).data;
+    const mine = await get(ours.url);
+    expect(mine).toEqual(await get(prom.url));
+    expect((mine as Record<string, unknown>).app_requests_total).toEqual([{ type: 'counter', help: 'Requests.', unit: '' }]);
+  });
+});

@@ -87,7 +87,10 @@ describe("Grafana's Prometheus data source requests", () => {
     expect((await get(`/api/v1/label/__name__/values?${range}`)).body.data).toEqual(expect.arrayContaining(['http_requests_total', 'up']));
     const series = await get(`/api/v1/series?match%5B%5D=${encodeURIComponent('http_requests_total{job="api"}')}&${range}`);
     expect(series.body.data).toEqual([{ __name__: 'http_requests_total', code: '200', job: 'api' }]);
-    expect((await get('/api/v1/metadata')).body).toEqual({ status: 'success', data: {} });
+    // Metadata comes from the scrapes: here promlet's own /metrics, scraped at start.
+    const metadata = (await get('/api/v1/metadata')).body.data as Record<string, unknown>;
+    expect(metadata.process_resident_memory_bytes).toEqual([{ type: 'gauge', help: 'Resident memory size in bytes.', unit: '' }]);
+    expect((await get('/api/v1/metadata?metric=up')).body).toEqual({ status: 'success', data: {} });
   });
 
   it('panels: query_range with step-aligned start and end', async () => {

@@ -16,7 +16,8 @@ import { explain, type ExplainNode } from '../../src/promql/explain.js';
 import { parse, ParseError } from '../../src/promql/index.js';
 import { backtestRules } from '../../src/rules/backtest.js';
 import { generateDemoData } from '../../src/playground/demo-data.js';
-import { seriesName } from '../../src/playground/results.js';
+import { seriesName } from '../../src/ui/cell/results.js';
+import { formatValue } from '../../src/ui/format.js';
 import { DEFAULT_RULES, decodeState, defaultState, encodeState, newCell } from '../../src/playground/state.js';
 import { launchChromium, serveDir } from '../support/chromium.js';
 
@@ -78,10 +79,14 @@ async function runAndWait(page: Page, i: number, how: () => Promise<void>): Prom
   expect(await result.getAttribute('data-state'), await result.textContent() ?? '').toBe('done');
 }
 
+/** Each row's series and exact value (the cell shows it formatted for reading; the exact one is its data-value). */
 async function tableRows(page: Page, i: number): Promise<[string, string][]> {
   return cell(page, i).locator('.result-table tr').evaluateAll((rows) =>
-    rows.slice(1).map((r) => [r.children[0]!.textContent!, r.children[1]!.textContent!] as [string, string]));
+    rows.slice(1).map((r) => [r.children[0]!.textContent!, (r.children[1]!.querySelector('[data-value]') as HTMLElement).dataset.value!] as [string, string]));
 }
+
+/** The values as the table shows them. */
+const shownValues = (page: Page, i: number) => cell(page, i).locator('.result-table tr td:nth-child(2)').allTextContents();
 
 /** Waits until the data panel counts `n` samples. */
 async function waitForSamples(page: Page, n: number, timeout = 30_000): Promise<void> {
@@ -133,6 +138,7 @@ describe('the playground page', () => {
     const rows = await tableRows(page, 0);
     expect(rows).toEqual(expectedRows(engine, QUERY, end));
     expect(rows).toHaveLength(3);
+    expect(await shownValues(page, 0)).toEqual(rows.map(([, v]) => formatValue(v)));
     await page.screenshot({ path: `${SHOTS}/2-table.png` });
 
     // The graph: a uPlot chart with one legend entry per series, values on hover.
@@ -145,13 +151,13 @@ describe('the playground page', () => {
     expect(labels.slice(1)).toEqual(range.result.map((s) => seriesName(s.metric)));
     const over = await cell(page, 0).locator('.u-over').boundingBox();
     await page.mouse.move(over!.x + over!.width - 1, over!.y + over!.height / 2);
-    const values = await cell(page, 0).locator('.u-legend .u-series .u-value').allTextContents();
-    expect(values.slice(1)).toEqual(range.result.map((s) => s.values[s.values.length - 1]![1]));
+    const legendValues = () => cell(page, 0).locator('.u-legend .u-series .u-value').evaluateAll((els) => els.slice(1).map((e) => [e.textContent, (e as HTMLElement).dataset.value]));
+    expect(await legendValues()).toEqual(range.result.map((s) => [formatValue(s.values[s.values.length - 1]![1]), s.values[s.values.length - 1]![1]]));
     await page.screenshot({ path: `${SHOTS}/3-graph.png` });
     // Stacked: the lines are running totals, the legend still shows each series' own value.
     await runAndWait(page, 0, () => cell(page, 0).locator('.stacked').check());
     await page.mouse.move(over!.x + over!.width - 1, over!.y + over!.height / 2);
-    expect((await cell(page, 0).locator('.u-legend .u-series .u-value').allTextContents()).slice(1)).toEqual(range.result.map((s) => s.values[s.values.length - 1]![1]));
+    expect(await legendValues()).toEqual(range.result.map((s) => [formatValue(s.values[s.values.length - 1]![1]), s.values[s.values.length - 1]![1]]));
     expect(decodeState(new URL(page.url()).hash)!.cells[0]!.stacked).toBe(true);
     await page.screenshot({ path: `${SHOTS}/3b-stacked.png` });
     await runAndWait(page, 0, () => cell(page, 0).locator('.stacked').uncheck());

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openDB, createEngine } from '../../src/index.js';
 import { parseRuleFile, RuleFileError } from '../../src/rules/file.js';
 import { RuleManager } from '../../src/rules/manager.js';
+import { engineQueryFunc } from '../../src/rules/group.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -82,7 +83,7 @@ describe('evaluation', () => {
   it('records, then alerts: pending, firing, kept firing, resolved', async () => {
     const db = await openDB();
     const engine = createEngine(db);
-    const m = new RuleManager(db, engine);
+    const m = new RuleManager(db, engineQueryFunc(engine));
     m.load([{ path: 'svc.yml', text: RULES }]);
     let errors = 0;
     const step = async (t: number, inc: number) => {
@@ -127,7 +128,7 @@ describe('evaluation', () => {
   it('pending alerts that clear before `for` never fire', async () => {
     const db = await openDB();
     const engine = createEngine(db);
-    const m = new RuleManager(db, engine);
+    const m = new RuleManager(db, engineQueryFunc(engine));
     m.load([{ path: 'a.yml', text: 'groups:\n  - name: a\n    rules:\n      - alert: Flap\n        expr: flap > 0\n        for: 5m\n' }]);
     const app = db.appender();
     app.append({ __name__: 'flap' }, T0, 1);
@@ -142,7 +143,7 @@ describe('evaluation', () => {
 
   it('reports a rule whose result is a range vector as an error', async () => {
     const db = await openDB();
-    const m = new RuleManager(db, createEngine(db));
+    const m = new RuleManager(db, engineQueryFunc(createEngine(db)));
     m.load([{ path: 'r.yml', text: 'groups:\n  - name: r\n    rules:\n      - record: bad\n        expr: up[5m]\n' }]);
     await m.evalAll(T0);
     expect(m.rulesJSON().groups[0]!.rules[0]).toMatchObject({ health: 'err', lastError: 'rule result is not a vector or scalar' });
@@ -150,7 +151,7 @@ describe('evaluation', () => {
 
   it('counts an evaluation that overlaps a running one as missed instead of queueing it', async () => {
     const db = await openDB();
-    const m = new RuleManager(db, createEngine(db));
+    const m = new RuleManager(db, engineQueryFunc(createEngine(db)));
     m.load([{ path: 'r.yml', text: RULES }]);
     await Promise.all([m.evalAll(T0), m.evalAll(T0 + 15_000)]);
     await m.evalAll(T0 + 30_000);
@@ -170,14 +171,14 @@ describe('evaluation', () => {
       app.append([{ name: '__name__', value: 'x' }, { name: 'job', value: 'a' }], t, 1);
       await app.commit();
     };
-    const before = new RuleManager(db, engine);
+    const before = new RuleManager(db, engineQueryFunc(engine));
     before.load([{ path: 'r.yml', text }]);
     for (let t = 0; t <= 10 * M; t += M) {
       await feed(T0 + t);
       await before.evalAll(T0 + t);
     }
     // Restart after 5 minutes down: the new manager's first evaluation restores activeAt.
-    const after = new RuleManager(db, engine);
+    const after = new RuleManager(db, engineQueryFunc(engine));
     after.load([{ path: 'r.yml', text }]);
     after.start();
     after.stop();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openDB, Matcher, type DB } from '../../src/index.js';
 import { isStaleNaN } from '../../src/model/stale.js';
 import { ScrapeManager } from '../../src/scrape/manager.js';
-import { mergeTargetLabels } from '../../src/scrape/scrape-loop.js';
+import { mergeTargetLabels } from '../../src/model/target-labels.js';
 import { labelsFrom, labelsToRecord } from '../../src/model/labels.js';
 
 const T0 = Date.UTC(2026, 0, 1);

@@ -8,7 +8,7 @@ import type { Annotations } from './annotations.js';
 import { kahanInc } from './kahan.js';
 import { quantile } from './quantile.js';
 import { xxhash64 } from './xxhash64.js';
-import { formatFloat } from '../parser/literals.js';
+import { formatFloat } from '../../model/float.js';
 import { type Matrix, type Series, type Sample, labelsKey, keepLabels, withoutLabels, setLabel } from './value.js';
 
 export interface StepGrid {
@@ -125,7 +125,11 @@ class SampleHeap {
 const byValueLess = (a: Sample, b: Sample) => (Number.isNaN(a.f) ? true : a.f < b.f);
 const byReverseValueLess = (a: Sample, b: Sample) => (Number.isNaN(a.f) ? true : a.f > b.f);
 
-/** Go's sort.Sort for small slices is an insertion sort; larger ones use a stable sort here. */
+/**
+ * An insertion sort at every length, so stable: Go's sort.Sort is an insertion
+ * sort up to 12 elements, where upstream's tests pin the order of ties; past
+ * that Go's order of ties is unspecified, and this one keeps input order.
+ */
 function goSort<T>(xs: T[], less: (a: T, b: T) => boolean): void {
   for (let i = 1; i < xs.length; i++) {
     for (let j = i; j > 0 && less(xs[j]!, xs[j - 1]!); j--) [xs[j], xs[j - 1]] = [xs[j - 1]!, xs[j]!];

@@ -12,7 +12,8 @@ import {
 } from './binop.js';
 import { INSTANT_FUNCTIONS, type InstantArg } from './functions.js';
 import { evalInfo } from './info.js';
-import { isValidLabelName, labelJoin, labelReplace } from './label-functions.js';
+import { labelJoin, labelReplace } from './label-functions.js';
+import { isValidLabelName } from '../../model/label-names.js';
 import type { Prepared } from './preprocess.js';
 import { unwrapParens } from './preprocess.js';
 import { evalRangeCall, extendFloats, type WindowSource } from './range-call.js';

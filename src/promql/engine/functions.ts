@@ -11,8 +11,8 @@ import { kahanInc } from './kahan.js';
 import { quantile, bucketQuantile, bucketFraction, type Bucket } from './quantile.js';
 import { type Sample, type Vector, dropMetricName, getLabel, withoutLabels, labelsKey, compareLabels } from './value.js';
 import type { Labels } from '../../model/labels.js';
-import { formatFloat } from '../parser/literals.js';
-import { formatOpenMetricsFloat } from '../../exposition/float.js';
+import { formatFloat } from '../../model/float.js';
+import { formatOpenMetricsFloat } from '../../model/float.js';
 
 export interface InstantCtx {
   ts: number;

@@ -3,6 +3,10 @@
 /** Thrown by the literal parsers; the parser turns it into a positioned error. */
 export class LiteralError extends Error {}
 
+// Durations and float formatting live in src/model/; re-exported for code that imports them from here.
+export { parseDuration, formatDuration } from '../../model/duration.js';
+export { formatFloat } from '../../model/float.js';
+
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 
@@ -30,41 +34,6 @@ export function parseNumber(text: string): number {
     throw new LiteralError(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
   }
   return f;
-}
-
-const UNITS: [string, number][] = [['y', 365 * 86400_000], ['w', 7 * 86400_000], ['d', 86400_000], ['h', 3600_000], ['m', 60_000], ['s', 1000], ['ms', 1]];
-const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-/** Largest duration model.ParseDuration accepts, in milliseconds (int64 nanoseconds). */
-const MAX_DURATION_MS = 9223372036854;
-
-/** model.ParseDuration: "1h30m", "500ms", "0"; returns milliseconds. */
-export function parseDuration(text: string): number {
-  if (text === '0') return 0;
-  const m = text === '' ? null : DURATION_RE.exec(text);
-  if (!m) throw new LiteralError(`not a valid duration string: ${JSON.stringify(text)}`);
-  let ms = 0;
-  for (let i = 0; i < UNITS.length; i++) {
-    const g = m[i + 1];
-    if (g !== undefined) ms += Number(g) * UNITS[i]![1];
-  }
-  if (ms > MAX_DURATION_MS) throw new LiteralError('duration out of range');
-  return ms;
-}
-
-/** model.Duration(ms).String(): "1h30m", "500ms", "0s"; years and weeks only when exact. */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  let rest = Math.trunc(ms);
-  let out = '';
-  for (const [unit, mult] of UNITS) {
-    if ((unit === 'y' || unit === 'w') && rest % mult !== 0) continue;
-    const v = Math.floor(rest / mult);
-    if (v > 0) {
-      out += `${v}${unit}`;
-      rest -= v * mult;
-    }
-  }
-  return out;
 }
 
 /** Seconds (as a duration-context number) to whole milliseconds, as Prometheus stores them. */
@@ -167,23 +136,4 @@ export function goQuote(s: string): string {
     } else out += ch;
   }
   return out + '"';
-}
-
-/** strconv.FormatFloat(v, 'f', -1, 64): shortest digits, never an exponent. */
-export function formatFloat(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (Object.is(v, -0)) return '-0';
-  const s = String(v);
-  if (!s.includes('e')) return s;
-  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
-  if (!m) return s;
-  const [, sign, int, frac = '', expStr] = m;
-  const exp = Number(expStr);
-  const digits = int! + frac;
-  const point = int!.length + exp;
-  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
-  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
-  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }

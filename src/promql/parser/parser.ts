@@ -10,7 +10,8 @@ import type {
   AggregateOp, BinaryOp, DurationExpr, Expr, LabelMatcher, MatchType, NumberLiteral, VectorMatching, VectorSelector,
 } from './ast.js';
 import { getFunction, type FunctionDef } from './functions.js';
-import { LiteralError, parseDuration, parseNumber, secondsToMillis, unquoteString } from './literals.js';
+import { LiteralError, parseNumber, secondsToMillis, unquoteString } from './literals.js';
+import { parseDuration } from '../../model/duration.js';
 import type { ErrorList } from './errors.js';
 import type { PositionRange } from './posrange.js';
 

@@ -2,7 +2,9 @@
 // (promql/parser/printer.go). Printing and parsing again gives the same tree.
 
 import type { AggregateExpr, BinaryExpr, DurationExpr, Expr, LabelMatcher, SubqueryExpr, VectorMatching, VectorSelector } from './ast.js';
-import { formatDuration, formatFloat, goQuote } from './literals.js';
+import { goQuote } from './literals.js';
+import { formatDuration } from '../../model/duration.js';
+import { formatFloat } from '../../model/float.js';
 
 const LEGACY_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const LEGACY_METRIC = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

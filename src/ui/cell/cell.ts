@@ -1,27 +1,30 @@
-// One notebook cell: an editor, the result tabs (table, graph, explain) and
-// their time controls, and the result of the last run.
+// One query cell (a panel of the server's query page, a cell of the
+// playground's notebook): an editor, the result tabs (table, graph, explain),
+// the time range and step, and the result of the last run.
 
-import { parseDuration } from '../promql/parser/literals.js';
-import type { EngineClient } from './client.js';
+import { parseDuration } from '../../model/duration.js';
+import { el } from '../dom.js';
+import { formatDuration, formatLocalTime } from '../format.js';
+import { createTimeRangePicker } from '../time-range.js';
+import type { QueryBackend } from './backend.js';
 import { createEditor, type QueryEditor } from './editor.js';
 import { renderExplain } from './explain-view.js';
 import { renderGraph } from './graph.js';
 import type { ApiAnswer } from './results.js';
-import type { CellState, Tab } from './state.js';
+import type { CellState, Tab } from './cell-state.js';
 import { renderTable } from './table.js';
-
-const RANGES = ['5m', '15m', '30m', '1h', '3h', '6h', '12h', '1d', '2d', '1w'];
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (string | Node)[]): HTMLElementTagNameMap[K] {
-  const e = Object.assign(document.createElement(tag), props);
-  e.append(...children);
-  return e;
-}
+import './cell.css';
 
 /** Prometheus's graph default: about 250 points over the range, at least one second apart. */
 export const autoStep = (rangeMs: number) => Math.max(1, Math.floor(rangeMs / 250 / 1000)) * 1000;
 
-const toLocalInput = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+const STEPS = ['15s', '30s', '1m', '5m', '15m', '1h'];
+let listIds = 0;
+
+export interface CellOptions {
+  /** What an open end means, shown by the range picker: "newest sample" in the playground. */
+  nowLabel?: string;
+}
 
 export class Cell {
   readonly root: HTMLElement;
@@ -32,14 +35,15 @@ export class Cell {
 
   constructor(
     readonly state: CellState,
-    private readonly engine: EngineClient,
+    private readonly backend: QueryBackend,
     private readonly dataEnd: () => number,
     private readonly changed: () => void,
     remove: () => void,
+    opts: CellOptions = {},
   ) {
     const editorHost = el('div', { className: 'cell-editor' });
-    const run = el('button', { className: 'run', textContent: 'Run', onclick: () => void this.run() });
-    const del = el('button', { className: 'remove', title: 'Remove this cell', textContent: '×', onclick: remove });
+    const run = el('button', { className: 'run primary', textContent: 'Run', title: 'Run (Enter)', onclick: () => void this.run() });
+    const del = el('button', { className: 'remove ghost icon', title: 'Remove', textContent: '✕', onclick: remove });
     this.tabs = {
       table: el('button', { className: 'tab', textContent: 'Table' }),
       graph: el('button', { className: 'tab', textContent: 'Graph' }),
@@ -52,22 +56,16 @@ export class Cell {
         void this.run();
       };
     }
-    const end = el('input', { type: 'datetime-local', step: '1', className: 'end', title: 'Evaluation time (empty: the newest sample)' });
-    if (state.end !== null) end.value = toLocalInput(state.end);
-    end.onchange = () => {
-      this.state.end = end.value ? new Date(end.value).getTime() : null;
+    const picker = createTimeRangePicker({ range: state.range, end: state.end }, (v) => {
+      this.state.range = v.range;
+      this.state.end = v.end;
       this.changed();
       void this.run();
-    };
-    const range = el('select', { className: 'range', title: 'Graph range' }, ...RANGES.map((r) => el('option', { value: r, textContent: r })));
-    if (!RANGES.includes(state.range)) range.append(el('option', { value: state.range, textContent: state.range }));
-    range.value = state.range;
-    range.onchange = () => {
-      this.state.range = range.value;
-      this.changed();
-      void this.run();
-    };
-    const step = el('input', { className: 'step', placeholder: 'auto', size: 6, value: state.step, title: 'Graph step, such as 30s (empty: automatic)' });
+    }, { now: () => this.dataEnd(), nowLabel: opts.nowLabel });
+    // A combo box: common steps to pick, or any duration typed.
+    const stepList = el('datalist', { id: `steps-${++listIds}` }, ...STEPS.map((v) => el('option', { value: v })));
+    const step = el('input', { className: 'step', placeholder: 'auto', size: 7, value: state.step, title: 'Graph step, such as 30s (empty: about 250 points over the range)' });
+    step.setAttribute('list', stepList.id);
     step.onchange = () => {
       this.state.step = step.value.trim();
       this.changed();
@@ -80,13 +78,13 @@ export class Cell {
       void this.run();
     };
     const controls = el('div', { className: 'cell-controls' },
-      ...Object.values(this.tabs), el('span', { className: 'spacer' }),
-      el('label', {}, 'End ', end), el('label', {}, 'Range ', range), el('label', {}, 'Step ', step), el('label', {}, stacked, ' stacked'));
+      el('div', { className: 'segmented' }, ...Object.values(this.tabs)), el('span', { className: 'spacer' }),
+      picker, el('label', { className: 'graph-only' }, 'Step ', step, stepList), el('label', { className: 'graph-only' }, stacked, ' stacked'));
     this.status = el('div', { className: 'cell-status' });
     this.result = el('div', { className: 'cell-result' });
     this.result.dataset.state = 'idle';
     this.root = el('section', { className: 'cell' }, el('div', { className: 'cell-top' }, editorHost, run, del), controls, this.status, this.result);
-    this.editor = createEditor(editorHost, engine, state.expr, () => void this.run(), (text) => {
+    this.editor = createEditor(editorHost, backend, state.expr, () => void this.run(), (text) => {
       this.state.expr = text;
       this.changed();
     });
@@ -95,15 +93,23 @@ export class Cell {
 
   private markTab(): void {
     for (const [tab, b] of Object.entries(this.tabs)) b.classList.toggle('active', tab === this.state.tab);
+    this.root.dataset.tab = this.state.tab;
   }
 
   private async api(path: string, params: Record<string, string>): Promise<ApiAnswer> {
-    const r = await this.engine.fetch(`${path}?${new URLSearchParams(params)}`);
-    return (await r.json()) as ApiAnswer;
+    const r = await this.backend.fetch(`${path}?${new URLSearchParams(params)}`);
+    const text = await r.text();
+    try {
+      return JSON.parse(text) as ApiAnswer;
+    } catch {
+      throw new Error(`${r.status} ${r.statusText}: ${text.slice(0, 200)}`);
+    }
   }
 
   async run(): Promise<void> {
     this.markTab();
+    // A run answers the query as typed: a completion list left open would hide the result.
+    this.editor.closeCompletion();
     const expr = this.editor.text().trim();
     this.state.expr = this.editor.text();
     if (expr === '') return;
@@ -113,8 +119,8 @@ export class Cell {
     try {
       const end = this.state.end ?? this.dataEnd();
       if (this.state.tab === 'explain') {
-        renderExplain(this.result, await this.engine.call('explain', { expr, range: { time: end } }));
-        this.status.textContent = `Explained at ${new Date(end).toISOString()} in ${(performance.now() - t0).toFixed(0)} ms`;
+        renderExplain(this.result, await this.backend.explain(expr, end));
+        this.status.textContent = `Explained at ${formatLocalTime(end)} in ${formatDuration(performance.now() - t0)}`;
       } else {
         let answer: ApiAnswer;
         let range = 0, step = 0;
@@ -129,8 +135,8 @@ export class Cell {
         if (this.state.tab === 'graph') renderGraph(this.result, answer.data, end - range, end, step, this.state.stacked);
         else renderTable(this.result, answer.data);
         const notes = [...(answer.warnings ?? []).map((w) => `warning: ${w}`), ...(answer.infos ?? []).map((i) => `info: ${i}`)];
-        this.status.textContent = [`Evaluated at ${new Date(end).toISOString()} in ${(performance.now() - t0).toFixed(0)} ms`
-          + (step ? `, step ${step / 1000}s` : ''), ...notes].join(' · ');
+        this.status.textContent = [`Evaluated at ${formatLocalTime(end)} in ${formatDuration(performance.now() - t0)}`
+          + (step ? `, step ${formatDuration(step)}` : ''), ...notes].join(' · ');
       }
       this.result.dataset.state = 'done';
     } catch (e) {

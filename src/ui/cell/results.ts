@@ -1,6 +1,6 @@
 // Shapes of /api/v1/query and /api/v1/query_range answers, and how series are named.
 
-import { formatLabels, labelsFrom } from '../model/labels.js';
+import { formatLabels, labelsFrom } from '../../model/labels.js';
 
 export type Pair = [number, string];
 export type Data =

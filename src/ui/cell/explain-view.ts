@@ -1,7 +1,7 @@
 // The explain tree: each node of the expression with its result's series and
 // sample counts and its evaluation time, children indented under it.
 
-import type { ExplainNode } from '../promql/explain.js';
+import type { ExplainNode } from '../../promql/explain.js';
 
 function nodeEl(n: ExplainNode): HTMLLIElement {
   const li = document.createElement('li');

@@ -1,28 +1,42 @@
 // A CodeMirror 6 PromQL editor: highlighting and completion from
-// codemirror-promql (its "server" is promlet in the worker), diagnostics
+// codemirror-promql (its "server" is the cell's backend), diagnostics
 // from promlet's own parser, Enter and Shift+Enter to run.
 
 import { EditorView, keymap, placeholder, drawSelection } from '@codemirror/view';
 import { EditorState, Prec } from '@codemirror/state';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
-import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from '@codemirror/language';
+import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap } from '@codemirror/autocomplete';
+import { syntaxHighlighting, HighlightStyle, bracketMatching } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
 import { linter, type Diagnostic } from '@codemirror/lint';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
-import type { EngineClient } from './client.js';
+import type { QueryBackend } from './backend.js';
+
+/** PromQL's colors from the design system's tokens, so they hold in light and dark. */
+const PROMQL_COLORS = HighlightStyle.define([
+  { tag: tags.keyword, color: 'var(--syntax-keyword)' },
+  { tag: [tags.function(tags.variableName), tags.function(tags.name)], color: 'var(--syntax-function)' },
+  { tag: tags.labelName, color: 'var(--syntax-label)' },
+  { tag: tags.string, color: 'var(--syntax-string)' },
+  { tag: tags.number, color: 'var(--syntax-number)' },
+  { tag: [tags.operator, tags.compareOperator, tags.arithmeticOperator, tags.logicOperator], color: 'var(--syntax-operator)' },
+  { tag: tags.comment, color: 'var(--text-muted)', fontStyle: 'italic' },
+  { tag: tags.invalid, color: 'var(--danger)' },
+]);
 
 export interface QueryEditor {
   view: EditorView;
   text(): string;
+  closeCompletion(): void;
 }
 
-export function createEditor(parent: HTMLElement, engine: EngineClient, doc: string, onRun: () => void, onChange: (text: string) => void): QueryEditor {
+export function createEditor(parent: HTMLElement, backend: QueryBackend, doc: string, onRun: () => void, onChange: (text: string) => void): QueryEditor {
   const promql = new PromQLExtension()
     .activateLinter(false)
     .setComplete({
       remote: {
         url: '',
-        fetchFn: (input: RequestInfo, init?: RequestInit) => engine.fetch(input, init),
+        fetchFn: (input: RequestInfo, init?: RequestInit) => backend.fetch(input, init),
         // Loaded data may be old: look for label names and values over all of it.
         lookbackInterval: 100 * 365 * 24 * 3600_000,
         httpMethod: 'GET',
@@ -33,7 +47,7 @@ export function createEditor(parent: HTMLElement, engine: EngineClient, doc: str
   const lint = linter(async (view): Promise<Diagnostic[]> => {
     const text = view.state.doc.toString();
     if (text.trim() === '') return [];
-    const errors = await engine.call('lint', { expr: text });
+    const errors = await backend.lint(text);
     const len = view.state.doc.length;
     return errors.map((e) => {
       const from = Math.min(e.from, len);
@@ -55,8 +69,8 @@ export function createEditor(parent: HTMLElement, engine: EngineClient, doc: str
         bracketMatching(),
         closeBrackets(),
         autocompletion(),
-        syntaxHighlighting(defaultHighlightStyle),
-        placeholder('Expression (press Enter to run)'),
+        syntaxHighlighting(PROMQL_COLORS),
+        placeholder('Expression (Enter runs, Shift+Enter too)'),
         promql.asExtension(),
         lint,
         // Completion's own Enter (accept) comes first while its list is open.
@@ -69,5 +83,5 @@ export function createEditor(parent: HTMLElement, engine: EngineClient, doc: str
       ],
     }),
   });
-  return { view, text: () => view.state.doc.toString() };
+  return { view, text: () => view.state.doc.toString(), closeCompletion: () => void closeCompletion(view) };
 }
