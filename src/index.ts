@@ -28,7 +28,7 @@ export type {
 } from './promql/index.js';
 export { STALE_NAN, isStaleNaN } from './model/stale.js';
 
-// Browser persistence (IndexedDB) in the chunk and index format of a Node data directory.
+// Browser persistence (IndexedDB, and blocks in OPFS in a worker) in the format of a Node data directory.
 export { openPersistentDB } from './browser/persistent-db.js';
 export type { PersistentDB, PersistentDBOptions } from './browser/persistent-db.js';
 export { PersistCorruptionError } from './storage/persist-format.js';

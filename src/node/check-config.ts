@@ -13,6 +13,7 @@ import { expandGlob } from './file-sd.js';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';
 import { otlpConfig } from '../otlp/config.js';
 import { maxExemplars } from './intake.js';
+import { outOfOrderTimeWindow } from './ooo-config.js';
 import { checkDiscovery } from '../discovery/config.js';
 
 /** Fields a section does not know, as Go's YAML decoder words them: `line 6: field x not found in type config.ScrapeConfig`. */
@@ -88,7 +89,7 @@ export function checkConfig(text: string, file = 'the config'): string[] {
       }
     });
   }
-  for (const check of [() => remoteWriteConfigs(cfg), () => otlpConfig(cfg.otlp, (cfg.global as Record<string, unknown> | undefined)?.metric_name_validation_scheme), () => maxExemplars(cfg)]) {
+  for (const check of [() => remoteWriteConfigs(cfg), () => otlpConfig(cfg.otlp, (cfg.global as Record<string, unknown> | undefined)?.metric_name_validation_scheme), () => maxExemplars(cfg), () => outOfOrderTimeWindow(cfg)]) {
     try {
       check();
     } catch (e) {

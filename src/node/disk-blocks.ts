@@ -1,136 +1,46 @@
-// The blocks of a data directory over time: opened at start, cut from the
-// head once it spans 1.5 block ranges (as Prometheus's head compaction),
-// merged by compaction, and deleted whole by time and size retention. Every
-// step leaves the directory whole: a block appears by a rename, parents of a
-// merge go only after the merged block is in place (and a crash in between
-// leaves overlapping blocks, which the next compaction merges again).
+// The blocks of a data directory over time: the shared block lifecycle
+// (storage/block-lifecycle.ts: cutting, compaction, retention) over the
+// data directory's BlockBackend, under the names the Node database uses.
 
 import type { DB } from '../storage/db.js';
-import { BlockWriter } from '../storage/block-writer.js';
 import type { Block } from '../storage/block.js';
-import { type CompactionPlan, compactionRanges, DEFAULT_BLOCK_RANGE, mergeBlocks, mergedCompaction, planCompaction } from '../storage/compact.js';
-import { join } from 'node:path';
-import { deleteBlockDir, listBlockDirs, openBlockDir, readBlockMeta, writeBlockDir } from './block-dir.js';
+import * as life from '../storage/block-lifecycle.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
+import { nodeBlockBackend } from './node-block-backend.js';
 
-export interface BlockPolicy {
-  /** The head's block range (default 2h); the head is cut when it spans 1.5 of them. */
-  blockRange?: number;
-  /** Merge blocks into larger ranges (default true). */
-  compaction?: boolean;
-}
-
-const iso = (t: number) => new Date(t).toISOString();
+export { type BlockPolicy, headCutUpTo } from '../storage/block-lifecycle.js';
 
 /** Opens every block of dataDir (removing half-written ones unless read-only). */
 export function openBlocks(dataDir: string, db: DB, readOnly: boolean, warn: (m: string) => void): Block[] {
-  const blocks: Block[] = [];
-  try {
-    for (const ulid of listBlockDirs(dataDir, readOnly, warn)) blocks.push(openBlockDir(dataDir, ulid, db.cache));
-  } catch (e) {
-    for (const b of blocks) b.close();
-    throw e;
-  }
-  return blocks;
+  return life.openBlocks(nodeBlockBackend(dataDir), db, readOnly, warn);
 }
 
 /** The chunk encoding of the directory's blocks, if it has any. */
 export function blocksEncoding(dataDir: string, readOnly: boolean, warn: (m: string) => void): ChunkEncoding | undefined {
-  const [first] = listBlockDirs(dataDir, readOnly, warn);
-  if (!first) return undefined;
-  return readBlockMeta(join(dataDir, first)).promlet?.encoding as ChunkEncoding | undefined;
-}
-
-/** The newest time a block cut from the head covers: the head never holds samples before it again. */
-export function headCutUpTo(db: DB): number {
-  return db.blockList().reduce((t, b) => (b.meta.promlet?.fromHead ? Math.max(t, b.maxTime) : t), -Infinity);
+  return life.blocksEncoding(nodeBlockBackend(dataDir), readOnly, warn);
 }
 
 /** Cuts blocks from the head while it spans more than 1.5 block ranges; returns how many ranges were cut. */
-export function cutHeadBlocks(dataDir: string, db: DB, policy: BlockPolicy): number {
-  const range = policy.blockRange ?? DEFAULT_BLOCK_RANGE;
-  let cuts = 0;
-  for (;;) {
-    const { minTime, maxTime } = db.headRange();
-    if (minTime === null || maxTime === null || maxTime - minTime <= range * 1.5) return cuts;
-    const mint = Math.floor(minTime / range) * range, maxt = mint + range;
-    const meta = writeBlockDir(dataDir, (sink) => new BlockWriter(db.encoding, sink), (w) => db.writeHeadBlock(mint, maxt, w), mint, maxt, undefined, true);
-    if (meta) db.setBlocks([...db.blockList(), openBlockDir(dataDir, meta.ulid, db.cache)]);
-    db.setHeadMinValidTime(maxt);
-    db.truncateHead(maxt);
-    cuts++;
-  }
+export function cutHeadBlocks(dataDir: string, db: DB, policy: life.BlockPolicy): number {
+  return life.cutHeadBlocks(nodeBlockBackend(dataDir), db, policy);
 }
 
 /** Runs compaction until nothing is left to merge; returns the number of merges. */
-export function compactBlocks(dataDir: string, db: DB, retentionMs: number, policy: BlockPolicy): number {
-  if (policy.compaction === false) return 0;
-  const ranges = compactionRanges(retentionMs, policy.blockRange ?? DEFAULT_BLOCK_RANGE);
-  let merges = 0;
-  for (let plan = planCompaction(db.blockList(), ranges); plan; plan = planCompaction(db.blockList(), ranges)) {
-    runPlan(dataDir, db, plan);
-    merges++;
-  }
-  return merges;
+export function compactBlocks(dataDir: string, db: DB, retentionMs: number, policy: life.BlockPolicy): number {
+  return life.compactBlocks(nodeBlockBackend(dataDir), db, retentionMs, policy);
 }
 
 /** Writes every block with tombstones again without the deleted samples (clean_tombstones); returns how many. */
 export function cleanTombstones(dataDir: string, db: DB): number {
-  const stoned = db.blockList().filter((b) => b.tombstones.size > 0);
-  for (const b of stoned) runPlan(dataDir, db, { blocks: [b], mint: b.minTime, maxt: b.maxTime });
-  return stoned.length;
+  return life.cleanTombstones(nodeBlockBackend(dataDir), db);
 }
 
-/** Writes the merge of a plan's blocks and swaps it in for them. */
-function runPlan(dataDir: string, db: DB, plan: CompactionPlan): void {
-  const { blocks, mint, maxt } = plan;
-  const fromHead = blocks.some((b) => b.meta.promlet?.fromHead);
-  const meta = writeBlockDir(
-    dataDir, (sink) => new BlockWriter(db.encoding, sink), (w) => mergeBlocks(blocks, w, mint, maxt), mint, maxt,
-    () => mergedCompaction(blocks), fromHead,
-  );
-  const parents = new Set(blocks);
-  const kept = db.blockList().filter((b) => !parents.has(b));
-  if (meta) kept.push(openBlockDir(dataDir, meta.ulid, db.cache));
-  db.setBlocks(kept);
-  for (const b of blocks) deleteBlockDir(dataDir, b.ulid);
-}
-
-/**
- * Deletes whole blocks that end at or before the newest sample minus the
- * retention, as Prometheus does, saying which and why.
- */
+/** Deletes whole blocks that end at or before the newest sample minus the retention. */
 export function applyBlockTimeRetention(dataDir: string, db: DB, retentionMs: number, log: (m: string) => void): number {
-  if (retentionMs <= 0 || db.blockList().length === 0) return 0;
-  const newest = Math.max(db.headRange().maxTime ?? -Infinity, ...db.blockList().map((b) => b.maxTime - 1));
-  const cutoff = newest - retentionMs;
-  return dropBlocks(dataDir, db, (b) => b.maxTime <= cutoff, (b) =>
-    `retention: deleting block ${b.ulid} (${iso(b.minTime)} to ${iso(b.maxTime)}, ${b.meta.stats.numSamples} samples of ${b.meta.stats.numSeries} series): ` +
-    `it ends before ${iso(cutoff)}, the newest sample (${iso(newest)}) minus the retention time`, log);
+  return life.applyBlockTimeRetention(nodeBlockBackend(dataDir), db, retentionMs, log);
 }
 
 /** Deletes the oldest blocks while the directory (blocks + `otherBytes`) exceeds `limit`. */
 export function applyBlockSizeRetention(dataDir: string, db: DB, limit: number, otherBytes: number, log: (m: string) => void): number {
-  if (limit <= 0) return 0;
-  let total = otherBytes + db.blockList().reduce((n, b) => n + (b.meta.stats.numBytes ?? 0), 0);
-  const doomed = new Set<Block>();
-  for (const b of db.blockList()) {
-    if (total <= limit) break;
-    doomed.add(b);
-    total -= b.meta.stats.numBytes ?? 0;
-  }
-  return dropBlocks(dataDir, db, (b) => doomed.has(b), (b) =>
-    `retention: deleting block ${b.ulid} (${iso(b.minTime)} to ${iso(b.maxTime)}, ${b.meta.stats.numSamples} samples, ${b.meta.stats.numBytes ?? 0} bytes): ` +
-    `the data directory is larger than the retention size ${limit} bytes`, log);
-}
-
-function dropBlocks(dataDir: string, db: DB, doomed: (b: Block) => boolean, why: (b: Block) => string, log: (m: string) => void): number {
-  const drop = db.blockList().filter(doomed);
-  if (drop.length === 0) return 0;
-  db.setBlocks(db.blockList().filter((b) => !doomed(b)));
-  for (const b of drop) {
-    log(why(b));
-    deleteBlockDir(dataDir, b.ulid);
-  }
-  return drop.length;
+  return life.applyBlockSizeRetention(nodeBlockBackend(dataDir), db, limit, otherBytes, log);
 }

@@ -9,6 +9,7 @@ import { OTLP_PATH, OtlpReceiver } from '../otlp/receiver.js';
 import { otlpConfig, type OtlpConfig } from '../otlp/config.js';
 import type { MetricFamily } from './self-metrics.js';
 import { startStatsd, type StatsdOptions, type StatsdReceiver } from './statsd-listener.js';
+import { applyOutOfOrderTimeWindow, outOfOrderMetricFamilies, outOfOrderTimeWindow } from './ooo-config.js';
 
 export interface IntakeOptions {
   /** --web.enable-otlp-receiver */
@@ -41,6 +42,7 @@ export function maxExemplars(config: Record<string, unknown>): number {
 }
 
 export async function startIntake(db: DB, config: Record<string, unknown>, o: IntakeOptions = {}): Promise<Intake> {
+  applyOutOfOrderTimeWindow(db, config);
   const exemplars = new ExemplarStore(maxExemplars(config));
   attachExemplarStore(db, exemplars);
   const nameValidation = (c: Record<string, unknown>) => (c.global as Record<string, unknown> | undefined)?.metric_name_validation_scheme;
@@ -57,14 +59,16 @@ export async function startIntake(db: DB, config: Record<string, unknown>, o: In
   return {
     receivers,
     statsd,
-    metrics: () => [...exemplars.metrics(), ...(otlp?.metrics() ?? []), ...(statsd?.metrics() ?? [])],
+    metrics: () => [...outOfOrderMetricFamilies(db), ...exemplars.metrics(), ...(otlp?.metrics() ?? []), ...(statsd?.metrics() ?? [])],
     metadata: () => ({ ...(statsd?.exporter.metadata() ?? {}), ...Object.fromEntries([...(otlp?.metadata ?? [])].map(([name, m]) => [name, [m]])) }),
     reload: async (next) => {
       const max = maxExemplars(next);
+      outOfOrderTimeWindow(next);
       const nextOtlp = otlpConfig(next.otlp, nameValidation(next));
       // statsd_exporter re-reads its mapping file on reload too.
       statsd?.reloadMapping();
       exemplars.resize(max);
+      applyOutOfOrderTimeWindow(db, next);
       otlpCfg = nextOtlp;
     },
     stop: async () => {

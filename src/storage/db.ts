@@ -35,6 +35,8 @@ export interface DBOptions {
    * this size: bytes, or "512MB". Default: only WebAssembly's 4 GiB limit.
    */
   memoryLimit?: number | string;
+  /** storage.tsdb.out_of_order_time_window: milliseconds or a duration such as "30m" (default 0: refuse out-of-order samples). */
+  outOfOrderTimeWindow?: number | string;
 }
 
 /** What db.stats() reports about the blocks on disk. */
@@ -67,7 +69,10 @@ export interface DBStats {
   wasmMemoryBytes: number;
   minTime: number | null;
   maxTime: number | null;
+  /** Refused as out of order (window closed), refused as older than the window, and taken out of order. */
   outOfOrderSamples: number;
+  tooOldSamples: number;
+  outOfOrderAppendedSamples: number;
   duplicateSamples: number;
   outOfBoundsSamples: number;
   /** The head alone (what Prometheus's headStats report); null times when it is empty. */
@@ -113,6 +118,7 @@ export class DB implements Queryable, Appendable {
     if (memoryLimit === null || !(memoryLimit >= 0)) throw new Error(`memoryLimit ${JSON.stringify(opts.memoryLimit)}: want bytes or a size such as 512MB`);
     this.head = new Head({ encoding, retention: parseRetention(opts.retention), memoryLimit });
     this.cache = new ByteCache(opts.cacheSize ?? DEFAULT_CACHE_SIZE);
+    if (opts.outOfOrderTimeWindow !== undefined) this.setOutOfOrderTimeWindow(opts.outOfOrderTimeWindow);
   }
 
   get encoding(): ChunkEncoding {
@@ -135,6 +141,22 @@ export class DB implements Queryable, Appendable {
     const kept = new Set(blocks);
     for (const b of this.blocks) if (!kept.has(b)) b.closeWhenUnused();
     this.blocks = [...blocks].sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
+  }
+
+  /**
+   * storage.tsdb.out_of_order_time_window: milliseconds, or a duration such
+   * as "30m" (0, the default, refuses samples older than their series' newest).
+   */
+  setOutOfOrderTimeWindow(window: number | string): void {
+    try {
+      this.head.outOfOrderTimeWindow = parseRetention(window);
+    } catch (e) {
+      throw new Error(`out_of_order_time_window: ${(e as Error).message.replace(/^retention /, '')}`);
+    }
+  }
+
+  get outOfOrderTimeWindow(): number {
+    return this.head.outOfOrderTimeWindow;
   }
 
   /** Called after every commit (the data directory cuts blocks from the head there). */
@@ -197,7 +219,7 @@ export class DB implements Queryable, Appendable {
         samples -= deleteSamples(this.head, ids, r.mint, r.maxt, false);
         continue;
       }
-      const app = new HeadAppender(this.head, () => this.head.maybeApplyRetention());
+      const app = new HeadAppender(this.head, () => this.head.maybeApplyRetention(), true);
       for (let i = 0; i < r.ids.length; i++) {
         const ref = byWalId.get(r.ids[i]!);
         if (ref === undefined) throw new WalRecordError(`samples for series ${r.ids[i]} before its series record`);
@@ -295,6 +317,8 @@ export class DB implements Queryable, Appendable {
       minTime,
       maxTime,
       outOfOrderSamples: h.outOfOrder,
+      tooOldSamples: h.tooOld,
+      outOfOrderAppendedSamples: h.outOfOrderAppended,
       duplicateSamples: h.duplicates,
       outOfBoundsSamples: h.outOfBounds,
       storageFullCommits: h.storageFull,

@@ -14,6 +14,16 @@ export class OutOfOrderSampleError extends StorageError {
   }
 }
 
+/**
+ * Older than the out-of-order time window allows, when the window is open
+ * (storage.ErrTooOldSample).
+ */
+export class TooOldSampleError extends StorageError {
+  constructor(detail: string) {
+    super(`too old sample: ${detail}`);
+  }
+}
+
 /** Same timestamp as the newest sample, different value (storage.ErrDuplicateSampleForTimestamp). */
 export class DuplicateSampleError extends StorageError {
   constructor(detail: string) {

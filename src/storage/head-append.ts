@@ -9,7 +9,9 @@ import type { Head, MemSeries } from './head.js';
 import { type WalWriter, samplesRecord, seriesRecord } from './wal-records.js';
 import {
   DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError, StorageFullError,
+  TooOldSampleError,
 } from './errors.js';
+import { mergeOutOfOrder, storedValueAt } from './head-ooo.js';
 
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
@@ -28,8 +30,20 @@ export class HeadAppender implements Appender {
   /** Start timestamps (0 = none), allocated on the first sample that has one. */
   private sts: Float64Array | null = null;
   private done = false;
+  /** Out-of-order samples of this batch (see head-ooo.ts), kept apart: the WASM appender takes only newer samples. */
+  private oooN = 0;
+  private oooSlots = new Uint32Array(0);
+  private oooTs = new Float64Array(0);
+  private oooVs = new Float64Array(0);
+  private oooSts: Float64Array | null = null;
+  /** Per series: this batch's out-of-order samples by timestamp (index into the ooo buffers). */
+  private oooBySeries = new Map<MemSeries, Map<number, number>>();
 
-  constructor(private readonly head: Head, private readonly onCommit: () => void) {}
+  /**
+   * `replaying`: samples come from the write-ahead log, where they were
+   * accepted once; out-of-order ones are taken whatever the window is now.
+   */
+  constructor(private readonly head: Head, private readonly onCommit: () => void, private readonly replaying = false) {}
 
   append(series: LabelsInput | SeriesRef, t: number, v: number, startTimestamp = 0): SeriesRef {
     if (this.done) throw new StorageError('appender already committed or rolled back');
@@ -45,10 +59,7 @@ export class HeadAppender implements Appender {
     const mine = s.pendingOwner === this;
     const lastT = mine ? s.pendingT : s.maxT;
     const lastV = mine ? s.pendingV : s.lastValue;
-    if (t < lastT) {
-      head.outOfOrder++;
-      throw new OutOfOrderSampleError(`${formatLabels(s.labels)} at ${t} is older than ${lastT}`);
-    }
+    if (t < lastT) return this.appendOutOfOrder(s, t, v, startTimestamp, lastT);
     if (t === lastT) {
       // The same sample again is accepted silently, as Prometheus does.
       if (bitsOf(v) === bitsOf(lastV)) return s.id;
@@ -70,6 +81,55 @@ export class HeadAppender implements Appender {
     }
     this.n++;
     return s.id;
+  }
+
+  /** Checks and buffers a sample older than its series' newest, as Prometheus's appendableOOO. */
+  private appendOutOfOrder(s: MemSeries, t: number, v: number, startTimestamp: number, lastT: number): SeriesRef {
+    const head = this.head;
+    const window = head.outOfOrderTimeWindow;
+    if (!this.replaying) {
+      if (window <= 0) {
+        head.outOfOrder++;
+        throw new OutOfOrderSampleError(`${formatLabels(s.labels)} at ${t} is older than ${lastT}`);
+      }
+      if (t < head.maxT - window) {
+        head.tooOld++;
+        throw new TooOldSampleError(`${formatLabels(s.labels)} at ${t} is older than the out-of-order time window (${window} ms) before the newest sample ${head.maxT}`);
+      }
+    }
+    let mine = this.oooBySeries.get(s);
+    const at = mine?.get(t);
+    const sameAs = (have: number) => {
+      if (bitsOf(v) === bitsOf(have)) return true;
+      head.duplicates++;
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${have}, got ${v}`);
+    };
+    if (at !== undefined && sameAs(this.oooVs[at]!)) return s.id;
+    const stored = storedValueAt(head, s, t);
+    if (stored !== undefined && sameAs(stored)) return s.id;
+    if (this.oooN === this.oooSlots.length) this.growOoo();
+    const i = this.oooN++;
+    this.oooSlots[i] = s.id;
+    this.oooTs[i] = t;
+    this.oooVs[i] = v;
+    if (startTimestamp !== 0) this.oooSts ??= new Float64Array(this.oooSlots.length);
+    if (this.oooSts) this.oooSts[i] = startTimestamp;
+    if (!mine) this.oooBySeries.set(s, (mine = new Map()));
+    mine.set(t, i);
+    return s.id;
+  }
+
+  private growOoo(): void {
+    const cap = Math.max(16, this.oooSlots.length * 2);
+    const grow = <T extends Uint32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a as never);
+      return b;
+    };
+    this.oooSlots = grow(this.oooSlots, (n) => new Uint32Array(n));
+    this.oooTs = grow(this.oooTs, (n) => new Float64Array(n));
+    this.oooVs = grow(this.oooVs, (n) => new Float64Array(n));
+    if (this.oooSts) this.oooSts = grow(this.oooSts, (n) => new Float64Array(n));
   }
 
   appendRange(ref: SeriesRef, ts: Float64Array, vs: Float64Array, from: number, to: number, onError: (i: number, e: unknown) => void): number {
@@ -147,21 +207,23 @@ export class HeadAppender implements Appender {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     this.done = true;
     const n = this.n;
-    if (n === 0) return;
+    if (n === 0 && this.oooN === 0) return;
     const head = this.head;
-    // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks.
-    const need = (n + 2) * 1056 + n * 32;
+    // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks;
+    // a series taking out-of-order samples is encoded again beside its old chunks.
+    let need = (n + this.oooN + 2) * 1056 + (n + this.oooN) * 32;
+    for (const [s, byT] of this.oooBySeries) need += (s.chunks.length + byT.size + 1) * 1056;
     if (!reserveHeadroom(need, head.memoryLimit)) {
       this.done = false;
       this.rollback();
       head.storageFull++;
       throw new StorageFullError(
         `storage full: WebAssembly memory (${mem().u8.byteLength} bytes${head.memoryLimit > 0 ? `, limit ${head.memoryLimit}` : ''}) ` +
-        `cannot grow by the ${need} bytes a commit of ${n} samples may need; nothing of this commit was stored`,
+        `cannot grow by the ${need} bytes a commit of ${n + this.oooN} samples may need; nothing of this commit was stored`,
       );
     }
     if (head.wal) this.log(head.wal);
-    const { appended, created, status } = appendBatch(head.headsTable(), this.slots, this.ts, this.vs, n, head.enc);
+    const { appended, created, status } = n > 0 ? appendBatch(head.headsTable(), this.slots, this.ts, this.vs, n, head.enc) : { appended: 0, created: [], status: 0 };
     for (let i = 0; i < created.length; i += 2) head.addChunk(head.get(created[i]!)!, created[i + 1]!);
     for (let i = 0; i < appended; i++) {
       const s = head.get(this.slots[i]!)!;
@@ -180,6 +242,13 @@ export class HeadAppender implements Appender {
       if (t > head.maxT) head.maxT = t;
     }
     head.samples += appended;
+    // After the newer samples, so a timestamp both hold keeps the in-order sample.
+    for (const [s, byT] of this.oooBySeries) {
+      if (head.get(s.id) !== s) continue;
+      const added = mergeOutOfOrder(head, s, [...byT.values()], this.oooTs, this.oooVs, this.oooSts);
+      head.outOfOrderAppended += added;
+    }
+    this.oooBySeries.clear();
     this.onCommit();
     if (appended !== n) {
       // Ordering was checked above, so this is a broken invariant, not bad input.
@@ -191,14 +260,21 @@ export class HeadAppender implements Appender {
   private log(wal: WalWriter): void {
     const records: Uint8Array[] = [];
     const fresh = new Set<MemSeries>();
-    for (let i = 0; i < this.n; i++) {
-      const s = this.head.get(this.slots[i]!)!;
-      if (!s.walLogged && !fresh.has(s)) {
-        fresh.add(s);
-        records.push(seriesRecord(s.id, s.labels));
+    const seriesOf = (slots: Uint32Array, n: number) => {
+      for (let i = 0; i < n; i++) {
+        const s = this.head.get(slots[i]!)!;
+        if (!s.walLogged && !fresh.has(s)) {
+          fresh.add(s);
+          records.push(seriesRecord(s.id, s.labels));
+        }
       }
-    }
-    records.push(samplesRecord(this.slots, this.ts, this.vs, this.sts, this.n));
+    };
+    seriesOf(this.slots, this.n);
+    seriesOf(this.oooSlots, this.oooN);
+    if (this.n > 0) records.push(samplesRecord(this.slots, this.ts, this.vs, this.sts, this.n));
+    // Out-of-order samples are a samples record of their own, after the newer ones: replayed in
+    // log order they are out of order again, and replay takes them (see `replaying`).
+    if (this.oooN > 0) records.push(samplesRecord(this.oooSlots, this.oooTs, this.oooVs, this.oooSts, this.oooN));
     try {
       wal.write(records);
     } catch (e) {
@@ -216,5 +292,7 @@ export class HeadAppender implements Appender {
       if (s && s.pendingOwner === this) s.pendingOwner = null;
     }
     this.n = 0;
+    this.oooN = 0;
+    this.oooBySeries.clear();
   }
 }

@@ -66,7 +66,12 @@ export class Head {
   maxT = -Infinity;
   /** Samples older than this are out of bounds (retention). */
   minValidTime = -Infinity;
+  /** storage.tsdb.out_of_order_time_window in ms: how far behind the head's newest sample an older sample is still taken (0 = never). */
+  outOfOrderTimeWindow = 0;
+  /** Refused as out of order with the window closed, refused as older than the window, and taken out of order. */
   outOfOrder = 0;
+  tooOld = 0;
+  outOfOrderAppended = 0;
   duplicates = 0;
   outOfBounds = 0;
   /** Commits refused because memory could not grow. */
@@ -210,6 +215,35 @@ export class Head {
     s.starts = null;
     s.maxT = -Infinity;
     s.lastValue = 0;
+  }
+
+  /**
+   * Frees chunks k and later of s (once no reader holds them) and leaves it
+   * with no open chunk, so the appender can write that tail again.
+   */
+  dropTail(s: MemSeries, k: number): void {
+    const n = s.chunks.length;
+    if (k >= n) return;
+    const closed = s.closedMinT.length;
+    let removed = n > closed ? s.totalSamples - s.closedSampleSum : 0;
+    for (let i = k; i < closed; i++) removed += s.closedSamples[i]!;
+    for (let i = k; i < n; i++) this.freeChunk(s.chunks[i]!);
+    this.chunks -= n - k;
+    this.samples -= removed;
+    s.totalSamples -= removed;
+    for (let i = k; i < closed; i++) s.closedSampleSum -= s.closedSamples[i]!;
+    s.chunks.length = k;
+    if (k < closed) {
+      s.closedMinT.length = k;
+      s.closedMaxT.length = k;
+      s.closedSamples.length = k;
+    }
+    if (s.persistedFile.length > k) {
+      s.persistedFile.length = k;
+      s.persistedSlot.length = k;
+    }
+    s.generation++;
+    mem().u32[(this.heads.ptr >>> 2) + s.id] = 0;
   }
 
   /** Forgets an emptied series: its labels leave the index. */

@@ -1,0 +1,152 @@
+// Blocks as directories of a BlockBackend, as Prometheus keeps them:
+//   <ULID>/meta.json, <ULID>/index, <ULID>/chunks/000001 ...
+// A block is written under <ULID>.tmp-for-creation, every file synced, then
+// renamed into place (the commit point); deleting renames it to
+// <ULID>.tmp-for-deletion first. Leftovers of either are removed at start.
+// Reads are positional: nothing is mapped or loaded whole.
+
+import { Block, type BlockFiles } from './block.js';
+import type { BlockSink, BlockWriter } from './block-writer.js';
+import { type BlockMeta, BlockCorruptionError, isULID, newULID } from './block-format.js';
+import type { ByteCache } from './byte-cache.js';
+import { type BlockBackend, type RandomAccessFile, joinPath } from './block-backend.js';
+
+export const chunkFileName = (n: number) => String(n).padStart(6, '0');
+
+class BackendBlockFiles implements BlockFiles {
+  private readonly indexFile: RandomAccessFile;
+  readonly indexSize: number;
+  private readonly chunkFiles = new Map<number, RandomAccessFile>();
+  readonly where: string;
+
+  constructor(private readonly backend: BlockBackend, private readonly dir: string) {
+    this.where = joinPath(backend.root, dir);
+    this.indexFile = backend.open(joinPath(dir, 'index'));
+    this.indexSize = this.indexFile.size;
+  }
+
+  readIndex(off: number, len: number): Uint8Array {
+    return this.indexFile.read(off, Math.max(0, Math.min(len, this.indexSize - off)));
+  }
+
+  readChunkFile(file: number, off: number, len: number): Uint8Array {
+    let f = this.chunkFiles.get(file);
+    if (f === undefined) {
+      const path = joinPath(this.dir, 'chunks', chunkFileName(file));
+      if (!this.backend.exists(path)) throw new BlockCorruptionError(`${joinPath(this.backend.root, path)}: missing, but the block's index refers to it`);
+      this.chunkFiles.set(file, (f = this.backend.open(path)));
+    }
+    return f.read(off, len);
+  }
+
+  readTombstones(): Uint8Array | null {
+    return this.backend.readFile(joinPath(this.dir, 'tombstones'));
+  }
+
+  writeTombstones(bytes: Uint8Array): void {
+    const path = joinPath(this.dir, 'tombstones');
+    this.backend.writeFile(`${path}.tmp`, bytes);
+    this.backend.rename(`${path}.tmp`, path);
+    this.backend.syncDir(this.dir);
+  }
+
+  close(): void {
+    this.indexFile.close();
+    for (const f of this.chunkFiles.values()) f.close();
+    this.chunkFiles.clear();
+  }
+}
+
+/** Writes a block: `fill` adds series to the writer; returns the block's meta, or null when it holds no series. */
+export function writeBlock(
+  backend: BlockBackend,
+  writer: (sink: BlockSink) => BlockWriter,
+  fill: (w: BlockWriter) => void,
+  mint: number,
+  maxt: number,
+  compaction?: (ulid: string) => BlockMeta['compaction'],
+  fromHead = false,
+): BlockMeta | null {
+  const ulid = newULID();
+  const tmp = `${ulid}.tmp-for-creation`;
+  backend.mkdirs(joinPath(tmp, 'chunks'));
+  try {
+    const w = writer({ chunkFile: (n, bytes, append) => backend.writeFile(joinPath(tmp, 'chunks', chunkFileName(n)), bytes, append) });
+    fill(w);
+    if (w.seriesCount === 0) {
+      backend.remove(tmp);
+      return null;
+    }
+    const { index, meta } = w.finish(ulid, mint, maxt, compaction?.(ulid), fromHead);
+    backend.writeFile(joinPath(tmp, 'index'), index);
+    backend.writeFile(joinPath(tmp, 'meta.json'), new TextEncoder().encode(JSON.stringify(meta, null, '\t') + '\n'));
+    backend.syncDir(joinPath(tmp, 'chunks'));
+    backend.syncDir(tmp);
+    // The rename publishes the block only once every piece is durable.
+    backend.rename(tmp, ulid);
+    backend.syncDir('');
+    return meta;
+  } catch (e) {
+    backend.remove(tmp);
+    throw e;
+  }
+}
+
+export function readMeta(backend: BlockBackend, ulid: string): BlockMeta {
+  const path = joinPath(ulid, 'meta.json');
+  const where = joinPath(backend.root, path);
+  let meta: BlockMeta;
+  try {
+    const bytes = backend.readFile(path);
+    if (!bytes) throw new Error('missing');
+    meta = JSON.parse(new TextDecoder().decode(bytes)) as BlockMeta;
+  } catch (e) {
+    throw new BlockCorruptionError(`${where}: ${(e as Error).message}`);
+  }
+  if (meta.version !== 1 || typeof meta.minTime !== 'number' || typeof meta.maxTime !== 'number' || !meta.stats) {
+    throw new BlockCorruptionError(`${where}: not a block meta.json of version 1`);
+  }
+  return meta;
+}
+
+export function openBlock(backend: BlockBackend, ulid: string, cache: ByteCache): Block {
+  const meta = readMeta(backend, ulid);
+  const files = new BackendBlockFiles(backend, ulid);
+  try {
+    return new Block(meta, files, cache);
+  } catch (e) {
+    files.close();
+    throw e;
+  }
+}
+
+/** Block names, after removing half-written or half-deleted ones (unless read-only). */
+export function listBlocks(backend: BlockBackend, readOnly = false, warn: (m: string) => void = () => {}): string[] {
+  const out: string[] = [];
+  for (const f of backend.list('')) {
+    if (/\.tmp-for-(creation|deletion)$/.test(f)) {
+      if (!readOnly) {
+        warn(`removing ${joinPath(backend.root, f)}, left by an interrupted block write or deletion`);
+        backend.remove(f);
+      }
+      continue;
+    }
+    if (isULID(f) && backend.isDir(f)) out.push(f);
+  }
+  return out.sort();
+}
+
+/** Removes a block: renamed first, so a crash never leaves half a block that looks whole. */
+export function deleteBlock(backend: BlockBackend, ulid: string): void {
+  const tmp = `${ulid}.tmp-for-deletion`;
+  backend.rename(ulid, tmp);
+  backend.syncDir('');
+  backend.remove(tmp);
+}
+
+/** Bytes a block holds. */
+export function blockBytes(backend: BlockBackend, ulid: string): number {
+  let n = backend.size(joinPath(ulid, 'index')) + backend.size(joinPath(ulid, 'meta.json'));
+  for (const f of backend.list(joinPath(ulid, 'chunks'))) n += backend.size(joinPath(ulid, 'chunks', f));
+  return n;
+}
