@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks|out-of-order]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks|out-of-order|import]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -22,9 +22,10 @@ import { restartBench } from './restart.js';
 import { playgroundBench } from './playground.js';
 import { uiBench } from './ui.js';
 import { remoteWriteBench } from './remote-write.js';
+import { remoteReceiversBench } from './remote-receivers.js';
 import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
 import { intakeBench } from './intake.js';
-import { blocksBench } from './blocks.js';
+import { blocksBench, importBench } from './blocks.js';
 import { browserBlocksBench } from './browser-blocks.js';
 import { outOfOrderBench } from './out-of-order.js';
 import { recordResults } from './results-db.js';
@@ -202,6 +203,7 @@ if (run('http')) await httpBench(quick, (row) => record('http', row));
 if (run('responsiveness')) await responsivenessBench(quick, (row) => record('responsiveness', row));
 if (run('restart')) await restartBench(quick, (row) => record('restart', row));
 if (run('remote-write')) await remoteWriteBench(quick, (row) => record('remote-write', row));
+if (run('remote-receivers')) await remoteReceiversBench(quick, (row) => record('remote-receivers', row));
 if (run('remote-write-receive')) await remoteWriteReceiveBench(quick, (row) => record('remote-write-receive', row));
 if (run('scrape')) await scrapeCpuBench(quick, (row) => record('scrape', row));
 if (run('intake')) await intakeBench(quick, (row) => record('intake', row));
@@ -210,6 +212,8 @@ if (run('blocks')) await blocksBench(corpus, quick, (row) => record('blocks', ro
 if (run('ui')) await uiBench(quick, (row) => record('ui', row));
 if (run('browser-blocks')) await browserBlocksBench(quick, (row) => record('browser-blocks', row));
 if (run('out-of-order')) await outOfOrderBench(quick, (row) => record('out-of-order', row));
+// The import figures of `blocks` alone; not run twice in a full run.
+if (only === 'import') await importBench(corpus, quick, (row) => record('blocks', row));
 await recordResults(results, quick);
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));

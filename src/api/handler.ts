@@ -65,6 +65,8 @@ export interface ApiOptions {
   maxBodyBytes?: number;
   /** Accept remote write at /api/v1/write (Prometheus's --web.enable-remote-write-receiver). */
   remoteWrite?: boolean;
+  /** Serves remote read at /api/v1/read (src/remote/read-handler.ts). */
+  remoteRead?: (req: Request) => Promise<Response>;
   /** Receives Pushgateway-style pushes at /metrics/job/... when set. */
   push?: PushStore;
   /** Lookback for /federate (ms). */
@@ -288,8 +290,9 @@ export function createApiHandler(opts: ApiOptions): Handler {
         // Loaded on first use: protobuf and snappy stay out of bundles that never receive remote write.
         const { handleRemoteWrite } = await import('../remote/write-handler.js');
         const r = await handleRemoteWrite(opts.db, new Uint8Array(await req.arrayBuffer()), req.headers);
-        return new Response(r.status === 204 ? null : r.body, { status: r.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+        return new Response(r.status === 204 ? null : r.body, { status: r.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...r.headers } });
       }
+      if (path === '/api/v1/read' && opts.remoteRead) return await opts.remoteRead(req);
       const receiver = opts.receivers?.[path];
       if (receiver) return await receiver(req);
       if (path === '/api/v1/otlp/v1/metrics') return text(404, 'otlp write receiver needs to be enabled with --web.enable-otlp-receiver\n');

@@ -21,6 +21,12 @@ export class SampleScanner {
   /** End of the current line without its newline (and, in the text format, a carriage return). */
   private contentEnd = 0;
   private full: ParsedSample | null = null;
+  /**
+   * Lines starting with "#" passed so far: metadata (a TYPE) can change how
+   * later lines of a series parse (le, quantile), so a caller keeping parsed
+   * labels by series text drops them when this moves.
+   */
+  metadataLines = 0;
   /** 1-based number of the current line. */
   lineNo = 0;
   /** Where the current sample's series text ("name{labels}" as written) starts and ends; end -1 when it could not be cut out. */
@@ -32,9 +38,33 @@ export class SampleScanner {
   /** ms, when the line carries a timestamp. */
   timestamp: number | undefined = undefined;
 
-  constructor(readonly text: string, format: ExpositionFormat = 'text') {
+  private body: string;
+  /** Whether the text ends the input (then OpenMetrics's # EOF is checked at its end). */
+  private final = true;
+
+  constructor(text: string, format: ExpositionFormat = 'text') {
+    this.body = text;
     this.parser = new ExpositionLineParser(format);
     this.om = format === 'openmetrics';
+  }
+
+  /** The text being scanned (the current piece, for an input fed in pieces). */
+  get text(): string {
+    return this.body;
+  }
+
+  /**
+   * Continues with the next piece of a long input (a file read in chunks):
+   * whole lines only, metadata and line numbers carried on; `final` for the
+   * last piece, after which the end checks apply.
+   */
+  continueWith(text: string, final: boolean): void {
+    this.body = text;
+    this.final = final;
+    this.pos = 0;
+    this.lineStart = this.lineEnd = this.contentEnd = 0;
+    this.full = null;
+    this.seriesEnd = -1;
   }
 
   get metadata(): Map<string, MetricMetadata> {
@@ -53,7 +83,7 @@ export class SampleScanner {
    * or read(). False after the last line (OpenMetrics's # EOF checked).
    */
   nextLine(): boolean {
-    const text = this.text;
+    const text = this.body;
     const n = text.length;
     while (this.pos < n) {
       const start = this.pos;
@@ -70,6 +100,7 @@ export class SampleScanner {
       this.contentEnd = e;
       const c = text.charCodeAt(start);
       if (e === start || c === 35 || this.parser.eof) {
+        if (c === 35) this.metadataLines++;
         this.parser.line(text.slice(start, end), this.lineNo);
         continue;
       }
@@ -81,7 +112,7 @@ export class SampleScanner {
       }
       return true;
     }
-    this.parser.finish(this.lineNo);
+    if (this.final) this.parser.finish(this.lineNo);
     return false;
   }
 
@@ -92,7 +123,7 @@ export class SampleScanner {
    */
   known(key: string): boolean {
     if (this.full || key.length === 0) return false;
-    const text = this.text;
+    const text = this.body;
     const start = this.lineStart, end = start + key.length;
     // substring + === compares with memcmp, several times faster than startsWith or a char loop.
     if (end >= this.contentEnd || !isBlank(text.charCodeAt(end)) || text.substring(start, end) !== key) return false;
@@ -126,23 +157,23 @@ export class SampleScanner {
 
   /** The current series text ("" when it could not be cut out): a copy, for keeping. */
   get series(): string {
-    return this.seriesEnd < 0 ? '' : this.text.slice(this.seriesStart, this.seriesEnd);
+    return this.seriesEnd < 0 ? '' : this.body.slice(this.seriesStart, this.seriesEnd);
   }
 
   /** Whether the current series text is `key`, without copying it out. */
   seriesIs(key: string): boolean {
-    return this.seriesEnd >= 0 && key.length === this.seriesEnd - this.seriesStart && this.text.substring(this.seriesStart, this.seriesEnd) === key;
+    return this.seriesEnd >= 0 && key.length === this.seriesEnd - this.seriesStart && this.body.substring(this.seriesStart, this.seriesEnd) === key;
   }
 
   /** The current line fully parsed: labels, metadata-dependent forms, exemplar. */
   parse(): ParsedSample {
-    this.full ??= this.parser.line(this.text.slice(this.lineStart, this.lineEnd), this.lineNo)!;
+    this.full ??= this.parser.line(this.body.slice(this.lineStart, this.lineEnd), this.lineNo)!;
     return this.full;
   }
 
   /** End of "name{...}" (quotes and escapes respected), or -1; hashes the text on the way. */
   private scanSeries(start: number, e: number): number {
-    const text = this.text;
+    const text = this.body;
     let h = 0x811c9dc5;
     let i = start;
     let c = text.charCodeAt(i);
@@ -181,7 +212,7 @@ export class SampleScanner {
 
   /** The common " value [timestamp]" tail; false for anything else (the full parser decides). */
   private valueAndTimestamp(i: number, e: number): boolean {
-    const text = this.text;
+    const text = this.body;
     if (i >= e || !isBlank(text.charCodeAt(i))) return false;
     while (i < e && isBlank(text.charCodeAt(i))) i++;
     const vs = i;

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { remoteWriteConfigs } from '../remote/config.js';
+import { remoteReadConfigs } from '../remote/read-config.js';
 import { LineCounter, isMap, isScalar, isSeq, parse as parseYaml, parseDocument, type Node } from 'yaml';
 import { parseDuration } from '../model/duration.js';
 import { CONFIG_ROOT, type Section } from './config-fields.js';
@@ -95,6 +96,11 @@ export function checkConfig(text: string, file = 'the config'): string[] {
     } catch (e) {
       errs.push((e as Error).message);
     }
+  }
+  try {
+    remoteReadConfigs(cfg);
+  } catch (e) {
+    errs.push((e as Error).message);
   }
   errs.push(...checkDiscovery(cfg));
   return errs;

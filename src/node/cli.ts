@@ -2,12 +2,12 @@
 // check, test, import and tsdb, and runs demo (which stores a generated day
 // of service metrics and queries it).
 
-import { openDB, createEngine, formatLabels, labelsFrom, type ChunkEncoding } from '../index.js';
+import type { ChunkEncoding } from '../index.js';
 import { type CliIO, UsageError, checkArgs, flagValue } from './args.js';
-import { checkCommand, formatCommand, queryCommand, serveCommand } from './commands.js';
-import { testCommand } from './test-rules.js';
-import { importCommand } from './import.js';
-import { tsdbCommand } from './tsdb-command.js';
+
+// Commands load what they use when they run: `promlet import` need not
+// wait for the PromQL parser and the server to load.
+const commands = () => import('./commands.js');
 
 const USAGE = `usage: promlet <command> [flags]   (promlet <command> --help for its flags)
 
@@ -59,6 +59,7 @@ async function demo(args: string[], io: CliIO): Promise<number> {
     io.err('--series wants a positive integer and --hours a positive number\n');
     return 2;
   }
+  const { openDB, createEngine, formatLabels, labelsFrom } = await import('../index.js');
   const db = await openDB({ encoding });
   const steps = Math.round((hours * 3600) / 15);
   const start = Date.now() - steps * 15_000;
@@ -107,21 +108,21 @@ export async function runCli(args: string[], io: CliIO = DEFAULT_IO): Promise<nu
       case 'serve': {
         // Listening before the server starts: a signal during startup still stops it cleanly afterwards.
         const signal = untilSignal();
-        return await serveCommand(rest, io, () => signal);
+        return await (await commands()).serveCommand(rest, io, () => signal);
       }
       case 'query':
       case 'query-range':
-        return await queryCommand(cmd === 'query-range', rest, io);
+        return await (await commands()).queryCommand(cmd === 'query-range', rest, io);
       case 'format':
-        return formatCommand(rest, io);
+        return (await commands()).formatCommand(rest, io);
       case 'check':
-        return checkCommand(rest, io);
+        return (await commands()).checkCommand(rest, io);
       case 'test':
-        return await testCommand(rest, io);
+        return await (await import('./test-rules.js')).testCommand(rest, io);
       case 'tsdb':
-        return tsdbCommand(rest, io);
+        return (await import('./tsdb-command.js')).tsdbCommand(rest, io);
       case 'import':
-        return await importCommand(rest, { ...io, isTTY: io === DEFAULT_IO && process.stderr.isTTY });
+        return await (await import('./import.js')).importCommand(rest, { ...io, isTTY: io === DEFAULT_IO && process.stderr.isTTY });
       case 'help':
       case '--help':
       case '-h':

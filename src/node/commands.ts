@@ -24,6 +24,7 @@ export const SERVE_VALUE_FLAGS = [
   '--query.max-samples', '--query.max-memory', '--query.max-label-value-length', '--query.max-concurrency', '--web.basic-auth', '--web.bearer-token', '--web.external-url', '--web.route-prefix',
   '--rules.alert.resend-delay', '--alertmanager.notification-queue-capacity', '--enable-feature',
   '--statsd.listen-udp', '--statsd.listen-tcp', '--statsd.mapping-config', '--storage.tsdb.cache-size',
+  '--storage.remote.read-sample-limit', '--storage.remote.read-concurrent-limit', '--storage.remote.read-max-bytes-in-frame',
 ];
 export const SERVE_SWITCHES = ['--web.enable-remote-write-receiver', '--web.enable-admin-api', '--web.enable-otlp-receiver'];
 export const SERVE_BOOLEANS = ['dogstatsd', 'influxdb', 'librato', 'signalfx'].map((s) => `--statsd.parse-${s}-tags`);
@@ -47,7 +48,10 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --query.max-memory SIZE                    one query's memory budget, e.g. 512MB (default 1GiB)
   --query.max-label-value-length N           longest label label_replace/label_join may build (default 1048576)
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
-  --web.enable-remote-write-receiver         accept remote write 1.0 at /api/v1/write
+  --web.enable-remote-write-receiver         accept remote write (1.0 and 2.0) at /api/v1/write
+  --storage.remote.read-sample-limit N       samples per remote read query (SAMPLES responses; 0: none), default 5e7
+  --storage.remote.read-concurrent-limit N   remote read requests served at once (0: no limit), default 10
+  --storage.remote.read-max-bytes-in-frame N streamed remote read frame size, default 1048576
   --web.enable-admin-api                     POST /api/v1/admin/tsdb/snapshot (needs --data-dir)
   --web.external-url URL                     where users reach promlet: alerts' generatorURL, the web UI's links
   --web.route-prefix PATH                    serve everything under PATH (default: the external URL's path)
@@ -71,6 +75,14 @@ function queryLimitFlags(args: string[]): { maxQueryMemory?: number; maxLabelVal
     throw new UsageError(`--query.max-label-value-length: want a positive integer, got ${JSON.stringify(len)}`);
   }
   return { maxQueryMemory, maxLabelValueLength };
+}
+
+function numFlag(args: string[], name: string): number | undefined {
+  const v = flagValue(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name}: want a non-negative integer, got ${JSON.stringify(v)}`);
+  return n;
 }
 
 export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<string | void>): Promise<number> {
@@ -105,6 +117,9 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     dataDir: flagValue(args, '--data-dir', '--storage.tsdb.path'),
     adminApi: args.includes('--web.enable-admin-api'),
     walFsync,
+    remoteReadSampleLimit: numFlag(args, '--storage.remote.read-sample-limit'),
+    remoteReadConcurrentLimit: numFlag(args, '--storage.remote.read-concurrent-limit'),
+    remoteReadMaxBytesInFrame: numFlag(args, '--storage.remote.read-max-bytes-in-frame'),
     externalURL: flagValue(args, '--web.external-url'),
     routePrefix: flagValue(args, '--web.route-prefix'),
     resendDelay: flagValue(args, '--rules.alert.resend-delay'),

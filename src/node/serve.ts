@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { openDB, type DB } from '../storage/db.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
-import { createEngine } from '../promql/engine/engine.js';
+import { createEngine, type Engine } from '../promql/engine/engine.js';
 import { createApiHandler } from '../api/handler.js';
 import { createOffThreadEngine } from './offthread-engine.js';
 import { startServer } from './server.js';
@@ -27,6 +27,7 @@ import { snapshotName } from './tsdb-command.js';
 import { checkConfig, unknownFields } from './check-config.js';
 import { type RemoteWrite, startRemoteWrite } from './remote-write.js';
 import { remoteWriteConfigs } from '../remote/config.js';
+import { startRemoteRead } from './remote-read.js';
 import { normalizePrefix, withWebUI } from './web-ui.js';
 import { startIntake } from './intake.js';
 import { DiscoveryManager } from '../discovery/manager.js';
@@ -74,6 +75,10 @@ export interface ServeOptions {
   notificationQueueCapacity?: number;
   /** ms between checks of the rule files for changes (default 5 s). */
   ruleFileCheckInterval?: number;
+  /** --storage.remote.read-sample-limit, --storage.remote.read-concurrent-limit, --storage.remote.read-max-bytes-in-frame. */
+  remoteReadSampleLimit?: number;
+  remoteReadConcurrentLimit?: number;
+  remoteReadMaxBytesInFrame?: number;
   /** --web.enable-otlp-receiver: accept OTLP/HTTP metrics at /api/v1/otlp/v1/metrics. */
   otlpReceiver?: boolean;
   /** Name servers for dns_sd_configs (HOST or HOST:PORT; default: the system's). */
@@ -102,6 +107,7 @@ interface PromConfig {
   rule_files?: unknown[];
   alerting?: unknown;
   remote_write?: unknown[];
+  remote_read?: unknown[];
   storage?: unknown;
   otlp?: unknown;
 }
@@ -127,11 +133,24 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const engineOptions = {
     lookbackDelta: o.lookbackDelta ?? '5m', timeout: o.queryTimeout ?? '2m', maxSamples: o.maxSamples ?? 50_000_000,
     maxMemoryBytes: o.maxQueryMemory, maxLabelValueLength: o.maxLabelValueLength,
-    features: ['promql-experimental-functions'] as const,
-  };
+    features: ['promql-experimental-functions'],
+  } as const;
+  const remoteRead = startRemoteRead(db, engineOptions, {
+    sampleLimit: o.remoteReadSampleLimit, concurrentLimit: o.remoteReadConcurrentLimit, maxBytesInFrame: o.remoteReadMaxBytesInFrame,
+  });
+  remoteRead.apply(config as Record<string, unknown>, config.global?.external_labels ?? {});
+  // Queries through the HTTP API also read remote_read endpoints; rules read local data.
   const engine = createEngine(db, engineOptions);
-  // API queries are evaluated in worker threads, so /-/healthy, scrapes and ingestion answer meanwhile.
-  const apiEngine = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers });
+  // API queries are evaluated in worker threads, so /-/healthy, scrapes and ingestion answer meanwhile;
+  // with remote_read endpoints configured they go through the fan-out engine on this thread.
+  const offThread = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers });
+  const readsRemote = () => ((config as { remote_read?: unknown[] }).remote_read?.length ?? 0) > 0;
+  const apiEngine: Engine = {
+    instantQuerySync: engine.instantQuerySync,
+    rangeQuerySync: engine.rangeQuerySync,
+    instantQuery: (q, t, opts) => (readsRemote() ? remoteRead.engine : offThread).instantQuery(q, t, opts),
+    rangeQuery: (q, s, e, step, opts) => (readsRemote() ? remoteRead.engine : offThread).rangeQuery(q, s, e, step, opts),
+  };
   const ownMetrics = new SelfMetrics(db, VERSION);
   if (disk) ownMetrics.addSource(() => tsdbMetricFamilies(disk));
   const startTime = new Date();
@@ -145,6 +164,9 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'web.external-url': o.externalURL ?? '', 'web.route-prefix': normalizePrefix(o.routePrefix ?? (o.externalURL ? new URL(o.externalURL).pathname : '')) || '/',
     'rules.alert.resend-delay': o.resendDelay ?? '1m',
     'alertmanager.notification-queue-capacity': String(o.notificationQueueCapacity ?? 10_000),
+    'storage.remote.read-sample-limit': String(o.remoteReadSampleLimit ?? 5e7),
+    'storage.remote.read-concurrent-limit': String(o.remoteReadConcurrentLimit ?? 10),
+    'storage.remote.read-max-bytes-in-frame': String(o.remoteReadMaxBytesInFrame ?? 1048576),
     'web.enable-otlp-receiver': String(o.otlpReceiver ?? false), 'statsd.listen-udp': o.statsd?.udp ?? '', 'statsd.listen-tcp': o.statsd?.tcp ?? '',
     'statsd.mapping-config': o.statsd?.mappingConfig ?? '', 'enable-feature': (o.features ?? []).join(','),
   };
@@ -186,7 +208,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     statsd: o.statsd && { ...o.statsd, warn: o.statsd.warn ?? o.warn },
   });
   ownMetrics.addSource(() => [...intake.metrics(), ...discovery.metrics()]);
-  ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics(), ...(remote?.metrics() ?? [])]);
+  ownMetrics.addSource(() => [...rules.metrics(), ...notifier.metrics(), ...(remote?.metrics() ?? []), ...remoteRead.metrics()]);
   const loadRules = (c: PromConfig) => {
     const am = alertmanagersFromConfig(c.alerting);
     notifier.configure(am.targets, c.global?.external_labels ?? {}, am.relabelConfigs);
@@ -196,7 +218,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     rules.start();
   };
   const apiHandler = createApiHandler({
-    db, engine: apiEngine, push, remoteWrite: o.remoteWriteReceiver ?? false, receivers: intake.receivers,
+    db, engine: apiEngine, push, remoteWrite: o.remoteWriteReceiver ?? false, remoteRead: remoteRead.handler, receivers: intake.receivers,
     externalLabels: () => config.global?.external_labels ?? {},
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
@@ -237,6 +259,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         await discovery.apply(scrapeDoc(next));
         await scraper.apply(scrapeDoc(next));
         await applyRemoteWrite(next);
+        remoteRead.apply(next as Record<string, unknown>, next.global?.external_labels ?? {});
         config = next;
         configYaml = text;
       },
@@ -300,7 +323,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       clearInterval(sdTimer);
       clearInterval(ruleTimer);
       await server.close();
-      await apiEngine.close();
+      await offThread.close();
       await remote?.stop();
       await intake.stop();
       // A clean stop checkpoints, so the next start loads chunks instead of replaying the log.

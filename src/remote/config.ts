@@ -2,6 +2,7 @@
 
 import { parseDuration } from '../model/duration.js';
 import { type RelabelConfig, relabelConfig } from '../scrape/relabel.js';
+import { type ProtobufMessage, V1_MESSAGE, V2_MESSAGE } from './write-v2-proto.js';
 
 export interface QueueConfig {
   /** Samples buffered per shard before reading from the log pauses. */
@@ -28,6 +29,8 @@ export interface RemoteWriteConfig {
   basicAuth?: { username: string; password: string };
   authorization?: { type: string; credentials: string };
   queue: QueueConfig;
+  /** protobuf_message: remote write 1.0 (the default) or 2.0. */
+  protobufMessage: ProtobufMessage;
 }
 
 export class RemoteWriteConfigError extends Error {}
@@ -77,9 +80,13 @@ export function remoteWriteConfigs(doc: Record<string, unknown>): RemoteWriteCon
       sampleAgeLimit: dur(q.sample_age_limit, 0, `${where}: sample_age_limit`),
     };
     if (queue.minShards < 1 || queue.maxShards < queue.minShards) throw new RemoteWriteConfigError(`${where}: want 1 <= min_shards <= max_shards`);
+    const protobufMessage = (raw.protobuf_message ?? V1_MESSAGE) as ProtobufMessage;
+    if (protobufMessage !== V1_MESSAGE && protobufMessage !== V2_MESSAGE) {
+      throw new RemoteWriteConfigError(`${where}: unknown remote write protobuf message ${JSON.stringify(raw.protobuf_message)}, supported: ${V1_MESSAGE}, ${V2_MESSAGE}`);
+    }
     if (queue.maxSamplesPerSend < 1) throw new RemoteWriteConfigError(`${where}: max_samples_per_send must be at least 1`);
     return {
-      url, name, headers, queue,
+      url, name, headers, queue, protobufMessage,
       remoteTimeout: dur(raw.remote_timeout, 30_000, `${where}: remote_timeout`),
       writeRelabelConfigs: ((raw.write_relabel_configs ?? []) as Record<string, unknown>[]).map(relabelConfig),
       basicAuth: basic ? { username: String(basic.username ?? ''), password: String(basic.password ?? '') } : undefined,

@@ -12,6 +12,15 @@ import { relabel } from '../scrape/relabel.js';
 import { mergeTargetLabels } from '../model/target-labels.js';
 import type { RemoteWriteConfig } from './config.js';
 import { WriteRequest } from './proto.js';
+import { encodeV2 } from './write-v2.js';
+import { V2_CONTENT_TYPE, V2_MESSAGE, WRITTEN_HEADERS } from './write-v2-proto.js';
+
+/** The values at `idx`, copied element by element so staleness markers keep their bits. */
+function pick(a: Float64Array, idx: readonly number[]): Float64Array {
+  const out = new Float64Array(idx.length);
+  for (let k = 0; k < idx.length; k++) out[k] = a[idx[k]!]!;
+  return out;
+}
 
 export interface RemoteWriteStats {
   samplesSent: number;
@@ -35,6 +44,8 @@ interface Batch {
   ids: Uint32Array;
   ts: Float64Array;
   vs: Float64Array;
+  /** Start (created) timestamps, 0 where unknown; remote write 2.0 sends them. */
+  sts: Float64Array;
 }
 
 const USER_AGENT = 'promlet/0.1';
@@ -73,7 +84,7 @@ export class QueueManager {
   }
 
   /** Queues the samples of one log record; resolves once every shard has room again (backpressure on the log reader). */
-  async append(ids: Uint32Array, ts: Float64Array, vs: Float64Array): Promise<void> {
+  async append(ids: Uint32Array, ts: Float64Array, vs: Float64Array, sts: Float64Array | null = null): Promise<void> {
     if (Date.now() - this.window.start >= this.reshardInterval) await this.maybeReshard();
     this.window.in += ids.length;
     for (let i = 0; i < ts.length; i++) if (ts[i]! > this.window.newest) this.window.newest = ts[i]!;
@@ -81,7 +92,7 @@ export class QueueManager {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       if (!this.series.get(id)) this.counters.samplesDropped++;
-      else this.shards[id % n]!.push(id, ts, vs, i);
+      else this.shards[id % n]!.push(id, ts, vs, sts, i);
     }
     for (const sh of this.shards) await sh.room();
   }
@@ -125,7 +136,8 @@ export class QueueManager {
   async send(batch: Batch): Promise<boolean> {
     const { cfg, counters } = this;
     const oldest = cfg.queue.sampleAgeLimit > 0 ? Date.now() - cfg.queue.sampleAgeLimit : -Infinity;
-    const bySeries = new Map<number, { value: number; timestamp: number }[]>();
+    // Sample indexes by series, in order.
+    const bySeries = new Map<number, number[]>();
     let n = 0, newest = 0;
     for (let i = 0; i < batch.ids.length; i++) {
       const t = batch.ts[i]!;
@@ -135,19 +147,25 @@ export class QueueManager {
       }
       let list = bySeries.get(batch.ids[i]!);
       if (!list) bySeries.set(batch.ids[i]!, (list = []));
-      list.push({ value: batch.vs[i]!, timestamp: t });
+      list.push(i);
       n++;
       if (t > newest) newest = t;
     }
     if (n === 0) return true;
-    const body = compress(WriteRequest.encode(WriteRequest.fromObject({
-      timeseries: [...bySeries].map(([id, samples]) => ({ labels: this.series.get(id)!, samples })),
+    const v2 = cfg.protobufMessage === V2_MESSAGE;
+    const body = compress(v2 ? encodeV2([...bySeries].map(([id, idx]) => ({
+      labels: this.series.get(id)!,
+      ts: Float64Array.from(idx, (i) => batch.ts[i]!),
+      vs: pick(batch.vs, idx),
+      sts: idx.some((i) => batch.sts[i] !== 0) ? Float64Array.from(idx, (i) => batch.sts[i]!) : null,
+    }))) : WriteRequest.encode(WriteRequest.fromObject({
+      timeseries: [...bySeries].map(([id, idx]) => ({ labels: this.series.get(id)!, samples: idx.map((i) => ({ value: batch.vs[i]!, timestamp: batch.ts[i]! })) })),
     })).finish());
     const headers: Record<string, string> = {
       ...cfg.headers,
-      'content-type': 'application/x-protobuf',
+      'content-type': v2 ? V2_CONTENT_TYPE : 'application/x-protobuf',
       'content-encoding': 'snappy',
-      'x-prometheus-remote-write-version': '0.1.0',
+      'x-prometheus-remote-write-version': v2 ? '2.0.0' : '0.1.0',
       'user-agent': USER_AGENT,
     };
     if (cfg.basicAuth) headers.authorization = `Basic ${btoa(`${cfg.basicAuth.username}:${cfg.basicAuth.password}`)}`;
@@ -159,6 +177,18 @@ export class QueueManager {
       const res = await this.fetchFn(cfg.url, { method: 'POST', body: body as BodyInit, headers, signal: AbortSignal.timeout(cfg.remoteTimeout) });
       status = res.status;
       const text = status >= 300 ? await res.text() : (await res.arrayBuffer(), '');
+      // Remote write 2.0: a receiver that does not confirm what it wrote is taken to have written nothing
+      // (a 1.0-only receiver that ignores the Content-Type), and samples it reports as not written failed.
+      const written = v2 ? res.headers.get(WRITTEN_HEADERS.samples) : null;
+      if (v2 && status < 300 && (written === null || Number(written) < n)) {
+        const ok = written === null ? 0 : Number(written);
+        counters.samplesSent += ok;
+        counters.samplesFailed += n - ok;
+        counters.lastError = written === null
+          ? `sent v2 request with ${n} samples; got ${status}, but no X-Prometheus-Remote-Write-Samples-Written header: assuming failure, e.g. the receiver only supports remote write 1.0 (prometheus.WriteRequest)`
+          : `sent v2 request with ${n} samples; got ${status}, but the receiver wrote ${ok}`;
+        return true;
+      }
       if (status < 300) {
         counters.samplesSent += n;
         this.window.sent += n;
@@ -187,6 +217,7 @@ class Shard {
   private ids = new Uint32Array(1024);
   private ts = new Float64Array(1024);
   private vs = new Float64Array(1024);
+  private sts = new Float64Array(1024);
   /** Queued samples are [head, tail). */
   private head = 0;
   private tail = 0;
@@ -209,12 +240,13 @@ class Shard {
   }
 
   /** Queues sample i of a record's arrays (copied element-wise between typed arrays, so NaN payloads survive). */
-  push(id: number, ts: Float64Array, vs: Float64Array, i: number): void {
+  push(id: number, ts: Float64Array, vs: Float64Array, sts: Float64Array | null, i: number): void {
     if (this.length === 0) this.oldestAt = Date.now();
     if (this.tail === this.ids.length) this.makeRoom();
     this.ids[this.tail] = id;
     this.ts[this.tail] = ts[i]!;
     this.vs[this.tail] = vs[i]!;
+    this.sts[this.tail] = sts ? sts[i]! : 0;
     this.tail++;
     if (this.length >= this.q.cfg.queue.maxSamplesPerSend) this.wake();
     else if (!this.timer) this.timer = setTimeout(() => this.wake(), this.q.cfg.queue.batchSendDeadline);
@@ -231,10 +263,12 @@ class Shard {
       this.ids = grow(this.ids, (len) => new Uint32Array(len));
       this.ts = grow(this.ts, (len) => new Float64Array(len));
       this.vs = grow(this.vs, (len) => new Float64Array(len));
+      this.sts = grow(this.sts, (len) => new Float64Array(len));
     } else {
       this.ids.copyWithin(0, this.head, this.tail);
       this.ts.copyWithin(0, this.head, this.tail);
       this.vs.copyWithin(0, this.head, this.tail);
+      this.sts.copyWithin(0, this.head, this.tail);
     }
     this.head = 0;
     this.tail = n;
@@ -280,7 +314,7 @@ class Shard {
       }
       const end = this.head + Math.min(n, cfg.maxSamplesPerSend);
       // Copies: pushes during the send may move the queue.
-      const batch = { ids: this.ids.slice(this.head, end), ts: this.ts.slice(this.head, end), vs: this.vs.slice(this.head, end) };
+      const batch = { ids: this.ids.slice(this.head, end), ts: this.ts.slice(this.head, end), vs: this.vs.slice(this.head, end), sts: this.sts.slice(this.head, end) };
       this.sending = true;
       let backoff = cfg.minBackoff;
       while (!(await this.q.send(batch)) && !this.q.isStopped) {

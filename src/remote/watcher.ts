@@ -62,7 +62,7 @@ export class WalWatcher {
         for (const q of this.queues) q.setSeries(r.id, r.labels);
       }
       // Deletions are not sent: remote write 1.0 has no way to say them.
-      else if (r.kind === 'samples') for (const q of this.queues) await q.append(r.ids, r.ts, r.vs);
+      else if (r.kind === 'samples') for (const q of this.queues) await q.append(r.ids, r.ts, r.vs, r.sts);
     }
   }
 

@@ -8,6 +8,8 @@
 // the series' labels, so a series seen before skips label decoding and
 // lookup. One commit per request: one log write, acknowledged after it.
 
+import { handleRemoteWriteV2, remoteWriteMessage } from './write-v2-handler.js';
+import { V2_MESSAGE } from './write-v2-proto.js';
 import { uncompress } from 'snappyjs';
 import { snappyBlockProblem } from './snappy-check.js';
 import type { Appendable } from '../storage/interfaces.js';
@@ -22,6 +24,8 @@ export interface WriteResult {
   body: string;
   appended: number;
   rejected: number;
+  /** Response headers (remote write 2.0's written counts). */
+  headers?: Record<string, string>;
 }
 
 export interface RemoteWriteOptions {
@@ -56,13 +60,14 @@ function snappyLength(body: Uint8Array): number {
 
 export async function handleRemoteWrite(db: Appendable, body: Uint8Array, headers: Headers, opts: RemoteWriteOptions = {}): Promise<WriteResult> {
   const fail = (status: number, msg: string): WriteResult => ({ status, body: `${msg}\n`, appended: 0, rejected: 0 });
-  const ct = headers.get('content-type') ?? '';
-  if (ct.includes('io.prometheus.write.v2')) return fail(415, 'remote write 2.0 is not supported; send remote write 1.0 (prometheus.WriteRequest)');
+  const message = remoteWriteMessage(headers.get('content-type'));
+  if (typeof message !== 'string') return fail(415, message.error);
   const enc = headers.get('content-encoding');
   if (enc && enc !== 'snappy') return fail(415, `unsupported Content-Encoding ${JSON.stringify(enc)}, want snappy`);
   const limit = opts.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES;
   const length = snappyLength(body);
   if (length > limit) return fail(413, `snappy: decompressed size ${length} bytes is over the limit of ${limit} bytes`);
+  if (message === V2_MESSAGE) return { ...(await handleRemoteWriteV2(db, body, headers, limit)), rejected: 0 };
   // A block whose elements overrun the input would keep the decoder copying for seconds: refused before decoding.
   const malformed = snappyBlockProblem(body, limit);
   if (malformed) return fail(400, `snappy decode error: ${malformed}`);

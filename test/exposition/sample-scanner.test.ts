@@ -137,3 +137,43 @@ describe('SampleScanner', () => {
     }
   });
 });
+
+describe('SampleScanner fed in pieces', () => {
+  it('reads pieces of whole lines as the whole text, line numbers and metadata carried on, # EOF checked after the last', () => {
+    const text = '# TYPE h histogram\nh_bucket{le="1"} 1 1\n\nh_bucket{le="2"} 2 2\n# EOF\n';
+    const lines = text.split(/(?<=\n)/);
+    const sc = new SampleScanner('', 'openmetrics');
+    const got: { line: number; le: string | undefined; v: number }[] = [];
+    let err: unknown;
+    try {
+      lines.forEach((piece, i) => {
+        sc.continueWith(piece, i === lines.length - 1);
+        while (sc.next()) got.push({ line: sc.lineNo, le: sc.parse().labels.find((l) => l.name === 'le')?.value, v: sc.value });
+      });
+    } catch (e) {
+      err = e;
+    }
+    // OpenMetrics forbids the blank line 3, as the whole text's parse says.
+    expect(() => parseExposition(text, 'openmetrics')).toThrow('line 3: unexpected blank line');
+    expect(String(err)).toContain('line 3: unexpected blank line');
+    const ok = text.replace('\n\n', '\n');
+    const sc2 = new SampleScanner('', 'openmetrics');
+    const pieces = ok.split(/(?<=\n)/);
+    got.length = 0;
+    pieces.forEach((piece, i) => {
+      sc2.continueWith(piece, i === pieces.length - 1);
+      while (sc2.next()) got.push({ line: sc2.lineNo, le: sc2.parse().labels.find((l) => l.name === 'le')?.value, v: sc2.value });
+    });
+    expect(got).toEqual(parseExposition(ok, 'openmetrics').samples.map((s) => ({ line: s.line, le: s.labels.find((l) => l.name === 'le')?.value, v: s.value })));
+    expect(got.map((g) => g.le)).toEqual(['1.0', '2.0']);
+    expect(sc2.metadataLines).toBe(2);
+    // Without # EOF the error comes after the last piece, not at the end of each.
+    const noEof = new SampleScanner('', 'openmetrics');
+    noEof.continueWith('a 1\n', false);
+    expect(noEof.next()).toBe(true);
+    expect(noEof.next()).toBe(false);
+    noEof.continueWith('a 2\n', true);
+    expect(noEof.next()).toBe(true);
+    expect(() => noEof.next()).toThrow('line 2: data does not end with # EOF');
+  });
+});

@@ -81,4 +81,32 @@ describe('promlet import', () => {
     // No progress lines off a terminal.
     expect(c.err).not.toContain('importing:');
   });
+
+  it('imports the same with a pass per block range when the file holds more samples than may be buffered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'promlet-import-'));
+    const file = join(dir, 'in.om');
+    const start = Date.UTC(2026, 0, 1, 1, 0);
+    writeFile(file, start, 5, 7);
+    // A conflicting duplicate and a sample without a timestamp, each to be reported once.
+    const text = readFileSync(file, 'utf8').replace('# EOF\n', `g{s="3"} 12345 ${(start + 2 * H) / 1000}\ng{s="9"} 1\n# EOF\n`);
+    writeFileSync(file, text);
+    const whole = capture(), passes = capture(true);
+    expect(await importCommand([file, '--data-dir', join(dir, 'whole'), '--retention', '0s'], whole.io)).toBe(0);
+    expect(await importCommand([file, '--data-dir', join(dir, 'passes'), '--retention', '0s', '--max-buffered-samples', '100'], passes.io)).toBe(0);
+    expect(passes.out).toBe(whole.out.replace(join(dir, 'whole'), join(dir, 'passes')));
+    expect(whole.out).toContain('(3 blocks), rejected 2');
+    const rejections = (c: { err: string }) => c.err.split('\n').filter((l) => l.startsWith(file)).sort();
+    expect(rejections(passes)).toEqual(rejections(whole));
+    expect(rejections(whole)).toHaveLength(2);
+    const shown = [...passes.err.matchAll(/\rimporting: (\d+)%/g)].map((m) => Number(m[1]));
+    expect(shown.at(-1)).toBe(100);
+    expect(shown).toEqual([...new Set(shown)].sort((a, b) => a - b));
+    const a = await openDiskDB(join(dir, 'whole'), { readOnly: true }), b = await openDiskDB(join(dir, 'passes'), { readOnly: true });
+    expect(readMetric(b.db, 'g')).toEqual(readMetric(a.db, 'g'));
+    expect(readMetric(a.db, 'g').length).toBe(7);
+    await a.close();
+    await b.close();
+    const c = capture();
+    await expect(importCommand([file, '--data-dir', join(dir, 'x'), '--max-buffered-samples', '0'], c.io)).rejects.toThrow('--max-buffered-samples: want a positive whole number, got "0"');
+  });
 });

@@ -67,9 +67,10 @@ describe('remote write receiver', () => {
     expect(engine.instantQuerySync('d', T0).result).toHaveLength(1);
   });
 
-  it('refuses remote write 2.0, bad snappy, and is off unless enabled', async () => {
+  it('refuses unknown protobuf messages, bad snappy, and is off unless enabled', async () => {
     const { post } = await setup();
-    expect((await post(encode([]), 'application/x-protobuf;proto=io.prometheus.write.v2.Request')).status).toBe(415);
+    expect((await post(encode([]), 'application/x-protobuf;proto=io.prometheus.write.v3.Request')).status).toBe(415);
+    expect((await post(encode([]), 'application/json')).status).toBe(415);
     expect((await post(new Uint8Array([1, 2, 3, 4, 5]))).status).toBe(400);
     const off = await setup(false);
     expect((await off.post(encode([]))).status).toBe(404);
