@@ -132,16 +132,18 @@ class MergedSeries implements Series {
         parts.push({ minT, maxT, bytes: block.chunk({ minT, maxT, samples: metas[i + 2]!, ref: metas[i + 3]!, len: metas[i + 4]! }), ptr: 0 });
       }
       if (parts.length === 0) continue;
-      const gone = block.deleted(ref).filter(([a, b]) => b >= lo && a <= hi);
+      const stones = block.deleted(ref);
+      const gone = stones.length === 0 ? stones : stones.filter(([a, b]) => b >= lo && a <= hi);
       if (gone.length > 0) tombstoned = true;
       sources.push(parts);
       deleted.push(gone);
     }
     const head = this.headSeries;
     if (head) {
-      const parts = this.q.head.chunkPartsOverlapping(head, lo, hi).map((p) => ({ ...p, bytes: null }));
+      const parts = this.q.head.chunkPartsOverlapping(head, lo, hi);
       if (parts.length > 0) {
-        sources.push(parts);
+        for (const p of parts) (p as Part).bytes = null;
+        sources.push(parts as Part[]);
         deleted.push([]);
       }
     }
@@ -229,7 +231,14 @@ export class DBQuerier implements Querier {
         const entry = block.series(ref);
         const key = labelsKey(entry.labels);
         const metas = new Float64Array(entry.chunks.length * META);
-        entry.chunks.forEach((c, i) => metas.set([c.minT, c.maxT, c.samples, c.ref, c.len], i * META));
+        for (let i = 0, at = 0; i < entry.chunks.length; i++, at += META) {
+          const c = entry.chunks[i]!;
+          metas[at] = c.minT;
+          metas[at + 1] = c.maxT;
+          metas[at + 2] = c.samples;
+          metas[at + 3] = c.ref;
+          metas[at + 4] = c.len;
+        }
         const part = { block, ref, metas, starts: entry.starts };
         const found = byKey.get(key);
         if (found) found.parts.push(part);
