@@ -238,8 +238,8 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const proc = spawn(process.execPath, ['--input-type=module', '-e',
-    `import { runCli } from ${JSON.stringify(cli)}; process.exitCode = await runCli(['serve', '--data-dir', ${JSON.stringify(dir)}, '--listen', '127.0.0.1:${port}', '--retention', '100y']);`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A script, not `-e`: the server's query workers inherit the process's flags, and `--input-type` stops them starting.
+  const proc = spawn(process.execPath, [resolve(here, 'promlet-serve.js'), 'serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--retention', '100y'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr.on('data', (d) => (log += String(d)));
   try {
@@ -273,7 +273,8 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.PROMLET_BENCH_KEEP_LARGE) console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
