@@ -6,9 +6,8 @@
 
 import type { Queryable } from '../storage/interfaces.js';
 import { parse } from '../promql/index.js';
-import type { VectorSelector } from '../promql/parser/ast.js';
 import { prepare } from '../promql/engine/preprocess.js';
-import { selectorRanges, toMatchers, type TimeRange } from '../promql/engine/selection.js';
+import { selectorRanges, toMatchers } from '../promql/engine/selection.js';
 import { type Engine, type EngineOptions, type QueryOptions, type QueryResult, type Time, createEngine, toMillis } from '../promql/engine/engine.js';
 import { parseDuration } from '../model/duration.js';
 import { type RemoteReadSet, fetchRemote, mergeQueryable } from '../remote/fanout.js';
@@ -26,7 +25,7 @@ export function querySelectors(query: string, start: number, end: number, step: 
 }
 
 /** What the remotes are asked for the selectors of a prepared query (step 0 for an instant query). */
-export function readQueries(ranges: Map<VectorSelector, TimeRange>, step: number): ReadQuery[] {
+export function readQueries(ranges: ReturnType<typeof selectorRanges>, step: number): ReadQuery[] {
   return [...ranges].map(([vs, r]) => ({ matchers: toMatchers(vs), start: r.start, end: r.end, hints: { start: r.start, end: r.end, step: step || undefined } }));
 }
 
