@@ -1,0 +1,102 @@
+// Exemplars on a graph, as Prometheus's UI shows them with "Show exemplars":
+// each one a point at its timestamp and value, over the chart, with a tooltip
+// of its own labels (trace_id, …), the series it belongs to and its value.
+// Points are elements rather than canvas drawing so that hover and focus work
+// and the page can be read back; they follow the chart's scales as it zooms.
+
+import type uPlot from 'uplot';
+import { el } from '../dom.js';
+import { formatValue, parseSampleValue } from '../format.js';
+import { formatTime, seriesName } from './results.js';
+
+/** One entry of /api/v1/query_exemplars' data. */
+export interface ExemplarSeries {
+  seriesLabels: Record<string, string>;
+  exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+}
+
+interface Point {
+  series: Record<string, string>;
+  labels: Record<string, string>;
+  value: string;
+  /** Seconds, as the chart's x scale. */
+  t: number;
+  y: number;
+}
+
+/** The exemplars that can sit on an axis: infinities and NaN have no place. */
+export function exemplarPoints(data: ExemplarSeries[]): Point[] {
+  return data.flatMap((s) => s.exemplars
+    .map((e) => ({ series: s.seriesLabels, labels: e.labels, value: e.value, t: e.timestamp, y: parseSampleValue(e.value) }))
+    .filter((p) => Number.isFinite(p.y)));
+}
+
+/** The y extent the exemplars need, so that the scale shows them beside the series. */
+export function exemplarExtent(points: Point[]): [number, number] | null {
+  if (points.length === 0) return null;
+  let lo = Infinity, hi = -Infinity;
+  for (const p of points) {
+    lo = Math.min(lo, p.y);
+    hi = Math.max(hi, p.y);
+  }
+  return [lo, hi];
+}
+
+const labelRows = (labels: Record<string, string>) =>
+  Object.entries(labels).map(([k, v]) => el('div', { className: 'exemplar-label' }, el('span', { className: 'muted', textContent: `${k}: ` }), el('span', { textContent: v })));
+
+function tooltip(p: Point): HTMLElement {
+  return el('div', { className: 'exemplar-tooltip' },
+    el('div', { className: 'exemplar-heading', textContent: 'Exemplar' }),
+    el('div', { className: 'exemplar-labels' }, ...labelRows(p.labels)),
+    el('div', { className: 'exemplar-heading', textContent: 'Series' }),
+    el('div', { className: 'exemplar-series', textContent: seriesName(p.series) }),
+    el('div', { className: 'exemplar-value' }, el('span', { className: 'muted', textContent: 'value: ' }), el('span', { textContent: formatValue(p.value) })),
+    el('div', { className: 'exemplar-time' }, el('span', { className: 'muted', textContent: 'time: ' }), el('span', { textContent: formatTime(p.t * 1000) })));
+}
+
+/** Plugin for the chart: the points live in its plotting area and are placed again after every redraw (zoom, resize). */
+export function exemplarsPlugin(points: Point[]): uPlot.Plugin {
+  let layer: HTMLElement;
+  const markers = points.map((p) => {
+    const m = el('div', { className: 'exemplar', tabIndex: 0 });
+    m.dataset.timestamp = String(p.t);
+    m.dataset.value = p.value;
+    m.dataset.labels = JSON.stringify(p.labels);
+    m.dataset.series = seriesName(p.series);
+    const tip = tooltip(p);
+    const show = () => layer.append(tip);
+    const hide = () => tip.remove();
+    m.addEventListener('mouseenter', show);
+    m.addEventListener('focus', show);
+    m.addEventListener('mouseleave', hide);
+    m.addEventListener('blur', hide);
+    return { p, m, tip };
+  });
+  return {
+    hooks: {
+      init: [(u) => {
+        layer = el('div', { className: 'exemplars' });
+        layer.append(...markers.map((x) => x.m));
+        u.over.append(layer);
+      }],
+      draw: [(u) => {
+        const [x0, x1] = [u.scales.x!.min!, u.scales.x!.max!];
+        const [y0, y1] = [u.scales.y!.min!, u.scales.y!.max!];
+        for (const { p, m, tip } of markers) {
+          const inside = p.t >= x0 && p.t <= x1 && p.y >= y0 && p.y <= y1;
+          m.hidden = !inside;
+          if (!inside) continue;
+          const left = u.valToPos(p.t, 'x'), top = u.valToPos(p.y, 'y');
+          m.style.left = `${left}px`;
+          m.style.top = `${top}px`;
+          // The tooltip opens toward the middle of the chart so it is never cut off.
+          tip.style.left = left < u.over.clientWidth / 2 ? `${left + 10}px` : '';
+          tip.style.right = left < u.over.clientWidth / 2 ? '' : `${u.over.clientWidth - left + 10}px`;
+          tip.style.top = top < u.over.clientHeight / 2 ? `${top + 10}px` : '';
+          tip.style.bottom = top < u.over.clientHeight / 2 ? '' : `${u.over.clientHeight - top + 10}px`;
+        }
+      }],
+    },
+  };
+}
