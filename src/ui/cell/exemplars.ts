@@ -1,8 +1,10 @@
 // Exemplars on a graph, as Prometheus's UI shows them with "Show exemplars":
 // each one a point at its timestamp and value, over the chart, with a tooltip
 // of its own labels (trace_id, …), the series it belongs to and its value.
-// Points are elements rather than canvas drawing so that hover and focus work
+// Points are elements rather than canvas drawing so that keyboard focus works
 // and the page can be read back; they follow the chart's scales as it zooms.
+// Hover is found from the chart's own cursor, so the legend keeps following
+// the mouse while a point's tooltip is open.
 
 import type uPlot from 'uplot';
 import { el } from '../dom.js';
@@ -55,9 +57,13 @@ function tooltip(p: Point): HTMLElement {
     el('div', { className: 'exemplar-time' }, el('span', { className: 'muted', textContent: 'time: ' }), el('span', { textContent: formatTime(p.t * 1000) })));
 }
 
+/** How near the cursor, in CSS pixels, a point counts as hovered. */
+const HOVER_RADIUS = 8;
+
 /** Plugin for the chart: the points live in its plotting area and are placed again after every redraw (zoom, resize). */
 export function exemplarsPlugin(points: Point[]): uPlot.Plugin {
   let layer: HTMLElement;
+  let hovered: { m: HTMLElement; tip: HTMLElement } | null = null;
   const markers = points.map((p) => {
     const m = el('div', { className: 'exemplar', tabIndex: 0 });
     m.dataset.timestamp = String(p.t);
@@ -65,14 +71,20 @@ export function exemplarsPlugin(points: Point[]): uPlot.Plugin {
     m.dataset.labels = JSON.stringify(p.labels);
     m.dataset.series = seriesName(p.series);
     const tip = tooltip(p);
-    const show = () => layer.append(tip);
-    const hide = () => tip.remove();
-    m.addEventListener('mouseenter', show);
-    m.addEventListener('focus', show);
-    m.addEventListener('mouseleave', hide);
-    m.addEventListener('blur', hide);
-    return { p, m, tip };
+    m.addEventListener('focus', () => layer.append(tip));
+    m.addEventListener('blur', () => tip.remove());
+    return { p, m, tip, left: NaN, top: NaN };
   });
+  const hover = (next: typeof hovered) => {
+    if (next?.m === hovered?.m) return;
+    if (hovered && document.activeElement !== hovered.m) hovered.tip.remove();
+    hovered?.m.classList.remove('hover');
+    hovered = next;
+    if (next) {
+      next.m.classList.add('hover');
+      layer.append(next.tip);
+    }
+  };
   return {
     hooks: {
       init: [(u) => {
@@ -83,11 +95,15 @@ export function exemplarsPlugin(points: Point[]): uPlot.Plugin {
       draw: [(u) => {
         const [x0, x1] = [u.scales.x!.min!, u.scales.x!.max!];
         const [y0, y1] = [u.scales.y!.min!, u.scales.y!.max!];
-        for (const { p, m, tip } of markers) {
+        for (const x of markers) {
+          const { p, m, tip } = x;
           const inside = p.t >= x0 && p.t <= x1 && p.y >= y0 && p.y <= y1;
           m.hidden = !inside;
-          if (!inside) continue;
-          const left = u.valToPos(p.t, 'x'), top = u.valToPos(p.y, 'y');
+          if (!inside) {
+            x.left = x.top = NaN;
+            continue;
+          }
+          const left = x.left = u.valToPos(p.t, 'x'), top = x.top = u.valToPos(p.y, 'y');
           m.style.left = `${left}px`;
           m.style.top = `${top}px`;
           // The tooltip opens toward the middle of the chart so it is never cut off.
@@ -96,6 +112,20 @@ export function exemplarsPlugin(points: Point[]): uPlot.Plugin {
           tip.style.top = top < u.over.clientHeight / 2 ? `${top + 10}px` : '';
           tip.style.bottom = top < u.over.clientHeight / 2 ? '' : `${u.over.clientHeight - top + 10}px`;
         }
+      }],
+      setCursor: [(u) => {
+        const { left, top } = u.cursor;
+        let best: (typeof markers)[number] | null = null, bestD = HOVER_RADIUS;
+        if (left != null && top != null && left >= 0) {
+          for (const x of markers) {
+            const d = Math.hypot(x.left - left, x.top - top);
+            if (!x.m.hidden && d <= bestD) {
+              best = x;
+              bestD = d;
+            }
+          }
+        }
+        hover(best);
       }],
     },
   };
