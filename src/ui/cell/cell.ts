@@ -146,11 +146,13 @@ export class Cell {
         let answer: ApiAnswer;
         let range = 0, step = 0;
         let exemplars: Promise<ExemplarSeries[]> | undefined;
+        let exemplarError = '';
         if (this.state.tab === 'graph') {
           range = parseDuration(this.state.range);
           step = this.state.step ? parseDuration(this.state.step) : autoStep(range);
           const span = { start: String((end - range) / 1000), end: String(end / 1000) };
-          if (this.offerExemplars && this.state.exemplars) exemplars = this.exemplars(expr, span);
+          // Exemplars that fail to load leave the graph drawn, with the reason beside it.
+          if (this.offerExemplars && this.state.exemplars) exemplars = this.exemplars(expr, span).catch((e: Error) => (exemplarError = e.message, []));
           answer = await this.api('/api/v1/query_range', { query: expr, ...span, step: String(step / 1000) });
         } else {
           answer = await this.api('/api/v1/query', { query: expr, time: String(end / 1000) });
@@ -158,7 +160,8 @@ export class Cell {
         if (answer.status !== 'success' || !answer.data) throw new Error(answer.error ?? 'query failed');
         if (this.state.tab === 'graph') renderGraph(this.result, answer.data, end - range, end, step, this.state.stacked, await exemplars);
         else renderTable(this.result, answer.data);
-        const notes = [...(answer.warnings ?? []).map((w) => `warning: ${w}`), ...(answer.infos ?? []).map((i) => `info: ${i}`)];
+        const notes = [...(answer.warnings ?? []).map((w) => `warning: ${w}`), ...(answer.infos ?? []).map((i) => `info: ${i}`),
+          ...(exemplarError ? [`exemplars not shown: ${exemplarError}`] : [])];
         this.status.textContent = [`Evaluated at ${formatLocalTime(end)} in ${formatDuration(performance.now() - t0)}`
           + (step ? `, step ${formatDuration(step)}` : ''), ...notes].join(' · ');
       }
