@@ -8,7 +8,7 @@ import { formatDuration, formatLocalTime } from '../format.js';
 import { createTimeRangePicker } from '../time-range.js';
 import type { QueryBackend } from './backend.js';
 import { createEditor, type QueryEditor } from './editor.js';
-import type { ExemplarSeries } from './exemplars.js';
+import { type ExemplarSeries, MAX_EXEMPLAR_POINTS } from './exemplars.js';
 import { renderExplain } from './explain-view.js';
 import { renderGraph } from './graph.js';
 import type { ApiAnswer } from './results.js';
@@ -158,10 +158,13 @@ export class Cell {
           answer = await this.api('/api/v1/query', { query: expr, time: String(end / 1000) });
         }
         if (answer.status !== 'success' || !answer.data) throw new Error(answer.error ?? 'query failed');
-        if (this.state.tab === 'graph') renderGraph(this.result, answer.data, end - range, end, step, this.state.stacked, await exemplars);
+        const shownExemplars = await exemplars;
+        const exemplarCount = shownExemplars?.reduce((n, x) => n + x.exemplars.length, 0) ?? 0;
+        if (this.state.tab === 'graph') renderGraph(this.result, answer.data, end - range, end, step, this.state.stacked, shownExemplars);
         else renderTable(this.result, answer.data);
         const notes = [...(answer.warnings ?? []).map((w) => `warning: ${w}`), ...(answer.infos ?? []).map((i) => `info: ${i}`),
-          ...(exemplarError ? [`exemplars not shown: ${exemplarError}`] : [])];
+          ...(exemplarError ? [`exemplars not shown: ${exemplarError}`] : []),
+          ...(exemplarCount > MAX_EXEMPLAR_POINTS ? [`showing the newest ${MAX_EXEMPLAR_POINTS} of ${exemplarCount} exemplars`] : [])];
         this.status.textContent = [`Evaluated at ${formatLocalTime(end)} in ${formatDuration(performance.now() - t0)}`
           + (step ? `, step ${formatDuration(step)}` : ''), ...notes].join(' · ');
       }

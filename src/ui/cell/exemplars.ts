@@ -33,6 +33,14 @@ export function exemplarPoints(data: ExemplarSeries[]): Point[] {
     .filter((p) => Number.isFinite(p.y)));
 }
 
+/** Points drawn at most: each is an element, and a broad query over a long range can select the whole store. */
+export const MAX_EXEMPLAR_POINTS = 5000;
+
+/** The newest `max` points, when there are more. */
+export function newestPoints(points: Point[], max = MAX_EXEMPLAR_POINTS): Point[] {
+  return points.length <= max ? points : [...points].sort((a, b) => b.t - a.t).slice(0, max);
+}
+
 /** The y extent the exemplars need, so that the scale shows them beside the series. */
 export function exemplarExtent(points: Point[]): [number, number] | null {
   if (points.length === 0) return null;

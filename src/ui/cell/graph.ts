@@ -5,7 +5,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatAxis, formatValue, parseSampleValue } from '../format.js';
-import { exemplarExtent, exemplarPoints, exemplarsPlugin, type ExemplarSeries } from './exemplars.js';
+import { exemplarExtent, exemplarPoints, exemplarsPlugin, type ExemplarSeries, newestPoints } from './exemplars.js';
 import { type Data, seriesName } from './results.js';
 
 // Distinguishable in light and dark themes.
@@ -45,7 +45,7 @@ export function renderGraph(el: HTMLElement, data: Data, start: number, end: num
   });
   // Stacked: each line is the running total of those before it; the legend still shows raw values.
   const shown = stacked ? stack(raw) : raw;
-  const points = exemplarPoints(exemplars ?? []);
+  const points = newestPoints(exemplarPoints(exemplars ?? []));
   const extent = exemplarExtent(points);
   // The y scale reaches the exemplars too: a latency exemplar on a rate graph sits far from the lines.
   const yRange: uPlot.Range.Function = (u, min, max) => {
