@@ -20,6 +20,8 @@ import { overallRange, selectorRanges } from '../promql/engine/selection.js';
 import type { Queryable } from '../storage/interfaces.js';
 import { collectSnapshot, snapshotSelectors, SnapshotTooLargeError } from './query-snapshot.js';
 import type { WorkerAnswer, WorkerQuery } from './query-worker.js';
+import { fetchRemote, mergeQueryable, type RemoteReadSet } from '../remote/fanout.js';
+import { readQueries } from './remote-read-engine.js';
 
 export interface OffThreadOptions {
   /** Worker threads kept for queries (default 2); more queries wait for one. */
@@ -28,6 +30,13 @@ export interface OffThreadOptions {
   graceMs?: number;
   /** Longest the main thread works on a snapshot before letting other work run (ms, default 10). */
   sliceMs?: number;
+  /**
+   * remote_read endpoints (src/remote/fanout.ts): the selectors of a query
+   * are fetched from them on this thread, within the query's timeout, and
+   * the snapshot is taken from local data with the fetched series merged in.
+   * A failing remote is a warning in the answer.
+   */
+  remote?: { set(): RemoteReadSet; localStartTime(): number };
 }
 
 /** A sample's timestamp and value, as the memory budget counts them. */
@@ -131,6 +140,27 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   // One worker starts now, so the first query does not wait for it to load.
   idle.push(spawn());
 
+  /** Local storage, or local storage merged with what the remotes hold for these selectors. */
+  const withRemote = async (
+    ranges: ReturnType<typeof selectorRanges>, step: number, deadline: number, signal: AbortSignal | undefined,
+  ): Promise<{ source: Queryable; warnings: string[] }> => {
+    const set = off.remote?.set();
+    if (!set || set.clients.length === 0 || ranges.size === 0) return { source: db, warnings: [] };
+    // The fetch is part of the query: it is abandoned at the query's deadline or on its abort.
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(new QueryTimeoutError('remote read')), Math.max(0, deadline - Date.now()));
+    const relay = () => stop.abort(new QueryCanceledError('remote read'));
+    signal?.addEventListener('abort', relay, { once: true });
+    try {
+      const { series, warnings } = await fetchRemote(set, readQueries(ranges, step), off.remote!.localStartTime(), stop.signal);
+      if (stop.signal.aborted) throw stop.signal.reason;
+      return { source: series.length ? mergeQueryable(db, series) : db, warnings };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', relay);
+    }
+  };
+
   const run = async (query: string, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> => {
     const timeout = opts.timeout !== undefined ? Math.min(ms(opts.timeout, engineTimeout), engineTimeout) : engineTimeout;
     let deadline = Date.now() + timeout;
@@ -149,6 +179,9 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     const prepared = prepare(expr, { start, end, step });
     const ranges = selectorRanges(prepared, { start, end }, lookbackDelta);
     const all = overallRange(ranges);
+    // Fetched before a worker is taken: waiting on the network should not hold one.
+    const { source, warnings } = await withRemote(ranges, step, deadline, opts.signal);
+    check();
     const worker = await acquire();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
@@ -171,7 +204,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       // The copy is held in memory twice at most (here, then in the worker): it is counted against the budget.
       let series;
       try {
-        series = await collectSnapshot(db, snapshotSelectors(prepared.expr, ranges, all), all, pause, Math.floor(budget / SAMPLE_BYTES));
+        series = await collectSnapshot(source, snapshotSelectors(prepared.expr, ranges, all), all, pause, Math.floor(budget / SAMPLE_BYTES));
       } catch (e) {
         if (e instanceof SnapshotTooLargeError) throw new QueryMemoryError(budget);
         throw e;
@@ -199,7 +232,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
         if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') throw new QueryMemoryError(budget);
         throw e;
       }
-      if ('result' in answer) return answer.result;
+      if ('result' in answer) return warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
       const err = answer.error;
       if (err.type) throw new QueryError(err.message, err.type as ErrorType);
       const e = new Error(err.message);

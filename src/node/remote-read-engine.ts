@@ -21,7 +21,11 @@ export function querySelectors(query: string, start: number, end: number, step: 
     binopFillModifiers: features.includes('promql-binop-fill-modifiers'),
     durationExpressions: true,
   });
-  const ranges = selectorRanges(prepare(expr, { start, end, step }), { start, end }, lookback);
+  return readQueries(selectorRanges(prepare(expr, { start, end, step }), { start, end }, lookback), step);
+}
+
+/** What the remotes are asked for the selectors of a prepared query (step 0 for an instant query). */
+export function readQueries(ranges: ReturnType<typeof selectorRanges>, step: number): ReadQuery[] {
   return [...ranges].map(([vs, r]) => ({ matchers: toMatchers(vs), start: r.start, end: r.end, hints: { start: r.start, end: r.end, step: step || undefined } }));
 }
 

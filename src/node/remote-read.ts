@@ -13,6 +13,8 @@ import type { MetricFamily } from './self-metrics.js';
 
 export interface RemoteRead {
   engine: Engine;
+  /** The remotes and the local start time, for an engine that fetches before evaluating (src/node/offthread-engine.ts). */
+  source: { set(): RemoteReadSet; localStartTime(): number };
   handler: (req: Request) => Promise<Response>;
   /** Applies the remote_read section and external labels of a (re)loaded configuration. */
   apply(doc: Record<string, unknown>, externalLabels: Record<string, string>): void;
@@ -25,6 +27,7 @@ export function startRemoteRead(db: DB, engineOptions: EngineOptions, limits: Om
   const localStart = () => (db.stats().minTime ?? Date.now()) + START_TIME_MARGIN;
   return {
     engine: createFanoutEngine(db, () => set, localStart, engineOptions),
+    source: { set: () => set, localStartTime: localStart },
     handler: createRemoteReadHandler(db, { ...limits, externalLabels: () => set.externalLabels }),
     apply(doc, externalLabels) {
       set = { clients: remoteReadConfigs(doc).map((c) => new RemoteReadClient(c)), externalLabels };

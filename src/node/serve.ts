@@ -142,14 +142,13 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   // Queries through the HTTP API also read remote_read endpoints; rules read local data.
   const engine = createEngine(db, engineOptions);
   // API queries are evaluated in worker threads, so /-/healthy, scrapes and ingestion answer meanwhile;
-  // with remote_read endpoints configured they go through the fan-out engine on this thread.
-  const offThread = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers });
-  const readsRemote = () => ((config as { remote_read?: unknown[] }).remote_read?.length ?? 0) > 0;
+  // remote_read endpoints are fetched from on this thread first, within the query's timeout.
+  const offThread = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers, remote: remoteRead.source });
   const apiEngine: Engine = {
     instantQuerySync: engine.instantQuerySync,
     rangeQuerySync: engine.rangeQuerySync,
-    instantQuery: (q, t, opts) => (readsRemote() ? remoteRead.engine : offThread).instantQuery(q, t, opts),
-    rangeQuery: (q, s, e, step, opts) => (readsRemote() ? remoteRead.engine : offThread).rangeQuery(q, s, e, step, opts),
+    instantQuery: offThread.instantQuery,
+    rangeQuery: offThread.rangeQuery,
   };
   const ownMetrics = new SelfMetrics(db, VERSION);
   if (disk) ownMetrics.addSource(() => tsdbMetricFamilies(disk));

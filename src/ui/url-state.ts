@@ -1,6 +1,6 @@
 // The query page's panels in the URL, in Prometheus's own parameters
 // (g0.expr, g0.tab, g0.range_input, g0.end_input, g0.step_input,
-// g0.display_mode), so links between promlet and Prometheus work both ways,
+// g0.display_mode, g0.show_exemplars), so links between promlet and Prometheus work both ways,
 // and alerts' generatorURL (/graph?g0.expr=...&g0.tab=1) opens its query.
 
 import { type CellState, type Tab, newCell } from './cell/cell-state.js';
@@ -34,6 +34,7 @@ export function decodePanels(search: string): CellState[] {
       end: parseEnd(get('end_input')),
       step: get('step_input') ?? '',
       stacked: get('display_mode') === 'stacked',
+      exemplars: get('show_exemplars') === '1',
     });
   }
   return out;
@@ -48,6 +49,7 @@ export function encodePanels(cells: CellState[]): string {
     if (c.end !== null) p.set(`g${i}.end_input`, formatEnd(c.end));
     if (c.step) p.set(`g${i}.step_input`, c.step);
     p.set(`g${i}.display_mode`, c.stacked ? 'stacked' : 'lines');
+    p.set(`g${i}.show_exemplars`, c.exemplars ? '1' : '0');
   });
   return `?${p}`;
 }

@@ -24,17 +24,18 @@ describe('numbers for people', () => {
 
 describe('panels in the URL, in Prometheus\'s parameters', () => {
   it('reads Prometheus 2.x links (tab 0 graph, 1 table) and 3.x ones, end_input in UTC', () => {
-    const panels = decodePanels('?g0.expr=up&g0.tab=1&g1.expr=rate(x%5B5m%5D)&g1.tab=0&g1.range_input=6h&g1.end_input=2026-01-02%2003%3A04%3A05&g1.step_input=30s&g1.display_mode=stacked&g2.expr=y&g2.tab=explain');
+    const panels = decodePanels('?g0.expr=up&g0.tab=1&g1.expr=rate(x%5B5m%5D)&g1.tab=0&g1.range_input=6h&g1.end_input=2026-01-02%2003%3A04%3A05&g1.step_input=30s&g1.display_mode=stacked&g1.show_exemplars=1&g2.expr=y&g2.tab=explain');
     expect(panels).toEqual([
       { ...newCell('up'), tab: 'table' },
-      { expr: 'rate(x[5m])', tab: 'graph', range: '6h', end: Date.UTC(2026, 0, 2, 3, 4, 5), step: '30s', stacked: true },
+      { expr: 'rate(x[5m])', tab: 'graph', range: '6h', end: Date.UTC(2026, 0, 2, 3, 4, 5), step: '30s', stacked: true, exemplars: true },
       { ...newCell('y'), tab: 'explain' },
     ]);
   });
 
   it('writes what it reads', () => {
-    const panels = [{ expr: 'sum(up)', tab: 'graph' as const, range: '1d', end: Date.UTC(2026, 5, 1, 12, 0, 0), step: '', stacked: false }, newCell('a{b="c d"}')];
+    const panels = [{ expr: 'sum(up)', tab: 'graph' as const, range: '1d', end: Date.UTC(2026, 5, 1, 12, 0, 0), step: '', stacked: false, exemplars: true }, newCell('a{b="c d"}')];
     expect(decodePanels(encodePanels(panels))).toEqual(panels);
     expect(encodePanels(panels)).toContain('g0.end_input=2026-06-01+12%3A00%3A00');
+    expect(encodePanels(panels)).toContain('g0.show_exemplars=1&g1.expr');
   });
 });

@@ -370,6 +370,90 @@ describe('the query page over hours of data', () => {
       await p.stop();
     }
   }, 60_000);
+
+  it('shows a scraped OpenMetrics target\'s exemplars as points on the graph at their time and value, labels on hover, kept in the URL', async () => {
+    // Two counters whose exemplars carry the counters' own values, each at a whole second after the first
+    // scrape, so that each point sits on its series' line at a step of the graph.
+    let first = 0;
+    const om = createServer((_req, res) => {
+      first ||= Date.now();
+      const at = (k: number) => Math.floor(first / 1000) + k;
+      const ex = (k: number, labels: string, v: number) => (Date.now() > at(k) * 1000 ? ` # {${labels}} ${v} ${at(k)}` : '');
+      res.writeHead(200, { 'content-type': 'application/openmetrics-text; version=1.0.0; charset=utf-8' });
+      res.end([
+        '# TYPE ex_jobs counter',
+        `ex_jobs_total{kind="a"} 5${ex(1, 'trace_id="4bf92f3577b34da6",span_id="00f067aa0ba902b7"', 5)}`,
+        `ex_jobs_total{kind="b"} 2${ex(2, 'trace_id="a3ce929d0e0e4736"', 2)}`,
+        '# EOF', '',
+      ].join('\n'));
+    });
+    await new Promise<void>((r) => om.listen(0, '127.0.0.1', r));
+    const dir = mkdtempSync(join(tmpdir(), 'promlet-ui-exemplars-'));
+    writeFileSync(join(dir, 'prometheus.yml'), [
+      'global:', '  scrape_interval: 1s',
+      'scrape_configs:', '  - job_name: om', '    static_configs:', `      - targets: ["127.0.0.1:${(om.address() as AddressInfo).port}"]`, '',
+    ].join('\n'));
+    const p = await servePromlet({ listen: '127.0.0.1:0', configFile: join(dir, 'prometheus.yml') });
+    try {
+      type Exemplars = { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string; timestamp: number }[] }[];
+      const exemplarsNow = () => api<Exemplars>(`/api/v1/query_exemplars?query=ex_jobs_total&start=0&end=${Date.now() / 1000 + 60}`, p.url);
+      await until('both exemplars to be scraped', async () => (await exemplarsNow()).flatMap((s) => s.exemplars).length === 2);
+      const end = Math.ceil(Date.now() / 1000) * 1000, range = 60_000;
+      const { page, errors } = await open(browser, `/query?${new URLSearchParams({ 'g0.expr': 'ex_jobs_total', 'g0.tab': 'graph', 'g0.range_input': '1m', 'g0.end_input': new Date(end).toISOString(), 'g0.step_input': '1s' })}`, p.url);
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('.cell-result')?.dataset.state === 'done', undefined, { timeout: 30_000 });
+      expect(await page.locator('.exemplar').count()).toBe(0);
+
+      // The toggle fetches them for the panel's query and range, and lives in the URL as Prometheus keeps it.
+      await runPanel(page, 0, () => page.getByLabel('Show exemplars').check());
+      expect(new URL(page.url()).searchParams.get('g0.show_exemplars')).toBe('1');
+      const want = await api<Exemplars>(`/api/v1/query_exemplars?${new URLSearchParams({ query: 'ex_jobs_total', start: String((end - range) / 1000), end: String(end / 1000) })}`, p.url);
+      const wanted = want.flatMap((s) => s.exemplars.map((e) => ({ series: seriesName(s.seriesLabels), labels: e.labels, value: e.value, timestamp: e.timestamp })));
+      expect(wanted.map((e) => e.labels.trace_id).sort()).toEqual(['4bf92f3577b34da6', 'a3ce929d0e0e4736']);
+      const markers = page.locator('.exemplar');
+      const shown = await markers.evaluateAll((els) => els.map((e) => {
+        const d = (e as HTMLElement).dataset;
+        return { series: d.series!, labels: JSON.parse(d.labels!) as Record<string, string>, value: d.value!, timestamp: Number(d.timestamp) };
+      }));
+      expect(shown).toEqual(wanted);
+
+      // Each point sits at its time across the range, and on its series' line where the cursor snaps to that time.
+      const over = (await page.locator('.u-over').boundingBox())!;
+      const legend = (await page.locator('.u-legend .u-series .u-label').allTextContents()).slice(1);
+      for (let i = 0; i < wanted.length; i++) {
+        const w = wanted[i]!;
+        const box = (await markers.nth(i).boundingBox())!;
+        const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+        expect(Math.abs(at.x - (over.x + over.width * (w.timestamp * 1000 - (end - range)) / range))).toBeLessThan(1.5);
+        await page.mouse.move(at.x, at.y);
+        const pt = (await page.locator('.u-cursor-pt').nth(legend.indexOf(w.series)).boundingBox())!;
+        expect(Math.abs(pt.x + pt.width / 2 - at.x)).toBeLessThan(1.5);
+        expect(Math.abs(pt.y + pt.height / 2 - at.y)).toBeLessThan(1.5);
+        // The tooltip: the exemplar's labels, its series and its value.
+        const tip = page.locator('.exemplar-tooltip');
+        await tip.waitFor({ timeout: 5_000 });
+        expect(await tip.locator('.exemplar-label').allTextContents()).toEqual(Object.entries(w.labels).map(([k, v]) => `${k}: ${v}`));
+        expect(await tip.locator('.exemplar-series').textContent()).toBe(w.series);
+        expect(await tip.locator('.exemplar-value').textContent()).toBe(`value: ${w.value}`);
+        if (i === 0) await page.screenshot({ path: `${SHOTS}/query-exemplars.png` });
+      }
+      // The larger value is drawn higher.
+      const ys = await markers.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+      const byValue = wanted.map((w, i) => [Number(w.value), ys[i]!] as const).sort((a, b) => a[0] - b[0]);
+      expect(byValue[0]![1]).toBeGreaterThan(byValue[1]![1]);
+
+      // A link with the toggle on shows them at once.
+      const again = await open(browser, new URL(page.url()).pathname + new URL(page.url()).search, p.url);
+      await again.page.waitForFunction(() => document.querySelector<HTMLElement>('.cell-result')?.dataset.state === 'done', undefined, { timeout: 30_000 });
+      expect(await again.page.getByLabel('Show exemplars').isChecked()).toBe(true);
+      expect(await again.page.locator('.exemplar').count()).toBe(wanted.length);
+      expect([...errors, ...again.errors]).toEqual([]);
+      await page.close();
+      await again.page.close();
+    } finally {
+      await p.stop();
+      om.close();
+    }
+  }, 60_000);
 });
 
 describe('the web UI under --web.external-url with authentication', () => {

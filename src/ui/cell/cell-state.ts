@@ -1,4 +1,4 @@
-// A query cell's settings: its expression, tab, time range and step.
+// A query cell's settings: its expression, tab, time range, step and graph options.
 
 export type Tab = 'table' | 'graph' | 'explain';
 
@@ -12,6 +12,8 @@ export interface CellState {
   /** Graph step, a duration; '' for automatic. */
   step: string;
   stacked: boolean;
+  /** The graph shows the query's exemplars (Prometheus's "Show exemplars"). */
+  exemplars: boolean;
 }
 
-export const newCell = (expr = ''): CellState => ({ expr, tab: 'table', range: '1h', end: null, step: '', stacked: false });
+export const newCell = (expr = ''): CellState => ({ expr, tab: 'table', range: '1h', end: null, step: '', stacked: false, exemplars: false });

@@ -8,6 +8,7 @@ import { formatDuration, formatLocalTime } from '../format.js';
 import { createTimeRangePicker } from '../time-range.js';
 import type { QueryBackend } from './backend.js';
 import { createEditor, type QueryEditor } from './editor.js';
+import { type ExemplarSeries, MAX_EXEMPLAR_POINTS } from './exemplars.js';
 import { renderExplain } from './explain-view.js';
 import { renderGraph } from './graph.js';
 import type { ApiAnswer } from './results.js';
@@ -24,6 +25,8 @@ let listIds = 0;
 export interface CellOptions {
   /** What an open end means, shown by the range picker: "newest sample" in the playground. */
   nowLabel?: string;
+  /** Offer "Show exemplars" on the graph: the backend answers /api/v1/query_exemplars. */
+  exemplars?: boolean;
 }
 
 export class Cell {
@@ -32,6 +35,7 @@ export class Cell {
   private readonly result: HTMLElement;
   private readonly status: HTMLElement;
   private readonly tabs: Record<Tab, HTMLButtonElement>;
+  private readonly offerExemplars: boolean;
 
   constructor(
     readonly state: CellState,
@@ -77,9 +81,17 @@ export class Cell {
       this.changed();
       void this.run();
     };
+    const exemplars = el('input', { type: 'checkbox', className: 'show-exemplars', checked: state.exemplars });
+    exemplars.onchange = () => {
+      this.state.exemplars = exemplars.checked;
+      this.changed();
+      void this.run();
+    };
     const controls = el('div', { className: 'cell-controls' },
       el('div', { className: 'segmented' }, ...Object.values(this.tabs)), el('span', { className: 'spacer' }),
-      picker, el('label', { className: 'graph-only' }, 'Step ', step, stepList), el('label', { className: 'graph-only' }, stacked, ' stacked'));
+      picker, el('label', { className: 'graph-only' }, 'Step ', step, stepList), el('label', { className: 'graph-only' }, stacked, ' stacked'),
+      ...(opts.exemplars ? [el('label', { className: 'graph-only' }, exemplars, ' Show exemplars')] : []));
+    this.offerExemplars = opts.exemplars ?? false;
     this.status = el('div', { className: 'cell-status' });
     this.result = el('div', { className: 'cell-result' });
     this.result.dataset.state = 'idle';
@@ -106,6 +118,15 @@ export class Cell {
     }
   }
 
+  /** The query's exemplars over the graph's range; an expression without selectors has none (Prometheus answers 204). */
+  private async exemplars(expr: string, span: { start: string; end: string }): Promise<ExemplarSeries[]> {
+    const r = await this.backend.fetch(`/api/v1/query_exemplars?${new URLSearchParams({ query: expr, ...span })}`);
+    if (r.status === 204) return [];
+    const body = await r.json() as { status: string; data?: ExemplarSeries[]; error?: string };
+    if (body.status !== 'success') throw new Error(`exemplars: ${body.error ?? r.statusText}`);
+    return body.data ?? [];
+  }
+
   async run(): Promise<void> {
     this.markTab();
     // A run answers the query as typed: a completion list left open would hide the result.
@@ -124,17 +145,26 @@ export class Cell {
       } else {
         let answer: ApiAnswer;
         let range = 0, step = 0;
+        let exemplars: Promise<ExemplarSeries[]> | undefined;
+        let exemplarError = '';
         if (this.state.tab === 'graph') {
           range = parseDuration(this.state.range);
           step = this.state.step ? parseDuration(this.state.step) : autoStep(range);
-          answer = await this.api('/api/v1/query_range', { query: expr, start: String((end - range) / 1000), end: String(end / 1000), step: String(step / 1000) });
+          const span = { start: String((end - range) / 1000), end: String(end / 1000) };
+          // Exemplars that fail to load leave the graph drawn, with the reason beside it.
+          if (this.offerExemplars && this.state.exemplars) exemplars = this.exemplars(expr, span).catch((e: Error) => (exemplarError = e.message, []));
+          answer = await this.api('/api/v1/query_range', { query: expr, ...span, step: String(step / 1000) });
         } else {
           answer = await this.api('/api/v1/query', { query: expr, time: String(end / 1000) });
         }
         if (answer.status !== 'success' || !answer.data) throw new Error(answer.error ?? 'query failed');
-        if (this.state.tab === 'graph') renderGraph(this.result, answer.data, end - range, end, step, this.state.stacked);
+        const shownExemplars = await exemplars;
+        const exemplarCount = shownExemplars?.reduce((n, x) => n + x.exemplars.length, 0) ?? 0;
+        if (this.state.tab === 'graph') renderGraph(this.result, answer.data, end - range, end, step, this.state.stacked, shownExemplars);
         else renderTable(this.result, answer.data);
-        const notes = [...(answer.warnings ?? []).map((w) => `warning: ${w}`), ...(answer.infos ?? []).map((i) => `info: ${i}`)];
+        const notes = [...(answer.warnings ?? []).map((w) => `warning: ${w}`), ...(answer.infos ?? []).map((i) => `info: ${i}`),
+          ...(exemplarError ? [`exemplars not shown: ${exemplarError}`] : []),
+          ...(exemplarCount > MAX_EXEMPLAR_POINTS ? [`showing the newest ${MAX_EXEMPLAR_POINTS} of ${exemplarCount} exemplars`] : [])];
         this.status.textContent = [`Evaluated at ${formatLocalTime(end)} in ${formatDuration(performance.now() - t0)}`
           + (step ? `, step ${formatDuration(step)}` : ''), ...notes].join(' · ');
       }

@@ -5,6 +5,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatAxis, formatValue, parseSampleValue } from '../format.js';
+import { exemplarExtent, exemplarPoints, exemplarsPlugin, type ExemplarSeries, newestPoints } from './exemplars.js';
 import { type Data, seriesName } from './results.js';
 
 // Distinguishable in light and dark themes.
@@ -13,7 +14,8 @@ const COLORS = ['#3b82f6', '#f97316', '#22a06b', '#e5484d', '#8e6bd8', '#b7791f'
 const cssVar = (name: string, fallback: string) =>
   (typeof getComputedStyle === 'function' ? getComputedStyle(document.documentElement).getPropertyValue(name).trim() : '') || fallback;
 
-export function renderGraph(el: HTMLElement, data: Data, start: number, end: number, step: number, stacked: boolean): uPlot | null {
+/** `exemplars`: /api/v1/query_exemplars' data for the same query and range, drawn as points; undefined draws none. */
+export function renderGraph(el: HTMLElement, data: Data, start: number, end: number, step: number, stacked: boolean, exemplars?: ExemplarSeries[]): uPlot | null {
   el.replaceChildren();
   if (data.resultType !== 'matrix') {
     el.textContent = `The graph needs a range query that returns series; this one returns a ${data.resultType}.`;
@@ -43,6 +45,13 @@ export function renderGraph(el: HTMLElement, data: Data, start: number, end: num
   });
   // Stacked: each line is the running total of those before it; the legend still shows raw values.
   const shown = stacked ? stack(raw) : raw;
+  const points = newestPoints(exemplarPoints(exemplars ?? []));
+  const extent = exemplarExtent(points);
+  // The y scale reaches the exemplars too: a latency exemplar on a rate graph sits far from the lines.
+  const yRange: uPlot.Range.Function = (u, min, max) => {
+    const lo = extent ? Math.min(min, extent[0]) : min, hi = extent ? Math.max(max, extent[1]) : max;
+    return stacked ? [0, hi > 0 ? hi * 1.05 : 1] : uPlot.rangeNum(lo, hi, { min: { pad: 0.1, soft: 0, mode: 3 }, max: { pad: 0.1, soft: 0, mode: 3 } });
+  };
   const axis = cssVar('--chart-axis', '#5d6676');
   const grid = cssVar('--chart-grid', '#e6e8ec');
   const axisStyle = { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
@@ -52,7 +61,8 @@ export function renderGraph(el: HTMLElement, data: Data, start: number, end: num
     cursor: { drag: { x: true, y: false } },
     legend: { live: true },
     // Stacked areas are only read right from zero up; each area is the band between a line and the one below.
-    scales: stacked ? { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } } : { x: { time: true } },
+    scales: stacked || extent ? { x: { time: true }, y: { range: yRange } } : { x: { time: true } },
+    plugins: points.length ? [exemplarsPlugin(points)] : [],
     axes: [axisStyle, { ...axisStyle, size: 60, values: (_u, splits) => splits.map(formatAxis) }],
     bands: stacked ? data.result.slice(1).map((_, k) => ({ series: [k + 2, k + 1] as [number, number], fill: `${COLORS[(k + 1) % COLORS.length]}55` })) : undefined,
     series: [

@@ -21,7 +21,7 @@ export async function renderQuery(root: HTMLElement): Promise<void> {
       states.splice(i, 1);
       cell.root.remove();
       save();
-    });
+    }, { exemplars: true });
     cells.push(cell);
     list.append(cell.root);
     return cell;
