@@ -34,7 +34,7 @@ export function toReduction(r: Float64Array, base = 0): WindowReduction {
 }
 
 /** The start timestamp of each sample (0 where none), both lists in time order. */
-function alignStarts(starts: { t: number[]; st: number[] }, timestamps: Float64Array): Float64Array {
+export function alignStarts(starts: { t: number[]; st: number[] }, timestamps: Float64Array): Float64Array {
   const out = new Float64Array(timestamps.length);
   let j = 0;
   for (let i = 0; i < timestamps.length; i++) {

@@ -16,7 +16,7 @@ import type { Querier, SampleBatch, SelectHints, Series, WindowReduction } from 
 import type { Head, MemSeries } from './head.js';
 import type { Block } from './block.js';
 import { postingsForMatchers } from './select.js';
-import { toReduction } from './head-read.js';
+import { alignStarts, toReduction } from './head-read.js';
 import { StorageError } from './errors.js';
 
 /** Chunks in scratch memory keep the allocator's 32 bytes of read slack. */
@@ -198,16 +198,6 @@ class MergedSeries implements Series {
   }
 }
 
-function alignStarts(starts: Starts, timestamps: Float64Array): Float64Array {
-  const out = new Float64Array(timestamps.length);
-  let j = 0;
-  for (let i = 0; i < timestamps.length; i++) {
-    const t = timestamps[i]!;
-    while (j < starts.t.length && starts.t[j]! < t) j++;
-    if (j < starts.t.length && starts.t[j] === t) out[i] = starts.st[j]!;
-  }
-  return out;
-}
 
 export class DBQuerier implements Querier {
   private closed = false;
