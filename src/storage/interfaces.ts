@@ -4,6 +4,7 @@
 
 import type { Labels, LabelsInput } from '../model/labels.js';
 import type { Matcher } from '../model/matcher.js';
+import type { FloatHistogram } from '../model/histogram.js';
 
 /** Times are integer milliseconds since the Unix epoch. */
 export type Millis = number;
@@ -30,6 +31,19 @@ export interface SampleBatch {
    * present only when some sample in the range has one.
    */
   startTimestamps?: Float64Array;
+  /**
+   * Native histogram samples in the range, in time order, kept apart from
+   * the float samples above (a series may switch between the two, as in
+   * Prometheus). Absent when the range holds none. A stale marker is
+   * always a float sample (StaleNaN) in timestamps/values.
+   */
+  histograms?: HistogramBatch;
+}
+
+/** Native histogram samples of one series; the objects are the caller's own. */
+export interface HistogramBatch {
+  timestamps: Float64Array;
+  histograms: FloatHistogram[];
 }
 
 /**
@@ -69,6 +83,12 @@ export interface Series {
   samples(mint: Millis, maxt: Millis, opts?: { skipStale?: boolean }): SampleBatch;
   /** Whether a sample in [mint, maxt] carries a start timestamp (then reductions alone cannot answer rate). */
   hasStartTimestamps?(mint: Millis, maxt: Millis): boolean;
+  /**
+   * Whether a sample in [mint, maxt] is a native histogram. reduce and
+   * reduceWindows cover float samples only, so callers that see true read
+   * samples() instead. Absent means never.
+   */
+  hasHistograms?(mint: Millis, maxt: Millis): boolean;
   /** One reduction over [mint, maxt]. */
   reduce(mint: Millis, maxt: Millis): WindowReduction;
   /**
@@ -116,6 +136,13 @@ export interface Appender {
    * (refusals passed to onError with their index). Returns how many were
    * accepted. For receivers that get many samples per series at once.
    */
+  /**
+   * Adds a native histogram sample (Prometheus's AppendHistogram), with
+   * the same refusals as append plus InvalidSampleError for a histogram
+   * that fails validation. h.integer selects integer chunks. Optional
+   * until every storage implements it.
+   */
+  appendHistogram?(series: LabelsInput | SeriesRef, t: Millis, h: FloatHistogram): SeriesRef;
   appendRange?(ref: SeriesRef, ts: Float64Array, vs: Float64Array, from: number, to: number, onError: (i: number, e: unknown) => void): number;
   commit(): Promise<void>;
   rollback(): void;

@@ -4,15 +4,24 @@
 
 import { type Labels, compareLabels, labelsKey } from '../../model/labels.js';
 import { QueryError } from './errors.js';
+import type { FloatHistogram } from '../../model/histogram.js';
 
 export interface FPoint {
   t: number;
   f: number;
 }
 
+/** A native histogram sample (Prometheus's HPoint). */
+export interface HPoint {
+  t: number;
+  h: FloatHistogram;
+}
+
 export interface Series {
   metric: Labels;
   floats: FPoint[];
+  /** Native histogram points, when the series has any (Prometheus's Series.Histograms). */
+  histograms?: HPoint[];
   /** Set when __name__ is to be removed at the end (delayed name removal). */
   dropName: boolean;
 }
@@ -23,6 +32,8 @@ export interface Sample {
   metric: Labels;
   t: number;
   f: number;
+  /** Set for a native histogram sample; f is then unused (Prometheus's Sample.H). */
+  h?: FloatHistogram;
   dropName: boolean;
 }
 
