@@ -162,7 +162,7 @@ describe('native histogram chunks', () => {
     const r = rng(3);
     for (let k = 0; k < 2000; k++) {
       const fuzzed = bytes.slice();
-      for (let j = 0; j < 4; j++) fuzzed[32 + Math.floor(r() * (fuzzed.length - 32))] ^= 1 << Math.floor(r() * 8);
+      for (let j = 0; j < 4; j++) { const at = 32 + Math.floor(r() * (fuzzed.length - 32)); fuzzed[at] = fuzzed[at]! ^ (1 << Math.floor(r() * 8)); }
       try {
         decodeHistogramChunks([fuzzed]);
       } catch (e) {
