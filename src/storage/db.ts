@@ -13,6 +13,7 @@ import { type WalWriter, WalRecordError, decodeRecord } from './wal-records.js';
 import { type HeadCheckpoint, checkpointHead, loadHead } from './head-persist.js';
 import type { PersistedIndex } from './persist-format.js';
 import { deleteSamples } from './head-delete.js';
+import { loadHistogramChunks } from './head-histograms.js';
 import { postingsForMatchers } from './select.js';
 import type { Matcher } from '../model/matcher.js';
 import type { Labels } from '../model/labels.js';
@@ -212,6 +213,12 @@ export class DB implements Queryable, Appendable {
       const r = decodeRecord(raw);
       if (r.kind === 'series') {
         byWalId.set(r.id, this.head.getOrCreate(r.labels).id);
+        continue;
+      }
+      if (r.kind === 'histogramChunks') {
+        const ref = byWalId.get(r.id);
+        if (ref === undefined) throw new WalRecordError(`histogram chunks for series ${r.id} before its series record`);
+        loadHistogramChunks(this.head, this.head.get(ref)!, r.chunks);
         continue;
       }
       if (r.kind === 'deletion') {
