@@ -77,6 +77,22 @@ describe('native histograms in a data directory', () => {
     await d.close();
   });
 
+  it('replays out-of-order histograms from the log', async () => {
+    const dir = tmp();
+    const a = await openDiskDB(dir, { checkpointInterval: 0, outOfOrderTimeWindow: '1h' });
+    await fill(a.db, 2, 100);
+    const app = a.db.appender();
+    app.appendHistogram!({ __name__: 'h', s: '1' }, 1000, histogramAt(1, 1));
+    await app.commit();
+    const before = readHistograms(a.db, 'h');
+    expect(before[1]!.ts).toHaveLength(101);
+    await crash(a);
+    // Replay takes them whatever the window is now.
+    const b = await openDiskDB(dir, { checkpointInterval: 0 });
+    expect(readHistograms(b.db, 'h')).toEqual(before);
+    await b.close();
+  });
+
   it('keeps every acknowledged histogram across SIGKILLs, through checkpoints, and invents nothing', async () => {
     const dir = tmp();
     const SERIES = 4;
