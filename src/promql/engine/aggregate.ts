@@ -8,6 +8,7 @@ import type { Annotations } from './annotations.js';
 import { kahanInc } from './kahan.js';
 import { quantile } from './quantile.js';
 import { xxhash64 } from './xxhash64.js';
+import { aggregateColumnar, COLUMNAR_OPS } from './aggregate-columnar.js';
 import { formatFloat } from '../../model/float.js';
 import { type Matrix, type Series, type Sample, labelsKey, keepLabels, withoutLabels, setLabel } from './value.js';
 
@@ -187,6 +188,10 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
     if (pMin < 0) ctx.annos.warn(`quantile value should be between 0 and 1, got ${formatFloat(pMin)}`, pos);
   }
 
+  if (COLUMNAR_OPS.has(op)) {
+    aggregateColumnar(op, input, groupOf, result, ctx.grid, ctx.tick);
+    return result.filter((s) => s.floats.length > 0);
+  }
   const cursor = new Cursor(input);
   const kSeries = new Map<string, Series>();
   const kOrder: Series[] = [];
