@@ -540,10 +540,11 @@ export function avgOverTime(v: ArrayLike<number>, lo: number, hi: number): numbe
     const f = v[i]!;
     count = i - lo + 1;
     if (!incremental) {
-      const [ns, nc] = kahanInc(f, sum, c);
+      // kahanInc(f, sum, c) written out: no pair allocated per sample on this hot path.
+      const ns = sum + f;
       if (ns !== Infinity && ns !== -Infinity) {
+        c += Math.abs(sum) >= Math.abs(f) ? (sum - ns) + f : (f - ns) + sum;
         sum = ns;
-        c = nc;
         continue;
       }
       incremental = true;
@@ -585,7 +586,13 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   sum_over_time: (_t, v, lo, hi) => {
     if (hi <= lo) return null;
     let sum = 0, c = 0;
-    for (let i = lo; i < hi; i++) [sum, c] = kahanInc(v[i]!, sum, c);
+    for (let i = lo; i < hi; i++) {
+      // kahanInc written out (no pair per sample); an infinite sum resets c, as there.
+      const f = v[i]!, t = sum + f;
+      if (t === Infinity || t === -Infinity) c = 0;
+      else c += Math.abs(sum) >= Math.abs(f) ? (sum - t) + f : (f - t) + sum;
+      sum = t;
+    }
     return sum === Infinity || sum === -Infinity ? sum : sum + c;
   },
   min_over_time: compareOverTime((cur, best) => cur < best || Number.isNaN(best), false),
