@@ -4,7 +4,7 @@
 
 import type { Call } from '../parser/ast.js';
 import { QueryError } from './errors.js';
-import { ANCHORED_SAFE, KEEPS_NAME, RANGE_FUNCTIONS, SMOOTHED_SAFE, absentLabels } from './functions.js';
+import { ANCHORED_SAFE, KEEPS_NAME, RANGE_FUNCTIONS, SMOOTHED_SAFE, absentLabels, type RangeCtx } from './functions.js';
 import { type SeriesData, upperBound } from './selection.js';
 import { type FPoint, type Matrix, dropMetricName, getLabel, hasDuplicateLabels } from './value.js';
 import type { Evaluator } from './evaluator.js';
@@ -65,18 +65,26 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
   const lb = ev.cfg.lookbackDelta;
   const keepsName = KEEPS_NAME.has(name);
   const out: Matrix = [];
+  const scalarParams = params.filter((p): p is Float64Array => p !== null);
   const fast = ev.cfg.useWasmReductions && !src.anchored && !src.smoothed && src.at === null ? reduceWindowsFast(name) : null;
   for (const s of src.series) {
     ev.cfg.checkAbort();
     const dropName = !keepsName || s.dropName === true;
     const metric = !ev.cfg.delayedNameRemoval && dropName ? dropMetricName(s.labels) : s.labels;
+    // One context per series, its per-step fields rewritten at each step (functions never keep it):
+    // an object and two parameter arrays per step and series were much of this loop's garbage.
+    const ctx: RangeCtx = {
+      ts: 0, rangeStart: 0, rangeEnd: 0, rangeSeconds: src.range / 1000, params: new Array<number>(scalarParams.length).fill(0),
+      annos: ev.q.annos, call: e, metric: s.labels, anchored: src.anchored, smoothed: src.smoothed, st: null,
+    };
     const windowValue = (d: SeriesData, step: number, ts: number, lo: number, hi: number) => {
       const rangeEnd = ts - src.offset;
-      return fn(d.t, d.v, lo, hi, {
-        ts, rangeStart: rangeEnd - src.range, rangeEnd, rangeSeconds: src.range / 1000,
-        params: params.filter((p): p is Float64Array => p !== null).map((p) => p[step]!),
-        annos: ev.q.annos, call: e, metric: s.labels, anchored: src.anchored, smoothed: src.smoothed, st: d.st ?? null,
-      });
+      ctx.ts = ts;
+      ctx.rangeStart = rangeEnd - src.range;
+      ctx.rangeEnd = rangeEnd;
+      for (let i = 0; i < scalarParams.length; i++) ctx.params[i] = scalarParams[i]![step]!;
+      ctx.st = d.st ?? null;
+      return fn(d.t, d.v, lo, hi, ctx);
     };
     let floats: FPoint[];
     // Start timestamps change what rate and resets see, so such series take the sample path.
