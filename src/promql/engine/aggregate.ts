@@ -188,7 +188,8 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
     if (pMin < 0) ctx.annos.warn(`quantile value should be between 0 and 1, got ${formatFloat(pMin)}`, pos);
   }
 
-  if (COLUMNAR_OPS.has(op)) {
+  // Native histograms take the step-by-step path, which knows their arithmetic and annotations.
+  if (COLUMNAR_OPS.has(op) && !input.some((s) => s.histograms !== undefined && s.histograms.length > 0)) {
     aggregateColumnar(op, input, groupOf, result, ctx.grid, ctx.tick);
     return result.filter((s) => s.floats.length > 0);
   }
