@@ -113,8 +113,9 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
             mint -= lb;
             maxt += lb;
           }
-          lo = upperBound(d.t, mint);
-          hi = upperBound(d.t, maxt);
+          // Windows only move forward, mostly by a sample or two: step from the previous bounds.
+          lo = advanceTo(d.t, mint, lo);
+          hi = advanceTo(d.t, maxt, Math.max(lo, hi));
         }
         if (hi <= lo) continue;
         ev.q.add(hi - lo);
@@ -134,6 +135,12 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
     }
   }
   return out;
+}
+
+/** upperBound(t, x) for an x at or past t[from - 1]: a few steps forward, else a binary search. */
+function advanceTo(t: Float64Array, x: number, from: number): number {
+  for (let i = from, end = Math.min(t.length, from + 8); i < end; i++) if (t[i]! > x) return i;
+  return upperBound(t, x, Math.min(t.length, from + 8));
 }
 
 /** absent_over_time: one series, with a 1 at every step where no input series had samples. */
