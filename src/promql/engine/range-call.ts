@@ -10,6 +10,7 @@ import { type FPoint, type Matrix, dropMetricName, getLabel, hasDuplicateLabels 
 import type { Evaluator } from './evaluator.js';
 import type { Series as StoredSeries } from '../../storage/interfaces.js';
 import { reduceWindowsFast } from './wasm-windows.js';
+import { advanceTo } from './forward-search.js';
 
 /** One input series of a range function: its labels first, its samples only on demand. */
 export interface WindowEntry {
@@ -135,12 +136,6 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
     }
   }
   return out;
-}
-
-/** upperBound(t, x) for an x at or past t[from - 1]: a few steps forward, else a binary search. */
-function advanceTo(t: Float64Array, x: number, from: number): number {
-  for (let i = from, end = Math.min(t.length, from + 8); i < end; i++) if (t[i]! > x) return i;
-  return upperBound(t, x, Math.min(t.length, from + 8));
 }
 
 /** absent_over_time: one series, with a 1 at every step where no input series had samples. */
