@@ -12,6 +12,9 @@ import {
   TooOldSampleError,
 } from './errors.js';
 import { mergeOutOfOrder, storedValueAt } from './head-ooo.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { HistogramValidationError, validateHistogram } from '../model/histogram-validate.js';
+import { SeriesHistograms, copyHistogram, sameHistogram } from './head-histograms.js';
 
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
@@ -38,6 +41,8 @@ export class HeadAppender implements Appender {
   private oooSts: Float64Array | null = null;
   /** Per series: this batch's out-of-order samples by timestamp (index into the ooo buffers). */
   private oooBySeries = new Map<MemSeries, Map<number, number>>();
+  /** Histogram samples of this batch, in the order they were appended. */
+  private hists: { s: MemSeries; t: number; h: FloatHistogram }[] = [];
 
   /**
    * `replaying`: samples come from the write-ahead log, where they were
@@ -61,14 +66,16 @@ export class HeadAppender implements Appender {
     const lastV = mine ? s.pendingV : s.lastValue;
     if (t < lastT) return this.appendOutOfOrder(s, t, v, startTimestamp, lastT);
     if (t === lastT) {
+      const lastH = mine ? s.pendingH : s.lastH;
       // The same sample again is accepted silently, as Prometheus does.
-      if (bitsOf(v) === bitsOf(lastV)) return s.id;
+      if (lastH === null && bitsOf(v) === bitsOf(lastV)) return s.id;
       head.duplicates++;
-      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastV}, got ${v}`);
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastH ? 'a histogram' : lastV}, got ${v}`);
     }
     s.pendingOwner = this;
     s.pendingT = t;
     s.pendingV = v;
+    s.pendingH = null;
     if (this.n === this.slots.length) this.grow();
     this.slots[this.n] = s.id;
     this.ts[this.n] = t;
@@ -80,6 +87,42 @@ export class HeadAppender implements Appender {
       this.sts[this.n] = 0;
     }
     this.n++;
+    return s.id;
+  }
+
+  appendHistogram(series: LabelsInput | SeriesRef, t: number, h: FloatHistogram): SeriesRef {
+    if (this.done) throw new StorageError('appender already committed or rolled back');
+    if (!Number.isSafeInteger(t)) throw new InvalidSampleError(`timestamp ${t} is not an integer number of milliseconds within ±2^53`);
+    try {
+      validateHistogram(h);
+    } catch (e) {
+      if (e instanceof HistogramValidationError) throw new InvalidSampleError(`invalid histogram at ${t}: ${e.message}`);
+      throw e;
+    }
+    const s = this.resolve(series);
+    const head = this.head;
+    if (t < head.minValidTime) {
+      head.outOfBounds++;
+      throw new OutOfBoundsError(`${formatLabels(s.labels)} at ${t} is before ${head.minValidTime}`);
+    }
+    const mine = s.pendingOwner === this;
+    const lastT = mine ? s.pendingT : s.maxT;
+    if (t < lastT) {
+      head.outOfOrder++;
+      // Out-of-order histograms are refused whatever the window (docs/STORAGE.md).
+      throw new OutOfOrderSampleError(`${formatLabels(s.labels)}: native histogram at ${t} is older than ${lastT}${head.outOfOrderTimeWindow > 0 ? ' (out-of-order native histograms are not stored)' : ''}`);
+    }
+    if (t === lastT) {
+      const lastH = mine ? s.pendingH : s.lastH;
+      if (lastH !== null && sameHistogram(lastH, h) && !!lastH.integer === !!h.integer) return s.id;
+      head.duplicates++;
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastH ? 'another histogram' : `the float ${mine ? s.pendingV : s.lastValue}`}, got a histogram`);
+    }
+    const copy = copyHistogram(h);
+    s.pendingOwner = this;
+    s.pendingT = t;
+    s.pendingH = copy;
+    this.hists.push({ s, t, h: copy });
     return s.id;
   }
 
@@ -207,7 +250,7 @@ export class HeadAppender implements Appender {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     this.done = true;
     const n = this.n;
-    if (n === 0 && this.oooN === 0) return;
+    if (n === 0 && this.oooN === 0 && this.hists.length === 0) return;
     const head = this.head;
     // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks;
     // a series taking out-of-order samples is encoded again beside its old chunks.
@@ -232,6 +275,7 @@ export class HeadAppender implements Appender {
       s.lastValue = this.vs[i]!;
       s.totalSamples++;
       s.pendingOwner = null;
+      s.lastH = null;
       const st = this.sts ? this.sts[i]! : 0;
       if (st !== 0) {
         s.starts ??= { t: [], st: [] };
@@ -242,6 +286,20 @@ export class HeadAppender implements Appender {
       if (t > head.maxT) head.maxT = t;
     }
     head.samples += appended;
+    for (const { s, t, h } of this.hists) {
+      if (head.get(s.id) !== s) continue;
+      s.hist ??= new SeriesHistograms();
+      s.hist.append(t, h);
+      s.pendingOwner = null;
+      if (t >= s.maxT) {
+        s.maxT = t;
+        s.lastH = h;
+      }
+      if (t < head.minT) head.minT = t;
+      if (t > head.maxT) head.maxT = t;
+      head.samples++;
+    }
+    this.hists = [];
     // After the newer samples, so a timestamp both hold keeps the in-order sample.
     for (const [s, byT] of this.oooBySeries) {
       if (head.get(s.id) !== s) continue;
@@ -291,6 +349,8 @@ export class HeadAppender implements Appender {
       const s = this.head.get(this.slots[i]!);
       if (s && s.pendingOwner === this) s.pendingOwner = null;
     }
+    for (const { s } of this.hists) if (s.pendingOwner === this) s.pendingOwner = null;
+    this.hists = [];
     this.n = 0;
     this.oooN = 0;
     this.oooBySeries.clear();

@@ -8,6 +8,8 @@ import { CHUNK_LEN } from '../wasm/layout.js';
 import { type ChunkEncoding, encodingId } from '../wasm/codec.js';
 import { MemPostings } from './postings.js';
 import type { WalWriter } from './wal-records.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import type { SeriesHistograms } from './head-histograms.js';
 
 /** One series of the head. Chunk pointers are WASM memory offsets, oldest first. */
 export class MemSeries {
@@ -27,6 +29,12 @@ export class MemSeries {
   pendingOwner: object | null = null;
   pendingT = -Infinity;
   pendingV = 0;
+  /** The pending newest sample's histogram (null when it is a float). */
+  pendingH: FloatHistogram | null = null;
+  /** Native histogram samples, kept beside the float chunks (null until the first). */
+  hist: SeriesHistograms | null = null;
+  /** The newest committed sample's histogram (null when it is a float or there is none). */
+  lastH: FloatHistogram | null = null;
   /** Start timestamps of the samples that have one, by sample time (rare: kept beside the chunks). */
   starts: { t: number[]; st: number[] } | null = null;
   /** Whether the write-ahead log has this series' record since it was attached. */
@@ -38,6 +46,11 @@ export class MemSeries {
   generation = 0;
 
   constructor(readonly id: number, readonly labels: Labels, readonly key: string) {}
+
+  /** Whether the series holds any sample, float or histogram. */
+  get hasSamples(): boolean {
+    return this.chunks.length > 0 || (this.hist !== null && this.hist.count > 0);
+  }
 }
 
 export interface HeadOptions {
@@ -258,7 +271,7 @@ export class Head {
   refreshTimeRange(): void {
     this.recomputeMinT();
     let maxT = -Infinity;
-    for (const s of this.series) if (s && s.totalSamples > 0 && s.maxT > maxT) maxT = s.maxT;
+    for (const s of this.series) if (s && s.hasSamples && s.maxT > maxT) maxT = s.maxT;
     this.maxT = maxT;
   }
 
@@ -277,7 +290,15 @@ export class Head {
     const { u32 } = mem();
     const headsBase = this.heads.ptr >>> 2;
     for (const s of this.series) {
-      if (!s || s.chunks.length === 0) continue;
+      if (!s) continue;
+      if (s.hist && s.hist.minT < mint) {
+        this.samples -= s.hist.truncateBefore(mint);
+        if (!s.hasSamples) {
+          this.forgetEmptied(s, removed);
+          continue;
+        }
+      }
+      if (s.chunks.length === 0) continue;
       let drop = 0;
       while (drop < s.closedMaxT.length && s.closedMaxT[drop]! < mint) drop++;
       if (drop === s.closedMaxT.length && s.maxT < mint) drop = s.chunks.length;
@@ -307,21 +328,25 @@ export class Head {
       s.generation++;
       if (s.chunks.length === 0) {
         u32[headsBase + s.id] = 0;
-        removed.set(s.id, s.labels);
-        this.byKey.delete(s.key);
-        this.series[s.id] = undefined;
-        this.liveSeries--;
+        if (!s.hasSamples) this.forgetEmptied(s, removed);
       }
     }
     this.index.delete(removed);
     this.recomputeMinT();
   }
 
+  private forgetEmptied(s: MemSeries, removed: Map<number, Labels>): void {
+    removed.set(s.id, s.labels);
+    this.byKey.delete(s.key);
+    this.series[s.id] = undefined;
+    this.liveSeries--;
+  }
+
   private recomputeMinT(): void {
     let minT = Infinity;
     for (const s of this.series) {
-      if (!s || s.chunks.length === 0) continue;
-      const t = s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc);
+      if (!s) continue;
+      const t = this.seriesMinTime(s);
       if (t < minT) minT = t;
     }
     this.minT = minT;
@@ -359,8 +384,9 @@ export class Head {
 
   /** Oldest sample time of s (Infinity when it has none). */
   seriesMinTime(s: MemSeries): number {
-    if (s.chunks.length === 0) return Infinity;
-    return s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc);
+    const h = s.hist ? s.hist.minT : Infinity;
+    if (s.chunks.length === 0) return h;
+    return Math.min(h, s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc));
   }
 
   chunkBytes(): number {
