@@ -4,6 +4,7 @@
 // the last one reaching +Inf.
 
 import { CUSTOM_BUCKETS_SCHEMA, EXPONENTIAL_SCHEMA_MAX } from './histogram.js';
+import { BOUND_FRACTIONS_SCHEMA_8 } from './histogram-bound-fractions.js';
 
 /** Multiplies by a power of two without overflowing early (Go's math.Ldexp for the exponents we meet). */
 export function ldexp(frac: number, exp: number): number {
@@ -13,29 +14,11 @@ export function ldexp(frac: number, exp: number): number {
 }
 
 // The fractions 2^(k/2^s - 1), k < 2^s, per schema s >= 0: the mantissa of
-// every bucket bound. Math.pow is not correctly rounded, so each is the
-// float64 nearest the true value, found with exact integer arithmetic
-// (m^(2^s) against a power of two). Prometheus's tabulated constants differ
-// from these in the last bit for some k (docs/PROMQL.md).
-function nearestFraction(k: number, n: number): number {
-  // y = m * 2^-53 in [0.5, 1) and y^n should be 2^(k-n): compare (2m ± 1)^n with 2^(k + 53n).
-  let m = BigInt(Math.round((2 ** (k / n) / 2) * 2 ** 53));
-  const bn = BigInt(n);
-  const target = 1n << BigInt(k + 53 * n);
-  for (let guard = 0; guard < 8; guard++) {
-    if ((2n * m + 1n) ** bn < target) m++;
-    else if ((2n * m - 1n) ** bn > target) m--;
-    else break;
-  }
-  return Number(m) / 2 ** 53;
-}
-
+// every bucket bound, Prometheus's own constants (see histogram-bound-fractions.ts).
 const fractions: Float64Array[] = [];
 for (let s = 0; s <= EXPONENTIAL_SCHEMA_MAX; s++) {
   const n = 1 << s;
-  const row = new Float64Array(n);
-  for (let k = 0; k < n; k++) row[k] = k === 0 ? 0.5 : nearestFraction(k, n);
-  fractions.push(row);
+  fractions.push(Float64Array.from({ length: n }, (_, k) => BOUND_FRACTIONS_SCHEMA_8[k << (8 - s)]!));
 }
 
 /** Upper bound of bucket idx in an exponential schema. */

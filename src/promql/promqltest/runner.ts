@@ -133,7 +133,7 @@ function toSeries(res: QueryResult): ResultSeries[] {
   if (res.resultType !== 'matrix') return [];
   return res.result.map((s) => ({
     labels: labelsFrom(s.metric),
-    points: s.values.map(([t, v]) => ({ t: Math.round(t * 1000), f: parseValue(v) })),
+    points: (s.values ?? []).map(([t, v]) => ({ t: Math.round(t * 1000), f: parseValue(v) })),
   }));
 }
 
@@ -158,7 +158,7 @@ function compareInstant(res: QueryResult, cmd: EvalCommand, want: Expected): str
   if (res.resultType === 'matrix') return `expected an instant vector, got a range vector`;
   if (res.resultType !== 'vector') return `expected an instant vector, got ${res.resultType}`;
   for (const w of want.series) if (w.values.length !== 1) return `expected one value per series for an instant query (line ${w.line})`;
-  const got = res.result.map((s) => ({ labels: labelsFrom(s.metric), f: parseValue(s.value[1]) }));
+  const got = res.result.map((s) => ({ labels: labelsFrom(s.metric), f: parseValue(s.value?.[1] ?? 'NaN') }));
   return compareVector(got, want.series, hasExp(cmd, 'ordered'));
 }
 
