@@ -579,9 +579,11 @@ function seriesDataOf(s: Series): SeriesData {
       v[k] = s.floats[i]!.f;
       i++;
     } else {
+      // As upstream, reset and not-reset hints become unknown: a subquery may skip or repeat samples.
+      const x = hs[j]!.h;
       t[k] = hs[j]!.t;
       v[k] = NaN;
-      h[k] = hs[j]!.h;
+      h[k] = x.counterResetHint === 1 || x.counterResetHint === 2 ? { ...x, counterResetHint: 0 } : x;
       j++;
     }
   }
