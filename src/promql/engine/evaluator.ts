@@ -343,13 +343,13 @@ export class Evaluator {
         case 'or': return this.rangeEval([e.lhs, e.rhs], (v) => vectorOr(v[0]!, v[1]!, sig));
         case 'unless': return this.rangeEval([e.lhs, e.rhs], (v) => vectorUnless(v[0]!, v[1]!, sig));
         default:
-          return this.rangeEval([e.lhs, e.rhs], (v) => vectorBinop(e.op, v[0]!, v[1]!, matching, e.returnBool, sig, delayed));
+          return this.rangeEval([e.lhs, e.rhs], (v) => vectorBinop(e.op, v[0]!, v[1]!, matching, e.returnBool, sig, delayed, this.q.annos, e.posRange));
       }
     }
     if (lt === 'vector') {
-      return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool, delayed));
+      return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool, delayed, this.q.annos, e.posRange));
     }
-    return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool, delayed));
+    return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool, delayed, this.q.annos, e.posRange));
   }
 
   private evalCall(e: Call): EvalResult {
