@@ -6,6 +6,13 @@ import { type FloatHistogram, CounterResetHint } from '../../model/histogram.js'
 import { detectReset } from '../../model/histogram-reset.js';
 import type { SampleBatch } from '../../storage/interfaces.js';
 
+/**
+ * How far before a selector's range the previous histogram sample is looked
+ * for, to give the first histogram in the range its hint (read only for
+ * series with histograms; the engine opens its querier this much earlier).
+ */
+export const HINT_LOOKBEHIND = 3600_000;
+
 export interface MergedBatch {
   timestamps: Float64Array;
   values: Float64Array;
@@ -17,11 +24,11 @@ export interface MergedBatch {
 /**
  * Floats and histograms of a batch merged in time order. Hints are set as
  * Prometheus's histogram chunks return them: a counter histogram that
- * follows another counter histogram is marked reset or not-reset by
- * detection (an explicit reset hint stays), the first of a run keeps only a
- * reset or gauge hint; gauge histograms stay gauges.
+ * follows another counter histogram without a reset is not-reset, one that
+ * starts a run or follows a detected reset is unknown, explicit reset and
+ * gauge hints stay.
  */
-export function mergeHistogramSamples(b: SampleBatch): MergedBatch {
+export function mergeHistogramSamples(b: SampleBatch, before?: () => SampleBatch): MergedBatch {
   const hb = b.histograms;
   if (!hb || hb.timestamps.length === 0) return b;
   const n = b.timestamps.length + hb.timestamps.length;
@@ -29,7 +36,7 @@ export function mergeHistogramSamples(b: SampleBatch): MergedBatch {
   const st = b.startTimestamps ? new Float64Array(n) : undefined;
   const h: (FloatHistogram | undefined)[] = new Array(n);
   let i = 0, j = 0, k = 0;
-  let prev: FloatHistogram | undefined;
+  let prev = before ? lastHistogram(before()) : undefined;
   while (i < b.timestamps.length || j < hb.timestamps.length) {
     if (j >= hb.timestamps.length || (i < b.timestamps.length && b.timestamps[i]! <= hb.timestamps[j]!)) {
       timestamps[k] = b.timestamps[i]!;
@@ -53,11 +60,21 @@ export function mergeHistogramSamples(b: SampleBatch): MergedBatch {
   return out;
 }
 
+/** The batch's last sample when it is a histogram (the one a chunk would hold before the range). */
+function lastHistogram(b: SampleBatch): FloatHistogram | undefined {
+  const hb = b.histograms;
+  if (!hb || hb.timestamps.length === 0) return undefined;
+  const lastH = hb.timestamps[hb.timestamps.length - 1]!;
+  const lastF = b.timestamps.length > 0 ? b.timestamps[b.timestamps.length - 1]! : -Infinity;
+  return lastH > lastF ? hb.histograms[hb.histograms.length - 1] : undefined;
+}
+
 function withChunkHint(x: FloatHistogram, prev: FloatHistogram | undefined): FloatHistogram {
   let hint: CounterResetHint;
   if (x.counterResetHint === CounterResetHint.Gauge) hint = CounterResetHint.Gauge;
-  else if (!prev || prev.counterResetHint === CounterResetHint.Gauge) {
-    hint = x.counterResetHint === CounterResetHint.CounterReset ? CounterResetHint.CounterReset : CounterResetHint.Unknown;
-  } else hint = detectReset({ ...x, counterResetHint: x.counterResetHint === CounterResetHint.CounterReset ? x.counterResetHint : CounterResetHint.Unknown }, prev) ? CounterResetHint.CounterReset : CounterResetHint.NotCounterReset;
+  else if (x.counterResetHint === CounterResetHint.CounterReset) hint = CounterResetHint.CounterReset;
+  else if (!prev || prev.counterResetHint === CounterResetHint.Gauge) hint = CounterResetHint.Unknown;
+  // A detected reset starts a new chunk whose first sample reads back as unknown (prometheus#15346).
+  else hint = detectReset(x, prev) ? CounterResetHint.Unknown : CounterResetHint.NotCounterReset;
   return hint === x.counterResetHint ? x : { ...x, counterResetHint: hint };
 }

@@ -9,7 +9,7 @@ import { RegexError } from '../../model/regex.js';
 import { staleFlags } from '../../model/stale.js';
 import type { Querier, Series as StoredSeries } from '../../storage/interfaces.js';
 import type { FloatHistogram } from '../../model/histogram.js';
-import { mergeHistogramSamples } from './histogram-series.js';
+import { HINT_LOOKBEHIND, mergeHistogramSamples } from './histogram-series.js';
 import type { Expr, SubqueryExpr, VectorSelector } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import type { Prepared } from './preprocess.js';
@@ -197,7 +197,8 @@ export class Selection {
 }
 
 function toSeriesData(s: StoredSeries, r: TimeRange): SeriesData {
-  const b = mergeHistogramSamples(s.samples(r.start, r.end));
+  // The sample before the range decides the first histogram's hint (see histogram-series.ts).
+  const b = mergeHistogramSamples(s.samples(r.start, r.end), () => s.samples(r.start - HINT_LOOKBEHIND, r.start - 1));
   const flags = staleFlags(b.values);
   const d: SeriesData = { labels: s.labels, t: b.timestamps, v: b.values, stale: flags.includes(1) ? flags : null, stored: s };
   if (b.startTimestamps) d.st = b.startTimestamps;
