@@ -1,7 +1,8 @@
 // Binary operators on native histogram samples (Prometheus's
 // vectorElemBinop): histogram + and - histogram, histogram * and / scalar,
-// scalar * histogram, == and != between histograms; every other pairing is
-// an "incompatible sample types" info and no result.
+// scalar * histogram, the trim operators </ and >/ with a scalar, == and !=
+// between histograms; every other pairing is an "incompatible sample types"
+// info and no result.
 
 import type { FloatHistogram } from '../../model/histogram.js';
 import { CounterResetHint } from '../../model/histogram.js';
@@ -9,6 +10,7 @@ import { IncompatibleSchemaError, addHistogram, divHistogram, mulHistogram, subH
 import { compact } from '../../model/histogram-compact.js';
 import { histogramEquals } from '../../model/histogram-equal.js';
 import { copyHistogram } from '../../model/histogram-resolution.js';
+import { trimBuckets } from '../../model/histogram-trim.js';
 import type { BinaryOp } from '../parser/ast.js';
 import type { PositionRange } from '../parser/posrange.js';
 import type { Annotations } from './annotations.js';
@@ -32,6 +34,7 @@ export function histogramElemBinop(op: BinaryOp, lf: number, rf: number, hl: Flo
   const incompatible = (l: string, r: string): HistogramElemResult => ({
     f: 0, keep: false, err: (a) => histogramAnnos.incompatibleTypesInBinOp(a, l, op, r, pos),
   });
+  if (!hl && !hr) return incompatible('float', 'float');
   if (!hl && hr) {
     if (op === '*') return { f: 0, h: compact(mulHistogram(copyHistogram(hr), lf)), keep: true };
     return incompatible('float', 'histogram');
@@ -39,6 +42,7 @@ export function histogramElemBinop(op: BinaryOp, lf: number, rf: number, hl: Flo
   if (hl && !hr) {
     if (op === '*') return { f: 0, h: compact(mulHistogram(copyHistogram(hl), rf)), keep: true };
     if (op === '/') return { f: 0, h: compact(divHistogram(copyHistogram(hl), rf)), keep: true };
+    if (op === '</' || op === '>/') return { f: 0, h: trimBuckets(copyHistogram(hl), rf, op === '</'), keep: true };
     return incompatible('histogram', 'float');
   }
   const l = hl!, r = hr!;

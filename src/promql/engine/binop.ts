@@ -14,6 +14,8 @@ const COMPARISON = new Set(['==', '!=', '>', '<', '>=', '<=']);
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
 
 export const isComparison = (op: BinaryOp) => COMPARISON.has(op);
+/** The histogram trim operators, defined for a histogram and a scalar only. */
+const isTrim = (op: BinaryOp) => op === '</' || op === '>/';
 /** Operators whose result no longer is the input metric (the name is dropped). */
 export const changesMetricSchema = (op: BinaryOp) => ARITHMETIC.has(op);
 
@@ -141,7 +143,7 @@ export function vectorBinop(
       [hl, hr] = [hr, hl];
     }
     let value: number, keep: boolean, h: FloatHistogram | undefined;
-    if (hl || hr) {
+    if (hl || hr || isTrim(op)) {
       const r = histogramElemBinop(op, fl, fr, hl, hr, pos!);
       if (r.err) {
         lastAnno = r.err;
@@ -208,7 +210,7 @@ export function vectorScalarBinop(
     let [lf, rf] = [s.f, scalar];
     if (swap) [lf, rf] = [rf, lf];
     let value: number, keep: boolean, h: FloatHistogram | undefined;
-    if (s.h) {
+    if (s.h || isTrim(op)) {
       const r = histogramElemBinop(op, lf, rf, swap ? undefined : s.h, swap ? s.h : undefined, pos!);
       if (r.err) {
         lastAnno = r.err;
