@@ -15,7 +15,7 @@ import { QueryCanceledError, QueryError, QueryTimeoutError } from './errors.js';
 import { Evaluator, QueryState, type EvalResult } from './evaluator.js';
 import { prepare } from './preprocess.js';
 import { Selection, overallRange, selectorRanges } from './selection.js';
-import { HINT_LOOKBEHIND } from './histogram-series.js';
+import { HINT_LOOKBEHIND, statsOnlySelectors } from './histogram-series.js';
 import { type Matrix, cleanupMetricLabels, sortMatrix } from './value.js';
 import { type HistogramPair, matrixElementJSON, vectorElementJSON } from './histogram-json.js';
 
@@ -205,7 +205,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     // Histogram hints need the sample before a selector's range (histogram-series.ts).
     const querier = db.querier(all.start - HINT_LOOKBEHIND, all.end);
     try {
-      const selection = new Selection(querier, ranges);
+      const selection = new Selection(querier, ranges, statsOnlySelectors(prepared.expr));
       const state = new QueryState({
         lookbackDelta: lookback,
         maxSamples: base.maxSamples,

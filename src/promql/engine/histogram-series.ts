@@ -5,6 +5,7 @@
 import { type FloatHistogram, CounterResetHint } from '../../model/histogram.js';
 import { detectReset } from '../../model/histogram-reset.js';
 import type { SampleBatch } from '../../storage/interfaces.js';
+import type { Expr, VectorSelector } from '../parser/ast.js';
 
 /**
  * How far before a selector's range the previous histogram sample is looked
@@ -77,4 +78,72 @@ function withChunkHint(x: FloatHistogram, prev: FloatHistogram | undefined): Flo
   // A detected reset starts a new chunk whose first sample reads back as unknown (prometheus#15346).
   else hint = detectReset(x, prev) ? CounterResetHint.Unknown : CounterResetHint.NotCounterReset;
   return hint === x.counterResetHint ? x : { ...x, counterResetHint: hint };
+}
+
+/**
+ * Selectors whose histograms are only read for their count and sum: under
+ * histogram_count, histogram_sum or histogram_avg with no subquery, bucket
+ * function or trim operator in between (Prometheus's
+ * detectHistogramStatsDecoding). Prometheus reads these through its
+ * HistogramStatsIterator, which drops the buckets and detects counter
+ * resets on the fly; statsOnly reproduces what it yields.
+ */
+export function statsOnlySelectors(expr: Expr): Set<VectorSelector> {
+  const out = new Set<VectorSelector>();
+  const walk = (e: Expr, skip: boolean) => {
+    switch (e.type) {
+      case 'VectorSelector':
+        if (skip) out.add(e);
+        return;
+      case 'MatrixSelector':
+        walk(e.vectorSelector, skip);
+        return;
+      case 'SubqueryExpr':
+        walk(e.expr, false);
+        return;
+      case 'Call': {
+        const n = e.func.name;
+        const s = n === 'histogram_count' || n === 'histogram_sum' || n === 'histogram_avg'
+          ? true : n === 'histogram_quantile' || n === 'histogram_quantiles' || n === 'histogram_fraction' ? false : skip;
+        for (const a of e.args) walk(a, s);
+        return;
+      }
+      case 'BinaryExpr': {
+        const s = e.op === '</' || e.op === '>/' ? false : skip;
+        walk(e.lhs, s);
+        walk(e.rhs, s);
+        return;
+      }
+      case 'AggregateExpr':
+        if (e.param) walk(e.param, skip);
+        walk(e.expr, skip);
+        return;
+      case 'ParenExpr':
+      case 'UnaryExpr':
+        walk(e.expr, skip);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(expr, false);
+  return out;
+}
+
+/** The histograms of a series as the stats iterator yields them: count, sum and schema only, unknown hints resolved by detection. */
+export function statsOnly(h: (FloatHistogram | undefined)[]): (FloatHistogram | undefined)[] {
+  let last: FloatHistogram | undefined;
+  return h.map((x) => {
+    if (!x) {
+      last = undefined;
+      return x;
+    }
+    let hint = x.counterResetHint;
+    if (hint === CounterResetHint.Unknown && last) hint = detectReset(x, last) ? CounterResetHint.CounterReset : CounterResetHint.NotCounterReset;
+    last = { ...x, counterResetHint: hint };
+    return {
+      counterResetHint: hint, schema: x.schema, zeroThreshold: 0, zeroCount: 0, count: x.count, sum: x.sum,
+      positiveSpans: [], positiveBuckets: [], negativeSpans: [], negativeBuckets: [],
+    };
+  });
 }

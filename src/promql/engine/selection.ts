@@ -9,7 +9,7 @@ import { RegexError } from '../../model/regex.js';
 import { staleFlags } from '../../model/stale.js';
 import type { Querier, Series as StoredSeries } from '../../storage/interfaces.js';
 import type { FloatHistogram } from '../../model/histogram.js';
-import { HINT_LOOKBEHIND, mergeHistogramSamples } from './histogram-series.js';
+import { HINT_LOOKBEHIND, mergeHistogramSamples, statsOnly } from './histogram-series.js';
 import type { Expr, SubqueryExpr, VectorSelector } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import type { Prepared } from './preprocess.js';
@@ -154,7 +154,12 @@ export class Selection {
   private readonly data = new Map<VectorSelector, SeriesData[]>();
   private readonly nonStale = new Map<VectorSelector, SeriesData[]>();
 
-  constructor(private readonly querier: Querier, private readonly ranges: Map<VectorSelector, TimeRange>) {}
+  constructor(
+    private readonly querier: Querier,
+    private readonly ranges: Map<VectorSelector, TimeRange>,
+    /** Selectors read for histogram count and sum only (statsOnlySelectors). */
+    private readonly statsOnly: ReadonlySet<VectorSelector> = new Set(),
+  ) {}
 
   range(vs: VectorSelector): TimeRange {
     return this.ranges.get(vs) ?? { start: 0, end: -1 };
@@ -177,6 +182,7 @@ export class Selection {
     if (d) return d;
     const r = this.range(vs);
     d = this.stored(vs).map((s) => toSeriesData(s, r));
+    if (this.statsOnly.has(vs)) d = d.map((x) => (x.h ? { ...x, h: statsOnly(x.h) } : x));
     this.data.set(vs, d);
     return d;
   }
