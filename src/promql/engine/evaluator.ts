@@ -143,6 +143,8 @@ const SAMPLE_BYTES = 16;
 
 export type EvalResult = Matrix | StringValue;
 
+const SORTS = new Set(['sort', 'sort_desc', 'sort_by_label', 'sort_by_label_desc']);
+
 const isString = (v: EvalResult): v is StringValue => !Array.isArray(v);
 
 export class Evaluator {
@@ -364,6 +366,9 @@ export class Evaluator {
     if (matrixIdx >= 0) return evalRangeCall(this, e, matrixIdx);
     const impl = INSTANT_FUNCTIONS[name];
     if (!impl) throw new QueryError(`function "${name}" is not implemented`, 'bad_data');
+    if (SORTS.has(name) && this.start !== this.end) {
+      this.q.annos.warn('sort is ineffective for range queries since results are always ordered by labels', e.posRange);
+    }
     const ctxBase = {
       call: e, annos: this.q.annos, delayedNameRemoval: this.cfg.delayedNameRemoval,
       queryStart: this.cfg.query.start, queryEnd: this.cfg.query.end, queryStep: this.cfg.query.step,
