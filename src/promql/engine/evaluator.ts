@@ -24,6 +24,7 @@ import {
 } from './value.js';
 import { mulHistogram } from '../../model/histogram-arith.js';
 import { copyHistogram } from '../../model/histogram-resolution.js';
+import { smoothedHistogramSeries } from './histogram-range.js';
 
 export interface EvalConfig {
   lookbackDelta: number;
@@ -457,17 +458,29 @@ export class Evaluator {
     const out: Matrix = [];
     for (const raw of this.q.selection.rangeSeries(vs)) {
       const { t, v } = raw;
+      const floatStep = (lo: number, hi: number, ts: number): number | null => {
+        // First index in the window with t >= ts.
+        let i = lo;
+        while (i < hi && t[i]! < ts) i++;
+        if (i < hi && t[i] === ts) return v[i]!;
+        if (i > lo && i < hi) return v[i - 1]! + ((v[i]! - v[i - 1]!) * (ts - t[i - 1]!)) / (t[i]! - t[i - 1]!);
+        if (i > lo) return v[i - 1]!;
+        return null;
+      };
+      if (raw.h) {
+        const r = smoothedHistogramSeries(raw, this.start, this.end, this.interval, offset, lb, this.q.annos, vs.posRange, floatStep, upperBound);
+        this.q.add(r.floats.length);
+        for (const p of r.histograms) this.q.add(histogramSamples(p.h));
+        if (r.floats.length + r.histograms.length > 0) out.push({ metric: raw.labels, floats: r.floats, histograms: r.histograms, dropName: false });
+        continue;
+      }
       const floats = [];
       for (let step = this.start; step <= this.end; step += this.interval) {
         const ts = step - offset;
         const lo = upperBound(t, ts - lb), hi = upperBound(t, ts + lb);
         if (hi <= lo) continue;
-        // First index in the window with t >= ts.
-        let i = lo;
-        while (i < hi && t[i]! < ts) i++;
-        if (i < hi && t[i] === ts) floats.push({ t: step, f: v[i]! });
-        else if (i > lo && i < hi) floats.push({ t: step, f: v[i - 1]! + ((v[i]! - v[i - 1]!) * (ts - t[i - 1]!)) / (t[i]! - t[i - 1]!) });
-        else if (i > lo) floats.push({ t: step, f: v[i - 1]! });
+        const f = floatStep(lo, hi, ts);
+        if (f !== null) floats.push({ t: step, f });
       }
       this.q.add(floats.length);
       if (floats.length > 0) out.push({ metric: raw.labels, floats, dropName: false });

@@ -143,7 +143,7 @@ function extrapolatedHistogramRate(name: string, isCounter: boolean, isRate: boo
       histogramAnnos.mixedFloatsHistograms(ctx.annos, nameOf(ctx), pos(ctx));
       return null;
     }
-    if (ctx.anchored || ctx.smoothed) return null;
+    if (ctx.anchored || ctx.smoothed) return extendedHistogramRate(w, isCounter, isRate, ctx);
     const n1 = w.hs.length - 1;
     if (n1 < 1) return null;
     const result = histogramRate(w, isCounter, ctx);
@@ -165,6 +165,95 @@ function extrapolatedHistogramRate(name: string, isCounter: boolean, isRate: boo
     if (isRate) factor /= ctx.rangeSeconds;
     return mulHistogram(result, factor);
   };
+}
+
+/**
+ * The histogram between two samples at t (Prometheus's
+ * interpolateHistograms): linear between them, or a share of the second
+ * when a counter reset lies between. Throws IncompatibleSchemaError.
+ */
+export function interpolateHistograms(h1: FloatHistogram, t1: number, h2: FloatHistogram, t2: number, t: number, isCounter: boolean, ctx: { annos: RangeCtx['annos'] }, position: RangeCtx['call']['posRange']): FloatHistogram {
+  if (t === t1) return copyHistogram(h1);
+  if (t === t2) return copyHistogram(h2);
+  const fraction = (t - t1) / (t2 - t1);
+  if (isCounter && detectReset(h2, h1)) return mulHistogram(copyHistogram(h2), fraction);
+  const result = copyHistogram(h2);
+  if (subHistogram(result, h1).nhcbBoundsReconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'subtraction', position);
+  mulHistogram(result, fraction);
+  if (addHistogram(result, h1).nhcbBoundsReconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'addition', position);
+  return result;
+}
+
+// rate/increase/delta with the anchored or smoothed modifier (extendedHistogramRate):
+// the window's edges are picked (anchored) or interpolated (smoothed), no extrapolation.
+function extendedHistogramRate(w: HistogramWindow, isCounter: boolean, isRate: boolean, ctx: RangeCtx): FloatHistogram | null {
+  const h = w.hs, t = w.ht;
+  const name = nameOf(ctx), position = pos(ctx);
+  let last = h.length - 1;
+  const search = (n: number, pred: (i: number) => boolean) => {
+    let a = 0, b = n;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (pred(m)) b = m;
+      else a = m + 1;
+    }
+    return a;
+  };
+  let first = Math.max(0, search(last, (i) => t[i]! > ctx.rangeStart) - 1);
+  if (ctx.smoothed) last = search(last, (i) => t[i]! >= ctx.rangeEnd);
+  if (t[last]! <= ctx.rangeStart) return null;
+  if (ctx.smoothed && t[first]! > ctx.rangeEnd) return null;
+  const custom = usesCustomBuckets(h[first]!);
+  for (let i = first; i <= last; i++) {
+    if (usesCustomBuckets(h[i]!) !== custom) {
+      histogramAnnos.mixedExponentialCustom(ctx.annos, name, position);
+      return null;
+    }
+    if (isCounter && isGauge(h[i]!)) histogramAnnos.notCounter(ctx.annos, name, position);
+  }
+  try {
+    const left = ctx.smoothed && t[first]! < ctx.rangeStart
+      ? interpolateHistograms(h[first]!, t[first]!, h[first + 1]!, t[first + 1]!, ctx.rangeStart, isCounter, ctx, position)
+      : copyHistogram(h[first]!);
+    const right = ctx.smoothed && last > 0 && t[last]! > ctx.rangeEnd
+      ? interpolateHistograms(h[last - 1]!, t[last - 1]!, h[last]!, t[last]!, ctx.rangeEnd, isCounter, ctx, position)
+      : copyHistogram(h[last]!);
+    if (!isCounter && (!isGauge(left) || !isGauge(right))) histogramAnnos.notGauge(ctx.annos, name, position);
+    const result = copyHistogram(right);
+    if (subHistogram(result, left).nhcbBoundsReconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'subtraction', position);
+    if (isCounter) {
+      // Counter resets inside the window add back the value before each reset.
+      let from = first + 1;
+      let prev = left;
+      if (ctx.smoothed && t[first]! < ctx.rangeStart && detectReset(h[first + 1]!, h[first]!)) {
+        prev = h[first + 1]!;
+        from++;
+      }
+      const to = last - 1;
+      if (from <= to + 1) {
+        let correction: FloatHistogram | undefined;
+        const add = (x: FloatHistogram) => {
+          if (!correction) correction = copyHistogram(x);
+          else if (addHistogram(correction, x).nhcbBoundsReconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'addition', position);
+        };
+        for (let i = from; i <= to; i++) {
+          if (detectReset(h[i]!, prev)) add(prev);
+          prev = h[i]!;
+        }
+        if (detectReset(right, prev)) add(prev);
+        if (correction && addHistogram(result, correction).nhcbBoundsReconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'addition', position);
+      }
+    }
+    if (isRate) divHistogram(result, ctx.rangeSeconds);
+    result.counterResetHint = CounterResetHint.Gauge;
+    return compact(result);
+  } catch (e) {
+    if (e instanceof IncompatibleSchemaError) {
+      histogramAnnos.mixedExponentialCustom(ctx.annos, name, position);
+      return null;
+    }
+    throw e;
+  }
 }
 
 // irate / idelta: the last two samples of either kind.
@@ -356,3 +445,57 @@ export const HISTOGRAM_RANGE_FUNCTIONS: Record<string, HistogramRangeFn> = {
     return r;
   },
 };
+
+/**
+ * A smoothed instant selector over a series with histograms: per step, the
+ * sample at the step, the histogram interpolated between the samples
+ * around it, or the previous one carried forward (its hint unknown); a
+ * window mixing floats and histograms gives nothing and a warning.
+ * Float-only windows use floatStep.
+ */
+export function smoothedHistogramSeries(
+  d: SeriesData, start: number, end: number, interval: number, offset: number, lookback: number,
+  annos: RangeCtx['annos'], position: RangeCtx['call']['posRange'],
+  floatStep: (lo: number, hi: number, ts: number) => number | null,
+  upperBound: (t: Float64Array, x: number) => number,
+): { floats: { t: number; f: number }[]; histograms: { t: number; h: FloatHistogram }[] } {
+  const floats: { t: number; f: number }[] = [], histograms: { t: number; h: FloatHistogram }[] = [];
+  const name = getLabel(d.labels, '__name__');
+  for (let step = start; step <= end; step += interval) {
+    const ts = step - offset;
+    const lo = upperBound(d.t, ts - lookback), hi = upperBound(d.t, ts + lookback);
+    if (hi <= lo) continue;
+    let nh = 0;
+    for (let i = lo; i < hi; i++) if (d.h?.[i]) nh++;
+    if (nh > 0 && nh < hi - lo) {
+      histogramAnnos.mixedFloatsHistograms(annos, name, position);
+      continue;
+    }
+    if (nh === 0) {
+      const f = floatStep(lo, hi, ts);
+      if (f !== null) floats.push({ t: step, f });
+      continue;
+    }
+    let i = lo;
+    while (i < hi && d.t[i]! < ts) i++;
+    if (i < hi && d.t[i] === ts) {
+      histograms.push({ t: step, h: copyHistogram(d.h![i]!) });
+    } else if (i > lo && i < hi) {
+      const prev = d.h![i - 1]!, next = d.h![i]!;
+      if (usesCustomBuckets(prev) !== usesCustomBuckets(next)) {
+        histogramAnnos.mixedExponentialCustom(annos, name, position);
+        continue;
+      }
+      const isCounter = !isGauge(prev) || !isGauge(next);
+      try {
+        histograms.push({ t: step, h: interpolateHistograms(prev, d.t[i - 1]!, next, d.t[i]!, ts, isCounter, { annos }, position) });
+      } catch (e) {
+        if (!(e instanceof IncompatibleSchemaError)) throw e;
+        histogramAnnos.mixedExponentialCustom(annos, name, position);
+      }
+    } else if (i > lo) {
+      histograms.push({ t: step, h: { ...copyHistogram(d.h![i - 1]!), counterResetHint: CounterResetHint.Unknown } });
+    }
+  }
+  return { floats, histograms };
+}
