@@ -30,10 +30,10 @@ const family = (count: number) => ({
 function protoFetch(bodies: () => Uint8Array | string, seen: string[]): () => typeof fetch {
   return () => (async (_url: string | URL | Request, init?: RequestInit) => {
     const accept = (init?.headers as Record<string, string>).accept;
-    seen.push(accept);
+    seen.push(accept!);
     const b = bodies();
     if (typeof b === 'string') return new Response(b, { headers: { 'content-type': 'text/plain; version=0.0.4' } });
-    return new Response(b, { headers: { 'content-type': PROTOBUF_CONTENT_TYPE } });
+    return new Response(b as Uint8Array<ArrayBuffer>, { headers: { 'content-type': PROTOBUF_CONTENT_TYPE } });
   }) as typeof fetch;
 }
 
