@@ -73,7 +73,7 @@ describe('remote write 2.0 receiver', () => {
     // The second exemplar is out of order: dropped, without failing the request.
     expect(written(r)).toEqual(['1', '0', '1']);
     const text = await r.text();
-    expect(text).toContain('1 native histogram samples of series m{job="a"} dropped: promlet cannot store native histograms yet');
+    expect(text).toContain('1 native histogram samples of series m{job="a"} dropped: this storage cannot store native histograms');
     expect(text).toContain('parsing labels for series [1,2,3,99]: series: labels_refs 3,99 outside the 7 symbols');
     expect(text).not.toContain('exemplar');
     expect(text).toContain('parsing labels for series [3,4]: invalid metric name or labels, got {job="a"}');
