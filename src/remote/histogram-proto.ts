@@ -316,3 +316,14 @@ export function encodeHistogram(t: number, h: FloatHistogram): Uint8Array {
   if (h.customValues?.length) packedDoubles(16, h.customValues);
   return w.finish();
 }
+
+/** A batch's histograms as encoded messages (a remote read answer's TimeSeries.histograms). */
+export function encodeHistograms(b: { timestamps: Float64Array; histograms: FloatHistogram[] }): Uint8Array[] {
+  return b.histograms.map((h, i) => encodeHistogram(b.timestamps[i]!, h));
+}
+
+/** Decoded TimeSeries.histograms, as a storage batch in time order. */
+export function decodeHistograms(msgs: readonly Uint8Array[]): { timestamps: Float64Array; histograms: FloatHistogram[] } {
+  const decoded = msgs.map((m) => decodeHistogram(m, 0, m.length)).sort((a, b) => a.t - b.t);
+  return { timestamps: Float64Array.from(decoded, (d) => d.t), histograms: decoded.map((d) => d.h) };
+}
