@@ -178,7 +178,15 @@ class MergedSeries implements Series {
     const batch: SampleBatch = decodeList(this.chunks(lo, hi), this.q.head.enc, lo, hi, opts?.skipStale ?? false);
     const starts = this.starts();
     if (starts && this.hasStartTimestamps(lo, hi)) batch.startTimestamps = alignStarts(starts, batch.timestamps);
+    const histograms = this.headSeries?.hist?.read(lo, hi, opts?.skipStale ?? false);
+    if (histograms) batch.histograms = histograms;
     return batch;
+  }
+
+  hasHistograms(mint: number, maxt: number): boolean {
+    this.q.checkOpen();
+    const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
+    return !!this.headSeries?.hist?.has(lo, hi);
   }
 
   hasStartTimestamps(mint: number, maxt: number): boolean {
@@ -237,8 +245,8 @@ export class DBQuerier implements Querier {
     }
     for (const id of postingsForMatchers(this.head.index, matchers)) {
       const s = this.head.get(id);
-      if (!s || s.chunks.length === 0) continue;
-      const minT = s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.head.enc);
+      if (!s || !s.hasSamples) continue;
+      const minT = this.head.seriesMinTime(s);
       if (s.maxT < this.mint || minT > this.maxt) continue;
       const found = byKey.get(s.key);
       if (found) found.head = s;
