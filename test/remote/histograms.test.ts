@@ -148,3 +148,36 @@ describe('remote write sender with send_native_histograms', () => {
     }
   });
 });
+
+describe('remote write of native histograms end to end', () => {
+  it('sends what one database logs to another database, histograms equal on arrival', async () => {
+    const { MemoryWal, WalWatcher } = await import('../../src/remote/watcher.js');
+    const { Matcher } = await import('../../src/model/matcher.js');
+    const src = await openDB(), dst = await openDB();
+    const fetchFn = async (_url: string, init: RequestInit) => {
+      const r = await handleRemoteWrite(dst, init.body as Uint8Array, new Headers(init.headers as Record<string, string>));
+      return new Response(r.body || null, { status: r.status });
+    };
+    const q = new QueueManager(remoteWriteConfigs({
+      remote_write: [{ url: 'http://rx.invalid/api/v1/write', send_native_histograms: true, queue_config: { batch_send_deadline: '10ms' } }],
+    })[0]!, {}, fetchFn);
+    const log = new MemoryWal();
+    src.attachWal(log);
+    const watcher = new WalWatcher(log, [q]);
+    watcher.start();
+    const sent = [intHist(), { ...intHist(), count: 20, zeroCount: 4, counterResetHint: CounterResetHint.NotCounterReset }];
+    for (let i = 0; i < sent.length; i++) {
+      const app = src.appender();
+      app.appendHistogram!({ __name__: 'lat' }, T0 + i * 1000, sent[i]!);
+      await app.commit();
+    }
+    for (let i = 0; i < 400 && q.stats.samplesSent < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await watcher.stop();
+    const qr = dst.querier(0, T0 + 10_000);
+    const [s] = qr.select([new Matcher('=', '__name__', 'lat')]);
+    const got = s!.samples(0, T0 + 10_000).histograms!;
+    expect([...got.timestamps]).toEqual([T0, T0 + 1000]);
+    expect(got.histograms.map((h) => ({ ...h, counterResetHint: 0 }))).toEqual(sent.map((h) => ({ ...h, counterResetHint: 0 })));
+    qr.close();
+  });
+});
