@@ -9,7 +9,7 @@ import protobuf from 'protobufjs/light.js';
 import { type Label, compareStrings } from '../model/labels.js';
 import { formatOpenMetricsFloat } from '../model/float.js';
 import { CounterResetHint, type FloatHistogram, type Span } from '../model/histogram.js';
-import { compactHistogram } from '../model/histogram-resolution.js';
+import { compactHistogram } from '../model/histogram-layout.js';
 import type { Exemplar, MetricMetadata } from './parse.js';
 import {
   MetricFamilyType, MetricType, int64,
