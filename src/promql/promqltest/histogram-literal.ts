@@ -99,3 +99,33 @@ export function parseHistogramLiteral(text: string): HistogramLiteral {
   if (h.negativeBuckets.length > 0) h.negativeSpans = [{ offset: nOffset, length: h.negativeBuckets.length }];
   return { h, hintSet };
 }
+
+const HINT_NAMES = ['', 'reset', 'not_reset', 'gauge'];
+
+/** A histogram in the script notation (one span each side after compaction), as upstream's TestExpression writes it. */
+export function histogramLiteral(h: FloatHistogram): string {
+  const parts: string[] = [];
+  const g = (x: number) => String(x);
+  if (h.schema !== 0) parts.push(`schema:${h.schema}`);
+  if (h.count !== 0) parts.push(`count:${g(h.count)}`);
+  if (h.sum !== 0) parts.push(`sum:${g(h.sum)}`);
+  if (h.zeroCount !== 0) parts.push(`z_bucket:${g(h.zeroCount)}`);
+  if (h.zeroThreshold !== 0) parts.push(`z_bucket_w:${g(h.zeroThreshold)}`);
+  if (h.customValues) parts.push(`custom_values:[${h.customValues.map(g).join(' ')}]`);
+  if (h.counterResetHint !== CounterResetHint.Unknown) parts.push(`counter_reset_hint:${HINT_NAMES[h.counterResetHint]}`);
+  const side = (spans: FloatHistogram['positiveSpans'], buckets: number[], key: string, offKey: string) => {
+    if (buckets.length === 0) return;
+    // Several spans are written as one, with the gaps as explicit zeros.
+    const full: number[] = [];
+    let pos = 0;
+    spans.forEach((s, i) => {
+      if (i > 0) for (let k = 0; k < s.offset; k++) full.push(0);
+      for (let k = 0; k < s.length; k++) full.push(buckets[pos++]!);
+    });
+    if (spans[0]!.offset !== 0) parts.push(`${offKey}:${spans[0]!.offset}`);
+    parts.push(`${key}:[${full.map(g).join(' ')}]`);
+  };
+  side(h.positiveSpans, h.positiveBuckets, 'buckets', 'offset');
+  side(h.negativeSpans, h.negativeBuckets, 'n_buckets', 'n_offset');
+  return `{{${parts.join(' ')}}}`;
+}
