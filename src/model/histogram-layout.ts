@@ -1,7 +1,6 @@
-// Bucket layout changes that keep a histogram's meaning: dropping empty
-// buckets (Prometheus's Compact(0)) and merging neighbouring buckets into a
-// coarser exponential schema (ReduceResolution). Scrapes, receivers and the
-// embedded histogram metric use them to keep bucket counts under limits.
+// Bucket layout helpers for ingestion: dropping empty buckets (Prometheus's
+// Compact(0)), counting buckets, and the schema a minimum bucket factor
+// allows. Resolution reduction itself is histogram-resolution.ts's.
 
 import { type FloatHistogram, type Span, EXPONENTIAL_SCHEMA_MAX, EXPONENTIAL_SCHEMA_MIN } from './histogram.js';
 
@@ -63,43 +62,6 @@ export function compactHistogram(h: FloatHistogram): FloatHistogram {
   h.positiveBuckets = p.buckets;
   h.negativeSpans = n.spans;
   h.negativeBuckets = n.buckets;
-  return h;
-}
-
-/** The bucket of schema `target` that bucket idx of schema `origin` falls in. */
-function targetIndex(idx: number, origin: number, target: number): number {
-  return ((idx - 1) >> (origin - target)) + 1;
-}
-
-function reduceSide(spans: Span[], buckets: number[], origin: number, target: number): { spans: Span[]; buckets: number[] } {
-  const idxs: number[] = [], counts: number[] = [];
-  forEachBucket(spans, buckets, (idx, c) => {
-    const t = targetIndex(idx, origin, target);
-    if (idxs.length > 0 && idxs[idxs.length - 1] === t) counts[counts.length - 1]! += c;
-    else {
-      idxs.push(t);
-      counts.push(c);
-    }
-  });
-  return fromIndexed(idxs, counts);
-}
-
-/**
- * Merges buckets into the coarser exponential schema `target` (Prometheus's
- * ReduceResolution): each target bucket's count is the sum of the buckets it
- * covers; empty buckets stay. In place.
- */
-export function reduceResolution(h: FloatHistogram, target: number): FloatHistogram {
-  if (!isExponentialSchema(h.schema)) throw new Error('cannot reduce resolution when there are custom buckets');
-  if (!isExponentialSchema(target)) throw new Error(`cannot reduce resolution to schema ${target}`);
-  if (target >= h.schema) throw new Error(`cannot reduce resolution from schema ${h.schema} to ${target}`);
-  const p = reduceSide(h.positiveSpans, h.positiveBuckets, h.schema, target);
-  const n = reduceSide(h.negativeSpans, h.negativeBuckets, h.schema, target);
-  h.positiveSpans = p.spans;
-  h.positiveBuckets = p.buckets;
-  h.negativeSpans = n.spans;
-  h.negativeBuckets = n.buckets;
-  h.schema = target;
   return h;
 }
 

@@ -8,7 +8,8 @@ import type { Appender } from '../storage/interfaces.js';
 import { UnknownSeriesError } from '../storage/errors.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import type { Labels } from '../model/labels.js';
-import { bucketCount, isExponentialSchema, reduceResolution, schemaForBucketFactor } from '../model/histogram-layout.js';
+import { bucketCount, isExponentialSchema, schemaForBucketFactor } from '../model/histogram-layout.js';
+import { reduceResolution } from '../model/histogram-resolution.js';
 import { EXPONENTIAL_SCHEMA_MIN } from '../model/histogram.js';
 
 export interface NativeHistogramScrapeConfig {
