@@ -6,6 +6,7 @@
 import { type FloatHistogram, type Span, CounterResetHint, CUSTOM_BUCKETS_SCHEMA } from './histogram.js';
 import { type Bucket, negativeBuckets, positiveBuckets, zeroBucket } from './histogram-buckets.js';
 import { goFormatG } from './float.js';
+import { compactSide } from './histogram-compact.js';
 
 function bucketString(b: Bucket): string {
   return `${b.lowerInclusive ? '[' : '('}${goFormatG(b.lower)},${goFormatG(b.upper)}${b.upperInclusive ? ']' : ')'}:${goFormatG(b.count)}`;
@@ -20,25 +21,6 @@ export function histogramString(h: FloatHistogram): string {
   return `${s}}`;
 }
 
-/** One span from the first to the last non-empty bucket, the empty ones between filled in (Compact(MaxInt)). */
-function compactToOneSpan(spans: readonly Span[], counts: readonly number[]): { offset: number; counts: number[] } | null {
-  let idx = 0, b = 0, first = NaN, last = NaN;
-  const at = new Map<number, number>();
-  for (const sp of spans) {
-    idx += sp.offset;
-    for (let j = 0; j < sp.length && b < counts.length; j++, idx++, b++) {
-      if (counts[b] === 0) continue;
-      at.set(idx, counts[b]!);
-      if (Number.isNaN(first)) first = idx;
-      last = idx;
-    }
-  }
-  if (Number.isNaN(first)) return null;
-  const out: number[] = [];
-  for (let i = first; i <= last; i++) out.push(at.get(i) ?? 0);
-  return { offset: first, counts: out };
-}
-
 /** FloatHistogram.TestExpression(): the promqltest literal, fields left out where they are zero. */
 export function histogramTestExpression(h: FloatHistogram): string {
   const res: string[] = [];
@@ -50,13 +32,14 @@ export function histogramTestExpression(h: FloatHistogram): string {
   if (h.schema === CUSTOM_BUCKETS_SCHEMA) res.push(`custom_values:[${(h.customValues ?? []).map(goFormatG).join(' ')}]`);
   const hint = { [CounterResetHint.CounterReset]: 'reset', [CounterResetHint.NotCounterReset]: 'not_reset', [CounterResetHint.Gauge]: 'gauge' }[h.counterResetHint as number];
   if (hint) res.push(`counter_reset_hint:${hint}`);
-  const add = (bucketsKey: string, offsetKey: string, spans: readonly Span[], counts: readonly number[]) => {
-    const c = compactToOneSpan(spans, counts);
-    if (!c) return;
-    if (c.offset !== 0) res.push(`${offsetKey}:${c.offset}`);
-    res.push(`${bucketsKey}:[${c.counts.map(goFormatG).join(' ')}]`);
+  // Compact(MaxInt): each side becomes one span from its first to its last populated bucket.
+  const add = (bucketsKey: string, offsetKey: string, side: { spans: Span[]; buckets: number[] }) => {
+    const span = side.spans[0];
+    if (!span) return;
+    if (span.offset !== 0) res.push(`${offsetKey}:${span.offset}`);
+    res.push(`${bucketsKey}:[${side.buckets.map(goFormatG).join(' ')}]`);
   };
-  add('buckets', 'offset', h.positiveSpans, h.positiveBuckets);
-  add('n_buckets', 'n_offset', h.negativeSpans, h.negativeBuckets);
+  add('buckets', 'offset', compactSide(h.positiveSpans, h.positiveBuckets, Number.MAX_SAFE_INTEGER));
+  add('n_buckets', 'n_offset', compactSide(h.negativeSpans, h.negativeBuckets, Number.MAX_SAFE_INTEGER));
   return `{{${res.join(' ')}}}`;
 }

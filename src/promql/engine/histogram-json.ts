@@ -8,21 +8,10 @@
 import type { FloatHistogram } from '../../model/histogram.js';
 import { allBuckets } from '../../model/histogram-buckets.js';
 import type { Series } from './value.js';
+import type { BoundaryRule, HistogramBucketJSON, HistogramJSON, HistogramPair } from '../../model/histogram-api.js';
 import { jsonFloat } from './engine.js';
 
-/** 0: (lower, upper]; 1: [lower, upper); 2: (lower, upper); 3: [lower, upper]. */
-export type BoundaryRule = 0 | 1 | 2 | 3;
-export type HistogramBucketJSON = [BoundaryRule, string, string, string];
-
-export interface HistogramJSON {
-  count: string;
-  sum: string;
-  /** Absent when every bucket is empty. */
-  buckets?: HistogramBucketJSON[];
-}
-
-/** [unix seconds, histogram], as Prometheus's JSON. */
-export type HistogramPair = [number, HistogramJSON];
+export type { BoundaryRule, HistogramBucketJSON, HistogramJSON, HistogramPair } from '../../model/histogram-api.js';
 
 // The histogram each JSON object was written from, for callers in the same
 // thread that need more than the JSON carries (rules store and template it).

@@ -24,10 +24,11 @@ export interface MergedBatch {
 
 /**
  * Floats and histograms of a batch merged in time order. Hints are set as
- * Prometheus's histogram chunks return them: a counter histogram that
- * follows another counter histogram without a reset is not-reset, one that
- * starts a run or follows a detected reset is unknown, explicit reset and
- * gauge hints stay.
+ * Prometheus 3's histogram chunks return them: gauge and not-reset hints
+ * stay; a reset hint (a chunk's first sample) reads back as unknown; an
+ * unknown hint becomes not-reset when the histogram follows another counter
+ * histogram without a reset (Prometheus recodes a chunk where a layout
+ * change makes promlet's storage start one).
  */
 export function mergeHistogramSamples(b: SampleBatch, before?: () => SampleBatch): MergedBatch {
   const hb = b.histograms;
@@ -72,10 +73,9 @@ function lastHistogram(b: SampleBatch): FloatHistogram | undefined {
 
 function withChunkHint(x: FloatHistogram, prev: FloatHistogram | undefined): FloatHistogram {
   let hint: CounterResetHint;
-  if (x.counterResetHint === CounterResetHint.Gauge) hint = CounterResetHint.Gauge;
-  else if (x.counterResetHint === CounterResetHint.CounterReset) hint = CounterResetHint.CounterReset;
-  else if (!prev || prev.counterResetHint === CounterResetHint.Gauge) hint = CounterResetHint.Unknown;
-  // A detected reset starts a new chunk whose first sample reads back as unknown (prometheus#15346).
+  if (x.counterResetHint === CounterResetHint.Gauge || x.counterResetHint === CounterResetHint.NotCounterReset) hint = x.counterResetHint;
+  // A chunk started by a reset reads back as unknown in Prometheus 3 (its chunk iterators drop the header, prometheus#15346).
+  else if (x.counterResetHint === CounterResetHint.CounterReset || !prev || prev.counterResetHint === CounterResetHint.Gauge) hint = CounterResetHint.Unknown;
   else hint = detectReset(x, prev) ? CounterResetHint.Unknown : CounterResetHint.NotCounterReset;
   return hint === x.counterResetHint ? x : { ...x, counterResetHint: hint };
 }
