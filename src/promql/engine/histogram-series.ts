@@ -38,7 +38,11 @@ export function mergeHistogramSamples(b: SampleBatch, before?: () => SampleBatch
   const st = b.startTimestamps ? new Float64Array(n) : undefined;
   const h: (FloatHistogram | undefined)[] = new Array(n);
   let i = 0, j = 0, k = 0;
-  let prev = before ? lastHistogram(before()) : undefined;
+  let prev: FloatHistogram | undefined;
+  // Only a leading histogram whose hint storage left unknown needs the sample before the range.
+  const first = hb.histograms[0]!;
+  const floatFirst = b.timestamps.length > 0 && b.timestamps[0]! <= hb.timestamps[0]!;
+  if (before && !floatFirst && first.counterResetHint === CounterResetHint.Unknown) prev = lastHistogram(before());
   while (i < b.timestamps.length || j < hb.timestamps.length) {
     if (j >= hb.timestamps.length || (i < b.timestamps.length && b.timestamps[i]! <= hb.timestamps[j]!)) {
       timestamps[k] = b.timestamps[i]!;
