@@ -4,9 +4,8 @@
 // --enable-feature=native-histograms, promlet with scrape_native_histograms.
 // The stored histograms (raw range selections through each one's API) must
 // be equal scrape for scrape, and so must histogram_count and histogram_sum;
-// histogram_quantile and histogram_fraction interpolate within a bucket
-// differently in 2.42 and 3.x (docs/PROMQL.md), so their answers must lie
-// in the same bucket.
+// histogram_quantile interpolates within a bucket differently in 2.42 and
+// 3.x (docs/PROMQL.md), so its answers must lie in the same bucket.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,7 +108,7 @@ describe('native histograms scraped by Prometheus 2.42 and by promlet', () => {
     }
   });
 
-  it('answers histogram_count and histogram_sum alike, and histogram_quantile/fraction within the same bucket', async () => {
+  it('answers histogram_count and histogram_sum alike, and histogram_quantile within the same bucket', async () => {
     const { prometheus } = await storedHistograms();
     // Each side at its own N-th scrape: the [1h] windows then hold the same samples.
     const promT = Math.round(prometheus.values().next().value![N - 1]![0] * 1000);
