@@ -94,8 +94,8 @@ describe('native histograms in the web UI', () => {
     const { page, errors } = await openQuery({ 'g0.expr': 'http_request_duration_seconds', 'g0.tab': 'table', 'g0.end_input': endInput });
     const shown = await page.locator('.histogram').evaluateAll((els) => els.map((e) => ({
       count: (e.querySelector('.histogram-summary .value') as HTMLElement).dataset.value,
-      bars: [...e.querySelectorAll<SVGRectElement>('.histogram-bar')].map((b) => [b.dataset.range, b.dataset.count, Number(b.getAttribute('height'))]),
-      rows: [...e.querySelectorAll('.histogram-buckets tr')].slice(1).map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent]),
+      bars: Array.from(e.querySelectorAll<SVGRectElement>('.histogram-bar')).map((b) => [b.dataset.range, b.dataset.count, Number(b.getAttribute('height'))]),
+      rows: Array.from(e.querySelectorAll('.histogram-buckets tr')).slice(1).map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent]),
     })));
     expect(shown.map((s) => s.count)).toEqual(want.result.map((s) => s.histogram[1].count));
     shown.forEach((s, i) => {
