@@ -220,6 +220,20 @@ export class DB implements Queryable, Appendable {
         continue;
       }
       const app = new HeadAppender(this.head, () => this.head.maybeApplyRetention(), true);
+      if (r.kind === 'histograms') {
+        for (let i = 0; i < r.ids.length; i++) {
+          const ref = byWalId.get(r.ids[i]!);
+          if (ref === undefined) throw new WalRecordError(`histograms for series ${r.ids[i]} before its series record`);
+          try {
+            app.appendHistogram(ref, r.ts[i]!, r.hs[i]!);
+            samples++;
+          } catch {
+            skipped++;
+          }
+        }
+        app.commitSync();
+        continue;
+      }
       for (let i = 0; i < r.ids.length; i++) {
         const ref = byWalId.get(r.ids[i]!);
         if (ref === undefined) throw new WalRecordError(`samples for series ${r.ids[i]} before its series record`);

@@ -6,7 +6,7 @@ import { appendBatch, reserveHeadroom, statusMessage } from '../wasm/codec.js';
 import { mem } from '../wasm/loader.js';
 import type { Appender, SeriesRef } from './interfaces.js';
 import type { Head, MemSeries } from './head.js';
-import { type WalWriter, samplesRecord, seriesRecord } from './wal-records.js';
+import { type WalWriter, histogramRecords, samplesRecord, seriesRecord } from './wal-records.js';
 import {
   DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError, StorageFullError,
   TooOldSampleError,
@@ -14,7 +14,7 @@ import {
 import { mergeOutOfOrder, storedValueAt } from './head-ooo.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import { HistogramValidationError, validateHistogram } from '../model/histogram-validate.js';
-import { SeriesHistograms, copyHistogram, sameHistogram } from './head-histograms.js';
+import { type PendingHistogram, appendHistograms, copyHistogram, sameHistogram } from './head-histograms.js';
 
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
@@ -42,7 +42,7 @@ export class HeadAppender implements Appender {
   /** Per series: this batch's out-of-order samples by timestamp (index into the ooo buffers). */
   private oooBySeries = new Map<MemSeries, Map<number, number>>();
   /** Histogram samples of this batch, in the order they were appended. */
-  private hists: { s: MemSeries; t: number; h: FloatHistogram }[] = [];
+  private hists: PendingHistogram[] = [];
 
   /**
    * `replaying`: samples come from the write-ahead log, where they were
@@ -119,10 +119,12 @@ export class HeadAppender implements Appender {
       throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastH ? 'another histogram' : `the float ${mine ? s.pendingV : s.lastValue}`}, got a histogram`);
     }
     const copy = copyHistogram(h);
+    // Whether the sample before this one is a float: then this one starts a histogram chunk.
+    const afterFloat = mine ? s.pendingH === null : s.lastH === null;
     s.pendingOwner = this;
     s.pendingT = t;
     s.pendingH = copy;
-    this.hists.push({ s, t, h: copy });
+    this.hists.push({ s, t, h: copy, afterFloat });
     return s.id;
   }
 
@@ -255,6 +257,8 @@ export class HeadAppender implements Appender {
     // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks;
     // a series taking out-of-order samples is encoded again beside its old chunks.
     let need = (n + this.oooN + 2) * 1056 + (n + this.oooN) * 32;
+    // A histogram may start a chunk (its worst case) and needs its record and decoding state.
+    for (const { h } of this.hists) need += 1100 + 48 * (h.positiveBuckets.length + h.negativeBuckets.length + h.positiveSpans.length + h.negativeSpans.length + (h.customValues?.length ?? 0));
     for (const [s, byT] of this.oooBySeries) need += (s.chunks.length + byT.size + 1) * 1056;
     if (!reserveHeadroom(need, head.memoryLimit)) {
       this.done = false;
@@ -286,10 +290,9 @@ export class HeadAppender implements Appender {
       if (t > head.maxT) head.maxT = t;
     }
     head.samples += appended;
-    for (const { s, t, h } of this.hists) {
-      if (head.get(s.id) !== s) continue;
-      s.hist ??= new SeriesHistograms();
-      s.hist.append(t, h);
+    const hists = this.hists.filter((p) => head.get(p.s.id) === p.s);
+    appendHistograms(head, hists);
+    for (const { s, t, h } of hists) {
       s.pendingOwner = null;
       if (t >= s.maxT) {
         s.maxT = t;
@@ -297,7 +300,6 @@ export class HeadAppender implements Appender {
       }
       if (t < head.minT) head.minT = t;
       if (t > head.maxT) head.maxT = t;
-      head.samples++;
     }
     this.hists = [];
     // After the newer samples, so a timestamp both hold keeps the in-order sample.
@@ -329,10 +331,17 @@ export class HeadAppender implements Appender {
     };
     seriesOf(this.slots, this.n);
     seriesOf(this.oooSlots, this.oooN);
+    for (const { s } of this.hists) {
+      if (!s.walLogged && !fresh.has(s)) {
+        fresh.add(s);
+        records.push(seriesRecord(s.id, s.labels));
+      }
+    }
     if (this.n > 0) records.push(samplesRecord(this.slots, this.ts, this.vs, this.sts, this.n));
     // Out-of-order samples are a samples record of their own, after the newer ones: replayed in
     // log order they are out of order again, and replay takes them (see `replaying`).
     if (this.oooN > 0) records.push(samplesRecord(this.oooSlots, this.oooTs, this.oooVs, this.oooSts, this.oooN));
+    if (this.hists.length > 0) records.push(...histogramRecords(this.hists.map(({ s, t, h }) => ({ id: s.id, t, h }))));
     try {
       wal.write(records);
     } catch (e) {

@@ -1,9 +1,15 @@
-// A series' native histogram samples in the head, kept beside its float
-// chunks (a series may switch between the two, as in Prometheus).
+// A series' native histogram chunks in the head, kept beside its float
+// chunks (a series may switch between the two, as in Prometheus): a list
+// of their own, encoded in WASM (assembly/histogram.ts).
 
-import type { FloatHistogram } from '../model/histogram.js';
+import { CounterResetHint, type FloatHistogram } from '../model/histogram.js';
 import type { HistogramBatch } from './interfaces.js';
 import { isStaleNaN } from '../model/stale.js';
+import { statusMessage } from '../wasm/codec.js';
+import { type HistogramAppend, appendHistogramBatch, decodeHistogramList, histogramChunkMeta } from '../wasm/histogram-codec.js';
+import type { Head, MemSeries } from './head.js';
+import { NO_CUT, chunkCut } from './histogram-cut.js';
+import { StorageError } from './errors.js';
 
 /** A deep copy, so callers can neither change what was stored nor be changed by it. */
 export function copyHistogram(h: FloatHistogram): FloatHistogram {
@@ -55,78 +61,97 @@ export function sameHistogram(a: FloatHistogram, b: FloatHistogram): boolean {
     sameNumbers(a.negativeBuckets, b.negativeBuckets) && sameNumbers(a.customValues ?? [], b.customValues ?? []);
 }
 
-/** One series' histogram samples, in time order. */
+/** One series' histogram chunks (WASM pointers), oldest first; the last is open while the table of open chunks points at it. */
 export class SeriesHistograms {
-  private ts: number[] = [];
-  private hs: FloatHistogram[] = [];
-
-  get count(): number {
-    return this.ts.length;
-  }
+  chunks: number[] = [];
+  /** Samples in all chunks. */
+  count = 0;
 
   get minT(): number {
-    return this.ts.length > 0 ? this.ts[0]! : Infinity;
+    return this.chunks.length > 0 ? histogramChunkMeta(this.chunks[0]!).minT : Infinity;
   }
 
   get maxT(): number {
-    return this.ts.length > 0 ? this.ts[this.ts.length - 1]! : -Infinity;
+    return this.chunks.length > 0 ? histogramChunkMeta(this.chunks[this.chunks.length - 1]!).maxT : -Infinity;
   }
 
-  /** Appends a sample newer than every stored one (the appender checked order). */
-  append(t: number, h: FloatHistogram): void {
-    this.ts.push(t);
-    this.hs.push(copyHistogram(h));
+  /** Chunks that may hold samples in [mint, maxt]. */
+  overlapping(mint: number, maxt: number): number[] {
+    const out: number[] = [];
+    for (const c of this.chunks) {
+      const m = histogramChunkMeta(c);
+      if (m.maxT < mint) continue;
+      if (m.minT > maxt) break;
+      out.push(c);
+    }
+    return out;
   }
 
   has(mint: number, maxt: number): boolean {
-    const i = this.lowerBound(mint);
-    return i < this.ts.length && this.ts[i]! <= maxt;
+    const cs = this.overlapping(mint, maxt);
+    for (const c of cs) {
+      const m = histogramChunkMeta(c);
+      if ((m.minT >= mint && m.minT <= maxt) || (m.maxT >= mint && m.maxT <= maxt)) return true;
+    }
+    return cs.length > 0 && decodeHistogramList(cs, mint, maxt).timestamps.length > 0;
   }
 
   /** The samples in [mint, maxt] as fresh objects, or undefined when there are none. */
   read(mint: number, maxt: number, skipStale: boolean): HistogramBatch | undefined {
-    let i = this.lowerBound(mint);
-    const ts: number[] = [];
-    const hs: FloatHistogram[] = [];
-    for (; i < this.ts.length && this.ts[i]! <= maxt; i++) {
-      if (skipStale && isStaleNaN(this.hs[i]!.sum)) continue;
-      ts.push(this.ts[i]!);
-      hs.push(copyHistogram(this.hs[i]!));
-    }
-    if (ts.length === 0) return undefined;
-    return { timestamps: Float64Array.from(ts), histograms: hs };
+    return toBatch(decodeHistogramList(this.overlapping(mint, maxt), mint, maxt), skipStale);
   }
+}
 
-  /** Drops the samples before mint; returns how many. */
-  truncateBefore(mint: number): number {
-    const k = this.lowerBound(mint);
-    this.ts.splice(0, k);
-    this.hs.splice(0, k);
-    return k;
+/** A decoded run as a HistogramBatch (undefined when empty), staleness markers dropped when asked. */
+export function toBatch(run: { timestamps: number[]; histograms: FloatHistogram[] }, skipStale: boolean): HistogramBatch | undefined {
+  let { timestamps, histograms } = run;
+  if (skipStale && histograms.some((h) => isStaleNaN(h.sum))) {
+    const keep = histograms.map((h) => !isStaleNaN(h.sum));
+    timestamps = timestamps.filter((_, i) => keep[i]);
+    histograms = histograms.filter((_, i) => keep[i]);
   }
+  if (timestamps.length === 0) return undefined;
+  return { timestamps: Float64Array.from(timestamps), histograms };
+}
 
-  /** Drops the samples in [mint, maxt]; returns how many. */
-  deleteRange(mint: number, maxt: number): number {
-    const from = this.lowerBound(mint);
-    let to = from;
-    while (to < this.ts.length && this.ts[to]! <= maxt) to++;
-    this.ts.splice(from, to - from);
-    this.hs.splice(from, to - from);
-    return to - from;
-  }
+/** A histogram sample for appendHistograms; afterFloat: the series' sample before it is a float. */
+export interface PendingHistogram {
+  s: MemSeries;
+  t: number;
+  h: FloatHistogram;
+  afterFloat: boolean;
+}
 
-  /** The newest sample, or null. */
-  last(): FloatHistogram | null {
-    return this.hs.length > 0 ? this.hs[this.hs.length - 1]! : null;
+/**
+ * Appends histogram samples (already checked for order) to their series'
+ * chunks in one WASM call, cutting chunks where the layout changes, a
+ * counter resets or the series switched from floats (see histogram-cut.ts).
+ * `trustHints`: the samples come from chunks (rewrites), whose hints stand.
+ */
+export function appendHistograms(head: Head, items: readonly PendingHistogram[], trustHints = false): void {
+  if (items.length === 0) return;
+  const prevOf = new Map<MemSeries, FloatHistogram | null>();
+  const batch: HistogramAppend[] = [];
+  for (const it of items) {
+    const { s, t, h } = it;
+    const prev = it.afterFloat ? null : prevOf.has(s) ? prevOf.get(s)! : s.lastH;
+    let cut = chunkCut(prev, h, trustHints);
+    if (cut === NO_CUT && !head.hasOpenHistogramChunk(s)) cut = h.counterResetHint === CounterResetHint.Gauge ? CounterResetHint.Gauge : CounterResetHint.NotCounterReset;
+    if (cut !== NO_CUT) head.closeHistogramChunk(s);
+    prevOf.set(s, h);
+    batch.push({ slot: s.id, cut, t, h });
   }
+  const { appended, created, status } = appendHistogramBatch(head.histHeadsTable(), batch);
+  for (let i = 0; i < created.length; i += 2) head.addHistogramChunk(head.get(created[i]!)!, created[i + 1]!);
+  for (let i = 0; i < appended; i++) {
+    const { s } = items[i]!;
+    s.hist!.count++;
+    head.samples++;
+  }
+  if (appended !== items.length) throw new StorageError(`BUG: histogram chunk append failed at sample ${appended} of ${items.length}: ${statusMessage(status)}`);
+}
 
-  private lowerBound(t: number): number {
-    let lo = 0, hi = this.ts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ts[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
+/** Decodes all of a series' histogram samples (for rewrites after deletions or truncation). */
+export function allHistograms(s: MemSeries): { timestamps: number[]; histograms: FloatHistogram[] } {
+  return s.hist ? decodeHistogramList(s.hist.chunks, -Infinity, Infinity) : { timestamps: [], histograms: [] };
 }

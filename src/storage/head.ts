@@ -6,10 +6,11 @@ import { wasm, mem } from '../wasm/loader.js';
 import { WasmBuffer } from '../wasm/buffer.js';
 import { CHUNK_LEN } from '../wasm/layout.js';
 import { type ChunkEncoding, encodingId } from '../wasm/codec.js';
+import { histogramChunkMeta } from '../wasm/histogram-codec.js';
 import { MemPostings } from './postings.js';
 import type { WalWriter } from './wal-records.js';
 import type { FloatHistogram } from '../model/histogram.js';
-import type { SeriesHistograms } from './head-histograms.js';
+import { SeriesHistograms } from './head-histograms.js';
 
 /** One series of the head. Chunk pointers are WASM memory offsets, oldest first. */
 export class MemSeries {
@@ -70,6 +71,8 @@ export class Head {
   private readonly byKey = new Map<string, MemSeries>();
   /** u32 head-chunk table indexed by series id, in WASM memory. */
   private readonly heads = new WasmBuffer();
+  /** u32 table of each series' open histogram chunk (0 = none), indexed by series id, in WASM memory. */
+  private readonly histHeads = new WasmBuffer();
   private headsCap = 0;
 
   liveSeries = 0;
@@ -109,6 +112,44 @@ export class Head {
     return this.heads.ptr;
   }
 
+  histHeadsTable(): number {
+    return this.histHeads.ptr;
+  }
+
+  hasOpenHistogramChunk(s: MemSeries): boolean {
+    return mem().u32[(this.histHeads.ptr >>> 2) + s.id] !== 0;
+  }
+
+  /** Lets the next histogram of s start a chunk. */
+  closeHistogramChunk(s: MemSeries): void {
+    mem().u32[(this.histHeads.ptr >>> 2) + s.id] = 0;
+  }
+
+  /** Records a histogram chunk the WASM appender created for s (it is s's open one now). */
+  addHistogramChunk(s: MemSeries, chunk: number): void {
+    s.hist ??= new SeriesHistograms();
+    s.hist.chunks.push(chunk);
+    this.chunks++;
+  }
+
+  /** Makes `chunk` (loaded from a checkpoint) s's open histogram chunk. */
+  setOpenHistogramChunk(s: MemSeries, chunk: number): void {
+    this.addHistogramChunk(s, chunk);
+    mem().u32[(this.histHeads.ptr >>> 2) + s.id] = chunk;
+  }
+
+  /** Frees all histogram chunks of s (once no reader holds them), for a rewrite. */
+  clearHistograms(s: MemSeries): void {
+    if (!s.hist) return;
+    for (const c of s.hist.chunks) this.freeChunk(c);
+    this.chunks -= s.hist.chunks.length;
+    this.samples -= s.hist.count;
+    s.hist = null;
+    s.lastH = null;
+    s.generation++;
+    this.closeHistogramChunk(s);
+  }
+
   getOrCreate(labels: Labels): MemSeries {
     const key = labelsKey(labels);
     const found = this.byKey.get(key);
@@ -131,6 +172,7 @@ export class Head {
     const s = new MemSeries(id, labels, key);
     this.ensureHeadsCapacity(id + 1);
     mem().u32[(this.heads.ptr >>> 2) + id] = 0;
+    mem().u32[(this.histHeads.ptr >>> 2) + id] = 0;
     this.series.push(s);
     this.byKey.set(key, s);
     this.liveSeries++;
@@ -144,17 +186,19 @@ export class Head {
   private ensureHeadsCapacity(n: number): void {
     if (n <= this.headsCap) return;
     const cap = Math.max(1024, this.headsCap * 2, n);
-    const old = this.heads.ptr;
     const oldCap = this.headsCap;
-    const fresh = wasm.alloc(cap * 4);
-    const { u32 } = mem();
-    u32.fill(0, fresh >>> 2, (fresh >>> 2) + cap);
-    if (old !== 0) {
-      u32.copyWithin(fresh >>> 2, old >>> 2, (old >>> 2) + oldCap);
-      wasm.free(old);
+    for (const table of [this.heads, this.histHeads]) {
+      const old = table.ptr;
+      const fresh = wasm.alloc(cap * 4);
+      const { u32 } = mem();
+      u32.fill(0, fresh >>> 2, (fresh >>> 2) + cap);
+      if (old !== 0) {
+        u32.copyWithin(fresh >>> 2, old >>> 2, (old >>> 2) + oldCap);
+        wasm.free(old);
+      }
+      table.ptr = fresh;
+      table.bytes = cap * 4;
     }
-    this.heads.ptr = fresh;
-    this.heads.bytes = cap * 4;
     this.headsCap = cap;
   }
 
@@ -291,8 +335,8 @@ export class Head {
     const headsBase = this.heads.ptr >>> 2;
     for (const s of this.series) {
       if (!s) continue;
-      if (s.hist && s.hist.minT < mint) {
-        this.samples -= s.hist.truncateBefore(mint);
+      if (s.hist && s.hist.chunks.length > 0) {
+        this.truncateHistograms(s, mint);
         if (!s.hasSamples) {
           this.forgetEmptied(s, removed);
           continue;
@@ -333,6 +377,25 @@ export class Head {
     }
     this.index.delete(removed);
     this.recomputeMinT();
+  }
+
+  /** Drops s's histogram chunks whose samples all lie before mint. */
+  private truncateHistograms(s: MemSeries, mint: number): void {
+    const h = s.hist!;
+    let drop = 0;
+    while (drop < h.chunks.length && histogramChunkMeta(h.chunks[drop]!).maxT < mint) drop++;
+    if (drop === 0) return;
+    for (let i = 0; i < drop; i++) {
+      const c = h.chunks[i]!;
+      const n = histogramChunkMeta(c).samples;
+      h.count -= n;
+      this.samples -= n;
+      this.freeChunk(c);
+    }
+    if (drop === h.chunks.length) this.closeHistogramChunk(s);
+    h.chunks.splice(0, drop);
+    this.chunks -= drop;
+    s.generation++;
   }
 
   private forgetEmptied(s: MemSeries, removed: Map<number, Labels>): void {
@@ -395,10 +458,16 @@ export class Head {
 
   /** Frees all WASM memory held by this head. */
   close(): void {
-    for (const s of this.series) if (s) for (const c of s.chunks) wasm.chunkFree(c);
+    for (const s of this.series) {
+      if (!s) continue;
+      for (const c of s.chunks) wasm.chunkFree(c);
+      if (s.hist) for (const c of s.hist.chunks) wasm.chunkFree(c);
+    }
     this.flushFrees();
     if (this.heads.ptr !== 0) wasm.free(this.heads.ptr);
+    if (this.histHeads.ptr !== 0) wasm.free(this.histHeads.ptr);
     this.heads.ptr = 0;
+    this.histHeads.ptr = 0;
     this.series.length = 1;
     this.byKey.clear();
   }
