@@ -8,7 +8,7 @@ import { compareLabels, labelsKey, type Labels } from '../model/labels.js';
 import { Matcher } from '../model/matcher.js';
 import { staleFlags } from '../model/stale.js';
 import type { Call, Expr, VectorSelector } from '../promql/index.js';
-import type { Querier, Queryable, SampleBatch, Series, WindowReduction } from '../storage/interfaces.js';
+import type { HistogramBatch, Querier, Queryable, SampleBatch, Series, WindowReduction } from '../storage/interfaces.js';
 import { toMatchers, type TimeRange } from '../promql/engine/selection.js';
 
 /** One series of a snapshot: its samples over the union of the ranges that selected it. */
@@ -17,6 +17,8 @@ export interface SnapshotSeries {
   t: Float64Array;
   v: Float64Array;
   st?: Float64Array;
+  /** Native histogram samples, kept apart from the floats as the storage contract keeps them. */
+  h?: HistogramBatch;
 }
 
 /** A request for series: matchers and the time range they are read over. */
@@ -86,10 +88,11 @@ export async function collectSnapshot(
     let samples = 0;
     for (const w of wanted.values()) {
       const b = w.series.samples(w.start, w.end);
-      samples += b.timestamps.length;
+      samples += b.timestamps.length + (b.histograms?.timestamps.length ?? 0);
       if (samples > maxSamples) throw new SnapshotTooLargeError(maxSamples);
       const s: SnapshotSeries = { labels: w.series.labels, t: b.timestamps, v: b.values };
       if (b.startTimestamps) s.st = b.startTimestamps;
+      if (b.histograms && b.histograms.timestamps.length > 0) s.h = b.histograms;
       out.push(s);
       await pause();
     }
@@ -145,7 +148,22 @@ class SnapshotSeriesView implements Series {
         st = st2;
       }
     }
-    return st && st.some((x) => x !== 0) ? { timestamps: t, values: v, startTimestamps: st } : { timestamps: t, values: v };
+    const batch: SampleBatch = st && st.some((x) => x !== 0) ? { timestamps: t, values: v, startTimestamps: st } : { timestamps: t, values: v };
+    const h = this.histogramsIn(mint, maxt);
+    if (h) batch.histograms = h;
+    return batch;
+  }
+
+  private histogramsIn(mint: number, maxt: number): HistogramBatch | undefined {
+    const h = this.s.h;
+    if (!h) return undefined;
+    const lo = lowerBound(h.timestamps, mint), hi = lowerBound(h.timestamps, maxt + 1);
+    // Copies: the batch's histograms are the caller's own, as the contract says.
+    return lo < hi ? { timestamps: h.timestamps.slice(lo, hi), histograms: h.histograms.slice(lo, hi).map((x) => structuredClone(x)) } : undefined;
+  }
+
+  hasHistograms(mint: number, maxt: number): boolean {
+    return this.histogramsIn(mint, maxt) !== undefined;
   }
 
   hasStartTimestamps(mint: number, maxt: number): boolean {
