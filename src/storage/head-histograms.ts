@@ -6,7 +6,9 @@ import { CounterResetHint, type FloatHistogram } from '../model/histogram.js';
 import type { HistogramBatch } from './interfaces.js';
 import { isStaleNaN } from '../model/stale.js';
 import { statusMessage } from '../wasm/codec.js';
-import { type HistogramAppend, appendHistogramBatch, decodeHistogramList, histogramChunkMeta } from '../wasm/histogram-codec.js';
+import {
+  type HistogramAppend, appendHistogramBatch, decodeHistogramList, histogramChunkFromBytes, histogramChunkMeta,
+} from '../wasm/histogram-codec.js';
 import type { Head, MemSeries } from './head.js';
 import { NO_CUT, chunkCut } from './histogram-cut.js';
 import { StorageError } from './errors.js';
@@ -154,4 +156,61 @@ export function appendHistograms(head: Head, items: readonly PendingHistogram[],
 /** Decodes all of a series' histogram samples (for rewrites after deletions or truncation). */
 export function allHistograms(s: MemSeries): { timestamps: number[]; histograms: FloatHistogram[] } {
   return s.hist ? decodeHistogramList(s.hist.chunks, -Infinity, Infinity) : { timestamps: [], histograms: [] };
+}
+
+/**
+ * Loads a series' histogram chunks from a checkpoint (replacing any it has):
+ * the last becomes its open chunk, and its newest sample the duplicate
+ * check's reference when it is the series' newest.
+ */
+export function loadHistogramChunks(head: Head, s: MemSeries, chunks: readonly Uint8Array[]): void {
+  head.clearHistograms(s);
+  if (chunks.length === 0) return;
+  const ptrs = chunks.map(histogramChunkFromBytes);
+  for (let i = 0; i < ptrs.length; i++) {
+    if (i === ptrs.length - 1) head.setOpenHistogramChunk(s, ptrs[i]!);
+    else head.addHistogramChunk(s, ptrs[i]!);
+    const m = histogramChunkMeta(ptrs[i]!);
+    s.hist!.count += m.samples;
+    head.samples += m.samples;
+    if (m.minT < head.minT) head.minT = m.minT;
+    if (m.maxT > head.maxT) head.maxT = m.maxT;
+  }
+  const last = histogramChunkMeta(ptrs[ptrs.length - 1]!);
+  if (last.maxT >= s.maxT) {
+    s.maxT = last.maxT;
+    s.lastH = decodeHistogramList([ptrs[ptrs.length - 1]!], last.maxT, last.maxT).histograms[0] ?? null;
+  }
+}
+
+/** The committed histogram of s at t, if it has one (only the chunks around t are decoded). */
+export function storedHistogramAt(s: MemSeries, t: number): FloatHistogram | undefined {
+  if (!s.hist || s.hist.chunks.length === 0) return undefined;
+  return decodeHistogramList(s.hist.overlapping(t, t), t, t).histograms[0];
+}
+
+/**
+ * Merges out-of-order histograms (by timestamp; none at a time s holds)
+ * into s's histogram chunks: decoded, merged and encoded again (hints kept,
+ * chunks cut as on append). Returns how many were added.
+ */
+export function mergeOutOfOrderHistograms(head: Head, s: MemSeries, late: ReadonlyMap<number, FloatHistogram>): number {
+  const stored = s.hist ? decodeHistogramList(s.hist.chunks, -Infinity, Infinity) : { timestamps: [], histograms: [] };
+  const byT = new Map<number, FloatHistogram>();
+  stored.timestamps.forEach((t, i) => byT.set(t, stored.histograms[i]!));
+  let added = 0;
+  for (const [t, h] of late) {
+    if (byT.has(t)) continue;
+    byT.set(t, h);
+    added++;
+  }
+  if (added === 0) return 0;
+  const times = [...byT.keys()].sort((a, b) => a - b);
+  const { lastH, maxT } = s;
+  head.clearHistograms(s);
+  appendHistograms(head, times.map((t, i) => ({ s, t, h: byT.get(t)!, afterFloat: i === 0 })), true);
+  s.lastH = lastH;
+  s.maxT = maxT;
+  if (times[0]! < head.minT) head.minT = times[0]!;
+  return added;
 }

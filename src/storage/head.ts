@@ -447,9 +447,13 @@ export class Head {
 
   /** Oldest sample time of s (Infinity when it has none). */
   seriesMinTime(s: MemSeries): number {
-    const h = s.hist ? s.hist.minT : Infinity;
-    if (s.chunks.length === 0) return h;
-    return Math.min(h, s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc));
+    return Math.min(s.hist ? s.hist.minT : Infinity, this.floatMinTime(s));
+  }
+
+  /** Oldest float sample time of s (Infinity when it has none). */
+  floatMinTime(s: MemSeries): number {
+    if (s.chunks.length === 0) return Infinity;
+    return s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc);
   }
 
   chunkBytes(): number {

@@ -16,6 +16,9 @@
 //          zero count, count, sum, u32 positive spans, negative spans,
 //          positive buckets, negative buckets, custom bounds, then spans as
 //          (i32 offset, u32 length), bucket counts and bounds as f64
+// histogram chunks (checkpoints only, promlet's own): u8 type=64, u8 0, u16 0,
+//          u32 series id, u32 n, then per chunk u32 length and the chunk's
+//          bytes (assembly/FORMAT.md §3); the last one is the open chunk
 
 import type { Label, Labels } from '../model/labels.js';
 import type { CounterResetHint, FloatHistogram, Span } from '../model/histogram.js';
@@ -25,6 +28,7 @@ export const WAL_SAMPLES = 2;
 export const WAL_DELETION = 3;
 export const WAL_HISTOGRAMS = 7;
 export const WAL_FLOAT_HISTOGRAMS = 8;
+export const WAL_HISTOGRAM_CHUNKS = 64;
 
 /** Where commits write their records; returns once the records are as durable as the log promises. */
 export interface WalWriter {
@@ -35,7 +39,24 @@ export type WalRecord =
   | { kind: 'series'; id: number; labels: Labels }
   | { kind: 'samples'; ids: Uint32Array; ts: Float64Array; vs: Float64Array; sts: Float64Array | null }
   | { kind: 'deletion'; ids: Uint32Array; mint: number; maxt: number }
-  | { kind: 'histograms'; ids: number[]; ts: number[]; hs: FloatHistogram[] };
+  | { kind: 'histograms'; ids: number[]; ts: number[]; hs: FloatHistogram[] }
+  | { kind: 'histogramChunks'; id: number; chunks: Uint8Array[] };
+
+/** A series' histogram chunks as a checkpoint stores them. */
+export function histogramChunksRecord(id: number, chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(12 + chunks.reduce((n, c) => n + 4 + c.length, 0));
+  const dv = new DataView(out.buffer);
+  out[0] = WAL_HISTOGRAM_CHUNKS;
+  dv.setUint32(4, id, true);
+  dv.setUint32(8, chunks.length, true);
+  let o = 12;
+  for (const c of chunks) {
+    dv.setUint32(o, c.length, true);
+    out.set(c, o + 4);
+    o += 4 + c.length;
+  }
+  return out;
+}
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -221,5 +242,19 @@ export function decodeRecord(rec: Uint8Array): WalRecord {
     return { kind: 'deletion', ids: new Uint32Array(rec.slice(24, 24 + n * 4).buffer), mint: dv.getFloat64(8, true), maxt: dv.getFloat64(16, true) };
   }
   if (rec[0] === WAL_HISTOGRAMS || rec[0] === WAL_FLOAT_HISTOGRAMS) return decodeHistograms(rec, dv, need);
+  if (rec[0] === WAL_HISTOGRAM_CHUNKS) {
+    need(12);
+    const n = dv.getUint32(8, true);
+    const chunks: Uint8Array[] = [];
+    let o = 12;
+    for (let i = 0; i < n; i++) {
+      need(o + 4);
+      const len = dv.getUint32(o, true);
+      need(o + 4 + len);
+      chunks.push(rec.slice(o + 4, o + 4 + len));
+      o += 4 + len;
+    }
+    return { kind: 'histogramChunks', id: dv.getUint32(4, true), chunks };
+  }
   throw new WalRecordError(`unknown record type ${rec[0]}`);
 }

@@ -197,3 +197,36 @@ export function decodeHistogramChunks(chunks: readonly Uint8Array[], mint = -Inf
     for (const p of ptrs) wasm.histFree(p);
   }
 }
+
+/** A stored histogram chunk with the bounds a block index records. */
+export interface HistogramChunkWithMeta {
+  bytes: Uint8Array;
+  minT: number;
+  maxT: number;
+  samples: number;
+}
+
+/**
+ * Encodes a run of histograms (time order, each with its cut as
+ * HistogramAppend.cut) into fresh chunks, returned as stored bytes with
+ * their bounds; nothing stays in WASM memory.
+ */
+export function encodeHistogramChunks(items: readonly { t: number; h: FloatHistogram; cut: number }[]): HistogramChunkWithMeta[] {
+  if (items.length === 0) return [];
+  const heads = wasm.alloc(4);
+  mem().u32[heads >>> 2] = 0;
+  try {
+    const { appended, created, status } = appendHistogramBatch(heads, items.map((it) => ({ slot: 0, cut: it.cut, t: it.t, h: it.h })));
+    const out: HistogramChunkWithMeta[] = [];
+    for (let i = 0; i < created.length; i += 2) {
+      const c = created[i + 1]!;
+      const m = histogramChunkMeta(c);
+      out.push({ bytes: histogramChunkBytes(c), minT: m.minT, maxT: m.maxT, samples: m.samples });
+      wasm.histFree(c);
+    }
+    if (appended !== items.length) throw new ChunkError(`histogram ${appended}: ${statusMessage(status)}`, status);
+    return out;
+  } finally {
+    wasm.free(heads);
+  }
+}
