@@ -77,7 +77,7 @@ export class ScrapeLoop {
       throw new Error(`server returned HTTP status ${res.status} ${res.statusText}`);
     }
     const ct = res.headers.get('content-type');
-    const protobuf = isProtobufContentType(ct);
+    const protobuf = isProtobufContentType(ct) || (formatFromContentType(ct) === null && this.cfg.fallbackProtocol === 'PrometheusProto');
     const format = protobuf ? 'text' : formatFromContentType(ct) ?? (this.cfg.fallbackProtocol ? FALLBACKS[this.cfg.fallbackProtocol] : undefined);
     if (!format) {
       await res.body?.cancel().catch(() => {});

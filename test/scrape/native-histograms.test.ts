@@ -80,6 +80,18 @@ describe('scraping native histograms', () => {
     }
   });
 
+  it('reads an unlabelled body as protobuf with fallback_scrape_protocol: PrometheusProto', async () => {
+    const db = await openDB();
+    const rec = recordingAppendable(db);
+    const body = encodeMetricFamilies([family(6)]);
+    const m = new ScrapeManager(rec, () => (async () => new Response(body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream' } })) as unknown as typeof fetch);
+    await m.apply(config({ scrape_native_histograms: true, fallback_scrape_protocol: 'PrometheusProto' }));
+    await m.scrapeAll(T0);
+    m.stop();
+    expect(m.targets().activeTargets[0]).toMatchObject({ health: 'up' });
+    expect(rec.histograms).toHaveLength(1);
+  });
+
   it('ends a vanished histogram series with a staleness marker', async () => {
     const db = await openDB();
     const rec = recordingAppendable(db);
