@@ -13,6 +13,7 @@ import { acceptHeader, limitHistogram } from '../../src/scrape/native-histograms
 import { isStaleNaN } from '../../src/model/stale.js';
 import { CounterResetHint, type FloatHistogram } from '../../src/model/histogram.js';
 import { recordingAppendable } from '../support/histogram-appender.js';
+import { checkConfig } from '../../src/node/check-config.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -154,5 +155,12 @@ describe('native histogram limits and config', () => {
     expect(acceptHeader(b!.scrapeProtocols!)).toBe('text/plain;version=0.0.4;q=0.6,*/*;q=0.5');
     expect(() => scrapeConfigs({ scrape_configs: [{ job_name: 'c', scrape_protocols: ['Nope'] }] })).toThrow(/unknown scrape protocol Nope/);
     expect(() => scrapeConfigs({ scrape_configs: [{ job_name: 'c', scrape_native_histograms: 'yes' }] })).toThrow(/not a boolean/);
+  });
+
+  it('are checked by promlet check config', () => {
+    const ok = 'global: {scrape_native_histograms: true}\nscrape_configs:\n- job_name: a\n  native_histogram_bucket_limit: 160\n  native_histogram_min_bucket_factor: 1.1\n  always_scrape_classic_histograms: true\n  scrape_protocols: [PrometheusProto, PrometheusText0.0.4]\n';
+    expect(checkConfig(ok)).toEqual([]);
+    expect(checkConfig('scrape_configs:\n- job_name: b\n  scrape_protocols: [Nope]\n')).toEqual([expect.stringContaining('scrape_configs[b]: unknown scrape protocol Nope')]);
+    expect(checkConfig('scrape_configs:\n- job_name: c\n  native_histogram_bucket_limit: -1\n')).toEqual([expect.stringContaining('native_histogram_bucket_limit')]);
   });
 });
