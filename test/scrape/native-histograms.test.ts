@@ -14,6 +14,7 @@ import { isStaleNaN } from '../../src/model/stale.js';
 import { CounterResetHint, type FloatHistogram } from '../../src/model/histogram.js';
 import { recordingAppendable } from '../support/histogram-appender.js';
 import { checkConfig } from '../../src/node/check-config.js';
+import { ExemplarStore, attachExemplarStore } from '../../src/storage/exemplars.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -47,8 +48,14 @@ describe('scraping native histograms', () => {
   it('asks for protobuf first and stores the histogram, with exemplars and without classic series', async () => {
     const db = await openDB();
     const rec = recordingAppendable(db);
+    const store = new ExemplarStore(100);
+    attachExemplarStore(rec, store);
     const seen: string[] = [];
-    const m = new ScrapeManager(rec, protoFetch(() => encodeMetricFamilies([family(6)]), seen));
+    const withExemplars = family(6);
+    const ex = (id: string, v: number, s: number) => ({ label: [{ name: 'trace_id', value: id }], value: v, timestamp: { seconds: s } });
+    // Two timestamped exemplars, and one without a timestamp that a native histogram does not keep.
+    Object.assign(withExemplars.metric[0]!.histogram, { exemplars: [ex('a', 0.5, 1_700_000_000), ex('b', 1.5, 1_700_000_001), { label: [{ name: 'trace_id', value: 'c' }], value: 2 }] });
+    const m = new ScrapeManager(rec, protoFetch(() => encodeMetricFamilies([withExemplars]), seen));
     await m.apply(config({ scrape_native_histograms: true }));
     await m.scrapeAll(T0);
     await m.scrapeAll(T0 + 15_000);
@@ -59,6 +66,10 @@ describe('scraping native histograms', () => {
     expect(rec.histograms.map((r) => r.t)).toEqual([T0, T0 + 15_000]);
     expect(rec.histograms[0]!.labels).toEqual({ __name__: 'rpc_seconds', instance: 'app:8080', job: 'app' });
     expect(rec.histograms[0]!.h).toMatchObject({ integer: true, schema: 2, count: 6, positiveSpans: [{ offset: 0, length: 4 }], positiveBuckets: [1, 1, 1, 3] });
+    const [stored] = store.select(-Infinity, Infinity, [[new Matcher('=', '__name__', 'rpc_seconds')]]);
+    expect(stored!.exemplars.map((e) => [e.labels, e.value, e.timestamp])).toEqual([
+      [[{ name: 'trace_id', value: 'a' }], 0.5, 1_700_000_000_000], [[{ name: 'trace_id', value: 'b' }], 1.5, 1_700_000_001_000],
+    ]);
     const q = db.querier(0, T0 + 15_000);
     expect(q.select([new Matcher('=~', '__name__', 'rpc_seconds.*')]).length).toBe(0);
     const up = q.select([new Matcher('=', '__name__', 'scrape_samples_scraped')])[0]!.samples(0, T0 + 15_000);
