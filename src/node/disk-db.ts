@@ -19,6 +19,7 @@ import { parseBase2Bytes } from '../model/units.js';
 import {
   type BlockPolicy, applyBlockSizeRetention, cleanTombstones as cleanBlockTombstones, applyBlockTimeRetention, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks,
 } from './disk-blocks.js';
+import { logHeadRetention } from '../storage/block-lifecycle.js';
 import { listBlockDirs } from './block-dir.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { parseRetention } from '../storage/db.js';
@@ -120,6 +121,8 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
     ? (Object.keys(ENCODING_IDS) as ChunkEncoding[]).find((e) => ENCODING_IDS[e] === ix.encoding)
     : blocksEncoding(dataDir, !!opts.readOnly, warn) ?? opts.encoding;
   const db = await openDB({ ...opts, encoding });
+  // Retention may drop head data the index or the log brings back (at start, once "now" moves): say so.
+  logHeadRetention(db, parseRetention(opts.retention), warn);
   const replay = { series: 0, chunks: 0, records: 0, samples: 0, skipped: 0, ms: 0, blocks: 0 };
   try {
     db.setBlocks(openBlocks(dataDir, db, !!opts.readOnly, warn));

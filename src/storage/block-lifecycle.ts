@@ -110,6 +110,18 @@ export function applyBlockTimeRetention(backend: BlockBackend, db: DB, retention
     `it ends before ${iso(cutoff)}, the newest sample (${iso(newest)}) minus the retention time`, log);
 }
 
+/**
+ * Logs what time retention drops from `db`'s head from now on (data a log
+ * replay or a checkpoint brought back, say, older than the newest sample
+ * minus the retention once promlet's own metrics or a scrape move "now").
+ */
+export function logHeadRetention(db: DB, retentionMs: number, log: (m: string) => void): void {
+  db.onHeadRetention = (d, cutoff) => log(
+    `retention: dropping ${d.samples} samples of ${d.series} series from the head (${iso(d.minTime)} to ${iso(d.maxTime)}, ${d.chunks} chunks` +
+    `${d.seriesRemoved > 0 ? `; ${d.seriesRemoved} series left with no samples` : ''}): ` +
+    `they end before ${iso(cutoff)}, the newest sample (${iso(cutoff + retentionMs)}) minus the retention time`);
+}
+
 /** Deletes the oldest blocks while the store (blocks + `otherBytes`) exceeds `limit`. */
 export function applyBlockSizeRetention(backend: BlockBackend, db: DB, limit: number, otherBytes: number, log: (m: string) => void): number {
   if (limit <= 0) return 0;

@@ -5,7 +5,7 @@ import { CHUNK_LEN } from '../wasm/layout.js';
 import { mem } from '../wasm/loader.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 import { encodingId } from '../wasm/codec.js';
-import { Head } from './head.js';
+import { Head, type HeadDropped } from './head.js';
 import { HeadAppender } from './head-append.js';
 import { HeadQuerier } from './head-read.js';
 import type { Appendable, Appender, Querier, Queryable } from './interfaces.js';
@@ -157,6 +157,15 @@ export class DB implements Queryable, Appendable {
 
   get outOfOrderTimeWindow(): number {
     return this.head.outOfOrderTimeWindow;
+  }
+
+  /**
+   * Called when retention drops samples from the head (not when a block
+   * cut lets them go): what went, and the cutoff (newest sample minus the
+   * retention time) it fell before.
+   */
+  set onHeadRetention(f: ((dropped: HeadDropped, cutoff: number) => void) | null) {
+    this.head.onRetention = f;
   }
 
   /** Called after every commit (the data directory cuts blocks from the head there). */

@@ -40,6 +40,16 @@ export class MemSeries {
   constructor(readonly id: number, readonly labels: Labels, readonly key: string) {}
 }
 
+/** What truncateBefore let go of: samples, chunks, series touched and left empty, and the time they spanned. */
+export interface HeadDropped {
+  samples: number;
+  chunks: number;
+  series: number;
+  seriesRemoved: number;
+  minTime: number;
+  maxTime: number;
+}
+
 export interface HeadOptions {
   encoding: ChunkEncoding;
   /** Keep this many milliseconds of data behind the newest sample (0 = forever). */
@@ -83,6 +93,8 @@ export class Head {
   private openReaders = 0;
   private pendingFree: number[] = [];
   private lastRetentionAt = -Infinity;
+  /** Told what time retention dropped from the head (a data directory logs it). */
+  onRetention: ((dropped: HeadDropped, cutoff: number) => void) | null = null;
 
   constructor(opts: HeadOptions) {
     this.encoding = opts.encoding;
@@ -267,12 +279,15 @@ export class Head {
     if (this.retention <= 0 || this.maxT === -Infinity) return;
     if (this.maxT - this.lastRetentionAt < 60_000) return;
     this.lastRetentionAt = this.maxT;
-    this.truncateBefore(this.maxT - this.retention);
+    const cutoff = this.maxT - this.retention;
+    const dropped = this.truncateBefore(cutoff);
+    if (dropped.samples > 0) this.onRetention?.(dropped, cutoff);
   }
 
-  /** Drops every chunk whose samples all lie before mint, and series left without chunks. */
-  truncateBefore(mint: number): void {
+  /** Drops every chunk whose samples all lie before mint, and series left without chunks; says what went. */
+  truncateBefore(mint: number): HeadDropped {
     this.minValidTime = Math.max(this.minValidTime, mint);
+    const dropped: HeadDropped = { samples: 0, chunks: 0, series: 0, seriesRemoved: 0, minTime: Infinity, maxTime: -Infinity };
     const removed = new Map<number, Labels>();
     const { u32 } = mem();
     const headsBase = this.heads.ptr >>> 2;
@@ -282,9 +297,16 @@ export class Head {
       while (drop < s.closedMaxT.length && s.closedMaxT[drop]! < mint) drop++;
       if (drop === s.closedMaxT.length && s.maxT < mint) drop = s.chunks.length;
       if (drop === 0) continue;
+      const firstT = s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc);
+      const lastT = drop === s.chunks.length ? s.maxT : s.closedMaxT[drop - 1]!;
+      dropped.minTime = Math.min(dropped.minTime, firstT);
+      dropped.maxTime = Math.max(dropped.maxTime, lastT);
+      dropped.series++;
+      dropped.chunks += drop;
       for (let i = 0; i < drop; i++) {
         const n = i < s.closedSamples.length ? s.closedSamples[i]! : s.totalSamples - s.closedSampleSum;
         this.samples -= n;
+        dropped.samples += n;
         s.totalSamples -= n;
         if (i < s.closedSamples.length) s.closedSampleSum -= n;
         this.freeChunk(s.chunks[i]!);
@@ -311,10 +333,12 @@ export class Head {
         this.byKey.delete(s.key);
         this.series[s.id] = undefined;
         this.liveSeries--;
+        dropped.seriesRemoved++;
       }
     }
     this.index.delete(removed);
     this.recomputeMinT();
+    return dropped;
   }
 
   private recomputeMinT(): void {

@@ -137,6 +137,33 @@ describe('blocks in a data directory', () => {
     await a.close();
   });
 
+  it('says what head data retention drops at start, which range and why', async () => {
+    const dir = tmp();
+    const T0 = Date.UTC(2026, 0, 1);
+    const a = await openDiskDB(dir, { checkpointInterval: 0 });
+    for (let i = 0; i < 30; i++) {
+      const app = a.db.appender();
+      for (let s = 0; s < 10; s++) app.append({ __name__: 'old', s: String(s) }, T0 + i * 60_000, i);
+      await app.commit();
+    }
+    await a.close();
+    // Served again with a 1h retention; the first sample of "now" (promlet's own metrics, say) moves the newest sample 10h on.
+    const logs: string[] = [];
+    const b = await openDiskDB(dir, { checkpointInterval: 0, retention: '1h', warn: (m) => logs.push(m) });
+    expect(logs.filter((l) => l.startsWith('retention:'))).toEqual([]);
+    const app = b.db.appender();
+    app.append({ __name__: 'up' }, T0 + 10 * H, 1);
+    await app.commit();
+    expect(logs.filter((l) => l.startsWith('retention:'))).toEqual([
+      'retention: dropping 300 samples of 10 series from the head (2026-01-01T00:00:00.000Z to 2026-01-01T00:29:00.000Z, 10 chunks; ' +
+      '10 series left with no samples): they end before 2026-01-01T09:00:00.000Z, the newest sample (2026-01-01T10:00:00.000Z) minus the retention time',
+    ]);
+    const q = b.db.querier(T0, T0 + 10 * H);
+    expect(q.select([new Matcher('=', '__name__', 'old')])).toEqual([]);
+    q.close();
+    await b.close();
+  });
+
   it('removes a half-written block at start and refuses a damaged one with its place', async () => {
     const dir = tmp();
     const a = await openDiskDB(dir, { checkpointInterval: 0, compaction: false });
