@@ -76,6 +76,12 @@ export class Head {
   maxT = -Infinity;
   /** Samples older than this are out of bounds (retention). */
   minValidTime = -Infinity;
+  /**
+   * Samples committed below minValidTime: appended (and checked) before it
+   * moved, committed after. A block cut that began meanwhile must read the
+   * head again.
+   */
+  committedBelowMinValid = 0;
   /** storage.tsdb.out_of_order_time_window in ms: how far behind the head's newest sample an older sample is still taken (0 = never). */
   outOfOrderTimeWindow = 0;
   /** Refused as out of order with the window closed, refused as older than the window, and taken out of order. */
