@@ -30,7 +30,8 @@ const FLUSH_BYTES = 4 * 1024 * 1024;
 
 interface PendingSeries {
   labels: Labels;
-  chunks: BlockChunkMeta[];
+  /** The series entry's chunk section (count, then delta-coded metas) as the index stores it: a merge of long blocks holds millions of chunk metas. */
+  chunkSection: Uint8Array;
   starts: { t: number[]; st: number[] } | null;
 }
 
@@ -41,6 +42,7 @@ export class BlockWriter {
   /** Bytes of the current chunk file already handed to the sink. */
   private flushed = 0;
   private readonly series: PendingSeries[] = [];
+  private readonly scratch = new Writer();
   private samples = 0;
   private numChunks = 0;
   minT = Infinity;
@@ -76,7 +78,7 @@ export class BlockWriter {
       if (c.maxT > this.maxT) this.maxT = c.maxT;
     }
     this.numChunks += metas.length;
-    this.series.push({ labels, chunks: metas, starts: starts && starts.t.length > 0 ? starts : null });
+    this.series.push({ labels, chunkSection: encodeChunkSection(this.scratch, metas), starts: starts && starts.t.length > 0 ? starts : null });
   }
 
   private flush(): void {
@@ -108,6 +110,23 @@ export class BlockWriter {
   }
 }
 
+/** A series entry's chunks: their count, then each meta with times and references as deltas, as Prometheus's chunk metas. */
+function encodeChunkSection(w: Writer, chunks: readonly BlockChunkMeta[]): Uint8Array {
+  w.len = 0;
+  w.uvarint(chunks.length);
+  let prevMaxT = 0, prevRef = 0;
+  for (const [i, c] of chunks.entries()) {
+    w.varint(i === 0 ? c.minT : c.minT - prevMaxT);
+    w.uvarint(c.maxT - c.minT);
+    w.uvarint(c.samples);
+    w.uvarint(i === 0 ? c.ref : c.ref - prevRef);
+    w.uvarint(c.len);
+    prevMaxT = c.maxT;
+    prevRef = c.ref;
+  }
+  return w.view().slice();
+}
+
 function encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Uint8Array {
   const w = new Writer();
   w.bytes(fileHeader(INDEX_MAGIC, enc));
@@ -132,18 +151,7 @@ function encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Uint8A
       body.uvarint(symbolId.get(l.name)!);
       body.uvarint(symbolId.get(l.value)!);
     }
-    body.uvarint(s.chunks.length);
-    let prevMaxT = 0, prevRef = 0;
-    for (const [i, c] of s.chunks.entries()) {
-      // Times and references as deltas, as Prometheus's chunk metas.
-      body.varint(i === 0 ? c.minT : c.minT - prevMaxT);
-      body.uvarint(c.maxT - c.minT);
-      body.uvarint(c.samples);
-      body.uvarint(i === 0 ? c.ref : c.ref - prevRef);
-      body.uvarint(c.len);
-      prevMaxT = c.maxT;
-      prevRef = c.ref;
-    }
+    body.bytes(s.chunkSection);
     const n = s.starts?.t.length ?? 0;
     body.uvarint(n);
     for (let i = 0; i < n; i++) {
