@@ -127,8 +127,16 @@ export class StorageServer {
         const b = this.one(call.s).samples(call.mint, call.maxt, { skipStale: call.skipStale });
         const out: SampleBatch = { timestamps: own(b.timestamps, transfer), values: own(b.values, transfer) };
         if (b.startTimestamps) out.startTimestamps = own(b.startTimestamps, transfer);
-        if (b.histograms) out.histograms = { timestamps: own(b.histograms.timestamps, transfer), histograms: b.histograms.histograms };
-        return out;
+        if (b.histograms) {
+          const hs = b.histograms.histograms;
+          // Structured cloning quiets a NaN held in an object; a stale histogram's sum must keep its bits.
+          const sums = new Float64Array(hs.length);
+          for (let i = 0; i < hs.length; i++) sums[i] = hs[i]!.sum;
+          transfer.add(sums.buffer);
+          out.histograms = { timestamps: own(b.histograms.timestamps, transfer), histograms: hs };
+          return { batch: out, sums };
+        }
+        return { batch: out };
       }
       case 'hasStartTimestamps': return this.one(call.s).hasStartTimestamps?.(call.mint, call.maxt) ?? false;
       case 'hasHistograms': return this.one(call.s).hasHistograms?.(call.mint, call.maxt) ?? false;
@@ -218,7 +226,9 @@ class RemoteSeries implements Series {
   }
 
   samples(mint: number, maxt: number, opts?: { skipStale?: boolean }): SampleBatch {
-    return this.storage.call({ op: 'samples', s: this.w.s, mint, maxt, skipStale: opts?.skipStale ?? false });
+    const { batch, sums } = this.storage.call<{ batch: SampleBatch; sums?: Float64Array }>({ op: 'samples', s: this.w.s, mint, maxt, skipStale: opts?.skipStale ?? false });
+    if (sums && batch.histograms) batch.histograms.histograms.forEach((h, i) => (h.sum = sums[i]!));
+    return batch;
   }
 
   hasStartTimestamps(mint: number, maxt: number): boolean {

@@ -28,11 +28,17 @@ export const CHUNK_FILE_TARGET = 128 * 1024 * 1024;
 /** Buffered chunk bytes are handed to the sink past this size, which bounds a writer's memory. */
 const FLUSH_BYTES = 4 * 1024 * 1024;
 
+/**
+ * A series until the index is written. Its chunk metas are held as the
+ * bytes the index stores them as (count, then delta-coded metas): a merge of
+ * long blocks holds millions of them.
+ */
 interface PendingSeries {
   labels: Labels;
-  /** The series entry's chunk section (count, then delta-coded metas) as the index stores it: a merge of long blocks holds millions of chunk metas. */
   chunkSection: Uint8Array;
   starts: { t: number[]; st: number[] } | null;
+  /** The native histogram chunks' section, null when the series has none. */
+  hchunkSection: Uint8Array | null;
 }
 
 export class BlockWriter {
@@ -58,13 +64,32 @@ export class BlockWriter {
     return this.series.length;
   }
 
-  addSeries(labels: Labels, chunks: readonly ChunkToWrite[], starts: { t: number[]; st: number[] } | null = null): void {
-    if (chunks.length === 0) return;
+  /**
+   * Adds a series: its float chunks, start timestamps, and native histogram
+   * chunks (stored as histogramChunkBytes gave them, bounds included).
+   */
+  addSeries(labels: Labels, chunks: readonly ChunkToWrite[], starts: { t: number[]; st: number[] } | null = null, hchunks: readonly ChunkToWrite[] = []): void {
+    if (chunks.length === 0 && hchunks.length === 0) return;
     const prev = this.series[this.series.length - 1];
     if (prev && compareLabels(prev.labels, labels) >= 0) throw new Error('BlockWriter: series must be added in label order, each once');
+    const metas = this.writeChunks(chunks, false);
+    const hmetas = this.writeChunks(hchunks, true);
+    this.series.push({
+      labels, chunkSection: this.section(metas), starts: starts && starts.t.length > 0 ? starts : null,
+      hchunkSection: hmetas.length > 0 ? this.section(hmetas) : null,
+    });
+  }
+
+  private section(metas: readonly BlockChunkMeta[]): Uint8Array {
+    this.scratch.len = 0;
+    writeChunkMetas(this.scratch, metas);
+    return this.scratch.view().slice();
+  }
+
+  private writeChunks(chunks: readonly ChunkToWrite[], histogram: boolean): BlockChunkMeta[] {
     const metas: BlockChunkMeta[] = [];
     for (const c of chunks) {
-      const len = usedChunkBytes(c.bytes, this.enc);
+      const len = histogram ? c.bytes.length : usedChunkBytes(c.bytes, this.enc);
       const data = c.bytes.subarray(0, len);
       if (this.flushed + this.chunks.len + len + 14 > this.fileTarget && this.flushed + this.chunks.len > FILE_HEADER) this.cutFile();
       else if (this.chunks.len > this.flushBytes) this.flush();
@@ -78,7 +103,7 @@ export class BlockWriter {
       if (c.maxT > this.maxT) this.maxT = c.maxT;
     }
     this.numChunks += metas.length;
-    this.series.push({ labels, chunkSection: encodeChunkSection(this.scratch, metas), starts: starts && starts.t.length > 0 ? starts : null });
+    return metas;
   }
 
   private flush(): void {
@@ -110,21 +135,19 @@ export class BlockWriter {
   }
 }
 
-/** A series entry's chunks: their count, then each meta with times and references as deltas, as Prometheus's chunk metas. */
-function encodeChunkSection(w: Writer, chunks: readonly BlockChunkMeta[]): Uint8Array {
-  w.len = 0;
-  w.uvarint(chunks.length);
+function writeChunkMetas(body: Writer, chunks: readonly BlockChunkMeta[]): void {
+  body.uvarint(chunks.length);
   let prevMaxT = 0, prevRef = 0;
   for (const [i, c] of chunks.entries()) {
-    w.varint(i === 0 ? c.minT : c.minT - prevMaxT);
-    w.uvarint(c.maxT - c.minT);
-    w.uvarint(c.samples);
-    w.uvarint(i === 0 ? c.ref : c.ref - prevRef);
-    w.uvarint(c.len);
+    // Times and references as deltas, as Prometheus's chunk metas.
+    body.varint(i === 0 ? c.minT : c.minT - prevMaxT);
+    body.uvarint(c.maxT - c.minT);
+    body.uvarint(c.samples);
+    body.uvarint(i === 0 ? c.ref : c.ref - prevRef);
+    body.uvarint(c.len);
     prevMaxT = c.maxT;
     prevRef = c.ref;
   }
-  return w.view().slice();
 }
 
 function encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Uint8Array {
@@ -158,6 +181,8 @@ function encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Uint8A
       body.varint(s.starts!.t[i]!);
       body.varint(s.starts!.st[i]!);
     }
+    // Only series with histograms carry their list, so blocks without any keep their old bytes.
+    if (s.hchunkSection) body.bytes(s.hchunkSection);
     refs.push(w.len);
     const b = body.view();
     w.uvarint(b.length);

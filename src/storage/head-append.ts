@@ -6,12 +6,15 @@ import { appendBatch, reserveHeadroom, statusMessage } from '../wasm/codec.js';
 import { mem } from '../wasm/loader.js';
 import type { Appender, SeriesRef } from './interfaces.js';
 import type { Head, MemSeries } from './head.js';
-import { type WalWriter, samplesRecord, seriesRecord } from './wal-records.js';
+import { type WalWriter, histogramRecords, samplesRecord, seriesRecord } from './wal-records.js';
 import {
   DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError, StorageFullError,
   TooOldSampleError,
 } from './errors.js';
 import { mergeOutOfOrder, storedValueAt } from './head-ooo.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { HistogramValidationError, validateHistogram } from '../model/histogram-validate.js';
+import { type PendingHistogram, appendHistograms, copyHistogram, sameHistogram } from './head-histograms.js';
 
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
@@ -38,6 +41,8 @@ export class HeadAppender implements Appender {
   private oooSts: Float64Array | null = null;
   /** Per series: this batch's out-of-order samples by timestamp (index into the ooo buffers). */
   private oooBySeries = new Map<MemSeries, Map<number, number>>();
+  /** Histogram samples of this batch, in the order they were appended. */
+  private hists: PendingHistogram[] = [];
 
   /**
    * `replaying`: samples come from the write-ahead log, where they were
@@ -61,14 +66,16 @@ export class HeadAppender implements Appender {
     const lastV = mine ? s.pendingV : s.lastValue;
     if (t < lastT) return this.appendOutOfOrder(s, t, v, startTimestamp, lastT);
     if (t === lastT) {
+      const lastH = mine ? s.pendingH : s.lastH;
       // The same sample again is accepted silently, as Prometheus does.
-      if (bitsOf(v) === bitsOf(lastV)) return s.id;
+      if (lastH === null && bitsOf(v) === bitsOf(lastV)) return s.id;
       head.duplicates++;
-      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastV}, got ${v}`);
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastH ? 'a histogram' : lastV}, got ${v}`);
     }
     s.pendingOwner = this;
     s.pendingT = t;
     s.pendingV = v;
+    s.pendingH = null;
     if (this.n === this.slots.length) this.grow();
     this.slots[this.n] = s.id;
     this.ts[this.n] = t;
@@ -80,6 +87,44 @@ export class HeadAppender implements Appender {
       this.sts[this.n] = 0;
     }
     this.n++;
+    return s.id;
+  }
+
+  appendHistogram(series: LabelsInput | SeriesRef, t: number, h: FloatHistogram): SeriesRef {
+    if (this.done) throw new StorageError('appender already committed or rolled back');
+    if (!Number.isSafeInteger(t)) throw new InvalidSampleError(`timestamp ${t} is not an integer number of milliseconds within ±2^53`);
+    try {
+      validateHistogram(h);
+    } catch (e) {
+      if (e instanceof HistogramValidationError) throw new InvalidSampleError(`invalid histogram at ${t}: ${e.message}`);
+      throw e;
+    }
+    const s = this.resolve(series);
+    const head = this.head;
+    if (t < head.minValidTime) {
+      head.outOfBounds++;
+      throw new OutOfBoundsError(`${formatLabels(s.labels)} at ${t} is before ${head.minValidTime}`);
+    }
+    const mine = s.pendingOwner === this;
+    const lastT = mine ? s.pendingT : s.maxT;
+    if (t < lastT) {
+      head.outOfOrder++;
+      // Out-of-order histograms are refused whatever the window (docs/STORAGE.md).
+      throw new OutOfOrderSampleError(`${formatLabels(s.labels)}: native histogram at ${t} is older than ${lastT}${head.outOfOrderTimeWindow > 0 ? ' (out-of-order native histograms are not stored)' : ''}`);
+    }
+    if (t === lastT) {
+      const lastH = mine ? s.pendingH : s.lastH;
+      if (lastH !== null && sameHistogram(lastH, h) && !!lastH.integer === !!h.integer) return s.id;
+      head.duplicates++;
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastH ? 'another histogram' : `the float ${mine ? s.pendingV : s.lastValue}`}, got a histogram`);
+    }
+    const copy = copyHistogram(h);
+    // Whether the sample before this one is a float: then this one starts a histogram chunk.
+    const afterFloat = mine ? s.pendingH === null : s.lastH === null;
+    s.pendingOwner = this;
+    s.pendingT = t;
+    s.pendingH = copy;
+    this.hists.push({ s, t, h: copy, afterFloat });
     return s.id;
   }
 
@@ -207,11 +252,13 @@ export class HeadAppender implements Appender {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     this.done = true;
     const n = this.n;
-    if (n === 0 && this.oooN === 0) return;
+    if (n === 0 && this.oooN === 0 && this.hists.length === 0) return;
     const head = this.head;
     // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks;
     // a series taking out-of-order samples is encoded again beside its old chunks.
     let need = (n + this.oooN + 2) * 1056 + (n + this.oooN) * 32;
+    // A histogram may start a chunk (its worst case) and needs its record and decoding state.
+    for (const { h } of this.hists) need += 1100 + 48 * (h.positiveBuckets.length + h.negativeBuckets.length + h.positiveSpans.length + h.negativeSpans.length + (h.customValues?.length ?? 0));
     for (const [s, byT] of this.oooBySeries) need += (s.chunks.length + byT.size + 1) * 1056;
     if (!reserveHeadroom(need, head.memoryLimit)) {
       this.done = false;
@@ -232,6 +279,7 @@ export class HeadAppender implements Appender {
       s.lastValue = this.vs[i]!;
       s.totalSamples++;
       s.pendingOwner = null;
+      s.lastH = null;
       const st = this.sts ? this.sts[i]! : 0;
       if (st !== 0) {
         s.starts ??= { t: [], st: [] };
@@ -243,6 +291,18 @@ export class HeadAppender implements Appender {
       if (t < head.minValidTime) head.committedBelowMinValid++;
     }
     head.samples += appended;
+    const hists = this.hists.filter((p) => head.get(p.s.id) === p.s);
+    appendHistograms(head, hists);
+    for (const { s, t, h } of hists) {
+      s.pendingOwner = null;
+      if (t >= s.maxT) {
+        s.maxT = t;
+        s.lastH = h;
+      }
+      if (t < head.minT) head.minT = t;
+      if (t > head.maxT) head.maxT = t;
+    }
+    this.hists = [];
     // After the newer samples, so a timestamp both hold keeps the in-order sample.
     for (const [s, byT] of this.oooBySeries) {
       if (head.get(s.id) !== s) continue;
@@ -273,10 +333,17 @@ export class HeadAppender implements Appender {
     };
     seriesOf(this.slots, this.n);
     seriesOf(this.oooSlots, this.oooN);
+    for (const { s } of this.hists) {
+      if (!s.walLogged && !fresh.has(s)) {
+        fresh.add(s);
+        records.push(seriesRecord(s.id, s.labels));
+      }
+    }
     if (this.n > 0) records.push(samplesRecord(this.slots, this.ts, this.vs, this.sts, this.n));
     // Out-of-order samples are a samples record of their own, after the newer ones: replayed in
     // log order they are out of order again, and replay takes them (see `replaying`).
     if (this.oooN > 0) records.push(samplesRecord(this.oooSlots, this.oooTs, this.oooVs, this.oooSts, this.oooN));
+    if (this.hists.length > 0) records.push(...histogramRecords(this.hists.map(({ s, t, h }) => ({ id: s.id, t, h }))));
     try {
       wal.write(records);
     } catch (e) {
@@ -293,6 +360,8 @@ export class HeadAppender implements Appender {
       const s = this.head.get(this.slots[i]!);
       if (s && s.pendingOwner === this) s.pendingOwner = null;
     }
+    for (const { s } of this.hists) if (s.pendingOwner === this) s.pendingOwner = null;
+    this.hists = [];
     this.n = 0;
     this.oooN = 0;
     this.oooBySeries.clear();
