@@ -303,6 +303,17 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
       rmSync(served, { recursive: true, force: true });
     }
 
+    console.log('| measure | value | target |');
+    console.log('|---|---:|---:|');
+    console.log(`| on disk | ${(bytes / 2 ** 20).toFixed(0)} MiB (${(bytes / (series * points)).toFixed(2)} bytes/sample) | |`);
+    console.log(`| writer: time | ${(w.ms / 1000).toFixed(1)} s | |`);
+    console.log(`| writer: peak RSS | ${mb(w.maxRSS)} | ≤ 400 MB |`);
+    console.log(`| writer: longest commit; longest event-loop stall | ${w.maxCommitMs.toFixed(0)} ms; ${w.maxStallMs.toFixed(0)} ms | |`);
+    console.log(`| server: start to ready | ${server.openMs.toFixed(0)} ms | |`);
+    console.log(`| server: \`sum(count_over_time(bench_gauge[${points}m]))\` (whole range, one query) | ${wholeMs.toFixed(0)} ms, ${exactCount ? 'exact' : 'WRONG'} | exact |`);
+    console.log(`| server: \`sum(count_over_time(bench_gauge[1d]))\`, range query a day a step | ${rangeMs.toFixed(0)} ms, ${exactRange ? 'exact' : 'WRONG'} | exact |`);
+    console.log(`| server: single samples | ${exactSamples ? 'exact' : 'WRONG'} | exact |`);
+    console.log(`| server: peak RSS after those queries | ${mb(rss)} | ≤ 400 MB (aim 250 MB) |`);
     // Opening a directory of at least openGB: the same one, written on (more days of the same series).
     let open: { bytes: number; ms: number; days: number; rss: number } | null = null;
     if (openGB > 0) {
@@ -323,17 +334,6 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
       writerMaxCommitMs: w.maxCommitMs, writerMaxStallMs: w.maxStallMs, serverPeakRss: rss, openMs: server.openMs, wholeRangeQueryMs: wholeMs, rangeQueryMs: rangeMs,
       exactCount, exactRange, exactSamples, open,
     });
-    console.log('| measure | value | target |');
-    console.log('|---|---:|---:|');
-    console.log(`| on disk | ${(bytes / 2 ** 20).toFixed(0)} MiB (${(bytes / (series * points)).toFixed(2)} bytes/sample) | |`);
-    console.log(`| writer: time | ${(w.ms / 1000).toFixed(1)} s | |`);
-    console.log(`| writer: peak RSS | ${mb(w.maxRSS)} | ≤ 400 MB |`);
-    console.log(`| writer: longest commit; longest event-loop stall | ${w.maxCommitMs.toFixed(0)} ms; ${w.maxStallMs.toFixed(0)} ms | |`);
-    console.log(`| server: start to ready | ${server.openMs.toFixed(0)} ms | |`);
-    console.log(`| server: \`sum(count_over_time(bench_gauge[${points}m]))\` (whole range, one query) | ${wholeMs.toFixed(0)} ms, ${exactCount ? 'exact' : 'WRONG'} | exact |`);
-    console.log(`| server: \`sum(count_over_time(bench_gauge[1d]))\`, range query a day a step | ${rangeMs.toFixed(0)} ms, ${exactRange ? 'exact' : 'WRONG'} | exact |`);
-    console.log(`| server: single samples | ${exactSamples ? 'exact' : 'WRONG'} | exact |`);
-    console.log(`| server: peak RSS after those queries | ${mb(rss)} | ≤ 400 MB (aim 250 MB) |`);
     if (open) {
       console.log(`| opening ${(open.bytes / 1e9).toFixed(2)} GB (${open.days.toFixed(1)} d): start to ready, peak RSS at ready | ${open.ms.toFixed(0)} ms, ${mb(open.rss)} | < 2 s |`);
     }
