@@ -14,7 +14,9 @@ import {
 import { mergeOutOfOrder, storedValueAt } from './head-ooo.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import { HistogramValidationError, validateHistogram } from '../model/histogram-validate.js';
-import { type PendingHistogram, appendHistograms, copyHistogram, sameHistogram } from './head-histograms.js';
+import {
+  type PendingHistogram, appendHistograms, copyHistogram, mergeOutOfOrderHistograms, sameHistogram, storedHistogramAt,
+} from './head-histograms.js';
 
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
@@ -43,6 +45,8 @@ export class HeadAppender implements Appender {
   private oooBySeries = new Map<MemSeries, Map<number, number>>();
   /** Histogram samples of this batch, in the order they were appended. */
   private hists: PendingHistogram[] = [];
+  /** Out-of-order histograms of this batch, per series by timestamp. */
+  private oooHists = new Map<MemSeries, Map<number, FloatHistogram>>();
 
   /**
    * `replaying`: samples come from the write-ahead log, where they were
@@ -107,11 +111,7 @@ export class HeadAppender implements Appender {
     }
     const mine = s.pendingOwner === this;
     const lastT = mine ? s.pendingT : s.maxT;
-    if (t < lastT) {
-      head.outOfOrder++;
-      // Out-of-order histograms are refused whatever the window (docs/STORAGE.md).
-      throw new OutOfOrderSampleError(`${formatLabels(s.labels)}: native histogram at ${t} is older than ${lastT}${head.outOfOrderTimeWindow > 0 ? ' (out-of-order native histograms are not stored)' : ''}`);
-    }
+    if (t < lastT) return this.appendHistogramOutOfOrder(s, t, h, lastT);
     if (t === lastT) {
       const lastH = mine ? s.pendingH : s.lastH;
       if (lastH !== null && sameHistogram(lastH, h) && !!lastH.integer === !!h.integer) return s.id;
@@ -125,6 +125,36 @@ export class HeadAppender implements Appender {
     s.pendingT = t;
     s.pendingH = copy;
     this.hists.push({ s, t, h: copy, afterFloat });
+    return s.id;
+  }
+
+  /** A histogram older than its series' newest: the float path's window and duplicate rules (Prometheus 3 takes them too). */
+  private appendHistogramOutOfOrder(s: MemSeries, t: number, h: FloatHistogram, lastT: number): SeriesRef {
+    const head = this.head;
+    const window = head.outOfOrderTimeWindow;
+    if (!this.replaying) {
+      if (window <= 0) {
+        head.outOfOrder++;
+        throw new OutOfOrderSampleError(`${formatLabels(s.labels)}: native histogram at ${t} is older than ${lastT}`);
+      }
+      if (t < head.maxT - window) {
+        head.tooOld++;
+        throw new TooOldSampleError(`${formatLabels(s.labels)}: native histogram at ${t} is older than the out-of-order time window (${window} ms) before the newest sample ${head.maxT}`);
+      }
+    }
+    let mine = this.oooHists.get(s);
+    const have = mine?.get(t) ?? storedHistogramAt(s, t);
+    const duplicate = (what: string) => {
+      head.duplicates++;
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${what}, got a histogram`);
+    };
+    if (have) {
+      if (sameHistogram(have, h) && !!have.integer === !!h.integer) return s.id;
+      duplicate('another histogram');
+    }
+    if (this.oooBySeries.get(s)?.has(t) || storedValueAt(head, s, t) !== undefined) duplicate('a float');
+    if (!mine) this.oooHists.set(s, (mine = new Map()));
+    mine.set(t, copyHistogram(h));
     return s.id;
   }
 
@@ -152,6 +182,10 @@ export class HeadAppender implements Appender {
     if (at !== undefined && sameAs(this.oooVs[at]!)) return s.id;
     const stored = storedValueAt(head, s, t);
     if (stored !== undefined && sameAs(stored)) return s.id;
+    if (this.oooHists.get(s)?.has(t) || storedHistogramAt(s, t)) {
+      head.duplicates++;
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has a histogram, got ${v}`);
+    }
     if (this.oooN === this.oooSlots.length) this.growOoo();
     const i = this.oooN++;
     this.oooSlots[i] = s.id;
@@ -252,13 +286,15 @@ export class HeadAppender implements Appender {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     this.done = true;
     const n = this.n;
-    if (n === 0 && this.oooN === 0 && this.hists.length === 0) return;
+    if (n === 0 && this.oooN === 0 && this.hists.length === 0 && this.oooHists.size === 0) return;
     const head = this.head;
     // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks;
     // a series taking out-of-order samples is encoded again beside its old chunks.
     let need = (n + this.oooN + 2) * 1056 + (n + this.oooN) * 32;
     // A histogram may start a chunk (its worst case) and needs its record and decoding state.
     for (const { h } of this.hists) need += 1100 + 48 * (h.positiveBuckets.length + h.negativeBuckets.length + h.positiveSpans.length + h.negativeSpans.length + (h.customValues?.length ?? 0));
+    // A series taking out-of-order histograms is encoded again beside its old chunks.
+    for (const [s, byT] of this.oooHists) need += ((s.hist?.chunks.length ?? 0) + byT.size + 1) * 2100;
     for (const [s, byT] of this.oooBySeries) need += (s.chunks.length + byT.size + 1) * 1056;
     if (!reserveHeadroom(need, head.memoryLimit)) {
       this.done = false;
@@ -311,6 +347,11 @@ export class HeadAppender implements Appender {
       head.outOfOrderAppended += added;
     }
     this.oooBySeries.clear();
+    for (const [s, byT] of this.oooHists) {
+      if (head.get(s.id) !== s) continue;
+      head.outOfOrderAppended += mergeOutOfOrderHistograms(head, s, byT);
+    }
+    this.oooHists.clear();
     this.onCommit();
     if (appended !== n) {
       // Ordering was checked above, so this is a broken invariant, not bad input.
@@ -333,7 +374,7 @@ export class HeadAppender implements Appender {
     };
     seriesOf(this.slots, this.n);
     seriesOf(this.oooSlots, this.oooN);
-    for (const { s } of this.hists) {
+    for (const s of [...this.hists.map((p) => p.s), ...this.oooHists.keys()]) {
       if (!s.walLogged && !fresh.has(s)) {
         fresh.add(s);
         records.push(seriesRecord(s.id, s.labels));
@@ -344,6 +385,9 @@ export class HeadAppender implements Appender {
     // log order they are out of order again, and replay takes them (see `replaying`).
     if (this.oooN > 0) records.push(samplesRecord(this.oooSlots, this.oooTs, this.oooVs, this.oooSts, this.oooN));
     if (this.hists.length > 0) records.push(...histogramRecords(this.hists.map(({ s, t, h }) => ({ id: s.id, t, h }))));
+    // After the newer ones, as for floats: replayed in log order they are out of order again.
+    const late = [...this.oooHists].flatMap(([s, byT]) => [...byT].map(([t, h]) => ({ id: s.id, t, h })));
+    if (late.length > 0) records.push(...histogramRecords(late));
     try {
       wal.write(records);
     } catch (e) {
@@ -362,6 +406,7 @@ export class HeadAppender implements Appender {
     }
     for (const { s } of this.hists) if (s.pendingOwner === this) s.pendingOwner = null;
     this.hists = [];
+    this.oooHists.clear();
     this.n = 0;
     this.oooN = 0;
     this.oooBySeries.clear();

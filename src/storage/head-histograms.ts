@@ -182,3 +182,35 @@ export function loadHistogramChunks(head: Head, s: MemSeries, chunks: readonly U
     s.lastH = decodeHistogramList([ptrs[ptrs.length - 1]!], last.maxT, last.maxT).histograms[0] ?? null;
   }
 }
+
+/** The committed histogram of s at t, if it has one (only the chunks around t are decoded). */
+export function storedHistogramAt(s: MemSeries, t: number): FloatHistogram | undefined {
+  if (!s.hist || s.hist.chunks.length === 0) return undefined;
+  return decodeHistogramList(s.hist.overlapping(t, t), t, t).histograms[0];
+}
+
+/**
+ * Merges out-of-order histograms (by timestamp; none at a time s holds)
+ * into s's histogram chunks: decoded, merged and encoded again (hints kept,
+ * chunks cut as on append). Returns how many were added.
+ */
+export function mergeOutOfOrderHistograms(head: Head, s: MemSeries, late: ReadonlyMap<number, FloatHistogram>): number {
+  const stored = s.hist ? decodeHistogramList(s.hist.chunks, -Infinity, Infinity) : { timestamps: [], histograms: [] };
+  const byT = new Map<number, FloatHistogram>();
+  stored.timestamps.forEach((t, i) => byT.set(t, stored.histograms[i]!));
+  let added = 0;
+  for (const [t, h] of late) {
+    if (byT.has(t)) continue;
+    byT.set(t, h);
+    added++;
+  }
+  if (added === 0) return 0;
+  const times = [...byT.keys()].sort((a, b) => a - b);
+  const { lastH, maxT } = s;
+  head.clearHistograms(s);
+  appendHistograms(head, times.map((t, i) => ({ s, t, h: byT.get(t)!, afterFloat: i === 0 })), true);
+  s.lastH = lastH;
+  s.maxT = maxT;
+  if (times[0]! < head.minT) head.minT = times[0]!;
+  return added;
+}

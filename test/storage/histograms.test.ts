@@ -106,7 +106,7 @@ describe('head: native histograms', () => {
   });
 
   it('refuses out-of-order, changed duplicates and out-of-bounds histograms like floats', async () => {
-    const db = await openDB({ outOfOrderTimeWindow: '1h' });
+    const db = await openDB();
     const app = db.appender();
     const l = { __name__: 'x' };
     const ref = app.appendHistogram!(l, T0 + 10_000, intHistogram(5, [2, 3]));
@@ -128,6 +128,34 @@ describe('head: native histograms', () => {
     const { batch } = (await read(db, 'x'))!;
     expect(batch.histograms).toBeUndefined();
     expect([...batch.timestamps]).toEqual([T0 + 11_000]);
+  });
+
+  it('takes out-of-order histograms inside the out-of-order window, as Prometheus 3 does', async () => {
+    const db = await openDB({ outOfOrderTimeWindow: '10m' });
+    const hs = latencySeries(40, 2, true);
+    const l = { __name__: 'late' };
+    const app = db.appender();
+    for (let i = 0; i < 40; i += 2) app.appendHistogram!(l, T0 + i * 10_000, hs[i]!);
+    app.append({ __name__: 'f' }, T0 + 39 * 10_000, 1);
+    await app.commit();
+    const b = db.appender();
+    for (let i = 1; i < 40; i += 2) b.appendHistogram!(l, T0 + i * 10_000, hs[i]!);
+    // The same histogram again is nothing; another one at a stored time is a duplicate, as is a float there.
+    expect(b.appendHistogram!(l, T0 + 2 * 10_000, hs[2]!)).toBeGreaterThan(0);
+    expect(() => b.appendHistogram!(l, T0 + 4 * 10_000, hs[5]!)).toThrow(DuplicateSampleError);
+    expect(() => b.append(l, T0 + 3 * 10_000, 7)).toThrow(DuplicateSampleError);
+    expect(() => b.appendHistogram!(l, T0 - 3_600_000, hs[0]!)).toThrow(/too old sample/);
+    await b.commit();
+    const { batch } = (await read(db, 'late'))!;
+    expect([...batch.histograms!.timestamps]).toEqual(hs.map((_, i) => T0 + i * 10_000));
+    expect(batch.histograms!.histograms.map(fields)).toEqual(hs.map(fields));
+    expect(db.stats().outOfOrderAppendedSamples).toBe(19); // the last one is newer than the series' newest
+    // With the window closed they stay refused.
+    const closed = await openDB();
+    const c = closed.appender();
+    c.appendHistogram!(l, T0 + 10_000, hs[1]!);
+    await c.commit();
+    expect(() => closed.appender().appendHistogram!(l, T0, hs[0]!)).toThrow(OutOfOrderSampleError);
   });
 
   it('hides uncommitted histograms and forgets them on rollback', async () => {
