@@ -225,7 +225,7 @@ function runWriter(dir: string, series: number, points: number, step: number, st
 }
 
 /** Starts `promlet serve` on dir; resolves once /-/ready answers, with the time from spawn to ready. */
-async function serveDir(dir: string): Promise<{ url: string; openMs: number; proc: ReturnType<typeof spawn>; stop: () => Promise<void> }> {
+async function serveDir(dir: string): Promise<{ url: string; openMs: number; storageMs: number; proc: ReturnType<typeof spawn>; stop: () => Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
@@ -244,7 +244,9 @@ async function serveDir(dir: string): Promise<{ url: string; openMs: number; pro
     await stop();
     throw e;
   }
-  return { url, openMs: performance.now() - t0, proc, stop };
+  // The server's own account of opening the directory (blocks, head, log), without the process start.
+  const storageMs = Number(/data dir .*, in (\d+) ms/.exec(log)?.[1] ?? NaN);
+  return { url, openMs: performance.now() - t0, storageMs, proc, stop };
 }
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
@@ -315,7 +317,7 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
     console.log(`| server: single samples | ${exactSamples ? 'exact' : 'WRONG'} | exact |`);
     console.log(`| server: peak RSS after those queries | ${mb(rss)} | ≤ 400 MB (aim 250 MB) |`);
     // Opening a directory of at least openGB: the same one, written on (more days of the same series).
-    let open: { bytes: number; ms: number; days: number; rss: number } | null = null;
+    let open: { bytes: number; ms: number; storageMs: number; emptyMs: number; days: number; rss: number } | null = null;
     if (openGB > 0) {
       let upTo = points;
       const perPoint = bytes / points;
@@ -326,7 +328,12 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
       const again = await serveDir(dir);
       const openRss = vmHWM(again.proc.pid!);
       await again.stop();
-      open = { bytes: dirBytes(dir), ms: again.openMs, days: (upTo * step) / 86400_000, rss: openRss };
+      // The same server on an empty directory, in the same run: what starting the process costs on this machine now.
+      const emptyDir = mkdtempSync(join(tmpdir(), 'promlet-empty-'));
+      const empty = await serveDir(emptyDir);
+      await empty.stop();
+      rmSync(emptyDir, { recursive: true, force: true });
+      open = { bytes: dirBytes(dir), ms: again.openMs, storageMs: again.storageMs, emptyMs: empty.openMs, days: (upTo * step) / 86400_000, rss: openRss };
     }
 
     record({
@@ -336,6 +343,7 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
     });
     if (open) {
       console.log(`| opening ${(open.bytes / 1e9).toFixed(2)} GB (${open.days.toFixed(1)} d): start to ready, peak RSS at ready | ${open.ms.toFixed(0)} ms, ${mb(open.rss)} | < 2 s |`);
+      console.log(`| the same: opening the storage alone (the server's log); an empty directory's start to ready | ${open.storageMs} ms; ${open.emptyMs.toFixed(0)} ms | |`);
     }
   } finally {
     if (process.env.PROMLET_BENCH_KEEP_LARGE) console.log(`kept ${dir}`);
