@@ -74,7 +74,7 @@ export class ScrapeCache {
   add(line: SeriesText, labels: Labels | null): CacheEntry {
     // A slice keeps the whole response body alive; the key is copied out of it.
     const key = decoder.decode(encoder.encode(line.series));
-    const e: CacheEntry = { key, next: this.buckets.get(line.seriesHash), follow: undefined, dead: false, ref: -1, labels, lastIter: this.iter, curIter: 0, staleIter: 0 };
+    const e: CacheEntry = { key, next: this.buckets.get(line.seriesHash), follow: undefined, dead: false, ref: -1, labels, lastIter: this.iter, curIter: 0, staleIter: -1 };
     this.buckets.set(line.seriesHash, e);
     this.count++;
     return e;

@@ -31,7 +31,7 @@ async function run(): Promise<NonNullable<Window['__persist']>> {
   const at = 1_700_000_000_000 + 1999 * 15_000;
   const sum = await engine.instantQuery('sum(page_requests_total)', at);
   const count = await engine.instantQuery('sum(count_over_time(page_requests_total[1d]))', at);
-  const value = (r: typeof sum) => (r.resultType === 'vector' && r.result[0] ? r.result[0].value[1] : null);
+  const value = (r: typeof sum) => (r.resultType === 'vector' && r.result[0] ? r.result[0].value?.[1] ?? null : null);
   return { loaded: p.loaded, sum: value(sum), count: value(count), saved, hist: await histograms() };
 }
 

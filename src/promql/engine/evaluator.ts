@@ -18,10 +18,14 @@ import type { Prepared } from './preprocess.js';
 import { unwrapParens } from './preprocess.js';
 import { evalRangeCall, extendFloats, type WindowSource } from './range-call.js';
 import { type Selection, type SeriesData, upperBound } from './selection.js';
+import { upperBoundFromLast } from './forward-search.js';
 import {
-  type Matrix, type Series, type StringValue, type Vector, SeriesCollector, dropMetricName, hasDuplicateLabels,
-  mergeSeriesWithSameLabelset, totalSamples,
+  type HPoint, type Matrix, type Series, type StringValue, type Vector, SeriesCollector, dropMetricName, hasDuplicateLabels,
+  histogramSamples, mergeSeriesWithSameLabelset, totalSamples, vectorSamples,
 } from './value.js';
+import { mulHistogram } from '../../model/histogram-arith.js';
+import { copyHistogram } from '../../model/histogram-resolution.js';
+import { smoothedHistogramSeries } from './histogram-range.js';
 
 export interface EvalConfig {
   lookbackDelta: number;
@@ -141,6 +145,8 @@ const SAMPLE_BYTES = 16;
 
 export type EvalResult = Matrix | StringValue;
 
+const SORTS = new Set(['sort', 'sort_desc', 'sort_by_label', 'sort_by_label_desc']);
+
 const isString = (v: EvalResult): v is StringValue => !Array.isArray(v);
 
 export class Evaluator {
@@ -178,10 +184,16 @@ export class Evaluator {
     if (isString(res) || inner.type === 'MatrixSelector' || inner.type === 'SubqueryExpr') return res;
     for (const s of res) {
       const first = s.floats[0];
-      if (!first) continue;
+      const firstH = s.histograms?.[0];
+      if (!first && !firstH) continue;
       for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
-        s.floats.push({ t: ts, f: first.f });
-        this.q.add(1);
+        if (first) {
+          s.floats.push({ t: ts, f: first.f });
+          this.q.add(1);
+        } else {
+          s.histograms!.push({ t: ts, h: firstH!.h });
+          this.q.add(histogramSamples(firstH!.h));
+        }
       }
     }
     return res;
@@ -224,22 +236,26 @@ export class Evaluator {
   rangeEval(exprs: (Expr | null)[], fn: (vectors: (Vector | null)[], ts: number) => Vector): Matrix {
     const mats = exprs.map((x) => (x && typeOf(x) !== 'string' ? this.matrix(x) : null));
     const cursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
+    const hCursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
     const original = this.q.current;
     let temp = this.q.current;
     const collector = new SeriesCollector();
     for (let ts = this.start; ts <= this.end; ts += this.interval) {
       this.cfg.checkAbort();
       this.q.current = temp;
-      const vectors = mats.map((m, i) => (m ? this.gather(m, cursors[i]!, ts) : null));
+      const vectors = mats.map((m, i) => (m ? this.gather(m, cursors[i]!, hCursors[i]!, ts) : null));
       const result = fn(vectors, ts);
-      this.q.add(result.length);
-      temp += result.length;
+      const n = vectorSamples(result);
+      this.q.add(n);
+      temp += n;
       if (this.start === this.end) {
         if (!this.cfg.delayedNameRemoval && hasDuplicateLabels(result)) {
           throw new QueryError('vector cannot contain metrics with the same labelset');
         }
-        const out = result.map((s) => ({ metric: s.metric, floats: [{ t: ts, f: s.f }], dropName: s.dropName }));
-        this.q.current = original + out.length;
+        const out = result.map((s): Series => (s.h
+          ? { metric: s.metric, floats: [], histograms: [{ t: ts, h: s.h }], dropName: s.dropName }
+          : { metric: s.metric, floats: [{ t: ts, f: s.f }], dropName: s.dropName }));
+        this.q.current = original + n;
         return out;
       }
       collector.add(result, ts);
@@ -249,7 +265,7 @@ export class Evaluator {
     return out;
   }
 
-  private gather(m: Matrix, cursor: Int32Array, ts: number): Vector {
+  private gather(m: Matrix, cursor: Int32Array, hCursor: Int32Array, ts: number): Vector {
     const out: Vector = [];
     for (let i = 0; i < m.length; i++) {
       this.q.tick();
@@ -259,6 +275,13 @@ export class Evaluator {
         out.push({ metric: s.metric, t: ts, f: p.f, dropName: s.dropName });
         cursor[i]!++;
         this.q.add(1);
+        continue;
+      }
+      const hp = s.histograms?.[hCursor[i]!];
+      if (hp && hp.t === ts) {
+        out.push({ metric: s.metric, t: ts, f: 0, h: hp.h, dropName: s.dropName });
+        hCursor[i]!++;
+        this.q.add(histogramSamples(hp.h));
       }
     }
     return out;
@@ -298,11 +321,15 @@ export class Evaluator {
   private evalUnary(e: UnaryExpr): Matrix {
     let m = this.matrix(e.expr);
     if (e.op !== '-') return m;
-    m = m.map((s) => ({
-      metric: this.cfg.delayedNameRemoval ? s.metric : dropMetricName(s.metric),
-      floats: s.floats.map((p) => ({ t: p.t, f: -p.f })),
-      dropName: true,
-    }));
+    m = m.map((s) => {
+      const out: Series = {
+        metric: this.cfg.delayedNameRemoval ? s.metric : dropMetricName(s.metric),
+        floats: s.floats.map((p) => ({ t: p.t, f: -p.f })),
+        dropName: true,
+      };
+      if (s.histograms) out.histograms = s.histograms.map((p) => ({ t: p.t, h: mulHistogram(copyHistogram(p.h), -1) }));
+      return out;
+    });
     return this.cfg.delayedNameRemoval ? m : mergeSeriesWithSameLabelset(m);
   }
 
@@ -320,13 +347,13 @@ export class Evaluator {
         case 'or': return this.rangeEval([e.lhs, e.rhs], (v) => vectorOr(v[0]!, v[1]!, sig));
         case 'unless': return this.rangeEval([e.lhs, e.rhs], (v) => vectorUnless(v[0]!, v[1]!, sig));
         default:
-          return this.rangeEval([e.lhs, e.rhs], (v) => vectorBinop(e.op, v[0]!, v[1]!, matching, e.returnBool, sig, delayed));
+          return this.rangeEval([e.lhs, e.rhs], (v) => vectorBinop(e.op, v[0]!, v[1]!, matching, e.returnBool, sig, delayed, this.q.annos, e.posRange));
       }
     }
     if (lt === 'vector') {
-      return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool, delayed));
+      return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool, delayed, this.q.annos, e.posRange));
     }
-    return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool, delayed));
+    return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool, delayed, this.q.annos, e.posRange));
   }
 
   private evalCall(e: Call): EvalResult {
@@ -341,6 +368,9 @@ export class Evaluator {
     if (matrixIdx >= 0) return evalRangeCall(this, e, matrixIdx);
     const impl = INSTANT_FUNCTIONS[name];
     if (!impl) throw new QueryError(`function "${name}" is not implemented`, 'bad_data');
+    if (SORTS.has(name) && this.start !== this.end) {
+      this.q.annos.warn('sort is ineffective for range queries since results are always ordered by labels', e.posRange);
+    }
     const ctxBase = {
       call: e, annos: this.q.annos, delayedNameRemoval: this.cfg.delayedNameRemoval,
       queryStart: this.cfg.query.start, queryEnd: this.cfg.query.end, queryStep: this.cfg.query.step,
@@ -391,7 +421,7 @@ export class Evaluator {
 
   /** Index of the sample an instant selector sees at ref, or -1 (vectorSelectorSingle). */
   lookup(s: SeriesData, ref: number): number {
-    const i = upperBound(s.t, ref) - 1;
+    const i = upperBoundFromLast(s.t, ref) - 1;
     if (i < 0 || s.t[i]! <= ref - this.cfg.lookbackDelta) return -1;
     if (s.stale && s.stale[i]) return -1;
     return i;
@@ -403,13 +433,21 @@ export class Evaluator {
     for (const s of this.q.selection.series(vs)) {
       this.cfg.checkAbort();
       const floats = [];
+      let histograms: HPoint[] | undefined;
       for (let ts = this.start; ts <= this.end; ts += this.interval) {
         const i = this.lookup(s, ts - offset);
         if (i < 0) continue;
+        const h = s.h?.[i];
+        if (h) {
+          this.q.add(histogramSamples(h));
+          (histograms ??= []).push({ t: ts, h });
+          continue;
+        }
         this.q.add(1);
         floats.push({ t: ts, f: s.v[i]! });
       }
-      if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
+      if (histograms) out.push({ metric: s.labels, floats, histograms, dropName: false });
+      else if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
     }
     return out;
   }
@@ -421,17 +459,29 @@ export class Evaluator {
     const out: Matrix = [];
     for (const raw of this.q.selection.rangeSeries(vs)) {
       const { t, v } = raw;
+      const floatStep = (lo: number, hi: number, ts: number): number | null => {
+        // First index in the window with t >= ts.
+        let i = lo;
+        while (i < hi && t[i]! < ts) i++;
+        if (i < hi && t[i] === ts) return v[i]!;
+        if (i > lo && i < hi) return v[i - 1]! + ((v[i]! - v[i - 1]!) * (ts - t[i - 1]!)) / (t[i]! - t[i - 1]!);
+        if (i > lo) return v[i - 1]!;
+        return null;
+      };
+      if (raw.h) {
+        const r = smoothedHistogramSeries(raw, this.start, this.end, this.interval, offset, lb, this.q.annos, vs.posRange, floatStep, upperBound);
+        this.q.add(r.floats.length);
+        for (const p of r.histograms) this.q.add(histogramSamples(p.h));
+        if (r.floats.length + r.histograms.length > 0) out.push({ metric: raw.labels, floats: r.floats, histograms: r.histograms, dropName: false });
+        continue;
+      }
       const floats = [];
       for (let step = this.start; step <= this.end; step += this.interval) {
         const ts = step - offset;
         const lo = upperBound(t, ts - lb), hi = upperBound(t, ts + lb);
         if (hi <= lo) continue;
-        // First index in the window with t >= ts.
-        let i = lo;
-        while (i < hi && t[i]! < ts) i++;
-        if (i < hi && t[i] === ts) floats.push({ t: step, f: v[i]! });
-        else if (i > lo && i < hi) floats.push({ t: step, f: v[i - 1]! + ((v[i]! - v[i - 1]!) * (ts - t[i - 1]!)) / (t[i]! - t[i - 1]!) });
-        else if (i > lo) floats.push({ t: step, f: v[i - 1]! });
+        const f = floatStep(lo, hi, ts);
+        if (f !== null) floats.push({ t: step, f });
       }
       this.q.add(floats.length);
       if (floats.length > 0) out.push({ metric: raw.labels, floats, dropName: false });
@@ -457,10 +507,17 @@ export class Evaluator {
       this.cfg.checkAbort();
       const lo = upperBound(s.t, mint), hi = upperBound(s.t, maxt);
       let floats = [];
-      for (let i = lo; i < hi; i++) floats.push({ t: s.t[i]!, f: s.v[i]! });
+      const histograms: HPoint[] = [];
+      for (let i = lo; i < hi; i++) {
+        const h = s.h?.[i];
+        if (h) histograms.push({ t: s.t[i]!, h });
+        else floats.push({ t: s.t[i]!, f: s.v[i]! });
+      }
       if (vs.anchored || vs.smoothed) floats = extendFloats(floats, matrixMint, matrixMaxt, vs.smoothed);
       this.q.add(floats.length);
-      if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
+      for (const p of histograms) this.q.add(histogramSamples(p.h));
+      if (histograms.length > 0) out.push({ metric: s.labels, floats, histograms, dropName: false });
+      else if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
     }
     return out;
   }
@@ -488,7 +545,7 @@ export class Evaluator {
       const loaded = this.q.current - before;
       return {
         series: m.map((s) => {
-          const d: SeriesData = {
+          const d: SeriesData = s.histograms?.length ? seriesDataOf(s) : {
             labels: s.metric,
             t: Float64Array.from(s.floats, (p) => p.t),
             v: Float64Array.from(s.floats, (p) => p.f),
@@ -526,4 +583,28 @@ function stringOf(e: Expr): string {
   const u = unwrapParens(e);
   if (u.type === 'StringLiteral') return u.val;
   throw new QueryError(`expected a string literal, got ${u.type}`, 'bad_data');
+}
+
+/** A subquery's series (floats and histograms) on one timeline, as range functions read it. */
+function seriesDataOf(s: Series): SeriesData {
+  const hs = s.histograms ?? [];
+  const n = s.floats.length + hs.length;
+  const t = new Float64Array(n), v = new Float64Array(n);
+  const h: SeriesData['h'] = new Array(n);
+  let i = 0, j = 0;
+  for (let k = 0; k < n; k++) {
+    if (j >= hs.length || (i < s.floats.length && s.floats[i]!.t < hs[j]!.t)) {
+      t[k] = s.floats[i]!.t;
+      v[k] = s.floats[i]!.f;
+      i++;
+    } else {
+      // As upstream, reset and not-reset hints become unknown: a subquery may skip or repeat samples.
+      const x = hs[j]!.h;
+      t[k] = hs[j]!.t;
+      v[k] = NaN;
+      h[k] = x.counterResetHint === 1 || x.counterResetHint === 2 ? { ...x, counterResetHint: 0 } : x;
+      j++;
+    }
+  }
+  return { labels: s.metric, t, v, stale: null, h };
 }

@@ -8,6 +8,8 @@ import { Matcher } from '../../model/matcher.js';
 import { RegexError } from '../../model/regex.js';
 import { staleFlags } from '../../model/stale.js';
 import type { Querier, Series as StoredSeries } from '../../storage/interfaces.js';
+import type { FloatHistogram } from '../../model/histogram.js';
+import { HINT_LOOKBEHIND, mergeHistogramSamples, statsOnly } from './histogram-series.js';
 import type { Expr, SubqueryExpr, VectorSelector } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import type { Prepared } from './preprocess.js';
@@ -24,6 +26,12 @@ export interface SeriesData {
   dropName?: boolean;
   /** The stored series, for WASM window reductions (absent for subquery results). */
   stored?: StoredSeries;
+  /**
+   * Native histograms aligned with t (v is then NaN), when the series has
+   * any: floats and histograms share one timeline, so a lookup finds the
+   * latest sample of either kind.
+   */
+  h?: (FloatHistogram | undefined)[];
 }
 
 export interface TimeRange {
@@ -146,7 +154,12 @@ export class Selection {
   private readonly data = new Map<VectorSelector, SeriesData[]>();
   private readonly nonStale = new Map<VectorSelector, SeriesData[]>();
 
-  constructor(private readonly querier: Querier, private readonly ranges: Map<VectorSelector, TimeRange>) {}
+  constructor(
+    private readonly querier: Querier,
+    private readonly ranges: Map<VectorSelector, TimeRange>,
+    /** Selectors read for histogram count and sum only (statsOnlySelectors). */
+    private readonly statsOnly: ReadonlySet<VectorSelector> = new Set(),
+  ) {}
 
   range(vs: VectorSelector): TimeRange {
     return this.ranges.get(vs) ?? { start: 0, end: -1 };
@@ -169,6 +182,7 @@ export class Selection {
     if (d) return d;
     const r = this.range(vs);
     d = this.stored(vs).map((s) => toSeriesData(s, r));
+    if (this.statsOnly.has(vs)) d = d.map((x) => (x.h ? { ...x, h: statsOnly(x.h) } : x));
     this.data.set(vs, d);
     return d;
   }
@@ -189,10 +203,12 @@ export class Selection {
 }
 
 function toSeriesData(s: StoredSeries, r: TimeRange): SeriesData {
-  const b = s.samples(r.start, r.end);
+  // The sample before the range decides the first histogram's hint (see histogram-series.ts).
+  const b = mergeHistogramSamples(s.samples(r.start, r.end), () => s.samples(r.start - HINT_LOOKBEHIND, r.start - 1));
   const flags = staleFlags(b.values);
   const d: SeriesData = { labels: s.labels, t: b.timestamps, v: b.values, stale: flags.includes(1) ? flags : null, stored: s };
   if (b.startTimestamps) d.st = b.startTimestamps;
+  if (b.h) d.h = b.h;
   return d;
 }
 
@@ -207,5 +223,7 @@ export function withoutStale(s: SeriesData): SeriesData {
     v[i] = s.v[k]!;
     if (st) st[i] = s.st![k]!;
   });
-  return st ? { ...s, t, v, st, stale: null } : { ...s, t, v, stale: null };
+  const out: SeriesData = st ? { ...s, t, v, st, stale: null } : { ...s, t, v, stale: null };
+  if (s.h) out.h = keep.map((k) => s.h![k]);
+  return out;
 }
