@@ -134,6 +134,7 @@ export class StorageServer {
           for (let i = 0; i < hs.length; i++) sums[i] = hs[i]!.sum;
           transfer.add(sums.buffer);
           out.histograms = { timestamps: own(b.histograms.timestamps, transfer), histograms: hs };
+          if (b.histograms.startTimestamps) out.histograms.startTimestamps = own(b.histograms.startTimestamps, transfer);
           return { batch: out, sums };
         }
         return { batch: out };

@@ -128,7 +128,10 @@ function writeMerged(
   const kept = starts ? { t: [] as number[], st: [] as number[] } : null;
   if (starts && kept) {
     const at = new Set(merged.timestamps);
-    starts.t.forEach((t, i) => { if (at.has(t)) { kept.t.push(t); kept.st.push(starts.st[i]!); } });
+    // Histogram samples' starts too: those within the kept histogram chunks and outside every deleted range.
+    const gone = parts.flatMap((p) => deleted(p.block, p.entry));
+    const histogramAt = (t: number) => t >= mint && t < maxt && hchunks.some((c) => t >= c.minT && t <= c.maxT) && !gone.some(([lo, hi]) => t >= lo && t <= hi);
+    starts.t.forEach((t, i) => { if (at.has(t) || histogramAt(t)) { kept.t.push(t); kept.st.push(starts.st[i]!); } });
   }
   writer.addSeries(labels, merged.timestamps.length > 0 ? encodeChunksWithMeta(enc, merged.timestamps, merged.values) : [], kept, hchunks);
 }

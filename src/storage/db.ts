@@ -270,7 +270,7 @@ export class DB implements Queryable, Appendable {
           const ref = byWalId.get(r.ids[i]!);
           if (ref === undefined) throw new WalRecordError(`histograms for series ${r.ids[i]} before its series record`);
           try {
-            app.appendHistogram(ref, r.ts[i]!, r.hs[i]!);
+            app.appendHistogram(ref, r.ts[i]!, r.hs[i]!, r.sts ? r.sts[i]! : 0);
             samples++;
           } catch {
             skipped++;

@@ -11,7 +11,7 @@ import {
   DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError, StorageFullError,
   TooOldSampleError,
 } from './errors.js';
-import { mergeOutOfOrder, storedValueAt } from './head-ooo.js';
+import { mergeOutOfOrder, mergeStarts, storedValueAt } from './head-ooo.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import { HistogramValidationError, validateHistogram } from '../model/histogram-validate.js';
 import {
@@ -47,6 +47,8 @@ export class HeadAppender implements Appender {
   private hists: PendingHistogram[] = [];
   /** Out-of-order histograms of this batch, per series by timestamp. */
   private oooHists = new Map<MemSeries, Map<number, FloatHistogram>>();
+  /** Start timestamps (non-zero only) of this batch's histograms, per series by timestamp. */
+  private histSts = new Map<MemSeries, Map<number, number>>();
 
   /**
    * `replaying`: samples come from the write-ahead log, where they were
@@ -94,9 +96,10 @@ export class HeadAppender implements Appender {
     return s.id;
   }
 
-  appendHistogram(series: LabelsInput | SeriesRef, t: number, h: FloatHistogram): SeriesRef {
+  appendHistogram(series: LabelsInput | SeriesRef, t: number, h: FloatHistogram, startTimestamp = 0): SeriesRef {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     if (!Number.isSafeInteger(t)) throw new InvalidSampleError(`timestamp ${t} is not an integer number of milliseconds within ±2^53`);
+    if (!Number.isSafeInteger(startTimestamp)) throw new InvalidSampleError(`start timestamp ${startTimestamp} is not an integer number of milliseconds`);
     try {
       validateHistogram(h);
     } catch (e) {
@@ -111,7 +114,7 @@ export class HeadAppender implements Appender {
     }
     const mine = s.pendingOwner === this;
     const lastT = mine ? s.pendingT : s.maxT;
-    if (t < lastT) return this.appendHistogramOutOfOrder(s, t, h, lastT);
+    if (t < lastT) return this.appendHistogramOutOfOrder(s, t, h, startTimestamp, lastT);
     if (t === lastT) {
       const lastH = mine ? s.pendingH : s.lastH;
       if (lastH !== null && sameHistogram(lastH, h) && !!lastH.integer === !!h.integer) return s.id;
@@ -125,11 +128,19 @@ export class HeadAppender implements Appender {
     s.pendingT = t;
     s.pendingH = copy;
     this.hists.push({ s, t, h: copy, afterFloat });
+    this.noteHistogramStart(s, t, startTimestamp);
     return s.id;
   }
 
+  private noteHistogramStart(s: MemSeries, t: number, st: number): void {
+    if (st === 0) return;
+    let mine = this.histSts.get(s);
+    if (!mine) this.histSts.set(s, (mine = new Map()));
+    mine.set(t, st);
+  }
+
   /** A histogram older than its series' newest: the float path's window and duplicate rules (Prometheus 3 takes them too). */
-  private appendHistogramOutOfOrder(s: MemSeries, t: number, h: FloatHistogram, lastT: number): SeriesRef {
+  private appendHistogramOutOfOrder(s: MemSeries, t: number, h: FloatHistogram, startTimestamp: number, lastT: number): SeriesRef {
     const head = this.head;
     const window = head.outOfOrderTimeWindow;
     if (!this.replaying) {
@@ -155,6 +166,7 @@ export class HeadAppender implements Appender {
     if (this.oooBySeries.get(s)?.has(t) || storedValueAt(head, s, t) !== undefined) duplicate('a float');
     if (!mine) this.oooHists.set(s, (mine = new Map()));
     mine.set(t, copyHistogram(h));
+    this.noteHistogramStart(s, t, startTimestamp);
     return s.id;
   }
 
@@ -352,6 +364,13 @@ export class HeadAppender implements Appender {
       head.outOfOrderAppended += mergeOutOfOrderHistograms(head, s, byT);
     }
     this.oooHists.clear();
+    // Kept beside the float samples' starts: a series holds one sample per timestamp.
+    for (const [s, byT] of this.histSts) {
+      if (head.get(s.id) !== s) continue;
+      const ts = [...byT.keys()];
+      s.starts = mergeStarts(s.starts, ts, ts.map((t) => byT.get(t)!));
+    }
+    this.histSts.clear();
     this.onCommit();
     if (appended !== n) {
       // Ordering was checked above, so this is a broken invariant, not bad input.
@@ -384,9 +403,10 @@ export class HeadAppender implements Appender {
     // Out-of-order samples are a samples record of their own, after the newer ones: replayed in
     // log order they are out of order again, and replay takes them (see `replaying`).
     if (this.oooN > 0) records.push(samplesRecord(this.oooSlots, this.oooTs, this.oooVs, this.oooSts, this.oooN));
-    if (this.hists.length > 0) records.push(...histogramRecords(this.hists.map(({ s, t, h }) => ({ id: s.id, t, h }))));
+    const st = (s: MemSeries, t: number) => this.histSts.get(s)?.get(t) ?? 0;
+    if (this.hists.length > 0) records.push(...histogramRecords(this.hists.map(({ s, t, h }) => ({ id: s.id, t, h, st: st(s, t) }))));
     // After the newer ones, as for floats: replayed in log order they are out of order again.
-    const late = [...this.oooHists].flatMap(([s, byT]) => [...byT].map(([t, h]) => ({ id: s.id, t, h })));
+    const late = [...this.oooHists].flatMap(([s, byT]) => [...byT].map(([t, h]) => ({ id: s.id, t, h, st: st(s, t) })));
     if (late.length > 0) records.push(...histogramRecords(late));
     try {
       wal.write(records);
@@ -407,6 +427,7 @@ export class HeadAppender implements Appender {
     for (const { s } of this.hists) if (s.pendingOwner === this) s.pendingOwner = null;
     this.hists = [];
     this.oooHists.clear();
+    this.histSts.clear();
     this.n = 0;
     this.oooN = 0;
     this.oooBySeries.clear();

@@ -84,7 +84,8 @@ export function mergeOutOfOrder(head: Head, s: MemSeries, at: readonly number[],
 
 type Starts = { t: number[]; st: number[] };
 
-function mergeStarts(starts: Starts | null, t: number[], st: number[]): Starts | null {
+/** starts with (t, st) pairs added, in time order. */
+export function mergeStarts(starts: Starts | null, t: number[], st: number[]): Starts | null {
   if (t.length === 0) return starts;
   const pairs = starts ? starts.t.map((x, i) => [x, starts.st[i]!] as const) : [];
   for (let i = 0; i < t.length; i++) pairs.push([t[i]!, st[i]!]);

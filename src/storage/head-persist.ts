@@ -151,7 +151,8 @@ function indexSeries(
     entry.chunks.push({ file, slot, minT: s.closedMinT[i]!, maxT, samples: s.closedSamples[i]! });
     fileMaxT.set(file, Math.max(fileMaxT.get(file) ?? -Infinity, maxT));
   }
-  if (s.starts && open) {
+  // All of a histogram series' samples are in the checkpoint (closed chunks or records), so all its starts are too.
+  if (s.starts && (open || (s.hist !== null && s.hist.chunks.length > 0))) {
     entry.starts = { t: [...s.starts.t], st: [...s.starts.st] };
   } else if (s.starts) {
     const upTo = s.closedMaxT[closed - 1]!;

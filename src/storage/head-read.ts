@@ -45,6 +45,17 @@ export function alignStarts(starts: { t: number[]; st: number[] }, timestamps: F
   return out;
 }
 
+/** Sets the batch's start timestamps (floats' and histograms') from starts, each only where one is known. */
+export function attachStarts(batch: SampleBatch, starts: { t: number[]; st: number[] }): void {
+  const known = (a: Float64Array) => a.some((x) => x !== 0);
+  const floats = alignStarts(starts, batch.timestamps);
+  if (known(floats)) batch.startTimestamps = floats;
+  const hb = batch.histograms;
+  if (!hb) return;
+  const hist = alignStarts(starts, hb.timestamps);
+  if (known(hist)) hb.startTimestamps = hist;
+}
+
 class HeadSeries implements Series {
   constructor(
     private readonly q: HeadQuerier,
@@ -64,9 +75,9 @@ class HeadSeries implements Series {
   samples(mint: number, maxt: number, opts?: { skipStale?: boolean }): SampleBatch {
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
     const batch: SampleBatch = decodeList(this.chunks(lo, hi), this.head.enc, lo, hi, opts?.skipStale ?? false);
-    if (this.hasStartTimestamps(lo, hi)) batch.startTimestamps = alignStarts(this.s.starts!, batch.timestamps);
     const histograms = this.s.hist?.read(lo, hi, opts?.skipStale ?? false);
     if (histograms) batch.histograms = histograms;
+    if (this.hasStartTimestamps(lo, hi)) attachStarts(batch, this.s.starts!);
     return batch;
   }
 

@@ -44,6 +44,8 @@ export interface SampleBatch {
 export interface HistogramBatch {
   timestamps: Float64Array;
   histograms: FloatHistogram[];
+  /** Start timestamps aligned with the histograms, 0 where unknown; present only when one has one. */
+  startTimestamps?: Float64Array;
 }
 
 /**
@@ -139,10 +141,10 @@ export interface Appender {
   /**
    * Adds a native histogram sample (Prometheus's AppendHistogram), with
    * the same refusals as append plus InvalidSampleError for a histogram
-   * that fails validation. h.integer selects integer chunks. Optional
-   * until every storage implements it.
+   * that fails validation. h.integer selects integer chunks. startTimestamp
+   * as for append (0 = unknown). Optional until every storage implements it.
    */
-  appendHistogram?(series: LabelsInput | SeriesRef, t: Millis, h: FloatHistogram): SeriesRef;
+  appendHistogram?(series: LabelsInput | SeriesRef, t: Millis, h: FloatHistogram, startTimestamp?: Millis): SeriesRef;
   appendRange?(ref: SeriesRef, ts: Float64Array, vs: Float64Array, from: number, to: number, onError: (i: number, e: unknown) => void): number;
   commit(): Promise<void>;
   rollback(): void;

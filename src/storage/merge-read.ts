@@ -16,7 +16,7 @@ import type { Querier, SampleBatch, SelectHints, Series, WindowReduction } from 
 import type { Head, MemSeries } from './head.js';
 import type { Block } from './block.js';
 import { postingsForMatchers } from './select.js';
-import { alignStarts, toReduction } from './head-read.js';
+import { attachStarts, toReduction } from './head-read.js';
 import { StorageError } from './errors.js';
 import type { BlockChunkMeta } from './block-format.js';
 import { decodeHistogramList } from '../wasm/histogram-codec.js';
@@ -183,10 +183,10 @@ class MergedSeries implements Series {
   samples(mint: number, maxt: number, opts?: { skipStale?: boolean }): SampleBatch {
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
     const batch: SampleBatch = decodeList(this.chunks(lo, hi), this.q.head.enc, lo, hi, opts?.skipStale ?? false);
-    const starts = this.starts();
-    if (starts && this.hasStartTimestamps(lo, hi)) batch.startTimestamps = alignStarts(starts, batch.timestamps);
     const histograms = toBatch(this.histogramRun(lo, hi), opts?.skipStale ?? false);
     if (histograms) batch.histograms = histograms;
+    const starts = this.starts();
+    if (starts && this.hasStartTimestamps(lo, hi)) attachStarts(batch, starts);
     return batch;
   }
 

@@ -11,8 +11,9 @@
 // deletion: u8 type=3, u8 0, u16 0, u32 n, f64 mint, f64 maxt, u32 series id[n]
 //          (the samples of those series within [mint, maxt] are deleted)
 // histograms: u8 type=7 (integer) or 8 (float), as Prometheus numbers its
-//          histogram records, u8 0, u16 0, u32 n, then per sample uvarint
-//          series id, varint t, varint schema, u8 hint, f64 zero threshold,
+//          histogram records, u8 has-start-timestamps, u16 0, u32 n, then
+//          per sample uvarint series id, varint t, varint st if flagged
+//          (0 = unknown), varint schema, u8 hint, f64 zero threshold,
 //          zero count and count (integer: uvarint; float: f64), f64 sum,
 //          per side uvarint spans and (varint offset, uvarint length) each,
 //          per side uvarint buckets and each count (integer: varint delta
@@ -42,7 +43,7 @@ export type WalRecord =
   | { kind: 'series'; id: number; labels: Labels }
   | { kind: 'samples'; ids: Uint32Array; ts: Float64Array; vs: Float64Array; sts: Float64Array | null }
   | { kind: 'deletion'; ids: Uint32Array; mint: number; maxt: number }
-  | { kind: 'histograms'; ids: number[]; ts: number[]; hs: FloatHistogram[] }
+  | { kind: 'histograms'; ids: number[]; ts: number[]; hs: FloatHistogram[]; sts: number[] | null }
   | { kind: 'histogramChunks'; id: number; chunks: Uint8Array[] };
 
 /** A series' histogram chunks as a checkpoint stores them. */
@@ -109,22 +110,24 @@ export function deletionRecord(ids: readonly number[], mint: number, maxt: numbe
 }
 
 /** One histogram record per kind (integer, float) present in the samples. */
-export function histogramRecords(items: readonly { id: number; t: number; h: FloatHistogram }[]): Uint8Array[] {
+export function histogramRecords(items: readonly { id: number; t: number; h: FloatHistogram; st?: number }[]): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const integer of [true, false]) {
     const mine = items.filter((it) => !!it.h.integer === integer);
     if (mine.length === 0) continue;
     const w = new Writer();
     w.u8(integer ? WAL_HISTOGRAMS : WAL_FLOAT_HISTOGRAMS);
-    w.u8(0);
+    const hasSt = mine.some((it) => (it.st ?? 0) !== 0);
+    w.u8(hasSt ? 1 : 0);
     w.u8(0);
     w.u8(0);
     w.u32(mine.length);
     // Counts of integer histograms as varints (neighbouring buckets as deltas, as Prometheus logs them); floats as raw bits.
     const count = integer ? (v: number) => w.uvarint(v) : (v: number) => w.f64(v);
-    for (const { id, t, h } of mine) {
+    for (const { id, t, h, st } of mine) {
       w.uvarint(id);
       w.varint(t);
+      if (hasSt) w.varint(st ?? 0);
       w.varint(h.schema);
       w.u8(h.counterResetHint);
       w.f64(h.zeroThreshold);
@@ -159,14 +162,17 @@ export function histogramRecords(items: readonly { id: number; t: number; h: Flo
 function decodeHistograms(rec: Uint8Array): WalRecord {
   const integer = rec[0] === WAL_HISTOGRAMS;
   const r = new Reader(rec, 'histogram record');
+  const hasSt = rec[1] === 1;
   r.off = 4;
   const n = r.u32();
   const ids: number[] = [], ts: number[] = [], hs: FloatHistogram[] = [];
+  const sts: number[] | null = hasSt ? [] : null;
   const count = integer ? () => r.uvarint() : () => r.f64();
   try {
     for (let i = 0; i < n; i++) {
       ids.push(r.uvarint());
       ts.push(r.varint());
+      if (sts) sts.push(r.varint());
       const schema = r.varint();
       const hint = r.u8() as CounterResetHint;
       const zeroThreshold = r.f64(), zeroCount = count(), cnt = count(), sum = r.f64();
@@ -189,7 +195,7 @@ function decodeHistograms(rec: Uint8Array): WalRecord {
     if (e instanceof BlockCorruptionError) throw new WalRecordError(e.message);
     throw e;
   }
-  return { kind: 'histograms', ids, ts, hs };
+  return { kind: 'histograms', ids, ts, hs, sts };
 }
 
 export class WalRecordError extends Error {}

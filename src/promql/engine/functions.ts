@@ -486,11 +486,11 @@ export function isStartTimestampReset(prevSt: number, prevT: number, curSt: numb
 }
 
 /** A start timestamp before the previous sample's time that is not the previous start: overlapping samples. */
-function startTimeOverlaps(prevSt: number, prevT: number, curSt: number): boolean {
+export function startTimeOverlaps(prevSt: number, prevT: number, curSt: number): boolean {
   return curSt !== 0 && curSt < prevT && curSt !== prevSt;
 }
 
-const overlapWarning = (ctx: RangeCtx) =>
+export const overlapWarning = (ctx: RangeCtx) =>
   `sample has start time that overlaps with previous sample timestamp for metric ${JSON.stringify(getLabel(ctx.metric, '__name__'))}`;
 
 /**

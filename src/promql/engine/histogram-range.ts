@@ -14,7 +14,7 @@ import { histogramEquals } from '../../model/histogram-equal.js';
 import { detectReset } from '../../model/histogram-reset.js';
 import { copyHistogram, copyToSchema } from '../../model/histogram-resolution.js';
 import { getLabel } from './value.js';
-import { type RangeCtx, RANGE_FUNCTIONS } from './functions.js';
+import { type RangeCtx, RANGE_FUNCTIONS, isStartTimestampReset, overlapWarning, startTimeOverlaps } from './functions.js';
 import { histogramAnnos } from './histogram-annotations.js';
 import type { SeriesData } from './selection.js';
 
@@ -25,23 +25,26 @@ export interface HistogramWindow {
   fst: number[] | null;
   ht: number[];
   hs: FloatHistogram[];
+  /** Start timestamps of the histograms (0 = unknown), when the series has any. */
+  hst: number[] | null;
   /** Both kinds merged, in time order (what resets/changes walk). */
-  all: { t: number; f: number; h?: FloatHistogram }[];
+  all: { t: number; f: number; st: number; h?: FloatHistogram }[];
 }
 
 export function histogramWindow(d: SeriesData, lo: number, hi: number): HistogramWindow {
-  const w: HistogramWindow = { ft: [], fv: [], fst: d.st ? [] : null, ht: [], hs: [], all: [] };
+  const w: HistogramWindow = { ft: [], fv: [], fst: d.st ? [] : null, ht: [], hs: [], hst: d.st ? [] : null, all: [] };
   for (let i = lo; i < hi; i++) {
     const h = d.h?.[i];
     if (h) {
       w.ht.push(d.t[i]!);
       w.hs.push(h);
-      w.all.push({ t: d.t[i]!, f: NaN, h });
+      w.hst?.push(d.st![i]!);
+      w.all.push({ t: d.t[i]!, f: NaN, st: d.st ? d.st[i]! : 0, h });
     } else {
       w.ft.push(d.t[i]!);
       w.fv.push(d.v[i]!);
       w.fst?.push(d.st![i]!);
-      w.all.push({ t: d.t[i]!, f: d.v[i]! });
+      w.all.push({ t: d.t[i]!, f: d.v[i]!, st: d.st ? d.st[i]! : 0 });
     }
   }
   return w;
@@ -81,7 +84,7 @@ function histogramRate(w: HistogramWindow, isCounter: boolean, ctx: RangeCtx): F
   if (isCounter && (isGauge(prev) || isGauge(last))) histogramAnnos.notCounter(ctx.annos, name, pos(ctx));
   if (isCounter) {
     const second = points[1]!;
-    if (detectReset(second, prev)) {
+    if (stReset(w, 1) || detectReset(second, prev)) {
       prev = { ...emptyLike(second) };
       custom = usesCustomBuckets(second);
     }
@@ -105,9 +108,15 @@ function histogramRate(w: HistogramWindow, isCounter: boolean, ctx: RangeCtx): F
   try {
     if (subHistogram(h, prev).nhcbBoundsReconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'subtraction', pos(ctx));
     if (isCounter) {
+      let overlapWarned = false;
       for (let i = 1; i < points.length; i++) {
         const curr = points[i]!;
-        if (detectReset(curr, prev)) {
+        if (!overlapWarned && w.hst && startTimeOverlaps(w.hst[i - 1]!, w.ht[i - 1]!, w.hst[i]!)) {
+          ctx.annos.warn(overlapWarning(ctx), pos(ctx));
+          overlapWarned = true;
+        }
+        // The start timestamp first, as Prometheus (it is the cheaper test).
+        if (stReset(w, i) || detectReset(curr, prev)) {
           if (addHistogram(h, prev).nhcbBoundsReconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'addition', pos(ctx));
         }
         prev = curr;
@@ -124,6 +133,25 @@ function histogramRate(w: HistogramWindow, isCounter: boolean, ctx: RangeCtx): F
   }
   h.counterResetHint = CounterResetHint.Gauge;
   return compact(h);
+}
+
+/** Whether the i-th histogram's start timestamp says its counter restarted after the one before. */
+function stReset(w: HistogramWindow, i: number): boolean {
+  return w.hst !== null && isStartTimestampReset(w.hst[i - 1]!, w.ht[i - 1]!, w.hst[i]!, w.ht[i]!);
+}
+
+/** result += first (the increase from the zero assumed at the first sample's start); false when they do not add. */
+function addFirst(result: FloatHistogram, first: FloatHistogram, ctx: RangeCtx): boolean {
+  try {
+    if (addHistogram(result, first).nhcbBoundsReconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'addition', pos(ctx));
+    return true;
+  } catch (e) {
+    if (e instanceof IncompatibleSchemaError) {
+      histogramAnnos.mixedExponentialCustom(ctx.annos, nameOf(ctx), pos(ctx));
+      return false;
+    }
+    throw e;
+  }
 }
 
 function emptyLike(h: FloatHistogram): FloatHistogram {
@@ -145,20 +173,34 @@ function extrapolatedHistogramRate(name: string, isCounter: boolean, isRate: boo
     }
     if (ctx.anchored || ctx.smoothed) return extendedHistogramRate(w, isCounter, isRate, ctx);
     const n1 = w.hs.length - 1;
-    if (n1 < 1) return null;
-    const result = histogramRate(w, isCounter, ctx);
-    if (!result) return null;
+    // One sample can do when its start timestamp lies inside the window (below).
+    let result: FloatHistogram | null = null;
+    if (n1 >= 1) {
+      result = histogramRate(w, isCounter, ctx);
+      if (!result) return null;
+    }
     const firstT = w.ht[0]!, lastT = w.ht[n1]!;
     let durationToStart = (firstT - ctx.rangeStart) / 1000;
     let durationToEnd = (ctx.rangeEnd - lastT) / 1000;
-    const sampledInterval = (lastT - firstT) / 1000;
-    const avg = sampledInterval / n1;
+    let sampledInterval = (lastT - firstT) / 1000;
+    const avg = n1 > 0 ? sampledInterval / n1 : 0;
     const threshold = avg * 1.1;
-    if (durationToStart >= threshold) durationToStart = avg / 2;
-    if (isCounter) {
-      let durationToZero = durationToStart;
-      if (result.count > 0 && w.hs[0]!.count >= 0) durationToZero = sampledInterval * (w.hs[0]!.count / result.count);
-      if (durationToZero < durationToStart) durationToStart = durationToZero;
+    const st0 = w.hst ? w.hst[0]! : 0;
+    if (isCounter && st0 !== 0 && st0 > ctx.rangeStart && st0 < firstT) {
+      // A zero-valued histogram assumed at the start time instead of extrapolating left.
+      durationToStart = 0;
+      sampledInterval = (lastT - st0) / 1000;
+      if (!result) result = copyHistogram(w.hs[0]!);
+      else if (!addFirst(result, w.hs[0]!, ctx)) return null;
+    } else if (!result) {
+      return null;
+    } else {
+      if (durationToStart >= threshold) durationToStart = avg / 2;
+      if (isCounter) {
+        let durationToZero = durationToStart;
+        if (result.count > 0 && w.hs[0]!.count >= 0) durationToZero = sampledInterval * (w.hs[0]!.count / result.count);
+        if (durationToZero < durationToStart) durationToStart = durationToZero;
+      }
     }
     if (durationToEnd >= threshold) durationToEnd = avg / 2;
     let factor = sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
@@ -271,7 +313,7 @@ function instantHistogramValue(isRate: boolean): HistogramRangeFn {
     const r = copyHistogram(b.h);
     if (isRate && (isGauge(a.h) || isGauge(b.h))) histogramAnnos.notCounter(ctx.annos, nameOf(ctx), pos(ctx));
     if (!isRate && (!isGauge(a.h) || !isGauge(b.h))) histogramAnnos.notGauge(ctx.annos, nameOf(ctx), pos(ctx));
-    if (!isRate || !detectReset(b.h, a.h)) {
+    if (!isRate || (!isStartTimestampReset(a.st, a.t, b.st, b.t) && !detectReset(b.h, a.h))) {
       try {
         if (subHistogram(r, a.h).nhcbBoundsReconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'subtraction', pos(ctx));
       } catch (e) {
@@ -305,9 +347,9 @@ const resets: HistogramRangeFn = (w, ctx) => {
   for (let i = first + 1; i < w.all.length; i++) {
     const p = w.all[i - 1]!, c = w.all[i]!;
     if (!p.h && !c.h) {
-      if (c.f < p.f) n++;
+      if (c.f < p.f || isStartTimestampReset(p.st, p.t, c.st, c.t)) n++;
     } else if (!p.h || !c.h) n++;
-    else if (detectReset(c.h, p.h)) n++;
+    else if (isStartTimestampReset(p.st, p.t, c.st, c.t) || detectReset(c.h, p.h)) n++;
   }
   return n;
 };

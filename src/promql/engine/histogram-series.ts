@@ -35,7 +35,7 @@ export function mergeHistogramSamples(b: SampleBatch, before?: () => SampleBatch
   if (!hb || hb.timestamps.length === 0) return b;
   const n = b.timestamps.length + hb.timestamps.length;
   const timestamps = new Float64Array(n), values = new Float64Array(n);
-  const st = b.startTimestamps ? new Float64Array(n) : undefined;
+  const st = b.startTimestamps || hb.startTimestamps ? new Float64Array(n) : undefined;
   const h: (FloatHistogram | undefined)[] = new Array(n);
   let i = 0, j = 0, k = 0;
   let prev: FloatHistogram | undefined;
@@ -47,7 +47,7 @@ export function mergeHistogramSamples(b: SampleBatch, before?: () => SampleBatch
     if (j >= hb.timestamps.length || (i < b.timestamps.length && b.timestamps[i]! <= hb.timestamps[j]!)) {
       timestamps[k] = b.timestamps[i]!;
       values[k] = b.values[i]!;
-      if (st) st[k] = b.startTimestamps![i]!;
+      if (st && b.startTimestamps) st[k] = b.startTimestamps[i]!;
       // A float sample or a stale marker ends the run of histograms.
       prev = undefined;
       i++;
@@ -56,6 +56,7 @@ export function mergeHistogramSamples(b: SampleBatch, before?: () => SampleBatch
       timestamps[k] = hb.timestamps[j]!;
       values[k] = NaN;
       h[k] = withChunkHint(x, prev);
+      if (st && hb.startTimestamps) st[k] = hb.startTimestamps[j]!;
       prev = x;
       j++;
     }

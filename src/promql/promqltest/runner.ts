@@ -76,13 +76,14 @@ async function load(db: DB, cmd: Extract<Command, { kind: 'load' }>): Promise<vo
     values.forEach((v, i) => {
       if (v === null) return;
       const t = i * step;
+      const off = offsets?.[i];
+      const st = off === undefined || off === null ? 0 : t + off;
       if (typeof v === 'object') {
         if (!app.appendHistogram) throw new Error('the storage cannot store native histograms');
-        app.appendHistogram(labels, t, v.h);
+        app.appendHistogram(labels, t, v.h, st);
         return;
       }
-      const off = offsets?.[i];
-      app.append(labels, t, v === 'stale' ? STALE_NAN : v, off === undefined || off === null ? 0 : t + off);
+      app.append(labels, t, v === 'stale' ? STALE_NAN : v, st);
     });
   }
   // load_with_nhcb also stores each classic histogram as a native histogram with custom buckets.
