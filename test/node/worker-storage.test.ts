@@ -24,7 +24,7 @@ describe('storage read by a worker through the main thread', () => {
       if (i === 100) app.append({ __name__: 'lat' }, t, STALE_NAN);
       else if (i > 150) app.append({ __name__: 'lat' }, t, i);
       else app.appendHistogram!({ __name__: 'lat' }, t, hs[i]!);
-      app.appendHistogram!({ __name__: 'other' }, t, { ...hs[i]!, sum: i === 7 ? STALE_NAN : hs[i]!.sum });
+      app.appendHistogram!({ __name__: 'other' }, t, { ...hs[i]!, sum: i === 7 ? STALE_NAN : hs[i]!.sum }, i % 3 === 0 ? 0 : t - 1000);
       app.append({ __name__: 'g', job: 'x' }, t, i === 50 ? STALE_NAN : Math.sin(i));
     }
     await app.commit();
@@ -56,6 +56,7 @@ describe('storage read by a worker through the main thread', () => {
           hts: bits(b.histograms?.timestamps ?? null),
           hsums: bits(b.histograms ? Float64Array.from(b.histograms.histograms, (h) => h.sum) : null),
           hcounts: b.histograms ? b.histograms.histograms.map((h) => h.count) : null,
+          hsts: b.histograms?.startTimestamps ? [...b.histograms.startTimestamps] : null,
           staleSkipped: (stale.histograms?.timestamps.length ?? 0) + stale.timestamps.length,
           hasHistograms: s.hasHistograms!(lo, hi),
           windows: bits(s.reduceWindows(lo, lo + 60_000, 60_000, 3)),
@@ -75,6 +76,8 @@ describe('storage read by a worker through the main thread', () => {
     expect(want.map((s) => s.labels)).toHaveLength(3);
     // The stale histogram sum and the float markers were there to carry.
     expect(want[2]!.reads[0]!.staleSkipped).toBe(199);
+    // So were the histograms' start timestamps.
+    expect(want[2]!.reads[0]!.hsts).toHaveLength(200);
   });
 
   it('refuses reads once the query ended', () => {
