@@ -104,7 +104,7 @@ export class OtlpReceiver {
         if (s.t > maxT) throw new StorageError(`out of bounds: timestamp ${s.t} is too far in the future (series ${JSON.stringify(s.labels.__name__)})`);
         if (s.h) {
           if (!app.appendHistogram) throw new StorageError(`native histogram ${JSON.stringify(s.labels.__name__)}: this storage cannot store native histograms`);
-          app.appendHistogram(s.labels, s.t, s.h);
+          app.appendHistogram(s.labels, s.t, s.h, s.st);
         } else app.append(s.labels, s.t, s.v, s.st);
         if (s.exemplars) {
           const series = labelsFrom(s.labels);

@@ -44,7 +44,7 @@ describe('OTLP exponential histograms', () => {
       }]), protobuf);
       expect(res.status).toBe(200);
       expect(rec.histograms).toEqual([{
-        labels: { __name__: 'latency_seconds', job: 'api', route: '/x' }, t: T,
+        labels: { __name__: 'latency_seconds', job: 'api', route: '/x' }, t: T, st: T - 60_000,
         h: {
           integer: true, counterResetHint: CounterResetHint.Unknown, schema: 2, zeroThreshold: 1e-128, zeroCount: 1, count: 8, sum: 12.5,
           positiveSpans: [{ offset: 1, length: 3 }], positiveBuckets: [1, 0, 2], negativeSpans: [{ offset: -1, length: 1 }], negativeBuckets: [4],

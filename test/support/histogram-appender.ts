@@ -11,6 +11,8 @@ export interface RecordedHistogram {
   labels: Record<string, string>;
   t: number;
   h: FloatHistogram;
+  /** The start timestamp, when the appender was given one. */
+  st?: number;
 }
 
 export function recordingAppendable(db: DB): Appendable & { histograms: RecordedHistogram[] } {
@@ -24,7 +26,7 @@ export function recordingAppendable(db: DB): Appendable & { histograms: Recorded
       const pending: RecordedHistogram[] = [];
       const commit = app.commit.bind(app);
       const rollback = app.rollback.bind(app);
-      app.appendHistogram = (series: unknown, t: number, h: FloatHistogram): SeriesRef => {
+      app.appendHistogram = (series: unknown, t: number, h: FloatHistogram, st = 0): SeriesRef => {
         let labels: Labels;
         if (typeof series === 'number') labels = byRef[series - 1e9]!;
         else labels = Array.isArray(series) ? (series as Labels) : labelsFrom(series as Record<string, string>);
@@ -35,7 +37,9 @@ export function recordingAppendable(db: DB): Appendable & { histograms: Recorded
           ref = 1e9 + byRef.length - 1;
           refs.set(key, ref);
         }
-        pending.push({ labels: Object.fromEntries(labels.map((l) => [l.name, l.value])), t, h: structuredClone(h) });
+        const rec: RecordedHistogram = { labels: Object.fromEntries(labels.map((l) => [l.name, l.value])), t, h: structuredClone(h) };
+        if (st !== 0) rec.st = st;
+        pending.push(rec);
         return ref;
       };
       app.commit = async () => {
