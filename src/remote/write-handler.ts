@@ -10,8 +10,7 @@
 
 import { handleRemoteWriteV2, remoteWriteMessage } from './write-v2-handler.js';
 import { V2_MESSAGE } from './write-v2-proto.js';
-import { uncompress } from 'snappyjs';
-import { snappyBlockProblem } from './snappy-check.js';
+import { snappyDecode } from './snappy-decode.js';
 import type { Appendable } from '../storage/interfaces.js';
 import { StorageError, UnknownSeriesError } from '../storage/errors.js';
 import { InvalidLabelsError } from '../model/labels.js';
@@ -68,12 +67,10 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
   const length = snappyLength(body);
   if (length > limit) return fail(413, `snappy: decompressed size ${length} bytes is over the limit of ${limit} bytes`);
   if (message === V2_MESSAGE) return { ...(await handleRemoteWriteV2(db, body, headers, limit)), rejected: 0 };
-  // A block whose elements overrun the input would keep the decoder copying for seconds: refused before decoding.
-  const malformed = snappyBlockProblem(body, limit);
-  if (malformed) return fail(400, `snappy decode error: ${malformed}`);
+  // Every element is checked against the input as it is decoded: a block that declares more than it holds costs nothing.
   let raw: Uint8Array;
   try {
-    raw = uncompress(body, limit);
+    raw = snappyDecode(body, limit);
   } catch (e) {
     return fail(400, `snappy decode error: ${(e as Error).message}`);
   }
