@@ -29,8 +29,13 @@ function longLiteral(b: Uint8Array, i: number): number {
   return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16)) + b[i + 3]! * 2 ** 24 + 1;
 }
 
-/** Decodes a snappy block whose declared length is at most `maxLength` bytes; throws SnappyDecodeError saying what and where. */
-export function snappyDecode(b: Uint8Array, maxLength: number): Uint8Array {
+/**
+ * Decodes a snappy block whose declared length is at most `maxLength` bytes;
+ * throws SnappyDecodeError saying what and where. With `into` long enough,
+ * the bytes land at its start (the result is a view of it) rather than in a
+ * new array.
+ */
+export function snappyDecode(b: Uint8Array, maxLength: number, into?: Uint8Array): Uint8Array {
   const declared = snappyDecodedLength(b);
   if (typeof declared === 'string') throw new SnappyDecodeError(declared);
   const total = declared | 0;
@@ -38,7 +43,7 @@ export function snappyDecode(b: Uint8Array, maxLength: number): Uint8Array {
   let i = 0;
   while (b[i]! >= 0x80) i++;
   i++;
-  const out = new Uint8Array(total);
+  const out = into && into.length >= total ? into.subarray(0, total) : new Uint8Array(total);
   const n = b.length;
   let o = 0;
   while (i < n) {

@@ -40,6 +40,20 @@ export const MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024;
 
 const caches = new WeakMap<Appendable, SeriesRefCache>();
 
+/**
+ * Requests up to this size are inflated into one reused buffer: a request is
+ * read to its end without yielding (everything kept from it is copied out),
+ * so no two requests use it at once, and a stream of requests allocates none.
+ */
+const SCRATCH_BYTES = 4 * 1024 * 1024;
+let scratch: Uint8Array | null = null;
+
+function scratchFor(length: number): Uint8Array | undefined {
+  if (length > SCRATCH_BYTES) return undefined;
+  if (!scratch || scratch.length < length) scratch = new Uint8Array(Math.min(SCRATCH_BYTES, Math.max(length, 2 * (scratch?.length ?? 64 * 1024))));
+  return scratch;
+}
+
 function cacheFor(db: Appendable): SeriesRefCache {
   let c = caches.get(db);
   if (!c) caches.set(db, (c = new SeriesRefCache()));
@@ -70,7 +84,7 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
   // Every element is checked against the input as it is decoded: a block that declares more than it holds costs nothing.
   let raw: Uint8Array;
   try {
-    raw = snappyDecode(body, limit);
+    raw = snappyDecode(body, limit, scratchFor(length));
   } catch (e) {
     return fail(400, `snappy decode error: ${(e as Error).message}`);
   }

@@ -22,11 +22,34 @@ function bitsOf(v: number): bigint {
 
 // Values are buffered in typed arrays: V8's double-element JS arrays quiet
 // signaling NaNs, which would turn the staleness marker into another NaN.
+interface BatchBuffers {
+  slots: Uint32Array;
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
+/**
+ * One set of batch buffers handed from a finished appender to the next, so
+ * that a stream of commits of thousands of samples (remote write, scrapes)
+ * does not allocate and grow fresh ones each time. Sets past this many
+ * samples are left to the garbage collector.
+ */
+let spare: BatchBuffers | null = null;
+const SPARE_MAX_SAMPLES = 1 << 18;
+
+function takeBuffers(): BatchBuffers {
+  const b = spare ?? { slots: new Uint32Array(64), ts: new Float64Array(64), vs: new Float64Array(64) };
+  spare = null;
+  return b;
+}
+
+const NO_SLOTS = new Uint32Array(0), NO_FLOATS = new Float64Array(0);
+
 export class HeadAppender implements Appender {
   private n = 0;
-  private slots = new Uint32Array(64);
-  private ts = new Float64Array(64);
-  private vs = new Float64Array(64);
+  private slots: Uint32Array;
+  private ts: Float64Array;
+  private vs: Float64Array;
   /** Start timestamps (0 = none), allocated on the first sample that has one. */
   private sts: Float64Array | null = null;
   private done = false;
@@ -43,7 +66,20 @@ export class HeadAppender implements Appender {
    * `replaying`: samples come from the write-ahead log, where they were
    * accepted once; out-of-order ones are taken whatever the window is now.
    */
-  constructor(private readonly head: Head, private readonly onCommit: () => void, private readonly replaying = false) {}
+  constructor(private readonly head: Head, private readonly onCommit: () => void, private readonly replaying = false) {
+    ({ slots: this.slots, ts: this.ts, vs: this.vs } = takeBuffers());
+  }
+
+  /** After the commit or rollback: the buffers go to the next appender. */
+  private releaseBuffers(): void {
+    if (this.slots.length > 0 && this.slots.length <= SPARE_MAX_SAMPLES && (!spare || spare.slots.length < this.slots.length)) {
+      spare = { slots: this.slots, ts: this.ts, vs: this.vs };
+    }
+    this.slots = NO_SLOTS;
+    this.ts = NO_FLOATS;
+    this.vs = NO_FLOATS;
+    this.n = 0;
+  }
 
   append(series: LabelsInput | SeriesRef, t: number, v: number, startTimestamp = 0): SeriesRef {
     if (this.done) throw new StorageError('appender already committed or rolled back');
@@ -207,7 +243,10 @@ export class HeadAppender implements Appender {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     this.done = true;
     const n = this.n;
-    if (n === 0 && this.oooN === 0) return;
+    if (n === 0 && this.oooN === 0) {
+      this.releaseBuffers();
+      return;
+    }
     const head = this.head;
     // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks;
     // a series taking out-of-order samples is encoded again beside its old chunks.
@@ -250,6 +289,7 @@ export class HeadAppender implements Appender {
     }
     this.oooBySeries.clear();
     this.onCommit();
+    this.releaseBuffers();
     if (appended !== n) {
       // Ordering was checked above, so this is a broken invariant, not bad input.
       throw new StorageError(`BUG: chunk append failed at sample ${appended} of ${n}: ${statusMessage(status)}`);
@@ -291,7 +331,7 @@ export class HeadAppender implements Appender {
       const s = this.head.get(this.slots[i]!);
       if (s && s.pendingOwner === this) s.pendingOwner = null;
     }
-    this.n = 0;
+    this.releaseBuffers();
     this.oooN = 0;
     this.oooBySeries.clear();
   }
