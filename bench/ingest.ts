@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { compress } from 'snappyjs';
 import { WriteRequest } from '../src/remote/proto.js';
 import { startDaemon, startPrometheus, prometheusVersion, type PrometheusPeer } from './prometheus-peer.js';
-import { cpuSeconds, peakRssMiB } from './process-stats.js';
+import { cpuSeconds, peakRssMiB, rssMiB } from './process-stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -100,19 +100,22 @@ function spread(xs: number[], digits: number, suffix = ''): string {
   return `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 }
 
-interface ReceiveRun { samplesPerSecond: number; seconds: number; cpuSeconds: number; peakRssMiB: number; stored: number; failed: number }
+interface ReceiveRun { samplesPerSecond: number; seconds: number; cpuSeconds: number; startRssMiB: number; peakRssMiB: number; stored: number; failed: number }
 
 async function receiveOnce(server: 'prometheus' | 'promlet', bodies: Uint8Array[]): Promise<ReceiveRun> {
   const peer = server === 'prometheus'
     ? await startPrometheus({ args: ['--web.enable-remote-write-receiver'] })
     : await startPromlet(['--web.enable-remote-write-receiver']);
   try {
+    const startRss = rssMiB(peer.pid);
     const cpu0 = cpuSeconds(peer.pid);
     const { seconds, failed } = await send(peer.url, bodies, 4);
     const cpu = cpuSeconds(peer.pid) - cpu0;
+    // Read before the check query below, whose own memory is not the receiver's.
+    const peak = peakRssMiB(peer.pid);
     const stored = await count(peer.url, `count(count_over_time({__name__=~"rw_bench_.*"}[2h]))`);
     if (failed.length > 0) console.log(`${server}: ${failed.length} requests failed, first: ${failed[0]}`);
-    return { samplesPerSecond: 0, seconds, cpuSeconds: cpu, peakRssMiB: peakRssMiB(peer.pid), stored, failed: failed.length };
+    return { samplesPerSecond: 0, seconds, cpuSeconds: cpu, startRssMiB: startRss, peakRssMiB: peak, stored, failed: failed.length };
   } finally {
     await peer.stop();
   }
@@ -127,8 +130,8 @@ export async function remoteWriteReceiveBench(quick: boolean, record: (row: Reco
   console.log(`Prometheus: ${prometheusVersion()} with --web.enable-remote-write-receiver; promlet: serve --data-dir (logged before acknowledged). Each run is a fresh process.\n`);
   const by: Record<'prometheus' | 'promlet', ReceiveRun[]> = { prometheus: [], promlet: [] };
   const ratios: number[] = [], cpuRatios: number[] = [];
-  console.log('| run | server | samples/s | CPU s | samples per CPU s | peak RSS MiB | series stored | failed requests |');
-  console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
+  console.log('| run | server | samples/s | CPU s | samples per CPU s | RSS at start MiB | peak RSS MiB | series stored | failed requests |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
   for (let run = 0; run < runs; run++) {
     const order = run % 2 === 0 ? (['prometheus', 'promlet'] as const) : (['promlet', 'prometheus'] as const);
     for (const server of order) {
@@ -136,7 +139,7 @@ export async function remoteWriteReceiveBench(quick: boolean, record: (row: Reco
       r.samplesPerSecond = samples / r.seconds;
       by[server].push(r);
       record({ server, run, ...r, samplesPerCpuSecond: samples / r.cpuSeconds });
-      console.log(`| ${run + 1} | ${server} | ${(r.samplesPerSecond / 1e6).toFixed(2)} M | ${r.cpuSeconds.toFixed(2)} | ${(samples / r.cpuSeconds / 1e6).toFixed(2)} M | ${r.peakRssMiB.toFixed(0)} | ${r.stored} | ${r.failed} |`);
+      console.log(`| ${run + 1} | ${server} | ${(r.samplesPerSecond / 1e6).toFixed(2)} M | ${r.cpuSeconds.toFixed(2)} | ${(samples / r.cpuSeconds / 1e6).toFixed(2)} M | ${r.startRssMiB.toFixed(0)} | ${r.peakRssMiB.toFixed(0)} | ${r.stored} | ${r.failed} |`);
     }
     const p = by.prometheus[run]!, l = by.promlet[run]!;
     ratios.push(l.samplesPerSecond / p.samplesPerSecond);
@@ -144,11 +147,11 @@ export async function remoteWriteReceiveBench(quick: boolean, record: (row: Reco
   }
   // Wall-clock throughput depends on how many cores each server gets; samples per CPU second does not.
   console.log(`\nMedians over ${runs} runs (min–max):\n`);
-  console.log('| server | samples/s | CPU s | peak RSS MiB |');
-  console.log('|---|---:|---:|---:|');
+  console.log('| server | samples/s | CPU s | RSS at start MiB | peak RSS MiB |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const server of ['prometheus', 'promlet'] as const) {
     const rs = by[server];
-    console.log(`| ${server} | ${spread(rs.map((r) => r.samplesPerSecond / 1e6), 2, ' M')} | ${spread(rs.map((r) => r.cpuSeconds), 2)} | ${spread(rs.map((r) => r.peakRssMiB), 0)} |`);
+    console.log(`| ${server} | ${spread(rs.map((r) => r.samplesPerSecond / 1e6), 2, ' M')} | ${spread(rs.map((r) => r.cpuSeconds), 2)} | ${spread(rs.map((r) => r.startRssMiB), 0)} | ${spread(rs.map((r) => r.peakRssMiB), 0)} |`);
   }
   console.log(`\npromlet / Prometheus, per run: throughput ${spread(ratios, 2, '×')}; samples per CPU second ${spread(cpuRatios, 2, '×')}`);
   record({ summary: true, runs, throughputRatioMedian: median(ratios), throughputRatioMin: Math.min(...ratios), throughputRatioMax: Math.max(...ratios), cpuRatioMedian: median(cpuRatios) });
@@ -185,24 +188,26 @@ async function startTarget(series: number): Promise<{ url: string; scrapes: Map<
   };
 }
 
-interface ScrapeRun { scrapes: number; cpuSeconds: number; cpuPerScrapeMs: number; peakRssMiB: number }
+interface ScrapeRun { scrapes: number; cpuSeconds: number; cpuPerScrapeMs: number; startRssMiB: number; peakRssMiB: number }
 
 /** One server alone scraping the target for `window` s after a warm-up: CPU per scrape and peak RSS. */
 async function scrapeOnce(server: 'prometheus' | 'promlet', config: string, target: { scrapes: Map<string, number>; url: string }, window: number): Promise<ScrapeRun> {
   const ua = server === 'prometheus' ? 'Prometheus' : 'promlet';
   const peer = server === 'prometheus' ? await startPrometheus({ configFile: config }) : await startPromlet(['--config', config]);
   try {
+    const startRss = rssMiB(peer.pid);
     // First scrapes create the series; the window measures steady state.
     await new Promise((r) => setTimeout(r, 5000));
     const cpu0 = cpuSeconds(peer.pid), n0 = target.scrapes.get(ua) ?? 0;
     await new Promise((r) => setTimeout(r, window * 1000));
     const cpu = cpuSeconds(peer.pid) - cpu0;
     const scrapes = (target.scrapes.get(ua) ?? 0) - n0;
+    const peak = peakRssMiB(peer.pid);
     if (server === 'promlet') {
       const stored = await count(peer.url, 'count(bench_family_0_total)');
       if (stored !== 100) console.log(`promlet stored ${stored} series of bench_family_0_total, want 100`);
     }
-    return { scrapes, cpuSeconds: cpu, cpuPerScrapeMs: (cpu / scrapes) * 1000, peakRssMiB: peakRssMiB(peer.pid) };
+    return { scrapes, cpuSeconds: cpu, cpuPerScrapeMs: (cpu / scrapes) * 1000, startRssMiB: startRss, peakRssMiB: peak };
   } finally {
     await peer.stop();
   }
@@ -220,24 +225,24 @@ export async function scrapeCpuBench(quick: boolean, record: (row: Record<string
   const by: Record<'prometheus' | 'promlet', ScrapeRun[]> = { prometheus: [], promlet: [] };
   const ratios: number[] = [];
   try {
-    console.log(`| run | server | scrapes in ${window} s | CPU s | CPU ms per scrape | peak RSS MiB |`);
-    console.log('|---:|---|---:|---:|---:|---:|');
+    console.log(`| run | server | scrapes in ${window} s | CPU s | CPU ms per scrape | RSS at start MiB | peak RSS MiB |`);
+    console.log('|---:|---|---:|---:|---:|---:|---:|');
     for (let run = 0; run < runs; run++) {
       const order = run % 2 === 0 ? (['prometheus', 'promlet'] as const) : (['promlet', 'prometheus'] as const);
       for (const server of order) {
         const r = await scrapeOnce(server, config, target, window);
         by[server].push(r);
         record({ server, run, series, ...r });
-        console.log(`| ${run + 1} | ${server} | ${r.scrapes} | ${r.cpuSeconds.toFixed(2)} | ${r.cpuPerScrapeMs.toFixed(1)} | ${r.peakRssMiB.toFixed(0)} |`);
+        console.log(`| ${run + 1} | ${server} | ${r.scrapes} | ${r.cpuSeconds.toFixed(2)} | ${r.cpuPerScrapeMs.toFixed(1)} | ${r.startRssMiB.toFixed(0)} | ${r.peakRssMiB.toFixed(0)} |`);
       }
       ratios.push(by.promlet[run]!.cpuPerScrapeMs / by.prometheus[run]!.cpuPerScrapeMs);
     }
     console.log(`\nMedians over ${runs} runs (min–max):\n`);
-    console.log(`| server | scrapes in ${window} s | CPU ms per scrape | peak RSS MiB |`);
-    console.log('|---|---:|---:|---:|');
+    console.log(`| server | scrapes in ${window} s | CPU ms per scrape | RSS at start MiB | peak RSS MiB |`);
+    console.log('|---|---:|---:|---:|---:|');
     for (const server of ['prometheus', 'promlet'] as const) {
       const rs = by[server];
-      console.log(`| ${server} | ${spread(rs.map((r) => r.scrapes), 0)} | ${spread(rs.map((r) => r.cpuPerScrapeMs), 1)} | ${spread(rs.map((r) => r.peakRssMiB), 0)} |`);
+      console.log(`| ${server} | ${spread(rs.map((r) => r.scrapes), 0)} | ${spread(rs.map((r) => r.cpuPerScrapeMs), 1)} | ${spread(rs.map((r) => r.startRssMiB), 0)} | ${spread(rs.map((r) => r.peakRssMiB), 0)} |`);
     }
     const rss = by.promlet.map((r, i) => r.peakRssMiB / by.prometheus[i]!.peakRssMiB);
     console.log(`\npromlet / Prometheus, per run: CPU per scrape ${spread(ratios, 2, '×')}; peak RSS ${spread(rss, 2, '×')}`);
