@@ -45,7 +45,12 @@ function takeBuffers(): BatchBuffers {
 
 const NO_SLOTS = new Uint32Array(0), NO_FLOATS = new Float64Array(0);
 
+/** Appender numbers, so that series can name the appender holding their pending sample (see MemSeries.pendingOwner). */
+let appenders = 0;
+
 export class HeadAppender implements Appender {
+  /** Never 0; wraps after 2^30 appenders, long after any of them is finished with. */
+  private readonly id = (appenders = (appenders % 0x3fffffff) + 1);
   private n = 0;
   private slots: Uint32Array;
   private ts: Float64Array;
@@ -92,7 +97,7 @@ export class HeadAppender implements Appender {
       head.outOfBounds++;
       throw new OutOfBoundsError(`${formatLabels(s.labels)} at ${t} is before ${head.minValidTime}`);
     }
-    const mine = s.pendingOwner === this;
+    const mine = s.pendingOwner === this.id;
     const lastT = mine ? s.pendingT : s.maxT;
     const lastV = mine ? s.pendingV : s.lastValue;
     if (t < lastT) return this.appendOutOfOrder(s, t, v, startTimestamp, lastT);
@@ -102,7 +107,7 @@ export class HeadAppender implements Appender {
       head.duplicates++;
       throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastV}, got ${v}`);
     }
-    s.pendingOwner = this;
+    s.pendingOwner = this.id;
     s.pendingT = t;
     s.pendingV = v;
     if (this.n === this.slots.length) this.grow();
@@ -181,7 +186,7 @@ export class HeadAppender implements Appender {
       }
       i++;
       const s = this.head.get(ref);
-      if (!s || s.pendingOwner !== this || this.sts) continue;
+      if (!s || s.pendingOwner !== this.id || this.sts) continue;
       // Strictly increasing integer times above the series' last one need no other check.
       while (this.n + (to - i) > this.slots.length) this.grow();
       const min = this.head.minValidTime;
@@ -270,7 +275,7 @@ export class HeadAppender implements Appender {
       s.maxT = t;
       s.lastValue = this.vs[i]!;
       s.totalSamples++;
-      s.pendingOwner = null;
+      s.pendingOwner = 0;
       const st = this.sts ? this.sts[i]! : 0;
       if (st !== 0) {
         s.starts ??= { t: [], st: [] };
@@ -329,7 +334,7 @@ export class HeadAppender implements Appender {
     this.done = true;
     for (let i = 0; i < this.n; i++) {
       const s = this.head.get(this.slots[i]!);
-      if (s && s.pendingOwner === this) s.pendingOwner = null;
+      if (s && s.pendingOwner === this.id) s.pendingOwner = 0;
     }
     this.releaseBuffers();
     this.oooN = 0;

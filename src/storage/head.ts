@@ -23,8 +23,13 @@ export class MemSeries {
   /** Samples in all chunks, and in the closed ones (the rest are in the head chunk). */
   totalSamples = 0;
   closedSampleSum = 0;
-  /** Newest sample buffered by an uncommitted appender (owner), for ordering checks. */
-  pendingOwner: object | null = null;
+  /**
+   * Newest sample buffered by an uncommitted appender, for ordering checks:
+   * the appender's number (0: none). A number, not the appender itself: a
+   * pointer from every long-lived series to a fresh appender on each commit
+   * would make each young-generation collection visit all those series.
+   */
+  pendingOwner = 0;
   pendingT = -Infinity;
   pendingV = 0;
   /** Start timestamps of the samples that have one, by sample time (rare: kept beside the chunks). */
