@@ -2,7 +2,7 @@
 // test/wasm/abi.test.ts asserts that both agree.
 
 /** Bumped whenever an exported signature or a record layout changes. */
-export const ABI_VERSION: i32 = 1;
+export const ABI_VERSION: i32 = 2;
 
 /** Every chunk of every encoding is exactly this long (Prometheus 1.x ChunkLen). */
 export const CHUNK_LEN: i32 = 1024;
@@ -13,6 +13,36 @@ export const CHUNK_ALLOC: i32 = CHUNK_LEN + 32;
 /** Chunk encodings, numbered as in Prometheus 1.x. */
 export const ENC_DOUBLE_DELTA: i32 = 1;
 export const ENC_VARBIT: i32 = 2;
+/** Native histogram chunks (FORMAT.md §3): integer and float counts. */
+export const ENC_HISTOGRAM: i32 = 3;
+export const ENC_FLOAT_HISTOGRAM: i32 = 4;
+/** Bytes of a histogram chunk's header; its payload follows. */
+export const HIST_HEADER: i32 = 32;
+/** A histogram chunk takes at most this many samples (Prometheus cuts at 120 too). */
+export const HIST_MAX_SAMPLES: i32 = 120;
+
+/**
+ * One histogram as f64 slots, the form the host and the histogram codec
+ * exchange: these fixed slots, then (offset, length) per positive and per
+ * negative span, the positive then negative bucket counts (absolute), and
+ * the custom bounds.
+ */
+export const H_T: i32 = 0;
+export const H_COUNT: i32 = 1;
+export const H_ZERO_COUNT: i32 = 2;
+export const H_SUM: i32 = 3;
+export const H_ZERO_THRESHOLD: i32 = 4;
+export const H_SCHEMA: i32 = 5;
+/** Counter-reset hint (decoded records only; appends pass the chunk's header apart). */
+export const H_HINT: i32 = 6;
+export const H_POS_SPANS: i32 = 7;
+export const H_NEG_SPANS: i32 = 8;
+export const H_POS_BUCKETS: i32 = 9;
+export const H_NEG_BUCKETS: i32 = 10;
+export const H_CUSTOM: i32 = 11;
+/** 1 for an integer histogram (decoded records only). */
+export const H_INTEGER: i32 = 12;
+export const H_FIXED: i32 = 13;
 
 /** Status codes returned by exported functions (negative return values). */
 export const STATUS_OK: i32 = 0;

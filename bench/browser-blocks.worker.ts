@@ -39,7 +39,7 @@ async function run() {
   const avg = await engine.instantQuery(`avg(avg_over_time(bench_gauge[${HOURS}h]))`, end);
   const queryMs = performance.now() - t1;
   const s = p.db.stats();
-  const value = (r: typeof count) => (r.resultType === 'vector' ? r.result[0]?.value[1] ?? null : null);
+  const value = (r: typeof count) => (r.resultType === 'vector' ? r.result[0]?.value?.[1] ?? null : null);
   const out = {
     mode, blocks: s.blocks.length, wasmMemoryBytes: s.wasmMemoryBytes, wasmAfterFillBytes, wasmByHour, headSamples: s.head.samples, samples: s.samples,
     cacheBytes: s.cache.bytes, fillMs, queryMs, count: value(count), avg: value(avg),

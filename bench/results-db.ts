@@ -17,7 +17,7 @@ export async function recordResults(results: Record<string, unknown>[], quick: b
     const kind = quick ? 'quick' : 'full';
     // When the previous run of this kind was (its time is a series of its own).
     const prev = h.query(`last_over_time(bench_run_timestamp_seconds{kind="${kind}"}[10y] offset 1ms)`);
-    const prevSeconds = prev.resultType === 'vector' && prev.result[0] ? Number(prev.result[0].value[1]) : null;
+    const prevSeconds = prev.resultType === 'vector' && prev.result[0] ? Number(prev.result[0].value?.[1]) : null;
     let n = 0;
     const rowsSeen = new Map<string, number>();
     for (const row of results) {
@@ -44,7 +44,7 @@ export async function recordResults(results: Record<string, unknown>[], quick: b
     const r = h.query(q);
     if (r.resultType !== 'vector') return;
     const changed = r.result
-      .map((s) => ({ s, ratio: Number(s.value[1]) }))
+      .map((s) => ({ s, ratio: Number(s.value?.[1]) }))
       .filter(({ ratio }) => Number.isFinite(ratio) && ratio > 0)
       .sort((a, b) => Math.abs(Math.log(b.ratio)) - Math.abs(Math.log(a.ratio)));
     console.log(`\n## Against the previous ${kind} run (${new Date(prevSeconds * 1000).toISOString()})\n`);

@@ -45,7 +45,7 @@ await promlet.evaluateRules(start + 60_000);
 
 const show = async (q: string) => {
   const r = await promlet.query(q, start + 60_000);
-  const rows = r.resultType === 'vector' ? r.result.map((s) => `${JSON.stringify(s.metric)} ${s.value[1]}`) : [JSON.stringify(r.result)];
+  const rows = r.resultType === 'vector' ? r.result.map((s) => `${JSON.stringify(s.metric)} ${s.value?.[1] ?? JSON.stringify(s.histogram?.[1])}`) : [JSON.stringify(r.result)];
   console.log(`${q}\n  ${rows.join('\n  ')}`);
 };
 await show('sum by (code) (increase(app_requests_total[1m]))');

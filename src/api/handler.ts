@@ -15,7 +15,7 @@ import { ApiError, errorBody, statusOf } from './errors.js';
 import { RegexError } from '../model/regex.js';
 import { InvalidLabelsError } from '../model/labels.js';
 import { MAX_TIME, MIN_TIME, Params } from './params.js';
-import { federate } from './federate.js';
+import { federateResponse } from './federate.js';
 import { tsdbStatus } from './tsdb-status.js';
 import { translateAST } from './translate-ast.js';
 import { PushError, type PushStore } from '../push/store.js';
@@ -317,7 +317,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
         return json(404, errorBody('not_found', `unknown API endpoint ${path}`));
       }
       const p = await Params.from(req, url, maxBody);
-      if (path === '/federate') return text(200, federate(opts.db, matchSets(p, false), now(), lookback, opts.externalLabels?.()), 'text/plain; version=0.0.4; charset=utf-8');
+      if (path === '/federate') return federateResponse(opts.db, matchSets(p, false), now(), lookback, opts.externalLabels?.(), req.headers.get('accept'));
       let route = routes[path];
       const lv = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
       if (lv) route = (q) => labelValues(opts.db, decodeLabelName(decodePathSegment(lv[1]!, 'label name')), matchSets(q, false), q);

@@ -121,7 +121,7 @@ export class Harness {
 function describe(r: QueryResult): string[] {
   switch (r.resultType) {
     case 'vector':
-      return r.result.length === 0 ? ['(no series)'] : r.result.map((s) => `${formatLabels(labelsFrom(s.metric))} ${s.value[1]}`);
+      return r.result.length === 0 ? ['(no series)'] : r.result.map((s) => `${formatLabels(labelsFrom(s.metric))} ${s.value?.[1] ?? s.histogram?.[1].count + ' (histogram count)'}`);
     case 'scalar':
       return [`scalar ${r.result[1]}`];
     default:

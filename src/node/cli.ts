@@ -91,7 +91,7 @@ async function demo(args: string[], io: CliIO): Promise<number> {
     const r = engine.instantQuerySync(query, end);
     io.out(`\n${query}  (${(r.stats.timings.totalSeconds * 1000).toFixed(1)} ms)\n`);
     if (r.resultType !== 'vector') continue;
-    for (const e of r.result) io.out(`  ${formatLabels(labelsFrom(e.metric))} ${Number(e.value[1]).toFixed(3)}\n`);
+    for (const e of r.result) io.out(`  ${formatLabels(labelsFrom(e.metric))} ${Number(e.value?.[1]).toFixed(3)}\n`);
   }
   return 0;
 }

@@ -6,7 +6,8 @@ import type { ChunkEncoding } from '../wasm/codec.js';
 import { VERSION, servePromlet, type ServeOptions } from './serve.js';
 import { openDiskDB } from './disk-db.js';
 import { createApiHandler } from '../api/handler.js';
-import { createEngine } from '../promql/engine/engine.js';
+import { createEngine, type MatrixElement, type VectorElement } from '../promql/engine/engine.js';
+import { matrixPointsText, vectorElementText } from './query-text.js';
 import { checkConfigFile, checkConfigRuleFiles } from './check-config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';
@@ -193,11 +194,10 @@ function table(data: NonNullable<ApiBody['data']>): string {
   };
   switch (data.resultType) {
     case 'vector':
-      return (data.result as { metric: Record<string, string>; value: [number, string] }[])
-        .map((s) => `${labels(s.metric)} ${s.value[1]}`).join('\n') + '\n';
+      return (data.result as VectorElement[]).map((s) => `${labels(s.metric)} ${vectorElementText(s)}`).join('\n') + '\n';
     case 'matrix':
-      return (data.result as { metric: Record<string, string>; values: [number, string][] }[])
-        .map((s) => `${labels(s.metric)}\n${s.values.map(([t, v]) => `  ${new Date(t * 1000).toISOString()}  ${v}`).join('\n')}`).join('\n') + '\n';
+      return (data.result as MatrixElement[])
+        .map((s) => `${labels(s.metric)}\n${matrixPointsText(s).map(([t, v]) => `  ${new Date(t * 1000).toISOString()}  ${v}`).join('\n')}`).join('\n') + '\n';
     default: {
       const [t, v] = data.result as [number, string];
       return `${v} @ ${new Date(t * 1000).toISOString()}\n`;

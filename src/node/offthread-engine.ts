@@ -90,7 +90,7 @@ class QueryWorker {
   run(q: WorkerQuery): Promise<WorkerAnswer> {
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
-      const transfer = q.series.flatMap((s) => (s.st ? [s.t.buffer, s.v.buffer, s.st.buffer] : [s.t.buffer, s.v.buffer])) as ArrayBuffer[];
+      const transfer = q.series.flatMap((s) => [s.t.buffer, s.v.buffer, ...(s.st ? [s.st.buffer] : []), ...(s.h ? [s.h.t.buffer, s.h.sum.buffer] : [])]) as ArrayBuffer[];
       this.worker.postMessage(q, transfer);
     });
   }

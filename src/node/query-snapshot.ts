@@ -6,7 +6,8 @@
 
 import { compareLabels, labelsKey, type Labels } from '../model/labels.js';
 import { Matcher } from '../model/matcher.js';
-import { staleFlags } from '../model/stale.js';
+import { isStaleNaN, staleFlags } from '../model/stale.js';
+import type { FloatHistogram } from '../model/histogram.js';
 import type { Call, Expr, VectorSelector } from '../promql/index.js';
 import type { Querier, Queryable, SampleBatch, Series, WindowReduction } from '../storage/interfaces.js';
 import { toMatchers, type TimeRange } from '../promql/engine/selection.js';
@@ -17,6 +18,12 @@ export interface SnapshotSeries {
   t: Float64Array;
   v: Float64Array;
   st?: Float64Array;
+  /**
+   * Native histogram samples, when the series has any in the range. Sums
+   * travel in their own typed array: structured cloning (postMessage)
+   * quiets NaNs held in objects, and a staleness marker must keep its bits.
+   */
+  h?: { t: Float64Array; sum: Float64Array; hs: FloatHistogram[] };
 }
 
 /** A request for series: matchers and the time range they are read over. */
@@ -86,10 +93,16 @@ export async function collectSnapshot(
     let samples = 0;
     for (const w of wanted.values()) {
       const b = w.series.samples(w.start, w.end);
-      samples += b.timestamps.length;
+      samples += b.timestamps.length + (b.histograms?.timestamps.length ?? 0);
       if (samples > maxSamples) throw new SnapshotTooLargeError(maxSamples);
       const s: SnapshotSeries = { labels: w.series.labels, t: b.timestamps, v: b.values };
       if (b.startTimestamps) s.st = b.startTimestamps;
+      if (b.histograms) {
+        const hs = b.histograms.histograms;
+        const sum = new Float64Array(hs.length);
+        for (let i = 0; i < hs.length; i++) sum[i] = hs[i]!.sum;
+        s.h = { t: b.histograms.timestamps, sum, hs };
+      }
       out.push(s);
       await pause();
     }
@@ -145,7 +158,30 @@ class SnapshotSeriesView implements Series {
         st = st2;
       }
     }
-    return st && st.some((x) => x !== 0) ? { timestamps: t, values: v, startTimestamps: st } : { timestamps: t, values: v };
+    const batch: SampleBatch = st && st.some((x) => x !== 0) ? { timestamps: t, values: v, startTimestamps: st } : { timestamps: t, values: v };
+    const h = this.s.h;
+    if (h) {
+      const a = lowerBound(h.t, mint), b = lowerBound(h.t, maxt + 1);
+      const ts: number[] = [];
+      const hs: FloatHistogram[] = [];
+      for (let i = a; i < b; i++) {
+        if (opts?.skipStale && isStaleNaN(h.sum[i]!)) continue;
+        ts.push(h.t[i]!);
+        // The caller owns what it gets: a copy, so the snapshot serves later calls unchanged.
+        const copy = structuredClone(h.hs[i]!);
+        copy.sum = h.sum[i]!;
+        hs.push(copy);
+      }
+      if (ts.length > 0) batch.histograms = { timestamps: Float64Array.from(ts), histograms: hs };
+    }
+    return batch;
+  }
+
+  hasHistograms(mint: number, maxt: number): boolean {
+    const h = this.s.h;
+    if (!h) return false;
+    const a = lowerBound(h.t, mint);
+    return a < h.t.length && h.t[a]! <= maxt;
   }
 
   hasStartTimestamps(mint: number, maxt: number): boolean {

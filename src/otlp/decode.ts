@@ -25,6 +25,12 @@ export interface HistogramDataPoint {
   attributes?: KeyValue[]; startTimeUnixNano?: Int64; timeUnixNano?: Int64; count?: Int64; sum?: number | string;
   bucketCounts?: Int64[]; explicitBounds?: (number | string)[]; exemplars?: OtlpExemplar[]; flags?: number;
 }
+export interface ExponentialHistogramDataPoint {
+  attributes?: KeyValue[]; startTimeUnixNano?: Int64; timeUnixNano?: Int64; count?: Int64; sum?: number | string; scale?: number;
+  zeroCount?: Int64; positive?: ExponentialBuckets; negative?: ExponentialBuckets; flags?: number; exemplars?: OtlpExemplar[];
+  zeroThreshold?: number | string;
+}
+export interface ExponentialBuckets { offset?: number; bucketCounts?: Int64[] }
 export interface SummaryDataPoint {
   attributes?: KeyValue[]; startTimeUnixNano?: Int64; timeUnixNano?: Int64; count?: Int64; sum?: number | string;
   quantileValues?: { quantile?: number | string; value?: number | string }[]; flags?: number;
@@ -35,7 +41,7 @@ export interface OtlpMetric {
   gauge?: { dataPoints?: NumberDataPoint[] };
   sum?: { dataPoints?: NumberDataPoint[]; aggregationTemporality?: Temporality; isMonotonic?: boolean };
   histogram?: { dataPoints?: HistogramDataPoint[]; aggregationTemporality?: Temporality };
-  exponentialHistogram?: { dataPoints?: unknown[]; aggregationTemporality?: Temporality };
+  exponentialHistogram?: { dataPoints?: ExponentialHistogramDataPoint[]; aggregationTemporality?: Temporality };
   summary?: { dataPoints?: SummaryDataPoint[] };
 }
 export interface ScopeMetrics {
@@ -90,7 +96,12 @@ const SCHEMA: Record<string, Record<string, FieldKind>> = {
   Gauge: { dataPoints: { list: { msg: 'NumberDataPoint' } } },
   Sum: { dataPoints: { list: { msg: 'NumberDataPoint' } }, aggregationTemporality: 'enum', isMonotonic: 'bool' },
   Histogram: { dataPoints: { list: { msg: 'HistogramDataPoint' } }, aggregationTemporality: 'enum' },
-  ExponentialHistogram: { aggregationTemporality: 'enum' },
+  ExponentialHistogram: { dataPoints: { list: { msg: 'ExponentialHistogramDataPoint' } }, aggregationTemporality: 'enum' },
+  ExponentialHistogramDataPoint: {
+    attributes: attrs, startTimeUnixNano: 'int64', timeUnixNano: 'int64', count: 'int64', sum: 'double', scale: 'int64', zeroCount: 'int64',
+    positive: { msg: 'Buckets' }, negative: { msg: 'Buckets' }, flags: 'uint32', exemplars, min: 'double', max: 'double', zeroThreshold: 'double',
+  },
+  Buckets: { offset: 'int64', bucketCounts: { list: 'int64' } },
   Summary: { dataPoints: { list: { msg: 'SummaryDataPoint' } } },
   NumberDataPoint: {
     attributes: attrs, startTimeUnixNano: 'int64', timeUnixNano: 'int64', asDouble: 'double', asInt: 'int64', exemplars, flags: 'uint32',

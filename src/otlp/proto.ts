@@ -36,8 +36,19 @@ const root = protobuf.Root.fromJSON({
           },
         },
         Histogram: { fields: { dataPoints: { rule: 'repeated', type: 'HistogramDataPoint', id: 1 }, aggregationTemporality: { type: 'int32', id: 2 } } },
-        // Refused until native histograms exist: only their presence is read.
-        ExponentialHistogram: { fields: { aggregationTemporality: { type: 'int32', id: 2 } } },
+        ExponentialHistogram: {
+          fields: { dataPoints: { rule: 'repeated', type: 'ExponentialHistogramDataPoint', id: 1 }, aggregationTemporality: { type: 'int32', id: 2 } },
+        },
+        ExponentialHistogramDataPoint: {
+          fields: {
+            ...attrs(1), startTimeUnixNano: { type: 'fixed64', id: 2 }, timeUnixNano: { type: 'fixed64', id: 3 },
+            count: { type: 'fixed64', id: 4 }, sum: { type: 'double', id: 5 }, scale: { type: 'sint32', id: 6 },
+            zeroCount: { type: 'fixed64', id: 7 }, positive: { type: 'Buckets', id: 8 }, negative: { type: 'Buckets', id: 9 },
+            flags: { type: 'uint32', id: 10 }, exemplars: { rule: 'repeated', type: 'Exemplar', id: 11 },
+            zeroThreshold: { type: 'double', id: 14 },
+          },
+        },
+        Buckets: { fields: { offset: { type: 'sint32', id: 1 }, bucketCounts: { rule: 'repeated', type: 'uint64', id: 2 } } },
         Summary: { fields: { dataPoints: { rule: 'repeated', type: 'SummaryDataPoint', id: 1 } } },
         NumberDataPoint: {
           oneofs: { value: { oneof: ['asDouble', 'asInt'] } },

@@ -102,7 +102,10 @@ export class OtlpReceiver {
     try {
       for (const s of tr.samples) {
         if (s.t > maxT) throw new StorageError(`out of bounds: timestamp ${s.t} is too far in the future (series ${JSON.stringify(s.labels.__name__)})`);
-        app.append(s.labels, s.t, s.v, s.st);
+        if (s.h) {
+          if (!app.appendHistogram) throw new StorageError(`native histogram ${JSON.stringify(s.labels.__name__)}: this storage cannot store native histograms`);
+          app.appendHistogram(s.labels, s.t, s.h);
+        } else app.append(s.labels, s.t, s.v, s.st);
         if (s.exemplars) {
           const series = labelsFrom(s.labels);
           for (const e of s.exemplars) pendingExemplars.push({ series, ex: { labels: labelsFrom(e.labels), value: e.value, timestamp: e.timestamp || s.t } });
@@ -133,7 +136,7 @@ export class OtlpReceiver {
       { name: 'promlet_api_otlp_requests_total', help: 'OTLP write requests by status code.', type: 'counter', samples: [...this.requests].map(([code, value]) => ({ labels: { code }, value })) },
       { name: 'promlet_api_otlp_appended_samples_total', help: 'Samples appended from OTLP.', type: 'counter', samples: one(this.appended) },
       { name: 'promlet_api_otlp_rejected_samples_total', help: 'Samples of OTLP requests rolled back because the storage refused one of them.', type: 'counter', samples: one(this.rejectedSamples) },
-      { name: 'promlet_api_otlp_refused_metrics_total', help: 'OTLP metrics refused in translation (delta temporality, exponential histograms, invalid names).', type: 'counter', samples: one(this.refusedMetrics) },
+      { name: 'promlet_api_otlp_refused_metrics_total', help: 'OTLP metrics refused in translation (delta temporality, exponential histogram scales below -4, invalid names).', type: 'counter', samples: one(this.refusedMetrics) },
       { name: 'promlet_api_otlp_translation_warnings_total', help: 'Warnings produced while translating OTLP metrics.', type: 'counter', samples: one(this.warnings) },
       ...(this.d2c ? [
         { name: 'promlet_api_otlp_delta_streams', help: 'Delta streams being added up (otlp-deltatocumulative).', type: 'gauge' as const, samples: one(this.d2c.size) },

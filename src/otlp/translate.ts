@@ -3,8 +3,8 @@
 // `job`, service.instance.id `instance`, the remaining ones a `target_info`
 // series (or labels, when promoted); data point attributes become labels;
 // sums, gauges, explicit-bucket histograms (`_bucket`/`_sum`/`_count`) and
-// summaries become float series. Exponential histograms need native
-// histograms and are refused, as is delta temporality unless enabled.
+// summaries become float series; exponential histograms native histograms
+// (exponential.ts). Delta temporality is refused unless enabled.
 
 import type { OtlpConfig } from './config.js';
 import {
@@ -16,6 +16,8 @@ import { STALE_NAN } from '../model/stale.js';
 // le and quantile values as Go's strconv.FormatFloat(f, 'f', -1, 64) writes them.
 import { formatFloat } from '../model/float.js';
 import { MAX_EXEMPLAR_LABEL_RUNES } from '../storage/exemplars.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { ExponentialScaleError, exponentialToNative } from './exponential.js';
 
 export interface OtlpSample {
   labels: Record<string, string>;
@@ -23,6 +25,8 @@ export interface OtlpSample {
   v: number;
   /** Start (created) time in ms, 0 when unknown. */
   st: number;
+  /** Set for a native histogram sample (v is then unused). */
+  h?: FloatHistogram;
   exemplars?: { labels: Record<string, string>; value: number; timestamp: number }[];
 }
 
@@ -175,10 +179,6 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
             + (temp === DELTA ? ' (delta temporality: send cumulative, or start promlet with --enable-feature=otlp-deltatocumulative or otlp-native-delta-ingestion)' : ''));
           continue;
         }
-        if (kind === 'exponential-histogram') {
-          out.errors.push(`exponential histogram ${JSON.stringify(metric)}: native histograms are not supported yet; configure the SDK to send explicit-bucket histograms`);
-          continue;
-        }
         let family: string;
         try {
           family = metricName(metric, m.unit ?? '', kind, cfg.translationStrategy);
@@ -226,6 +226,17 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
               if (next < exs.length) inf.exemplars = exs.slice(next);
               out.samples.push(inf);
             }
+          } else if (m.exponentialHistogram) {
+            for (const p of m.exponentialHistogram.dataPoints ?? []) {
+              const labels = { ...baseLabels(p.attributes), __name__: family };
+              const t = nanosToMillis(p.timeUnixNano), st = nanosToMillis(p.startTimeUnixNano);
+              const h = exponentialToNative(p, temp === DELTA);
+              // A point without a recorded value ends the series: a stale marker, which is a float sample.
+              const s: OtlpSample = ((p.flags ?? 0) & NO_RECORDED_VALUE) !== 0 ? { labels, t, v: STALE_NAN, st } : { labels, t, v: 0, st, h };
+              if (h.count === 0 && h.sum !== 0) out.warnings.push(`exponential histogram data point has zero count, but non-zero sum: ${h.sum}`);
+              if (p.exemplars?.length) s.exemplars = exemplars(p.exemplars);
+              out.samples.push(s);
+            }
           } else if (m.summary) {
             for (const p of m.summary.dataPoints ?? []) {
               const base = baseLabels(p.attributes);
@@ -240,7 +251,7 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
             }
           }
         } catch (e) {
-          if (!(e instanceof NamingError) && !(e instanceof Error && e.name === 'OtlpDecodeError')) throw e;
+          if (!(e instanceof NamingError) && !(e instanceof ExponentialScaleError) && !(e instanceof Error && e.name === 'OtlpDecodeError')) throw e;
           out.errors.push(`metric ${JSON.stringify(metric)}: ${(e as Error).message}`);
         }
       }

@@ -58,7 +58,7 @@ function labelOf(e: Expr): string {
 function counts(r: QueryResult): { series: number; samples: number } {
   switch (r.resultType) {
     case 'vector': return { series: r.result.length, samples: r.result.length };
-    case 'matrix': return { series: r.result.length, samples: r.result.reduce((n, s) => n + s.values.length, 0) };
+    case 'matrix': return { series: r.result.length, samples: r.result.reduce((n, s) => n + (s.values?.length ?? 0) + (s.histograms?.length ?? 0), 0) };
     default: return { series: 1, samples: 1 };
   }
 }

@@ -7,7 +7,7 @@ import type { Labels } from '../model/labels.js';
 import { isStaleNaN } from '../model/stale.js';
 import {
   R_CHANGES, R_CORRECTION, R_COUNT, R_FIRST_T, R_FIRST_V, R_LAST_T, R_LAST_V, R_MAX, R_MIN, R_PREV_T, R_PREV_V, R_RESETS, R_SIZE, R_SUM,
-  R_SUM_COMP, type SampleBatch, type Series, type WindowReduction,
+  R_SUM_COMP, type HistogramBatch, type SampleBatch, type Series, type WindowReduction,
 } from '../storage/interfaces.js';
 
 /** First index with timestamp >= x. */
@@ -76,7 +76,23 @@ export class ArraySeries implements Series {
     private readonly vs: Float64Array,
     private readonly mint = -Infinity,
     private readonly maxt = Infinity,
+    /** Native histogram samples, when the series has any. */
+    private readonly hist?: HistogramBatch,
   ) {}
+
+  /** The histogram samples in [mint, maxt] (copies of the objects), or undefined when there are none. */
+  private histogramsIn(mint: number, maxt: number): HistogramBatch | undefined {
+    const h = this.hist;
+    if (!h) return undefined;
+    const lo = Math.max(mint, this.mint), hi = Math.min(maxt, this.maxt);
+    const a = lowerBound(h.timestamps, lo), b = lowerBound(h.timestamps, hi + 1);
+    if (a >= b) return undefined;
+    return { timestamps: h.timestamps.slice(a, b), histograms: h.histograms.slice(a, b).map((x) => structuredClone(x)) };
+  }
+
+  hasHistograms(mint: number, maxt: number): boolean {
+    return this.histogramsIn(mint, maxt) !== undefined;
+  }
 
   private span(mint: number, maxt: number): [number, number] {
     const lo = Math.max(mint, this.mint), hi = Math.min(maxt, this.maxt);
@@ -85,6 +101,12 @@ export class ArraySeries implements Series {
 
   samples(mint: number, maxt: number, opts?: { skipStale?: boolean }): SampleBatch {
     const [a, b] = this.span(mint, maxt);
+    const histograms = this.histogramsIn(mint, maxt);
+    if (histograms) return { ...this.floats(a, b, opts), histograms };
+    return this.floats(a, b, opts);
+  }
+
+  private floats(a: number, b: number, opts?: { skipStale?: boolean }): SampleBatch {
     if (!opts?.skipStale) return { timestamps: this.ts.slice(a, b), values: this.vs.slice(a, b) };
     const keep: number[] = [];
     for (let i = a; i < b; i++) if (!isStaleNaN(this.vs[i]!)) keep.push(i);
@@ -137,4 +159,23 @@ export function mergeSamples(
     }
   }
   return { timestamps: timestamps.subarray(0, n), values: values.subarray(0, n) };
+}
+
+/** Two histogram batches as one, the primary's sample kept where both hold a timestamp. */
+export function mergeHistogramBatches(p: HistogramBatch | undefined, s: HistogramBatch | undefined): HistogramBatch | undefined {
+  if (!p || p.timestamps.length === 0) return s;
+  if (!s || s.timestamps.length === 0) return p;
+  const ts: number[] = [], hs: HistogramBatch['histograms'] = [];
+  let i = 0, j = 0;
+  while (i < p.timestamps.length || j < s.timestamps.length) {
+    if (j >= s.timestamps.length || (i < p.timestamps.length && p.timestamps[i]! <= s.timestamps[j]!)) {
+      if (j < s.timestamps.length && s.timestamps[j] === p.timestamps[i]) j++;
+      ts.push(p.timestamps[i]!);
+      hs.push(p.histograms[i++]!);
+    } else {
+      ts.push(s.timestamps[j]!);
+      hs.push(s.histograms[j++]!);
+    }
+  }
+  return { timestamps: Float64Array.from(ts), histograms: hs };
 }

@@ -31,6 +31,8 @@ export interface RemoteWriteConfig {
   queue: QueueConfig;
   /** protobuf_message: remote write 1.0 (the default) or 2.0. */
   protobufMessage: ProtobufMessage;
+  /** send_native_histograms: native histogram samples are sent too (default false, as Prometheus). */
+  sendNativeHistograms?: boolean;
 }
 
 export class RemoteWriteConfigError extends Error {}
@@ -87,6 +89,7 @@ export function remoteWriteConfigs(doc: Record<string, unknown>): RemoteWriteCon
     if (queue.maxSamplesPerSend < 1) throw new RemoteWriteConfigError(`${where}: max_samples_per_send must be at least 1`);
     return {
       url, name, headers, queue, protobufMessage,
+      sendNativeHistograms: raw.send_native_histograms === true,
       remoteTimeout: dur(raw.remote_timeout, 30_000, `${where}: remote_timeout`),
       writeRelabelConfigs: ((raw.write_relabel_configs ?? []) as Record<string, unknown>[]).map(relabelConfig),
       basicAuth: basic ? { username: String(basic.username ?? ''), password: String(basic.password ?? '') } : undefined,

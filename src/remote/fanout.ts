@@ -16,7 +16,7 @@
 import { type Labels, compareLabels, getLabel, labelsKey } from '../model/labels.js';
 import { Matcher } from '../model/matcher.js';
 import type { Querier, Queryable, Series } from '../storage/interfaces.js';
-import { ArraySeries, mergeSamples } from './array-series.js';
+import { ArraySeries, mergeHistogramBatches, mergeSamples } from './array-series.js';
 import type { ReadQuery, RemoteReadClient, RemoteSeries } from './read-client.js';
 
 /** Prometheus's margin on the local start time: two minimum block durations. */
@@ -68,10 +68,10 @@ export async function fetchRemote(
         const labels: Labels = strip.size ? s.labels.filter((l) => !strip.has(l.name)) : s.labels;
         const key = labelsKey(labels);
         const prev = merged.get(key);
-        if (!prev) merged.set(key, { labels, timestamps: s.timestamps, values: s.values });
+        if (!prev) merged.set(key, { labels, timestamps: s.timestamps, values: s.values, histograms: s.histograms });
         else {
           const m = mergeSamples(prev.timestamps, prev.values, s.timestamps, s.values);
-          merged.set(key, { labels, timestamps: m.timestamps, values: m.values });
+          merged.set(key, { labels, timestamps: m.timestamps, values: m.values, histograms: mergeHistogramBatches(prev.histograms, s.histograms) });
         }
       }
     });
@@ -97,9 +97,9 @@ export function mergeQueryable(local: Queryable, remote: readonly RemoteSeries[]
             byKey.delete(key);
             const b = s.samples(mint, maxt);
             const m = mergeSamples(b.timestamps, b.values, r.timestamps, r.values);
-            return new ArraySeries(s.labels, m.timestamps, m.values, mint, maxt);
+            return new ArraySeries(s.labels, m.timestamps, m.values, mint, maxt, mergeHistogramBatches(b.histograms, r.histograms));
           });
-          for (const r of byKey.values()) out.push(new ArraySeries(r.labels, r.timestamps, r.values, mint, maxt));
+          for (const r of byKey.values()) out.push(new ArraySeries(r.labels, r.timestamps, r.values, mint, maxt, r.histograms));
           return out.sort((a, b) => compareLabels(a.labels, b.labels));
         },
         // Remote read has no label names or values (Prometheus's remote querier does not implement them either).

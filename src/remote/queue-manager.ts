@@ -14,6 +14,8 @@ import type { RemoteWriteConfig } from './config.js';
 import { WriteRequest } from './proto.js';
 import { encodeV2 } from './write-v2.js';
 import { V2_CONTENT_TYPE, V2_MESSAGE, WRITTEN_HEADERS } from './write-v2-proto.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { encodeHistogram } from './histogram-proto.js';
 
 /** The values at `idx`, copied element by element so staleness markers keep their bits. */
 function pick(a: Float64Array, idx: readonly number[]): Float64Array {
@@ -46,6 +48,8 @@ interface Batch {
   vs: Float64Array;
   /** Start (created) timestamps, 0 where unknown; remote write 2.0 sends them. */
   sts: Float64Array;
+  /** Native histogram samples: set where the sample is one (its value is then unused). */
+  hs: (FloatHistogram | undefined)[];
 }
 
 const USER_AGENT = 'promlet/0.1';
@@ -93,6 +97,21 @@ export class QueueManager {
       const id = ids[i]!;
       if (!this.series.get(id)) this.counters.samplesDropped++;
       else this.shards[id % n]!.push(id, ts, vs, sts, i);
+    }
+    for (const sh of this.shards) await sh.room();
+  }
+
+  /** Queues native histogram samples of the log (only with send_native_histograms, as Prometheus). */
+  async appendHistograms(ids: Uint32Array, ts: Float64Array, hs: FloatHistogram[]): Promise<void> {
+    if (!this.cfg.sendNativeHistograms) return;
+    this.window.in += ids.length;
+    const n = this.shards.length;
+    const zeros = new Float64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (ts[i]! > this.window.newest) this.window.newest = ts[i]!;
+      if (!this.series.get(id)) this.counters.samplesDropped++;
+      else this.shards[id % n]!.push(id, ts, zeros, null, i, hs[i]);
     }
     for (const sh of this.shards) await sh.room();
   }
@@ -153,13 +172,26 @@ export class QueueManager {
     }
     if (n === 0) return true;
     const v2 = cfg.protobufMessage === V2_MESSAGE;
+    const histogramsOf = (idx: number[]) => idx.filter((i) => batch.hs[i]).map((i) => ({ t: batch.ts[i]!, h: batch.hs[i]! }));
+    if (batch.hs.some((h) => h)) for (const [id, idx] of bySeries) bySeries.set(id, idx.filter((i) => !batch.hs[i]));
+    const hists = new Map<number, { t: number; h: FloatHistogram }[]>();
+    if (batch.hs.some((h) => h)) {
+      const all = new Map<number, number[]>();
+      for (let i = 0; i < batch.ids.length; i++) if (batch.hs[i] && batch.ts[i]! >= oldest) (all.get(batch.ids[i]!) ?? all.set(batch.ids[i]!, []).get(batch.ids[i]!)!).push(i);
+      for (const [id, idx] of all) hists.set(id, histogramsOf(idx));
+      for (const id of hists.keys()) if (!bySeries.has(id)) bySeries.set(id, []);
+    }
     const body = compress(v2 ? encodeV2([...bySeries].map(([id, idx]) => ({
       labels: this.series.get(id)!,
       ts: Float64Array.from(idx, (i) => batch.ts[i]!),
       vs: pick(batch.vs, idx),
       sts: idx.some((i) => batch.sts[i] !== 0) ? Float64Array.from(idx, (i) => batch.sts[i]!) : null,
+      histograms: hists.get(id),
     }))) : WriteRequest.encode(WriteRequest.fromObject({
-      timeseries: [...bySeries].map(([id, idx]) => ({ labels: this.series.get(id)!, samples: idx.map((i) => ({ value: batch.vs[i]!, timestamp: batch.ts[i]! })) })),
+      timeseries: [...bySeries].map(([id, idx]) => ({
+        labels: this.series.get(id)!, samples: idx.map((i) => ({ value: batch.vs[i]!, timestamp: batch.ts[i]! })),
+        histograms: (hists.get(id) ?? []).map(({ t, h }) => encodeHistogram(t, h)),
+      })),
     })).finish());
     const headers: Record<string, string> = {
       ...cfg.headers,
@@ -218,6 +250,8 @@ class Shard {
   private ts = new Float64Array(1024);
   private vs = new Float64Array(1024);
   private sts = new Float64Array(1024);
+  /** Native histogram samples, parallel to the arrays above (sparse: most samples are floats). */
+  private hs: (FloatHistogram | undefined)[] = [];
   /** Queued samples are [head, tail). */
   private head = 0;
   private tail = 0;
@@ -240,9 +274,10 @@ class Shard {
   }
 
   /** Queues sample i of a record's arrays (copied element-wise between typed arrays, so NaN payloads survive). */
-  push(id: number, ts: Float64Array, vs: Float64Array, sts: Float64Array | null, i: number): void {
+  push(id: number, ts: Float64Array, vs: Float64Array, sts: Float64Array | null, i: number, h?: FloatHistogram): void {
     if (this.length === 0) this.oldestAt = Date.now();
     if (this.tail === this.ids.length) this.makeRoom();
+    if (h || this.hs.length > this.tail) this.hs[this.tail] = h;
     this.ids[this.tail] = id;
     this.ts[this.tail] = ts[i]!;
     this.vs[this.tail] = vs[i]!;
@@ -270,6 +305,7 @@ class Shard {
       this.vs.copyWithin(0, this.head, this.tail);
       this.sts.copyWithin(0, this.head, this.tail);
     }
+    this.hs = this.hs.slice(this.head, this.tail);
     this.head = 0;
     this.tail = n;
   }
@@ -314,7 +350,10 @@ class Shard {
       }
       const end = this.head + Math.min(n, cfg.maxSamplesPerSend);
       // Copies: pushes during the send may move the queue.
-      const batch = { ids: this.ids.slice(this.head, end), ts: this.ts.slice(this.head, end), vs: this.vs.slice(this.head, end), sts: this.sts.slice(this.head, end) };
+      const batch = {
+        ids: this.ids.slice(this.head, end), ts: this.ts.slice(this.head, end), vs: this.vs.slice(this.head, end), sts: this.sts.slice(this.head, end),
+        hs: this.hs.length > this.head ? this.hs.slice(this.head, end) : [],
+      };
       this.sending = true;
       let backoff = cfg.minBackoff;
       while (!(await this.q.send(batch)) && !this.q.isStopped) {

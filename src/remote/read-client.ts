@@ -6,7 +6,8 @@
 import { compress, uncompress } from 'snappyjs';
 import { type Labels, compareLabels, labelsFrom } from '../model/labels.js';
 import type { Matcher } from '../model/matcher.js';
-import type { SelectHints } from '../storage/interfaces.js';
+import type { HistogramBatch, SelectHints } from '../storage/interfaces.js';
+import { decodeHistograms } from './histogram-proto.js';
 import { readFrames } from './chunked-frames.js';
 import type { RemoteReadConfig } from './read-config.js';
 import {
@@ -27,6 +28,8 @@ export interface RemoteSeries {
   labels: Labels;
   timestamps: Float64Array;
   values: Float64Array;
+  /** Native histogram samples (sampled responses only). */
+  histograms?: HistogramBatch;
 }
 
 export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;
@@ -113,7 +116,7 @@ export class RemoteReadClient {
           for (const cs of m.chunked_series ?? []) {
             const labels = validLabels(cs.labels, cfg.url);
             const decoded = (cs.chunks ?? []).map((c) => {
-              if ((c.type ?? 0) !== CHUNK_XOR) throw new RemoteReadError(`chunk encoding ${c.type} is not supported (promlet reads XOR chunks; native histograms cannot be stored yet)`);
+              if ((c.type ?? 0) !== CHUNK_XOR) throw new RemoteReadError(`chunk encoding ${c.type} is not supported (promlet reads XOR chunks only; native histograms come in sampled responses)`);
               return decodeXorChunk(c.data ?? new Uint8Array(0));
             });
             // Servers send whole chunks: keep what lies in the query's range. Typed arrays throughout, so
@@ -141,14 +144,15 @@ export class RemoteReadClient {
         (m.results ?? []).forEach((r, qi) => {
           if (!out[qi]) return;
           for (const s of r.timeseries ?? []) {
-            if ((s.histograms?.length ?? 0) > 0 && !(s.samples?.length)) continue;
             const samples = s.samples ?? [];
             const timestamps = new Float64Array(samples.length), values = new Float64Array(samples.length);
             samples.forEach((p, i) => {
               timestamps[i] = toNum(p.timestamp);
               values[i] = p.value ?? 0;
             });
-            out[qi]!.push({ labels: validLabels(s.labels, cfg.url), timestamps, values });
+            const rs: RemoteSeries = { labels: validLabels(s.labels, cfg.url), timestamps, values };
+            if (s.histograms?.length) rs.histograms = decodeHistograms(s.histograms);
+            out[qi]!.push(rs);
           }
           out[qi]!.sort((a, b) => compareLabels(a.labels, b.labels));
         });

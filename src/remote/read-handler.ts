@@ -17,6 +17,7 @@ import {
 } from './read-proto.js';
 import { XOR_SAMPLES_PER_CHUNK, encodeXorChunk } from './xor-chunk.js';
 import { type SeriesSamples, encodeSamplesResponse } from './read-samples-encode.js';
+import { encodeHistograms } from './histogram-proto.js';
 
 export interface RemoteReadHandlerOptions {
   /** --storage.remote.read-sample-limit: samples per SAMPLES query (0: no limit; default 5e7). */
@@ -116,10 +117,11 @@ export function createRemoteReadHandler(db: Queryable, opts: RemoteReadHandlerOp
         const timeseries: SeriesSamples[] = [];
         for (const s of querier.select(matchers, { start, end })) {
           const b = s.samples(start, end);
-          if (b.timestamps.length === 0) continue;
-          n += b.timestamps.length;
+          const hs = b.histograms;
+          if (b.timestamps.length === 0 && !hs?.timestamps.length) continue;
+          n += b.timestamps.length + (hs?.timestamps.length ?? 0);
           if (sampleLimit > 0 && n > sampleLimit) throw new HttpError(400, `exceeded sample limit (${sampleLimit})`);
-          timeseries.push({ labels: withExternalLabels(s.labels, extSorted), timestamps: b.timestamps, values: b.values });
+          timeseries.push({ labels: withExternalLabels(s.labels, extSorted), timestamps: b.timestamps, values: b.values, histograms: hs && encodeHistograms(hs) });
         }
         return timeseries;
       } finally {

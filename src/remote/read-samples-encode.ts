@@ -10,6 +10,8 @@ export interface SeriesSamples {
   labels: readonly PbLabel[];
   timestamps: Float64Array;
   values: Float64Array;
+  /** Encoded prometheus.Histogram messages (TimeSeries field 4), when the series has native histograms. */
+  histograms?: readonly Uint8Array[];
 }
 
 const utf8 = new TextEncoder();
@@ -75,6 +77,7 @@ export function encodeSamplesResponse(results: readonly (readonly SeriesSamples[
       const ss = sampleSize(s.timestamps[i]!);
       n += 1 + varintLen(ss) + ss;
     }
+    for (const h of s.histograms ?? []) n += 1 + varintLen(h.length) + h.length;
     return n;
   }));
   const resultSizes = seriesSizes.map((sizes) => sizes.reduce((n, s) => n + 1 + varintLen(s) + s, 0));
@@ -104,6 +107,11 @@ export function encodeSamplesResponse(results: readonly (readonly SeriesSamples[
         w.double(s.values[i]!);
         w.varint(0x10);
         w.varint(t);
+      }
+      for (const h of s.histograms ?? []) {
+        w.varint(0x22);
+        w.varint(h.length);
+        w.bytes(h);
       }
     });
   });

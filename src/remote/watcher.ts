@@ -63,6 +63,7 @@ export class WalWatcher {
       }
       // Deletions are not sent: remote write 1.0 has no way to say them.
       else if (r.kind === 'samples') for (const q of this.queues) await q.append(r.ids, r.ts, r.vs, r.sts);
+      else if (r.kind === 'histograms') for (const q of this.queues) await q.appendHistograms(Uint32Array.from(r.ids), Float64Array.from(r.ts), r.hs);
     }
   }
 

@@ -33,6 +33,8 @@ export class WriteRequestReader {
   private labelCount = 0;
   /** Payload ranges of each Exemplar message of the current series. */
   private readonly exemplarRanges: number[] = [];
+  /** Payload ranges of each Histogram message of the current series (decoded by histogram-proto.ts). */
+  readonly histogramRanges: number[] = [];
 
   constructor(readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -143,6 +145,7 @@ export class WriteRequestReader {
     this.histogramCount = 0;
     this.labelCount = 0;
     this.exemplarRanges.length = 0;
+    this.histogramRanges.length = 0;
     this.labelsStart = -1;
     this.labelsEnd = -1;
     let adjacent = true;
@@ -179,7 +182,10 @@ export class WriteRequestReader {
         this.pos += len;
       } else if (field === 4 && wire === WIRE_BYTES) {
         this.histogramCount++;
-        this.skip(wire, tagAt);
+        const len = this.varint32();
+        if (this.pos + len > end) throw new ProtoDecodeError('Histogram truncated', tagAt);
+        this.histogramRanges.push(this.pos, this.pos + len);
+        this.pos += len;
       } else {
         this.skip(wire, tagAt);
       }

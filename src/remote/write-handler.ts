@@ -17,6 +17,7 @@ import { InvalidLabelsError } from '../model/labels.js';
 import { ProtoDecodeError, WriteRequestReader } from './write-decoder.js';
 import { SeriesRefCache } from './series-ref-cache.js';
 import { addRemoteWriteExemplars, type SeriesWithExemplars } from './write-exemplars.js';
+import { appendSeriesHistograms } from './write-histograms.js';
 
 export interface WriteResult {
   status: number;
@@ -101,7 +102,11 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
   };
   try {
     while (reader.nextSeries()) {
-      histograms += reader.histogramCount;
+      if (reader.histogramCount > 0) {
+        const h = appendSeriesHistograms(app, reader, reject);
+        if (h < 0) histograms += reader.histogramCount;
+        else appended += h;
+      }
       if (reader.exemplarCount > 0) withExemplars.push({ labels: reader.labelPairs(), exemplars: reader.exemplars() });
       const n = reader.sampleCount;
       if (n === 0) continue;

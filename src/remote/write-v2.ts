@@ -3,8 +3,8 @@
 // it even when part of a request is bad (answering 400 with what went
 // wrong, so the sender does not retry), and reports what it wrote in the
 // X-Prometheus-Remote-Write-*-Written headers. promlet stores float samples
-// with their start (created) timestamps; native histograms cannot be stored
-// yet and are refused, counted as not written; exemplars go to the
+// with their start (created) timestamps and native histograms (refused,
+// counted as not written, by a storage without them); exemplars go to the
 // database's exemplar store; metadata is checked but not kept.
 
 import type { Appendable } from '../storage/interfaces.js';
@@ -13,6 +13,9 @@ import { InvalidLabelsError, type Label, METRIC_NAME, formatLabels, labelsFrom }
 import { type V2TimeSeries, WriteV2Request } from './write-v2-proto.js';
 import { toNum } from './read-proto.js';
 import { addExemplar } from '../storage/exemplars.js';
+import { decodeHistogram, encodeHistogram } from './histogram-proto.js';
+import { ProtoDecodeError } from './write-decoder.js';
+import type { FloatHistogram } from '../model/histogram.js';
 
 export interface WriteV2Result {
   status: number;
@@ -71,7 +74,23 @@ export async function writeV2(db: Appendable, raw: Uint8Array): Promise<WriteV2R
       }
     }
     const nh = ts.histograms?.length ?? 0;
-    if (nh > 0) bad.push(`${nh} native histogram samples of series ${formatLabels(labels)} dropped: promlet cannot store native histograms yet`);
+    if (nh > 0 && !app.appendHistogram) bad.push(`${nh} native histogram samples of series ${formatLabels(labels)} dropped: this storage cannot store native histograms`);
+    else if (nh > 0) {
+      for (const bytes of ts.histograms!) {
+        try {
+          // v2's Histogram has v1's fields (and start_timestamp, 17, not kept).
+          const { t, h } = decodeHistogram(bytes, 0, bytes.length);
+          app.appendHistogram!(labels, t, h);
+          written.histograms++;
+        } catch (e) {
+          if (!(e instanceof StorageError) && !(e instanceof ProtoDecodeError)) {
+            app.rollback();
+            return { status: 500, body: `${(e as Error).message}\n`, written: { samples: 0, histograms: 0, exemplars: 0 } };
+          }
+          bad.push(`${(e as Error).message} for series ${formatLabels(labels)}`);
+        }
+      }
+    }
     for (const ex of ts.exemplars ?? []) {
       let exLabels;
       try {
@@ -96,6 +115,8 @@ export interface V2Series {
   vs: Float64Array;
   /** Start timestamps (0: unknown), or null when none is known. */
   sts: Float64Array | null;
+  /** Native histogram samples of the series, when it has any. */
+  histograms?: { t: number; h: FloatHistogram }[];
 }
 
 /** Builds an io.prometheus.write.v2.Request, interning every label string once. */
@@ -118,7 +139,8 @@ export function encodeV2(series: readonly V2Series[]): Uint8Array {
     for (let i = 0; i < s.ts.length; i++) {
       samples[i] = s.sts && s.sts[i] ? { value: s.vs[i]!, timestamp: s.ts[i]!, start_timestamp: s.sts[i]! } : { value: s.vs[i]!, timestamp: s.ts[i]! };
     }
-    return { labels_refs, samples };
+    if (!s.histograms?.length) return { labels_refs, samples };
+    return { labels_refs, samples, histograms: s.histograms.map(({ t, h }) => encodeHistogram(t, h)) };
   });
   return WriteV2Request.encode(WriteV2Request.fromObject({ symbols, timeseries })).finish();
 }

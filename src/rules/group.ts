@@ -14,6 +14,7 @@ import { parse } from '../promql/parser/index.js';
 import type { GroupSpec, RuleSpec } from './file.js';
 import { AlertingRule, RuleError, recordingOutput, type RuleSample } from './rules.js';
 import type { NotifierAlert } from './notifier.js';
+import { appendRuleOutput, histogramSample } from './histogram-output.js';
 
 export interface RuleStatus {
   spec: RuleSpec;
@@ -40,7 +41,7 @@ export const engineQueryFunc = (engine: Pick<Engine, 'instantQuerySync'>): Query
 
 export function samplesOf(r: QueryResult): RuleSample[] {
   if (r.resultType === 'scalar') return [{ labels: {}, value: parseValue(r.result[1]) }];
-  if (r.resultType === 'vector') return r.result.map((s) => ({ labels: s.metric, value: parseValue(s.value[1]) }));
+  if (r.resultType === 'vector') return r.result.map((s) => (s.histogram ? histogramSample(s.metric, s.histogram[1]) : { labels: s.metric, value: parseValue(s.value![1]) }));
   throw new RuleError('rule result is not a vector or scalar');
 }
 
@@ -85,7 +86,7 @@ export class RuleGroup {
     const at = ts - this.spec.queryOffset;
     for (const rule of this.rules) {
       const r0 = performance.now();
-      const out: { labels: Labels; value: number }[] = [];
+      const out: { labels: Labels; value: number; histogram?: RuleSample['histogram'] }[] = [];
       try {
         const result = query(rule.spec.expr, at);
         if (rule.alerting) {
@@ -94,7 +95,7 @@ export class RuleGroup {
             query: (q) => query(q, at),
           }));
         }
-        else recordingOutput(rule.spec, this.spec.labels, result).forEach((labels, i) => out.push({ labels, value: result[i]!.value }));
+        else recordingOutput(rule.spec, this.spec.labels, result).forEach((labels, i) => out.push({ labels, value: result[i]!.value, histogram: result[i]!.histogram }));
         if (this.spec.limit > 0 && (rule.alerting ? rule.alerting.active.size : out.length) > this.spec.limit) {
           throw new RuleError(`exceeded limit of ${this.spec.limit} with ${rule.alerting ? rule.alerting.active.size : out.length} ${rule.alerting ? 'alerts' : 'series'}`);
         }
@@ -110,9 +111,13 @@ export class RuleGroup {
       for (const s of out) {
         now.set(labelsKey(s.labels), s.labels);
         try {
-          app.append(s.labels, at, s.value);
-        } catch {
-          // A second evaluation at the same timestamp.
+          appendRuleOutput(app, s, at);
+        } catch (e) {
+          // A second evaluation at the same timestamp is expected; a storage without histograms is the rule's error.
+          if (e instanceof RuleError) {
+            rule.health = 'err';
+            rule.lastError = e.message;
+          }
         }
       }
       if (rule.health === 'ok') {

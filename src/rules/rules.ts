@@ -4,6 +4,7 @@
 import { type Labels, compareStrings, labelsKey, labelsFrom } from '../model/labels.js';
 import { isStaleNaN } from '../model/stale.js';
 import type { RuleSpec } from './file.js';
+import type { FloatHistogram } from '../model/histogram.js';
 import { expandTemplate, type TemplateData } from './template.js';
 
 /** What templates can reach beyond the alert: the external URL and `query`. */
@@ -11,7 +12,10 @@ export type TemplateEnv = Pick<TemplateData, 'externalURL' | 'query'>;
 
 export interface RuleSample {
   labels: Record<string, string>;
+  /** 0 for a histogram sample, as Prometheus's Sample.F. */
   value: number;
+  /** Set for a native histogram sample. */
+  histogram?: FloatHistogram;
 }
 
 export type AlertState = 'inactive' | 'pending' | 'firing';
@@ -69,7 +73,7 @@ export class AlertingRule {
     for (const s of result) {
       const base = { ...s.labels };
       delete base.__name__;
-      const data = { labels: base, externalLabels, value: s.value, ...env };
+      const data = { labels: base, externalLabels, value: s.value, histogram: s.histogram, ...env };
       const m = new Map(Object.entries(base));
       for (const [k, v] of Object.entries({ ...this.groupLabels, ...spec.labels })) m.set(k, expandTemplate(v, data, `__alert_${spec.alert}`));
       m.set('alertname', spec.alert!);

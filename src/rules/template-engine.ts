@@ -183,8 +183,12 @@ function field(base: Val, name: string): Val {
   return Object.hasOwn(base, name) ? base[name]! : '';
 }
 
+/** A value that prints as its String() method does in Go (fmt's Stringer), e.g. a histogram's $value. */
+export const STRINGER = Symbol('String');
+
 export function show(v: Val, formatNumber: (n: number) => string): string {
   if (v === null) return '<no value>';
+  if (typeof v === 'object' && !Array.isArray(v) && STRINGER in v) return (v as unknown as { [STRINGER]: () => string })[STRINGER]();
   if (typeof v === 'number') return formatNumber(v);
   if (typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map((x) => show(x, formatNumber)).join(' ')}]`;

@@ -9,6 +9,8 @@ import { goFormatG } from '../model/float.js';
 import { parseDuration as parsePromDuration } from '../model/duration.js';
 import { regexMatch, regexReplaceAll } from './template-regex.js';
 import { GoTemplate, type TemplateFunction, type Val, show, truthy } from './template-engine.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { histogramTemplateValue, isHistogramValue } from './template-histogram.js';
 
 /** One sample of a `query` result, shaped as Prometheus's templates see it. */
 export interface QuerySample {
@@ -20,6 +22,8 @@ export interface TemplateData {
   labels: Record<string, string>;
   externalLabels: Record<string, string>;
   value: number;
+  /** Set for a native histogram sample: $value is then the histogram, as in Prometheus's AlertTemplateData. */
+  histogram?: FloatHistogram;
   externalURL?: string;
   /** Runs an instant query at the evaluation time (the `query` function). */
   query?: (expr: string) => QuerySample[];
@@ -61,6 +65,7 @@ function scaled(v: number, up: string[], down: string[], base: number): [number,
 
 const num = (v: Val): number => {
   if (typeof v === 'number') return v;
+  if (isHistogramValue(v)) throw new Error(`can't convert *histogram.FloatHistogram to float`);
   if (typeof v === 'boolean' || v === null || typeof v === 'object') throw new Error(`can't convert ${JSON.stringify(v)} to float`);
   const n = Number(v);
   if (Number.isNaN(n) && v !== 'NaN') throw new Error(`can't convert ${JSON.stringify(v)} to float`);
@@ -188,10 +193,11 @@ export function expandTemplate(text: string, d: TemplateData, name = 'template')
       return d.query(String(q)).map((s) => ({ Labels: s.labels, Value: s.value }));
     },
   };
-  const dot: Val = { Labels: d.labels, ExternalLabels: d.externalLabels, ExternalURL: d.externalURL ?? '', Value: d.value };
+  const value: Val = d.histogram ? histogramTemplateValue(d.histogram) : d.value;
+  const dot: Val = { Labels: d.labels, ExternalLabels: d.externalLabels, ExternalURL: d.externalURL ?? '', Value: value };
   try {
     return new GoTemplate(text).execute(dot, {
-      $labels: d.labels, $externalLabels: d.externalLabels, $externalURL: d.externalURL ?? '', $value: d.value,
+      $labels: d.labels, $externalLabels: d.externalLabels, $externalURL: d.externalURL ?? '', $value: value,
     }, fns, goFormatG);
   } catch (e) {
     return `<error expanding template: template: ${name}: ${(e as Error).message}>`;

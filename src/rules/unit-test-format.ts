@@ -33,8 +33,9 @@ export function goDuration(ms: number): string {
 /** Prometheus's model.Duration.String(): 0s, 1m, 1d, 1h30m. */
 export const promDuration = formatDuration;
 
-export function formatSamples(ss: { labels: Labels; value: number }[]): string {
-  return ss.length === 0 ? 'nil' : ss.map((s) => `${goLabels(s.labels)} ${goFloatE(s.value)}`).join(', ');
+/** promtool's parsedSamplesString: a histogram sample shows its test expression instead of its value. */
+export function formatSamples(ss: { labels: Labels; value: number; histogram?: string }[]): string {
+  return ss.length === 0 ? 'nil' : ss.map((s) => `${goLabels(s.labels)} ${s.histogram ? s.histogram : goFloatE(s.value)}`).join(', ');
 }
 
 const indent = (text: string, pad: string) => text.split('\n').map((l, i) => (i > 0 ? pad + l : l)).join('\n');

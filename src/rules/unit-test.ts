@@ -8,9 +8,11 @@ import { openDB, type DB } from '../storage/db.js';
 import { compareLabels, labelsFrom, type Labels } from '../model/labels.js';
 import { STALE_NAN } from '../model/stale.js';
 import { createEngine, type Engine, type Feature } from '../promql/engine/engine.js';
-import { parseSeriesLabels, parseSeriesValues } from '../promql/promqltest/series.js';
+import { parseSeriesLabels, parseSeriesSamples } from '../promql/promqltest/series.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { appendInputHistogram, expectedSamples, gotSamples, sameSamples } from './unit-test-histograms.js';
 import { type GroupSpec, parseRuleFile } from './file.js';
-import { RuleGroup, engineQueryFunc, samplesOf } from './group.js';
+import { RuleGroup, engineQueryFunc } from './group.js';
 import { parseUnitTestFile, type TestGroup, type UnitTestFile } from './unit-test-file.js';
 import { alertsString, formatSamples, goDuration, promDuration } from './unit-test-format.js';
 
@@ -36,16 +38,21 @@ interface Sample {
   labels: Labels;
   t: number;
   v: number;
+  h?: FloatHistogram;
 }
 
 function inputSamples(tg: TestGroup, interval: number): Sample[] {
   const out: Sample[] = [];
   for (const s of tg.inputSeries) {
     const { labels } = parseSeriesLabels(s.series);
-    parseSeriesValues(s.values).forEach((v, i) => {
-      if (v !== null) out.push({ labels, t: tg.start + i * interval, v: v === 'stale' ? STALE_NAN : v });
+    parseSeriesSamples(s.values).forEach((v, i) => {
+      if (v === null) return;
+      const t = tg.start + i * interval;
+      if (typeof v === 'object') out.push({ labels, t, v: 0, h: v.h });
+      else out.push({ labels, t, v: v === 'stale' ? STALE_NAN : v });
     });
   }
+  // Stable: a series' samples keep their order at equal times across series.
   return out.sort((a, b) => a.t - b.t);
 }
 
@@ -74,7 +81,8 @@ class GroupRun {
     const app = this.storage.appender();
     while (this.next < this.pending.length && this.pending[this.next]!.t <= ts) {
       const s = this.pending[this.next++]!;
-      app.append(s.labels, s.t, s.v);
+      if (s.h) appendInputHistogram(app, s.labels, s.t, s.h);
+      else app.append(s.labels, s.t, s.v);
     }
     await app.commit();
   }
@@ -140,19 +148,16 @@ async function runGroup(tg: TestGroup, file: UnitTestFile, specs: GroupSpec[], o
   const equal = sameFloat(file.fuzzyCompare);
   for (const tc of tg.promqlTests) {
     const where = `    expr: ${JSON.stringify(tc.expr)}, time: ${promDuration(tc.evalTime)}`;
-    let got: { labels: Labels; value: number }[];
+    let got: ReturnType<typeof gotSamples>;
     try {
-      got = samplesOf(run.queryEngine.instantQuerySync(tc.expr, mint + tc.evalTime)).map((s) => ({ labels: labelsFrom(s.labels), value: s.value }));
+      got = gotSamples(run.queryEngine.instantQuerySync(tc.expr, mint + tc.evalTime));
     } catch (e) {
       errs.push(`${where}, err: ${(e as Error).message}`);
       continue;
     }
-    let exp: { labels: Labels; value: number }[];
+    let exp: ReturnType<typeof expectedSamples>;
     try {
-      exp = tc.expSamples.map((s) => {
-        if (s.histogram !== undefined) throw new Error(`labels ${JSON.stringify(s.labels)}: native histogram samples are not supported`);
-        return { labels: s.labels.trim() === '' ? [] : parseSeriesLabels(s.labels).labels, value: s.value };
-      });
+      exp = expectedSamples(tc.expSamples);
     } catch (e) {
       errs.push(`${where}, err: ${(e as Error).message}`);
       continue;
@@ -160,7 +165,7 @@ async function runGroup(tg: TestGroup, file: UnitTestFile, specs: GroupSpec[], o
     const byLabels = (a: { labels: Labels }, b: { labels: Labels }) => compareLabels(a.labels, b.labels);
     got.sort(byLabels);
     exp.sort(byLabels);
-    const same = got.length === exp.length && got.every((g, i) => compareLabels(g.labels, exp[i]!.labels) === 0 && equal(g.value, exp[i]!.value));
+    const same = sameSamples(got, exp, equal);
     if (!same) errs.push(`${where},\n        exp: ${formatSamples(exp)}\n        got: ${formatSamples(got)}`);
   }
   return errs;

@@ -15,6 +15,8 @@ import { ScrapeCache, type CacheEntry } from './scrape-cache.js';
 import { addExemplar, type Exemplar } from '../storage/exemplars.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
+import { ProtobufScanner } from '../exposition/protobuf-scanner.js';
+import { acceptHeader, appendHistogramTo, checkHistogramAppender, isProtobufContentType, limitHistogram } from './native-histograms.js';
 
 // Moved to src/model/; re-exported for code that imports it from here.
 export { mergeTargetLabels };
@@ -56,9 +58,9 @@ export class ScrapeLoop {
     this.synthetic = SYNTHETIC.map((n) => [{ name: '__name__', value: n }, ...target.labels].sort((a, b) => compareStrings(a.name, b.name)));
   }
 
-  private async fetchBody(): Promise<{ bytes: Uint8Array; format: ExpositionFormat }> {
+  private async fetchBody(): Promise<{ bytes: Uint8Array; format: ExpositionFormat; protobuf: boolean }> {
     const headers: Record<string, string> = {
-      accept: ACCEPT, 'user-agent': 'promlet', 'x-prometheus-scrape-timeout-seconds': String(this.cfg.timeout / 1000),
+      accept: this.cfg.scrapeProtocols ? acceptHeader(this.cfg.scrapeProtocols) : ACCEPT, 'user-agent': 'promlet', 'x-prometheus-scrape-timeout-seconds': String(this.cfg.timeout / 1000),
     };
     if (this.cfg.basicAuth) headers.authorization = `Basic ${btoa(`${this.cfg.basicAuth.username}:${this.cfg.basicAuth.password}`)}`;
     if (this.cfg.authorization) headers.authorization = `${this.cfg.authorization.type} ${this.cfg.authorization.credentials}`;
@@ -75,7 +77,8 @@ export class ScrapeLoop {
       throw new Error(`server returned HTTP status ${res.status} ${res.statusText}`);
     }
     const ct = res.headers.get('content-type');
-    const format = formatFromContentType(ct) ?? (this.cfg.fallbackProtocol ? FALLBACKS[this.cfg.fallbackProtocol] : undefined);
+    const protobuf = isProtobufContentType(ct);
+    const format = protobuf ? 'text' : formatFromContentType(ct) ?? (this.cfg.fallbackProtocol ? FALLBACKS[this.cfg.fallbackProtocol] : undefined);
     if (!format) {
       await res.body?.cancel().catch(() => {});
       throw new Error(`received unsupported Content-Type ${JSON.stringify(ct ?? '')} and no fallback_scrape_protocol specified for target`);
@@ -89,7 +92,7 @@ export class ScrapeLoop {
       if (e instanceof BodyTooLargeError) throw new Error(`body size limit exceeded: ${limit} bytes`);
       throw e;
     }
-    return { bytes, format };
+    return { bytes, format, protobuf };
   }
 
   /** One scrape at time t (ms). Never throws: failures become up=0 and lastError. Never overlaps itself. */
@@ -114,11 +117,13 @@ export class ScrapeLoop {
     let app = this.db.appender();
     const exemplars: { labels: Labels; ex: Exemplar }[] = [];
     try {
-      const { bytes, format } = await this.fetchBody();
-      const pieces = textPieces(bytes);
-      const scanner = new SampleScanner('', format);
+      const { bytes, format, protobuf } = await this.fetchBody();
+      const proto = protobuf ? new ProtobufScanner(bytes, { nativeHistograms: cfg.scrapeNativeHistograms === true, alwaysClassic: cfg.alwaysScrapeClassicHistograms === true }) : undefined;
+      // Text is decoded and scanned a piece at a time (see textPieces).
+      const pieces = textPieces(proto ? new Uint8Array(0) : bytes);
       let piece = pieces.next();
-      scanner.continueWith(piece.value.text, piece.value.final);
+      const scanner = proto || new SampleScanner('', format);
+      if (!proto) (scanner as SampleScanner).continueWith(piece.value.text, piece.value.final);
       let overLimit = false;
       // Targets list their series in the same order every time: the entry that followed the
       // previous line's last time is checked in place first, before hashing the line.
@@ -126,9 +131,9 @@ export class ScrapeLoop {
       let prev: CacheEntry | undefined;
       for (;;) {
         if (!scanner.nextLine()) {
-          if (piece.value.final) break;
+          if (proto || piece.value.final) break;
           piece = pieces.next();
-          scanner.continueWith(piece.value.text, piece.value.final);
+          (scanner as SampleScanner).continueWith(piece.value.text, piece.value.final);
           continue;
         }
         scraped++;
@@ -170,14 +175,18 @@ export class ScrapeLoop {
         if (overLimit) continue;
         const explicit = scanner.timestamp !== undefined && cfg.honorTimestamps;
         if (!explicit) e.curIter = cache.iter;
+        const h = proto ? proto.histogram : undefined;
+        if (h) {
+          checkHistogramAppender(app);
+          limitHistogram(h, { nativeHistogramBucketLimit: cfg.nativeHistogramBucketLimit ?? 0, nativeHistogramMaxSchema: cfg.nativeHistogramMaxSchema ?? 8 });
+        }
         try {
-          e.ref = appendTo(app, e, explicit ? scanner.timestamp! : t, scanner.value);
+          e.ref = h ? appendHistogramTo(app, e, explicit ? scanner.timestamp! : t, h) : appendTo(app, e, explicit ? scanner.timestamp! : t, scanner.value);
           if (fresh) added++;
         } catch {
           // Out-of-order, duplicate and too-old samples are dropped one by one, as Prometheus does.
         }
-        const ex = scanner.exemplar;
-        if (ex) exemplars.push({ labels: e.labels, ex: { labels: ex.labels, value: ex.value, timestamp: ex.timestamp ?? (explicit ? scanner.timestamp! : t) } });
+        for (const ex of proto ? proto.exemplars : scanner.exemplar ? [scanner.exemplar] : []) exemplars.push({ labels: e.labels, ex: { labels: ex.labels, value: ex.value, timestamp: ex.timestamp ?? (explicit ? scanner.timestamp! : t) } });
       }
       this.metadata = scanner.metadata;
       if (overLimit) throw new SampleLimitError(`sample limit exceeded (${kept} > ${cfg.sampleLimit})`);

@@ -6,8 +6,9 @@ import { parseBase2Bytes } from '../model/units.js';
 import { type Labels, labelsFrom } from '../model/labels.js';
 import { formatDuration, parseDuration } from '../model/duration.js';
 import { type RelabelConfig, relabel, relabelConfig } from './relabel.js';
+import { type NativeHistogramScrapeConfig, nativeHistogramScrapeConfig } from './native-histograms.js';
 
-export interface ScrapeConfig {
+export interface ScrapeConfig extends Partial<NativeHistogramScrapeConfig> {
   jobName: string;
   interval: number;
   timeout: number;
@@ -65,6 +66,14 @@ function bytes(v: unknown): number {
   return n;
 }
 
+function nativeHistograms(raw: Record<string, unknown>, global: Record<string, unknown>, jobName: string): NativeHistogramScrapeConfig {
+  try {
+    return nativeHistogramScrapeConfig(raw, global, jobName);
+  } catch (e) {
+    throw new ScrapeConfigError((e as Error).message);
+  }
+}
+
 /** Reads scrape_configs with Prometheus's defaults (global scrape_interval 1m, timeout 10s). */
 export function scrapeConfigs(doc: Record<string, unknown>): ScrapeConfig[] {
   const global = (doc.global ?? {}) as Record<string, unknown>;
@@ -103,6 +112,7 @@ export function scrapeConfigs(doc: Record<string, unknown>): ScrapeConfig[] {
       authorization: auth ? { type: String(auth.type ?? 'Bearer'), credentials: String(auth.credentials ?? '') } : undefined,
       fallbackProtocol: raw.fallback_scrape_protocol === undefined ? undefined : String(raw.fallback_scrape_protocol),
       tls: raw.tls_config ? tlsConfig(raw.tls_config as Record<string, unknown>) : undefined,
+      ...nativeHistograms(raw, global, jobName),
     };
   });
 }

@@ -204,6 +204,8 @@ export interface BlockSeriesEntry {
   labels: Labels;
   chunks: BlockChunkMeta[];
   starts: { t: number[]; st: number[] } | null;
+  /** Native histogram chunks (assembly/FORMAT.md §3), in time order; absent in blocks without any. */
+  hchunks?: BlockChunkMeta[];
 }
 
 export const chunkRefFile = (ref: number) => Math.floor(ref / 2 ** 32);

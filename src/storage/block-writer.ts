@@ -32,6 +32,7 @@ interface PendingSeries {
   labels: Labels;
   chunks: BlockChunkMeta[];
   starts: { t: number[]; st: number[] } | null;
+  hchunks: BlockChunkMeta[];
 }
 
 export class BlockWriter {
@@ -56,13 +57,23 @@ export class BlockWriter {
     return this.series.length;
   }
 
-  addSeries(labels: Labels, chunks: readonly ChunkToWrite[], starts: { t: number[]; st: number[] } | null = null): void {
-    if (chunks.length === 0) return;
+  /**
+   * Adds a series: its float chunks, start timestamps, and native histogram
+   * chunks (stored as histogramChunkBytes gave them, bounds included).
+   */
+  addSeries(labels: Labels, chunks: readonly ChunkToWrite[], starts: { t: number[]; st: number[] } | null = null, hchunks: readonly ChunkToWrite[] = []): void {
+    if (chunks.length === 0 && hchunks.length === 0) return;
     const prev = this.series[this.series.length - 1];
     if (prev && compareLabels(prev.labels, labels) >= 0) throw new Error('BlockWriter: series must be added in label order, each once');
+    const metas = this.writeChunks(chunks, false);
+    const hmetas = this.writeChunks(hchunks, true);
+    this.series.push({ labels, chunks: metas, starts: starts && starts.t.length > 0 ? starts : null, hchunks: hmetas });
+  }
+
+  private writeChunks(chunks: readonly ChunkToWrite[], histogram: boolean): BlockChunkMeta[] {
     const metas: BlockChunkMeta[] = [];
     for (const c of chunks) {
-      const len = usedChunkBytes(c.bytes, this.enc);
+      const len = histogram ? c.bytes.length : usedChunkBytes(c.bytes, this.enc);
       const data = c.bytes.subarray(0, len);
       if (this.flushed + this.chunks.len + len + 14 > this.fileTarget && this.flushed + this.chunks.len > FILE_HEADER) this.cutFile();
       else if (this.chunks.len > this.flushBytes) this.flush();
@@ -76,7 +87,7 @@ export class BlockWriter {
       if (c.maxT > this.maxT) this.maxT = c.maxT;
     }
     this.numChunks += metas.length;
-    this.series.push({ labels, chunks: metas, starts: starts && starts.t.length > 0 ? starts : null });
+    return metas;
   }
 
   private flush(): void {
@@ -108,6 +119,21 @@ export class BlockWriter {
   }
 }
 
+function writeChunkMetas(body: Writer, chunks: readonly BlockChunkMeta[]): void {
+  body.uvarint(chunks.length);
+  let prevMaxT = 0, prevRef = 0;
+  for (const [i, c] of chunks.entries()) {
+    // Times and references as deltas, as Prometheus's chunk metas.
+    body.varint(i === 0 ? c.minT : c.minT - prevMaxT);
+    body.uvarint(c.maxT - c.minT);
+    body.uvarint(c.samples);
+    body.uvarint(i === 0 ? c.ref : c.ref - prevRef);
+    body.uvarint(c.len);
+    prevMaxT = c.maxT;
+    prevRef = c.ref;
+  }
+}
+
 function encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Uint8Array {
   const w = new Writer();
   w.bytes(fileHeader(INDEX_MAGIC, enc));
@@ -132,24 +158,15 @@ function encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Uint8A
       body.uvarint(symbolId.get(l.name)!);
       body.uvarint(symbolId.get(l.value)!);
     }
-    body.uvarint(s.chunks.length);
-    let prevMaxT = 0, prevRef = 0;
-    for (const [i, c] of s.chunks.entries()) {
-      // Times and references as deltas, as Prometheus's chunk metas.
-      body.varint(i === 0 ? c.minT : c.minT - prevMaxT);
-      body.uvarint(c.maxT - c.minT);
-      body.uvarint(c.samples);
-      body.uvarint(i === 0 ? c.ref : c.ref - prevRef);
-      body.uvarint(c.len);
-      prevMaxT = c.maxT;
-      prevRef = c.ref;
-    }
+    writeChunkMetas(body, s.chunks);
     const n = s.starts?.t.length ?? 0;
     body.uvarint(n);
     for (let i = 0; i < n; i++) {
       body.varint(s.starts!.t[i]!);
       body.varint(s.starts!.st[i]!);
     }
+    // Only series with histograms carry their list, so blocks without any keep their old bytes.
+    if (s.hchunks.length > 0) writeChunkMetas(body, s.hchunks);
     refs.push(w.len);
     const b = body.view();
     w.uvarint(b.length);

@@ -160,18 +160,7 @@ export class Block implements PostingsSource {
       return s;
     };
     for (let n = r.uvarint(); n > 0; n--) labels.push({ name: sym(r.uvarint()), value: sym(r.uvarint()) });
-    const chunks: BlockChunkMeta[] = [];
-    let prevMaxT = 0, prevRef = 0;
-    for (let i = 0, n = r.uvarint(); i < n; i++) {
-      const minT = i === 0 ? r.varint() : prevMaxT + r.varint();
-      const maxT = minT + r.uvarint();
-      const samples = r.uvarint();
-      const ref = i === 0 ? r.uvarint() : prevRef + r.uvarint();
-      const len = r.uvarint();
-      chunks.push({ minT, maxT, samples, ref, len });
-      prevMaxT = maxT;
-      prevRef = ref;
-    }
+    const chunks = readChunkMetas(r);
     let starts: BlockSeriesEntry['starts'] = null;
     const ns = r.uvarint();
     if (ns > 0) {
@@ -181,7 +170,10 @@ export class Block implements PostingsSource {
         starts.st.push(r.varint());
       }
     }
-    return { ref, labels: labels as Labels, chunks, starts };
+    const entry: BlockSeriesEntry = { ref, labels: labels as Labels, chunks, starts };
+    // Histogram chunk metas follow when the series has any (blocks written before them end here).
+    if (r.off < body.length) entry.hchunks = readChunkMetas(r);
+    return entry;
   }
 
   /** The stored bytes of a chunk (the decoder's prefix of its 1024 bytes), checked against its CRC. */
@@ -246,6 +238,23 @@ export class Block implements PostingsSource {
     this.cache.dropPrefix(this.key);
     this.files.close();
   }
+}
+
+/** A count of chunk metas, then each as the writer packs them (deltas, as Prometheus's). */
+function readChunkMetas(r: Reader): BlockChunkMeta[] {
+  const chunks: BlockChunkMeta[] = [];
+  let prevMaxT = 0, prevRef = 0;
+  for (let i = 0, n = r.uvarint(); i < n; i++) {
+    const minT = i === 0 ? r.varint() : prevMaxT + r.varint();
+    const maxT = minT + r.uvarint();
+    const samples = r.uvarint();
+    const ref = i === 0 ? r.uvarint() : prevRef + r.uvarint();
+    const len = r.uvarint();
+    chunks.push({ minT, maxT, samples, ref, len });
+    prevMaxT = maxT;
+    prevRef = ref;
+  }
+  return chunks;
 }
 
 function binarySearch(a: readonly string[], x: string): number {

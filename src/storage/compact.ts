@@ -6,7 +6,8 @@
 
 import { compareLabels } from '../model/labels.js';
 import type { Block } from './block.js';
-import type { BlockWriter } from './block-writer.js';
+import type { BlockWriter, ChunkToWrite } from './block-writer.js';
+import { decodeHistogramRun, encodeHistogramRun, histogramsWithoutRanges, mergeHistogramRuns } from './histogram-runs.js';
 import type { BlockMeta, BlockSeriesEntry } from './block-format.js';
 import { encodeChunksWithMeta } from '../wasm/codec.js';
 import { decodeStored, mergeRuns, withoutRanges } from './merge-read.js';
@@ -107,19 +108,39 @@ function writeMerged(
     const c = chunks[i]!;
     if (c.minT < mint || c.maxT >= maxt || (i > 0 && c.minT <= chunks[i - 1]!.maxT)) copyable = false;
   }
+  const hchunks = mergedHistogramChunks(parts, mint, maxt, deleted);
   if (copyable) {
-    writer.addSeries(labels, chunks.map((c) => ({ bytes: c.block.chunk(c), minT: c.minT, maxT: c.maxT, samples: c.samples })), starts);
+    writer.addSeries(labels, chunks.map((c) => ({ bytes: c.block.chunk(c), minT: c.minT, maxT: c.maxT, samples: c.samples })), starts, hchunks);
     return;
   }
   const runs = parts.map((p) => withoutRanges(decodeStored(p.entry.chunks.map((c) => p.block.chunk(c)), enc, mint, maxt - 1), deleted(p.block, p.entry)));
   const merged = mergeRuns(runs);
-  if (merged.timestamps.length === 0) return;
+  if (merged.timestamps.length === 0 && hchunks.length === 0) return;
   const kept = starts ? { t: [] as number[], st: [] as number[] } : null;
   if (starts && kept) {
     const at = new Set(merged.timestamps);
     starts.t.forEach((t, i) => { if (at.has(t)) { kept.t.push(t); kept.st.push(starts.st[i]!); } });
   }
-  writer.addSeries(labels, encodeChunksWithMeta(enc, merged.timestamps, merged.values), kept);
+  writer.addSeries(labels, merged.timestamps.length > 0 ? encodeChunksWithMeta(enc, merged.timestamps, merged.values) : [], kept, hchunks);
+}
+
+/** The series' histogram chunks in the merged block: copied when they need no change, else decoded, merged and encoded again. */
+function mergedHistogramChunks(
+  parts: { block: Block; entry: BlockSeriesEntry }[], mint: number, maxt: number,
+  deleted: (b: Block, e: BlockSeriesEntry) => readonly (readonly [number, number])[],
+): ChunkToWrite[] {
+  const all = parts.flatMap((p) => (p.entry.hchunks ?? []).map((c) => ({ ...c, block: p.block })));
+  if (all.length === 0) return [];
+  let copyable = parts.every((p) => !p.entry.hchunks?.length || deleted(p.block, p.entry).length === 0);
+  for (let i = 0; i < all.length && copyable; i++) {
+    const c = all[i]!;
+    if (c.minT < mint || c.maxT >= maxt || (i > 0 && c.minT <= all[i - 1]!.maxT)) copyable = false;
+  }
+  if (copyable) return all.map((c) => ({ bytes: c.block.chunk(c), minT: c.minT, maxT: c.maxT, samples: c.samples }));
+  const runs = parts.map((p) => histogramsWithoutRanges(
+    decodeHistogramRun((p.entry.hchunks ?? []).map((c) => p.block.chunk(c)), mint, maxt - 1), deleted(p.block, p.entry),
+  ));
+  return encodeHistogramRun(mergeHistogramRuns(runs));
 }
 
 function mergeStarts(lists: (BlockSeriesEntry['starts'])[]): BlockSeriesEntry['starts'] {

@@ -13,6 +13,8 @@ import { type WalWriter, WalRecordError, decodeRecord } from './wal-records.js';
 import { type HeadCheckpoint, checkpointHead, loadHead } from './head-persist.js';
 import type { PersistedIndex } from './persist-format.js';
 import { deleteSamples } from './head-delete.js';
+import { loadHistogramChunks } from './head-histograms.js';
+import { decodeHistogramRun, histogramsWithoutRanges } from './histogram-runs.js';
 import { postingsForMatchers } from './select.js';
 import type { Matcher } from '../model/matcher.js';
 import type { Labels } from '../model/labels.js';
@@ -214,12 +216,32 @@ export class DB implements Queryable, Appendable {
         byWalId.set(r.id, this.head.getOrCreate(r.labels).id);
         continue;
       }
+      if (r.kind === 'histogramChunks') {
+        const ref = byWalId.get(r.id);
+        if (ref === undefined) throw new WalRecordError(`histogram chunks for series ${r.id} before its series record`);
+        loadHistogramChunks(this.head, this.head.get(ref)!, r.chunks);
+        continue;
+      }
       if (r.kind === 'deletion') {
         const ids = [...r.ids].map((id) => byWalId.get(id)).filter((id): id is number => id !== undefined);
         samples -= deleteSamples(this.head, ids, r.mint, r.maxt, false);
         continue;
       }
       const app = new HeadAppender(this.head, () => this.head.maybeApplyRetention(), true);
+      if (r.kind === 'histograms') {
+        for (let i = 0; i < r.ids.length; i++) {
+          const ref = byWalId.get(r.ids[i]!);
+          if (ref === undefined) throw new WalRecordError(`histograms for series ${r.ids[i]} before its series record`);
+          try {
+            app.appendHistogram(ref, r.ts[i]!, r.hs[i]!);
+            samples++;
+          } catch {
+            skipped++;
+          }
+        }
+        app.commitSync();
+        continue;
+      }
       for (let i = 0; i < r.ids.length; i++) {
         const ref = byWalId.get(r.ids[i]!);
         if (ref === undefined) throw new WalRecordError(`samples for series ${r.ids[i]} before its series record`);
@@ -274,8 +296,10 @@ export class DB implements Queryable, Appendable {
       for (const ref of postingsForMatchers(b, matchers)) {
         const e = b.series(ref);
         const hit = e.chunks.filter((c) => c.maxT >= mint && c.minT <= maxt);
-        if (hit.length === 0) continue;
-        const gone = withoutRanges(decodeStored(hit.map((c) => b.chunk(c)), b.encoding, mint, maxt), b.deleted(ref)).timestamps.length;
+        const hhit = (e.hchunks ?? []).filter((c) => c.maxT >= mint && c.minT <= maxt);
+        if (hit.length === 0 && hhit.length === 0) continue;
+        const gone = (hit.length > 0 ? withoutRanges(decodeStored(hit.map((c) => b.chunk(c)), b.encoding, mint, maxt), b.deleted(ref)).timestamps.length : 0) +
+          (hhit.length > 0 ? histogramsWithoutRanges(decodeHistogramRun(hhit.map((c) => b.chunk(c)), mint, maxt), b.deleted(ref)).timestamps.length : 0);
         if (gone === 0) continue;
         refs.push(ref);
         deleted += gone;

@@ -6,12 +6,17 @@ import { appendBatch, reserveHeadroom, statusMessage } from '../wasm/codec.js';
 import { mem } from '../wasm/loader.js';
 import type { Appender, SeriesRef } from './interfaces.js';
 import type { Head, MemSeries } from './head.js';
-import { type WalWriter, samplesRecord, seriesRecord } from './wal-records.js';
+import { type WalWriter, histogramRecords, samplesRecord, seriesRecord } from './wal-records.js';
 import {
   DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, UnknownSeriesError, StorageError, StorageFullError,
   TooOldSampleError,
 } from './errors.js';
 import { mergeOutOfOrder, storedValueAt } from './head-ooo.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { HistogramValidationError, validateHistogram } from '../model/histogram-validate.js';
+import {
+  type PendingHistogram, appendHistograms, copyHistogram, mergeOutOfOrderHistograms, sameHistogram, storedHistogramAt,
+} from './head-histograms.js';
 
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
@@ -66,6 +71,10 @@ export class HeadAppender implements Appender {
   private oooSts: Float64Array | null = null;
   /** Per series: this batch's out-of-order samples by timestamp (index into the ooo buffers). */
   private oooBySeries = new Map<MemSeries, Map<number, number>>();
+  /** Histogram samples of this batch, in the order they were appended. */
+  private hists: PendingHistogram[] = [];
+  /** Out-of-order histograms of this batch, per series by timestamp. */
+  private oooHists = new Map<MemSeries, Map<number, FloatHistogram>>();
 
   /**
    * `replaying`: samples come from the write-ahead log, where they were
@@ -102,14 +111,16 @@ export class HeadAppender implements Appender {
     const lastV = mine ? s.pendingV : s.lastValue;
     if (t < lastT) return this.appendOutOfOrder(s, t, v, startTimestamp, lastT);
     if (t === lastT) {
+      const lastH = mine ? s.pendingH : s.lastH;
       // The same sample again is accepted silently, as Prometheus does.
-      if (bitsOf(v) === bitsOf(lastV)) return s.id;
+      if (lastH === null && bitsOf(v) === bitsOf(lastV)) return s.id;
       head.duplicates++;
-      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastV}, got ${v}`);
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastH ? 'a histogram' : lastV}, got ${v}`);
     }
     s.pendingOwner = this.id;
     s.pendingT = t;
     s.pendingV = v;
+    s.pendingH = null;
     if (this.n === this.slots.length) this.grow();
     this.slots[this.n] = s.id;
     this.ts[this.n] = t;
@@ -121,6 +132,70 @@ export class HeadAppender implements Appender {
       this.sts[this.n] = 0;
     }
     this.n++;
+    return s.id;
+  }
+
+  appendHistogram(series: LabelsInput | SeriesRef, t: number, h: FloatHistogram): SeriesRef {
+    if (this.done) throw new StorageError('appender already committed or rolled back');
+    if (!Number.isSafeInteger(t)) throw new InvalidSampleError(`timestamp ${t} is not an integer number of milliseconds within ±2^53`);
+    try {
+      validateHistogram(h);
+    } catch (e) {
+      if (e instanceof HistogramValidationError) throw new InvalidSampleError(`invalid histogram at ${t}: ${e.message}`);
+      throw e;
+    }
+    const s = this.resolve(series);
+    const head = this.head;
+    if (t < head.minValidTime) {
+      head.outOfBounds++;
+      throw new OutOfBoundsError(`${formatLabels(s.labels)} at ${t} is before ${head.minValidTime}`);
+    }
+    const mine = s.pendingOwner === this.id;
+    const lastT = mine ? s.pendingT : s.maxT;
+    if (t < lastT) return this.appendHistogramOutOfOrder(s, t, h, lastT);
+    if (t === lastT) {
+      const lastH = mine ? s.pendingH : s.lastH;
+      if (lastH !== null && sameHistogram(lastH, h) && !!lastH.integer === !!h.integer) return s.id;
+      head.duplicates++;
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastH ? 'another histogram' : `the float ${mine ? s.pendingV : s.lastValue}`}, got a histogram`);
+    }
+    const copy = copyHistogram(h);
+    // Whether the sample before this one is a float: then this one starts a histogram chunk.
+    const afterFloat = mine ? s.pendingH === null : s.lastH === null;
+    s.pendingOwner = this.id;
+    s.pendingT = t;
+    s.pendingH = copy;
+    this.hists.push({ s, t, h: copy, afterFloat });
+    return s.id;
+  }
+
+  /** A histogram older than its series' newest: the float path's window and duplicate rules (Prometheus 3 takes them too). */
+  private appendHistogramOutOfOrder(s: MemSeries, t: number, h: FloatHistogram, lastT: number): SeriesRef {
+    const head = this.head;
+    const window = head.outOfOrderTimeWindow;
+    if (!this.replaying) {
+      if (window <= 0) {
+        head.outOfOrder++;
+        throw new OutOfOrderSampleError(`${formatLabels(s.labels)}: native histogram at ${t} is older than ${lastT}`);
+      }
+      if (t < head.maxT - window) {
+        head.tooOld++;
+        throw new TooOldSampleError(`${formatLabels(s.labels)}: native histogram at ${t} is older than the out-of-order time window (${window} ms) before the newest sample ${head.maxT}`);
+      }
+    }
+    let mine = this.oooHists.get(s);
+    const have = mine?.get(t) ?? storedHistogramAt(s, t);
+    const duplicate = (what: string) => {
+      head.duplicates++;
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${what}, got a histogram`);
+    };
+    if (have) {
+      if (sameHistogram(have, h) && !!have.integer === !!h.integer) return s.id;
+      duplicate('another histogram');
+    }
+    if (this.oooBySeries.get(s)?.has(t) || storedValueAt(head, s, t) !== undefined) duplicate('a float');
+    if (!mine) this.oooHists.set(s, (mine = new Map()));
+    mine.set(t, copyHistogram(h));
     return s.id;
   }
 
@@ -148,6 +223,10 @@ export class HeadAppender implements Appender {
     if (at !== undefined && sameAs(this.oooVs[at]!)) return s.id;
     const stored = storedValueAt(head, s, t);
     if (stored !== undefined && sameAs(stored)) return s.id;
+    if (this.oooHists.get(s)?.has(t) || storedHistogramAt(s, t)) {
+      head.duplicates++;
+      throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has a histogram, got ${v}`);
+    }
     if (this.oooN === this.oooSlots.length) this.growOoo();
     const i = this.oooN++;
     this.oooSlots[i] = s.id;
@@ -248,7 +327,7 @@ export class HeadAppender implements Appender {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     this.done = true;
     const n = this.n;
-    if (n === 0 && this.oooN === 0) {
+    if (n === 0 && this.oooN === 0 && this.hists.length === 0 && this.oooHists.size === 0) {
       this.releaseBuffers();
       return;
     }
@@ -256,6 +335,10 @@ export class HeadAppender implements Appender {
     // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks;
     // a series taking out-of-order samples is encoded again beside its old chunks.
     let need = (n + this.oooN + 2) * 1056 + (n + this.oooN) * 32;
+    // A histogram may start a chunk (its worst case) and needs its record and decoding state.
+    for (const { h } of this.hists) need += 1100 + 48 * (h.positiveBuckets.length + h.negativeBuckets.length + h.positiveSpans.length + h.negativeSpans.length + (h.customValues?.length ?? 0));
+    // A series taking out-of-order histograms is encoded again beside its old chunks.
+    for (const [s, byT] of this.oooHists) need += ((s.hist?.chunks.length ?? 0) + byT.size + 1) * 2100;
     for (const [s, byT] of this.oooBySeries) need += (s.chunks.length + byT.size + 1) * 1056;
     if (!reserveHeadroom(need, head.memoryLimit)) {
       this.done = false;
@@ -276,6 +359,7 @@ export class HeadAppender implements Appender {
       s.lastValue = this.vs[i]!;
       s.totalSamples++;
       s.pendingOwner = 0;
+      s.lastH = null;
       const st = this.sts ? this.sts[i]! : 0;
       if (st !== 0) {
         s.starts ??= { t: [], st: [] };
@@ -286,6 +370,18 @@ export class HeadAppender implements Appender {
       if (t > head.maxT) head.maxT = t;
     }
     head.samples += appended;
+    const hists = this.hists.filter((p) => head.get(p.s.id) === p.s);
+    appendHistograms(head, hists);
+    for (const { s, t, h } of hists) {
+      s.pendingOwner = 0;
+      if (t >= s.maxT) {
+        s.maxT = t;
+        s.lastH = h;
+      }
+      if (t < head.minT) head.minT = t;
+      if (t > head.maxT) head.maxT = t;
+    }
+    this.hists = [];
     // After the newer samples, so a timestamp both hold keeps the in-order sample.
     for (const [s, byT] of this.oooBySeries) {
       if (head.get(s.id) !== s) continue;
@@ -293,6 +389,11 @@ export class HeadAppender implements Appender {
       head.outOfOrderAppended += added;
     }
     this.oooBySeries.clear();
+    for (const [s, byT] of this.oooHists) {
+      if (head.get(s.id) !== s) continue;
+      head.outOfOrderAppended += mergeOutOfOrderHistograms(head, s, byT);
+    }
+    this.oooHists.clear();
     this.onCommit();
     this.releaseBuffers();
     if (appended !== n) {
@@ -316,10 +417,20 @@ export class HeadAppender implements Appender {
     };
     seriesOf(this.slots, this.n);
     seriesOf(this.oooSlots, this.oooN);
+    for (const s of [...this.hists.map((p) => p.s), ...this.oooHists.keys()]) {
+      if (!s.walLogged && !fresh.has(s)) {
+        fresh.add(s);
+        records.push(seriesRecord(s.id, s.labels));
+      }
+    }
     if (this.n > 0) records.push(samplesRecord(this.slots, this.ts, this.vs, this.sts, this.n));
     // Out-of-order samples are a samples record of their own, after the newer ones: replayed in
     // log order they are out of order again, and replay takes them (see `replaying`).
     if (this.oooN > 0) records.push(samplesRecord(this.oooSlots, this.oooTs, this.oooVs, this.oooSts, this.oooN));
+    if (this.hists.length > 0) records.push(...histogramRecords(this.hists.map(({ s, t, h }) => ({ id: s.id, t, h }))));
+    // After the newer ones, as for floats: replayed in log order they are out of order again.
+    const late = [...this.oooHists].flatMap(([s, byT]) => [...byT].map(([t, h]) => ({ id: s.id, t, h })));
+    if (late.length > 0) records.push(...histogramRecords(late));
     try {
       wal.write(records);
     } catch (e) {
@@ -336,6 +447,9 @@ export class HeadAppender implements Appender {
       const s = this.head.get(this.slots[i]!);
       if (s && s.pendingOwner === this.id) s.pendingOwner = 0;
     }
+    for (const { s } of this.hists) if (s.pendingOwner === this.id) s.pendingOwner = 0;
+    this.hists = [];
+    this.oooHists.clear();
     this.releaseBuffers();
     this.oooN = 0;
     this.oooBySeries.clear();

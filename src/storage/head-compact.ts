@@ -7,6 +7,9 @@ import { compareLabels } from '../model/labels.js';
 import { appendBatch, decodeList, encodeChunksWithMeta } from '../wasm/codec.js';
 import type { Head, MemSeries } from './head.js';
 import type { BlockWriter } from './block-writer.js';
+import { decodeHistogramList } from '../wasm/histogram-codec.js';
+import { appendHistograms } from './head-histograms.js';
+import { emptyRun, encodeHistogramRun } from './histogram-runs.js';
 import { StorageError } from './errors.js';
 
 type Starts = { t: number[]; st: number[] };
@@ -25,13 +28,26 @@ function startsWithin(starts: Starts | null, lo: number, hi: number): Starts | n
 
 /** Writes the head's samples in [mint, maxt) to `writer`, series in label order. */
 export function writeHeadRange(head: Head, mint: number, maxt: number, writer: BlockWriter): void {
-  const series = head.series.filter((s): s is MemSeries => !!s && s.chunks.length > 0 && s.maxT >= mint && head.seriesMinTime(s) < maxt);
+  const series = head.series.filter((s): s is MemSeries => !!s && s.hasSamples && s.maxT >= mint && head.seriesMinTime(s) < maxt);
   series.sort((a, b) => compareLabels(a.labels, b.labels));
   for (const s of series) {
     const { timestamps, values } = decodeList(head.chunksOverlapping(s, mint, maxt - 1), head.enc, mint, maxt - 1, false);
-    if (timestamps.length === 0) continue;
-    writer.addSeries(s.labels, encodeChunksWithMeta(head.enc, timestamps, values), startsWithin(s.starts, mint, maxt - 1));
+    const hist = s.hist ? decodeHistogramList(s.hist.overlapping(mint, maxt - 1), mint, maxt - 1) : emptyRun();
+    if (timestamps.length === 0 && hist.timestamps.length === 0) continue;
+    const chunks = timestamps.length > 0 ? encodeChunksWithMeta(head.enc, timestamps, values) : [];
+    writer.addSeries(s.labels, chunks, startsWithin(s.starts, mint, maxt - 1), encodeHistogramRun(hist));
   }
+}
+
+/** Writes s's histograms at or after t again (and frees the rest); the rewrite keeps each chunk's hints. */
+function rewriteHistogramsFrom(head: Head, s: MemSeries, t: number): void {
+  if (!s.hist || s.hist.minT >= t) return;
+  const run = decodeHistogramList(s.hist.chunks, t, Infinity);
+  const lastH = s.lastH, maxT = s.maxT;
+  head.clearHistograms(s);
+  appendHistograms(head, run.timestamps.map((ts, i) => ({ s, t: ts, h: run.histograms[i]!, afterFloat: i === 0 })), true);
+  s.lastH = lastH;
+  s.maxT = maxT;
 }
 
 /**
@@ -43,14 +59,20 @@ export function truncateHeadBefore(head: Head, t: number): void {
   head.minValidTime = Math.max(head.minValidTime, t);
   head.truncateBefore(t);
   for (const s of head.series) {
-    if (!s || s.chunks.length === 0 || head.seriesMinTime(s) >= t) continue;
+    if (!s || !s.hasSamples || head.seriesMinTime(s) >= t) continue;
+    rewriteHistogramsFrom(head, s, t);
+    if (s.chunks.length === 0) {
+      if (!s.hasSamples) head.removeSeries(s);
+      continue;
+    }
+    if (head.floatMinTime(s) >= t) continue;
     const { timestamps, values } = decodeList(s.chunks, head.enc, t, Infinity, false);
     const starts = startsWithin(s.starts, t, Infinity);
     const lastValue = s.lastValue, maxT = s.maxT;
     head.clearSeries(s);
     const n = timestamps.length;
     if (n === 0) {
-      head.removeSeries(s);
+      if (!s.hasSamples) head.removeSeries(s);
       continue;
     }
     const { appended, created, status } = appendBatch(head.headsTable(), new Uint32Array(n).fill(s.id), timestamps, values, n, head.enc);

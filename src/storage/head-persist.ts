@@ -8,7 +8,8 @@
 import { chunkBytes, chunkFromBytes, decodeList } from '../wasm/codec.js';
 import { wasm } from '../wasm/loader.js';
 import type { Head, MemSeries } from './head.js';
-import { seriesRecord } from './wal-records.js';
+import { histogramChunksRecord, seriesRecord } from './wal-records.js';
+import { histogramChunkBytes } from '../wasm/histogram-codec.js';
 import {
   type ChunkMeta, type ChunkRef, type IndexSeries, type PersistedIndex, chunkAt, encodeChunkFile, encodeIndex,
 } from './persist-format.js';
@@ -39,6 +40,8 @@ export function checkpointHead(head: Head, fileNo: number, walSegment: number): 
   for (const s of head.series) {
     if (!s) continue;
     rec.series(s);
+    // Histogram chunks go into the checkpoint's records whole (every checkpoint, open one last, its state rebuilt on load).
+    if (s.hist && s.hist.chunks.length > 0) rec.records.push(histogramChunksRecord(s.id, s.hist.chunks.map(histogramChunkBytes)));
     const closed = s.closedMinT.length;
     const before = s.persistedFile.length;
     for (let i = before; i < closed; i++) {

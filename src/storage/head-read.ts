@@ -65,7 +65,15 @@ class HeadSeries implements Series {
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
     const batch: SampleBatch = decodeList(this.chunks(lo, hi), this.head.enc, lo, hi, opts?.skipStale ?? false);
     if (this.hasStartTimestamps(lo, hi)) batch.startTimestamps = alignStarts(this.s.starts!, batch.timestamps);
+    const histograms = this.s.hist?.read(lo, hi, opts?.skipStale ?? false);
+    if (histograms) batch.histograms = histograms;
     return batch;
+  }
+
+  hasHistograms(mint: number, maxt: number): boolean {
+    this.q.checkOpen();
+    const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
+    return this.s.hist !== null && this.s.hist.has(lo, hi);
   }
 
   hasStartTimestamps(mint: number, maxt: number): boolean {
@@ -102,8 +110,8 @@ export class HeadQuerier implements Querier {
     const out: MemSeries[] = [];
     for (const id of ids) {
       const s = this.head.get(id);
-      if (!s || s.chunks.length === 0) continue;
-      const minT = s.closedMinT.length > 0 ? s.closedMinT[0]! : -Infinity;
+      if (!s || !s.hasSamples) continue;
+      const minT = s.closedMinT.length > 0 ? Math.min(s.closedMinT[0]!, s.hist?.minT ?? Infinity) : -Infinity;
       if (s.maxT < this.mint || minT > this.maxt) continue;
       out.push(s);
     }

@@ -6,8 +6,11 @@ import { wasm, mem } from '../wasm/loader.js';
 import { WasmBuffer } from '../wasm/buffer.js';
 import { CHUNK_LEN } from '../wasm/layout.js';
 import { type ChunkEncoding, encodingId } from '../wasm/codec.js';
+import { histogramChunkMeta } from '../wasm/histogram-codec.js';
 import { MemPostings } from './postings.js';
 import type { WalWriter } from './wal-records.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { SeriesHistograms } from './head-histograms.js';
 
 /** One series of the head. Chunk pointers are WASM memory offsets, oldest first. */
 export class MemSeries {
@@ -32,6 +35,12 @@ export class MemSeries {
   pendingOwner = 0;
   pendingT = -Infinity;
   pendingV = 0;
+  /** The pending newest sample's histogram (null when it is a float). */
+  pendingH: FloatHistogram | null = null;
+  /** Native histogram samples, kept beside the float chunks (null until the first). */
+  hist: SeriesHistograms | null = null;
+  /** The newest committed sample's histogram (null when it is a float or there is none). */
+  lastH: FloatHistogram | null = null;
   /** Start timestamps of the samples that have one, by sample time (rare: kept beside the chunks). */
   starts: { t: number[]; st: number[] } | null = null;
   /** Whether the write-ahead log has this series' record since it was attached. */
@@ -43,6 +52,11 @@ export class MemSeries {
   generation = 0;
 
   constructor(readonly id: number, readonly labels: Labels, readonly key: string) {}
+
+  /** Whether the series holds any sample, float or histogram. */
+  get hasSamples(): boolean {
+    return this.chunks.length > 0 || (this.hist !== null && this.hist.count > 0);
+  }
 }
 
 /**
@@ -74,6 +88,8 @@ export class Head {
   private readonly byKey = new Map<string, MemSeries>();
   /** u32 head-chunk table indexed by series id, in WASM memory. */
   private readonly heads = new WasmBuffer();
+  /** u32 table of each series' open histogram chunk (0 = none), indexed by series id, in WASM memory. */
+  private readonly histHeads = new WasmBuffer();
   private headsCap = 0;
 
   liveSeries = 0;
@@ -113,6 +129,44 @@ export class Head {
     return this.heads.ptr;
   }
 
+  histHeadsTable(): number {
+    return this.histHeads.ptr;
+  }
+
+  hasOpenHistogramChunk(s: MemSeries): boolean {
+    return mem().u32[(this.histHeads.ptr >>> 2) + s.id] !== 0;
+  }
+
+  /** Lets the next histogram of s start a chunk. */
+  closeHistogramChunk(s: MemSeries): void {
+    mem().u32[(this.histHeads.ptr >>> 2) + s.id] = 0;
+  }
+
+  /** Records a histogram chunk the WASM appender created for s (it is s's open one now). */
+  addHistogramChunk(s: MemSeries, chunk: number): void {
+    s.hist ??= new SeriesHistograms();
+    s.hist.chunks.push(chunk);
+    this.chunks++;
+  }
+
+  /** Makes `chunk` (loaded from a checkpoint) s's open histogram chunk. */
+  setOpenHistogramChunk(s: MemSeries, chunk: number): void {
+    this.addHistogramChunk(s, chunk);
+    mem().u32[(this.histHeads.ptr >>> 2) + s.id] = chunk;
+  }
+
+  /** Frees all histogram chunks of s (once no reader holds them), for a rewrite. */
+  clearHistograms(s: MemSeries): void {
+    if (!s.hist) return;
+    for (const c of s.hist.chunks) this.freeChunk(c);
+    this.chunks -= s.hist.chunks.length;
+    this.samples -= s.hist.count;
+    s.hist = null;
+    s.lastH = null;
+    s.generation++;
+    this.closeHistogramChunk(s);
+  }
+
   getOrCreate(labels: Labels): MemSeries {
     const key = labelsKey(labels);
     const found = this.byKey.get(key);
@@ -135,6 +189,7 @@ export class Head {
     const s = new MemSeries(id, labels, flatString(key));
     this.ensureHeadsCapacity(id + 1);
     mem().u32[(this.heads.ptr >>> 2) + id] = 0;
+    mem().u32[(this.histHeads.ptr >>> 2) + id] = 0;
     this.series.push(s);
     this.byKey.set(key, s);
     this.liveSeries++;
@@ -148,17 +203,19 @@ export class Head {
   private ensureHeadsCapacity(n: number): void {
     if (n <= this.headsCap) return;
     const cap = Math.max(1024, this.headsCap * 2, n);
-    const old = this.heads.ptr;
     const oldCap = this.headsCap;
-    const fresh = wasm.alloc(cap * 4);
-    const { u32 } = mem();
-    u32.fill(0, fresh >>> 2, (fresh >>> 2) + cap);
-    if (old !== 0) {
-      u32.copyWithin(fresh >>> 2, old >>> 2, (old >>> 2) + oldCap);
-      wasm.free(old);
+    for (const table of [this.heads, this.histHeads]) {
+      const old = table.ptr;
+      const fresh = wasm.alloc(cap * 4);
+      const { u32 } = mem();
+      u32.fill(0, fresh >>> 2, (fresh >>> 2) + cap);
+      if (old !== 0) {
+        u32.copyWithin(fresh >>> 2, old >>> 2, (old >>> 2) + oldCap);
+        wasm.free(old);
+      }
+      table.ptr = fresh;
+      table.bytes = cap * 4;
     }
-    this.heads.ptr = fresh;
-    this.heads.bytes = cap * 4;
     this.headsCap = cap;
   }
 
@@ -275,7 +332,7 @@ export class Head {
   refreshTimeRange(): void {
     this.recomputeMinT();
     let maxT = -Infinity;
-    for (const s of this.series) if (s && s.totalSamples > 0 && s.maxT > maxT) maxT = s.maxT;
+    for (const s of this.series) if (s && s.hasSamples && s.maxT > maxT) maxT = s.maxT;
     this.maxT = maxT;
   }
 
@@ -294,7 +351,15 @@ export class Head {
     const { u32 } = mem();
     const headsBase = this.heads.ptr >>> 2;
     for (const s of this.series) {
-      if (!s || s.chunks.length === 0) continue;
+      if (!s) continue;
+      if (s.hist && s.hist.chunks.length > 0) {
+        this.truncateHistograms(s, mint);
+        if (!s.hasSamples) {
+          this.forgetEmptied(s, removed);
+          continue;
+        }
+      }
+      if (s.chunks.length === 0) continue;
       let drop = 0;
       while (drop < s.closedMaxT.length && s.closedMaxT[drop]! < mint) drop++;
       if (drop === s.closedMaxT.length && s.maxT < mint) drop = s.chunks.length;
@@ -324,21 +389,44 @@ export class Head {
       s.generation++;
       if (s.chunks.length === 0) {
         u32[headsBase + s.id] = 0;
-        removed.set(s.id, s.labels);
-        this.byKey.delete(s.key);
-        this.series[s.id] = undefined;
-        this.liveSeries--;
+        if (!s.hasSamples) this.forgetEmptied(s, removed);
       }
     }
     this.index.delete(removed);
     this.recomputeMinT();
   }
 
+  /** Drops s's histogram chunks whose samples all lie before mint. */
+  private truncateHistograms(s: MemSeries, mint: number): void {
+    const h = s.hist!;
+    let drop = 0;
+    while (drop < h.chunks.length && histogramChunkMeta(h.chunks[drop]!).maxT < mint) drop++;
+    if (drop === 0) return;
+    for (let i = 0; i < drop; i++) {
+      const c = h.chunks[i]!;
+      const n = histogramChunkMeta(c).samples;
+      h.count -= n;
+      this.samples -= n;
+      this.freeChunk(c);
+    }
+    if (drop === h.chunks.length) this.closeHistogramChunk(s);
+    h.chunks.splice(0, drop);
+    this.chunks -= drop;
+    s.generation++;
+  }
+
+  private forgetEmptied(s: MemSeries, removed: Map<number, Labels>): void {
+    removed.set(s.id, s.labels);
+    this.byKey.delete(s.key);
+    this.series[s.id] = undefined;
+    this.liveSeries--;
+  }
+
   private recomputeMinT(): void {
     let minT = Infinity;
     for (const s of this.series) {
-      if (!s || s.chunks.length === 0) continue;
-      const t = s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc);
+      if (!s) continue;
+      const t = this.seriesMinTime(s);
       if (t < minT) minT = t;
     }
     this.minT = minT;
@@ -376,6 +464,11 @@ export class Head {
 
   /** Oldest sample time of s (Infinity when it has none). */
   seriesMinTime(s: MemSeries): number {
+    return Math.min(s.hist ? s.hist.minT : Infinity, this.floatMinTime(s));
+  }
+
+  /** Oldest float sample time of s (Infinity when it has none). */
+  floatMinTime(s: MemSeries): number {
     if (s.chunks.length === 0) return Infinity;
     return s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc);
   }
@@ -386,10 +479,16 @@ export class Head {
 
   /** Frees all WASM memory held by this head. */
   close(): void {
-    for (const s of this.series) if (s) for (const c of s.chunks) wasm.chunkFree(c);
+    for (const s of this.series) {
+      if (!s) continue;
+      for (const c of s.chunks) wasm.chunkFree(c);
+      if (s.hist) for (const c of s.hist.chunks) wasm.chunkFree(c);
+    }
     this.flushFrees();
     if (this.heads.ptr !== 0) wasm.free(this.heads.ptr);
+    if (this.histHeads.ptr !== 0) wasm.free(this.histHeads.ptr);
     this.heads.ptr = 0;
+    this.histHeads.ptr = 0;
     this.series.length = 1;
     this.byKey.clear();
   }

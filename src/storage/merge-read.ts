@@ -18,6 +18,10 @@ import type { Block } from './block.js';
 import { postingsForMatchers } from './select.js';
 import { alignStarts, toReduction } from './head-read.js';
 import { StorageError } from './errors.js';
+import type { BlockChunkMeta } from './block-format.js';
+import { decodeHistogramList } from '../wasm/histogram-codec.js';
+import { toBatch } from './head-histograms.js';
+import { type HistogramRun, decodeHistogramRun, histogramsWithoutRanges, mergeHistogramRuns } from './histogram-runs.js';
 
 /** Chunks in scratch memory keep the allocator's 32 bytes of read slack. */
 const SLOT = CHUNK_LEN + 32;
@@ -31,6 +35,8 @@ interface BlockPart {
   ref: number;
   metas: Float64Array;
   starts: Starts | null;
+  /** Native histogram chunks, when the series has any in this block. */
+  hmetas: readonly BlockChunkMeta[] | null;
 }
 
 const META = 5;
@@ -178,7 +184,32 @@ class MergedSeries implements Series {
     const batch: SampleBatch = decodeList(this.chunks(lo, hi), this.q.head.enc, lo, hi, opts?.skipStale ?? false);
     const starts = this.starts();
     if (starts && this.hasStartTimestamps(lo, hi)) batch.startTimestamps = alignStarts(starts, batch.timestamps);
+    const histograms = toBatch(this.histogramRun(lo, hi), opts?.skipStale ?? false);
+    if (histograms) batch.histograms = histograms;
     return batch;
+  }
+
+  /** The histogram samples within [lo, hi] of every source, tombstones applied, merged (a later source wins a timestamp). */
+  private histogramRun(lo: number, hi: number): HistogramRun {
+    this.q.checkOpen();
+    const runs: HistogramRun[] = [];
+    for (const { block, ref, hmetas } of this.blockParts) {
+      if (!hmetas) continue;
+      const hit = hmetas.filter((c) => c.maxT >= lo && c.minT <= hi);
+      if (hit.length === 0) continue;
+      runs.push(histogramsWithoutRanges(decodeHistogramRun(hit.map((c) => block.chunk(c)), lo, hi), block.deleted(ref)));
+    }
+    const h = this.headSeries?.hist;
+    if (h && h.chunks.length > 0) runs.push(decodeHistogramList(h.overlapping(lo, hi), lo, hi));
+    return mergeHistogramRuns(runs);
+  }
+
+  hasHistograms(mint: number, maxt: number): boolean {
+    this.q.checkOpen();
+    const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
+    if (this.headSeries?.hist?.has(lo, hi)) return true;
+    if (!this.blockParts.some((p) => p.hmetas?.some((c) => c.maxT >= lo && c.minT <= hi))) return false;
+    return this.histogramRun(lo, hi).timestamps.length > 0;
   }
 
   hasStartTimestamps(mint: number, maxt: number): boolean {
@@ -229,7 +260,7 @@ export class DBQuerier implements Querier {
           metas[at + 3] = c.ref;
           metas[at + 4] = c.len;
         }
-        const part = { block, ref, metas, starts: entry.starts };
+        const part = { block, ref, metas, starts: entry.starts, hmetas: entry.hchunks?.length ? entry.hchunks : null };
         const found = byKey.get(key);
         if (found) found.parts.push(part);
         else byKey.set(key, { labels: entry.labels, parts: [part], head: null });
@@ -237,8 +268,8 @@ export class DBQuerier implements Querier {
     }
     for (const id of postingsForMatchers(this.head.index, matchers)) {
       const s = this.head.get(id);
-      if (!s || s.chunks.length === 0) continue;
-      const minT = s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.head.enc);
+      if (!s || !s.hasSamples) continue;
+      const minT = this.head.seriesMinTime(s);
       if (s.maxT < this.mint || minT > this.maxt) continue;
       const found = byKey.get(s.key);
       if (found) found.head = s;

@@ -10,12 +10,25 @@
 //          f64 st[n] if flagged, u32 series id[n]
 // deletion: u8 type=3, u8 0, u16 0, u32 n, f64 mint, f64 maxt, u32 series id[n]
 //          (the samples of those series within [mint, maxt] are deleted)
+// histograms: u8 type=7 (integer) or 8 (float), as Prometheus numbers its
+//          histogram records, u8 0, u16 0, u32 n, then per sample u32 series
+//          id, f64 t, i32 schema, u8 hint, 3 bytes 0, f64 zero threshold,
+//          zero count, count, sum, u32 positive spans, negative spans,
+//          positive buckets, negative buckets, custom bounds, then spans as
+//          (i32 offset, u32 length), bucket counts and bounds as f64
+// histogram chunks (checkpoints only, promlet's own): u8 type=64, u8 0, u16 0,
+//          u32 series id, u32 n, then per chunk u32 length and the chunk's
+//          bytes (assembly/FORMAT.md §3); the last one is the open chunk
 
 import type { Label, Labels } from '../model/labels.js';
+import type { CounterResetHint, FloatHistogram, Span } from '../model/histogram.js';
 
 export const WAL_SERIES = 1;
 export const WAL_SAMPLES = 2;
 export const WAL_DELETION = 3;
+export const WAL_HISTOGRAMS = 7;
+export const WAL_FLOAT_HISTOGRAMS = 8;
+export const WAL_HISTOGRAM_CHUNKS = 64;
 
 /** Where commits write their records; returns once the records are as durable as the log promises. */
 export interface WalWriter {
@@ -25,7 +38,25 @@ export interface WalWriter {
 export type WalRecord =
   | { kind: 'series'; id: number; labels: Labels }
   | { kind: 'samples'; ids: Uint32Array; ts: Float64Array; vs: Float64Array; sts: Float64Array | null }
-  | { kind: 'deletion'; ids: Uint32Array; mint: number; maxt: number };
+  | { kind: 'deletion'; ids: Uint32Array; mint: number; maxt: number }
+  | { kind: 'histograms'; ids: number[]; ts: number[]; hs: FloatHistogram[] }
+  | { kind: 'histogramChunks'; id: number; chunks: Uint8Array[] };
+
+/** A series' histogram chunks as a checkpoint stores them. */
+export function histogramChunksRecord(id: number, chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(12 + chunks.reduce((n, c) => n + 4 + c.length, 0));
+  const dv = new DataView(out.buffer);
+  out[0] = WAL_HISTOGRAM_CHUNKS;
+  dv.setUint32(4, id, true);
+  dv.setUint32(8, chunks.length, true);
+  let o = 12;
+  for (const c of chunks) {
+    dv.setUint32(o, c.length, true);
+    out.set(c, o + 4);
+    o += 4 + c.length;
+  }
+  return out;
+}
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -74,6 +105,99 @@ export function deletionRecord(ids: readonly number[], mint: number, maxt: numbe
   return out;
 }
 
+/** One histogram record per kind (integer, float) present in the samples. */
+export function histogramRecords(items: readonly { id: number; t: number; h: FloatHistogram }[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const integer of [true, false]) {
+    const mine = items.filter((it) => !!it.h.integer === integer);
+    if (mine.length === 0) continue;
+    let size = 8;
+    for (const { h } of mine) {
+      size += 4 + 8 + 8 + 32 + 20 + 8 * (h.positiveSpans.length + h.negativeSpans.length) +
+        8 * (h.positiveBuckets.length + h.negativeBuckets.length + (h.customValues?.length ?? 0));
+    }
+    const rec = new Uint8Array(size);
+    const dv = new DataView(rec.buffer);
+    rec[0] = integer ? WAL_HISTOGRAMS : WAL_FLOAT_HISTOGRAMS;
+    dv.setUint32(4, mine.length, true);
+    let o = 8;
+    const f64 = (v: number) => {
+      dv.setFloat64(o, v, true);
+      o += 8;
+    };
+    const u32 = (v: number) => {
+      dv.setUint32(o, v, true);
+      o += 4;
+    };
+    for (const { id, t, h } of mine) {
+      u32(id);
+      f64(t);
+      dv.setInt32(o, h.schema, true);
+      rec[o + 4] = h.counterResetHint;
+      o += 8;
+      f64(h.zeroThreshold);
+      f64(h.zeroCount);
+      f64(h.count);
+      f64(h.sum);
+      const cv = h.customValues ?? [];
+      for (const n of [h.positiveSpans.length, h.negativeSpans.length, h.positiveBuckets.length, h.negativeBuckets.length, cv.length]) u32(n);
+      for (const sp of [...h.positiveSpans, ...h.negativeSpans]) {
+        dv.setInt32(o, sp.offset, true);
+        dv.setUint32(o + 4, sp.length, true);
+        o += 8;
+      }
+      for (const v of h.positiveBuckets) f64(v);
+      for (const v of h.negativeBuckets) f64(v);
+      for (const v of cv) f64(v);
+    }
+    out.push(rec);
+  }
+  return out;
+}
+
+function decodeHistograms(rec: Uint8Array, dv: DataView, need: (end: number) => void): WalRecord {
+  const integer = rec[0] === WAL_HISTOGRAMS;
+  const n = dv.getUint32(4, true);
+  const ids: number[] = [], ts: number[] = [], hs: FloatHistogram[] = [];
+  let o = 8;
+  const f64 = () => {
+    need(o + 8);
+    o += 8;
+    return dv.getFloat64(o - 8, true);
+  };
+  const u32 = () => {
+    need(o + 4);
+    o += 4;
+    return dv.getUint32(o - 4, true);
+  };
+  for (let i = 0; i < n; i++) {
+    ids.push(u32());
+    ts.push(f64());
+    need(o + 8);
+    const schema = dv.getInt32(o, true);
+    const hint = rec[o + 4]! as CounterResetHint;
+    o += 8;
+    const zeroThreshold = f64(), zeroCount = f64(), count = f64(), sum = f64();
+    const [nps, nns, npb, nnb, ncv] = [u32(), u32(), u32(), u32(), u32()] as [number, number, number, number, number];
+    need(o + 8 * (nps + nns + npb + nnb + ncv));
+    const spans = (k: number): Span[] => Array.from({ length: k }, () => {
+      const sp = { offset: dv.getInt32(o, true), length: dv.getUint32(o + 4, true) };
+      o += 8;
+      return sp;
+    });
+    const positiveSpans = spans(nps), negativeSpans = spans(nns);
+    const floats = (k: number) => Array.from({ length: k }, f64);
+    const h: FloatHistogram = {
+      counterResetHint: hint, schema, zeroThreshold, zeroCount, count, sum,
+      positiveSpans, positiveBuckets: floats(npb), negativeSpans, negativeBuckets: floats(nnb),
+    };
+    if (ncv > 0 || schema === -53) h.customValues = floats(ncv);
+    if (integer) h.integer = true;
+    hs.push(h);
+  }
+  return { kind: 'histograms', ids, ts, hs };
+}
+
 export class WalRecordError extends Error {}
 
 export function decodeRecord(rec: Uint8Array): WalRecord {
@@ -116,6 +240,21 @@ export function decodeRecord(rec: Uint8Array): WalRecord {
     const n = dv.getUint32(4, true);
     need(24 + n * 4);
     return { kind: 'deletion', ids: new Uint32Array(rec.slice(24, 24 + n * 4).buffer), mint: dv.getFloat64(8, true), maxt: dv.getFloat64(16, true) };
+  }
+  if (rec[0] === WAL_HISTOGRAMS || rec[0] === WAL_FLOAT_HISTOGRAMS) return decodeHistograms(rec, dv, need);
+  if (rec[0] === WAL_HISTOGRAM_CHUNKS) {
+    need(12);
+    const n = dv.getUint32(8, true);
+    const chunks: Uint8Array[] = [];
+    let o = 12;
+    for (let i = 0; i < n; i++) {
+      need(o + 4);
+      const len = dv.getUint32(o, true);
+      need(o + 4 + len);
+      chunks.push(rec.slice(o + 4, o + 4 + len));
+      o += 4 + len;
+    }
+    return { kind: 'histogramChunks', id: dv.getUint32(4, true), chunks };
   }
   throw new WalRecordError(`unknown record type ${rec[0]}`);
 }

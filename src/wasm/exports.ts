@@ -20,5 +20,10 @@ export interface CoreExports {
   decodedTimes(): number;
   decodedValues(): number;
   reduceRange(list: number, n: number, enc: number, mint: number, maxt: number, out: number): number;
+  histAppendBatch(heads: number, recs: number, n: number): number;
+  histDecode(list: number, n: number, mint: number, maxt: number): number;
+  histDecoded(): number;
+  histFromBytes(src: number, len: number): number;
+  histFree(ptr: number): void;
   reduceWindows(list: number, n: number, enc: number, firstMin: number, firstMax: number, step: number, steps: number, out: number): number;
 }

@@ -1,10 +1,30 @@
 // Mirror of assembly/layout.ts. test/wasm/abi.test.ts checks that both agree.
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 export const CHUNK_LEN = 1024;
 
 export const ENC_DOUBLE_DELTA = 1;
 export const ENC_VARBIT = 2;
+export const ENC_HISTOGRAM = 3;
+export const ENC_FLOAT_HISTOGRAM = 4;
+export const HIST_HEADER = 32;
+export const HIST_MAX_SAMPLES = 120;
+
+/** Slots of one histogram record (see assembly/layout.ts H_*). */
+export const H_T = 0;
+export const H_COUNT = 1;
+export const H_ZERO_COUNT = 2;
+export const H_SUM = 3;
+export const H_ZERO_THRESHOLD = 4;
+export const H_SCHEMA = 5;
+export const H_HINT = 6;
+export const H_POS_SPANS = 7;
+export const H_NEG_SPANS = 8;
+export const H_POS_BUCKETS = 9;
+export const H_NEG_BUCKETS = 10;
+export const H_CUSTOM = 11;
+export const H_INTEGER = 12;
+export const H_FIXED = 13;
 
 export const STATUS_OK = 0;
 export const STATUS_OUT_OF_ORDER = -1;

@@ -10,7 +10,7 @@ describe('benchmark harness', () => {
     await h.record('latency_seconds', { variant: 'canary' }, [1, 2, 3, 4, 5]);
     await h.record('ops', { variant: 'canary' }, 10);
     const q = h.query('count_over_time(latency_seconds[1d])');
-    expect(q.resultType === 'vector' && q.result.map((s) => s.value[1])).toEqual(['5', '5']);
+    expect(q.resultType === 'vector' && q.result.map((s) => s.value?.[1])).toEqual(['5', '5']);
     const v = h.judge([
       { name: 'canary max below baseline', expr: 'max_over_time(latency_seconds{variant="canary"}[1d]) < ignoring(variant) max_over_time(latency_seconds{variant="baseline"}[1d])' },
       { name: 'canary median at most half the baseline', expr: 'quantile_over_time(0.5, latency_seconds{variant="canary"}[1d]) <= ignoring(variant) 0.5 * quantile_over_time(0.5, latency_seconds{variant="baseline"}[1d])' },

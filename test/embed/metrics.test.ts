@@ -29,7 +29,7 @@ describe('metrics registry', () => {
     const e = createEngine(db);
     const v = (q: string) => {
       const r = e.instantQuerySync(q, T);
-      return r.resultType === 'vector' ? r.result.map((s) => [s.metric, s.value[1]]) : [];
+      return r.resultType === 'vector' ? r.result.map((s) => [s.metric, s.value?.[1]]) : [];
     };
     expect(v('req_total')).toEqual([[{ __name__: 'req_total', code: '200', job: 'svc' }, '3'], [{ __name__: 'req_total', code: '500', job: 'svc' }, '5']]);
     expect(v('temp')).toEqual([[{ __name__: 'temp', job: 'svc' }, '2']]);
@@ -59,7 +59,7 @@ describe('metrics registry', () => {
     expect(p.alerts().map((a) => [a.name, a.state])).toEqual([['TooMany', 'firing']]);
     expect(alerts).toEqual(['TooMany:svc']);
     const r = await p.query('legacy_total + on(job) group_left job:queue_items:max', T);
-    expect(r.resultType === 'vector' && r.result.map((s) => s.value[1])).toEqual(['13']);
+    expect(r.resultType === 'vector' && r.result.map((s) => s.value?.[1])).toEqual(['13']);
     await p.close();
   });
 });

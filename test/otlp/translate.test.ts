@@ -154,9 +154,9 @@ describe('OTLP translation', () => {
   it('refuses what it cannot take, with a 4xx and a reason, storing nothing of the request', async () => {
     const { db, rx, post } = await setup();
     const good = { name: 'ok', gauge: { dataPoints: [{ timeUnixNano: ns(T), asDouble: 1 }] } };
-    const expo = (await post(request([good, { name: 'lat', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{}] } }])));
+    const expo = (await post(request([good, { name: 'lat', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{ scale: -5 }] } }])));
     expect(expo.status).toBe(400);
-    expect(await expo.text()).toMatch(/exponential histogram "lat": native histograms are not supported yet/);
+    expect(await expo.text()).toMatch(/metric "lat": cannot convert exponential to native histogram. Scale must be >= -4, was -5/);
     expect((await post('{"resourceMetrics": 5}')).status).toBe(400);
     expect(await (await post('not json')).text()).toMatch(/unmarshaling JSON/);
     expect((await post(new Uint8Array([0xff, 0xff, 0xff]), { 'content-type': 'application/x-protobuf' })).status).toBe(400);

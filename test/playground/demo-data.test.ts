@@ -30,7 +30,7 @@ describe('demo data', () => {
       const res = e.instantQuerySync(q, t);
       if (res.resultType !== 'vector') throw new Error('want a vector');
       expect(res.warnings).toEqual([]);
-      return res.result.map((s) => Number(s.value[1]));
+      return res.result.map((s) => Number(s.value?.[1]));
     };
     const incident = r.start + Math.floor(1440 * 0.66) * 15_000 + 10 * 60_000;
     const errors = 'sum(rate(http_requests_total{status="500"}[5m])) / sum(rate(http_requests_total[5m]))';

@@ -103,7 +103,7 @@ async function answer(page: Page, expr: string): Promise<[string, string][]> {
 function expectedRows(engine: Engine, q: string, t: number): [string, string][] {
   const r = engine.instantQuerySync(q, t);
   if (r.resultType !== 'vector') throw new Error(`want a vector from ${q}`);
-  return r.result.map((s) => [seriesName(s.metric), s.value[1]]);
+  return r.result.map((s) => [seriesName(s.metric), s.value![1]]);
 }
 
 const flatten = (n: ExplainNode): { label: string; series: number; samples: number }[] =>
@@ -152,12 +152,12 @@ describe('the playground page', () => {
     const over = await cell(page, 0).locator('.u-over').boundingBox();
     await page.mouse.move(over!.x + over!.width - 1, over!.y + over!.height / 2);
     const legendValues = () => cell(page, 0).locator('.u-legend .u-series .u-value').evaluateAll((els) => els.slice(1).map((e) => [e.textContent, (e as HTMLElement).dataset.value]));
-    expect(await legendValues()).toEqual(range.result.map((s) => [formatValue(s.values[s.values.length - 1]![1]), s.values[s.values.length - 1]![1]]));
+    expect(await legendValues()).toEqual(range.result.map((s) => [formatValue(s.values![s.values!.length - 1]![1]), s.values![s.values!.length - 1]![1]]));
     await page.screenshot({ path: `${SHOTS}/3-graph.png` });
     // Stacked: the lines are running totals, the legend still shows each series' own value.
     await runAndWait(page, 0, () => cell(page, 0).locator('.stacked').check());
     await page.mouse.move(over!.x + over!.width - 1, over!.y + over!.height / 2);
-    expect(await legendValues()).toEqual(range.result.map((s) => [formatValue(s.values[s.values.length - 1]![1]), s.values[s.values.length - 1]![1]]));
+    expect(await legendValues()).toEqual(range.result.map((s) => [formatValue(s.values![s.values!.length - 1]![1]), s.values![s.values!.length - 1]![1]]));
     expect(decodeState(new URL(page.url()).hash)!.cells[0]!.stacked).toBe(true);
     await page.screenshot({ path: `${SHOTS}/3b-stacked.png` });
     await runAndWait(page, 0, () => cell(page, 0).locator('.stacked').uncheck());

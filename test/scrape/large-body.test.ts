@@ -64,6 +64,6 @@ describe('a scrape body of many pieces', () => {
     await m.apply(config);
     await m.scrapeAll(T0);
     m.stop();
-    expect(m.targets().activeTargets[0]!.lastError).toMatch(new RegExp(`^line ${at + 1}: `));
+    expect((m.targets().activeTargets[0] as { lastError: string }).lastError).toMatch(new RegExp(`^line ${at + 1}: `));
   });
 });

@@ -16,6 +16,7 @@ import { Evaluator, QueryState, type EvalResult } from './evaluator.js';
 import { prepare } from './preprocess.js';
 import { Selection, overallRange, selectorRanges } from './selection.js';
 import { type Matrix, cleanupMetricLabels, sortMatrix } from './value.js';
+import { type HistogramPair, matrixElementJSON, vectorElementJSON } from './histogram-json.js';
 
 /** Prometheus feature flags the engine knows (names as in --enable-feature). */
 export type Feature =
@@ -61,14 +62,18 @@ export type Time = number | Date | string;
 /** [unix seconds, value as a string], as in Prometheus's JSON. */
 export type SamplePair = [number, string];
 
+/** One of value (a float sample) or histogram (a native histogram sample). */
 export interface VectorElement {
   metric: Record<string, string>;
-  value: SamplePair;
+  value?: SamplePair;
+  histogram?: HistogramPair;
 }
 
+/** values for float points, histograms for native histogram points (a series may have both). */
 export interface MatrixElement {
   metric: Record<string, string>;
-  values: SamplePair[];
+  values?: SamplePair[];
+  histograms?: HistogramPair[];
 }
 
 export type QueryData =
@@ -268,11 +273,11 @@ function shape(value: EvalResult, type: string, instant: boolean, start: number)
     return { resultType: 'scalar', result: pair(start, f) };
   }
   if (instant && type === 'vector') {
-    return { resultType: 'vector', result: m.map((s) => ({ metric: labelsToRecord(s.metric), value: pair(start, s.floats[0]!.f) })) };
+    return { resultType: 'vector', result: m.map((s) => vectorElementJSON(labelsToRecord(s.metric), s, start, pair)) };
   }
   sortMatrix(m);
   return {
     resultType: 'matrix',
-    result: m.map((s) => ({ metric: labelsToRecord(s.metric), values: s.floats.map((p) => pair(p.t, p.f)) })),
+    result: m.map((s) => matrixElementJSON(labelsToRecord(s.metric), s, pair)),
   };
 }

@@ -19,9 +19,11 @@ import { unwrapParens } from './preprocess.js';
 import { evalRangeCall, extendFloats, type WindowSource } from './range-call.js';
 import { type Selection, type SeriesData, upperBound } from './selection.js';
 import {
-  type Matrix, type Series, type StringValue, type Vector, SeriesCollector, dropMetricName, hasDuplicateLabels,
-  mergeSeriesWithSameLabelset, totalSamples,
+  type HPoint, type Matrix, type Series, type StringValue, type Vector, SeriesCollector, dropMetricName, hasDuplicateLabels,
+  histogramSamples, mergeSeriesWithSameLabelset, totalSamples, vectorSamples,
 } from './value.js';
+import { mulHistogram } from '../../model/histogram-arith.js';
+import { copyHistogram } from '../../model/histogram-resolution.js';
 
 export interface EvalConfig {
   lookbackDelta: number;
@@ -178,10 +180,16 @@ export class Evaluator {
     if (isString(res) || inner.type === 'MatrixSelector' || inner.type === 'SubqueryExpr') return res;
     for (const s of res) {
       const first = s.floats[0];
-      if (!first) continue;
+      const firstH = s.histograms?.[0];
+      if (!first && !firstH) continue;
       for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
-        s.floats.push({ t: ts, f: first.f });
-        this.q.add(1);
+        if (first) {
+          s.floats.push({ t: ts, f: first.f });
+          this.q.add(1);
+        } else {
+          s.histograms!.push({ t: ts, h: firstH!.h });
+          this.q.add(histogramSamples(firstH!.h));
+        }
       }
     }
     return res;
@@ -224,22 +232,26 @@ export class Evaluator {
   rangeEval(exprs: (Expr | null)[], fn: (vectors: (Vector | null)[], ts: number) => Vector): Matrix {
     const mats = exprs.map((x) => (x && typeOf(x) !== 'string' ? this.matrix(x) : null));
     const cursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
+    const hCursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
     const original = this.q.current;
     let temp = this.q.current;
     const collector = new SeriesCollector();
     for (let ts = this.start; ts <= this.end; ts += this.interval) {
       this.cfg.checkAbort();
       this.q.current = temp;
-      const vectors = mats.map((m, i) => (m ? this.gather(m, cursors[i]!, ts) : null));
+      const vectors = mats.map((m, i) => (m ? this.gather(m, cursors[i]!, hCursors[i]!, ts) : null));
       const result = fn(vectors, ts);
-      this.q.add(result.length);
-      temp += result.length;
+      const n = vectorSamples(result);
+      this.q.add(n);
+      temp += n;
       if (this.start === this.end) {
         if (!this.cfg.delayedNameRemoval && hasDuplicateLabels(result)) {
           throw new QueryError('vector cannot contain metrics with the same labelset');
         }
-        const out = result.map((s) => ({ metric: s.metric, floats: [{ t: ts, f: s.f }], dropName: s.dropName }));
-        this.q.current = original + out.length;
+        const out = result.map((s): Series => (s.h
+          ? { metric: s.metric, floats: [], histograms: [{ t: ts, h: s.h }], dropName: s.dropName }
+          : { metric: s.metric, floats: [{ t: ts, f: s.f }], dropName: s.dropName }));
+        this.q.current = original + n;
         return out;
       }
       collector.add(result, ts);
@@ -249,7 +261,7 @@ export class Evaluator {
     return out;
   }
 
-  private gather(m: Matrix, cursor: Int32Array, ts: number): Vector {
+  private gather(m: Matrix, cursor: Int32Array, hCursor: Int32Array, ts: number): Vector {
     const out: Vector = [];
     for (let i = 0; i < m.length; i++) {
       this.q.tick();
@@ -259,6 +271,13 @@ export class Evaluator {
         out.push({ metric: s.metric, t: ts, f: p.f, dropName: s.dropName });
         cursor[i]!++;
         this.q.add(1);
+        continue;
+      }
+      const hp = s.histograms?.[hCursor[i]!];
+      if (hp && hp.t === ts) {
+        out.push({ metric: s.metric, t: ts, f: 0, h: hp.h, dropName: s.dropName });
+        hCursor[i]!++;
+        this.q.add(histogramSamples(hp.h));
       }
     }
     return out;
@@ -298,11 +317,15 @@ export class Evaluator {
   private evalUnary(e: UnaryExpr): Matrix {
     let m = this.matrix(e.expr);
     if (e.op !== '-') return m;
-    m = m.map((s) => ({
-      metric: this.cfg.delayedNameRemoval ? s.metric : dropMetricName(s.metric),
-      floats: s.floats.map((p) => ({ t: p.t, f: -p.f })),
-      dropName: true,
-    }));
+    m = m.map((s) => {
+      const out: Series = {
+        metric: this.cfg.delayedNameRemoval ? s.metric : dropMetricName(s.metric),
+        floats: s.floats.map((p) => ({ t: p.t, f: -p.f })),
+        dropName: true,
+      };
+      if (s.histograms) out.histograms = s.histograms.map((p) => ({ t: p.t, h: mulHistogram(copyHistogram(p.h), -1) }));
+      return out;
+    });
     return this.cfg.delayedNameRemoval ? m : mergeSeriesWithSameLabelset(m);
   }
 
@@ -403,13 +426,21 @@ export class Evaluator {
     for (const s of this.q.selection.series(vs)) {
       this.cfg.checkAbort();
       const floats = [];
+      let histograms: HPoint[] | undefined;
       for (let ts = this.start; ts <= this.end; ts += this.interval) {
         const i = this.lookup(s, ts - offset);
         if (i < 0) continue;
+        const h = s.h?.[i];
+        if (h) {
+          this.q.add(histogramSamples(h));
+          (histograms ??= []).push({ t: ts, h });
+          continue;
+        }
         this.q.add(1);
         floats.push({ t: ts, f: s.v[i]! });
       }
-      if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
+      if (histograms) out.push({ metric: s.labels, floats, histograms, dropName: false });
+      else if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
     }
     return out;
   }
@@ -457,10 +488,17 @@ export class Evaluator {
       this.cfg.checkAbort();
       const lo = upperBound(s.t, mint), hi = upperBound(s.t, maxt);
       let floats = [];
-      for (let i = lo; i < hi; i++) floats.push({ t: s.t[i]!, f: s.v[i]! });
+      const histograms: HPoint[] = [];
+      for (let i = lo; i < hi; i++) {
+        const h = s.h?.[i];
+        if (h) histograms.push({ t: s.t[i]!, h });
+        else floats.push({ t: s.t[i]!, f: s.v[i]! });
+      }
       if (vs.anchored || vs.smoothed) floats = extendFloats(floats, matrixMint, matrixMaxt, vs.smoothed);
       this.q.add(floats.length);
-      if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
+      for (const p of histograms) this.q.add(histogramSamples(p.h));
+      if (histograms.length > 0) out.push({ metric: s.labels, floats, histograms, dropName: false });
+      else if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
     }
     return out;
   }
@@ -488,7 +526,7 @@ export class Evaluator {
       const loaded = this.q.current - before;
       return {
         series: m.map((s) => {
-          const d: SeriesData = {
+          const d: SeriesData = s.histograms?.length ? seriesDataOf(s) : {
             labels: s.metric,
             t: Float64Array.from(s.floats, (p) => p.t),
             v: Float64Array.from(s.floats, (p) => p.f),
@@ -526,4 +564,26 @@ function stringOf(e: Expr): string {
   const u = unwrapParens(e);
   if (u.type === 'StringLiteral') return u.val;
   throw new QueryError(`expected a string literal, got ${u.type}`, 'bad_data');
+}
+
+/** A subquery's series (floats and histograms) on one timeline, as range functions read it. */
+function seriesDataOf(s: Series): SeriesData {
+  const hs = s.histograms ?? [];
+  const n = s.floats.length + hs.length;
+  const t = new Float64Array(n), v = new Float64Array(n);
+  const h: SeriesData['h'] = new Array(n);
+  let i = 0, j = 0;
+  for (let k = 0; k < n; k++) {
+    if (j >= hs.length || (i < s.floats.length && s.floats[i]!.t < hs[j]!.t)) {
+      t[k] = s.floats[i]!.t;
+      v[k] = s.floats[i]!.f;
+      i++;
+    } else {
+      t[k] = hs[j]!.t;
+      v[k] = NaN;
+      h[k] = hs[j]!.h;
+      j++;
+    }
+  }
+  return { labels: s.metric, t, v, stale: null, h };
 }

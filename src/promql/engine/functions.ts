@@ -13,6 +13,9 @@ import { type Sample, type Vector, dropMetricName, getLabel, withoutLabels, labe
 import type { Labels } from '../../model/labels.js';
 import { formatFloat } from '../../model/float.js';
 import { formatOpenMetricsFloat } from '../../model/float.js';
+import type { FloatHistogram } from '../../model/histogram.js';
+import { histogramFraction, histogramQuantile, histogramVariance } from './histogram-quantile.js';
+import { histogramAnnos } from './histogram-annotations.js';
 
 export interface InstantCtx {
   ts: number;
@@ -36,8 +39,11 @@ function dropName(ls: Labels, ctx: { delayedNameRemoval: boolean }): Labels {
   return ctx.delayedNameRemoval ? ls : dropMetricName(ls);
 }
 
+// Functions of float values skip histogram samples, as Prometheus's simpleFloatFunc does.
+const floatsOnly = (v: Vector): Vector => (v.some((s) => s.h) ? v.filter((s) => !s.h) : v);
+
 function simple(f: (v: number) => number): InstantFn {
-  return (args, ctx) => vec(args[0]).map((s) => ({ metric: dropName(s.metric, ctx), t: s.t, f: f(s.f), dropName: true }));
+  return (args, ctx) => floatsOnly(vec(args[0])).map((s) => ({ metric: dropName(s.metric, ctx), t: s.t, f: f(s.f), dropName: true }));
 }
 
 const scalarOut = (f: number): Vector => [{ metric: [], t: 0, f, dropName: false }];
@@ -76,7 +82,7 @@ function natLess(a: string, b: string): boolean {
 
 function sortByValue(desc: boolean): InstantFn {
   return (args) => {
-    const v = [...vec(args[0])];
+    const v = [...floatsOnly(vec(args[0]))];
     // NaN sorts last either way.
     v.sort((a, b) => {
       if (Number.isNaN(a.f)) return Number.isNaN(b.f) ? 0 : 1;
@@ -106,7 +112,7 @@ function sortByLabel(desc: boolean): InstantFn {
 
 function clamp(v: Vector, lo: number, hi: number, ctx: InstantCtx): Vector {
   if (hi < lo) return [];
-  return v.map((s) => ({ metric: dropName(s.metric, ctx), t: s.t, f: Math.max(lo, Math.min(hi, s.f)), dropName: true }));
+  return floatsOnly(v).map((s) => ({ metric: dropName(s.metric, ctx), t: s.t, f: Math.max(lo, Math.min(hi, s.f)), dropName: true }));
 }
 
 /** Labels that absent()/absent_over_time() report: the = matchers, minus names matched twice. */
@@ -130,6 +136,33 @@ export function absentLabels(arg: Expr): Labels {
 interface ClassicHistogram {
   metric: Labels;
   buckets: Bucket[];
+}
+
+function ofHistograms(f: (h: FloatHistogram) => number): InstantFn {
+  return (args, ctx) => vec(args[0]).filter((s) => s.h).map((s) => ({ metric: dropName(s.metric, ctx), t: s.t, f: f(s.h!), dropName: true }));
+}
+
+/**
+ * The native histogram samples and the classic histograms of a vector
+ * (Prometheus's resetHistograms): a native histogram with the same labels
+ * as a classic one (minus le) is a conflict; both are then left out.
+ */
+function splitHistograms(v: Vector, pos: PositionRange, ctx: InstantCtx): { classic: ClassicHistogram[]; native: Vector } {
+  const classic = classicBuckets(v.filter((s) => !s.h), pos, ctx);
+  const native = v.filter((s) => s.h);
+  if (native.length === 0 || classic.length === 0) return { classic, native };
+  const byKey = new Map(classic.map((c) => [labelsKey(c.metric), c]));
+  const keptNative: Vector = [];
+  for (const s of native) {
+    const c = byKey.get(labelsKey(s.metric));
+    if (c && c.buckets.length > 0) {
+      histogramAnnos.mixedClassicNative(ctx.annos, ctx.delayedNameRemoval ? getLabel(s.metric, '__name__') : '', pos);
+      byKey.delete(labelsKey(s.metric));
+      continue;
+    }
+    keptNative.push(s);
+  }
+  return { classic: [...byKey.values()], native: keptNative };
 }
 
 /** Groups classic-bucket samples by their labels minus le (histogram_quantile / histogram_fraction). */
@@ -208,7 +241,7 @@ export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
   max_of: (args) => scalarOut(Math.max(num(args[0]), num(args[1]))),
   vector: (args) => [{ metric: [], t: 0, f: num(args[0]), dropName: false }],
   scalar: (args) => {
-    const v = vec(args[0]);
+    const v = floatsOnly(vec(args[0]));
     return scalarOut(v.length === 1 ? v[0]!.f : NaN);
   },
   round: (args, ctx) => {
@@ -238,8 +271,12 @@ export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
     const v = vec(args[1]);
     if (v.length === 0) return [];
     validateQuantile(q, ctx.call.args[0]!.posRange, ctx.annos);
-    const out: Vector = [];
-    for (const h of classicBuckets(v, ctx.call.args[1]!.posRange, ctx)) {
+    const pos = ctx.call.args[1]!.posRange;
+    const { classic, native } = splitHistograms(v, pos, ctx);
+    const out: Vector = native.map((s) => ({
+      metric: dropName(s.metric, ctx), t: 0, f: histogramQuantile(q, s.h!, getLabel(s.metric, '__name__'), pos, ctx.annos), dropName: true,
+    }));
+    for (const h of classic) {
       if (h.buckets.length === 0) continue;
       const r = bucketQuantile(q, h.buckets);
       if (r.forcedMonotonic) monotonicityInfo(h.metric, ctx, ctx.call.args[1]!.posRange);
@@ -252,9 +289,15 @@ export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
     const label = args[1] as string;
     const qs = args.slice(2).map(num);
     qs.forEach((q, i) => validateQuantile(q, ctx.call.args[i + 2]!.posRange, ctx.annos));
-    const hs = classicBuckets(v, ctx.call.args[0]!.posRange, ctx);
+    const pos = ctx.call.args[0]!.posRange;
+    const { classic: hs, native } = splitHistograms(v, pos, ctx);
     const out: Vector = [];
+    const withQuantile = (metric: Labels, q: number) => [...dropName(metric, ctx).filter((l) => l.name !== label), { name: label, value: formatOpenMetricsFloat(q) }]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const q of qs) {
+      for (const s of native) {
+        out.push({ metric: withQuantile(s.metric, q), t: 0, f: histogramQuantile(q, s.h!, getLabel(s.metric, '__name__'), pos, ctx.annos), dropName: true });
+      }
       for (const h of hs) {
         if (h.buckets.length === 0) continue;
         const r = bucketQuantile(q, h.buckets);
@@ -268,19 +311,23 @@ export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
   },
   histogram_fraction: (args, ctx) => {
     const lower = num(args[0]), upper = num(args[1]);
-    const out: Vector = [];
-    for (const h of classicBuckets(vec(args[2]), ctx.call.args[2]!.posRange, ctx)) {
+    const pos = ctx.call.args[2]!.posRange;
+    const { classic, native } = splitHistograms(vec(args[2]), pos, ctx);
+    const out: Vector = native.map((s) => ({
+      metric: dropName(s.metric, ctx), t: 0, f: histogramFraction(lower, upper, s.h!, getLabel(s.metric, '__name__'), pos, ctx.annos), dropName: true,
+    }));
+    for (const h of classic) {
       if (h.buckets.length === 0) continue;
       out.push({ metric: dropName(h.metric, ctx), t: 0, f: bucketFraction(lower, upper, h.buckets), dropName: true });
     }
     return out;
   },
-  // Native-histogram functions: no native histograms are stored, so their inputs are floats, which they skip.
-  histogram_count: () => [],
-  histogram_sum: () => [],
-  histogram_avg: () => [],
-  histogram_stddev: () => [],
-  histogram_stdvar: () => [],
+  // Native-histogram functions skip float samples.
+  histogram_count: ofHistograms((h) => h.count),
+  histogram_sum: ofHistograms((h) => h.sum),
+  histogram_avg: ofHistograms((h) => h.sum / h.count),
+  histogram_stddev: ofHistograms((h) => Math.sqrt(histogramVariance(h))),
+  histogram_stdvar: ofHistograms(histogramVariance),
   // Over a selector the evaluator passes each sample's start time; an expression's result has none.
   start_timestamp: () => [],
 };

@@ -1,7 +1,1 @@
-/** util/kahansum.Inc: Kahan-Neumaier summation step; returns [sum, compensation]. */
-export function kahanInc(inc: number, sum: number, c: number): [number, number] {
-  const t = sum + inc;
-  if (t === Infinity || t === -Infinity) return [t, 0];
-  if (Math.abs(sum) >= Math.abs(inc)) return [t, c + ((sum - t) + inc)];
-  return [t, c + ((inc - t) + sum)];
-}
+export { kahanInc } from '../../model/kahan-sum.js';

@@ -8,6 +8,8 @@ import { Matcher } from '../../model/matcher.js';
 import { RegexError } from '../../model/regex.js';
 import { staleFlags } from '../../model/stale.js';
 import type { Querier, Series as StoredSeries } from '../../storage/interfaces.js';
+import type { FloatHistogram } from '../../model/histogram.js';
+import { mergeHistogramSamples } from './histogram-series.js';
 import type { Expr, SubqueryExpr, VectorSelector } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import type { Prepared } from './preprocess.js';
@@ -24,6 +26,12 @@ export interface SeriesData {
   dropName?: boolean;
   /** The stored series, for WASM window reductions (absent for subquery results). */
   stored?: StoredSeries;
+  /**
+   * Native histograms aligned with t (v is then NaN), when the series has
+   * any: floats and histograms share one timeline, so a lookup finds the
+   * latest sample of either kind.
+   */
+  h?: (FloatHistogram | undefined)[];
 }
 
 export interface TimeRange {
@@ -189,10 +197,11 @@ export class Selection {
 }
 
 function toSeriesData(s: StoredSeries, r: TimeRange): SeriesData {
-  const b = s.samples(r.start, r.end);
+  const b = mergeHistogramSamples(s.samples(r.start, r.end));
   const flags = staleFlags(b.values);
   const d: SeriesData = { labels: s.labels, t: b.timestamps, v: b.values, stale: flags.includes(1) ? flags : null, stored: s };
   if (b.startTimestamps) d.st = b.startTimestamps;
+  if (b.h) d.h = b.h;
   return d;
 }
 
@@ -207,5 +216,7 @@ export function withoutStale(s: SeriesData): SeriesData {
     v[i] = s.v[k]!;
     if (st) st[i] = s.st![k]!;
   });
-  return st ? { ...s, t, v, st, stale: null } : { ...s, t, v, stale: null };
+  const out: SeriesData = st ? { ...s, t, v, st, stale: null } : { ...s, t, v, stale: null };
+  if (s.h) out.h = keep.map((k) => s.h![k]);
+  return out;
 }

@@ -5,6 +5,7 @@
 import { type Labels, compareLabels, labelsKey } from '../../model/labels.js';
 import { QueryError } from './errors.js';
 import type { FloatHistogram } from '../../model/histogram.js';
+import { histogramSize } from '../../model/histogram-equal.js';
 
 export interface FPoint {
   t: number;
@@ -86,10 +87,36 @@ export function labelsString(ls: Labels): string {
   return `{${ls.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
 }
 
+/** What one histogram sample counts for against the sample limit (Prometheus's HPoint.size). */
+export function histogramSamples(h: FloatHistogram): number {
+  return Math.trunc((histogramSize(h) + 8) / 16);
+}
+
 export function totalSamples(m: Matrix): number {
   let n = 0;
-  for (const s of m) n += s.floats.length;
+  for (const s of m) {
+    n += s.floats.length;
+    if (s.histograms) for (const p of s.histograms) n += histogramSamples(p.h);
+  }
   return n;
+}
+
+/** What one sample of a vector counts for. */
+export function sampleCount(s: Sample): number {
+  return s.h ? histogramSamples(s.h) : 1;
+}
+
+/** The samples of a vector, histograms counted by size. */
+export function vectorSamples(v: Vector): number {
+  let n = 0;
+  for (const s of v) n += s.h ? histogramSamples(s.h) : 1;
+  return n;
+}
+
+/** Appends a sample's value (float or histogram) at t to a series. */
+export function pushPoint(s: Series, t: number, x: { f: number; h?: FloatHistogram }): void {
+  if (x.h) (s.histograms ??= []).push({ t, h: x.h });
+  else s.floats.push({ t, f: x.f });
 }
 
 /** Whether two elements (samples or series) share a label set. */
@@ -118,9 +145,11 @@ export class SeriesCollector {
       if (seen) {
         if (seen.ts === ts) throw new QueryError('vector cannot contain metrics with the same labelset');
         seen.ts = ts;
-        seen.s.floats.push({ t: ts, f: x.f });
+        pushPoint(seen.s, ts, x);
       } else {
-        this.bySeries.set(key, { s: { metric: x.metric, floats: [{ t: ts, f: x.f }], dropName: x.dropName }, ts });
+        const s: Series = { metric: x.metric, floats: [], dropName: x.dropName };
+        pushPoint(s, ts, x);
+        this.bySeries.set(key, { s, ts });
       }
     }
   }
@@ -145,15 +174,20 @@ export function mergeSeriesWithSameLabelset(m: Matrix): Matrix {
     const key = labelsKey(s.metric);
     const base = byKey.get(key);
     if (!base) {
-      byKey.set(key, { ...s, floats: [...s.floats] });
+      const copy: Series = { ...s, floats: [...s.floats] };
+      if (s.histograms) copy.histograms = [...s.histograms];
+      byKey.set(key, copy);
       continue;
     }
     base.floats.push(...s.floats);
+    if (s.histograms) (base.histograms ??= []).push(...s.histograms);
   }
   for (const s of byKey.values()) {
     s.floats.sort((a, b) => a.t - b.t);
-    for (let i = 1; i < s.floats.length; i++) {
-      if (s.floats[i]!.t === s.floats[i - 1]!.t) throw new QueryError('vector cannot contain metrics with the same labelset');
+    s.histograms?.sort((a, b) => a.t - b.t);
+    const times = [...s.floats.map((p) => p.t), ...(s.histograms ?? []).map((p) => p.t)].sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) {
+      if (times[i] === times[i - 1]) throw new QueryError('vector cannot contain metrics with the same labelset');
     }
   }
   return [...byKey.values()];

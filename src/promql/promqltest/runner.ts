@@ -14,8 +14,10 @@ import { parseNumber } from '../parser/literals.js';
 import { parseDuration } from '../../model/duration.js';
 import type { Expr, SubqueryExpr, VectorSelector } from '../parser/ast.js';
 import { type Command, type EvalCommand, type Expectation, parseScript } from './script.js';
-import { parseSeriesLabels, parseSeriesValues, parseStartOffsets, type SeriesValue } from './series.js';
-import { compareMatrix, compareVector, almostEqual, type ExpectedSeries, type ResultSeries } from './compare.js';
+import { parseSeriesLabels, parseSeriesSamples, parseStartOffsets, type SeriesValue } from './series.js';
+import { histogramOf } from '../engine/histogram-json.js';
+import { classicToNhcb } from './nhcb.js';
+import { compareMatrix, compareVector, almostEqual, type ExpectedSeries, type Point, type ResultSeries } from './compare.js';
 
 export interface EvalOutcome {
   line: number;
@@ -66,16 +68,28 @@ async function load(db: DB, cmd: Extract<Command, { kind: 'load' }>): Promise<vo
     else defs.set(labelsKey(def.labels), def);
   }
   const app = db.appender();
+  const parsed: { labels: Labels; values: ReturnType<typeof parseSeriesSamples> }[] = [];
   for (const [key, { labels, rest }] of defs) {
-    // Native histogram series cannot be stored yet; evals that read them fail on their results.
-    if (rest.includes('{{')) continue;
     const offsets = starts.get(key);
-    parseSeriesValues(rest).forEach((v, i) => {
+    const values = parseSeriesSamples(rest);
+    parsed.push({ labels, values });
+    values.forEach((v, i) => {
       if (v === null) return;
       const t = i * step;
+      if (typeof v === 'object') {
+        if (!app.appendHistogram) throw new Error('the storage cannot store native histograms');
+        app.appendHistogram(labels, t, v.h);
+        return;
+      }
       const off = offsets?.[i];
       app.append(labels, t, v === 'stale' ? STALE_NAN : v, off === undefined || off === null ? 0 : t + off);
     });
+  }
+  // load_with_nhcb also stores each classic histogram as a native histogram with custom buckets.
+  if (cmd.withNhcb) {
+    for (const { labels, samples } of classicToNhcb(parsed, step)) {
+      for (const x of samples) app.appendHistogram!(labels, x.t, x.h);
+    }
   }
   await app.commit();
 }
@@ -98,7 +112,7 @@ function expectedResults(cmd: EvalCommand): Expected {
       }
     }
     const { labels, rest } = parseSeriesLabels(text);
-    out.series.push({ labels, values: parseSeriesValues(rest), line: r.line });
+    out.series.push({ labels, values: parseSeriesSamples(rest), line: r.line });
   }
   return out;
 }
@@ -133,7 +147,10 @@ function toSeries(res: QueryResult): ResultSeries[] {
   if (res.resultType !== 'matrix') return [];
   return res.result.map((s) => ({
     labels: labelsFrom(s.metric),
-    points: s.values.map(([t, v]) => ({ t: Math.round(t * 1000), f: parseValue(v) })),
+    points: [
+      ...(s.values ?? []).map(([t, v]): Point => ({ t: Math.round(t * 1000), f: parseValue(v) })),
+      ...(s.histograms ?? []).map(([t, h]): Point => ({ t: Math.round(t * 1000), f: NaN, h: histogramOf(h) })),
+    ].sort((a, b) => a.t - b.t),
   }));
 }
 
@@ -158,7 +175,9 @@ function compareInstant(res: QueryResult, cmd: EvalCommand, want: Expected): str
   if (res.resultType === 'matrix') return `expected an instant vector, got a range vector`;
   if (res.resultType !== 'vector') return `expected an instant vector, got ${res.resultType}`;
   for (const w of want.series) if (w.values.length !== 1) return `expected one value per series for an instant query (line ${w.line})`;
-  const got = res.result.map((s) => ({ labels: labelsFrom(s.metric), f: parseValue(s.value[1]) }));
+  const got = res.result.map((s) => (s.histogram
+    ? { labels: labelsFrom(s.metric), f: NaN, h: histogramOf(s.histogram[1]) }
+    : { labels: labelsFrom(s.metric), f: parseValue(s.value?.[1] ?? 'NaN') }));
   return compareVector(got, want.series, hasExp(cmd, 'ordered'));
 }
 
@@ -175,7 +194,7 @@ function rangeModeCheck(engine: Engine, expr: string, t: number, cmd: EvalComman
   for (let i = 1; i < series.length; i++) {
     if (compareLabels(series[i - 1]!.labels, series[i]!.labels) >= 0) return 'range mode: result is not sorted by labels';
   }
-  const middle = series.flatMap((s) => s.points.filter((p) => p.t === t).map((p) => ({ labels: s.labels, f: p.f })));
+  const middle = series.flatMap((s) => s.points.filter((p) => p.t === t).map((p) => ({ labels: s.labels, f: p.f, h: p.h })));
   if (instant.resultType === 'scalar') {
     const v = middle[0]?.f;
     const ok = v !== undefined && almostEqual(want.scalar ?? parseValue(instant.result[1]), v);

@@ -3,16 +3,18 @@
 
 import type { Label, Labels } from '../../model/labels.js';
 import { unquoteString } from '../parser/literals.js';
+import { SeriesSyntaxError } from './series-error.js';
+import { type HistogramLiteral, parseHistogramLiteral } from './histogram-literal.js';
+import { addHistogram, subHistogram } from '../../model/histogram-arith.js';
+import { copyHistogram } from '../../model/histogram-resolution.js';
 
 /** One slot of a series: a value, a missing sample (null) or a staleness marker. */
 export type SeriesValue = number | null | 'stale';
 
-export class SeriesSyntaxError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SeriesSyntaxError';
-  }
-}
+/** A slot that may also hold a native histogram. */
+export type SeriesSample = SeriesValue | HistogramLiteral;
+
+export { SeriesSyntaxError };
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*/;
@@ -125,12 +127,81 @@ function expand<T>(text: string, re: RegExp, read: (s: string) => number, what: 
   return out;
 }
 
-/** Expands `1+2x3 _ _x2 stale 5x2` into one slot per item. */
+/** Expands `1+2x3 _ _x2 stale 5x2` into one slot per item (floats only; see parseSeriesSamples). */
 export function parseSeriesValues(text: string): SeriesValue[] {
-  return expand<'stale'>(text, ITEM, num, 'series value', (item) => {
-    if (item.startsWith('{{')) throw new SeriesSyntaxError('native histogram samples are not supported');
-    return item === 'stale' ? 'stale' : undefined;
+  return parseSeriesSamples(text).map((v) => {
+    if (v !== null && typeof v === 'object') throw new SeriesSyntaxError('native histogram samples are not supported here');
+    return v;
   });
+}
+
+// Splits series items at spaces, keeping `{{...}}` literals (which contain
+// spaces) and their `+`/`-`/`x` continuations in one item.
+function seriesItems(text: string): string[] {
+  const items: string[] = [];
+  let cur = '';
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '{' && text[i + 1] === '{') {
+      depth++;
+      cur += '{{';
+      i++;
+      continue;
+    }
+    if (c === '}' && text[i + 1] === '}' && depth > 0) {
+      depth--;
+      cur += '}}';
+      i++;
+      continue;
+    }
+    if (depth === 0 && /\s/.test(c)) {
+      if (cur !== '') items.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  if (depth > 0) throw new SeriesSyntaxError(`unterminated histogram in ${JSON.stringify(text)}`);
+  if (cur !== '') items.push(cur);
+  return items;
+}
+
+// `{{a}}`, `{{a}}xN` (N+1 copies), `{{a}}+{{b}}xN` and `{{a}}-{{b}}xN`
+// (a, then b added or subtracted N times).
+function histogramItem(item: string): HistogramLiteral[] {
+  const first = item.indexOf('}}') + 2;
+  const base = parseHistogramLiteral(item.slice(0, first));
+  const rest = item.slice(first);
+  if (rest === '') return [base];
+  const times = /^x(\d+)$/.exec(rest);
+  if (times) return new Array<HistogramLiteral>(Number(times[1]) + 1).fill(base);
+  const m = /^([+-])(\{\{.*\}\})x(\d+)$/.exec(rest);
+  if (!m) throw new SeriesSyntaxError(`invalid histogram series item ${JSON.stringify(item)}`);
+  const inc = parseHistogramLiteral(m[2]!).h;
+  // As upstream, the hint set flag is the last literal's (the increment's).
+  const hintSet = parseHistogramLiteral(m[2]!).hintSet;
+  const out: HistogramLiteral[] = [{ h: base.h, hintSet }];
+  let cur = base.h;
+  for (let i = 1; i <= Number(m[3]); i++) {
+    if (cur.schema > inc.schema) throw new SeriesSyntaxError(`error combining histograms: cannot merge from schema ${inc.schema} to ${cur.schema}`);
+    const next = copyHistogram(cur);
+    if (m[1] === '+') addHistogram(next, inc);
+    else subHistogram(next, inc);
+    out.push({ h: next, hintSet });
+    cur = next;
+  }
+  return out;
+}
+
+/** Expands a series' items, native histogram literals included, into one slot per item. */
+export function parseSeriesSamples(text: string): SeriesSample[] {
+  const out: SeriesSample[] = [];
+  for (const item of seriesItems(text)) {
+    if (item.startsWith('{{')) out.push(...histogramItem(item));
+    else out.push(...expand<'stale'>(item, ITEM, num, 'series value', (x) => (x === 'stale' ? 'stale' : undefined)));
+  }
+  return out;
 }
 
 const DUR = String.raw`[+-]?(?:0|(?:\d+(?:ms|s|m|h|d|w|y))+)`;

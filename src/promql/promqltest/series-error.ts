@@ -1,0 +1,6 @@
+export class SeriesSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SeriesSyntaxError';
+  }
+}
