@@ -76,6 +76,9 @@ export class ScrapeCache {
   add(line: SeriesText, labels: Labels | null): CacheEntry {
     // A slice keeps the whole response body alive; the key is copied out of it.
     const key = decoder.decode(encoder.encode(line.series));
+    // Kept as long as the series is scraped: an exact-size array of frozen labels, which the
+    // database then shares instead of copying (see labelsFrom).
+    if (labels) labels = labels.map((l) => Object.freeze({ name: l.name, value: l.value }));
     const e: CacheEntry = { key, hash: line.seriesHash, next: this.buckets.get(line.seriesHash), follow: undefined, dead: false, ref: -1, labels, lastIter: this.iter, curIter: 0, staleIter: 0 };
     this.buckets.set(line.seriesHash, e);
     this.count++;
