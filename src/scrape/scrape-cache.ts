@@ -79,7 +79,7 @@ export class ScrapeCache {
     // Kept as long as the series is scraped: an exact-size array of frozen labels, which the
     // database then shares instead of copying (see labelsFrom).
     if (labels) labels = labels.map((l) => Object.freeze({ name: l.name, value: l.value }));
-    const e: CacheEntry = { key, hash: line.seriesHash, next: this.buckets.get(line.seriesHash), follow: undefined, dead: false, ref: -1, labels, lastIter: this.iter, curIter: 0, staleIter: 0 };
+    const e: CacheEntry = { key, hash: line.seriesHash, next: this.buckets.get(line.seriesHash), follow: undefined, dead: false, ref: -1, labels, lastIter: this.iter, curIter: 0, staleIter: -1 };
     this.buckets.set(line.seriesHash, e);
     this.count++;
     return e;

@@ -1,5 +1,6 @@
 // Native histograms in a data directory: they come back after a clean
-// close, after a crash (log replay), through checkpoints, and after SIGKILLs.
+// close, after a crash (log replay, out-of-order ones included), through
+// checkpoints, from blocks cut and compacted on disk, and after SIGKILLs.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Matcher } from '../../src/index.js';
 import type { FloatHistogram } from '../../src/model/histogram.js';
 import { openDiskDB } from '../../src/node/disk-db.js';
-import type { DB } from '../../src/storage/db.js';
+import { openDB, type DB } from '../../src/storage/db.js';
 import { crash } from '../support/disk.js';
 import { histogramAt } from '../fixtures/wal/histogram-at.js';
 
@@ -75,6 +76,32 @@ describe('native histograms in a data directory', () => {
     expect(last.ts).toHaveLength(421);
     expect(fields(last.hs[420]!)).toEqual(fields(histogramAt(421, 0)));
     await d.close();
+  });
+
+  it('are cut into blocks on disk, compacted, and read back the same after a restart', async () => {
+    const H = 3600_000;
+    const dir = tmp();
+    const ref = await openDB();
+    const a = await openDiskDB(dir, { checkpointInterval: 0 });
+    for (let k = 0; k < (20 * H) / 60_000; k++) {
+      for (const db of [ref, a.db]) {
+        const app = db.appender();
+        for (let s = 0; s < 2; s++) app.appendHistogram!({ __name__: 'h', s: String(s) }, k * 60_000, histogramAt(k, s));
+        await app.commit();
+      }
+    }
+    const st = a.db.stats();
+    expect(st.blocks.length).toBeGreaterThan(0);
+    expect(st.blocks.some((b) => b.level > 1)).toBe(true);
+    expect(st.samples).toBe(ref.stats().samples);
+    const want = readHistograms(ref, 'h');
+    expect(readHistograms(a.db, 'h')).toEqual(want);
+    await a.close();
+    const b = await openDiskDB(dir, { checkpointInterval: 0 });
+    expect(b.db.stats().blocks.length).toBe(st.blocks.length);
+    expect(readHistograms(b.db, 'h')).toEqual(want);
+    await b.close();
+    await ref.close();
   });
 
   it('replays out-of-order histograms from the log', async () => {

@@ -6,7 +6,9 @@
 // count], the rule saying which ends are inclusive.
 
 import type { FloatHistogram } from '../../model/histogram.js';
-import { allBuckets } from '../../model/histogram-buckets.js';
+import { allBuckets, forEachBucketIndex } from '../../model/histogram-buckets.js';
+import { exponentialBound } from '../../model/histogram-bounds.js';
+import { CUSTOM_BUCKETS_SCHEMA } from '../../model/histogram.js';
 import type { Series } from './value.js';
 import type { BoundaryRule, HistogramBucketJSON, HistogramJSON, HistogramPair } from '../../model/histogram-api.js';
 import { jsonFloat } from './engine.js';
@@ -24,14 +26,76 @@ export function histogramOf(json: HistogramJSON): FloatHistogram | undefined {
 
 export function histogramJSON(h: FloatHistogram): HistogramJSON {
   const out: HistogramJSON = { count: jsonFloat(h.count), sum: jsonFloat(h.sum) };
+  const buckets = h.schema === CUSTOM_BUCKETS_SCHEMA ? bucketsOf(h) : exponentialBucketsOf(h);
+  if (buckets.length > 0) out.buckets = buckets;
+  sources.set(out, h);
+  return out;
+}
+
+const ruleOf = (lowerInclusive: boolean, upperInclusive: boolean): BoundaryRule => (lowerInclusive ? (upperInclusive ? 3 : 1) : (upperInclusive ? 0 : 2));
+
+/** The buckets through the general iterator (any schema): the reference the fast path is tested against. */
+export function bucketsOf(h: FloatHistogram): HistogramBucketJSON[] {
   const buckets: HistogramBucketJSON[] = [];
   for (const b of allBuckets(h)) {
     if (b.count === 0) continue;
-    const rule: BoundaryRule = b.lowerInclusive ? (b.upperInclusive ? 3 : 1) : (b.upperInclusive ? 0 : 2);
-    buckets.push([rule, jsonFloat(b.lower), jsonFloat(b.upper), jsonFloat(b.count)]);
+    buckets.push([ruleOf(b.lowerInclusive, b.upperInclusive), jsonFloat(b.lower), jsonFloat(b.upper), jsonFloat(b.count)]);
   }
-  if (buckets.length > 0) out.buckets = buckets;
-  sources.set(out, h);
+  return buckets;
+}
+
+// Exponential bounds repeat in every histogram of a schema: their values and
+// JSON text are computed once (a range result writes thousands of
+// histograms with the same few dozen bounds).
+const boundCache = new Map<number, { v: number; text: string }>();
+const BOUND_CACHE_MAX = 1 << 16;
+
+function bound(idx: number, schema: number): { v: number; text: string } {
+  const key = idx * 16 + (schema + 4);
+  let b = boundCache.get(key);
+  if (!b) {
+    const v = exponentialBound(idx, schema);
+    b = { v, text: jsonFloat(v) };
+    if (boundCache.size < BOUND_CACHE_MAX) boundCache.set(key, b);
+  }
+  return b;
+}
+
+const negate = (text: string) => (text.startsWith('+') ? `-${text.slice(1)}` : text.startsWith('-') ? text.slice(1) : `-${text}`);
+
+/**
+ * bucketsOf for an exponential schema without a bucket object per bucket:
+ * negative buckets from the lowest, the zero bucket when it holds anything,
+ * positive buckets; which ends are inclusive follows from the bounds before
+ * an edge inside the zero bucket is moved to the threshold, as upstream.
+ */
+function exponentialBucketsOf(h: FloatHistogram): HistogramBucketJSON[] {
+  const out: HistogramBucketJSON[] = [];
+  const zt = h.zeroThreshold;
+  let ztText: string | undefined;
+  const zeroText = () => (ztText ??= jsonFloat(zt));
+  const neg: HistogramBucketJSON[] = [];
+  forEachBucketIndex(h.negativeSpans, (idx, pos) => {
+    const count = h.negativeBuckets[pos]!;
+    if (count === 0) return;
+    const lo = bound(idx, h.schema), hi = bound(idx - 1, h.schema);
+    const lower = -lo.v, upper = -hi.v;
+    let lowerText = negate(lo.text), upperText = negate(hi.text);
+    if (upper < 0 && upper > -zt) upperText = `-${zeroText()}`;
+    else if (lower > 0 && lower < zt) lowerText = zeroText();
+    neg.push([ruleOf(lower < 0, upper > 0), lowerText, upperText, jsonFloat(count)]);
+  });
+  for (let i = neg.length - 1; i >= 0; i--) out.push(neg[i]!);
+  if (h.zeroCount > 0) out.push([3, negate(zeroText()), zeroText(), jsonFloat(h.zeroCount)]);
+  forEachBucketIndex(h.positiveSpans, (idx, pos) => {
+    const count = h.positiveBuckets[pos]!;
+    if (count === 0) return;
+    const lo = bound(idx - 1, h.schema), hi = bound(idx, h.schema);
+    let lowerText = lo.text, upperText = hi.text;
+    if (lo.v > 0 && lo.v < zt) lowerText = zeroText();
+    else if (hi.v < 0 && hi.v > -zt) upperText = `-${zeroText()}`;
+    out.push([ruleOf(lo.v < 0, hi.v > 0), lowerText, upperText, jsonFloat(count)]);
+  });
   return out;
 }
 

@@ -7,6 +7,7 @@ import 'uplot/dist/uPlot.min.css';
 import { formatAxis, formatValue, parseSampleValue } from '../format.js';
 import { exemplarExtent, exemplarPoints, exemplarsPlugin, type ExemplarSeries, newestPoints } from './exemplars.js';
 import { type Data, seriesName } from './results.js';
+import { hasHistograms, renderHistogramGraph } from './heatmap.js';
 
 // Distinguishable in light and dark themes.
 const COLORS = ['#3b82f6', '#f97316', '#22a06b', '#e5484d', '#8e6bd8', '#b7791f', '#e05fa8', '#0ea5b7', '#7c8a9e', '#9ab52b'];
@@ -25,13 +26,14 @@ export function renderGraph(el: HTMLElement, data: Data, start: number, end: num
     el.textContent = 'No data in this range.';
     return null;
   }
+  if (hasHistograms(data)) return renderHistogramGraph(el, data, start, end, step, (box, floats) => renderGraph(box, floats, start, end, step, stacked, exemplars));
   const n = Math.floor((end - start) / step) + 1;
   const xs = Array.from({ length: n }, (_, i) => (start + i * step) / 1000);
   const exact: (string | null)[][] = [];
   const raw = data.result.map((s) => {
     const ys: (number | null)[] = new Array(n).fill(null);
     const texts: (string | null)[] = new Array(n).fill(null);
-    for (const [t, v] of s.values) {
+    for (const [t, v] of s.values ?? []) {
       const i = Math.round((t * 1000 - start) / step);
       if (i >= 0 && i < n) {
         // Infinities have no place on an axis: a gap, with the value still in the legend.

@@ -1,11 +1,16 @@
 // Shapes of /api/v1/query and /api/v1/query_range answers, and how series are named.
 
 import { formatLabels, labelsFrom } from '../../model/labels.js';
+import type { HistogramPair } from '../../model/histogram-api.js';
 
 export type Pair = [number, string];
+export type { HistogramPair } from '../../model/histogram-api.js';
+/** A vector element has value or histogram; a matrix series values, histograms or both (native histograms). */
+export type VectorSample = { metric: Record<string, string>; value?: Pair; histogram?: HistogramPair };
+export type MatrixSeries = { metric: Record<string, string>; values?: Pair[]; histograms?: HistogramPair[] };
 export type Data =
-  | { resultType: 'vector'; result: { metric: Record<string, string>; value: Pair }[] }
-  | { resultType: 'matrix'; result: { metric: Record<string, string>; values: Pair[] }[] }
+  | { resultType: 'vector'; result: VectorSample[] }
+  | { resultType: 'matrix'; result: MatrixSeries[] }
   | { resultType: 'scalar' | 'string'; result: Pair };
 
 export interface ApiAnswer {

@@ -5,6 +5,7 @@
 import { el } from '../dom.js';
 import { formatValue } from '../format.js';
 import { type Data, formatTime, seriesName } from './results.js';
+import { histogramCell, histogramLine } from './histogram-view.js';
 
 function valueCell(v: string): HTMLElement {
   const span = el('span', { className: 'value', textContent: formatValue(v), title: v });
@@ -28,12 +29,17 @@ export function renderTable(target: HTMLElement, data: Data): void {
   table.append(el('tr', {}, el('th', { textContent: 'Series' }), el('th', { className: 'num', textContent: 'Value' })));
   switch (data.resultType) {
     case 'vector':
-      for (const s of data.result) table.append(row([seriesName(s.metric), valueCell(s.value[1])], true));
+      for (const s of data.result) table.append(row([seriesName(s.metric), s.histogram ? histogramCell(s.histogram[1]) : valueCell(s.value![1])], true));
       break;
     case 'matrix':
       for (const s of data.result) {
-        const list = el('div', { className: 'range-values' }, ...s.values.map(([t, v]) =>
-          el('div', {}, valueCell(v), el('span', { className: 'muted', textContent: ` @${formatTime(t * 1000)}` }))));
+        // Floats and histograms of a series in time order (a series may switch between them).
+        const points: [number, () => HTMLElement][] = [
+          ...(s.values ?? []).map(([t, v]): [number, () => HTMLElement] => [t, () => valueCell(v)]),
+          ...(s.histograms ?? []).map(([t, h]): [number, () => HTMLElement] => [t, () => histogramLine(h)]),
+        ].sort((a, b) => a[0] - b[0]);
+        const list = el('div', { className: 'range-values' }, ...points.map(([t, cell]) =>
+          el('div', {}, cell(), el('span', { className: 'muted', textContent: ` @${formatTime(t * 1000)}` }))));
         table.append(row([seriesName(s.metric), list], true));
       }
       break;

@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { CounterResetHint, type FloatHistogram } from '../../../src/model/histogram.js';
-import { histogramJSON, histogramOf, matrixElementJSON, vectorElementJSON } from '../../../src/promql/engine/histogram-json.js';
+import { bucketsOf, histogramJSON, histogramOf, matrixElementJSON, vectorElementJSON } from '../../../src/promql/engine/histogram-json.js';
+import { seededRandom } from '../../../src/model/seeded-random.js';
 import { jsonFloat } from '../../../src/promql/engine/engine.js';
 import type { Series } from '../../../src/promql/engine/value.js';
 
@@ -60,5 +61,25 @@ describe('histogram JSON', () => {
     const m = matrixElementJSON({}, series({ floats: [{ t: 1000, f: 1 }], histograms: [{ t: 2000, h: fh }] }), pair);
     expect(m).toEqual({ metric: {}, values: [[1, '1']], histograms: [[2, { count: '1', sum: '2', buckets: [[0, '1', '2', '1']] }]] });
     expect(Object.keys(matrixElementJSON({}, series({ histograms: [{ t: 2000, h: fh }] }), pair))).toEqual(['metric', 'histograms']);
+  });
+
+  it('writes exponential histograms exactly as the general bucket iterator does', () => {
+    // The fast path (cached bound texts, no bucket objects) against allBuckets, over random layouts:
+    // every schema, negative offsets, gaps, empty buckets, zero buckets wide enough to swallow buckets.
+    const rnd = seededRandom(16);
+    const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+    const side = () => {
+      const spans = Array.from({ length: int(0, 3) }, (_, i) => ({ offset: i === 0 ? int(-20, 20) : int(0, 4), length: int(0, 5) }));
+      const n = spans.reduce((a, sp) => a + sp.length, 0);
+      return { spans, buckets: Array.from({ length: n }, () => (rnd() < 0.25 ? 0 : int(1, 1000) / (rnd() < 0.5 ? 1 : 7))) };
+    };
+    for (let i = 0; i < 2000; i++) {
+      const pos = side(), neg = side();
+      const fh = h({
+        schema: int(-4, 8), zeroThreshold: [0, 1e-128, 0.001, 0.3, 1.5, 5][int(0, 5)]!, zeroCount: rnd() < 0.5 ? 0 : int(1, 9),
+        count: 1e6, sum: rnd() * 100 - 50, positiveSpans: pos.spans, positiveBuckets: pos.buckets, negativeSpans: neg.spans, negativeBuckets: neg.buckets,
+      });
+      expect(histogramJSON(fh).buckets ?? [], JSON.stringify(fh)).toEqual(bucketsOf(fh));
+    }
   });
 });
