@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks|out-of-order|import|histograms|histogram-output]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks|out-of-order|import|histograms|histogram-peer|histogram-query|histogram-output]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -30,6 +30,8 @@ import { browserBlocksBench } from './browser-blocks.js';
 import { outOfOrderBench } from './out-of-order.js';
 import { recordResults } from './results-db.js';
 import { histogramsBench } from './histograms.js';
+import { histogramPeerBench } from './histogram-peer.js';
+import { histogramQueryBench } from './histogram-query.js';
 import { histogramOutputBench } from './histogram-output.js';
 
 const args = process.argv.slice(2);
@@ -215,6 +217,8 @@ if (run('ui')) await uiBench(quick, (row) => record('ui', row));
 if (run('browser-blocks')) await browserBlocksBench(quick, (row) => record('browser-blocks', row));
 if (run('out-of-order')) await outOfOrderBench(quick, (row) => record('out-of-order', row));
 if (run('histograms')) await histogramsBench(quick, (row) => record('histograms', row));
+if (run('histogram-peer')) await histogramPeerBench(quick, (row) => record('histogram-peer', row));
+if (run('histogram-query')) await histogramQueryBench(quick, (row) => record('histogram-query', row));
 if (run('histogram-output')) await histogramOutputBench(quick, (row) => record('histogram-output', row));
 // The import figures of `blocks` alone; not run twice in a full run.
 if (only === 'import') await importBench(corpus, quick, (row) => record('blocks', row));

@@ -36,7 +36,7 @@ export { PersistCorruptionError } from './storage/persist-format.js';
 // Embedding: a service's own metrics, rules and PromQL in-process; a benchmark harness's judge.
 export { createPromlet } from './embed/promlet.js';
 export type { Promlet, PromletOptions, TextRegistry } from './embed/promlet.js';
-export { Registry, Counter, Gauge, Histogram } from './embed/metrics.js';
-export type { HistogramOptions } from './embed/metrics.js';
+export { Registry, Counter, Gauge, Histogram, NativeHistogram } from './embed/metrics.js';
+export type { HistogramOptions, NativeHistogramOptions } from './embed/metrics.js';
 export { createHarness, Harness } from './embed/harness.js';
 export type { Check, CheckResult, Verdict, HarnessOptions } from './embed/harness.js';

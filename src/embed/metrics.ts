@@ -7,6 +7,9 @@ import { labelsFrom } from '../model/labels.js';
 import type { Appendable } from '../storage/interfaces.js';
 import { writeText } from '../exposition/write.js';
 import { formatOpenMetricsFloat } from '../model/float.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { DEFAULT_ZERO_THRESHOLD, NativeHistogramState, schemaForFactor, type NativeHistogramLimits } from './native-histogram.js';
+import { exposition, type Exposition } from './exposition.js';
 
 type LabelValues = Record<string, string | number>;
 
@@ -189,7 +192,78 @@ export class Histogram extends Metric<HistogramValue> {
   }
 }
 
-export type AnyMetric = Counter | Gauge | Histogram;
+export interface NativeHistogramOptions extends MetricOptions, NativeHistogramLimits {}
+
+/**
+ * A native histogram (client_golang's Histogram with
+ * NativeHistogramBucketFactor): exponential buckets of the schema the
+ * bucket factor allows, recorded as one histogram sample per collection.
+ * The text format cannot carry it: there it shows as _count, _sum and the
+ * +Inf bucket, as client_golang writes it; the protobuf exposition
+ * (registry.exposition) carries it whole.
+ */
+export class NativeHistogram extends Metric<NativeHistogramState> {
+  readonly type = 'histogram' as const;
+  private readonly limits: Required<NativeHistogramLimits>;
+
+  constructor(opts: NativeHistogramOptions, private readonly now: () => number = Date.now) {
+    super(opts);
+    if (this.labelNames.includes('le')) throw new Error(`${this.name}: "le" is reserved for histogram buckets`);
+    const bucketFactor = opts.bucketFactor ?? 1.1;
+    schemaForFactor(bucketFactor);
+    this.limits = {
+      bucketFactor,
+      zeroThreshold: opts.zeroThreshold === undefined || opts.zeroThreshold === 0 ? DEFAULT_ZERO_THRESHOLD : opts.zeroThreshold,
+      maxBuckets: opts.maxBuckets ?? 0,
+      minResetDuration: opts.minResetDuration ?? 0,
+      maxZeroThreshold: opts.maxZeroThreshold ?? 0,
+    };
+    if (!Number.isInteger(this.limits.maxBuckets) || this.limits.maxBuckets < 0) throw new Error(`${this.name}: maxBuckets must be a non-negative integer`);
+  }
+
+  protected initial(): NativeHistogramState {
+    return new NativeHistogramState(this.limits, this.now);
+  }
+
+  /** observe(0.2) or observe({ path: '/' }, 0.2) */
+  observe(labelsOrValue: LabelValues | number, value?: number): void {
+    const labels = typeof labelsOrValue === 'object' ? labelsOrValue : {};
+    this.child(labels).value.observe(typeof labelsOrValue === 'number' ? labelsOrValue : value!);
+  }
+
+  startTimer(labels: LabelValues = {}): (more?: LabelValues) => number {
+    const t0 = performance.now();
+    return (more = {}) => {
+      const s = (performance.now() - t0) / 1000;
+      this.observe({ ...labels, ...more }, s);
+      return s;
+    };
+  }
+
+  labels(...args: (string | number)[] | [LabelValues]): { observe(v: number): void; startTimer(): () => number } {
+    const l = this.labelsFromArgs(args);
+    return { observe: (v) => this.observe(l, v), startTimer: () => this.startTimer(l) };
+  }
+
+  /** The current histogram of a label set. */
+  get(labels: LabelValues = {}): FloatHistogram {
+    return this.child(labels).value.snapshot();
+  }
+
+  histograms() {
+    return [...this.values.values()].map((c) => ({ labels: c.labels, h: c.value.snapshot() }));
+  }
+
+  samples() {
+    return [...this.values.values()].flatMap((c) => [
+      { name: `${this.name}_bucket`, labels: { ...c.labels, le: '+Inf' }, value: c.value.count },
+      { name: `${this.name}_sum`, labels: c.labels, value: c.value.sum },
+      { name: `${this.name}_count`, labels: c.labels, value: c.value.count },
+    ]);
+  }
+}
+
+export type AnyMetric = Counter | Gauge | Histogram | NativeHistogram;
 
 /** A set of metrics recorded into a database together. */
 export class Registry {
@@ -215,6 +289,10 @@ export class Registry {
     return this.add(new Histogram(opts));
   }
 
+  nativeHistogram(opts: NativeHistogramOptions): NativeHistogram {
+    return this.add(new NativeHistogram(opts));
+  }
+
   getSingleMetric(name: string): AnyMetric | undefined {
     return this.metrics.get(name);
   }
@@ -224,6 +302,14 @@ export class Registry {
     const app = this.db.appender();
     let n = 0;
     for (const m of this.metrics.values()) {
+      if (m instanceof NativeHistogram) {
+        if (!app.appendHistogram) throw new Error(`${m.name}: this storage cannot store native histograms`);
+        for (const s of m.histograms()) {
+          app.appendHistogram(labelsFrom({ ...this.constLabels, ...s.labels, __name__: m.name }), t, s.h);
+          n++;
+        }
+        continue;
+      }
       for (const s of m.samples()) {
         app.append(labelsFrom({ ...this.constLabels, ...s.labels, __name__: s.name }), t, s.value);
         n++;
@@ -231,6 +317,14 @@ export class Registry {
     }
     await app.commit();
     return n;
+  }
+
+  /**
+   * The metrics as /metrics serves them to a scraper sending `accept`: the
+   * protobuf format (native histograms whole) when it asks for it, else text.
+   */
+  exposition(accept?: string | null): Exposition {
+    return exposition([...this.metrics.values()], this.constLabels, accept ?? '', () => this.text());
   }
 
   /** The metrics in the text exposition format, as prom-client's registry.metrics() returns them. */

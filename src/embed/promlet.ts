@@ -12,7 +12,7 @@ import { engineQueryFunc } from '../rules/group.js';
 import { labelsFrom } from '../model/labels.js';
 import { mergeTargetLabels } from '../model/target-labels.js';
 import type { NotifierAlert } from '../rules/notifier.js';
-import { Registry, type Counter, type Gauge, type Histogram, type HistogramOptions } from './metrics.js';
+import { Registry, type Counter, type Gauge, type Histogram, type HistogramOptions, type NativeHistogram, type NativeHistogramOptions } from './metrics.js';
 
 /** Anything with prom-client's `registry.metrics()`. */
 export interface TextRegistry {
@@ -41,6 +41,8 @@ export interface Promlet {
   counter(opts: { name: string; help: string; labelNames?: string[] }): Counter;
   gauge(opts: { name: string; help: string; labelNames?: string[] }): Gauge;
   histogram(opts: HistogramOptions): Histogram;
+  /** A native histogram (exponential buckets from bucketFactor, zeroThreshold, maxBuckets), recorded as histogram samples. */
+  nativeHistogram(opts: NativeHistogramOptions): NativeHistogram;
   /** Also records what a prom-client registry (or anything with metrics()) exposes, at each collection. */
   collectFrom(registry: TextRegistry): void;
   /** Records every metric now (the interval timer does this too). */
@@ -91,6 +93,7 @@ export async function createPromlet(opts: PromletOptions = {}): Promise<Promlet>
     counter: (o) => registry.counter(o),
     gauge: (o) => registry.gauge(o),
     histogram: (o) => registry.histogram(o),
+    nativeHistogram: (o) => registry.nativeHistogram(o),
     collectFrom: (r) => void sources.push(r),
     collect,
     evaluateRules: (t = Date.now()) => rules.evalAll(t),

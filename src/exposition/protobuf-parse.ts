@@ -9,7 +9,7 @@ import protobuf from 'protobufjs/light.js';
 import { type Label, compareStrings } from '../model/labels.js';
 import { formatOpenMetricsFloat } from '../model/float.js';
 import { CounterResetHint, type FloatHistogram, type Span } from '../model/histogram.js';
-import { compactHistogram } from '../model/histogram-layout.js';
+import { compact } from '../model/histogram-compact.js';
 import type { Exemplar, MetricMetadata } from './parse.js';
 import {
   MetricFamilyType, MetricType, int64,
@@ -209,7 +209,7 @@ function nativeHistogram(name: string, h: PbHistogram, gauge: boolean): FloatHis
     negativeBuckets,
   };
   if (!isFloat) out.integer = true;
-  return compactHistogram(out);
+  return compact(out, 0);
 }
 
 function timestampMs(t: PbTimestamp): number {

@@ -116,7 +116,7 @@ export class RemoteReadClient {
           for (const cs of m.chunked_series ?? []) {
             const labels = validLabels(cs.labels, cfg.url);
             const decoded = (cs.chunks ?? []).map((c) => {
-              if ((c.type ?? 0) !== CHUNK_XOR) throw new RemoteReadError(`chunk encoding ${c.type} is not supported (promlet reads XOR chunks; native histograms cannot be stored yet)`);
+              if ((c.type ?? 0) !== CHUNK_XOR) throw new RemoteReadError(`chunk encoding ${c.type} is not supported (promlet reads XOR chunks only; native histograms come in sampled responses)`);
               return decodeXorChunk(c.data ?? new Uint8Array(0));
             });
             // Servers send whole chunks: keep what lies in the query's range. Typed arrays throughout, so

@@ -9,7 +9,12 @@ import { kahanInc } from './kahan.js';
 import { quantile } from './quantile.js';
 import { xxhash64 } from './xxhash64.js';
 import { formatFloat } from '../../model/float.js';
-import { type Matrix, type Series, type Sample, labelsKey, keepLabels, withoutLabels, setLabel } from './value.js';
+import { type Matrix, type Series, type Sample, getLabel, labelsKey, keepLabels, withoutLabels, setLabel, pushPoint } from './value.js';
+import type { FloatHistogram } from '../../model/histogram.js';
+import type { PositionRange } from '../parser/posrange.js';
+import { HistogramAccumulator } from './aggregate-histograms.js';
+import { histogramAnnos } from './histogram-annotations.js';
+import { histogramString } from '../../model/histogram-string.js';
 
 export interface StepGrid {
   start: number;
@@ -36,16 +41,27 @@ export function groupingLabels(metric: Labels, grouping: readonly string[], with
 /** Reads each series' value at successive steps (points are in step order). */
 class Cursor {
   private idx: Int32Array;
+  private hIdx: Int32Array;
+  /** The histogram of the sample at() last returned, if it was one (its float is then 0). */
+  h: FloatHistogram | undefined;
   constructor(private readonly m: Matrix) {
     this.idx = new Int32Array(m.length);
+    this.hIdx = new Int32Array(m.length);
   }
   at(si: number, ts: number): number | undefined {
     const s = this.m[si]!;
     const i = this.idx[si]!;
     const p = s.floats[i];
+    this.h = undefined;
     if (p && p.t === ts) {
       this.idx[si] = i + 1;
       return p.f;
+    }
+    const hp = s.histograms?.[this.hIdx[si]!];
+    if (hp && hp.t === ts) {
+      this.hIdx[si]!++;
+      this.h = hp.h;
+      return 0;
     }
     return undefined;
   }
@@ -53,6 +69,10 @@ class Cursor {
 
 interface Group {
   seen: boolean;
+  /** sum/avg of histograms (null until a histogram starts the group). */
+  hist: HistogramAccumulator | null;
+  hasFloat: boolean;
+  hasHistogram: boolean;
   value: number;
   mean: number;
   kahanC: number;
@@ -62,7 +82,7 @@ interface Group {
   dropName: boolean;
 }
 
-const freshGroup = (): Group => ({ seen: false, value: 0, mean: 0, kahanC: 0, count: 0, incrementalMean: false, values: [], dropName: false });
+const freshGroup = (): Group => ({ seen: false, hist: null, hasFloat: false, hasHistogram: false, value: 0, mean: 0, kahanC: 0, count: 0, incrementalMean: false, values: [], dropName: false });
 
 function labelsHash(ls: Labels): bigint {
   const enc = new TextEncoder();
@@ -170,6 +190,7 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
   const pMin = params ? Math.min(...params) : NaN;
   const anyNaN = params ? params.some((x) => Number.isNaN(x)) : false;
   const pos = e.param?.posRange ?? null;
+  const exprPos = e.expr.posRange;
 
   if (op === 'topk' || op === 'bottomk' || op === 'limitk') {
     if (pMax < 1) return [];
@@ -196,7 +217,7 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
     const param = params ? params[step]! : NaN;
     step++;
     if (isK) {
-      const out = aggregationK(op, param, input, groupOf, groups.length, cursor, ts);
+      const out = aggregationK(op, param, input, groupOf, groups.length, cursor, ts, ctx.annos, e.posRange);
       for (const s of out) {
         const key = labelsKey(s.metric);
         let ss = kSeries.get(key);
@@ -205,7 +226,7 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
           kSeries.set(key, ss);
           kOrder.push(ss);
         }
-        ss.floats.push({ t: ts, f: s.f });
+        pushPoint(ss, ts, s);
       }
       continue;
     }
@@ -214,6 +235,7 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
       if ((si & 1023) === 1023) ctx.tick?.();
       const f = cursor.at(si, ts);
       if (f === undefined) continue;
+      const h = cursor.h;
       const g = groups[groupOf[si]!]!;
       if (!g.seen) {
         g.seen = true;
@@ -222,19 +244,48 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
         g.kahanC = 0;
         g.count = 1;
         g.incrementalMean = false;
+        g.hist = null;
+        g.hasFloat = false;
+        g.hasHistogram = false;
         g.dropName = input[si]!.dropName;
-        if (op === 'stddev' || op === 'stdvar') g.value = Number.isNaN(f) || !Number.isFinite(f) ? NaN : 0;
+        if (op === 'sum' || op === 'avg') {
+          if (h) {
+            g.hist = new HistogramAccumulator(h, ctx.annos, exprPos);
+            g.hasHistogram = true;
+          } else g.hasFloat = true;
+        } else if (h && (op === 'stddev' || op === 'stdvar' || op === 'quantile' || op === 'min' || op === 'max')) {
+          // These ignore histograms; the group starts with its first float.
+          g.seen = false;
+          histogramAnnos.ignoredInAggregation(ctx.annos, op, exprPos);
+        } else if (op === 'stddev' || op === 'stdvar') g.value = Number.isNaN(f) || !Number.isFinite(f) ? NaN : 0;
         else if (op === 'quantile') g.values = [f];
         else if (op === 'group') g.value = 1;
         continue;
       }
+      if (g.hist?.incompatible) continue;
       if (input[si]!.dropName) g.dropName = true;
+      if (h && op !== 'sum' && op !== 'avg' && op !== 'count' && op !== 'group') {
+        histogramAnnos.ignoredInAggregation(ctx.annos, op, exprPos);
+        continue;
+      }
       switch (op) {
         case 'sum':
+          if (h) {
+            g.hasHistogram = true;
+            g.hist?.addSum(h, getLabel(input[si]!.metric, '__name__'));
+            break;
+          }
+          g.hasFloat = true;
           [g.value, g.kahanC] = kahanInc(f, g.value, g.kahanC);
           break;
         case 'avg': {
           g.count++;
+          if (h) {
+            g.hasHistogram = true;
+            g.hist?.addAvg(h, g.count, getLabel(input[si]!.metric, '__name__'));
+            break;
+          }
+          g.hasFloat = true;
           if (!g.incrementalMean) {
             const [nv, nc] = kahanInc(f, g.value, g.kahanC);
             if (nv !== Infinity && nv !== -Infinity) {
@@ -276,6 +327,20 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
     }
     groups.forEach((g, ri) => {
       if (!g.seen) return;
+      g.hist?.finish();
+      if (op === 'sum' || op === 'avg') {
+        if (g.hasFloat && g.hasHistogram) {
+          histogramAnnos.mixedFloatsHistogramsAgg(ctx.annos, exprPos);
+          return;
+        }
+        if (g.hist?.incompatible) return;
+        if (g.hist) {
+          const ss = result[ri]!;
+          (ss.histograms ??= []).push({ t: ts, h: op === 'sum' ? g.hist.sum() : g.hist.avg(g.count) });
+          ss.dropName = g.dropName;
+          return;
+        }
+      }
       let v = g.value;
       switch (op) {
         case 'avg':
@@ -303,15 +368,22 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
     });
   }
   if (isK) return kOrder;
-  return result.filter((s) => s.floats.length > 0);
+  return result.filter((s) => s.floats.length > 0 || (s.histograms?.length ?? 0) > 0);
 }
 
-function aggregationK(op: string, param: number, input: Matrix, groupOf: Int32Array, nGroups: number, cursor: Cursor, ts: number): Sample[] {
+function aggregationK(
+  op: string, param: number, input: Matrix, groupOf: Int32Array, nGroups: number, cursor: Cursor, ts: number, annos: Annotations, pos: PositionRange,
+): Sample[] {
   const heaps: (SampleHeap | null)[] = new Array(nGroups).fill(null);
   const order: number[] = [];
   let k = 0;
   let r = 0;
-  const values: (number | undefined)[] = input.map((_, si) => cursor.at(si, ts));
+  const hists: (FloatHistogram | undefined)[] = new Array(input.length);
+  const values: (number | undefined)[] = input.map((_, si) => {
+    const f = cursor.at(si, ts);
+    hists[si] = cursor.h;
+    return f;
+  });
   if (op === 'limit_ratio') {
     if (param === 0) return [];
     r = Math.max(-1, Math.min(1, param));
@@ -323,6 +395,14 @@ function aggregationK(op: string, param: number, input: Matrix, groupOf: Int32Ar
     const f = values[si];
     if (f === undefined) continue;
     const s: Sample = { metric: input[si]!.metric, t: ts, f, dropName: input[si]!.dropName };
+    if (hists[si]) {
+      // topk and bottomk rank floats only; limitk and limit_ratio keep histograms.
+      if (op === 'topk' || op === 'bottomk') {
+        histogramAnnos.ignoredInAggregation(annos, op, pos);
+        continue;
+      }
+      s.h = hists[si];
+    }
     const gi = groupOf[si]!;
     let heap = heaps[gi];
     if (!heap) {
@@ -385,7 +465,7 @@ export function countValues(e: AggregateExpr, valueLabel: string, input: Matrix,
       if ((si & 1023) === 1023) tick?.();
       const f = cursor.at(si, ts);
       if (f === undefined) continue;
-      const metric = setLabel(input[si]!.metric, valueLabel, formatFloat(f));
+      const metric = setLabel(input[si]!.metric, valueLabel, cursor.h ? histogramString(cursor.h) : formatFloat(f));
       const key = groupingKey(metric, grouping, e.without);
       const g = counts.get(key);
       if (g) g.count++;

@@ -4,12 +4,18 @@
 import type { Labels } from '../../model/labels.js';
 import type { BinaryOp, VectorMatching } from '../parser/ast.js';
 import { QueryError } from './errors.js';
+import type { FloatHistogram } from '../../model/histogram.js';
+import type { PositionRange } from '../parser/posrange.js';
+import type { Annotations } from './annotations.js';
+import { type PendingAnnotation, histogramElemBinop } from './binop-histograms.js';
 import { type Sample, type Vector, compareLabels, dropMetricName, labelsKey, labelsString, withoutLabels, keepLabels, getLabel, setLabel } from './value.js';
 
 const COMPARISON = new Set(['==', '!=', '>', '<', '>=', '<=']);
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
 
 export const isComparison = (op: BinaryOp) => COMPARISON.has(op);
+/** The histogram trim operators, defined for a histogram and a scalar only. */
+const isTrim = (op: BinaryOp) => op === '</' || op === '>/';
 /** Operators whose result no longer is the input metric (the name is dropped). */
 export const changesMetricSchema = (op: BinaryOp) => ARITHMETIC.has(op);
 
@@ -100,7 +106,7 @@ function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMa
 /** Arithmetic and comparison between two vectors with vector matching (and fill values). */
 export function vectorBinop(
   op: BinaryOp, lhsIn: Vector, rhsIn: Vector, matching: VectorMatching, returnBool: boolean,
-  sig: (ls: Labels) => string, delayedNameRemoval: boolean,
+  sig: (ls: Labels) => string, delayedNameRemoval: boolean, annos?: Annotations, pos?: PositionRange,
 ): Vector {
   const hasFill = matching.fillLHS !== null || matching.fillRHS !== null;
   if ((lhsIn.length === 0 && rhsIn.length === 0) || ((lhsIn.length === 0 || rhsIn.length === 0) && !hasFill)) return [];
@@ -128,11 +134,30 @@ export function vectorBinop(
 
   const out: Vector = [];
   const matched = new Map<string, Set<string> | null>();
+  let lastAnno: PendingAnnotation | undefined;
   const apply = (ls: Sample, rs: Sample, s: string) => {
     let [fl, fr] = [ls.f, rs.f];
-    if (swapped) [fl, fr] = [fr, fl];
-    let [value, keep] = elemBinop(op, fl, fr);
-    if (returnBool) value = keep ? 1 : 0;
+    let [hl, hr] = [ls.h, rs.h];
+    if (swapped) {
+      [fl, fr] = [fr, fl];
+      [hl, hr] = [hr, hl];
+    }
+    let value: number, keep: boolean, h: FloatHistogram | undefined;
+    if (hl || hr || isTrim(op)) {
+      const r = histogramElemBinop(op, fl, fr, hl, hr, pos!);
+      if (r.err) {
+        lastAnno = r.err;
+        return;
+      }
+      if (r.info) lastAnno = r.info;
+      ({ f: value, keep, h } = r);
+    } else {
+      [value, keep] = elemBinop(op, fl, fr);
+    }
+    if (returnBool) {
+      value = keep ? 1 : 0;
+      h = undefined;
+    }
     let metric = resultMetric(ls.metric, rs.metric, op, matching);
     if (!delayedNameRemoval && returnBool) metric = dropMetricName(metric);
     const inserted = matched.get(s);
@@ -150,7 +175,9 @@ export function vectorBinop(
     }
     if (!keep && !returnBool) return;
     // As upstream, only bool marks the name for removal: arithmetic has removed it already.
-    out.push({ metric, t: ls.t, f: value, dropName: returnBool });
+    const el: Sample = { metric, t: ls.t, f: value, dropName: returnBool };
+    if (h) el.h = h;
+    out.push(el);
   };
 
   for (const ls of lhs) {
@@ -168,29 +195,51 @@ export function vectorBinop(
       apply({ metric: matchLabels(rs.metric, matching), t: rs.t, f: fillForMissingLeft, dropName: false }, rs, s);
     }
   }
+  if (lastAnno && annos) lastAnno(annos);
   return out;
 }
 
 /** Vector op scalar (or scalar op vector when swapped): comparisons keep the vector's value. */
-export function vectorScalarBinop(op: BinaryOp, lhs: Vector, scalar: number, swap: boolean, returnBool: boolean, delayedNameRemoval: boolean): Vector {
+export function vectorScalarBinop(
+  op: BinaryOp, lhs: Vector, scalar: number, swap: boolean, returnBool: boolean, delayedNameRemoval: boolean,
+  annos?: Annotations, pos?: PositionRange,
+): Vector {
   const out: Vector = [];
+  let lastAnno: PendingAnnotation | undefined;
   for (const s of lhs) {
     let [lf, rf] = [s.f, scalar];
     if (swap) [lf, rf] = [rf, lf];
-    let [value, keep] = elemBinop(op, lf, rf);
-    if (isComparison(op) && swap) value = rf;
+    let value: number, keep: boolean, h: FloatHistogram | undefined;
+    if (s.h || isTrim(op)) {
+      const r = histogramElemBinop(op, lf, rf, swap ? undefined : s.h, swap ? s.h : undefined, pos!);
+      if (r.err) {
+        lastAnno = r.err;
+        continue;
+      }
+      ({ f: value, keep, h } = r);
+    } else {
+      [value, keep] = elemBinop(op, lf, rf);
+    }
+    if (isComparison(op) && swap) {
+      value = rf;
+      h = s.h;
+    }
     if (returnBool) {
       value = keep ? 1 : 0;
+      h = undefined;
       keep = true;
     }
     if (!keep) continue;
     const drop = changesMetricSchema(op) || returnBool;
-    out.push({
+    const el: Sample = {
       metric: drop && !delayedNameRemoval ? dropMetricName(s.metric) : s.metric,
       t: s.t,
       f: value,
       dropName: drop || s.dropName,
-    });
+    };
+    if (h) el.h = h;
+    out.push(el);
   }
+  if (lastAnno && annos) lastAnno(annos);
   return out;
 }

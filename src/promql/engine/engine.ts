@@ -15,6 +15,7 @@ import { QueryCanceledError, QueryError, QueryTimeoutError } from './errors.js';
 import { Evaluator, QueryState, type EvalResult } from './evaluator.js';
 import { prepare } from './preprocess.js';
 import { Selection, overallRange, selectorRanges } from './selection.js';
+import { HINT_LOOKBEHIND, statsOnlySelectors } from './histogram-series.js';
 import { type Matrix, cleanupMetricLabels, sortMatrix } from './value.js';
 import { type HistogramPair, matrixElementJSON, vectorElementJSON } from './histogram-json.js';
 
@@ -201,9 +202,10 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     const prepared = prepare(expr, { start, end, step });
     const ranges = selectorRanges(prepared, { start, end }, lookback);
     const all = overallRange(ranges);
-    const querier = db.querier(all.start, all.end);
+    // Histogram hints need the sample before a selector's range (histogram-series.ts).
+    const querier = db.querier(all.start - HINT_LOOKBEHIND, all.end);
     try {
-      const selection = new Selection(querier, ranges);
+      const selection = new Selection(querier, ranges, statsOnlySelectors(prepared.expr));
       const state = new QueryState({
         lookbackDelta: lookback,
         maxSamples: base.maxSamples,

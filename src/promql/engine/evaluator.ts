@@ -24,6 +24,7 @@ import {
 } from './value.js';
 import { mulHistogram } from '../../model/histogram-arith.js';
 import { copyHistogram } from '../../model/histogram-resolution.js';
+import { smoothedHistogramSeries } from './histogram-range.js';
 
 export interface EvalConfig {
   lookbackDelta: number;
@@ -142,6 +143,8 @@ export class QueryState {
 const SAMPLE_BYTES = 16;
 
 export type EvalResult = Matrix | StringValue;
+
+const SORTS = new Set(['sort', 'sort_desc', 'sort_by_label', 'sort_by_label_desc']);
 
 const isString = (v: EvalResult): v is StringValue => !Array.isArray(v);
 
@@ -343,13 +346,13 @@ export class Evaluator {
         case 'or': return this.rangeEval([e.lhs, e.rhs], (v) => vectorOr(v[0]!, v[1]!, sig));
         case 'unless': return this.rangeEval([e.lhs, e.rhs], (v) => vectorUnless(v[0]!, v[1]!, sig));
         default:
-          return this.rangeEval([e.lhs, e.rhs], (v) => vectorBinop(e.op, v[0]!, v[1]!, matching, e.returnBool, sig, delayed));
+          return this.rangeEval([e.lhs, e.rhs], (v) => vectorBinop(e.op, v[0]!, v[1]!, matching, e.returnBool, sig, delayed, this.q.annos, e.posRange));
       }
     }
     if (lt === 'vector') {
-      return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool, delayed));
+      return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool, delayed, this.q.annos, e.posRange));
     }
-    return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool, delayed));
+    return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool, delayed, this.q.annos, e.posRange));
   }
 
   private evalCall(e: Call): EvalResult {
@@ -364,6 +367,9 @@ export class Evaluator {
     if (matrixIdx >= 0) return evalRangeCall(this, e, matrixIdx);
     const impl = INSTANT_FUNCTIONS[name];
     if (!impl) throw new QueryError(`function "${name}" is not implemented`, 'bad_data');
+    if (SORTS.has(name) && this.start !== this.end) {
+      this.q.annos.warn('sort is ineffective for range queries since results are always ordered by labels', e.posRange);
+    }
     const ctxBase = {
       call: e, annos: this.q.annos, delayedNameRemoval: this.cfg.delayedNameRemoval,
       queryStart: this.cfg.query.start, queryEnd: this.cfg.query.end, queryStep: this.cfg.query.step,
@@ -452,17 +458,29 @@ export class Evaluator {
     const out: Matrix = [];
     for (const raw of this.q.selection.rangeSeries(vs)) {
       const { t, v } = raw;
+      const floatStep = (lo: number, hi: number, ts: number): number | null => {
+        // First index in the window with t >= ts.
+        let i = lo;
+        while (i < hi && t[i]! < ts) i++;
+        if (i < hi && t[i] === ts) return v[i]!;
+        if (i > lo && i < hi) return v[i - 1]! + ((v[i]! - v[i - 1]!) * (ts - t[i - 1]!)) / (t[i]! - t[i - 1]!);
+        if (i > lo) return v[i - 1]!;
+        return null;
+      };
+      if (raw.h) {
+        const r = smoothedHistogramSeries(raw, this.start, this.end, this.interval, offset, lb, this.q.annos, vs.posRange, floatStep, upperBound);
+        this.q.add(r.floats.length);
+        for (const p of r.histograms) this.q.add(histogramSamples(p.h));
+        if (r.floats.length + r.histograms.length > 0) out.push({ metric: raw.labels, floats: r.floats, histograms: r.histograms, dropName: false });
+        continue;
+      }
       const floats = [];
       for (let step = this.start; step <= this.end; step += this.interval) {
         const ts = step - offset;
         const lo = upperBound(t, ts - lb), hi = upperBound(t, ts + lb);
         if (hi <= lo) continue;
-        // First index in the window with t >= ts.
-        let i = lo;
-        while (i < hi && t[i]! < ts) i++;
-        if (i < hi && t[i] === ts) floats.push({ t: step, f: v[i]! });
-        else if (i > lo && i < hi) floats.push({ t: step, f: v[i - 1]! + ((v[i]! - v[i - 1]!) * (ts - t[i - 1]!)) / (t[i]! - t[i - 1]!) });
-        else if (i > lo) floats.push({ t: step, f: v[i - 1]! });
+        const f = floatStep(lo, hi, ts);
+        if (f !== null) floats.push({ t: step, f });
       }
       this.q.add(floats.length);
       if (floats.length > 0) out.push({ metric: raw.labels, floats, dropName: false });
@@ -579,9 +597,11 @@ function seriesDataOf(s: Series): SeriesData {
       v[k] = s.floats[i]!.f;
       i++;
     } else {
+      // As upstream, reset and not-reset hints become unknown: a subquery may skip or repeat samples.
+      const x = hs[j]!.h;
       t[k] = hs[j]!.t;
       v[k] = NaN;
-      h[k] = hs[j]!.h;
+      h[k] = x.counterResetHint === 1 || x.counterResetHint === 2 ? { ...x, counterResetHint: 0 } : x;
       j++;
     }
   }

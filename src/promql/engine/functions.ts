@@ -56,7 +56,7 @@ function goTime(seconds: number): Date {
 function dateFn(f: (d: Date) => number): InstantFn {
   return (args, ctx) => {
     if (args.length === 0) return scalarOut(f(goTime(Math.trunc(ctx.ts / 1000))));
-    return vec(args[0]).map((s) => ({ metric: dropName(s.metric, ctx), t: s.t, f: f(goTime(s.f)), dropName: true }));
+    return floatsOnly(vec(args[0])).map((s) => ({ metric: dropName(s.metric, ctx), t: s.t, f: f(goTime(s.f)), dropName: true }));
   };
 }
 
@@ -269,8 +269,8 @@ export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
   histogram_quantile: (args, ctx) => {
     const q = num(args[0]);
     const v = vec(args[1]);
-    if (v.length === 0) return [];
     validateQuantile(q, ctx.call.args[0]!.posRange, ctx.annos);
+    if (v.length === 0) return [];
     const pos = ctx.call.args[1]!.posRange;
     const { classic, native } = splitHistograms(v, pos, ctx);
     const out: Vector = native.map((s) => ({
@@ -301,7 +301,7 @@ export const INSTANT_FUNCTIONS: Record<string, InstantFn> = {
       for (const h of hs) {
         if (h.buckets.length === 0) continue;
         const r = bucketQuantile(q, h.buckets);
-        if (r.forcedMonotonic) monotonicityInfo(h.metric, ctx, ctx.call.args[1]!.posRange);
+        if (r.forcedMonotonic) monotonicityInfo(h.metric, ctx, ctx.call.args[0]!.posRange);
         const metric = [...dropName(h.metric, ctx).filter((l) => l.name !== label), { name: label, value: formatOpenMetricsFloat(q) }]
           .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         out.push({ metric, t: 0, f: r.value, dropName: true });
@@ -654,6 +654,8 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   mad_over_time: (_t, v, lo, hi) => {
     if (hi <= lo) return null;
     const xs = Array.from({ length: hi - lo }, (_, i) => v[lo + i]!);
+    // As upstream, one NaN makes the whole answer NaN.
+    if (xs.some((x) => Number.isNaN(x))) return NaN;
     const median = quantile(0.5, [...xs]);
     return quantile(0.5, xs.map((x) => Math.abs(x - median)));
   },

@@ -122,6 +122,7 @@ function evalWithSampleTimes(ev: Evaluator, series: SeriesData[], ref: (ts: numb
     for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
       const i = ev.lookup(s, ref(ts));
       if (i < 0) continue;
+      if (s.h?.[i]) throw new QueryError('info sample should be float');
       ev.q.add(1);
       floats.push({ t: ts, f: s.t[i]! });
     }
@@ -151,7 +152,11 @@ function combine(ev: Evaluator, mat: Matrix, info: Matrix, ignore: Set<string>, 
       if (p && p.t === ts) {
         out.push({ metric: s.metric, t: ts, f: p.f, dropName: s.dropName });
         c[i]!++;
+        return;
       }
+      // Histogram samples of the enriched series pass through with their labels enriched.
+      const hp = s.histograms?.find((x) => x.t === ts);
+      if (hp) out.push({ metric: s.metric, t: ts, f: 0, h: hp.h, dropName: s.dropName });
     });
     return out;
   };
@@ -214,7 +219,7 @@ function combineVector(
     }
     let metric = bs.metric;
     for (const l of added) metric = setLabel(metric, l.name, l.value);
-    out.push({ metric, t: bs.t, f: bs.f, dropName: bs.dropName });
+    out.push(bs.h ? { metric, t: bs.t, f: bs.f, h: bs.h, dropName: bs.dropName } : { metric, t: bs.t, f: bs.f, dropName: bs.dropName });
   }
   return out;
 }

@@ -121,16 +121,14 @@ export function bucketFraction(lower: number, upper: number, input: Bucket[]): n
   if (lower >= upper) return 0;
   let rank = 0, lowerRank = 0, upperRank = 0;
   let lowerSet = false, upperSet = false;
+  // The first bucket starts at 0 when its bound is positive (observations are assumed non-negative), else at -Inf.
+  const firstLower = buckets[0]!.upperBound <= 0 ? -Infinity : 0;
   for (let i = 0; i < buckets.length; i++) {
     const b = buckets[i]!;
-    const lowerBound = i > 0 ? buckets[i - 1]!.upperBound : -Infinity;
+    const lowerBound = i > 0 ? buckets[i - 1]!.upperBound : firstLower;
     const upperBound = b.upperBound;
-    const interpolate = (v: number) => {
-      // Below the first bound, assume observations start at 0 when it is positive.
-      const lb = lowerBound === -Infinity && upperBound > 0 ? 0 : lowerBound;
-      if (v <= lb) return rank;
-      return rank + ((b.count - rank) * (v - lb)) / (upperBound - lb);
-    };
+    // A bucket reaching down to -Inf cannot be interpolated: all of it counts.
+    const interpolate = (v: number) => (lowerBound === -Infinity ? b.count : rank + ((b.count - rank) * (v - lowerBound)) / (upperBound - lowerBound));
     if (!lowerSet && lowerBound >= lower) {
       lowerRank = rank;
       lowerSet = true;

@@ -6,7 +6,8 @@ import type { Call } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import { ANCHORED_SAFE, KEEPS_NAME, RANGE_FUNCTIONS, SMOOTHED_SAFE, absentLabels } from './functions.js';
 import { type SeriesData, upperBound } from './selection.js';
-import { type FPoint, type Matrix, dropMetricName, getLabel, hasDuplicateLabels } from './value.js';
+import { type FPoint, type HPoint, type Matrix, dropMetricName, getLabel, hasDuplicateLabels, histogramSamples } from './value.js';
+import { HISTOGRAM_RANGE_FUNCTIONS, histogramWindow } from './histogram-range.js';
 import type { Evaluator } from './evaluator.js';
 import type { Series as StoredSeries } from '../../storage/interfaces.js';
 import { reduceWindowsFast } from './wasm-windows.js';
@@ -79,9 +80,12 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       });
     };
     let floats: FPoint[];
+    let histograms: HPoint[] | undefined;
     // Start timestamps change what rate and resets see, so such series take the sample path.
     const hasStarts = s.stored?.hasStartTimestamps?.(ev.start - src.offset - src.range - lb, ev.end - src.offset) ?? false;
-    if (fast && s.stored && !hasStarts) {
+    // Reductions cover floats only: series with histograms read their samples.
+    const hasHistograms = s.stored?.hasHistograms?.(ev.start - src.offset - src.range - lb, ev.end - src.offset) ?? false;
+    if (fast && s.stored && !hasStarts && !hasHistograms) {
       const w = { start: ev.start, end: ev.end, interval: ev.interval, offset: src.offset, range: src.range };
       const res = fast(s.stored, w, (step, ts) => {
         const d = s.data();
@@ -90,6 +94,8 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       });
       floats = res.points;
       ev.q.totalLoaded += res.scanned;
+    } else if (s.data().h) {
+      ({ floats, histograms } = histogramWindows(ev, e, src, s.labels, s.data(), params));
     } else {
       const d = s.data();
       floats = [];
@@ -115,10 +121,17 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
         if (value !== null) floats.push({ t: ts, f: value });
       }
     }
-    if (floats.length === 0) continue;
-    ev.q.add(floats.length);
-    out.push({ metric, floats, dropName });
-    if (name === 'rate' || name === 'increase') {
+    if (histograms) {
+      if (floats.length === 0 && histograms.length === 0) continue;
+      ev.q.add(floats.length);
+      for (const p of histograms) ev.q.add(histogramSamples(p.h));
+      out.push(histograms.length > 0 ? { metric, floats, histograms, dropName } : { metric, floats, dropName });
+    } else {
+      if (floats.length === 0) continue;
+      ev.q.add(floats.length);
+      out.push({ metric, floats, dropName });
+    }
+    if ((name === 'rate' || name === 'increase') && floats.length > 0) {
       const metricName = getLabel(s.labels, '__name__');
       if (metricName !== '' && !COUNTER_SUFFIXES.some((x) => metricName.endsWith(x))) {
         ev.q.annos.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metricName)}`, e.args[0]!.posRange);
@@ -126,6 +139,46 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
     }
   }
   return out;
+}
+
+/** A series with histograms: each step's window goes to the histogram-aware implementation. */
+function histogramWindows(ev: Evaluator, e: Call, src: WindowSource, labels: SeriesData['labels'], d: SeriesData, params: (Float64Array | null)[]): { floats: FPoint[]; histograms: HPoint[] } {
+  const name = e.func.name;
+  const fn = HISTOGRAM_RANGE_FUNCTIONS[name];
+  if (!fn) throw new QueryError(`function "${name}" is not implemented for native histograms`, 'bad_data');
+  const lb = ev.cfg.lookbackDelta;
+  const floats: FPoint[] = [], histograms: HPoint[] = [];
+  let lo = 0, hi = 0, step = -1;
+  for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
+    step++;
+    if (ts === ev.start || src.at === null) {
+      let maxt = ts - src.offset;
+      let mint = maxt - src.range;
+      if (src.anchored) mint -= lb;
+      if (src.smoothed) {
+        mint -= lb;
+        maxt += lb;
+      }
+      lo = upperBound(d.t, mint);
+      hi = upperBound(d.t, maxt);
+    }
+    if (hi <= lo) continue;
+    const w = histogramWindow(d, lo, hi);
+    let loaded = w.ft.length;
+    for (const h of w.hs) loaded += histogramSamples(h);
+    ev.q.add(loaded);
+    ev.q.current -= loaded;
+    const rangeEnd = ts - src.offset;
+    const value = fn(w, {
+      ts, rangeStart: rangeEnd - src.range, rangeEnd, rangeSeconds: src.range / 1000,
+      params: params.filter((p): p is Float64Array => p !== null).map((p) => p[step]!),
+      annos: ev.q.annos, call: e, metric: labels, anchored: src.anchored, smoothed: src.smoothed, st: null,
+    });
+    if (value === null) continue;
+    if (typeof value === 'number') floats.push({ t: ts, f: value });
+    else histograms.push({ t: ts, h: value });
+  }
+  return { floats, histograms };
 }
 
 /** absent_over_time: one series, with a 1 at every step where no input series had samples. */

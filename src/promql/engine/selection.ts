@@ -9,7 +9,7 @@ import { RegexError } from '../../model/regex.js';
 import { staleFlags } from '../../model/stale.js';
 import type { Querier, Series as StoredSeries } from '../../storage/interfaces.js';
 import type { FloatHistogram } from '../../model/histogram.js';
-import { mergeHistogramSamples } from './histogram-series.js';
+import { HINT_LOOKBEHIND, mergeHistogramSamples, statsOnly } from './histogram-series.js';
 import type { Expr, SubqueryExpr, VectorSelector } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import type { Prepared } from './preprocess.js';
@@ -154,7 +154,12 @@ export class Selection {
   private readonly data = new Map<VectorSelector, SeriesData[]>();
   private readonly nonStale = new Map<VectorSelector, SeriesData[]>();
 
-  constructor(private readonly querier: Querier, private readonly ranges: Map<VectorSelector, TimeRange>) {}
+  constructor(
+    private readonly querier: Querier,
+    private readonly ranges: Map<VectorSelector, TimeRange>,
+    /** Selectors read for histogram count and sum only (statsOnlySelectors). */
+    private readonly statsOnly: ReadonlySet<VectorSelector> = new Set(),
+  ) {}
 
   range(vs: VectorSelector): TimeRange {
     return this.ranges.get(vs) ?? { start: 0, end: -1 };
@@ -177,6 +182,7 @@ export class Selection {
     if (d) return d;
     const r = this.range(vs);
     d = this.stored(vs).map((s) => toSeriesData(s, r));
+    if (this.statsOnly.has(vs)) d = d.map((x) => (x.h ? { ...x, h: statsOnly(x.h) } : x));
     this.data.set(vs, d);
     return d;
   }
@@ -197,7 +203,8 @@ export class Selection {
 }
 
 function toSeriesData(s: StoredSeries, r: TimeRange): SeriesData {
-  const b = mergeHistogramSamples(s.samples(r.start, r.end));
+  // The sample before the range decides the first histogram's hint (see histogram-series.ts).
+  const b = mergeHistogramSamples(s.samples(r.start, r.end), () => s.samples(r.start - HINT_LOOKBEHIND, r.start - 1));
   const flags = staleFlags(b.values);
   const d: SeriesData = { labels: s.labels, t: b.timestamps, v: b.values, stale: flags.includes(1) ? flags : null, stored: s };
   if (b.startTimestamps) d.st = b.startTimestamps;
