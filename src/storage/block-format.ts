@@ -61,6 +61,12 @@ export class Writer {
     this.dv.setBigUint64(this.len, BigInt(v), true);
     this.len += 8;
   }
+  /** Raw bits, little-endian (NaN payloads kept). */
+  f64(v: number): void {
+    this.room(8);
+    this.dv.setFloat64(this.len, v, true);
+    this.len += 8;
+  }
   uvarint(v: number): void {
     this.room(10);
     while (v >= 0x80) {
@@ -114,6 +120,12 @@ export class Reader {
   u64(): number {
     this.need(8);
     const v = Number(this.dv.getBigUint64(this.off, true));
+    this.off += 8;
+    return v;
+  }
+  f64(): number {
+    this.need(8);
+    const v = this.dv.getFloat64(this.off, true);
     this.off += 8;
     return v;
   }

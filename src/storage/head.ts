@@ -146,7 +146,6 @@ export class Head {
     this.samples -= s.hist.count;
     s.hist = null;
     s.lastH = null;
-    s.generation++;
     this.closeHistogramChunk(s);
   }
 
@@ -395,7 +394,6 @@ export class Head {
     if (drop === h.chunks.length) this.closeHistogramChunk(s);
     h.chunks.splice(0, drop);
     this.chunks -= drop;
-    s.generation++;
   }
 
   private forgetEmptied(s: MemSeries, removed: Map<number, Labels>): void {

@@ -11,17 +11,20 @@
 // deletion: u8 type=3, u8 0, u16 0, u32 n, f64 mint, f64 maxt, u32 series id[n]
 //          (the samples of those series within [mint, maxt] are deleted)
 // histograms: u8 type=7 (integer) or 8 (float), as Prometheus numbers its
-//          histogram records, u8 0, u16 0, u32 n, then per sample u32 series
-//          id, f64 t, i32 schema, u8 hint, 3 bytes 0, f64 zero threshold,
-//          zero count, count, sum, u32 positive spans, negative spans,
-//          positive buckets, negative buckets, custom bounds, then spans as
-//          (i32 offset, u32 length), bucket counts and bounds as f64
+//          histogram records, u8 0, u16 0, u32 n, then per sample uvarint
+//          series id, varint t, varint schema, u8 hint, f64 zero threshold,
+//          zero count and count (integer: uvarint; float: f64), f64 sum,
+//          per side uvarint spans and (varint offset, uvarint length) each,
+//          per side uvarint buckets and each count (integer: varint delta
+//          from the previous bucket; float: f64), uvarint custom bounds + 1
+//          (0: none) and each bound as f64; floats as raw bits
 // histogram chunks (checkpoints only, promlet's own): u8 type=64, u8 0, u16 0,
 //          u32 series id, u32 n, then per chunk u32 length and the chunk's
 //          bytes (assembly/FORMAT.md §3); the last one is the open chunk
 
 import type { Label, Labels } from '../model/labels.js';
 import type { CounterResetHint, FloatHistogram, Span } from '../model/histogram.js';
+import { BlockCorruptionError, Reader, Writer } from './block-format.js';
 
 export const WAL_SERIES = 1;
 export const WAL_SAMPLES = 2;
@@ -111,89 +114,80 @@ export function histogramRecords(items: readonly { id: number; t: number; h: Flo
   for (const integer of [true, false]) {
     const mine = items.filter((it) => !!it.h.integer === integer);
     if (mine.length === 0) continue;
-    let size = 8;
-    for (const { h } of mine) {
-      size += 4 + 8 + 8 + 32 + 20 + 8 * (h.positiveSpans.length + h.negativeSpans.length) +
-        8 * (h.positiveBuckets.length + h.negativeBuckets.length + (h.customValues?.length ?? 0));
-    }
-    const rec = new Uint8Array(size);
-    const dv = new DataView(rec.buffer);
-    rec[0] = integer ? WAL_HISTOGRAMS : WAL_FLOAT_HISTOGRAMS;
-    dv.setUint32(4, mine.length, true);
-    let o = 8;
-    const f64 = (v: number) => {
-      dv.setFloat64(o, v, true);
-      o += 8;
-    };
-    const u32 = (v: number) => {
-      dv.setUint32(o, v, true);
-      o += 4;
-    };
+    const w = new Writer();
+    w.u8(integer ? WAL_HISTOGRAMS : WAL_FLOAT_HISTOGRAMS);
+    w.u8(0);
+    w.u8(0);
+    w.u8(0);
+    w.u32(mine.length);
+    // Counts of integer histograms as varints (neighbouring buckets as deltas, as Prometheus logs them); floats as raw bits.
+    const count = integer ? (v: number) => w.uvarint(v) : (v: number) => w.f64(v);
     for (const { id, t, h } of mine) {
-      u32(id);
-      f64(t);
-      dv.setInt32(o, h.schema, true);
-      rec[o + 4] = h.counterResetHint;
-      o += 8;
-      f64(h.zeroThreshold);
-      f64(h.zeroCount);
-      f64(h.count);
-      f64(h.sum);
-      const cv = h.customValues ?? [];
-      for (const n of [h.positiveSpans.length, h.negativeSpans.length, h.positiveBuckets.length, h.negativeBuckets.length, cv.length]) u32(n);
-      for (const sp of [...h.positiveSpans, ...h.negativeSpans]) {
-        dv.setInt32(o, sp.offset, true);
-        dv.setUint32(o + 4, sp.length, true);
-        o += 8;
+      w.uvarint(id);
+      w.varint(t);
+      w.varint(h.schema);
+      w.u8(h.counterResetHint);
+      w.f64(h.zeroThreshold);
+      count(h.zeroCount);
+      count(h.count);
+      w.f64(h.sum);
+      for (const spans of [h.positiveSpans, h.negativeSpans]) {
+        w.uvarint(spans.length);
+        for (const sp of spans) {
+          w.varint(sp.offset);
+          w.uvarint(sp.length);
+        }
       }
-      for (const v of h.positiveBuckets) f64(v);
-      for (const v of h.negativeBuckets) f64(v);
-      for (const v of cv) f64(v);
+      for (const buckets of [h.positiveBuckets, h.negativeBuckets]) {
+        w.uvarint(buckets.length);
+        let prev = 0;
+        for (const v of buckets) {
+          if (integer) w.varint(v - prev);
+          else w.f64(v);
+          prev = v;
+        }
+      }
+      const cv = h.customValues;
+      w.uvarint(cv ? cv.length + 1 : 0);
+      if (cv) for (const v of cv) w.f64(v);
     }
-    out.push(rec);
+    out.push(w.view().slice());
   }
   return out;
 }
 
-function decodeHistograms(rec: Uint8Array, dv: DataView, need: (end: number) => void): WalRecord {
+function decodeHistograms(rec: Uint8Array): WalRecord {
   const integer = rec[0] === WAL_HISTOGRAMS;
-  const n = dv.getUint32(4, true);
+  const r = new Reader(rec, 'histogram record');
+  r.off = 4;
+  const n = r.u32();
   const ids: number[] = [], ts: number[] = [], hs: FloatHistogram[] = [];
-  let o = 8;
-  const f64 = () => {
-    need(o + 8);
-    o += 8;
-    return dv.getFloat64(o - 8, true);
-  };
-  const u32 = () => {
-    need(o + 4);
-    o += 4;
-    return dv.getUint32(o - 4, true);
-  };
-  for (let i = 0; i < n; i++) {
-    ids.push(u32());
-    ts.push(f64());
-    need(o + 8);
-    const schema = dv.getInt32(o, true);
-    const hint = rec[o + 4]! as CounterResetHint;
-    o += 8;
-    const zeroThreshold = f64(), zeroCount = f64(), count = f64(), sum = f64();
-    const [nps, nns, npb, nnb, ncv] = [u32(), u32(), u32(), u32(), u32()] as [number, number, number, number, number];
-    need(o + 8 * (nps + nns + npb + nnb + ncv));
-    const spans = (k: number): Span[] => Array.from({ length: k }, () => {
-      const sp = { offset: dv.getInt32(o, true), length: dv.getUint32(o + 4, true) };
-      o += 8;
-      return sp;
-    });
-    const positiveSpans = spans(nps), negativeSpans = spans(nns);
-    const floats = (k: number) => Array.from({ length: k }, f64);
-    const h: FloatHistogram = {
-      counterResetHint: hint, schema, zeroThreshold, zeroCount, count, sum,
-      positiveSpans, positiveBuckets: floats(npb), negativeSpans, negativeBuckets: floats(nnb),
-    };
-    if (ncv > 0 || schema === -53) h.customValues = floats(ncv);
-    if (integer) h.integer = true;
-    hs.push(h);
+  const count = integer ? () => r.uvarint() : () => r.f64();
+  try {
+    for (let i = 0; i < n; i++) {
+      ids.push(r.uvarint());
+      ts.push(r.varint());
+      const schema = r.varint();
+      const hint = r.u8() as CounterResetHint;
+      const zeroThreshold = r.f64(), zeroCount = count(), cnt = count(), sum = r.f64();
+      const spans = (): Span[] => Array.from({ length: r.uvarint() }, () => ({ offset: r.varint(), length: r.uvarint() }));
+      const positiveSpans = spans(), negativeSpans = spans();
+      const buckets = (): number[] => {
+        let prev = 0;
+        return Array.from({ length: r.uvarint() }, () => (prev = integer ? prev + r.varint() : r.f64()));
+      };
+      const positiveBuckets = buckets(), negativeBuckets = buckets();
+      const h: FloatHistogram = {
+        counterResetHint: hint, schema, zeroThreshold, zeroCount, count: cnt, sum, positiveSpans, positiveBuckets, negativeSpans, negativeBuckets,
+      };
+      const ncv = r.uvarint();
+      if (ncv > 0) h.customValues = Array.from({ length: ncv - 1 }, () => r.f64());
+      if (integer) h.integer = true;
+      hs.push(h);
+    }
+  } catch (e) {
+    if (e instanceof BlockCorruptionError) throw new WalRecordError(e.message);
+    throw e;
   }
   return { kind: 'histograms', ids, ts, hs };
 }
@@ -241,7 +235,7 @@ export function decodeRecord(rec: Uint8Array): WalRecord {
     need(24 + n * 4);
     return { kind: 'deletion', ids: new Uint32Array(rec.slice(24, 24 + n * 4).buffer), mint: dv.getFloat64(8, true), maxt: dv.getFloat64(16, true) };
   }
-  if (rec[0] === WAL_HISTOGRAMS || rec[0] === WAL_FLOAT_HISTOGRAMS) return decodeHistograms(rec, dv, need);
+  if (rec[0] === WAL_HISTOGRAMS || rec[0] === WAL_FLOAT_HISTOGRAMS) return decodeHistograms(rec);
   if (rec[0] === WAL_HISTOGRAM_CHUNKS) {
     need(12);
     const n = dv.getUint32(8, true);
