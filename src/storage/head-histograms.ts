@@ -68,6 +68,11 @@ export class SeriesHistograms {
   chunks: number[] = [];
   /** Samples in all chunks. */
   count = 0;
+  /** Where the leading closed chunks were persisted by a checkpoint (chunk file and slot), one entry per chunk. */
+  persistedFile: number[] = [];
+  persistedSlot: number[] = [];
+  /** Changes whenever chunks leave the front of the list, so chunk positions change meaning. */
+  generation = 0;
 
   get minT(): number {
     return this.chunks.length > 0 ? histogramChunkMeta(this.chunks[0]!).minT : Infinity;
@@ -159,17 +164,25 @@ export function allHistograms(s: MemSeries): { timestamps: number[]; histograms:
 }
 
 /**
- * Loads a series' histogram chunks from a checkpoint (replacing any it has):
- * the last becomes its open chunk, and its newest sample the duplicate
- * check's reference when it is the series' newest.
+ * Loads histogram chunks of a series from a checkpoint, after those it
+ * has (the closed ones its index entry listed). `open`: the last of them is
+ * its open chunk (the checkpoint's record); `persisted`: where each came
+ * from (index entries). The newest sample becomes the duplicate check's
+ * reference when it is the series' newest.
  */
-export function loadHistogramChunks(head: Head, s: MemSeries, chunks: readonly Uint8Array[]): void {
-  head.clearHistograms(s);
+export function loadHistogramChunks(
+  head: Head, s: MemSeries, chunks: readonly Uint8Array[], open = true, persisted: readonly { file: number; slot: number }[] = [],
+): void {
   if (chunks.length === 0) return;
   const ptrs = chunks.map(histogramChunkFromBytes);
   for (let i = 0; i < ptrs.length; i++) {
-    if (i === ptrs.length - 1) head.setOpenHistogramChunk(s, ptrs[i]!);
+    if (open && i === ptrs.length - 1) head.setOpenHistogramChunk(s, ptrs[i]!);
     else head.addHistogramChunk(s, ptrs[i]!);
+    const p = persisted[i];
+    if (p) {
+      s.hist!.persistedFile.push(p.file);
+      s.hist!.persistedSlot.push(p.slot);
+    }
     const m = histogramChunkMeta(ptrs[i]!);
     s.hist!.count += m.samples;
     head.samples += m.samples;

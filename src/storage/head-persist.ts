@@ -9,7 +9,9 @@ import { chunkBytes, chunkFromBytes, decodeList } from '../wasm/codec.js';
 import { wasm } from '../wasm/loader.js';
 import type { Head, MemSeries } from './head.js';
 import { histogramChunksRecord, seriesRecord } from './wal-records.js';
-import { histogramChunkBytes } from '../wasm/histogram-codec.js';
+import { histogramChunkBytes, histogramChunkMeta } from '../wasm/histogram-codec.js';
+import { CHUNK_LEN } from '../wasm/layout.js';
+import { type SeriesHistograms, loadHistogramChunks } from './head-histograms.js';
 import {
   type ChunkMeta, type ChunkRef, type IndexSeries, type PersistedIndex, chunkAt, encodeChunkFile, encodeIndex,
 } from './persist-format.js';
@@ -36,12 +38,12 @@ export function checkpointHead(head: Head, fileNo: number, walSegment: number): 
   const ix: PersistedIndex = { encoding: head.enc, checkpoint: walSegment, series: [], postings: new Map() };
   const fileMaxT = new Map<number, number>();
   const rec = new RecordBatcher();
+  const histFresh: HistFresh[] = [];
 
   for (const s of head.series) {
     if (!s) continue;
     rec.series(s);
-    // Histogram chunks go into the checkpoint's records whole (every checkpoint, open one last, its state rebuilt on load).
-    if (s.hist && s.hist.chunks.length > 0) rec.records.push(histogramChunksRecord(s.id, s.hist.chunks.map(histogramChunkBytes)));
+    const hrefs = checkpointHistograms(s, fileNo, fresh, histFresh, rec);
     const closed = s.closedMinT.length;
     const before = s.persistedFile.length;
     for (let i = before; i < closed; i++) {
@@ -58,7 +60,7 @@ export function checkpointHead(head: Head, fileNo: number, walSegment: number): 
       fresh.push({ meta, bytes: chunkBytes(c) });
       rec.openSamples += meta.samples;
     }
-    if (closed > 0 || open) indexSeries(ix, s, fileNo, firstSlot, fileMaxT, open);
+    if (closed > 0 || open || hrefs.length > 0) indexSeries(ix, s, fileNo, firstSlot, fileMaxT, open, hrefs);
   }
   return {
     chunkFile: fresh.length > 0 ? encodeChunkFile(head.enc, fresh) : null,
@@ -77,14 +79,68 @@ export function checkpointHead(head: Head, fileNo: number, walSegment: number): 
           s.persistedSlot.push(slot + k);
         }
       }
+      for (const { hist, generation, before, slots } of histFresh) {
+        if (hist.generation !== generation || hist.persistedFile.length !== before) continue;
+        for (const slot of slots) {
+          hist.persistedFile.push(fileNo);
+          hist.persistedSlot.push(slot);
+        }
+      }
     },
   };
 }
 
+/** Closed histogram chunks a checkpoint writes to its chunk file, to be marked persisted once it is stored. */
+interface HistFresh {
+  hist: SeriesHistograms;
+  generation: number;
+  before: number;
+  slots: number[];
+}
+
+/**
+ * s's histogram chunks in a checkpoint: closed ones that fit a slot go to
+ * the chunk file once (persisted ones are referenced again), the rest (the
+ * open one, any after an oversized one) into a record. Returns the index
+ * references of the closed ones.
+ */
+function checkpointHistograms(s: MemSeries, fileNo: number, fresh: { meta: ChunkMeta; bytes: Uint8Array }[], histFresh: HistFresh[], rec: RecordBatcher): ChunkRef[] {
+  const h = s.hist;
+  if (!h || h.chunks.length === 0) return [];
+  const refs: ChunkRef[] = [];
+  const closed = h.chunks.length - 1;
+  let k = 0;
+  for (; k < closed && k < h.persistedFile.length; k++) {
+    const m = histogramChunkMeta(h.chunks[k]!);
+    refs.push({ file: h.persistedFile[k]!, slot: h.persistedSlot[k]!, minT: m.minT, maxT: m.maxT, samples: m.samples });
+  }
+  const before = k;
+  const slots: number[] = [];
+  for (; k < closed; k++) {
+    const m = histogramChunkMeta(h.chunks[k]!);
+    if (m.bytes > CHUNK_LEN) break;
+    const bytes = new Uint8Array(CHUNK_LEN);
+    bytes.set(histogramChunkBytes(h.chunks[k]!));
+    const meta = { minT: m.minT, maxT: m.maxT, samples: m.samples };
+    slots.push(fresh.length);
+    refs.push({ ...meta, file: fileNo, slot: fresh.length });
+    fresh.push({ meta, bytes });
+  }
+  if (slots.length > 0) histFresh.push({ hist: h, generation: h.generation, before, slots });
+  rec.records.push(histogramChunksRecord(s.id, h.chunks.slice(k).map(histogramChunkBytes)));
+  return refs;
+}
+
 /** Adds s (all its closed chunks: persisted ones and those going to `fileNo` from `firstSlot`) to the index. */
-function indexSeries(ix: PersistedIndex, s: MemSeries, fileNo: number, firstSlot: number, fileMaxT: Map<number, number>, open: ChunkRef | null): void {
+function indexSeries(
+  ix: PersistedIndex, s: MemSeries, fileNo: number, firstSlot: number, fileMaxT: Map<number, number>, open: ChunkRef | null, hrefs: ChunkRef[],
+): void {
   const ordinal = ix.series.length;
   const entry: IndexSeries = { labels: s.labels, chunks: [], open, starts: null };
+  if (hrefs.length > 0) {
+    entry.hchunks = hrefs;
+    for (const c of hrefs) fileMaxT.set(c.file, Math.max(fileMaxT.get(c.file) ?? -Infinity, c.maxT));
+  }
   if (open) fileMaxT.set(fileNo, Math.max(fileMaxT.get(fileNo) ?? -Infinity, open.maxT));
   const closed = s.closedMinT.length;
   for (let i = 0; i < closed; i++) {
@@ -163,6 +219,10 @@ export function loadHead(head: Head, ix: PersistedIndex, chunkFile: (n: number) 
     }
     head.chunks += entry.chunks.length;
     head.samples += s.totalSamples;
+    // Closed histogram chunks; the checkpoint's record appends the rest, the open one last.
+    if (entry.hchunks) {
+      loadHistogramChunks(head, s, entry.hchunks.map((c) => chunkAt(chunkFile(c.file), c.slot, where(c.file))), false, entry.hchunks);
+    }
   }
   head.index.load(ix.postings, ids.length, (i) => ids[i]!);
 }

@@ -393,6 +393,9 @@ export class Head {
     }
     if (drop === h.chunks.length) this.closeHistogramChunk(s);
     h.chunks.splice(0, drop);
+    h.persistedFile.splice(0, drop);
+    h.persistedSlot.splice(0, drop);
+    h.generation++;
     this.chunks -= drop;
   }
 

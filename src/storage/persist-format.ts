@@ -10,7 +10,10 @@
 //                       u32 file, u32 slot, f64 minT, f64 maxT, u32 samples;
 //                       (version 2) u32 1 and the open head chunk's reference
 //                       in the same form, or u32 0;
-//                       u32 start-timestamp count, per one f64 t, f64 st
+//                       u32 start-timestamp count, per one f64 t, f64 st;
+//                       (version 3) u32 closed native histogram chunk count and
+//                       their references in the same form (such a chunk's
+//                       bytes are zero-padded to 1024 in the chunk file)
 //             postings: u32 names; per name: string, u32 values; per value:
 //                       string, u32 n, u32 series ordinal[n]
 //             and a trailing u32 CRC-32 of everything before it.
@@ -28,8 +31,12 @@ export const crc32 = (b: Uint8Array): number => CRC32.buf(b) >>> 0;
 const CHUNK_MAGIC = 0x434d5250; // "PRMC"
 const INDEX_MAGIC = 0x494d5250; // "PRMI"
 const VERSION = 1;
-/** Index version 2 adds each series' open head chunk (encoded, not as raw samples in the checkpoint). */
-const INDEX_VERSION = 2;
+/**
+ * Index version 2 adds each series' open head chunk (encoded, not as raw
+ * samples in the checkpoint); version 3 each series' closed native histogram
+ * chunks (zero-padded to 1024 bytes in the chunk files).
+ */
+const INDEX_VERSION = 3;
 const CHUNK_HEADER = 16;
 export const CHUNK_ENTRY = 24 + CHUNK_LEN;
 
@@ -50,6 +57,8 @@ export interface IndexSeries {
   /** The open head chunk, stored encoded with its appender state, if the series has one. */
   open?: ChunkRef | null;
   starts: { t: number[]; st: number[] } | null;
+  /** Closed native histogram chunks (index version 3); the rest of the series' histogram chunks are in the checkpoint's records. */
+  hchunks?: ChunkRef[];
 }
 
 export interface PersistedIndex {
@@ -204,6 +213,15 @@ export function encodeIndex(ix: PersistedIndex): Uint8Array {
       w.f64(s.starts!.t[i]!);
       w.f64(s.starts!.st[i]!);
     }
+    const h = s.hchunks ?? [];
+    w.u32(h.length);
+    for (const c of h) {
+      w.u32(c.file);
+      w.u32(c.slot);
+      w.f64(c.minT);
+      w.f64(c.maxT);
+      w.u32(c.samples);
+    }
   }
   w.u32(ix.postings.size);
   for (const [name, values] of ix.postings) {
@@ -231,7 +249,7 @@ export function decodeIndex(b: Uint8Array, where: string): PersistedIndex {
   if (r.u32() !== INDEX_MAGIC) throw new PersistCorruptionError(`${where}: not a promlet index`);
   const head = r.u32();
   const version = head & 0xff;
-  if (version !== 1 && version !== INDEX_VERSION) throw new PersistCorruptionError(`${where}: index version ${version}, want 1 or ${INDEX_VERSION}`);
+  if (version < 1 || version > INDEX_VERSION) throw new PersistCorruptionError(`${where}: index version ${version}, want 1 to ${INDEX_VERSION}`);
   const ix: PersistedIndex = { encoding: (head >>> 8) & 0xff, checkpoint: r.u32(), series: [], postings: new Map() };
   const nSeries = r.u32();
   for (let i = 0; i < nSeries; i++) {
@@ -249,7 +267,13 @@ export function decodeIndex(b: Uint8Array, where: string): PersistedIndex {
         starts.st.push(r.f64());
       }
     }
-    ix.series.push({ labels, chunks, open, starts });
+    const entry: IndexSeries = { labels, chunks, open, starts };
+    if (version >= 3) {
+      const h: ChunkRef[] = [];
+      for (let k = r.u32(); k > 0; k--) h.push({ file: r.u32(), slot: r.u32(), minT: r.f64(), maxT: r.f64(), samples: r.u32() });
+      if (h.length > 0) entry.hchunks = h;
+    }
+    ix.series.push(entry);
   }
   for (let n = r.u32(); n > 0; n--) {
     const values = new Map<string, number[]>();

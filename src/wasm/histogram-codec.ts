@@ -181,6 +181,11 @@ export function isHistogramEncoding(enc: number): boolean {
  * (its appender state rebuilt). Free with wasm.histFree.
  */
 export function histogramChunkFromBytes(bytes: Uint8Array): number {
+  // Bytes padded with zeros past the payload (a checkpoint's fixed slots) are cut to what the header says.
+  if (bytes.length >= HIST_HEADER) {
+    const used = Math.ceil(new DataView(bytes.buffer, bytes.byteOffset, HIST_HEADER).getUint32(8, true) / 8);
+    if (used >= HIST_HEADER && used < bytes.length && bytes.subarray(used).every((b) => b === 0)) bytes = bytes.subarray(0, used);
+  }
   const p = bytesBuf.reserve(Math.max(8, bytes.length));
   mem().u8.set(bytes, p);
   const c = wasm.histFromBytes(p, bytes.length);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Matcher } from '../../src/index.js';
 import type { FloatHistogram } from '../../src/model/histogram.js';
-import { openDiskDB } from '../../src/node/disk-db.js';
+import { openDiskDB, readIndex } from '../../src/node/disk-db.js';
 import { openDB, type DB } from '../../src/storage/db.js';
 import { crash } from '../support/disk.js';
 import { histogramAt } from '../fixtures/wal/histogram-at.js';
@@ -102,6 +102,57 @@ describe('native histograms in a data directory', () => {
     expect(readHistograms(b.db, 'h')).toEqual(want);
     await b.close();
     await ref.close();
+  });
+
+  it('persist closed histogram chunks once, in the checkpoints\' chunk files, and load them back', async () => {
+    const dir = tmp();
+    const a = await openDiskDB(dir, { checkpointInterval: 0 });
+    await fill(a.db, 1, 600, 2);
+    const cp1 = a.checkpoint();
+    const ix1 = readIndex(dir)!;
+    const closed1 = ix1.series.reduce((n, e) => n + (e.hchunks?.length ?? 0), 0);
+    expect(closed1).toBeGreaterThan(4);
+    expect(cp1.newChunks).toBe(closed1);
+    await fill(a.db, 601, 100, 2);
+    const cp2 = a.checkpoint();
+    const closed2 = readIndex(dir)!.series.reduce((n, e) => n + (e.hchunks?.length ?? 0), 0);
+    // Only the chunks closed since are written again.
+    expect(cp2.newChunks).toBe(closed2 - closed1);
+    const before = readHistograms(a.db, 'h');
+    await fill(a.db, 701, 5, 2);
+    const all = readHistograms(a.db, 'h');
+    await crash(a);
+    const b = await openDiskDB(dir, { checkpointInterval: 0 });
+    expect(b.replay.samples).toBe(10);
+    expect(readHistograms(b.db, 'h')).toEqual(all);
+    expect(all[0]!.ts.length).toBe(before[0]!.ts.length + 5);
+    await b.close();
+  });
+
+  it('checkpoint and reload histograms too large for a 1024-byte chunk', async () => {
+    const dir = tmp();
+    const a = await openDiskDB(dir, { checkpointInterval: 0 });
+    const big = (k: number) => ({
+      ...histogramAt(k, 1), positiveSpans: [{ offset: 0, length: 300 }], positiveBuckets: Array.from({ length: 300 }, (_, j) => (k + j) * 0.5),
+    });
+    for (let k = 1; k <= 40; k++) {
+      const app = a.db.appender();
+      app.appendHistogram!({ __name__: 'big' }, k * 1000, big(k));
+      app.appendHistogram!({ __name__: 'h', s: '0' }, k * 1000, histogramAt(k, 0));
+      await app.commit();
+    }
+    a.checkpoint();
+    const before = [...readHistograms(a.db, 'big'), ...readHistograms(a.db, 'h')];
+    expect(before[0]!.hs.map(fields)).toEqual(Array.from({ length: 40 }, (_, i) => fields(big(i + 1))));
+    await crash(a);
+    const b = await openDiskDB(dir, { checkpointInterval: 0 });
+    expect(b.replay.samples).toBe(0);
+    expect([...readHistograms(b.db, 'big'), ...readHistograms(b.db, 'h')]).toEqual(before);
+    const app = b.db.appender();
+    app.appendHistogram!({ __name__: 'big' }, 41_000, big(41));
+    await app.commit();
+    expect(fields(readHistograms(b.db, 'big')[0]!.hs[40]!)).toEqual(fields(big(41)));
+    await b.close();
   });
 
   it('replays out-of-order histograms from the log', async () => {
