@@ -16,6 +16,7 @@ import { otlpConfig } from '../otlp/config.js';
 import { maxExemplars } from './intake.js';
 import { outOfOrderTimeWindow } from './ooo-config.js';
 import { checkDiscovery } from '../discovery/config.js';
+import { nativeHistogramScrapeConfig } from '../scrape/native-histograms.js';
 
 /** Fields a section does not know, as Go's YAML decoder words them: `line 6: field x not found in type config.ScrapeConfig`. */
 export function unknownFields(text: string): string[] {
@@ -83,6 +84,11 @@ export function checkConfig(text: string, file = 'the config'): string[] {
       jobs.add(name);
       duration(`scrape_configs[${name}].scrape_interval`, sc.scrape_interval);
       duration(`scrape_configs[${name}].scrape_timeout`, sc.scrape_timeout);
+      try {
+        nativeHistogramScrapeConfig(sc, global, `scrape_configs[${name}]`);
+      } catch (e) {
+        errs.push((e as Error).message);
+      }
       for (const st of (sc.static_configs ?? []) as { targets?: unknown[] }[]) {
         for (const t of st?.targets ?? []) {
           if (typeof t !== 'string' || !/^[^\s/]+(:\d+)?$/.test(t)) errs.push(`scrape_configs[${name}]: ${JSON.stringify(t)} is not a valid hostname`);

@@ -211,7 +211,9 @@ export class QueueManager {
       const text = status >= 300 ? await res.text() : (await res.arrayBuffer(), '');
       // Remote write 2.0: a receiver that does not confirm what it wrote is taken to have written nothing
       // (a 1.0-only receiver that ignores the Content-Type), and samples it reports as not written failed.
-      const written = v2 ? res.headers.get(WRITTEN_HEADERS.samples) : null;
+      const samplesWritten = v2 ? res.headers.get(WRITTEN_HEADERS.samples) : null;
+      // Histogram samples are confirmed in a header of their own.
+      const written = samplesWritten === null ? null : String(Number(samplesWritten) + Number(res.headers.get(WRITTEN_HEADERS.histograms) ?? 0));
       if (v2 && status < 300 && (written === null || Number(written) < n)) {
         const ok = written === null ? 0 : Number(written);
         counters.samplesSent += ok;

@@ -8,6 +8,8 @@ import type { Appender } from '../storage/interfaces.js';
 import { UnknownSeriesError } from '../storage/errors.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import type { Labels } from '../model/labels.js';
+import type { Exemplar as ScrapedExemplar } from '../exposition/parse.js';
+import type { Exemplar } from '../storage/exemplars.js';
 import { bucketCount, isExponentialSchema, schemaForBucketFactor } from '../model/histogram-layout.js';
 import { reduceResolution } from '../model/histogram-resolution.js';
 import { EXPONENTIAL_SCHEMA_MIN } from '../model/histogram.js';
@@ -140,4 +142,9 @@ export function appendHistogramTo(app: Appender, e: { ref: number; labels: Label
     }
   }
   return app.appendHistogram!(e.labels!, t, h);
+}
+
+/** A native histogram's further exemplars (the scrape loop stores the first like a text line's), at the sample's time when they carry none. */
+export function scrapedExemplar(labels: Labels, ex: ScrapedExemplar, t: number): { labels: Labels; ex: Exemplar } {
+  return { labels, ex: { labels: ex.labels, value: ex.value, timestamp: ex.timestamp ?? t } };
 }

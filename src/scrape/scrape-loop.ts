@@ -16,7 +16,7 @@ import { addExemplar, type Exemplar } from '../storage/exemplars.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
 import { ProtobufScanner } from '../exposition/protobuf-scanner.js';
-import { acceptHeader, appendHistogramTo, checkHistogramAppender, isProtobufContentType, limitHistogram } from './native-histograms.js';
+import { acceptHeader, appendHistogramTo, checkHistogramAppender, isProtobufContentType, limitHistogram, scrapedExemplar } from './native-histograms.js';
 
 // Moved to src/model/; re-exported for code that imports it from here.
 export { mergeTargetLabels };
@@ -77,7 +77,7 @@ export class ScrapeLoop {
       throw new Error(`server returned HTTP status ${res.status} ${res.statusText}`);
     }
     const ct = res.headers.get('content-type');
-    const protobuf = isProtobufContentType(ct);
+    const protobuf = isProtobufContentType(ct) || (formatFromContentType(ct) === null && this.cfg.fallbackProtocol === 'PrometheusProto');
     const format = protobuf ? 'text' : formatFromContentType(ct) ?? (this.cfg.fallbackProtocol ? FALLBACKS[this.cfg.fallbackProtocol] : undefined);
     if (!format) {
       await res.body?.cancel().catch(() => {});
@@ -177,7 +177,9 @@ export class ScrapeLoop {
         } catch {
           // Out-of-order, duplicate and too-old samples are dropped one by one, as Prometheus does.
         }
-        for (const ex of proto ? proto.exemplars : scanner.exemplar ? [scanner.exemplar] : []) exemplars.push({ labels: e.labels, ex: { labels: ex.labels, value: ex.value, timestamp: ex.timestamp ?? (explicit ? scanner.timestamp! : t) } });
+        const ex = scanner.exemplar;
+        if (ex) exemplars.push({ labels: e.labels, ex: { labels: ex.labels, value: ex.value, timestamp: ex.timestamp ?? (explicit ? scanner.timestamp! : t) } });
+        if (proto) for (let i = 1; i < proto.exemplars.length; i++) exemplars.push(scrapedExemplar(e.labels, proto.exemplars[i]!, explicit ? scanner.timestamp! : t));
       }
       this.metadata = scanner.metadata;
       if (overLimit) throw new SampleLimitError(`sample limit exceeded (${kept} > ${cfg.sampleLimit})`);

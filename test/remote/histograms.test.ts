@@ -129,13 +129,15 @@ describe('remote write sender with send_native_histograms', () => {
           return new Response(null, { status: 204 });
         }
         const req = WriteV2Request.decode(raw) as unknown as { timeseries: { samples: unknown[]; histograms: Uint8Array[] }[] };
-        let n = 0;
+        let n = 0, nh = 0;
         for (const ts of req.timeseries) {
           floats += ts.samples.length;
-          n += ts.samples.length + ts.histograms.length;
+          n += ts.samples.length;
+          nh += ts.histograms.length;
           for (const b of ts.histograms) got.push(decodeHistogram(b, 0, b.length));
         }
-        return new Response(null, { status: 204, headers: { 'x-prometheus-remote-write-samples-written': String(n) } });
+        // As Prometheus 3's receiver: histograms confirmed in their own header.
+        return new Response(null, { status: 204, headers: { 'x-prometheus-remote-write-samples-written': String(n), 'x-prometheus-remote-write-histograms-written': String(nh) } });
       };
       const q = new QueueManager(cfg(send, message), {}, fetchFn);
       q.setSeries(1, labelsFrom({ __name__: 'lat' }));
@@ -143,6 +145,7 @@ describe('remote write sender with send_native_histograms', () => {
       await q.append(Uint32Array.of(2), Float64Array.of(T0), Float64Array.of(1));
       await q.appendHistograms(Uint32Array.of(1, 1), Float64Array.of(T0, T0 + 1000), [intHist(), floatHist()]);
       await q.stop();
+      expect(q.stats).toMatchObject({ samplesFailed: 0, samplesSent: send ? 3 : 1 });
       expect(floats).toBe(1);
       expect(got).toEqual(send ? [{ t: T0, h: intHist() }, { t: T0 + 1000, h: floatHist() }] : []);
     }

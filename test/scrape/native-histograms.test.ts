@@ -13,6 +13,8 @@ import { acceptHeader, limitHistogram } from '../../src/scrape/native-histograms
 import { isStaleNaN } from '../../src/model/stale.js';
 import { CounterResetHint, type FloatHistogram } from '../../src/model/histogram.js';
 import { recordingAppendable } from '../support/histogram-appender.js';
+import { checkConfig } from '../../src/node/check-config.js';
+import { ExemplarStore, attachExemplarStore } from '../../src/storage/exemplars.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -46,8 +48,14 @@ describe('scraping native histograms', () => {
   it('asks for protobuf first and stores the histogram, with exemplars and without classic series', async () => {
     const db = await openDB();
     const rec = recordingAppendable(db);
+    const store = new ExemplarStore(100);
+    attachExemplarStore(rec, store);
     const seen: string[] = [];
-    const m = new ScrapeManager(rec, protoFetch(() => encodeMetricFamilies([family(6)]), seen));
+    const withExemplars = family(6);
+    const ex = (id: string, v: number, s: number) => ({ label: [{ name: 'trace_id', value: id }], value: v, timestamp: { seconds: s } });
+    // Two timestamped exemplars, and one without a timestamp that a native histogram does not keep.
+    Object.assign(withExemplars.metric[0]!.histogram, { exemplars: [ex('a', 0.5, 1_700_000_000), ex('b', 1.5, 1_700_000_001), { label: [{ name: 'trace_id', value: 'c' }], value: 2 }] });
+    const m = new ScrapeManager(rec, protoFetch(() => encodeMetricFamilies([withExemplars]), seen));
     await m.apply(config({ scrape_native_histograms: true }));
     await m.scrapeAll(T0);
     await m.scrapeAll(T0 + 15_000);
@@ -58,6 +66,10 @@ describe('scraping native histograms', () => {
     expect(rec.histograms.map((r) => r.t)).toEqual([T0, T0 + 15_000]);
     expect(rec.histograms[0]!.labels).toEqual({ __name__: 'rpc_seconds', instance: 'app:8080', job: 'app' });
     expect(rec.histograms[0]!.h).toMatchObject({ integer: true, schema: 2, count: 6, positiveSpans: [{ offset: 0, length: 4 }], positiveBuckets: [1, 1, 1, 3] });
+    const [stored] = store.select(-Infinity, Infinity, [[new Matcher('=', '__name__', 'rpc_seconds')]]);
+    expect(stored!.exemplars.map((e) => [e.labels, e.value, e.timestamp])).toEqual([
+      [[{ name: 'trace_id', value: 'a' }], 0.5, 1_700_000_000_000], [[{ name: 'trace_id', value: 'b' }], 1.5, 1_700_000_001_000],
+    ]);
     const q = db.querier(0, T0 + 15_000);
     expect(q.select([new Matcher('=~', '__name__', 'rpc_seconds.*')]).length).toBe(0);
     const up = q.select([new Matcher('=', '__name__', 'scrape_samples_scraped')])[0]!.samples(0, T0 + 15_000);
@@ -78,6 +90,18 @@ describe('scraping native histograms', () => {
       expect(q.select([new Matcher('=~', '__name__', 'rpc_seconds_.*')]).length).toBe(wantClassic);
       q.close();
     }
+  });
+
+  it('reads an unlabelled body as protobuf with fallback_scrape_protocol: PrometheusProto', async () => {
+    const db = await openDB();
+    const rec = recordingAppendable(db);
+    const body = encodeMetricFamilies([family(6)]);
+    const m = new ScrapeManager(rec, () => (async () => new Response(body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream' } })) as unknown as typeof fetch);
+    await m.apply(config({ scrape_native_histograms: true, fallback_scrape_protocol: 'PrometheusProto' }));
+    await m.scrapeAll(T0);
+    m.stop();
+    expect(m.targets().activeTargets[0]).toMatchObject({ health: 'up' });
+    expect(rec.histograms).toHaveLength(1);
   });
 
   it('ends a vanished histogram series with a staleness marker', async () => {
@@ -142,5 +166,12 @@ describe('native histogram limits and config', () => {
     expect(acceptHeader(b!.scrapeProtocols!)).toBe('text/plain;version=0.0.4;q=0.6,*/*;q=0.5');
     expect(() => scrapeConfigs({ scrape_configs: [{ job_name: 'c', scrape_protocols: ['Nope'] }] })).toThrow(/unknown scrape protocol Nope/);
     expect(() => scrapeConfigs({ scrape_configs: [{ job_name: 'c', scrape_native_histograms: 'yes' }] })).toThrow(/not a boolean/);
+  });
+
+  it('are checked by promlet check config', () => {
+    const ok = 'global: {scrape_native_histograms: true}\nscrape_configs:\n- job_name: a\n  native_histogram_bucket_limit: 160\n  native_histogram_min_bucket_factor: 1.1\n  always_scrape_classic_histograms: true\n  scrape_protocols: [PrometheusProto, PrometheusText0.0.4]\n';
+    expect(checkConfig(ok)).toEqual([]);
+    expect(checkConfig('scrape_configs:\n- job_name: b\n  scrape_protocols: [Nope]\n')).toEqual([expect.stringContaining('scrape_configs[b]: unknown scrape protocol Nope')]);
+    expect(checkConfig('scrape_configs:\n- job_name: c\n  native_histogram_bucket_limit: -1\n')).toEqual([expect.stringContaining('native_histogram_bucket_limit')]);
   });
 });
