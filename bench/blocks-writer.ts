@@ -1,25 +1,37 @@
 // Child process of the blocks benchmark: writes high-entropy gauges through
 // openDiskDB (as a scraper would, one commit per timestamp) and prints its
-// peak resident memory. Values are a function of (series, point), so the
-// parent can check single samples exactly.
+// peak resident memory and its longest commit. Values are a function of
+// (series, point), so the parent can check single samples exactly. A first
+// point past 0 continues a directory an earlier run wrote.
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDiskDB } from '../src/node/disk-db.js';
 import { gaugeValue } from './blocks-data.js';
 
-const [dir, seriesArg, pointsArg, stepArg, startArg] = process.argv.slice(2) as [string, string, string, string, string];
-const SERIES = Number(seriesArg), POINTS = Number(pointsArg), STEP = Number(stepArg), START = Number(startArg);
+const [dir, seriesArg, pointsArg, stepArg, startArg, firstArg] = process.argv.slice(2) as [string, string, string, string, string, string | undefined];
+const SERIES = Number(seriesArg), POINTS = Number(pointsArg), STEP = Number(stepArg), START = Number(startArg), FIRST = Number(firstArg ?? 0);
 
 if (dir) {
   const t0 = performance.now();
   const disk = await openDiskDB(dir, { checkpointInterval: 0, retention: '0s' });
   const labels = Array.from({ length: SERIES }, (_, s) => ({ __name__: 'bench_gauge', instance: `host-${s % 100}`, s: String(s) }));
   const refs: number[] = [];
-  for (let p = 0; p < POINTS; p++) {
+  // The longest a commit kept its caller waiting, and the longest the event loop could not run anything else
+  // (a server would not answer meanwhile): block cuts, checkpoints and compaction run after commits.
+  let maxCommitMs = 0;
+  const stalls = monitorEventLoopDelay({ resolution: 10 });
+  stalls.enable();
+  for (let p = FIRST; p < POINTS; p++) {
     const app = disk.db.appender();
     const t = START + p * STEP;
-    for (let s = 0; s < SERIES; s++) refs[s] = app.append(p === 0 ? labels[s]! : refs[s]!, t, gaugeValue(s, p));
+    for (let s = 0; s < SERIES; s++) refs[s] = app.append(p === FIRST ? labels[s]! : refs[s]!, t, gaugeValue(s, p));
+    const c0 = performance.now();
     await app.commit();
+    maxCommitMs = Math.max(maxCommitMs, performance.now() - c0);
+    // As a server between requests: other work (timers, sockets) gets its turn.
+    await new Promise((r) => setImmediate(r));
   }
+  stalls.disable();
   await disk.close();
-  process.stdout.write(JSON.stringify({ ms: performance.now() - t0, maxRSS: process.resourceUsage().maxRSS * 1024 }) + '\n');
+  process.stdout.write(JSON.stringify({ ms: performance.now() - t0, maxRSS: process.resourceUsage().maxRSS * 1024, maxCommitMs, maxStallMs: stalls.max / 1e6 }) + '\n');
 }

@@ -10,7 +10,7 @@
 //    exact answers.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,15 +77,15 @@ function timed(cmd: string, args: string[]): { ms: number; rss: number } {
 
 const vmHWM = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
-async function waitReady(url: string, proc: { exitCode: number | null }, log: () => string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+async function waitReady(url: string, proc: { exitCode: number | null }, log: () => string, pollMs = 100): Promise<void> {
+  for (let i = 0; i < 60_000 / pollMs; i++) {
     if (proc.exitCode !== null) throw new Error(`exited: ${log().slice(-2000)}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`not ready: ${log().slice(-2000)}`);
 }
@@ -217,69 +217,135 @@ async function rangeQueries(dir: string, series: SeriesData[], record: (row: Rec
   await head.close();
 }
 
-/**
- * The issue's figure is 10,000 × 10 d; the default full run writes 2 d to stay within a few minutes.
- * PROMLET_BENCH_LARGE_DAYS and PROMLET_BENCH_LARGE_SERIES set the scale.
- */
-export async function largeDirectory(quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {
-  const series = Number(process.env.PROMLET_BENCH_LARGE_SERIES ?? (quick ? 1000 : 10_000));
-  const days = Number(process.env.PROMLET_BENCH_LARGE_DAYS ?? (quick ? 1 : 2));
-  if (!(series >= 1 && days > 0)) throw new Error('PROMLET_BENCH_LARGE_SERIES must be ≥ 1 and PROMLET_BENCH_LARGE_DAYS > 0');
-  const step = 60_000;
-  const points = (days * 86400_000) / step;
-  const start = Date.UTC(2026, 0, 1);
-  const dir = mkdtempSync(join(tmpdir(), 'promlet-large-'));
-  console.log(`\n## A large directory: ${series.toLocaleString('en')} high-entropy gauges × ${days} d at 60 s (${(series * points).toLocaleString('en')} samples; the issue's figure is 10,000 × 10 d), written through openDiskDB, served by promlet serve\n`);
-  const writer = spawnSync(process.execPath, [resolve(here, 'blocks-writer.js'), dir, String(series), String(points), String(step), String(start)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+/** Runs the writer child over points [first, points) of the large directory; its time, peak RSS and longest pauses. */
+function runWriter(dir: string, series: number, points: number, step: number, start: number, first: number) {
+  const writer = spawnSync(process.execPath, [resolve(here, 'blocks-writer.js'), dir, String(series), String(points), String(step), String(start), String(first)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (writer.status !== 0) throw new Error(`writer: ${writer.stderr.slice(-2000)}`);
-  const w = JSON.parse(writer.stdout.trim().split('\n').at(-1)!) as { ms: number; maxRSS: number };
-  const bytes = dirBytes(dir);
-  console.log(`writer: ${(w.ms / 1000).toFixed(1)} s, peak RSS ${(w.maxRSS / 2 ** 20).toFixed(0)} MB, ${(bytes / 2 ** 20).toFixed(0)} MiB on disk`);
+  return JSON.parse(writer.stdout.trim().split('\n').at(-1)!) as { ms: number; maxRSS: number; maxCommitMs: number; maxStallMs: number };
+}
 
+/** Starts `promlet serve` on dir; resolves once /-/ready answers, with the time from spawn to ready. */
+async function serveDir(dir: string): Promise<{ url: string; openMs: number; storageMs: number; proc: ReturnType<typeof spawn>; stop: () => Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   // A script, not `-e`: the server's query workers inherit the process's flags, and `--input-type` stops them starting.
   const proc = spawn(process.execPath, [resolve(here, 'promlet-serve.js'), 'serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--retention', '100y'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  proc.stderr.on('data', (d) => (log += String(d)));
-  try {
-    await waitReady(`${url}/-/ready`, proc, () => log);
-    const openMs = performance.now() - t0;
-    const end = start + (points - 1) * step;
-    const query = async (q: string, time: number) => {
-      const r = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}&time=${time / 1000}`)).json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-      if (r.status !== 'success') throw new Error(`${q}: ${r.error}`);
-      return r.data.result;
-    };
-    // One day a query: the whole range in one would exceed the default query memory budget (1 GiB) at 10 d,
-    // and raising it would raise the server's peak RSS. The days tile the range exactly ((t-1d, t] each).
-    const q0 = performance.now();
-    let counted = 0;
-    for (let d = 0; d < Math.ceil(days); d++) {
-      const total = await query('sum(count_over_time(bench_gauge[1d]))', end - d * 86400_000);
-      counted += Number(total[0]?.value[1] ?? 0);
-    }
-    const wholeMs = performance.now() - q0;
-    const exactCount = counted === series * points;
-    let exactSamples = true;
-    for (const [s, p] of [[0, 0], [17, points >> 1], [series - 1, points - 1], [series >> 1, 1234 % points]] as const) {
-      const r = await query(`bench_gauge{s="${s}"}`, start + p * step);
-      if (Number(r[0]?.value[1]) !== gaugeValue(s, p)) exactSamples = false;
-    }
-    const rss = vmHWM(proc.pid!);
-    record({ series, days, samples: series * points, diskBytes: bytes, bytesPerSample: bytes / (series * points), writerMs: w.ms, writerPeakRss: w.maxRSS, serverPeakRss: rss, openMs, wholeRangeQueryMs: wholeMs, exactCount, exactSamples });
-    console.log('| measure | value |');
-    console.log('|---|---:|');
-    console.log(`| on disk | ${(bytes / 2 ** 20).toFixed(0)} MiB (${(bytes / (series * points)).toFixed(2)} bytes/sample) |`);
-    console.log(`| writer: time, peak RSS | ${(w.ms / 1000).toFixed(1)} s, ${(w.maxRSS / 2 ** 20).toFixed(0)} MB |`);
-    console.log(`| server: start to ready | ${openMs.toFixed(0)} ms |`);
-    console.log(`| server: whole-range count, ${Math.ceil(days)} × sum(count_over_time(bench_gauge[1d])) | ${wholeMs.toFixed(0)} ms, ${exactCount ? 'exact' : 'WRONG'} |`);
-    console.log(`| server: single samples | ${exactSamples ? 'exact' : 'WRONG'} |`);
-    console.log(`| server peak RSS (target ≤ 400 MB at 10,000 × 10 d) | ${(rss / 2 ** 20).toFixed(0)} MB |`);
-  } finally {
+  proc.stderr!.on('data', (d) => (log += String(d)));
+  const stop = async () => {
+    if (proc.exitCode !== null) return;
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
+  };
+  try {
+    await waitReady(`${url}/-/ready`, proc, () => log, 20);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  // The server's own account of opening the directory (blocks, head, log), without the process start.
+  const storageMs = Number(/data dir .*, in (\d+) ms/.exec(log)?.[1] ?? NaN);
+  return { url, openMs: performance.now() - t0, storageMs, proc, stop };
+}
+
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+
+/**
+ * The issue's figure is 10,000 × 10 d; the default full run writes 2 d to stay within a few minutes.
+ * PROMLET_BENCH_LARGE_DAYS and PROMLET_BENCH_LARGE_SERIES set the scale. With PROMLET_BENCH_OPEN_GB
+ * (default 1 in a full run, 0 in a quick one) the directory is then written on until it holds that
+ * many GB, and the server's start to ready is measured again on it.
+ */
+export async function largeDirectory(quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {
+  const series = Number(process.env.PROMLET_BENCH_LARGE_SERIES ?? (quick ? 1000 : 10_000));
+  const days = Number(process.env.PROMLET_BENCH_LARGE_DAYS ?? (quick ? 1 : 2));
+  const openGB = Number(process.env.PROMLET_BENCH_OPEN_GB ?? (quick ? 0 : 1));
+  if (!(series >= 1 && days > 0 && openGB >= 0)) throw new Error('PROMLET_BENCH_LARGE_SERIES must be ≥ 1, PROMLET_BENCH_LARGE_DAYS > 0, PROMLET_BENCH_OPEN_GB ≥ 0');
+  const step = 60_000;
+  const points = Math.round((days * 86400_000) / step);
+  const start = Date.UTC(2026, 0, 1);
+  const dir = mkdtempSync(join(tmpdir(), 'promlet-large-'));
+  console.log(`\n## A large directory: ${series.toLocaleString('en')} high-entropy gauges × ${days} d at 60 s (${(series * points).toLocaleString('en')} samples; the issue's figure is 10,000 × 10 d), written through openDiskDB, served by promlet serve\n`);
+  try {
+    const w = runWriter(dir, series, points, step, start, 0);
+    const bytes = dirBytes(dir);
+    console.log(`writer: ${(w.ms / 1000).toFixed(1)} s, peak RSS ${mb(w.maxRSS)}, ${(bytes / 2 ** 20).toFixed(0)} MiB on disk`);
+
+    // The server writes its own metrics at the real now into what it serves: it serves a copy, so the writer can go on with this one.
+    const served = `${dir}-served`;
+    cpSync(dir, served, { recursive: true });
+    const server = await serveDir(served);
+    let rss: number, wholeMs: number, exactCount: boolean, exactSamples = true, rangeMs: number, exactRange: boolean;
+    try {
+      const end = start + (points - 1) * step;
+      const get = async (path: string) => {
+        const r = (await (await fetch(`${server.url}${path}`)).json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value: [number, string]; values: [number, string][] }[] } };
+        if (r.status !== 'success') throw new Error(`${path}: ${r.error}`);
+        return r.data.result;
+      };
+      const query = (q: string, time: number) => get(`/api/v1/query?query=${encodeURIComponent(q)}&time=${time / 1000}`);
+      // The whole range in one query: every sample is counted, none is held.
+      const q0 = performance.now();
+      const total = await query(`sum(count_over_time(bench_gauge[${points}m]))`, end);
+      wholeMs = performance.now() - q0;
+      exactCount = Number(total[0]?.value[1]) === series * points;
+      // A range query over the whole range, a day a step: each day's samples counted, (t-1d, t] tiling it.
+      const r0 = performance.now();
+      const perDay = await get(`/api/v1/query_range?query=${encodeURIComponent('sum(count_over_time(bench_gauge[1d]))')}&start=${(end - (Math.ceil(days) - 1) * 86400_000) / 1000}&end=${end / 1000}&step=86400`);
+      rangeMs = performance.now() - r0;
+      exactRange = (perDay[0]?.values ?? []).reduce((n, [, v]) => n + Number(v), 0) === series * points;
+      for (const [s, p] of [[0, 0], [17, points >> 1], [series - 1, points - 1], [series >> 1, 1234 % points]] as const) {
+        const r = await query(`bench_gauge{s="${s}"}`, start + p * step);
+        if (Number(r[0]?.value[1]) !== gaugeValue(s, p)) exactSamples = false;
+      }
+      rss = vmHWM(server.proc.pid!);
+    } finally {
+      await server.stop();
+      rmSync(served, { recursive: true, force: true });
+    }
+
+    console.log('| measure | value | target |');
+    console.log('|---|---:|---:|');
+    console.log(`| on disk | ${(bytes / 2 ** 20).toFixed(0)} MiB (${(bytes / (series * points)).toFixed(2)} bytes/sample) | |`);
+    console.log(`| writer: time | ${(w.ms / 1000).toFixed(1)} s | |`);
+    console.log(`| writer: peak RSS | ${mb(w.maxRSS)} | ≤ 400 MB |`);
+    console.log(`| writer: longest commit; longest event-loop stall | ${w.maxCommitMs.toFixed(0)} ms; ${w.maxStallMs.toFixed(0)} ms | |`);
+    console.log(`| server: start to ready | ${server.openMs.toFixed(0)} ms | |`);
+    console.log(`| server: \`sum(count_over_time(bench_gauge[${points}m]))\` (whole range, one query) | ${wholeMs.toFixed(0)} ms, ${exactCount ? 'exact' : 'WRONG'} | exact |`);
+    console.log(`| server: \`sum(count_over_time(bench_gauge[1d]))\`, range query a day a step | ${rangeMs.toFixed(0)} ms, ${exactRange ? 'exact' : 'WRONG'} | exact |`);
+    console.log(`| server: single samples | ${exactSamples ? 'exact' : 'WRONG'} | exact |`);
+    console.log(`| server: peak RSS after those queries | ${mb(rss)} | ≤ 400 MB (aim 250 MB) |`);
+    // Opening a directory of at least openGB: the same one, written on (more days of the same series).
+    let open: { bytes: number; ms: number; storageMs: number; emptyMs: number; days: number; rss: number } | null = null;
+    if (openGB > 0) {
+      let upTo = points;
+      const perPoint = bytes / points;
+      if (bytes < openGB * 1e9) {
+        upTo = points + Math.ceil((openGB * 1e9 - bytes) / perPoint * 1.05);
+        runWriter(dir, series, upTo, step, start, points);
+      }
+      const again = await serveDir(dir);
+      const openRss = vmHWM(again.proc.pid!);
+      await again.stop();
+      // The same server on an empty directory, in the same run: what starting the process costs on this machine now.
+      const emptyDir = mkdtempSync(join(tmpdir(), 'promlet-empty-'));
+      const empty = await serveDir(emptyDir);
+      await empty.stop();
+      rmSync(emptyDir, { recursive: true, force: true });
+      open = { bytes: dirBytes(dir), ms: again.openMs, storageMs: again.storageMs, emptyMs: empty.openMs, days: (upTo * step) / 86400_000, rss: openRss };
+    }
+
+    record({
+      series, days, samples: series * points, diskBytes: bytes, bytesPerSample: bytes / (series * points), writerMs: w.ms, writerPeakRss: w.maxRSS,
+      writerMaxCommitMs: w.maxCommitMs, writerMaxStallMs: w.maxStallMs, serverPeakRss: rss, openMs: server.openMs, wholeRangeQueryMs: wholeMs, rangeQueryMs: rangeMs,
+      exactCount, exactRange, exactSamples, open,
+    });
+    if (open) {
+      console.log(`| opening ${(open.bytes / 1e9).toFixed(2)} GB (${open.days.toFixed(1)} d): start to ready, peak RSS at ready | ${open.ms.toFixed(0)} ms, ${mb(open.rss)} | < 2 s |`);
+      console.log(`| the same: opening the storage alone (the server's log); an empty directory's start to ready | ${open.storageMs} ms; ${open.emptyMs.toFixed(0)} ms | |`);
+    }
+  } finally {
     if (process.env.PROMLET_BENCH_KEEP_LARGE) console.log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks|out-of-order|import|histograms|histogram-peer|histogram-query|histogram-output]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks|out-of-order|dashboard|import|histograms|histogram-peer|histogram-query|histogram-output|large-directory]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -25,9 +25,10 @@ import { remoteWriteBench } from './remote-write.js';
 import { remoteReceiversBench } from './remote-receivers.js';
 import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
 import { intakeBench } from './intake.js';
-import { blocksBench, importBench } from './blocks.js';
+import { blocksBench, importBench, largeDirectory } from './blocks.js';
 import { browserBlocksBench } from './browser-blocks.js';
 import { outOfOrderBench } from './out-of-order.js';
+import { dashboardBench } from './dashboard.js';
 import { recordResults } from './results-db.js';
 import { histogramsBench } from './histograms.js';
 import { histogramPeerBench } from './histogram-peer.js';
@@ -216,12 +217,15 @@ if (run('blocks')) await blocksBench(corpus, quick, (row) => record('blocks', ro
 if (run('ui')) await uiBench(quick, (row) => record('ui', row));
 if (run('browser-blocks')) await browserBlocksBench(quick, (row) => record('browser-blocks', row));
 if (run('out-of-order')) await outOfOrderBench(quick, (row) => record('out-of-order', row));
+if (run('dashboard')) await dashboardBench(quick, (row) => record('dashboard', row));
 if (run('histograms')) await histogramsBench(quick, (row) => record('histograms', row));
 if (run('histogram-peer')) await histogramPeerBench(quick, (row) => record('histogram-peer', row));
 if (run('histogram-query')) await histogramQueryBench(quick, (row) => record('histogram-query', row));
 if (run('histogram-output')) await histogramOutputBench(quick, (row) => record('histogram-output', row));
 // The import figures of `blocks` alone; not run twice in a full run.
 if (only === 'import') await importBench(corpus, quick, (row) => record('blocks', row));
+// The large served directory of `blocks` alone.
+if (only === 'large-directory') await largeDirectory(quick, (row) => record('blocks', { part: 'largeDirectory', ...row }));
 await recordResults(results, quick);
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));

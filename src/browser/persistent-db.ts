@@ -12,7 +12,7 @@
 import { openDB, parseRetention, type DB, type DBOptions } from '../storage/db.js';
 import { decodeFrames, decodeIndex, encodeFrames } from '../storage/persist-format.js';
 import {
-  type BlockPolicy, applyBlockTimeRetention, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks,
+  type BlockPolicy, applyBlockTimeRetention, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks, logHeadRetention,
 } from '../storage/block-lifecycle.js';
 import { OpfsBlockBackend, opfsAvailable } from './opfs-block-backend.js';
 
@@ -92,6 +92,7 @@ export async function openPersistentDB(opts: PersistentDBOptions = {}): Promise<
   const backend = useBlocks ? await OpfsBlockBackend.open(`promlet-${name}`, warn) : null;
   if (backend && opts.fresh) await backend.clear();
   const db = await openDB({ ...opts, encoding: (backend && blocksEncoding(backend, false, warn)) || opts.encoding });
+  logHeadRetention(db, parseRetention(opts.retention), warn);
   const loaded = { series: 0, chunks: 0, samples: 0, ms: 0, blocks: 0 };
   if (backend) db.setBlocks(openBlocks(backend, db, false, warn));
   loaded.blocks = db.blockList().length;

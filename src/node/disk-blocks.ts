@@ -8,7 +8,7 @@ import * as life from '../storage/block-lifecycle.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 import { nodeBlockBackend } from './node-block-backend.js';
 
-export { type BlockPolicy, headCutUpTo } from '../storage/block-lifecycle.js';
+export { type BlockPolicy, headCutUpTo, headNeedsCut, untilNoQueriers } from '../storage/block-lifecycle.js';
 
 /** Opens every block of dataDir (removing half-written ones unless read-only). */
 export function openBlocks(dataDir: string, db: DB, readOnly: boolean, warn: (m: string) => void): Block[] {
@@ -23,6 +23,16 @@ export function blocksEncoding(dataDir: string, readOnly: boolean, warn: (m: str
 /** Cuts blocks from the head while it spans more than 1.5 block ranges; returns how many ranges were cut. */
 export function cutHeadBlocks(dataDir: string, db: DB, policy: life.BlockPolicy): number {
   return life.cutHeadBlocks(nodeBlockBackend(dataDir), db, policy);
+}
+
+/** cutHeadBlocks a series at a time between other work (see block-lifecycle.ts). */
+export function cutHeadBlocksAsync(dataDir: string, db: DB, policy: life.BlockPolicy, pause: life.Pause): Promise<number> {
+  return life.cutHeadBlocksAsync(nodeBlockBackend(dataDir), db, policy, pause);
+}
+
+/** compactBlocks a series at a time between other work. */
+export function compactBlocksAsync(dataDir: string, db: DB, retentionMs: number, policy: life.BlockPolicy, pause: life.Pause): Promise<number> {
+  return life.compactBlocksAsync(nodeBlockBackend(dataDir), db, retentionMs, policy, pause);
 }
 
 /** Runs compaction until nothing is left to merge; returns the number of merges. */

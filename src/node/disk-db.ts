@@ -18,7 +18,9 @@ import { type WalOptions, WalFile, readWal, segmentName, segments } from './wal-
 import { parseBase2Bytes } from '../model/units.js';
 import {
   type BlockPolicy, applyBlockSizeRetention, cleanTombstones as cleanBlockTombstones, applyBlockTimeRetention, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks,
+  compactBlocksAsync, cutHeadBlocksAsync, headNeedsCut, untilNoQueriers,
 } from './disk-blocks.js';
+import { logHeadRetention } from '../storage/block-lifecycle.js';
 import { listBlockDirs } from './block-dir.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { parseRetention } from '../storage/db.js';
@@ -51,6 +53,12 @@ export interface DiskDB {
   checkpoint(): CheckpointResult;
   /** Writes blocks with tombstones again without the deleted samples now (clean_tombstones), with any other compaction due. */
   cleanTombstones(): void;
+  /**
+   * Settles when the block cut, compaction and retention that commits start
+   * in the background are done (at once when none runs); tests and tools
+   * that look at the blocks right after writing wait for it.
+   */
+  maintenance(): Promise<void>;
   /** Keeps log segments from the one `from()` returns, for a reader of the log (remote write) that lags behind. */
   retainLogFrom(from: () => number): void;
   close(): Promise<void>;
@@ -120,6 +128,8 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
     ? (Object.keys(ENCODING_IDS) as ChunkEncoding[]).find((e) => ENCODING_IDS[e] === ix.encoding)
     : blocksEncoding(dataDir, !!opts.readOnly, warn) ?? opts.encoding;
   const db = await openDB({ ...opts, encoding });
+  // Retention may drop head data the index or the log brings back (at start, once "now" moves): say so.
+  logHeadRetention(db, parseRetention(opts.retention), warn);
   const replay = { series: 0, chunks: 0, records: 0, samples: 0, skipped: 0, ms: 0, blocks: 0 };
   try {
     db.setBlocks(openBlocks(dataDir, db, !!opts.readOnly, warn));
@@ -151,7 +161,7 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
 
   if (opts.readOnly) {
     const refuse = () => { throw new Error(`${dataDir} is open read-only`); };
-    return { db, wal: null, replay, walCorruptions, checkpoint: refuse, cleanTombstones: refuse, retainLogFrom: () => {}, close: () => db.close() };
+    return { db, wal: null, replay, walCorruptions, checkpoint: refuse, cleanTombstones: refuse, maintenance: () => Promise.resolve(), retainLogFrom: () => {}, close: () => db.close() };
   }
 
   const wal = new WalFile(walDir, opts, after);
@@ -205,24 +215,28 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   // (data imported long ago, say, under a shorter retention).
   if (cutHeadBlocks(dataDir, db, opts) > 0) checkpoint();
   maintainBlocks();
-  let cutting = false;
-  db.onCommitted = () => {
-    // A querier open across a cut would see neither the range the head let go of nor the new block;
-    // the cut waits for a commit with no querier open (the head grows by that much meanwhile).
-    if (cutting || db.hasOpenQueriers()) return;
-    cutting = true;
-    try {
-      if (cutHeadBlocks(dataDir, db, opts) > 0) {
-        // The head let go of the cut range: persist it so the log before it can go.
-        checkpoint();
-        maintainBlocks();
-      }
-    } catch (e) {
-      // The commit itself is in the log and the head; cutting is retried after the next one.
-      warn(`cutting a block from the head of ${dataDir} failed: ${(e as Error).message}`);
-    } finally {
-      cutting = false;
+  // Cutting, compaction and retention run after the commit that found the head long enough has
+  // returned, a series at a time between other work: an appender never waits for them. A querier open
+  // across a swap would see neither the range the head let go of nor the new block, so each swap
+  // waits for a moment with no querier open.
+  let maintaining: Promise<void> | null = null;
+  const pause = () => new Promise<void>((r) => setTimeout(r, 1));
+  const maintainAfterCommit = async () => {
+    await pause();
+    while (await cutHeadBlocksAsync(dataDir, db, opts, pause) > 0) {
+      // The head let go of the cut range: persist it so the log before it can go.
+      checkpoint();
+      await compactBlocksAsync(dataDir, db, retentionMs, opts, pause);
+      await untilNoQueriers(db, pause);
+      maintainBlocks();
     }
+  };
+  db.onCommitted = () => {
+    if (maintaining || !headNeedsCut(db, opts)) return;
+    maintaining = maintainAfterCommit()
+      // The commits are in the log and the head; cutting is tried again after the next one.
+      .catch((e) => warn(`cutting a block from the head of ${dataDir} failed: ${(e as Error).message}`))
+      .finally(() => (maintaining = null));
   };
   const interval = opts.checkpointInterval ?? 30 * 60_000;
   // A failed timed checkpoint (a full disk, say) is reported; the log keeps everything until the next one works.
@@ -236,12 +250,15 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   timer?.unref();
   return {
     db, wal, replay, walCorruptions, checkpoint,
+    maintenance: () => maintaining ?? Promise.resolve(),
     cleanTombstones: () => {
-      if (!db.hasOpenQueriers()) cleanBlockTombstones(dataDir, db);
+      if (!maintaining && !db.hasOpenQueriers()) cleanBlockTombstones(dataDir, db);
     },
     retainLogFrom: (from) => retainers.push(from),
     close: async () => {
       if (timer) clearInterval(timer);
+      db.onCommitted = null;
+      await maintaining;
       try {
         checkpoint();
       } finally {

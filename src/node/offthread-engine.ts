@@ -1,6 +1,8 @@
 // An Engine whose asynchronous queries run in worker threads, for the HTTP
-// server: the main thread parses the query, selects and copies the samples it
-// can read (yielding between series), and a worker evaluates it. The
+// server: the main thread parses the query, and a worker evaluates it,
+// reading storage through the main thread one call at a time
+// (worker-storage.ts: a selection, one series' samples or window
+// reductions), so nothing holds a copy of every sample a query can read. The
 // synchronous methods stay in-process, as embedders use them.
 //
 // A worker is also the hard edge of the query limits: past its timeout (plus
@@ -8,18 +10,17 @@
 // worker is terminated, and its heap is capped by the memory budget, so a
 // query that outgrows it ends that worker, not the server.
 
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { workerURL } from './worker-url.js';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { createEngine, parseOptions, rangeWindow, toMillis, type Engine, type EngineOptions, type QueryOptions, type QueryResult, type Time } from '../promql/engine/engine.js';
-import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, type ErrorType } from '../promql/engine/errors.js';
+import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, TooManySamplesError, type ErrorType } from '../promql/engine/errors.js';
 import { parse, ParseError } from '../promql/index.js';
 import { parseDuration } from '../model/duration.js';
 import { prepare } from '../promql/engine/preprocess.js';
-import { overallRange, selectorRanges } from '../promql/engine/selection.js';
+import { selectorRanges } from '../promql/engine/selection.js';
 import type { Queryable } from '../storage/interfaces.js';
-import { collectSnapshot, snapshotSelectors, SnapshotTooLargeError } from './query-snapshot.js';
-import type { WorkerAnswer, WorkerQuery } from './query-worker.js';
+import type { QueryWorkerData, WorkerAnswer, WorkerQuery } from './query-worker.js';
+import { newStorageSignal, serveStoragePort, StorageServer } from './worker-storage.js';
 import { fetchRemote, mergeQueryable, type RemoteReadSet } from '../remote/fanout.js';
 import { readQueries } from './remote-read-engine.js';
 
@@ -28,19 +29,27 @@ export interface OffThreadOptions {
   workers?: number;
   /** How long past its timeout a worker may take to answer before it is terminated (ms, default 1000). */
   graceMs?: number;
-  /** Longest the main thread works on a snapshot before letting other work run (ms, default 10). */
-  sliceMs?: number;
   /**
    * remote_read endpoints (src/remote/fanout.ts): the selectors of a query
    * are fetched from them on this thread, within the query's timeout, and
-   * the snapshot is taken from local data with the fetched series merged in.
+   * the worker reads local data with the fetched series merged in.
    * A failing remote is a warning in the answer.
    */
   remote?: { set(): RemoteReadSet; localStartTime(): number };
 }
 
-/** A sample's timestamp and value, as the memory budget counts them. */
-const SAMPLE_BYTES = 16;
+/** Query errors whose class callers test, rebuilt from a worker's answer. */
+const KNOWN_ERRORS: Record<string, new () => QueryError> = {
+  QueryMemoryError: class extends QueryMemoryError {
+    constructor() {
+      super(0);
+      this.name = 'QueryMemoryError';
+    }
+  },
+  TooManySamplesError,
+  QueryTimeoutError,
+  QueryCanceledError,
+};
 
 function ms(d: number | string | undefined, dflt: number): number {
   if (d === undefined) return dflt;
@@ -60,9 +69,17 @@ class QueryWorker {
   private markReady!: () => void;
   private failStart!: (e: Error) => void;
   dead = false;
+  /** The storage the running query reads, served to the worker call by call. */
+  private storage: StorageServer | null = null;
 
   constructor(heapMb: number) {
-    this.worker = new Worker(workerURL(import.meta.url, 'query-worker'), { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    const { port1, port2 } = new MessageChannel();
+    const signal = newStorageSignal();
+    const workerData: QueryWorkerData = { port: port2, signal };
+    this.worker = new Worker(workerURL(import.meta.url, 'query-worker'), {
+      resourceLimits: { maxOldGenerationSizeMb: heapMb }, workerData, transferList: [port2],
+    });
+    serveStoragePort(port1, signal, () => this.storage);
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       this.markReady = resolve;
@@ -87,12 +104,19 @@ class QueryWorker {
     this.worker.on('exit', (code) => fail(new Error(`query worker exited with code ${code}`)));
   }
 
-  run(q: WorkerQuery): Promise<WorkerAnswer> {
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      const transfer = q.series.flatMap((s) => [s.t.buffer, s.v.buffer, ...(s.st ? [s.st.buffer] : []), ...(s.h ? [s.h.t.buffer, s.h.sum.buffer] : [])]) as ArrayBuffer[];
-      this.worker.postMessage(q, transfer);
-    });
+  /** Runs a query reading `source`; whatever it left open there is closed when it settles. */
+  async run(q: WorkerQuery, source: Queryable): Promise<WorkerAnswer> {
+    const storage = new StorageServer(source);
+    this.storage = storage;
+    try {
+      return await new Promise<WorkerAnswer>((resolve, reject) => {
+        this.pending = { resolve, reject };
+        this.worker.postMessage(q);
+      });
+    } finally {
+      storage.end();
+      if (this.storage === storage) this.storage = null;
+    }
   }
 
   terminate(): void {
@@ -105,10 +129,9 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const local = createEngine(db, options);
   const size = Math.max(1, off.workers ?? 2);
   const grace = off.graceMs ?? 1000;
-  const sliceMs = off.sliceMs ?? 10;
   const engineTimeout = ms(options.timeout, 120_000);
   const budget = options.maxMemoryBytes ?? 1024 * 1024 * 1024;
-  // The budget counts what the engine can see; the heap also holds the snapshot and the engine itself.
+  // The worker's engine counts what it holds against the budget; the heap limit is the hard edge past that.
   const heapMb = Math.ceil((2 * budget) / (1024 * 1024)) + 128;
   const idle: QueryWorker[] = [];
   let live = 0;
@@ -178,7 +201,6 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     }
     const prepared = prepare(expr, { start, end, step });
     const ranges = selectorRanges(prepared, { start, end }, lookbackDelta);
-    const all = overallRange(ranges);
     // Fetched before a worker is taken: waiting on the network should not hold one.
     const { source, warnings } = await withRemote(ranges, step, deadline, opts.signal);
     check();
@@ -194,21 +216,6 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       }
       // A worker's start-up (after one was terminated) is ours, not the query's: it does not use up the timeout.
       deadline += performance.now() - starting;
-      let sliceStart = performance.now();
-      const pause = async () => {
-        check();
-        if (performance.now() - sliceStart < sliceMs) return;
-        await yieldToEventLoop();
-        sliceStart = performance.now();
-      };
-      // The copy is held in memory twice at most (here, then in the worker): it is counted against the budget.
-      let series;
-      try {
-        series = await collectSnapshot(source, snapshotSelectors(prepared.expr, ranges, all), all, pause, Math.floor(budget / SAMPLE_BYTES));
-      } catch (e) {
-        if (e instanceof SnapshotTooLargeError) throw new QueryMemoryError(budget);
-        throw e;
-      }
       check();
       const stop = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
@@ -222,10 +229,10 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
         opts.signal?.addEventListener('abort', onAbort, { once: true });
       });
       const remaining = Math.max(1, deadline - Date.now());
-      const msg: WorkerQuery = { engine: { ...options, timeout: remaining }, query, start, end, step, lookbackDelta, timeout: remaining, series };
+      const msg: WorkerQuery = { engine: { ...options, timeout: remaining, maxMemoryBytes: budget }, query, start, end, step, lookbackDelta, timeout: remaining };
       let answer: WorkerAnswer;
       try {
-        answer = await Promise.race([worker.run(msg), stop]);
+        answer = await Promise.race([worker.run(msg, source), stop]);
       } catch (e) {
         if (e instanceof QueryError) throw e;
         // The worker died: its heap limit is the query memory budget's hard edge.
@@ -234,6 +241,9 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       }
       if ('result' in answer) return warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
       const err = answer.error;
+      // The errors callers tell apart by class keep their class across the thread boundary.
+      const Known = KNOWN_ERRORS[err.name ?? ''];
+      if (Known) throw Object.assign(new Known(), { message: err.message });
       if (err.type) throw new QueryError(err.message, err.type as ErrorType);
       const e = new Error(err.message);
       e.stack = err.stack;

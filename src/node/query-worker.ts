@@ -1,11 +1,13 @@
-// A worker thread that evaluates queries over snapshots the main thread
-// sends it (see query-snapshot.ts), so a costly query never blocks the
+// A worker thread that evaluates queries, so a costly query never blocks the
 // server's event loop: health checks, scrapes and ingestion keep answering.
+// It reads storage through the main thread one call at a time
+// (worker-storage.ts), never a copy of the whole selection.
 
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createEngine, type EngineOptions, type QueryResult } from '../promql/engine/engine.js';
 import { QueryError } from '../promql/engine/errors.js';
-import { SnapshotQueryable, type SnapshotSeries } from './query-snapshot.js';
+import type { Queryable } from '../storage/interfaces.js';
+import { RemoteStorage } from './worker-storage.js';
 
 export interface WorkerQuery {
   engine: EngineOptions;
@@ -16,17 +18,25 @@ export interface WorkerQuery {
   step: number;
   lookbackDelta?: number;
   timeout: number;
-  series: SnapshotSeries[];
+}
+
+/** What the worker is started with: its end of the storage channel and the word that wakes it. */
+export interface QueryWorkerData {
+  port: MessagePort;
+  signal: Int32Array;
 }
 
 export type WorkerAnswer =
   | { result: QueryResult }
-  | { error: { message: string; type?: string; stack?: string } };
+  | { error: { message: string; type?: string; name?: string; stack?: string } };
+
+const data = workerData as QueryWorkerData | undefined;
+const storage = data ? new RemoteStorage(data.port, data.signal) : null;
 
 parentPort?.on('message', (q: WorkerQuery) => {
   let answer: WorkerAnswer;
   try {
-    const engine = createEngine(new SnapshotQueryable(q.series), { ...q.engine, wasmReductions: false });
+    const engine = createEngine(storage!, q.engine);
     const opts = { timeout: q.timeout, lookbackDelta: q.lookbackDelta };
     const result = q.step === 0
       ? engine.instantQuerySync(q.query, q.start, opts)
@@ -34,9 +44,13 @@ parentPort?.on('message', (q: WorkerQuery) => {
     answer = { result };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, stack: err.stack } };
+    answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, name: err.name, stack: err.stack } };
   }
   parentPort!.postMessage(answer);
 });
+// The first evaluation builds the parser and compiles the engine's paths:
+// part of starting, not of the first query's timeout.
+const nothing: Queryable = { querier: () => ({ select: () => [], labelNames: () => [], labelValues: () => [], close: () => {} }) };
+createEngine(nothing).instantQuerySync('sum(rate(x[5m])) + 1', 0);
 // Loaded: the parent starts a query's clock from here.
 parentPort?.postMessage('ready');

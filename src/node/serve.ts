@@ -3,6 +3,7 @@
 // fresh server answers `up` at once.
 
 import { readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { openDB, type DB } from '../storage/db.js';
@@ -48,7 +49,7 @@ export interface ServeOptions {
   maxQueryMemory?: number;
   /** --query.max-label-value-length: longest label value label_replace/label_join may build (default 1 Mi). */
   maxLabelValueLength?: number;
-  /** Worker threads evaluating API queries off the event loop (default 2). */
+  /** Worker threads evaluating API queries off the event loop (default: the cores available, at most --query.max-concurrency). */
   queryWorkers?: number;
   maxConcurrentQueries?: number;
   basicAuth?: { user: string; password: string };
@@ -143,7 +144,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const engine = createEngine(db, engineOptions);
   // API queries are evaluated in worker threads, so /-/healthy, scrapes and ingestion answer meanwhile;
   // remote_read endpoints are fetched from on this thread first, within the query's timeout.
-  const offThread = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers, remote: remoteRead.source });
+  const offThread = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers ?? Math.max(1, Math.min(availableParallelism(), o.maxConcurrentQueries || 20)), remote: remoteRead.source });
   const apiEngine: Engine = {
     instantQuerySync: engine.instantQuerySync,
     rangeQuerySync: engine.rangeQuerySync,

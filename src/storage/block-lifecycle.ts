@@ -9,9 +9,10 @@
 import type { DB } from './db.js';
 import { BlockWriter } from './block-writer.js';
 import type { Block } from './block.js';
-import { type CompactionPlan, compactionRanges, DEFAULT_BLOCK_RANGE, mergeBlocks, mergedCompaction, planCompaction } from './compact.js';
+import type { BlockMeta } from './block-format.js';
+import { type CompactionPlan, compactionRanges, DEFAULT_BLOCK_RANGE, mergeBlocks, mergeBlocksSteps, mergedCompaction, planCompaction } from './compact.js';
 import type { BlockBackend } from './block-backend.js';
-import { deleteBlock, listBlocks, openBlock, readMeta, writeBlock } from './block-store.js';
+import { deleteBlock, listBlocks, openBlock, readMeta, startBlock, writeBlock } from './block-store.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 
 export interface BlockPolicy {
@@ -63,6 +64,99 @@ export function cutHeadBlocks(backend: BlockBackend, db: DB, policy: BlockPolicy
   }
 }
 
+/** Whether the head spans more than 1.5 block ranges, so cutHeadBlocks has work. */
+export function headNeedsCut(db: DB, policy: BlockPolicy): boolean {
+  const { minTime, maxTime } = db.headRange();
+  return minTime !== null && maxTime !== null && maxTime - minTime > (policy.blockRange ?? DEFAULT_BLOCK_RANGE) * 1.5;
+}
+
+/** Lets other work run: resolves after the caller's event loop had a turn. */
+export type Pause = () => Promise<void>;
+
+/** Runs `steps`, pausing whenever a slice of `sliceMs` is used up. */
+async function stepped(steps: Iterable<void>, pause: Pause, sliceMs: number): Promise<void> {
+  let t = performance.now();
+  for (const _ of steps) {
+    if (performance.now() - t < sliceMs) continue;
+    await pause();
+    t = performance.now();
+  }
+}
+
+/** Waits until no querier is open: only then may the set of blocks and the head's range change. */
+export async function untilNoQueriers(db: DB, pause: Pause): Promise<void> {
+  while (db.hasOpenQueriers()) await pause();
+}
+
+/**
+ * cutHeadBlocks without holding up the appender: the block is written a
+ * series at a time (pausing every `sliceMs`) while commits and queries go
+ * on, then swapped in once no querier is open. From the start of a cut,
+ * appends older than its end are out of bounds, as in Prometheus's head
+ * compaction. A deleteSeries meanwhile, or the commit of samples in the
+ * range appended before it closed, makes the cut start over.
+ */
+export async function cutHeadBlocksAsync(backend: BlockBackend, db: DB, policy: BlockPolicy, pause: Pause, sliceMs = 10): Promise<number> {
+  const range = policy.blockRange ?? DEFAULT_BLOCK_RANGE;
+  let cuts = 0;
+  while (headNeedsCut(db, policy)) {
+    const mint = Math.floor(db.headRange().minTime! / range) * range, maxt = mint + range;
+    db.setHeadMinValidTime(maxt);
+    const deletions = db.deletions, late = db.committedBelowMinValid;
+    const b = startBlock(backend, (sink) => new BlockWriter(db.encoding, sink));
+    const unpin = db.pinHeadChunks();
+    let meta;
+    try {
+      await stepped(db.headBlockSteps(mint, maxt, b.w), pause, sliceMs);
+      unpin();
+      meta = b.publish(mint, maxt, undefined, true);
+    } catch (e) {
+      unpin();
+      b.discard();
+      throw e;
+    }
+    await untilNoQueriers(db, pause);
+    // A deletion, or a commit of samples appended before the range closed, changed what the block should hold.
+    if (db.deletions !== deletions || db.committedBelowMinValid !== late) {
+      if (meta) deleteBlock(backend, meta.ulid);
+      continue;
+    }
+    if (meta) db.setBlocks([...db.blockList(), openBlock(backend, meta.ulid, db.cache)]);
+    db.truncateHead(maxt);
+    cuts++;
+  }
+  return cuts;
+}
+
+/** compactBlocks without holding up the appender: each merge written a series at a time, swapped in once no querier is open. */
+export async function compactBlocksAsync(backend: BlockBackend, db: DB, retentionMs: number, policy: BlockPolicy, pause: Pause, sliceMs = 10): Promise<number> {
+  if (policy.compaction === false) return 0;
+  const ranges = compactionRanges(retentionMs, policy.blockRange ?? DEFAULT_BLOCK_RANGE);
+  let merges = 0;
+  for (let plan = planCompaction(db.blockList(), ranges); plan; plan = planCompaction(db.blockList(), ranges)) {
+    const { blocks, mint, maxt } = plan;
+    const deletions = db.deletions;
+    const b = startBlock(backend, (sink) => new BlockWriter(db.encoding, sink));
+    let meta;
+    try {
+      await stepped(mergeBlocksSteps(blocks, b.w, mint, maxt), pause, sliceMs);
+      meta = b.publish(mint, maxt, () => mergedCompaction(blocks), blocks.some((x) => x.meta.promlet?.fromHead));
+    } catch (e) {
+      b.discard();
+      throw e;
+    }
+    await untilNoQueriers(db, pause);
+    // Tombstones added meanwhile, or a parent gone, make the merge stale: plan again.
+    if (db.deletions !== deletions || !blocks.every((x) => db.blockList().includes(x))) {
+      if (meta) deleteBlock(backend, meta.ulid);
+      continue;
+    }
+    swapIn(backend, db, blocks, meta);
+    merges++;
+  }
+  return merges;
+}
+
 /** Runs compaction until nothing is left to merge; returns the number of merges. */
 export function compactBlocks(backend: BlockBackend, db: DB, retentionMs: number, policy: BlockPolicy): number {
   if (policy.compaction === false) return 0;
@@ -90,11 +184,16 @@ function runPlan(backend: BlockBackend, db: DB, plan: CompactionPlan): void {
     backend, (sink) => new BlockWriter(db.encoding, sink), (w) => mergeBlocks(blocks, w, mint, maxt), mint, maxt,
     () => mergedCompaction(blocks), fromHead,
   );
-  const parents = new Set(blocks);
-  const kept = db.blockList().filter((b) => !parents.has(b));
+  swapIn(backend, db, blocks, meta);
+}
+
+/** Replaces the parents of a merge with the merged block (none when nothing was left), then deletes them. */
+function swapIn(backend: BlockBackend, db: DB, parents: readonly Block[], meta: BlockMeta | null): void {
+  const gone = new Set(parents);
+  const kept = db.blockList().filter((b) => !gone.has(b));
   if (meta) kept.push(openBlock(backend, meta.ulid, db.cache));
   db.setBlocks(kept);
-  for (const b of blocks) deleteBlock(backend, b.ulid);
+  for (const b of parents) deleteBlock(backend, b.ulid);
 }
 
 /**
@@ -108,6 +207,18 @@ export function applyBlockTimeRetention(backend: BlockBackend, db: DB, retention
   return dropBlocks(backend, db, (b) => b.maxTime <= cutoff, (b) =>
     `retention: deleting block ${b.ulid} (${iso(b.minTime)} to ${iso(b.maxTime)}, ${b.meta.stats.numSamples} samples of ${b.meta.stats.numSeries} series): ` +
     `it ends before ${iso(cutoff)}, the newest sample (${iso(newest)}) minus the retention time`, log);
+}
+
+/**
+ * Logs what time retention drops from `db`'s head from now on (data a log
+ * replay or a checkpoint brought back, say, older than the newest sample
+ * minus the retention once promlet's own metrics or a scrape move "now").
+ */
+export function logHeadRetention(db: DB, retentionMs: number, log: (m: string) => void): void {
+  db.onHeadRetention = (d, cutoff) => log(
+    `retention: dropping ${d.samples} samples of ${d.series} series from the head (${iso(d.minTime)} to ${iso(d.maxTime)}, ${d.chunks} chunks` +
+    `${d.seriesRemoved > 0 ? `; ${d.seriesRemoved} series left with no samples` : ''}): ` +
+    `they end before ${iso(cutoff)}, the newest sample (${iso(cutoff + retentionMs)}) minus the retention time`);
 }
 
 /** Deletes the oldest blocks while the store (blocks + `otherBytes`) exceeds `limit`. */

@@ -67,29 +67,56 @@ export function writeBlock(
   compaction?: (ulid: string) => BlockMeta['compaction'],
   fromHead = false,
 ): BlockMeta | null {
+  const b = startBlock(backend, writer);
+  try {
+    fill(b.w);
+    return b.publish(mint, maxt, compaction, fromHead);
+  } catch (e) {
+    b.discard();
+    throw e;
+  }
+}
+
+/**
+ * A block being written under `<ULID>.tmp-for-creation`: fill `w` (in as
+ * many steps as the caller likes), then publish (synced, renamed into
+ * place) or discard it.
+ */
+export function startBlock(backend: BlockBackend, writer: (sink: BlockSink) => BlockWriter): {
+  w: BlockWriter;
+  publish(mint: number, maxt: number, compaction?: (ulid: string) => BlockMeta['compaction'], fromHead?: boolean): BlockMeta | null;
+  discard(): void;
+} {
   const ulid = newULID();
   const tmp = `${ulid}.tmp-for-creation`;
   backend.mkdirs(joinPath(tmp, 'chunks'));
+  const discard = () => backend.remove(tmp);
+  let w: BlockWriter;
   try {
-    const w = writer({ chunkFile: (n, bytes, append) => backend.writeFile(joinPath(tmp, 'chunks', chunkFileName(n)), bytes, append) });
-    fill(w);
-    if (w.seriesCount === 0) {
-      backend.remove(tmp);
-      return null;
-    }
-    const { index, meta } = w.finish(ulid, mint, maxt, compaction?.(ulid), fromHead);
-    backend.writeFile(joinPath(tmp, 'index'), index);
-    backend.writeFile(joinPath(tmp, 'meta.json'), new TextEncoder().encode(JSON.stringify(meta, null, '\t') + '\n'));
-    backend.syncDir(joinPath(tmp, 'chunks'));
-    backend.syncDir(tmp);
-    // The rename publishes the block only once every piece is durable.
-    backend.rename(tmp, ulid);
-    backend.syncDir('');
-    return meta;
+    w = writer({ chunkFile: (n, bytes, append) => backend.writeFile(joinPath(tmp, 'chunks', chunkFileName(n)), bytes, append) });
   } catch (e) {
-    backend.remove(tmp);
+    discard();
     throw e;
   }
+  return {
+    w,
+    discard,
+    publish: (mint, maxt, compaction, fromHead = false) => {
+      if (w.seriesCount === 0) {
+        discard();
+        return null;
+      }
+      const { index, meta } = w.finish(ulid, mint, maxt, compaction?.(ulid), fromHead);
+      backend.writeFile(joinPath(tmp, 'index'), index);
+      backend.writeFile(joinPath(tmp, 'meta.json'), new TextEncoder().encode(JSON.stringify(meta, null, '\t') + '\n'));
+      backend.syncDir(joinPath(tmp, 'chunks'));
+      backend.syncDir(tmp);
+      // The rename publishes the block only once every piece is durable.
+      backend.rename(tmp, ulid);
+      backend.syncDir('');
+      return meta;
+    },
+  };
 }
 
 export function readMeta(backend: BlockBackend, ulid: string): BlockMeta {

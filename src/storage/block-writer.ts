@@ -28,11 +28,17 @@ export const CHUNK_FILE_TARGET = 128 * 1024 * 1024;
 /** Buffered chunk bytes are handed to the sink past this size, which bounds a writer's memory. */
 const FLUSH_BYTES = 4 * 1024 * 1024;
 
+/**
+ * A series until the index is written. Its chunk metas are held as the
+ * bytes the index stores them as (count, then delta-coded metas): a merge of
+ * long blocks holds millions of them.
+ */
 interface PendingSeries {
   labels: Labels;
-  chunks: BlockChunkMeta[];
+  chunkSection: Uint8Array;
   starts: { t: number[]; st: number[] } | null;
-  hchunks: BlockChunkMeta[];
+  /** The native histogram chunks' section, null when the series has none. */
+  hchunkSection: Uint8Array | null;
 }
 
 export class BlockWriter {
@@ -42,6 +48,7 @@ export class BlockWriter {
   /** Bytes of the current chunk file already handed to the sink. */
   private flushed = 0;
   private readonly series: PendingSeries[] = [];
+  private readonly scratch = new Writer();
   private samples = 0;
   private numChunks = 0;
   minT = Infinity;
@@ -67,7 +74,16 @@ export class BlockWriter {
     if (prev && compareLabels(prev.labels, labels) >= 0) throw new Error('BlockWriter: series must be added in label order, each once');
     const metas = this.writeChunks(chunks, false);
     const hmetas = this.writeChunks(hchunks, true);
-    this.series.push({ labels, chunks: metas, starts: starts && starts.t.length > 0 ? starts : null, hchunks: hmetas });
+    this.series.push({
+      labels, chunkSection: this.section(metas), starts: starts && starts.t.length > 0 ? starts : null,
+      hchunkSection: hmetas.length > 0 ? this.section(hmetas) : null,
+    });
+  }
+
+  private section(metas: readonly BlockChunkMeta[]): Uint8Array {
+    this.scratch.len = 0;
+    writeChunkMetas(this.scratch, metas);
+    return this.scratch.view().slice();
   }
 
   private writeChunks(chunks: readonly ChunkToWrite[], histogram: boolean): BlockChunkMeta[] {
@@ -158,7 +174,7 @@ function encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Uint8A
       body.uvarint(symbolId.get(l.name)!);
       body.uvarint(symbolId.get(l.value)!);
     }
-    writeChunkMetas(body, s.chunks);
+    body.bytes(s.chunkSection);
     const n = s.starts?.t.length ?? 0;
     body.uvarint(n);
     for (let i = 0; i < n; i++) {
@@ -166,7 +182,7 @@ function encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Uint8A
       body.varint(s.starts!.st[i]!);
     }
     // Only series with histograms carry their list, so blocks without any keep their old bytes.
-    if (s.hchunks.length > 0) writeChunkMetas(body, s.hchunks);
+    if (s.hchunkSection) body.bytes(s.hchunkSection);
     refs.push(w.len);
     const b = body.view();
     w.uvarint(b.length);

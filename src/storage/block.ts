@@ -143,7 +143,12 @@ export class Block implements PostingsSource {
   }
 
   /** The series entry at index offset `ref`. */
-  series(ref: number): BlockSeriesEntry {
+  /**
+   * A series entry. Without `floatChunks` its float chunk metas are skipped
+   * (chunks is empty): a selection over many series keeps only labels, and
+   * reads the metas again when it reads the series.
+   */
+  series(ref: number, floatChunks = true): BlockSeriesEntry {
     const where = `${this.files.where}/index series at byte ${ref}`;
     const head = new Reader(this.indexBytes(ref, Math.min(10, this.files.indexSize - ref)), where, ref);
     const len = head.uvarint();
@@ -160,7 +165,7 @@ export class Block implements PostingsSource {
       return s;
     };
     for (let n = r.uvarint(); n > 0; n--) labels.push({ name: sym(r.uvarint()), value: sym(r.uvarint()) });
-    const chunks = readChunkMetas(r);
+    const chunks = floatChunks ? readChunkMetas(r) : skipChunkMetas(r);
     let starts: BlockSeriesEntry['starts'] = null;
     const ns = r.uvarint();
     if (ns > 0) {
@@ -241,6 +246,11 @@ export class Block implements PostingsSource {
 }
 
 /** A count of chunk metas, then each as the writer packs them (deltas, as Prometheus's). */
+function skipChunkMetas(r: Reader): BlockChunkMeta[] {
+  for (let n = r.uvarint() * 5; n > 0; n--) r.uvarint();
+  return [];
+}
+
 function readChunkMetas(r: Reader): BlockChunkMeta[] {
   const chunks: BlockChunkMeta[] = [];
   let prevMaxT = 0, prevRef = 0;

@@ -77,6 +77,14 @@ export function mergeBlocks(
   blocks: readonly Block[], writer: BlockWriter, mint: number, maxt: number,
   deleted: (b: Block, e: BlockSeriesEntry) => readonly (readonly [number, number])[] = (b, e) => b.deleted(e.ref!),
 ): void {
+  for (const _ of mergeBlocksSteps(blocks, writer, mint, maxt, deleted));
+}
+
+/** mergeBlocks a series at a time: yields after each, so a caller can let other work run between them. */
+export function* mergeBlocksSteps(
+  blocks: readonly Block[], writer: BlockWriter, mint: number, maxt: number,
+  deleted: (b: Block, e: BlockSeriesEntry) => readonly (readonly [number, number])[] = (b, e) => b.deleted(e.ref!),
+): Generator<void> {
   const its = blocks.map((b) => seriesOf(b));
   const cur = its.map((it) => it.next());
   for (;;) {
@@ -92,6 +100,7 @@ export function mergeBlocks(
       }
     }
     writeMerged(parts, writer, mint, maxt, deleted);
+    yield;
   }
 }
 

@@ -5,7 +5,7 @@ import { CHUNK_LEN } from '../wasm/layout.js';
 import { mem } from '../wasm/loader.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 import { encodingId } from '../wasm/codec.js';
-import { Head } from './head.js';
+import { Head, type HeadDropped } from './head.js';
 import { HeadAppender } from './head-append.js';
 import { HeadQuerier } from './head-read.js';
 import type { Appendable, Appender, Querier, Queryable } from './interfaces.js';
@@ -22,7 +22,7 @@ import { parseBase2Bytes } from '../model/units.js';
 import type { Block } from './block.js';
 import { ByteCache, DEFAULT_CACHE_SIZE } from './byte-cache.js';
 import { DBQuerier, decodeStored, withoutRanges } from './merge-read.js';
-import { truncateHeadBefore, writeHeadRange } from './head-compact.js';
+import { headRangeSteps, truncateHeadBefore, writeHeadRange } from './head-compact.js';
 import type { BlockWriter } from './block-writer.js';
 
 export interface DBOptions {
@@ -161,6 +161,43 @@ export class DB implements Queryable, Appendable {
     return this.head.outOfOrderTimeWindow;
   }
 
+  /**
+   * Called when retention drops samples from the head (not when a block
+   * cut lets them go): what went, and the cutoff (newest sample minus the
+   * retention time) it fell before.
+   */
+  set onHeadRetention(f: ((dropped: HeadDropped, cutoff: number) => void) | null) {
+    this.head.onRetention = f;
+  }
+
+  /** Bumped by every deleteSeries: a cut or compaction that read data before it writes it again. */
+  deletions = 0;
+
+  /** Samples committed below the head's minValidTime (checked before it moved): a cut under way must read the head again. */
+  get committedBelowMinValid(): number {
+    return this.head.committedBelowMinValid;
+  }
+
+  /**
+   * Keeps head chunks from being freed (and reused) until the returned
+   * function is called, for work that reads the head a series at a time
+   * between commits (a block cut). Counts as an open querier meanwhile.
+   */
+  pinHeadChunks(): () => void {
+    this.head.acquireReader();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.head.releaseReader();
+    };
+  }
+
+  /** writeHeadBlock a series per step (see head-compact.ts headRangeSteps). */
+  headBlockSteps(mint: number, maxt: number, writer: BlockWriter): Generator<void> {
+    return headRangeSteps(this.head, mint, maxt, writer);
+  }
+
   /** Called after every commit (the data directory cuts blocks from the head there). */
   onCommitted: (() => void) | null = null;
 
@@ -288,6 +325,7 @@ export class DB implements Queryable, Appendable {
    * has a write-ahead log. Returns the number of samples deleted.
    */
   deleteSeries(matchers: readonly Matcher[], mint = -Infinity, maxt = Infinity): number {
+    this.deletions++;
     let deleted = 0;
     // Blocks are immutable: their deletions are tombstones, which queries apply and compaction carries out.
     for (const b of this.blocks) {

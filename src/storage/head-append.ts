@@ -324,6 +324,7 @@ export class HeadAppender implements Appender {
       }
       if (t < head.minT) head.minT = t;
       if (t > head.maxT) head.maxT = t;
+      if (t < head.minValidTime) head.committedBelowMinValid++;
     }
     head.samples += appended;
     const hists = this.hists.filter((p) => head.get(p.s.id) === p.s);
@@ -341,6 +342,7 @@ export class HeadAppender implements Appender {
     // After the newer samples, so a timestamp both hold keeps the in-order sample.
     for (const [s, byT] of this.oooBySeries) {
       if (head.get(s.id) !== s) continue;
+      for (const i of byT.values()) if (this.oooTs[i]! < head.minValidTime) head.committedBelowMinValid++;
       const added = mergeOutOfOrder(head, s, [...byT.values()], this.oooTs, this.oooVs, this.oooSts);
       head.outOfOrderAppended += added;
     }

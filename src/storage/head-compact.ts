@@ -28,14 +28,28 @@ function startsWithin(starts: Starts | null, lo: number, hi: number): Starts | n
 
 /** Writes the head's samples in [mint, maxt) to `writer`, series in label order. */
 export function writeHeadRange(head: Head, mint: number, maxt: number, writer: BlockWriter): void {
+  for (const _ of headRangeSteps(head, mint, maxt, writer));
+}
+
+/**
+ * writeHeadRange a series at a time: yields after each, so a caller can let
+ * other work run between them. Appends may go on meanwhile as long as none
+ * lands in [mint, maxt) (the head's minValidTime is maxt by then) and the
+ * chunks stay pinned (a reader held): each series is read as it is when its
+ * turn comes.
+ */
+export function* headRangeSteps(head: Head, mint: number, maxt: number, writer: BlockWriter): Generator<void> {
   const series = head.series.filter((s): s is MemSeries => !!s && s.hasSamples && s.maxT >= mint && head.seriesMinTime(s) < maxt);
   series.sort((a, b) => compareLabels(a.labels, b.labels));
   for (const s of series) {
+    if (!s.hasSamples) continue;
     const { timestamps, values } = decodeList(head.chunksOverlapping(s, mint, maxt - 1), head.enc, mint, maxt - 1, false);
     const hist = s.hist ? decodeHistogramList(s.hist.overlapping(mint, maxt - 1), mint, maxt - 1) : emptyRun();
-    if (timestamps.length === 0 && hist.timestamps.length === 0) continue;
-    const chunks = timestamps.length > 0 ? encodeChunksWithMeta(head.enc, timestamps, values) : [];
-    writer.addSeries(s.labels, chunks, startsWithin(s.starts, mint, maxt - 1), encodeHistogramRun(hist));
+    if (timestamps.length > 0 || hist.timestamps.length > 0) {
+      const chunks = timestamps.length > 0 ? encodeChunksWithMeta(head.enc, timestamps, values) : [];
+      writer.addSeries(s.labels, chunks, startsWithin(s.starts, mint, maxt - 1), encodeHistogramRun(hist));
+    }
+    yield;
   }
 }
 

@@ -54,6 +54,16 @@ export class MemSeries {
   }
 }
 
+/** What truncateBefore let go of: samples, chunks, series touched and left empty, and the time they spanned. */
+export interface HeadDropped {
+  samples: number;
+  chunks: number;
+  series: number;
+  seriesRemoved: number;
+  minTime: number;
+  maxTime: number;
+}
+
 export interface HeadOptions {
   encoding: ChunkEncoding;
   /** Keep this many milliseconds of data behind the newest sample (0 = forever). */
@@ -82,6 +92,12 @@ export class Head {
   maxT = -Infinity;
   /** Samples older than this are out of bounds (retention). */
   minValidTime = -Infinity;
+  /**
+   * Samples committed below minValidTime: appended (and checked) before it
+   * moved, committed after. A block cut that began meanwhile must read the
+   * head again.
+   */
+  committedBelowMinValid = 0;
   /** storage.tsdb.out_of_order_time_window in ms: how far behind the head's newest sample an older sample is still taken (0 = never). */
   outOfOrderTimeWindow = 0;
   /** Refused as out of order with the window closed, refused as older than the window, and taken out of order. */
@@ -99,6 +115,8 @@ export class Head {
   private openReaders = 0;
   private pendingFree: number[] = [];
   private lastRetentionAt = -Infinity;
+  /** Told what time retention dropped from the head (a data directory logs it). */
+  onRetention: ((dropped: HeadDropped, cutoff: number) => void) | null = null;
 
   constructor(opts: HeadOptions) {
     this.encoding = opts.encoding;
@@ -323,21 +341,26 @@ export class Head {
     if (this.retention <= 0 || this.maxT === -Infinity) return;
     if (this.maxT - this.lastRetentionAt < 60_000) return;
     this.lastRetentionAt = this.maxT;
-    this.truncateBefore(this.maxT - this.retention);
+    const cutoff = this.maxT - this.retention;
+    const dropped = this.truncateBefore(cutoff);
+    if (dropped.samples > 0) this.onRetention?.(dropped, cutoff);
   }
 
-  /** Drops every chunk whose samples all lie before mint, and series left without chunks. */
-  truncateBefore(mint: number): void {
+  /** Drops every chunk whose samples all lie before mint, and series left without chunks; says what went. */
+  truncateBefore(mint: number): HeadDropped {
     this.minValidTime = Math.max(this.minValidTime, mint);
+    const dropped: HeadDropped = { samples: 0, chunks: 0, series: 0, seriesRemoved: 0, minTime: Infinity, maxTime: -Infinity };
     const removed = new Map<number, Labels>();
     const { u32 } = mem();
     const headsBase = this.heads.ptr >>> 2;
     for (const s of this.series) {
       if (!s) continue;
+      const chunksBefore = dropped.chunks;
       if (s.hist && s.hist.chunks.length > 0) {
-        this.truncateHistograms(s, mint);
+        this.truncateHistograms(s, mint, dropped);
         if (!s.hasSamples) {
           this.forgetEmptied(s, removed);
+          dropped.seriesRemoved++;
           continue;
         }
       }
@@ -346,9 +369,17 @@ export class Head {
       while (drop < s.closedMaxT.length && s.closedMaxT[drop]! < mint) drop++;
       if (drop === s.closedMaxT.length && s.maxT < mint) drop = s.chunks.length;
       if (drop === 0) continue;
+      const firstT = s.closedMinT.length > 0 ? s.closedMinT[0]! : wasm.chunkMinTime(s.chunks[0]!, this.enc);
+      const lastT = drop === s.chunks.length ? s.maxT : s.closedMaxT[drop - 1]!;
+      dropped.minTime = Math.min(dropped.minTime, firstT);
+      dropped.maxTime = Math.max(dropped.maxTime, lastT);
+      // Counted once when its histogram chunks went too.
+      if (dropped.chunks === chunksBefore) dropped.series++;
+      dropped.chunks += drop;
       for (let i = 0; i < drop; i++) {
         const n = i < s.closedSamples.length ? s.closedSamples[i]! : s.totalSamples - s.closedSampleSum;
         this.samples -= n;
+        dropped.samples += n;
         s.totalSamples -= n;
         if (i < s.closedSamples.length) s.closedSampleSum -= n;
         this.freeChunk(s.chunks[i]!);
@@ -371,24 +402,34 @@ export class Head {
       s.generation++;
       if (s.chunks.length === 0) {
         u32[headsBase + s.id] = 0;
-        if (!s.hasSamples) this.forgetEmptied(s, removed);
+        if (!s.hasSamples) {
+          this.forgetEmptied(s, removed);
+          dropped.seriesRemoved++;
+        }
       }
     }
     this.index.delete(removed);
     this.recomputeMinT();
+    return dropped;
   }
 
-  /** Drops s's histogram chunks whose samples all lie before mint. */
-  private truncateHistograms(s: MemSeries, mint: number): void {
+  /** Drops s's histogram chunks whose samples all lie before mint, counting them into `dropped`. */
+  private truncateHistograms(s: MemSeries, mint: number, dropped: HeadDropped): void {
     const h = s.hist!;
     let drop = 0;
     while (drop < h.chunks.length && histogramChunkMeta(h.chunks[drop]!).maxT < mint) drop++;
     if (drop === 0) return;
+    dropped.series++;
+    dropped.chunks += drop;
     for (let i = 0; i < drop; i++) {
       const c = h.chunks[i]!;
-      const n = histogramChunkMeta(c).samples;
+      const meta = histogramChunkMeta(c);
+      const n = meta.samples;
       h.count -= n;
       this.samples -= n;
+      dropped.samples += n;
+      dropped.minTime = Math.min(dropped.minTime, meta.minT);
+      dropped.maxTime = Math.max(dropped.maxTime, meta.maxT);
       this.freeChunk(c);
     }
     if (drop === h.chunks.length) this.closeHistogramChunk(s);

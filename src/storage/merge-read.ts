@@ -29,17 +29,19 @@ const scratch = new WasmBuffer();
 
 type Starts = { t: number[]; st: number[] };
 
-/** A series in one block; chunk metas packed (minT, maxT, samples, ref, len) so a query over many series stays small. */
+/**
+ * A series in one block. Its float chunk metas are read from the index
+ * (through the cache) each time the series is read, not held: a selection
+ * over a long range of many series would otherwise hold a meta for every
+ * chunk in it, memory that grows with the data.
+ */
 interface BlockPart {
   block: Block;
   ref: number;
-  metas: Float64Array;
   starts: Starts | null;
   /** Native histogram chunks, when the series has any in this block. */
   hmetas: readonly BlockChunkMeta[] | null;
 }
-
-const META = 5;
 
 interface Part {
   minT: number;
@@ -129,13 +131,12 @@ class MergedSeries implements Series {
     const sources: Part[][] = [];
     const deleted: (readonly [number, number][])[] = [];
     let tombstoned = false;
-    for (const { block, ref, metas } of this.blockParts) {
+    for (const { block, ref } of this.blockParts) {
       const parts: Part[] = [];
-      for (let i = 0; i < metas.length; i += META) {
-        const minT = metas[i]!, maxT = metas[i + 1]!;
-        if (maxT < lo) continue;
-        if (minT > hi) break;
-        parts.push({ minT, maxT, bytes: block.chunk({ minT, maxT, samples: metas[i + 2]!, ref: metas[i + 3]!, len: metas[i + 4]! }), ptr: 0 });
+      for (const c of block.series(ref).chunks) {
+        if (c.maxT < lo) continue;
+        if (c.minT > hi) break;
+        parts.push({ minT: c.minT, maxT: c.maxT, bytes: block.chunk(c), ptr: 0 });
       }
       if (parts.length === 0) continue;
       const stones = block.deleted(ref);
@@ -249,18 +250,9 @@ export class DBQuerier implements Querier {
     const byKey = new Map<string, { labels: Labels; parts: BlockPart[]; head: MemSeries | null }>();
     for (const block of this.blocks) {
       for (const ref of postingsForMatchers(block, matchers)) {
-        const entry = block.series(ref);
+        const entry = block.series(ref, false);
         const key = labelsKey(entry.labels);
-        const metas = new Float64Array(entry.chunks.length * META);
-        for (let i = 0, at = 0; i < entry.chunks.length; i++, at += META) {
-          const c = entry.chunks[i]!;
-          metas[at] = c.minT;
-          metas[at + 1] = c.maxT;
-          metas[at + 2] = c.samples;
-          metas[at + 3] = c.ref;
-          metas[at + 4] = c.len;
-        }
-        const part = { block, ref, metas, starts: entry.starts, hmetas: entry.hchunks?.length ? entry.hchunks : null };
+        const part = { block, ref, starts: entry.starts, hmetas: entry.hchunks?.length ? entry.hchunks : null };
         const found = byKey.get(key);
         if (found) found.parts.push(part);
         else byKey.set(key, { labels: entry.labels, parts: [part], head: null });

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, existsSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDiskDB } from '../../src/node/disk-db.js';
+import { openDiskDB, type DiskDB } from '../../src/node/disk-db.js';
 import { openDB, type DB } from '../../src/storage/db.js';
 import { Matcher } from '../../src/model/matcher.js';
 import { crash } from '../support/disk.js';
@@ -18,12 +18,19 @@ const H = 3600_000;
 const tmp = () => mkdtempSync(join(tmpdir(), 'promlet-blocks-'));
 const blockDirs = (dir: string) => readdirSync(dir).filter(isULID).sort();
 
-async function fill(dbs: DB[], from: number, to: number, step: number): Promise<void> {
+/**
+ * Appends 4 series from `from` to `to`, one commit per step. A data directory's cut and compaction run
+ * after commits, in the background: each is awaited (unless a querier holds it back), as time passing
+ * between a server's commits would let it finish.
+ */
+async function fill(dbs: (DB | DiskDB)[], from: number, to: number, step: number): Promise<void> {
   for (let t = from; t < to; t += step) {
-    for (const db of dbs) {
+    for (const x of dbs) {
+      const db = 'maintenance' in x ? x.db : x;
       const app = db.appender();
       for (let s = 0; s < 4; s++) app.append({ __name__: 'm', s: String(s) }, t, s === 0 ? t / 1000 : Math.sin(t / 7e5 + s) * 100 + ((t / step) % 13), s === 3 ? t - 1 : 0);
       await app.commit();
+      if ('maintenance' in x && !db.hasOpenQueriers()) await x.maintenance();
     }
   }
 }
@@ -49,7 +56,7 @@ describe('blocks in a data directory', () => {
     const dir = tmp();
     const ref = await openDB();
     const a = await openDiskDB(dir, { checkpointInterval: 0, compaction: false });
-    await fill([ref, a.db], 0, 11 * H, 60_000);
+    await fill([ref, a], 0, 11 * H, 60_000);
     const blocks = blockDirs(dir);
     // Head spans at most 1.5 ranges after each cut: [0,2h) .. [6h,8h) are blocks, the head holds 8h..11h.
     expect(blocks).toHaveLength(4);
@@ -78,7 +85,7 @@ describe('blocks in a data directory', () => {
     const b = await openDiskDB(dir, { checkpointInterval: 0, compaction: false });
     expect(b.replay.blocks).toBe(4);
     expect(answers(b.db, 0, 11 * H)).toEqual(answers(ref, 0, 11 * H));
-    await fill([ref, b.db], 11 * H, 13 * H, 60_000);
+    await fill([ref, b], 11 * H, 13 * H, 60_000);
     expect(blockDirs(dir)).toHaveLength(5);
     await crash(b);
 
@@ -93,25 +100,55 @@ describe('blocks in a data directory', () => {
     const dir = tmp();
     const ref = await openDB();
     const a = await openDiskDB(dir, { checkpointInterval: 0 });
-    await fill([ref, a.db], 0, 3 * H, 60_000);
+    await fill([ref, a], 0, 3 * H, 60_000);
     const q = a.db.querier(0, 5 * H);
     const [s0] = q.select([new Matcher('=', 's', '0')]);
-    await fill([ref, a.db], 3 * H, 5 * H, 60_000);
+    await fill([ref, a], 3 * H, 5 * H, 60_000);
     expect(blockDirs(dir)).toEqual([]);
     // Everything the querier selected is still there for it.
     expect(s0!.samples(0, 3 * H).timestamps.length).toBe(181);
     q.close();
-    await fill([ref, a.db], 5 * H, 5 * H + 60_000, 60_000);
+    await fill([ref, a], 5 * H, 5 * H + 60_000, 60_000);
     expect(blockDirs(dir)).toHaveLength(1);
     expect(answers(a.db, 0, 6 * H)).toEqual(answers(ref, 0, 6 * H));
     await a.close();
+  });
+
+  it('cuts after the commit returns, and a sample appended into the range before it closed reaches the block', async () => {
+    const dir = tmp();
+    const a = await openDiskDB(dir, { checkpointInterval: 0 });
+    await fill([a], 0, 3 * H, 60_000);
+    // Appended while [0, 2h) is still the head's, committed only once its cut is under way.
+    const late = a.db.appender();
+    late.append({ __name__: 'late' }, H, 42);
+    const q = a.db.querier(0, 4 * H);
+    const app = a.db.appender();
+    app.append({ __name__: 'm', s: '0' }, 3 * H + 60_000, 1);
+    await app.commit();
+    // The commit did not cut; the cut runs next, and its swap waits for the querier.
+    expect(a.db.blockList()).toHaveLength(0);
+    while (blockDirs(dir).length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(a.db.blockList()).toHaveLength(0);
+    await late.commit();
+    q.close();
+    await a.maintenance();
+    expect(a.db.blockList().map((b) => [b.minTime, b.maxTime])).toEqual([[0, 2 * H]]);
+    // The block written before that commit was dropped for one written again with it.
+    expect(blockDirs(dir)).toHaveLength(1);
+    await a.close();
+    const b = await openDiskDB(dir, { checkpointInterval: 0 });
+    const r = b.db.querier(0, 4 * H);
+    const [s] = r.select([new Matcher('=', '__name__', 'late')]);
+    expect([...s!.samples(0, 4 * H).values]).toEqual([42]);
+    r.close();
+    await b.close();
   });
 
   it('compacts 2h blocks into 6h ones (×3 steps), keeping every sample', async () => {
     const dir = tmp();
     const ref = await openDB();
     const a = await openDiskDB(dir, { checkpointInterval: 0 });
-    await fill([ref, a.db], 0, 15 * H, 120_000);
+    await fill([ref, a], 0, 15 * H, 120_000);
     const metas = blockDirs(dir).map((b) => JSON.parse(readFileSync(join(dir, b, 'meta.json'), 'utf8')));
     // [0,6h) and [6h,12h) are merged (level 2, three parents each); the head holds 12h..15h.
     expect(metas.map((m) => [m.minTime, m.maxTime, m.compaction.level])).toEqual([[0, 6 * H, 2], [6 * H, 12 * H, 2]]);
@@ -128,7 +165,7 @@ describe('blocks in a data directory', () => {
     const dir = tmp();
     const logs: string[] = [];
     const a = await openDiskDB(dir, { checkpointInterval: 0, compaction: false, retention: '5h', warn: (m) => logs.push(m) });
-    await fill([a.db], 0, 12 * H, 120_000);
+    await fill([a], 0, 12 * H, 120_000);
     const kept = blockDirs(dir).map((b) => JSON.parse(readFileSync(join(dir, b, 'meta.json'), 'utf8')));
     // The newest sample is at 11h58m: blocks ending at or before 6h58m are gone, each as soon as it fell out.
     expect(kept.map((m) => m.minTime)).toEqual([6 * H, 8 * H]);
@@ -137,10 +174,37 @@ describe('blocks in a data directory', () => {
     await a.close();
   });
 
+  it('says what head data retention drops at start, which range and why', async () => {
+    const dir = tmp();
+    const T0 = Date.UTC(2026, 0, 1);
+    const a = await openDiskDB(dir, { checkpointInterval: 0 });
+    for (let i = 0; i < 30; i++) {
+      const app = a.db.appender();
+      for (let s = 0; s < 10; s++) app.append({ __name__: 'old', s: String(s) }, T0 + i * 60_000, i);
+      await app.commit();
+    }
+    await a.close();
+    // Served again with a 1h retention; the first sample of "now" (promlet's own metrics, say) moves the newest sample 10h on.
+    const logs: string[] = [];
+    const b = await openDiskDB(dir, { checkpointInterval: 0, retention: '1h', warn: (m) => logs.push(m) });
+    expect(logs.filter((l) => l.startsWith('retention:'))).toEqual([]);
+    const app = b.db.appender();
+    app.append({ __name__: 'up' }, T0 + 10 * H, 1);
+    await app.commit();
+    expect(logs.filter((l) => l.startsWith('retention:'))).toEqual([
+      'retention: dropping 300 samples of 10 series from the head (2026-01-01T00:00:00.000Z to 2026-01-01T00:29:00.000Z, 10 chunks; ' +
+      '10 series left with no samples): they end before 2026-01-01T09:00:00.000Z, the newest sample (2026-01-01T10:00:00.000Z) minus the retention time',
+    ]);
+    const q = b.db.querier(T0, T0 + 10 * H);
+    expect(q.select([new Matcher('=', '__name__', 'old')])).toEqual([]);
+    q.close();
+    await b.close();
+  });
+
   it('removes a half-written block at start and refuses a damaged one with its place', async () => {
     const dir = tmp();
     const a = await openDiskDB(dir, { checkpointInterval: 0, compaction: false });
-    await fill([a.db], 0, 4 * H, 120_000);
+    await fill([a], 0, 4 * H, 120_000);
     await a.close();
     mkdirSync(join(dir, '01HZZZZZZZZZZZZZZZZZZZZZZZ.tmp-for-creation', 'chunks'), { recursive: true });
     const logs: string[] = [];
@@ -162,7 +226,7 @@ describe('deleting series that blocks hold', () => {
     const dir = tmp();
     const ref = await openDB();
     const a = await openDiskDB(dir, { checkpointInterval: 0, compaction: false });
-    await fill([ref, a.db], 0, 9 * H, 60_000);
+    await fill([ref, a], 0, 9 * H, 60_000);
     expect(blockDirs(dir)).toHaveLength(3);
     const sel = [new Matcher('=', 's', '1')];
     // From 1h to 7h: two blocks and the head are touched.

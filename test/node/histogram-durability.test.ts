@@ -89,6 +89,8 @@ describe('native histograms in a data directory', () => {
         for (let s = 0; s < 2; s++) app.appendHistogram!({ __name__: 'h', s: String(s) }, k * 60_000, histogramAt(k, s));
         await app.commit();
       }
+      // Cutting and compaction run after commits; let each finish, as time between scrapes would.
+      await a.maintenance();
     }
     const st = a.db.stats();
     expect(st.blocks.length).toBeGreaterThan(0);

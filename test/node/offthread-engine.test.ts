@@ -1,7 +1,8 @@
-// Queries evaluated in a worker over a copy of the samples they can read
+// Queries evaluated in a worker reading storage through the main thread
 // give the in-process engine's answers (selectors with offsets, @, ranges,
-// subqueries, info() joins), and the copy itself is held to the memory
-// budget; an abort ends the worker's query.
+// subqueries, info() joins); what the worker holds is held to the memory
+// budget, while a reduction over more samples than the budget answers; an
+// abort ends the worker's query.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDB, createEngine, QueryCanceledError, QueryMemoryError, type DB } from '../../src/index.js';
@@ -57,11 +58,15 @@ describe('the off-thread engine', () => {
     });
   }
 
-  it('holds the copy of the samples to the memory budget', async () => {
+  it('holds what the worker reads to the memory budget', async () => {
     const small = createOffThreadEngine(db, { maxMemoryBytes: 16 * 500 }, { workers: 1 });
     try {
       await expect(small.instantQuery('http_requests_total[1h]', T0 + 3600_000)).rejects.toBeInstanceOf(QueryMemoryError);
       expect((await small.instantQuery('count(temperature)', at)).result).toMatchObject([{ value: [at / 1000, '1'] }]);
+      // 717 samples are read, more than the budget's 500, but a reduction never holds them.
+      const whole = 'sum(count_over_time(http_requests_total[1h]))';
+      expect((await small.instantQuery(whole, T0 + 3600_000)).result).toEqual(local().instantQuerySync(whole, T0 + 3600_000).result);
+      expect((await small.instantQuery(whole, T0 + 3600_000)).result).toMatchObject([{ value: [T0 / 1000 + 3600, '717'] }]);
     } finally {
       await small.close();
     }

@@ -134,10 +134,11 @@ describe('out-of-order samples', () => {
     const late = d.db.appender();
     late.append(M, 90_000, -1);
     await late.commit();
-    // Past 1.5 ranges, [0, 2h) is cut into a block, the out-of-order sample with it.
+    // Past 1.5 ranges, [0, 2h) is cut into a block (after the commit), the out-of-order sample with it.
     const more = d.db.appender();
     more.append(M, 4 * h, 1);
     await more.commit();
+    await d.maintenance();
     const st = d.db.stats();
     expect(st.blocks.length).toBe(1);
     // 119 in-order samples in [0, 2h) and the out-of-order one.

@@ -8,6 +8,7 @@ import type { Annotations } from './annotations.js';
 import { kahanInc } from './kahan.js';
 import { quantile } from './quantile.js';
 import { xxhash64 } from './xxhash64.js';
+import { aggregateColumnar, COLUMNAR_OPS } from './aggregate-columnar.js';
 import { formatFloat } from '../../model/float.js';
 import { type Matrix, type Series, type Sample, getLabel, labelsKey, keepLabels, withoutLabels, setLabel, pushPoint } from './value.js';
 import type { FloatHistogram } from '../../model/histogram.js';
@@ -208,6 +209,11 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
     if (pMin < 0) ctx.annos.warn(`quantile value should be between 0 and 1, got ${formatFloat(pMin)}`, pos);
   }
 
+  // Native histograms take the step-by-step path, which knows their arithmetic and annotations.
+  if (COLUMNAR_OPS.has(op) && !input.some((s) => s.histograms !== undefined && s.histograms.length > 0)) {
+    aggregateColumnar(op, input, groupOf, result, ctx.grid, ctx.tick);
+    return result.filter((s) => s.floats.length > 0);
+  }
   const cursor = new Cursor(input);
   const kSeries = new Map<string, Series>();
   const kOrder: Series[] = [];

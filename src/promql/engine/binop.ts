@@ -4,6 +4,7 @@
 import type { Labels } from '../../model/labels.js';
 import type { BinaryOp, VectorMatching } from '../parser/ast.js';
 import { QueryError } from './errors.js';
+import { cachedLabelsKey, perLabelSet } from './label-key-cache.js';
 import type { FloatHistogram } from '../../model/histogram.js';
 import type { PositionRange } from '../parser/posrange.js';
 import type { Annotations } from './annotations.js';
@@ -56,6 +57,10 @@ export function scalarBinop(op: BinaryOp, lhs: number, rhs: number): number {
 
 /** The join signature of a label set under on(...)/ignoring(...). */
 export function signatureFn(matching: VectorMatching): (ls: Labels) => string {
+  return perLabelSet(signatureOf(matching));
+}
+
+function signatureOf(matching: VectorMatching): (ls: Labels) => string {
   if (matching.on) {
     const names = [...matching.matchingLabels].sort();
     return (ls) => {
@@ -90,6 +95,20 @@ export function vectorUnless(lhs: Vector, rhs: Vector, sig: (ls: Labels) => stri
   if (lhs.length === 0 || rhs.length === 0) return [...lhs];
   const right = new Set(rhs.map((s) => sig(s.metric)));
   return lhs.filter((s) => !right.has(sig(s.metric)));
+}
+
+// Result label sets per (matching, lhs, rhs) objects: the same pair meets at every step of a range
+// evaluation, and one label-set object per result series lets its key be remembered too.
+const resultMetrics = new WeakMap<VectorMatching, WeakMap<Labels, WeakMap<Labels, Labels>>>();
+
+function cachedResultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMatching): Labels {
+  let byLhs = resultMetrics.get(matching);
+  if (!byLhs) resultMetrics.set(matching, (byLhs = new WeakMap()));
+  let byRhs = byLhs.get(lhs);
+  if (!byRhs) byLhs.set(lhs, (byRhs = new WeakMap()));
+  let ls = byRhs.get(rhs);
+  if (!ls) byRhs.set(rhs, (ls = resultMetric(lhs, rhs, op, matching)));
+  return ls;
 }
 
 function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMatching): Labels {
@@ -158,14 +177,14 @@ export function vectorBinop(
       value = keep ? 1 : 0;
       h = undefined;
     }
-    let metric = resultMetric(ls.metric, rs.metric, op, matching);
+    let metric = cachedResultMetric(ls.metric, rs.metric, op, matching);
     if (!delayedNameRemoval && returnBool) metric = dropMetricName(metric);
     const inserted = matched.get(s);
     if (matching.card === 'one-to-one') {
       if (matched.has(s)) throw new QueryError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
       matched.set(s, null);
     } else {
-      const key = labelsKey(metric);
+      const key = cachedLabelsKey(metric);
       if (inserted === undefined || inserted === null) {
         matched.set(s, new Set([key]));
       } else {

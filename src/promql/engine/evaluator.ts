@@ -18,6 +18,7 @@ import type { Prepared } from './preprocess.js';
 import { unwrapParens } from './preprocess.js';
 import { evalRangeCall, extendFloats, type WindowSource } from './range-call.js';
 import { type Selection, type SeriesData, upperBound } from './selection.js';
+import { upperBoundFromLast } from './forward-search.js';
 import {
   type HPoint, type Matrix, type Series, type StringValue, type Vector, SeriesCollector, dropMetricName, hasDuplicateLabels,
   histogramSamples, mergeSeriesWithSameLabelset, totalSamples, vectorSamples,
@@ -420,7 +421,7 @@ export class Evaluator {
 
   /** Index of the sample an instant selector sees at ref, or -1 (vectorSelectorSingle). */
   lookup(s: SeriesData, ref: number): number {
-    const i = upperBound(s.t, ref) - 1;
+    const i = upperBoundFromLast(s.t, ref) - 1;
     if (i < 0 || s.t[i]! <= ref - this.cfg.lookbackDelta) return -1;
     if (s.stale && s.stale[i]) return -1;
     return i;

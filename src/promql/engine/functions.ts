@@ -356,6 +356,31 @@ export interface RangeCtx {
 /** Returns the function's value for the window ts[lo..hi), or null for no output. */
 export type RangeFn = (t: ArrayLike<number>, v: ArrayLike<number>, lo: number, hi: number, ctx: RangeCtx) => number | null;
 
+// Indices i with v[i] < v[i - 1] per values array: a series' samples do not change during a query,
+// and its windows overlap, so each reset is found once instead of once per window.
+const resetIndices = new WeakMap<ArrayLike<number>, Int32Array>();
+
+function counterResets(v: ArrayLike<number>): Int32Array {
+  let r = resetIndices.get(v);
+  if (!r) {
+    const found: number[] = [];
+    for (let i = 1; i < v.length; i++) if (v[i]! < v[i - 1]!) found.push(i);
+    r = Int32Array.from(found);
+    resetIndices.set(v, r);
+  }
+  return r;
+}
+
+function firstAtOrAfter(xs: Int32Array, x: number): number {
+  let lo = 0, hi = xs.length;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (xs[m]! < x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
 function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeFn {
   return (t, v, lo, hi, ctx) => {
     if (ctx.anchored || ctx.smoothed) return extendedRate(t, v, lo, hi, ctx, isCounter, isRate);
@@ -365,7 +390,14 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeFn {
     const firstT = t[lo]!, lastT = t[hi - 1]!;
     let result = v[hi - 1]! - v[lo]!;
     if (isCounter) {
-      for (let i = lo + 1; i < hi; i++) if (v[i]! < v[i - 1]!) result += v[i - 1]!;
+      if (n > 16) {
+        // The series' resets are found once; each window adds those inside it, in the same order
+        // (so the same bits) as the scan below, without visiting every sample of every window.
+        const resets = counterResets(v);
+        for (let k = firstAtOrAfter(resets, lo + 1); k < resets.length && resets[k]! < hi; k++) result += v[resets[k]! - 1]!;
+      } else {
+        for (let i = lo + 1; i < hi; i++) if (v[i]! < v[i - 1]!) result += v[i - 1]!;
+      }
     }
     return extrapolate(result, firstT, lastT, v[lo]!, n - 1, ctx, isCounter, isRate);
   };
@@ -587,10 +619,11 @@ export function avgOverTime(v: ArrayLike<number>, lo: number, hi: number): numbe
     const f = v[i]!;
     count = i - lo + 1;
     if (!incremental) {
-      const [ns, nc] = kahanInc(f, sum, c);
+      // kahanInc(f, sum, c) written out: no pair allocated per sample on this hot path.
+      const ns = sum + f;
       if (ns !== Infinity && ns !== -Infinity) {
+        c += Math.abs(sum) >= Math.abs(f) ? (sum - ns) + f : (f - ns) + sum;
         sum = ns;
-        c = nc;
         continue;
       }
       incremental = true;
@@ -632,7 +665,13 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   sum_over_time: (_t, v, lo, hi) => {
     if (hi <= lo) return null;
     let sum = 0, c = 0;
-    for (let i = lo; i < hi; i++) [sum, c] = kahanInc(v[i]!, sum, c);
+    for (let i = lo; i < hi; i++) {
+      // kahanInc written out (no pair per sample); an infinite sum resets c, as there.
+      const f = v[i]!, t = sum + f;
+      if (t === Infinity || t === -Infinity) c = 0;
+      else c += Math.abs(sum) >= Math.abs(f) ? (sum - t) + f : (f - t) + sum;
+      sum = t;
+    }
     return sum === Infinity || sum === -Infinity ? sum : sum + c;
   },
   min_over_time: compareOverTime((cur, best) => cur < best || Number.isNaN(best), false),

@@ -4,13 +4,14 @@
 
 import type { Call } from '../parser/ast.js';
 import { QueryError } from './errors.js';
-import { ANCHORED_SAFE, KEEPS_NAME, RANGE_FUNCTIONS, SMOOTHED_SAFE, absentLabels } from './functions.js';
+import { ANCHORED_SAFE, KEEPS_NAME, RANGE_FUNCTIONS, SMOOTHED_SAFE, absentLabels, type RangeCtx } from './functions.js';
 import { type SeriesData, upperBound } from './selection.js';
 import { type FPoint, type HPoint, type Matrix, dropMetricName, getLabel, hasDuplicateLabels, histogramSamples } from './value.js';
 import { HISTOGRAM_RANGE_FUNCTIONS, histogramWindow } from './histogram-range.js';
 import type { Evaluator } from './evaluator.js';
 import type { Series as StoredSeries } from '../../storage/interfaces.js';
 import { reduceWindowsFast } from './wasm-windows.js';
+import { advanceTo } from './forward-search.js';
 
 /** One input series of a range function: its labels first, its samples only on demand. */
 export interface WindowEntry {
@@ -66,18 +67,26 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
   const lb = ev.cfg.lookbackDelta;
   const keepsName = KEEPS_NAME.has(name);
   const out: Matrix = [];
+  const scalarParams = params.filter((p): p is Float64Array => p !== null);
   const fast = ev.cfg.useWasmReductions && !src.anchored && !src.smoothed && src.at === null ? reduceWindowsFast(name) : null;
   for (const s of src.series) {
     ev.cfg.checkAbort();
     const dropName = !keepsName || s.dropName === true;
     const metric = !ev.cfg.delayedNameRemoval && dropName ? dropMetricName(s.labels) : s.labels;
+    // One context per series, its per-step fields rewritten at each step (functions never keep it):
+    // an object and two parameter arrays per step and series were much of this loop's garbage.
+    const ctx: RangeCtx = {
+      ts: 0, rangeStart: 0, rangeEnd: 0, rangeSeconds: src.range / 1000, params: new Array<number>(scalarParams.length).fill(0),
+      annos: ev.q.annos, call: e, metric: s.labels, anchored: src.anchored, smoothed: src.smoothed, st: null,
+    };
     const windowValue = (d: SeriesData, step: number, ts: number, lo: number, hi: number) => {
       const rangeEnd = ts - src.offset;
-      return fn(d.t, d.v, lo, hi, {
-        ts, rangeStart: rangeEnd - src.range, rangeEnd, rangeSeconds: src.range / 1000,
-        params: params.filter((p): p is Float64Array => p !== null).map((p) => p[step]!),
-        annos: ev.q.annos, call: e, metric: s.labels, anchored: src.anchored, smoothed: src.smoothed, st: d.st ?? null,
-      });
+      ctx.ts = ts;
+      ctx.rangeStart = rangeEnd - src.range;
+      ctx.rangeEnd = rangeEnd;
+      for (let i = 0; i < scalarParams.length; i++) ctx.params[i] = scalarParams[i]![step]!;
+      ctx.st = d.st ?? null;
+      return fn(d.t, d.v, lo, hi, ctx);
     };
     let floats: FPoint[];
     let histograms: HPoint[] | undefined;
@@ -111,8 +120,9 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
             mint -= lb;
             maxt += lb;
           }
-          lo = upperBound(d.t, mint);
-          hi = upperBound(d.t, maxt);
+          // Windows only move forward, mostly by a sample or two: step from the previous bounds.
+          lo = advanceTo(d.t, mint, lo);
+          hi = advanceTo(d.t, maxt, Math.max(lo, hi));
         }
         if (hi <= lo) continue;
         ev.q.add(hi - lo);

@@ -5,6 +5,7 @@
 import { type Labels, compareLabels, labelsKey } from '../../model/labels.js';
 import { QueryError } from './errors.js';
 import type { FloatHistogram } from '../../model/histogram.js';
+import { cachedLabelsKey } from './label-key-cache.js';
 import { histogramSize } from '../../model/histogram-equal.js';
 
 export interface FPoint {
@@ -140,7 +141,7 @@ export class SeriesCollector {
 
   add(v: Vector, ts: number): void {
     for (const x of v) {
-      const key = labelsKey(x.metric);
+      const key = cachedLabelsKey(x.metric);
       const seen = this.bySeries.get(key);
       if (seen) {
         if (seen.ts === ts) throw new QueryError('vector cannot contain metrics with the same labelset');

@@ -1,0 +1,291 @@
+// Dashboard query speed (`npm run bench -- --only dashboard`): promlet
+// served by `promlet serve` in its own process (so the off-thread query path
+// is what is measured) beside Debian's Prometheus 2.42 and VictoriaMetrics
+// 1.79 (result cache off, no latency offset), all three started here and
+// loaded with the same demo-service data (bench/demo-data.ts):
+// 1. the six range queries of the query-speed issue at a 15 s step, one at
+//    a time: median latency of each, ratios to both peers, geometric means;
+// 2. requests per second at 8 and 32 concurrent clients (bounded loops);
+// 3. /-/healthy latency while a ~5 s query runs;
+// 4. peak resident memory of each server.
+// Default: 576 series × 6 h. PROMLET_BENCH_DASHBOARD_LARGE=1: 10,000
+// series (104 instances) × 24 h at PROMLET_BENCH_DASHBOARD_INTERVAL ms
+// (default 60000), where blocks hold most of the data.
+
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { demoSeries, writeDemoFiles, DEMO_SERIES_PER_INSTANCE } from './demo-data.js';
+import { freePort, startPrometheus, type PrometheusPeer } from './prometheus-peer.js';
+import { cpuSeconds, peakRssMiB } from './process-stats.js';
+import { INTERVAL } from './data.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export const DASHBOARD_QUERIES = [
+  'sum by (job) (rate(demo_cpu_usage_seconds_total[5m]))',
+  'histogram_quantile(0.99, sum by (le) (rate(demo_api_request_duration_seconds_bucket[5m])))',
+  'topk(3, demo_memory_usage_bytes)',
+  'demo_cpu_usage_seconds_total / on(instance) group_left demo_num_cpus',
+  'avg_over_time(demo_memory_usage_bytes[30m])',
+  'count by (method, status) (demo_api_request_duration_seconds_count)',
+];
+
+interface Server { name: string; url: string; pid: number; stop(): Promise<void> }
+
+interface Matrix { metric: Record<string, string>; values: [number, string][] }
+
+async function waitReady(url: string, proc: ChildProcess, log: () => string): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    if (proc.exitCode !== null) throw new Error(`exited: ${log().slice(-2000)}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not ready: ${log().slice(-2000)}`);
+}
+
+function daemon(name: string, cmd: string, args: string[], pidOf: (p: ChildProcess) => number = (p) => p.pid!): { proc: ChildProcess; log: () => string; server: (url: string) => Server } {
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr!.on('data', (d) => (log = (log + String(d)).slice(-20_000)));
+  return {
+    proc,
+    log: () => log,
+    server: (url) => ({
+      name, url, pid: pidOf(proc),
+      stop: async () => {
+        if (proc.exitCode !== null) return;
+        proc.kill('SIGTERM');
+        await new Promise((r) => proc.once('exit', r));
+      },
+    }),
+  };
+}
+
+async function startPromlet(om: string, dir: string): Promise<Server> {
+  const script = resolve(here, 'promlet-serve.js');
+  const data = join(dir, 'promlet');
+  const imp = spawnSync(process.execPath, [script, 'import', om, '--data-dir', data], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (imp.status !== 0) throw new Error(`promlet import: ${imp.stderr.slice(-2000)}`);
+  const port = await freePort();
+  const d = daemon('promlet', process.execPath, [script, 'serve', '--data-dir', data, '--listen', `127.0.0.1:${port}`, '--retention', '100y']);
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/-/ready`, d.proc, d.log);
+  return d.server(url);
+}
+
+async function startVictoria(promText: string, dir: string): Promise<Server> {
+  const port = await freePort();
+  const d = daemon('VictoriaMetrics', 'victoria-metrics', [
+    '-storageDataPath', join(dir, 'vm'), '-httpListenAddr', `127.0.0.1:${port}`, '-retentionPeriod', '100y', '-loggerLevel', 'ERROR',
+    '-search.disableCache', '-search.latencyOffset=0',
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/health`, d.proc, d.log);
+  const body = Readable.toWeb(createReadStream(promText)) as ReadableStream;
+  const r = await fetch(`${url}/api/v1/import/prometheus`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+  if (r.status >= 300) throw new Error(`VictoriaMetrics import: ${r.status} ${await r.text()}`);
+  await fetch(`${url}/internal/force_flush`);
+  return d.server(url);
+}
+
+async function startProm(om: string, dir: string): Promise<PrometheusPeer & { name: string }> {
+  const tsdb = join(dir, 'prometheus');
+  execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, tsdb], { stdio: 'ignore' });
+  return { name: 'Prometheus', ...(await startPrometheus({ dataDir: tsdb, args: ['--query.max-samples=500000000'] })) };
+}
+
+async function rangeQuery(base: string, query: string, start: number, end: number, step: number, timeout = '120s'): Promise<Matrix[]> {
+  const form = new URLSearchParams({ query, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000), timeout });
+  const r = await fetch(`${base}/api/v1/query_range`, { method: 'POST', body: form });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${base} ${query}: HTTP ${r.status} ${text.slice(0, 500)}`);
+  return (JSON.parse(text) as { data: { result: Matrix[] } }).data.result;
+}
+
+/** Series, points, and the largest relative difference from a reference answer (NaN when the series differ). */
+function compare(a: Matrix[], ref: Matrix[]): { series: number; points: number; maxRelDiff: number } {
+  const key = (m: Matrix) => JSON.stringify(Object.entries(m.metric).sort());
+  const byKey = new Map(ref.map((m) => [key(m), m]));
+  let points = 0, diff = a.length === ref.length ? 0 : NaN;
+  for (const m of a) {
+    points += m.values.length;
+    const o = byKey.get(key(m));
+    if (!o || o.values.length !== m.values.length) {
+      diff = NaN;
+      continue;
+    }
+    m.values.forEach(([t, v], i) => {
+      const [ot, ov] = o.values[i]!;
+      const x = Number(v), y = Number(ov);
+      if (t !== ot) diff = NaN;
+      else if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) diff = Math.max(diff, Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y)));
+    });
+  }
+  return { series: a.length, points, maxRelDiff: diff };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+};
+const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+
+async function load(base: string, total: number, concurrency: number, lastT: number): Promise<{ rps: number; p50: number; p99: number }> {
+  const lat: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  const client = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= total) return;
+      // A dashboard's last hour, ending at a different minute per request.
+      const end = Math.floor(lastT / 60_000) * 60_000 - (i % 30) * 60_000;
+      const s = performance.now();
+      await rangeQuery(base, DASHBOARD_QUERIES[i % DASHBOARD_QUERIES.length]!, end - 3600_000, end, 15_000);
+      lat.push(performance.now() - s);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  return { rps: total / ((performance.now() - t0) / 1000), p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+}
+
+async function instant(base: string, query: string, at: number): Promise<{ ms: number; status: number }> {
+  const s = performance.now();
+  const r = await fetch(`${base}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query, time: String(at / 1000), timeout: '120s' }) });
+  await r.arrayBuffer();
+  return { ms: performance.now() - s, status: r.status };
+}
+
+async function healthWhile(base: string, query: string, at: number): Promise<{ heavyMs: number; status: number; health: number[] }> {
+  let done = false;
+  const heavy = instant(base, query, at).finally(() => (done = true));
+  const health: number[] = [];
+  for (let i = 0; i < 2000 && !done; i++) {
+    const s = performance.now();
+    await (await fetch(`${base}/-/healthy`)).arrayBuffer();
+    health.push(performance.now() - s);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const h = await heavy;
+  return { heavyMs: h.ms, status: h.status, health };
+}
+
+export async function dashboardBench(quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {
+  const large = process.env.PROMLET_BENCH_DASHBOARD_LARGE === '1';
+  const instances = large ? Math.ceil(10_000 / DEMO_SERIES_PER_INSTANCE) : 6;
+  const hours = large ? 24 : quick ? 2 : 6;
+  const interval = large ? Number(process.env.PROMLET_BENCH_DASHBOARD_INTERVAL ?? 60_000) : INTERVAL;
+  const dir = mkdtempSync(join(tmpdir(), 'promlet-dashboard-'));
+  const servers: Server[] = [];
+  try {
+    const series = demoSeries(instances, hours, interval);
+    const samples = writeDemoFiles(series, join(dir, 'data.om'), join(dir, 'data.prom'));
+    const firstT = Math.min(...series.map((s) => s.timestamps[0]!));
+    const lastT = Math.max(...series.map((s) => s.timestamps[s.timestamps.length - 1]!));
+    series.length = 0; // the files hold them now
+    const count = instances * DEMO_SERIES_PER_INSTANCE;
+    const promlet = await startPromlet(join(dir, 'data.om'), dir);
+    servers.push(promlet);
+    const prom = await startProm(join(dir, 'data.om'), dir);
+    servers.push(prom);
+    const vm = await startVictoria(join(dir, 'data.prom'), dir);
+    servers.push(vm);
+
+    // The whole span at a 15 s step, on the 15 s grid, past the first 30 minutes (so every window is full).
+    const end = Math.floor(lastT / 15_000) * 15_000;
+    const start = Math.ceil((firstT + 1800_000) / 15_000) * 15_000;
+    const runs = quick ? 5 : 11, warm = quick ? 2 : 4;
+    console.log(`\n## Dashboard queries: ${count.toLocaleString('en')} series × ${hours} h at ${interval / 1000} s (${samples.toLocaleString('en')} samples); promlet serve beside Prometheus 2.42 and VictoriaMetrics 1.79\n`);
+    console.log(`Range queries over ${((end - start) / 3600e3).toFixed(1)} h at a 15 s step over HTTP, one at a time, median of ${runs} after ${warm} warm-ups (servers interleaved).`);
+    console.log('"= Prometheus": largest relative difference of promlet\'s answer from Prometheus\'s (same series and points, else "differs").\n');
+    console.log('CPU: each server\'s own CPU time per query (/proc, 10 ms ticks summed over the runs), less disturbed by other load on the machine than wall time.\n');
+    console.log('| query | series × points | promlet ms | Prometheus ms | VictoriaMetrics ms | promlet / VM | promlet / Prometheus | CPU ms promlet / Prom / VM | CPU promlet / VM | CPU promlet / Prom | = Prometheus |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const vsVm: number[] = [], vsProm: number[] = [], cpuVsVm: number[] = [], cpuVsProm: number[] = [];
+    for (const q of DASHBOARD_QUERIES) {
+      const answers = new Map<string, Matrix[]>();
+      const times = new Map<string, number[]>(servers.map((s) => [s.name, []]));
+      // CPU seconds each server spent on the measured runs (from /proc): on a shared, loaded machine
+      // wall time also measures the neighbours, CPU time much less so.
+      const cpu = new Map<string, number>(servers.map((s) => [s.name, 0]));
+      for (let i = 0; i < warm + runs; i++) {
+        for (const s of servers) {
+          const c0 = cpuSeconds(s.pid);
+          const t0 = performance.now();
+          const a = await rangeQuery(s.url, q, start, end, 15_000);
+          if (i >= warm) {
+            times.get(s.name)!.push(performance.now() - t0);
+            cpu.set(s.name, cpu.get(s.name)! + cpuSeconds(s.pid) - c0);
+          } else answers.set(s.name, a);
+        }
+      }
+      const ms = (name: string) => median(times.get(name)!);
+      const cpuMs = (name: string) => (cpu.get(name)! * 1000) / runs;
+      const c = compare(answers.get('promlet')!, answers.get('Prometheus')!);
+      if (c.points === 0) throw new Error(`${q}: no points; the benchmark data does not fit the query`);
+      const row = {
+        query: q, series: c.series, points: c.points, promletMs: ms('promlet'), prometheusMs: ms('Prometheus'), victoriaMs: ms('VictoriaMetrics'),
+        promletCpuMs: cpuMs('promlet'), prometheusCpuMs: cpuMs('Prometheus'), victoriaCpuMs: cpuMs('VictoriaMetrics'), maxRelDiffFromPrometheus: c.maxRelDiff,
+      };
+      vsVm.push(row.promletMs / row.victoriaMs);
+      vsProm.push(row.promletMs / row.prometheusMs);
+      cpuVsVm.push(row.promletCpuMs / row.victoriaCpuMs);
+      cpuVsProm.push(row.promletCpuMs / row.prometheusCpuMs);
+      record({ part: 'latency', large, ...row });
+      console.log(`| \`${q}\` | ${c.series} × ${Math.round(c.points / Math.max(1, c.series))} | ${row.promletMs.toFixed(1)} | ${row.prometheusMs.toFixed(1)} | ${row.victoriaMs.toFixed(1)} | ${vsVm.at(-1)!.toFixed(2)} | ${vsProm.at(-1)!.toFixed(2)} | ${row.promletCpuMs.toFixed(0)} / ${row.prometheusCpuMs.toFixed(0)} / ${row.victoriaCpuMs.toFixed(0)} | ${cpuVsVm.at(-1)!.toFixed(2)} | ${cpuVsProm.at(-1)!.toFixed(2)} | ${Number.isNaN(c.maxRelDiff) ? 'differs' : c.maxRelDiff.toExponential(1)} |`);
+    }
+    console.log(`| geometric mean | | | | | **${geomean(vsVm).toFixed(2)}** | **${geomean(vsProm).toFixed(2)}** | | **${geomean(cpuVsVm).toFixed(2)}** | **${geomean(cpuVsProm).toFixed(2)}** | |`);
+    record({ part: 'latency', large, geomeanVsVictoria: geomean(vsVm), geomeanVsPrometheus: geomean(vsProm), cpuGeomeanVsVictoria: geomean(cpuVsVm), cpuGeomeanVsPrometheus: geomean(cpuVsProm) });
+
+    const total = quick ? 96 : 384;
+    console.log(`\n### Throughput: ${total} range queries (the six in turn, the last hour at 15 s, ending at a different minute each)\n`);
+    console.log('| clients | server | req/s | p50 ms | p99 ms | promlet / server (req/s) |');
+    console.log('|---:|---|---:|---:|---:|---:|');
+    for (const clients of [8, 32]) {
+      const res = new Map<string, Awaited<ReturnType<typeof load>>>();
+      for (const s of servers) {
+        await load(s.url, 12, 4, lastT);
+        res.set(s.name, await load(s.url, total, clients, lastT));
+      }
+      const ours = res.get('promlet')!.rps;
+      for (const [name, r] of res) {
+        record({ part: 'throughput', large, clients, server: name, ...r });
+        console.log(`| ${clients} | ${name} | ${r.rps.toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${name === 'promlet' ? '' : (ours / r.rps).toFixed(2)} |`);
+      }
+    }
+
+    // A subquery whose resolution is chosen so it takes about 5 s on promlet.
+    const heavy = (res: number) => `count_over_time(sum({__name__=~"demo_.+"})[${Math.floor((end - start) / 60_000)}m:${res}ms])`;
+    let res = 60_000;
+    for (let i = 0; i < 3; i++) res = Math.max(100, Math.round((res * (await instant(promlet.url, heavy(res), end)).ms) / 5000));
+    console.log(`\n### /-/healthy every 20 ms while \`${heavy(res)}\` runs (resolution chosen for ~5 s on promlet)\n`);
+    console.log('| server | heavy query ms (status) | /-/healthy answers | p50 ms | p99 ms | max ms |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const s of [promlet, prom]) {
+      const h = await healthWhile(s.url, heavy(res), end);
+      const row = { server: s.name, heavyMs: h.heavyMs, status: h.status, answers: h.health.length, p50: pct(h.health, 0.5), p99: pct(h.health, 0.99), max: Math.max(...h.health) };
+      record({ part: 'health', large, ...row });
+      console.log(`| ${s.name} | ${h.heavyMs.toFixed(0)} (${h.status}) | ${row.answers} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.max.toFixed(1)} |`);
+    }
+
+    console.log('\n| server | peak RSS MiB |');
+    console.log('|---|---:|');
+    for (const s of servers) {
+      const rss = peakRssMiB(s.pid);
+      record({ part: 'rss', large, server: s.name, peakRssMiB: rss });
+      console.log(`| ${s.name} | ${rss.toFixed(0)} |`);
+    }
+  } finally {
+    for (const s of servers) await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
