@@ -5,7 +5,7 @@
 // carried over, and staleness of the NHCB when the histogram or target goes.
 
 import { describe, expect, it } from 'vitest';
-import { openDB, Matcher } from '../../src/index.js';
+import { openDB, Matcher, createEngine } from '../../src/index.js';
 import { ScrapeManager } from '../../src/scrape/manager.js';
 import { encodeMetricFamilies } from '../../src/exposition/protobuf-write.js';
 import { MetricType, PROTOBUF_CONTENT_TYPE } from '../../src/exposition/protobuf-proto.js';
@@ -188,6 +188,44 @@ describe('convert_classic_histograms_to_nhcb', () => {
     const [end] = stale('/a');
     expect(end).toBeGreaterThanOrEqual(gone);
     q.close();
+  });
+
+  it('ends the NHCBs when a scrape fails', async () => {
+    const db = await openDB();
+    const rec = recordingAppendable(db);
+    let n = 0;
+    const m = new ScrapeManager(rec, () => (async () => (n++ === 0 ? new Response(TEXT, { headers: { 'content-type': 'text/plain; version=0.0.4' } }) : new Response('', { status: 500 }))) as typeof fetch);
+    await m.apply(config({ convert_classic_histograms_to_nhcb: true }));
+    await m.scrapeAll(T0);
+    await m.scrapeAll(T0 + 15_000);
+    m.stop();
+    const q = db.querier(0, T0 + 15_000);
+    const ends = q.select([new Matcher('=', '__name__', 'req_seconds')]).map((s) => {
+      const b = s.samples(0, T0 + 15_000);
+      return [...b.timestamps].filter((_, i) => isStaleNaN(b.values[i]!));
+    });
+    q.close();
+    expect(ends).toEqual([[T0 + 15_000], [T0 + 15_000]]);
+  });
+
+  it('stores NHCBs in the database that PromQL answers as the classic histogram, relabeling seeing the family name', async () => {
+    const db = await openDB();
+    const m = new ScrapeManager(db, fetchOf(() => TEXT));
+    await m.apply(config({
+      convert_classic_histograms_to_nhcb: true, always_scrape_classic_histograms: true,
+      metric_relabel_configs: [{ source_labels: ['__name__', 'path'], regex: 'req_seconds;/b', action: 'drop' }],
+    }));
+    await m.scrapeAll(T0);
+    m.stop();
+    const engine = createEngine(db);
+    const value = (q: string) => engine.instantQuerySync(q, T0).result as { metric: Record<string, string>; value?: [number, string]; histogram?: unknown }[];
+    expect(value('histogram_count(req_seconds)')).toMatchObject([{ metric: { path: '/a' }, value: [T0 / 1000, '7'] }]);
+    for (const phi of [0.1, 0.5, 0.9]) {
+      expect(value(`histogram_quantile(${phi}, req_seconds{path="/a"})`)[0]!.value)
+        .toEqual(value(`histogram_quantile(${phi}, req_seconds_bucket{path="/a"})`)[0]!.value);
+    }
+    // The drop matched the NHCB's name, not the classic series' ones.
+    expect(value('req_seconds_count')).toHaveLength(2);
   });
 
   it('checks the field is a boolean', async () => {
