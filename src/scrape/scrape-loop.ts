@@ -58,7 +58,7 @@ export class ScrapeLoop {
     this.synthetic = SYNTHETIC.map((n) => [{ name: '__name__', value: n }, ...target.labels].sort((a, b) => compareStrings(a.name, b.name)));
   }
 
-  private async fetchBody(): Promise<{ text: string; format: ExpositionFormat; protobuf?: Uint8Array }> {
+  private async fetchBody(): Promise<{ bytes: Uint8Array; format: ExpositionFormat; protobuf: boolean }> {
     const headers: Record<string, string> = {
       accept: this.cfg.scrapeProtocols ? acceptHeader(this.cfg.scrapeProtocols) : ACCEPT, 'user-agent': 'promlet', 'x-prometheus-scrape-timeout-seconds': String(this.cfg.timeout / 1000),
     };
@@ -92,8 +92,7 @@ export class ScrapeLoop {
       if (e instanceof BodyTooLargeError) throw new Error(`body size limit exceeded: ${limit} bytes`);
       throw e;
     }
-    if (protobuf) return { text: '', format, protobuf: bytes };
-    return { text: new TextDecoder().decode(bytes), format };
+    return { bytes, format, protobuf };
   }
 
   /** One scrape at time t (ms). Never throws: failures become up=0 and lastError. Never overlaps itself. */
@@ -118,15 +117,25 @@ export class ScrapeLoop {
     let app = this.db.appender();
     const exemplars: { labels: Labels; ex: Exemplar }[] = [];
     try {
-      const { text, format, protobuf } = await this.fetchBody();
-      const proto = protobuf && new ProtobufScanner(protobuf, { nativeHistograms: cfg.scrapeNativeHistograms === true, alwaysClassic: cfg.alwaysScrapeClassicHistograms === true });
-      const scanner = proto || new SampleScanner(text, format);
+      const { bytes, format, protobuf } = await this.fetchBody();
+      const proto = protobuf ? new ProtobufScanner(bytes, { nativeHistograms: cfg.scrapeNativeHistograms === true, alwaysClassic: cfg.alwaysScrapeClassicHistograms === true }) : undefined;
+      // Text is decoded and scanned a piece at a time (see textPieces).
+      const pieces = textPieces(proto ? new Uint8Array(0) : bytes);
+      let piece = pieces.next();
+      const scanner = proto || new SampleScanner('', format);
+      if (!proto) (scanner as SampleScanner).continueWith(piece.value.text, piece.value.final);
       let overLimit = false;
       // Targets list their series in the same order every time: the entry that followed the
       // previous line's last time is checked in place first, before hashing the line.
       let expected = cache.first;
       let prev: CacheEntry | undefined;
-      while (scanner.nextLine()) {
+      for (;;) {
+        if (!scanner.nextLine()) {
+          if (proto || piece.value.final) break;
+          piece = pieces.next();
+          (scanner as SampleScanner).continueWith(piece.value.text, piece.value.final);
+          continue;
+        }
         scraped++;
         let e: CacheEntry | undefined;
         if (expected && !expected.dead && scanner.known(expected.key)) {
@@ -147,7 +156,7 @@ export class ScrapeLoop {
           if (labels && cfg.labelLimit > 0 && labels.length > cfg.labelLimit) {
             throw new Error(`label_limit exceeded (metric: ${labels.find((l) => l.name === '__name__')!.value}, number of labels: ${labels.length}, limit: ${cfg.labelLimit})`);
           }
-          e = scanner.seriesEnd < 0 ? { key: '', next: undefined, follow: undefined, dead: false, ref: -1, labels, lastIter: cache.iter, curIter: 0, staleIter: 0 } : cache.add(scanner, labels);
+          e = scanner.seriesEnd < 0 ? { key: '', hash: 0, next: undefined, follow: undefined, dead: false, ref: -1, labels, lastIter: cache.iter, curIter: 0, staleIter: 0 } : cache.add(scanner, labels);
           fresh = true;
         }
         if (e.key !== '') {
@@ -218,6 +227,28 @@ export class ScrapeLoop {
     await app.commit();
     this.cache.begin();
     this.cache.end(false);
+  }
+}
+
+/** Bytes of body text decoded at a time. */
+const PIECE_BYTES = 64 * 1024;
+
+/**
+ * The body as text in pieces of whole lines of about 64 KiB, decoded as one
+ * stream (exactly as decoding it whole). A body decoded whole is one string
+ * as large as the body, which the JavaScript engine keeps until its next
+ * full collection: a few megabytes every scrape piled up into a hundred or
+ * more between collections. Pieces this size die young.
+ */
+function* textPieces(bytes: Uint8Array): Generator<{ text: string; final: boolean }, { text: string; final: boolean }> {
+  const decoder = new TextDecoder();
+  let start = 0;
+  for (;;) {
+    // A newline byte never occurs inside a UTF-8 sequence, so pieces end on whole characters.
+    const nl = bytes.length - start > PIECE_BYTES ? bytes.indexOf(10, start + PIECE_BYTES) : -1;
+    if (nl < 0) return { text: decoder.decode(bytes.subarray(start)), final: true };
+    yield { text: decoder.decode(bytes.subarray(start, nl + 1), { stream: true }), final: false };
+    start = nl + 1;
   }
 }
 
