@@ -165,6 +165,9 @@ const deltaArb = fc.oneof(
   fc.integer({ min: 14_990, max: 15_010 }),
   fc.integer({ min: 1, max: 2 ** 31 }),
   fc.integer({ min: 2 ** 24 - 2, max: 2 ** 24 + 2 }),
+  // Jumps around the 32-bit edges of the time fields, and far beyond.
+  fc.integer({ min: 2 ** 31 - 2, max: 2 ** 32 + 2 }),
+  fc.integer({ min: 1, max: 2 ** 40 }),
 );
 // Values travel as bit patterns until they land in a Float64Array (see floatsFromBits).
 const valueArb = fc.oneof(
@@ -177,7 +180,8 @@ const valueArb = fc.oneof(
 const seriesArb = fc
   .record({
     start: fc.integer({ min: -(2 ** 50), max: 2 ** 50 }).map((x) => x * 4),
-    deltas: fc.array(deltaArb, { minLength: 0, maxLength: 1500 }),
+    // Medium sizes, not fast-check's small default: long series transcode and cut chunks.
+    deltas: fc.array(deltaArb, { minLength: 0, maxLength: 1500, size: 'medium' }),
     values: fc.array(valueArb, { minLength: 1, maxLength: 64 }),
     runs: fc.integer({ min: 1, max: 200 }),
   })
@@ -187,6 +191,7 @@ const seriesArb = fc
     let t = start;
     for (let i = 0; i < deltas.length; i++) {
       t += deltas[i]!;
+      if (!Number.isSafeInteger(t)) break;
       ts.push(t);
       // Long constant runs are a shape of their own (zero encoding, repeat counters).
       bits.push(values[Math.floor(i / runs) % values.length]!);
