@@ -18,7 +18,7 @@ export const ENC_HISTOGRAM: i32 = 3;
 export const ENC_FLOAT_HISTOGRAM: i32 = 4;
 /** Bytes of a histogram chunk's header; its payload follows. */
 export const HIST_HEADER: i32 = 32;
-/** A histogram chunk takes at most this many samples (Prometheus cuts at 120 too). */
+/** A histogram chunk takes at most this many samples (as float chunks; Prometheus cuts histogram chunks by size alone, 1024 bytes once they hold 10). */
 export const HIST_MAX_SAMPLES: i32 = 120;
 
 /**

@@ -131,6 +131,32 @@ describe('native histograms in a data directory', () => {
     await b.close();
   });
 
+  it('checkpoint and reload histograms too large for a 1024-byte chunk', async () => {
+    const dir = tmp();
+    const a = await openDiskDB(dir, { checkpointInterval: 0 });
+    const big = (k: number) => ({
+      ...histogramAt(k, 1), positiveSpans: [{ offset: 0, length: 300 }], positiveBuckets: Array.from({ length: 300 }, (_, j) => (k + j) * 0.5),
+    });
+    for (let k = 1; k <= 40; k++) {
+      const app = a.db.appender();
+      app.appendHistogram!({ __name__: 'big' }, k * 1000, big(k));
+      app.appendHistogram!({ __name__: 'h', s: '0' }, k * 1000, histogramAt(k, 0));
+      await app.commit();
+    }
+    a.checkpoint();
+    const before = [...readHistograms(a.db, 'big'), ...readHistograms(a.db, 'h')];
+    expect(before[0]!.hs.map(fields)).toEqual(Array.from({ length: 40 }, (_, i) => fields(big(i + 1))));
+    await crash(a);
+    const b = await openDiskDB(dir, { checkpointInterval: 0 });
+    expect(b.replay.samples).toBe(0);
+    expect([...readHistograms(b.db, 'big'), ...readHistograms(b.db, 'h')]).toEqual(before);
+    const app = b.db.appender();
+    app.appendHistogram!({ __name__: 'big' }, 41_000, big(41));
+    await app.commit();
+    expect(fields(readHistograms(b.db, 'big')[0]!.hs[40]!)).toEqual(fields(big(41)));
+    await b.close();
+  });
+
   it('replays out-of-order histograms from the log', async () => {
     const dir = tmp();
     const a = await openDiskDB(dir, { checkpointInterval: 0, outOfOrderTimeWindow: '1h' });
