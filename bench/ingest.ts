@@ -1,10 +1,11 @@
 // Ingest cost against Debian's Prometheus 2.42, each server its own process
-// started here, figures from one run:
+// started here, each comparison run several times (--repeats N) alternating
+// which server goes first, medians and spread printed:
 // - remote-write receive: 10,000 series × 1 h at 15 s sent as 200 requests of
 //   50 series, 4 in flight, to each receiver (promlet with a data directory,
 //   so every request is logged before it is acknowledged);
-// - scraping: both servers scrape the same 50,000-series target every 1 s for
-//   30 s (values change on every scrape); CPU seconds per scrape of each.
+// - scraping: each server alone scrapes the same 50,000-series target every
+//   1 s for 30 s (values change on every scrape); CPU seconds per scrape.
 // Peak resident memory (VmHWM) of each process beside the figures.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { compress } from 'snappyjs';
 import { WriteRequest } from '../src/remote/proto.js';
 import { startDaemon, startPrometheus, prometheusVersion, type PrometheusPeer } from './prometheus-peer.js';
-import { cpuSeconds, peakRssMiB } from './process-stats.js';
+import { cpuSeconds, peakRssMiB, rssMiB } from './process-stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -80,41 +81,80 @@ async function count(url: string, query: string): Promise<number> {
   return Number(j.data.result[0]?.value[1] ?? 0);
 }
 
+/** --repeats N from the command line: how many times each comparison runs, alternating which server goes first. */
+function repeats(fallback: number): number {
+  const i = process.argv.indexOf('--repeats');
+  const n = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** "median (min–max)" of a list, with `digits` decimals. */
+function spread(xs: number[], digits: number, suffix = ''): string {
+  const f = (x: number) => x.toFixed(digits) + suffix;
+  return `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
+}
+
+interface ReceiveRun { samplesPerSecond: number; seconds: number; cpuSeconds: number; startRssMiB: number; peakRssMiB: number; stored: number; failed: number }
+
+async function receiveOnce(server: 'prometheus' | 'promlet', bodies: Uint8Array[]): Promise<ReceiveRun> {
+  const peer = server === 'prometheus'
+    ? await startPrometheus({ args: ['--web.enable-remote-write-receiver'] })
+    : await startPromlet(['--web.enable-remote-write-receiver']);
+  try {
+    const startRss = rssMiB(peer.pid);
+    const cpu0 = cpuSeconds(peer.pid);
+    const { seconds, failed } = await send(peer.url, bodies, 4);
+    const cpu = cpuSeconds(peer.pid) - cpu0;
+    // Read before the check query below, whose own memory is not the receiver's.
+    const peak = peakRssMiB(peer.pid);
+    const stored = await count(peer.url, `count(count_over_time({__name__=~"rw_bench_.*"}[2h]))`);
+    if (failed.length > 0) console.log(`${server}: ${failed.length} requests failed, first: ${failed[0]}`);
+    return { samplesPerSecond: 0, seconds, cpuSeconds: cpu, startRssMiB: startRss, peakRssMiB: peak, stored, failed: failed.length };
+  } finally {
+    await peer.stop();
+  }
+}
+
 export async function remoteWriteReceiveBench(quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {
   const series = quick ? 1_000 : 10_000, points = 240, perRequest = 50;
+  const runs = repeats(quick ? 2 : 5);
   const bodies = requests(series, points, perRequest);
   const samples = series * points;
-  console.log(`\n## Remote-write receive: ${series.toLocaleString('en')} series × 1 h at 15 s (${samples.toLocaleString('en')} samples) in ${bodies.length} requests of ${perRequest} series, 4 in flight\n`);
-  console.log(`Prometheus: ${prometheusVersion()} with --web.enable-remote-write-receiver; promlet: serve --data-dir (logged before acknowledged).\n`);
-  const rows: { server: string; samplesPerSecond: number; cpuSeconds: number; peakRssMiB: number; stored: number; failed: number }[] = [];
-  for (const [server, start] of [
-    ['prometheus', () => startPrometheus({ args: ['--web.enable-remote-write-receiver'] })],
-    ['promlet', () => startPromlet(['--web.enable-remote-write-receiver'])],
-  ] as const) {
-    const peer = await start();
-    try {
-      const cpu0 = cpuSeconds(peer.pid);
-      const { seconds, failed } = await send(peer.url, bodies, 4);
-      const cpu = cpuSeconds(peer.pid) - cpu0;
-      const stored = await count(peer.url, `count(count_over_time({__name__=~"rw_bench_.*"}[2h]))`);
-      const row = { server, samplesPerSecond: samples / seconds, seconds, cpuSeconds: cpu, peakRssMiB: peakRssMiB(peer.pid), stored, failed: failed.length };
-      if (failed.length > 0) console.log(`${server}: ${failed.length} requests failed, first: ${failed[0]}`);
-      rows.push(row);
-    } finally {
-      await peer.stop();
+  console.log(`\n## Remote-write receive: ${series.toLocaleString('en')} series × 1 h at 15 s (${samples.toLocaleString('en')} samples) in ${bodies.length} requests of ${perRequest} series, 4 in flight; ${runs} runs each, alternating which server goes first\n`);
+  console.log(`Prometheus: ${prometheusVersion()} with --web.enable-remote-write-receiver; promlet: serve --data-dir (logged before acknowledged). Each run is a fresh process.\n`);
+  const by: Record<'prometheus' | 'promlet', ReceiveRun[]> = { prometheus: [], promlet: [] };
+  const ratios: number[] = [], cpuRatios: number[] = [];
+  console.log('| run | server | samples/s | CPU s | samples per CPU s | RSS at start MiB | peak RSS MiB | series stored | failed requests |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (let run = 0; run < runs; run++) {
+    const order = run % 2 === 0 ? (['prometheus', 'promlet'] as const) : (['promlet', 'prometheus'] as const);
+    for (const server of order) {
+      const r = await receiveOnce(server, bodies);
+      r.samplesPerSecond = samples / r.seconds;
+      by[server].push(r);
+      record({ server, run, ...r, samplesPerCpuSecond: samples / r.cpuSeconds });
+      console.log(`| ${run + 1} | ${server} | ${(r.samplesPerSecond / 1e6).toFixed(2)} M | ${r.cpuSeconds.toFixed(2)} | ${(samples / r.cpuSeconds / 1e6).toFixed(2)} M | ${r.startRssMiB.toFixed(0)} | ${r.peakRssMiB.toFixed(0)} | ${r.stored} | ${r.failed} |`);
     }
+    const p = by.prometheus[run]!, l = by.promlet[run]!;
+    ratios.push(l.samplesPerSecond / p.samplesPerSecond);
+    cpuRatios.push(p.cpuSeconds / l.cpuSeconds);
   }
-  const prom = rows[0]!;
   // Wall-clock throughput depends on how many cores each server gets; samples per CPU second does not.
-  console.log('| server | samples/s | ratio to Prometheus | CPU s | samples per CPU s | ratio to Prometheus | peak RSS MiB | series stored | failed requests |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
-    const ratio = r.samplesPerSecond / prom.samplesPerSecond;
-    const perCpu = samples / r.cpuSeconds;
-    const cpuRatio = perCpu / (samples / prom.cpuSeconds);
-    record({ ...r, ratio, samplesPerCpuSecond: perCpu, cpuRatio });
-    console.log(`| ${r.server} | ${(r.samplesPerSecond / 1e6).toFixed(2)} M | ${ratio.toFixed(2)}× | ${r.cpuSeconds.toFixed(2)} | ${(perCpu / 1e6).toFixed(2)} M | ${cpuRatio.toFixed(2)}× | ${r.peakRssMiB.toFixed(0)} | ${r.stored} | ${r.failed} |`);
+  console.log(`\nMedians over ${runs} runs (min–max):\n`);
+  console.log('| server | samples/s | CPU s | RSS at start MiB | peak RSS MiB |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const server of ['prometheus', 'promlet'] as const) {
+    const rs = by[server];
+    console.log(`| ${server} | ${spread(rs.map((r) => r.samplesPerSecond / 1e6), 2, ' M')} | ${spread(rs.map((r) => r.cpuSeconds), 2)} | ${spread(rs.map((r) => r.startRssMiB), 0)} | ${spread(rs.map((r) => r.peakRssMiB), 0)} |`);
   }
+  console.log(`\npromlet / Prometheus, per run: throughput ${spread(ratios, 2, '×')}; samples per CPU second ${spread(cpuRatios, 2, '×')}`);
+  record({ summary: true, runs, throughputRatioMedian: median(ratios), throughputRatioMin: Math.min(...ratios), throughputRatioMax: Math.max(...ratios), cpuRatioMedian: median(cpuRatios) });
 }
 
 /** A target of `series` series whose values change on every request; scrapes counted per scraper. */
@@ -148,40 +188,66 @@ async function startTarget(series: number): Promise<{ url: string; scrapes: Map<
   };
 }
 
+interface ScrapeRun { scrapes: number; cpuSeconds: number; cpuPerScrapeMs: number; startRssMiB: number; peakRssMiB: number }
+
+/** One server alone scraping the target for `window` s after a warm-up: CPU per scrape and peak RSS. */
+async function scrapeOnce(server: 'prometheus' | 'promlet', config: string, target: { scrapes: Map<string, number>; url: string }, window: number): Promise<ScrapeRun> {
+  const ua = server === 'prometheus' ? 'Prometheus' : 'promlet';
+  const peer = server === 'prometheus' ? await startPrometheus({ configFile: config }) : await startPromlet(['--config', config]);
+  try {
+    const startRss = rssMiB(peer.pid);
+    // First scrapes create the series; the window measures steady state.
+    await new Promise((r) => setTimeout(r, 5000));
+    const cpu0 = cpuSeconds(peer.pid), n0 = target.scrapes.get(ua) ?? 0;
+    await new Promise((r) => setTimeout(r, window * 1000));
+    const cpu = cpuSeconds(peer.pid) - cpu0;
+    const scrapes = (target.scrapes.get(ua) ?? 0) - n0;
+    const peak = peakRssMiB(peer.pid);
+    if (server === 'promlet') {
+      const stored = await count(peer.url, 'count(bench_family_0_total)');
+      if (stored !== 100) console.log(`promlet stored ${stored} series of bench_family_0_total, want 100`);
+    }
+    return { scrapes, cpuSeconds: cpu, cpuPerScrapeMs: (cpu / scrapes) * 1000, startRssMiB: startRss, peakRssMiB: peak };
+  } finally {
+    await peer.stop();
+  }
+}
+
 export async function scrapeCpuBench(quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {
   const series = quick ? 10_000 : 50_000;
   const window = quick ? 10 : 30;
+  const runs = repeats(quick ? 1 : 3);
   const target = await startTarget(series);
   const dir = mkdtempSync(join(tmpdir(), 'promlet-scrape-bench-'));
   const config = join(dir, 'prometheus.yml');
   writeFileSync(config, `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: bench\n    static_configs:\n      - targets: ['${target.url}']\n`);
-  console.log(`\n## Scraping: a ${series.toLocaleString('en')}-series target every 1 s for ${window} s, both servers at once (values change every scrape)\n`);
-  const peers: [string, string, PrometheusPeer][] = [];
+  console.log(`\n## Scraping: a ${series.toLocaleString('en')}-series target every 1 s for ${window} s (values change every scrape), each server alone, ${runs} runs each alternating which goes first\n`);
+  const by: Record<'prometheus' | 'promlet', ScrapeRun[]> = { prometheus: [], promlet: [] };
+  const ratios: number[] = [];
   try {
-    peers.push(['prometheus', 'Prometheus', await startPrometheus({ configFile: config })]);
-    peers.push(['promlet', 'promlet', await startPromlet(['--config', config])]);
-    // First scrapes create the series; the window measures steady state.
-    await new Promise((r) => setTimeout(r, 5000));
-    const before = peers.map(([, ua, p]) => ({ cpu: cpuSeconds(p.pid), scrapes: target.scrapes.get(ua) ?? 0 }));
-    await new Promise((r) => setTimeout(r, window * 1000));
-    const rows = peers.map(([server, ua, p], i) => {
-      const cpu = cpuSeconds(p.pid) - before[i]!.cpu;
-      const scrapes = (target.scrapes.get(ua) ?? 0) - before[i]!.scrapes;
-      return { server, scrapes, cpuSeconds: cpu, cpuPerScrapeMs: (cpu / scrapes) * 1000, peakRssMiB: peakRssMiB(p.pid) };
-    });
-    const prom = rows[0]!;
-    const [promlet] = rows.slice(1);
-    const stored = await count(peers[1]![2].url, 'count(bench_family_0_total)');
-    console.log(`| server | scrapes in ${window} s | CPU s | CPU ms per scrape | ratio to Prometheus | peak RSS MiB |`);
-    console.log('|---|---:|---:|---:|---:|---:|');
-    for (const r of rows) {
-      const ratio = r.cpuPerScrapeMs / prom.cpuPerScrapeMs;
-      record({ ...r, series, ratio });
-      console.log(`| ${r.server} | ${r.scrapes} | ${r.cpuSeconds.toFixed(2)} | ${r.cpuPerScrapeMs.toFixed(1)} | ${ratio.toFixed(2)}× | ${r.peakRssMiB.toFixed(0)} |`);
+    console.log(`| run | server | scrapes in ${window} s | CPU s | CPU ms per scrape | RSS at start MiB | peak RSS MiB |`);
+    console.log('|---:|---|---:|---:|---:|---:|---:|');
+    for (let run = 0; run < runs; run++) {
+      const order = run % 2 === 0 ? (['prometheus', 'promlet'] as const) : (['promlet', 'prometheus'] as const);
+      for (const server of order) {
+        const r = await scrapeOnce(server, config, target, window);
+        by[server].push(r);
+        record({ server, run, series, ...r });
+        console.log(`| ${run + 1} | ${server} | ${r.scrapes} | ${r.cpuSeconds.toFixed(2)} | ${r.cpuPerScrapeMs.toFixed(1)} | ${r.startRssMiB.toFixed(0)} | ${r.peakRssMiB.toFixed(0)} |`);
+      }
+      ratios.push(by.promlet[run]!.cpuPerScrapeMs / by.prometheus[run]!.cpuPerScrapeMs);
     }
-    if (promlet && stored !== 100) console.log(`promlet stored ${stored} series of bench_family_0_total, want 100`);
+    console.log(`\nMedians over ${runs} runs (min–max):\n`);
+    console.log(`| server | scrapes in ${window} s | CPU ms per scrape | RSS at start MiB | peak RSS MiB |`);
+    console.log('|---|---:|---:|---:|---:|');
+    for (const server of ['prometheus', 'promlet'] as const) {
+      const rs = by[server];
+      console.log(`| ${server} | ${spread(rs.map((r) => r.scrapes), 0)} | ${spread(rs.map((r) => r.cpuPerScrapeMs), 1)} | ${spread(rs.map((r) => r.startRssMiB), 0)} | ${spread(rs.map((r) => r.peakRssMiB), 0)} |`);
+    }
+    const rss = by.promlet.map((r, i) => r.peakRssMiB / by.prometheus[i]!.peakRssMiB);
+    console.log(`\npromlet / Prometheus, per run: CPU per scrape ${spread(ratios, 2, '×')}; peak RSS ${spread(rss, 2, '×')}`);
+    record({ summary: true, runs, series, cpuRatioMedian: median(ratios), cpuRatioMin: Math.min(...ratios), cpuRatioMax: Math.max(...ratios), rssRatioMedian: median(rss) });
   } finally {
-    for (const [, , p] of peers) await p.stop();
     await target.close();
     rmSync(dir, { recursive: true, force: true });
   }

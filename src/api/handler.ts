@@ -65,6 +65,9 @@ export interface ApiOptions {
   maxBodyBytes?: number;
   /** Accept remote write at /api/v1/write (Prometheus's --web.enable-remote-write-receiver). */
   remoteWrite?: boolean;
+  /** Largest remote write request once inflated (default MAX_DECOMPRESSED_BYTES) and push body once gunzipped (default MAX_PUSH_DECOMPRESSED_BYTES). */
+  remoteWriteMaxDecompressedBytes?: number;
+  pushMaxDecompressedBytes?: number;
   /** Serves remote read at /api/v1/read (src/remote/read-handler.ts). */
   remoteRead?: (req: Request) => Promise<Response>;
   /** Receives Pushgateway-style pushes at /metrics/job/... when set. */
@@ -284,12 +287,12 @@ export function createApiHandler(opts: ApiOptions): Handler {
         return text(200, '');
       }
       if (path === '/metrics') return text(200, opts.info.metrics?.() ?? '', 'text/plain; version=0.0.4; charset=utf-8');
-      if (path.startsWith('/metrics/job') && opts.push) return await pushRoute(opts.push, req, path.slice('/metrics/'.length), now());
+      if (path.startsWith('/metrics/job') && opts.push) return await pushRoute(opts.push, req, path.slice('/metrics/'.length), now(), opts.pushMaxDecompressedBytes);
       if (path === '/api/v1/write' && opts.remoteWrite) {
         if (req.method !== 'POST') return text(405, 'method not allowed\n');
         // Loaded on first use: protobuf and snappy stay out of bundles that never receive remote write.
         const { handleRemoteWrite } = await import('../remote/write-handler.js');
-        const r = await handleRemoteWrite(opts.db, new Uint8Array(await req.arrayBuffer()), req.headers);
+        const r = await handleRemoteWrite(opts.db, new Uint8Array(await req.arrayBuffer()), req.headers, { maxDecompressedBytes: opts.remoteWriteMaxDecompressedBytes });
         return new Response(r.status === 204 ? null : r.body, { status: r.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...r.headers } });
       }
       if (path === '/api/v1/read' && opts.remoteRead) return await opts.remoteRead(req);
@@ -387,7 +390,7 @@ export function decodeLabelName(s: string): string {
 }
 
 /** PUT/POST/DELETE /metrics/job/<job>{/<label>/<value>}, as the Pushgateway answers them. */
-async function pushRoute(store: PushStore, req: Request, groupPath: string, t: number): Promise<Response> {
+async function pushRoute(store: PushStore, req: Request, groupPath: string, t: number, maxDecompressed?: number): Promise<Response> {
   try {
     if (req.method === 'DELETE') {
       await store.delete(groupPath, t);
@@ -395,7 +398,7 @@ async function pushRoute(store: PushStore, req: Request, groupPath: string, t: n
     }
     if (req.method !== 'PUT' && req.method !== 'POST') return text(405, 'method not allowed\n');
     if ((req.headers.get('content-type') ?? '').includes('protobuf')) return text(415, 'protobuf pushes are not supported; push the text format\n');
-    await store.push(groupPath, await readPushBody(req), req.method === 'PUT', t);
+    await store.push(groupPath, await readPushBody(req, maxDecompressed), req.method === 'PUT', t);
     return text(200, '');
   } catch (e) {
     if (e instanceof PushError) return text(e.status, `${e.message}\n`);

@@ -44,7 +44,9 @@ function isWellFormed(s: string): boolean {
  */
 export function labelsFrom(input: LabelsInput): Labels {
   const pairs: Label[] = Array.isArray(input)
-    ? (input as Labels).map((l) => ({ name: l.name, value: l.value }))
+    // A frozen label cannot change under the caller's hands, so it is shared rather than copied
+    // (the scrape cache keeps its labels frozen: one set of label objects per scraped series).
+    ? (input as Labels).map((l) => (Object.isFrozen(l) ? l : { name: l.name, value: l.value }))
     : Object.entries(input as Record<string, string>).map(([name, value]) => ({ name, value }));
   for (const l of pairs) {
     if (typeof l.name !== 'string' || typeof l.value !== 'string') {
@@ -58,7 +60,8 @@ export function labelsFrom(input: LabelsInput): Labels {
   for (let i = 1; i < pairs.length; i++) {
     if (pairs[i]!.name === pairs[i - 1]!.name) throw new InvalidLabelsError(`duplicate label name ${JSON.stringify(pairs[i]!.name)}`);
   }
-  return pairs.filter((l) => l.value !== '');
+  // The mapped array has exactly its length; a filtered one is grown as it fills, with spare room kept.
+  return pairs.some((l) => l.value === '') ? pairs.filter((l) => l.value !== '') : pairs;
 }
 
 /** Byte-wise (UTF-8 order) string comparison, as Go compares strings. */

@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';
 import { fetchCause } from '../scrape/fetch-error.js';
 import { type CliIO, UsageError, checkArgs, flagValue, positional } from './args.js';
+import { INGEST_LIMIT_FLAGS, INGEST_LIMIT_USAGE, ingestLimitFlags } from './ingest-limit-flags.js';
 import { checkStatsdMapping } from './statsd-listener.js';
 
 // Kept for code that imported the helpers from here before they had their own module.
@@ -26,6 +27,7 @@ export const SERVE_VALUE_FLAGS = [
   '--rules.alert.resend-delay', '--alertmanager.notification-queue-capacity', '--enable-feature',
   '--statsd.listen-udp', '--statsd.listen-tcp', '--statsd.mapping-config', '--storage.tsdb.cache-size',
   '--storage.remote.read-sample-limit', '--storage.remote.read-concurrent-limit', '--storage.remote.read-max-bytes-in-frame',
+  ...INGEST_LIMIT_FLAGS,
 ];
 export const SERVE_SWITCHES = ['--web.enable-remote-write-receiver', '--web.enable-admin-api', '--web.enable-otlp-receiver'];
 export const SERVE_BOOLEANS = ['dogstatsd', 'influxdb', 'librato', 'signalfx'].map((s) => `--statsd.parse-${s}-tags`);
@@ -50,7 +52,7 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --query.max-label-value-length N           longest label label_replace/label_join may build (default 1048576)
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
   --web.enable-remote-write-receiver         accept remote write (1.0 and 2.0) at /api/v1/write
-  --storage.remote.read-sample-limit N       samples per remote read query (SAMPLES responses; 0: none), default 5e7
+${INGEST_LIMIT_USAGE}  --storage.remote.read-sample-limit N       samples per remote read query (SAMPLES responses; 0: none), default 5e7
   --storage.remote.read-concurrent-limit N   remote read requests served at once (0: no limit), default 10
   --storage.remote.read-max-bytes-in-frame N streamed remote read frame size, default 1048576
   --web.enable-admin-api                     POST /api/v1/admin/tsdb/snapshot (needs --data-dir)
@@ -111,6 +113,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     queryTimeout: flagValue(args, '--query.timeout'),
     maxSamples: maxSamples === undefined ? undefined : Number(maxSamples),
     ...queryLimitFlags(args),
+    ...ingestLimitFlags(args),
     maxConcurrentQueries: maxConc === undefined ? undefined : Number(maxConc),
     basicAuth: auth === undefined ? undefined : { user: auth.slice(0, auth.indexOf(':')), password: auth.slice(auth.indexOf(':') + 1) },
     bearerToken: flagValue(args, '--web.bearer-token'),

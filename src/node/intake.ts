@@ -20,6 +20,8 @@ export interface IntakeOptions {
   lookbackDelta?: number;
   /** The statsd receiver, when --statsd.listen-udp or --statsd.listen-tcp is given. */
   statsd?: StatsdOptions;
+  /** --web.otlp-receiver.max-decompressed-size */
+  otlpMaxBodyBytes?: number;
 }
 
 export interface Intake {
@@ -49,7 +51,7 @@ export async function startIntake(db: DB, config: Record<string, unknown>, o: In
   let otlpCfg: OtlpConfig = otlpConfig(config.otlp, nameValidation(config));
   const otlp = o.otlpReceiver
     ? new OtlpReceiver(db, {
-      config: () => otlpCfg, lookbackDelta: o.lookbackDelta,
+      config: () => otlpCfg, lookbackDelta: o.lookbackDelta, maxBodyBytes: o.otlpMaxBodyBytes,
       allowDelta: o.features?.includes('otlp-native-delta-ingestion'), deltaToCumulative: o.features?.includes('otlp-deltatocumulative'),
     })
     : null;

@@ -31,12 +31,13 @@ import { remoteWriteConfigs } from '../remote/config.js';
 import { startRemoteRead } from './remote-read.js';
 import { normalizePrefix, withWebUI } from './web-ui.js';
 import { startIntake } from './intake.js';
+import { type IngestLimits, ingestLimitFlagValues } from './ingest-limit-flags.js';
 import { DiscoveryManager } from '../discovery/manager.js';
 import { dnsResolver } from './dns-resolver.js';
 
 export const VERSION = '0.1.0';
 
-export interface ServeOptions {
+export interface ServeOptions extends IngestLimits {
   listen?: string;
   configFile?: string;
   encoding?: ChunkEncoding;
@@ -169,6 +170,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'storage.remote.read-max-bytes-in-frame': String(o.remoteReadMaxBytesInFrame ?? 1048576),
     'web.enable-otlp-receiver': String(o.otlpReceiver ?? false), 'statsd.listen-udp': o.statsd?.udp ?? '', 'statsd.listen-tcp': o.statsd?.tcp ?? '',
     'statsd.mapping-config': o.statsd?.mappingConfig ?? '', 'enable-feature': (o.features ?? []).join(','),
+    ...ingestLimitFlagValues(o),
   };
   const baseDir = o.configFile ? dirname(resolve(o.configFile)) : process.cwd();
   // http_sd_configs and dns_sd_configs; a change of their targets re-applies the scrape config.
@@ -204,7 +206,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   };
   await applyRemoteWrite(config);
   const intake = await startIntake(db, config as Record<string, unknown>, {
-    otlpReceiver: o.otlpReceiver, features: o.features, lookbackDelta: parseDuration(o.lookbackDelta ?? '5m'),
+    otlpReceiver: o.otlpReceiver, features: o.features, lookbackDelta: parseDuration(o.lookbackDelta ?? '5m'), otlpMaxBodyBytes: o.otlpMaxDecompressedBytes,
     statsd: o.statsd && { ...o.statsd, warn: o.statsd.warn ?? o.warn },
   });
   ownMetrics.addSource(() => [...intake.metrics(), ...discovery.metrics()]);
@@ -219,6 +221,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   };
   const apiHandler = createApiHandler({
     db, engine: apiEngine, push, remoteWrite: o.remoteWriteReceiver ?? false, remoteRead: remoteRead.handler, receivers: intake.receivers,
+    maxBodyBytes: o.maxRequestBodyBytes, remoteWriteMaxDecompressedBytes: o.remoteWriteMaxDecompressedBytes, pushMaxDecompressedBytes: o.pushMaxDecompressedBytes,
     externalLabels: () => config.global?.external_labels ?? {},
     info: {
       version: VERSION, startTime, flags, configYaml: () => configYaml, metrics: () => ownMetrics.text(), retention: o.retention ?? '15d',
@@ -269,7 +272,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const externalPath = o.externalURL ? new URL(o.externalURL).pathname : '';
   const handler = withWebUI(apiHandler, { engine, routePrefix: o.routePrefix ?? externalPath, externalPath });
   const server = await startServer({
-    listen, handler, basicAuth: o.basicAuth, bearerToken: o.bearerToken, maxConcurrentQueries: o.maxConcurrentQueries,
+    listen, handler, basicAuth: o.basicAuth, bearerToken: o.bearerToken, maxConcurrentQueries: o.maxConcurrentQueries, maxBodyBytes: o.maxRequestBodyBytes,
     onRequest: (path, code) => ownMetrics.countRequest(path, code),
   });
   const ownAddress = new URL(server.url).host;

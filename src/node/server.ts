@@ -114,7 +114,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-      const request = new Request(url, { method: req.method, headers, body: body && body.length > 0 ? new Uint8Array(body) : undefined });
+      const request = new Request(url, { method: req.method, headers, body: body && body.length > 0 ? new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length) : undefined });
       // endsWith: under --web.route-prefix the API's paths carry the prefix.
       const isQuery = path.endsWith('/api/v1/query') || path.endsWith('/api/v1/query_range');
       const response = isQuery ? await queue.run(() => opts.handler(request)) : await opts.handler(request);

@@ -7,7 +7,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { encodeFrames, frameAt } from '../storage/persist-format.js';
+import { FRAME_HEADER, encodeFrames, frameAt } from '../storage/persist-format.js';
 import type { WalWriter } from '../storage/wal-records.js';
 
 export type FsyncPolicy = 'never' | 'always';
@@ -89,8 +89,15 @@ export class WalFile implements WalWriter {
     this.size = statSync(path).size;
   }
 
+  /** Where a commit's frames are put together: written synchronously, so one buffer serves every commit. */
+  private scratch = new Uint8Array(0);
+
   write(records: Uint8Array[]): void {
-    const buf = encodeFrames(records, crc32);
+    let bytes = 0;
+    for (const r of records) bytes += FRAME_HEADER + r.length;
+    // Grown to fit commits of up to 16 MiB; rarer, larger ones get a buffer of their own.
+    if (bytes > this.scratch.length && bytes <= 16 * 1024 * 1024) this.scratch = new Uint8Array(Math.min(16 * 1024 * 1024, Math.max(bytes, 2 * this.scratch.length)));
+    const buf = encodeFrames(records, crc32, this.scratch);
     const total = buf.length;
     if (this.size > 0 && this.size + total > this.segmentSize) {
       const closed = this.cut();

@@ -199,14 +199,20 @@ export class WriteRequestReader {
    * <varint>), read without the generic field loop; false for anything else.
    */
   private sampleFast(at: number, end: number): boolean {
-    this.pos = at + 10;
-    const t = this.int64();
-    if (this.pos !== end) {
-      this.pos = at;
-      return false;
+    // A non-negative timestamp of up to 49 bits (7 varint bytes, until the year 19800) ending the
+    // message, read with small-integer arithmetic and no error paths; the generic reader does the rest.
+    const buf = this.buf;
+    let p = at + 10, t = 0, scale = 1;
+    for (let i = 0; i < 7 && p < end; i++, scale *= 128) {
+      const b = buf[p++]!;
+      t += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        if (p !== end) return false;
+        this.push(t, this.view.getFloat64(at + 1, true));
+        return true;
+      }
     }
-    this.push(t, this.view.getFloat64(at + 1, true));
-    return true;
+    return false;
   }
 
   private readSample(end: number): void {
@@ -246,6 +252,12 @@ export class WriteRequestReader {
   /** A varint that must fit 32 bits (tags and lengths). */
   private varint32(): number {
     const buf = this.buf;
+    // Tags and most lengths are one byte.
+    const first = buf[this.pos]!;
+    if (first < 0x80) {
+      this.pos++;
+      return first;
+    }
     let result = 0, shift = 0;
     for (let i = 0; i < 5; i++) {
       if (this.pos >= buf.length) throw new ProtoDecodeError('varint truncated', this.pos);

@@ -10,8 +10,7 @@
 
 import { handleRemoteWriteV2, remoteWriteMessage } from './write-v2-handler.js';
 import { V2_MESSAGE } from './write-v2-proto.js';
-import { uncompress } from 'snappyjs';
-import { snappyBlockProblem } from './snappy-check.js';
+import { snappyDecode } from './snappy-decode.js';
 import type { Appendable } from '../storage/interfaces.js';
 import { StorageError, UnknownSeriesError } from '../storage/errors.js';
 import { InvalidLabelsError } from '../model/labels.js';
@@ -42,6 +41,20 @@ export const MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024;
 
 const caches = new WeakMap<Appendable, SeriesRefCache>();
 
+/**
+ * Requests up to this size are inflated into one reused buffer: a request is
+ * read to its end without yielding (everything kept from it is copied out),
+ * so no two requests use it at once, and a stream of requests allocates none.
+ */
+const SCRATCH_BYTES = 4 * 1024 * 1024;
+let scratch: Uint8Array | null = null;
+
+function scratchFor(length: number): Uint8Array | undefined {
+  if (length > SCRATCH_BYTES) return undefined;
+  if (!scratch || scratch.length < length) scratch = new Uint8Array(Math.min(SCRATCH_BYTES, Math.max(length, 2 * (scratch?.length ?? 64 * 1024))));
+  return scratch;
+}
+
 function cacheFor(db: Appendable): SeriesRefCache {
   let c = caches.get(db);
   if (!c) caches.set(db, (c = new SeriesRefCache()));
@@ -69,12 +82,10 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
   const length = snappyLength(body);
   if (length > limit) return fail(413, `snappy: decompressed size ${length} bytes is over the limit of ${limit} bytes`);
   if (message === V2_MESSAGE) return { ...(await handleRemoteWriteV2(db, body, headers, limit)), rejected: 0 };
-  // A block whose elements overrun the input would keep the decoder copying for seconds: refused before decoding.
-  const malformed = snappyBlockProblem(body, limit);
-  if (malformed) return fail(400, `snappy decode error: ${malformed}`);
+  // Every element is checked against the input as it is decoded: a block that declares more than it holds costs nothing.
   let raw: Uint8Array;
   try {
-    raw = uncompress(body, limit);
+    raw = snappyDecode(body, limit, scratchFor(length));
   } catch (e) {
     return fail(400, `snappy decode error: ${(e as Error).message}`);
   }

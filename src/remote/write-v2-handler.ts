@@ -4,7 +4,7 @@
 // application/x-protobuf, or an unknown proto, is 415. And the 2.0 path:
 // snappy, then writeV2, answered with the written counts.
 
-import { uncompress } from 'snappyjs';
+import { snappyDecode } from './snappy-decode.js';
 import type { Appendable } from '../storage/interfaces.js';
 import { type ProtobufMessage, V1_MESSAGE, V2_MESSAGE, WRITTEN_HEADERS } from './write-v2-proto.js';
 import { writeV2 } from './write-v2.js';
@@ -29,7 +29,7 @@ export async function handleRemoteWriteV2(db: Appendable, body: Uint8Array, head
   if (enc && enc !== 'snappy') return { status: 415, body: `unsupported Content-Encoding ${JSON.stringify(enc)}, want snappy\n`, headers: {}, appended: 0 };
   let raw: Uint8Array;
   try {
-    raw = uncompress(body, maxDecompressed);
+    raw = snappyDecode(body, maxDecompressed);
   } catch (e) {
     return { status: 400, body: `snappy decode error: ${(e as Error).message}\n`, headers: {}, appended: 0 };
   }

@@ -6,10 +6,13 @@
 // number of the last scrape that stored each series, not with sets of keys.
 
 import type { Labels } from '../model/labels.js';
+import type { NhcbLine } from './nhcb-scrape.js';
 
 export interface CacheEntry {
   /** The series text. */
   key: string;
+  /** Its hash (the bucket it is in). */
+  hash: number;
   /** Next entry whose text has the same hash. */
   next: CacheEntry | undefined;
   /** The entry whose line followed this one's in the last scrape: tried first, in place, before any hashing. */
@@ -26,6 +29,8 @@ export interface CacheEntry {
   curIter: number;
   /** The last successful scrape that stored it without an explicit timestamp (staleness tracking). */
   staleIter: number;
+  /** With convert_classic_histograms_to_nhcb: the series' part in a classic histogram (null: none). */
+  nhcb?: NhcbLine | null;
 }
 
 /** Scrapes a series may be missing before its entry is forgotten (as Prometheus). */
@@ -74,7 +79,10 @@ export class ScrapeCache {
   add(line: SeriesText, labels: Labels | null): CacheEntry {
     // A slice keeps the whole response body alive; the key is copied out of it.
     const key = decoder.decode(encoder.encode(line.series));
-    const e: CacheEntry = { key, next: this.buckets.get(line.seriesHash), follow: undefined, dead: false, ref: -1, labels, lastIter: this.iter, curIter: 0, staleIter: -1 };
+    // Kept as long as the series is scraped: an exact-size array of frozen labels, which the
+    // database then shares instead of copying (see labelsFrom).
+    if (labels) labels = labels.map((l) => Object.freeze({ name: l.name, value: l.value }));
+    const e: CacheEntry = { key, hash: line.seriesHash, next: this.buckets.get(line.seriesHash), follow: undefined, dead: false, ref: -1, labels, lastIter: this.iter, curIter: 0, staleIter: -1 };
     this.buckets.set(line.seriesHash, e);
     this.count++;
     return e;
@@ -91,7 +99,9 @@ export class ScrapeCache {
     const stale: Labels[] = [];
     const iter = this.iter;
     const oldest = iter - KEEP_ITERATIONS;
-    for (const [h, head] of this.buckets) {
+    // Over values, not entries: no [key, value] pair allocated per bucket on every scrape.
+    for (const head of this.buckets.values()) {
+      const h = head.hash;
       let keep: CacheEntry | undefined;
       for (let e: CacheEntry | undefined = head; e;) {
         const next: CacheEntry | undefined = e.next;

@@ -16,6 +16,7 @@ import { addExemplar, type Exemplar } from '../storage/exemplars.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
 import { ProtobufScanner } from '../exposition/protobuf-scanner.js';
+import { NhcbScrape, nhcbLine } from './nhcb-scrape.js';
 import { acceptHeader, appendHistogramTo, checkHistogramAppender, isProtobufContentType, limitHistogram, scrapedExemplar } from './native-histograms.js';
 
 // Moved to src/model/; re-exported for code that imports it from here.
@@ -48,6 +49,8 @@ export class ScrapeLoop {
   private readonly synthetic: Labels[];
   private readonly syntheticRefs = new Array<number>(SYNTHETIC.length).fill(-1);
   private scraping = false;
+  /** convert_classic_histograms_to_nhcb, when set. */
+  private readonly nhcb: NhcbScrape | undefined;
   /** Series whose labels were built (merged, relabeled): each new series once, known ones never again. */
   seriesLabelled = 0;
   report: ScrapeReport = { health: 'unknown', lastError: '', lastScrape: 0, lastDuration: 0 };
@@ -55,10 +58,11 @@ export class ScrapeLoop {
   metadata = new Map<string, MetricMetadata>();
 
   constructor(readonly cfg: ScrapeConfig, readonly target: Target, private readonly db: Appendable, private readonly fetchFn: typeof fetch = fetch) {
+    if (cfg.convertClassicHistogramsToNhcb) this.nhcb = new NhcbScrape(cfg, target);
     this.synthetic = SYNTHETIC.map((n) => [{ name: '__name__', value: n }, ...target.labels].sort((a, b) => compareStrings(a.name, b.name)));
   }
 
-  private async fetchBody(): Promise<{ text: string; format: ExpositionFormat; protobuf?: Uint8Array }> {
+  private async fetchBody(): Promise<{ bytes: Uint8Array; format: ExpositionFormat; protobuf: boolean }> {
     const headers: Record<string, string> = {
       accept: this.cfg.scrapeProtocols ? acceptHeader(this.cfg.scrapeProtocols) : ACCEPT, 'user-agent': 'promlet', 'x-prometheus-scrape-timeout-seconds': String(this.cfg.timeout / 1000),
     };
@@ -92,8 +96,7 @@ export class ScrapeLoop {
       if (e instanceof BodyTooLargeError) throw new Error(`body size limit exceeded: ${limit} bytes`);
       throw e;
     }
-    if (protobuf) return { text: '', format, protobuf: bytes };
-    return { text: new TextDecoder().decode(bytes), format };
+    return { bytes, format, protobuf };
   }
 
   /** One scrape at time t (ms). Never throws: failures become up=0 and lastError. Never overlaps itself. */
@@ -112,21 +115,33 @@ export class ScrapeLoop {
     const cache = this.cache;
     const cfg = this.cfg;
     cache.begin();
+    const nhcb = this.nhcb;
+    nhcb?.begin();
     let scraped = 0, kept = 0, added = 0;
     let error = '';
     let limited = false;
     let app = this.db.appender();
     const exemplars: { labels: Labels; ex: Exemplar }[] = [];
     try {
-      const { text, format, protobuf } = await this.fetchBody();
-      const proto = protobuf && new ProtobufScanner(protobuf, { nativeHistograms: cfg.scrapeNativeHistograms === true, alwaysClassic: cfg.alwaysScrapeClassicHistograms === true });
-      const scanner = proto || new SampleScanner(text, format);
+      const { bytes, format, protobuf } = await this.fetchBody();
+      const proto = protobuf ? new ProtobufScanner(bytes, { nativeHistograms: cfg.scrapeNativeHistograms === true, alwaysClassic: cfg.alwaysScrapeClassicHistograms === true }) : undefined;
+      // Text is decoded and scanned a piece at a time (see textPieces).
+      const pieces = textPieces(proto ? new Uint8Array(0) : bytes);
+      let piece = pieces.next();
+      const scanner = proto || new SampleScanner('', format);
+      if (!proto) (scanner as SampleScanner).continueWith(piece.value.text, piece.value.final);
       let overLimit = false;
       // Targets list their series in the same order every time: the entry that followed the
       // previous line's last time is checked in place first, before hashing the line.
       let expected = cache.first;
       let prev: CacheEntry | undefined;
-      while (scanner.nextLine()) {
+      for (;;) {
+        if (!scanner.nextLine()) {
+          if (proto || piece.value.final) break;
+          piece = pieces.next();
+          (scanner as SampleScanner).continueWith(piece.value.text, piece.value.final);
+          continue;
+        }
         scraped++;
         let e: CacheEntry | undefined;
         if (expected && !expected.dead && scanner.known(expected.key)) {
@@ -147,14 +162,23 @@ export class ScrapeLoop {
           if (labels && cfg.labelLimit > 0 && labels.length > cfg.labelLimit) {
             throw new Error(`label_limit exceeded (metric: ${labels.find((l) => l.name === '__name__')!.value}, number of labels: ${labels.length}, limit: ${cfg.labelLimit})`);
           }
-          e = scanner.seriesEnd < 0 ? { key: '', next: undefined, follow: undefined, dead: false, ref: -1, labels, lastIter: cache.iter, curIter: 0, staleIter: 0 } : cache.add(scanner, labels);
+          e = scanner.seriesEnd < 0 ? { key: '', hash: 0, next: undefined, follow: undefined, dead: false, ref: -1, labels, lastIter: cache.iter, curIter: 0, staleIter: 0 } : cache.add(scanner, labels);
           fresh = true;
+          if (nhcb) e.nhcb = nhcbLine(s.labels, scanner.metadata, proto ? proto.histogram !== undefined : false);
         }
         if (e.key !== '') {
           if (prev) prev.follow = e;
           else cache.first = e;
           prev = e;
           expected = e.follow;
+        }
+        if (nhcb) {
+          const taken = nhcb.line(e.nhcb, scanner.value, scanner.timestamp, proto ? proto.exemplars : scanner.exemplar ? [scanner.exemplar] : []);
+          const r = nhcb.appendReady(app, t, exemplars);
+          scraped += r.scraped - (taken ? 1 : 0);
+          kept += r.kept;
+          added += r.added;
+          if (taken) continue;
         }
         if (!e.labels) continue;
         kept++;
@@ -181,6 +205,14 @@ export class ScrapeLoop {
         if (ex) exemplars.push({ labels: e.labels, ex: { labels: ex.labels, value: ex.value, timestamp: ex.timestamp ?? (explicit ? scanner.timestamp! : t) } });
         if (proto) for (let i = 1; i < proto.exemplars.length; i++) exemplars.push(scrapedExemplar(e.labels, proto.exemplars[i]!, explicit ? scanner.timestamp! : t));
       }
+      if (nhcb) {
+        nhcb.finishGroup();
+        const r = nhcb.appendReady(app, t, exemplars);
+        scraped += r.scraped;
+        kept += r.kept;
+        added += r.added;
+        if (cfg.sampleLimit > 0 && kept > cfg.sampleLimit) overLimit = true;
+      }
       this.metadata = scanner.metadata;
       if (overLimit) throw new SampleLimitError(`sample limit exceeded (${kept} > ${cfg.sampleLimit})`);
     } catch (e) {
@@ -192,6 +224,7 @@ export class ScrapeLoop {
     }
     // Series of the previous scrape that are gone now end with a staleness marker.
     appendStaleMarkers(app, cache.end(!error), t);
+    if (nhcb) appendStaleMarkers(app, nhcb.end(!error), t);
     const duration = (performance.now() - t0) / 1000;
     const values = [error ? 0 : 1, duration, scraped, error && !limited ? 0 : kept, error ? 0 : added];
     for (let i = 0; i < SYNTHETIC.length; i++) {
@@ -214,10 +247,34 @@ export class ScrapeLoop {
   /** When the target goes away: staleness markers for everything it last exposed. */
   async markStale(t: number): Promise<void> {
     const app = this.db.appender();
-    appendStaleMarkers(app, [...this.cache.lastStored(), ...this.synthetic], t);
+    appendStaleMarkers(app, [...this.cache.lastStored(), ...(this.nhcb?.lastStored() ?? []), ...this.synthetic], t);
     await app.commit();
     this.cache.begin();
     this.cache.end(false);
+    this.nhcb?.begin();
+    this.nhcb?.end(false);
+  }
+}
+
+/** Bytes of body text decoded at a time. */
+const PIECE_BYTES = 64 * 1024;
+
+/**
+ * The body as text in pieces of whole lines of about 64 KiB, decoded as one
+ * stream (exactly as decoding it whole). A body decoded whole is one string
+ * as large as the body, which the JavaScript engine keeps until its next
+ * full collection: a few megabytes every scrape piled up into a hundred or
+ * more between collections. Pieces this size die young.
+ */
+function* textPieces(bytes: Uint8Array): Generator<{ text: string; final: boolean }, { text: string; final: boolean }> {
+  const decoder = new TextDecoder();
+  let start = 0;
+  for (;;) {
+    // A newline byte never occurs inside a UTF-8 sequence, so pieces end on whole characters.
+    const nl = bytes.length - start > PIECE_BYTES ? bytes.indexOf(10, start + PIECE_BYTES) : -1;
+    if (nl < 0) return { text: decoder.decode(bytes.subarray(start)), final: true };
+    yield { text: decoder.decode(bytes.subarray(start, nl + 1), { stream: true }), final: false };
+    start = nl + 1;
   }
 }
 

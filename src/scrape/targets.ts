@@ -104,9 +104,10 @@ export function scrapeConfigs(doc: Record<string, unknown>): ScrapeConfig[] {
       })),
       relabelConfigs: ((raw.relabel_configs ?? []) as Record<string, unknown>[]).map(relabelConfig),
       metricRelabelConfigs: ((raw.metric_relabel_configs ?? []) as Record<string, unknown>[]).map(relabelConfig),
-      sampleLimit: Number(raw.sample_limit ?? 0),
-      labelLimit: Number(raw.label_limit ?? 0),
-      bodySizeLimit: bytes(raw.body_size_limit),
+      // Unset in a job, the limits are global's, as in Prometheus 2.45 and later.
+      sampleLimit: Number(raw.sample_limit ?? global.sample_limit ?? 0),
+      labelLimit: Number(raw.label_limit ?? global.label_limit ?? 0),
+      bodySizeLimit: bytes(raw.body_size_limit ?? global.body_size_limit),
       basicAuth: basic ? { username: String(basic.username ?? ''), password: String(basic.password ?? '') } : undefined,
       authorization: auth ? { type: String(auth.type ?? 'Bearer'), credentials: String(auth.credentials ?? '') } : undefined,
       fallbackProtocol: raw.fallback_scrape_protocol === undefined ? undefined : String(raw.fallback_scrape_protocol),

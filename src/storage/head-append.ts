@@ -27,11 +27,39 @@ function bitsOf(v: number): bigint {
 
 // Values are buffered in typed arrays: V8's double-element JS arrays quiet
 // signaling NaNs, which would turn the staleness marker into another NaN.
+interface BatchBuffers {
+  slots: Uint32Array;
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
+/**
+ * One set of batch buffers handed from a finished appender to the next, so
+ * that a stream of commits of thousands of samples (remote write, scrapes)
+ * does not allocate and grow fresh ones each time. Sets past this many
+ * samples are left to the garbage collector.
+ */
+let spare: BatchBuffers | null = null;
+const SPARE_MAX_SAMPLES = 1 << 18;
+
+function takeBuffers(): BatchBuffers {
+  const b = spare ?? { slots: new Uint32Array(64), ts: new Float64Array(64), vs: new Float64Array(64) };
+  spare = null;
+  return b;
+}
+
+const NO_SLOTS = new Uint32Array(0), NO_FLOATS = new Float64Array(0);
+
+/** Appender numbers, so that series can name the appender holding their pending sample (see MemSeries.pendingOwner). */
+let appenders = 0;
+
 export class HeadAppender implements Appender {
+  /** Never 0; wraps after 2^30 appenders, long after any of them is finished with. */
+  private readonly id = (appenders = (appenders % 0x3fffffff) + 1);
   private n = 0;
-  private slots = new Uint32Array(64);
-  private ts = new Float64Array(64);
-  private vs = new Float64Array(64);
+  private slots: Uint32Array;
+  private ts: Float64Array;
+  private vs: Float64Array;
   /** Start timestamps (0 = none), allocated on the first sample that has one. */
   private sts: Float64Array | null = null;
   private done = false;
@@ -52,7 +80,20 @@ export class HeadAppender implements Appender {
    * `replaying`: samples come from the write-ahead log, where they were
    * accepted once; out-of-order ones are taken whatever the window is now.
    */
-  constructor(private readonly head: Head, private readonly onCommit: () => void, private readonly replaying = false) {}
+  constructor(private readonly head: Head, private readonly onCommit: () => void, private readonly replaying = false) {
+    ({ slots: this.slots, ts: this.ts, vs: this.vs } = takeBuffers());
+  }
+
+  /** After the commit or rollback: the buffers go to the next appender. */
+  private releaseBuffers(): void {
+    if (this.slots.length > 0 && this.slots.length <= SPARE_MAX_SAMPLES && (!spare || spare.slots.length < this.slots.length)) {
+      spare = { slots: this.slots, ts: this.ts, vs: this.vs };
+    }
+    this.slots = NO_SLOTS;
+    this.ts = NO_FLOATS;
+    this.vs = NO_FLOATS;
+    this.n = 0;
+  }
 
   append(series: LabelsInput | SeriesRef, t: number, v: number, startTimestamp = 0): SeriesRef {
     if (this.done) throw new StorageError('appender already committed or rolled back');
@@ -65,7 +106,7 @@ export class HeadAppender implements Appender {
       head.outOfBounds++;
       throw new OutOfBoundsError(`${formatLabels(s.labels)} at ${t} is before ${head.minValidTime}`);
     }
-    const mine = s.pendingOwner === this;
+    const mine = s.pendingOwner === this.id;
     const lastT = mine ? s.pendingT : s.maxT;
     const lastV = mine ? s.pendingV : s.lastValue;
     if (t < lastT) return this.appendOutOfOrder(s, t, v, startTimestamp, lastT);
@@ -76,7 +117,7 @@ export class HeadAppender implements Appender {
       head.duplicates++;
       throw new DuplicateSampleError(`${formatLabels(s.labels)} at ${t} has ${lastH ? 'a histogram' : lastV}, got ${v}`);
     }
-    s.pendingOwner = this;
+    s.pendingOwner = this.id;
     s.pendingT = t;
     s.pendingV = v;
     s.pendingH = null;
@@ -109,7 +150,7 @@ export class HeadAppender implements Appender {
       head.outOfBounds++;
       throw new OutOfBoundsError(`${formatLabels(s.labels)} at ${t} is before ${head.minValidTime}`);
     }
-    const mine = s.pendingOwner === this;
+    const mine = s.pendingOwner === this.id;
     const lastT = mine ? s.pendingT : s.maxT;
     if (t < lastT) return this.appendHistogramOutOfOrder(s, t, h, lastT);
     if (t === lastT) {
@@ -121,7 +162,7 @@ export class HeadAppender implements Appender {
     const copy = copyHistogram(h);
     // Whether the sample before this one is a float: then this one starts a histogram chunk.
     const afterFloat = mine ? s.pendingH === null : s.lastH === null;
-    s.pendingOwner = this;
+    s.pendingOwner = this.id;
     s.pendingT = t;
     s.pendingH = copy;
     this.hists.push({ s, t, h: copy, afterFloat });
@@ -224,7 +265,7 @@ export class HeadAppender implements Appender {
       }
       i++;
       const s = this.head.get(ref);
-      if (!s || s.pendingOwner !== this || this.sts) continue;
+      if (!s || s.pendingOwner !== this.id || this.sts) continue;
       // Strictly increasing integer times above the series' last one need no other check.
       while (this.n + (to - i) > this.slots.length) this.grow();
       const min = this.head.minValidTime;
@@ -286,7 +327,10 @@ export class HeadAppender implements Appender {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     this.done = true;
     const n = this.n;
-    if (n === 0 && this.oooN === 0 && this.hists.length === 0 && this.oooHists.size === 0) return;
+    if (n === 0 && this.oooN === 0 && this.hists.length === 0 && this.oooHists.size === 0) {
+      this.releaseBuffers();
+      return;
+    }
     const head = this.head;
     // Worst case: every sample starts a chunk (1056 bytes with slack), plus the batch's records and two transcoding chunks;
     // a series taking out-of-order samples is encoded again beside its old chunks.
@@ -314,7 +358,7 @@ export class HeadAppender implements Appender {
       s.maxT = t;
       s.lastValue = this.vs[i]!;
       s.totalSamples++;
-      s.pendingOwner = null;
+      s.pendingOwner = 0;
       s.lastH = null;
       const st = this.sts ? this.sts[i]! : 0;
       if (st !== 0) {
@@ -330,7 +374,7 @@ export class HeadAppender implements Appender {
     const hists = this.hists.filter((p) => head.get(p.s.id) === p.s);
     appendHistograms(head, hists);
     for (const { s, t, h } of hists) {
-      s.pendingOwner = null;
+      s.pendingOwner = 0;
       if (t >= s.maxT) {
         s.maxT = t;
         s.lastH = h;
@@ -353,6 +397,7 @@ export class HeadAppender implements Appender {
     }
     this.oooHists.clear();
     this.onCommit();
+    this.releaseBuffers();
     if (appended !== n) {
       // Ordering was checked above, so this is a broken invariant, not bad input.
       throw new StorageError(`BUG: chunk append failed at sample ${appended} of ${n}: ${statusMessage(status)}`);
@@ -402,12 +447,12 @@ export class HeadAppender implements Appender {
     this.done = true;
     for (let i = 0; i < this.n; i++) {
       const s = this.head.get(this.slots[i]!);
-      if (s && s.pendingOwner === this) s.pendingOwner = null;
+      if (s && s.pendingOwner === this.id) s.pendingOwner = 0;
     }
-    for (const { s } of this.hists) if (s.pendingOwner === this) s.pendingOwner = null;
+    for (const { s } of this.hists) if (s.pendingOwner === this.id) s.pendingOwner = 0;
     this.hists = [];
     this.oooHists.clear();
-    this.n = 0;
+    this.releaseBuffers();
     this.oooN = 0;
     this.oooBySeries.clear();
   }

@@ -290,10 +290,15 @@ export function decodeIndex(b: Uint8Array, where: string): PersistedIndex {
 
 export const FRAME_HEADER = 8;
 
-/** Frames of records, for one write: u32 length, u32 CRC-32 (`crc`, e.g. the host's native one), the record. */
-export function encodeFrames(records: readonly Uint8Array[], crc: (b: Uint8Array) => number = crc32): Uint8Array {
-  const out = new Uint8Array(records.reduce((n, r) => n + FRAME_HEADER + r.length, 0));
-  const dv = new DataView(out.buffer);
+/**
+ * Frames of records, for one write: u32 length, u32 CRC-32 (`crc`, e.g. the
+ * host's native one), the record. With `into` long enough, the frames are
+ * written at its start (the result is a view of it) rather than into a new array.
+ */
+export function encodeFrames(records: readonly Uint8Array[], crc: (b: Uint8Array) => number = crc32, into?: Uint8Array): Uint8Array {
+  const size = records.reduce((n, r) => n + FRAME_HEADER + r.length, 0);
+  const out = into && into.length >= size ? into.subarray(0, size) : new Uint8Array(size);
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let off = 0;
   for (const r of records) {
     dv.setUint32(off, r.length, true);

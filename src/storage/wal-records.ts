@@ -64,7 +64,40 @@ export function histogramChunksRecord(id: number, chunks: readonly Uint8Array[])
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Bytes of `s` when every character is ASCII (one byte each), else -1. */
+function asciiLength(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return -1;
+  return s.length;
+}
+
 export function seriesRecord(id: number, labels: Labels): Uint8Array {
+  // Label text is nearly always ASCII: written byte by byte, without an encoder call and an array per string.
+  let size = 12;
+  for (const l of labels) {
+    const n = asciiLength(l.name), v = asciiLength(l.value);
+    if (n < 0 || v < 0) return seriesRecordUtf8(id, labels);
+    size += 8 + n + v;
+  }
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  out[0] = WAL_SERIES;
+  dv.setUint32(4, id, true);
+  dv.setUint32(8, labels.length, true);
+  let off = 12;
+  const put = (str: string) => {
+    dv.setUint32(off, str.length, true);
+    off += 4;
+    for (let i = 0; i < str.length; i++) out[off + i] = str.charCodeAt(i);
+    off += str.length;
+  };
+  for (const l of labels) {
+    put(l.name);
+    put(l.value);
+  }
+  return out;
+}
+
+function seriesRecordUtf8(id: number, labels: Labels): Uint8Array {
   const parts = labels.flatMap((l) => [utf8.encode(l.name), utf8.encode(l.value)]);
   const out = new Uint8Array(12 + parts.reduce((n, p) => n + 4 + p.length, 0));
   const dv = new DataView(out.buffer);
