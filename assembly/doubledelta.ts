@@ -153,7 +153,8 @@ function addSecond(c: usize, t: i64, v: f64): usize {
   }
   const bv = baseV(c);
   const dv = v - bv;
-  if (vb(c) >= 8 || !sameBits(bv + dv, v)) {
+  // A NaN delta is never stored: the payload NaN arithmetic yields is the engine's choice, not the format's.
+  if (vb(c) >= 8 || isNaN(dv) || !sameBits(bv + dv, v)) {
     store<u8>(c + VB, 8);
     store<u8>(c + IS_INT, 0);
     store<f64>(c + BASE_DV, v);
@@ -191,7 +192,7 @@ export function ddAdd(c: usize, t: i64, v: f64): usize {
   if (integer && !(isInt64(ddv) && sameBits(projV + <f64><i64>ddv, v))) {
     nx = 4;
     nInt = false;
-  } else if (!integer && x == 4 && !sameBits(projV + <f64><f32>ddv, v)) {
+  } else if (!integer && x == 4 && (isNaN(ddv) || !sameBits(projV + <f64><f32>ddv, v))) {
     nx = 8;
   } else {
     if (w < 8) nw = max(w, bytesSignedT(ddt));

@@ -116,7 +116,8 @@ function add(out: DDChunk[], t: number, v: number): void {
     }
     const bv = dv.getFloat64(BASE_V, true);
     const d = v - bv;
-    if (c.vb >= 8 || !sameBits(bv + d, v)) {
+    // A NaN delta is never stored: the payload NaN arithmetic yields is the engine's choice, not the format's.
+    if (c.vb >= 8 || Number.isNaN(d) || !sameBits(bv + d, v)) {
       c.b[VB] = 8;
       c.b[IS_INT] = 0;
       dv.setFloat64(BASE_DV, v, true);
@@ -134,7 +135,7 @@ function add(out: DDChunk[], t: number, v: number): void {
   if (isInt && !(isInt64(ddv) && sameBits(projV + ddv, v))) {
     nvb = 4;
     nInt = false;
-  } else if (!isInt && vb === 4 && !sameBits(projV + Math.fround(ddv), v)) {
+  } else if (!isInt && vb === 4 && (Number.isNaN(ddv) || !sameBits(projV + Math.fround(ddv), v))) {
     nvb = 8;
   } else {
     if (tb < 8) ntb = Math.max(tb, bytesSignedT(ddt));

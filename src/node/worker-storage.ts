@@ -9,6 +9,15 @@
 // threads, never the samples, and what the worker holds is what its engine
 // counts against the memory budget. The main thread serves one call per
 // event-loop turn, so health checks and ingestion interleave with a query.
+//
+// The engine reads a selector's series one after the other with the same
+// range (each one's samples, or each one's window reductions), and a round
+// trip through the main thread's event loop costs far more than decoding one
+// short series. So an answer to `samples` or `reduceWindows` also carries
+// the same read of the next series of that selection, as many as fit in
+// AHEAD_BYTES and AHEAD_MS of the main thread's time; the worker keeps them
+// until asked, and drops them at the first read they do not answer, so what
+// it holds ahead stays bounded by AHEAD_BYTES.
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Matcher, type MatchType } from '../model/matcher.js';
@@ -24,10 +33,10 @@ export type StorageCall = { id: number } & (
   | { op: 'labelNames'; q: number; matchers?: WireMatcher[] }
   | { op: 'labelValues'; q: number; name: string; matchers?: WireMatcher[] }
   | { op: 'closeQuerier'; q: number }
-  | { op: 'samples'; s: number; mint: number; maxt: number; skipStale: boolean }
+  | { op: 'samples'; s: number; mint: number; maxt: number; skipStale: boolean; ahead?: boolean }
   | { op: 'hasStartTimestamps' | 'hasHistograms'; s: number; mint: number; maxt: number }
   | { op: 'reduce'; s: number; mint: number; maxt: number }
-  | { op: 'reduceWindows'; s: number; firstMin: number; firstMax: number; step: number; steps: number }
+  | { op: 'reduceWindows'; s: number; firstMin: number; firstMax: number; step: number; steps: number; ahead?: boolean }
 );
 
 /** A selected series as the worker first sees it: whether the cheap questions about it can be answered without asking again. */
@@ -41,7 +50,15 @@ interface WireSeries {
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
-export type StorageAnswer = { id: number } & ({ value: unknown } | { error: { message: string; name: string } });
+/** The same read of the series after the one asked for, in order (see AHEAD_BYTES). */
+type Ahead = unknown[];
+
+export type StorageAnswer = { id: number } & ({ value: unknown; ahead?: Ahead } | { error: { message: string; name: string } });
+
+/** At most this many bytes of samples or reductions read ahead in one answer. */
+export const AHEAD_BYTES = 4 << 20;
+/** Reading ahead stops once one answer has taken this much of the main thread's time (ms). */
+export const AHEAD_MS = 4;
 
 /** The shared word the main thread bumps after posting each answer. */
 export function newStorageSignal(): Int32Array {
@@ -66,6 +83,8 @@ function own<T extends Float64Array>(a: T, transfer: Set<ArrayBuffer>): T {
 export class StorageServer {
   private readonly queriers = new Map<number, Querier>();
   private readonly series: Series[] = [];
+  /** For each selected series, the index just past the last series of its selection (where reading ahead stops). */
+  private readonly selectionEnd: number[] = [];
   private readonly ranges: { mint: number; maxt: number }[] = [];
   private nextQuerier = 0;
   private ended = false;
@@ -76,11 +95,34 @@ export class StorageServer {
   answer(call: StorageCall, transfer: Set<ArrayBuffer>): StorageAnswer {
     try {
       if (this.ended) throw new Error('storage read after the query ended');
-      return { id: call.id, value: this.run(call, transfer) };
+      const value = this.run(call, transfer);
+      const ahead = this.readAhead(call, transfer, value);
+      return ahead.length ? { id: call.id, value, ahead } : { id: call.id, value };
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       return { id: call.id, error: { message: err.message, name: err.name } };
     }
+  }
+
+  /** The same read of the series following the asked one in its selection, bounded in bytes and time. */
+  private readAhead(call: StorageCall, transfer: Set<ArrayBuffer>, first: unknown): Ahead {
+    if ((call.op !== 'samples' && call.op !== 'reduceWindows') || !call.ahead) return [];
+    const began = performance.now();
+    const end = this.selectionEnd[call.s] ?? 0;
+    const ahead: Ahead = [];
+    let bytes = answerBytes(first);
+    for (let s = call.s + 1; s < end && bytes < AHEAD_BYTES && performance.now() - began < AHEAD_MS; s++) {
+      let value: unknown;
+      try {
+        value = this.run({ ...call, s }, transfer);
+      } catch {
+        // The worker asks for it itself, and sees the error then.
+        break;
+      }
+      ahead.push(value);
+      bytes += answerBytes(value);
+    }
+    return ahead;
   }
 
   private querier(q: number): Querier {
@@ -106,6 +148,7 @@ export class StorageServer {
       case 'select': {
         const { mint, maxt } = this.ranges[call.q]!;
         const out: WireSeries[] = [];
+        const first = this.series.length;
         for (const series of this.querier(call.q).select(fromWire(call.matchers)!, call.hints)) {
           out.push({
             s: this.series.push(series) - 1,
@@ -114,6 +157,8 @@ export class StorageServer {
             histograms: series.hasHistograms?.(mint, maxt) ?? false,
           });
         }
+        this.selectionEnd.length = this.series.length;
+        this.selectionEnd.fill(this.series.length, first);
         return out;
       }
       case 'labelNames': return this.querier(call.q).labelNames(fromWire(call.matchers));
@@ -152,7 +197,17 @@ export class StorageServer {
     for (const q of this.queriers.values()) q.close();
     this.queriers.clear();
     this.series.length = 0;
+    this.selectionEnd.length = 0;
   }
+}
+
+/** What an answer to `samples` or `reduceWindows` holds, roughly, in bytes. */
+function answerBytes(value: unknown): number {
+  if (value instanceof Float64Array) return value.byteLength;
+  const { batch } = value as { batch: SampleBatch };
+  const h = batch.histograms;
+  // A histogram's buckets are not counted exactly: a few hundred bytes each is their usual size.
+  return batch.timestamps.byteLength * (batch.startTimestamps ? 3 : 2) + (h ? h.timestamps.length * 512 : 0);
 }
 
 /**
@@ -176,10 +231,43 @@ export function serveStoragePort(port: MessagePort, signal: Int32Array, current:
 /** The worker's side: a Queryable whose every call is answered by the main thread. */
 export class RemoteStorage implements Queryable {
   private nextId = 0;
+  /**
+   * Answers read ahead (see AHEAD_BYTES), by the call they answer, one map
+   * per kind of read: a range function reads a series' samples between two
+   * of its window reductions when a reduction cannot answer a step.
+   */
+  private readonly ahead = { samples: new Map<string, unknown>(), reduceWindows: new Map<string, unknown>() };
+
+  /** Whether reading ahead has paid for this kind of read in this selection: it stops after the first answers wasted. */
+  private readonly aheadPays = { samples: true, reduceWindows: true };
+
+  private forgetAhead(): void {
+    this.ahead.samples.clear();
+    this.ahead.reduceWindows.clear();
+    this.aheadPays.samples = this.aheadPays.reduceWindows = true;
+  }
 
   constructor(private readonly port: MessagePort, private readonly signal: Int32Array) {}
 
-  call<T>(call: WithoutId<StorageCall>, answers = true): T {
+  /** A read of one series that may have been answered ahead, with the following series' same reads kept for later. */
+  read<T>(call: Extract<WithoutId<StorageCall>, { op: 'samples' | 'reduceWindows' }>): T {
+    const kept = this.ahead[call.op];
+    const key = aheadKey(call);
+    if (kept.has(key)) {
+      const value = kept.get(key);
+      kept.delete(key);
+      return value as T;
+    }
+    // Not the read expected next: what was read ahead of this kind is not going to be asked for,
+    // and reading ahead again (the series out of order) would waste the main thread's time.
+    if (kept.size) this.aheadPays[call.op] = false;
+    kept.clear();
+    const { value, ahead } = this.call<{ value: T; ahead?: Ahead }>({ ...call, ahead: this.aheadPays[call.op] }, true, true);
+    ahead?.forEach((v, i) => kept.set(aheadKey({ ...call, s: call.s + 1 + i }), v));
+    return value;
+  }
+
+  call<T>(call: WithoutId<StorageCall>, answers = true, whole = false): T {
     const id = this.nextId++;
     let seen = Atomics.load(this.signal, 0);
     this.port.postMessage({ ...call, id });
@@ -194,7 +282,7 @@ export class RemoteStorage implements Queryable {
           e.name = a.error.name;
           throw e;
         }
-        return a.value as T;
+        return (whole ? a : a.value) as T;
       }
       Atomics.wait(this.signal, 0, seen);
       seen = Atomics.load(this.signal, 0);
@@ -202,11 +290,16 @@ export class RemoteStorage implements Queryable {
   }
 
   querier(mint: number, maxt: number): Querier {
+    // Series numbers start again with each query: nothing read ahead of another query may answer this one.
+    this.forgetAhead();
     const q = this.call<number>({ op: 'querier', mint, maxt });
     let closed = false;
     return {
-      select: (matchers, hints) =>
-        this.call<WireSeries[]>({ op: 'select', q, matchers: toWire(matchers)!, hints: hints && { ...hints } }).map((w) => new RemoteSeries(this, w)),
+      select: (matchers, hints) => {
+        // A new selection: nothing read ahead of the previous one is wanted now.
+        this.forgetAhead();
+        return this.call<WireSeries[]>({ op: 'select', q, matchers: toWire(matchers)!, hints: hints && { ...hints } }).map((w) => new RemoteSeries(this, w));
+      },
       labelNames: (matchers) => this.call<string[]>({ op: 'labelNames', q, matchers: toWire(matchers) }),
       labelValues: (name, matchers) => this.call<string[]>({ op: 'labelValues', q, name, matchers: toWire(matchers) }),
       close: () => {
@@ -219,6 +312,12 @@ export class RemoteStorage implements Queryable {
   }
 }
 
+function aheadKey(call: Extract<WithoutId<StorageCall>, { op: 'samples' | 'reduceWindows' }>): string {
+  return call.op === 'samples'
+    ? `s ${call.s} ${call.mint} ${call.maxt} ${call.skipStale}`
+    : `w ${call.s} ${call.firstMin} ${call.firstMax} ${call.step} ${call.steps}`;
+}
+
 class RemoteSeries implements Series {
   readonly labels: Labels;
 
@@ -227,7 +326,7 @@ class RemoteSeries implements Series {
   }
 
   samples(mint: number, maxt: number, opts?: { skipStale?: boolean }): SampleBatch {
-    const { batch, sums } = this.storage.call<{ batch: SampleBatch; sums?: Float64Array }>({ op: 'samples', s: this.w.s, mint, maxt, skipStale: opts?.skipStale ?? false });
+    const { batch, sums } = this.storage.read<{ batch: SampleBatch; sums?: Float64Array }>({ op: 'samples', s: this.w.s, mint, maxt, skipStale: opts?.skipStale ?? false });
     if (sums && batch.histograms) batch.histograms.histograms.forEach((h, i) => (h.sum = sums[i]!));
     return batch;
   }
@@ -245,6 +344,6 @@ class RemoteSeries implements Series {
   }
 
   reduceWindows(firstMin: number, firstMax: number, step: number, steps: number): Float64Array {
-    return this.storage.call({ op: 'reduceWindows', s: this.w.s, firstMin, firstMax, step, steps });
+    return this.storage.read({ op: 'reduceWindows', s: this.w.s, firstMin, firstMax, step, steps });
   }
 }

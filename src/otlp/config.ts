@@ -87,7 +87,5 @@ export function otlpConfig(block: unknown, nameValidation?: unknown): OtlpConfig
     if ((ignore as unknown[]).length > 0) throw new OtlpConfigError("'ignore_resource_attributes' cannot be configured unless 'promote_all_resource_attributes' is true");
     c.promoteResourceAttributes = attributeList(promote, 'promote_resource_attributes', 'promoted');
   }
-  // Native histograms with custom buckets do not exist in promlet yet.
-  if (c.convertHistogramsToNHCB) throw new OtlpConfigError('otlp.convert_histograms_to_nhcb: native histograms are not supported yet');
   return c;
 }

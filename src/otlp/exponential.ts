@@ -15,9 +15,12 @@ export class ExponentialScaleError extends Error {}
 
 /** One side's buckets in Prometheus's layout at `scaleDown` fewer schema steps. */
 function layout(b: ExponentialBuckets | undefined, scaleDown: number): { spans: Span[]; buckets: number[] } {
-  const counts = (b?.bucketCounts ?? []).map(int64);
+  return bucketLayout((b?.bucketCounts ?? []).map(int64), b?.offset ?? 0, scaleDown);
+}
+
+/** Counts starting at OTLP bucket `offset` in Prometheus's layout (convertBucketsLayout), bucket i landing at ((i + offset) >> scaleDown) + 1. */
+export function bucketLayout(counts: number[], offset: number, scaleDown: number): { spans: Span[]; buckets: number[] } {
   if (counts.length === 0) return { spans: [], buckets: [] };
-  const offset = b?.offset ?? 0;
   const target = (i: number) => ((i + offset) >> scaleDown) + 1;
   // Counts merged per target bucket, in order.
   const idxs: number[] = [], sums: number[] = [];

@@ -17,6 +17,7 @@ import { STALE_NAN } from '../model/stale.js';
 import { formatFloat } from '../model/float.js';
 import { MAX_EXEMPLAR_LABEL_RUNES } from '../storage/exemplars.js';
 import type { FloatHistogram } from '../model/histogram.js';
+import { explicitToCustomBuckets } from './custom-buckets.js';
 import { ExponentialScaleError, exponentialToNative } from './exponential.js';
 
 export interface OtlpSample {
@@ -200,6 +201,16 @@ export function translateOtlp(req: OtlpRequest, o: TranslateOptions): Translatio
               if ((p.flags ?? 0) & NO_RECORDED_VALUE) v = STALE_NAN;
               const s: OtlpSample = { labels, t: nanosToMillis(p.timeUnixNano), v, st: nanosToMillis(p.startTimeUnixNano) };
               if (m.sum && p.exemplars?.length) s.exemplars = exemplars(p.exemplars);
+              out.samples.push(s);
+            }
+          } else if (m.histogram && cfg.convertHistogramsToNHCB) {
+            for (const p of m.histogram.dataPoints ?? []) {
+              const labels = { ...baseLabels(p.attributes), __name__: family };
+              const t = nanosToMillis(p.timeUnixNano), st = nanosToMillis(p.startTimeUnixNano);
+              const h = explicitToCustomBuckets(p, temp === DELTA);
+              const s: OtlpSample = ((p.flags ?? 0) & NO_RECORDED_VALUE) !== 0 ? { labels, t, v: STALE_NAN, st } : { labels, t, v: 0, st, h };
+              if (h.count === 0 && h.sum !== 0) out.warnings.push(`histogram data point has zero count, but non-zero sum: ${h.sum}`);
+              if (p.exemplars?.length) s.exemplars = exemplars(p.exemplars);
               out.samples.push(s);
             }
           } else if (m.histogram) {

@@ -19,6 +19,8 @@ export interface NativeHistogramScrapeConfig {
   scrapeNativeHistograms: boolean;
   /** always_scrape_classic_histograms: keep the classic series of a native histogram too. */
   alwaysScrapeClassicHistograms: boolean;
+  /** convert_classic_histograms_to_nhcb: classic histograms also (or instead) stored as native histograms with custom buckets. */
+  convertClassicHistogramsToNhcb: boolean;
   /** native_histogram_bucket_limit (0: none). */
   nativeHistogramBucketLimit: number;
   /** Highest schema kept, from native_histogram_min_bucket_factor (8 when unset). */
@@ -65,6 +67,8 @@ export function nativeHistogramScrapeConfig(raw: Record<string, unknown>, global
     ?? bool(global.scrape_native_histograms, 'global.scrape_native_histograms') ?? false;
   const alwaysClassic = bool(raw.always_scrape_classic_histograms, `${jobName}: always_scrape_classic_histograms`)
     ?? bool(global.always_scrape_classic_histograms, 'global.always_scrape_classic_histograms') ?? false;
+  const toNhcb = bool(raw.convert_classic_histograms_to_nhcb, `${jobName}: convert_classic_histograms_to_nhcb`)
+    ?? bool(global.convert_classic_histograms_to_nhcb, 'global.convert_classic_histograms_to_nhcb') ?? false;
   const limit = Number(raw.native_histogram_bucket_limit ?? 0);
   if (!Number.isInteger(limit) || limit < 0) throw new ScrapeConfigFieldError(`${jobName}: native_histogram_bucket_limit: not a non-negative integer: ${JSON.stringify(raw.native_histogram_bucket_limit)}`);
   const factor = Number(raw.native_histogram_min_bucket_factor ?? 0);
@@ -74,6 +78,7 @@ export function nativeHistogramScrapeConfig(raw: Record<string, unknown>, global
   return {
     scrapeNativeHistograms: scrapeNative,
     alwaysScrapeClassicHistograms: alwaysClassic,
+    convertClassicHistogramsToNhcb: toNhcb,
     nativeHistogramBucketLimit: limit,
     nativeHistogramMaxSchema: schemaForBucketFactor(factor),
     scrapeProtocols: sps,

@@ -6,6 +6,7 @@
 // number of the last scrape that stored each series, not with sets of keys.
 
 import type { Labels } from '../model/labels.js';
+import type { NhcbLine } from './nhcb-scrape.js';
 
 export interface CacheEntry {
   /** The series text. */
@@ -28,6 +29,8 @@ export interface CacheEntry {
   curIter: number;
   /** The last successful scrape that stored it without an explicit timestamp (staleness tracking). */
   staleIter: number;
+  /** With convert_classic_histograms_to_nhcb: the series' part in a classic histogram (null: none). */
+  nhcb?: NhcbLine | null;
 }
 
 /** Scrapes a series may be missing before its entry is forgotten (as Prometheus). */

@@ -16,6 +16,7 @@ import { addExemplar, type Exemplar } from '../storage/exemplars.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
 import { ProtobufScanner } from '../exposition/protobuf-scanner.js';
+import { NhcbScrape, nhcbLine } from './nhcb-scrape.js';
 import { acceptHeader, appendHistogramTo, checkHistogramAppender, isProtobufContentType, limitHistogram, scrapedExemplar } from './native-histograms.js';
 
 // Moved to src/model/; re-exported for code that imports it from here.
@@ -48,6 +49,8 @@ export class ScrapeLoop {
   private readonly synthetic: Labels[];
   private readonly syntheticRefs = new Array<number>(SYNTHETIC.length).fill(-1);
   private scraping = false;
+  /** convert_classic_histograms_to_nhcb, when set. */
+  private readonly nhcb: NhcbScrape | undefined;
   /** Series whose labels were built (merged, relabeled): each new series once, known ones never again. */
   seriesLabelled = 0;
   report: ScrapeReport = { health: 'unknown', lastError: '', lastScrape: 0, lastDuration: 0 };
@@ -55,6 +58,7 @@ export class ScrapeLoop {
   metadata = new Map<string, MetricMetadata>();
 
   constructor(readonly cfg: ScrapeConfig, readonly target: Target, private readonly db: Appendable, private readonly fetchFn: typeof fetch = fetch) {
+    if (cfg.convertClassicHistogramsToNhcb) this.nhcb = new NhcbScrape(cfg, target);
     this.synthetic = SYNTHETIC.map((n) => [{ name: '__name__', value: n }, ...target.labels].sort((a, b) => compareStrings(a.name, b.name)));
   }
 
@@ -111,6 +115,8 @@ export class ScrapeLoop {
     const cache = this.cache;
     const cfg = this.cfg;
     cache.begin();
+    const nhcb = this.nhcb;
+    nhcb?.begin();
     let scraped = 0, kept = 0, added = 0;
     let error = '';
     let limited = false;
@@ -158,12 +164,21 @@ export class ScrapeLoop {
           }
           e = scanner.seriesEnd < 0 ? { key: '', hash: 0, next: undefined, follow: undefined, dead: false, ref: -1, labels, lastIter: cache.iter, curIter: 0, staleIter: 0 } : cache.add(scanner, labels);
           fresh = true;
+          if (nhcb) e.nhcb = nhcbLine(s.labels, scanner.metadata, proto ? proto.histogram !== undefined : false);
         }
         if (e.key !== '') {
           if (prev) prev.follow = e;
           else cache.first = e;
           prev = e;
           expected = e.follow;
+        }
+        if (nhcb) {
+          const taken = nhcb.line(e.nhcb, scanner.value, scanner.timestamp, proto ? proto.exemplars : scanner.exemplar ? [scanner.exemplar] : []);
+          const r = nhcb.appendReady(app, t, exemplars);
+          scraped += r.scraped - (taken ? 1 : 0);
+          kept += r.kept;
+          added += r.added;
+          if (taken) continue;
         }
         if (!e.labels) continue;
         kept++;
@@ -190,6 +205,14 @@ export class ScrapeLoop {
         if (ex) exemplars.push({ labels: e.labels, ex: { labels: ex.labels, value: ex.value, timestamp: ex.timestamp ?? (explicit ? scanner.timestamp! : t) } });
         if (proto) for (let i = 1; i < proto.exemplars.length; i++) exemplars.push(scrapedExemplar(e.labels, proto.exemplars[i]!, explicit ? scanner.timestamp! : t));
       }
+      if (nhcb) {
+        nhcb.finishGroup();
+        const r = nhcb.appendReady(app, t, exemplars);
+        scraped += r.scraped;
+        kept += r.kept;
+        added += r.added;
+        if (cfg.sampleLimit > 0 && kept > cfg.sampleLimit) overLimit = true;
+      }
       this.metadata = scanner.metadata;
       if (overLimit) throw new SampleLimitError(`sample limit exceeded (${kept} > ${cfg.sampleLimit})`);
     } catch (e) {
@@ -201,6 +224,7 @@ export class ScrapeLoop {
     }
     // Series of the previous scrape that are gone now end with a staleness marker.
     appendStaleMarkers(app, cache.end(!error), t);
+    if (nhcb) appendStaleMarkers(app, nhcb.end(!error), t);
     const duration = (performance.now() - t0) / 1000;
     const values = [error ? 0 : 1, duration, scraped, error && !limited ? 0 : kept, error ? 0 : added];
     for (let i = 0; i < SYNTHETIC.length; i++) {
@@ -223,10 +247,12 @@ export class ScrapeLoop {
   /** When the target goes away: staleness markers for everything it last exposed. */
   async markStale(t: number): Promise<void> {
     const app = this.db.appender();
-    appendStaleMarkers(app, [...this.cache.lastStored(), ...this.synthetic], t);
+    appendStaleMarkers(app, [...this.cache.lastStored(), ...(this.nhcb?.lastStored() ?? []), ...this.synthetic], t);
     await app.commit();
     this.cache.begin();
     this.cache.end(false);
+    this.nhcb?.begin();
+    this.nhcb?.end(false);
   }
 }
 

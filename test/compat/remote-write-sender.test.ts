@@ -60,9 +60,8 @@ remote_write:
       await prom.stop();
       await write(20, 20);
       // The receiver is down: the queue retries, nothing is sent.
-      await new Promise((r) => setTimeout(r, 1500));
-      const metrics = await (await fetch(`${s.url}/metrics`)).text();
-      expect(metrics).toMatch(/prometheus_remote_storage_samples_retried_total\{remote_name="remote-0",url="[^"]+"\} [1-9]/);
+      const retried = /prometheus_remote_storage_samples_retried_total\{remote_name="remote-0",url="[^"]+"\} [1-9]/;
+      await until('retries while the receiver is down', async () => retried.test(await (await fetch(`${s.url}/metrics`)).text()));
       await write(40, 20);
 
       prom = await startPrometheus({ port, dataDir: promDir, args });

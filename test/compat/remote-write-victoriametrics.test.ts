@@ -82,9 +82,9 @@ remote_write:
 
       await vm.stop();
       await write(20, 30);
-      await new Promise((r) => setTimeout(r, 1000));
-      const metrics = await (await fetch(`${s.url}/metrics`)).text();
-      expect(metrics).toMatch(/prometheus_remote_storage_samples_retried_total\{remote_name="victoriametrics",url="[^"]+"\} [1-9]/);
+      // The receiver is down: the queue retries (waited for, not slept on: shared machines).
+      const retried = /prometheus_remote_storage_samples_retried_total\{remote_name="victoriametrics",url="[^"]+"\} [1-9]/;
+      await until('retries while the receiver is down', async () => retried.test(await (await fetch(`${s.url}/metrics`)).text()));
       await write(50, 10);
 
       vm = await startVM(port, vmDir);

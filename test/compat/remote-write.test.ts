@@ -54,8 +54,10 @@ describe('remote write from Prometheus', () => {
       if (r.data.result.length > 0) t = Math.round(Number(r.data.result[0]!.value[1]) * 1000);
     }
     expect(t).toBeGreaterThan(0);
-    // Let the rest of that scrape's series arrive (they travel in several shards).
-    await new Promise((r) => setTimeout(r, 1500));
+    // The rest of that scrape's series travel in several shards: wait until they are all here
+    // (bounded; a mismatch that persists is reported below), rather than sleeping a fixed time.
+    const count = async (url: string) => JSON.stringify(await query(url, 'count({job="prometheus"})', t));
+    for (let i = 0; i < 150 && (await count(ours.url)) !== (await count(prom.url)); i++) await new Promise((r) => setTimeout(r, 200));
     for (const q of ['up{job="prometheus"}', 'prometheus_build_info', 'count({job="prometheus"})', 'sum(scrape_samples_scraped{job="prometheus"})']) {
       expect(await query(ours.url, q, t), q).toEqual(await query(prom.url, q, t));
     }

@@ -69,7 +69,12 @@ scrape_configs:
     if (r.data.result.length > 0) break;
     await new Promise((res) => setTimeout(res, 100));
   }
-  await new Promise((r) => setTimeout(r, 2500));
+  // Waited for (bounded), not slept on: a loaded machine may scrape late.
+  const scrapes = async (base: string) => {
+    const r = (await (await fetch(`${base}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="app"}[1m])')}`)).json()) as { data: { result: { value: [number, string] }[] } };
+    return Number(r.data.result[0]?.value[1] ?? 0);
+  };
+  for (let i = 0; i < 300 && ((await scrapes(prom.url)) < 3 || (await scrapes(ours.url)) < 3); i++) await new Promise((res) => setTimeout(res, 100));
 }, 60_000);
 
 afterAll(async () => {

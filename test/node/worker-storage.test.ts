@@ -80,6 +80,55 @@ describe('storage read by a worker through the main thread', () => {
     expect(want[2]!.reads[0]!.hsts).toHaveLength(200);
   });
 
+  it('reads a selection in order in few round trips, each series as read alone', async () => {
+    const db = await openDB();
+    const app = db.appender();
+    const n = 300;
+    for (let i = 0; i < 120; i++) {
+      for (let k = 0; k < n; k++) app.append({ __name__: 'g', k: String(k) }, T0 + i * 15_000 + k, i === 60 && k % 7 === 0 ? STALE_NAN : Math.sin(i * k));
+    }
+    await app.commit();
+    const mint = T0, maxt = T0 + 120 * 15_000;
+
+    const { port1, port2 } = new MessageChannel();
+    const signal = newStorageSignal();
+    const server = new StorageServer(db);
+    let calls = 0;
+    const answer = server.answer.bind(server);
+    server.answer = (call, transfer) => {
+      calls++;
+      return answer(call, transfer);
+    };
+    serveStoragePort(port1, signal, () => server);
+    const worker = new Worker(workerURL(import.meta.url, '../fixtures/worker-storage-scan'), {
+      workerData: { port: port2, signal, mint, maxt }, transferList: [port2],
+    });
+    type Read = { ts: Float64Array; vs: Float64Array };
+    const got = await new Promise<{ labels: unknown[]; samples: Read[]; windows: { w: Float64Array; between: Read | null }[]; reversed: Read[] }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    server.end();
+
+    const q = db.querier(mint, maxt);
+    const series = q.select([new Matcher('=', '__name__', 'g')]);
+    expect(got.labels).toEqual(series.map((s) => s.labels));
+    const read = (b: { timestamps: Float64Array; values: Float64Array }) => ({ ts: bits(b.timestamps), vs: bits(b.values) });
+    const asBits = (r: Read) => ({ ts: bits(r.ts), vs: bits(r.vs) });
+    const whole = series.map((s) => read(s.samples(mint, maxt)));
+    expect(got.samples.map(asBits)).toEqual(whole);
+    expect(got.reversed.map(asBits)).toEqual(whole);
+    expect(got.windows.map((r) => ({ w: bits(r.w), between: r.between && asBits(r.between) }))).toEqual(series.map((s, i) => ({
+      w: bits(s.reduceWindows(mint, mint + 300_000, 60_000, 20)),
+      between: i % 3 === 0 ? read(s.samples(mint + 60_000, maxt, { skipStale: true })) : null,
+    })));
+    q.close();
+    // In order, a selection's reads share answers; read in reverse, each series is a call of its own.
+    expect(calls).toBeGreaterThan(n);
+    expect(calls).toBeLessThan(n + n / 2);
+  });
+
   it('refuses reads once the query ended', () => {
     const server = new StorageServer({ querier: () => { throw new Error('not reached'); } });
     server.end();

@@ -222,7 +222,7 @@ describe('promlet check config', () => {
     expect(checkConfig('otlp:\n  translation_strategy: Nope\n')).toEqual(['unsupported OTLP translation strategy "Nope"']);
     expect(checkConfig('global:\n  metric_name_validation_scheme: legacy\notlp:\n  translation_strategy: NoTranslation\n'))
       .toEqual(['OTLP translation strategy "NoTranslation" is not allowed when UTF8 is disabled']);
-    expect(checkConfig('otlp:\n  convert_histograms_to_nhcb: true\n')).toEqual(['otlp.convert_histograms_to_nhcb: native histograms are not supported yet']);
+    expect(checkConfig('otlp:\n  convert_histograms_to_nhcb: true\n')).toEqual([]);
     expect(checkConfig('storage:\n  exemplars:\n    max_exemplars: -1\n')).toEqual(['storage.exemplars.max_exemplars must be a non-negative integer, got -1']);
   });
 });

@@ -3,7 +3,7 @@
 // that fail in every way a scrape can, while a healthy one stays up.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry, Counter, Histogram } from 'prom-client';
 import { openDB, createEngine, type DB } from '../../src/index.js';
@@ -92,12 +92,15 @@ describe('real targets', () => {
 describe('faulty targets', () => {
   let faulty: Server;
   let base: string;
+  // Answers of /held, sent when the test releases them.
+  const held: ServerResponse[] = [];
 
   beforeAll(async () => {
     faulty = createServer((req, res) => {
       switch (req.url) {
         case '/ok': res.writeHead(200, { 'content-type': 'text/plain' }); res.end('fine 1\n'); return;
         case '/slow': return; // never answers
+        case '/held': held.push(res); return;
         case '/500': res.writeHead(500); res.end('boom'); return;
         case '/garbage': res.writeHead(200, { 'content-type': 'text/plain' }); res.end('this is { not metrics\n'); return;
         case '/big': res.writeHead(200, { 'content-type': 'text/plain' }); res.end(`big 1\n${'# padding\n'.repeat(500)}`); return;
@@ -117,7 +120,8 @@ describe('faulty targets', () => {
   it('marks each failing target down with a clear error, and keeps the healthy one up', async () => {
     const db = await openDB();
     const m = new ScrapeManager(db);
-    const job = (name: string) => ({ job_name: name, metrics_path: `/${name}`, scrape_interval: '10s', scrape_timeout: '500ms', body_size_limit: '1KB', static_configs: [{ targets: [base] }] });
+    // Only the target that never answers gets a short timeout; the others have room on a loaded machine.
+    const job = (name: string) => ({ job_name: name, metrics_path: `/${name}`, scrape_interval: '10s', scrape_timeout: name === 'slow' ? '500ms' : '10s', body_size_limit: '1KB', static_configs: [{ targets: [base] }] });
     await m.apply({ scrape_configs: ['ok', 'slow', '500', 'garbage', 'big', 'cut'].map(job) });
     await m.scrapeAll(Date.now());
     m.stop();
@@ -137,12 +141,20 @@ describe('faulty targets', () => {
   it('does not hold a healthy target back behind a slow one', async () => {
     const db = await openDB();
     const m = new ScrapeManager(db);
-    const job = (name: string) => ({ job_name: name, metrics_path: `/${name}`, scrape_timeout: '2s', static_configs: [{ targets: [base] }] });
-    await m.apply({ scrape_configs: ['ok', 'slow'].map(job) });
+    // /held answers only once the healthy scrape has finished: a healthy scrape held back behind it
+    // would wait for the 30 s timeout instead, and come second.
+    const job = (name: string) => ({ job_name: name, metrics_path: `/${name}`, scrape_interval: '1m', scrape_timeout: '30s', static_configs: [{ targets: [base] }] });
+    await m.apply({ scrape_configs: ['ok', 'held'].map(job) });
     const order: string[] = [];
+    const release = () => {
+      for (const res of held.splice(0)) res.writeHead(200, { 'content-type': 'text/plain' }).end('held 1\n');
+    };
     const loops = (m as unknown as { running: Map<string, { loop: { cfg: { jobName: string }; scrape(t: number): Promise<void> } }> }).running;
-    await Promise.all([...loops.values()].map(({ loop }) => loop.scrape(Date.now()).then(() => order.push(loop.cfg.jobName))));
+    await Promise.all([...loops.values()].map(({ loop }) => loop.scrape(Date.now()).then(() => {
+      order.push(loop.cfg.jobName);
+      if (loop.cfg.jobName === 'ok') release();
+    })));
     m.stop();
-    expect(order).toEqual(['ok', 'slow']);
+    expect(order).toEqual(['ok', 'held']);
   });
 });

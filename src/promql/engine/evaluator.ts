@@ -4,6 +4,7 @@
 
 import type { AggregateExpr, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, UnaryExpr, VectorSelector } from '../parser/ast.js';
 import { typeOf } from '../parser/ast.js';
+import { goQuote } from '../parser/literals.js';
 import { QueryError, QueryMemoryError, TooManySamplesError } from './errors.js';
 import { Annotations } from './annotations.js';
 import { aggregate, countValues } from './aggregate.js';
@@ -302,7 +303,7 @@ export class Evaluator {
     if (e.op === 'count_values') {
       const param = unwrapParens(e.param!);
       const label = param.type === 'StringLiteral' ? param.val : '';
-      if (!isValidLabelName(label)) throw new QueryError(`invalid label name ${JSON.stringify(label)}`);
+      if (!isValidLabelName(label)) throw new QueryError(`invalid label name ${goQuote(label)}`);
       const original = this.q.current;
       const out = countValues({ ...e, grouping }, label, this.matrix(e.expr), grid, () => this.q.tick());
       this.q.current = original;
