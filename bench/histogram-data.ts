@@ -2,18 +2,10 @@
 // latency histogram scraped every 15 s.
 
 import { CounterResetHint, type FloatHistogram, type Span } from '../src/model/histogram.js';
+import { seededRandom } from '../src/model/seeded-random.js';
 
 /** A cheap deterministic generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 /**
  * A client_golang-like request latency histogram growing scrape by scrape:
@@ -23,7 +15,7 @@ export function rng(seed: number): () => number {
  * take every observation (the outer ones the tails).
  */
 export function latencySeries(n: number, seed = 1, stableLayout = false, sigma = 0.6): FloatHistogram[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const buckets = new Map<number, number>();
   // A histogram that has run a while: every bucket around the typical latencies is populated, so the layout holds still.
   const lo = -44, hi = -8;

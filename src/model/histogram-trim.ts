@@ -8,7 +8,8 @@ import { type FloatHistogram, usesCustomBuckets } from './histogram.js';
 import { type Bucket, sideBuckets, zeroBucket } from './histogram-buckets.js';
 import { compact } from './histogram-compact.js';
 
-function fractionBelow(b: Bucket, v: number, linear: boolean): number {
+/** The share of bucket b below v: linear within custom buckets and the zero bucket, logarithmic within exponential ones. */
+export function fractionBelow(b: Bucket, v: number, linear: boolean): number {
   if (linear) return (v - b.lower) / (b.upper - b.lower);
   const logLower = Math.log2(Math.abs(b.lower));
   const logUpper = Math.log2(Math.abs(b.upper));

@@ -12,23 +12,12 @@ import {
 import type { Head, MemSeries } from './head.js';
 import { NO_CUT, chunkCut } from './histogram-cut.js';
 import { StorageError } from './errors.js';
+import { copyHistogram as copyModelHistogram } from '../model/histogram-resolution.js';
 
-/** A deep copy, so callers can neither change what was stored nor be changed by it. */
+/** A deep copy, custom bounds included, so callers can neither change what was stored nor be changed by it. */
 export function copyHistogram(h: FloatHistogram): FloatHistogram {
-  const out: FloatHistogram = {
-    counterResetHint: h.counterResetHint,
-    schema: h.schema,
-    zeroThreshold: h.zeroThreshold,
-    zeroCount: h.zeroCount,
-    count: h.count,
-    sum: h.sum,
-    positiveSpans: h.positiveSpans.map((s) => ({ offset: s.offset, length: s.length })),
-    positiveBuckets: h.positiveBuckets.slice(),
-    negativeSpans: h.negativeSpans.map((s) => ({ offset: s.offset, length: s.length })),
-    negativeBuckets: h.negativeBuckets.slice(),
-  };
-  if (h.integer) out.integer = true;
-  if (h.customValues !== undefined) out.customValues = h.customValues.slice();
+  const out = copyModelHistogram(h);
+  if (out.customValues !== undefined) out.customValues = out.customValues.slice();
   return out;
 }
 

@@ -9,15 +9,7 @@ import type { PositionRange } from '../parser/posrange.js';
 import type { Annotations } from './annotations.js';
 import { histogramAnnos } from './histogram-annotations.js';
 import { kahanInc } from '../../model/kahan-sum.js';
-
-function fractionBelow(b: Bucket, v: number, linear: boolean): number {
-  if (linear) return (v - b.lower) / (b.upper - b.lower);
-  const logLower = Math.log2(Math.abs(b.lower));
-  const logUpper = Math.log2(Math.abs(b.upper));
-  const logV = Math.log2(Math.abs(v));
-  if (v > 0) return (logV - logLower) / (logUpper - logLower);
-  return 1 - (logV - logUpper) / (logLower - logUpper);
-}
+import { fractionBelow } from '../../model/histogram-trim.js';
 
 /** The q-quantile of the observations in h. */
 export function histogramQuantile(q: number, h: FloatHistogram, metricName: string, pos: PositionRange, annos: Annotations): number {
