@@ -143,7 +143,28 @@ interface HistogramValue {
   count: number;
 }
 
-export class Histogram extends Metric<HistogramValue> {
+/** A metric fed by observations (classic and native histograms): timers and label-bound observers for both. */
+abstract class ObservingMetric<V> extends Metric<V> {
+  /** observe(0.2) or observe({ path: '/' }, 0.2) */
+  abstract observe(labelsOrValue: LabelValues | number, value?: number): void;
+
+  /** Starts a timer; calling the returned function observes the seconds since, and returns them. */
+  startTimer(labels: LabelValues = {}): (more?: LabelValues) => number {
+    const t0 = performance.now();
+    return (more = {}) => {
+      const s = (performance.now() - t0) / 1000;
+      this.observe({ ...labels, ...more }, s);
+      return s;
+    };
+  }
+
+  labels(...args: (string | number)[] | [LabelValues]): { observe(v: number): void; startTimer(): () => number } {
+    const l = this.labelsFromArgs(args);
+    return { observe: (v) => this.observe(l, v), startTimer: () => this.startTimer(l) };
+  }
+}
+
+export class Histogram extends ObservingMetric<HistogramValue> {
   readonly type = 'histogram' as const;
   readonly buckets: readonly number[];
 
@@ -167,20 +188,6 @@ export class Histogram extends Metric<HistogramValue> {
     h.count++;
   }
 
-  /** Starts a timer; calling the returned function observes the seconds since, and returns them. */
-  startTimer(labels: LabelValues = {}): (more?: LabelValues) => number {
-    const t0 = performance.now();
-    return (more = {}) => {
-      const s = (performance.now() - t0) / 1000;
-      this.observe({ ...labels, ...more }, s);
-      return s;
-    };
-  }
-
-  labels(...args: (string | number)[] | [LabelValues]): { observe(v: number): void; startTimer(): () => number } {
-    const l = this.labelsFromArgs(args);
-    return { observe: (v) => this.observe(l, v), startTimer: () => this.startTimer(l) };
-  }
 
   samples() {
     return [...this.values.values()].flatMap((c) => [
@@ -202,7 +209,7 @@ export interface NativeHistogramOptions extends MetricOptions, NativeHistogramLi
  * +Inf bucket, as client_golang writes it; the protobuf exposition
  * (registry.exposition) carries it whole.
  */
-export class NativeHistogram extends Metric<NativeHistogramState> {
+export class NativeHistogram extends ObservingMetric<NativeHistogramState> {
   readonly type = 'histogram' as const;
   private readonly limits: Required<NativeHistogramLimits>;
 
@@ -229,20 +236,6 @@ export class NativeHistogram extends Metric<NativeHistogramState> {
   observe(labelsOrValue: LabelValues | number, value?: number): void {
     const labels = typeof labelsOrValue === 'object' ? labelsOrValue : {};
     this.child(labels).value.observe(typeof labelsOrValue === 'number' ? labelsOrValue : value!);
-  }
-
-  startTimer(labels: LabelValues = {}): (more?: LabelValues) => number {
-    const t0 = performance.now();
-    return (more = {}) => {
-      const s = (performance.now() - t0) / 1000;
-      this.observe({ ...labels, ...more }, s);
-      return s;
-    };
-  }
-
-  labels(...args: (string | number)[] | [LabelValues]): { observe(v: number): void; startTimer(): () => number } {
-    const l = this.labelsFromArgs(args);
-    return { observe: (v) => this.observe(l, v), startTimer: () => this.startTimer(l) };
   }
 
   /** The current histogram of a label set. */

@@ -10,6 +10,7 @@ import { type Label, compareStrings } from '../model/labels.js';
 import { formatOpenMetricsFloat } from '../model/float.js';
 import { CounterResetHint, type FloatHistogram, type Span } from '../model/histogram.js';
 import { compact } from '../model/histogram-compact.js';
+import { absoluteCounts } from '../model/histogram-layout.js';
 import type { Exemplar, MetricMetadata } from './parse.js';
 import {
   MetricFamilyType, MetricType, int64,
@@ -186,10 +187,9 @@ function spans(name: string, side: string, pb: PbSpan[], buckets: number): Span[
   return out;
 }
 
-/** Delta-encoded integer counts to absolute ones. */
+/** Delta-encoded integer counts (int64s as protobufjs gives them) to absolute ones. */
 function absolute(deltas: Parameters<typeof int64>[0][]): number[] {
-  let c = 0;
-  return deltas.map((d) => (c += int64(d)));
+  return absoluteCounts(deltas.map(int64));
 }
 
 function nativeHistogram(name: string, h: PbHistogram, gauge: boolean): FloatHistogram {

@@ -4,21 +4,13 @@
 
 import protobuf from 'protobufjs/light.js';
 import type { FloatHistogram } from '../model/histogram.js';
+import { countDeltas } from '../model/histogram-layout.js';
 import { MetricFamilyType, type PbHistogram, type PbMetricFamily } from './protobuf-proto.js';
 
 export function encodeMetricFamilies(families: PbMetricFamily[]): Uint8Array {
   const w = protobuf.Writer.create();
   for (const f of families) MetricFamilyType.encodeDelimited(MetricFamilyType.fromObject(f), w);
   return w.finish();
-}
-
-function deltas(counts: number[]): number[] {
-  let prev = 0;
-  return counts.map((c) => {
-    const d = c - prev;
-    prev = c;
-    return d;
-  });
 }
 
 /**
@@ -35,8 +27,8 @@ export function histogramToProto(h: FloatHistogram): PbHistogram {
   if (h.integer) {
     out.sampleCount = h.count;
     out.zeroCount = h.zeroCount;
-    out.positiveDelta = deltas(h.positiveBuckets);
-    out.negativeDelta = deltas(h.negativeBuckets);
+    out.positiveDelta = countDeltas(h.positiveBuckets);
+    out.negativeDelta = countDeltas(h.negativeBuckets);
   } else {
     out.sampleCountFloat = h.count;
     out.zeroCountFloat = h.zeroCount;

@@ -5,6 +5,7 @@
 // FloatHistogram keeps absolute counts either way.
 
 import { type CounterResetHint, type FloatHistogram, type Span } from '../model/histogram.js';
+import { absoluteCounts, countDeltas } from '../model/histogram-layout.js';
 import { ProtoDecodeError } from './write-decoder.js';
 
 export interface TimedHistogram {
@@ -113,11 +114,6 @@ class Reader {
   }
 }
 
-function absolute(deltas: number[]): number[] {
-  let c = 0;
-  return deltas.map((d) => (c += d));
-}
-
 /** Decodes one Histogram message from buf[start, end). */
 export function decodeHistogram(buf: Uint8Array, start: number, end: number): TimedHistogram {
   const r = new Reader(buf, start, end);
@@ -162,8 +158,8 @@ export function decodeHistogram(buf: Uint8Array, start: number, end: number): Ti
     h.integer = true;
     h.count = countInt;
     h.zeroCount = zeroInt;
-    h.positiveBuckets = absolute(posDeltas);
-    h.negativeBuckets = absolute(negDeltas);
+    h.positiveBuckets = absoluteCounts(posDeltas);
+    h.negativeBuckets = absoluteCounts(negDeltas);
   }
   if (custom.length > 0) h.customValues = custom;
   return { t, h };
@@ -242,15 +238,6 @@ function spanBytes(s: Span): Uint8Array {
   return w.finish();
 }
 
-function deltas(counts: number[]): number[] {
-  let prev = 0;
-  return counts.map((c) => {
-    const d = c - prev;
-    prev = c;
-    return d;
-  });
-}
-
 /** Encodes a histogram sample as a Histogram message (h.integer picks the integer form). */
 export function encodeHistogram(t: number, h: FloatHistogram): Uint8Array {
   const w = new Writer();
@@ -300,10 +287,10 @@ export function encodeHistogram(t: number, h: FloatHistogram): Uint8Array {
     w.double(h.zeroCount);
   }
   spans(8, h.negativeSpans);
-  if (h.integer) packedZigzags(9, deltas(h.negativeBuckets));
+  if (h.integer) packedZigzags(9, countDeltas(h.negativeBuckets));
   else packedDoubles(10, h.negativeBuckets);
   spans(11, h.positiveSpans);
-  if (h.integer) packedZigzags(12, deltas(h.positiveBuckets));
+  if (h.integer) packedZigzags(12, countDeltas(h.positiveBuckets));
   else packedDoubles(13, h.positiveBuckets);
   if (h.counterResetHint !== 0) {
     w.uvarint(14 * 8 + WIRE_VARINT);

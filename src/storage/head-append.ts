@@ -97,17 +97,28 @@ export class HeadAppender implements Appender {
     this.n = 0;
   }
 
-  append(series: LabelsInput | SeriesRef, t: number, v: number, startTimestamp = 0): SeriesRef {
+  /** What every sample must be, whatever its series: refusals before any series is touched. */
+  private checkSample(t: number, startTimestamp: number): void {
     if (this.done) throw new StorageError('appender already committed or rolled back');
     if (!Number.isSafeInteger(t)) throw new InvalidSampleError(`timestamp ${t} is not an integer number of milliseconds within ±2^53`);
-    if (typeof v !== 'number') throw new InvalidSampleError(`value ${String(v)} is not a number`);
     if (!Number.isSafeInteger(startTimestamp)) throw new InvalidSampleError(`start timestamp ${startTimestamp} is not an integer number of milliseconds`);
-    const s = this.resolve(series);
+  }
+
+  /** Refuses a sample older than the head takes (Prometheus's out of bounds). */
+  private checkBounds(s: MemSeries, t: number): void {
     const head = this.head;
     if (t < head.minValidTime) {
       head.outOfBounds++;
       throw new OutOfBoundsError(`${formatLabels(s.labels)} at ${t} is before ${head.minValidTime}`);
     }
+  }
+
+  append(series: LabelsInput | SeriesRef, t: number, v: number, startTimestamp = 0): SeriesRef {
+    this.checkSample(t, startTimestamp);
+    if (typeof v !== 'number') throw new InvalidSampleError(`value ${String(v)} is not a number`);
+    const s = this.resolve(series);
+    const head = this.head;
+    this.checkBounds(s, t);
     const mine = s.pendingOwner === this.id;
     const lastT = mine ? s.pendingT : s.maxT;
     const lastV = mine ? s.pendingV : s.lastValue;
@@ -138,9 +149,7 @@ export class HeadAppender implements Appender {
   }
 
   appendHistogram(series: LabelsInput | SeriesRef, t: number, h: FloatHistogram, startTimestamp = 0): SeriesRef {
-    if (this.done) throw new StorageError('appender already committed or rolled back');
-    if (!Number.isSafeInteger(t)) throw new InvalidSampleError(`timestamp ${t} is not an integer number of milliseconds within ±2^53`);
-    if (!Number.isSafeInteger(startTimestamp)) throw new InvalidSampleError(`start timestamp ${startTimestamp} is not an integer number of milliseconds`);
+    this.checkSample(t, startTimestamp);
     try {
       validateHistogram(h);
     } catch (e) {
@@ -149,10 +158,7 @@ export class HeadAppender implements Appender {
     }
     const s = this.resolve(series);
     const head = this.head;
-    if (t < head.minValidTime) {
-      head.outOfBounds++;
-      throw new OutOfBoundsError(`${formatLabels(s.labels)} at ${t} is before ${head.minValidTime}`);
-    }
+    this.checkBounds(s, t);
     const mine = s.pendingOwner === this.id;
     const lastT = mine ? s.pendingT : s.maxT;
     if (t < lastT) return this.appendHistogramOutOfOrder(s, t, h, startTimestamp, lastT);

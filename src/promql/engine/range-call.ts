@@ -113,16 +113,9 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
         step++;
         if (ts === ev.start || src.at === null) {
-          let maxt = ts - src.offset;
-          let mint = maxt - src.range;
-          if (src.anchored) mint -= lb;
-          if (src.smoothed) {
-            mint -= lb;
-            maxt += lb;
-          }
           // Windows only move forward, mostly by a sample or two: step from the previous bounds.
-          lo = advanceTo(d.t, mint, lo);
-          hi = advanceTo(d.t, maxt, Math.max(lo, hi));
+          lo = advanceTo(d.t, windowStart(ts, src, lb), lo);
+          hi = advanceTo(d.t, windowEnd(ts, src, lb), Math.max(lo, hi));
         }
         if (hi <= lo) continue;
         ev.q.add(hi - lo);
@@ -151,6 +144,16 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
   return out;
 }
 
+/** The first instant a step's window takes in (exclusive): anchored and smoothed windows reach a lookback further back. */
+function windowStart(ts: number, src: WindowSource, lb: number): number {
+  return ts - src.offset - src.range - (src.anchored ? lb : 0) - (src.smoothed ? lb : 0);
+}
+
+/** The last instant a step's window takes in: smoothed windows reach a lookback past the step. */
+function windowEnd(ts: number, src: WindowSource, lb: number): number {
+  return ts - src.offset + (src.smoothed ? lb : 0);
+}
+
 /** A series with histograms: each step's window goes to the histogram-aware implementation. */
 function histogramWindows(ev: Evaluator, e: Call, src: WindowSource, labels: SeriesData['labels'], d: SeriesData, params: (Float64Array | null)[]): { floats: FPoint[]; histograms: HPoint[] } {
   const name = e.func.name;
@@ -162,15 +165,8 @@ function histogramWindows(ev: Evaluator, e: Call, src: WindowSource, labels: Ser
   for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
     step++;
     if (ts === ev.start || src.at === null) {
-      let maxt = ts - src.offset;
-      let mint = maxt - src.range;
-      if (src.anchored) mint -= lb;
-      if (src.smoothed) {
-        mint -= lb;
-        maxt += lb;
-      }
-      lo = upperBound(d.t, mint);
-      hi = upperBound(d.t, maxt);
+      lo = upperBound(d.t, windowStart(ts, src, lb));
+      hi = upperBound(d.t, windowEnd(ts, src, lb));
     }
     if (hi <= lo) continue;
     const w = histogramWindow(d, lo, hi);
