@@ -7,6 +7,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDiskDB } from '../src/node/disk-db.js';
 import { gaugeValue } from './blocks-data.js';
+import { MemoryProbe } from './memory-probe.js';
 
 const [dir, seriesArg, pointsArg, stepArg, startArg, firstArg] = process.argv.slice(2) as [string, string, string, string, string, string | undefined];
 const SERIES = Number(seriesArg), POINTS = Number(pointsArg), STEP = Number(stepArg), START = Number(startArg), FIRST = Number(firstArg ?? 0);
@@ -21,6 +22,8 @@ if (dir) {
   let maxCommitMs = 0;
   const stalls = monitorEventLoopDelay({ resolution: 10 });
   stalls.enable();
+  const probe = new MemoryProbe();
+  const hours = (ms: number | null) => (ms === null ? 0 : ms / 3600e3);
   for (let p = FIRST; p < POINTS; p++) {
     const app = disk.db.appender();
     const t = START + p * STEP;
@@ -28,10 +31,14 @@ if (dir) {
     const c0 = performance.now();
     await app.commit();
     maxCommitMs = Math.max(maxCommitMs, performance.now() - c0);
+    if (p % 50 === 0) {
+      const h = disk.db.headRange();
+      probe.sample({ headHours: h.minTime === null ? 0 : hours(h.maxTime! - h.minTime), headChunks: disk.db.stats().chunks });
+    }
     // As a server between requests: other work (timers, sockets) gets its turn.
     await new Promise((r) => setImmediate(r));
   }
   stalls.disable();
   await disk.close();
-  process.stdout.write(JSON.stringify({ ms: performance.now() - t0, maxRSS: process.resourceUsage().maxRSS * 1024, maxCommitMs, maxStallMs: stalls.max / 1e6 }) + '\n');
+  process.stdout.write(JSON.stringify({ ms: performance.now() - t0, maxRSS: process.resourceUsage().maxRSS * 1024, maxCommitMs, maxStallMs: stalls.max / 1e6, memory: probe.report() }) + '\n');
 }

@@ -201,6 +201,14 @@ export class DB implements Queryable, Appendable {
   /** Called after every commit (the data directory cuts blocks from the head there). */
   onCommitted: (() => void) | null = null;
 
+  /**
+   * Back-pressure: after a commit is logged and applied, what its `commit()`
+   * waits for before it resolves (null: nothing). A data directory holds
+   * committers here while the head outgrows its span faster than blocks are
+   * cut from it, so WebAssembly memory (which never shrinks) stays bounded.
+   */
+  commitHold: (() => Promise<void> | null) | null = null;
+
   /** Whether a querier is open: the set of blocks and the head's ranges must not change under it. */
   hasOpenQueriers(): boolean {
     return this.head.readersOpen;
@@ -228,10 +236,10 @@ export class DB implements Queryable, Appendable {
   }
 
   appender(): Appender {
-    return new HeadAppender(this.head, () => {
+    return new HeldAppender(this.head, () => {
       this.head.maybeApplyRetention();
       this.onCommitted?.();
-    });
+    }, () => this.commitHold?.() ?? null);
   }
 
   querier(mint: number, maxt: number): Querier {
@@ -395,6 +403,18 @@ export class DB implements Queryable, Appendable {
     for (const b of this.blocks) b.close();
     this.blocks = [];
     this.head.close();
+  }
+}
+
+/** A head appender whose commit, once stored, waits for the database's commitHold. */
+class HeldAppender extends HeadAppender {
+  constructor(head: Head, onCommit: () => void, private readonly hold: () => Promise<void> | null) {
+    super(head, onCommit);
+  }
+
+  override async commit(): Promise<void> {
+    this.commitSync();
+    await this.hold();
   }
 }
 
