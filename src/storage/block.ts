@@ -87,18 +87,31 @@ export class Block implements PostingsSource {
 
   /** `len` index bytes from `off`, through 64 KiB cached pages. */
   private indexBytes(off: number, len: number): Uint8Array {
+    return this.paged('i', (at) => this.files.readIndex(at, PAGE), off, len);
+  }
+
+  /**
+   * `len` bytes from `off` of the file `read` reads, through 64 KiB pages
+   * cached under `prefix` (fewer bytes at the file's end). Pages, not single
+   * chunks: a query over a long range reads a series' chunks (written side
+   * by side) with one read and one allocation per 64 KiB, where one per
+   * chunk left a million small buffers for the collector on a 10-day scan.
+   */
+  private paged(prefix: string, read: (off: number) => Uint8Array, off: number, len: number): Uint8Array {
     const first = Math.floor(off / PAGE), last = Math.floor((off + len - 1) / PAGE);
-    const page = (p: number) => this.cache.get(`${this.key}i${p}`, () => this.files.readIndex(p * PAGE, PAGE).slice());
+    const page = (p: number) => this.cache.get(`${this.key}${prefix}${p}`, () => read(p * PAGE).slice());
     if (first === last) return page(first).subarray(off - first * PAGE, off - first * PAGE + len);
     const out = new Uint8Array(len);
-    for (let p = first, at = 0; p <= last; p++) {
+    let at = 0;
+    for (let p = first; p <= last && at < len; p++) {
       const b = page(p);
       const from = p === first ? off - first * PAGE : 0;
       const n = Math.min(b.length - from, len - at);
+      if (n <= 0) break;
       out.set(b.subarray(from, from + n), at);
       at += n;
     }
-    return out;
+    return at === len ? out : out.subarray(0, at);
   }
 
   // ---- PostingsSource: series references are index offsets, ascending. ----
@@ -183,20 +196,19 @@ export class Block implements PostingsSource {
 
   /** The stored bytes of a chunk (the decoder's prefix of its 1024 bytes), checked against its CRC. */
   chunk(c: BlockChunkMeta): Uint8Array {
-    return this.cache.get(`${this.key}c${c.ref}`, () => {
-      const file = chunkRefFile(c.ref), off = chunkRefOffset(c.ref);
-      const skip = uvarintLen(c.len);
-      const where = `${this.files.where}/chunks/${String(file).padStart(6, '0')}`;
-      if (off < FILE_HEADER) throw new BlockCorruptionError(`${where}: chunk reference ${off} inside the file header`);
-      const b = this.files.readChunkFile(file, off, skip + c.len + 4);
-      if (b.length < skip + c.len + 4) throw new BlockCorruptionError(`${where}: chunk at byte ${off} is past the end of the file`);
-      const data = b.subarray(skip, skip + c.len);
-      if (crc32(data) !== new DataView(b.buffer, b.byteOffset + skip + c.len, 4).getUint32(0, true)) {
-        throw new BlockCorruptionError(`${where}: checksum mismatch in the chunk at byte ${off}`);
-      }
-      return data.slice();
-    });
+    const file = chunkRefFile(c.ref), off = chunkRefOffset(c.ref);
+    const skip = uvarintLen(c.len);
+    const where = `${this.files.where}/chunks/${String(file).padStart(6, '0')}`;
+    if (off < FILE_HEADER) throw new BlockCorruptionError(`${where}: chunk reference ${off} inside the file header`);
+    const b = this.paged(`c${file}/`, (at) => this.files.readChunkFile(file, at, PAGE), off, skip + c.len + 4);
+    if (b.length < skip + c.len + 4) throw new BlockCorruptionError(`${where}: chunk at byte ${off} is past the end of the file`);
+    const data = b.subarray(skip, skip + c.len);
+    if (crc32(data) !== new DataView(b.buffer, b.byteOffset + skip + c.len, 4).getUint32(0, true)) {
+      throw new BlockCorruptionError(`${where}: checksum mismatch in the chunk at byte ${off}`);
+    }
+    return data;
   }
+
 
   /** Checks the chunk file headers (at open). */
   checkChunkFile(file: number): void {
