@@ -267,10 +267,12 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
   const step = 60_000;
   const points = Math.round((days * 86400_000) / step);
   const start = Date.UTC(2026, 0, 1);
-  const dir = mkdtempSync(join(tmpdir(), 'promlet-large-'));
+  // PROMLET_BENCH_LARGE_DIR: serve a directory an earlier run kept (PROMLET_BENCH_KEEP_LARGE) instead of writing one.
+  const kept = process.env.PROMLET_BENCH_LARGE_DIR;
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'promlet-large-'));
   console.log(`\n## A large directory: ${series.toLocaleString('en')} high-entropy gauges × ${days} d at 60 s (${(series * points).toLocaleString('en')} samples; the issue's figure is 10,000 × 10 d), written through openDiskDB, served by promlet serve\n`);
   try {
-    const w = runWriter(dir, series, points, step, start, 0);
+    const w = kept ? { ms: NaN, maxRSS: NaN, maxCommitMs: NaN, maxStallMs: NaN, memory: null } : runWriter(dir, series, points, step, start, 0);
     const bytes = dirBytes(dir);
     console.log(`writer: ${(w.ms / 1000).toFixed(1)} s, peak RSS ${mb(w.maxRSS)}, ${(bytes / 2 ** 20).toFixed(0)} MiB on disk`);
     console.log(`writer memory (MB; headHours, headChunks: largest seen): ${JSON.stringify(w.memory)}`);
@@ -351,7 +353,7 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
       console.log(`| the same: opening the storage alone (the server's log); an empty directory's start to ready | ${open.storageMs} ms; ${open.emptyMs.toFixed(0)} ms | |`);
     }
   } finally {
-    if (process.env.PROMLET_BENCH_KEEP_LARGE) console.log(`kept ${dir}`);
+    if (process.env.PROMLET_BENCH_KEEP_LARGE || kept) console.log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
 }

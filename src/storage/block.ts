@@ -86,9 +86,17 @@ export class Block implements PostingsSource {
   get ulid(): string { return this.meta.ulid; }
 
   /** `len` index bytes from `off`, through 64 KiB cached pages. */
-  private indexBytes(off: number, len: number): Uint8Array {
-    return this.paged('i', (at) => this.files.readIndex(at, PAGE), off, len);
+  private indexBytes(off: number, len: number, cached = true): Uint8Array {
+    return this.paged('i', (at) => this.files.readIndex(at, PAGE), off, len, cached);
   }
+
+  /**
+   * The page a read that bypasses the cache saw last: compaction reads every
+   * page of its parents once, in order, and through the cache it would only
+   * push out what queries use (and hold the cache's whole budget in a
+   * process that only writes).
+   */
+  private readonly passing = new Map<string, { page: number; bytes: Uint8Array }>();
 
   /**
    * `len` bytes from `off` of the file `read` reads, through 64 KiB pages
@@ -97,9 +105,15 @@ export class Block implements PostingsSource {
    * by side) with one read and one allocation per 64 KiB, where one per
    * chunk left a million small buffers for the collector on a 10-day scan.
    */
-  private paged(prefix: string, read: (off: number) => Uint8Array, off: number, len: number): Uint8Array {
+  private paged(prefix: string, read: (off: number) => Uint8Array, off: number, len: number, cached: boolean): Uint8Array {
     const first = Math.floor(off / PAGE), last = Math.floor((off + len - 1) / PAGE);
-    const page = (p: number) => this.cache.get(`${this.key}${prefix}${p}`, () => read(p * PAGE).slice());
+    const page = (p: number) => {
+      if (cached) return this.cache.get(`${this.key}${prefix}${p}`, () => read(p * PAGE).slice());
+      // One page per file (the index, each chunk file): a merge reads series entries and chunks in turn.
+      let last = this.passing.get(prefix);
+      if (last?.page !== p) this.passing.set(prefix, (last = { page: p, bytes: read(p * PAGE).slice() }));
+      return last.bytes;
+    };
     if (first === last) return page(first).subarray(off - first * PAGE, off - first * PAGE + len);
     const out = new Uint8Array(len);
     let at = 0;
@@ -159,14 +173,15 @@ export class Block implements PostingsSource {
   /**
    * A series entry. Without `floatChunks` its float chunk metas are skipped
    * (chunks is empty): a selection over many series keeps only labels, and
-   * reads the metas again when it reads the series.
+   * reads the metas again when it reads the series. Without `cached` the
+   * index is read past the cache (compaction).
    */
-  series(ref: number, floatChunks = true): BlockSeriesEntry {
+  series(ref: number, floatChunks = true, cached = true): BlockSeriesEntry {
     const where = `${this.files.where}/index series at byte ${ref}`;
-    const head = new Reader(this.indexBytes(ref, Math.min(10, this.files.indexSize - ref)), where, ref);
+    const head = new Reader(this.indexBytes(ref, Math.min(10, this.files.indexSize - ref), cached), where, ref);
     const len = head.uvarint();
     const skip = uvarintLen(len);
-    const b = this.indexBytes(ref + skip, len + 4);
+    const b = this.indexBytes(ref + skip, len + 4, cached);
     if (b.length < len + 4) throw new BlockCorruptionError(`${where}: cut short`);
     const body = b.subarray(0, len);
     if (crc32(body) !== new DataView(b.buffer, b.byteOffset + len, 4).getUint32(0, true)) throw new BlockCorruptionError(`${where}: checksum mismatch`);
@@ -194,13 +209,13 @@ export class Block implements PostingsSource {
     return entry;
   }
 
-  /** The stored bytes of a chunk (the decoder's prefix of its 1024 bytes), checked against its CRC. */
-  chunk(c: BlockChunkMeta): Uint8Array {
+  /** The stored bytes of a chunk (the decoder's prefix of its 1024 bytes), checked against its CRC; without `cached`, read past the cache. */
+  chunk(c: BlockChunkMeta, cached = true): Uint8Array {
     const file = chunkRefFile(c.ref), off = chunkRefOffset(c.ref);
     const skip = uvarintLen(c.len);
     const where = `${this.files.where}/chunks/${String(file).padStart(6, '0')}`;
     if (off < FILE_HEADER) throw new BlockCorruptionError(`${where}: chunk reference ${off} inside the file header`);
-    const b = this.paged(`c${file}/`, (at) => this.files.readChunkFile(file, at, PAGE), off, skip + c.len + 4);
+    const b = this.paged(`c${file}/`, (at) => this.files.readChunkFile(file, at, PAGE), off, skip + c.len + 4, cached);
     if (b.length < skip + c.len + 4) throw new BlockCorruptionError(`${where}: chunk at byte ${off} is past the end of the file`);
     const data = b.subarray(skip, skip + c.len);
     if (crc32(data) !== new DataView(b.buffer, b.byteOffset + skip + c.len, 4).getUint32(0, true)) {
@@ -244,6 +259,11 @@ export class Block implements PostingsSource {
   }
 
   /** Closes now, or once the queriers reading it are done. */
+  /** Forgets the pages reads past the cache kept (a merge is done with this block). */
+  dropPassingPages(): void {
+    this.passing.clear();
+  }
+
   closeWhenUnused(): void {
     if (this.readers === 0) this.close();
     else this.closeWhenIdle = true;

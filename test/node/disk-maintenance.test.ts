@@ -96,4 +96,19 @@ describe('data directory maintenance', () => {
     expect(readMetric(a.db, 'm')[0]!.ts).toEqual([...Array.from({ length: 13 }, (_, i) => i * 10 * 60_000), 5 * H]);
     await a.close();
   });
+
+  it('merges blocks without filling the query cache', async () => {
+    const dir = tmp();
+    const a = await openDiskDB(dir, { blockRange: H, checkpointInterval: 0, retention: '0s' });
+    for (let t = 0; t <= 8 * H; t += 10 * 60_000) {
+      await commitAt(a.db, t);
+      await a.maintenance();
+    }
+    expect(Math.max(...a.db.stats().blocks.map((b) => b.level))).toBeGreaterThanOrEqual(2);
+    // Merges read their parents past the cache: what queries keep there stays.
+    expect(a.db.stats().cache.bytes).toBe(0);
+    expect(readMetric(a.db, 'm')[0]!.ts).toHaveLength(8 * 6 + 1);
+    expect(a.db.stats().cache.bytes).toBeGreaterThan(0);
+    await a.close();
+  });
 });
