@@ -55,6 +55,8 @@ export interface DiskDB {
    * that look at the blocks right after writing wait for it.
    */
   maintenance(): Promise<void>;
+  /** Commits held back while the head spanned more than three block ranges (see disk-maintenance.ts), and how long they waited in all. */
+  readonly heldCommits: { readonly commits: number; readonly ms: number };
   /** Keeps log segments from the one `from()` returns, for a reader of the log (remote write) that lags behind. */
   retainLogFrom(from: () => number): void;
   close(): Promise<void>;
@@ -132,7 +134,7 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
 
   if (opts.readOnly) {
     const refuse = () => { throw new Error(`${dataDir} is open read-only`); };
-    return { db, wal: null, replay, walCorruptions, checkpoint: refuse, cleanTombstones: refuse, maintenance: () => Promise.resolve(), retainLogFrom: () => {}, close: () => db.close() };
+    return { db, wal: null, replay, walCorruptions, checkpoint: refuse, cleanTombstones: refuse, maintenance: () => Promise.resolve(), heldCommits: { commits: 0, ms: 0 }, retainLogFrom: () => {}, close: () => db.close() };
   }
 
   removePendingCheckpointFiles(dataDir);
@@ -162,6 +164,7 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   return {
     db, wal, replay, walCorruptions, checkpoint,
     maintenance: settled,
+    heldCommits: maintenance.held,
     cleanTombstones: () => {
       if (!maintenance.busy && !db.hasOpenQueriers()) cleanBlockTombstones(dataDir, db);
     },

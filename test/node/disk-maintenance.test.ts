@@ -88,7 +88,9 @@ describe('data directory maintenance', () => {
     await a.maintenance();
     expect(a.db.headRange().minTime).toBe(H);
     // A commit that takes the head past three ranges returns once the cut it started is done.
+    expect(a.heldCommits.commits).toBe(0);
     await commitAt(a.db, 5 * H);
+    expect(a.heldCommits.commits).toBe(1);
     const { minTime, maxTime } = a.db.headRange();
     expect(maxTime! - minTime!).toBeLessThanOrEqual(1.5 * H);
     expect(a.db.stats().blocks.at(-1)!.maxTime).toBe(3 * H);
