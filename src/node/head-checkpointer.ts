@@ -183,6 +183,9 @@ export class HeadCheckpointer {
       written.push(path);
       await writeDurably(path + PENDING, bytes);
     };
+    const discard = () => {
+      for (const p of written) rmSync(p + PENDING, { force: true });
+    };
     try {
       if (cp.chunkFile) {
         mkdirSync(chunkDir(this.dataDir), { recursive: true });
@@ -190,10 +193,14 @@ export class HeadCheckpointer {
       }
       await write(checkpointPath, encodeFrames(cp.records));
       await write(indexPath, cp.index);
-    } finally {
-      if (generation !== this.generation) for (const p of written) rmSync(p + PENDING, { force: true });
+    } catch (e) {
+      discard();
+      throw e;
     }
-    if (generation !== this.generation) return;
+    if (generation !== this.generation) {
+      discard();
+      return;
+    }
     // Everything is on disk: put it in place in one step, no commit or other checkpoint in between.
     if (cp.chunkFile) {
       renameSync(chunkPath + PENDING, chunkPath);
