@@ -19,7 +19,6 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, ren
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DB } from '../storage/db.js';
-import type { HeadCheckpoint } from '../storage/head-persist.js';
 import { encodeFrames } from '../storage/persist-format.js';
 import { type WalFile, segmentName, segments } from './wal-file.js';
 
@@ -78,6 +77,9 @@ export function removePendingCheckpointFiles(dataDir: string): void {
     for (const f of readdirSync(dir)) if (f.endsWith(PENDING)) rmSync(join(dir, f), { force: true });
   }
 }
+
+/** What DB.checkpoint captures (the head's internals stay behind storage's interface). */
+type HeadCheckpoint = ReturnType<DB['checkpoint']>;
 
 export class HeadCheckpointer {
   private nextFile: number;
