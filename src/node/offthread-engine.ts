@@ -160,8 +160,9 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     else idle.push(next);
   };
   let closed = false;
-  // One worker starts now, so the first query does not wait for it to load.
-  idle.push(spawn());
+  // No worker starts before the first query: a worker thread holds tens of megabytes (its own
+  // heap and a copy of the engine's code), which a server that only ingests never needs. The
+  // first query waits for it to load; that wait is not counted against the query's timeout.
 
   /** Local storage, or local storage merged with what the remotes hold for these selectors. */
   const withRemote = async (

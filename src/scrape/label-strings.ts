@@ -1,0 +1,45 @@
+// Labels of newly scraped series, copied out of the response and shared.
+// A label parsed from a body is a slice of the piece of text it came from:
+// kept as long as its series lives, it keeps that whole piece (64 KiB)
+// alive. And most labels (the metric name, job, instance, zones, status
+// codes) are the same in thousands of series: a frozen label object can be
+// shared by all of them, 40 bytes and a copy of each string saved per use.
+
+import type { Label } from '../model/labels.js';
+
+/** Labels remembered at most; past that the table starts over (only sharing is lost). */
+const MAX_ENTRIES = 1 << 17;
+
+/** Frozen labels by name, then value; keyed by their own flat strings. */
+const table = new Map<string, Map<string, Label>>();
+let entries = 0;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A flat copy of s that holds no other string alive. */
+export function flatCopy(s: string): string {
+  return decoder.decode(encoder.encode(s));
+}
+
+/** The one frozen label with this name and value this process keeps for scraped series. */
+export function sharedLabel(name: string, value: string): Label {
+  let values = table.get(name);
+  const found = values?.get(value);
+  if (found) return found;
+  if (entries >= MAX_ENTRIES) {
+    table.clear();
+    entries = 0;
+    values = undefined;
+  }
+  if (!values) {
+    name = flatCopy(name);
+    table.set(name, (values = new Map()));
+  } else {
+    // The name string the table already holds.
+    name = values.values().next().value!.name;
+  }
+  const l = Object.freeze({ name, value: flatCopy(value) });
+  values.set(l.value, l);
+  entries++;
+  return l;
+}
