@@ -9,9 +9,15 @@ import type { Label } from '../model/labels.js';
 
 /** Labels remembered at most; past that the table starts over (only sharing is lost). */
 const MAX_ENTRIES = 1 << 17;
+/**
+ * Values remembered per name. A name with more values than this is one
+ * whose values are mostly unique (instance ids, paths): remembering them
+ * would cost a table entry each and share nothing.
+ */
+const MAX_VALUES_PER_NAME = 4096;
 
-/** Frozen labels by name, then value; keyed by their own flat strings. */
-const table = new Map<string, Map<string, Label>>();
+/** Frozen labels by name, then value; each name's own flat copy beside its values. */
+const table = new Map<string, { name: string; values: Map<string, Label> }>();
 let entries = 0;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -23,23 +29,22 @@ export function flatCopy(s: string): string {
 
 /** The one frozen label with this name and value this process keeps for scraped series. */
 export function sharedLabel(name: string, value: string): Label {
-  let values = table.get(name);
-  const found = values?.get(value);
+  let byName = table.get(name);
+  const found = byName?.values.get(value);
   if (found) return found;
   if (entries >= MAX_ENTRIES) {
     table.clear();
     entries = 0;
-    values = undefined;
+    byName = undefined;
   }
-  if (!values) {
-    name = flatCopy(name);
-    table.set(name, (values = new Map()));
-  } else {
-    // The name string the table already holds.
-    name = values.values().next().value!.name;
+  if (!byName) {
+    const flat = flatCopy(name);
+    table.set(flat, (byName = { name: flat, values: new Map() }));
   }
-  const l = Object.freeze({ name, value: flatCopy(value) });
-  values.set(l.value, l);
-  entries++;
+  const l = Object.freeze({ name: byName.name, value: flatCopy(value) });
+  if (byName.values.size < MAX_VALUES_PER_NAME) {
+    byName.values.set(l.value, l);
+    entries++;
+  }
   return l;
 }
