@@ -125,7 +125,7 @@ class QueryWorker {
   }
 }
 
-export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { close(): Promise<void> } {
+export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { close(): Promise<void>; readonly workersRunning: number } {
   const local = createEngine(db, options);
   const size = Math.max(1, off.workers ?? 2);
   const grace = off.graceMs ?? 1000;
@@ -266,6 +266,9 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     rangeQuery: async (query: string, start: Time, end: Time, step: number | string, opts?: QueryOptions) => {
       const r = rangeWindow(start, end, step);
       return run(query, r.start, r.end, r.step, opts);
+    },
+    get workersRunning() {
+      return live;
     },
     close: async () => {
       closed = true;

@@ -11,6 +11,7 @@ import { MemPostings } from './postings.js';
 import type { WalWriter } from './wal-records.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import { SeriesHistograms } from './head-histograms.js';
+import { SeriesByLabels } from './series-by-labels.js';
 
 /**
  * The empty list every series starts with instead of six arrays of its own
@@ -70,24 +71,17 @@ export class MemSeries {
   /** Changes whenever chunks leave the front of the list (retention, a deletion), so chunk positions change meaning. */
   generation = 0;
 
-  constructor(readonly id: number, readonly labels: Labels, readonly key: string) {}
+  constructor(readonly id: number, readonly labels: Labels) {}
+
+  /** The label set as one string (labelsKey), made when asked: no series keeps one. */
+  get key(): string {
+    return labelsKey(this.labels);
+  }
 
   /** Whether the series holds any sample, float or histogram. */
   get hasSamples(): boolean {
     return this.chunks.length > 0 || (this.hist !== null && this.hist.count > 0);
   }
-}
-
-/**
- * The key built by concatenation is a tree of V8 cons strings, about 20 per
- * series kept for as long as the series lives; a key kept flat costs a
- * quarter of that. Converting a string to a number flattens it in place.
- */
-let flattened = 0;
-function flatString(s: string): string {
-  // Kept in a variable so that the conversion is not optimised away.
-  flattened = Number(s);
-  return s;
 }
 
 /**
@@ -123,7 +117,7 @@ export class Head {
   readonly retention: number;
   readonly index = new MemPostings();
   readonly series: (MemSeries | undefined)[] = [undefined];
-  private readonly byKey = new Map<string, MemSeries>();
+  private readonly byLabels = new SeriesByLabels<MemSeries>();
   /** u32 head-chunk table indexed by series id, in WASM memory. */
   private readonly heads = new WasmBuffer();
   /** u32 table of each series' open histogram chunk (0 = none), indexed by series id, in WASM memory. */
@@ -213,10 +207,9 @@ export class Head {
   }
 
   getOrCreate(labels: Labels): MemSeries {
-    const key = labelsKey(labels);
-    const found = this.byKey.get(key);
+    const found = this.byLabels.get(labels);
     if (found) return found;
-    const s = this.create(labels, key);
+    const s = this.create(labels);
     this.index.add(s.id, labels);
     return s;
   }
@@ -226,17 +219,17 @@ export class Head {
    * that index (see MemPostings.load) rather than from its labels.
    */
   loadSeries(labels: Labels): MemSeries {
-    return this.create(labels, labelsKey(labels));
+    return this.create(labels);
   }
 
-  private create(labels: Labels, key: string): MemSeries {
+  private create(labels: Labels): MemSeries {
     const id = this.series.length;
-    const s = new MemSeries(id, labels, flatString(key));
+    const s = new MemSeries(id, labels);
     this.ensureHeadsCapacity(id + 1);
     mem().u32[(this.heads.ptr >>> 2) + id] = 0;
     mem().u32[(this.histHeads.ptr >>> 2) + id] = 0;
     this.series.push(s);
-    this.byKey.set(key, s);
+    this.byLabels.add(s);
     this.liveSeries++;
     return s;
   }
@@ -367,7 +360,7 @@ export class Head {
 
   /** Forgets an emptied series: its labels leave the index. */
   removeSeries(s: MemSeries): void {
-    this.byKey.delete(s.key);
+    this.byLabels.delete(s);
     this.series[s.id] = undefined;
     this.liveSeries--;
     this.index.delete(new Map([[s.id, s.labels]]));
@@ -487,7 +480,7 @@ export class Head {
 
   private forgetEmptied(s: MemSeries, removed: Map<number, Labels>): void {
     removed.set(s.id, s.labels);
-    this.byKey.delete(s.key);
+    this.byLabels.delete(s);
     this.series[s.id] = undefined;
     this.liveSeries--;
   }
@@ -560,6 +553,6 @@ export class Head {
     this.heads.ptr = 0;
     this.histHeads.ptr = 0;
     this.series.length = 1;
-    this.byKey.clear();
+    this.byLabels.clear();
   }
 }
