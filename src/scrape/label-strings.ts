@@ -22,9 +22,14 @@ let entries = 0;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** A flat copy of s that holds no other string alive. */
+/**
+ * A flat copy of s that holds no other string alive. A string with a lone
+ * surrogate would not survive the round trip through UTF-8 unchanged: it is
+ * kept as it is, for label validation to refuse it as before.
+ */
 export function flatCopy(s: string): string {
-  return decoder.decode(encoder.encode(s));
+  const copy = decoder.decode(encoder.encode(s));
+  return copy === s ? copy : s;
 }
 
 /** The one frozen label with this name and value this process keeps for scraped series. */

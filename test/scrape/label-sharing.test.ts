@@ -7,7 +7,7 @@ import { openDB, Matcher, type DB } from '../../src/index.js';
 import { labelsFrom } from '../../src/model/labels.js';
 import { ScrapeLoop } from '../../src/scrape/scrape-loop.js';
 import { scrapeConfigs, targetsOf } from '../../src/scrape/targets.js';
-import { sharedLabel } from '../../src/scrape/label-strings.js';
+import { flatCopy, sharedLabel } from '../../src/scrape/label-strings.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -101,5 +101,13 @@ describe('metadata a loop keeps', () => {
     // Unchanged entries are taken over as they were.
     expect(loop.metadata.get('temp_celsius')).toBe(temp);
     await db.close();
+  });
+});
+
+describe('label strings copied out of a body', () => {
+  it('are equal to the original, and a lone surrogate is kept for validation to refuse', () => {
+    expect(flatCopy('zone-1 ü 日本')).toBe('zone-1 ü 日本');
+    expect(flatCopy('bad \ud800 value')).toBe('bad \ud800 value');
+    expect(() => labelsFrom([sharedLabel('x', 'bad \ud800 value')])).toThrow(/not valid UTF-8/);
   });
 });
