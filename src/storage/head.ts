@@ -22,7 +22,13 @@ export class MemSeries {
   closedSamples: number[] = [];
   /** Newest committed sample (maxT = -Infinity before the first). */
   maxT = -Infinity;
-  lastValue = 0;
+  private newestValue = 0;
+  /**
+   * Set when a checkpoint is loaded: the newest value is decoded from the
+   * series' last chunk when first asked for (a duplicate check), not for
+   * every series while the server starts.
+   */
+  newestValueFrom: (() => number) | null = null;
   /** Samples in all chunks, and in the closed ones (the rest are in the head chunk). */
   totalSamples = 0;
   closedSampleSum = 0;
@@ -52,6 +58,20 @@ export class MemSeries {
   generation = 0;
 
   constructor(readonly id: number, readonly labels: Labels, readonly key: string) {}
+
+  /** The newest committed float value: another value at maxT is a duplicate-timestamp error. */
+  get lastValue(): number {
+    if (this.newestValueFrom !== null) {
+      this.newestValue = this.newestValueFrom();
+      this.newestValueFrom = null;
+    }
+    return this.newestValue;
+  }
+
+  set lastValue(v: number) {
+    this.newestValueFrom = null;
+    this.newestValue = v;
+  }
 
   /** Whether the series holds any sample, float or histogram. */
   get hasSamples(): boolean {
