@@ -36,12 +36,6 @@ export interface OffThreadOptions {
    * A failing remote is a warning in the answer.
    */
   remote?: { set(): RemoteReadSet; localStartTime(): number };
-  /**
-   * Leave the first worker to `startWorkers()` instead of starting it at
-   * once: a server calls it once it answers, so loading a worker's engine
-   * does not compete with its own start. A query that comes first starts one.
-   */
-  deferStart?: boolean;
 }
 
 /** Query errors whose class callers test, rebuilt from a worker's answer. */
@@ -131,7 +125,7 @@ class QueryWorker {
   }
 }
 
-export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { startWorkers(): void; close(): Promise<void> } {
+export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { close(): Promise<void>; readonly workersRunning: number } {
   const local = createEngine(db, options);
   const size = Math.max(1, off.workers ?? 2);
   const grace = off.graceMs ?? 1000;
@@ -166,11 +160,9 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     else idle.push(next);
   };
   let closed = false;
-  // One worker starts now (or at startWorkers()), so the first query does not wait for it to load.
-  const startWorkers = () => {
-    if (!closed && live === 0) idle.push(spawn());
-  };
-  if (!off.deferStart) startWorkers();
+  // No worker starts before the first query: a worker thread holds tens of megabytes (its own
+  // heap and a copy of the engine's code), which a server that only ingests never needs. The
+  // first query waits for it to load; that wait is not counted against the query's timeout.
 
   /** Local storage, or local storage merged with what the remotes hold for these selectors. */
   const withRemote = async (
@@ -275,7 +267,9 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       const r = rangeWindow(start, end, step);
       return run(query, r.start, r.end, r.step, opts);
     },
-    startWorkers,
+    get workersRunning() {
+      return live;
+    },
     close: async () => {
       closed = true;
       for (const w of idle.splice(0)) await w.worker.terminate();

@@ -145,7 +145,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const engine = createEngine(db, engineOptions);
   // API queries are evaluated in worker threads, so /-/healthy, scrapes and ingestion answer meanwhile;
   // remote_read endpoints are fetched from on this thread first, within the query's timeout.
-  const offThread = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers ?? Math.max(1, Math.min(availableParallelism(), o.maxConcurrentQueries || 20)), remote: remoteRead.source, deferStart: true });
+  const offThread = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers ?? Math.max(1, Math.min(availableParallelism(), o.maxConcurrentQueries || 20)), remote: remoteRead.source });
   const apiEngine: Engine = {
     instantQuerySync: engine.instantQuerySync,
     rangeQuerySync: engine.rangeQuerySync,
@@ -293,8 +293,6 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   loadRules(config);
   const scrapeOnce = () => scraper.scrapeAll();
   await scrapeOnce();
-  // Ready and answering: the first query worker loads now, not while the server starts.
-  offThread.startWorkers();
   // Pushed groups are recorded every 15 s, as a Prometheus scraping a Pushgateway would.
   const pushTimer = setInterval(() => void push.record(Date.now()), 15_000);
   pushTimer.unref();

@@ -4,7 +4,6 @@
 // budget, while a reduction over more samples than the budget answers; an
 // abort ends the worker's query.
 
-import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDB, createEngine, QueryCanceledError, QueryMemoryError, type DB } from '../../src/index.js';
 import { createOffThreadEngine } from '../../src/node/offthread-engine.js';
@@ -28,6 +27,20 @@ beforeAll(async () => {
   app.append({ __name__: 'temperature', room: 'x' }, T0 + 240 * 15_000, STALE_NAN);
   await app.commit();
   off = createOffThreadEngine(db, { features: ['promql-experimental-functions'] });
+});
+
+describe('worker threads', () => {
+  it('start with the first query, not before: a server that only ingests holds none', async () => {
+    const lazy = createOffThreadEngine(db, {}, { workers: 1 });
+    try {
+      expect(lazy.workersRunning).toBe(0);
+      const r = await lazy.instantQuery('count(http_requests_total)', T0 + 60_000);
+      expect({ ...r, stats: undefined }).toEqual({ ...createEngine(db).instantQuerySync('count(http_requests_total)', T0 + 60_000), stats: undefined });
+      expect(lazy.workersRunning).toBe(1);
+    } finally {
+      await lazy.close();
+    }
+  });
 });
 
 afterAll(async () => {
@@ -82,36 +95,5 @@ describe('the off-thread engine', () => {
     await expect(q).rejects.toBeInstanceOf(QueryCanceledError);
     // The engine goes on answering with a fresh worker.
     expect((await off.instantQuery('count(temperature)', at)).result).toMatchObject([{ value: [at / 1000, '1'] }]);
-  });
-});
-
-describe('a deferred start', () => {
-  // Threads of this process: a worker is one more, from the moment it is constructed.
-  const threads = () => readdirSync('/proc/self/task').length;
-
-  it('starts no worker until startWorkers(), then one', async () => {
-    // All in one synchronous stretch, so nothing else starts a thread in between.
-    const before = threads();
-    const deferred = createOffThreadEngine(db, {}, { deferStart: true });
-    const created = threads();
-    deferred.startWorkers();
-    const started = threads();
-    deferred.startWorkers();
-    const again = threads();
-    try {
-      expect([created, started, again]).toEqual([before, before + 1, before + 1]);
-      expect((await deferred.instantQuery('count(http_requests_total)', T0 + 100 * 15_000)).result).toMatchObject([{ value: [T0 / 1000 + 1500, '3'] }]);
-    } finally {
-      await deferred.close();
-    }
-  });
-
-  it('answers a query that comes before startWorkers()', async () => {
-    const deferred = createOffThreadEngine(db, {}, { deferStart: true });
-    try {
-      expect((await deferred.instantQuery('count(http_requests_total)', T0 + 100 * 15_000)).result).toMatchObject([{ value: [T0 / 1000 + 1500, '3'] }]);
-    } finally {
-      await deferred.close();
-    }
   });
 });
