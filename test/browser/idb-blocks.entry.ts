@@ -66,7 +66,43 @@ async function storedPages(name: string): Promise<{ pages: number; bytes: number
   return { pages: values.length, bytes: values.reduce((n, v) => n + v.byteLength, 0) };
 }
 
+/** The block ULIDs the IndexedDB block store holds files or pages of. */
+async function storedBlocks(name: string): Promise<string[]> {
+  const idb = await new Promise<IDBDatabase>((resolve, reject) => {
+    const r = indexedDB.open(name);
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+  const keys = await new Promise<string[]>((resolve, reject) => {
+    const r = idb.transaction('blocks', 'readonly').objectStore('blocks').getAllKeys();
+    r.onsuccess = () => resolve(r.result as string[]);
+    r.onerror = () => reject(r.error);
+  });
+  idb.close();
+  return [...new Set(keys.map((k) => k.slice(2).split('/')[0]!))].sort();
+}
+
+/** 30 hours of 50 series with a 12 h retention: blocks past it go, from IndexedDB too. */
+async function retention() {
+  const name = 'idb-retention-test';
+  const p = await openPersistentDB({ name, fresh: true, saveInterval: 0, retention: '12h' });
+  const fill = async (h: number) => {
+    const app = p.db.appender();
+    for (let j = h * 60; j < h * 60 + 60; j++) for (let s = 0; s < 50; s++) app.append({ __name__: 'kept', s: String(s) }, T0 + j * STEP, j);
+    await app.commit();
+  };
+  for (let h = 0; h < 30; h++) {
+    await fill(h);
+    await p.save();
+  }
+  const blocks = p.db.blockList().map((b) => ({ ulid: b.ulid, minTime: b.minTime, maxTime: b.maxTime }));
+  const oldest = await createEngine(p.db).instantQuery('min(min_over_time(timestamp(kept)[30h:1m]))', T0 + 30 * H - STEP);
+  await p.close();
+  return { blocks, stored: await storedBlocks(name), oldest: oldest.resultType === 'vector' ? Number(oldest.result[0]?.value?.[1]) * 1000 : null };
+}
+
 async function run(step: string) {
+  if (step === 'retention') return retention();
   const name = 'idb-blocks-test';
   if (step === 'fill') {
     const p = await openPersistentDB({ name, fresh: true, saveInterval: 0, cacheSize: CACHE });

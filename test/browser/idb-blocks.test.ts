@@ -97,4 +97,27 @@ describe('blocks in IndexedDB on a page without OPFS', () => {
       await context.close();
     }
   });
+
+  it('deletes blocks past the retention from IndexedDB, pages and all', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${url}idb-blocks.html?step=retention`);
+      await page.waitForFunction(() => window.__idbBlocks !== undefined, undefined, { timeout: 300_000, polling: 250 });
+      const r = (await page.evaluate(() => window.__idbBlocks)) as {
+        error?: string; blocks: { ulid: string; minTime: number; maxTime: number }[]; stored: string[]; oldest: number | null;
+      };
+      expect(r.error).toBeUndefined();
+      const T0 = 1_700_000_000_000 - (1_700_000_000_000 % 7_200_000), H = 3_600_000, newest = T0 + 30 * H - 60_000;
+      expect(r.blocks.length).toBeGreaterThan(0);
+      // Whole blocks go once they end before the newest sample minus 12 h, as Prometheus deletes them.
+      for (const b of r.blocks) expect(b.maxTime).toBeGreaterThan(newest - 12 * H);
+      expect(r.oldest).toBe(Math.min(...r.blocks.map((b) => b.minTime)));
+      expect(r.oldest!).toBeLessThanOrEqual(newest - 12 * H);
+      // Nothing of a deleted block stays stored.
+      expect(r.stored).toEqual(r.blocks.map((b) => b.ulid).sort());
+    } finally {
+      await context.close();
+    }
+  });
 });
