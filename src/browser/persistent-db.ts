@@ -12,6 +12,7 @@
 import { openDB, parseRetention, type DB, type DBOptions } from '../storage/db.js';
 import { decodeFrames, decodeIndex, encodeFrames } from '../storage/persist-format.js';
 import type { Block } from '../storage/block.js';
+import type { Matcher } from '../model/matcher.js';
 import {
   type BlockPolicy, applyBlockTimeRetention, blocksEncoding, compactBlocks, compactBlocksLoading, cutHeadBlocks, headCutUpTo, openBlocks, logHeadRetention,
 } from '../storage/block-lifecycle.js';
@@ -50,6 +51,11 @@ export interface PersistentDB {
    * pages loaded for queries running now.
    */
   blockMemory(): { pendingBytes: number; residentBytes: number; loadedBytes: number };
+  /**
+   * db.deleteSeries where blocks may be in IndexedDB: loads the chunks it
+   * counts first, between saves. Durable at the next save. Returns the number of samples deleted.
+   */
+  deleteSeries(matchers: readonly Matcher[], mint?: number, maxt?: number): Promise<number>;
   /** Saves now; resolves when the transaction is durable. */
   save(): Promise<{ newChunks: number; headSamples: number }>;
   /** Saves and stops saving; the DB must not be used afterwards. */
@@ -169,6 +175,13 @@ export async function openPersistentDB(opts: PersistentDBOptions = {}): Promise<
 
   return {
     db, loaded, save, blocks: backend !== null, blockStore: store,
+    deleteSeries: (matchers, mint = -Infinity, maxt = Infinity) => {
+      // Between saves, so no cut or merge changes the blocks while their chunks load.
+      const run = () => db.prefetched(() => [{ matchers, start: mint, end: maxt }], () => db.deleteSeries(matchers, mint, maxt));
+      const next = saving.then(run, run);
+      saving = next.catch(() => {});
+      return next;
+    },
     blockMemory: () => inIdb?.memory() ?? { pendingBytes: opfs?.pendingBytes ?? 0, residentBytes: 0, loadedBytes: 0 },
     close: async () => {
       if (timer) clearInterval(timer);

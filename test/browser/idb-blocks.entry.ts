@@ -6,7 +6,7 @@
 // answers them again from the stored blocks, then from a plain in-memory
 // database of the same samples: the reference.
 
-import { openDB, openPersistentDB, createEngine, type DB } from '../../src/index.js';
+import { openDB, openPersistentDB, createEngine, Matcher, type DB } from '../../src/index.js';
 
 declare global {
   interface Window { __idbBlocks?: unknown }
@@ -124,11 +124,17 @@ async function run(step: string) {
   const opened = { blocks: p.loaded.blocks, wasm: p.db.stats().wasmMemoryBytes, memory: p.blockMemory(), samples: p.db.stats().samples };
   const got = await answers(p.db);
   const afterQueries = { memory: p.blockMemory(), cache: p.db.stats().cache.bytes, wasm: p.db.stats().wasmMemoryBytes };
+  // delete_series over blocks and head: tombstones in the blocks, counted from their loaded chunks.
+  const deleted = await p.deleteSeries([new Matcher('=', 's', '3')], T0 + H, T0 + 30 * H);
+  const engine = createEngine(p.db);
+  const left = await engine.instantQuery(`sum(count_over_time(tab_metric{s="3"}[${HOURS}h]))`, END);
+  const series = await engine.instantQuery(`count(count_over_time(tab_metric[${HOURS}h]))`, END);
+  const afterDelete = { deleted, left: shown(left), series: shown(series) };
   await p.close();
   const reference = await openDB();
   for (let h = 0; h < HOURS; h++) await fillHour(reference, h);
   const expected = await answers(reference);
-  return { blockStore: p.blockStore, opened, got, afterQueries, expected, referenceHeadSamples: reference.stats().head.samples };
+  return { blockStore: p.blockStore, opened, got, afterQueries, afterDelete, expected, referenceHeadSamples: reference.stats().head.samples };
 }
 
 run(new URLSearchParams(location.search).get('step') ?? 'fill').then(

@@ -21,6 +21,7 @@ interface Check {
   error?: string; blockStore: string; got: string[]; expected: string[]; referenceHeadSamples: number;
   opened: { blocks: number; wasm: number; memory: Memory; samples: number };
   afterQueries: { memory: Memory; cache: number; wasm: number };
+  afterDelete: { deleted: number; left: string; series: string };
 }
 
 describe('blocks in IndexedDB on a page without OPFS', () => {
@@ -93,6 +94,11 @@ describe('blocks in IndexedDB on a page without OPFS', () => {
       expect(check.expected.length).toBe(8);
       expect(fill.got).toEqual(check.expected);
       expect(check.got).toEqual(check.expected);
+      // delete_series of one series over [1h, 30h]: 29 h of minutes plus the sample at 30h go; the rest stays.
+      expect(check.afterDelete.deleted).toBe(29 * 60 + 1);
+      // The 36 h window is open at its start, so the sample at T0 is not counted either.
+      expect(JSON.parse(check.afterDelete.left).result[0].value[1]).toBe(String(36 * 60 - 1 - (29 * 60 + 1)));
+      expect(JSON.parse(check.afterDelete.series).result[0].value[1]).toBe(String(SERIES));
     } finally {
       await context.close();
     }
