@@ -104,6 +104,16 @@ async function retention() {
 async function run(step: string) {
   if (step === 'retention') return retention();
   const name = 'idb-blocks-test';
+  if (step === 'reopen') {
+    // After the deletion: its tombstones were saved, and the save's compaction wrote the block again without the samples.
+    const p = await openPersistentDB({ name, saveInterval: 0, cacheSize: CACHE });
+    const engine = createEngine(p.db);
+    const left = await engine.instantQuery(`sum(count_over_time(tab_metric{s="3"}[${HOURS}h]))`, END);
+    const all = await engine.instantQuery(`sum(count_over_time(tab_metric[${HOURS}h]))`, END);
+    const tombstones = p.db.blockList().reduce((n, b) => n + b.tombstones.size, 0);
+    await p.close();
+    return { left: shown(left), all: shown(all), tombstones };
+  }
   if (step === 'fill') {
     const p = await openPersistentDB({ name, fresh: true, saveInterval: 0, cacheSize: CACHE });
     const byHour: { wasm: number; headSamples: number; blocks: number; cache: number; pending: number; resident: number }[] = [];

@@ -99,6 +99,12 @@ describe('blocks in IndexedDB on a page without OPFS', () => {
       // The 36 h window is open at its start, so the sample at T0 is not counted either.
       expect(JSON.parse(check.afterDelete.left).result[0].value[1]).toBe(String(36 * 60 - 1 - (29 * 60 + 1)));
       expect(JSON.parse(check.afterDelete.series).result[0].value[1]).toBe(String(SERIES));
+
+      // A reload finds the deletion: the stored blocks were written again without those samples.
+      const reopened = await visit<{ error?: string; left: string; all: string; tombstones: number }>('reopen');
+      expect(reopened.left).toBe(check.afterDelete.left);
+      expect(JSON.parse(reopened.all).result[0].value[1]).toBe(String(SERIES * (36 * 60 - 1) - (29 * 60 + 1)));
+      expect(reopened.tombstones).toBe(0);
     } finally {
       await context.close();
     }
