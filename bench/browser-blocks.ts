@@ -13,7 +13,7 @@ import { launchChromium, serveFiles } from './chromium.js';
 
 interface Result {
   error?: string; mode: string; blocks: number; wasmMemoryBytes: number; wasmAfterFillBytes: number; wasmByHour: number[]; headSamples: number; samples: number;
-  cacheBytes: number; rendererPeakMiB: number; rendererFillPeakMiB: number; indexBytes: number; loadedBytes: number; fillMs: number; queryMs: number; count: string | null; avg: string | null;
+  cacheBytes: number; rendererPeakMiB: number; rendererFillPeakMiB: number; queryFetchMs: number; queryFetchBytes: number; indexBytes: number; loadedBytes: number; fillMs: number; queryMs: number; count: string | null; avg: string | null;
 }
 
 const parentOf = (pid: number) => {
@@ -84,7 +84,7 @@ export async function browserBlocksBench(quick: boolean, record: (row: Record<st
     wasmFillBytesOpfs: opfs.wasmAfterFillBytes, wasmFillBytesIdb: idb.wasmAfterFillBytes, wasmFillBytesNone: base.wasmAfterFillBytes,
     headSamplesOpfs: opfs.headSamples, headSamplesIdb: idb.headSamples, fillMsOpfs: opfs.fillMs, fillMsIdb: idb.fillMs, fillMsNone: base.fillMs,
     queryMsOpfs: opfs.queryMs, queryMsIdb: idb.queryMs, queryMsNone: base.queryMs, idbIndexBytes: idb.indexBytes, rendererPeakMiBOpfs: opfs.rendererPeakMiB, rendererPeakMiBIdb: idb.rendererPeakMiB, rendererPeakMiBNone: base.rendererPeakMiB,
-    rendererFillPeakMiBOpfs: opfs.rendererFillPeakMiB, rendererFillPeakMiBIdb: idb.rendererFillPeakMiB, rendererFillPeakMiBNone: base.rendererFillPeakMiB, idbCacheBytes: idb.cacheBytes });
+    rendererFillPeakMiBOpfs: opfs.rendererFillPeakMiB, rendererFillPeakMiBIdb: idb.rendererFillPeakMiB, rendererFillPeakMiBNone: base.rendererFillPeakMiB, idbCacheBytes: idb.cacheBytes, idbQueryFetchMs: idb.queryFetchMs, idbQueryFetchBytes: idb.queryFetchBytes });
   const row = (what: string, f: (r: Result) => number, show: (n: number) => string) =>
     console.log(`| ${what} | ${show(f(opfs))} | ${show(f(idb))} | ${show(f(base))} | ${(f(opfs) / f(base)).toFixed(2)} | ${(f(idb) / f(base)).toFixed(2)} |`);
   const MiB = (n: number) => `${mib(n)} MiB`, ms = (n: number) => `${n.toFixed(0)} ms`;
@@ -100,5 +100,6 @@ export async function browserBlocksBench(quick: boolean, record: (row: Record<st
   const curve = (r: Result) => r.wasmByHour.map((b, h) => ((h + 1) % 6 === 0 ? `${h + 1}h ${mib(b)}` : '')).filter(Boolean).join(', ');
   console.log(`\nWebAssembly memory (MiB) as hours are filled: OPFS blocks ${curve(opfs)}; IndexedDB blocks ${curve(idb)}; all in memory ${curve(base)}.`);
   console.log(`${opfs.samples} samples; ${opfs.blocks} OPFS blocks, ${idb.blocks} IndexedDB blocks; block cache after the queries ${mib(opfs.cacheBytes)} / ${mib(idb.cacheBytes)} MiB; ` +
-    `IndexedDB indexes held in memory ${mib(idb.indexBytes)} MiB, chunk pages still loaded ${idb.loadedBytes} bytes; answers equal (count ${opfs.count}).`);
+    `IndexedDB indexes held in memory ${mib(idb.indexBytes)} MiB, chunk pages still loaded ${idb.loadedBytes} bytes, ` +
+    `the queries read ${mib(idb.queryFetchBytes)} MiB of pages from IndexedDB in ${idb.queryFetchMs.toFixed(0)} ms; answers equal (count ${opfs.count}).`);
 }

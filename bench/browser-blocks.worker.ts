@@ -37,6 +37,7 @@ async function run() {
   postMessage({ filled: true });
   await new Promise((resolve) => (self.onmessage = resolve));
   const engine = createEngine(p.db);
+  const readsBefore = p.blockReads();
   const end = T0 + HOURS * 3_600_000;
   const t1 = performance.now();
   const count = await engine.instantQuery(`sum(count_over_time(bench_gauge[${HOURS}h]))`, end);
@@ -44,10 +45,11 @@ async function run() {
   const queryMs = performance.now() - t1;
   const s = p.db.stats();
   const held = p.blockMemory();
+  const readsAfter = p.blockReads();
   const value = (r: typeof count) => (r.resultType === 'vector' ? r.result[0]?.value?.[1] ?? null : null);
   const out = {
     mode, blocks: s.blocks.length, wasmMemoryBytes: s.wasmMemoryBytes, wasmAfterFillBytes, wasmByHour, headSamples: s.head.samples, samples: s.samples,
-    cacheBytes: s.cache.bytes, indexBytes: held.residentBytes, loadedBytes: held.loadedBytes, fillMs, queryMs, count: value(count), avg: value(avg),
+    cacheBytes: s.cache.bytes, indexBytes: held.residentBytes, queryFetchMs: readsAfter.fetchMs - readsBefore.fetchMs, queryFetchBytes: readsAfter.bytesFetched - readsBefore.bytesFetched, loadedBytes: held.loadedBytes, fillMs, queryMs, count: value(count), avg: value(avg),
   };
   await p.clear();
   await p.close();

@@ -55,6 +55,8 @@ export class IdbBlockBackend implements BlockBackend, BlockLoader {
   private readonly held = new Map<string, { bytes: Uint8Array; holders: number }>();
   private cache: ByteCache | null = null;
   private scratch = new Uint8Array(2 * IDB_PAGE);
+  /** What load() did so far: calls, pages read from IndexedDB (and their bytes), pages found in memory, and milliseconds waiting for IndexedDB. */
+  readonly reads = { loads: 0, pagesFetched: 0, bytesFetched: 0, pagesInMemory: 0, fetchMs: 0 };
 
   private constructor(readonly root: string, private readonly idb: IDBDatabase) {}
 
@@ -216,7 +218,10 @@ export class IdbBlockBackend implements BlockBackend, BlockLoader {
       if (b) hold(k, b);
       else missing.push(k);
     }
+    this.reads.loads++;
+    this.reads.pagesInMemory += want.size - missing.length;
     if (missing.length > 0) {
+      const t0 = performance.now();
       const store = this.idb.transaction(BLOCK_STORE, 'readonly').objectStore(BLOCK_STORE);
       const reads: Promise<[IDBValidKey[], unknown[]]>[] = [];
       // Consecutive pages of a file come in one request.
@@ -233,8 +238,11 @@ export class IdbBlockBackend implements BlockBackend, BlockLoader {
           const bytes = new Uint8Array(values[i] as ArrayBuffer);
           hold(k as string, bytes);
           this.cache?.put(k as string, bytes);
+          this.reads.pagesFetched++;
+          this.reads.bytesFetched += bytes.length;
         });
       }
+      this.reads.fetchMs += performance.now() - t0;
     }
     let released = false;
     return () => {

@@ -51,6 +51,8 @@ export interface PersistentDB {
    * pages loaded for queries running now.
    */
   blockMemory(): { pendingBytes: number; residentBytes: number; loadedBytes: number };
+  /** What queries and merges loaded from IndexedDB blocks so far (zeros with OPFS or no blocks). */
+  blockReads(): { loads: number; pagesFetched: number; bytesFetched: number; pagesInMemory: number; fetchMs: number };
   /**
    * db.deleteSeries where blocks may be in IndexedDB: loads the chunks it
    * counts first, between saves. Durable at the next save. Returns the number of samples deleted.
@@ -182,6 +184,7 @@ export async function openPersistentDB(opts: PersistentDBOptions = {}): Promise<
       saving = next.catch(() => {});
       return next;
     },
+    blockReads: () => ({ ...(inIdb?.reads ?? { loads: 0, pagesFetched: 0, bytesFetched: 0, pagesInMemory: 0, fetchMs: 0 }) }),
     blockMemory: () => inIdb?.memory() ?? { pendingBytes: opfs?.pendingBytes ?? 0, residentBytes: 0, loadedBytes: 0 },
     close: async () => {
       if (timer) clearInterval(timer);

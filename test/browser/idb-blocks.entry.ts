@@ -126,7 +126,7 @@ async function run(step: string) {
     const got = await answers(p.db);
     const s = p.db.stats();
     const after = { cache: s.cache.bytes, capacity: s.cache.capacity, misses: s.cache.misses, memory: p.blockMemory(), wasm: s.wasmMemoryBytes, samples: s.samples };
-    const result = { blockStore: p.blockStore, byHour, got, after, stored: await storedPages(name) };
+    const result = { blockStore: p.blockStore, byHour, got, after, reads: p.blockReads(), stored: await storedPages(name) };
     await p.close();
     return result;
   }

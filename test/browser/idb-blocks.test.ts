@@ -16,6 +16,7 @@ interface Fill {
   error?: string; blockStore: string; got: string[]; stored: { pages: number; bytes: number };
   byHour: { wasm: number; headSamples: number; blocks: number; cache: number; pending: number; resident: number }[];
   after: { cache: number; capacity: number; misses: number; memory: Memory; wasm: number; samples: number };
+  reads: { loads: number; pagesFetched: number; bytesFetched: number; pagesInMemory: number };
 }
 interface Check {
   error?: string; blockStore: string; got: string[]; expected: string[]; referenceHeadSamples: number;
@@ -79,6 +80,10 @@ describe('blocks in IndexedDB on a page without OPFS', () => {
       expect(fill.stored.pages).toBeGreaterThan(0);
       expect(at(36).resident).toBeLessThan(fill.stored.bytes / 4);
       expect(fill.after.samples).toBe(36 * 60 * SERIES);
+      // Queries and merges read pages from IndexedDB; the queries' loads came from there, not from memory.
+      expect(fill.reads.loads).toBeGreaterThan(8);
+      expect(fill.reads.pagesFetched).toBeGreaterThan(0);
+      expect(fill.reads.bytesFetched).toBeGreaterThan(0);
 
       const check = await visit<Check>('check');
       expect(errors).toEqual([]);
