@@ -28,6 +28,11 @@ export interface WriteResult {
   headers?: Record<string, string>;
 }
 
+/** What the receivers read of a request's headers: a fetch `Headers`, or node:http's headers behind `get`. */
+export interface RequestHeaders {
+  get(name: string): string | null;
+}
+
 export interface RemoteWriteOptions {
   /**
    * Largest decompressed WriteRequest accepted, in bytes (checked against
@@ -72,7 +77,7 @@ function snappyLength(body: Uint8Array): number {
   return -1;
 }
 
-export async function handleRemoteWrite(db: Appendable, body: Uint8Array, headers: Headers, opts: RemoteWriteOptions = {}): Promise<WriteResult> {
+export async function handleRemoteWrite(db: Appendable, body: Uint8Array, headers: RequestHeaders, opts: RemoteWriteOptions = {}): Promise<WriteResult> {
   const fail = (status: number, msg: string): WriteResult => ({ status, body: `${msg}\n`, appended: 0, rejected: 0 });
   const message = remoteWriteMessage(headers.get('content-type'));
   if (typeof message !== 'string') return fail(415, message.error);

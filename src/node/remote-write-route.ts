@@ -1,0 +1,60 @@
+// POST /api/v1/write (remote write 1.0 and 2.0) answered on node:http
+// directly: the body read into a pooled buffer sized from Content-Length and
+// the answer written with writeHead/end, without building a fetch-style
+// Request and Response per request. Every answer (status, headers, body,
+// the compression of long error texts) is the one the API handler gives
+// behind the web UI; test/node/remote-write-route.test.ts compares them.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { handleRemoteWrite, type RemoteWriteOptions, type RequestHeaders } from '../remote/write-handler.js';
+import type { Appendable } from '../storage/interfaces.js';
+import { BodyPool, bodyTooLarge } from './request-body.js';
+import type { DirectRoute } from './server.js';
+import { acceptsCompression, COMPRESS_MIN_BYTES } from './web-ui.js';
+
+class NodeHeaders implements RequestHeaders {
+  constructor(private readonly req: IncomingMessage) {}
+  get(name: string): string | null {
+    // As the generic path's Headers: a header node:http gives as a list is not carried over.
+    const v = this.req.headers[name];
+    return typeof v === 'string' ? v : null;
+  }
+}
+
+/** The remote-write receiver as a direct route of `startServer`. */
+export function remoteWriteRoute(db: Appendable, opts: RemoteWriteOptions = {}): DirectRoute {
+  const pool = new BodyPool();
+  return async (req, res, limit) => {
+    const read = await pool.read(req, limit);
+    if (read === null) {
+      res.writeHead(413, { 'content-type': 'application/json' });
+      res.end(bodyTooLarge(limit));
+      return 413;
+    }
+    let r;
+    try {
+      r = await handleRemoteWrite(db, read.body, new NodeHeaders(req), opts);
+    } finally {
+      // The receiver is done with the body once it answers: everything it keeps was copied out.
+      pool.release(read.pooled);
+    }
+    answer(req, res, r.status, r.status === 204 ? '' : r.body, r.headers);
+    return r.status;
+  };
+}
+
+function answer(req: IncomingMessage, res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+  const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', ...extra };
+  let body = Buffer.from(text);
+  if (body.length >= COMPRESS_MIN_BYTES && acceptsCompression(req.headers['accept-encoding'])) {
+    body = gzipSync(body);
+    headers['content-encoding'] = 'gzip';
+    headers.vary = 'accept-encoding';
+  }
+  // In name order, as a fetch Response's headers are written.
+  const sorted: Record<string, string> = {};
+  for (const k of Object.keys(headers).sort()) sorted[k] = headers[k]!;
+  res.writeHead(status, sorted);
+  res.end(body);
+}
