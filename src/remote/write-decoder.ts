@@ -16,7 +16,7 @@ const utf8 = new TextDecoder();
 
 export class WriteRequestReader {
   private pos = 0;
-  private readonly view: DataView;
+  private view: DataView;
   /** The current TimeSeries' samples: timestamps (ms) and values, `sampleCount` of them. */
   ts = new Float64Array(256);
   vs = new Float64Array(256);
@@ -36,8 +36,26 @@ export class WriteRequestReader {
   /** Payload ranges of each Histogram message of the current series (decoded by histogram-proto.ts). */
   readonly histogramRanges: number[] = [];
 
-  constructor(readonly buf: Uint8Array) {
+  constructor(public buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /**
+   * Starts over on another request, keeping the grown sample and label
+   * arrays: a receiver reuses one reader rather than allocating them per request.
+   */
+  reset(buf: Uint8Array): this {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.pos = 0;
+    this.seriesEnd = 0;
+    this.sampleCount = 0;
+    this.histogramCount = 0;
+    this.labelCount = 0;
+    this.labelsStart = this.labelsEnd = -1;
+    this.exemplarRanges.length = 0;
+    this.histogramRanges.length = 0;
+    return this;
   }
 
   /** Advances to the next TimeSeries of the request; false at the end. */

@@ -60,6 +60,8 @@ function scratchFor(length: number): Uint8Array | undefined {
   return scratch;
 }
 
+let sharedReader: WriteRequestReader | undefined;
+
 function cacheFor(db: Appendable): SeriesRefCache {
   let c = caches.get(db);
   if (!c) caches.set(db, (c = new SeriesRefCache()));
@@ -94,7 +96,8 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
   } catch (e) {
     return fail(400, `snappy decode error: ${(e as Error).message}`);
   }
-  const reader = new WriteRequestReader(raw);
+  // One reader for every request: a request is read to its end without yielding.
+  const reader = (sharedReader ??= new WriteRequestReader(raw)).reset(raw);
   const cache = cacheFor(db);
   const app = db.appender();
   let appended = 0, rejected = 0, histograms = 0;
