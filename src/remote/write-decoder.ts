@@ -15,11 +15,11 @@ const WIRE_VARINT = 0, WIRE_FIXED64 = 1, WIRE_BYTES = 2, WIRE_FIXED32 = 5;
 const utf8 = new TextDecoder();
 
 export class WriteRequestReader {
-  private pos = 0;
+  protected pos = 0;
   private view: DataView;
   /** The current TimeSeries' samples: timestamps (ms) and values, `sampleCount` of them. */
-  ts = new Float64Array(256);
-  vs = new Float64Array(256);
+  ts: Float64Array = new Float64Array(256);
+  vs: Float64Array = new Float64Array(256);
   sampleCount = 0;
   histogramCount = 0;
   /**
@@ -29,10 +29,10 @@ export class WriteRequestReader {
   labelsStart = -1;
   labelsEnd = -1;
   /** Payload ranges of each Label message of the current series. */
-  private labelRanges = new Int32Array(64);
-  private labelCount = 0;
+  protected labelRanges = new Int32Array(64);
+  protected labelCount = 0;
   /** Payload ranges of each Exemplar message of the current series. */
-  private readonly exemplarRanges: number[] = [];
+  protected readonly exemplarRanges: number[] = [];
   /** Payload ranges of each Histogram message of the current series (decoded by histogram-proto.ts). */
   readonly histogramRanges: number[] = [];
 
@@ -154,7 +154,7 @@ export class WriteRequestReader {
     return { name, value };
   }
 
-  private seriesEnd = 0;
+  protected seriesEnd = 0;
 
   private readSeries(end: number): void {
     const buf = this.buf;
