@@ -7,7 +7,10 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { handleRemoteWrite, type RemoteWriteOptions, type RequestHeaders } from '../remote/write-handler.js';
+import { appendWriteRequest, checkRemoteWrite, handleRemoteWrite, type RemoteWriteOptions, type RequestHeaders, type WriteResult } from '../remote/write-handler.js';
+import { ReplayReader } from '../remote/write-read-ahead.js';
+import { V1_MESSAGE } from '../remote/write-v2-proto.js';
+import { RemoteWriteDecoder } from './remote-write-decoder.js';
 import type { Appendable } from '../storage/interfaces.js';
 import { BodyPool, bodyTooLarge } from './request-body.js';
 import type { DirectRoute } from './server.js';
@@ -22,26 +25,58 @@ class NodeHeaders implements RequestHeaders {
   }
 }
 
+export interface RemoteWriteRouteOptions extends RemoteWriteOptions {
+  /**
+   * Inflate and read 1.0 requests in a worker thread while the main thread
+   * appends (default true): the receiver then uses a second core.
+   */
+  decodeWorker?: boolean;
+}
+
 /** The remote-write receiver as a direct route of `startServer`. */
-export function remoteWriteRoute(db: Appendable, opts: RemoteWriteOptions = {}): DirectRoute {
+export function remoteWriteRoute(db: Appendable, opts: RemoteWriteRouteOptions = {}): DirectRoute {
   const pool = new BodyPool();
-  return async (req, res, limit) => {
+  const decoder = opts.decodeWorker === false ? null : new RemoteWriteDecoder();
+  const route: DirectRoute = async (req, res, limit) => {
     const read = await pool.read(req, limit);
     if (read === null) {
       res.writeHead(413, { 'content-type': 'application/json' });
       res.end(bodyTooLarge(limit));
       return 413;
     }
-    let r;
-    try {
-      r = await handleRemoteWrite(db, read.body, new NodeHeaders(req), opts);
-    } finally {
-      // The receiver is done with the body once it answers: everything it keeps was copied out.
+    const headers = new NodeHeaders(req);
+    let r: WriteResult;
+    const checked = checkRemoteWrite(read.body, headers, opts);
+    if ('status' in checked) {
       pool.release(read.pooled);
+      r = checked;
+    } else if (decoder && read.pooled && checked.message === V1_MESSAGE) {
+      // The pooled buffer is the body's own ArrayBuffer, so it can be handed to the worker and back.
+      const { result, body } = await decoder.decode(new Uint8Array(read.pooled.buffer, 0, read.body.length), checked.limit);
+      pool.release(Buffer.from(body.buffer, 0, body.buffer.byteLength));
+      if ('status' in result) r = { ...result, appended: 0, rejected: 0 };
+      else {
+        try {
+          r = await appendWriteRequest(db, new ReplayReader(result));
+        } finally {
+          decoder.recycle(result);
+        }
+      }
+    } else {
+      try {
+        r = await handleRemoteWrite(db, read.body, headers, opts);
+      } finally {
+        // The receiver is done with the body once it answers: everything it keeps was copied out.
+        pool.release(read.pooled);
+      }
     }
     answer(req, res, r.status, r.status === 204 ? '' : r.body, r.headers);
     return r.status;
   };
+  route.close = async () => {
+    await decoder?.close();
+  };
+  return route;
 }
 
 function answer(req: IncomingMessage, res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {

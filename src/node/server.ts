@@ -12,7 +12,11 @@ import { bodyTooLarge, readBody } from './request-body.js';
  * A POST route answered on node:http directly (after authentication),
  * reading its own body under `limit`; resolves to the status it answered.
  */
-export type DirectRoute = (req: IncomingMessage, res: ServerResponse, limit: number) => Promise<number>;
+export interface DirectRoute {
+  (req: IncomingMessage, res: ServerResponse, limit: number): Promise<number>;
+  /** Stops what the route runs (a worker), when the server closes. */
+  close?: () => Promise<void>;
+}
 
 export interface ServerOptions {
   /** host:port, e.g. 127.0.0.1:9090 (port 0 picks a free one). */
@@ -143,7 +147,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = typeof addr === 'object' && addr ? addr.port : Number(portStr);
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const r of Object.values(opts.directRoutes ?? {})) await r.close?.();
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // The direct remote-write route answers every request exactly as the API
-// handler behind the web UI does: two servers over two databases get the
-// same requests, one with the route and one without, and their raw answers
+// handler behind the web UI does: three servers over three databases get the
+// same requests, one without the route, one with it reading requests in
+// its own thread and one reading them in a worker, and their raw answers
 // (status, headers but Date, body bytes) must be the same.
 
 import { request } from 'node:http';
@@ -55,7 +56,7 @@ function v1(series: number, from: number, points: number, name = 'rw_route'): Ui
   return compress(WriteRequest.encode(WriteRequest.fromObject({ timeseries })).finish());
 }
 
-async function receiver(direct: boolean) {
+async function receiver(direct: 'off' | 'in-thread' | 'worker') {
   const db = await openDB();
   const api = createApiHandler({
     db, engine: createEngine(db), remoteWrite: true, remoteWriteMaxDecompressedBytes: MAX_DECOMPRESSED,
@@ -63,30 +64,36 @@ async function receiver(direct: boolean) {
   });
   const server = await startServer({
     listen: '127.0.0.1:0', handler: withWebUI(api, { engine: createEngine(db) }), maxBodyBytes: MAX_BODY,
-    directRoutes: direct ? { '/api/v1/write': remoteWriteRoute(db, { maxDecompressedBytes: MAX_DECOMPRESSED }) } : undefined,
+    directRoutes: direct === 'off' ? undefined : { '/api/v1/write': remoteWriteRoute(db, { maxDecompressedBytes: MAX_DECOMPRESSED, decodeWorker: direct === 'worker' }) },
   });
   return { db, server };
 }
 
 let generic: { db: Awaited<ReturnType<typeof openDB>>; server: RunningServer };
 let direct: typeof generic;
+let worker: typeof generic;
 
 beforeAll(async () => {
-  generic = await receiver(false);
-  direct = await receiver(true);
+  generic = await receiver('off');
+  direct = await receiver('in-thread');
+  worker = await receiver('worker');
 });
 
 afterAll(async () => {
   await generic?.server.close();
   await direct?.server.close();
+  await worker?.server.close();
 });
 
-/** Sends the same request to both servers, one after the other, and expects the same raw answer. */
+/** Sends the same request to the three servers, one after the other, and expects the same raw answer from each. */
 async function both(method: string, headers: Record<string, string>, body?: Uint8Array, chunked = false): Promise<Raw> {
   const a = await send(generic.server.url, method, headers, body, chunked);
+  const shape = (r: Raw) => ({ status: r.status, headers: r.headers, body: r.body.toString('base64') });
   const b = await send(direct.server.url, method, headers, body, chunked);
-  expect({ status: b.status, headers: b.headers, body: b.body.toString('base64') }).toEqual({ status: a.status, headers: a.headers, body: a.body.toString('base64') });
-  return b;
+  expect(shape(b)).toEqual(shape(a));
+  const c = await send(worker.server.url, method, headers, body, chunked);
+  expect(shape(c)).toEqual(shape(a));
+  return c;
 }
 
 function stored(db: typeof generic.db): number {
@@ -110,6 +117,7 @@ describe('the direct remote-write route', () => {
     expect((await both('POST', V1_HEADERS, v1(20, T0 + 150_000, 5), true)).status).toBe(204);
     expect(stored(direct.db)).toBe(20 * 15);
     expect(stored(direct.db)).toBe(stored(generic.db));
+    expect(stored(worker.db)).toBe(stored(generic.db));
   });
 
   it('answers bad requests with the same status, headers and text', async () => {
