@@ -36,6 +36,11 @@ export class RemoteWriteDecoder {
   private nextId = 1;
   private giveBack: ArrayBuffer[] = [];
 
+  /** Starts the worker now, so its start-up is not paid by the first request. */
+  warm(): void {
+    this.worker ??= this.start();
+  }
+
   /**
    * Inflates and reads `body` in the worker. The body's buffer is handed
    * over: it must be a whole ArrayBuffer of its own, and comes back as `body`.

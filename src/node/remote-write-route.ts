@@ -28,7 +28,9 @@ class NodeHeaders implements RequestHeaders {
 export interface RemoteWriteRouteOptions extends RemoteWriteOptions {
   /**
    * Inflate and read 1.0 requests in a worker thread while the main thread
-   * appends (default true): the receiver then uses a second core.
+   * appends, so the receiver uses a second core (default false: on the
+   * shared 2-core machine it cost about 0.2 CPU seconds and 30 MiB more per
+   * benchmark run without raising throughput; docs/INGEST-COST.md).
    */
   decodeWorker?: boolean;
 }
@@ -36,7 +38,8 @@ export interface RemoteWriteRouteOptions extends RemoteWriteOptions {
 /** The remote-write receiver as a direct route of `startServer`. */
 export function remoteWriteRoute(db: Appendable, opts: RemoteWriteRouteOptions = {}): DirectRoute {
   const pool = new BodyPool();
-  const decoder = opts.decodeWorker === false ? null : new RemoteWriteDecoder();
+  const decoder = opts.decodeWorker ? new RemoteWriteDecoder() : null;
+  decoder?.warm();
   const route: DirectRoute = async (req, res, limit) => {
     const read = await pool.read(req, limit);
     if (read === null) {
