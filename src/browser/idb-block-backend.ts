@@ -47,6 +47,8 @@ type Node = FileNode | { kind: 'dir' };
 interface StoredFile { size: number; bytes?: ArrayBuffer }
 
 export class IdbBlockBackend implements BlockBackend, BlockLoader {
+  /** Chunk files are stored and loaded in pages of IDB_PAGE bytes: blocks read each chunk where it lies. */
+  readonly readsInPages = true;
   private readonly nodes = new Map<string, Node>();
   /** Paths whose stored keys go at the next flush. */
   private removals: string[] = [];

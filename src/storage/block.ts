@@ -25,6 +25,8 @@ export interface BlockFiles {
   readIndex(off: number, len: number): Uint8Array;
   /** `len` bytes of chunk file `file` from `off` (fewer at its end); valid until the next read. */
   readChunkFile(file: number, off: number, len: number): Uint8Array;
+  /** Read each chunk exactly where it lies rather than in pages (a backend that pages and preloads itself). */
+  readonly exactChunkReads?: boolean;
   /** The block's tombstones file, if it has one. */
   readTombstones?(): Uint8Array | null;
   /** Replaces the tombstones file durably (without this, deletions in the block live only in memory). */
@@ -239,13 +241,19 @@ export class Block implements PostingsSource {
     const skip = uvarintLen(c.len);
     const where = `${this.files.where}/chunks/${String(file).padStart(6, '0')}`;
     if (off < FILE_HEADER) throw new BlockCorruptionError(`${where}: chunk reference ${off} inside the file header`);
-    const b = this.paged(`c${file}/`, (at) => this.files.readChunkFile(file, at, PAGE), off, skip + c.len + 4, cached);
-    if (b.length < skip + c.len + 4) throw new BlockCorruptionError(`${where}: chunk at byte ${off} is past the end of the file`);
-    const data = b.subarray(skip, skip + c.len);
-    if (crc32(data) !== new DataView(b.buffer, b.byteOffset + skip + c.len, 4).getUint32(0, true)) {
-      throw new BlockCorruptionError(`${where}: checksum mismatch in the chunk at byte ${off}`);
+    const checked = (b: Uint8Array) => {
+      if (b.length < skip + c.len + 4) throw new BlockCorruptionError(`${where}: chunk at byte ${off} is past the end of the file`);
+      const data = b.subarray(skip, skip + c.len);
+      if (crc32(data) !== new DataView(b.buffer, b.byteOffset + skip + c.len, 4).getUint32(0, true)) {
+        throw new BlockCorruptionError(`${where}: checksum mismatch in the chunk at byte ${off}`);
+      }
+      return data;
+    };
+    if (this.files.exactChunkReads) {
+      const read = () => checked(this.files.readChunkFile(file, off, skip + c.len + 4)).slice();
+      return cached ? this.cache.get(`${this.key}c${c.ref}`, read) : read();
     }
-    return data;
+    return checked(this.paged(`c${file}/`, (at) => this.files.readChunkFile(file, at, PAGE), off, skip + c.len + 4, cached));
   }
 
 
