@@ -211,8 +211,7 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
 
   // Native histograms take the step-by-step path, which knows their arithmetic and annotations.
   if (COLUMNAR_OPS.has(op) && !input.some((s) => s.histograms !== undefined && s.histograms.length > 0)) {
-    aggregateColumnar(op, input, groupOf, result, ctx.grid, ctx.tick);
-    return result.filter((s) => s.floats.length > 0);
+    return aggregateColumnar(op, input, groupOf, result, ctx.grid, ctx.tick);
   }
   const cursor = new Cursor(input);
   const kSeries = new Map<string, Series>();

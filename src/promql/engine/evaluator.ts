@@ -27,6 +27,8 @@ import {
 import { mulHistogram } from '../../model/histogram-arith.js';
 import { copyHistogram } from '../../model/histogram-resolution.js';
 import { smoothedHistogramSeries } from './histogram-range.js';
+import { ColumnarSeries, emptyColumns } from './columnar.js';
+import { type QuantileRangeContext, classicQuantileRange, inputColumns } from './classic-quantile-range.js';
 
 export interface EvalConfig {
   lookbackDelta: number;
@@ -235,7 +237,16 @@ export class Evaluator {
    * expression's vector at that step, collecting the outputs into series.
    */
   rangeEval(exprs: (Expr | null)[], fn: (vectors: (Vector | null)[], ts: number) => Vector): Matrix {
-    const mats = exprs.map((x) => (x && typeOf(x) !== 'string' ? this.matrix(x) : null));
+    return this.rangeEvalOf(this.argMatrices(exprs), fn);
+  }
+
+  /** The arguments' matrices, evaluated in order (null for strings and absent arguments). */
+  private argMatrices(exprs: (Expr | null)[]): (Matrix | null)[] {
+    return exprs.map((x) => (x && typeOf(x) !== 'string' ? this.matrix(x) : null));
+  }
+
+  /** rangeEval over matrices already evaluated. */
+  private rangeEvalOf(mats: (Matrix | null)[], fn: (vectors: (Vector | null)[], ts: number) => Vector): Matrix {
     const cursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
     const hCursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
     const original = this.q.current;
@@ -376,7 +387,12 @@ export class Evaluator {
       call: e, annos: this.q.annos, delayedNameRemoval: this.cfg.delayedNameRemoval,
       queryStart: this.cfg.query.start, queryEnd: this.cfg.query.end, queryStep: this.cfg.query.step,
     };
-    return this.rangeEval(e.args, (vectors, ts) => {
+    const mats = this.argMatrices(e.args);
+    if (name === 'histogram_quantile' && this.start !== this.end) {
+      const cols = inputColumns(mats[1]!, this.start, this.interval, this.numSteps);
+      if (cols) return classicQuantileRange(mats[0]!, mats[1]!, cols, this.quantileRangeContext(e));
+    }
+    return this.rangeEvalOf(mats, (vectors, ts) => {
       const args: InstantArg[] = e.args.map((a, i) => {
         const t = typeOf(a);
         if (t === 'string') return stringOf(a);
@@ -385,6 +401,17 @@ export class Evaluator {
       });
       return impl(args, { ...ctxBase, ts });
     });
+  }
+
+  private quantileRangeContext(e: Call): QuantileRangeContext {
+    return {
+      call: e, annos: this.q.annos, delayedNameRemoval: this.cfg.delayedNameRemoval,
+      start: this.start, interval: this.interval, numSteps: this.numSteps,
+      checkAbort: () => this.cfg.checkAbort(),
+      add: (n) => this.q.add(n),
+      setCurrent: (n) => { this.q.current = n; },
+      current: () => this.q.current,
+    };
   }
 
   private evalLabelFunction(e: Call): Matrix {
@@ -431,26 +458,49 @@ export class Evaluator {
   private evalSeries(vs: VectorSelector): Matrix {
     const offset = this.q.offsets.get(vs)!;
     const out: Matrix = [];
+    const n = this.numSteps;
     for (const s of this.q.selection.series(vs)) {
       this.cfg.checkAbort();
-      const floats = [];
-      let histograms: HPoint[] | undefined;
-      for (let ts = this.start; ts <= this.end; ts += this.interval) {
+      if (s.h) {
+        out.push(...this.selectorPoints(s, offset));
+        continue;
+      }
+      // Float-only series: each step's value into a column, no point object per step.
+      const cols = emptyColumns(this.start, this.interval, n);
+      let step = 0;
+      for (let ts = this.start; ts <= this.end; ts += this.interval, step++) {
         const i = this.lookup(s, ts - offset);
         if (i < 0) continue;
-        const h = s.h?.[i];
-        if (h) {
-          this.q.add(histogramSamples(h));
-          (histograms ??= []).push({ t: ts, h });
-          continue;
-        }
-        this.q.add(1);
-        floats.push({ t: ts, f: s.v[i]! });
+        cols.values[step] = s.v[i]!;
+        cols.present[step] = 1;
+        cols.count++;
       }
-      if (histograms) out.push({ metric: s.labels, floats, histograms, dropName: false });
-      else if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
+      if (cols.count > 0) {
+        this.q.add(cols.count);
+        out.push(new ColumnarSeries(s.labels, false, cols));
+      }
     }
     return out;
+  }
+
+  /** An instant selector's series that holds histograms, as points. */
+  private selectorPoints(s: SeriesData, offset: number): Matrix {
+    const floats = [];
+    let histograms: HPoint[] | undefined;
+    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+      const i = this.lookup(s, ts - offset);
+      if (i < 0) continue;
+      const h = s.h?.[i];
+      if (h) {
+        this.q.add(histogramSamples(h));
+        (histograms ??= []).push({ t: ts, h });
+        continue;
+      }
+      this.q.add(1);
+      floats.push({ t: ts, f: s.v[i]! });
+    }
+    if (histograms) return [{ metric: s.labels, floats, histograms, dropName: false }];
+    return floats.length > 0 ? [{ metric: s.labels, floats, dropName: false }] : [];
   }
 
   /** A smoothed instant selector: the value interpolated between the samples around each step. */

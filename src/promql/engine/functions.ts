@@ -188,7 +188,7 @@ function classicBuckets(v: Vector, pos: PositionRange, ctx: InstantCtx): Classic
 }
 
 /** strconv.ParseFloat for label values: decimal, exponent, ±Inf, NaN; null when invalid. */
-function parseGoFloat(s: string): number | null {
+export function parseGoFloat(s: string): number | null {
   const t = s.trim();
   if (t !== s || s === '') return null;
   const lower = s.toLowerCase();
@@ -198,11 +198,11 @@ function parseGoFloat(s: string): number | null {
   return Number(s.replace(/_/g, ''));
 }
 
-function validateQuantile(q: number, pos: PositionRange, annos: Annotations): void {
+export function validateQuantile(q: number, pos: PositionRange, annos: Annotations): void {
   if (Number.isNaN(q) || q < 0 || q > 1) annos.warn(`quantile value should be between 0 and 1, got ${formatFloat(q)}`, pos);
 }
 
-function monotonicityInfo(metric: Labels, ctx: InstantCtx, pos: PositionRange): void {
+export function monotonicityInfo(metric: Labels, ctx: Pick<InstantCtx, 'annos' | 'delayedNameRemoval'>, pos: PositionRange): void {
   const name = ctx.delayedNameRemoval ? getLabel(metric, '__name__') : '';
   ctx.annos.info(`input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(name)}`, pos);
 }

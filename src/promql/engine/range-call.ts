@@ -12,6 +12,7 @@ import type { Evaluator } from './evaluator.js';
 import type { Series as StoredSeries } from '../../storage/interfaces.js';
 import { reduceWindowsFast } from './wasm-windows.js';
 import { advanceTo } from './forward-search.js';
+import { ColumnarSeries, emptyColumns } from './columnar.js';
 
 /** One input series of a range function: its labels first, its samples only on demand. */
 export interface WindowEntry {
@@ -106,8 +107,9 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
     } else if (s.data().h) {
       ({ floats, histograms } = histogramWindows(ev, e, src, s.labels, s.data(), params));
     } else {
+      // Every step's value goes into one column per series: no point object per step.
       const d = s.data();
-      floats = [];
+      const cols = emptyColumns(ev.start, ev.interval, ev.numSteps);
       let lo = 0, hi = 0;
       let step = -1;
       for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
@@ -121,8 +123,17 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
         ev.q.add(hi - lo);
         ev.q.current -= hi - lo;
         const value = windowValue(d, step, ts, lo, hi);
-        if (value !== null) floats.push({ t: ts, f: value });
+        if (value === null) continue;
+        cols.values[step] = value;
+        cols.present[step] = 1;
+        cols.count++;
       }
+      if (cols.count > 0) {
+        ev.q.add(cols.count);
+        out.push(new ColumnarSeries(metric, dropName, cols));
+        if (name === 'rate' || name === 'increase') notCounterInfo(ev, e, s.labels);
+      }
+      continue;
     }
     if (histograms) {
       if (floats.length === 0 && histograms.length === 0) continue;
@@ -134,14 +145,16 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       ev.q.add(floats.length);
       out.push({ metric, floats, dropName });
     }
-    if ((name === 'rate' || name === 'increase') && floats.length > 0) {
-      const metricName = getLabel(s.labels, '__name__');
-      if (metricName !== '' && !COUNTER_SUFFIXES.some((x) => metricName.endsWith(x))) {
-        ev.q.annos.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metricName)}`, e.args[0]!.posRange);
-      }
-    }
+    if ((name === 'rate' || name === 'increase') && floats.length > 0) notCounterInfo(ev, e, s.labels);
   }
   return out;
+}
+
+function notCounterInfo(ev: Evaluator, e: Call, labels: SeriesData['labels']): void {
+  const metricName = getLabel(labels, '__name__');
+  if (metricName !== '' && !COUNTER_SUFFIXES.some((x) => metricName.endsWith(x))) {
+    ev.q.annos.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metricName)}`, e.args[0]!.posRange);
+  }
 }
 
 /** The first instant a step's window takes in (exclusive): anchored and smoothed windows reach a lookback further back. */
