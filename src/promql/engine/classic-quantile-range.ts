@@ -11,7 +11,7 @@ import type { Call } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import type { Annotations } from './annotations.js';
 import { BucketSet } from './bucket-set.js';
-import { ColumnarSeries, type StepColumns, columnsOf, emptyColumns } from './columnar.js';
+import { ColumnarSeries, type StepColumns, emptyColumns, scalarColumns } from './columnar.js';
 import { monotonicityInfo, parseGoFloat, validateQuantile } from './functions.js';
 import { cachedLabelsKey } from './label-key-cache.js';
 import { type Matrix, dropMetricName, getLabel, labelsKey, withoutLabels } from './value.js';
@@ -33,39 +33,8 @@ export interface QuantileRangeContext {
   current: () => number;
 }
 
-/** Columns of every input series on the grid, or null when one has none (then the per-step path runs). */
-export function inputColumns(m: Matrix, start: number, interval: number, numSteps: number): StepColumns[] | null {
-  const out: StepColumns[] = [];
-  for (const s of m) {
-    const c = columnsOf(s);
-    if (!c || c.start !== start || c.interval !== interval || c.values.length !== numSteps) return null;
-    out.push(c);
-  }
-  return out;
-}
-
-/** The φ of each step from the scalar argument's matrix (NaN where it has no point). */
-function stepPhis(m: Matrix, ctx: QuantileRangeContext): { phi: Float64Array; present: Uint8Array } {
-  const phi = new Float64Array(ctx.numSteps).fill(NaN), present = new Uint8Array(ctx.numSteps);
-  const s = m[0];
-  if (!s) return { phi, present };
-  const c = columnsOf(s);
-  if (c && c.start === ctx.start && c.interval === ctx.interval && c.values.length === ctx.numSteps) {
-    phi.set(c.values);
-    present.set(c.present);
-    for (let k = 0; k < ctx.numSteps; k++) if (present[k] === 0) phi[k] = NaN;
-  } else {
-    for (const p of s.floats) {
-      const k = Math.round((p.t - ctx.start) / ctx.interval);
-      phi[k] = p.f;
-      present[k] = 1;
-    }
-  }
-  return { phi, present };
-}
-
 export function classicQuantileRange(phiMatrix: Matrix, input: Matrix, cols: StepColumns[], ctx: QuantileRangeContext): Matrix {
-  const { phi, present: phiPresent } = stepPhis(phiMatrix, ctx);
+  const { values: phi, present: phiPresent } = scalarColumns(phiMatrix, ctx.start, ctx.interval, ctx.numSteps);
   const phiPos = ctx.call.args[0]!.posRange, pos = ctx.call.args[1]!.posRange;
   // Per input series: its bucket bound (null when `le` is missing or malformed) and its group.
   const bounds: (number | null)[] = [];

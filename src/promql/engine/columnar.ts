@@ -67,3 +67,45 @@ function pointsOf(c: StepColumns): FPoint[] {
 export function emptyColumns(start: number, interval: number, n: number): StepColumns {
   return { start, interval, values: new Float64Array(n), present: new Uint8Array(n), count: 0 };
 }
+
+/** The columns of a series on the grid (start, interval, n steps), or null when it has none there. */
+export function gridColumns(s: Series, start: number, interval: number, n: number): StepColumns | null {
+  const c = columnsOf(s);
+  return c && c.start === start && c.interval === interval && c.values.length === n ? c : null;
+}
+
+/** Every series' columns on the grid, or null when one has none. */
+export function matrixColumns(m: readonly Series[], start: number, interval: number, n: number): StepColumns[] | null {
+  const out: StepColumns[] = [];
+  for (const s of m) {
+    const c = gridColumns(s, start, interval, n);
+    if (!c) return null;
+    out.push(c);
+  }
+  return out;
+}
+
+/** A scalar-valued node's value at each step (NaN and not present where its matrix has no point). */
+export function scalarColumns(m: readonly Series[], start: number, interval: number, n: number): StepColumns {
+  const out = emptyColumns(start, interval, n);
+  out.values.fill(NaN);
+  const s = m[0];
+  if (!s) return out;
+  const c = gridColumns(s, start, interval, n);
+  if (c) {
+    for (let k = 0; k < n; k++) {
+      if (c.present[k] === 0) continue;
+      out.values[k] = c.values[k]!;
+      out.present[k] = 1;
+      out.count++;
+    }
+    return out;
+  }
+  for (const p of s.floats) {
+    const k = Math.round((p.t - start) / interval);
+    out.values[k] = p.f;
+    out.present[k] = 1;
+    out.count++;
+  }
+  return out;
+}

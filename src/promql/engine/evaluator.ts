@@ -27,8 +27,10 @@ import {
 import { mulHistogram } from '../../model/histogram-arith.js';
 import { copyHistogram } from '../../model/histogram-resolution.js';
 import { smoothedHistogramSeries } from './histogram-range.js';
-import { ColumnarSeries, emptyColumns } from './columnar.js';
-import { type QuantileRangeContext, classicQuantileRange, inputColumns } from './classic-quantile-range.js';
+import { ColumnarSeries, type StepColumns, emptyColumns, matrixColumns, scalarColumns } from './columnar.js';
+import type { Labels } from '../../model/labels.js';
+import { type QuantileRangeContext, classicQuantileRange } from './classic-quantile-range.js';
+import { type ColumnarBinopContext, columnarBinopSupported, columnarScalarBinop, columnarVectorBinop } from './binop-columnar.js';
 
 export interface EvalConfig {
   lookbackDelta: number;
@@ -46,6 +48,8 @@ export interface EvalConfig {
   query: { start: number; end: number; step: number };
   /** Use the WebAssembly window reductions where a function allows it. */
   useWasmReductions: boolean;
+  /** Hold float series in columns over a range (false: points, and the step-by-step path everywhere). */
+  columnar: boolean;
 }
 
 /** State shared by the evaluators of one query (Go copies currentSamples in and out instead). */
@@ -324,7 +328,8 @@ export class Evaluator {
     const original = this.q.current;
     const params = e.param && typeOf(e.param) !== 'string' ? this.scalarSteps(e.param) : null;
     const input = this.matrix(e.expr);
-    const out = aggregate({ ...e, grouping }, input, { grid, annos: this.q.annos, params, instant: this.start === this.end, tick: () => this.q.tick() });
+    let out = aggregate({ ...e, grouping }, input, { grid, annos: this.q.annos, params, instant: this.start === this.end, tick: () => this.q.tick() });
+    if (!this.cfg.columnar) out = out.map((s) => ({ metric: s.metric, floats: s.floats, dropName: s.dropName, ...(s.histograms ? { histograms: s.histograms } : {}) }));
     this.q.current = original;
     this.q.add(totalSamples(out));
     return out;
@@ -358,14 +363,41 @@ export class Evaluator {
         case 'and': return this.rangeEval([e.lhs, e.rhs], (v) => vectorAnd(v[0]!, v[1]!, sig));
         case 'or': return this.rangeEval([e.lhs, e.rhs], (v) => vectorOr(v[0]!, v[1]!, sig));
         case 'unless': return this.rangeEval([e.lhs, e.rhs], (v) => vectorUnless(v[0]!, v[1]!, sig));
-        default:
-          return this.rangeEval([e.lhs, e.rhs], (v) => vectorBinop(e.op, v[0]!, v[1]!, matching, e.returnBool, sig, delayed, this.q.annos, e.posRange));
+        default: {
+          const mats = this.argMatrices([e.lhs, e.rhs]);
+          const n = this.numSteps;
+          if (this.start !== this.end && columnarBinopSupported(e.op, matching)) {
+            const lc = matrixColumns(mats[0]!, this.start, this.interval, n), rc = matrixColumns(mats[1]!, this.start, this.interval, n);
+            if (lc && rc) return columnarVectorBinop(e.op, mats[0]!, lc, mats[1]!, rc, matching, e.returnBool, sig, this.stepContext());
+          }
+          return this.rangeEvalOf(mats, (v) => vectorBinop(e.op, v[0]!, v[1]!, matching, e.returnBool, sig, delayed, this.q.annos, e.posRange));
+        }
       }
     }
-    if (lt === 'vector') {
-      return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool, delayed, this.q.annos, e.posRange));
+    const vi = lt === 'vector' ? 0 : 1;
+    const mats = this.argMatrices([e.lhs, e.rhs]);
+    if (this.start !== this.end && columnarBinopSupported(e.op, null)) {
+      const n = this.numSteps;
+      const vc = matrixColumns(mats[vi]!, this.start, this.interval, n);
+      const sc = scalarColumns(mats[1 - vi]!, this.start, this.interval, n);
+      // A scalar has a value at every step; were one missing, the per-step path reports it as it always has.
+      if (vc && sc.count === n) return columnarScalarBinop(e.op, mats[vi]!, vc, sc.values, sc.present, vi === 1, e.returnBool, this.stepContext());
     }
-    return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool, delayed, this.q.annos, e.posRange));
+    if (vi === 0) {
+      return this.rangeEvalOf(mats, (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool, delayed, this.q.annos, e.posRange));
+    }
+    return this.rangeEvalOf(mats, (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool, delayed, this.q.annos, e.posRange));
+  }
+
+  /** What the whole-range (columnar) nodes need of this evaluation: its grid, the deadline and the sample count. */
+  private stepContext(): ColumnarBinopContext {
+    return {
+      start: this.start, interval: this.interval, numSteps: this.numSteps, delayedNameRemoval: this.cfg.delayedNameRemoval,
+      checkAbort: () => this.cfg.checkAbort(),
+      add: (n) => this.q.add(n),
+      setCurrent: (n) => { this.q.current = n; },
+      current: () => this.q.current,
+    };
   }
 
   private evalCall(e: Call): EvalResult {
@@ -389,7 +421,7 @@ export class Evaluator {
     };
     const mats = this.argMatrices(e.args);
     if (name === 'histogram_quantile' && this.start !== this.end) {
-      const cols = inputColumns(mats[1]!, this.start, this.interval, this.numSteps);
+      const cols = matrixColumns(mats[1]!, this.start, this.interval, this.numSteps);
       if (cols) return classicQuantileRange(mats[0]!, mats[1]!, cols, this.quantileRangeContext(e));
     }
     return this.rangeEvalOf(mats, (vectors, ts) => {
@@ -404,14 +436,7 @@ export class Evaluator {
   }
 
   private quantileRangeContext(e: Call): QuantileRangeContext {
-    return {
-      call: e, annos: this.q.annos, delayedNameRemoval: this.cfg.delayedNameRemoval,
-      start: this.start, interval: this.interval, numSteps: this.numSteps,
-      checkAbort: () => this.cfg.checkAbort(),
-      add: (n) => this.q.add(n),
-      setCurrent: (n) => { this.q.current = n; },
-      current: () => this.q.current,
-    };
+    return { ...this.stepContext(), call: e, annos: this.q.annos };
   }
 
   private evalLabelFunction(e: Call): Matrix {
@@ -477,10 +502,16 @@ export class Evaluator {
       }
       if (cols.count > 0) {
         this.q.add(cols.count);
-        out.push(new ColumnarSeries(s.labels, false, cols));
+        out.push(this.seriesOf(s.labels, false, cols));
       }
     }
     return out;
+  }
+
+  /** A series over this evaluation's grid: columnar, or with points when the engine is told not to use columns. */
+  seriesOf(metric: Labels, dropName: boolean, cols: StepColumns): Series {
+    const s = new ColumnarSeries(metric, dropName, cols);
+    return this.cfg.columnar ? s : { metric, floats: s.floats, dropName };
   }
 
   /** An instant selector's series that holds histograms, as points. */

@@ -12,7 +12,7 @@ import type { Evaluator } from './evaluator.js';
 import type { Series as StoredSeries } from '../../storage/interfaces.js';
 import { reduceWindowsFast } from './wasm-windows.js';
 import { advanceTo } from './forward-search.js';
-import { ColumnarSeries, emptyColumns } from './columnar.js';
+import { emptyColumns } from './columnar.js';
 
 /** One input series of a range function: its labels first, its samples only on demand. */
 export interface WindowEntry {
@@ -130,7 +130,7 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       }
       if (cols.count > 0) {
         ev.q.add(cols.count);
-        out.push(new ColumnarSeries(metric, dropName, cols));
+        out.push(ev.seriesOf(metric, dropName, cols));
         if (name === 'rate' || name === 'increase') notCounterInfo(ev, e, s.labels);
       }
       continue;
