@@ -34,6 +34,7 @@ export function aggregateColumnar(
   const pos = new Int32Array(input.length);
   const outCols = result.map(() => emptyColumns(grid.start, grid.interval, nSteps));
   const outDropName = new Uint8Array(nGroups);
+  const one = new Float64Array(1);
   const isSum = op === 'sum', isAvg = op === 'avg', isMax = op === 'max', isMin = op === 'min', isCount = op === 'count';
   const isDev = op === 'stddev' || op === 'stdvar', isGroup = op === 'group';
   for (let b0 = 0; b0 < nSteps; b0 += block) {
@@ -50,7 +51,7 @@ export function aggregateColumnar(
       if (cols && cols.start === grid.start && cols.interval === grid.interval && cols.values.length === nSteps) {
         // Input columns share the grid: step k is cell base + k.
         const { values: vs, present } = cols;
-        for (let k = b0; k < b1; k++) if (present[k] === 1) fold(base + k, vs[k]!, dn);
+        for (let k = b0; k < b1; k++) if (present[k] === 1) fold(base + k, vs, k, dn);
         continue;
       }
       const fl = s.floats;
@@ -58,7 +59,8 @@ export function aggregateColumnar(
       for (; i < fl.length; i++) {
         const p = fl[i]!;
         if (p.t > lastT) break;
-        fold(base + (p.t - grid.start) / grid.interval, p.f, dn);
+        one[0] = p.f;
+        fold(base + (p.t - grid.start) / grid.interval, one, 0, dn);
       }
       pos[si] = i;
     }
@@ -86,8 +88,12 @@ export function aggregateColumnar(
   }
   return out;
 
-  /** Folds sample f (of a series whose dropName is dn) into cell c. */
-  function fold(c: number, f: number, dn: number): void {
+  /**
+   * Folds the sample xs[i] (of a series whose dropName is dn) into cell c.
+   * Taken by array and index: a float argument was boxed at every call.
+   */
+  function fold(c: number, xs: Float64Array, i: number, dn: number): void {
+    const f = xs[i]!;
     if (seen[c] === 0) {
       seen[c] = 1;
       value[c] = f;

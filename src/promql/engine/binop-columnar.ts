@@ -81,7 +81,8 @@ class ColumnarCollector {
     return id;
   }
 
-  put(id: number, k: number, f: number, dropName: boolean): void {
+  /** Puts xs[i] at step k of the slot's series (taken by array and index: a float argument is boxed). */
+  put(id: number, k: number, xs: Float64Array, i: number, dropName: boolean): void {
     const s = this.series[id]!;
     if (s.last === k) throw new QueryError('vector cannot contain metrics with the same labelset');
     s.last = k;
@@ -90,7 +91,7 @@ class ColumnarCollector {
       s.dropName = dropName;
       this.order.push(id);
     }
-    s.cols.values[k] = f;
+    s.cols.values[k] = xs[i]!;
     s.cols.present[k] = 1;
     s.cols.count++;
   }
@@ -133,12 +134,14 @@ export function columnarVectorBinop(
   // Per signature at the current step: the right-hand series present (-1: none) and the step it was set at.
   const rightOf = new Int32Array(nSigs), rightStep = new Int32Array(nSigs).fill(-1);
   const matchedStep = new Int32Array(nSigs).fill(-1);
-  // Result slots per (left, right) pair, made on first meeting; many-to-one checks result keys per signature.
+  // Per (left, right) pair, made on first meeting: its result slot, and (many-to-one) the id of its
+  // signature and result labels, which may meet only once a step.
   const slots = new Map<number, number>();
-  const resultKeys = new Map<number, string>();
-  const seenKeys = new Map<string, number>();
+  const matchIds = new Map<number, number>();
+  const matchKeyIds = new Map<string, number>();
+  let matchStep = new Int32Array(16).fill(-1);
   const out = new ColumnarCollector(ctx);
-  const emitted: number[] = [], emittedValues: number[] = [];
+  const emitted = new Int32Array(lhs.length), emittedValues = new Float64Array(lhs.length);
   const original = ctx.current();
   let held = original;
   const nR = rhs.length;
@@ -163,9 +166,7 @@ export function columnarVectorBinop(
       rightStep[s] = k;
       rightOf[s] = j;
     }
-    emitted.length = 0;
-    emittedValues.length = 0;
-    if (!oneToOne) seenKeys.clear();
+    let ne = 0;
     for (let i = 0; i < lhs.length; i++) {
       const lc = lcols[i]!;
       if (lc.present[k] === 0) continue;
@@ -186,7 +187,17 @@ export function columnarVectorBinop(
       if (slot === undefined) {
         let metric = cachedResultMetric(lhs[i]!.metric, rhs[j]!.metric, op, matching);
         if (!ctx.delayedNameRemoval && returnBool) metric = dropMetricName(metric);
-        if (!oneToOne) resultKeys.set(pair, cachedLabelsKey(metric));
+        if (!oneToOne) {
+          const key = `${s}\xff${cachedLabelsKey(metric)}`;
+          let id = matchKeyIds.get(key);
+          if (id === undefined) matchKeyIds.set(key, (id = matchKeyIds.size));
+          if (id >= matchStep.length) {
+            const grown = new Int32Array(matchStep.length * 2).fill(-1);
+            grown.set(matchStep);
+            matchStep = grown;
+          }
+          matchIds.set(pair, id);
+        }
         slot = out.slot(metric);
         slots.set(pair, slot);
       }
@@ -194,17 +205,18 @@ export function columnarVectorBinop(
         if (matchedStep[s] === k) throw new QueryError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
         matchedStep[s] = k;
       } else {
-        const key = `${s}\xff${resultKeys.get(pair)!}`;
-        if (seenKeys.has(key)) throw new QueryError('multiple matches for labels: grouping labels must ensure unique matches');
-        seenKeys.set(key, k);
+        const id = matchIds.get(pair)!;
+        if (matchStep[id] === k) throw new QueryError('multiple matches for labels: grouping labels must ensure unique matches');
+        matchStep[id] = k;
       }
       if (!keep && !returnBool) continue;
-      emitted.push(slot);
-      emittedValues.push(value);
+      emitted[ne] = slot;
+      emittedValues[ne] = value;
+      ne++;
     }
-    for (let x = 0; x < emitted.length; x++) out.put(emitted[x]!, k, emittedValues[x]!, returnBool);
-    ctx.add(emitted.length);
-    held += emitted.length;
+    for (let x = 0; x < ne; x++) out.put(emitted[x]!, k, emittedValues, x, returnBool);
+    ctx.add(ne);
+    held += ne;
   }
   const { m, samples } = out.matrix();
   ctx.setCurrent(original + samples);
@@ -219,17 +231,16 @@ export function columnarScalarBinop(
   const drop = changesMetricSchema(op) || returnBool;
   const slots = vec.map((s) => out.slot(drop && !ctx.delayedNameRemoval ? dropMetricName(s.metric) : s.metric));
   const comparison = isComparison(op);
-  const emitted: number[] = [], emittedValues: number[] = [];
+  const emitted = new Int32Array(vec.length), emittedValues = new Float64Array(vec.length);
   const original = ctx.current();
   let held = original;
   for (let k = 0; k < ctx.numSteps; k++) {
     ctx.checkAbort();
     ctx.setCurrent(held);
+    let ne = 0;
     let n = scalarPresent[k]!;
     for (let i = 0; i < vec.length; i++) n += cols[i]!.present[k]!;
     ctx.add(n);
-    emitted.length = 0;
-    emittedValues.length = 0;
     const sv = scalar[k]!;
     for (let i = 0; i < vec.length; i++) {
       const c = cols[i]!;
@@ -247,15 +258,16 @@ export function columnarScalarBinop(
         keep = true;
       }
       if (!keep) continue;
-      emitted.push(i);
-      emittedValues.push(value);
+      emitted[ne] = i;
+      emittedValues[ne] = value;
+      ne++;
     }
-    for (let x = 0; x < emitted.length; x++) {
+    for (let x = 0; x < ne; x++) {
       const i = emitted[x]!;
-      out.put(slots[i]!, k, emittedValues[x]!, drop || vec[i]!.dropName);
+      out.put(slots[i]!, k, emittedValues, x, drop || vec[i]!.dropName);
     }
-    ctx.add(emitted.length);
-    held += emitted.length;
+    ctx.add(ne);
+    held += ne;
   }
   const { m, samples } = out.matrix();
   ctx.setCurrent(original + samples);

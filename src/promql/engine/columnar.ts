@@ -25,18 +25,18 @@ export interface StepColumns {
 }
 
 export class ColumnarSeries implements Series {
-  declare floats: FPoint[];
-  histograms?: HPoint[];
+  declare histograms?: HPoint[];
   private points: FPoint[] | null = null;
 
-  constructor(public metric: Labels, public dropName: boolean, readonly cols: StepColumns) {
-    // An own enumerable accessor, so that `{ ...s }` copies the points rather than losing them.
-    Object.defineProperty(this, 'floats', {
-      enumerable: true,
-      configurable: true,
-      get: () => (this.points ??= pointsOf(this.cols)),
-      set: (v: FPoint[]) => { this.points = v; },
-    });
+  constructor(public metric: Labels, public dropName: boolean, readonly cols: StepColumns) {}
+
+  // On the prototype, so `{ ...s }` would not copy the points: copy a Series by naming its fields.
+  get floats(): FPoint[] {
+    return (this.points ??= pointsOf(this.cols));
+  }
+
+  set floats(v: FPoint[]) {
+    this.points = v;
   }
 
   /** The columns while no point array has been handed out. */

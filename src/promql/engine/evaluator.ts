@@ -441,7 +441,9 @@ export class Evaluator {
 
   private evalLabelFunction(e: Call): Matrix {
     const strs = e.args.slice(1).map(stringOf);
-    const m = this.matrix(e.args[0]!).map((s) => ({ ...s }));
+    const m = this.matrix(e.args[0]!).map((s): Series => (s.histograms
+      ? { metric: s.metric, floats: s.floats, histograms: s.histograms, dropName: s.dropName }
+      : { metric: s.metric, floats: s.floats, dropName: s.dropName }));
     if (e.func.name === 'label_replace') return labelReplace(m, strs[0]!, strs[1]!, strs[2]!, strs[3]!, this.q);
     return labelJoin(m, strs[0]!, strs[1]!, strs.slice(2), this.q);
   }

@@ -351,6 +351,8 @@ export interface RangeCtx {
   smoothed: boolean;
   /** Start timestamps aligned with the samples (0 = unknown), or null when the series has none. */
   st: ArrayLike<number> | null;
+  /** The counter resets of the last values array asked about, when the context lives across a series' steps. */
+  resets?: { v: ArrayLike<number>; at: Int32Array };
 }
 
 /** Returns the function's value for the window ts[lo..hi), or null for no output. */
@@ -393,7 +395,10 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeFn {
       if (n > 16) {
         // The series' resets are found once; each window adds those inside it, in the same order
         // (so the same bits) as the scan below, without visiting every sample of every window.
-        const resets = counterResets(v);
+        // A context kept for a whole series remembers them: a lookup per window was a visible cost.
+        let resets: Int32Array;
+        if (ctx.resets?.v === v) resets = ctx.resets.at;
+        else ctx.resets = { v, at: (resets = counterResets(v)) };
         for (let k = firstAtOrAfter(resets, lo + 1); k < resets.length && resets[k]! < hi; k++) result += v[resets[k]! - 1]!;
       } else {
         for (let i = lo + 1; i < hi; i++) if (v[i]! < v[i - 1]!) result += v[i - 1]!;

@@ -80,7 +80,9 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       ts: 0, rangeStart: 0, rangeEnd: 0, rangeSeconds: src.range / 1000, params: new Array<number>(scalarParams.length).fill(0),
       annos: ev.q.annos, call: e, metric: s.labels, anchored: src.anchored, smoothed: src.smoothed, st: null,
     };
-    const windowValue = (d: SeriesData, step: number, ts: number, lo: number, hi: number) => {
+    // The step's time is worked out here from its index: a time passed in as an argument was boxed at every call.
+    const windowValue = (d: SeriesData, step: number, lo: number, hi: number) => {
+      const ts = ev.start + step * ev.interval;
       const rangeEnd = ts - src.offset;
       ctx.ts = ts;
       ctx.rangeStart = rangeEnd - src.range;
@@ -100,7 +102,7 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       const res = fast(s.stored, w, (step, ts) => {
         const d = s.data();
         const maxt = ts - src.offset;
-        return windowValue(d, step, ts, upperBound(d.t, maxt - src.range), upperBound(d.t, maxt));
+        return windowValue(d, step, upperBound(d.t, maxt - src.range), upperBound(d.t, maxt));
       });
       floats = res.points;
       ev.q.totalLoaded += res.scanned;
@@ -122,7 +124,7 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
         if (hi <= lo) continue;
         ev.q.add(hi - lo);
         ev.q.current -= hi - lo;
-        const value = windowValue(d, step, ts, lo, hi);
+        const value = windowValue(d, step, lo, hi);
         if (value === null) continue;
         cols.values[step] = value;
         cols.present[step] = 1;
