@@ -27,7 +27,7 @@ import {
 import { mulHistogram } from '../../model/histogram-arith.js';
 import { copyHistogram } from '../../model/histogram-resolution.js';
 import { smoothedHistogramSeries } from './histogram-range.js';
-import { ColumnarSeries, type StepColumns, emptyColumns, matrixColumns, scalarColumns } from './columnar.js';
+import { ColumnarSeries, type StepColumns, emptyColumns, gridColumns, matrixColumns, scalarColumns } from './columnar.js';
 import type { Labels } from '../../model/labels.js';
 import { type QuantileRangeContext, classicQuantileRange } from './classic-quantile-range.js';
 import { type ColumnarBinopContext, columnarBinopSupported, columnarScalarBinop, columnarVectorBinop } from './binop-columnar.js';
@@ -253,13 +253,15 @@ export class Evaluator {
   private rangeEvalOf(mats: (Matrix | null)[], fn: (vectors: (Vector | null)[], ts: number) => Vector): Matrix {
     const cursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
     const hCursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
+    const cols = mats.map((m) => (m ? m.map((s) => gridColumnsOf(s, this)) : null));
     const original = this.q.current;
     let temp = this.q.current;
     const collector = new SeriesCollector();
     for (let ts = this.start; ts <= this.end; ts += this.interval) {
       this.cfg.checkAbort();
       this.q.current = temp;
-      const vectors = mats.map((m, i) => (m ? this.gather(m, cursors[i]!, hCursors[i]!, ts) : null));
+      const step = (ts - this.start) / this.interval;
+      const vectors = mats.map((m, i) => (m ? this.gather(m, cols[i]!, step, cursors[i]!, hCursors[i]!, ts) : null));
       const result = fn(vectors, ts);
       const n = vectorSamples(result);
       this.q.add(n);
@@ -281,11 +283,20 @@ export class Evaluator {
     return out;
   }
 
-  private gather(m: Matrix, cursor: Int32Array, hCursor: Int32Array, ts: number): Vector {
+  private gather(m: Matrix, cols: (StepColumns | null)[], step: number, cursor: Int32Array, hCursor: Int32Array, ts: number): Vector {
     const out: Vector = [];
     for (let i = 0; i < m.length; i++) {
       this.q.tick();
       const s = m[i]!;
+      const c = cols[i];
+      if (c) {
+        // A columnar series is read at the step's index, without building its points.
+        if (c.present[step] === 1) {
+          out.push({ metric: s.metric, t: ts, f: c.values[step]!, dropName: s.dropName });
+          this.q.add(1);
+        }
+        continue;
+      }
       const p = s.floats[cursor[i]!];
       if (p && p.t === ts) {
         out.push({ metric: s.metric, t: ts, f: p.f, dropName: s.dropName });
@@ -661,6 +672,11 @@ export class Evaluator {
       release: () => {},
     };
   }
+}
+
+/** A series' columns when they lie on the evaluator's grid. */
+function gridColumnsOf(s: Series, ev: Evaluator): StepColumns | null {
+  return gridColumns(s, ev.start, ev.interval, ev.numSteps);
 }
 
 function stringOf(e: Expr): string {
