@@ -10,6 +10,7 @@ import { quantile } from './quantile.js';
 import { xxhash64 } from './xxhash64.js';
 import { aggregateColumnar, COLUMNAR_OPS } from './aggregate-columnar.js';
 import { type StepColumns, columnsOf } from './columnar.js';
+import { cachedLabelsKey } from './label-key-cache.js';
 import { formatFloat } from '../../model/float.js';
 import { type Matrix, type Series, type Sample, getLabel, labelsKey, keepLabels, withoutLabels, setLabel, pushPoint } from './value.js';
 import type { FloatHistogram } from '../../model/histogram.js';
@@ -234,7 +235,7 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
     if (isK) {
       const out = aggregationK(op, param, input, groupOf, groups.length, cursor, ts, ctx.annos, e.posRange);
       for (const s of out) {
-        const key = labelsKey(s.metric);
+        const key = cachedLabelsKey(s.metric);
         let ss = kSeries.get(key);
         if (!ss) {
           ss = { metric: s.metric, floats: [], dropName: s.dropName };

@@ -504,12 +504,17 @@ export class Evaluator {
         continue;
       }
       // Float-only series: each step's value into a column, no point object per step.
+      // Steps only move forward: one index walks the samples (the last at or before the step), as lookup() finds it.
       const cols = emptyColumns(this.start, this.interval, n);
+      const { t, v, stale } = s;
+      const lb = this.cfg.lookbackDelta;
+      let i = -1;
       let step = 0;
       for (let ts = this.start; ts <= this.end; ts += this.interval, step++) {
-        const i = this.lookup(s, ts - offset);
-        if (i < 0) continue;
-        cols.values[step] = s.v[i]!;
+        const ref = ts - offset;
+        while (i + 1 < t.length && t[i + 1]! <= ref) i++;
+        if (i < 0 || t[i]! <= ref - lb || (stale && stale[i])) continue;
+        cols.values[step] = v[i]!;
         cols.present[step] = 1;
         cols.count++;
       }
