@@ -114,12 +114,15 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       const cols = emptyColumns(ev.start, ev.interval, ev.numSteps);
       let lo = 0, hi = 0;
       let step = -1;
+      // windowStart and windowEnd written out (the same operations in the same order) with the source's fields in locals.
+      const off = src.offset, range = src.range, anch = src.anchored ? lb : 0, smooth = src.smoothed ? lb : 0;
+      const t = d.t;
       for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
         step++;
         if (ts === ev.start || src.at === null) {
           // Windows only move forward, mostly by a sample or two: step from the previous bounds.
-          lo = advanceTo(d.t, windowStart(ts, src, lb), lo);
-          hi = advanceTo(d.t, windowEnd(ts, src, lb), Math.max(lo, hi));
+          lo = advanceTo(t, ts - off - range - anch - smooth, lo);
+          hi = advanceTo(t, ts - off + smooth, Math.max(lo, hi));
         }
         if (hi <= lo) continue;
         ev.q.add(hi - lo);
