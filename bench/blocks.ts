@@ -218,7 +218,7 @@ async function rangeQueries(dir: string, series: SeriesData[], record: (row: Rec
 }
 
 /** Runs the writer child over points [first, points) of the large directory; its time, peak RSS and longest pauses. */
-function runWriter(dir: string, series: number, points: number, step: number, start: number, first: number) {
+export function runWriter(dir: string, series: number, points: number, step: number, start: number, first: number) {
   const writer = spawnSync(process.execPath, [resolve(here, 'blocks-writer.js'), dir, String(series), String(points), String(step), String(start), String(first)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (writer.status !== 0) throw new Error(`writer: ${writer.stderr.slice(-2000)}`);
   return JSON.parse(writer.stdout.trim().split('\n').at(-1)!) as { ms: number; maxRSS: number; maxCommitMs: number; maxStallMs: number };

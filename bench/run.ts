@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks|out-of-order|dashboard|import|histograms|histogram-peer|histogram-query|histogram-output|large-directory] [--repeats N]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|scrape-memory|playground|blocks|ui|browser-blocks|out-of-order|dashboard|import|histograms|histogram-peer|histogram-query|histogram-output|large-directory|open-directory] [--repeats N]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -24,8 +24,10 @@ import { uiBench } from './ui.js';
 import { remoteWriteBench } from './remote-write.js';
 import { remoteReceiversBench } from './remote-receivers.js';
 import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
+import { scrapeMemoryBench } from './scrape-memory.js';
 import { intakeBench } from './intake.js';
 import { blocksBench, importBench, largeDirectory } from './blocks.js';
+import { openDirectoryBench } from './open-directory.js';
 import { browserBlocksBench } from './browser-blocks.js';
 import { outOfOrderBench } from './out-of-order.js';
 import { dashboardBench } from './dashboard.js';
@@ -211,6 +213,7 @@ if (run('remote-write')) await remoteWriteBench(quick, (row) => record('remote-w
 if (run('remote-receivers')) await remoteReceiversBench(quick, (row) => record('remote-receivers', row));
 if (run('remote-write-receive')) await remoteWriteReceiveBench(quick, (row) => record('remote-write-receive', row));
 if (run('scrape')) await scrapeCpuBench(quick, (row) => record('scrape', row));
+if (run('scrape-memory')) await scrapeMemoryBench(quick, (row) => record('scrape-memory', row));
 if (run('intake')) await intakeBench(quick, (row) => record('intake', row));
 if (run('playground')) await playgroundBench(quick, (row) => record('playground', row));
 if (run('blocks')) await blocksBench(corpus, quick, (row) => record('blocks', row));
@@ -226,6 +229,8 @@ if (run('histogram-output')) await histogramOutputBench(quick, (row) => record('
 if (only === 'import') await importBench(corpus, quick, (row) => record('blocks', row));
 // The large served directory of `blocks` alone.
 if (only === 'large-directory') await largeDirectory(quick, (row) => record('blocks', { part: 'largeDirectory', ...row }));
+// Opening a 1 GB data directory, start to ready (writes one unless PROMLET_BENCH_OPEN_DIR names it).
+if (only === 'open-directory') await openDirectoryBench(quick, (row) => record('blocks', row));
 await recordResults(results, quick);
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));

@@ -143,7 +143,9 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   db.setHeadMinValidTime(cutUpTo);
   if (ix) {
     const files = new Map<number, Uint8Array>();
-    const where = (n: number) => join(chunkDir(dataDir), segmentName(n));
+    // A path per chunk file, not per chunk: loading asks for it with every chunk it checks.
+    const paths = new Map<number, string>();
+    const where = (n: number) => paths.get(n) ?? paths.set(n, join(chunkDir(dataDir), segmentName(n))).get(n)!;
     db.loadPersisted(ix, (n) => {
       let f = files.get(n);
       if (!f) files.set(n, (f = readFileSync(where(n))));

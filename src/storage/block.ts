@@ -1,8 +1,10 @@
 // Reading an immutable block without holding it in memory: the symbols and
-// the postings offset table stay resident; series entries, postings lists
-// and chunks are read on demand through the database's ByteCache (index in
-// 64 KiB pages, chunks one by one). Where the bytes come from (positional
-// file reads in Node, memory in browsers) is a BlockFiles.
+// the postings offset table stay resident once a query first needs them
+// (opening reads only the header and the table of contents, so a server with
+// many blocks is up before it has parsed any index); series entries,
+// postings lists and chunks are read on demand through the database's
+// ByteCache (index in 64 KiB pages, chunks one by one). Where the bytes come
+// from (positional file reads in Node, memory in browsers) is a BlockFiles.
 
 import type { Label, Labels } from '../model/labels.js';
 import { crc32 } from './persist-format.js';
@@ -35,9 +37,10 @@ const EMPTY: Postings = [];
 
 export class Block implements PostingsSource {
   readonly encoding: number;
-  private readonly symbols: string[] = [];
-  /** label name -> sorted values -> postings list offset. */
-  private readonly table = new Map<string, { values: string[]; offsets: number[] }>();
+  /** The symbols and the postings offset table (label name -> sorted values -> postings list offset), read at first use. */
+  private resident: { symbols: string[]; table: Map<string, { values: string[]; offsets: number[] }> } | null = null;
+  /** Where the resident sections are: symbols [symbolsOff, seriesOff), the postings offset table [tableOff, index size - TOC). */
+  private readonly sections: { symbolsOff: number; seriesOff: number; tableOff: number };
   private readonly key: string;
   private closed = false;
   /** Queriers reading this block; a block dropped by compaction or retention closes when the last one does. */
@@ -55,18 +58,38 @@ export class Block implements PostingsSource {
     const offs = [toc.u64(), toc.u64(), toc.u64(), toc.u64()] as const;
     if (crc32(toc.b.subarray(0, 32)) !== toc.u32()) throw new BlockCorruptionError(`${files.where}/index: table of contents checksum mismatch`);
     const [symbolsOff, seriesOff, , tableOff] = offs;
-    const symbols = this.section(symbolsOff, seriesOff, 'symbols');
-    for (let n = symbols.u32(); n > 0; n--) this.symbols.push(symbols.str());
+    if (!(symbolsOff >= FILE_HEADER && symbolsOff < seriesOff && seriesOff <= tableOff && tableOff < size - TOC_LEN)) {
+      throw new BlockCorruptionError(`${files.where}/index: table of contents points outside the index`);
+    }
+    this.sections = { symbolsOff, seriesOff, tableOff };
     const stones = files.readTombstones?.();
     this.tombstones = stones ? decodeTombstones(stones, `${files.where}/tombstones`) : new Map();
-    const table = this.section(tableOff, size - TOC_LEN, 'postings offset table');
-    for (let n = table.u32(); n > 0; n--) {
-      const name = table.str(), value = table.str(), off = table.uvarint();
-      let e = this.table.get(name);
-      if (!e) this.table.set(name, (e = { values: [], offsets: [] }));
+  }
+
+  private get symbols(): string[] {
+    return (this.resident ??= this.readResident()).symbols;
+  }
+
+  private get table(): Map<string, { values: string[]; offsets: number[] }> {
+    return (this.resident ??= this.readResident()).table;
+  }
+
+  /** Reads the symbols and the postings offset table, checking their CRCs. */
+  private readResident(): NonNullable<Block['resident']> {
+    const { symbolsOff, seriesOff, tableOff } = this.sections;
+    const symbols: string[] = [];
+    const s = this.section(symbolsOff, seriesOff, 'symbols');
+    for (let n = s.u32(); n > 0; n--) symbols.push(s.str());
+    const table = new Map<string, { values: string[]; offsets: number[] }>();
+    const t = this.section(tableOff, this.files.indexSize - TOC_LEN, 'postings offset table');
+    for (let n = t.u32(); n > 0; n--) {
+      const name = t.str(), value = t.str(), off = t.uvarint();
+      let e = table.get(name);
+      if (!e) table.set(name, (e = { values: [], offsets: [] }));
       e.values.push(value);
       e.offsets.push(off);
     }
+    return { symbols, table };
   }
 
   /** Reads a resident section [from, to) and checks its trailing CRC-32. */
@@ -159,8 +182,9 @@ export class Block implements PostingsSource {
     if (crc32(body) !== new DataView(b.buffer, b.byteOffset + len, 4).getUint32(0, true)) throw new BlockCorruptionError(`${where}: checksum mismatch`);
     const r = new Reader(body, where, ref + skip);
     const labels: Label[] = [];
+    const symbols = this.symbols;
     const sym = (i: number) => {
-      const s = this.symbols[i];
+      const s = symbols[i];
       if (s === undefined) throw new BlockCorruptionError(`${where}: symbol ${i} out of range`);
       return s;
     };

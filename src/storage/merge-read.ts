@@ -258,16 +258,22 @@ export class DBQuerier implements Querier {
         else byKey.set(key, { labels: entry.labels, parts: [part], head: null });
       }
     }
+    const out: MergedSeries[] = [];
     for (const id of postingsForMatchers(this.head.index, matchers)) {
       const s = this.head.get(id);
       if (!s || !s.hasSamples) continue;
       const minT = this.head.seriesMinTime(s);
       if (s.maxT < this.mint || minT > this.maxt) continue;
-      const found = byKey.get(s.key);
+      // Without blocks there is nothing to merge with, and no key to make.
+      if (this.blocks.length === 0) {
+        out.push(new MergedSeries(this, s.labels, [], s));
+        continue;
+      }
+      const key = labelsKey(s.labels);
+      const found = byKey.get(key);
       if (found) found.head = s;
-      else byKey.set(s.key, { labels: s.labels, parts: [], head: s });
+      else byKey.set(key, { labels: s.labels, parts: [], head: s });
     }
-    const out: MergedSeries[] = [];
     for (const { labels, parts, head } of byKey.values()) out.push(new MergedSeries(this, labels, parts, head));
     return out;
   }
