@@ -8,7 +8,8 @@ import { encodingId } from '../wasm/codec.js';
 import { Head, type HeadDropped } from './head.js';
 import { HeadAppender } from './head-append.js';
 import { HeadQuerier } from './head-read.js';
-import type { Appendable, Appender, Querier, Queryable } from './interfaces.js';
+import type { Appendable, Appender, Querier, Queryable, StorageRead } from './interfaces.js';
+import { type BlockLoader, runPrefetched } from './block-prefetch.js';
 import { type WalWriter, WalRecordError, decodeRecord } from './wal-records.js';
 import { type HeadCheckpoint, checkpointHead, loadHead } from './head-persist.js';
 import type { PersistedIndex } from './persist-format.js';
@@ -232,6 +233,24 @@ export class DB implements Queryable, Appendable {
       this.head.maybeApplyRetention();
       this.onCommitted?.();
     });
+  }
+
+  private loader: BlockLoader | null = null;
+
+  /**
+   * Where block chunks come from when they cannot be read synchronously
+   * (IndexedDB in a browser): asynchronous queries load what they read
+   * through it first (see block-prefetch.ts).
+   */
+  setBlockLoader(loader: BlockLoader | null): void {
+    this.loader = loader;
+  }
+
+  async prefetched<T>(reads: () => readonly StorageRead[] | null, evaluate: () => T): Promise<T> {
+    const loader = this.loader;
+    // Without a loader this evaluates at once, as the engine's asynchronous queries always did.
+    if (!loader || this.blocks.length === 0) return evaluate();
+    return runPrefetched(() => this.blocks, loader, reads, evaluate);
   }
 
   querier(mint: number, maxt: number): Querier {

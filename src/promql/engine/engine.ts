@@ -16,6 +16,7 @@ import { Evaluator, QueryState, type EvalResult } from './evaluator.js';
 import { prepare } from './preprocess.js';
 import { Selection, overallRange, selectorRanges } from './selection.js';
 import { HINT_LOOKBEHIND, statsOnlySelectors } from './histogram-series.js';
+import { storageReads } from './storage-reads.js';
 import { type Matrix, cleanupMetricLabels, sortMatrix } from './value.js';
 import { type HistogramPair, matrixElementJSON, vectorElementJSON } from './histogram-json.js';
 
@@ -257,6 +258,16 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     }
   };
 
+  // Storage that cannot read synchronously (blocks in IndexedDB) first loads what the query names.
+  const loaded = (query: string, start: number, end: number, step: number, opts: QueryOptions) => {
+    const evaluate = () => run(query, start, end, step, opts);
+    if (!db.prefetched) return evaluate();
+    return db.prefetched(() => {
+      const lookback = opts.lookbackDelta !== undefined ? durationMillis(opts.lookbackDelta, 'lookback delta') : base.lookbackDelta;
+      return storageReads(query, start, end, step, lookback, parseOpts);
+    }, evaluate);
+  };
+
   const instantSync = (query: string, time: Time, opts: QueryOptions = {}) => {
     const t = toMillis(time);
     return run(query, t, t, 0, opts);
@@ -268,8 +279,14 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
   return {
     instantQuerySync: instantSync,
     rangeQuerySync: rangeSync,
-    instantQuery: async (query, time, opts) => instantSync(query, time, opts),
-    rangeQuery: async (query, start, end, step, opts) => rangeSync(query, start, end, step, opts),
+    instantQuery: async (query, time, opts = {}) => {
+      const t = toMillis(time);
+      return loaded(query, t, t, 0, opts);
+    },
+    rangeQuery: async (query, start, end, step, opts = {}) => {
+      const r = rangeWindow(start, end, step);
+      return loaded(query, r.start, r.end, r.step, opts);
+    },
   };
 }
 
