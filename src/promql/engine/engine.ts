@@ -48,6 +48,12 @@ export interface EngineOptions {
   defaultSubqueryStep?: number | string;
   /** Use the WebAssembly window reductions for range functions that allow it (default true). */
   wasmReductions?: boolean;
+  /**
+   * Evaluate float series over a range query's steps in typed-array columns
+   * (default true). false takes the step-by-step path everywhere; the results
+   * are the same, which is what tests compare.
+   */
+  columnar?: boolean;
 }
 
 export interface QueryOptions {
@@ -217,6 +223,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
         checkAbort,
         query: { start, end, step },
         useWasmReductions: options.wasmReductions ?? true,
+        columnar: options.columnar ?? true,
       }, prepared, selection);
       state.setOffsetForAtModifier(start, prepared.expr);
       const t2 = performance.now();
