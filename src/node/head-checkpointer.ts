@@ -20,6 +20,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DB } from '../storage/db.js';
 import { encodeFrames } from '../storage/persist-format.js';
+import { syncDir } from './node-block-backend.js';
 import { type WalFile, segmentName, segments } from './wal-file.js';
 
 export interface CheckpointResult {
@@ -58,15 +59,6 @@ async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
-  }
-}
-
-export function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
