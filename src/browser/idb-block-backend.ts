@@ -19,6 +19,7 @@ import type { BlockBackend, RandomAccessFile } from '../storage/block-backend.js
 import { isULID } from '../storage/block-format.js';
 import { type BlockLoader, type ByteRange, BlockDataNotLoadedError } from '../storage/block-prefetch.js';
 import type { ByteCache } from '../storage/byte-cache.js';
+import { FileTree, parentOf } from './file-tree.js';
 import { BLOCK_STORE, done, request } from './idb.js';
 
 /** Bytes per stored page of a chunk file: small enough that a query loads little it does not read. */
@@ -27,8 +28,6 @@ const META = 'm:', PAGES = 'p:', HIGH = '\uffff';
 const pageKey = (path: string, n: number) => `${PAGES}${path}:${String(n).padStart(8, '0')}`;
 const isChunkFile = (p: string) => /(^|\/)chunks\/[^/]+$/.test(p);
 const isTemporary = (p: string) => /\.tmp-for-(creation|deletion)(\/|$)/.test(p);
-const parentOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
-const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
 /** An ArrayBuffer holding exactly these bytes. */
 const own = (b: Uint8Array): ArrayBuffer =>
   (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer) as ArrayBuffer;
@@ -43,16 +42,11 @@ interface FileNode {
   paged: boolean;
   size: number;
 }
-type Node = FileNode | { kind: 'dir' };
 interface StoredFile { size: number; bytes?: ArrayBuffer }
 
-export class IdbBlockBackend implements BlockBackend, BlockLoader {
+export class IdbBlockBackend extends FileTree<FileNode> implements BlockBackend, BlockLoader {
   /** Chunk files are stored and loaded in pages of IDB_PAGE bytes: blocks read each chunk where it lies. */
   readonly readsInPages = true;
-  private readonly nodes = new Map<string, Node>();
-  /** Paths whose stored keys go at the next flush. */
-  private removals: string[] = [];
-  private flushing: Promise<void> = Promise.resolve();
   /** Pages loaded for running queries and compactions, with how many of them hold each. */
   private readonly held = new Map<string, { bytes: Uint8Array; holders: number }>();
   private cache: ByteCache | null = null;
@@ -60,7 +54,9 @@ export class IdbBlockBackend implements BlockBackend, BlockLoader {
   /** What load() did so far: calls, pages read from IndexedDB (and their bytes), pages found in memory, and milliseconds waiting for IndexedDB. */
   readonly reads = { loads: 0, pagesFetched: 0, bytesFetched: 0, pagesInMemory: 0, fetchMs: 0 };
 
-  private constructor(readonly root: string, private readonly idb: IDBDatabase) {}
+  private constructor(root: string, private readonly idb: IDBDatabase) {
+    super(root);
+  }
 
   /** Reads the tree of what `idb`'s block store holds (sizes, and every file but the chunk files). */
   static async open(idb: IDBDatabase, name: string, warn: (m: string) => void = () => {}): Promise<IdbBlockBackend> {
@@ -89,22 +85,6 @@ export class IdbBlockBackend implements BlockBackend, BlockLoader {
   useCache(cache: ByteCache): void {
     this.cache = cache;
   }
-
-  private file(p: string): FileNode {
-    const n = this.nodes.get(p);
-    if (!n || n.kind !== 'file') throw new Error(`${this.root}/${p}: no such file`);
-    return n;
-  }
-
-  list(dir: string): string[] {
-    const out: string[] = [];
-    for (const p of this.nodes.keys()) if (parentOf(p) === dir && p !== dir) out.push(dir === '' ? p : p.slice(dir.length + 1));
-    return out;
-  }
-
-  isDir(p: string): boolean { return this.nodes.get(p)?.kind === 'dir'; }
-  exists(p: string): boolean { return this.nodes.has(p); }
-  size(p: string): number { return this.file(p).size; }
 
   readFile(p: string): Uint8Array | null {
     const n = this.nodes.get(p);
@@ -148,47 +128,29 @@ export class IdbBlockBackend implements BlockBackend, BlockLoader {
     };
   }
 
-  mkdirs(p: string): void {
-    for (let at = p; at !== '' && !this.nodes.has(at); at = parentOf(at)) this.nodes.set(at, { kind: 'dir' });
-  }
-
   writeFile(p: string, bytes: Uint8Array, append = false): void {
-    this.mkdirs(parentOf(p));
-    const n = this.nodes.get(p);
-    let next = bytes.slice();
-    if (append && n?.kind === 'file') {
-      const before = this.bytes(p, n, 0, n.size);
-      next = new Uint8Array(before.length + bytes.length);
-      next.set(before);
-      next.set(bytes, before.length);
-    }
+    const { replaced, next } = this.toWrite(p, bytes, append, (n) => this.bytes(p, n, 0, n.size));
     // Stored keys of the file it replaces go first, in the flush's transaction.
-    if (n?.kind === 'file' && !n.pending) this.removals.push(p);
+    if (replaced && !replaced.pending) this.removals.push(p);
     this.nodes.set(p, { kind: 'file', pending: next, resident: null, paged: false, size: next.length });
   }
-
-  /** Durability comes at flush(). */
-  syncDir(): void {}
 
   rename(from: string, to: string): void {
     // A flush is one transaction: a deletion needs no renamed stage to be whole.
     if (to.endsWith('.tmp-for-deletion')) return this.remove(from);
-    for (const [p, n] of [...this.nodes]) {
-      if (!under(p, from)) continue;
+    this.moveTree(from, to, (p, n) => {
       if (n.kind === 'file' && n.paged) throw new Error(`${this.root}/${p}: a stored chunk file cannot be renamed`);
       if (n.kind === 'file' && n.resident) {
         n.pending = n.resident;
         n.resident = null;
       }
-      this.nodes.delete(p);
-      this.nodes.set(to + p.slice(from.length), n);
-    }
+    });
     if (this.nodes.get(to)?.kind === 'file') this.removals.push(to);
     this.removals.push(from);
   }
 
   remove(p: string): void {
-    for (const q of [...this.nodes.keys()]) if (under(q, p)) this.nodes.delete(q);
+    this.removeTree(p);
     this.cache?.dropPrefix(`${PAGES}${p}/`);
     this.cache?.dropPrefix(`${PAGES}${p}:`);
     this.removals.push(p);
@@ -269,14 +231,7 @@ export class IdbBlockBackend implements BlockBackend, BlockLoader {
     return { pendingBytes, residentBytes, loadedBytes };
   }
 
-  /** Makes every change so far durable in IndexedDB; flushes run one after another. */
-  flush(): Promise<void> {
-    const next = this.flushing.then(() => this.flushNow());
-    this.flushing = next.catch(() => {});
-    return next;
-  }
-
-  private async flushNow(): Promise<void> {
+  protected async flushNow(): Promise<void> {
     const removals = this.removals;
     this.removals = [];
     const pending = [...this.nodes]

@@ -12,6 +12,7 @@
 
 import type { BlockBackend, RandomAccessFile } from '../storage/block-backend.js';
 import { isULID } from '../storage/block-format.js';
+import { FileTree, parentOf } from './file-tree.js';
 
 /** The parts of OPFS's sync access handle used here (lib.dom lacks them). */
 interface SyncHandle {
@@ -33,13 +34,9 @@ interface FileNode {
   handle: SyncHandle | null;
   size: number;
 }
-type Node = FileNode | { kind: 'dir' };
 
 let scratch = new Uint8Array(128 * 1024);
 const READ_AHEAD = 64 * 1024;
-
-const parentOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
-const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
 
 /** Whether this context can keep blocks in OPFS (a dedicated worker of a browser that has it). */
 export function opfsAvailable(): boolean {
@@ -47,13 +44,11 @@ export function opfsAvailable(): boolean {
     typeof (globalThis as { FileSystemSyncAccessHandle?: unknown }).FileSystemSyncAccessHandle !== 'undefined';
 }
 
-export class OpfsBlockBackend implements BlockBackend {
-  private readonly nodes = new Map<string, Node>();
-  /** OPFS paths to remove at the next flush. */
-  private removals: string[] = [];
-  private flushing: Promise<void> = Promise.resolve();
+export class OpfsBlockBackend extends FileTree<FileNode> implements BlockBackend {
 
-  private constructor(readonly root: string, private readonly dir: DirHandle) {}
+  private constructor(root: string, private readonly dir: DirHandle) {
+    super(root);
+  }
 
   /** Opens (creating) OPFS directory `name` and its tree, removing half-written blocks. */
   static async open(name: string, warn: (m: string) => void = () => {}): Promise<OpfsBlockBackend> {
@@ -96,22 +91,6 @@ export class OpfsBlockBackend implements BlockBackend {
     this.nodes.set(path, { kind: 'file', pending: null, handle, size: handle.getSize() });
   }
 
-  private file(p: string): FileNode {
-    const n = this.nodes.get(p);
-    if (!n || n.kind !== 'file') throw new Error(`${this.root}/${p}: no such file`);
-    return n;
-  }
-
-  list(dir: string): string[] {
-    const out: string[] = [];
-    for (const p of this.nodes.keys()) if (parentOf(p) === dir && p !== dir) out.push(dir === '' ? p : p.slice(dir.length + 1));
-    return out;
-  }
-
-  isDir(p: string): boolean { return this.nodes.get(p)?.kind === 'dir'; }
-  exists(p: string): boolean { return this.nodes.has(p); }
-  size(p: string): number { return this.file(p).size; }
-
   readFile(p: string): Uint8Array | null {
     const n = this.nodes.get(p);
     if (!n || n.kind !== 'file') return null;
@@ -151,39 +130,21 @@ export class OpfsBlockBackend implements BlockBackend {
     };
   }
 
-  mkdirs(p: string): void {
-    for (let at = p; at !== '' && !this.nodes.has(at); at = parentOf(at)) this.nodes.set(at, { kind: 'dir' });
-  }
-
   writeFile(p: string, bytes: Uint8Array, append = false): void {
-    this.mkdirs(parentOf(p));
-    const n = this.nodes.get(p);
-    let next = bytes.slice();
-    if (append && n?.kind === 'file') {
-      const before = this.readFile(p)!;
-      next = new Uint8Array(before.length + bytes.length);
-      next.set(before);
-      next.set(bytes, before.length);
-    }
-    if (n?.kind === 'file' && n.handle) {
-      n.handle.close();
+    const { replaced, next } = this.toWrite(p, bytes, append, () => this.readFile(p)!);
+    if (replaced?.handle) {
+      replaced.handle.close();
       this.removals.push(p);
     }
     this.nodes.set(p, { kind: 'file', pending: next, handle: null, size: next.length });
   }
-
-  /** Durability comes at flush(). */
-  syncDir(): void {}
 
   rename(from: string, to: string): void {
     // Node's rename before a deletion guards against half-deleted blocks; here meta.json going first does.
     if (to.endsWith('.tmp-for-deletion')) return this.remove(from);
     const old = this.nodes.get(to);
     if (old?.kind === 'file' && old.handle) old.handle.close();
-    for (const [p, n] of [...this.nodes]) {
-      if (!under(p, from)) continue;
-      this.nodes.delete(p);
-      const dest = to + p.slice(from.length);
+    this.moveTree(from, to, (_, n) => {
       if (n.kind === 'file' && n.handle) {
         // Stored files move by being written again under the new name.
         const bytes = new Uint8Array(n.size);
@@ -192,20 +153,17 @@ export class OpfsBlockBackend implements BlockBackend {
         n.handle = null;
         n.pending = bytes;
       }
-      this.nodes.set(dest, n);
-    }
+    });
     this.removals.push(from);
   }
 
   remove(p: string): void {
-    for (const [q, n] of [...this.nodes]) {
-      if (!under(q, p)) continue;
+    this.removeTree(p, (n) => {
       if (n.kind === 'file' && n.handle) {
         n.handle.close();
         n.handle = null;
       }
-      this.nodes.delete(q);
-    }
+    });
     this.removals.push(p);
   }
 
@@ -216,14 +174,7 @@ export class OpfsBlockBackend implements BlockBackend {
     return n;
   }
 
-  /** Makes every change so far durable in OPFS; flushes run one after another. */
-  flush(): Promise<void> {
-    const next = this.flushing.then(() => this.flushNow());
-    this.flushing = next.catch(() => {});
-    return next;
-  }
-
-  private async flushNow(): Promise<void> {
+  protected async flushNow(): Promise<void> {
     const removals = this.removals;
     this.removals = [];
     for (const p of removals) {

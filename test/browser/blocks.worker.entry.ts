@@ -5,7 +5,8 @@
 // stored. Each visit also answers from a plain in-memory database holding
 // the same samples, the reference the stored one must match.
 
-import { openDB, openPersistentDB, createEngine, type DB } from '../../src/index.js';
+import { openDB, openPersistentDB, type DB } from '../../src/index.js';
+import { answers as answersOf } from './answers.js';
 
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % 7_200_000);
 const STEP = 60_000, POINTS = 840, SERIES = 20;
@@ -27,18 +28,7 @@ const QUERIES: [string, number][] = [
   ['sum(worker_metric)', T0 + (POINTS - 1) * STEP],
 ];
 
-// Results without their timing stats.
-const shown = (r: { resultType: string; result: unknown; warnings?: unknown; infos?: unknown }) =>
-  JSON.stringify({ resultType: r.resultType, result: r.result, warnings: r.warnings, infos: r.infos });
-
-async function answers(db: DB): Promise<string[]> {
-  const engine = createEngine(db);
-  const out: string[] = [];
-  for (const [q, at] of QUERIES) out.push(shown(await engine.instantQuery(q, at)));
-  const range = await engine.rangeQuery('avg(worker_metric)', T0, T0 + POINTS * STEP, 15 * 60_000);
-  out.push(shown(range));
-  return out;
-}
+const answers = (db: DB) => answersOf(db, QUERIES, ['avg(worker_metric)', T0, T0 + POINTS * STEP, 15 * 60_000]);
 
 const HALF_WRITTEN = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 

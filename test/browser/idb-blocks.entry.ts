@@ -7,6 +7,7 @@
 // database of the same samples: the reference.
 
 import { openDB, openPersistentDB, createEngine, Matcher, type DB } from '../../src/index.js';
+import { answers as answersOf, shown } from './answers.js';
 
 declare global {
   interface Window { __idbBlocks?: unknown }
@@ -39,16 +40,7 @@ const QUERIES: [string, number][] = [
   [`tab_metric{s="9"} @ ${(T0 + 5 * H) / 1000}`, END],
 ];
 
-const shown = (r: { resultType: string; result: unknown; warnings?: unknown; infos?: unknown }) =>
-  JSON.stringify({ resultType: r.resultType, result: r.result, warnings: r.warnings, infos: r.infos });
-
-async function answers(db: DB): Promise<string[]> {
-  const engine = createEngine(db);
-  const out: string[] = [];
-  for (const [q, at] of QUERIES) out.push(shown(await engine.instantQuery(q, at)));
-  out.push(shown(await engine.rangeQuery('sum(tab_metric{kind="counter"})', T0, END - STEP, 2 * H)));
-  return out;
-}
+const answers = (db: DB) => answersOf(db, QUERIES, ['sum(tab_metric{kind="counter"})', T0, END - STEP, 2 * H]);
 
 /** Keys and value bytes of the chunk pages in the IndexedDB block store. */
 async function storedPages(name: string): Promise<{ pages: number; bytes: number }> {
