@@ -21,7 +21,7 @@ import type { Labels } from '../model/labels.js';
 import { parseBase2Bytes } from '../model/units.js';
 import type { Block } from './block.js';
 import { ByteCache, DEFAULT_CACHE_SIZE } from './byte-cache.js';
-import { DBQuerier, decodeStored, withoutRanges } from './merge-read.js';
+import { DBQuerier, decodeStored, memHeadView, withoutRanges } from './merge-read.js';
 import { headRangeSteps, truncateHeadBefore, writeHeadRange } from './head-compact.js';
 import type { BlockWriter } from './block-writer.js';
 
@@ -235,7 +235,7 @@ export class DB implements Queryable, Appendable {
   }
 
   querier(mint: number, maxt: number): Querier {
-    if (this.blocks.length > 0) return new DBQuerier(this.head, this.blocks, mint, maxt);
+    if (this.blocks.length > 0) return new DBQuerier(memHeadView(this.head), this.blocks, mint, maxt);
     return new HeadQuerier(this.head, mint, maxt);
   }
 
