@@ -1,13 +1,15 @@
 // A worker thread that evaluates queries, so a costly query never blocks the
 // server's event loop: health checks, scrapes and ingestion keep answering.
-// It reads storage through the main thread one call at a time
-// (worker-storage.ts), never a copy of the whole selection.
+// It opens the data directory's blocks itself (worker-blocks.ts) and reads
+// the head, or everything when there are no blocks, through the main thread
+// one call at a time (worker-storage.ts), never a copy of the whole selection.
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createEngine, type EngineOptions, type QueryResult } from '../promql/engine/engine.js';
 import { QueryError } from '../promql/engine/errors.js';
 import type { Queryable } from '../storage/interfaces.js';
 import { RemoteStorage } from './worker-storage.js';
+import { BlockReadingStorage, type BlockSnapshot } from './worker-blocks.js';
 
 export interface WorkerQuery {
   engine: EngineOptions;
@@ -18,6 +20,8 @@ export interface WorkerQuery {
   step: number;
   lookbackDelta?: number;
   timeout: number;
+  /** The data directory's blocks this query reads itself (worker-blocks.ts); without, all storage comes through the main thread. */
+  blocks?: BlockSnapshot;
 }
 
 /** What the worker is started with: its end of the storage channel and the word that wakes it. */
@@ -31,11 +35,12 @@ export type WorkerAnswer =
   | { error: { message: string; type?: string; name?: string; stack?: string } };
 
 const data = workerData as QueryWorkerData | undefined;
-const storage = data ? new RemoteStorage(data.port, data.signal) : null;
+const storage = data ? new BlockReadingStorage(new RemoteStorage(data.port, data.signal)) : null;
 
 parentPort?.on('message', (q: WorkerQuery) => {
   let answer: WorkerAnswer;
   try {
+    storage!.begin(q.blocks);
     const engine = createEngine(storage!, q.engine);
     const opts = { timeout: q.timeout, lookbackDelta: q.lookbackDelta };
     const result = q.step === 0

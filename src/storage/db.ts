@@ -21,7 +21,8 @@ import type { Labels } from '../model/labels.js';
 import { parseBase2Bytes } from '../model/units.js';
 import type { Block } from './block.js';
 import { ByteCache, DEFAULT_CACHE_SIZE } from './byte-cache.js';
-import { DBQuerier, decodeStored, memHeadView, withoutRanges } from './merge-read.js';
+import { DBQuerier, decodeStored, memHeadView, withoutRanges, type HeadView } from './merge-read.js';
+import { copyHead, type HeadCopy } from './copied-head.js';
 import { headRangeSteps, truncateHeadBefore, writeHeadRange } from './head-compact.js';
 import type { BlockWriter } from './block-writer.js';
 
@@ -232,6 +233,16 @@ export class DB implements Queryable, Appendable {
       this.head.maybeApplyRetention();
       this.onCommitted?.();
     });
+  }
+
+  /** The head as queriers over blocks read it (label names and values among them). */
+  headView(): HeadView {
+    return memHeadView(this.head);
+  }
+
+  /** A copy of the head's series matching `matchers` in [mint, maxt], for a reader that opens the blocks itself (copied-head.ts). */
+  copyHead(matchers: readonly Matcher[], mint: number, maxt: number): HeadCopy {
+    return copyHead(this.head, matchers, mint, maxt);
   }
 
   querier(mint: number, maxt: number): Querier {
