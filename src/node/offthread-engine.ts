@@ -44,6 +44,13 @@ export interface OffThreadOptions {
    * the main thread.
    */
   blocks?: WorkerBlocksSource;
+  /**
+   * A worker whose heap a query grew past this many bytes is replaced after
+   * answering (default 256 MiB): V8 keeps a heap's high-water mark long after
+   * the query, and every worker would otherwise hold the largest query it
+   * ever ran. 0 never replaces one.
+   */
+  recycleHeapBytes?: number;
 }
 
 /** Query errors whose class callers test, rebuilt from a worker's answer. */
@@ -137,6 +144,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const local = createEngine(db, options);
   const size = Math.max(1, off.workers ?? 2);
   const grace = off.graceMs ?? 1000;
+  const recycleHeapBytes = off.recycleHeapBytes ?? 256 * 1024 * 1024;
   const engineTimeout = ms(options.timeout, 120_000);
   const budget = options.maxMemoryBytes ?? 1024 * 1024 * 1024;
   // The worker's engine counts what it holds against the budget; the heap limit is the hard edge past that.
@@ -258,6 +266,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
         if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') throw new QueryMemoryError(budget);
         throw e;
       }
+      if (recycleHeapBytes > 0 && (answer.heapBytes ?? 0) > recycleHeapBytes) worker.terminate();
       if ('result' in answer) return warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
       const err = answer.error;
       // The errors callers tell apart by class keep their class across the thread boundary.

@@ -5,6 +5,7 @@
 // one call at a time (worker-storage.ts), never a copy of the whole selection.
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import { createEngine, type EngineOptions, type QueryResult } from '../promql/engine/engine.js';
 import { QueryError } from '../promql/engine/errors.js';
 import type { Queryable } from '../storage/interfaces.js';
@@ -30,9 +31,13 @@ export interface QueryWorkerData {
   signal: Int32Array;
 }
 
-export type WorkerAnswer =
+export type WorkerAnswer = (
   | { result: QueryResult }
-  | { error: { message: string; type?: string; name?: string; stack?: string } };
+  | { error: { message: string; type?: string; name?: string; stack?: string } }
+) & {
+  /** The worker's heap as the query left it (bytes V8 holds for it, garbage included). */
+  heapBytes?: number;
+};
 
 const data = workerData as QueryWorkerData | undefined;
 const storage = data ? new BlockReadingStorage(new RemoteStorage(data.port, data.signal)) : null;
@@ -51,6 +56,7 @@ parentPort?.on('message', (q: WorkerQuery) => {
     const err = e instanceof Error ? e : new Error(String(e));
     answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, name: err.name, stack: err.stack } };
   }
+  answer.heapBytes = getHeapStatistics().total_heap_size;
   parentPort!.postMessage(answer);
 });
 // The first evaluation builds the parser and compiles the engine's paths:

@@ -124,3 +124,18 @@ describe('query workers reading blocks themselves', () => {
     await expectSameAnswers(QUERIES, 13 * H, 6 * H, 13.9 * H);
   });
 });
+
+describe('query workers whose heap grew', () => {
+  it('are replaced after answering, and the next query finds a working one', async () => {
+    const recycling = createOffThreadEngine(disk.db, OPTS, { workers: 1, recycleHeapBytes: 1, blocks: { dataDir: dir, db: disk.db } });
+    try {
+      const local = createEngine(disk.db, OPTS);
+      for (let i = 0; i < 3; i++) {
+        const q = QUERIES[i]!;
+        expect(bits(strip(await recycling.instantQuery(q, 12 * H)))).toBe(bits(strip(local.instantQuerySync(q, 12 * H))));
+      }
+    } finally {
+      await recycling.close();
+    }
+  });
+});
