@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|playground|blocks|ui|browser-blocks|out-of-order|dashboard|import|histograms|histogram-peer|histogram-query|histogram-output|large-directory] [--repeats N]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|scrape-memory|playground|blocks|ui|browser-blocks|out-of-order|dashboard|import|histograms|histogram-peer|histogram-query|histogram-output|large-directory] [--repeats N]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -24,6 +24,7 @@ import { uiBench } from './ui.js';
 import { remoteWriteBench } from './remote-write.js';
 import { remoteReceiversBench } from './remote-receivers.js';
 import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
+import { scrapeMemoryBench } from './scrape-memory.js';
 import { intakeBench } from './intake.js';
 import { blocksBench, importBench, largeDirectory } from './blocks.js';
 import { browserBlocksBench } from './browser-blocks.js';
@@ -211,6 +212,7 @@ if (run('remote-write')) await remoteWriteBench(quick, (row) => record('remote-w
 if (run('remote-receivers')) await remoteReceiversBench(quick, (row) => record('remote-receivers', row));
 if (run('remote-write-receive')) await remoteWriteReceiveBench(quick, (row) => record('remote-write-receive', row));
 if (run('scrape')) await scrapeCpuBench(quick, (row) => record('scrape', row));
+if (run('scrape-memory')) await scrapeMemoryBench(quick, (row) => record('scrape-memory', row));
 if (run('intake')) await intakeBench(quick, (row) => record('intake', row));
 if (run('playground')) await playgroundBench(quick, (row) => record('playground', row));
 if (run('blocks')) await blocksBench(corpus, quick, (row) => record('blocks', row));

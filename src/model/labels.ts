@@ -43,6 +43,7 @@ function isWellFormed(s: string): boolean {
  * Names may be any valid UTF-8 (Prometheus 3.x).
  */
 export function labelsFrom(input: LabelsInput): Labels {
+  if (Object.isFrozen(input) && Array.isArray(input) && isFrozenLabelSet(input as Labels)) return input as Labels;
   const pairs: Label[] = Array.isArray(input)
     // A frozen label cannot change under the caller's hands, so it is shared rather than copied
     // (the scrape cache keeps its labels frozen: one set of label objects per scraped series).
@@ -62,6 +63,21 @@ export function labelsFrom(input: LabelsInput): Labels {
   }
   // The mapped array has exactly its length; a filtered one is grown as it fills, with spare room kept.
   return pairs.some((l) => l.value === '') ? pairs.filter((l) => l.value !== '') : pairs;
+}
+
+/**
+ * Whether a frozen array is already a valid label set of frozen labels: it
+ * can then be shared as it is (the scrape cache keeps each series' labels
+ * so, and the head holds the same array instead of a copy).
+ */
+function isFrozenLabelSet(ls: Labels): boolean {
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!;
+    if (!Object.isFrozen(l) || typeof l.name !== 'string' || typeof l.value !== 'string' || l.name === '' || l.value === '') return false;
+    if (i > 0 && compareStrings(ls[i - 1]!.name, l.name) >= 0) return false;
+    if (!isWellFormed(l.name) || !isWellFormed(l.value)) return false;
+  }
+  return true;
 }
 
 /** Byte-wise (UTF-8 order) string comparison, as Go compares strings. */

@@ -140,7 +140,7 @@ class QueryWorker {
   }
 }
 
-export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { close(): Promise<void> } {
+export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { close(): Promise<void>; readonly workersRunning: number } {
   const local = createEngine(db, options);
   const size = Math.max(1, off.workers ?? 2);
   const grace = off.graceMs ?? 1000;
@@ -183,8 +183,9 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     else idle.push(next);
   };
   let closed = false;
-  // One worker starts now, so the first query does not wait for it to load.
-  idle.push(spawn());
+  // No worker starts before the first query: a worker thread holds tens of megabytes (its own
+  // heap and a copy of the engine's code), which a server that only ingests never needs. The
+  // first query waits for it to load; that wait is not counted against the query's timeout.
 
   /** Local storage, or local storage merged with what the remotes hold for these selectors. */
   const withRemote = async (
@@ -294,6 +295,9 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     rangeQuery: async (query: string, start: Time, end: Time, step: number | string, opts?: QueryOptions) => {
       const r = rangeWindow(start, end, step);
       return run(query, r.start, r.end, r.step, opts);
+    },
+    get workersRunning() {
+      return live;
     },
     close: async () => {
       closed = true;

@@ -91,12 +91,13 @@ export class WalFile implements WalWriter {
 
   /** Where a commit's frames are put together: written synchronously, so one buffer serves every commit. */
   private scratch = new Uint8Array(0);
+  /** Commits in a row that used less than a quarter of the buffer. */
+  private smallCommits = 0;
 
   write(records: Uint8Array[]): void {
     let bytes = 0;
     for (const r of records) bytes += FRAME_HEADER + r.length;
-    // Grown to fit commits of up to 16 MiB; rarer, larger ones get a buffer of their own.
-    if (bytes > this.scratch.length && bytes <= 16 * 1024 * 1024) this.scratch = new Uint8Array(Math.min(16 * 1024 * 1024, Math.max(bytes, 2 * this.scratch.length)));
+    this.fitScratch(bytes);
     const buf = encodeFrames(records, crc32, this.scratch);
     const total = buf.length;
     if (this.size > 0 && this.size + total > this.segmentSize) {
@@ -108,6 +109,27 @@ export class WalFile implements WalWriter {
     if (this.fsync === 'always') fsyncSync(this.fd);
     this.size += total;
     this.onWrite?.();
+  }
+
+  /**
+   * Sizes the reused buffer to the commits being written: commits of up to
+   * 16 MiB fit (rarer, larger ones get a buffer of their own), with an eighth
+   * to spare rather than doubled, and a buffer grown for one large commit
+   * (a scrape's first, with every series record) shrinks once eight commits
+   * in a row needed less than a quarter of it.
+   */
+  private fitScratch(bytes: number): void {
+    if (bytes > 16 * 1024 * 1024) return;
+    const fit = () => new Uint8Array(Math.min(16 * 1024 * 1024, bytes + (bytes >>> 3)));
+    if (bytes > this.scratch.length) {
+      this.scratch = fit();
+      this.smallCommits = 0;
+    } else if (bytes >= this.scratch.length >>> 2) {
+      this.smallCommits = 0;
+    } else if (++this.smallCommits >= 8) {
+      this.scratch = fit();
+      this.smallCommits = 0;
+    }
   }
 
   /** Closes the current segment (unless it is empty) and returns the newest closed segment's number. */

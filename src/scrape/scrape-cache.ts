@@ -7,6 +7,7 @@
 
 import type { Labels } from '../model/labels.js';
 import type { NhcbLine } from './nhcb-scrape.js';
+import { flatCopy, sharedLabel } from './label-strings.js';
 
 export interface CacheEntry {
   /** The series text. */
@@ -36,8 +37,6 @@ export interface CacheEntry {
 /** Scrapes a series may be missing before its entry is forgotten (as Prometheus). */
 const KEEP_ITERATIONS = 10;
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** How a scrape shows the series text of its current line (see SampleScanner). */
 export interface SeriesText {
@@ -78,10 +77,10 @@ export class ScrapeCache {
 
   add(line: SeriesText, labels: Labels | null): CacheEntry {
     // A slice keeps the whole response body alive; the key is copied out of it.
-    const key = decoder.decode(encoder.encode(line.series));
-    // Kept as long as the series is scraped: an exact-size array of frozen labels, which the
-    // database then shares instead of copying (see labelsFrom).
-    if (labels) labels = labels.map((l) => Object.freeze({ name: l.name, value: l.value }));
+    const key = flatCopy(line.series);
+    // Kept as long as the series is scraped: a frozen, exact-size array of shared frozen labels,
+    // which the database then holds as it is instead of copying (see labelsFrom).
+    if (labels) labels = Object.freeze(labels.map((l) => sharedLabel(l.name, l.value)));
     const e: CacheEntry = { key, hash: line.seriesHash, next: this.buckets.get(line.seriesHash), follow: undefined, dead: false, ref: -1, labels, lastIter: this.iter, curIter: 0, staleIter: -1 };
     this.buckets.set(line.seriesHash, e);
     this.count++;

@@ -12,6 +12,7 @@ import { fetchCause } from './fetch-error.js';
 import { SampleScanner } from '../exposition/sample-scanner.js';
 import { BodyTooLargeError, readBounded } from '../exposition/bounded-body.js';
 import { ScrapeCache, type CacheEntry } from './scrape-cache.js';
+import { keptMetadata } from './metadata-copy.js';
 import { addExemplar, type Exemplar } from '../storage/exemplars.js';
 import { relabel } from './relabel.js';
 import type { ScrapeConfig, Target } from './targets.js';
@@ -213,7 +214,7 @@ export class ScrapeLoop {
         added += r.added;
         if (cfg.sampleLimit > 0 && kept > cfg.sampleLimit) overLimit = true;
       }
-      this.metadata = scanner.metadata;
+      this.metadata = keptMetadata(this.metadata, scanner.metadata);
       if (overLimit) throw new SampleLimitError(`sample limit exceeded (${kept} > ${cfg.sampleLimit})`);
     } catch (e) {
       error = (e as Error).message;

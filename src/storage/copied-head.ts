@@ -18,7 +18,6 @@ import { decodeHistogramRun, type HistogramRun } from './histogram-runs.js';
 
 /** One series of a copy; chunk bounds are flat quadruples [minT, maxT, offset into the copy's bytes, length]. */
 export interface HeadSeriesCopy {
-  key: string;
   labels: Labels;
   starts: { t: number[]; st: number[] } | null;
   chunks: number[];
@@ -68,7 +67,7 @@ export function copyHead(head: Head, matchers: readonly Matcher[], mint: number,
         at += m.bytes;
       }
     }
-    return { key: s.key, labels: s.labels, starts: s.starts, chunks, hist: h };
+    return { labels: s.labels, starts: s.starts, chunks, hist: h };
   });
   return { series, bytes: bytes.subarray(0, at) };
 }
@@ -90,7 +89,6 @@ export function copiedHeadSeries(copy: HeadSeriesCopy, bytes: Uint8Array): HeadS
     return decodeHistogramRun(hit, lo, hi);
   };
   return {
-    key: copy.key,
     labels: copy.labels,
     starts: copy.starts,
     chunkParts: (lo, hi) => {

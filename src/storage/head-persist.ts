@@ -7,7 +7,7 @@
 
 import { chunkBytes, chunkFromBytes, decodeList } from '../wasm/codec.js';
 import { wasm } from '../wasm/loader.js';
-import type { Head, MemSeries } from './head.js';
+import { appended, type Head, type MemSeries } from './head.js';
 import { histogramChunksRecord, seriesRecord } from './wal-records.js';
 import { histogramChunkBytes, histogramChunkMeta } from '../wasm/histogram-codec.js';
 import { CHUNK_LEN } from '../wasm/layout.js';
@@ -75,8 +75,8 @@ export function checkpointHead(head: Head, fileNo: number, walSegment: number): 
         // the series' chunks meanwhile: those chunks are then simply written again next time.
         if (s.generation !== generation || s.persistedFile.length !== before) continue;
         for (let k = 0; k < count; k++) {
-          s.persistedFile.push(fileNo);
-          s.persistedSlot.push(slot + k);
+          s.persistedFile = appended(s.persistedFile, fileNo);
+          s.persistedSlot = appended(s.persistedSlot, slot + k);
         }
       }
       for (const { hist, generation, before, slots } of histFresh) {
@@ -194,13 +194,13 @@ export function loadHead(head: Head, ix: PersistedIndex, chunkFile: (n: number) 
     ids.push(s.id);
     for (const c of entry.chunks) {
       const ptr = chunkFromBytes(chunkAt(chunkFile(c.file), c.slot, where(c.file)), head.enc);
-      s.chunks.push(ptr);
-      s.closedMinT.push(c.minT);
-      s.closedMaxT.push(c.maxT);
-      s.closedSamples.push(c.samples);
+      s.chunks = appended(s.chunks, ptr);
+      s.closedMinT = appended(s.closedMinT, c.minT);
+      s.closedMaxT = appended(s.closedMaxT, c.maxT);
+      s.closedSamples = appended(s.closedSamples, c.samples);
       s.closedSampleSum += c.samples;
-      s.persistedFile.push(c.file);
-      s.persistedSlot.push(c.slot);
+      s.persistedFile = appended(s.persistedFile, c.file);
+      s.persistedSlot = appended(s.persistedSlot, c.slot);
     }
     s.totalSamples = s.closedSampleSum;
     s.starts = entry.starts;

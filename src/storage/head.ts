@@ -11,15 +11,35 @@ import { MemPostings } from './postings.js';
 import type { WalWriter } from './wal-records.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import { SeriesHistograms } from './head-histograms.js';
+import { SeriesByLabels } from './series-by-labels.js';
+
+/**
+ * The empty list every series starts with instead of six arrays of its own
+ * (32 bytes each): frozen, so a push that forgot to go through `appended`
+ * fails loudly instead of growing every series' list.
+ */
+export const NO_ENTRIES: number[] = Object.freeze([]) as unknown as number[];
+
+/** `list` with `v` appended: the shared empty list is replaced by an array of exactly one. */
+export function appended(list: number[], v: number): number[] {
+  if (list.length === 0) return [v];
+  list.push(v);
+  return list;
+}
+
+/** Removes the first n entries of a list that may be the shared empty one. */
+export function dropFront(list: number[], n: number): void {
+  if (list.length > 0 && n > 0) list.splice(0, n);
+}
 
 /** One series of the head. Chunk pointers are WASM memory offsets, oldest first. */
 export class MemSeries {
   /** Chunks in time order; the last one is the open head chunk. */
-  chunks: number[] = [];
+  chunks: number[] = NO_ENTRIES;
   /** Cached [minT, maxT] of chunks that will not change any more (all but the last). */
-  closedMinT: number[] = [];
-  closedMaxT: number[] = [];
-  closedSamples: number[] = [];
+  closedMinT: number[] = NO_ENTRIES;
+  closedMaxT: number[] = NO_ENTRIES;
+  closedSamples: number[] = NO_ENTRIES;
   /** Newest committed sample (maxT = -Infinity before the first). */
   maxT = -Infinity;
   lastValue = 0;
@@ -46,12 +66,17 @@ export class MemSeries {
   /** Whether the write-ahead log has this series' record since it was attached. */
   walLogged = false;
   /** Where the leading closed chunks were persisted (chunk file and slot), one entry per chunk. */
-  persistedFile: number[] = [];
-  persistedSlot: number[] = [];
+  persistedFile: number[] = NO_ENTRIES;
+  persistedSlot: number[] = NO_ENTRIES;
   /** Changes whenever chunks leave the front of the list (retention, a deletion), so chunk positions change meaning. */
   generation = 0;
 
-  constructor(readonly id: number, readonly labels: Labels, readonly key: string) {}
+  constructor(readonly id: number, readonly labels: Labels) {}
+
+  /** The label set as one string (labelsKey), made when asked: no series keeps one. */
+  get key(): string {
+    return labelsKey(this.labels);
+  }
 
   /** Whether the series holds any sample, float or histogram. */
   get hasSamples(): boolean {
@@ -60,15 +85,12 @@ export class MemSeries {
 }
 
 /**
- * The key built by concatenation is a tree of V8 cons strings, about 20 per
- * series kept for as long as the series lives; a key kept flat costs a
- * quarter of that. Converting a string to a number flattens it in place.
+ * A series' first chunk goes into an array of exactly one: an empty array
+ * grown by a push keeps room for 17, about 130 bytes per series that most
+ * series, holding one open chunk, never use.
  */
-let flattened = 0;
-function flatString(s: string): string {
-  // Kept in a variable so that the conversion is not optimised away.
-  flattened = Number(s);
-  return s;
+function pushChunk(s: MemSeries, chunk: number): void {
+  s.chunks = appended(s.chunks, chunk);
 }
 
 /** What truncateBefore let go of: samples, chunks, series touched and left empty, and the time they spanned. */
@@ -95,7 +117,7 @@ export class Head {
   readonly retention: number;
   readonly index = new MemPostings();
   readonly series: (MemSeries | undefined)[] = [undefined];
-  private readonly byKey = new Map<string, MemSeries>();
+  private readonly byLabels = new SeriesByLabels<MemSeries>();
   /** u32 head-chunk table indexed by series id, in WASM memory. */
   private readonly heads = new WasmBuffer();
   /** u32 table of each series' open histogram chunk (0 = none), indexed by series id, in WASM memory. */
@@ -185,10 +207,9 @@ export class Head {
   }
 
   getOrCreate(labels: Labels): MemSeries {
-    const key = labelsKey(labels);
-    const found = this.byKey.get(key);
+    const found = this.byLabels.get(labels);
     if (found) return found;
-    const s = this.create(labels, key);
+    const s = this.create(labels);
     this.index.add(s.id, labels);
     return s;
   }
@@ -198,17 +219,17 @@ export class Head {
    * that index (see MemPostings.load) rather than from its labels.
    */
   loadSeries(labels: Labels): MemSeries {
-    return this.create(labels, labelsKey(labels));
+    return this.create(labels);
   }
 
-  private create(labels: Labels, key: string): MemSeries {
+  private create(labels: Labels): MemSeries {
     const id = this.series.length;
-    const s = new MemSeries(id, labels, flatString(key));
+    const s = new MemSeries(id, labels);
     this.ensureHeadsCapacity(id + 1);
     mem().u32[(this.heads.ptr >>> 2) + id] = 0;
     mem().u32[(this.histHeads.ptr >>> 2) + id] = 0;
     this.series.push(s);
-    this.byKey.set(key, s);
+    this.byLabels.add(s);
     this.liveSeries++;
     return s;
   }
@@ -238,7 +259,7 @@ export class Head {
 
   /** Makes `chunk` (loaded from a checkpoint) the open head chunk of s, which the WASM appender continues. */
   setOpenChunk(s: MemSeries, chunk: number): void {
-    s.chunks.push(chunk);
+    pushChunk(s, chunk);
     this.chunks++;
     mem().u32[(this.heads.ptr >>> 2) + s.id] = chunk;
   }
@@ -247,16 +268,16 @@ export class Head {
   addChunk(s: MemSeries, chunk: number): void {
     // Chunks loaded from disk are all closed already.
     if (s.chunks.length > s.closedMinT.length) this.closeHeadChunk(s);
-    s.chunks.push(chunk);
+    pushChunk(s, chunk);
     this.chunks++;
   }
 
   private closeHeadChunk(s: MemSeries): void {
     const c = s.chunks[s.chunks.length - 1]!;
-    s.closedMinT.push(wasm.chunkMinTime(c, this.enc));
-    s.closedMaxT.push(wasm.chunkMaxTime(c, this.enc));
+    s.closedMinT = appended(s.closedMinT, wasm.chunkMinTime(c, this.enc));
+    s.closedMaxT = appended(s.closedMaxT, wasm.chunkMaxTime(c, this.enc));
     const n = wasm.chunkSamples(c, this.enc);
-    s.closedSamples.push(n);
+    s.closedSamples = appended(s.closedSamples, n);
     s.closedSampleSum += n;
   }
 
@@ -294,14 +315,14 @@ export class Head {
     this.chunks -= s.chunks.length;
     this.samples -= s.totalSamples;
     mem().u32[(this.heads.ptr >>> 2) + s.id] = 0;
-    s.chunks = [];
-    s.closedMinT = [];
-    s.closedMaxT = [];
-    s.closedSamples = [];
+    s.chunks = NO_ENTRIES;
+    s.closedMinT = NO_ENTRIES;
+    s.closedMaxT = NO_ENTRIES;
+    s.closedSamples = NO_ENTRIES;
     s.closedSampleSum = 0;
     s.totalSamples = 0;
-    s.persistedFile = [];
-    s.persistedSlot = [];
+    s.persistedFile = NO_ENTRIES;
+    s.persistedSlot = NO_ENTRIES;
     s.generation++;
     s.starts = null;
     s.maxT = -Infinity;
@@ -339,7 +360,7 @@ export class Head {
 
   /** Forgets an emptied series: its labels leave the index. */
   removeSeries(s: MemSeries): void {
-    this.byKey.delete(s.key);
+    this.byLabels.delete(s);
     this.series[s.id] = undefined;
     this.liveSeries--;
     this.index.delete(new Map([[s.id, s.labels]]));
@@ -410,12 +431,12 @@ export class Head {
         s.starts.t.splice(0, k);
         s.starts.st.splice(0, k);
       }
-      s.chunks.splice(0, drop);
-      s.closedMinT.splice(0, drop);
-      s.closedMaxT.splice(0, drop);
-      s.closedSamples.splice(0, drop);
-      s.persistedFile.splice(0, drop);
-      s.persistedSlot.splice(0, drop);
+      dropFront(s.chunks, drop);
+      dropFront(s.closedMinT, drop);
+      dropFront(s.closedMaxT, drop);
+      dropFront(s.closedSamples, drop);
+      dropFront(s.persistedFile, drop);
+      dropFront(s.persistedSlot, drop);
       s.generation++;
       if (s.chunks.length === 0) {
         u32[headsBase + s.id] = 0;
@@ -459,7 +480,7 @@ export class Head {
 
   private forgetEmptied(s: MemSeries, removed: Map<number, Labels>): void {
     removed.set(s.id, s.labels);
-    this.byKey.delete(s.key);
+    this.byLabels.delete(s);
     this.series[s.id] = undefined;
     this.liveSeries--;
   }
@@ -532,6 +553,6 @@ export class Head {
     this.heads.ptr = 0;
     this.histHeads.ptr = 0;
     this.series.length = 1;
-    this.byKey.clear();
+    this.byLabels.clear();
   }
 }

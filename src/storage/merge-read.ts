@@ -35,7 +35,6 @@ type Starts = { t: number[]; st: number[] };
  * which opens the blocks itself and gets only the head from the database.
  */
 export interface HeadSeriesView {
-  readonly key: string;
   readonly labels: Labels;
   /** Start timestamps of the series' head samples, if it has any. */
   readonly starts: Starts | null;
@@ -62,7 +61,6 @@ export interface HeadView {
 /** The head's own series, read in place. */
 export function memHeadView(head: Head): HeadView {
   const view = (s: MemSeries): HeadSeriesView => ({
-    key: s.key,
     labels: s.labels,
     starts: s.starts,
     chunkParts: (lo, hi) => head.chunkPartsOverlapping(s, lo, hi).map((p) => ({ ...p, bytes: null })),
@@ -315,12 +313,18 @@ export class DBQuerier implements Querier {
         else byKey.set(key, { labels: entry.labels, parts: [part], head: null });
       }
     }
-    for (const s of this.head.matching(matchers, this.mint, this.maxt)) {
-      const found = byKey.get(s.key);
-      if (found) found.head = s;
-      else byKey.set(s.key, { labels: s.labels, parts: [], head: s });
-    }
     const out: MergedSeries[] = [];
+    for (const s of this.head.matching(matchers, this.mint, this.maxt)) {
+      // Without blocks there is nothing to merge with, and no key to make.
+      if (this.blocks.length === 0) {
+        out.push(new MergedSeries(this, s.labels, [], s));
+        continue;
+      }
+      const key = labelsKey(s.labels);
+      const found = byKey.get(key);
+      if (found) found.head = s;
+      else byKey.set(key, { labels: s.labels, parts: [], head: s });
+    }
     for (const { labels, parts, head } of byKey.values()) out.push(new MergedSeries(this, labels, parts, head));
     return out;
   }

@@ -29,6 +29,20 @@ beforeAll(async () => {
   off = createOffThreadEngine(db, { features: ['promql-experimental-functions'] });
 });
 
+describe('worker threads', () => {
+  it('start with the first query, not before: a server that only ingests holds none', async () => {
+    const lazy = createOffThreadEngine(db, {}, { workers: 1 });
+    try {
+      expect(lazy.workersRunning).toBe(0);
+      const r = await lazy.instantQuery('count(http_requests_total)', T0 + 60_000);
+      expect({ ...r, stats: undefined }).toEqual({ ...createEngine(db).instantQuerySync('count(http_requests_total)', T0 + 60_000), stats: undefined });
+      expect(lazy.workersRunning).toBe(1);
+    } finally {
+      await lazy.close();
+    }
+  });
+});
+
 afterAll(async () => {
   await off?.close();
 });

@@ -87,3 +87,24 @@ describe('write-ahead log', () => {
     await expect(openDiskDB(dir)).rejects.toThrow(/checksum mismatch in segment .*00000001 at byte \d+/);
   });
 });
+
+describe('the buffer a commit is put together in', () => {
+  it('grows to a large commit and shrinks back once commits are small again, every record read back', () => {
+    const dir = tmp();
+    const wal = new WalFile(dir);
+    const scratch = () => (wal as unknown as { scratch: Uint8Array }).scratch.length;
+    const big = new Uint8Array(1 << 20).fill(7), small = new Uint8Array(1000).fill(3);
+    wal.write([big]);
+    const grown = scratch();
+    expect(grown).toBeGreaterThanOrEqual((1 << 20) + 8);
+    expect(grown).toBeLessThan(2 << 20);
+    for (let i = 0; i < 7; i++) wal.write([small]);
+    expect(scratch()).toBe(grown);
+    wal.write([small]);
+    expect(scratch()).toBeLessThan(4096);
+    wal.close();
+    const frames = readFileSync(join(dir, readdirSync(dir).sort()[0]!));
+    // One big and eight small records, each behind an 8-byte header.
+    expect(frames.length).toBe(9 * 8 + (1 << 20) + 8 * 1000);
+  });
+});
