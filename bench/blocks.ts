@@ -218,19 +218,19 @@ async function rangeQueries(dir: string, series: SeriesData[], record: (row: Rec
 }
 
 /** Runs the writer child over points [first, points) of the large directory; its time, peak RSS and longest pauses. */
-function runWriter(dir: string, series: number, points: number, step: number, start: number, first: number) {
+export function runWriter(dir: string, series: number, points: number, step: number, start: number, first: number) {
   const writer = spawnSync(process.execPath, [resolve(here, 'blocks-writer.js'), dir, String(series), String(points), String(step), String(start), String(first)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (writer.status !== 0) throw new Error(`writer: ${writer.stderr.slice(-2000)}`);
-  return JSON.parse(writer.stdout.trim().split('\n').at(-1)!) as { ms: number; maxRSS: number; maxCommitMs: number; maxStallMs: number };
+  return JSON.parse(writer.stdout.trim().split('\n').at(-1)!) as { ms: number; maxRSS: number; maxCommitMs: number; maxCommitSyncMs: number; maxStallMs: number; memory: unknown; heldCommits: number; heldMs: number };
 }
 
 /** Starts `promlet serve` on dir; resolves once /-/ready answers, with the time from spawn to ready. */
-async function serveDir(dir: string): Promise<{ url: string; openMs: number; storageMs: number; proc: ReturnType<typeof spawn>; stop: () => Promise<void> }> {
+async function serveDir(dir: string): Promise<{ url: string; openMs: number; storageMs: number; proc: ReturnType<typeof spawn>; stop: () => Promise<void>; memory: () => unknown }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   // A script, not `-e`: the server's query workers inherit the process's flags, and `--input-type` stops them starting.
-  const proc = spawn(process.execPath, [resolve(here, 'promlet-serve.js'), 'serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--retention', '100y'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [resolve(here, 'promlet-serve.js'), 'serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--retention', '100y'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PROMLET_BENCH_MEMORY_PROBE: '1' } });
   let log = '';
   proc.stderr!.on('data', (d) => (log += String(d)));
   const stop = async () => {
@@ -246,7 +246,9 @@ async function serveDir(dir: string): Promise<{ url: string; openMs: number; sto
   }
   // The server's own account of opening the directory (blocks, head, log), without the process start.
   const storageMs = Number(/data dir .*, in (\d+) ms/.exec(log)?.[1] ?? NaN);
-  return { url, openMs: performance.now() - t0, storageMs, proc, stop };
+  // Where the server's memory went (bench/memory-probe.ts), printed as it stops.
+  const memory = () => JSON.parse(/memory-probe (.*)/.exec(log)?.[1] ?? 'null') as unknown;
+  return { url, openMs: performance.now() - t0, storageMs, proc, stop, memory };
 }
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
@@ -265,12 +267,15 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
   const step = 60_000;
   const points = Math.round((days * 86400_000) / step);
   const start = Date.UTC(2026, 0, 1);
-  const dir = mkdtempSync(join(tmpdir(), 'promlet-large-'));
+  // PROMLET_BENCH_LARGE_DIR: serve a directory an earlier run kept (PROMLET_BENCH_KEEP_LARGE) instead of writing one.
+  const kept = process.env.PROMLET_BENCH_LARGE_DIR;
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'promlet-large-'));
   console.log(`\n## A large directory: ${series.toLocaleString('en')} high-entropy gauges × ${days} d at 60 s (${(series * points).toLocaleString('en')} samples; the issue's figure is 10,000 × 10 d), written through openDiskDB, served by promlet serve\n`);
   try {
-    const w = runWriter(dir, series, points, step, start, 0);
+    const w = kept ? { ms: NaN, maxRSS: NaN, maxCommitMs: NaN, maxCommitSyncMs: NaN, maxStallMs: NaN, memory: null, heldCommits: NaN, heldMs: NaN } : runWriter(dir, series, points, step, start, 0);
     const bytes = dirBytes(dir);
     console.log(`writer: ${(w.ms / 1000).toFixed(1)} s, peak RSS ${mb(w.maxRSS)}, ${(bytes / 2 ** 20).toFixed(0)} MiB on disk`);
+    console.log(`writer memory (MB; headHours, headChunks: largest seen): ${JSON.stringify(w.memory)}`);
 
     // The server writes its own metrics at the real now into what it serves: it serves a copy, so the writer can go on with this one.
     const served = `${dir}-served`;
@@ -304,13 +309,16 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
       await server.stop();
       rmSync(served, { recursive: true, force: true });
     }
+    const serverMemory = server.memory();
+    console.log(`server memory (MB, main thread; the rest of the resident set is the query workers and code): ${JSON.stringify(serverMemory)}`);
 
     console.log('| measure | value | target |');
     console.log('|---|---:|---:|');
     console.log(`| on disk | ${(bytes / 2 ** 20).toFixed(0)} MiB (${(bytes / (series * points)).toFixed(2)} bytes/sample) | |`);
     console.log(`| writer: time | ${(w.ms / 1000).toFixed(1)} s | |`);
     console.log(`| writer: peak RSS | ${mb(w.maxRSS)} | ≤ 400 MB |`);
-    console.log(`| writer: longest commit; longest event-loop stall | ${w.maxCommitMs.toFixed(0)} ms; ${w.maxStallMs.toFixed(0)} ms | |`);
+    console.log(`| writer: longest commit (its synchronous part; with any back-pressure wait); longest event-loop stall | ${w.maxCommitSyncMs.toFixed(0)} ms; ${w.maxCommitMs.toFixed(0)} ms; ${w.maxStallMs.toFixed(0)} ms | |`);
+    console.log(`| writer: commits held back for a cut (head past 3 block ranges); their wait in all | ${w.heldCommits}; ${w.heldMs.toFixed(0)} ms | |`);
     console.log(`| server: start to ready | ${server.openMs.toFixed(0)} ms | |`);
     console.log(`| server: \`sum(count_over_time(bench_gauge[${points}m]))\` (whole range, one query) | ${wholeMs.toFixed(0)} ms, ${exactCount ? 'exact' : 'WRONG'} | exact |`);
     console.log(`| server: \`sum(count_over_time(bench_gauge[1d]))\`, range query a day a step | ${rangeMs.toFixed(0)} ms, ${exactRange ? 'exact' : 'WRONG'} | exact |`);
@@ -338,7 +346,7 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
 
     record({
       series, days, samples: series * points, diskBytes: bytes, bytesPerSample: bytes / (series * points), writerMs: w.ms, writerPeakRss: w.maxRSS,
-      writerMaxCommitMs: w.maxCommitMs, writerMaxStallMs: w.maxStallMs, serverPeakRss: rss, openMs: server.openMs, wholeRangeQueryMs: wholeMs, rangeQueryMs: rangeMs,
+      writerMaxCommitMs: w.maxCommitMs, writerMaxCommitSyncMs: w.maxCommitSyncMs, writerMaxStallMs: w.maxStallMs, writerHeldCommits: w.heldCommits, writerHeldMs: w.heldMs, writerMemory: w.memory, serverPeakRss: rss, serverMemory, openMs: server.openMs, wholeRangeQueryMs: wholeMs, rangeQueryMs: rangeMs,
       exactCount, exactRange, exactSamples, open,
     });
     if (open) {
@@ -346,7 +354,7 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
       console.log(`| the same: opening the storage alone (the server's log); an empty directory's start to ready | ${open.storageMs} ms; ${open.emptyMs.toFixed(0)} ms | |`);
     }
   } finally {
-    if (process.env.PROMLET_BENCH_KEEP_LARGE) console.log(`kept ${dir}`);
+    if (process.env.PROMLET_BENCH_KEEP_LARGE || kept) console.log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,12 +1,13 @@
 // Runs in a dedicated worker of headless Chromium for bench/browser-blocks.ts:
 // fills a persistent database hour by hour (saving after each, as a tab's
 // periodic saves would), then answers whole-range queries. ?blocks=opfs cuts
-// the head into OPFS blocks; ?blocks=none keeps everything in WASM memory.
+// the head into OPFS blocks; ?blocks=indexeddb into IndexedDB blocks (what a
+// page without OPFS gets); ?blocks=none keeps everything in WASM memory.
 
 import { openPersistentDB, createEngine } from '../src/index.js';
 
 const q = new URLSearchParams(self.location.search);
-const mode = q.get('blocks') as 'opfs' | 'none';
+const mode = q.get('blocks') as 'opfs' | 'indexeddb' | 'none';
 const SERIES = Number(q.get('series')), HOURS = Number(q.get('hours'));
 const STEP = 60_000, T0 = 1_700_000_000_000 - (1_700_000_000_000 % 7_200_000);
 
@@ -32,17 +33,23 @@ async function run() {
   }
   const fillMs = performance.now() - t0;
   const wasmAfterFillBytes = p.db.stats().wasmMemoryBytes;
+  // The benchmark reads the tab's peak RSS of the fill before the queries add theirs.
+  postMessage({ filled: true });
+  await new Promise((resolve) => (self.onmessage = resolve));
   const engine = createEngine(p.db);
+  const readsBefore = p.blockReads();
   const end = T0 + HOURS * 3_600_000;
   const t1 = performance.now();
   const count = await engine.instantQuery(`sum(count_over_time(bench_gauge[${HOURS}h]))`, end);
   const avg = await engine.instantQuery(`avg(avg_over_time(bench_gauge[${HOURS}h]))`, end);
   const queryMs = performance.now() - t1;
   const s = p.db.stats();
+  const held = p.blockMemory();
+  const readsAfter = p.blockReads();
   const value = (r: typeof count) => (r.resultType === 'vector' ? r.result[0]?.value?.[1] ?? null : null);
   const out = {
     mode, blocks: s.blocks.length, wasmMemoryBytes: s.wasmMemoryBytes, wasmAfterFillBytes, wasmByHour, headSamples: s.head.samples, samples: s.samples,
-    cacheBytes: s.cache.bytes, fillMs, queryMs, count: value(count), avg: value(avg),
+    cacheBytes: s.cache.bytes, indexBytes: held.residentBytes, queryFetchMs: readsAfter.fetchMs - readsBefore.fetchMs, queryFetchBytes: readsAfter.bytesFetched - readsBefore.bytesFetched, loadedBytes: held.loadedBytes, fillMs, queryMs, count: value(count), avg: value(avg),
   };
   await p.clear();
   await p.close();

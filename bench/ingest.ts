@@ -102,11 +102,29 @@ function spread(xs: number[], digits: number, suffix = ''): string {
 
 interface ReceiveRun { samplesPerSecond: number; seconds: number; cpuSeconds: number; startRssMiB: number; peakRssMiB: number; stored: number; failed: number }
 
+/**
+ * Waits (at most 15 s) until a process has used less than 20 ms of CPU in
+ * 500 ms: work a server does after it answers (promlet's query worker threads
+ * load the engine in the background, about half a CPU second) is its
+ * start-up's, not the remote writes' measured next.
+ */
+async function quiet(pid: number): Promise<number> {
+  const t0 = performance.now();
+  for (let before = cpuSeconds(pid); performance.now() - t0 < 15_000;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuSeconds(pid);
+    if (now - before < 0.02) break;
+    before = now;
+  }
+  return (performance.now() - t0) / 1000;
+}
+
 async function receiveOnce(server: 'prometheus' | 'promlet', bodies: Uint8Array[]): Promise<ReceiveRun> {
   const peer = server === 'prometheus'
     ? await startPrometheus({ args: ['--web.enable-remote-write-receiver'] })
     : await startPromlet(['--web.enable-remote-write-receiver']);
   try {
+    await quiet(peer.pid);
     const startRss = rssMiB(peer.pid);
     const cpu0 = cpuSeconds(peer.pid);
     const { seconds, failed } = await send(peer.url, bodies, 4);
@@ -127,7 +145,7 @@ export async function remoteWriteReceiveBench(quick: boolean, record: (row: Reco
   const bodies = requests(series, points, perRequest);
   const samples = series * points;
   console.log(`\n## Remote-write receive: ${series.toLocaleString('en')} series × 1 h at 15 s (${samples.toLocaleString('en')} samples) in ${bodies.length} requests of ${perRequest} series, 4 in flight; ${runs} runs each, alternating which server goes first\n`);
-  console.log(`Prometheus: ${prometheusVersion()} with --web.enable-remote-write-receiver; promlet: serve --data-dir (logged before acknowledged). Each run is a fresh process.\n`);
+  console.log(`Prometheus: ${prometheusVersion()} with --web.enable-remote-write-receiver; promlet: serve --data-dir (logged before acknowledged). Each run is a fresh process, measured once it is ready and its CPU time has stopped growing (start-up done).\n`);
   const by: Record<'prometheus' | 'promlet', ReceiveRun[]> = { prometheus: [], promlet: [] };
   const ratios: number[] = [], cpuRatios: number[] = [];
   console.log('| run | server | samples/s | CPU s | samples per CPU s | RSS at start MiB | peak RSS MiB | series stored | failed requests |');

@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|scrape-memory|playground|blocks|ui|browser-blocks|out-of-order|dashboard|import|histograms|histogram-peer|histogram-query|histogram-output|large-directory] [--repeats N]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|scrape-memory|playground|blocks|ui|browser-blocks|out-of-order|dashboard|import|histograms|histogram-peer|histogram-query|histogram-output|large-directory|open-directory] [--repeats N]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -27,6 +27,7 @@ import { remoteWriteReceiveBench, scrapeCpuBench } from './ingest.js';
 import { scrapeMemoryBench } from './scrape-memory.js';
 import { intakeBench } from './intake.js';
 import { blocksBench, importBench, largeDirectory } from './blocks.js';
+import { openDirectoryBench } from './open-directory.js';
 import { browserBlocksBench } from './browser-blocks.js';
 import { outOfOrderBench } from './out-of-order.js';
 import { dashboardBench } from './dashboard.js';
@@ -228,6 +229,8 @@ if (run('histogram-output')) await histogramOutputBench(quick, (row) => record('
 if (only === 'import') await importBench(corpus, quick, (row) => record('blocks', row));
 // The large served directory of `blocks` alone.
 if (only === 'large-directory') await largeDirectory(quick, (row) => record('blocks', { part: 'largeDirectory', ...row }));
+// Opening a 1 GB data directory, start to ready (writes one unless PROMLET_BENCH_OPEN_DIR names it).
+if (only === 'open-directory') await openDirectoryBench(quick, (row) => record('blocks', row));
 await recordResults(results, quick);
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));

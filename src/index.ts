@@ -4,7 +4,7 @@
 export { openDB, DB, parseRetention } from './storage/db.js';
 export type { DBOptions, DBStats } from './storage/db.js';
 export type {
-  Appender, Appendable, Querier, Queryable, Series, SeriesRef, SelectHints, SampleBatch, WindowReduction, Millis,
+  Appender, Appendable, Querier, Queryable, Series, SeriesRef, SelectHints, SampleBatch, WindowReduction, Millis, StorageRead,
 } from './storage/interfaces.js';
 export {
   StorageError, StorageFullError, OutOfOrderSampleError, DuplicateSampleError, OutOfBoundsError, InvalidSampleError, UnknownSeriesError,
@@ -32,6 +32,7 @@ export { STALE_NAN, isStaleNaN } from './model/stale.js';
 export { openPersistentDB } from './browser/persistent-db.js';
 export type { PersistentDB, PersistentDBOptions } from './browser/persistent-db.js';
 export { PersistCorruptionError } from './storage/persist-format.js';
+export { BlockDataNotLoadedError } from './storage/block-prefetch.js';
 
 // Embedding: a service's own metrics, rules and PromQL in-process; a benchmark harness's judge.
 export { createPromlet } from './embed/promlet.js';

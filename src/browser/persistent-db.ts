@@ -4,17 +4,22 @@
 // by a checkpoint every saveInterval, when the page is hidden, and on save();
 // each save is one IndexedDB transaction, so a reload finds the last whole
 // save. What was committed after it is lost, as the option's docs say.
-// Where OPFS sync access handles exist (a dedicated worker), the head is cut
-// into immutable blocks in OPFS as on Node (storage/block-lifecycle.ts), so
-// only recent data stays in WebAssembly memory; IndexedDB then holds only
-// the head. Elsewhere (a page's main thread) everything stays in memory.
+// The head is cut into immutable blocks as on Node (storage/block-lifecycle.ts),
+// so only recent data stays in WebAssembly memory: in OPFS where sync access
+// handles exist (a dedicated worker), else in IndexedDB beside the head (a
+// page's main thread), where queries load the chunks they read first.
 
 import { openDB, parseRetention, type DB, type DBOptions } from '../storage/db.js';
 import { decodeFrames, decodeIndex, encodeFrames } from '../storage/persist-format.js';
+import type { Block } from '../storage/block.js';
+import type { Matcher } from '../model/matcher.js';
 import {
-  type BlockPolicy, applyBlockTimeRetention, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks, logHeadRetention,
+  type BlockPolicy, applyBlockTimeRetention, blocksEncoding, compactBlocks, compactBlocksLoading, cutHeadBlocks, headCutUpTo, openBlocks, logHeadRetention,
 } from '../storage/block-lifecycle.js';
+import { wholeBlockRanges } from '../storage/block-prefetch.js';
 import { OpfsBlockBackend, opfsAvailable } from './opfs-block-backend.js';
+import { IdbBlockBackend } from './idb-block-backend.js';
+import { BLOCK_STORE, HEAD_STORE as STORE, done, openStores, request } from './idb.js';
 
 export interface PersistentDBOptions extends DBOptions, BlockPolicy {
   /** IndexedDB database name (default "promlet"). */
@@ -24,19 +29,35 @@ export interface PersistentDBOptions extends DBOptions, BlockPolicy {
   /** Start empty, deleting what was saved under this name. */
   fresh?: boolean;
   /**
-   * Immutable blocks in the origin private file system: "auto" (default) where
-   * this context has OPFS sync access handles (a dedicated worker), "opfs"
-   * (required: an error elsewhere), "none" (all data in memory).
+   * Where immutable blocks live: "auto" (default) in the origin private file
+   * system where this context has OPFS sync access handles (a dedicated
+   * worker), else in IndexedDB; "opfs" (required: an error elsewhere);
+   * "indexeddb"; "none" (all data in memory).
    */
-  blocks?: 'auto' | 'opfs' | 'none';
+  blocks?: 'auto' | 'opfs' | 'indexeddb' | 'none';
 }
 
 export interface PersistentDB {
   db: DB;
   /** What the last session left: series and chunks loaded (open head chunks included), samples in the loaded open chunks. */
   loaded: { series: number; chunks: number; samples: number; ms: number; blocks: number };
-  /** Whether old data is cut into OPFS blocks (false: all of it stays in memory). */
+  /** Whether old data is cut into blocks (false: all of it stays in memory). */
   blocks: boolean;
+  /** Where the blocks are: "opfs", "indexeddb" (queries load the chunks they read), or null (no blocks). */
+  blockStore: 'opfs' | 'indexeddb' | null;
+  /**
+   * Block bytes held in JavaScript memory besides the cache (db.stats().cache):
+   * blocks not yet flushed, the resident indexes (IndexedDB only) and chunk
+   * pages loaded for queries running now.
+   */
+  blockMemory(): { pendingBytes: number; residentBytes: number; loadedBytes: number };
+  /** What queries and merges loaded from IndexedDB blocks so far (zeros with OPFS or no blocks). */
+  blockReads(): { loads: number; pagesFetched: number; bytesFetched: number; pagesInMemory: number; fetchMs: number };
+  /**
+   * db.deleteSeries where blocks may be in IndexedDB: loads the chunks it
+   * counts first, between saves. Durable at the next save. Returns the number of samples deleted.
+   */
+  deleteSeries(matchers: readonly Matcher[], mint?: number, maxt?: number): Promise<number>;
   /** Saves now; resolves when the transaction is durable. */
   save(): Promise<{ newChunks: number; headSamples: number }>;
   /** Saves and stops saving; the DB must not be used afterwards. */
@@ -45,42 +66,25 @@ export interface PersistentDB {
   clear(): Promise<void>;
 }
 
-const STORE = 'files';
 const chunkKey = (n: number) => `chunks/${String(n).padStart(8, '0')}`;
-
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
-
-function openStore(name: string): Promise<IDBDatabase> {
-  const r = indexedDB.open(name, 1);
-  r.onupgradeneeded = () => r.result.createObjectStore(STORE);
-  return request(r);
-}
+/** Merges of blocks kept in IndexedDB hold their parents in memory while written: none spans more than this. */
+const IDB_MAX_COMPACTION_RANGE = 24 * 3_600_000;
 
 /** Opens a database whose data survives page reloads in this browser's IndexedDB. */
 export async function openPersistentDB(opts: PersistentDBOptions = {}): Promise<PersistentDB> {
   if (typeof indexedDB === 'undefined') throw new Error('openPersistentDB needs IndexedDB (a browser); in Node use openDiskDB from promlet/node');
   const t0 = performance.now();
   const name = opts.name ?? 'promlet';
-  const useBlocks = opts.blocks === 'opfs' || ((opts.blocks ?? 'auto') === 'auto' && opfsAvailable());
-  if (useBlocks && !opfsAvailable()) throw new Error('openPersistentDB blocks: "opfs" needs OPFS sync access handles, which only a dedicated worker has');
+  const mode = opts.blocks ?? 'auto';
+  if (!['auto', 'opfs', 'indexeddb', 'none'].includes(mode)) throw new Error(`openPersistentDB blocks: ${JSON.stringify(mode)} is not one of "auto", "opfs", "indexeddb", "none"`);
+  const store: 'opfs' | 'indexeddb' | null = mode === 'none' ? null : mode === 'auto' ? (opfsAvailable() ? 'opfs' : 'indexeddb') : mode;
+  if (store === 'opfs' && !opfsAvailable()) throw new Error('openPersistentDB blocks: "opfs" needs OPFS sync access handles, which only a dedicated worker has');
   const warn = (m: string) => console.warn(`promlet: ${m}`);
-  const idb = await openStore(name);
+  const idb = await openStores(name);
   if (opts.fresh) {
-    const tx = idb.transaction(STORE, 'readwrite');
+    const tx = idb.transaction([STORE, BLOCK_STORE], 'readwrite');
     tx.objectStore(STORE).clear();
+    tx.objectStore(BLOCK_STORE).clear();
     await done(tx);
   }
   const read = idb.transaction(STORE, 'readonly').objectStore(STORE);
@@ -88,10 +92,16 @@ export async function openPersistentDB(opts: PersistentDBOptions = {}): Promise<
   const files = new Map<string, Uint8Array>();
   for (const k of keys) files.set(k, new Uint8Array((await request(read.get(k))) as ArrayBuffer));
 
-  // Blocks live in OPFS directory "promlet-<name>"; IndexedDB keeps the head beside them.
-  const backend = useBlocks ? await OpfsBlockBackend.open(`promlet-${name}`, warn) : null;
-  if (backend && opts.fresh) await backend.clear();
+  // Blocks live in OPFS directory "promlet-<name>", or in IndexedDB's block store; IndexedDB keeps the head beside them.
+  const opfs = store === 'opfs' ? await OpfsBlockBackend.open(`promlet-${name}`, warn) : null;
+  if (opfs && opts.fresh) await opfs.clear();
+  const inIdb = store === 'indexeddb' ? await IdbBlockBackend.open(idb, name, warn) : null;
+  const backend = opfs ?? inIdb;
   const db = await openDB({ ...opts, encoding: (backend && blocksEncoding(backend, false, warn)) || opts.encoding });
+  if (inIdb) {
+    inIdb.useCache(db.cache);
+    db.setBlockLoader(inIdb);
+  }
   logHeadRetention(db, parseRetention(opts.retention), warn);
   const loaded = { series: 0, chunks: 0, samples: 0, ms: 0, blocks: 0 };
   if (backend) db.setBlocks(openBlocks(backend, db, false, warn));
@@ -125,8 +135,15 @@ export async function openPersistentDB(opts: PersistentDBOptions = {}): Promise<
     // Blocks are durable in OPFS before the head that no longer holds their data is saved.
     if (backend && !db.hasOpenQueriers()) {
       cutHeadBlocks(backend, db, opts);
-      compactBlocks(backend, db, retentionMs, opts);
-      applyBlockTimeRetention(backend, db, retentionMs, warn);
+      if (inIdb) {
+        // Blocks cut just now go to IndexedDB before merges load their parents from there.
+        await inIdb.flush();
+        const load = (blocks: readonly Block[]) => inIdb.load(blocks.flatMap((b) => wholeBlockRanges(b, (p) => inIdb.size(p), (d) => inIdb.list(d))));
+        await compactBlocksLoading(inIdb, db, retentionMs, opts, load, IDB_MAX_COMPACTION_RANGE);
+      } else {
+        compactBlocks(backend, db, retentionMs, opts);
+      }
+      if (!db.hasOpenQueriers()) applyBlockTimeRetention(backend, db, retentionMs, warn);
     }
     await backend?.flush();
     const fileNo = nextFile;
@@ -159,7 +176,16 @@ export async function openPersistentDB(opts: PersistentDBOptions = {}): Promise<
   if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onHide);
 
   return {
-    db, loaded, save, blocks: backend !== null,
+    db, loaded, save, blocks: backend !== null, blockStore: store,
+    deleteSeries: (matchers, mint = -Infinity, maxt = Infinity) => {
+      // Between saves, so no cut or merge changes the blocks while their chunks load.
+      const run = () => db.prefetched(() => [{ matchers, start: mint, end: maxt }], () => db.deleteSeries(matchers, mint, maxt));
+      const next = saving.then(run, run);
+      saving = next.catch(() => {});
+      return next;
+    },
+    blockReads: () => ({ ...(inIdb?.reads ?? { loads: 0, pagesFetched: 0, bytesFetched: 0, pagesInMemory: 0, fetchMs: 0 }) }),
+    blockMemory: () => inIdb?.memory() ?? { pendingBytes: opfs?.pendingBytes ?? 0, residentBytes: 0, loadedBytes: 0 },
     close: async () => {
       if (timer) clearInterval(timer);
       if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', onHide);
@@ -172,7 +198,8 @@ export async function openPersistentDB(opts: PersistentDBOptions = {}): Promise<
       const tx = idb.transaction(STORE, 'readwrite');
       tx.objectStore(STORE).clear();
       await done(tx);
-      await backend?.clear();
+      await opfs?.clear();
+      await inIdb?.clear();
     },
   };
 }

@@ -4,21 +4,23 @@
 //   DIR/chunks/00000001 ...    persisted chunks, one file per checkpoint that closed chunks
 //   DIR/wal/checkpoint.N       series and open-chunk samples as of segment N
 //   DIR/wal/0000000M ...       the write-ahead log after it
-// A checkpoint runs when a log segment fills, every checkpointInterval, and on
-// close. Its files are written and synced before the index is renamed into
-// place, and only then is what it replaces deleted, so a crash at any point
-// leaves either the old or the new state whole.
+// A checkpoint runs after the commit that fills a log segment, after a block
+// cut, every checkpointInterval, and on close (see head-checkpointer.ts). Its
+// files are written and synced before the index is renamed into place, and
+// only then is what it replaces deleted, so a crash at any point leaves
+// either the old or the new state whole.
 
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDB, type DB, type DBOptions } from '../storage/db.js';
 import { ENCODING_IDS, type ChunkEncoding } from '../wasm/codec.js';
-import { PersistCorruptionError, decodeFrames, decodeIndex, encodeFrames, type PersistedIndex } from '../storage/persist-format.js';
+import { PersistCorruptionError, decodeFrames, decodeIndex, type PersistedIndex } from '../storage/persist-format.js';
 import { type WalOptions, WalFile, readWal, segmentName, segments } from './wal-file.js';
+import { type CheckpointResult, HeadCheckpointer, checkpointName, chunkDir, removePendingCheckpointFiles, writeAtomic } from './head-checkpointer.js';
+import { DiskMaintenance } from './disk-maintenance.js';
 import { parseBase2Bytes } from '../model/units.js';
 import {
-  type BlockPolicy, applyBlockSizeRetention, cleanTombstones as cleanBlockTombstones, applyBlockTimeRetention, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks,
-  compactBlocksAsync, cutHeadBlocksAsync, headNeedsCut, untilNoQueriers,
+  type BlockPolicy, cleanTombstones as cleanBlockTombstones, blocksEncoding, compactBlocks, cutHeadBlocks, headCutUpTo, openBlocks,
 } from './disk-blocks.js';
 import { logHeadRetention } from '../storage/block-lifecycle.js';
 import { listBlockDirs } from './block-dir.js';
@@ -34,13 +36,7 @@ export interface DiskDBOptions extends DBOptions, WalOptions, BlockPolicy {
   readOnly?: boolean;
 }
 
-export interface CheckpointResult {
-  segment: number;
-  newChunks: number;
-  headSamples: number;
-  deletedChunkFiles: number;
-  ms: number;
-}
+export type { CheckpointResult } from './head-checkpointer.js';
 
 export interface DiskDB {
   db: DB;
@@ -59,36 +55,13 @@ export interface DiskDB {
    * that look at the blocks right after writing wait for it.
    */
   maintenance(): Promise<void>;
+  /** Commits held back while the head spanned more than three block ranges (see disk-maintenance.ts), and how long they waited in all. */
+  readonly heldCommits: { readonly commits: number; readonly ms: number };
   /** Keeps log segments from the one `from()` returns, for a reader of the log (remote write) that lags behind. */
   retainLogFrom(from: () => number): void;
   close(): Promise<void>;
 }
 
-const chunkDir = (dataDir: string) => join(dataDir, 'chunks');
-const chunkFiles = (dir: string) => (existsSync(dir) ? segments(dir) : []);
-const checkpointName = (n: number) => `checkpoint.${segmentName(n)}`;
-
-/** Writes a file whole and durably under a temporary name, then renames it into place. */
-function writeAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Parses Prometheus's size syntax ("512MB", "1GB"; powers of 1024) into bytes; 0 means no limit. */
 export function parseSize(v: number | string | undefined): number {
@@ -143,7 +116,9 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
   db.setHeadMinValidTime(cutUpTo);
   if (ix) {
     const files = new Map<number, Uint8Array>();
-    const where = (n: number) => join(chunkDir(dataDir), segmentName(n));
+    // A path per chunk file, not per chunk: loading asks for it with every chunk it checks.
+    const paths = new Map<number, string>();
+    const where = (n: number) => paths.get(n) ?? paths.set(n, join(chunkDir(dataDir), segmentName(n))).get(n)!;
     db.loadPersisted(ix, (n) => {
       let f = files.get(n);
       if (!f) files.set(n, (f = readFileSync(where(n))));
@@ -161,104 +136,45 @@ async function openLocked(dataDir: string, walDir: string, opts: DiskDBOptions, 
 
   if (opts.readOnly) {
     const refuse = () => { throw new Error(`${dataDir} is open read-only`); };
-    return { db, wal: null, replay, walCorruptions, checkpoint: refuse, cleanTombstones: refuse, maintenance: () => Promise.resolve(), retainLogFrom: () => {}, close: () => db.close() };
+    return { db, wal: null, replay, walCorruptions, checkpoint: refuse, cleanTombstones: refuse, maintenance: () => Promise.resolve(), heldCommits: { commits: 0, ms: 0 }, retainLogFrom: () => {}, close: () => db.close() };
   }
 
+  removePendingCheckpointFiles(dataDir);
   const wal = new WalFile(walDir, opts, after);
   db.attachWal(wal);
   const retentionSize = parseSize(opts.retentionSize);
   const retentionMs = parseRetention(opts.retention);
-  const retainers: (() => number)[] = [];
-  let nextFile = (chunkFiles(chunkDir(dataDir)).at(-1) ?? 0) + 1;
-
-  const persist = (segment: number): CheckpointResult => {
-    const t = performance.now();
-    const cp = db.checkpoint(nextFile, segment);
-    if (cp.chunkFile) {
-      mkdirSync(chunkDir(dataDir), { recursive: true });
-      writeAtomic(join(chunkDir(dataDir), segmentName(nextFile)), cp.chunkFile);
-      syncDir(chunkDir(dataDir));
-      nextFile++;
-    }
-    writeAtomic(join(walDir, checkpointName(segment)), encodeFrames(cp.records));
-    syncDir(walDir);
-    writeAtomic(join(dataDir, 'index'), cp.index);
-    syncDir(dataDir);
-    cp.markPersisted();
-    // The new state is in place: what it replaces can go.
-    const keep = Math.min(segment + 1, ...retainers.map((f) => f()));
-    wal.deleteUpTo(keep - 1);
-    for (const f of readdirSync(walDir)) {
-      const m = /^checkpoint\.(\d{8})(\.tmp)?$/.exec(f);
-      if (m && (Number(m[1]) < segment || m[2])) unlinkSync(join(walDir, f));
-    }
-    const deleted = deleteUnreferenced(dataDir, cp.fileMaxT);
-    const result = { segment, newChunks: cp.newChunks, headSamples: cp.headSamples, deletedChunkFiles: deleted, ms: 0 };
-    if (retentionSize > 0 && applySizeRetention(dataDir, db, cp.fileMaxT, retentionSize)) {
-      // Dropped chunks leave the index at the next checkpoint; take it now so their files go.
-      result.deletedChunkFiles += persist(wal.cut()).deletedChunkFiles;
-    }
-    result.ms = performance.now() - t;
-    return result;
-  };
-  wal.onCut = (closed) => {
-    persist(closed);
-  };
-  const checkpoint = () => persist(wal.cut());
+  const checkpoints = new HeadCheckpointer(dataDir, db, wal, retentionSize, warn);
+  // The commit that fills a log segment only starts the next one; the checkpoint runs after it.
+  wal.onCut = () => checkpoints.onSegmentFilled();
+  const checkpoint = () => checkpoints.now();
   const headDirBytes = () => dirBytes(chunkDir(dataDir)) + dirBytes(walDir);
-  const maintainBlocks = () => {
-    compactBlocks(dataDir, db, retentionMs, opts);
-    applyBlockTimeRetention(dataDir, db, retentionMs, warn);
-    if (retentionSize > 0) applyBlockSizeRetention(dataDir, db, retentionSize, headDirBytes(), warn);
-  };
   // At start: a head the log filled past 1.5 block ranges is cut, and what retention drops is said
   // (data imported long ago, say, under a shorter retention).
   if (cutHeadBlocks(dataDir, db, opts) > 0) checkpoint();
-  maintainBlocks();
-  // Cutting, compaction and retention run after the commit that found the head long enough has
-  // returned, a series at a time between other work: an appender never waits for them. A querier open
-  // across a swap would see neither the range the head let go of nor the new block, so each swap
-  // waits for a moment with no querier open.
-  let maintaining: Promise<void> | null = null;
-  const pause = () => new Promise<void>((r) => setTimeout(r, 1));
-  const maintainAfterCommit = async () => {
-    await pause();
-    while (await cutHeadBlocksAsync(dataDir, db, opts, pause) > 0) {
-      // The head let go of the cut range: persist it so the log before it can go.
-      checkpoint();
-      await compactBlocksAsync(dataDir, db, retentionMs, opts, pause);
-      await untilNoQueriers(db, pause);
-      maintainBlocks();
-    }
-  };
-  db.onCommitted = () => {
-    if (maintaining || !headNeedsCut(db, opts)) return;
-    maintaining = maintainAfterCommit()
-      // The commits are in the log and the head; cutting is tried again after the next one.
-      .catch((e) => warn(`cutting a block from the head of ${dataDir} failed: ${(e as Error).message}`))
-      .finally(() => (maintaining = null));
-  };
+  compactBlocks(dataDir, db, retentionMs, opts);
+  // From now on cutting, compaction and retention run after the commits that call for them (see disk-maintenance.ts).
+  const maintenance = new DiskMaintenance(dataDir, db, { ...opts, retentionMs, retentionSize, headDirBytes, warn, afterCut: () => void checkpoints.soon() });
+  maintenance.applyRetention();
   const interval = opts.checkpointInterval ?? 30 * 60_000;
-  // A failed timed checkpoint (a full disk, say) is reported; the log keeps everything until the next one works.
-  const timer = interval > 0 ? setInterval(() => {
-    try {
-      checkpoint();
-    } catch (e) {
-      opts.warn?.(`checkpoint of ${dataDir} failed: ${(e as Error).message}`);
-    }
-  }, interval) : null;
+  const timer = interval > 0 ? setInterval(() => void checkpoints.soon(), interval) : null;
   timer?.unref();
+  const settled = async () => {
+    await maintenance.settled();
+    await checkpoints.settled();
+  };
   return {
     db, wal, replay, walCorruptions, checkpoint,
-    maintenance: () => maintaining ?? Promise.resolve(),
+    maintenance: settled,
+    heldCommits: maintenance.held,
     cleanTombstones: () => {
-      if (!maintaining && !db.hasOpenQueriers()) cleanBlockTombstones(dataDir, db);
+      if (!maintenance.busy && !db.hasOpenQueriers()) cleanBlockTombstones(dataDir, db);
     },
-    retainLogFrom: (from) => retainers.push(from),
+    retainLogFrom: (from) => checkpoints.retainers.push(from),
     close: async () => {
       if (timer) clearInterval(timer);
-      db.onCommitted = null;
-      await maintaining;
+      await maintenance.stop();
+      await checkpoints.settled();
       try {
         checkpoint();
       } finally {
@@ -288,32 +204,6 @@ function add(into: DiskDB['replay'], r: { records: number; samples: number; skip
   into.records += r.records;
   into.samples += r.samples;
   into.skipped += r.skipped;
-}
-
-/** Deletes chunk files no series refers to any more (their chunks fell out of retention). */
-function deleteUnreferenced(dataDir: string, referenced: Map<number, number>): number {
-  let n = 0;
-  for (const f of chunkFiles(chunkDir(dataDir))) {
-    if (referenced.has(f)) continue;
-    unlinkSync(join(chunkDir(dataDir), segmentName(f)));
-    n++;
-  }
-  return n;
-}
-
-/** Drops the data of the oldest chunk files while the directory exceeds `limit` bytes; true if anything was dropped. */
-function applySizeRetention(dataDir: string, db: DB, fileMaxT: Map<number, number>, limit: number): boolean {
-  const sizeOf = (dir: string) => existsSync(dir) ? readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) : 0;
-  let total = sizeOf(chunkDir(dataDir)) + sizeOf(join(dataDir, 'wal'));
-  let cutoff = -Infinity;
-  for (const f of [...fileMaxT.keys()].sort((a, b) => a - b)) {
-    if (total <= limit) break;
-    total -= statSync(join(chunkDir(dataDir), segmentName(f))).size;
-    cutoff = Math.max(cutoff, fileMaxT.get(f)! + 1);
-  }
-  if (cutoff === -Infinity) return false;
-  db.truncateBefore(cutoff);
-  return true;
 }
 
 /**

@@ -6,6 +6,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Handler } from '../api/handler.js';
 import { errorBody } from '../api/errors.js';
+import { bodyTooLarge, readBody } from './request-body.js';
+
+/**
+ * A POST route answered on node:http directly (after authentication),
+ * reading its own body under `limit`; resolves to the status it answered.
+ */
+export interface DirectRoute {
+  (req: IncomingMessage, res: ServerResponse, limit: number): Promise<number>;
+  /** Stops what the route runs (a worker), when the server closes. */
+  close?: () => Promise<void>;
+}
 
 export interface ServerOptions {
   /** host:port, e.g. 127.0.0.1:9090 (port 0 picks a free one). */
@@ -17,6 +28,8 @@ export interface ServerOptions {
   basicAuth?: { user: string; password: string };
   bearerToken?: string;
   onRequest?: (path: string, status: number) => void;
+  /** POST routes by full path (route prefix included) that skip the fetch-style handler: remote write's hot path. */
+  directRoutes?: Record<string, DirectRoute>;
   /** Receives errors that are bugs (answered 500), with their stack; default console.error. */
   logError?: (e: unknown, path: string) => void;
 }
@@ -67,17 +80,6 @@ function authorized(req: IncomingMessage, opts: ServerOptions): boolean {
   return false;
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    parts.push(chunk as Buffer);
-  }
-  return Buffer.concat(parts);
-}
-
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const [host, portStr] = splitHostPort(opts.listen);
   const limit = opts.maxBodyBytes ?? 4 * 1024 * 1024;
@@ -97,10 +99,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         res.end('Unauthorized\n');
         return;
       }
+      const direct = req.method === 'POST' ? opts.directRoutes?.[path] : undefined;
+      if (direct) {
+        status = await direct(req, res, limit);
+        return;
+      }
       const body = req.method === 'GET' || req.method === 'HEAD' ? null : await readBody(req, limit);
       if (body === null && req.method !== 'GET' && req.method !== 'HEAD') {
         status = 413;
-        send(res, 413, errorBody('bad_data', `request body larger than ${limit} bytes`));
+        send(res, 413, bodyTooLarge(limit));
         return;
       }
       // The Host header is the client's to choose; the URL is built on our own address so a bad one cannot fail the request.
@@ -140,7 +147,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = typeof addr === 'object' && addr ? addr.port : Number(portStr);
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const r of Object.values(opts.directRoutes ?? {})) await r.close?.();
+    },
   };
 }
 

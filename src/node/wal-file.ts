@@ -148,9 +148,13 @@ export class WalFile implements WalWriter {
     for (const s of segments(this.dir)) if (s <= n) unlinkSync(join(this.dir, segmentName(s)));
   }
 
+  /** Whether close() was called: nothing is written to this log any more. */
+  closed = false;
+
   close(): void {
     fsyncSync(this.fd);
     closeSync(this.fd);
+    this.closed = true;
   }
 }
 

@@ -64,6 +64,14 @@ function encodingFor(req: Request): 'br' | 'gzip' | null {
   return null;
 }
 
+/** Whether a client's Accept-Encoding takes the compressed answers (gzip: brotli takes gzip as well). */
+export function acceptsCompression(acceptEncoding: string | undefined | null): boolean {
+  return /\b(br|gzip)\b/.test(acceptEncoding ?? '');
+}
+
+/** Answers shorter than this are sent as they are. */
+export const COMPRESS_MIN_BYTES = 1024;
+
 const COMPRESSIBLE = /^(application\/json|text\/|application\/openmetrics-text|image\/svg|image\/x-icon)/;
 
 export function withWebUI(api: Handler, o: WebUIOptions): Handler {
@@ -129,7 +137,7 @@ export function withWebUI(api: Handler, o: WebUIOptions): Handler {
     const enc = encodingFor(req);
     if (!enc || res.headers.has('content-encoding') || !COMPRESSIBLE.test(type) || !res.body) return res;
     const body = new Uint8Array(await res.arrayBuffer());
-    if (body.length < 1024) return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    if (body.length < COMPRESS_MIN_BYTES) return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
     const headers = new Headers(res.headers);
     headers.set('content-encoding', 'gzip');
     headers.append('vary', 'accept-encoding');

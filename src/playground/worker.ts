@@ -5,6 +5,7 @@
 
 import { openDB, type DB } from '../storage/db.js';
 import { openPersistentDB, type PersistentDB } from '../browser/persistent-db.js';
+import { opfsAvailable } from '../browser/opfs-block-backend.js';
 import { createEngine, type Engine } from '../promql/engine/engine.js';
 import { parse } from '../promql/parser/index.js';
 import { ParseError } from '../promql/parser/errors.js';
@@ -49,7 +50,9 @@ async function open(persistent: boolean, keep: boolean): Promise<DataStats> {
   persisted = null;
   metadata.clear();
   if (persistent) {
-    persisted = await openPersistentDB({ name: PERSIST_NAME, fresh: !keep });
+    // Explain and rule backtests evaluate synchronously, which blocks in IndexedDB cannot serve:
+    // without OPFS the playground keeps everything in memory, as it always did there.
+    persisted = await openPersistentDB({ name: PERSIST_NAME, fresh: !keep, blocks: opfsAvailable() ? 'opfs' : 'none' });
     attach(persisted.db);
   } else {
     attach(await openDB());

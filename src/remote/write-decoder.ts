@@ -15,11 +15,11 @@ const WIRE_VARINT = 0, WIRE_FIXED64 = 1, WIRE_BYTES = 2, WIRE_FIXED32 = 5;
 const utf8 = new TextDecoder();
 
 export class WriteRequestReader {
-  private pos = 0;
-  private readonly view: DataView;
+  protected pos = 0;
+  private view: DataView;
   /** The current TimeSeries' samples: timestamps (ms) and values, `sampleCount` of them. */
-  ts = new Float64Array(256);
-  vs = new Float64Array(256);
+  ts: Float64Array = new Float64Array(256);
+  vs: Float64Array = new Float64Array(256);
   sampleCount = 0;
   histogramCount = 0;
   /**
@@ -29,15 +29,33 @@ export class WriteRequestReader {
   labelsStart = -1;
   labelsEnd = -1;
   /** Payload ranges of each Label message of the current series. */
-  private labelRanges = new Int32Array(64);
-  private labelCount = 0;
+  protected labelRanges = new Int32Array(64);
+  protected labelCount = 0;
   /** Payload ranges of each Exemplar message of the current series. */
-  private readonly exemplarRanges: number[] = [];
+  protected readonly exemplarRanges: number[] = [];
   /** Payload ranges of each Histogram message of the current series (decoded by histogram-proto.ts). */
   readonly histogramRanges: number[] = [];
 
-  constructor(readonly buf: Uint8Array) {
+  constructor(public buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /**
+   * Starts over on another request, keeping the grown sample and label
+   * arrays: a receiver reuses one reader rather than allocating them per request.
+   */
+  reset(buf: Uint8Array): this {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.pos = 0;
+    this.seriesEnd = 0;
+    this.sampleCount = 0;
+    this.histogramCount = 0;
+    this.labelCount = 0;
+    this.labelsStart = this.labelsEnd = -1;
+    this.exemplarRanges.length = 0;
+    this.histogramRanges.length = 0;
+    return this;
   }
 
   /** Advances to the next TimeSeries of the request; false at the end. */
@@ -136,7 +154,7 @@ export class WriteRequestReader {
     return { name, value };
   }
 
-  private seriesEnd = 0;
+  protected seriesEnd = 0;
 
   private readSeries(end: number): void {
     const buf = this.buf;

@@ -9,7 +9,7 @@
 // lookup. One commit per request: one log write, acknowledged after it.
 
 import { handleRemoteWriteV2, remoteWriteMessage } from './write-v2-handler.js';
-import { V2_MESSAGE } from './write-v2-proto.js';
+import { type ProtobufMessage, V2_MESSAGE } from './write-v2-proto.js';
 import { snappyDecode } from './snappy-decode.js';
 import type { Appendable } from '../storage/interfaces.js';
 import { StorageError, UnknownSeriesError } from '../storage/errors.js';
@@ -26,6 +26,11 @@ export interface WriteResult {
   rejected: number;
   /** Response headers (remote write 2.0's written counts). */
   headers?: Record<string, string>;
+}
+
+/** What the receivers read of a request's headers: a fetch `Headers`, or node:http's headers behind `get`. */
+export interface RequestHeaders {
+  get(name: string): string | null;
 }
 
 export interface RemoteWriteOptions {
@@ -55,6 +60,8 @@ function scratchFor(length: number): Uint8Array | undefined {
   return scratch;
 }
 
+let sharedReader: WriteRequestReader | undefined;
+
 function cacheFor(db: Appendable): SeriesRefCache {
   let c = caches.get(db);
   if (!c) caches.set(db, (c = new SeriesRefCache()));
@@ -72,8 +79,29 @@ function snappyLength(body: Uint8Array): number {
   return -1;
 }
 
-export async function handleRemoteWrite(db: Appendable, body: Uint8Array, headers: Headers, opts: RemoteWriteOptions = {}): Promise<WriteResult> {
-  const fail = (status: number, msg: string): WriteResult => ({ status, body: `${msg}\n`, appended: 0, rejected: 0 });
+export async function handleRemoteWrite(db: Appendable, body: Uint8Array, headers: RequestHeaders, opts: RemoteWriteOptions = {}): Promise<WriteResult> {
+  const checked = checkRemoteWrite(body, headers, opts);
+  if ('status' in checked) return checked;
+  if (checked.message === V2_MESSAGE) return { ...(await handleRemoteWriteV2(db, body, headers, checked.limit)), rejected: 0 };
+  // Every element is checked against the input as it is decoded: a block that declares more than it holds costs nothing.
+  let raw: Uint8Array;
+  try {
+    raw = snappyDecode(body, checked.limit, scratchFor(checked.length));
+  } catch (e) {
+    return fail(400, `snappy decode error: ${(e as Error).message}`);
+  }
+  // One reader for every request: a request is read to its end without yielding.
+  return appendWriteRequest(db, (sharedReader ??= new WriteRequestReader(raw)).reset(raw));
+}
+
+const fail = (status: number, msg: string): WriteResult => ({ status, body: `${msg}\n`, appended: 0, rejected: 0 });
+
+/**
+ * What can be answered from the headers and snappy's length header alone
+ * (415, 413), or which message the body carries, its declared inflated
+ * length and the limit that applies.
+ */
+export function checkRemoteWrite(body: Uint8Array, headers: RequestHeaders, opts: RemoteWriteOptions = {}): WriteResult | { message: ProtobufMessage; length: number; limit: number } {
   const message = remoteWriteMessage(headers.get('content-type'));
   if (typeof message !== 'string') return fail(415, message.error);
   const enc = headers.get('content-encoding');
@@ -81,15 +109,15 @@ export async function handleRemoteWrite(db: Appendable, body: Uint8Array, header
   const limit = opts.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES;
   const length = snappyLength(body);
   if (length > limit) return fail(413, `snappy: decompressed size ${length} bytes is over the limit of ${limit} bytes`);
-  if (message === V2_MESSAGE) return { ...(await handleRemoteWriteV2(db, body, headers, limit)), rejected: 0 };
-  // Every element is checked against the input as it is decoded: a block that declares more than it holds costs nothing.
-  let raw: Uint8Array;
-  try {
-    raw = snappyDecode(body, limit, scratchFor(length));
-  } catch (e) {
-    return fail(400, `snappy decode error: ${(e as Error).message}`);
-  }
-  const reader = new WriteRequestReader(raw);
+  return { message, length, limit };
+}
+
+/**
+ * Appends a 1.0 WriteRequest series by series from `reader` (the bytes read
+ * as they go, or a ReplayReader over a request read ahead) in one commit.
+ */
+export async function appendWriteRequest(db: Appendable, reader: WriteRequestReader): Promise<WriteResult> {
+  const raw = reader.buf;
   const cache = cacheFor(db);
   const app = db.appender();
   let appended = 0, rejected = 0, histograms = 0;

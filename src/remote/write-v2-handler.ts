@@ -24,7 +24,7 @@ export function remoteWriteMessage(contentType: string | null): ProtobufMessage 
 
 const MAX_DECOMPRESSED = 64 * 1024 * 1024;
 
-export async function handleRemoteWriteV2(db: Appendable, body: Uint8Array, headers: Headers, maxDecompressed = MAX_DECOMPRESSED): Promise<{ status: number; body: string; headers: Record<string, string>; appended: number }> {
+export async function handleRemoteWriteV2(db: Appendable, body: Uint8Array, headers: { get(name: string): string | null }, maxDecompressed = MAX_DECOMPRESSED): Promise<{ status: number; body: string; headers: Record<string, string>; appended: number }> {
   const enc = headers.get('content-encoding');
   if (enc && enc !== 'snappy') return { status: 415, body: `unsupported Content-Encoding ${JSON.stringify(enc)}, want snappy\n`, headers: {}, appended: 0 };
   let raw: Uint8Array;

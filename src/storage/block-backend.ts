@@ -17,6 +17,12 @@ export interface RandomAccessFile {
 export interface BlockBackend {
   /** For messages: the data directory or store name. */
   readonly root: string;
+  /**
+   * Chunk files are read in pages the backend keeps itself, loaded ahead of
+   * the reads (IndexedDB): blocks then read each chunk exactly where it
+   * lies, not in pages of their own.
+   */
+  readonly readsInPages?: boolean;
   /** Names in directory `dir` ("" is the root); [] when it does not exist. */
   list(dir: string): string[];
   isDir(path: string): boolean;

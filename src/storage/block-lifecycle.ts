@@ -169,6 +169,31 @@ export function compactBlocks(backend: BlockBackend, db: DB, retentionMs: number
   return merges;
 }
 
+/**
+ * compactBlocks for a backend whose chunks are read only once loaded
+ * (IndexedDB): each merge's parents are loaded through `load` and held while
+ * it is written, so merges stop at `maxRange` to bound what that holds.
+ * Stops early when a querier is open (the set of blocks must not change under it).
+ */
+export async function compactBlocksLoading(
+  backend: BlockBackend, db: DB, retentionMs: number, policy: BlockPolicy, load: (blocks: readonly Block[]) => Promise<() => void>, maxRange: number,
+): Promise<number> {
+  if (policy.compaction === false) return 0;
+  const ranges = compactionRanges(retentionMs, policy.blockRange ?? DEFAULT_BLOCK_RANGE).filter((r, i) => i === 0 || r <= maxRange);
+  let merges = 0;
+  for (let plan = planCompaction(db.blockList(), ranges); plan; plan = planCompaction(db.blockList(), ranges)) {
+    const release = await load(plan.blocks);
+    try {
+      if (db.hasOpenQueriers() || !plan.blocks.every((b) => db.blockList().includes(b))) return merges;
+      runPlan(backend, db, plan);
+    } finally {
+      release();
+    }
+    merges++;
+  }
+  return merges;
+}
+
 /** Writes every block with tombstones again without the deleted samples (clean_tombstones); returns how many. */
 export function cleanTombstones(backend: BlockBackend, db: DB): number {
   const stoned = db.blockList().filter((b) => b.tombstones.size > 0);

@@ -19,8 +19,11 @@ class BackendBlockFiles implements BlockFiles {
   private readonly chunkFiles = new Map<number, RandomAccessFile>();
   readonly where: string;
 
+  readonly exactChunkReads: boolean;
+
   constructor(private readonly backend: BlockBackend, private readonly dir: string) {
     this.where = joinPath(backend.root, dir);
+    this.exactChunkReads = backend.readsInPages === true;
     this.indexFile = backend.open(joinPath(dir, 'index'));
     this.indexSize = this.indexFile.size;
   }

@@ -1,8 +1,10 @@
 // Reading an immutable block without holding it in memory: the symbols and
-// the postings offset table stay resident; series entries, postings lists
-// and chunks are read on demand through the database's ByteCache (index in
-// 64 KiB pages, chunks one by one). Where the bytes come from (positional
-// file reads in Node, memory in browsers) is a BlockFiles.
+// the postings offset table stay resident once a query first needs them
+// (opening reads only the header and the table of contents, so a server with
+// many blocks is up before it has parsed any index); series entries,
+// postings lists and chunks are read on demand through the database's
+// ByteCache (index in 64 KiB pages, chunks one by one). Where the bytes come
+// from (positional file reads in Node, memory in browsers) is a BlockFiles.
 
 import type { Label, Labels } from '../model/labels.js';
 import { crc32 } from './persist-format.js';
@@ -23,6 +25,8 @@ export interface BlockFiles {
   readIndex(off: number, len: number): Uint8Array;
   /** `len` bytes of chunk file `file` from `off` (fewer at its end); valid until the next read. */
   readChunkFile(file: number, off: number, len: number): Uint8Array;
+  /** Read each chunk exactly where it lies rather than in pages (a backend that pages and preloads itself). */
+  readonly exactChunkReads?: boolean;
   /** The block's tombstones file, if it has one. */
   readTombstones?(): Uint8Array | null;
   /** Replaces the tombstones file durably (without this, deletions in the block live only in memory). */
@@ -35,9 +39,10 @@ const EMPTY: Postings = [];
 
 export class Block implements PostingsSource {
   readonly encoding: number;
-  private readonly symbols: string[] = [];
-  /** label name -> sorted values -> postings list offset. */
-  private readonly table = new Map<string, { values: string[]; offsets: number[] }>();
+  /** The symbols and the postings offset table (label name -> sorted values -> postings list offset), read at first use. */
+  private resident: { symbols: string[]; table: Map<string, { values: string[]; offsets: number[] }> } | null = null;
+  /** Where the resident sections are: symbols [symbolsOff, seriesOff), the postings offset table [tableOff, index size - TOC). */
+  private readonly sections: { symbolsOff: number; seriesOff: number; tableOff: number };
   private readonly key: string;
   private closed = false;
   /** Queriers reading this block; a block dropped by compaction or retention closes when the last one does. */
@@ -55,18 +60,38 @@ export class Block implements PostingsSource {
     const offs = [toc.u64(), toc.u64(), toc.u64(), toc.u64()] as const;
     if (crc32(toc.b.subarray(0, 32)) !== toc.u32()) throw new BlockCorruptionError(`${files.where}/index: table of contents checksum mismatch`);
     const [symbolsOff, seriesOff, , tableOff] = offs;
-    const symbols = this.section(symbolsOff, seriesOff, 'symbols');
-    for (let n = symbols.u32(); n > 0; n--) this.symbols.push(symbols.str());
+    if (!(symbolsOff >= FILE_HEADER && symbolsOff < seriesOff && seriesOff <= tableOff && tableOff < size - TOC_LEN)) {
+      throw new BlockCorruptionError(`${files.where}/index: table of contents points outside the index`);
+    }
+    this.sections = { symbolsOff, seriesOff, tableOff };
     const stones = files.readTombstones?.();
     this.tombstones = stones ? decodeTombstones(stones, `${files.where}/tombstones`) : new Map();
-    const table = this.section(tableOff, size - TOC_LEN, 'postings offset table');
-    for (let n = table.u32(); n > 0; n--) {
-      const name = table.str(), value = table.str(), off = table.uvarint();
-      let e = this.table.get(name);
-      if (!e) this.table.set(name, (e = { values: [], offsets: [] }));
+  }
+
+  private get symbols(): string[] {
+    return (this.resident ??= this.readResident()).symbols;
+  }
+
+  private get table(): Map<string, { values: string[]; offsets: number[] }> {
+    return (this.resident ??= this.readResident()).table;
+  }
+
+  /** Reads the symbols and the postings offset table, checking their CRCs. */
+  private readResident(): NonNullable<Block['resident']> {
+    const { symbolsOff, seriesOff, tableOff } = this.sections;
+    const symbols: string[] = [];
+    const s = this.section(symbolsOff, seriesOff, 'symbols');
+    for (let n = s.u32(); n > 0; n--) symbols.push(s.str());
+    const table = new Map<string, { values: string[]; offsets: number[] }>();
+    const t = this.section(tableOff, this.files.indexSize - TOC_LEN, 'postings offset table');
+    for (let n = t.u32(); n > 0; n--) {
+      const name = t.str(), value = t.str(), off = t.uvarint();
+      let e = table.get(name);
+      if (!e) table.set(name, (e = { values: [], offsets: [] }));
       e.values.push(value);
       e.offsets.push(off);
     }
+    return { symbols, table };
   }
 
   /** Reads a resident section [from, to) and checks its trailing CRC-32. */
@@ -86,19 +111,46 @@ export class Block implements PostingsSource {
   get ulid(): string { return this.meta.ulid; }
 
   /** `len` index bytes from `off`, through 64 KiB cached pages. */
-  private indexBytes(off: number, len: number): Uint8Array {
+  private indexBytes(off: number, len: number, cached = true): Uint8Array {
+    return this.paged('i', (at) => this.files.readIndex(at, PAGE), off, len, cached);
+  }
+
+  /**
+   * The page a read that bypasses the cache saw last: compaction reads every
+   * page of its parents once, in order, and through the cache it would only
+   * push out what queries use (and hold the cache's whole budget in a
+   * process that only writes).
+   */
+  private readonly passing = new Map<string, { page: number; bytes: Uint8Array }>();
+
+  /**
+   * `len` bytes from `off` of the file `read` reads, through 64 KiB pages
+   * cached under `prefix` (fewer bytes at the file's end). Pages, not single
+   * chunks: a query over a long range reads a series' chunks (written side
+   * by side) with one read and one allocation per 64 KiB, where one per
+   * chunk left a million small buffers for the collector on a 10-day scan.
+   */
+  private paged(prefix: string, read: (off: number) => Uint8Array, off: number, len: number, cached: boolean): Uint8Array {
     const first = Math.floor(off / PAGE), last = Math.floor((off + len - 1) / PAGE);
-    const page = (p: number) => this.cache.get(`${this.key}i${p}`, () => this.files.readIndex(p * PAGE, PAGE).slice());
+    const page = (p: number) => {
+      if (cached) return this.cache.get(`${this.key}${prefix}${p}`, () => read(p * PAGE).slice());
+      // One page per file (the index, each chunk file): a merge reads series entries and chunks in turn.
+      let last = this.passing.get(prefix);
+      if (last?.page !== p) this.passing.set(prefix, (last = { page: p, bytes: read(p * PAGE).slice() }));
+      return last.bytes;
+    };
     if (first === last) return page(first).subarray(off - first * PAGE, off - first * PAGE + len);
     const out = new Uint8Array(len);
-    for (let p = first, at = 0; p <= last; p++) {
+    let at = 0;
+    for (let p = first; p <= last && at < len; p++) {
       const b = page(p);
       const from = p === first ? off - first * PAGE : 0;
       const n = Math.min(b.length - from, len - at);
+      if (n <= 0) break;
       out.set(b.subarray(from, from + n), at);
       at += n;
     }
-    return out;
+    return at === len ? out : out.subarray(0, at);
   }
 
   // ---- PostingsSource: series references are index offsets, ascending. ----
@@ -146,21 +198,23 @@ export class Block implements PostingsSource {
   /**
    * A series entry. Without `floatChunks` its float chunk metas are skipped
    * (chunks is empty): a selection over many series keeps only labels, and
-   * reads the metas again when it reads the series.
+   * reads the metas again when it reads the series. Without `cached` the
+   * index is read past the cache (compaction).
    */
-  series(ref: number, floatChunks = true): BlockSeriesEntry {
+  series(ref: number, floatChunks = true, cached = true): BlockSeriesEntry {
     const where = `${this.files.where}/index series at byte ${ref}`;
-    const head = new Reader(this.indexBytes(ref, Math.min(10, this.files.indexSize - ref)), where, ref);
+    const head = new Reader(this.indexBytes(ref, Math.min(10, this.files.indexSize - ref), cached), where, ref);
     const len = head.uvarint();
     const skip = uvarintLen(len);
-    const b = this.indexBytes(ref + skip, len + 4);
+    const b = this.indexBytes(ref + skip, len + 4, cached);
     if (b.length < len + 4) throw new BlockCorruptionError(`${where}: cut short`);
     const body = b.subarray(0, len);
     if (crc32(body) !== new DataView(b.buffer, b.byteOffset + len, 4).getUint32(0, true)) throw new BlockCorruptionError(`${where}: checksum mismatch`);
     const r = new Reader(body, where, ref + skip);
     const labels: Label[] = [];
+    const symbols = this.symbols;
     const sym = (i: number) => {
-      const s = this.symbols[i];
+      const s = symbols[i];
       if (s === undefined) throw new BlockCorruptionError(`${where}: symbol ${i} out of range`);
       return s;
     };
@@ -181,22 +235,27 @@ export class Block implements PostingsSource {
     return entry;
   }
 
-  /** The stored bytes of a chunk (the decoder's prefix of its 1024 bytes), checked against its CRC. */
-  chunk(c: BlockChunkMeta): Uint8Array {
-    return this.cache.get(`${this.key}c${c.ref}`, () => {
-      const file = chunkRefFile(c.ref), off = chunkRefOffset(c.ref);
-      const skip = uvarintLen(c.len);
-      const where = `${this.files.where}/chunks/${String(file).padStart(6, '0')}`;
-      if (off < FILE_HEADER) throw new BlockCorruptionError(`${where}: chunk reference ${off} inside the file header`);
-      const b = this.files.readChunkFile(file, off, skip + c.len + 4);
+  /** The stored bytes of a chunk (the decoder's prefix of its 1024 bytes), checked against its CRC; without `cached`, read past the cache. */
+  chunk(c: BlockChunkMeta, cached = true): Uint8Array {
+    const file = chunkRefFile(c.ref), off = chunkRefOffset(c.ref);
+    const skip = uvarintLen(c.len);
+    const where = `${this.files.where}/chunks/${String(file).padStart(6, '0')}`;
+    if (off < FILE_HEADER) throw new BlockCorruptionError(`${where}: chunk reference ${off} inside the file header`);
+    const checked = (b: Uint8Array) => {
       if (b.length < skip + c.len + 4) throw new BlockCorruptionError(`${where}: chunk at byte ${off} is past the end of the file`);
       const data = b.subarray(skip, skip + c.len);
       if (crc32(data) !== new DataView(b.buffer, b.byteOffset + skip + c.len, 4).getUint32(0, true)) {
         throw new BlockCorruptionError(`${where}: checksum mismatch in the chunk at byte ${off}`);
       }
-      return data.slice();
-    });
+      return data;
+    };
+    if (this.files.exactChunkReads) {
+      const read = () => checked(this.files.readChunkFile(file, off, skip + c.len + 4)).slice();
+      return cached ? this.cache.get(`${this.key}c${c.ref}`, read) : read();
+    }
+    return checked(this.paged(`c${file}/`, (at) => this.files.readChunkFile(file, at, PAGE), off, skip + c.len + 4, cached));
   }
+
 
   /** Checks the chunk file headers (at open). */
   checkChunkFile(file: number): void {
@@ -232,6 +291,11 @@ export class Block implements PostingsSource {
   }
 
   /** Closes now, or once the queriers reading it are done. */
+  /** Forgets the pages reads past the cache kept (a merge is done with this block). */
+  dropPassingPages(): void {
+    this.passing.clear();
+  }
+
   closeWhenUnused(): void {
     if (this.readers === 0) this.close();
     else this.closeWhenIdle = true;

@@ -45,6 +45,19 @@ export class ByteCache {
     return value;
   }
 
+  /** The value under `key` if held (counted as a use, not as a hit or miss). */
+  peek(key: string): Uint8Array | undefined {
+    const slot = this.slotOf.get(key);
+    if (slot === undefined) return undefined;
+    this.used[slot] = true;
+    return this.values[slot]!;
+  }
+
+  /** Keeps `value` under `key` (if it fits), as a miss that loaded it would. */
+  put(key: string, value: Uint8Array): void {
+    if (!this.slotOf.has(key)) this.get(key, () => value);
+  }
+
   /** Advances the hand: a used slot gets a second chance, an unused one goes (never `keep`, just added). */
   private evict(keep: number): void {
     const n = this.keys.length;

@@ -64,9 +64,13 @@ export function planCompaction(blocks: readonly Block[], ranges: readonly number
   return null;
 }
 
-/** A block's series in label order (its index orders references that way). */
+/** A block's series in label order (its index orders references that way), read past the cache: a merge reads each once. */
 function* seriesOf(block: Block): Generator<BlockSeriesEntry> {
-  for (const ref of block.all()) yield block.series(ref);
+  try {
+    for (const ref of block.all()) yield block.series(ref, true, false);
+  } finally {
+    block.dropPassingPages();
+  }
 }
 
 /**
@@ -119,10 +123,10 @@ function writeMerged(
   }
   const hchunks = mergedHistogramChunks(parts, mint, maxt, deleted);
   if (copyable) {
-    writer.addSeries(labels, chunks.map((c) => ({ bytes: c.block.chunk(c), minT: c.minT, maxT: c.maxT, samples: c.samples })), starts, hchunks);
+    writer.addSeries(labels, chunks.map((c) => ({ bytes: c.block.chunk(c, false), minT: c.minT, maxT: c.maxT, samples: c.samples })), starts, hchunks);
     return;
   }
-  const runs = parts.map((p) => withoutRanges(decodeStored(p.entry.chunks.map((c) => p.block.chunk(c)), enc, mint, maxt - 1), deleted(p.block, p.entry)));
+  const runs = parts.map((p) => withoutRanges(decodeStored(p.entry.chunks.map((c) => p.block.chunk(c, false)), enc, mint, maxt - 1), deleted(p.block, p.entry)));
   const merged = mergeRuns(runs);
   if (merged.timestamps.length === 0 && hchunks.length === 0) return;
   const kept = starts ? { t: [] as number[], st: [] as number[] } : null;
@@ -148,9 +152,9 @@ function mergedHistogramChunks(
     const c = all[i]!;
     if (c.minT < mint || c.maxT >= maxt || (i > 0 && c.minT <= all[i - 1]!.maxT)) copyable = false;
   }
-  if (copyable) return all.map((c) => ({ bytes: c.block.chunk(c), minT: c.minT, maxT: c.maxT, samples: c.samples }));
+  if (copyable) return all.map((c) => ({ bytes: c.block.chunk(c, false), minT: c.minT, maxT: c.maxT, samples: c.samples }));
   const runs = parts.map((p) => histogramsWithoutRanges(
-    decodeHistogramRun((p.entry.hchunks ?? []).map((c) => p.block.chunk(c)), mint, maxt - 1), deleted(p.block, p.entry),
+    decodeHistogramRun((p.entry.hchunks ?? []).map((c) => p.block.chunk(c, false)), mint, maxt - 1), deleted(p.block, p.entry),
   ));
   return encodeHistogramRun(mergeHistogramRuns(runs));
 }

@@ -8,7 +8,8 @@ import { encodingId } from '../wasm/codec.js';
 import { Head, type HeadDropped } from './head.js';
 import { HeadAppender } from './head-append.js';
 import { HeadQuerier } from './head-read.js';
-import type { Appendable, Appender, Querier, Queryable } from './interfaces.js';
+import type { Appendable, Appender, Querier, Queryable, StorageRead } from './interfaces.js';
+import { type BlockLoader, runPrefetched } from './block-prefetch.js';
 import { type WalWriter, WalRecordError, decodeRecord } from './wal-records.js';
 import { type HeadCheckpoint, checkpointHead, loadHead } from './head-persist.js';
 import type { PersistedIndex } from './persist-format.js';
@@ -202,6 +203,14 @@ export class DB implements Queryable, Appendable {
   /** Called after every commit (the data directory cuts blocks from the head there). */
   onCommitted: (() => void) | null = null;
 
+  /**
+   * Back-pressure: after a commit is logged and applied, what its `commit()`
+   * waits for before it resolves (null: nothing). A data directory holds
+   * committers here while the head outgrows its span faster than blocks are
+   * cut from it, so WebAssembly memory (which never shrinks) stays bounded.
+   */
+  commitHold: (() => Promise<void> | null) | null = null;
+
   /** Whether a querier is open: the set of blocks and the head's ranges must not change under it. */
   hasOpenQueriers(): boolean {
     return this.head.readersOpen;
@@ -229,10 +238,28 @@ export class DB implements Queryable, Appendable {
   }
 
   appender(): Appender {
-    return new HeadAppender(this.head, () => {
+    return new HeldAppender(this.head, () => {
       this.head.maybeApplyRetention();
       this.onCommitted?.();
-    });
+    }, () => this.commitHold?.() ?? null);
+  }
+
+  private loader: BlockLoader | null = null;
+
+  /**
+   * Where block chunks come from when they cannot be read synchronously
+   * (IndexedDB in a browser): asynchronous queries load what they read
+   * through it first (see block-prefetch.ts).
+   */
+  setBlockLoader(loader: BlockLoader | null): void {
+    this.loader = loader;
+  }
+
+  async prefetched<T>(reads: () => readonly StorageRead[] | null, evaluate: () => T): Promise<T> {
+    const loader = this.loader;
+    // Without a loader this evaluates at once, as the engine's asynchronous queries always did.
+    if (!loader || this.blocks.length === 0) return evaluate();
+    return runPrefetched(() => this.blocks, loader, reads, evaluate);
   }
 
   /** The head as queriers over blocks read it (label names and values among them). */
@@ -406,6 +433,18 @@ export class DB implements Queryable, Appendable {
     for (const b of this.blocks) b.close();
     this.blocks = [];
     this.head.close();
+  }
+}
+
+/** A head appender whose commit, once stored, waits for the database's commitHold. */
+class HeldAppender extends HeadAppender {
+  constructor(head: Head, onCommit: () => void, private readonly hold: () => Promise<void> | null) {
+    super(head, onCommit);
+  }
+
+  override async commit(): Promise<void> {
+    this.commitSync();
+    await this.hold();
   }
 }
 

@@ -50,6 +50,8 @@ const runes = (s: string) => {
 export class ExemplarStore {
   private ring: (Entry | undefined)[] = [];
   private nextIndex = 0;
+  /** Occupied ring slots, kept as they change: counting them walked the whole ring (100,000 slots by default) on every self-scrape. */
+  private stored = 0;
   private readonly index = new Map<string, SeriesIndex>();
   appended = 0;
   outOfOrder = 0;
@@ -66,9 +68,7 @@ export class ExemplarStore {
   }
 
   get size(): number {
-    let n = 0;
-    for (const e of this.ring) if (e) n++;
-    return n;
+    return this.stored;
   }
 
   get seriesCount(): number {
@@ -101,6 +101,7 @@ export class ExemplarStore {
     this.evict(at);
     const entry: Entry = { seriesKey: key, ex: { labels: ex.labels, value: ex.value, timestamp: ex.timestamp }, next: -1 };
     this.ring[at] = entry;
+    this.stored++;
     const cur = this.index.get(key);
     if (cur) {
       this.ring[cur.newest]!.next = at;
@@ -121,6 +122,7 @@ export class ExemplarStore {
     if (old.next === -1) this.index.delete(old.seriesKey);
     else idx.oldest = old.next;
     this.ring[i] = undefined;
+    this.stored--;
   }
 
   /** Exemplars in [start, end] (ms) of series matching any of the matcher sets, series sorted by labels. */
@@ -155,6 +157,7 @@ export class ExemplarStore {
     }
     this.max = max;
     this.ring = new Array(max);
+    this.stored = 0;
     this.nextIndex = 0;
     this.index.clear();
     const appended = this.appended;

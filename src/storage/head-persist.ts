@@ -212,9 +212,10 @@ export function loadHead(head: Head, ix: PersistedIndex, chunkFile: (n: number) 
     const last = entry.open ?? entry.chunks[entry.chunks.length - 1];
     if (last) {
       s.maxT = last.maxT;
-      // The newest value decides whether a repeated sample is a duplicate.
-      const tail = decodeList([s.chunks[s.chunks.length - 1]!], head.enc, last.maxT, last.maxT, false);
-      s.lastValue = tail.values[0] ?? 0;
+      // The newest value decides whether a repeated sample is a duplicate: decoded when first needed.
+      // An append sets it first; a chunk no longer the series' last (retention took it) holds nothing of it.
+      const ptr = s.chunks[s.chunks.length - 1]!, at = last.maxT, enc = head.enc;
+      s.newestValueFrom = () => (s.chunks[s.chunks.length - 1] === ptr ? decodeList([ptr], enc, at, at, false).values[0] ?? 0 : 0);
       head.minT = Math.min(head.minT, (entry.chunks[0] ?? last).minT);
       head.maxT = Math.max(head.maxT, last.maxT);
     }

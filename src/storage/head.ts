@@ -42,7 +42,13 @@ export class MemSeries {
   closedSamples: number[] = NO_ENTRIES;
   /** Newest committed sample (maxT = -Infinity before the first). */
   maxT = -Infinity;
-  lastValue = 0;
+  private newestValue = 0;
+  /**
+   * Set when a checkpoint is loaded: the newest value is decoded from the
+   * series' last chunk when first asked for (a duplicate check), not for
+   * every series while the server starts.
+   */
+  newestValueFrom: (() => number) | null = null;
   /** Samples in all chunks, and in the closed ones (the rest are in the head chunk). */
   totalSamples = 0;
   closedSampleSum = 0;
@@ -76,6 +82,20 @@ export class MemSeries {
   /** The label set as one string (labelsKey), made when asked: no series keeps one. */
   get key(): string {
     return labelsKey(this.labels);
+  }
+
+  /** The newest committed float value: another value at maxT is a duplicate-timestamp error. */
+  get lastValue(): number {
+    if (this.newestValueFrom !== null) {
+      this.newestValue = this.newestValueFrom();
+      this.newestValueFrom = null;
+    }
+    return this.newestValue;
+  }
+
+  set lastValue(v: number) {
+    this.newestValueFrom = null;
+    this.newestValue = v;
   }
 
   /** Whether the series holds any sample, float or histogram. */

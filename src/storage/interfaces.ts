@@ -111,8 +111,26 @@ export interface Querier {
   close(): void;
 }
 
+/** What a query will read, named before it runs (see Queryable.prefetched). */
+export interface StorageRead {
+  matchers: readonly Matcher[];
+  /** Samples with start <= t <= end. */
+  start: Millis;
+  end: Millis;
+  /** Native histograms are read from here (before start: the sample a counter-reset hint needs). */
+  histogramStart?: Millis;
+}
+
 export interface Queryable {
   querier(mint: Millis, maxt: Millis): Querier;
+  /**
+   * For storage that keeps data it cannot read synchronously (blocks in a
+   * browser's IndexedDB): loads what `reads` name, runs `evaluate` (which
+   * reads through queriers as usual) while it is held, then lets it go.
+   * `reads` is called only when something must be loaded; null means "not
+   * known" (evaluate runs as it is). Absent: everything is readable at once.
+   */
+  prefetched?<T>(reads: () => readonly StorageRead[] | null, evaluate: () => T): Promise<T>;
 }
 
 /** Reference to a series, returned by append and accepted in place of labels. */

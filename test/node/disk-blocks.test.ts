@@ -201,7 +201,7 @@ describe('blocks in a data directory', () => {
     await b.close();
   });
 
-  it('removes a half-written block at start and refuses a damaged one with its place', async () => {
+  it('removes a half-written block at start; a damaged one is refused with its place, at open or at its first read', async () => {
     const dir = tmp();
     const a = await openDiskDB(dir, { checkpointInterval: 0, compaction: false });
     await fill([a], 0, 4 * H, 120_000);
@@ -214,10 +214,21 @@ describe('blocks in a data directory', () => {
     await b.close();
     const [first] = blockDirs(dir);
     const index = join(dir, first!, 'index');
-    const bytes = readFileSync(index);
+    const good = readFileSync(index);
+    // The postings offset table is read when a query first needs it, not at open: the directory opens, the read fails.
+    const bytes = good.slice();
     bytes[bytes.length - 40] = bytes[bytes.length - 40]! ^ 0xff;
     writeFileSync(index, bytes);
-    await expect(openDiskDB(dir, { checkpointInterval: 0 })).rejects.toThrow(`${index}: postings offset table checksum mismatch`);
+    const c = await openDiskDB(dir, { checkpointInterval: 0, compaction: false });
+    const q = c.db.querier(0, 4 * H);
+    expect(() => q.select([new Matcher('=', '__name__', 'm')])).toThrow(`${index}: postings offset table checksum mismatch`);
+    q.close();
+    await c.close();
+    // The table of contents is read at open.
+    const toc = good.slice();
+    toc[toc.length - 20] = toc[toc.length - 20]! ^ 0xff;
+    writeFileSync(index, toc);
+    await expect(openDiskDB(dir, { checkpointInterval: 0 })).rejects.toThrow(`${index}: table of contents checksum mismatch`);
   });
 });
 

@@ -103,6 +103,8 @@ describe('data directory', () => {
     const dir = tmp();
     const a = await openDiskDB(dir, { segmentSize: 16 * 1024, checkpointInterval: 0 });
     await fill(a.db, 5, 1, 3000);
+    // The checkpoint runs after the commit that filled a segment.
+    await a.maintenance();
     const wal = readdirSync(join(dir, 'wal'));
     expect(wal.filter((f) => /^\d+$/.test(f))).toHaveLength(1);
     expect(wal.filter((f) => f.startsWith('checkpoint.'))).toHaveLength(1);
@@ -222,6 +224,7 @@ describe('data directory', () => {
     expect(snapshotDataDir(dir, out).files).toBeGreaterThan(2);
     const atSnapshot = read(live.db, 'm');
     await fill(live.db, 2, 1201, 5);
+    await live.maintenance();
     // Another process's commit half written at the moment of the copy.
     const segs = readdirSync(join(dir, 'wal')).filter((f) => /^\d+$/.test(f)).sort();
     appendFileSync(join(dir, 'wal', segs[segs.length - 1]!), Buffer.from([50, 0, 0, 0, 1, 2]));
@@ -251,7 +254,9 @@ describe('data directory', () => {
     // A fixed number of rounds, not a time budget: the same checks on a slow machine.
     while (rounds < 4) {
       rounds++;
-      const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, String(SERIES)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Every other round the child lets its event loop run between commits, so its checkpoints run in the
+      // background and kills land in them; otherwise a segment filling with one under way takes it at once.
+      const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, String(SERIES), rounds % 2 === 0 ? 'yield' : 'tight'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       proc.stdout.on('data', (d) => (out += String(d)));

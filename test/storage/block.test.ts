@@ -178,9 +178,18 @@ describe('blocks', () => {
     const q = other.querier(0, 2 * H);
     expect(() => q.select([new Matcher('=', '__name__', 'm')]).map((s) => s.samples(0, 2 * H))).toThrow(/blk\/chunks\/000001: checksum mismatch in the chunk at byte \d+/);
     q.close();
+    // The postings offset table's checksum: opening reads only the header and the table of contents,
+    // so the damage is found, and named, by the first read that needs the table.
     const bad = index.slice();
     bad[bad.length - 40] = bad[bad.length - 40]! ^ 0xff;
     files.index = bad;
-    expect(() => new Block(meta, files, new ByteCache(1 << 20))).toThrow(BlockCorruptionError);
+    const opened = new Block(meta, files, new ByteCache(1 << 20));
+    expect(() => opened.labelNames()).toThrow(/blk\/index: postings offset table checksum mismatch/);
+    expect(() => opened.get('__name__', 'm')).toThrow(BlockCorruptionError);
+    // The table of contents itself is checked at open.
+    const badToc = index.slice();
+    badToc[badToc.length - 20] = badToc[badToc.length - 20]! ^ 0xff;
+    files.index = badToc;
+    expect(() => new Block(meta, files, new ByteCache(1 << 20))).toThrow(/blk\/index: table of contents checksum mismatch/);
   });
 });

@@ -25,4 +25,19 @@ describe('block cache', () => {
     get('a/hot');
     expect(loads).toBe(before + 2);
   });
+
+  it('peeks without loading and keeps what is put, within its capacity', () => {
+    const c = new ByteCache(3000);
+    expect(c.peek('p/1')).toBeUndefined();
+    const a = new Uint8Array(1000).fill(7);
+    c.put('p/1', a);
+    expect(c.peek('p/1')).toBe(a);
+    // Putting a key again keeps the first value.
+    c.put('p/1', new Uint8Array(1000));
+    expect(c.peek('p/1')).toBe(a);
+    for (let i = 2; i <= 6; i++) c.put(`p/${i}`, new Uint8Array(1000));
+    expect(c.bytes).toBeLessThanOrEqual(3000);
+    c.put('big', new Uint8Array(4000));
+    expect(c.peek('big')).toBeUndefined();
+  });
 });

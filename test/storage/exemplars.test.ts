@@ -80,4 +80,20 @@ describe('ExemplarStore', () => {
     expect(s.size).toBe(0);
     expect(() => new ExemplarStore(-1)).toThrow(ExemplarError);
   });
+
+  it('counts what it holds through overwrites, duplicates, refusals and resizes', () => {
+    const s = new ExemplarStore(7);
+    const held = () => times(s).reduce((n, [, ts]) => n + (ts as number[]).length, 0);
+    const sizes: [number, number][] = [];
+    for (let t = 1; t <= 30; t++) {
+      s.add(t % 3 ? a : b, ex(t));
+      if (t % 4 === 0) s.add(t % 3 ? a : b, ex(t)); // the same again: ignored
+      if (t % 5 === 0) expect(() => s.add(t % 3 ? a : b, ex(t - 3))).toThrow(ExemplarError);
+      if (t === 12) s.resize(4);
+      if (t === 20) s.resize(9);
+      sizes.push([s.size, held()]);
+    }
+    expect(sizes.map(([size]) => size)).toEqual(sizes.map(([, n]) => n));
+    expect(s.size).toBe(9);
+  });
 });

@@ -9,6 +9,8 @@ import { kahanInc } from './kahan.js';
 import { quantile } from './quantile.js';
 import { xxhash64 } from './xxhash64.js';
 import { aggregateColumnar, COLUMNAR_OPS } from './aggregate-columnar.js';
+import { type StepColumns, columnsOf } from './columnar.js';
+import { cachedLabelsKey } from './label-key-cache.js';
 import { formatFloat } from '../../model/float.js';
 import { type Matrix, type Series, type Sample, getLabel, labelsKey, keepLabels, withoutLabels, setLabel, pushPoint } from './value.js';
 import type { FloatHistogram } from '../../model/histogram.js';
@@ -43,13 +45,22 @@ export function groupingLabels(metric: Labels, grouping: readonly string[], with
 class Cursor {
   private idx: Int32Array;
   private hIdx: Int32Array;
+  /** Columnar inputs are read from their columns, without building their points. */
+  private readonly cols: (StepColumns | null)[];
   /** The histogram of the sample at() last returned, if it was one (its float is then 0). */
   h: FloatHistogram | undefined;
   constructor(private readonly m: Matrix) {
     this.idx = new Int32Array(m.length);
     this.hIdx = new Int32Array(m.length);
+    this.cols = m.map(columnsOf);
   }
   at(si: number, ts: number): number | undefined {
+    const c = this.cols[si];
+    if (c) {
+      this.h = undefined;
+      const k = (ts - c.start) / c.interval;
+      return k >= 0 && k < c.present.length && Number.isInteger(k) && c.present[k] === 1 ? c.values[k]! : undefined;
+    }
     const s = this.m[si]!;
     const i = this.idx[si]!;
     const p = s.floats[i];
@@ -211,8 +222,7 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
 
   // Native histograms take the step-by-step path, which knows their arithmetic and annotations.
   if (COLUMNAR_OPS.has(op) && !input.some((s) => s.histograms !== undefined && s.histograms.length > 0)) {
-    aggregateColumnar(op, input, groupOf, result, ctx.grid, ctx.tick);
-    return result.filter((s) => s.floats.length > 0);
+    return aggregateColumnar(op, input, groupOf, result, ctx.grid, ctx.tick);
   }
   const cursor = new Cursor(input);
   const kSeries = new Map<string, Series>();
@@ -225,7 +235,7 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
     if (isK) {
       const out = aggregationK(op, param, input, groupOf, groups.length, cursor, ts, ctx.annos, e.posRange);
       for (const s of out) {
-        const key = labelsKey(s.metric);
+        const key = cachedLabelsKey(s.metric);
         let ss = kSeries.get(key);
         if (!ss) {
           ss = { metric: s.metric, floats: [], dropName: s.dropName };

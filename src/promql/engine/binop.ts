@@ -74,7 +74,7 @@ function signatureOf(matching: VectorMatching): (ls: Labels) => string {
 }
 
 /** The labels the match signature is built from (for error messages). */
-function matchLabels(ls: Labels, matching: VectorMatching): Labels {
+export function matchLabels(ls: Labels, matching: VectorMatching): Labels {
   return matching.on ? keepLabels(ls, matching.matchingLabels) : withoutLabels(ls, ['__name__', ...matching.matchingLabels]);
 }
 
@@ -101,7 +101,7 @@ export function vectorUnless(lhs: Vector, rhs: Vector, sig: (ls: Labels) => stri
 // evaluation, and one label-set object per result series lets its key be remembered too.
 const resultMetrics = new WeakMap<VectorMatching, WeakMap<Labels, WeakMap<Labels, Labels>>>();
 
-function cachedResultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMatching): Labels {
+export function cachedResultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMatching): Labels {
   let byLhs = resultMetrics.get(matching);
   if (!byLhs) resultMetrics.set(matching, (byLhs = new WeakMap()));
   let byRhs = byLhs.get(lhs);

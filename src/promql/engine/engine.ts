@@ -16,6 +16,7 @@ import { Evaluator, QueryState, type EvalResult } from './evaluator.js';
 import { prepare } from './preprocess.js';
 import { Selection, overallRange, selectorRanges } from './selection.js';
 import { HINT_LOOKBEHIND, statsOnlySelectors } from './histogram-series.js';
+import { storageReads } from './storage-reads.js';
 import { type Matrix, cleanupMetricLabels, sortMatrix } from './value.js';
 import { type HistogramPair, matrixElementJSON, vectorElementJSON } from './histogram-json.js';
 
@@ -47,6 +48,12 @@ export interface EngineOptions {
   defaultSubqueryStep?: number | string;
   /** Use the WebAssembly window reductions for range functions that allow it (default true). */
   wasmReductions?: boolean;
+  /**
+   * Evaluate float series over a range query's steps in typed-array columns
+   * (default true). false takes the step-by-step path everywhere; the results
+   * are the same, which is what tests compare.
+   */
+  columnar?: boolean;
 }
 
 export interface QueryOptions {
@@ -216,6 +223,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
         checkAbort,
         query: { start, end, step },
         useWasmReductions: options.wasmReductions ?? true,
+        columnar: options.columnar ?? true,
       }, prepared, selection);
       state.setOffsetForAtModifier(start, prepared.expr);
       const t2 = performance.now();
@@ -250,6 +258,16 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     }
   };
 
+  // Storage that cannot read synchronously (blocks in IndexedDB) first loads what the query names.
+  const loaded = (query: string, start: number, end: number, step: number, opts: QueryOptions) => {
+    const evaluate = () => run(query, start, end, step, opts);
+    if (!db.prefetched) return evaluate();
+    return db.prefetched(() => {
+      const lookback = opts.lookbackDelta !== undefined ? durationMillis(opts.lookbackDelta, 'lookback delta') : base.lookbackDelta;
+      return storageReads(query, start, end, step, lookback, parseOpts);
+    }, evaluate);
+  };
+
   const instantSync = (query: string, time: Time, opts: QueryOptions = {}) => {
     const t = toMillis(time);
     return run(query, t, t, 0, opts);
@@ -261,8 +279,14 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
   return {
     instantQuerySync: instantSync,
     rangeQuerySync: rangeSync,
-    instantQuery: async (query, time, opts) => instantSync(query, time, opts),
-    rangeQuery: async (query, start, end, step, opts) => rangeSync(query, start, end, step, opts),
+    instantQuery: async (query, time, opts = {}) => {
+      const t = toMillis(time);
+      return loaded(query, t, t, 0, opts);
+    },
+    rangeQuery: async (query, start, end, step, opts = {}) => {
+      const r = rangeWindow(start, end, step);
+      return loaded(query, r.start, r.end, r.step, opts);
+    },
   };
 }
 

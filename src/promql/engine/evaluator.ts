@@ -27,6 +27,10 @@ import {
 import { mulHistogram } from '../../model/histogram-arith.js';
 import { copyHistogram } from '../../model/histogram-resolution.js';
 import { smoothedHistogramSeries } from './histogram-range.js';
+import { ColumnarSeries, type StepColumns, emptyColumns, gridColumns, matrixColumns, scalarColumns } from './columnar.js';
+import type { Labels } from '../../model/labels.js';
+import { type QuantileRangeContext, classicQuantileRange } from './classic-quantile-range.js';
+import { type ColumnarBinopContext, columnarBinopSupported, columnarScalarBinop, columnarVectorBinop } from './binop-columnar.js';
 
 export interface EvalConfig {
   lookbackDelta: number;
@@ -44,6 +48,8 @@ export interface EvalConfig {
   query: { start: number; end: number; step: number };
   /** Use the WebAssembly window reductions where a function allows it. */
   useWasmReductions: boolean;
+  /** Hold float series in columns over a range (false: points, and the step-by-step path everywhere). */
+  columnar: boolean;
 }
 
 /** State shared by the evaluators of one query (Go copies currentSamples in and out instead). */
@@ -235,16 +241,27 @@ export class Evaluator {
    * expression's vector at that step, collecting the outputs into series.
    */
   rangeEval(exprs: (Expr | null)[], fn: (vectors: (Vector | null)[], ts: number) => Vector): Matrix {
-    const mats = exprs.map((x) => (x && typeOf(x) !== 'string' ? this.matrix(x) : null));
+    return this.rangeEvalOf(this.argMatrices(exprs), fn);
+  }
+
+  /** The arguments' matrices, evaluated in order (null for strings and absent arguments). */
+  private argMatrices(exprs: (Expr | null)[]): (Matrix | null)[] {
+    return exprs.map((x) => (x && typeOf(x) !== 'string' ? this.matrix(x) : null));
+  }
+
+  /** rangeEval over matrices already evaluated. */
+  private rangeEvalOf(mats: (Matrix | null)[], fn: (vectors: (Vector | null)[], ts: number) => Vector): Matrix {
     const cursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
     const hCursors = mats.map((m) => (m ? new Int32Array(m.length) : null));
+    const cols = mats.map((m) => (m ? m.map((s) => gridColumnsOf(s, this)) : null));
     const original = this.q.current;
     let temp = this.q.current;
     const collector = new SeriesCollector();
     for (let ts = this.start; ts <= this.end; ts += this.interval) {
       this.cfg.checkAbort();
       this.q.current = temp;
-      const vectors = mats.map((m, i) => (m ? this.gather(m, cursors[i]!, hCursors[i]!, ts) : null));
+      const step = (ts - this.start) / this.interval;
+      const vectors = mats.map((m, i) => (m ? this.gather(m, cols[i]!, step, cursors[i]!, hCursors[i]!, ts) : null));
       const result = fn(vectors, ts);
       const n = vectorSamples(result);
       this.q.add(n);
@@ -266,11 +283,20 @@ export class Evaluator {
     return out;
   }
 
-  private gather(m: Matrix, cursor: Int32Array, hCursor: Int32Array, ts: number): Vector {
+  private gather(m: Matrix, cols: (StepColumns | null)[], step: number, cursor: Int32Array, hCursor: Int32Array, ts: number): Vector {
     const out: Vector = [];
     for (let i = 0; i < m.length; i++) {
       this.q.tick();
       const s = m[i]!;
+      const c = cols[i];
+      if (c) {
+        // A columnar series is read at the step's index, without building its points.
+        if (c.present[step] === 1) {
+          out.push({ metric: s.metric, t: ts, f: c.values[step]!, dropName: s.dropName });
+          this.q.add(1);
+        }
+        continue;
+      }
       const p = s.floats[cursor[i]!];
       if (p && p.t === ts) {
         out.push({ metric: s.metric, t: ts, f: p.f, dropName: s.dropName });
@@ -313,7 +339,8 @@ export class Evaluator {
     const original = this.q.current;
     const params = e.param && typeOf(e.param) !== 'string' ? this.scalarSteps(e.param) : null;
     const input = this.matrix(e.expr);
-    const out = aggregate({ ...e, grouping }, input, { grid, annos: this.q.annos, params, instant: this.start === this.end, tick: () => this.q.tick() });
+    let out = aggregate({ ...e, grouping }, input, { grid, annos: this.q.annos, params, instant: this.start === this.end, tick: () => this.q.tick() });
+    if (!this.cfg.columnar) out = out.map((s) => ({ metric: s.metric, floats: s.floats, dropName: s.dropName, ...(s.histograms ? { histograms: s.histograms } : {}) }));
     this.q.current = original;
     this.q.add(totalSamples(out));
     return out;
@@ -347,14 +374,41 @@ export class Evaluator {
         case 'and': return this.rangeEval([e.lhs, e.rhs], (v) => vectorAnd(v[0]!, v[1]!, sig));
         case 'or': return this.rangeEval([e.lhs, e.rhs], (v) => vectorOr(v[0]!, v[1]!, sig));
         case 'unless': return this.rangeEval([e.lhs, e.rhs], (v) => vectorUnless(v[0]!, v[1]!, sig));
-        default:
-          return this.rangeEval([e.lhs, e.rhs], (v) => vectorBinop(e.op, v[0]!, v[1]!, matching, e.returnBool, sig, delayed, this.q.annos, e.posRange));
+        default: {
+          const mats = this.argMatrices([e.lhs, e.rhs]);
+          const n = this.numSteps;
+          if (this.start !== this.end && columnarBinopSupported(e.op, matching)) {
+            const lc = matrixColumns(mats[0]!, this.start, this.interval, n), rc = matrixColumns(mats[1]!, this.start, this.interval, n);
+            if (lc && rc) return columnarVectorBinop(e.op, mats[0]!, lc, mats[1]!, rc, matching, e.returnBool, sig, this.stepContext());
+          }
+          return this.rangeEvalOf(mats, (v) => vectorBinop(e.op, v[0]!, v[1]!, matching, e.returnBool, sig, delayed, this.q.annos, e.posRange));
+        }
       }
     }
-    if (lt === 'vector') {
-      return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool, delayed, this.q.annos, e.posRange));
+    const vi = lt === 'vector' ? 0 : 1;
+    const mats = this.argMatrices([e.lhs, e.rhs]);
+    if (this.start !== this.end && columnarBinopSupported(e.op, null)) {
+      const n = this.numSteps;
+      const vc = matrixColumns(mats[vi]!, this.start, this.interval, n);
+      const sc = scalarColumns(mats[1 - vi]!, this.start, this.interval, n);
+      // A scalar has a value at every step; were one missing, the per-step path reports it as it always has.
+      if (vc && sc.count === n) return columnarScalarBinop(e.op, mats[vi]!, vc, sc.values, sc.present, vi === 1, e.returnBool, this.stepContext());
     }
-    return this.rangeEval([e.lhs, e.rhs], (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool, delayed, this.q.annos, e.posRange));
+    if (vi === 0) {
+      return this.rangeEvalOf(mats, (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool, delayed, this.q.annos, e.posRange));
+    }
+    return this.rangeEvalOf(mats, (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool, delayed, this.q.annos, e.posRange));
+  }
+
+  /** What the whole-range (columnar) nodes need of this evaluation: its grid, the deadline and the sample count. */
+  private stepContext(): ColumnarBinopContext {
+    return {
+      start: this.start, interval: this.interval, numSteps: this.numSteps, delayedNameRemoval: this.cfg.delayedNameRemoval,
+      checkAbort: () => this.cfg.checkAbort(),
+      add: (n) => this.q.add(n),
+      setCurrent: (n) => { this.q.current = n; },
+      current: () => this.q.current,
+    };
   }
 
   private evalCall(e: Call): EvalResult {
@@ -376,7 +430,12 @@ export class Evaluator {
       call: e, annos: this.q.annos, delayedNameRemoval: this.cfg.delayedNameRemoval,
       queryStart: this.cfg.query.start, queryEnd: this.cfg.query.end, queryStep: this.cfg.query.step,
     };
-    return this.rangeEval(e.args, (vectors, ts) => {
+    const mats = this.argMatrices(e.args);
+    if (name === 'histogram_quantile' && this.start !== this.end) {
+      const cols = matrixColumns(mats[1]!, this.start, this.interval, this.numSteps);
+      if (cols) return classicQuantileRange(mats[0]!, mats[1]!, cols, this.quantileRangeContext(e));
+    }
+    return this.rangeEvalOf(mats, (vectors, ts) => {
       const args: InstantArg[] = e.args.map((a, i) => {
         const t = typeOf(a);
         if (t === 'string') return stringOf(a);
@@ -387,9 +446,15 @@ export class Evaluator {
     });
   }
 
+  private quantileRangeContext(e: Call): QuantileRangeContext {
+    return { ...this.stepContext(), call: e, annos: this.q.annos };
+  }
+
   private evalLabelFunction(e: Call): Matrix {
     const strs = e.args.slice(1).map(stringOf);
-    const m = this.matrix(e.args[0]!).map((s) => ({ ...s }));
+    const m = this.matrix(e.args[0]!).map((s): Series => (s.histograms
+      ? { metric: s.metric, floats: s.floats, histograms: s.histograms, dropName: s.dropName }
+      : { metric: s.metric, floats: s.floats, dropName: s.dropName }));
     if (e.func.name === 'label_replace') return labelReplace(m, strs[0]!, strs[1]!, strs[2]!, strs[3]!, this.q);
     return labelJoin(m, strs[0]!, strs[1]!, strs.slice(2), this.q);
   }
@@ -431,26 +496,60 @@ export class Evaluator {
   private evalSeries(vs: VectorSelector): Matrix {
     const offset = this.q.offsets.get(vs)!;
     const out: Matrix = [];
+    const n = this.numSteps;
     for (const s of this.q.selection.series(vs)) {
       this.cfg.checkAbort();
-      const floats = [];
-      let histograms: HPoint[] | undefined;
-      for (let ts = this.start; ts <= this.end; ts += this.interval) {
-        const i = this.lookup(s, ts - offset);
-        if (i < 0) continue;
-        const h = s.h?.[i];
-        if (h) {
-          this.q.add(histogramSamples(h));
-          (histograms ??= []).push({ t: ts, h });
-          continue;
-        }
-        this.q.add(1);
-        floats.push({ t: ts, f: s.v[i]! });
+      if (s.h) {
+        out.push(...this.selectorPoints(s, offset));
+        continue;
       }
-      if (histograms) out.push({ metric: s.labels, floats, histograms, dropName: false });
-      else if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
+      // Float-only series: each step's value into a column, no point object per step.
+      // Steps only move forward: one index walks the samples (the last at or before the step), as lookup() finds it.
+      const cols = emptyColumns(this.start, this.interval, n);
+      const { t, v, stale } = s;
+      const lb = this.cfg.lookbackDelta;
+      let i = -1;
+      let step = 0;
+      for (let ts = this.start; ts <= this.end; ts += this.interval, step++) {
+        const ref = ts - offset;
+        while (i + 1 < t.length && t[i + 1]! <= ref) i++;
+        if (i < 0 || t[i]! <= ref - lb || (stale && stale[i])) continue;
+        cols.values[step] = v[i]!;
+        cols.present[step] = 1;
+        cols.count++;
+      }
+      if (cols.count > 0) {
+        this.q.add(cols.count);
+        out.push(this.seriesOf(s.labels, false, cols));
+      }
     }
     return out;
+  }
+
+  /** A series over this evaluation's grid: columnar, or with points when the engine is told not to use columns. */
+  seriesOf(metric: Labels, dropName: boolean, cols: StepColumns): Series {
+    const s = new ColumnarSeries(metric, dropName, cols);
+    return this.cfg.columnar ? s : { metric, floats: s.floats, dropName };
+  }
+
+  /** An instant selector's series that holds histograms, as points. */
+  private selectorPoints(s: SeriesData, offset: number): Matrix {
+    const floats = [];
+    let histograms: HPoint[] | undefined;
+    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+      const i = this.lookup(s, ts - offset);
+      if (i < 0) continue;
+      const h = s.h?.[i];
+      if (h) {
+        this.q.add(histogramSamples(h));
+        (histograms ??= []).push({ t: ts, h });
+        continue;
+      }
+      this.q.add(1);
+      floats.push({ t: ts, f: s.v[i]! });
+    }
+    if (histograms) return [{ metric: s.labels, floats, histograms, dropName: false }];
+    return floats.length > 0 ? [{ metric: s.labels, floats, dropName: false }] : [];
   }
 
   /** A smoothed instant selector: the value interpolated between the samples around each step. */
@@ -578,6 +677,11 @@ export class Evaluator {
       release: () => {},
     };
   }
+}
+
+/** A series' columns when they lie on the evaluator's grid. */
+function gridColumnsOf(s: Series, ev: Evaluator): StepColumns | null {
+  return gridColumns(s, ev.start, ev.interval, ev.numSteps);
 }
 
 function stringOf(e: Expr): string {

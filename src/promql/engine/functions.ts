@@ -188,7 +188,7 @@ function classicBuckets(v: Vector, pos: PositionRange, ctx: InstantCtx): Classic
 }
 
 /** strconv.ParseFloat for label values: decimal, exponent, ±Inf, NaN; null when invalid. */
-function parseGoFloat(s: string): number | null {
+export function parseGoFloat(s: string): number | null {
   const t = s.trim();
   if (t !== s || s === '') return null;
   const lower = s.toLowerCase();
@@ -198,11 +198,11 @@ function parseGoFloat(s: string): number | null {
   return Number(s.replace(/_/g, ''));
 }
 
-function validateQuantile(q: number, pos: PositionRange, annos: Annotations): void {
+export function validateQuantile(q: number, pos: PositionRange, annos: Annotations): void {
   if (Number.isNaN(q) || q < 0 || q > 1) annos.warn(`quantile value should be between 0 and 1, got ${formatFloat(q)}`, pos);
 }
 
-function monotonicityInfo(metric: Labels, ctx: InstantCtx, pos: PositionRange): void {
+export function monotonicityInfo(metric: Labels, ctx: Pick<InstantCtx, 'annos' | 'delayedNameRemoval'>, pos: PositionRange): void {
   const name = ctx.delayedNameRemoval ? getLabel(metric, '__name__') : '';
   ctx.annos.info(`input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(name)}`, pos);
 }
@@ -351,6 +351,8 @@ export interface RangeCtx {
   smoothed: boolean;
   /** Start timestamps aligned with the samples (0 = unknown), or null when the series has none. */
   st: ArrayLike<number> | null;
+  /** The counter resets of the last values array asked about, when the context lives across a series' steps. */
+  resets?: { v: ArrayLike<number>; at: Int32Array };
 }
 
 /** Returns the function's value for the window ts[lo..hi), or null for no output. */
@@ -393,7 +395,10 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeFn {
       if (n > 16) {
         // The series' resets are found once; each window adds those inside it, in the same order
         // (so the same bits) as the scan below, without visiting every sample of every window.
-        const resets = counterResets(v);
+        // A context kept for a whole series remembers them: a lookup per window was a visible cost.
+        let resets: Int32Array;
+        if (ctx.resets?.v === v) resets = ctx.resets.at;
+        else ctx.resets = { v, at: (resets = counterResets(v)) };
         for (let k = firstAtOrAfter(resets, lo + 1); k < resets.length && resets[k]! < hi; k++) result += v[resets[k]! - 1]!;
       } else {
         for (let i = lo + 1; i < hi; i++) if (v[i]! < v[i - 1]!) result += v[i - 1]!;

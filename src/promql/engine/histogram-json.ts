@@ -10,6 +10,7 @@ import { allBuckets, forEachBucketIndex } from '../../model/histogram-buckets.js
 import { exponentialBound } from '../../model/histogram-bounds.js';
 import { CUSTOM_BUCKETS_SCHEMA } from '../../model/histogram.js';
 import type { Series } from './value.js';
+import { type StepColumns, columnsOf } from './columnar.js';
 import type { BoundaryRule, HistogramBucketJSON, HistogramJSON, HistogramPair } from '../../model/histogram-api.js';
 import { jsonFloat } from './engine.js';
 
@@ -111,7 +112,17 @@ export function vectorElementJSON(metric: Record<string, string>, s: Series, t: 
 /** A matrix series: `values` when it has float points, `histograms` when it has histogram points. */
 export function matrixElementJSON(metric: Record<string, string>, s: Series, floatPair: (t: number, f: number) => [number, string]) {
   const el: { metric: Record<string, string>; values?: [number, string][]; histograms?: HistogramPair[] } = { metric };
-  if (s.floats.length > 0 || !s.histograms?.length) el.values = s.floats.map((p) => floatPair(p.t, p.f));
+  const cols = columnsOf(s);
+  if (cols) el.values = columnPairs(cols, floatPair);
+  else if (s.floats.length > 0 || !s.histograms?.length) el.values = s.floats.map((p) => floatPair(p.t, p.f));
   if (s.histograms?.length) el.histograms = s.histograms.map((p) => histogramPair(p.t, p.h));
   return el;
+}
+
+/** A columnar series' present steps as [t, "value"] pairs, without building points first. */
+function columnPairs(c: StepColumns, floatPair: (t: number, f: number) => [number, string]): [number, string][] {
+  const out: [number, string][] = new Array(c.count);
+  let j = 0;
+  for (let k = 0; k < c.present.length; k++) if (c.present[k] === 1) out[j++] = floatPair(c.start + k * c.interval, c.values[k]!);
+  return out;
 }

@@ -2,6 +2,7 @@
 // buckets (Prometheus promql/quantile.go).
 
 import { isStaleNaN } from '../../model/stale.js';
+import { BucketSet } from './bucket-set.js';
 
 export interface Bucket {
   upperBound: number;
@@ -61,54 +62,15 @@ export interface BucketQuantileResult {
   maxDiff: number;
 }
 
+let scratch: BucketSet | null = null;
+
 /** histogram_quantile over classic buckets. */
 export function bucketQuantile(q: number, input: Bucket[]): BucketQuantileResult {
-  const none = (value: number): BucketQuantileResult => ({ value, forcedMonotonic: false, minBucket: 0, maxBucket: 0, maxDiff: 0 });
-  if (Number.isNaN(q)) return none(NaN);
-  if (q < 0) return none(-Infinity);
-  if (q > 1) return none(Infinity);
-  const sorted = [...input].sort((a, b) => (a.upperBound < b.upperBound ? -1 : a.upperBound > b.upperBound ? 1 : 0));
-  if (sorted[sorted.length - 1]!.upperBound !== Infinity) return none(NaN);
-  const buckets = sortAndCoalesce(sorted);
-  // Monotonicity: tiny relative differences are precision noise; decreases are forced up.
-  let forcedMonotonic = false;
-  let minBucket = 0, maxBucket = 0, maxDiff = 0;
-  let prev = buckets[0]!.count;
-  for (let i = 1; i < buckets.length; i++) {
-    const curr = buckets[i]!.count;
-    if (curr === prev) continue;
-    if (almostEqual(prev, curr, 1e-12)) {
-      buckets[i]!.count = prev;
-      continue;
-    }
-    if (curr < prev) {
-      if (!forcedMonotonic) minBucket = buckets[i]!.upperBound;
-      maxBucket = buckets[i]!.upperBound;
-      maxDiff = Math.max(maxDiff, prev - curr);
-      buckets[i]!.count = prev;
-      forcedMonotonic = true;
-      continue;
-    }
-    prev = curr;
-  }
-  const result = (value: number): BucketQuantileResult => ({ value, forcedMonotonic, minBucket, maxBucket, maxDiff });
-  if (buckets.length < 2) return none(NaN);
-  const observations = buckets[buckets.length - 1]!.count;
-  if (observations === 0) return none(NaN);
-  let rank = q * observations;
-  let b = 0;
-  while (b < buckets.length - 1 && !(buckets[b]!.count >= rank)) b++;
-  if (b === buckets.length - 1) return result(buckets[buckets.length - 2]!.upperBound);
-  if (b === 0 && buckets[0]!.upperBound <= 0) return result(buckets[0]!.upperBound);
-  let start = 0;
-  const end = buckets[b]!.upperBound;
-  let count = buckets[b]!.count;
-  if (b > 0) {
-    start = buckets[b - 1]!.upperBound;
-    count -= buckets[b - 1]!.count;
-    rank -= buckets[b - 1]!.count;
-  }
-  return result(start + (end - start) * (rank / count));
+  const set = (scratch ??= new BucketSet());
+  set.reset();
+  for (const b of input) set.add(b.upperBound, b.count);
+  const value = set.quantile(q);
+  return { value, forcedMonotonic: set.forcedMonotonic, minBucket: set.minBucket, maxBucket: set.maxBucket, maxDiff: set.maxDiff };
 }
 
 /** histogram_fraction over classic buckets. */

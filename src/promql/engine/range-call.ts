@@ -12,6 +12,7 @@ import type { Evaluator } from './evaluator.js';
 import type { Series as StoredSeries } from '../../storage/interfaces.js';
 import { reduceWindowsFast } from './wasm-windows.js';
 import { advanceTo } from './forward-search.js';
+import { emptyColumns } from './columnar.js';
 
 /** One input series of a range function: its labels first, its samples only on demand. */
 export interface WindowEntry {
@@ -79,7 +80,9 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       ts: 0, rangeStart: 0, rangeEnd: 0, rangeSeconds: src.range / 1000, params: new Array<number>(scalarParams.length).fill(0),
       annos: ev.q.annos, call: e, metric: s.labels, anchored: src.anchored, smoothed: src.smoothed, st: null,
     };
-    const windowValue = (d: SeriesData, step: number, ts: number, lo: number, hi: number) => {
+    // The step's time is worked out here from its index: a time passed in as an argument was boxed at every call.
+    const windowValue = (d: SeriesData, step: number, lo: number, hi: number) => {
+      const ts = ev.start + step * ev.interval;
       const rangeEnd = ts - src.offset;
       ctx.ts = ts;
       ctx.rangeStart = rangeEnd - src.range;
@@ -99,30 +102,43 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       const res = fast(s.stored, w, (step, ts) => {
         const d = s.data();
         const maxt = ts - src.offset;
-        return windowValue(d, step, ts, upperBound(d.t, maxt - src.range), upperBound(d.t, maxt));
+        return windowValue(d, step, upperBound(d.t, maxt - src.range), upperBound(d.t, maxt));
       });
       floats = res.points;
       ev.q.totalLoaded += res.scanned;
     } else if (s.data().h) {
       ({ floats, histograms } = histogramWindows(ev, e, src, s.labels, s.data(), params));
     } else {
+      // Every step's value goes into one column per series: no point object per step.
       const d = s.data();
-      floats = [];
+      const cols = emptyColumns(ev.start, ev.interval, ev.numSteps);
       let lo = 0, hi = 0;
       let step = -1;
+      // windowStart and windowEnd written out (the same operations in the same order) with the source's fields in locals.
+      const off = src.offset, range = src.range, anch = src.anchored ? lb : 0, smooth = src.smoothed ? lb : 0;
+      const t = d.t;
       for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
         step++;
         if (ts === ev.start || src.at === null) {
           // Windows only move forward, mostly by a sample or two: step from the previous bounds.
-          lo = advanceTo(d.t, windowStart(ts, src, lb), lo);
-          hi = advanceTo(d.t, windowEnd(ts, src, lb), Math.max(lo, hi));
+          lo = advanceTo(t, ts - off - range - anch - smooth, lo);
+          hi = advanceTo(t, ts - off + smooth, Math.max(lo, hi));
         }
         if (hi <= lo) continue;
         ev.q.add(hi - lo);
         ev.q.current -= hi - lo;
-        const value = windowValue(d, step, ts, lo, hi);
-        if (value !== null) floats.push({ t: ts, f: value });
+        const value = windowValue(d, step, lo, hi);
+        if (value === null) continue;
+        cols.values[step] = value;
+        cols.present[step] = 1;
+        cols.count++;
       }
+      if (cols.count > 0) {
+        ev.q.add(cols.count);
+        out.push(ev.seriesOf(metric, dropName, cols));
+        if (name === 'rate' || name === 'increase') notCounterInfo(ev, e, s.labels);
+      }
+      continue;
     }
     if (histograms) {
       if (floats.length === 0 && histograms.length === 0) continue;
@@ -134,14 +150,16 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       ev.q.add(floats.length);
       out.push({ metric, floats, dropName });
     }
-    if ((name === 'rate' || name === 'increase') && floats.length > 0) {
-      const metricName = getLabel(s.labels, '__name__');
-      if (metricName !== '' && !COUNTER_SUFFIXES.some((x) => metricName.endsWith(x))) {
-        ev.q.annos.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metricName)}`, e.args[0]!.posRange);
-      }
-    }
+    if ((name === 'rate' || name === 'increase') && floats.length > 0) notCounterInfo(ev, e, s.labels);
   }
   return out;
+}
+
+function notCounterInfo(ev: Evaluator, e: Call, labels: SeriesData['labels']): void {
+  const metricName = getLabel(labels, '__name__');
+  if (metricName !== '' && !COUNTER_SUFFIXES.some((x) => metricName.endsWith(x))) {
+    ev.q.annos.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metricName)}`, e.args[0]!.posRange);
+  }
 }
 
 /** The first instant a step's window takes in (exclusive): anchored and smoothed windows reach a lookback further back. */

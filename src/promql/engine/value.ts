@@ -7,6 +7,7 @@ import { QueryError } from './errors.js';
 import type { FloatHistogram } from '../../model/histogram.js';
 import { cachedLabelsKey } from './label-key-cache.js';
 import { histogramSize } from '../../model/histogram-equal.js';
+import { floatCount } from './columnar.js';
 
 export interface FPoint {
   t: number;
@@ -96,7 +97,7 @@ export function histogramSamples(h: FloatHistogram): number {
 export function totalSamples(m: Matrix): number {
   let n = 0;
   for (const s of m) {
-    n += s.floats.length;
+    n += floatCount(s);
     if (s.histograms) for (const p of s.histograms) n += histogramSamples(p.h);
   }
   return n;

@@ -3,7 +3,8 @@
 // duration arithmetic live). It emits Chevrotain token instances for the
 // parser, or stops at the first lexical error.
 
-import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { createTokenInstance } from './chevrotain.js';
 import * as T from './tokens.js';
 
 export interface LexResult {

@@ -4,7 +4,8 @@
 // Postfix modifiers ([range], [range:step], offset, @, anchored, smoothed)
 // bind tightest, to the operand they follow.
 
-import { EmbeddedActionsParser, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, tokenMatcher } from './chevrotain.js';
 import * as T from './tokens.js';
 import type {
   AggregateOp, BinaryOp, DurationExpr, Expr, LabelMatcher, MatchType, NumberLiteral, VectorMatching, VectorSelector,

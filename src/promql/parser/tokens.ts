@@ -6,7 +6,8 @@
 // metric name, any word that may be a label name in a grouping list, any
 // aggregation operator, and so on.
 
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 
 const NA = Lexer.NA;
 

@@ -1,0 +1,133 @@
+// histogram_quantile(φ, classic buckets) over a whole step range at once,
+// for inputs held in columns (float series on the query's grid). What the
+// step-by-step path redoes at every step (parse each series' `le`, group
+// the series by their labels without `le`, key the output series) is done
+// once per query; each step then only fills one reused BucketSet per group.
+// Annotations, output order and the duplicate-labelset error follow the
+// per-step path (functions.ts histogram_quantile, SeriesCollector), so the
+// results are the same.
+
+import type { Call } from '../parser/ast.js';
+import { QueryError } from './errors.js';
+import type { Annotations } from './annotations.js';
+import { BucketSet } from './bucket-set.js';
+import { ColumnarSeries, type StepColumns, emptyColumns, scalarColumns } from './columnar.js';
+import { monotonicityInfo, parseGoFloat, validateQuantile } from './functions.js';
+import { cachedLabelsKey } from './label-key-cache.js';
+import { type Matrix, dropMetricName, getLabel, labelsKey, withoutLabels } from './value.js';
+import type { Labels } from '../../model/labels.js';
+
+export interface QuantileRangeContext {
+  call: Call;
+  annos: Annotations;
+  delayedNameRemoval: boolean;
+  start: number;
+  interval: number;
+  numSteps: number;
+  /** Checks the deadline; called once a step. */
+  checkAbort: () => void;
+  /** Counts samples held against the query's limit, as the per-step path does at each step. */
+  add: (n: number) => void;
+  /** Resets the held-sample count to what it was before the step's inputs. */
+  setCurrent: (n: number) => void;
+  current: () => number;
+}
+
+export function classicQuantileRange(phiMatrix: Matrix, input: Matrix, cols: StepColumns[], ctx: QuantileRangeContext): Matrix {
+  const { values: phi, present: phiPresent } = scalarColumns(phiMatrix, ctx.start, ctx.interval, ctx.numSteps);
+  const phiPos = ctx.call.args[0]!.posRange, pos = ctx.call.args[1]!.posRange;
+  // Per input series: its bucket bound (null when `le` is missing or malformed) and its group.
+  const bounds: (number | null)[] = [];
+  const groupOf = new Int32Array(input.length);
+  const groupLabels: Labels[] = [];
+  const groupIds = new Map<string, number>();
+  input.forEach((s, i) => {
+    const le = getLabel(s.metric, 'le');
+    const upper = parseGoFloat(le);
+    bounds.push(upper);
+    if (upper === null) return;
+    const labels = withoutLabels(s.metric, ['le']);
+    const key = labelsKey(labels);
+    let g = groupIds.get(key);
+    if (g === undefined) {
+      g = groupLabels.length;
+      groupIds.set(key, g);
+      groupLabels.push(labels);
+    }
+    groupOf[i] = g;
+  });
+  const nGroups = groupLabels.length;
+  const sets = Array.from({ length: nGroups }, () => new BucketSet());
+  // Output series by label set: groups whose labels agree once the name is dropped share one.
+  const outOf = new Int32Array(nGroups);
+  const outIds = new Map<string, number>();
+  const outLabels: Labels[] = [];
+  groupLabels.forEach((ls, g) => {
+    const metric = ctx.delayedNameRemoval ? ls : dropMetricName(ls);
+    const key = cachedLabelsKey(metric);
+    let o = outIds.get(key);
+    if (o === undefined) {
+      o = outLabels.length;
+      outIds.set(key, o);
+      outLabels.push(metric);
+    }
+    outOf[g] = o;
+  });
+  const outCols: (StepColumns | null)[] = new Array(outLabels.length).fill(null);
+  const outOrder: number[] = [];
+  const stepOfGroup = new Int32Array(nGroups).fill(-1);
+  const stepGroups: number[] = [];
+  const lastOut = new Int32Array(outLabels.length).fill(-1);
+  const original = ctx.current();
+  let held = original;
+  for (let k = 0; k < ctx.numSteps; k++) {
+    ctx.checkAbort();
+    ctx.setCurrent(held);
+    let inputs = phiPresent[k]!;
+    const q = phi[k]!;
+    validateQuantile(q, phiPos, ctx.annos);
+    stepGroups.length = 0;
+    for (let i = 0; i < input.length; i++) {
+      const c = cols[i]!;
+      if (c.present[k] === 0) continue;
+      inputs++;
+      const upper = bounds[i]!;
+      if (upper === null) {
+        const name = ctx.delayedNameRemoval ? getLabel(input[i]!.metric, '__name__') : '';
+        ctx.annos.warn(`bucket label "le" is missing or has a malformed value of ${JSON.stringify(getLabel(input[i]!.metric, 'le'))} for metric name ${JSON.stringify(name)}`, pos);
+        continue;
+      }
+      const g = groupOf[i]!;
+      if (stepOfGroup[g] !== k) {
+        stepOfGroup[g] = k;
+        sets[g]!.reset();
+        stepGroups.push(g);
+      }
+      sets[g]!.add(upper, c.values[k]!);
+    }
+    ctx.add(inputs);
+    for (const g of stepGroups) {
+      const set = sets[g]!;
+      const value = set.quantile(q);
+      if (set.forcedMonotonic) monotonicityInfo(groupLabels[g]!, ctx, pos);
+      const o = outOf[g]!;
+      if (lastOut[o] === k) throw new QueryError('vector cannot contain metrics with the same labelset');
+      lastOut[o] = k;
+      let oc = outCols[o];
+      if (!oc) {
+        oc = outCols[o] = emptyColumns(ctx.start, ctx.interval, ctx.numSteps);
+        outOrder.push(o);
+      }
+      oc.values[k] = value;
+      oc.present[k] = 1;
+      oc.count++;
+    }
+    ctx.add(stepGroups.length);
+    held += stepGroups.length;
+  }
+  const out: Matrix = outOrder.map((o) => new ColumnarSeries(outLabels[o]!, true, outCols[o]!));
+  let total = 0;
+  for (const o of outOrder) total += outCols[o]!.count;
+  ctx.setCurrent(original + total);
+  return out;
+}
