@@ -69,13 +69,19 @@ function daemon(name: string, cmd: string, args: string[], pidOf: (p: ChildProce
   };
 }
 
+/**
+ * Query timeout of every server and request: the large variant's range queries cover 24 h at a 15 s step over
+ * 10,000 series, which on a loaded machine outlasts the servers' default 2 m (30 s for VictoriaMetrics).
+ */
+const QUERY_TIMEOUT_S = process.env.PROMLET_BENCH_DASHBOARD_LARGE === '1' ? 600 : 120;
+
 async function startPromlet(om: string, dir: string): Promise<Server> {
   const script = resolve(here, 'promlet-serve.js');
   const data = join(dir, 'promlet');
   const imp = spawnSync(process.execPath, [script, 'import', om, '--data-dir', data], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (imp.status !== 0) throw new Error(`promlet import: ${imp.stderr.slice(-2000)}`);
   const port = await freePort();
-  const d = daemon('promlet', process.execPath, [script, 'serve', '--data-dir', data, '--listen', `127.0.0.1:${port}`, '--retention', '100y']);
+  const d = daemon('promlet', process.execPath, [script, 'serve', '--data-dir', data, '--listen', `127.0.0.1:${port}`, '--retention', '100y', '--query.timeout', `${QUERY_TIMEOUT_S}s`]);
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/-/ready`, d.proc, d.log);
   return d.server(url);
@@ -85,7 +91,7 @@ async function startVictoria(promText: string, dir: string): Promise<Server> {
   const port = await freePort();
   const d = daemon('VictoriaMetrics', 'victoria-metrics', [
     '-storageDataPath', join(dir, 'vm'), '-httpListenAddr', `127.0.0.1:${port}`, '-retentionPeriod', '100y', '-loggerLevel', 'ERROR',
-    '-search.disableCache', '-search.latencyOffset=0',
+    '-search.disableCache', '-search.latencyOffset=0', `-search.maxQueryDuration=${QUERY_TIMEOUT_S}s`,
   ]);
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/health`, d.proc, d.log);
@@ -99,10 +105,10 @@ async function startVictoria(promText: string, dir: string): Promise<Server> {
 async function startProm(om: string, dir: string): Promise<PrometheusPeer & { name: string }> {
   const tsdb = join(dir, 'prometheus');
   execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, tsdb], { stdio: 'ignore' });
-  return { name: 'Prometheus', ...(await startPrometheus({ dataDir: tsdb, args: ['--query.max-samples=500000000'] })) };
+  return { name: 'Prometheus', ...(await startPrometheus({ dataDir: tsdb, args: ['--query.max-samples=500000000', `--query.timeout=${QUERY_TIMEOUT_S}s`] })) };
 }
 
-async function rangeQuery(base: string, query: string, start: number, end: number, step: number, timeout = '120s'): Promise<Matrix[]> {
+async function rangeQuery(base: string, query: string, start: number, end: number, step: number, timeout = `${QUERY_TIMEOUT_S}s`): Promise<Matrix[]> {
   const form = new URLSearchParams({ query, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000), timeout });
   const r = await fetch(`${base}/api/v1/query_range`, { method: 'POST', body: form });
   const text = await r.text();
@@ -160,7 +166,7 @@ async function load(base: string, total: number, concurrency: number, lastT: num
 
 async function instant(base: string, query: string, at: number): Promise<{ ms: number; status: number }> {
   const s = performance.now();
-  const r = await fetch(`${base}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query, time: String(at / 1000), timeout: '120s' }) });
+  const r = await fetch(`${base}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query, time: String(at / 1000), timeout: `${QUERY_TIMEOUT_S}s` }) });
   await r.arrayBuffer();
   return { ms: performance.now() - s, status: r.status };
 }

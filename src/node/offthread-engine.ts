@@ -20,9 +20,10 @@ import { prepare } from '../promql/engine/preprocess.js';
 import { selectorRanges } from '../promql/engine/selection.js';
 import type { Queryable } from '../storage/interfaces.js';
 import type { QueryWorkerData, WorkerAnswer, WorkerQuery } from './query-worker.js';
-import { newStorageSignal, serveStoragePort, StorageServer } from './worker-storage.js';
+import { newStorageSignal, serveStoragePort, StorageServer, type ExtraCalls } from './worker-storage.js';
 import { fetchRemote, mergeQueryable, type RemoteReadSet } from '../remote/fanout.js';
 import { readQueries } from './remote-read-engine.js';
+import { pinBlocksForQuery, type WorkerBlocksSource } from './worker-blocks.js';
 
 export interface OffThreadOptions {
   /** Worker threads kept for queries (default 2); more queries wait for one. */
@@ -36,6 +37,20 @@ export interface OffThreadOptions {
    * A failing remote is a warning in the answer.
    */
   remote?: { set(): RemoteReadSet; localStartTime(): number };
+  /**
+   * The data directory whose blocks the workers open themselves
+   * (worker-blocks.ts); half of the database's chunk cache budget is
+   * shared out among them. Without it, workers read all storage through
+   * the main thread.
+   */
+  blocks?: WorkerBlocksSource;
+  /**
+   * A worker whose heap a query grew past this many bytes is replaced after
+   * answering (default 256 MiB): V8 keeps a heap's high-water mark long after
+   * the query, and every worker would otherwise hold the largest query it
+   * ever ran. 0 never replaces one.
+   */
+  recycleHeapBytes?: number;
 }
 
 /** Query errors whose class callers test, rebuilt from a worker's answer. */
@@ -105,8 +120,8 @@ class QueryWorker {
   }
 
   /** Runs a query reading `source`; whatever it left open there is closed when it settles. */
-  async run(q: WorkerQuery, source: Queryable): Promise<WorkerAnswer> {
-    const storage = new StorageServer(source);
+  async run(q: WorkerQuery, source: Queryable, extra?: ExtraCalls): Promise<WorkerAnswer> {
+    const storage = new StorageServer(source, extra);
     this.storage = storage;
     try {
       return await new Promise<WorkerAnswer>((resolve, reject) => {
@@ -129,6 +144,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const local = createEngine(db, options);
   const size = Math.max(1, off.workers ?? 2);
   const grace = off.graceMs ?? 1000;
+  const recycleHeapBytes = off.recycleHeapBytes ?? 256 * 1024 * 1024;
   const engineTimeout = ms(options.timeout, 120_000);
   const budget = options.maxMemoryBytes ?? 1024 * 1024 * 1024;
   // The worker's engine counts what it holds against the budget; the heap limit is the hard edge past that.
@@ -137,6 +153,13 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   let live = 0;
   const waiting: ((w: QueryWorker) => void)[] = [];
   const parseOpts = parseOptions(new Set(options.features ?? []));
+  // Each worker's chunk cache is a share of the database's budget, which keeps the rest: the total stays within it.
+  let workerCacheBytes = 0;
+  if (off.blocks) {
+    const total = off.blocks.db.cache.capacity;
+    workerCacheBytes = Math.floor(total / 2 / size);
+    off.blocks.db.cache.resize(total - workerCacheBytes * size);
+  }
 
   const spawn = () => {
     live++;
@@ -208,6 +231,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     const worker = await acquire();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
+    let pin: ReturnType<typeof pinBlocksForQuery> = null;
     try {
       const starting = performance.now();
       try {
@@ -231,15 +255,19 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       });
       const remaining = Math.max(1, deadline - Date.now());
       const msg: WorkerQuery = { engine: { ...options, timeout: remaining, maxMemoryBytes: budget }, query, start, end, step, lookbackDelta, timeout: remaining };
+      // Remote series merged in are the main thread's to merge: such a query reads everything through it.
+      if (off.blocks && source === db) pin = pinBlocksForQuery(off.blocks, workerCacheBytes);
+      if (pin) msg.blocks = pin.snapshot;
       let answer: WorkerAnswer;
       try {
-        answer = await Promise.race([worker.run(msg, source), stop]);
+        answer = await Promise.race([worker.run(msg, source, pin?.extra), stop]);
       } catch (e) {
         if (e instanceof QueryError) throw e;
         // The worker died: its heap limit is the query memory budget's hard edge.
         if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') throw new QueryMemoryError(budget);
         throw e;
       }
+      if (recycleHeapBytes > 0 && (answer.heapBytes ?? 0) > recycleHeapBytes) worker.terminate();
       if ('result' in answer) return warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
       const err = answer.error;
       // The errors callers tell apart by class keep their class across the thread boundary.
@@ -250,6 +278,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       e.stack = err.stack;
       throw e;
     } finally {
+      pin?.release();
       clearTimeout(timer);
       if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
       release(worker);

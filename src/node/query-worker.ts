@@ -1,13 +1,16 @@
 // A worker thread that evaluates queries, so a costly query never blocks the
 // server's event loop: health checks, scrapes and ingestion keep answering.
-// It reads storage through the main thread one call at a time
-// (worker-storage.ts), never a copy of the whole selection.
+// It opens the data directory's blocks itself (worker-blocks.ts) and reads
+// the head, or everything when there are no blocks, through the main thread
+// one call at a time (worker-storage.ts), never a copy of the whole selection.
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import { createEngine, type EngineOptions, type QueryResult } from '../promql/engine/engine.js';
 import { QueryError } from '../promql/engine/errors.js';
 import type { Queryable } from '../storage/interfaces.js';
 import { RemoteStorage } from './worker-storage.js';
+import { BlockReadingStorage, type BlockSnapshot } from './worker-blocks.js';
 
 export interface WorkerQuery {
   engine: EngineOptions;
@@ -18,6 +21,8 @@ export interface WorkerQuery {
   step: number;
   lookbackDelta?: number;
   timeout: number;
+  /** The data directory's blocks this query reads itself (worker-blocks.ts); without, all storage comes through the main thread. */
+  blocks?: BlockSnapshot;
 }
 
 /** What the worker is started with: its end of the storage channel and the word that wakes it. */
@@ -26,16 +31,21 @@ export interface QueryWorkerData {
   signal: Int32Array;
 }
 
-export type WorkerAnswer =
+export type WorkerAnswer = (
   | { result: QueryResult }
-  | { error: { message: string; type?: string; name?: string; stack?: string } };
+  | { error: { message: string; type?: string; name?: string; stack?: string } }
+) & {
+  /** The worker's heap as the query left it (bytes V8 holds for it, garbage included). */
+  heapBytes?: number;
+};
 
 const data = workerData as QueryWorkerData | undefined;
-const storage = data ? new RemoteStorage(data.port, data.signal) : null;
+const storage = data ? new BlockReadingStorage(new RemoteStorage(data.port, data.signal)) : null;
 
 parentPort?.on('message', (q: WorkerQuery) => {
   let answer: WorkerAnswer;
   try {
+    storage!.begin(q.blocks);
     const engine = createEngine(storage!, q.engine);
     const opts = { timeout: q.timeout, lookbackDelta: q.lookbackDelta };
     const result = q.step === 0
@@ -46,6 +56,7 @@ parentPort?.on('message', (q: WorkerQuery) => {
     const err = e instanceof Error ? e : new Error(String(e));
     answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, name: err.name, stack: err.stack } };
   }
+  answer.heapBytes = getHeapStatistics().total_heap_size;
   parentPort!.postMessage(answer);
 });
 // The first evaluation builds the parser and compiles the engine's paths:

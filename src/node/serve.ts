@@ -146,7 +146,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const engine = createEngine(db, engineOptions);
   // API queries are evaluated in worker threads, so /-/healthy, scrapes and ingestion answer meanwhile;
   // remote_read endpoints are fetched from on this thread first, within the query's timeout.
-  const offThread = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers ?? Math.max(1, Math.min(availableParallelism(), o.maxConcurrentQueries || 20)), remote: remoteRead.source });
+  const offThread = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers ?? Math.max(1, Math.min(availableParallelism(), o.maxConcurrentQueries || 20)), remote: remoteRead.source, blocks: disk && o.dataDir ? { dataDir: o.dataDir, db } : undefined });
   const apiEngine: Engine = {
     instantQuerySync: engine.instantQuerySync,
     rangeQuerySync: engine.rangeQuerySync,

@@ -37,7 +37,12 @@ export type StorageCall = { id: number } & (
   | { op: 'hasStartTimestamps' | 'hasHistograms'; s: number; mint: number; maxt: number }
   | { op: 'reduce'; s: number; mint: number; maxt: number }
   | { op: 'reduceWindows'; s: number; firstMin: number; firstMax: number; step: number; steps: number; ahead?: boolean }
+  /** A call the server's `extra` answers (worker-blocks.ts: the head copied for a worker reading blocks itself). */
+  | { op: 'extra'; name: string; args: unknown[] }
 );
+
+/** Answers `extra` calls; buffers the answer hands over go in `transfer`. */
+export type ExtraCalls = (name: string, args: unknown[], transfer: Set<ArrayBuffer>) => unknown;
 
 /** A selected series as the worker first sees it: whether the cheap questions about it can be answered without asking again. */
 interface WireSeries {
@@ -65,8 +70,8 @@ export function newStorageSignal(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(4));
 }
 
-const toWire = (ms?: readonly Matcher[]): WireMatcher[] | undefined => ms?.map((m) => [m.type, m.name, m.value]);
-const fromWire = (ms?: WireMatcher[]): Matcher[] | undefined => ms?.map(([t, n, v]) => new Matcher(t, n, v));
+export const toWire = (ms?: readonly Matcher[]): WireMatcher[] | undefined => ms?.map((m) => [m.type, m.name, m.value]);
+export const fromWire = (ms?: WireMatcher[]): Matcher[] | undefined => ms?.map(([t, n, v]) => new Matcher(t, n, v));
 
 /** A typed array the answer may hand over: its own whole buffer (a view into WASM memory or a shared buffer is copied first). */
 function own<T extends Float64Array>(a: T, transfer: Set<ArrayBuffer>): T {
@@ -89,7 +94,7 @@ export class StorageServer {
   private nextQuerier = 0;
   private ended = false;
 
-  constructor(private readonly source: Queryable) {}
+  constructor(private readonly source: Queryable, private readonly extra?: ExtraCalls) {}
 
   /** Answers one call; the answer's buffers go in `transfer`. */
   answer(call: StorageCall, transfer: Set<ArrayBuffer>): StorageAnswer {
@@ -188,6 +193,10 @@ export class StorageServer {
       case 'hasHistograms': return this.one(call.s).hasHistograms?.(call.mint, call.maxt) ?? false;
       case 'reduce': return this.one(call.s).reduce(call.mint, call.maxt);
       case 'reduceWindows': return own(this.one(call.s).reduceWindows(call.firstMin, call.firstMax, call.step, call.steps), transfer);
+      case 'extra': {
+        if (!this.extra) throw new Error(`no storage call ${call.name}`);
+        return this.extra(call.name, call.args, transfer);
+      }
     }
   }
 

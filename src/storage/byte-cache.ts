@@ -17,7 +17,13 @@ export class ByteCache {
   misses = 0;
 
   /** `capacity` in bytes; 0 keeps nothing. */
-  constructor(readonly capacity: number) {}
+  constructor(public capacity: number) {}
+
+  /** Changes the budget (a share of it given to query workers' own caches), evicting down to it. */
+  resize(capacity: number): void {
+    this.capacity = capacity;
+    if (this.keys.length > 0) this.evict(-1);
+  }
 
   get(key: string, load: () => Uint8Array): Uint8Array {
     const slot = this.slotOf.get(key);

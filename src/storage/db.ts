@@ -22,7 +22,8 @@ import type { Labels } from '../model/labels.js';
 import { parseBase2Bytes } from '../model/units.js';
 import type { Block } from './block.js';
 import { ByteCache, DEFAULT_CACHE_SIZE } from './byte-cache.js';
-import { DBQuerier, decodeStored, withoutRanges } from './merge-read.js';
+import { DBQuerier, decodeStored, memHeadView, withoutRanges, type HeadView } from './merge-read.js';
+import { copyHead, type HeadCopy } from './copied-head.js';
 import { headRangeSteps, truncateHeadBefore, writeHeadRange } from './head-compact.js';
 import type { BlockWriter } from './block-writer.js';
 
@@ -261,8 +262,18 @@ export class DB implements Queryable, Appendable {
     return runPrefetched(() => this.blocks, loader, reads, evaluate);
   }
 
+  /** The head as queriers over blocks read it (label names and values among them). */
+  headView(): HeadView {
+    return memHeadView(this.head);
+  }
+
+  /** A copy of the head's series matching `matchers` in [mint, maxt], for a reader that opens the blocks itself (copied-head.ts). */
+  copyHead(matchers: readonly Matcher[], mint: number, maxt: number): HeadCopy {
+    return copyHead(this.head, matchers, mint, maxt);
+  }
+
   querier(mint: number, maxt: number): Querier {
-    if (this.blocks.length > 0) return new DBQuerier(this.head, this.blocks, mint, maxt);
+    if (this.blocks.length > 0) return new DBQuerier(memHeadView(this.head), this.blocks, mint, maxt);
     return new HeadQuerier(this.head, mint, maxt);
   }
 

@@ -9,7 +9,7 @@
 import { compareLabels, compareStrings, labelsKey, type Labels } from '../model/labels.js';
 import type { Matcher } from '../model/matcher.js';
 import { decodeList, encodeChunks, reduceList, reduceWindowsList, type ChunkEncoding } from '../wasm/codec.js';
-import { mem, wasm } from '../wasm/loader.js';
+import { mem } from '../wasm/loader.js';
 import { WasmBuffer } from '../wasm/buffer.js';
 import { CHUNK_LEN } from '../wasm/layout.js';
 import type { Querier, SampleBatch, SelectHints, Series, WindowReduction } from './interfaces.js';
@@ -30,6 +30,62 @@ const scratch = new WasmBuffer();
 type Starts = { t: number[]; st: number[] };
 
 /**
+ * One series' head side as the merge reads it: the head's own series, or a
+ * copy of its chunks taken for a query worker (src/node/worker-blocks.ts),
+ * which opens the blocks itself and gets only the head from the database.
+ */
+export interface HeadSeriesView {
+  readonly labels: Labels;
+  /** Start timestamps of the series' head samples, if it has any. */
+  readonly starts: Starts | null;
+  /** Float chunks that may hold samples in [lo, hi], time-ordered: in WASM memory (`ptr`) or as stored bytes. */
+  chunkParts(lo: number, hi: number): ChunkPart[];
+  /** Histogram samples within [lo, hi], or null when the series has no histogram chunks. */
+  histogramRun(lo: number, hi: number): HistogramRun | null;
+  hasHistograms(lo: number, hi: number): boolean;
+}
+
+/** The head as the merge reads it (see HeadSeriesView). */
+export interface HeadView {
+  readonly enc: number;
+  readonly encoding: ChunkEncoding;
+  /** Pins what a querier reads until release (chunks are not freed, blocks are not swapped under it). */
+  acquire(): void;
+  release(): void;
+  /** Series matching all `matchers` with samples in [mint, maxt]. */
+  matching(matchers: readonly Matcher[], mint: number, maxt: number): Iterable<HeadSeriesView>;
+  labelNames(): Iterable<string>;
+  labelValues(name: string): Iterable<string>;
+}
+
+/** The head's own series, read in place. */
+export function memHeadView(head: Head): HeadView {
+  const view = (s: MemSeries): HeadSeriesView => ({
+    labels: s.labels,
+    starts: s.starts,
+    chunkParts: (lo, hi) => head.chunkPartsOverlapping(s, lo, hi).map((p) => ({ ...p, bytes: null })),
+    histogramRun: (lo, hi) => (s.hist && s.hist.chunks.length > 0 ? decodeHistogramList(s.hist.overlapping(lo, hi), lo, hi) : null),
+    hasHistograms: (lo, hi) => !!s.hist?.has(lo, hi),
+  });
+  return {
+    enc: head.enc,
+    encoding: head.encoding as ChunkEncoding,
+    acquire: () => head.acquireReader(),
+    release: () => head.releaseReader(),
+    *matching(matchers, mint, maxt) {
+      for (const id of postingsForMatchers(head.index, matchers)) {
+        const s = head.get(id);
+        if (!s || !s.hasSamples) continue;
+        if (s.maxT < mint || head.seriesMinTime(s) > maxt) continue;
+        yield view(s);
+      }
+    },
+    labelNames: () => head.index.labelNames(),
+    labelValues: (name) => head.index.labelValues(name),
+  };
+}
+
+/**
  * A series in one block. Its float chunk metas are read from the index
  * (through the cache) each time the series is read, not held: a selection
  * over a long range of many series would otherwise hold a meta for every
@@ -43,7 +99,7 @@ interface BlockPart {
   hmetas: readonly BlockChunkMeta[] | null;
 }
 
-interface Part {
+export interface ChunkPart {
   minT: number;
   maxT: number;
   /** Stored bytes of a block chunk, or null for a head chunk at `ptr`. */
@@ -52,7 +108,7 @@ interface Part {
 }
 
 /** Copies chunk bytes into zeroed scratch slots for one WASM call; returns their pointers. */
-function toScratch(parts: readonly Part[]): number[] {
+function toScratch(parts: readonly ChunkPart[]): number[] {
   const n = parts.reduce((k, p) => k + (p.bytes ? 1 : 0), 0);
   if (n === 0) return parts.map((p) => p.ptr);
   const base = scratch.reserve(n * SLOT);
@@ -122,17 +178,17 @@ class MergedSeries implements Series {
     private readonly q: DBQuerier,
     readonly labels: Labels,
     private readonly blockParts: BlockPart[],
-    private readonly headSeries: MemSeries | null,
+    private readonly headSeries: HeadSeriesView | null,
   ) {}
 
   /** The chunk pointers covering [lo, hi], time-ordered and without overlap. */
   private chunks(lo: number, hi: number): number[] {
     this.q.checkOpen();
-    const sources: Part[][] = [];
+    const sources: ChunkPart[][] = [];
     const deleted: (readonly [number, number][])[] = [];
     let tombstoned = false;
     for (const { block, ref } of this.blockParts) {
-      const parts: Part[] = [];
+      const parts: ChunkPart[] = [];
       for (const c of block.series(ref).chunks) {
         if (c.maxT < lo) continue;
         if (c.minT > hi) break;
@@ -147,10 +203,9 @@ class MergedSeries implements Series {
     }
     const head = this.headSeries;
     if (head) {
-      const parts = this.q.head.chunkPartsOverlapping(head, lo, hi);
+      const parts = head.chunkParts(lo, hi);
       if (parts.length > 0) {
-        for (const p of parts) (p as Part).bytes = null;
-        sources.push(parts as Part[]);
+        sources.push(parts);
         deleted.push([]);
       }
     }
@@ -164,7 +219,7 @@ class MergedSeries implements Series {
   }
 
   /** Overlapping sources: decode each, merge by time (a later source wins a shared timestamp), encode again. */
-  private mergedChunks(sources: Part[][], lo: number, hi: number, deleted: (readonly [number, number][])[] = []): number[] {
+  private mergedChunks(sources: ChunkPart[][], lo: number, hi: number, deleted: (readonly [number, number][])[] = []): number[] {
     const merged = mergeRuns(sources.map((parts, k) => withoutRanges(decodeList(toScratch(parts), this.q.head.enc, lo, hi, false), deleted[k] ?? [])));
     const enc = this.q.head.encoding as ChunkEncoding;
     const chunks = encodeChunks(enc, merged.timestamps, merged.values);
@@ -200,15 +255,15 @@ class MergedSeries implements Series {
       if (hit.length === 0) continue;
       runs.push(histogramsWithoutRanges(decodeHistogramRun(hit.map((c) => block.chunk(c)), lo, hi), block.deleted(ref)));
     }
-    const h = this.headSeries?.hist;
-    if (h && h.chunks.length > 0) runs.push(decodeHistogramList(h.overlapping(lo, hi), lo, hi));
+    const h = this.headSeries?.histogramRun(lo, hi);
+    if (h) runs.push(h);
     return mergeHistogramRuns(runs);
   }
 
   hasHistograms(mint: number, maxt: number): boolean {
     this.q.checkOpen();
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
-    if (this.headSeries?.hist?.has(lo, hi)) return true;
+    if (this.headSeries?.hasHistograms(lo, hi)) return true;
     if (!this.blockParts.some((p) => p.hmetas?.some((c) => c.maxT >= lo && c.minT <= hi))) return false;
     return this.histogramRun(lo, hi).timestamps.length > 0;
   }
@@ -235,9 +290,9 @@ export class DBQuerier implements Querier {
   private closed = false;
   private readonly blocks: Block[];
 
-  constructor(readonly head: Head, blocks: readonly Block[], readonly mint: number, readonly maxt: number) {
+  constructor(readonly head: HeadView, blocks: readonly Block[], readonly mint: number, readonly maxt: number) {
     this.blocks = blocks.filter((b) => b.maxTime > mint && b.minTime <= maxt);
-    head.acquireReader();
+    head.acquire();
     for (const b of this.blocks) b.acquire();
   }
 
@@ -247,7 +302,7 @@ export class DBQuerier implements Querier {
 
   private matching(matchers: readonly Matcher[]): MergedSeries[] {
     this.checkOpen();
-    const byKey = new Map<string, { labels: Labels; parts: BlockPart[]; head: MemSeries | null }>();
+    const byKey = new Map<string, { labels: Labels; parts: BlockPart[]; head: HeadSeriesView | null }>();
     for (const block of this.blocks) {
       for (const ref of postingsForMatchers(block, matchers)) {
         const entry = block.series(ref, false);
@@ -259,11 +314,7 @@ export class DBQuerier implements Querier {
       }
     }
     const out: MergedSeries[] = [];
-    for (const id of postingsForMatchers(this.head.index, matchers)) {
-      const s = this.head.get(id);
-      if (!s || !s.hasSamples) continue;
-      const minT = this.head.seriesMinTime(s);
-      if (s.maxT < this.mint || minT > this.maxt) continue;
+    for (const s of this.head.matching(matchers, this.mint, this.maxt)) {
       // Without blocks there is nothing to merge with, and no key to make.
       if (this.blocks.length === 0) {
         out.push(new MergedSeries(this, s.labels, [], s));
@@ -288,7 +339,7 @@ export class DBQuerier implements Querier {
     this.checkOpen();
     const names = new Set<string>();
     if (!matchers || matchers.length === 0) {
-      for (const n of this.head.index.labelNames()) names.add(n);
+      for (const n of this.head.labelNames()) names.add(n);
       for (const b of this.blocks) for (const n of b.labelNames()) names.add(n);
     } else {
       for (const s of this.matching(matchers)) for (const l of s.labels) names.add(l.name);
@@ -300,7 +351,7 @@ export class DBQuerier implements Querier {
     this.checkOpen();
     const values = new Set<string>();
     if (!matchers || matchers.length === 0) {
-      for (const v of this.head.index.labelValues(name)) values.add(v);
+      for (const v of this.head.labelValues(name)) values.add(v);
       for (const b of this.blocks) for (const v of b.labelValues(name)) values.add(v);
     } else {
       for (const s of this.matching(matchers)) for (const l of s.labels) if (l.name === name) values.add(l.value);
@@ -311,7 +362,7 @@ export class DBQuerier implements Querier {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.head.releaseReader();
+    this.head.release();
     for (const b of this.blocks) b.release();
   }
 }

@@ -1,0 +1,163 @@
+// Query workers read the data directory's blocks themselves: positional file
+// reads, their own WebAssembly instance decoding the chunks, their own share
+// of the chunk cache. Only the head (in the main thread's WebAssembly memory,
+// out-of-order samples merged into it) comes from the main thread, copied as
+// stored chunk bytes in one call per selection (storage/copied-head.ts). So a
+// query's decoding and window reductions run on the worker's core, not the
+// main thread's.
+//
+// Consistency with cutting, compaction and retention: at query start the
+// main thread pins the head and its current blocks (pinBlocksForQuery: an
+// open reader, so a swap of blocks and head waits for the query to end; a
+// reference on each block, so a dropped one closes only after it) and hands
+// the worker that block list. The worker opens what is new in it, closes
+// what is gone from it, and reopens every block when a deletion may have
+// added tombstones since.
+
+import type { DB } from '../storage/db.js';
+import type { Block } from '../storage/block.js';
+import { openBlock } from '../storage/block-store.js';
+import { ByteCache } from '../storage/byte-cache.js';
+import { DBQuerier, type HeadView } from '../storage/merge-read.js';
+import { copiedHeadSeries, type HeadCopy } from '../storage/copied-head.js';
+import type { Querier, Queryable } from '../storage/interfaces.js';
+import { encodingId, type ChunkEncoding } from '../wasm/codec.js';
+import type { Matcher } from '../model/matcher.js';
+import { nodeBlockBackend } from './node-block-backend.js';
+import { fromWire, toWire, type ExtraCalls, type RemoteStorage } from './worker-storage.js';
+
+/** The data directory whose blocks query workers open themselves. */
+export interface WorkerBlocksSource {
+  dataDir: string;
+  db: DB;
+}
+
+/** What a worker is told at query start: the blocks to read (oldest first, as the database orders them). */
+export interface BlockSnapshot {
+  dataDir: string;
+  ulids: string[];
+  /** The database's deletion count: when it moved, tombstones may have too. */
+  deletions: number;
+  encoding: ChunkEncoding;
+  /** The worker's share of --storage.tsdb.cache-size, in bytes. */
+  cacheBytes: number;
+}
+
+/**
+ * Pins the database's blocks and head for one query. Null when it has no
+ * blocks: the database then reads the head alone (a different querier), and
+ * so does the worker, through the main thread.
+ */
+export function pinBlocksForQuery(src: WorkerBlocksSource, cacheBytes: number): { snapshot: BlockSnapshot; extra: ExtraCalls; release(): void } | null {
+  const { db } = src;
+  const blocks = db.blockList().slice();
+  if (blocks.length === 0) return null;
+  const unpinHead = db.pinHeadChunks();
+  for (const b of blocks) b.acquire();
+  let released = false;
+  const head = db.headView();
+  const extra: ExtraCalls = (name, args, transfer) => {
+    switch (name) {
+      case 'headCopy': {
+        const [matchers, mint, maxt] = args as [Parameters<typeof fromWire>[0], number, number];
+        const copy = db.copyHead(fromWire(matchers)!, mint, maxt);
+        transfer.add(copy.bytes.buffer as ArrayBuffer);
+        return copy;
+      }
+      case 'headLabelNames': return [...head.labelNames()];
+      case 'headLabelValues': return [...head.labelValues(args[0] as string)];
+      default: throw new Error(`no storage call ${name}`);
+    }
+  };
+  return {
+    snapshot: { dataDir: src.dataDir, ulids: blocks.map((b) => b.ulid), deletions: db.deletions, encoding: db.encoding, cacheBytes },
+    extra,
+    release: () => {
+      if (released) return;
+      released = true;
+      unpinHead();
+      for (const b of blocks) b.release();
+    },
+  };
+}
+
+/** The worker's open blocks, kept across queries. */
+class WorkerBlockSet {
+  private readonly open = new Map<string, Block>();
+  private cache = new ByteCache(0);
+  private dataDir = '';
+  private deletions = -1;
+
+  /** The snapshot's blocks, in its order: new ones opened, dropped ones closed. */
+  sync(snap: BlockSnapshot): Block[] {
+    if (snap.dataDir !== this.dataDir || snap.deletions !== this.deletions) {
+      this.closeAll();
+      this.dataDir = snap.dataDir;
+      this.deletions = snap.deletions;
+    }
+    if (this.cache.capacity !== snap.cacheBytes) this.cache.resize(snap.cacheBytes);
+    const wanted = new Set(snap.ulids);
+    for (const [ulid, b] of this.open) {
+      if (wanted.has(ulid)) continue;
+      b.close();
+      this.open.delete(ulid);
+    }
+    const backend = nodeBlockBackend(snap.dataDir);
+    return snap.ulids.map((ulid) => {
+      let b = this.open.get(ulid);
+      if (!b) this.open.set(ulid, (b = openBlock(backend, ulid, this.cache)));
+      return b;
+    });
+  }
+
+  closeAll(): void {
+    for (const b of this.open.values()) b.close();
+    this.open.clear();
+  }
+}
+
+/**
+ * The worker's storage: with a block snapshot, its own blocks merged with
+ * the head copied from the main thread, as the database's querier merges
+ * them; without one, everything through the main thread.
+ */
+export class BlockReadingStorage implements Queryable {
+  private readonly set = new WorkerBlockSet();
+  private blocks: Block[] | null = null;
+  private head: HeadView | null = null;
+
+  constructor(private readonly remote: RemoteStorage) {}
+
+  /** Called at each query's start with what the main thread pinned for it (nothing: no blocks). */
+  begin(snap: BlockSnapshot | undefined): void {
+    if (!snap) {
+      this.blocks = null;
+      this.head = null;
+      return;
+    }
+    this.blocks = this.set.sync(snap);
+    this.head = remoteHead(this.remote, snap.encoding);
+  }
+
+  querier(mint: number, maxt: number): Querier {
+    if (!this.blocks || !this.head) return this.remote.querier(mint, maxt);
+    return new DBQuerier(this.head, this.blocks, mint, maxt);
+  }
+}
+
+/** The head read from the main thread: each selection's series copied in one call. */
+function remoteHead(remote: RemoteStorage, encoding: ChunkEncoding): HeadView {
+  return {
+    enc: encodingId(encoding),
+    encoding,
+    // The main thread pinned the head for the whole query.
+    acquire: () => {},
+    release: () => {},
+    matching: (matchers: readonly Matcher[], mint: number, maxt: number) => {
+      const copy = remote.call<HeadCopy>({ op: 'extra', name: 'headCopy', args: [toWire(matchers), mint, maxt] });
+      return copy.series.map((s) => copiedHeadSeries(s, copy.bytes));
+    },
+    labelNames: () => remote.call<string[]>({ op: 'extra', name: 'headLabelNames', args: [] }),
+    labelValues: (name: string) => remote.call<string[]>({ op: 'extra', name: 'headLabelValues', args: [name] }),
+  };
+}
