@@ -55,6 +55,12 @@ type HistogramRangeFn = (w: HistogramWindow, ctx: RangeCtx) => Result;
 
 const nameOf = (ctx: RangeCtx) => getLabel(ctx.metric, '__name__');
 const pos = (ctx: RangeCtx) => ctx.call.args[0]!.posRange;
+
+/** Exponential and custom buckets in one window end its value with Prometheus's annotation; any other error propagates. */
+function mixedSchemas(e: unknown, ctx: RangeCtx, name: string, at: ReturnType<typeof pos>): void {
+  if (!(e instanceof IncompatibleSchemaError)) throw e;
+  histogramAnnos.mixedExponentialCustom(ctx.annos, name, at);
+}
 const isGauge = (h: FloatHistogram) => h.counterResetHint === CounterResetHint.Gauge;
 
 /** The window's floats through the float implementation (for windows that also hold histograms). */
@@ -125,11 +131,8 @@ function histogramRate(w: HistogramWindow, isCounter: boolean, ctx: RangeCtx): F
       histogramAnnos.notGauge(ctx.annos, name, pos(ctx));
     }
   } catch (e) {
-    if (e instanceof IncompatibleSchemaError) {
-      histogramAnnos.mixedExponentialCustom(ctx.annos, name, pos(ctx));
-      return null;
-    }
-    throw e;
+    mixedSchemas(e, ctx, name, pos(ctx));
+    return null;
   }
   h.counterResetHint = CounterResetHint.Gauge;
   return compact(h);
@@ -146,11 +149,8 @@ function addFirst(result: FloatHistogram, first: FloatHistogram, ctx: RangeCtx):
     if (addHistogram(result, first).nhcbBoundsReconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'addition', pos(ctx));
     return true;
   } catch (e) {
-    if (e instanceof IncompatibleSchemaError) {
-      histogramAnnos.mixedExponentialCustom(ctx.annos, nameOf(ctx), pos(ctx));
-      return false;
-    }
-    throw e;
+    mixedSchemas(e, ctx, nameOf(ctx), pos(ctx));
+    return false;
   }
 }
 
@@ -290,11 +290,8 @@ function extendedHistogramRate(w: HistogramWindow, isCounter: boolean, isRate: b
     result.counterResetHint = CounterResetHint.Gauge;
     return compact(result);
   } catch (e) {
-    if (e instanceof IncompatibleSchemaError) {
-      histogramAnnos.mixedExponentialCustom(ctx.annos, name, position);
-      return null;
-    }
-    throw e;
+    mixedSchemas(e, ctx, name, position);
+    return null;
   }
 }
 
@@ -317,11 +314,8 @@ function instantHistogramValue(isRate: boolean): HistogramRangeFn {
       try {
         if (subHistogram(r, a.h).nhcbBoundsReconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'subtraction', pos(ctx));
       } catch (e) {
-        if (e instanceof IncompatibleSchemaError) {
-          histogramAnnos.mixedExponentialCustom(ctx.annos, nameOf(ctx), pos(ctx));
-          return null;
-        }
-        throw e;
+        mixedSchemas(e, ctx, nameOf(ctx), pos(ctx));
+        return null;
       }
     }
     r.counterResetHint = CounterResetHint.Gauge;
@@ -427,11 +421,8 @@ function histogramSumOverTime(mean: boolean): HistogramRangeFn {
       }
       return out;
     } catch (e) {
-      if (e instanceof IncompatibleSchemaError) {
-        histogramAnnos.mixedExponentialCustom(ctx.annos, nameOf(ctx), pos(ctx));
-        return null;
-      }
-      throw e;
+      mixedSchemas(e, ctx, nameOf(ctx), pos(ctx));
+      return null;
     } finally {
       if (resetSeen && notResetSeen) histogramAnnos.counterResetCollision(ctx.annos, 'aggregation', pos(ctx));
       if (reconciled) histogramAnnos.mismatchedCustomBuckets(ctx.annos, 'aggregation', pos(ctx));
