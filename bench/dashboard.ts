@@ -12,13 +12,13 @@
 // series (104 instances) × 24 h at PROMLET_BENCH_DASHBOARD_INTERVAL ms
 // (default 60000), where blocks hold most of the data.
 
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { demoSeries, writeDemoFiles, DEMO_SERIES_PER_INSTANCE } from './demo-data.js';
+import { DEMO_SERIES_PER_INSTANCE } from './demo-data.js';
+import { dashboardData } from './dashboard-data.js';
 import { freePort, startPrometheus, type PrometheusPeer } from './prometheus-peer.js';
 import { cpuSeconds, peakRssMiB } from './process-stats.js';
 import { INTERVAL } from './data.js';
@@ -80,8 +80,11 @@ const MAX_SAMPLES = 500_000_000;
 async function startPromlet(om: string, dir: string): Promise<Server> {
   const script = resolve(here, 'promlet-serve.js');
   const data = join(dir, 'promlet');
+  // Imported in every run (not cached): the blocks served are this build's.
+  const t0 = performance.now();
   const imp = spawnSync(process.execPath, [script, 'import', om, '--data-dir', data], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (imp.status !== 0) throw new Error(`promlet import: ${imp.stderr.slice(-2000)}`);
+  console.log(`promlet import: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const port = await freePort();
   const d = daemon('promlet', process.execPath, [script, 'serve', '--data-dir', data, '--listen', `127.0.0.1:${port}`, '--retention', '100y', '--query.timeout', `${QUERY_TIMEOUT_S}s`, `--query.max-samples=${MAX_SAMPLES}`]);
   const url = `http://127.0.0.1:${port}`;
@@ -89,24 +92,22 @@ async function startPromlet(om: string, dir: string): Promise<Server> {
   return d.server(url);
 }
 
-async function startVictoria(promText: string, dir: string): Promise<Server> {
+async function startVictoria(cached: string, dir: string): Promise<Server> {
   const port = await freePort();
+  const data = join(dir, 'vm');
+  cpSync(cached, data, { recursive: true });
   const d = daemon('VictoriaMetrics', 'victoria-metrics', [
-    '-storageDataPath', join(dir, 'vm'), '-httpListenAddr', `127.0.0.1:${port}`, '-retentionPeriod', '100y', '-loggerLevel', 'ERROR',
+    '-storageDataPath', data, '-httpListenAddr', `127.0.0.1:${port}`, '-retentionPeriod', '100y', '-loggerLevel', 'ERROR',
     '-search.disableCache', '-search.latencyOffset=0', `-search.maxQueryDuration=${QUERY_TIMEOUT_S}s`,
   ]);
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/health`, d.proc, d.log);
-  const body = Readable.toWeb(createReadStream(promText)) as ReadableStream;
-  const r = await fetch(`${url}/api/v1/import/prometheus`, { method: 'POST', body, duplex: 'half' } as RequestInit);
-  if (r.status >= 300) throw new Error(`VictoriaMetrics import: ${r.status} ${await r.text()}`);
-  await fetch(`${url}/internal/force_flush`);
   return d.server(url);
 }
 
-async function startProm(om: string, dir: string): Promise<PrometheusPeer & { name: string }> {
+async function startProm(cached: string, dir: string): Promise<PrometheusPeer & { name: string }> {
   const tsdb = join(dir, 'prometheus');
-  execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, tsdb], { stdio: 'ignore' });
+  cpSync(cached, tsdb, { recursive: true });
   return { name: 'Prometheus', ...(await startPrometheus({ dataDir: tsdb, args: [`--query.max-samples=${MAX_SAMPLES}`, `--query.timeout=${QUERY_TIMEOUT_S}s`] })) };
 }
 
@@ -197,23 +198,20 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
   const dir = mkdtempSync(join(tmpdir(), 'promlet-dashboard-'));
   const servers: Server[] = [];
   try {
-    const series = demoSeries(instances, hours, interval);
-    const samples = writeDemoFiles(series, join(dir, 'data.om'), join(dir, 'data.prom'));
-    const firstT = Math.min(...series.map((s) => s.timestamps[0]!));
-    const lastT = Math.max(...series.map((s) => s.timestamps[s.timestamps.length - 1]!));
-    series.length = 0; // the files hold them now
+    const { om, prometheusDir, victoriaDir, samples, firstT, lastT } = await dashboardData({ instances, hours, interval });
     const count = instances * DEMO_SERIES_PER_INSTANCE;
-    const promlet = await startPromlet(join(dir, 'data.om'), dir);
+    const promlet = await startPromlet(om, dir);
     servers.push(promlet);
-    const prom = await startProm(join(dir, 'data.om'), dir);
+    const prom = await startProm(prometheusDir, dir);
     servers.push(prom);
-    const vm = await startVictoria(join(dir, 'data.prom'), dir);
+    const vm = await startVictoria(victoriaDir, dir);
     servers.push(vm);
 
     // The whole span at a 15 s step, on the 15 s grid, past the first 30 minutes (so every window is full).
     const end = Math.floor(lastT / 15_000) * 15_000;
     const start = Math.ceil((firstT + 1800_000) / 15_000) * 15_000;
-    const runs = quick ? 5 : 11, warm = quick ? 2 : 4;
+    // The large variant's queries take seconds each on every server: fewer runs keep the whole under about 15 minutes.
+    const runs = Number(process.env.PROMLET_BENCH_DASHBOARD_RUNS ?? (quick ? 5 : large ? 3 : 11)), warm = quick || large ? 1 : 4;
     console.log(`\n## Dashboard queries: ${count.toLocaleString('en')} series × ${hours} h at ${interval / 1000} s (${samples.toLocaleString('en')} samples); promlet serve beside Prometheus 2.42 and VictoriaMetrics 1.79\n`);
     console.log(`Range queries over ${((end - start) / 3600e3).toFixed(1)} h at a 15 s step over HTTP, one at a time, median of ${runs} after ${warm} warm-ups (servers interleaved).`);
     console.log('"= Prometheus": largest relative difference of promlet\'s answer from Prometheus\'s (same series and points, else "differs").\n');
@@ -256,14 +254,14 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
     console.log(`| geometric mean | | | | | **${geomean(vsVm).toFixed(2)}** | **${geomean(vsProm).toFixed(2)}** | | **${geomean(cpuVsVm).toFixed(2)}** | **${geomean(cpuVsProm).toFixed(2)}** | |`);
     record({ part: 'latency', large, geomeanVsVictoria: geomean(vsVm), geomeanVsPrometheus: geomean(vsProm), cpuGeomeanVsVictoria: geomean(cpuVsVm), cpuGeomeanVsPrometheus: geomean(cpuVsProm) });
 
-    const total = quick ? 96 : 384;
+    const total = quick || large ? 96 : 384;
     console.log(`\n### Throughput: ${total} range queries (the six in turn, the last hour at 15 s, ending at a different minute each)\n`);
     console.log('| clients | server | req/s | p50 ms | p99 ms | promlet / server (req/s) |');
     console.log('|---:|---|---:|---:|---:|---:|');
     for (const clients of [8, 32]) {
       const res = new Map<string, Awaited<ReturnType<typeof load>>>();
       for (const s of servers) {
-        await load(s.url, 12, 4, lastT);
+        await load(s.url, large ? 6 : 12, 4, lastT);
         res.set(s.name, await load(s.url, total, clients, lastT));
       }
       const ours = res.get('promlet')!.rps;

@@ -17,6 +17,7 @@ export interface DemoSeries {
 export const DEMO_SERIES_PER_INSTANCE = 96;
 
 const LES = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '+Inf'];
+const LE_BOUNDS = LES.map(Number);
 
 /** The series of `instances` demo-service instances over `hours` at `interval` ms. */
 export function demoSeries(instances: number, hours: number, interval = INTERVAL, seed = 17): DemoSeries[] {
@@ -55,7 +56,10 @@ export function demoSeries(instances: number, hours: number, interval = INTERVAL
           const rate = (status === '200' ? 20 : 1) * (method === 'GET' ? 3 : 1) * (0.5 + r());
           const scale = (path === '/api/foo' ? 0.04 : 0.12) * (status === '500' ? 3 : 1);
           const buckets = LES.map(() => new Float64Array(n));
-          const counts = new Array<number>(LES.length).fill(0);
+          const counts = new Float64Array(LES.length);
+          // Observations per step by the first bucket that holds them; added up cumulatively after the step
+          // (the same counts as adding each observation to every bucket at or above its own, in far fewer steps).
+          const firstBucket = new Float64Array(LES.length);
           const sum = new Float64Array(n);
           let s = 0;
           for (let i = 0; i < n; i++) {
@@ -64,12 +68,19 @@ export function demoSeries(instances: number, hours: number, interval = INTERVAL
               s = 0;
             }
             const obs = Math.floor(r() * rate * 2 * (interval / INTERVAL));
+            firstBucket.fill(0);
             for (let o = 0; o < obs; o++) {
               const latency = -Math.log(1 - r()) * scale;
               s += latency;
-              for (let b = 0; b < LES.length; b++) if (b === LES.length - 1 || latency <= Number(LES[b])) counts[b]!++;
+              let b = 0;
+              while (b < LES.length - 1 && !(latency <= LE_BOUNDS[b]!)) b++;
+              firstBucket[b]!++;
             }
-            for (let b = 0; b < LES.length; b++) buckets[b]![i] = counts[b]!;
+            let below = 0;
+            for (let b = 0; b < LES.length; b++) {
+              below += firstBucket[b]!;
+              buckets[b]![i] = counts[b]! += below;
+            }
             sum[i] = s;
           }
           LES.forEach((le, b) => mk({ __name__: 'demo_api_request_duration_seconds_bucket', ...labels, le }, buckets[b]!));
@@ -92,28 +103,42 @@ function seriesName(labels: Record<string, string>): string {
  * Writes the series time-major (as scraped) to an OpenMetrics file
  * (seconds; for promtool and promlet import) and a text exposition with
  * millisecond timestamps (for VictoriaMetrics' /api/v1/import/prometheus).
- * Written in slices, so 10,000 series × 24 h never sit in memory as text.
+ * Written in pieces of about 4 MiB, so 10,000 series × 24 h never sit in
+ * memory as text; each line's series text and each instance's timestamp
+ * text are built once, not once per sample.
  */
 export function writeDemoFiles(series: DemoSeries[], omPath: string, promPath: string): number {
-  const names = series.map((s) => seriesName(s.labels));
+  const prefixes = series.map((s) => `${seriesName(s.labels)} `);
   const om = openSync(omPath, 'w'), prom = openSync(promPath, 'w');
   try {
     writeSync(om, [...new Set(series.map((s) => s.labels.__name__!))].map((m) => `# TYPE ${m} gauge\n`).join(''));
     const n = Math.max(...series.map((s) => s.timestamps.length));
     let samples = 0;
+    let a = '', b = '';
     for (let i = 0; i < n; i++) {
-      const a: string[] = [], b: string[] = [];
-      series.forEach((s, k) => {
-        if (i >= s.timestamps.length) return;
-        const v = String(s.values[i]!);
-        a.push(`${names[k]} ${v} ${(s.timestamps[i]! / 1000).toFixed(3)}\n`);
-        b.push(`${names[k]} ${v} ${s.timestamps[i]}\n`);
+      // Series of one instance share their timestamps array: its text is made once per step.
+      let shared: number[] | null = null, omT = '', promT = '';
+      for (let k = 0; k < series.length; k++) {
+        const s = series[k]!;
+        if (i >= s.timestamps.length) continue;
+        if (s.timestamps !== shared) {
+          shared = s.timestamps;
+          omT = ` ${(shared[i]! / 1000).toFixed(3)}\n`;
+          promT = ` ${shared[i]}\n`;
+        }
+        const line = prefixes[k]! + String(s.values[i]!);
+        a += line + omT;
+        b += line + promT;
         samples++;
-      });
-      writeSync(om, a.join(''));
-      writeSync(prom, b.join(''));
+      }
+      if (a.length > 4 << 20) {
+        writeSync(om, a);
+        writeSync(prom, b);
+        a = b = '';
+      }
     }
-    writeSync(om, '# EOF\n');
+    writeSync(om, `${a}# EOF\n`);
+    writeSync(prom, b);
     return samples;
   } finally {
     closeSync(om);
