@@ -8,9 +8,10 @@
 // 2. requests per second at 8 and 32 concurrent clients (bounded loops);
 // 3. /-/healthy latency while a ~5 s query runs;
 // 4. peak resident memory of each server.
-// Default: 576 series × 6 h. PROMLET_BENCH_DASHBOARD_LARGE=1: 10,000
-// series (104 instances) × 24 h at PROMLET_BENCH_DASHBOARD_INTERVAL ms
-// (default 60000), where blocks hold most of the data.
+// Default: 576 series × 6 h. PROMLET_BENCH_DASHBOARD_LARGE=1: 10,080
+// series (105 instances) × 24 h at PROMLET_BENCH_DASHBOARD_INTERVAL ms
+// (default 60000), where blocks hold most of the data. The inputs and the
+// peers' directories are kept between runs (bench/dashboard-data.ts).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -73,7 +74,8 @@ function daemon(name: string, cmd: string, args: string[], pidOf: (p: ChildProce
  * Query timeout of every server and request: the large variant's range queries cover 24 h at a 15 s step over
  * 10,000 series, which on a loaded machine outlasts the servers' default 2 m (30 s for VictoriaMetrics).
  */
-const QUERY_TIMEOUT_S = process.env.PROMLET_BENCH_DASHBOARD_LARGE === '1' ? 600 : 120;
+const LARGE = process.env.PROMLET_BENCH_DASHBOARD_LARGE === '1';
+const QUERY_TIMEOUT_S = LARGE ? 600 : 120;
 // Both servers get the same sample limit, high enough for the health check's fine-grained subquery (Prometheus's default 50 M would refuse it).
 const MAX_SAMPLES = 500_000_000;
 
@@ -86,7 +88,12 @@ async function startPromlet(om: string, dir: string): Promise<Server> {
   if (imp.status !== 0) throw new Error(`promlet import: ${imp.stderr.slice(-2000)}`);
   console.log(`promlet import: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const port = await freePort();
-  const d = daemon('promlet', process.execPath, [script, 'serve', '--data-dir', data, '--listen', `127.0.0.1:${port}`, '--retention', '100y', '--query.timeout', `${QUERY_TIMEOUT_S}s`, `--query.max-samples=${MAX_SAMPLES}`]);
+  const d = daemon('promlet', process.execPath, [
+    script, 'serve', '--data-dir', data, '--listen', `127.0.0.1:${port}`, '--retention', '100y', '--query.timeout', `${QUERY_TIMEOUT_S}s`, `--query.max-samples=${MAX_SAMPLES}`,
+    // Prometheus has no query memory budget; promlet's default 1 GiB refuses the large variant's
+    // histogram_quantile over 7,560 bucket series × 5,636 steps, so that variant gets a larger one.
+    ...(LARGE ? ['--query.max-memory=8GB'] : []),
+  ]);
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/-/ready`, d.proc, d.log);
   return d.server(url);
