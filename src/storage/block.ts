@@ -203,14 +203,7 @@ export class Block implements PostingsSource {
    */
   series(ref: number, floatChunks = true, cached = true): BlockSeriesEntry {
     const where = `${this.files.where}/index series at byte ${ref}`;
-    const head = new Reader(this.indexBytes(ref, Math.min(10, this.files.indexSize - ref), cached), where, ref);
-    const len = head.uvarint();
-    const skip = uvarintLen(len);
-    const b = this.indexBytes(ref + skip, len + 4, cached);
-    if (b.length < len + 4) throw new BlockCorruptionError(`${where}: cut short`);
-    const body = b.subarray(0, len);
-    if (crc32(body) !== new DataView(b.buffer, b.byteOffset + len, 4).getUint32(0, true)) throw new BlockCorruptionError(`${where}: checksum mismatch`);
-    const r = new Reader(body, where, ref + skip);
+    const r = this.entry(ref, cached, where);
     const labels: Label[] = [];
     const symbols = this.symbols;
     const sym = (i: number) => {
@@ -231,8 +224,36 @@ export class Block implements PostingsSource {
     }
     const entry: BlockSeriesEntry = { ref, labels: labels as Labels, chunks, starts };
     // Histogram chunk metas follow when the series has any (blocks written before them end here).
-    if (r.off < body.length) entry.hchunks = readChunkMetas(r);
+    if (r.off < r.b.length) entry.hchunks = readChunkMetas(r);
     return entry;
+  }
+
+  /**
+   * The float chunk metas of the series entry at `ref`, its labels skipped
+   * rather than looked up: what a query reads each time it reads a series'
+   * samples (it has the labels from selecting it).
+   */
+  chunkMetas(ref: number): BlockChunkMeta[] {
+    const where = `${this.files.where}/index series at byte ${ref}`;
+    const r = this.entry(ref, true, where);
+    const symbols = this.symbols.length;
+    for (let n = r.uvarint() * 2; n > 0; n--) {
+      const i = r.uvarint();
+      if (i >= symbols) throw new BlockCorruptionError(`${where}: symbol ${i} out of range`);
+    }
+    return readChunkMetas(r);
+  }
+
+  /** A reader over the series entry at `ref` (its length prefix read, its CRC checked). */
+  private entry(ref: number, cached: boolean, where: string): Reader {
+    const head = new Reader(this.indexBytes(ref, Math.min(10, this.files.indexSize - ref), cached), where, ref);
+    const len = head.uvarint();
+    const skip = uvarintLen(len);
+    const b = this.indexBytes(ref + skip, len + 4, cached);
+    if (b.length < len + 4) throw new BlockCorruptionError(`${where}: cut short`);
+    const body = b.subarray(0, len);
+    if (crc32(body) !== new DataView(b.buffer, b.byteOffset + len, 4).getUint32(0, true)) throw new BlockCorruptionError(`${where}: checksum mismatch`);
+    return new Reader(body, where, ref + skip);
   }
 
   /** The stored bytes of a chunk (the decoder's prefix of its 1024 bytes), checked against its CRC; without `cached`, read past the cache. */

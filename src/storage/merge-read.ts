@@ -189,7 +189,7 @@ class MergedSeries implements Series {
     let tombstoned = false;
     for (const { block, ref } of this.blockParts) {
       const parts: ChunkPart[] = [];
-      for (const c of block.series(ref).chunks) {
+      for (const c of block.chunkMetas(ref)) {
         if (c.maxT < lo) continue;
         if (c.minT > hi) break;
         parts.push({ minT: c.minT, maxT: c.maxT, bytes: block.chunk(c), ptr: 0 });
