@@ -22,7 +22,6 @@ import { PushError, type PushStore } from '../push/store.js';
 import { readPushBody } from '../push/body.js';
 import { queryExemplars } from './exemplars.js';
 import { exemplarStoreOf } from '../storage/exemplars.js';
-import { bodyJSON, encodedResultOf, RawJSON } from './encoded-result.js';
 
 /** What the handler reports about the server it is part of. */
 export interface ServerInfo {
@@ -92,8 +91,8 @@ interface Success {
   infos?: string[];
 }
 
-const json = (status: number, body: string | Uint8Array) =>
-  new Response(body as BodyInit, { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: string) =>
+  new Response(body, { status, headers: { 'content-type': 'application/json' } });
 const text = (status: number, body: string, type = 'text/plain; charset=utf-8') =>
   new Response(body, { status, headers: { 'content-type': type } });
 
@@ -134,12 +133,9 @@ export function createApiHandler(opts: ApiOptions): Handler {
       rethrowAsApiError(e, 'query');
     }
     const warnings = [...r.warnings];
-    const encoded = encodedResultOf(r);
-    const truncate = limit > 0 && (r.resultType === 'vector' || r.resultType === 'matrix') && (encoded ? encoded.length : r.result.length) > limit;
-    // A result a query worker wrote as JSON goes out as those bytes (src/api/encoded-result.ts).
-    let result: unknown = encoded && !truncate ? new RawJSON(encoded.bytes) : r.result;
-    if (truncate && Array.isArray(result)) {
-      result = result.slice(0, limit);
+    let result = r.result;
+    if (limit > 0 && Array.isArray(result) && (r.resultType === 'vector' || r.resultType === 'matrix') && result.length > limit) {
+      result = result.slice(0, limit) as typeof result;
       warnings.push('results truncated due to limit');
     }
     const data: Record<string, unknown> = { resultType: r.resultType, result };
@@ -333,7 +329,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
       const body: Record<string, unknown> = { status: 'success', data: r.data };
       if (r.warnings && r.warnings.length > 0) body.warnings = r.warnings;
       if (r.infos && r.infos.length > 0) body.infos = r.infos;
-      return json(200, bodyJSON(body));
+      return json(200, JSON.stringify(body));
     } catch (e) {
       const err = toApiError(e);
       if (err.type === 'internal') (opts.logError ?? logToConsole)(e, path);

@@ -24,7 +24,6 @@ import { newStorageSignal, serveStoragePort, StorageServer, type ExtraCalls } fr
 import { fetchRemote, mergeQueryable, type RemoteReadSet } from '../remote/fanout.js';
 import { readQueries } from './remote-read-engine.js';
 import { pinBlocksForQuery, type WorkerBlocksSource } from './worker-blocks.js';
-import { encodedQueryResult } from '../api/encoded-result.js';
 
 export interface OffThreadOptions {
   /** Worker threads kept for queries (default 2); more queries wait for one. */
@@ -269,10 +268,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
         throw e;
       }
       if (recycleHeapBytes > 0 && (answer.heapBytes ?? 0) > recycleHeapBytes) worker.terminate();
-      if ('result' in answer) {
-        const rest = warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
-        return encodedQueryResult(rest, answer.encoded);
-      }
+      if ('result' in answer) return warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
       const err = answer.error;
       // The errors callers tell apart by class keep their class across the thread boundary.
       const Known = KNOWN_ERRORS[err.name ?? ''];

@@ -11,7 +11,6 @@ import { QueryError } from '../promql/engine/errors.js';
 import type { Queryable } from '../storage/interfaces.js';
 import { RemoteStorage } from './worker-storage.js';
 import { BlockReadingStorage, type BlockSnapshot } from './worker-blocks.js';
-import { encodeResult, type EncodedResult } from '../api/encoded-result.js';
 
 export interface WorkerQuery {
   engine: EngineOptions;
@@ -33,8 +32,7 @@ export interface QueryWorkerData {
 }
 
 export type WorkerAnswer = (
-  /** The result's `result` comes as `encoded` JSON bytes (src/api/encoded-result.ts), handed over rather than cloned. */
-  | { result: Omit<QueryResult, 'result'>; encoded: EncodedResult }
+  | { result: QueryResult }
   | { error: { message: string; type?: string; name?: string; stack?: string } }
 ) & {
   /** The worker's heap as the query left it (bytes V8 holds for it, garbage included). */
@@ -53,14 +51,13 @@ parentPort?.on('message', (q: WorkerQuery) => {
     const result = q.step === 0
       ? engine.instantQuerySync(q.query, q.start, opts)
       : engine.rangeQuerySync(q.query, q.start, q.end, q.step, opts);
-    const { result: data, ...rest } = result;
-    answer = { result: rest, encoded: encodeResult({ resultType: result.resultType, result: data } as QueryResult) };
+    answer = { result };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, name: err.name, stack: err.stack } };
   }
   answer.heapBytes = getHeapStatistics().total_heap_size;
-  parentPort!.postMessage(answer, 'encoded' in answer ? [answer.encoded.bytes.buffer as ArrayBuffer] : []);
+  parentPort!.postMessage(answer);
 });
 // The first evaluation builds the parser and compiles the engine's paths:
 // part of starting, not of the first query's timeout.
