@@ -301,11 +301,24 @@ export class Block implements PostingsSource {
     else this.closeWhenIdle = true;
   }
 
+  private onClose: (() => void)[] = [];
+
+  /**
+   * Runs `action` once this block is closed (at once if it is): a block
+   * dropped by compaction or retention is deleted only when the queriers
+   * still reading it are done.
+   */
+  afterClose(action: () => void): void {
+    if (this.closed) action();
+    else this.onClose.push(action);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.cache.dropPrefix(this.key);
     this.files.close();
+    for (const a of this.onClose.splice(0)) a();
   }
 }
 

@@ -186,13 +186,26 @@ export class DB implements Queryable, Appendable {
    * between commits (a block cut). Counts as an open querier meanwhile.
    */
   pinHeadChunks(): () => void {
-    this.head.acquireReader();
+    const epoch = this.head.acquireReader();
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.head.releaseReader();
+      this.head.releaseReader(epoch);
     };
+  }
+
+  /**
+   * Runs `action` once every querier and pin open now is closed (at once
+   * when none is); later ones do not hold it up.
+   */
+  afterOpenQueriers(action: () => void): void {
+    this.head.afterReaders(action);
+  }
+
+  /** Head chunks and actions waiting for open queriers to close (see afterOpenQueriers). */
+  get deferredHeadWork(): { chunks: number; actions: number } {
+    return this.head.deferredWork;
   }
 
   /** writeHeadBlock a series per step (see head-compact.ts headRangeSteps). */

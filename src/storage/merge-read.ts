@@ -67,11 +67,13 @@ export function memHeadView(head: Head): HeadView {
     histogramRun: (lo, hi) => (s.hist && s.hist.chunks.length > 0 ? decodeHistogramList(s.hist.overlapping(lo, hi), lo, hi) : null),
     hasHistograms: (lo, hi) => !!s.hist?.has(lo, hi),
   });
+  // One view per querier: the epoch its acquire took is the one its release gives back.
+  let epoch = -1;
   return {
     enc: head.enc,
     encoding: head.encoding as ChunkEncoding,
-    acquire: () => head.acquireReader(),
-    release: () => head.releaseReader(),
+    acquire: () => void (epoch = head.acquireReader()),
+    release: () => head.releaseReader(epoch),
     *matching(matchers, mint, maxt) {
       for (const id of postingsForMatchers(head.index, matchers)) {
         const s = head.get(id);
