@@ -131,7 +131,8 @@ describe('query workers reading blocks themselves', () => {
 
   it('follow blocks cut and compacted between queries', async () => {
     const blocksBefore = disk.db.blockList().map((b) => b.ulid);
-    await expectSameAnswers(QUERIES.slice(0, 3), 10 * H, 8 * H, 10.9 * H);
+    // Over the whole range: the worker opens every block.
+    await expectSameAnswers(QUERIES.slice(0, 3), 10 * H, 0, 10.9 * H);
     await fill(11 * H, 14 * H);
     disk.cleanTombstones();
     await disk.maintenance();
