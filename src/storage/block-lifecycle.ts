@@ -148,7 +148,8 @@ export async function cutHeadBlocksAsync(backend: BlockBackend, db: DB, policy: 
       if (block) retire(backend, db, [block], warn);
       continue;
     }
-    db.truncateHead(maxt);
+    // In slices too: rewriting the chunk that straddles maxt is a decode and an append per series.
+    await stepped(db.truncateHeadSteps(maxt), pause, sliceMs);
     cuts++;
   }
   return cuts;

@@ -24,7 +24,7 @@ import type { Block } from './block.js';
 import { ByteCache, DEFAULT_CACHE_SIZE } from './byte-cache.js';
 import { DBQuerier, decodeStored, memHeadView, withoutRanges, type HeadView } from './merge-read.js';
 import { copyHead, type HeadCopy } from './copied-head.js';
-import { headRangeSteps, truncateHeadBefore, writeHeadRange } from './head-compact.js';
+import { headRangeSteps, truncateHeadBefore, truncateHeadSteps, writeHeadRange } from './head-compact.js';
 import type { BlockWriter } from './block-writer.js';
 
 export interface DBOptions {
@@ -248,6 +248,11 @@ export class DB implements Queryable, Appendable {
   /** Lets go of the head's samples before t (they are in a block now). */
   truncateHead(t: number): void {
     truncateHeadBefore(this.head, t);
+  }
+
+  /** truncateHead a series per step (see head-compact.ts truncateHeadSteps). */
+  truncateHeadSteps(t: number): Generator<void> {
+    return truncateHeadSteps(this.head, t);
   }
 
   appender(): Appender {
