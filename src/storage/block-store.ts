@@ -147,7 +147,8 @@ export function startBlock(backend: BlockBackend, writer: (sink: BlockSink) => B
         discard();
         return null;
       }
-      const { index, meta } = w.finish(ulid, mint, maxt, compaction?.(ulid), fromHead);
+      // The index is built in slices too: for a block of many series it is hundreds of milliseconds of work.
+      const { index, meta } = await sliced(w.finishSteps(ulid, mint, maxt, compaction?.(ulid), fromHead));
       await files.close();
       await writes.writeFile(joinPath(tmp, 'index'), index);
       await writes.writeFile(joinPath(tmp, 'meta.json'), metaBytes(meta));
@@ -158,6 +159,18 @@ export function startBlock(backend: BlockBackend, writer: (sink: BlockSink) => B
       return meta;
     },
   };
+}
+
+/** Runs `steps` to its end, letting other work run (a timer's turn) after each 10 ms of it. */
+async function sliced<T>(steps: Generator<void, T>, sliceMs = 10): Promise<T> {
+  let t = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - t < sliceMs) continue;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    t = performance.now();
+  }
 }
 
 /** A block's chunk files written through a backend's asynchronous writes, one file open at a time. */
