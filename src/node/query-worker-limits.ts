@@ -16,6 +16,8 @@
 //   gets it.
 //   V8 reads this flag only when it creates an isolate: setting it affects
 //   the worker threads started afterwards, never the main thread's heap.
+//   The flag is the process's: an embedding application's own workers
+//   started later get it too (a first collection sooner, nothing else).
 
 import { setFlagsFromString } from 'node:v8';
 import type { ResourceLimits } from 'node:worker_threads';
