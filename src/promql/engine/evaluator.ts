@@ -27,9 +27,11 @@ import {
 import { mulHistogram } from '../../model/histogram-arith.js';
 import { copyHistogram } from '../../model/histogram-resolution.js';
 import { smoothedHistogramSeries } from './histogram-range.js';
-import { ColumnarSeries, type StepColumns, emptyColumns, gridColumns, matrixColumns, scalarColumns } from './columnar.js';
+import { ColumnarSeries, type StepColumns, columnsOf, emptyColumns, gridColumns, matrixColumns, scalarColumns } from './columnar.js';
 import type { Labels } from '../../model/labels.js';
 import { type QuantileRangeContext, classicQuantileRange } from './classic-quantile-range.js';
+import { columnarSetOp } from './set-ops-columnar.js';
+import { columnarFunction, columnarInstantFunction } from './functions-columnar.js';
 import { type ColumnarBinopContext, columnarBinopSupported, columnarScalarBinop, columnarVectorBinop } from './binop-columnar.js';
 
 export interface EvalConfig {
@@ -371,9 +373,18 @@ export class Evaluator {
       const matching = e.matching!;
       const sig = signatureFn(matching);
       switch (e.op) {
-        case 'and': return this.rangeEval([e.lhs, e.rhs], (v) => vectorAnd(v[0]!, v[1]!, sig));
-        case 'or': return this.rangeEval([e.lhs, e.rhs], (v) => vectorOr(v[0]!, v[1]!, sig));
-        case 'unless': return this.rangeEval([e.lhs, e.rhs], (v) => vectorUnless(v[0]!, v[1]!, sig));
+        case 'and':
+        case 'or':
+        case 'unless': {
+          const mats = this.argMatrices([e.lhs, e.rhs]);
+          const n = this.numSteps;
+          if (this.start !== this.end) {
+            const lc = matrixColumns(mats[0]!, this.start, this.interval, n), rc = matrixColumns(mats[1]!, this.start, this.interval, n);
+            if (lc && rc) return columnarSetOp(e.op, mats[0]!, lc, mats[1]!, rc, sig, this.stepContext());
+          }
+          const setOp = e.op === 'and' ? vectorAnd : e.op === 'or' ? vectorOr : vectorUnless;
+          return this.rangeEvalOf(mats, (v) => setOp(v[0]!, v[1]!, sig));
+        }
         default: {
           const mats = this.argMatrices([e.lhs, e.rhs]);
           const n = this.numSteps;
@@ -435,6 +446,10 @@ export class Evaluator {
       const cols = matrixColumns(mats[1]!, this.start, this.interval, this.numSteps);
       if (cols) return classicQuantileRange(mats[0]!, mats[1]!, cols, this.quantileRangeContext(e));
     }
+    if (this.start !== this.end && columnarFunction(name)) {
+      const out = this.columnarCall(name, mats);
+      if (out) return out;
+    }
     return this.rangeEvalOf(mats, (vectors, ts) => {
       const args: InstantArg[] = e.args.map((a, i) => {
         const t = typeOf(a);
@@ -446,15 +461,34 @@ export class Evaluator {
     });
   }
 
+  /** A function of one instant vector over columns, when its input and scalar arguments are columns on this grid. */
+  private columnarCall(name: string, mats: (Matrix | null)[]): Matrix | null {
+    const n = this.numSteps;
+    const cols = matrixColumns(mats[0]!, this.start, this.interval, n);
+    if (!cols) return null;
+    const params: Float64Array[] = [];
+    for (let i = 1; i < mats.length; i++) {
+      const sc = scalarColumns(mats[i]!, this.start, this.interval, n);
+      if (sc.count !== n) return null;
+      params.push(sc.values);
+    }
+    return columnarInstantFunction(name, mats[0]!, cols, params, this.stepContext());
+  }
+
   private quantileRangeContext(e: Call): QuantileRangeContext {
     return { ...this.stepContext(), call: e, annos: this.q.annos };
   }
 
   private evalLabelFunction(e: Call): Matrix {
     const strs = e.args.slice(1).map(stringOf);
-    const m = this.matrix(e.args[0]!).map((s): Series => (s.histograms
-      ? { metric: s.metric, floats: s.floats, histograms: s.histograms, dropName: s.dropName }
-      : { metric: s.metric, floats: s.floats, dropName: s.dropName }));
+    // Copies, since the functions set labels on them; columns stay columns (reading `floats` would build points).
+    const m = this.matrix(e.args[0]!).map((s): Series => {
+      const cols = columnsOf(s);
+      if (cols) return new ColumnarSeries(s.metric, s.dropName, cols);
+      return s.histograms
+        ? { metric: s.metric, floats: s.floats, histograms: s.histograms, dropName: s.dropName }
+        : { metric: s.metric, floats: s.floats, dropName: s.dropName };
+    });
     if (e.func.name === 'label_replace') return labelReplace(m, strs[0]!, strs[1]!, strs[2]!, strs[3]!, this.q);
     return labelJoin(m, strs[0]!, strs[1]!, strs.slice(2), this.q);
   }
