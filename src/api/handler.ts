@@ -22,6 +22,7 @@ import { PushError, type PushStore } from '../push/store.js';
 import { readPushBody } from '../push/body.js';
 import { queryExemplars } from './exemplars.js';
 import { exemplarStoreOf } from '../storage/exemplars.js';
+import { RawJSON, resultText, stringifyWithRaw } from './result-text.js';
 
 /** What the handler reports about the server it is part of. */
 export interface ServerInfo {
@@ -89,6 +90,8 @@ interface Success {
   data: unknown;
   warnings?: string[];
   infos?: string[];
+  /** The result as JSON text (result-text.ts), standing in `data` for it. */
+  raw?: RawJSON;
 }
 
 const json = (status: number, body: string) =>
@@ -133,7 +136,10 @@ export function createApiHandler(opts: ApiOptions): Handler {
       rethrowAsApiError(e, 'query');
     }
     const warnings = [...r.warnings];
-    let result = r.result;
+    // A result a query worker wrote as JSON goes into the body as it is, unless the limit cuts it.
+    const text = resultText(r);
+    const raw = text && !(limit > 0 && text.length > limit) ? new RawJSON(text.text) : undefined;
+    let result = raw ? (raw as unknown as QueryResult['result']) : r.result;
     if (limit > 0 && Array.isArray(result) && (r.resultType === 'vector' || r.resultType === 'matrix') && result.length > limit) {
       result = result.slice(0, limit) as typeof result;
       warnings.push('results truncated due to limit');
@@ -149,7 +155,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
         samples: r.stats.samples,
       };
     }
-    return { data, warnings, infos: r.infos };
+    return { data, warnings, infos: r.infos, raw };
   };
 
   const inRange = <T>(p: Params, fn: (start: number, end: number) => T): T => fn(p.time('start', MIN_TIME), p.time('end', MAX_TIME));
@@ -329,7 +335,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
       const body: Record<string, unknown> = { status: 'success', data: r.data };
       if (r.warnings && r.warnings.length > 0) body.warnings = r.warnings;
       if (r.infos && r.infos.length > 0) body.infos = r.infos;
-      return json(200, JSON.stringify(body));
+      return json(200, stringifyWithRaw(body, r.raw));
     } catch (e) {
       const err = toApiError(e);
       if (err.type === 'internal') (opts.logError ?? logToConsole)(e, path);

@@ -24,6 +24,7 @@ import { newStorageSignal, serveStoragePort, StorageServer, type ExtraCalls } fr
 import { fetchRemote, mergeQueryable, type RemoteReadSet } from '../remote/fanout.js';
 import { readQueries } from './remote-read-engine.js';
 import { pinBlocksForQuery, type WorkerBlocksSource } from './worker-blocks.js';
+import { withResultText } from '../api/result-text.js';
 
 export interface OffThreadOptions {
   /** Worker threads kept for queries (default 2); more queries wait for one. */
@@ -268,7 +269,10 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
         throw e;
       }
       if (recycleHeapBytes > 0 && (answer.heapBytes ?? 0) > recycleHeapBytes) worker.terminate();
-      if ('result' in answer) return warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
+      if ('result' in answer) {
+        const r = warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
+        return answer.resultJSON === undefined ? r : withResultText(r, answer.resultJSON, answer.resultLength ?? 0);
+      }
       const err = answer.error;
       // The errors callers tell apart by class keep their class across the thread boundary.
       const Known = KNOWN_ERRORS[err.name ?? ''];

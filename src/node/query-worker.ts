@@ -32,7 +32,8 @@ export interface QueryWorkerData {
 }
 
 export type WorkerAnswer = (
-  | { result: QueryResult }
+  /** An array result comes as `resultJSON` (its JSON text, `resultLength` elements) with `result.result` empty: see api/result-text.ts. */
+  | { result: QueryResult; resultJSON?: string; resultLength?: number }
   | { error: { message: string; type?: string; name?: string; stack?: string } }
 ) & {
   /** The worker's heap as the query left it (bytes V8 holds for it, garbage included). */
@@ -51,7 +52,9 @@ parentPort?.on('message', (q: WorkerQuery) => {
     const result = q.step === 0
       ? engine.instantQuerySync(q.query, q.start, opts)
       : engine.rangeQuerySync(q.query, q.start, q.end, q.step, opts);
-    answer = { result };
+    answer = result.resultType === 'vector' || result.resultType === 'matrix'
+      ? { result: { ...result, result: [] }, resultJSON: JSON.stringify(result.result), resultLength: result.result.length }
+      : { result };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, name: err.name, stack: err.stack } };

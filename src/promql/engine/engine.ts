@@ -46,8 +46,15 @@ export interface EngineOptions {
   features?: readonly Feature[];
   /** Step of subqueries written without one (ms or a duration; default 1m). */
   defaultSubqueryStep?: number | string;
-  /** Use the WebAssembly window reductions for range functions that allow it (default true). */
-  wasmReductions?: boolean;
+  /**
+   * Use the WebAssembly window reductions for range functions that allow it.
+   * 'auto' (the default) uses them where each sample falls in at most one
+   * window (instant queries, range ≤ step), where they save decoding the
+   * samples into JavaScript; over overlapping windows they reduce every
+   * sample once per window, which costs more than the sample path. true
+   * uses them wherever allowed, false never.
+   */
+  wasmReductions?: boolean | 'auto';
   /**
    * Evaluate float series over a range query's steps in typed-array columns
    * (default true). false takes the step-by-step path everywhere; the results
@@ -222,7 +229,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
         noStepSubqueryInterval: () => base.subqueryStep,
         checkAbort,
         query: { start, end, step },
-        useWasmReductions: options.wasmReductions ?? true,
+        useWasmReductions: options.wasmReductions ?? 'auto',
         columnar: options.columnar ?? true,
       }, prepared, selection);
       state.setOffsetForAtModifier(start, prepared.expr);

@@ -48,8 +48,8 @@ export interface EvalConfig {
   checkAbort: () => void;
   /** The query's own start, end and step (ms), for start()/end()/step()/range(). */
   query: { start: number; end: number; step: number };
-  /** Use the WebAssembly window reductions where a function allows it. */
-  useWasmReductions: boolean;
+  /** Use the WebAssembly window reductions where a function allows it ('auto': where windows do not overlap). */
+  useWasmReductions: boolean | 'auto';
   /** Hold float series in columns over a range (false: points, and the step-by-step path everywhere). */
   columnar: boolean;
 }

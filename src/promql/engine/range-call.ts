@@ -63,6 +63,18 @@ export function evalRangeCall(ev: Evaluator, e: Call, matrixIdx: number): Matrix
   }
 }
 
+/**
+ * Whether to take windows from the storage's reductions: a reduction adds
+ * each sample of its window, so windows that overlap add each sample once
+ * per window (20 times for [5m] at a 15 s step), which costs several times
+ * the sample path's pass.
+ */
+function reductionsWanted(ev: Evaluator, src: WindowSource): boolean {
+  const use = ev.cfg.useWasmReductions;
+  if (use !== 'auto') return use;
+  return ev.start === ev.end || src.range <= ev.interval;
+}
+
 function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Array | null)[]): Matrix {
   const name = e.func.name;
   const fn = RANGE_FUNCTIONS[name]!;
@@ -71,7 +83,7 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
   const keepsName = KEEPS_NAME.has(name);
   const out: Matrix = [];
   const scalarParams = params.filter((p): p is Float64Array => p !== null);
-  const fast = ev.cfg.useWasmReductions && !src.anchored && !src.smoothed && src.at === null ? reduceWindowsFast(name) : null;
+  const fast = reductionsWanted(ev, src) && !src.anchored && !src.smoothed && src.at === null ? reduceWindowsFast(name) : null;
   for (const s of src.series) {
     ev.cfg.checkAbort();
     const dropName = !keepsName || s.dropName === true;
