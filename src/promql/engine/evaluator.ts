@@ -352,8 +352,16 @@ export class Evaluator {
     let m = this.matrix(e.expr);
     if (e.op !== '-') return m;
     m = m.map((s) => {
+      const metric = this.cfg.delayedNameRemoval ? s.metric : dropMetricName(s.metric);
+      const cols = columnsOf(s);
+      if (cols) {
+        // A column negated into a column: no point objects.
+        const values = new Float64Array(cols.values.length);
+        for (let k = 0; k < values.length; k++) if (cols.present[k] === 1) values[k] = -cols.values[k]!;
+        return new ColumnarSeries(metric, true, { start: cols.start, interval: cols.interval, values, present: cols.present.slice(), count: cols.count });
+      }
       const out: Series = {
-        metric: this.cfg.delayedNameRemoval ? s.metric : dropMetricName(s.metric),
+        metric,
         floats: s.floats.map((p) => ({ t: p.t, f: -p.f })),
         dropName: true,
       };

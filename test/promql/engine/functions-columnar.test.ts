@@ -1,5 +1,5 @@
-// Functions of an instant vector over columns (src/promql/engine/functions-columnar.ts)
-// and label_replace/label_join keeping their input's columns, against the
+// Functions of an instant vector over columns (src/promql/engine/functions-columnar.ts),
+// unary minus, and label_replace/label_join keeping their input's columns, against the
 // step-by-step path and the instant query at single steps, over gaps, NaN,
 // ±Inf, staleness, native histograms mixed in, and output label sets that
 // collide once names are dropped (g and g2).
@@ -18,6 +18,7 @@ columnarDifferential('functions of instant vectors over columns', [
   'label_join(g, "x", "-", "grp", "i")',
   'sum by (h) (label_replace(g, "h", "$1", "host", "h-(\\\\d).*"))',
   'label_replace(mixed, "i", "z$1", "i", "(.*)")',
+  '-g', '-rate(c_total[1m])', '-mixed', 'sum by (grp) (-g)', '-{__name__=~"g2?"}',
   'abs({__name__=~"g2?"})',
   'label_replace({__name__=~"g2?"}, "__name__", "same", "", "")',
-], ['abs({__name__=~"g2?"})', 'label_replace({__name__=~"g2?"}, "__name__", "same", "", "")']);
+], ['-{__name__=~"g2?"}', 'abs({__name__=~"g2?"})', 'label_replace({__name__=~"g2?"}, "__name__", "same", "", "")']);
