@@ -31,6 +31,7 @@ import { ColumnarSeries, type StepColumns, columnsOf, emptyColumns, gridColumns,
 import type { Labels } from '../../model/labels.js';
 import { type QuantileRangeContext, classicQuantileRange } from './classic-quantile-range.js';
 import { columnarSetOp } from './set-ops-columnar.js';
+import { countValuesColumnar } from './count-values-columnar.js';
 import { columnarFunction, columnarInstantFunction } from './functions-columnar.js';
 import { type ColumnarBinopContext, columnarBinopSupported, columnarScalarBinop, columnarVectorBinop } from './binop-columnar.js';
 
@@ -333,7 +334,13 @@ export class Evaluator {
       const label = param.type === 'StringLiteral' ? param.val : '';
       if (!isValidLabelName(label)) throw new QueryError(`invalid label name ${goQuote(label)}`);
       const original = this.q.current;
-      const out = countValues({ ...e, grouping }, label, this.matrix(e.expr), grid, () => this.q.tick());
+      const input = this.matrix(e.expr);
+      const n = this.numSteps;
+      const cols = this.start !== this.end ? matrixColumns(input, this.start, this.interval, n) : null;
+      const kGrid = { start: this.start, interval: this.interval, numSteps: n };
+      const out = cols
+        ? countValuesColumnar({ ...e, grouping }, label, input, cols, kGrid, () => this.q.tick())
+        : countValues({ ...e, grouping }, label, input, grid, () => this.q.tick());
       this.q.current = original;
       this.q.add(totalSamples(out));
       return out;

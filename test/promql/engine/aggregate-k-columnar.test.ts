@@ -1,5 +1,6 @@
-// topk, bottomk, limitk, limit_ratio and quantile over columns
-// (src/promql/engine/aggregate-k-columnar.ts) against the step-by-step path
+// topk, bottomk, limitk, limit_ratio, quantile and count_values over columns
+// (src/promql/engine/aggregate-k-columnar.ts, count-values-columnar.ts)
+// against the step-by-step path
 // (an engine with `columnar: false`: the same answer, annotations, sample
 // statistics and errors) and against instant queries at single steps. The
 // data holds ties (the heap's choice among equals must be the same), NaN,
@@ -30,6 +31,12 @@ const QUERIES = [
   'quantile(scalar(count(g)) / 20, g)',
   'quantile(0.2, mixed)',
   'sum(topk by (grp) (1, g))',
+  'count_values("v", g)',
+  'count_values by (grp) ("v", g)',
+  'count_values without (i, host) ("v", round(g / 20))',
+  'count_values("i", g)',
+  'count_values("v", mixed)',
+  'sum(count_values("v", g))',
 ];
 
 describe('k aggregations and quantile over columns', () => {
