@@ -694,7 +694,8 @@ export class Evaluator {
       const loaded = this.q.current - before;
       return {
         series: m.map((s) => {
-          const d: SeriesData = s.histograms?.length ? seriesDataOf(s) : {
+          const cols = columnsOf(s);
+          const d: SeriesData = cols ? seriesDataOfColumns(s.metric, cols) : s.histograms?.length ? seriesDataOf(s) : {
             labels: s.metric,
             t: Float64Array.from(s.floats, (p) => p.t),
             v: Float64Array.from(s.floats, (p) => p.f),
@@ -737,6 +738,19 @@ function stringOf(e: Expr): string {
   const u = unwrapParens(e);
   if (u.type === 'StringLiteral') return u.val;
   throw new QueryError(`expected a string literal, got ${u.type}`, 'bad_data');
+}
+
+/** A subquery's columnar series as range functions read it, without building its points. */
+function seriesDataOfColumns(labels: Labels, c: StepColumns): SeriesData {
+  const t = new Float64Array(c.count), v = new Float64Array(c.count);
+  let j = 0;
+  for (let k = 0; k < c.present.length; k++) {
+    if (c.present[k] === 0) continue;
+    t[j] = c.start + k * c.interval;
+    v[j] = c.values[k]!;
+    j++;
+  }
+  return { labels, t, v, stale: null };
 }
 
 /** A subquery's series (floats and histograms) on one timeline, as range functions read it. */
