@@ -31,6 +31,7 @@ export const EXTRA_QUERIES = [
   'demo_memory_usage_bytes > 3e9 or demo_memory_usage_bytes < 1e9',
   'round(clamp_min(demo_memory_usage_bytes / 1e6, 100))',
   'quantile by (type) (0.9, demo_memory_usage_bytes)',
+  'count_values("cpus", demo_num_cpus)',
 ];
 
 function arg(name: string): string | undefined {
