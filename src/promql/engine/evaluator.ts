@@ -192,7 +192,20 @@ export class Evaluator {
     const res = this.child(this.start, this.start, this.interval).evalNode(e);
     const inner = unwrapParens(e);
     if (isString(res) || inner.type === 'MatrixSelector' || inner.type === 'SubqueryExpr') return res;
+    const n = this.numSteps;
+    for (let i = 0; i < res.length; i++) {
+      // A one-step column becomes a column over every step: the value repeated, no points built.
+      const c = columnsOf(res[i]!);
+      if (!c || c.count !== 1 || n === 1) continue;
+      const cols = emptyColumns(this.start, this.interval, n);
+      cols.values.fill(c.values[0]!);
+      cols.present.fill(1);
+      cols.count = n;
+      this.q.add(n - 1);
+      res[i] = new ColumnarSeries(res[i]!.metric, res[i]!.dropName, cols);
+    }
     for (const s of res) {
+      if (s instanceof ColumnarSeries && s.columns?.values.length === n && n > 1) continue;
       const first = s.floats[0];
       const firstH = s.histograms?.[0];
       if (!first && !firstH) continue;
