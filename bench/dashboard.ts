@@ -8,6 +8,8 @@
 // 2. requests per second at 8 and 32 concurrent clients (bounded loops);
 // 3. /-/healthy latency while a ~5 s query runs;
 // 4. peak resident memory of each server.
+// PROMLET_BENCH_DASHBOARD_PARTS=latency,throughput,health (the default: all
+// three) runs some of them, e.g. `throughput` alone while working on it.
 // Default: 576 series × 6 h. PROMLET_BENCH_DASHBOARD_LARGE=1: 10,000
 // series (104 instances) × 24 h at PROMLET_BENCH_DASHBOARD_INTERVAL ms
 // (default 60000), where blocks hold most of the data.
@@ -166,6 +168,16 @@ async function load(base: string, total: number, concurrency: number, lastT: num
   return { rps: total / ((performance.now() - t0) / 1000), p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
 }
 
+/** Waits (bounded) until a process's CPU time stops growing: two half-seconds in a row under 20 ms each. */
+async function settled(pid: number): Promise<void> {
+  let quiet = 0;
+  for (let i = 0; i < 240 && quiet < 2; i++) {
+    const c0 = cpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, 500));
+    quiet = cpuSeconds(pid) - c0 < 0.02 ? quiet + 1 : 0;
+  }
+}
+
 async function instant(base: string, query: string, at: number): Promise<{ ms: number; status: number }> {
   const s = performance.now();
   const r = await fetch(`${base}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query, time: String(at / 1000), timeout: `${QUERY_TIMEOUT_S}s` }) });
@@ -191,6 +203,7 @@ async function healthWhile(base: string, query: string, at: number): Promise<{ h
 
 export async function dashboardBench(quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {
   const large = process.env.PROMLET_BENCH_DASHBOARD_LARGE === '1';
+  const parts = new Set((process.env.PROMLET_BENCH_DASHBOARD_PARTS ?? 'latency,throughput,health').split(',').map((p) => p.trim()));
   const instances = large ? Math.ceil(10_000 / DEMO_SERIES_PER_INSTANCE) : 6;
   const hours = large ? 24 : quick ? 2 : 6;
   const interval = large ? Number(process.env.PROMLET_BENCH_DASHBOARD_INTERVAL ?? 60_000) : INTERVAL;
@@ -209,19 +222,23 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
     servers.push(prom);
     const vm = await startVictoria(join(dir, 'data.prom'), dir);
     servers.push(vm);
+    // promlet compacts the imported blocks after start, and the others settle too: measure after that.
+    for (const s of servers) await settled(s.pid);
 
     // The whole span at a 15 s step, on the 15 s grid, past the first 30 minutes (so every window is full).
     const end = Math.floor(lastT / 15_000) * 15_000;
     const start = Math.ceil((firstT + 1800_000) / 15_000) * 15_000;
     const runs = quick ? 5 : 11, warm = quick ? 2 : 4;
     console.log(`\n## Dashboard queries: ${count.toLocaleString('en')} series × ${hours} h at ${interval / 1000} s (${samples.toLocaleString('en')} samples); promlet serve beside Prometheus 2.42 and VictoriaMetrics 1.79\n`);
-    console.log(`Range queries over ${((end - start) / 3600e3).toFixed(1)} h at a 15 s step over HTTP, one at a time, median of ${runs} after ${warm} warm-ups (servers interleaved).`);
-    console.log('"= Prometheus": largest relative difference of promlet\'s answer from Prometheus\'s (same series and points, else "differs").\n');
-    console.log('CPU: each server\'s own CPU time per query (/proc, 10 ms ticks summed over the runs), less disturbed by other load on the machine than wall time.\n');
-    console.log('| query | series × points | promlet ms | Prometheus ms | VictoriaMetrics ms | promlet / VM | promlet / Prometheus | CPU ms promlet / Prom / VM | CPU promlet / VM | CPU promlet / Prom | = Prometheus |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    if (parts.has('latency')) {
+      console.log(`Range queries over ${((end - start) / 3600e3).toFixed(1)} h at a 15 s step over HTTP, one at a time, median of ${runs} after ${warm} warm-ups (servers interleaved).`);
+      console.log('"= Prometheus": largest relative difference of promlet\'s answer from Prometheus\'s (same series and points, else "differs").\n');
+      console.log('CPU: each server\'s own CPU time per query (/proc, 10 ms ticks summed over the runs), less disturbed by other load on the machine than wall time.\n');
+      console.log('| query | series × points | promlet ms | Prometheus ms | VictoriaMetrics ms | promlet / VM | promlet / Prometheus | CPU ms promlet / Prom / VM | CPU promlet / VM | CPU promlet / Prom | = Prometheus |');
+      console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    }
     const vsVm: number[] = [], vsProm: number[] = [], cpuVsVm: number[] = [], cpuVsProm: number[] = [];
-    for (const q of DASHBOARD_QUERIES) {
+    for (const q of parts.has('latency') ? DASHBOARD_QUERIES : []) {
       const answers = new Map<string, Matrix[]>();
       const times = new Map<string, number[]>(servers.map((s) => [s.name, []]));
       // CPU seconds each server spent on the measured runs (from /proc): on a shared, loaded machine
@@ -253,14 +270,16 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
       record({ part: 'latency', large, ...row });
       console.log(`| \`${q}\` | ${c.series} × ${Math.round(c.points / Math.max(1, c.series))} | ${row.promletMs.toFixed(1)} | ${row.prometheusMs.toFixed(1)} | ${row.victoriaMs.toFixed(1)} | ${vsVm.at(-1)!.toFixed(2)} | ${vsProm.at(-1)!.toFixed(2)} | ${row.promletCpuMs.toFixed(0)} / ${row.prometheusCpuMs.toFixed(0)} / ${row.victoriaCpuMs.toFixed(0)} | ${cpuVsVm.at(-1)!.toFixed(2)} | ${cpuVsProm.at(-1)!.toFixed(2)} | ${Number.isNaN(c.maxRelDiff) ? 'differs' : c.maxRelDiff.toExponential(1)} |`);
     }
-    console.log(`| geometric mean | | | | | **${geomean(vsVm).toFixed(2)}** | **${geomean(vsProm).toFixed(2)}** | | **${geomean(cpuVsVm).toFixed(2)}** | **${geomean(cpuVsProm).toFixed(2)}** | |`);
-    record({ part: 'latency', large, geomeanVsVictoria: geomean(vsVm), geomeanVsPrometheus: geomean(vsProm), cpuGeomeanVsVictoria: geomean(cpuVsVm), cpuGeomeanVsPrometheus: geomean(cpuVsProm) });
+    if (vsVm.length) console.log(`| geometric mean | | | | | **${geomean(vsVm).toFixed(2)}** | **${geomean(vsProm).toFixed(2)}** | | **${geomean(cpuVsVm).toFixed(2)}** | **${geomean(cpuVsProm).toFixed(2)}** | |`);
+    if (vsVm.length) record({ part: 'latency', large, geomeanVsVictoria: geomean(vsVm), geomeanVsPrometheus: geomean(vsProm), cpuGeomeanVsVictoria: geomean(cpuVsVm), cpuGeomeanVsPrometheus: geomean(cpuVsProm) });
 
     const total = quick ? 96 : 384;
-    console.log(`\n### Throughput: ${total} range queries (the six in turn, the last hour at 15 s, ending at a different minute each)\n`);
-    console.log('| clients | server | req/s | p50 ms | p99 ms | promlet / server (req/s) |');
-    console.log('|---:|---|---:|---:|---:|---:|');
-    for (const clients of [8, 32]) {
+    if (parts.has('throughput')) {
+      console.log(`\n### Throughput: ${total} range queries (the six in turn, the last hour at 15 s, ending at a different minute each)\n`);
+      console.log('| clients | server | req/s | p50 ms | p99 ms | promlet / server (req/s) |');
+      console.log('|---:|---|---:|---:|---:|---:|');
+    }
+    for (const clients of parts.has('throughput') ? [8, 32] : []) {
       const res = new Map<string, Awaited<ReturnType<typeof load>>>();
       for (const s of servers) {
         await load(s.url, 12, 4, lastT);
@@ -273,21 +292,27 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
       }
     }
 
-    // A subquery whose resolution is chosen so it takes about 5 s on promlet.
-    const heavy = (res: number) => `count_over_time(sum({__name__=~"demo_.+"})[${Math.floor((end - start) / 60_000)}m:${res}ms])`;
+    // A subquery whose resolution is chosen so it takes about 5 s on promlet: quantile_over_time over
+    // 30 m windows of 18 series costs CPU at every step and holds little, so a resolution that takes 5 s
+    // stays far inside promlet's query memory budget (a selector of every series did not: its finest
+    // resolution the budget accepts ran 1.7 s on a quiet machine).
+    const heavy = (res: number) => `count_over_time(sum(quantile_over_time(0.9, demo_memory_usage_bytes[30m]))[${Math.floor((end - start) / 60_000)}m:${res}ms])`;
     let res = 60_000;
+    if (!parts.has('health')) res = 0;
     // A resolution so fine that promlet's query memory budget (--query.max-memory) refuses it would time a refusal: back off to one it answers.
-    for (let i = 0, accepted = 0; i < 8 && accepted < 3; i++) {
+    for (let i = 0, accepted = 0; res > 0 && i < 8 && accepted < 3; i++) {
       const h = await instant(promlet.url, heavy(res), end);
       if (h.status === 200) {
         accepted++;
         if (accepted < 3) res = Math.max(100, Math.round((res * h.ms) / 5000));
       } else res *= 2;
     }
-    console.log(`\n### /-/healthy every 20 ms while \`${heavy(res)}\` runs (resolution chosen for ~5 s on promlet)\n`);
-    console.log('| server | heavy query ms (status) | /-/healthy answers | p50 ms | p99 ms | max ms |');
-    console.log('|---|---:|---:|---:|---:|---:|');
-    for (const s of [promlet, prom]) {
+    if (res > 0) {
+      console.log(`\n### /-/healthy every 20 ms while \`${heavy(res)}\` runs (resolution chosen for ~5 s on promlet)\n`);
+      console.log('| server | heavy query ms (status) | /-/healthy answers | p50 ms | p99 ms | max ms |');
+      console.log('|---|---:|---:|---:|---:|---:|');
+    }
+    for (const s of res > 0 ? [promlet, prom] : []) {
       const h = await healthWhile(s.url, heavy(res), end);
       const row = { server: s.name, heavyMs: h.heavyMs, status: h.status, answers: h.health.length, p50: pct(h.health, 0.5), p99: pct(h.health, 0.99), max: Math.max(...h.health) };
       record({ part: 'health', large, ...row });

@@ -25,6 +25,7 @@ import { newStorageSignal, serveStoragePort, StorageServer, type ExtraCalls } fr
 import { fetchRemote, mergeQueryable, type RemoteReadSet } from '../remote/fanout.js';
 import { readQueries } from './remote-read-engine.js';
 import { pinBlocksForQuery, type WorkerBlocksSource } from './worker-blocks.js';
+import { prefetchHeadCopies } from './head-prefetch.js';
 import { withResultText } from '../api/result-text.js';
 
 export interface OffThreadOptions {
@@ -122,13 +123,13 @@ class QueryWorker {
   }
 
   /** Runs a query reading `source`; whatever it left open there is closed when it settles. */
-  async run(q: WorkerQuery, source: Queryable, extra?: ExtraCalls): Promise<WorkerAnswer> {
+  async run(q: WorkerQuery, source: Queryable, extra?: ExtraCalls, transfer: ArrayBuffer[] = []): Promise<WorkerAnswer> {
     const storage = new StorageServer(source, extra);
     this.storage = storage;
     try {
       return await new Promise<WorkerAnswer>((resolve, reject) => {
         this.pending = { resolve, reject };
-        this.worker.postMessage(q);
+        this.worker.postMessage(q, transfer);
       });
     } finally {
       storage.end();
@@ -259,10 +260,11 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       const msg: WorkerQuery = { engine: { ...options, timeout: remaining, maxMemoryBytes: budget }, query, start, end, step, lookbackDelta, timeout: remaining };
       // Remote series merged in are the main thread's to merge: such a query reads everything through it.
       if (off.blocks && source === db) pin = pinBlocksForQuery(off.blocks, workerCacheBytes);
-      if (pin) msg.blocks = pin.snapshot;
+      const transfer: ArrayBuffer[] = [];
+      if (pin) msg.blocks = { ...pin.snapshot, headCopies: prefetchHeadCopies(pin.extra, ranges, transfer) };
       let answer: WorkerAnswer;
       try {
-        answer = await Promise.race([worker.run(msg, source, pin?.extra), stop]);
+        answer = await Promise.race([worker.run(msg, source, pin?.extra, transfer), stop]);
       } catch (e) {
         if (e instanceof QueryError) throw e;
         // The worker died: its heap limit is the query memory budget's hard edge.

@@ -14,7 +14,7 @@ import { RemoteWriteDecoder } from './remote-write-decoder.js';
 import type { Appendable } from '../storage/interfaces.js';
 import { BodyPool, bodyTooLarge } from './request-body.js';
 import type { DirectRoute } from './server.js';
-import { acceptsCompression, COMPRESS_MIN_BYTES } from './web-ui.js';
+import { acceptsCompression, API_GZIP, COMPRESS_MIN_BYTES } from './web-ui.js';
 
 class NodeHeaders implements RequestHeaders {
   constructor(private readonly req: IncomingMessage) {}
@@ -86,7 +86,7 @@ function answer(req: IncomingMessage, res: ServerResponse, status: number, text:
   const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', ...extra };
   let body = Buffer.from(text);
   if (body.length >= COMPRESS_MIN_BYTES && acceptsCompression(req.headers['accept-encoding'])) {
-    body = gzipSync(body);
+    body = gzipSync(body, API_GZIP);
     headers['content-encoding'] = 'gzip';
     headers.vary = 'accept-encoding';
   }

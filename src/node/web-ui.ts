@@ -40,7 +40,7 @@ const gzipAsync = promisify(gzip);
  * level 1, for a body 6% larger (docs/QUERY-SPEED.md). Static files are
  * compressed once, at the highest levels.
  */
-const API_GZIP = { level: 1 };
+export const API_GZIP = { level: 1 };
 const brotliAsync = promisify(brotliCompress);
 
 /** dist/ui/ beside the compiled module (dist/src/node/), or the checkout's when running from source or the benchmarks' build. */

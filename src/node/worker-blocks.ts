@@ -41,7 +41,15 @@ export interface BlockSnapshot {
   encoding: ChunkEncoding;
   /** The worker's share of --storage.tsdb.cache-size, in bytes. */
   cacheBytes: number;
+  /**
+   * The head's side of the query's selections, copied when the query was handed over
+   * (prefetchHeadCopies), by headCopyKey: a selection found here needs no call to the main thread.
+   */
+  headCopies?: Record<string, HeadCopy>;
 }
+
+/** Names a head copy by what it was asked for. */
+export const headCopyKey = (matchers: readonly Matcher[], mint: number, maxt: number): string => JSON.stringify([toWire(matchers), mint, maxt]);
 
 /**
  * Pins the database's blocks and head for one query. Null when it has no
@@ -136,7 +144,7 @@ export class BlockReadingStorage implements Queryable {
       return;
     }
     this.blocks = this.set.sync(snap);
-    this.head = remoteHead(this.remote, snap.encoding);
+    this.head = remoteHead(this.remote, snap.encoding, snap.headCopies);
   }
 
   querier(mint: number, maxt: number): Querier {
@@ -146,7 +154,7 @@ export class BlockReadingStorage implements Queryable {
 }
 
 /** The head read from the main thread: each selection's series copied in one call. */
-function remoteHead(remote: RemoteStorage, encoding: ChunkEncoding): HeadView {
+function remoteHead(remote: RemoteStorage, encoding: ChunkEncoding, prefetched: Record<string, HeadCopy> = {}): HeadView {
   return {
     enc: encodingId(encoding),
     encoding,
@@ -154,7 +162,7 @@ function remoteHead(remote: RemoteStorage, encoding: ChunkEncoding): HeadView {
     acquire: () => {},
     release: () => {},
     matching: (matchers: readonly Matcher[], mint: number, maxt: number) => {
-      const copy = remote.call<HeadCopy>({ op: 'extra', name: 'headCopy', args: [toWire(matchers), mint, maxt] });
+      const copy = prefetched[headCopyKey(matchers, mint, maxt)] ?? remote.call<HeadCopy>({ op: 'extra', name: 'headCopy', args: [toWire(matchers), mint, maxt] });
       return copy.series.map((s) => copiedHeadSeries(s, copy.bytes));
     },
     labelNames: () => remote.call<string[]>({ op: 'extra', name: 'headLabelNames', args: [] }),
