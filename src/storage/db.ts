@@ -394,6 +394,7 @@ export class DB implements Queryable, Appendable {
         if (hit.length === 0 && hhit.length === 0) continue;
         const gone = (hit.length > 0 ? withoutRanges(decodeStored(hit.map((c) => b.chunk(c)), b.encoding, mint, maxt), b.deleted(ref)).timestamps.length : 0) +
           (hhit.length > 0 ? histogramsWithoutRanges(decodeHistogramRun(hhit.map((c) => b.chunk(c)), mint, maxt), b.deleted(ref)).timestamps.length : 0);
+        b.settle();
         if (gone === 0) continue;
         refs.push(ref);
         deleted += gone;

@@ -185,6 +185,15 @@ class MergedSeries implements Series {
 
   /** The chunk pointers covering [lo, hi], time-ordered and without overlap. */
   private chunks(lo: number, hi: number): number[] {
+    try {
+      return this.readChunks(lo, hi);
+    } finally {
+      // The chunk bytes are copied into WebAssembly memory: the cache may reuse their pages.
+      for (const { block } of this.blockParts) block.settle();
+    }
+  }
+
+  private readChunks(lo: number, hi: number): number[] {
     this.q.checkOpen();
     const sources: ChunkPart[][] = [];
     const deleted: (readonly [number, number][])[] = [];
@@ -256,6 +265,7 @@ class MergedSeries implements Series {
       const hit = hmetas.filter((c) => c.maxT >= lo && c.minT <= hi);
       if (hit.length === 0) continue;
       runs.push(histogramsWithoutRanges(decodeHistogramRun(hit.map((c) => block.chunk(c)), lo, hi), block.deleted(ref)));
+      block.settle();
     }
     const h = this.headSeries?.histogramRun(lo, hi);
     if (h) runs.push(h);
