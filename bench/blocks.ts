@@ -221,7 +221,7 @@ async function rangeQueries(dir: string, series: SeriesData[], record: (row: Rec
 export function runWriter(dir: string, series: number, points: number, step: number, start: number, first: number) {
   const writer = spawnSync(process.execPath, [resolve(here, 'blocks-writer.js'), dir, String(series), String(points), String(step), String(start), String(first)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (writer.status !== 0) throw new Error(`writer: ${writer.stderr.slice(-2000)}`);
-  return JSON.parse(writer.stdout.trim().split('\n').at(-1)!) as { ms: number; maxRSS: number; maxCommitMs: number; maxCommitSyncMs: number; maxStallMs: number; memory: unknown; heldCommits: number; heldMs: number };
+  return JSON.parse(writer.stdout.trim().split('\n').at(-1)!) as { ms: number; maxRSS: number; maxCommitMs: number; maxCommitSyncMs: number; maxStallMs: number; maxBetweenMs: number; memory: unknown; heldCommits: number; heldMs: number };
 }
 
 /** Starts `promlet serve` on dir; resolves once /-/ready answers, with the time from spawn to ready. */
@@ -272,7 +272,7 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
   const dir = kept ?? mkdtempSync(join(tmpdir(), 'promlet-large-'));
   console.log(`\n## A large directory: ${series.toLocaleString('en')} high-entropy gauges × ${days} d at 60 s (${(series * points).toLocaleString('en')} samples; the issue's figure is 10,000 × 10 d), written through openDiskDB, served by promlet serve\n`);
   try {
-    const w = kept ? { ms: NaN, maxRSS: NaN, maxCommitMs: NaN, maxCommitSyncMs: NaN, maxStallMs: NaN, memory: null, heldCommits: NaN, heldMs: NaN } : runWriter(dir, series, points, step, start, 0);
+    const w = kept ? { ms: NaN, maxRSS: NaN, maxCommitMs: NaN, maxCommitSyncMs: NaN, maxStallMs: NaN, maxBetweenMs: NaN, memory: null, heldCommits: NaN, heldMs: NaN } : runWriter(dir, series, points, step, start, 0);
     const bytes = dirBytes(dir);
     console.log(`writer: ${(w.ms / 1000).toFixed(1)} s, peak RSS ${mb(w.maxRSS)}, ${(bytes / 2 ** 20).toFixed(0)} MiB on disk`);
     console.log(`writer memory (MB; headHours, headChunks: largest seen): ${JSON.stringify(w.memory)}`);
@@ -318,6 +318,7 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
     console.log(`| writer: time | ${(w.ms / 1000).toFixed(1)} s | |`);
     console.log(`| writer: peak RSS | ${mb(w.maxRSS)} | ≤ 400 MB |`);
     console.log(`| writer: longest commit (its synchronous part; with any back-pressure wait); longest event-loop stall | ${w.maxCommitSyncMs.toFixed(0)} ms; ${w.maxCommitMs.toFixed(0)} ms; ${w.maxStallMs.toFixed(0)} ms | |`);
+    console.log(`| writer: longest wait for its next turn between commits (maintenance, checkpoints, I/O callbacks, GC) | ${w.maxBetweenMs.toFixed(0)} ms | |`);
     console.log(`| writer: commits held back for a cut (head past 3 block ranges); their wait in all | ${w.heldCommits}; ${w.heldMs.toFixed(0)} ms | |`);
     console.log(`| server: start to ready | ${server.openMs.toFixed(0)} ms | |`);
     console.log(`| server: \`sum(count_over_time(bench_gauge[${points}m]))\` (whole range, one query) | ${wholeMs.toFixed(0)} ms, ${exactCount ? 'exact' : 'WRONG'} | exact |`);
@@ -346,7 +347,7 @@ export async function largeDirectory(quick: boolean, record: (row: Record<string
 
     record({
       series, days, samples: series * points, diskBytes: bytes, bytesPerSample: bytes / (series * points), writerMs: w.ms, writerPeakRss: w.maxRSS,
-      writerMaxCommitMs: w.maxCommitMs, writerMaxCommitSyncMs: w.maxCommitSyncMs, writerMaxStallMs: w.maxStallMs, writerHeldCommits: w.heldCommits, writerHeldMs: w.heldMs, writerMemory: w.memory, serverPeakRss: rss, serverMemory, openMs: server.openMs, wholeRangeQueryMs: wholeMs, rangeQueryMs: rangeMs,
+      writerMaxCommitMs: w.maxCommitMs, writerMaxCommitSyncMs: w.maxCommitSyncMs, writerMaxStallMs: w.maxStallMs, writerMaxBetweenMs: w.maxBetweenMs, writerHeldCommits: w.heldCommits, writerHeldMs: w.heldMs, writerMemory: w.memory, serverPeakRss: rss, serverMemory, openMs: server.openMs, wholeRangeQueryMs: wholeMs, rangeQueryMs: rangeMs,
       exactCount, exactRange, exactSamples, open,
     });
     if (open) {

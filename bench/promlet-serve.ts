@@ -7,5 +7,9 @@ import { runCli } from '../src/node/cli.js';
 const probe = process.env.PROMLET_BENCH_MEMORY_PROBE ? new (await import('./memory-probe.js')).MemoryProbe() : null;
 const timer = probe ? setInterval(() => probe.sample(), 50) : null;
 timer?.unref();
+// PROMLET_BENCH_LOOP_DELAY: how long the event loop was held up, printed at exit.
+const delay = process.env.PROMLET_BENCH_LOOP_DELAY ? (await import('node:perf_hooks')).monitorEventLoopDelay({ resolution: 10 }) : null;
+delay?.enable();
 process.exitCode = await runCli(process.argv.slice(2));
+if (delay) process.stderr.write(`loop-delay ${JSON.stringify({ maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6 })}\n`);
 if (probe) process.stderr.write(`memory-probe ${JSON.stringify(probe.report())}\n`);

@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|scrape-memory|playground|blocks|ui|browser-blocks|out-of-order|dashboard|import|histograms|histogram-peer|histogram-query|histogram-output|large-directory|open-directory] [--repeats N]
+// npm run bench [-- --json FILE] [--corpus DIR] [--quick] [--only storage|codec|head|parser|query|http|responsiveness|exposition|restart|remote-write|remote-receivers|intake|remote-write-receive|scrape|scrape-memory|playground|blocks|ui|browser-blocks|out-of-order|dashboard|import|histograms|histogram-peer|histogram-query|histogram-output|large-directory|open-directory|maintenance-load] [--repeats N]
 // Figures, not pass/fail: bytes per sample per encoding (and Prometheus 2.x
 // XOR on the same data), WASM vs plain-TypeScript codec throughput, head
 // append throughput and memory per series. All ratios come from one run.
@@ -17,6 +17,7 @@ import { parserBench } from './parser.js';
 import { queryBench } from './query.js';
 import { httpBench } from './http.js';
 import { responsivenessBench } from './responsiveness.js';
+import { maintenanceLoadBench } from './maintenance-load.js';
 import { expositionBench } from './exposition.js';
 import { restartBench } from './restart.js';
 import { playgroundBench } from './playground.js';
@@ -229,6 +230,8 @@ if (run('histogram-output')) await histogramOutputBench(quick, (row) => record('
 if (only === 'import') await importBench(corpus, quick, (row) => record('blocks', row));
 // The large served directory of `blocks` alone.
 if (only === 'large-directory') await largeDirectory(quick, (row) => record('blocks', { part: 'largeDirectory', ...row }));
+// Cutting and merging blocks while queries run without pause (maintenance-load.ts).
+if (only === 'maintenance-load') await maintenanceLoadBench(quick, (row) => record('blocks', { part: 'maintenanceLoad', ...row }));
 // Opening a 1 GB data directory, start to ready (writes one unless PROMLET_BENCH_OPEN_DIR names it).
 if (only === 'open-directory') await openDirectoryBench(quick, (row) => record('blocks', row));
 await recordResults(results, quick);

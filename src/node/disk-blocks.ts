@@ -26,13 +26,13 @@ export function cutHeadBlocks(dataDir: string, db: DB, policy: life.BlockPolicy)
 }
 
 /** cutHeadBlocks a series at a time between other work (see block-lifecycle.ts). */
-export function cutHeadBlocksAsync(dataDir: string, db: DB, policy: life.BlockPolicy, pause: life.Pause): Promise<number> {
-  return life.cutHeadBlocksAsync(nodeBlockBackend(dataDir), db, policy, pause);
+export function cutHeadBlocksAsync(dataDir: string, db: DB, policy: life.BlockPolicy, pause: life.Pause, warn?: (m: string) => void): Promise<number> {
+  return life.cutHeadBlocksAsync(nodeBlockBackend(dataDir), db, policy, pause, warn);
 }
 
 /** compactBlocks a series at a time between other work. */
-export function compactBlocksAsync(dataDir: string, db: DB, retentionMs: number, policy: life.BlockPolicy, pause: life.Pause): Promise<number> {
-  return life.compactBlocksAsync(nodeBlockBackend(dataDir), db, retentionMs, policy, pause);
+export function compactBlocksAsync(dataDir: string, db: DB, retentionMs: number, policy: life.BlockPolicy, pause: life.Pause, warn?: (m: string) => void): Promise<number> {
+  return life.compactBlocksAsync(nodeBlockBackend(dataDir), db, retentionMs, policy, pause, warn);
 }
 
 /** Runs compaction until nothing is left to merge; returns the number of merges. */

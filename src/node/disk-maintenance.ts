@@ -14,7 +14,7 @@
 import type { DB } from '../storage/db.js';
 import { DEFAULT_BLOCK_RANGE } from '../storage/compact.js';
 import {
-  type BlockPolicy, applyBlockSizeRetention, applyBlockTimeRetention, compactBlocksAsync, cutHeadBlocksAsync, headNeedsCut, untilNoQueriers,
+  type BlockPolicy, applyBlockSizeRetention, applyBlockTimeRetention, compactBlocksAsync, cutHeadBlocksAsync, headNeedsCut,
 } from './disk-blocks.js';
 
 /**
@@ -89,7 +89,7 @@ export class DiskMaintenance {
 
   private async cutLoop(): Promise<void> {
     await this.pause();
-    while (!this.stopped && await cutHeadBlocksAsync(this.dataDir, this.db, this.opts, this.pause) > 0) {
+    while (!this.stopped && await cutHeadBlocksAsync(this.dataDir, this.db, this.opts, this.pause, this.opts.warn) > 0) {
       this.opts.afterCut();
       this.compactSoon();
     }
@@ -103,8 +103,7 @@ export class DiskMaintenance {
     const run = async () => {
       do {
         this.compactAgain = false;
-        await compactBlocksAsync(this.dataDir, this.db, this.opts.retentionMs, this.opts, this.pause);
-        await untilNoQueriers(this.db, this.pause);
+        await compactBlocksAsync(this.dataDir, this.db, this.opts.retentionMs, this.opts, this.pause, this.opts.warn);
         this.applyRetention();
       } while (this.compactAgain && !this.stopped);
     };

@@ -8,7 +8,7 @@
 // selection is asked for over that one range; a selection asked for
 // otherwise still takes the call.
 
-import type { VectorSelector } from '../promql/parser/ast.js';
+import type { VectorSelector } from '../promql/index.js';
 import { overallRange, toMatchers, type TimeRange } from '../promql/engine/selection.js';
 import { HINT_LOOKBEHIND } from '../promql/engine/histogram-series.js';
 import type { HeadCopy } from '../storage/copied-head.js';

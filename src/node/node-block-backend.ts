@@ -5,6 +5,7 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BlockBackend, RandomAccessFile } from '../storage/block-backend.js';
+import { asyncBlockWrites } from './async-block-writes.js';
 
 export function syncDir(dir: string): void {
   const fd = openSync(dir, 'r');
@@ -73,5 +74,6 @@ export function nodeBlockBackend(dataDir: string): BlockBackend {
     syncDir: (p) => syncDir(at(p)),
     rename: (from, to) => renameSync(at(from), at(to)),
     remove: (p) => rmSync(at(p), { recursive: true, force: true }),
+    writes: asyncBlockWrites(at),
   };
 }

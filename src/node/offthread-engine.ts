@@ -12,6 +12,7 @@
 
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { workerURL } from './worker-url.js';
+import { queryWorkerLimits } from './query-worker-limits.js';
 import { createEngine, parseOptions, rangeWindow, toMillis, type Engine, type EngineOptions, type QueryOptions, type QueryResult, type Time } from '../promql/engine/engine.js';
 import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, TooManySamplesError, type ErrorType } from '../promql/engine/errors.js';
 import { parse, ParseError } from '../promql/index.js';
@@ -94,7 +95,7 @@ class QueryWorker {
     const signal = newStorageSignal();
     const workerData: QueryWorkerData = { port: port2, signal };
     this.worker = new Worker(workerURL(import.meta.url, 'query-worker'), {
-      resourceLimits: { maxOldGenerationSizeMb: heapMb }, workerData, transferList: [port2],
+      resourceLimits: queryWorkerLimits(heapMb), workerData, transferList: [port2],
     });
     serveStoragePort(port1, signal, () => this.storage);
     this.worker.unref();

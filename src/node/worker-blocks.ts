@@ -8,12 +8,14 @@
 //
 // Consistency with cutting, compaction and retention: at query start the
 // main thread pins the head and its current blocks (pinBlocksForQuery: an
-// open reader, so a swap of blocks and head waits for the query to end; a
-// reference on each block, so a dropped one closes only after it) and hands
-// the worker that block list. The worker opens what is new in it, closes
-// what is gone from it, and reopens every block when a deletion may have
-// added tombstones since.
+// open head reader, so a cut's truncation of the head waits for the query
+// to end; a reference on each block, so a dropped one is deleted only after
+// it) and hands the worker that block list. The worker opens what is new in
+// it, closes what is gone from it (and, between queries, what was deleted
+// since), and reopens every block when a deletion may have added tombstones since.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DB } from '../storage/db.js';
 import type { Block } from '../storage/block.js';
 import { openBlock } from '../storage/block-store.js';
@@ -89,12 +91,16 @@ export function pinBlocksForQuery(src: WorkerBlocksSource, cacheBytes: number): 
   };
 }
 
+/** How often an idle worker looks for blocks the main thread deleted (their open files hold disk space). */
+const DELETED_BLOCK_CHECK_MS = 1000;
+
 /** The worker's open blocks, kept across queries. */
 class WorkerBlockSet {
   private readonly open = new Map<string, Block>();
   private cache = new ByteCache(0);
   private dataDir = '';
   private deletions = -1;
+  private checker: ReturnType<typeof setInterval> | null = null;
 
   /** The snapshot's blocks, in its order: new ones opened, dropped ones closed. */
   sync(snap: BlockSnapshot): Block[] {
@@ -111,11 +117,28 @@ class WorkerBlockSet {
       this.open.delete(ulid);
     }
     const backend = nodeBlockBackend(snap.dataDir);
-    return snap.ulids.map((ulid) => {
+    const blocks = snap.ulids.map((ulid) => {
       let b = this.open.get(ulid);
       if (!b) this.open.set(ulid, (b = openBlock(backend, ulid, this.cache)));
       return b;
     });
+    // A query runs synchronously on this thread, so the check only ever runs between queries.
+    this.checker ??= setInterval(() => this.closeDeleted(), DELETED_BLOCK_CHECK_MS);
+    this.checker.unref();
+    return blocks;
+  }
+
+  /**
+   * Closes blocks whose directory is gone: compaction or retention deleted
+   * them once the main thread's last query over them ended, and an idle
+   * worker would otherwise keep their files (and disk space) until its next query.
+   */
+  private closeDeleted(): void {
+    for (const [ulid, b] of this.open) {
+      if (existsSync(join(this.dataDir, ulid))) continue;
+      b.close();
+      this.open.delete(ulid);
+    }
   }
 
   closeAll(): void {

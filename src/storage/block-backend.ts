@@ -40,6 +40,33 @@ export interface BlockBackend {
   rename(from: string, to: string): void;
   /** Removes a file or a directory with everything under it. */
   remove(path: string): void;
+  /**
+   * Writes that leave the caller's thread free while the disk works (Node's
+   * FileHandle): blocks written in the background go through these when the
+   * backend has them, so a server's event loop never waits for an fsync.
+   */
+  readonly writes?: AsyncBlockWrites;
+}
+
+/** A file written from its start, piece by piece, in order. */
+export interface AsyncFileWriter {
+  /** Queues `bytes` (the writer keeps them: pass bytes nobody changes). */
+  write(bytes: Uint8Array): void;
+  /** Bytes queued and not yet written. */
+  readonly queuedBytes: number;
+  /** Settles when what is queued now is written (never rejects; failures surface in syncAndClose). */
+  written(): Promise<void>;
+  /** Writes what is queued, syncs the file and closes it; rejects with the first failure. */
+  syncAndClose(): Promise<void>;
+}
+
+export interface AsyncBlockWrites {
+  create(path: string): AsyncFileWriter;
+  /** Writes a whole file and syncs it. */
+  writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  syncDir(dir: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
 }
 
 export const joinPath = (...parts: string[]) => parts.filter((p) => p !== '').join('/');

@@ -12,7 +12,7 @@ import type { Block } from './block.js';
 import type { BlockMeta } from './block-format.js';
 import { type CompactionPlan, compactionRanges, DEFAULT_BLOCK_RANGE, mergeBlocks, mergeBlocksSteps, mergedCompaction, planCompaction } from './compact.js';
 import type { BlockBackend } from './block-backend.js';
-import { deleteBlock, listBlocks, openBlock, readMeta, startBlock, writeBlock } from './block-store.js';
+import { deleteBlockInBackground, listBlocks, openBlock, readMeta, startBlock, writeBlock } from './block-store.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 
 export interface BlockPolicy {
@@ -73,85 +73,115 @@ export function headNeedsCut(db: DB, policy: BlockPolicy): boolean {
 /** Lets other work run: resolves after the caller's event loop had a turn. */
 export type Pause = () => Promise<void>;
 
-/** Runs `steps`, pausing whenever a slice of `sliceMs` is used up. */
-async function stepped(steps: Iterable<void>, pause: Pause, sliceMs: number): Promise<void> {
+/**
+ * Runs `steps`, pausing whenever a slice of `sliceMs` is used up, and
+ * waiting while the block's writes queued for the disk are past their bound.
+ */
+async function stepped(steps: Iterable<void>, pause: Pause, sliceMs: number, backlog: () => Promise<void> | null = () => null): Promise<void> {
   let t = performance.now();
   for (const _ of steps) {
+    const queued = backlog();
+    if (queued) {
+      await queued;
+      t = performance.now();
+      continue;
+    }
     if (performance.now() - t < sliceMs) continue;
     await pause();
     t = performance.now();
   }
 }
 
-/** Waits until no querier is open: only then may the set of blocks and the head's range change. */
+/** Waits until no querier is open (for changes a running query must not see: a tombstone rewrite). */
 export async function untilNoQueriers(db: DB, pause: Pause): Promise<void> {
   while (db.hasOpenQueriers()) await pause();
 }
 
+/** Settles once every querier open now is closed; those opened later do not hold it up. */
+function afterOpenQueriers(db: DB): Promise<void> {
+  return new Promise((resolve) => db.afterOpenQueriers(resolve));
+}
+
 /**
- * cutHeadBlocks without holding up the appender: the block is written a
- * series at a time (pausing every `sliceMs`) while commits and queries go
- * on, then swapped in once no querier is open. From the start of a cut,
- * appends older than its end are out of bounds, as in Prometheus's head
- * compaction. A deleteSeries meanwhile, or the commit of samples in the
+ * cutHeadBlocks without holding up the appender or waiting for a moment
+ * without queries: the block is written a series at a time (pausing every
+ * `sliceMs`, its files written and synced off the event loop where the
+ * backend can) while commits and queries go on. Once it is in place it joins
+ * the set of blocks at once, so every querier opened from then on reads the
+ * range there (and, until the head lets go of it, from the head too: the
+ * merge reads equal samples once). The head's truncation waits only for the
+ * queriers that were open before: they read the old set of blocks, so the
+ * range must stay in the head for them. From the start of a cut, appends
+ * older than its end are out of bounds, as in Prometheus's head compaction.
+ * A deleteSeries while the block is written, or the commit of samples in the
  * range appended before it closed, makes the cut start over.
  */
-export async function cutHeadBlocksAsync(backend: BlockBackend, db: DB, policy: BlockPolicy, pause: Pause, sliceMs = 10): Promise<number> {
+export async function cutHeadBlocksAsync(backend: BlockBackend, db: DB, policy: BlockPolicy, pause: Pause, warn: (m: string) => void = () => {}, sliceMs = 10): Promise<number> {
   const range = policy.blockRange ?? DEFAULT_BLOCK_RANGE;
   let cuts = 0;
   while (headNeedsCut(db, policy)) {
     const mint = Math.floor(db.headRange().minTime! / range) * range, maxt = mint + range;
     db.setHeadMinValidTime(maxt);
     const deletions = db.deletions, late = db.committedBelowMinValid;
-    const b = startBlock(backend, (sink) => new BlockWriter(db.encoding, sink));
+    const b = startBlock(backend, (sink) => new BlockWriter(db.encoding, sink), true);
     const unpin = db.pinHeadChunks();
     let meta;
     try {
-      await stepped(db.headBlockSteps(mint, maxt, b.w), pause, sliceMs);
+      await stepped(db.headBlockSteps(mint, maxt, b.w), pause, sliceMs, b.backlog);
       unpin();
-      meta = b.publish(mint, maxt, undefined, true);
+      meta = await b.publishAsync(mint, maxt, undefined, true);
     } catch (e) {
       unpin();
       b.discard();
       throw e;
     }
-    await untilNoQueriers(db, pause);
     // A deletion, or a commit of samples appended before the range closed, changed what the block should hold.
     if (db.deletions !== deletions || db.committedBelowMinValid !== late) {
-      if (meta) deleteBlock(backend, meta.ulid);
+      if (meta) deleteBlockInBackground(backend, meta.ulid, warn);
       continue;
     }
-    if (meta) db.setBlocks([...db.blockList(), openBlock(backend, meta.ulid, db.cache)]);
-    db.truncateHead(maxt);
+    const block = meta ? openBlock(backend, meta.ulid, db.cache) : null;
+    if (block) db.setBlocks([...db.blockList(), block]);
+    await afterOpenQueriers(db);
+    // Deletions from here on reached the block as tombstones; a late commit in the range did not.
+    if (db.committedBelowMinValid !== late) {
+      if (block) retire(backend, db, [block], warn);
+      continue;
+    }
+    // In slices too: rewriting the chunk that straddles maxt is a decode and an append per series.
+    await stepped(db.truncateHeadSteps(maxt), pause, sliceMs);
     cuts++;
   }
   return cuts;
 }
 
-/** compactBlocks without holding up the appender: each merge written a series at a time, swapped in once no querier is open. */
-export async function compactBlocksAsync(backend: BlockBackend, db: DB, retentionMs: number, policy: BlockPolicy, pause: Pause, sliceMs = 10): Promise<number> {
+/**
+ * compactBlocksAsync without holding up the appender: each merge written a
+ * series at a time and swapped in as soon as it is in place. Queriers open
+ * then keep reading the parents, which are deleted once the last of them closes.
+ */
+export async function compactBlocksAsync(backend: BlockBackend, db: DB, retentionMs: number, policy: BlockPolicy, pause: Pause, warn: (m: string) => void = () => {}, sliceMs = 10): Promise<number> {
   if (policy.compaction === false) return 0;
   const ranges = compactionRanges(retentionMs, policy.blockRange ?? DEFAULT_BLOCK_RANGE);
   let merges = 0;
   for (let plan = planCompaction(db.blockList(), ranges); plan; plan = planCompaction(db.blockList(), ranges)) {
     const { blocks, mint, maxt } = plan;
     const deletions = db.deletions;
-    const b = startBlock(backend, (sink) => new BlockWriter(db.encoding, sink));
+    const b = startBlock(backend, (sink) => new BlockWriter(db.encoding, sink), true);
     let meta;
     try {
-      await stepped(mergeBlocksSteps(blocks, b.w, mint, maxt), pause, sliceMs);
-      meta = b.publish(mint, maxt, () => mergedCompaction(blocks), blocks.some((x) => x.meta.promlet?.fromHead));
+      await stepped(mergeBlocksSteps(blocks, b.w, mint, maxt), pause, sliceMs, b.backlog);
+      meta = await b.publishAsync(mint, maxt, () => mergedCompaction(blocks), blocks.some((x) => x.meta.promlet?.fromHead));
     } catch (e) {
       b.discard();
       throw e;
     }
-    await untilNoQueriers(db, pause);
     // Tombstones added meanwhile, or a parent gone, make the merge stale: plan again.
     if (db.deletions !== deletions || !blocks.every((x) => db.blockList().includes(x))) {
-      if (meta) deleteBlock(backend, meta.ulid);
+      if (meta) deleteBlockInBackground(backend, meta.ulid, warn);
       continue;
     }
-    swapIn(backend, db, blocks, meta);
+    swapIn(backend, db, blocks, meta, warn);
     merges++;
   }
   return merges;
@@ -212,13 +242,23 @@ function runPlan(backend: BlockBackend, db: DB, plan: CompactionPlan): void {
   swapIn(backend, db, blocks, meta);
 }
 
-/** Replaces the parents of a merge with the merged block (none when nothing was left), then deletes them. */
-function swapIn(backend: BlockBackend, db: DB, parents: readonly Block[], meta: BlockMeta | null): void {
+/** Replaces the parents of a merge with the merged block (none when nothing was left); they are deleted once unread. */
+function swapIn(backend: BlockBackend, db: DB, parents: readonly Block[], meta: BlockMeta | null, warn: (m: string) => void = () => {}): void {
   const gone = new Set(parents);
   const kept = db.blockList().filter((b) => !gone.has(b));
   if (meta) kept.push(openBlock(backend, meta.ulid, db.cache));
-  db.setBlocks(kept);
-  for (const b of parents) deleteBlock(backend, b.ulid);
+  retire(backend, db, parents, warn, kept);
+}
+
+/**
+ * Takes `blocks` out of the set (or sets `kept`) and deletes each once the
+ * queriers still reading it are closed: a query that began before keeps a
+ * whole view, and no later one sees them.
+ */
+function retire(backend: BlockBackend, db: DB, blocks: readonly Block[], warn: (m: string) => void, kept?: readonly Block[]): void {
+  const gone = new Set(blocks);
+  db.setBlocks(kept ?? db.blockList().filter((b) => !gone.has(b)));
+  for (const b of blocks) b.afterClose(() => deleteBlockInBackground(backend, b.ulid, warn));
 }
 
 /**
@@ -264,10 +304,7 @@ export function applyBlockSizeRetention(backend: BlockBackend, db: DB, limit: nu
 function dropBlocks(backend: BlockBackend, db: DB, doomed: (b: Block) => boolean, why: (b: Block) => string, log: (m: string) => void): number {
   const drop = db.blockList().filter(doomed);
   if (drop.length === 0) return 0;
-  db.setBlocks(db.blockList().filter((b) => !doomed(b)));
-  for (const b of drop) {
-    log(why(b));
-    deleteBlock(backend, b.ulid);
-  }
+  for (const b of drop) log(why(b));
+  retire(backend, db, drop, log);
   return drop.length;
 }

@@ -9,7 +9,7 @@ import { Block, type BlockFiles } from './block.js';
 import type { BlockSink, BlockWriter } from './block-writer.js';
 import { type BlockMeta, BlockCorruptionError, isULID, newULID } from './block-format.js';
 import type { ByteCache } from './byte-cache.js';
-import { type BlockBackend, type RandomAccessFile, joinPath } from './block-backend.js';
+import { type AsyncBlockWrites, type AsyncFileWriter, type BlockBackend, type RandomAccessFile, joinPath } from './block-backend.js';
 
 export const chunkFileName = (n: number) => String(n).padStart(6, '0');
 
@@ -80,46 +80,139 @@ export function writeBlock(
   }
 }
 
+/** A block being written (see startBlock). */
+export interface BlockInProgress {
+  w: BlockWriter;
+  /** Syncs and renames the block into place; null (and nothing left behind) when it holds no series. */
+  publish(mint: number, maxt: number, compaction?: (ulid: string) => BlockMeta['compaction'], fromHead?: boolean): BlockMeta | null;
+  /** publish, with the backend's asynchronous writes where it has them (see BlockBackend.writes). */
+  publishAsync(mint: number, maxt: number, compaction?: (ulid: string) => BlockMeta['compaction'], fromHead?: boolean): Promise<BlockMeta | null>;
+  /** Settles once the chunk bytes queued for writing are down to a bound (null: they are). */
+  backlog(): Promise<void> | null;
+  discard(): void;
+}
+
+/** Chunk bytes a background block write may have queued before its writer waits for the disk. */
+const QUEUED_BYTES = 16 * 1024 * 1024;
+
 /**
  * A block being written under `<ULID>.tmp-for-creation`: fill `w` (in as
  * many steps as the caller likes), then publish (synced, renamed into
- * place) or discard it.
+ * place) or discard it. With `background`, on a backend with asynchronous
+ * writes, its files are written and synced off the caller's thread.
  */
-export function startBlock(backend: BlockBackend, writer: (sink: BlockSink) => BlockWriter): {
-  w: BlockWriter;
-  publish(mint: number, maxt: number, compaction?: (ulid: string) => BlockMeta['compaction'], fromHead?: boolean): BlockMeta | null;
-  discard(): void;
-} {
+export function startBlock(backend: BlockBackend, writer: (sink: BlockSink) => BlockWriter, background = false): BlockInProgress {
   const ulid = newULID();
   const tmp = `${ulid}.tmp-for-creation`;
   backend.mkdirs(joinPath(tmp, 'chunks'));
-  const discard = () => backend.remove(tmp);
+  const writes = background ? backend.writes : undefined;
+  const files = writes ? new QueuedChunkFiles(writes, joinPath(tmp, 'chunks')) : null;
+  const discard = () => {
+    if (!files) return backend.remove(tmp);
+    // Writes still queued go first; a leftover (a crash meanwhile) is removed at the next start.
+    void files.abandon().then(() => writes!.remove(tmp)).catch(() => {});
+  };
   let w: BlockWriter;
   try {
-    w = writer({ chunkFile: (n, bytes, append) => backend.writeFile(joinPath(tmp, 'chunks', chunkFileName(n)), bytes, append) });
+    w = writer(files ?? { chunkFile: (n, bytes, append) => backend.writeFile(joinPath(tmp, 'chunks', chunkFileName(n)), bytes, append) });
   } catch (e) {
     discard();
     throw e;
   }
+  const metaBytes = (meta: BlockMeta) => new TextEncoder().encode(JSON.stringify(meta, null, '\t') + '\n');
+  const publishSync: BlockInProgress['publish'] = (mint, maxt, compaction, fromHead = false) => {
+    if (files) throw new Error('BUG: a block written in the background is published with publishAsync');
+    if (w.seriesCount === 0) {
+      discard();
+      return null;
+    }
+    const { index, meta } = w.finish(ulid, mint, maxt, compaction?.(ulid), fromHead);
+    backend.writeFile(joinPath(tmp, 'index'), index);
+    backend.writeFile(joinPath(tmp, 'meta.json'), metaBytes(meta));
+    backend.syncDir(joinPath(tmp, 'chunks'));
+    backend.syncDir(tmp);
+    // The rename publishes the block only once every piece is durable.
+    backend.rename(tmp, ulid);
+    backend.syncDir('');
+    return meta;
+  };
   return {
     w,
     discard,
-    publish: (mint, maxt, compaction, fromHead = false) => {
+    backlog: () => files?.backlog() ?? null,
+    publish: publishSync,
+    publishAsync: async (mint, maxt, compaction, fromHead = false) => {
+      if (!files || !writes) return publishSync(mint, maxt, compaction, fromHead);
       if (w.seriesCount === 0) {
         discard();
         return null;
       }
-      const { index, meta } = w.finish(ulid, mint, maxt, compaction?.(ulid), fromHead);
-      backend.writeFile(joinPath(tmp, 'index'), index);
-      backend.writeFile(joinPath(tmp, 'meta.json'), new TextEncoder().encode(JSON.stringify(meta, null, '\t') + '\n'));
-      backend.syncDir(joinPath(tmp, 'chunks'));
-      backend.syncDir(tmp);
-      // The rename publishes the block only once every piece is durable.
-      backend.rename(tmp, ulid);
-      backend.syncDir('');
+      // The index is built in slices too: for a block of many series it is hundreds of milliseconds of work.
+      const { index, meta } = await sliced(w.finishSteps(ulid, mint, maxt, compaction?.(ulid), fromHead));
+      await files.close();
+      await writes.writeFile(joinPath(tmp, 'index'), index);
+      await writes.writeFile(joinPath(tmp, 'meta.json'), metaBytes(meta));
+      await writes.syncDir(joinPath(tmp, 'chunks'));
+      await writes.syncDir(tmp);
+      await writes.rename(tmp, ulid);
+      await writes.syncDir('');
       return meta;
     },
   };
+}
+
+/** Runs `steps` to its end, letting other work run (a timer's turn) after each 10 ms of it. */
+async function sliced<T>(steps: Generator<void, T>, sliceMs = 10): Promise<T> {
+  let t = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - t < sliceMs) continue;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    t = performance.now();
+  }
+}
+
+/** A block's chunk files written through a backend's asynchronous writes, one file open at a time. */
+class QueuedChunkFiles implements BlockSink {
+  private current: { n: number; f: AsyncFileWriter } | null = null;
+  private readonly closing: Promise<void>[] = [];
+
+  constructor(private readonly writes: AsyncBlockWrites, private readonly dir: string) {}
+
+  chunkFile(n: number, bytes: Uint8Array, append: boolean): void {
+    if (!append || this.current?.n !== n) {
+      this.closeCurrent();
+      this.current = { n, f: this.writes.create(joinPath(this.dir, chunkFileName(n))) };
+    }
+    // The writer reuses its buffer once this returns.
+    this.current.f.write(bytes.slice());
+  }
+
+  backlog(): Promise<void> | null {
+    const f = this.current?.f;
+    return f && f.queuedBytes > QUEUED_BYTES ? f.written() : null;
+  }
+
+  private closeCurrent(): void {
+    if (!this.current) return;
+    const done = this.current.f.syncAndClose();
+    // Awaited in close(); a failure must not go unhandled before then.
+    done.catch(() => {});
+    this.closing.push(done);
+    this.current = null;
+  }
+
+  /** Every file written, synced and closed; rejects with the first failure. */
+  async close(): Promise<void> {
+    this.closeCurrent();
+    await Promise.all(this.closing);
+  }
+
+  /** Settles (never rejects) once nothing is being written any more. */
+  async abandon(): Promise<void> {
+    await this.close().catch(() => {});
+  }
 }
 
 export function readMeta(backend: BlockBackend, ulid: string): BlockMeta {
@@ -172,6 +265,20 @@ export function deleteBlock(backend: BlockBackend, ulid: string): void {
   backend.rename(ulid, tmp);
   backend.syncDir('');
   backend.remove(tmp);
+}
+
+/**
+ * deleteBlock with the sync and the removal off the caller's thread where the
+ * backend can: the rename happens now (no later listing finds the block), a
+ * failure after it only leaves a `.tmp-for-deletion` the next start removes.
+ */
+export function deleteBlockInBackground(backend: BlockBackend, ulid: string, warn: (m: string) => void): void {
+  const writes = backend.writes;
+  if (!writes) return deleteBlock(backend, ulid);
+  const tmp = `${ulid}.tmp-for-deletion`;
+  backend.rename(ulid, tmp);
+  writes.syncDir('').then(() => writes.remove(tmp)).catch((e: Error) =>
+    warn(`removing block ${joinPath(backend.root, tmp)} failed (it is removed at the next start): ${e.message}`));
 }
 
 /** Bytes a block holds. */

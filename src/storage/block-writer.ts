@@ -123,8 +123,14 @@ export class BlockWriter {
 
   /** Flushes the last chunk file and returns the index and meta of block [mint, maxt) named ulid. */
   finish(ulid: string, mint: number, maxt: number, compaction: BlockMeta['compaction'] = { level: 1, sources: [ulid] }, fromHead = false): { index: Uint8Array; meta: BlockMeta } {
+    const steps = this.finishSteps(ulid, mint, maxt, compaction, fromHead);
+    for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+  }
+
+  /** finish in steps (a few hundred series each), so a caller can let other work run between them. */
+  *finishSteps(ulid: string, mint: number, maxt: number, compaction: BlockMeta['compaction'] = { level: 1, sources: [ulid] }, fromHead = false): Generator<void, { index: Uint8Array; meta: BlockMeta }> {
     if (this.chunks.len > 0) this.flush();
-    const index = encodeBlockIndex(this.enc, this.series);
+    const index = yield* encodeBlockIndex(this.enc, this.series);
     this.bytes += index.length;
     const meta: BlockMeta = {
       ulid, minTime: mint, maxTime: maxt,
@@ -150,7 +156,10 @@ function writeChunkMetas(body: Writer, chunks: readonly BlockChunkMeta[]): void 
   }
 }
 
-function encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Uint8Array {
+/** Series (or postings lists) encoded between two yields of encodeBlockIndex. */
+const INDEX_STEP = 512;
+
+function* encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Generator<void, Uint8Array> {
   const w = new Writer();
   w.bytes(fileHeader(INDEX_MAGIC, enc));
 
@@ -167,7 +176,8 @@ function encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Uint8A
   const seriesOff = w.len;
   const refs: number[] = [];
   const body = new Writer();
-  for (const s of series) {
+  for (const [i, s] of series.entries()) {
+    if (i % INDEX_STEP === INDEX_STEP - 1) yield;
     body.len = 0;
     body.uvarint(s.labels.length);
     for (const l of s.labels) {
@@ -205,9 +215,12 @@ function encodeBlockIndex(enc: number, series: readonly PendingSeries[]): Uint8A
   const postingsOff = w.len;
   const table: [string, string, number][] = [];
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  yield;
+  let written = 0;
   for (const name of [...lists.keys()].sort(cmp)) {
     const values = lists.get(name)!;
     for (const value of [...values.keys()].sort(cmp)) {
+      if (++written % INDEX_STEP === 0) yield;
       const list = values.get(value)!;
       table.push([name, value, w.len]);
       const start = w.len;

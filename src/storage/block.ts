@@ -133,7 +133,13 @@ export class Block implements PostingsSource {
   private paged(prefix: string, read: (off: number) => Uint8Array, off: number, len: number, cached: boolean): Uint8Array {
     const first = Math.floor(off / PAGE), last = Math.floor((off + len - 1) / PAGE);
     const page = (p: number) => {
-      if (cached) return this.cache.get(`${this.key}${prefix}${p}`, () => read(p * PAGE).slice());
+      if (cached) {
+        return this.cache.getPage(`${this.key}${prefix}${p}`, PAGE, (into) => {
+          const b = read(p * PAGE);
+          into.set(b);
+          return b.length;
+        });
+      }
       // One page per file (the index, each chunk file): a merge reads series entries and chunks in turn.
       let last = this.passing.get(prefix);
       if (last?.page !== p) this.passing.set(prefix, (last = { page: p, bytes: read(p * PAGE).slice() }));
@@ -256,7 +262,11 @@ export class Block implements PostingsSource {
     return new Reader(body, where, ref + skip);
   }
 
-  /** The stored bytes of a chunk (the decoder's prefix of its 1024 bytes), checked against its CRC; without `cached`, read past the cache. */
+  /**
+   * The stored bytes of a chunk (the decoder's prefix of its 1024 bytes),
+   * checked against its CRC; without `cached`, read past the cache. Through
+   * the cache, a view of a cached page: valid until settle() is called.
+   */
   chunk(c: BlockChunkMeta, cached = true): Uint8Array {
     const file = chunkRefFile(c.ref), off = chunkRefOffset(c.ref);
     const skip = uvarintLen(c.len);
@@ -277,6 +287,15 @@ export class Block implements PostingsSource {
     return checked(this.paged(`c${file}/`, (at) => this.files.readChunkFile(file, at, PAGE), off, skip + c.len + 4, cached));
   }
 
+
+  /**
+   * Says the caller holds no bytes that this block, or any block sharing its
+   * cache, returned (it has copied or decoded them): the cache may then read
+   * the next pages into the buffers of evicted ones.
+   */
+  settle(): void {
+    this.cache.settle();
+  }
 
   /** Checks the chunk file headers (at open). */
   checkChunkFile(file: number): void {
@@ -322,11 +341,24 @@ export class Block implements PostingsSource {
     else this.closeWhenIdle = true;
   }
 
+  private onClose: (() => void)[] = [];
+
+  /**
+   * Runs `action` once this block is closed (at once if it is): a block
+   * dropped by compaction or retention is deleted only when the queriers
+   * still reading it are done.
+   */
+  afterClose(action: () => void): void {
+    if (this.closed) action();
+    else this.onClose.push(action);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.cache.dropPrefix(this.key);
     this.files.close();
+    for (const a of this.onClose.splice(0)) a();
   }
 }
 

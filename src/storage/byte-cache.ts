@@ -4,17 +4,42 @@
 // a ring of slots: a hit only sets a flag, and evicting never walks a map
 // from its front (V8 maps keep deleted entries there until they rehash,
 // which made front-walking eviction quadratic on a busy cache).
+//
+// Pages (getPage) are reused in place: an evicted page's buffer waits in a
+// small pool and the next miss reads into it, so a long scan through the
+// cache makes no garbage. A buffer evicted while a reader may still hold a
+// view of it is only reused after settle() (the reader has copied what it
+// needed); without settle it is left to the collector, as any value. V8
+// collects ArrayBuffers only after external memory has grown some 64 MB, so
+// without reuse every thread with a cache could hold that much in evicted
+// pages on top of its budget.
 
 export class ByteCache {
   private readonly slotOf = new Map<string, number>();
   private keys: (string | null)[] = [];
   private values: (Uint8Array | null)[] = [];
   private used: boolean[] = [];
+  /** Whether a slot's value is a page this cache allocated (its buffer may be reused once evicted). */
+  private owned: boolean[] = [];
   private readonly free: number[] = [];
+  /** Evicted page buffers a reader may still view: reusable after the next settle(). */
+  private retired: Uint8Array[] = [];
+  /** Page buffers no reader holds: the next misses read into them. */
+  private spare: Uint8Array[] = [];
+  /** The page size reused buffers have (the first getPage's). */
+  private pageSize = 0;
   private hand = 0;
   bytes = 0;
   hits = 0;
   misses = 0;
+  /** Pages read into a reused buffer, and pages whose buffer was left to the collector. */
+  reused = 0;
+  discarded = 0;
+
+  /** Bytes held in page buffers waiting for reuse; within the capacity with the live values. */
+  get pooledBytes(): number {
+    return (this.retired.length + this.spare.length) * this.pageSize;
+  }
 
   /** `capacity` in bytes; 0 keeps nothing. */
   constructor(public capacity: number) {}
@@ -22,6 +47,9 @@ export class ByteCache {
   /** Changes the budget (a share of it given to query workers' own caches), evicting down to it. */
   resize(capacity: number): void {
     this.capacity = capacity;
+    this.discarded += this.retired.length + this.spare.length;
+    this.retired = [];
+    this.spare = [];
     if (this.keys.length > 0) this.evict(-1);
   }
 
@@ -35,14 +63,73 @@ export class ByteCache {
     this.misses++;
     const value = load();
     if (value.length > this.capacity) return value;
+    this.insert(key, value, false);
+    return value;
+  }
+
+  /**
+   * Like get, for a page of at most `size` bytes (the same size on every
+   * call): a miss reads it with `fill` into a buffer of `size` bytes (one an
+   * evicted page left, where settle() has freed one) and `fill` returns how
+   * many bytes it wrote. The value is a view of that buffer: valid until the
+   * caller next calls settle().
+   */
+  getPage(key: string, size: number, fill: (into: Uint8Array) => number): Uint8Array {
+    const slot = this.slotOf.get(key);
+    if (slot !== undefined) {
+      this.used[slot] = true;
+      this.hits++;
+      return this.values[slot]!;
+    }
+    this.misses++;
+    if (this.pageSize === 0) this.pageSize = size;
+    const poolable = size === this.pageSize && size <= this.capacity;
+    let buf = poolable ? this.spare.pop() : undefined;
+    if (buf) this.reused++;
+    else buf = new Uint8Array(size);
+    const value = buf.subarray(0, fill(buf));
+    if (!poolable) return value;
+    this.insert(key, value, true);
+    return value;
+  }
+
+  /**
+   * Says that no reader holds a view of a page any more (each has copied
+   * what it read): evicted buffers become reusable, and with the cache full
+   * a few cold pages are evicted ahead, so the next misses need no new
+   * buffer. The pool is 1/16 of the capacity (at least a page).
+   */
+  settle(): void {
+    if (this.retired.length > 0) {
+      for (const b of this.retired) this.spare.push(b);
+      this.retired = [];
+    }
+    if (this.pageSize === 0) return;
+    const target = Math.max(1, Math.floor(this.capacity / 16 / this.pageSize));
+    const n = this.keys.length;
+    for (let steps = 0; this.spare.length < target && this.bytes + this.pooledBytes + this.pageSize > this.capacity && steps < 2 * n + 1; steps++) {
+      const h = this.hand;
+      this.hand = (h + 1) % n;
+      if (this.keys[h] === null || !this.owned[h]) continue;
+      if (this.used[h]) {
+        this.used[h] = false;
+        continue;
+      }
+      const buf = this.values[h]!;
+      this.remove(h);
+      this.spare.push(new Uint8Array(buf.buffer, 0, this.pageSize));
+    }
+  }
+
+  private insert(key: string, value: Uint8Array, owned: boolean): void {
     const at = this.free.pop() ?? this.keys.length;
     this.keys[at] = key;
     this.values[at] = value;
     this.used[at] = false;
+    this.owned[at] = owned;
     this.slotOf.set(key, at);
-    this.bytes += value.length;
+    this.bytes += owned ? this.pageSize : value.length;
     this.evict(at);
-    return value;
   }
 
   /** The value under `key` if held (counted as a use, not as a hit or miss). */
@@ -60,8 +147,13 @@ export class ByteCache {
 
   /** Advances the hand: a used slot gets a second chance, an unused one goes (never `keep`, just added). */
   private evict(keep: number): void {
+    // Reusable buffers go first: they hold memory no reader needs.
+    while (this.bytes + this.pooledBytes > this.capacity && this.spare.length > 0) {
+      this.spare.pop();
+      this.discarded++;
+    }
     const n = this.keys.length;
-    for (let steps = 0; this.bytes > this.capacity && steps < 2 * n + 1; steps++) {
+    for (let steps = 0; this.bytes + this.pooledBytes > this.capacity && steps < 2 * n + 1; steps++) {
       const h = this.hand;
       this.hand = (h + 1) % n;
       if (h === keep || this.keys[h] === null) continue;
@@ -69,13 +161,20 @@ export class ByteCache {
         this.used[h] = false;
         continue;
       }
+      const owned = this.owned[h], buf = this.values[h]!;
       this.remove(h);
+      if (owned) this.retired.push(new Uint8Array(buf.buffer, 0, this.pageSize));
+      // Past the budget with every page retired: the oldest go to the collector (no settle came).
+      while (this.bytes + this.pooledBytes > this.capacity && this.retired.length > 0) {
+        this.retired.shift();
+        this.discarded++;
+      }
     }
   }
 
   private remove(slot: number): void {
     this.slotOf.delete(this.keys[slot]!);
-    this.bytes -= this.values[slot]!.length;
+    this.bytes -= this.owned[slot] ? this.pageSize : this.values[slot]!.length;
     this.keys[slot] = null;
     this.values[slot] = null;
     this.free.push(slot);

@@ -24,7 +24,7 @@ import type { Block } from './block.js';
 import { ByteCache, DEFAULT_CACHE_SIZE } from './byte-cache.js';
 import { DBQuerier, decodeStored, memHeadView, withoutRanges, type HeadView } from './merge-read.js';
 import { copyHead, type HeadCopy } from './copied-head.js';
-import { headRangeSteps, truncateHeadBefore, writeHeadRange } from './head-compact.js';
+import { headRangeSteps, truncateHeadBefore, truncateHeadSteps, writeHeadRange } from './head-compact.js';
 import type { BlockWriter } from './block-writer.js';
 
 export interface DBOptions {
@@ -186,13 +186,26 @@ export class DB implements Queryable, Appendable {
    * between commits (a block cut). Counts as an open querier meanwhile.
    */
   pinHeadChunks(): () => void {
-    this.head.acquireReader();
+    const epoch = this.head.acquireReader();
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.head.releaseReader();
+      this.head.releaseReader(epoch);
     };
+  }
+
+  /**
+   * Runs `action` once every querier and pin open now is closed (at once
+   * when none is); later ones do not hold it up.
+   */
+  afterOpenQueriers(action: () => void): void {
+    this.head.afterReaders(action);
+  }
+
+  /** Head chunks and actions waiting for open queriers to close (see afterOpenQueriers). */
+  get deferredHeadWork(): { chunks: number; actions: number } {
+    return this.head.deferredWork;
   }
 
   /** writeHeadBlock a series per step (see head-compact.ts headRangeSteps). */
@@ -235,6 +248,11 @@ export class DB implements Queryable, Appendable {
   /** Lets go of the head's samples before t (they are in a block now). */
   truncateHead(t: number): void {
     truncateHeadBefore(this.head, t);
+  }
+
+  /** truncateHead a series per step (see head-compact.ts truncateHeadSteps). */
+  truncateHeadSteps(t: number): Generator<void> {
+    return truncateHeadSteps(this.head, t);
   }
 
   appender(): Appender {
@@ -376,6 +394,7 @@ export class DB implements Queryable, Appendable {
         if (hit.length === 0 && hhit.length === 0) continue;
         const gone = (hit.length > 0 ? withoutRanges(decodeStored(hit.map((c) => b.chunk(c)), b.encoding, mint, maxt), b.deleted(ref)).timestamps.length : 0) +
           (hhit.length > 0 ? histogramsWithoutRanges(decodeHistogramRun(hhit.map((c) => b.chunk(c)), mint, maxt), b.deleted(ref)).timestamps.length : 0);
+        b.settle();
         if (gone === 0) continue;
         refs.push(ref);
         deleted += gone;

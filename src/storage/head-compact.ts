@@ -70,10 +70,26 @@ function rewriteHistogramsFrom(head: Head, s: MemSeries, t: number): void {
  * Appends before t are out of bounds from now on (the data is in a block).
  */
 export function truncateHeadBefore(head: Head, t: number): void {
+  for (const _ of truncateHeadSteps(head, t));
+}
+
+/**
+ * truncateHeadBefore a series at a time: yields after each rewrite, so a
+ * caller can let other work run between them. Only for a range a block
+ * already holds, with every querier opened before that block joined
+ * closed: a querier opened since reads the block, so a head truncated in
+ * part still gives it every sample. Appends may go on meanwhile (none
+ * before t: minValidTime is t from the first step).
+ */
+export function* truncateHeadSteps(head: Head, t: number): Generator<void> {
   head.minValidTime = Math.max(head.minValidTime, t);
   head.truncateBefore(t);
+  yield;
   for (const s of head.series) {
     if (!s || !s.hasSamples || head.seriesMinTime(s) >= t) continue;
+    yield;
+    // Removed, or rewritten by a commit's retention, between steps.
+    if (!s.hasSamples || head.get(s.id) !== s || head.seriesMinTime(s) >= t) continue;
     rewriteHistogramsFrom(head, s, t);
     if (s.chunks.length === 0) {
       if (!s.hasSamples) head.removeSeries(s);

@@ -106,9 +106,10 @@ class HeadSeries implements Series {
 
 export class HeadQuerier implements Querier {
   private closed = false;
+  private readonly epoch: number;
 
   constructor(private readonly head: Head, readonly mint: number, readonly maxt: number) {
-    head.acquireReader();
+    this.epoch = head.acquireReader();
   }
 
   checkOpen(): void {
@@ -156,6 +157,6 @@ export class HeadQuerier implements Querier {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.head.releaseReader();
+    this.head.releaseReader(this.epoch);
   }
 }

@@ -171,8 +171,19 @@ export class Head {
   /** The write-ahead log commits write to first, when the database has one. */
   wal: WalWriter | null = null;
 
-  private openReaders = 0;
-  private pendingFree: number[] = [];
+  /**
+   * Readers open, by the epoch they started in. Whatever a change lets go
+   * of while readers are open (chunks, a deferred truncation) waits in the
+   * epoch it happened in, and goes once every reader of that epoch or an
+   * earlier one is done: a reader that started later never saw it. So a
+   * server that always has a query running still frees memory and cuts
+   * blocks, only one query's length later.
+   */
+  private readersByEpoch = new Map<number, number>();
+  private readerEpoch = 0;
+  /** Something waits in the current epoch: the next reader starts a new one. */
+  private epochTaken = false;
+  private deferred: { epoch: number; chunks: number[]; actions: (() => void)[] }[] = [];
   private lastRetentionAt = -Infinity;
   /** Told what time retention dropped from the head (a data directory logs it). */
   onRetention: ((dropped: HeadDropped, cutoff: number) => void) | null = null;
@@ -303,27 +314,71 @@ export class Head {
 
   /** Whether a querier is open (it holds chunk pointers and series as they are now). */
   get readersOpen(): boolean {
-    return this.openReaders > 0;
+    return this.readersByEpoch.size > 0;
   }
 
-  /** Pins chunks against being freed while a reader uses them. */
-  acquireReader(): void {
-    this.openReaders++;
+  /** Pins chunks against being freed while a reader uses them; returns the epoch to release. */
+  acquireReader(): number {
+    if (this.epochTaken) {
+      this.readerEpoch++;
+      this.epochTaken = false;
+    }
+    const e = this.readerEpoch;
+    this.readersByEpoch.set(e, (this.readersByEpoch.get(e) ?? 0) + 1);
+    return e;
   }
 
-  releaseReader(): void {
-    this.openReaders--;
-    if (this.openReaders === 0) this.flushFrees();
+  releaseReader(epoch: number): void {
+    const n = this.readersByEpoch.get(epoch);
+    if (n === undefined) throw new Error(`BUG: head reader of epoch ${epoch} released twice`);
+    if (n > 1) this.readersByEpoch.set(epoch, n - 1);
+    else this.readersByEpoch.delete(epoch);
+    this.runDeferred();
+  }
+
+  /**
+   * Runs `action` once every reader open now is done (at once when none
+   * is): a change that would pull data from under a running query (the
+   * truncation after a block cut) waits for the queries that began before it.
+   */
+  afterReaders(action: () => void): void {
+    if (!this.readersOpen) action();
+    else this.waiting().actions.push(action);
+  }
+
+  /** Head chunks waiting to be freed, and deferred actions, for tests and metrics. */
+  get deferredWork(): { chunks: number; actions: number } {
+    let chunks = 0, actions = 0;
+    for (const d of this.deferred) {
+      chunks += d.chunks.length;
+      actions += d.actions.length;
+    }
+    return { chunks, actions };
+  }
+
+  private waiting(): { epoch: number; chunks: number[]; actions: (() => void)[] } {
+    this.epochTaken = true;
+    const last = this.deferred[this.deferred.length - 1];
+    if (last && last.epoch === this.readerEpoch) return last;
+    const fresh = { epoch: this.readerEpoch, chunks: [], actions: [] };
+    this.deferred.push(fresh);
+    return fresh;
   }
 
   private freeChunk(c: number): void {
-    if (this.openReaders > 0) this.pendingFree.push(c);
+    if (this.readersOpen) this.waiting().chunks.push(c);
     else wasm.chunkFree(c);
   }
 
-  private flushFrees(): void {
-    for (const c of this.pendingFree) wasm.chunkFree(c);
-    this.pendingFree = [];
+  private runDeferred(): void {
+    let oldest = Infinity;
+    for (const e of this.readersByEpoch.keys()) oldest = Math.min(oldest, e);
+    while (this.deferred.length > 0 && this.deferred[0]!.epoch < oldest) {
+      const d = this.deferred.shift()!;
+      for (const c of d.chunks) wasm.chunkFree(c);
+      // An action may free chunks in turn: they wait for readers still open.
+      for (const a of d.actions) a();
+    }
   }
 
   /**
@@ -567,7 +622,8 @@ export class Head {
       for (const c of s.chunks) wasm.chunkFree(c);
       if (s.hist) for (const c of s.hist.chunks) wasm.chunkFree(c);
     }
-    this.flushFrees();
+    // Deferred actions are dropped: the head they would change is gone.
+    for (const d of this.deferred.splice(0)) for (const c of d.chunks) wasm.chunkFree(c);
     if (this.heads.ptr !== 0) wasm.free(this.heads.ptr);
     if (this.histHeads.ptr !== 0) wasm.free(this.histHeads.ptr);
     this.heads.ptr = 0;

@@ -67,11 +67,13 @@ export function memHeadView(head: Head): HeadView {
     histogramRun: (lo, hi) => (s.hist && s.hist.chunks.length > 0 ? decodeHistogramList(s.hist.overlapping(lo, hi), lo, hi) : null),
     hasHistograms: (lo, hi) => !!s.hist?.has(lo, hi),
   });
+  // One view per querier: the epoch its acquire took is the one its release gives back.
+  let epoch = -1;
   return {
     enc: head.enc,
     encoding: head.encoding as ChunkEncoding,
-    acquire: () => head.acquireReader(),
-    release: () => head.releaseReader(),
+    acquire: () => void (epoch = head.acquireReader()),
+    release: () => head.releaseReader(epoch),
     *matching(matchers, mint, maxt) {
       for (const id of postingsForMatchers(head.index, matchers)) {
         const s = head.get(id);
@@ -183,6 +185,15 @@ class MergedSeries implements Series {
 
   /** The chunk pointers covering [lo, hi], time-ordered and without overlap. */
   private chunks(lo: number, hi: number): number[] {
+    try {
+      return this.readChunks(lo, hi);
+    } finally {
+      // The chunk bytes are copied into WebAssembly memory: the cache may reuse their pages.
+      for (const { block } of this.blockParts) block.settle();
+    }
+  }
+
+  private readChunks(lo: number, hi: number): number[] {
     this.q.checkOpen();
     const sources: ChunkPart[][] = [];
     const deleted: (readonly [number, number][])[] = [];
@@ -254,6 +265,7 @@ class MergedSeries implements Series {
       const hit = hmetas.filter((c) => c.maxT >= lo && c.minT <= hi);
       if (hit.length === 0) continue;
       runs.push(histogramsWithoutRanges(decodeHistogramRun(hit.map((c) => block.chunk(c)), lo, hi), block.deleted(ref)));
+      block.settle();
     }
     const h = this.headSeries?.histogramRun(lo, hi);
     if (h) runs.push(h);

@@ -40,4 +40,75 @@ describe('block cache', () => {
     c.put('big', new Uint8Array(4000));
     expect(c.peek('big')).toBeUndefined();
   });
+
+  describe('pages reused in place', () => {
+    const PAGE = 1000;
+    // A page's bytes say which page it is, so a read of the wrong buffer shows.
+    const fillFor = (n: number) => (into: Uint8Array) => {
+      into.fill(n % 251);
+      return n % 7 === 0 ? PAGE - 10 : PAGE;
+    };
+    const page = (c: ByteCache, n: number) => c.getPage(`p/${n}`, PAGE, fillFor(n));
+
+    it('reads a long scan into the buffers of evicted pages once settled, within the capacity', () => {
+      const c = new ByteCache(32 * PAGE);
+      const buffers = new Set<ArrayBufferLike>();
+      for (let n = 0; n < 5000; n++) {
+        // A reader takes a few pages, checks them, then settles (as a series' chunks copied into WebAssembly memory).
+        const views = [page(c, n), page(c, n + 100_000), page(c, n % 5)];
+        for (const [i, v] of views.entries()) {
+          const k = [n, n + 100_000, n % 5][i]!;
+          expect(v.length).toBe(k % 7 === 0 ? PAGE - 10 : PAGE);
+          expect(v.every((x) => x === k % 251)).toBe(true);
+          buffers.add(v.buffer);
+        }
+        expect(c.bytes + c.pooledBytes).toBeLessThanOrEqual(32 * PAGE);
+        c.settle();
+        expect(c.bytes + c.pooledBytes).toBeLessThanOrEqual(32 * PAGE);
+      }
+      // Ten thousand misses, and no more buffers than the capacity holds.
+      expect(c.misses).toBeGreaterThan(9000);
+      expect(buffers.size).toBeLessThanOrEqual(32);
+      expect(c.reused).toBeGreaterThan(9000);
+      // The hot pages stayed (second chance), reads past them reused the cold ones' buffers.
+      const before = c.misses;
+      page(c, 3);
+      expect(c.misses).toBe(before);
+    });
+
+    it('never reuses a page a reader may still hold before settle', () => {
+      const c = new ByteCache(8 * PAGE);
+      const held = page(c, 1);
+      const copy = held.slice();
+      // Many more pages than the cache holds, without settle: the held page is evicted, its buffer left alone.
+      for (let n = 2; n < 200; n++) {
+        page(c, n);
+        expect(c.bytes + c.pooledBytes).toBeLessThanOrEqual(8 * PAGE);
+      }
+      expect(held).toEqual(copy);
+      expect(c.discarded).toBeGreaterThan(0);
+      expect(c.reused).toBe(0);
+      // After settle the pool is used again.
+      c.settle();
+      for (let n = 200; n < 210; n++) page(c, n);
+      expect(c.reused).toBeGreaterThan(0);
+    });
+
+    it('keeps values of get and pages within one budget, and gives everything up on resize', () => {
+      const c = new ByteCache(10 * PAGE);
+      for (let n = 0; n < 50; n++) {
+        c.get(`v/${n}`, () => new Uint8Array(500));
+        page(c, n);
+        if (n % 3 === 0) c.settle();
+        expect(c.bytes + c.pooledBytes).toBeLessThanOrEqual(10 * PAGE);
+      }
+      c.resize(2 * PAGE);
+      expect(c.pooledBytes).toBe(0);
+      expect(c.bytes).toBeLessThanOrEqual(2 * PAGE);
+      // A page larger than the cache is read, not kept.
+      const big = new ByteCache(PAGE / 2);
+      expect(big.getPage('x', PAGE, fillFor(1)).length).toBe(PAGE);
+      expect(big.bytes).toBe(0);
+    });
+  });
 });

@@ -7,9 +7,11 @@ import { QueryError } from './errors.js';
 import type { Annotations } from './annotations.js';
 import { kahanInc } from './kahan.js';
 import { quantile } from './quantile.js';
-import { xxhash64 } from './xxhash64.js';
+import { ratioOffset } from './ratio-offset.js';
 import { aggregateColumnar, COLUMNAR_OPS } from './aggregate-columnar.js';
-import { type StepColumns, columnsOf } from './columnar.js';
+import { type StepColumns, columnsOf, matrixColumns } from './columnar.js';
+export { ratioOffset };
+import { K_COLUMNAR_OPS, aggregateKColumnar } from './aggregate-k-columnar.js';
 import { cachedLabelsKey } from './label-key-cache.js';
 import { formatFloat } from '../../model/float.js';
 import { type Matrix, type Series, type Sample, getLabel, labelsKey, keepLabels, withoutLabels, setLabel, pushPoint } from './value.js';
@@ -95,22 +97,6 @@ interface Group {
 }
 
 const freshGroup = (): Group => ({ seen: false, hist: null, hasFloat: false, hasHistogram: false, value: 0, mean: 0, kahanC: 0, count: 0, incrementalMean: false, values: [], dropName: false });
-
-function labelsHash(ls: Labels): bigint {
-  const enc = new TextEncoder();
-  const parts: number[] = [];
-  for (const l of ls) {
-    parts.push(...enc.encode(l.name), 0xff, ...enc.encode(l.value), 0xff);
-  }
-  return xxhash64(new Uint8Array(parts));
-}
-
-const MAX_UINT64 = 18446744073709551615;
-
-/** limit_ratio's deterministic per-series offset in [0, 1). */
-export function ratioOffset(ls: Labels): number {
-  return Number(labelsHash(ls)) / MAX_UINT64;
-}
 
 function addRatioSample(ratio: number, ls: Labels): boolean {
   const off = ratioOffset(ls);
@@ -223,6 +209,13 @@ export function aggregate(e: AggregateExpr, input: Matrix, ctx: AggregateContext
   // Native histograms take the step-by-step path, which knows their arithmetic and annotations.
   if (COLUMNAR_OPS.has(op) && !input.some((s) => s.histograms !== undefined && s.histograms.length > 0)) {
     return aggregateColumnar(op, input, groupOf, result, ctx.grid, ctx.tick);
+  }
+  if (K_COLUMNAR_OPS.has(op)) {
+    const nSteps = Math.floor((ctx.grid.end - ctx.grid.start) / ctx.grid.interval) + 1;
+    const cols = matrixColumns(input, ctx.grid.start, ctx.grid.interval, nSteps);
+    const kGrid = { start: ctx.grid.start, interval: ctx.grid.interval, numSteps: nSteps };
+    const out = cols && aggregateKColumnar(op, input, cols, groupOf, keys.size, result, params, kGrid, ctx.tick);
+    if (out) return out;
   }
   const cursor = new Cursor(input);
   const kSeries = new Map<string, Series>();

@@ -63,7 +63,7 @@ function opKeeps(op: BinaryOp, l: number, r: number): boolean {
 }
 
 /** Output series of a columnar binop by label set, in first-emitted order with the first emitter's dropName (as SeriesCollector). */
-class ColumnarCollector {
+export class ColumnarCollector {
   private readonly ids = new Map<string, number>();
   private readonly series: { metric: Labels; dropName: boolean; cols: StepColumns | null; last: number }[] = [];
   private readonly order: number[] = [];

@@ -27,9 +27,12 @@ import {
 import { mulHistogram } from '../../model/histogram-arith.js';
 import { copyHistogram } from '../../model/histogram-resolution.js';
 import { smoothedHistogramSeries } from './histogram-range.js';
-import { ColumnarSeries, type StepColumns, emptyColumns, gridColumns, matrixColumns, scalarColumns } from './columnar.js';
+import { ColumnarSeries, type StepColumns, columnsOf, emptyColumns, gridColumns, matrixColumns, scalarColumns } from './columnar.js';
 import type { Labels } from '../../model/labels.js';
 import { type QuantileRangeContext, classicQuantileRange } from './classic-quantile-range.js';
+import { columnarSetOp } from './set-ops-columnar.js';
+import { countValuesColumnar } from './count-values-columnar.js';
+import { columnarFunction, columnarInstantFunction } from './functions-columnar.js';
 import { type ColumnarBinopContext, columnarBinopSupported, columnarScalarBinop, columnarVectorBinop } from './binop-columnar.js';
 
 export interface EvalConfig {
@@ -189,7 +192,20 @@ export class Evaluator {
     const res = this.child(this.start, this.start, this.interval).evalNode(e);
     const inner = unwrapParens(e);
     if (isString(res) || inner.type === 'MatrixSelector' || inner.type === 'SubqueryExpr') return res;
+    const n = this.numSteps;
+    for (let i = 0; i < res.length; i++) {
+      // A one-step column becomes a column over every step: the value repeated, no points built.
+      const c = columnsOf(res[i]!);
+      if (!c || c.count !== 1 || n === 1) continue;
+      const cols = emptyColumns(this.start, this.interval, n);
+      cols.values.fill(c.values[0]!);
+      cols.present.fill(1);
+      cols.count = n;
+      this.q.add(n - 1);
+      res[i] = new ColumnarSeries(res[i]!.metric, res[i]!.dropName, cols);
+    }
     for (const s of res) {
+      if (s instanceof ColumnarSeries && s.columns?.values.length === n && n > 1) continue;
       const first = s.floats[0];
       const firstH = s.histograms?.[0];
       if (!first && !firstH) continue;
@@ -331,7 +347,13 @@ export class Evaluator {
       const label = param.type === 'StringLiteral' ? param.val : '';
       if (!isValidLabelName(label)) throw new QueryError(`invalid label name ${goQuote(label)}`);
       const original = this.q.current;
-      const out = countValues({ ...e, grouping }, label, this.matrix(e.expr), grid, () => this.q.tick());
+      const input = this.matrix(e.expr);
+      const n = this.numSteps;
+      const cols = this.start !== this.end ? matrixColumns(input, this.start, this.interval, n) : null;
+      const kGrid = { start: this.start, interval: this.interval, numSteps: n };
+      const out = cols
+        ? countValuesColumnar({ ...e, grouping }, label, input, cols, kGrid, () => this.q.tick())
+        : countValues({ ...e, grouping }, label, input, grid, () => this.q.tick());
       this.q.current = original;
       this.q.add(totalSamples(out));
       return out;
@@ -350,8 +372,16 @@ export class Evaluator {
     let m = this.matrix(e.expr);
     if (e.op !== '-') return m;
     m = m.map((s) => {
+      const metric = this.cfg.delayedNameRemoval ? s.metric : dropMetricName(s.metric);
+      const cols = columnsOf(s);
+      if (cols) {
+        // A column negated into a column: no point objects.
+        const values = new Float64Array(cols.values.length);
+        for (let k = 0; k < values.length; k++) if (cols.present[k] === 1) values[k] = -cols.values[k]!;
+        return new ColumnarSeries(metric, true, { start: cols.start, interval: cols.interval, values, present: cols.present.slice(), count: cols.count });
+      }
       const out: Series = {
-        metric: this.cfg.delayedNameRemoval ? s.metric : dropMetricName(s.metric),
+        metric,
         floats: s.floats.map((p) => ({ t: p.t, f: -p.f })),
         dropName: true,
       };
@@ -371,9 +401,18 @@ export class Evaluator {
       const matching = e.matching!;
       const sig = signatureFn(matching);
       switch (e.op) {
-        case 'and': return this.rangeEval([e.lhs, e.rhs], (v) => vectorAnd(v[0]!, v[1]!, sig));
-        case 'or': return this.rangeEval([e.lhs, e.rhs], (v) => vectorOr(v[0]!, v[1]!, sig));
-        case 'unless': return this.rangeEval([e.lhs, e.rhs], (v) => vectorUnless(v[0]!, v[1]!, sig));
+        case 'and':
+        case 'or':
+        case 'unless': {
+          const mats = this.argMatrices([e.lhs, e.rhs]);
+          const n = this.numSteps;
+          if (this.start !== this.end) {
+            const lc = matrixColumns(mats[0]!, this.start, this.interval, n), rc = matrixColumns(mats[1]!, this.start, this.interval, n);
+            if (lc && rc) return columnarSetOp(e.op, mats[0]!, lc, mats[1]!, rc, sig, this.stepContext());
+          }
+          const setOp = e.op === 'and' ? vectorAnd : e.op === 'or' ? vectorOr : vectorUnless;
+          return this.rangeEvalOf(mats, (v) => setOp(v[0]!, v[1]!, sig));
+        }
         default: {
           const mats = this.argMatrices([e.lhs, e.rhs]);
           const n = this.numSteps;
@@ -435,6 +474,10 @@ export class Evaluator {
       const cols = matrixColumns(mats[1]!, this.start, this.interval, this.numSteps);
       if (cols) return classicQuantileRange(mats[0]!, mats[1]!, cols, this.quantileRangeContext(e));
     }
+    if (this.start !== this.end && columnarFunction(name)) {
+      const out = this.columnarCall(name, mats);
+      if (out) return out;
+    }
     return this.rangeEvalOf(mats, (vectors, ts) => {
       const args: InstantArg[] = e.args.map((a, i) => {
         const t = typeOf(a);
@@ -446,15 +489,34 @@ export class Evaluator {
     });
   }
 
+  /** A function of one instant vector over columns, when its input and scalar arguments are columns on this grid. */
+  private columnarCall(name: string, mats: (Matrix | null)[]): Matrix | null {
+    const n = this.numSteps;
+    const cols = matrixColumns(mats[0]!, this.start, this.interval, n);
+    if (!cols) return null;
+    const params: Float64Array[] = [];
+    for (let i = 1; i < mats.length; i++) {
+      const sc = scalarColumns(mats[i]!, this.start, this.interval, n);
+      if (sc.count !== n) return null;
+      params.push(sc.values);
+    }
+    return columnarInstantFunction(name, mats[0]!, cols, params, this.stepContext());
+  }
+
   private quantileRangeContext(e: Call): QuantileRangeContext {
     return { ...this.stepContext(), call: e, annos: this.q.annos };
   }
 
   private evalLabelFunction(e: Call): Matrix {
     const strs = e.args.slice(1).map(stringOf);
-    const m = this.matrix(e.args[0]!).map((s): Series => (s.histograms
-      ? { metric: s.metric, floats: s.floats, histograms: s.histograms, dropName: s.dropName }
-      : { metric: s.metric, floats: s.floats, dropName: s.dropName }));
+    // Copies, since the functions set labels on them; columns stay columns (reading `floats` would build points).
+    const m = this.matrix(e.args[0]!).map((s): Series => {
+      const cols = columnsOf(s);
+      if (cols) return new ColumnarSeries(s.metric, s.dropName, cols);
+      return s.histograms
+        ? { metric: s.metric, floats: s.floats, histograms: s.histograms, dropName: s.dropName }
+        : { metric: s.metric, floats: s.floats, dropName: s.dropName };
+    });
     if (e.func.name === 'label_replace') return labelReplace(m, strs[0]!, strs[1]!, strs[2]!, strs[3]!, this.q);
     return labelJoin(m, strs[0]!, strs[1]!, strs.slice(2), this.q);
   }
@@ -645,7 +707,8 @@ export class Evaluator {
       const loaded = this.q.current - before;
       return {
         series: m.map((s) => {
-          const d: SeriesData = s.histograms?.length ? seriesDataOf(s) : {
+          const cols = columnsOf(s);
+          const d: SeriesData = cols ? seriesDataOfColumns(s.metric, cols) : s.histograms?.length ? seriesDataOf(s) : {
             labels: s.metric,
             t: Float64Array.from(s.floats, (p) => p.t),
             v: Float64Array.from(s.floats, (p) => p.f),
@@ -688,6 +751,19 @@ function stringOf(e: Expr): string {
   const u = unwrapParens(e);
   if (u.type === 'StringLiteral') return u.val;
   throw new QueryError(`expected a string literal, got ${u.type}`, 'bad_data');
+}
+
+/** A subquery's columnar series as range functions read it, without building its points. */
+function seriesDataOfColumns(labels: Labels, c: StepColumns): SeriesData {
+  const t = new Float64Array(c.count), v = new Float64Array(c.count);
+  let j = 0;
+  for (let k = 0; k < c.present.length; k++) {
+    if (c.present[k] === 0) continue;
+    t[j] = c.start + k * c.interval;
+    v[j] = c.values[k]!;
+    j++;
+  }
+  return { labels, t, v, stale: null };
 }
 
 /** A subquery's series (floats and histograms) on one timeline, as range functions read it. */

@@ -362,7 +362,7 @@ export type RangeFn = (t: ArrayLike<number>, v: ArrayLike<number>, lo: number, h
 // and its windows overlap, so each reset is found once instead of once per window.
 const resetIndices = new WeakMap<ArrayLike<number>, Int32Array>();
 
-function counterResets(v: ArrayLike<number>): Int32Array {
+export function counterResets(v: ArrayLike<number>): Int32Array {
   let r = resetIndices.get(v);
   if (!r) {
     const found: number[] = [];
@@ -373,7 +373,7 @@ function counterResets(v: ArrayLike<number>): Int32Array {
   return r;
 }
 
-function firstAtOrAfter(xs: Int32Array, x: number): number {
+export function firstAtOrAfter(xs: Int32Array, x: number): number {
   let lo = 0, hi = xs.length;
   while (lo < hi) {
     const m = (lo + hi) >>> 1;

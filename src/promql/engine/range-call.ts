@@ -13,6 +13,7 @@ import type { Series as StoredSeries } from '../../storage/interfaces.js';
 import { reduceWindowsFast } from './wasm-windows.js';
 import { advanceTo } from './forward-search.js';
 import { emptyColumns } from './columnar.js';
+import { RANGE_FUNCTIONS_INTO } from './range-into.js';
 
 /** One input series of a range function: its labels first, its samples only on demand. */
 export interface WindowEntry {
@@ -77,6 +78,7 @@ function reductionsWanted(ev: Evaluator, src: WindowSource): boolean {
 function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Array | null)[]): Matrix {
   const name = e.func.name;
   const fn = RANGE_FUNCTIONS[name]!;
+  const into = RANGE_FUNCTIONS_INTO[name]!;
   const lb = ev.cfg.lookbackDelta;
   const keepsName = KEEPS_NAME.has(name);
   const out: Matrix = [];
@@ -128,7 +130,7 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       let step = -1;
       // windowStart and windowEnd written out (the same operations in the same order) with the source's fields in locals.
       const off = src.offset, range = src.range, anch = src.anchored ? lb : 0, smooth = src.smoothed ? lb : 0;
-      const t = d.t;
+      const t = d.t, st = d.st ?? null;
       for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
         step++;
         if (ts === ev.start || src.at === null) {
@@ -139,9 +141,14 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
         if (hi <= lo) continue;
         ev.q.add(hi - lo);
         ev.q.current -= hi - lo;
-        const value = windowValue(d, step, lo, hi);
-        if (value === null) continue;
-        cols.values[step] = value;
+        // windowValue's context, set here: the value goes straight into the column, never boxed.
+        const rangeEnd = ts - off;
+        ctx.ts = ts;
+        ctx.rangeStart = rangeEnd - range;
+        ctx.rangeEnd = rangeEnd;
+        for (let i = 0; i < scalarParams.length; i++) ctx.params[i] = scalarParams[i]![step]!;
+        ctx.st = st;
+        if (!into(t, d.v, lo, hi, ctx, cols.values, step)) continue;
         cols.present[step] = 1;
         cols.count++;
       }

@@ -116,6 +116,19 @@ const QUERIES = [
   'count_values("v", cpus)',
   'sum by (inst) (rate(cpu_seconds_total[1m])) / on(inst) cpus',
   'timestamp(mem_bytes)',
+  'topk(3, mem_bytes)',
+  'topk by (kind) (2, mem_bytes)',
+  'bottomk(2, mem_bytes)',
+  'bottomk without (inst) (1, mem_bytes)',
+  'topk(scalar(min(cpus)) - 1, mem_bytes)',
+  'topk(1, cpus)',
+  'topk(100, rate(cpu_seconds_total[1m]))',
+  'limitk(2, mem_bytes)',
+  'limitk by (kind) (1, cpu_seconds_total)',
+  'limit_ratio(0.5, mem_bytes)',
+  'limit_ratio(-0.3, cpu_seconds_total)',
+  'quantile by (kind) (0.9, mem_bytes)',
+  'quantile(scalar(min(cpus)) / 10, mem_bytes)',
 ];
 
 type Answer = { data?: unknown; warnings?: string[]; infos?: string[]; samples?: unknown; error?: string };
@@ -133,7 +146,8 @@ describe('columnar range evaluation', () => {
   const engines: Record<string, { columnar: Engine; steps: Engine }> = {};
   beforeAll(async () => {
     const db = await fixture();
-    for (const [name, features] of [['default', []], ['delayed name removal', ['promql-delayed-name-removal']]] as const) {
+    const experimental = 'promql-experimental-functions';
+    for (const [name, features] of [['default', [experimental]], ['delayed name removal', [experimental, 'promql-delayed-name-removal']]] as const) {
       engines[name] = {
         columnar: createEngine(db, { features: [...features] }),
         steps: createEngine(db, { features: [...features], columnar: false }),

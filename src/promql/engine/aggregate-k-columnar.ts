@@ -1,0 +1,223 @@
+// topk, bottomk, limitk, limit_ratio and quantile over a whole step grid
+// when every input series is a float column on it. Groups are resolved once
+// per query (aggregate.ts hands in each series' group id); each step then
+// works on series indices only: one heap of indices per group, held in one
+// Int32Array for the whole query, values read from the columns. The step-by-
+// step path built a sample object per series and step and a heap object per
+// group and step, and those were the cost of a `topk` query.
+//
+// Every choice is the step-by-step path's: the same heap (Go's container/heap
+// sift order, the same less functions, so the same winners among ties and
+// NaN), the same output order within a step (groups by id, then each heap
+// sorted by the same stable insertion sort) and so the same order of output
+// series (first emitted first). Output values are the input's own values.
+
+import type { Labels } from '../../model/labels.js';
+import { ColumnarSeries, type StepColumns, emptyColumns } from './columnar.js';
+import { quantile } from './quantile.js';
+import { ratioOffset } from './ratio-offset.js';
+import type { Matrix, Series } from './value.js';
+import { cachedLabelsKey } from './label-key-cache.js';
+
+export const K_COLUMNAR_OPS: ReadonlySet<string> = new Set(['topk', 'bottomk', 'limitk', 'limit_ratio', 'quantile']);
+
+export interface KGrid {
+  start: number;
+  interval: number;
+  numSteps: number;
+}
+
+/**
+ * The op's result over the grid, or null when an input series is not a
+ * column on it (or two inputs share a label set: the step-by-step path
+ * merges those into one output series, which is left to it).
+ * `groups` holds each group's labels (quantile's output), in first-seen order;
+ * the k operators output input series and need only the number of groups.
+ */
+export function aggregateKColumnar(
+  op: string, input: Matrix, cols: StepColumns[], groupOf: Int32Array, nGroups: number, groups: { metric: Labels }[], params: Float64Array | null,
+  grid: KGrid, tick?: () => void,
+): Series[] | null {
+  if (op === 'quantile') return quantileColumnar(input, cols, groupOf, groups, params!, grid, tick);
+  const seenKeys = new Set<string>();
+  for (const s of input) {
+    const key = cachedLabelsKey(s.metric);
+    if (seenKeys.has(key)) return null;
+    seenKeys.add(key);
+  }
+  const n = input.length;
+  // Each group's heap lives in heap[base[g] .. base[g] + size[g]): a heap never holds more than its group's series.
+  const base = new Int32Array(nGroups + 1);
+  for (let si = 0; si < n; si++) base[groupOf[si]! + 1]!++;
+  for (let g = 0; g < nGroups; g++) base[g + 1]! += base[g]!;
+  const heap = new Int32Array(n);
+  const size = new Int32Array(nGroups);
+  const started = new Uint8Array(nGroups);
+  // The step's values, by series index; a heap compares them through this array.
+  const val = new Float64Array(n);
+  const ratioIn = op === 'limit_ratio' ? Float64Array.from(input, (s) => ratioOffset(s.metric)) : null;
+  const out: (StepColumns | null)[] = new Array(n).fill(null);
+  const order: number[] = [];
+  const sorted = new Int32Array(n);
+  const bottom = op === 'bottomk';
+
+  // Go's byValueLess / byReverseValueLess over series indices.
+  const less = (a: number, b: number): boolean => {
+    const fa = val[a]!;
+    if (Number.isNaN(fa)) return true;
+    return bottom ? fa > val[b]! : fa < val[b]!;
+  };
+  const swap = (b: number, i: number, j: number) => {
+    const x = heap[b + i]!;
+    heap[b + i] = heap[b + j]!;
+    heap[b + j] = x;
+  };
+  const up = (b: number, j: number) => {
+    for (;;) {
+      const i = Math.floor((j - 1) / 2);
+      if (i === j || j <= 0 || !less(heap[b + j]!, heap[b + i]!)) break;
+      swap(b, i, j);
+      j = i;
+    }
+  };
+  const down = (b: number, i0: number, len: number): boolean => {
+    let i = i0;
+    for (;;) {
+      const j1 = 2 * i + 1;
+      if (j1 >= len) break;
+      let j = j1;
+      const j2 = j1 + 1;
+      if (j2 < len && less(heap[b + j2]!, heap[b + j1]!)) j = j2;
+      if (!less(heap[b + j]!, heap[b + i]!)) break;
+      swap(b, i, j);
+      i = j;
+    }
+    return i > i0;
+  };
+  const push = (g: number, si: number) => {
+    const b = base[g]!;
+    heap[b + size[g]!] = si;
+    up(b, size[g]!++);
+  };
+
+  for (let k = 0; k < grid.numSteps; k++) {
+    tick?.();
+    const param = params ? params[k]! : NaN;
+    let kk = 0, r = 0;
+    if (op === 'limit_ratio') {
+      if (param === 0) continue;
+      r = Math.max(-1, Math.min(1, param));
+    } else {
+      kk = Math.min(Math.trunc(param), n);
+      if (kk < 1) continue;
+    }
+    size.fill(0);
+    started.fill(0);
+    for (let si = 0; si < n; si++) {
+      if ((si & 1023) === 1023) tick?.();
+      const c = cols[si]!;
+      if (c.present[k] === 0) continue;
+      const f = c.values[k]!;
+      val[si] = f;
+      const g = groupOf[si]!;
+      if (started[g] === 0) {
+        started[g] = 1;
+        if (ratioIn === null || ratioKeeps(r, ratioIn[si]!)) push(g, si);
+        continue;
+      }
+      const b = base[g]!;
+      switch (op) {
+        case 'topk':
+        case 'bottomk': {
+          if (size[g]! < kk) {
+            push(g, si);
+            break;
+          }
+          const top = val[heap[b]!]!;
+          if ((bottom ? top > f : top < f) || (Number.isNaN(top) && !Number.isNaN(f))) {
+            heap[b] = si;
+            if (kk > 1 && !down(b, 0, size[g]!)) up(b, 0);
+          }
+          break;
+        }
+        case 'limitk':
+          if (size[g]! < kk) push(g, si);
+          break;
+        case 'limit_ratio':
+          if (ratioKeeps(r, ratioIn![si]!)) push(g, si);
+          break;
+      }
+    }
+    for (let g = 0; g < nGroups; g++) {
+      const len = size[g]!;
+      if (len === 0) continue;
+      const b = base[g]!;
+      for (let i = 0; i < len; i++) sorted[i] = heap[b + i]!;
+      if (op === 'topk' || op === 'bottomk') {
+        // aggregate.ts's goSort with less(b, a): a stable insertion sort, best first.
+        for (let i = 1; i < len; i++) {
+          for (let j = i; j > 0 && less(sorted[j - 1]!, sorted[j]!); j--) {
+            const x = sorted[j]!;
+            sorted[j] = sorted[j - 1]!;
+            sorted[j - 1] = x;
+          }
+        }
+      }
+      for (let i = 0; i < len; i++) {
+        const si = sorted[i]!;
+        let oc = out[si];
+        if (!oc) {
+          oc = out[si] = emptyColumns(grid.start, grid.interval, grid.numSteps);
+          order.push(si);
+        }
+        oc.values[k] = val[si]!;
+        oc.present[k] = 1;
+        oc.count++;
+      }
+    }
+  }
+  return order.map((si) => new ColumnarSeries(input[si]!.metric, input[si]!.dropName, out[si]!));
+}
+
+/** aggregate.ts's addRatioSample, with the series' offset worked out once. */
+function ratioKeeps(ratio: number, offset: number): boolean {
+  return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1 + ratio);
+}
+
+/** quantile per group and step; each group's values in input order, as the step-by-step path gathers them. */
+function quantileColumnar(
+  input: Matrix, cols: StepColumns[], groupOf: Int32Array, groups: { metric: Labels }[], params: Float64Array, grid: KGrid, tick?: () => void,
+): Series[] {
+  const nGroups = groups.length;
+  const values: number[][] = Array.from({ length: nGroups }, () => []);
+  const dropName = new Uint8Array(nGroups);
+  const lastDropName = new Uint8Array(nGroups);
+  const outCols = groups.map(() => emptyColumns(grid.start, grid.interval, grid.numSteps));
+  for (let k = 0; k < grid.numSteps; k++) {
+    tick?.();
+    for (const v of values) v.length = 0;
+    for (let si = 0; si < input.length; si++) {
+      if ((si & 1023) === 1023) tick?.();
+      const c = cols[si]!;
+      if (c.present[k] === 0) continue;
+      const g = groupOf[si]!;
+      const vs = values[g]!;
+      if (vs.length === 0) dropName[g] = input[si]!.dropName ? 1 : 0;
+      else if (input[si]!.dropName) dropName[g] = 1;
+      vs.push(c.values[k]!);
+    }
+    const q = params[k]!;
+    for (let g = 0; g < nGroups; g++) {
+      const vs = values[g]!;
+      if (vs.length === 0) continue;
+      const oc = outCols[g]!;
+      oc.values[k] = quantile(q, vs);
+      oc.present[k] = 1;
+      oc.count++;
+      lastDropName[g] = dropName[g]!;
+    }
+  }
+  const out: Series[] = [];
+  for (let g = 0; g < nGroups; g++) if (outCols[g]!.count > 0) out.push(new ColumnarSeries(groups[g]!.metric, lastDropName[g] === 1, outCols[g]!));
+  return out;
+}
