@@ -5,11 +5,11 @@
 // from its front (V8 maps keep deleted entries there until they rehash,
 // which made front-walking eviction quadratic on a busy cache).
 //
-// Pages (getPage) are reused in place: an evicted page's buffer waits in a
-// small pool and the next miss reads into it, so a long scan through the
-// cache makes no garbage. A buffer evicted while a reader may still hold a
-// view of it is only reused after settle() (the reader has copied what it
-// needed); without settle it is left to the collector, as any value. V8
+// Pages (getPage) are reused in place: once readers say they hold no view
+// of a page (settle()), a few cold pages are evicted ahead into a small pool
+// and the next misses read into their buffers, so a long scan through the
+// cache makes no garbage. A page evicted by an insert (a reader may still
+// view it) is left to the collector, as any value. V8
 // collects ArrayBuffers only after external memory has grown some 64 MB, so
 // without reuse every thread with a cache could hold that much in evicted
 // pages on top of its budget.
@@ -22,8 +22,6 @@ export class ByteCache {
   /** Whether a slot's value is a page this cache allocated (its buffer may be reused once evicted). */
   private owned: boolean[] = [];
   private readonly free: number[] = [];
-  /** Evicted page buffers a reader may still view: reusable after the next settle(). */
-  private retired: Uint8Array[] = [];
   /** Page buffers no reader holds: the next misses read into them. */
   private spare: Uint8Array[] = [];
   /** The page size reused buffers have (the first getPage's). */
@@ -38,7 +36,7 @@ export class ByteCache {
 
   /** Bytes held in page buffers waiting for reuse; within the capacity with the live values. */
   get pooledBytes(): number {
-    return (this.retired.length + this.spare.length) * this.pageSize;
+    return this.spare.length * this.pageSize;
   }
 
   /** `capacity` in bytes; 0 keeps nothing. */
@@ -47,20 +45,22 @@ export class ByteCache {
   /** Changes the budget (a share of it given to query workers' own caches), evicting down to it. */
   resize(capacity: number): void {
     this.capacity = capacity;
-    this.discarded += this.retired.length + this.spare.length;
-    this.retired = [];
+    this.discarded += this.spare.length;
     this.spare = [];
     if (this.keys.length > 0) this.evict(-1);
   }
 
+  /** The cached value, marked as used; counts the hit or the miss. */
+  private lookup(key: string): Uint8Array | undefined {
+    const held = this.peek(key);
+    if (held) this.hits++;
+    else this.misses++;
+    return held;
+  }
+
   get(key: string, load: () => Uint8Array): Uint8Array {
-    const slot = this.slotOf.get(key);
-    if (slot !== undefined) {
-      this.used[slot] = true;
-      this.hits++;
-      return this.values[slot]!;
-    }
-    this.misses++;
+    const cached = this.lookup(key);
+    if (cached) return cached;
     const value = load();
     if (value.length > this.capacity) return value;
     this.insert(key, value, false);
@@ -69,19 +69,14 @@ export class ByteCache {
 
   /**
    * Like get, for a page of at most `size` bytes (the same size on every
-   * call): a miss reads it with `fill` into a buffer of `size` bytes (one an
-   * evicted page left, where settle() has freed one) and `fill` returns how
+   * call): a miss reads it with `fill` into a buffer of `size` bytes (one
+   * settle() freed, where there is one) and `fill` returns how
    * many bytes it wrote. The value is a view of that buffer: valid until the
    * caller next calls settle().
    */
   getPage(key: string, size: number, fill: (into: Uint8Array) => number): Uint8Array {
-    const slot = this.slotOf.get(key);
-    if (slot !== undefined) {
-      this.used[slot] = true;
-      this.hits++;
-      return this.values[slot]!;
-    }
-    this.misses++;
+    const cached = this.lookup(key);
+    if (cached) return cached;
     if (this.pageSize === 0) this.pageSize = size;
     const poolable = size === this.pageSize && size <= this.capacity;
     let buf = poolable ? this.spare.pop() : undefined;
@@ -95,16 +90,12 @@ export class ByteCache {
 
   /**
    * Says that no reader holds a view of a page any more (each has copied
-   * what it read): evicted buffers become reusable, and with the cache full
-   * a few cold pages are evicted ahead, so the next misses need no new
-   * buffer. The pool is 1/16 of the capacity (at least a page).
+   * what it read): with the cache full a few cold pages are evicted ahead
+   * into the pool, so the next misses need no new buffer. The pool is 1/16
+   * of the capacity (at least a page).
    */
   settle(): void {
-    if (this.retired.length > 0) {
-      for (const b of this.retired) this.spare.push(b);
-      this.retired = [];
-    }
-    if (this.pageSize === 0) return;
+    if (this.pageSize === 0 || this.keys.length === 0) return;
     const target = Math.max(1, Math.floor(this.capacity / 16 / this.pageSize));
     const n = this.keys.length;
     for (let steps = 0; this.spare.length < target && this.bytes + this.pooledBytes + this.pageSize > this.capacity && steps < 2 * n + 1; steps++) {
@@ -161,14 +152,9 @@ export class ByteCache {
         this.used[h] = false;
         continue;
       }
-      const owned = this.owned[h], buf = this.values[h]!;
+      // A reader may still view an evicted page: its buffer goes to the collector.
+      if (this.owned[h]) this.discarded++;
       this.remove(h);
-      if (owned) this.retired.push(new Uint8Array(buf.buffer, 0, this.pageSize));
-      // Past the budget with every page retired: the oldest go to the collector (no settle came).
-      while (this.bytes + this.pooledBytes > this.capacity && this.retired.length > 0) {
-        this.retired.shift();
-        this.discarded++;
-      }
     }
   }
 

@@ -110,5 +110,15 @@ describe('block cache', () => {
       expect(big.getPage('x', PAGE, fillFor(1)).length).toBe(PAGE);
       expect(big.bytes).toBe(0);
     });
+
+    it('settles before it holds anything and still evicts once values fill it', () => {
+      // A cache smaller than a page learns the page size from a page it cannot keep.
+      const c = new ByteCache(100);
+      expect(c.getPage('p', 1000, fillFor(1)).length).toBe(1000);
+      c.settle();
+      for (let n = 0; n < 5; n++) c.get(`v/${n}`, () => new Uint8Array(40).fill(n));
+      expect(c.bytes).toBeLessThanOrEqual(100);
+      expect(c.get('v/4', () => new Uint8Array(0))[0]).toBe(4);
+    });
   });
 });
