@@ -307,7 +307,10 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       return live;
     },
     close: async () => {
+      if (closed) return;
       closed = true;
+      // The workers' share of the chunk cache goes back to the database, which may outlive this engine.
+      if (off.blocks) off.blocks.db.cache.resize(off.blocks.db.cache.capacity + workerCacheBytes * size);
       for (const w of idle.splice(0)) await w.worker.terminate();
     },
   };

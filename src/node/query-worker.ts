@@ -58,6 +58,8 @@ parentPort?.on('message', (q: WorkerQuery) => {
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, name: err.name, stack: err.stack } };
+  } finally {
+    storage!.end();
   }
   answer.heapBytes = getHeapStatistics().total_heap_size;
   parentPort!.postMessage(answer);

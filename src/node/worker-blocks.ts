@@ -170,6 +170,12 @@ export class BlockReadingStorage implements Queryable {
     this.head = remoteHead(this.remote, snap.encoding, snap.headCopies);
   }
 
+  /** Called when a query is answered: an idle worker keeps no head copy or block list of the last one. */
+  end(): void {
+    this.blocks = null;
+    this.head = null;
+  }
+
   querier(mint: number, maxt: number): Querier {
     if (!this.blocks || !this.head) return this.remote.querier(mint, maxt);
     return new DBQuerier(this.head, this.blocks, mint, maxt);

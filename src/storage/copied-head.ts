@@ -33,7 +33,9 @@ export interface HeadCopy {
 
 /** The head's series matching `matchers` with samples in [mint, maxt], with their chunks overlapping it. */
 export function copyHead(head: Head, matchers: readonly Matcher[], mint: number, maxt: number): HeadCopy {
-  const picked: { s: NonNullable<ReturnType<Head['get']>>; parts: { minT: number; maxT: number; ptr: number }[]; hist: number[] }[] = [];
+  const picked: { s: NonNullable<ReturnType<Head['get']>>; parts: { minT: number; maxT: number; ptr: number }[]; lens: number[]; hist: number[] }[] = [];
+  // Sized to the bytes the chunks use, not their fixed slots: the buffer is zeroed here and transferred whole.
+  const used = mem().u8;
   let total = 0;
   for (const id of postingsForMatchers(head.index, matchers)) {
     const s = head.get(id);
@@ -41,19 +43,19 @@ export function copyHead(head: Head, matchers: readonly Matcher[], mint: number,
     if (s.maxT < mint || head.seriesMinTime(s) > maxt) continue;
     const parts = head.chunkPartsOverlapping(s, mint, maxt);
     const hist = s.hist && s.hist.chunks.length > 0 ? s.hist.overlapping(mint, maxt) : [];
-    total += parts.length * CHUNK_LEN;
+    const lens = parts.map((p) => usedChunkBytes(used.subarray(p.ptr, p.ptr + CHUNK_LEN), head.enc));
+    for (const len of lens) total += len;
     for (const c of hist) total += histogramChunkMeta(c).bytes;
-    picked.push({ s, parts, hist });
+    picked.push({ s, parts, lens, hist });
   }
   const { u8 } = mem();
   const bytes = new Uint8Array(total);
   let at = 0;
-  const series: HeadSeriesCopy[] = picked.map(({ s, parts, hist }) => {
+  const series: HeadSeriesCopy[] = picked.map(({ s, parts, lens, hist }) => {
     const chunks: number[] = [];
-    for (const p of parts) {
-      const full = u8.subarray(p.ptr, p.ptr + CHUNK_LEN);
-      const len = usedChunkBytes(full, head.enc);
-      bytes.set(full.subarray(0, len), at);
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!, len = lens[i]!;
+      bytes.set(u8.subarray(p.ptr, p.ptr + len), at);
       chunks.push(p.minT, p.maxT, at, len);
       at += len;
     }

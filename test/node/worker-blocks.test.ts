@@ -9,7 +9,8 @@
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Worker } from 'node:worker_threads';
 import { openDiskDB, type DiskDB } from '../../src/node/disk-db.js';
 import { createEngine } from '../../src/promql/engine/engine.js';
 import { createOffThreadEngine } from '../../src/node/offthread-engine.js';
@@ -146,13 +147,17 @@ describe('query workers reading blocks themselves', () => {
 describe('query workers whose heap grew', () => {
   it('are replaced after answering, and the next query finds a working one', async () => {
     const recycling = createOffThreadEngine(disk.db, OPTS, { workers: 1, recycleHeapBytes: 1, blocks: { dataDir: dir, db: disk.db } });
+    const terminated = vi.spyOn(Worker.prototype, 'terminate');
     try {
       const local = createEngine(disk.db, OPTS);
       for (let i = 0; i < 3; i++) {
         const q = QUERIES[i]!;
         expect(bits(strip(await recycling.instantQuery(q, 12 * H)))).toBe(bits(strip(local.instantQuerySync(q, 12 * H))));
       }
+      // Each answer left a heap over the 1-byte threshold: the worker was ended and another started.
+      expect(terminated.mock.calls.length).toBeGreaterThanOrEqual(3);
     } finally {
+      terminated.mockRestore();
       await recycling.close();
     }
   });
