@@ -8,7 +8,7 @@ import * as life from '../storage/block-lifecycle.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 import { nodeBlockBackend } from './node-block-backend.js';
 
-export { type BlockPolicy, headCutUpTo, headNeedsCut, untilNoQueriers } from '../storage/block-lifecycle.js';
+export { type BlockPolicy, headCutUpTo, headNeedsCut } from '../storage/block-lifecycle.js';
 
 /** Opens every block of dataDir (removing half-written ones unless read-only). */
 export function openBlocks(dataDir: string, db: DB, readOnly: boolean, warn: (m: string) => void): Block[] {

@@ -92,11 +92,6 @@ async function stepped(steps: Iterable<void>, pause: Pause, sliceMs: number, bac
   }
 }
 
-/** Waits until no querier is open (for changes a running query must not see: a tombstone rewrite). */
-export async function untilNoQueriers(db: DB, pause: Pause): Promise<void> {
-  while (db.hasOpenQueriers()) await pause();
-}
-
 /** Settles once every querier open now is closed; those opened later do not hold it up. */
 function afterOpenQueriers(db: DB): Promise<void> {
   return new Promise((resolve) => db.afterOpenQueriers(resolve));
@@ -145,7 +140,8 @@ export async function cutHeadBlocksAsync(backend: BlockBackend, db: DB, policy: 
     await afterOpenQueriers(db);
     // Deletions from here on reached the block as tombstones; a late commit in the range did not.
     if (db.committedBelowMinValid !== late) {
-      if (block) retire(backend, db, [block], warn);
+      // A merge running meanwhile may have taken the block in and retired it already.
+      if (block && db.blockList().includes(block)) retire(backend, db, [block], warn);
       continue;
     }
     // In slices too: rewriting the chunk that straddles maxt is a decode and an append per series.
