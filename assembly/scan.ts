@@ -457,36 +457,11 @@ export function reduceWindows(list: usize, n: i32, enc: i32, firstMin: f64, firs
       }
       lo++;
     }
-    // Windows further apart than their width skip samples no window holds.
-    if (lo == hi) {
-      while (lo < sn && <i64>load<f64>(T + (<usize>lo << 3)) < wmin) lo++;
-      if (hi < lo) hi = lo;
-      while (hi < sn && <i64>load<f64>(T + (<usize>hi << 3)) <= wmax) {
-        if (hi > lo) {
-          const v = load<f64>(V + (<usize>hi << 3)), last = load<f64>(V + (<usize>(hi - 1) << 3));
-          if (v < last) resets++;
-          if (!(v == last || (isNaN(v) && isNaN(last)))) changes++;
-        }
-        hi++;
-      }
-    }
     const o = out + <usize>k * <usize>R_SIZE * 8;
     const count = hi - lo;
     if (count == 0) {
-      store<f64>(o + (<usize>R_COUNT << 3), 0);
-      store<f64>(o + (<usize>R_SUM << 3), 0);
-      store<f64>(o + (<usize>R_SUM_COMP << 3), 0);
-      store<f64>(o + (<usize>R_MIN << 3), NaN);
-      store<f64>(o + (<usize>R_MAX << 3), NaN);
-      store<f64>(o + (<usize>R_FIRST_T << 3), 0);
-      store<f64>(o + (<usize>R_FIRST_V << 3), NaN);
-      store<f64>(o + (<usize>R_LAST_T << 3), 0);
-      store<f64>(o + (<usize>R_LAST_V << 3), NaN);
-      store<f64>(o + (<usize>R_PREV_T << 3), 0);
-      store<f64>(o + (<usize>R_PREV_V << 3), NaN);
-      store<f64>(o + (<usize>R_CORRECTION << 3), 0);
-      store<f64>(o + (<usize>R_RESETS << 3), 0);
-      store<f64>(o + (<usize>R_CHANGES << 3), 0);
+      reduceSink.clear();
+      reduceSink.write(o);
       continue;
     }
     // The order-dependent fields, as ReduceSink.add computes them sample by sample.

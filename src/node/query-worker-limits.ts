@@ -12,7 +12,7 @@
 import type { ResourceLimits } from 'node:worker_threads';
 
 /** The young generation's size (both semi-spaces and the new large-object space), in MiB. */
-export const QUERY_WORKER_YOUNG_GENERATION_MB = 12;
+const QUERY_WORKER_YOUNG_GENERATION_MB = 12;
 
 /** The resource limits of a new query worker. */
 export function queryWorkerLimits(heapMb: number): ResourceLimits {

@@ -64,16 +64,20 @@ interface StaticFile {
 }
 
 /** Picks the smallest encoding the client accepts. */
-function encodingFor(req: Request): 'br' | 'gzip' | null {
-  const accept = req.headers.get('accept-encoding') ?? '';
+function encodingOf(acceptEncoding: string | undefined | null): 'br' | 'gzip' | null {
+  const accept = acceptEncoding ?? '';
   if (/\bbr\b/.test(accept)) return 'br';
   if (/\bgzip\b/.test(accept)) return 'gzip';
   return null;
 }
 
+function encodingFor(req: Request): 'br' | 'gzip' | null {
+  return encodingOf(req.headers.get('accept-encoding'));
+}
+
 /** Whether a client's Accept-Encoding takes the compressed answers (gzip: brotli takes gzip as well). */
 export function acceptsCompression(acceptEncoding: string | undefined | null): boolean {
-  return /\b(br|gzip)\b/.test(acceptEncoding ?? '');
+  return encodingOf(acceptEncoding) !== null;
 }
 
 /** Answers shorter than this are sent as they are. */

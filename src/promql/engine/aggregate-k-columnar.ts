@@ -15,7 +15,7 @@
 import type { Labels } from '../../model/labels.js';
 import { ColumnarSeries, type StepColumns, emptyColumns } from './columnar.js';
 import { quantile } from './quantile.js';
-import { ratioOffset } from './ratio-offset.js';
+import { ratioKeeps, ratioOffset } from './ratio-offset.js';
 import type { Matrix, Series } from './value.js';
 import { cachedLabelsKey } from './label-key-cache.js';
 
@@ -177,11 +177,6 @@ export function aggregateKColumnar(
     }
   }
   return order.map((si) => new ColumnarSeries(input[si]!.metric, input[si]!.dropName, out[si]!));
-}
-
-/** aggregate.ts's addRatioSample, with the series' offset worked out once. */
-function ratioKeeps(ratio: number, offset: number): boolean {
-  return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1 + ratio);
 }
 
 /** quantile per group and step; each group's values in input order, as the step-by-step path gathers them. */

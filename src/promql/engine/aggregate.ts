@@ -7,7 +7,7 @@ import { QueryError } from './errors.js';
 import type { Annotations } from './annotations.js';
 import { kahanInc } from './kahan.js';
 import { quantile } from './quantile.js';
-import { ratioOffset } from './ratio-offset.js';
+import { ratioKeeps, ratioOffset } from './ratio-offset.js';
 import { aggregateColumnar, COLUMNAR_OPS } from './aggregate-columnar.js';
 import { type StepColumns, columnsOf, matrixColumns } from './columnar.js';
 export { ratioOffset };
@@ -99,8 +99,7 @@ interface Group {
 const freshGroup = (): Group => ({ seen: false, hist: null, hasFloat: false, hasHistogram: false, value: 0, mean: 0, kahanC: 0, count: 0, incrementalMean: false, values: [], dropName: false });
 
 function addRatioSample(ratio: number, ls: Labels): boolean {
-  const off = ratioOffset(ls);
-  return (ratio >= 0 && off < ratio) || (ratio < 0 && off >= 1 + ratio);
+  return ratioKeeps(ratio, ratioOffset(ls));
 }
 
 /** container/heap over samples with a less function (same sift order as Go's). */

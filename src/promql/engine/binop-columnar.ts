@@ -21,8 +21,11 @@ export interface ColumnarBinopContext {
   interval: number;
   numSteps: number;
   delayedNameRemoval: boolean;
+  /** Checks the deadline; called once a step. */
   checkAbort: () => void;
+  /** Counts samples held against the query's limit, as the per-step path does at each step. */
   add: (n: number) => void;
+  /** Resets the held-sample count to what it was before the step's inputs. */
   setCurrent: (n: number) => void;
   current: () => number;
 }
@@ -112,6 +115,20 @@ export class ColumnarCollector {
  * vector op vector with matching. lhsIn and rhsIn are the operands as
  * written; one-to-many swaps them as vectorBinop does.
  */
+/** Each side's match signatures as small integers shared by both sides (equal ids: equal signatures). */
+export function signatureIds(lhs: Matrix, rhs: Matrix, sig: (ls: Labels) => string): { lSig: Int32Array; rSig: Int32Array; count: number } {
+  const ids = new Map<string, number>();
+  const id = (ls: Labels) => {
+    const s = sig(ls);
+    let n = ids.get(s);
+    if (n === undefined) ids.set(s, (n = ids.size));
+    return n;
+  };
+  const lSig = Int32Array.from(lhs, (s) => id(s.metric));
+  const rSig = Int32Array.from(rhs, (s) => id(s.metric));
+  return { lSig, rSig, count: ids.size };
+}
+
 export function columnarVectorBinop(
   op: BinaryOp, lhsIn: Matrix, lhsColsIn: StepColumns[], rhsIn: Matrix, rhsColsIn: StepColumns[],
   matching: VectorMatching, returnBool: boolean, sig: (ls: Labels) => string, ctx: ColumnarBinopContext,
@@ -120,17 +137,7 @@ export function columnarVectorBinop(
   const lhs = swapped ? rhsIn : lhsIn, rhs = swapped ? lhsIn : rhsIn;
   const lcols = swapped ? rhsColsIn : lhsColsIn, rcols = swapped ? lhsColsIn : rhsColsIn;
   const oneToOne = matching.card === 'one-to-one';
-  // Signatures as small integers, shared by both sides.
-  const sigIds = new Map<string, number>();
-  const sigId = (ls: Labels) => {
-    const s = sig(ls);
-    let id = sigIds.get(s);
-    if (id === undefined) sigIds.set(s, (id = sigIds.size));
-    return id;
-  };
-  const rSig = Int32Array.from(rhs, (s) => sigId(s.metric));
-  const lSig = Int32Array.from(lhs, (s) => sigId(s.metric));
-  const nSigs = sigIds.size;
+  const { lSig, rSig, count: nSigs } = signatureIds(lhs, rhs, sig);
   // Per signature at the current step: the right-hand series present (-1: none) and the step it was set at.
   const rightOf = new Int32Array(nSigs), rightStep = new Int32Array(nSigs).fill(-1);
   const matchedStep = new Int32Array(nSigs).fill(-1);

@@ -16,21 +16,11 @@ import { monotonicityInfo, parseGoFloat, validateQuantile } from './functions.js
 import { cachedLabelsKey } from './label-key-cache.js';
 import { type Matrix, dropMetricName, getLabel, labelsKey, withoutLabels } from './value.js';
 import type { Labels } from '../../model/labels.js';
+import type { ColumnarBinopContext } from './binop-columnar.js';
 
-export interface QuantileRangeContext {
+export interface QuantileRangeContext extends ColumnarBinopContext {
   call: Call;
   annos: Annotations;
-  delayedNameRemoval: boolean;
-  start: number;
-  interval: number;
-  numSteps: number;
-  /** Checks the deadline; called once a step. */
-  checkAbort: () => void;
-  /** Counts samples held against the query's limit, as the per-step path does at each step. */
-  add: (n: number) => void;
-  /** Resets the held-sample count to what it was before the step's inputs. */
-  setCurrent: (n: number) => void;
-  current: () => number;
 }
 
 export function classicQuantileRange(phiMatrix: Matrix, input: Matrix, cols: StepColumns[], ctx: QuantileRangeContext): Matrix {

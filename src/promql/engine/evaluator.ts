@@ -194,18 +194,18 @@ export class Evaluator {
     if (isString(res) || inner.type === 'MatrixSelector' || inner.type === 'SubqueryExpr') return res;
     const n = this.numSteps;
     for (let i = 0; i < res.length; i++) {
+      const s = res[i]!;
       // A one-step column becomes a column over every step: the value repeated, no points built.
-      const c = columnsOf(res[i]!);
-      if (!c || c.count !== 1 || n === 1) continue;
-      const cols = emptyColumns(this.start, this.interval, n);
-      cols.values.fill(c.values[0]!);
-      cols.present.fill(1);
-      cols.count = n;
-      this.q.add(n - 1);
-      res[i] = new ColumnarSeries(res[i]!.metric, res[i]!.dropName, cols);
-    }
-    for (const s of res) {
-      if (s instanceof ColumnarSeries && s.columns?.values.length === n && n > 1) continue;
+      const c = columnsOf(s);
+      if (c && c.count === 1 && n > 1) {
+        const cols = emptyColumns(this.start, this.interval, n);
+        cols.values.fill(c.values[0]!);
+        cols.present.fill(1);
+        cols.count = n;
+        this.q.add(n - 1);
+        res[i] = new ColumnarSeries(s.metric, s.dropName, cols);
+        continue;
+      }
       const first = s.floats[0];
       const firstH = s.histograms?.[0];
       if (!first && !firstH) continue;

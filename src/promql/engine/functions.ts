@@ -362,7 +362,7 @@ export type RangeFn = (t: ArrayLike<number>, v: ArrayLike<number>, lo: number, h
 // and its windows overlap, so each reset is found once instead of once per window.
 const resetIndices = new WeakMap<ArrayLike<number>, Int32Array>();
 
-export function counterResets(v: ArrayLike<number>): Int32Array {
+function counterResets(v: ArrayLike<number>): Int32Array {
   let r = resetIndices.get(v);
   if (!r) {
     const found: number[] = [];
@@ -373,7 +373,7 @@ export function counterResets(v: ArrayLike<number>): Int32Array {
   return r;
 }
 
-export function firstAtOrAfter(xs: Int32Array, x: number): number {
+function firstAtOrAfter(xs: Int32Array, x: number): number {
   let lo = 0, hi = xs.length;
   while (lo < hi) {
     const m = (lo + hi) >>> 1;
@@ -389,23 +389,26 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeFn {
     if (ctx.st) return rateWithStartTimestamps(t, v, ctx.st, lo, hi, ctx, isCounter, isRate);
     const n = hi - lo;
     if (n < 2) return null;
-    const firstT = t[lo]!, lastT = t[hi - 1]!;
-    let result = v[hi - 1]! - v[lo]!;
-    if (isCounter) {
-      if (n > 16) {
-        // The series' resets are found once; each window adds those inside it, in the same order
-        // (so the same bits) as the scan below, without visiting every sample of every window.
-        // A context kept for a whole series remembers them: a lookup per window was a visible cost.
-        let resets: Int32Array;
-        if (ctx.resets?.v === v) resets = ctx.resets.at;
-        else ctx.resets = { v, at: (resets = counterResets(v)) };
-        for (let k = firstAtOrAfter(resets, lo + 1); k < resets.length && resets[k]! < hi; k++) result += v[resets[k]! - 1]!;
-      } else {
-        for (let i = lo + 1; i < hi; i++) if (v[i]! < v[i - 1]!) result += v[i - 1]!;
-      }
-    }
-    return extrapolate(result, firstT, lastT, v[lo]!, n - 1, ctx, isCounter, isRate);
+    return extrapolate(windowDifference(v, lo, hi, ctx, isCounter), t[lo]!, t[hi - 1]!, v[lo]!, n - 1, ctx, isCounter, isRate);
   };
+}
+
+/** The last value less the first over v[lo..hi), with a counter's resets added back. */
+export function windowDifference(v: ArrayLike<number>, lo: number, hi: number, ctx: RangeCtx, isCounter: boolean): number {
+  let result = v[hi - 1]! - v[lo]!;
+  if (!isCounter) return result;
+  if (hi - lo > 16) {
+    // The series' resets are found once; each window adds those inside it, in the same order
+    // (so the same bits) as the scan below, without visiting every sample of every window.
+    // A context kept for a whole series remembers them: a lookup per window was a visible cost.
+    let resets: Int32Array;
+    if (ctx.resets?.v === v) resets = ctx.resets.at;
+    else ctx.resets = { v, at: (resets = counterResets(v)) };
+    for (let k = firstAtOrAfter(resets, lo + 1); k < resets.length && resets[k]! < hi; k++) result += v[resets[k]! - 1]!;
+  } else {
+    for (let i = lo + 1; i < hi; i++) if (v[i]! < v[i - 1]!) result += v[i - 1]!;
+  }
+  return result;
 }
 
 /** The extrapolation step of rate/increase/delta, shared by the JS and WASM paths. */
@@ -618,6 +621,19 @@ function compareOverTime(better: (cur: number, best: number) => boolean, returnT
 }
 
 /** Average with Kahan summation, switching to an incremental mean when the sum would overflow. */
+/** The Kahan sum of v[lo..hi) (a non-empty window). */
+export function sumOverTime(v: ArrayLike<number>, lo: number, hi: number): number {
+  let sum = 0, c = 0;
+  for (let i = lo; i < hi; i++) {
+    // kahanInc written out (no pair per sample); an infinite sum resets c, as there.
+    const f = v[i]!, t = sum + f;
+    if (t === Infinity || t === -Infinity) c = 0;
+    else c += Math.abs(sum) >= Math.abs(f) ? (sum - t) + f : (f - t) + sum;
+    sum = t;
+  }
+  return sum === Infinity || sum === -Infinity ? sum : sum + c;
+}
+
 export function avgOverTime(v: ArrayLike<number>, lo: number, hi: number): number {
   let sum = v[lo]!, count = 1, mean = 0, c = 0, incremental = false;
   for (let i = lo + 1; i < hi; i++) {
@@ -667,18 +683,7 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   idelta: instantValue(false),
   avg_over_time: (_t, v, lo, hi) => (hi > lo ? avgOverTime(v, lo, hi) : null),
   count_over_time: (_t, _v, lo, hi) => (hi > lo ? hi - lo : null),
-  sum_over_time: (_t, v, lo, hi) => {
-    if (hi <= lo) return null;
-    let sum = 0, c = 0;
-    for (let i = lo; i < hi; i++) {
-      // kahanInc written out (no pair per sample); an infinite sum resets c, as there.
-      const f = v[i]!, t = sum + f;
-      if (t === Infinity || t === -Infinity) c = 0;
-      else c += Math.abs(sum) >= Math.abs(f) ? (sum - t) + f : (f - t) + sum;
-      sum = t;
-    }
-    return sum === Infinity || sum === -Infinity ? sum : sum + c;
-  },
+  sum_over_time: (_t, v, lo, hi) => (hi > lo ? sumOverTime(v, lo, hi) : null),
   min_over_time: compareOverTime((cur, best) => cur < best || Number.isNaN(best), false),
   max_over_time: compareOverTime((cur, best) => cur > best || Number.isNaN(best), false),
   ts_of_min_over_time: compareOverTime((cur, best) => cur <= best || Number.isNaN(best), true),

@@ -107,11 +107,10 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
     };
     let floats: FPoint[];
     let histograms: HPoint[] | undefined;
-    // Start timestamps change what rate and resets see, so such series take the sample path.
-    const hasStarts = s.stored?.hasStartTimestamps?.(ev.start - src.offset - src.range - lb, ev.end - src.offset) ?? false;
-    // Reductions cover floats only: series with histograms read their samples.
-    const hasHistograms = s.stored?.hasHistograms?.(ev.start - src.offset - src.range - lb, ev.end - src.offset) ?? false;
-    if (fast && s.stored && !hasStarts && !hasHistograms) {
+    // Asked only where reductions are wanted (each may decode): start timestamps change what rate
+    // and resets see, and reductions cover floats only, so such series take the sample path.
+    const readFrom = ev.start - src.offset - src.range - lb, readTo = ev.end - src.offset;
+    if (fast && s.stored && !(s.stored.hasStartTimestamps?.(readFrom, readTo) ?? false) && !(s.stored.hasHistograms?.(readFrom, readTo) ?? false)) {
       const w = { start: ev.start, end: ev.end, interval: ev.interval, offset: src.offset, range: src.range };
       const res = fast(s.stored, w, (step, ts) => {
         const d = s.data();

@@ -9,7 +9,7 @@
 // (anchored, smoothed, start timestamps) and every other function go
 // through functions.ts's RangeFn and store its result.
 
-import { type RangeCtx, type RangeFn, RANGE_FUNCTIONS, avgOverTime, counterResets, extrapolate, firstAtOrAfter } from './functions.js';
+import { type RangeCtx, type RangeFn, RANGE_FUNCTIONS, avgOverTime, extrapolate, sumOverTime, windowDifference } from './functions.js';
 
 /** Writes the function's value for the window t[lo..hi) into out[k]; false when the window has none. */
 export type RangeFnInto = (t: ArrayLike<number>, v: ArrayLike<number>, lo: number, hi: number, ctx: RangeCtx, out: Float64Array, k: number) => boolean;
@@ -30,18 +30,7 @@ function extrapolatedRateInto(name: string, isCounter: boolean, isRate: boolean)
     if (ctx.anchored || ctx.smoothed || ctx.st) return general(t, v, lo, hi, ctx, out, k);
     const n = hi - lo;
     if (n < 2) return false;
-    let result = v[hi - 1]! - v[lo]!;
-    if (isCounter) {
-      if (n > 16) {
-        let resets: Int32Array;
-        if (ctx.resets?.v === v) resets = ctx.resets.at;
-        else ctx.resets = { v, at: (resets = counterResets(v)) };
-        for (let r = firstAtOrAfter(resets, lo + 1); r < resets.length && resets[r]! < hi; r++) result += v[resets[r]! - 1]!;
-      } else {
-        for (let i = lo + 1; i < hi; i++) if (v[i]! < v[i - 1]!) result += v[i - 1]!;
-      }
-    }
-    out[k] = extrapolate(result, t[lo]!, t[hi - 1]!, v[lo]!, n - 1, ctx, isCounter, isRate);
+    out[k] = extrapolate(windowDifference(v, lo, hi, ctx, isCounter), t[lo]!, t[hi - 1]!, v[lo]!, n - 1, ctx, isCounter, isRate);
     return true;
   };
 }
@@ -75,14 +64,7 @@ const HAND_WRITTEN: Record<string, RangeFnInto> = {
   },
   sum_over_time: (_t, v, lo, hi, _ctx, out, k) => {
     if (hi <= lo) return false;
-    let sum = 0, c = 0;
-    for (let i = lo; i < hi; i++) {
-      const f = v[i]!, s = sum + f;
-      if (s === Infinity || s === -Infinity) c = 0;
-      else c += Math.abs(sum) >= Math.abs(f) ? (sum - s) + f : (f - s) + sum;
-      sum = s;
-    }
-    out[k] = sum === Infinity || sum === -Infinity ? sum : sum + c;
+    out[k] = sumOverTime(v, lo, hi);
     return true;
   },
   count_over_time: (_t, _v, lo, hi, _ctx, out, k) => {

@@ -25,3 +25,8 @@ export function ratioOffset(ls: Labels): number {
   if (off === undefined) ratioOffsets.set(ls, (off = Number(labelsHash(ls)) / MAX_UINT64));
   return off;
 }
+
+/** Whether limit_ratio keeps a series at `offset` (from ratioOffset): the first `ratio` of [0, 1), or for a negative ratio its complement. */
+export function ratioKeeps(ratio: number, offset: number): boolean {
+  return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1 + ratio);
+}

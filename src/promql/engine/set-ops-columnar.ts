@@ -12,22 +12,14 @@
 import type { Labels } from '../../model/labels.js';
 import type { StepColumns } from './columnar.js';
 import type { Matrix } from './value.js';
-import { type ColumnarBinopContext, ColumnarCollector } from './binop-columnar.js';
+import { type ColumnarBinopContext, ColumnarCollector, signatureIds } from './binop-columnar.js';
 
 export function columnarSetOp(
   op: 'and' | 'or' | 'unless', lhs: Matrix, lcols: StepColumns[], rhs: Matrix, rcols: StepColumns[], sig: (ls: Labels) => string, ctx: ColumnarBinopContext,
 ): Matrix {
-  const sigIds = new Map<string, number>();
-  const sigId = (ls: Labels) => {
-    const s = sig(ls);
-    let id = sigIds.get(s);
-    if (id === undefined) sigIds.set(s, (id = sigIds.size));
-    return id;
-  };
-  const lSig = Int32Array.from(lhs, (s) => sigId(s.metric));
-  const rSig = Int32Array.from(rhs, (s) => sigId(s.metric));
+  const { lSig, rSig, count } = signatureIds(lhs, rhs, sig);
   // The step at which a signature was last seen on the side that filters (-1: never).
-  const seenAt = new Int32Array(sigIds.size).fill(-1);
+  const seenAt = new Int32Array(count).fill(-1);
   const out = new ColumnarCollector(ctx);
   const lSlot = lhs.map((s) => out.slot(s.metric));
   const rSlot = rhs.map((s) => out.slot(s.metric));
