@@ -10,7 +10,7 @@
 //    exact answers.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,12 +20,11 @@ import { replayExposition, type SeriesData } from './data.js';
 import { freePort } from './prometheus-peer.js';
 import { promtoolAvailable } from './promtool.js';
 import { gaugeValue } from './blocks-data.js';
+import { dirBytes } from './dir-bytes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, '../src/node/cli.js');
 
-const dirBytes = (dir: string): number => readdirSync(dir, { withFileTypes: true })
-  .reduce((n, e) => n + (e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
 
 function name(s: SeriesData): string {
   const { __name__: n, ...rest } = s.labels;

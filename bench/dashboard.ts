@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_SERIES_PER_INSTANCE } from './demo-data.js';
 import { dashboardData } from './dashboard-data.js';
 import { freePort, startPrometheus, type PrometheusPeer } from './prometheus-peer.js';
-import { cpuSeconds, peakRssMiB } from './process-stats.js';
+import { cpuSeconds, peakRssMiB, untilCpuQuiet } from './process-stats.js';
 import { INTERVAL } from './data.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -176,16 +176,6 @@ async function load(base: string, total: number, concurrency: number, lastT: num
   return { rps: total / ((performance.now() - t0) / 1000), p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
 }
 
-/** Waits (bounded) until a process's CPU time stops growing: two half-seconds in a row under 20 ms each. */
-async function settled(pid: number): Promise<void> {
-  let quiet = 0;
-  for (let i = 0; i < 240 && quiet < 2; i++) {
-    const c0 = cpuSeconds(pid);
-    await new Promise((r) => setTimeout(r, 500));
-    quiet = cpuSeconds(pid) - c0 < 0.02 ? quiet + 1 : 0;
-  }
-}
-
 async function instant(base: string, query: string, at: number): Promise<{ ms: number; status: number }> {
   const s = performance.now();
   const r = await fetch(`${base}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query, time: String(at / 1000), timeout: `${QUERY_TIMEOUT_S}s` }) });
@@ -210,11 +200,10 @@ async function healthWhile(base: string, query: string, at: number): Promise<{ h
 }
 
 export async function dashboardBench(quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {
-  const large = process.env.PROMLET_BENCH_DASHBOARD_LARGE === '1';
   const parts = new Set((process.env.PROMLET_BENCH_DASHBOARD_PARTS ?? 'latency,throughput,health').split(',').map((p) => p.trim()));
-  const instances = large ? Math.ceil(10_000 / DEMO_SERIES_PER_INSTANCE) : 6;
-  const hours = large ? 24 : quick ? 2 : 6;
-  const interval = large ? Number(process.env.PROMLET_BENCH_DASHBOARD_INTERVAL ?? 60_000) : INTERVAL;
+  const instances = LARGE ? Math.ceil(10_000 / DEMO_SERIES_PER_INSTANCE) : 6;
+  const hours = LARGE ? 24 : quick ? 2 : 6;
+  const interval = LARGE ? Number(process.env.PROMLET_BENCH_DASHBOARD_INTERVAL ?? 60_000) : INTERVAL;
   const dir = mkdtempSync(join(tmpdir(), 'promlet-dashboard-'));
   const servers: Server[] = [];
   try {
@@ -227,13 +216,13 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
     const vm = await startVictoria(victoriaDir, dir);
     servers.push(vm);
     // promlet compacts the imported blocks after start, and the others settle too: measure after that.
-    for (const s of servers) await settled(s.pid);
+    for (const s of servers) await untilCpuQuiet(s.pid, 2, 120_000);
 
     // The whole span at a 15 s step, on the 15 s grid, past the first 30 minutes (so every window is full).
     const end = Math.floor(lastT / 15_000) * 15_000;
     const start = Math.ceil((firstT + 1800_000) / 15_000) * 15_000;
     // The large variant's queries take seconds each on every server: fewer runs keep the whole under about 15 minutes.
-    const runs = Number(process.env.PROMLET_BENCH_DASHBOARD_RUNS ?? (quick ? 5 : large ? 3 : 11)), warm = quick || large ? 1 : 4;
+    const runs = Number(process.env.PROMLET_BENCH_DASHBOARD_RUNS ?? (quick ? 5 : LARGE ? 3 : 11)), warm = quick || LARGE ? 1 : 4;
     console.log(`\n## Dashboard queries: ${count.toLocaleString('en')} series × ${hours} h at ${interval / 1000} s (${samples.toLocaleString('en')} samples); promlet serve beside Prometheus 2.42 and VictoriaMetrics 1.79\n`);
     if (parts.has('latency')) {
       console.log(`Range queries over ${((end - start) / 3600e3).toFixed(1)} h at a 15 s step over HTTP, one at a time, median of ${runs} after ${warm} warm-ups (servers interleaved).`);
@@ -272,13 +261,13 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
       vsProm.push(row.promletMs / row.prometheusMs);
       cpuVsVm.push(row.promletCpuMs / row.victoriaCpuMs);
       cpuVsProm.push(row.promletCpuMs / row.prometheusCpuMs);
-      record({ part: 'latency', large, ...row });
+      record({ part: 'latency', large: LARGE, ...row });
       console.log(`| \`${q}\` | ${c.series} × ${Math.round(c.points / Math.max(1, c.series))} | ${row.promletMs.toFixed(1)} | ${row.prometheusMs.toFixed(1)} | ${row.victoriaMs.toFixed(1)} | ${vsVm.at(-1)!.toFixed(2)} | ${vsProm.at(-1)!.toFixed(2)} | ${row.promletCpuMs.toFixed(0)} / ${row.prometheusCpuMs.toFixed(0)} / ${row.victoriaCpuMs.toFixed(0)} | ${cpuVsVm.at(-1)!.toFixed(2)} | ${cpuVsProm.at(-1)!.toFixed(2)} | ${Number.isNaN(c.maxRelDiff) ? 'differs' : c.maxRelDiff.toExponential(1)} |`);
     }
     if (vsVm.length) console.log(`| geometric mean | | | | | **${geomean(vsVm).toFixed(2)}** | **${geomean(vsProm).toFixed(2)}** | | **${geomean(cpuVsVm).toFixed(2)}** | **${geomean(cpuVsProm).toFixed(2)}** | |`);
-    if (vsVm.length) record({ part: 'latency', large, geomeanVsVictoria: geomean(vsVm), geomeanVsPrometheus: geomean(vsProm), cpuGeomeanVsVictoria: geomean(cpuVsVm), cpuGeomeanVsPrometheus: geomean(cpuVsProm) });
+    if (vsVm.length) record({ part: 'latency', large: LARGE, geomeanVsVictoria: geomean(vsVm), geomeanVsPrometheus: geomean(vsProm), cpuGeomeanVsVictoria: geomean(cpuVsVm), cpuGeomeanVsPrometheus: geomean(cpuVsProm) });
 
-    const total = quick || large ? 96 : 384;
+    const total = quick || LARGE ? 96 : 384;
     if (parts.has('throughput')) {
       console.log(`\n### Throughput: ${total} range queries (the six in turn, the last hour at 15 s, ending at a different minute each)\n`);
       console.log('| clients | server | req/s | p50 ms | p99 ms | promlet / server (req/s) |');
@@ -287,12 +276,12 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
     for (const clients of parts.has('throughput') ? [8, 32] : []) {
       const res = new Map<string, Awaited<ReturnType<typeof load>>>();
       for (const s of servers) {
-        await load(s.url, large ? 6 : 12, 4, lastT);
+        await load(s.url, LARGE ? 6 : 12, 4, lastT);
         res.set(s.name, await load(s.url, total, clients, lastT));
       }
       const ours = res.get('promlet')!.rps;
       for (const [name, r] of res) {
-        record({ part: 'throughput', large, clients, server: name, ...r });
+        record({ part: 'throughput', large: LARGE, clients, server: name, ...r });
         console.log(`| ${clients} | ${name} | ${r.rps.toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${name === 'promlet' ? '' : (ours / r.rps).toFixed(2)} |`);
       }
     }
@@ -320,7 +309,7 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
     for (const s of res > 0 ? [promlet, prom] : []) {
       const h = await healthWhile(s.url, heavy(res), end);
       const row = { server: s.name, heavyMs: h.heavyMs, status: h.status, answers: h.health.length, p50: pct(h.health, 0.5), p99: pct(h.health, 0.99), max: Math.max(...h.health) };
-      record({ part: 'health', large, ...row });
+      record({ part: 'health', large: LARGE, ...row });
       console.log(`| ${s.name} | ${h.heavyMs.toFixed(0)} (${h.status}) | ${row.answers} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.max.toFixed(1)} |`);
     }
 
@@ -328,7 +317,7 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
     console.log('|---|---:|');
     for (const s of servers) {
       const rss = peakRssMiB(s.pid);
-      record({ part: 'rss', large, server: s.name, peakRssMiB: rss });
+      record({ part: 'rss', large: LARGE, server: s.name, peakRssMiB: rss });
       console.log(`| ${s.name} | ${rss.toFixed(0)} |`);
     }
   } finally {

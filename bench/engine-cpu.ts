@@ -23,7 +23,7 @@ import { DASHBOARD_QUERIES } from './dashboard.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export const EXTRA_QUERIES = [
+const EXTRA_QUERIES = [
   'topk(5, rate(demo_cpu_usage_seconds_total[5m]))',
   'bottomk by (instance) (2, demo_memory_usage_bytes)',
   'label_replace(rate(demo_cpu_usage_seconds_total[5m]), "host", "$1", "instance", "(.*):.*")',

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { compress } from 'snappyjs';
 import { WriteRequest } from '../src/remote/proto.js';
 import { startDaemon, startPrometheus, prometheusVersion, type PrometheusPeer } from './prometheus-peer.js';
-import { cpuSeconds, peakRssMiB, rssMiB } from './process-stats.js';
+import { cpuSeconds, peakRssMiB, rssMiB, untilCpuQuiet } from './process-stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -102,29 +102,14 @@ function spread(xs: number[], digits: number, suffix = ''): string {
 
 interface ReceiveRun { samplesPerSecond: number; seconds: number; cpuSeconds: number; startRssMiB: number; peakRssMiB: number; stored: number; failed: number }
 
-/**
- * Waits (at most 15 s) until a process has used less than 20 ms of CPU in
- * 500 ms: work a server does after it answers (promlet's query worker threads
- * load the engine in the background, about half a CPU second) is its
- * start-up's, not the remote writes' measured next.
- */
-async function quiet(pid: number): Promise<number> {
-  const t0 = performance.now();
-  for (let before = cpuSeconds(pid); performance.now() - t0 < 15_000;) {
-    await new Promise((r) => setTimeout(r, 500));
-    const now = cpuSeconds(pid);
-    if (now - before < 0.02) break;
-    before = now;
-  }
-  return (performance.now() - t0) / 1000;
-}
-
 async function receiveOnce(server: 'prometheus' | 'promlet', bodies: Uint8Array[]): Promise<ReceiveRun> {
   const peer = server === 'prometheus'
     ? await startPrometheus({ args: ['--web.enable-remote-write-receiver'] })
     : await startPromlet(['--web.enable-remote-write-receiver']);
   try {
-    await quiet(peer.pid);
+    // Work a server does after it answers (promlet's query workers load the engine in the
+    // background, about half a CPU second) is its start-up's, not the remote writes' measured next.
+    await untilCpuQuiet(peer.pid, 1, 15_000);
     const startRss = rssMiB(peer.pid);
     const cpu0 = cpuSeconds(peer.pid);
     const { seconds, failed } = await send(peer.url, bodies, 4);

@@ -15,10 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { compress } from 'snappyjs';
 import { WriteRequest } from '../src/remote/proto.js';
 import { freePort } from './prometheus-peer.js';
+import { cpuSeconds, peakRssMiB } from './process-stats.js';
+import { isULID } from '../src/storage/block-format.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const H = 3600_000;
-const isULID = (f: string) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(f);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -26,10 +27,7 @@ const pct = (xs: number[], p: number) => {
 };
 
 function procStat(pid: number): { cpuMs: number; peakRss: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return { cpuMs: ticks * 10, peakRss: Number(hwm) * 1024 };
+  return { cpuMs: cpuSeconds(pid) * 1000, peakRss: peakRssMiB(pid) * 2 ** 20 };
 }
 
 export async function maintenanceLoadBench(quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {

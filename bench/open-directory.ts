@@ -14,18 +14,17 @@
 // run is a first open, as after the writer closed it.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './prometheus-peer.js';
 import { cpuSeconds, peakRssMiB } from './process-stats.js';
 import { runWriter } from './blocks.js';
+import { dirBytes } from './dir-bytes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-const dirBytes = (dir: string): number => readdirSync(dir, { withFileTypes: true })
-  .reduce((n, e) => n + (e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
 
 interface Start {
   /** Spawn to the first 200 from /-/ready, ms. */

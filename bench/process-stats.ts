@@ -21,3 +21,16 @@ export function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
+
+/**
+ * Waits until the process's CPU time grew by less than 20 ms in each of
+ * `intervals` half-seconds in a row (start-up work done), or `maxMs` passed.
+ */
+export async function untilCpuQuiet(pid: number, intervals: number, maxMs: number): Promise<void> {
+  const t0 = performance.now();
+  for (let quiet = 0; quiet < intervals && performance.now() - t0 < maxMs;) {
+    const before = cpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, 500));
+    quiet = cpuSeconds(pid) - before < 0.02 ? quiet + 1 : 0;
+  }
+}

@@ -4,12 +4,13 @@
 // ingest the same samples into memory in the same run; and the bytes on disk
 // per sample against the in-memory chunks.
 
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDB } from '../src/index.js';
 import { openDiskDB } from '../src/node/disk-db.js';
 import type { DB } from '../src/storage/db.js';
+import { dirBytes } from './dir-bytes.js';
 
 const STEP = 15_000;
 const START = Date.UTC(2026, 0, 1);
@@ -29,8 +30,6 @@ async function ingest(db: DB, series: number, points: number): Promise<void> {
   }
 }
 
-const dirBytes = (dir: string): number => readdirSync(dir, { withFileTypes: true })
-  .reduce((n, e) => n + (e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
 
 export async function restartBench(quick: boolean, record: (row: Record<string, unknown>) => void): Promise<void> {
   // The full run is the size the durability issue names: 10,000 series × 24 h.

@@ -14,7 +14,7 @@ const MAX_ENTRIES = 1 << 17;
  * whose values are mostly unique (instance ids, paths): remembering them
  * would cost a table entry each and share nothing.
  */
-const MAX_VALUES_PER_NAME = 4096;
+export const MAX_VALUES_PER_NAME = 4096;
 
 /** Frozen labels by name, then value; each name's own flat copy beside its values. */
 const table = new Map<string, { name: string; values: Map<string, Label> }>();

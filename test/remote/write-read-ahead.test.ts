@@ -49,7 +49,6 @@ function walk(r: WriteRequestReader): Snapshot {
   return out;
 }
 
-const seededRand = seededRandom;
 
 async function stored(db: Awaited<ReturnType<typeof openDB>>): Promise<string[]> {
   const q = db.querier(-Infinity, Infinity);
@@ -63,7 +62,7 @@ async function stored(db: Awaited<ReturnType<typeof openDB>>): Promise<string[]>
 describe('readAhead and ReplayReader', () => {
   it('replay what the reader reads, series by series', () => {
     for (let seed = 1; seed <= 30; seed++) {
-      const raw = request(seededRand(seed), 1 + (seed % 17));
+      const raw = request(seededRandom(seed), 1 + (seed % 17));
       const ahead = readAhead(compress(raw), 1 << 24) as ReadAhead;
       expect('raw' in ahead).toBe(true);
       expect(walk(new ReplayReader(ahead))).toEqual(walk(new WriteRequestReader(snappyDecode(compress(raw), 1 << 24))));
@@ -89,7 +88,7 @@ describe('readAhead and ReplayReader', () => {
   it('give the receiver the same answers, stored samples and errors', async () => {
     const statuses = new Set<number>();
     for (let seed = 1; seed <= 40; seed++) {
-      const rand = seededRand(seed);
+      const rand = seededRandom(seed);
       let body = compress(request(rand, 1 + (seed % 9)));
       // Damage some bodies: truncated, or a byte changed inside the compressed stream.
       if (seed % 3 === 1) body = body.subarray(0, Math.floor(body.length * rand()));

@@ -7,7 +7,7 @@ import { openDB, Matcher, type DB } from '../../src/index.js';
 import { labelsFrom } from '../../src/model/labels.js';
 import { ScrapeLoop } from '../../src/scrape/scrape-loop.js';
 import { scrapeConfigs, targetsOf } from '../../src/scrape/targets.js';
-import { flatCopy, sharedLabel } from '../../src/scrape/label-strings.js';
+import { MAX_VALUES_PER_NAME, flatCopy, sharedLabel } from '../../src/scrape/label-strings.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -59,12 +59,13 @@ describe('labels of scraped series', () => {
   });
 
   it('stay separate objects past the number of values remembered for one name', () => {
-    const first = Array.from({ length: 5000 }, (_, i) => sharedLabel('request_id_test', `r${i}`));
+    const first = Array.from({ length: MAX_VALUES_PER_NAME + 1 }, (_, i) => sharedLabel('request_id_test', `r${i}`));
     expect(first[10]).toBe(sharedLabel('request_id_test', 'r10'));
+    expect(first[MAX_VALUES_PER_NAME - 1]).toBe(sharedLabel('request_id_test', `r${MAX_VALUES_PER_NAME - 1}`));
     // Values past the limit are copied each time: equal, not shared.
-    const late = sharedLabel('request_id_test', 'r4999');
-    expect(late).toEqual(first[4999]);
-    expect(late).not.toBe(first[4999]);
+    const late = sharedLabel('request_id_test', `r${MAX_VALUES_PER_NAME}`);
+    expect(late).toEqual(first[MAX_VALUES_PER_NAME]);
+    expect(late).not.toBe(first[MAX_VALUES_PER_NAME]);
   });
 });
 

@@ -12,6 +12,7 @@ import { compactBlocks, cutHeadBlocks } from '../../src/storage/block-lifecycle.
 import { BlockDataNotLoadedError, chunkRangesFor, runPrefetched } from '../../src/storage/block-prefetch.js';
 import { latencySeries } from '../fixtures/histograms.js';
 import { LazyBlockBackend } from '../fixtures/lazy-block-backend.js';
+import { shown } from '../browser/answers.js';
 
 const H = 3_600_000;
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % (2 * H));
@@ -29,9 +30,6 @@ async function fill(db: DB): Promise<void> {
     await app.commit();
   }
 }
-
-const shown = (r: { resultType: string; result: unknown; warnings?: unknown; infos?: unknown }) =>
-  JSON.stringify({ resultType: r.resultType, result: r.result, warnings: r.warnings, infos: r.infos });
 
 const INSTANT: [string, number][] = [
   ['sum(count_over_time(m[1d]))', T0 + POINTS * STEP],

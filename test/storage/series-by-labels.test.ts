@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeriesByLabels, labelsHash } from '../../src/storage/series-by-labels.js';
 import { labelsFrom, type Labels } from '../../src/model/labels.js';
-import { NO_ENTRIES } from '../../src/storage/head.js';
+import { NO_ENTRIES, type MemSeries } from '../../src/storage/head.js';
 import { openDB, Matcher } from '../../src/index.js';
 
 function collidingPair(): [Labels, Labels] {
@@ -70,6 +70,15 @@ describe('a series\' lists', () => {
     q.close();
     const stats = db.stats();
     expect(stats.chunks).toBeGreaterThan(2);
+    // The head's series, reached past the database's private field: what the test is about is their lists.
+    const head = (db as unknown as { head: { series: (MemSeries | undefined)[] } }).head;
+    const byName = (name: string) => head.series.find((m) => m?.labels.some((l) => l.name === '__name__' && l.value === name))!;
+    const quiet = byName('quiet'), busyHead = byName('busy');
+    expect(quiet.closedMinT).toBe(NO_ENTRIES);
+    expect(quiet.persistedFile).toBe(NO_ENTRIES);
+    expect(busyHead.closedMinT).not.toBe(NO_ENTRIES);
+    expect(busyHead.closedMinT.length).toBeGreaterThan(0);
+    expect(busyHead.chunks).not.toBe(NO_ENTRIES);
     await db.close();
   });
 });

@@ -9,6 +9,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDB, createEngine, type DB, type Engine } from '../../../src/index.js';
+import { rangeAnswer } from '../../fixtures/columnar-data.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const STEP = 15_000;
@@ -131,17 +132,6 @@ const QUERIES = [
   'quantile(scalar(min(cpus)) / 10, mem_bytes)',
 ];
 
-type Answer = { data?: unknown; warnings?: string[]; infos?: string[]; samples?: unknown; error?: string };
-
-function answer(engine: Engine, q: string, start: number, end: number): Answer {
-  try {
-    const r = engine.rangeQuerySync(q, start, end, STEP);
-    return { data: r.result, warnings: r.warnings, infos: r.infos, samples: r.stats.samples };
-  } catch (err) {
-    return { error: String(err) };
-  }
-}
-
 describe('columnar range evaluation', () => {
   const engines: Record<string, { columnar: Engine; steps: Engine }> = {};
   beforeAll(async () => {
@@ -162,8 +152,8 @@ describe('columnar range evaluation', () => {
         // All steps, and those before the duplicate right-hand series of steps 200-209.
         for (const last of [STEPS - 1, 190]) {
           const start = T0 + 20 * STEP, end = T0 + last * STEP;
-          const want = answer(steps, q, start, end);
-          expect(answer(columnar, q, start, end)).toEqual(want);
+          const want = rangeAnswer(steps, q, start, end);
+          expect(rangeAnswer(columnar, q, start, end)).toEqual(want);
         }
       });
     }
@@ -172,14 +162,14 @@ describe('columnar range evaluation', () => {
   it('compares answers that have values, and errors where duplicates meet', () => {
     const { columnar } = engines['default']!;
     const start = T0 + 20 * STEP, end = T0 + (STEPS - 1) * STEP;
-    const ok = QUERIES.map((q) => answer(columnar, q, start, T0 + 190 * STEP)).filter((a) => !a.error);
+    const ok = QUERIES.map((q) => rangeAnswer(columnar, q, start, T0 + 190 * STEP)).filter((a) => !a.error);
     expect(ok.length).toBe(QUERIES.length - 3);
     expect(ok.every((a) => (a.data as unknown[]).length > 0)).toBe(true);
-    expect(answer(columnar, 'cpu_seconds_total / on(inst) group_left cpus', start, end).error).toMatch(/duplicate series for the match group/);
-    expect(answer(columnar, 'histogram_quantile(0.9, {__name__=~"lat2?_bucket"})', start, end).error).toMatch(/same labelset/);
-    expect(answer(columnar, 'mem_bytes + on(inst) cpus', start, end).error).toMatch(/many-to-one matching must be explicit/);
-    expect(answer(columnar, 'mem_bytes * on(inst) group_left(kind) cpus', start, end).error).toMatch(/grouping labels must ensure unique matches/);
-    expect(answer(columnar, 'histogram_quantile(0.99, lat_bucket)', start, end).warnings!.join()).toMatch(/malformed value of "oops"/);
-    expect(answer(columnar, 'histogram_quantile(0.99, lat_bucket)', start, end).infos!.join()).toMatch(/monotonicity/);
+    expect(rangeAnswer(columnar, 'cpu_seconds_total / on(inst) group_left cpus', start, end).error).toMatch(/duplicate series for the match group/);
+    expect(rangeAnswer(columnar, 'histogram_quantile(0.9, {__name__=~"lat2?_bucket"})', start, end).error).toMatch(/same labelset/);
+    expect(rangeAnswer(columnar, 'mem_bytes + on(inst) cpus', start, end).error).toMatch(/many-to-one matching must be explicit/);
+    expect(rangeAnswer(columnar, 'mem_bytes * on(inst) group_left(kind) cpus', start, end).error).toMatch(/grouping labels must ensure unique matches/);
+    expect(rangeAnswer(columnar, 'histogram_quantile(0.99, lat_bucket)', start, end).warnings!.join()).toMatch(/malformed value of "oops"/);
+    expect(rangeAnswer(columnar, 'histogram_quantile(0.99, lat_bucket)', start, end).infos!.join()).toMatch(/monotonicity/);
   });
 });

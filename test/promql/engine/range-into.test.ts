@@ -11,10 +11,10 @@ import { RANGE_FUNCTIONS_INTO } from '../../../src/promql/engine/range-into.js';
 import { Annotations } from '../../../src/promql/engine/annotations.js';
 import { parse } from '../../../src/promql/parser/index.js';
 import type { Call } from '../../../src/promql/parser/ast.js';
+import { seededRandom } from '../../../src/model/seeded-random.js';
 
 function series(seed: number, n: number): { t: Float64Array; v: Float64Array; st: Float64Array } {
-  let x = seed;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = seededRandom(seed);
   const t = new Float64Array(n), v = new Float64Array(n), st = new Float64Array(n);
   let time = 1_000_000, value = 0;
   for (let i = 0; i < n; i++) {
