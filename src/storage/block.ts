@@ -40,6 +40,9 @@ const EMPTY_BYTES = new Uint8Array(0);
 /** The file number pages of the index are read under (chunk files are numbered from 1). */
 const INDEX_FILE = -1;
 
+/** A cached page's view, with the offsets in it whose CRC-32 was checked since it was read (see Block.cachedRange). */
+type CheckedPage = Uint8Array & { checked?: Set<number> };
+
 export class Block implements PostingsSource {
   readonly encoding: number;
   /** The symbols and the postings offset table (label name -> sorted values -> postings list offset), read at first use. */
@@ -128,12 +131,12 @@ export class Block implements PostingsSource {
 
   /**
    * Offsets (within the page) of the chunks, series entries and postings
-   * lists whose CRC-32 was checked, per cached page view. A page read from
-   * the files again (a miss after eviction, into a new or reused buffer) is
-   * a new view with no entry here, so what comes from disk is always
-   * checked, and what a query reads from the cache again is not re-hashed.
+   * lists whose CRC-32 was checked are kept on the cached page's view
+   * (CheckedPage). A page read from the files again (a miss after eviction,
+   * into a new or reused buffer) is a new view without them, so what comes
+   * from disk is always checked, and what a query reads from the cache
+   * again is not re-hashed.
    */
-  private readonly verified = new WeakMap<Uint8Array, Set<number>>();
   /** Cache keys of pages by file (INDEX_FILE + 1 for the index) and page number, made once: a fresh key string is hashed on every lookup. */
   private readonly pageKeys: string[][] = [];
   /** Reads pages for the cache (one object, not a closure per read). */
@@ -205,7 +208,7 @@ export class Block implements PostingsSource {
       r.bytes = page.subarray(from, from + len);
       r.page = page;
       r.next = null;
-      r.unchecked = !this.verified.get(page)?.has(from);
+      r.unchecked = !(page as CheckedPage).checked?.has(from);
       return r;
     }
     if (last !== first + 1) {
@@ -224,7 +227,7 @@ export class Block implements PostingsSource {
     r.bytes = out;
     r.page = a;
     r.next = b;
-    r.unchecked = !(this.verified.get(a)?.has(from) && this.verified.get(b)?.has(-1 - from));
+    r.unchecked = !((a as CheckedPage).checked?.has(from) && (b as CheckedPage).checked?.has(-1 - from));
     return r;
   }
 
@@ -240,10 +243,8 @@ export class Block implements PostingsSource {
     if (next) this.mark(next, -1 - at);
   }
 
-  private mark(page: Uint8Array, key: number): void {
-    let set = this.verified.get(page);
-    if (!set) this.verified.set(page, (set = new Set()));
-    set.add(key);
+  private mark(page: CheckedPage, key: number): void {
+    (page.checked ??= new Set()).add(key);
   }
 
   // ---- PostingsSource: series references are index offsets, ascending. ----
