@@ -109,23 +109,29 @@ export interface ChunkPart {
   ptr: number;
 }
 
-/** Copies chunk bytes into zeroed scratch slots for one WASM call; returns their pointers. */
+/** Copies chunk bytes into scratch slots (zeroed past the bytes) for one WASM call; returns their pointers. */
 function toScratch(parts: readonly ChunkPart[]): number[] {
-  const n = parts.reduce((k, p) => k + (p.bytes ? 1 : 0), 0);
-  if (n === 0) return parts.map((p) => p.ptr);
+  let n = 0;
+  for (let k = 0; k < parts.length; k++) if (parts[k]!.bytes) n++;
+  const out = new Array<number>(parts.length);
+  if (n === 0) {
+    for (let k = 0; k < parts.length; k++) out[k] = parts[k]!.ptr;
+    return out;
+  }
   const base = scratch.reserve(n * SLOT);
   const { u8 } = mem();
-  const out: number[] = [];
   let i = 0;
-  for (const p of parts) {
+  for (let k = 0; k < parts.length; k++) {
+    const p = parts[k]!;
     if (!p.bytes) {
-      out.push(p.ptr);
+      out[k] = p.ptr;
       continue;
     }
     const at = base + i++ * SLOT;
-    u8.fill(0, at, at + SLOT);
+    // Stored bytes are the chunk's used prefix: the decoder reads the rest as zeros.
     u8.set(p.bytes, at);
-    out.push(at);
+    u8.fill(0, at + p.bytes.length, at + SLOT);
+    out[k] = at;
   }
   return out;
 }
