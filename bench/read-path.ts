@@ -69,7 +69,9 @@ async function main(): Promise<void> {
     out[metric] = { nsPerSample: median(cpu), bytesPerSample: heap.length ? median(heap) : NaN, samples };
   }
   await handle.close?.();
-  console.log(JSON.stringify({ root, metrics: out, peakRssMiB: peakRssMiB() }));
+  const m = process.memoryUsage();
+  const { mem } = await import(join(root, 'dist/src/wasm/loader.js'));
+  console.log(JSON.stringify({ root, metrics: out, peakRssMiB: peakRssMiB(), heapMiB: m.heapTotal / 2 ** 20, externalMiB: m.external / 2 ** 20, arrayBuffersMiB: m.arrayBuffers / 2 ** 20, wasmMiB: mem().u8.byteLength / 2 ** 20 }));
 }
 
 await main();

@@ -201,38 +201,42 @@ class MergedSeries implements Series {
 
   private readChunks(lo: number, hi: number): number[] {
     this.q.checkOpen();
-    const sources: ChunkPart[][] = [];
-    const deleted: (readonly [number, number][])[] = [];
-    let tombstoned = false;
+    // Every source's parts in one list, in source order; `starts` marks where each source begins.
+    const all: ChunkPart[] = [];
+    const starts: number[] = [];
+    let deleted: (readonly [number, number][])[] | null = null;
+    let ordered = true;
     for (const { block, ref } of this.blockParts) {
-      const parts: ChunkPart[] = [];
+      const from = all.length;
       for (const c of block.chunkMetas(ref)) {
         if (c.maxT < lo) continue;
         if (c.minT > hi) break;
-        parts.push({ minT: c.minT, maxT: c.maxT, bytes: block.chunk(c), ptr: 0 });
+        if (all.length > 0 && c.minT <= all[all.length - 1]!.maxT) ordered = false;
+        all.push({ minT: c.minT, maxT: c.maxT, bytes: block.chunk(c), ptr: 0 });
       }
-      if (parts.length === 0) continue;
+      if (all.length === from) continue;
+      starts.push(from);
       const stones = block.deleted(ref);
       const gone = stones.length === 0 ? stones : stones.filter(([a, b]) => b >= lo && a <= hi);
-      if (gone.length > 0) tombstoned = true;
-      sources.push(parts);
-      deleted.push(gone);
+      if (gone.length > 0) (deleted ??= starts.slice(0, -1).map(() => [])).push(gone);
+      else deleted?.push(gone);
     }
     const head = this.headSeries;
     if (head) {
       const parts = head.chunkParts(lo, hi);
       if (parts.length > 0) {
-        sources.push(parts);
-        deleted.push([]);
+        starts.push(all.length);
+        deleted?.push([]);
+        for (const p of parts) {
+          if (all.length > 0 && p.minT <= all[all.length - 1]!.maxT) ordered = false;
+          all.push(p);
+        }
       }
     }
-    if (tombstoned) return this.mergedChunks(sources, lo, hi, deleted);
-    if (sources.length === 1) return toScratch(sources[0]!);
-    const all = sources.flat();
-    let ordered = true;
-    for (let i = 1; i < all.length && ordered; i++) if (all[i]!.minT <= all[i - 1]!.maxT) ordered = false;
-    if (ordered) return toScratch(all);
-    return this.mergedChunks(sources, lo, hi);
+    // One source is read as it is; several go as one list when their chunks follow each other in time.
+    if (!deleted && (starts.length <= 1 || ordered)) return toScratch(all);
+    const sources = starts.map((from, k) => all.slice(from, starts[k + 1] ?? all.length));
+    return this.mergedChunks(sources, lo, hi, deleted ?? []);
   }
 
   /** Overlapping sources: decode each, merge by time (a later source wins a shared timestamp), encode again. */
