@@ -259,15 +259,16 @@ class MergedSeries implements Series {
   samples(mint: number, maxt: number, opts?: { skipStale?: boolean }): SampleBatch {
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
     const batch: SampleBatch = decodeList(this.chunks(lo, hi), this.q.head.enc, lo, hi, opts?.skipStale ?? false);
-    const histograms = toBatch(this.histogramRun(lo, hi), opts?.skipStale ?? false);
+    const run = this.histogramRun(lo, hi);
+    const histograms = run && toBatch(run, opts?.skipStale ?? false);
     if (histograms) batch.histograms = histograms;
     const starts = this.starts();
     if (starts && this.hasStartTimestamps(lo, hi)) attachStarts(batch, starts);
     return batch;
   }
 
-  /** The histogram samples within [lo, hi] of every source, tombstones applied, merged (a later source wins a timestamp). */
-  private histogramRun(lo: number, hi: number): HistogramRun {
+  /** The histogram samples within [lo, hi] of every source, tombstones applied, merged (a later source wins a timestamp); null when no source has histogram chunks there. */
+  private histogramRun(lo: number, hi: number): HistogramRun | null {
     this.q.checkOpen();
     const runs: HistogramRun[] = [];
     for (const { block, ref, hmetas } of this.blockParts) {
@@ -279,7 +280,7 @@ class MergedSeries implements Series {
     }
     const h = this.headSeries?.histogramRun(lo, hi);
     if (h) runs.push(h);
-    return mergeHistogramRuns(runs);
+    return runs.length === 0 ? null : mergeHistogramRuns(runs);
   }
 
   hasHistograms(mint: number, maxt: number): boolean {
@@ -287,7 +288,7 @@ class MergedSeries implements Series {
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
     if (this.headSeries?.hasHistograms(lo, hi)) return true;
     if (!this.blockParts.some((p) => p.hmetas?.some((c) => c.maxT >= lo && c.minT <= hi))) return false;
-    return this.histogramRun(lo, hi).timestamps.length > 0;
+    return (this.histogramRun(lo, hi)?.timestamps.length ?? 0) > 0;
   }
 
   hasStartTimestamps(mint: number, maxt: number): boolean {
