@@ -40,8 +40,16 @@ const EMPTY_BYTES = new Uint8Array(0);
 /** The file number pages of the index are read under (chunk files are numbered from 1). */
 const INDEX_FILE = -1;
 
-/** A cached page's view, with the offsets in it whose CRC-32 was checked since it was read (see Block.cachedRange). */
-type CheckedPage = Uint8Array & { checked?: Set<number> };
+/**
+ * A cached page's view, with the ranges in it (offset -> length) of the
+ * chunks, series entries and postings lists whose CRC-32 was checked since
+ * it was read. A page read from the files again (a miss after eviction,
+ * into a new or a reused buffer) is a new view without them, so what comes
+ * from disk is always checked, and what a query reads from the cache again
+ * is not re-hashed. A range across two pages is also kept on the second
+ * under its offset in the first, negated (-1 - offset).
+ */
+type CheckedPage = Uint8Array & { checked?: Map<number, number> };
 
 export class Block implements PostingsSource {
   readonly encoding: number;
@@ -129,14 +137,6 @@ export class Block implements PostingsSource {
    */
   private readonly passing = new Map<number, { page: number; bytes: Uint8Array }>();
 
-  /**
-   * Offsets (within the page) of the chunks, series entries and postings
-   * lists whose CRC-32 was checked are kept on the cached page's view
-   * (CheckedPage). A page read from the files again (a miss after eviction,
-   * into a new or reused buffer) is a new view without them, so what comes
-   * from disk is always checked, and what a query reads from the cache
-   * again is not re-hashed.
-   */
   /** Cache keys of pages by file (INDEX_FILE + 1 for the index) and page number, made once: a fresh key string is hashed on every lookup. */
   private readonly pageKeys: string[][] = [];
   /** Reads pages for the cache (one object, not a closure per read). */
@@ -203,12 +203,13 @@ export class Block implements PostingsSource {
     const first = Math.floor(off / PAGE), last = Math.floor((off + len - 1) / PAGE);
     const from = off - first * PAGE;
     r.at = from;
+    r.len = len;
     if (first === last) {
       const page = this.page(file, first, true);
       r.bytes = page.subarray(from, from + len);
       r.page = page;
       r.next = null;
-      r.unchecked = !(page as CheckedPage).checked?.has(from);
+      r.unchecked = (page as CheckedPage).checked?.get(from) !== len;
       return r;
     }
     if (last !== first + 1) {
@@ -227,24 +228,20 @@ export class Block implements PostingsSource {
     r.bytes = out;
     r.page = a;
     r.next = b;
-    r.unchecked = !((a as CheckedPage).checked?.has(from) && (b as CheckedPage).checked?.has(-1 - from));
+    r.unchecked = (a as CheckedPage).checked?.get(from) !== len || (b as CheckedPage).checked?.get(-1 - from) !== len;
     return r;
   }
 
   /** The last cachedRange (reused: one per block, read before the next call). */
-  private readonly range: { bytes: Uint8Array; unchecked: boolean; page: Uint8Array | null; next: Uint8Array | null; at: number } = {
-    bytes: EMPTY_BYTES, unchecked: true, page: null, next: null, at: 0,
+  private readonly range: { bytes: Uint8Array; unchecked: boolean; page: Uint8Array | null; next: Uint8Array | null; at: number; len: number } = {
+    bytes: EMPTY_BYTES, unchecked: true, page: null, next: null, at: 0, len: 0,
   };
 
   /** Records that the last cachedRange's CRC matched. */
   private markChecked(): void {
-    const { page, next, at } = this.range;
-    if (page) this.mark(page, at);
-    if (next) this.mark(next, -1 - at);
-  }
-
-  private mark(page: CheckedPage, key: number): void {
-    (page.checked ??= new Set()).add(key);
+    const { page, next, at, len } = this.range;
+    if (page) ((page as CheckedPage).checked ??= new Map()).set(at, len);
+    if (next) ((next as CheckedPage).checked ??= new Map()).set(-1 - at, len);
   }
 
   // ---- PostingsSource: series references are index offsets, ascending. ----
@@ -371,10 +368,7 @@ export class Block implements PostingsSource {
     const len = skip + c.len + 4;
     if (this.files.exactChunkReads) {
       // The cache holds checked copies: a chunk is checked once, when it is read from the files.
-      if (cached) {
-        const held = this.cache.get(`${this.key}c${c.ref}`, () => this.checkedChunk(this.files.readChunkFile(file, off, len), c, file, off).slice());
-        return held;
-      }
+      if (cached) return this.cache.get(`${this.key}c${c.ref}`, () => this.checkedChunk(this.files.readChunkFile(file, off, len), c, file, off).slice());
       return this.checkedChunk(this.files.readChunkFile(file, off, len), c, file, off).slice();
     }
     if (!cached) return this.checkedChunk(this.paged(file, off, len, false), c, file, off);
