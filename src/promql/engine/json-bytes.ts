@@ -6,7 +6,8 @@
 // string is a number's text, which dies at once.
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// A leading U+FEFF is text, not a mark to drop (an answer starts with '[' anyway).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 // The buffer is kept between answers up to this size; a larger one is let go.
 const KEEP_BYTES = 4 * 1024 * 1024;
@@ -35,7 +36,7 @@ export class JsonBytes {
     this.buf = next;
   }
 
-  /** Text known to be ASCII (numbers, punctuation, JSON.stringify's escapes of anything else are not: see text()). */
+  /** Text known to be ASCII (numbers, punctuation, fixed keys); anything else goes through text(). */
   ascii(s: string): void {
     const n = s.length;
     if (this.pos + n > this.buf.length) this.grow(n);

@@ -18,10 +18,12 @@ import { JsonBytes, asciiTable } from './json-bytes.js';
 // ".001" … ".999" with trailing zeros dropped, "" for whole seconds.
 const FRACTIONS: string[] = Array.from({ length: 1000 }, (_, ms) => (ms === 0 ? '' : `.${String(ms).padStart(3, '0')}`.replace(/0+$/, '')));
 
-// Below this many ms, t / 1000 is within 10^12 and has at most 15 significant
-// digits: that decimal is the double's shortest round-trip form, and
-// neighbours 0.001 apart are distinct doubles (ulp ≤ 2^-13), so
-// Number::toString writes exactly the whole seconds, a point and the ms.
+// Below this many ms, the decimal t / 1000 is under 10^12 with at most 15
+// significant digits, so it reads back as the double t / 1000 (correctly
+// rounded). Any other decimal reading back as that double is within an ulp
+// (≤ 2^-13) of it, so has a digit past the ms and is no shorter (also
+// across a power of ten). Number::toString, which writes the fewest
+// digits, writes exactly the whole seconds, a point and the ms.
 const EXACT_MS = 1e15;
 
 /** t / 1000 as JSON.stringify writes it, for the timestamp of a sample at t ms. */
