@@ -10,6 +10,9 @@
 // test/promql/engine/range-kernels.test.ts holds them to that against the
 // per-window path.
 //
+// deriv and predict_linear write out the Kahan steps that functions.ts takes
+// through kahanInc's [sum, c] pairs, which were allocated per sample there.
+//
 // Only plain windows come here: anchored or smoothed selectors, @-pinned
 // windows, start timestamps (for the functions that read them) and
 // histograms keep the per-window path.
@@ -25,7 +28,7 @@ export interface KernelGrid {
   interval: number;
   offset: number;
   range: number;
-  /** The function's scalar arguments per step (quantile_over_time's φ). */
+  /** The function's scalar arguments per step (quantile_over_time's φ, predict_linear's horizon). */
   params: Float64Array[];
   /** Called for each window whose φ is outside [0, 1], for quantile_over_time's warning. */
   badQuantile: (q: number) => void;
@@ -276,7 +279,89 @@ function variance(v: Float64Array, lo: number, hi: number): number {
   return (aux + cAux) / count;
 }
 
+/**
+ * deriv/predict_linear: functions.ts's linearRegression (least squares with
+ * Kahan terms) written out per window, x measured from the first sample
+ * (deriv) or from the step's time (predict_linear).
+ */
+function regression(predict: boolean): RangeKernel {
+  return (t, v, g, out, tally) => {
+    const n = t.length, off = g.offset, range = g.range;
+    const values = out.values, present = out.present;
+    const horizon = predict ? g.params[0]! : null;
+    let lo = 0, hi = 0, total = 0, widest = 0, count = 0;
+    for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+      const from = ts - off - range, to = ts - off;
+      while (lo < n && t[lo]! <= from) lo++;
+      if (hi < lo) hi = lo;
+      while (hi < n && t[hi]! <= to) hi++;
+      const w = hi - lo;
+      if (w <= 0) continue;
+      total += w;
+      if (w > widest) widest = w;
+      if (w < 2) continue;
+      const interceptTime = predict ? ts : t[lo]!;
+      let k = 0, sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0;
+      const initY = v[lo]!;
+      let constY = true;
+      for (let i = lo; i < hi; i++) {
+        const y = v[i]!;
+        if (constY && i > lo && y !== initY) constY = false;
+        k += 1;
+        const x = (t[i]! - interceptTime) / 1e3;
+        // kahanInc(inc, sum, c) four times: t = sum + inc; an infinite t resets c.
+        let inc = x, s = sumX + inc;
+        if (s === Infinity || s === -Infinity) cX = 0;
+        else if (Math.abs(sumX) >= Math.abs(inc)) cX = cX + ((sumX - s) + inc);
+        else cX = cX + ((inc - s) + sumX);
+        sumX = s;
+        inc = y;
+        s = sumY + inc;
+        if (s === Infinity || s === -Infinity) cY = 0;
+        else if (Math.abs(sumY) >= Math.abs(inc)) cY = cY + ((sumY - s) + inc);
+        else cY = cY + ((inc - s) + sumY);
+        sumY = s;
+        inc = x * y;
+        s = sumXY + inc;
+        if (s === Infinity || s === -Infinity) cXY = 0;
+        else if (Math.abs(sumXY) >= Math.abs(inc)) cXY = cXY + ((sumXY - s) + inc);
+        else cXY = cXY + ((inc - s) + sumXY);
+        sumXY = s;
+        inc = x * x;
+        s = sumX2 + inc;
+        if (s === Infinity || s === -Infinity) cX2 = 0;
+        else if (Math.abs(sumX2) >= Math.abs(inc)) cX2 = cX2 + ((sumX2 - s) + inc);
+        else cX2 = cX2 + ((inc - s) + sumX2);
+        sumX2 = s;
+      }
+      let slope: number, intercept: number;
+      if (constY) {
+        const inf = initY === Infinity || initY === -Infinity;
+        slope = inf ? NaN : 0;
+        intercept = inf ? NaN : initY;
+      } else {
+        sumX += cX;
+        sumY += cY;
+        sumXY += cXY;
+        sumX2 += cX2;
+        const covXY = sumXY - (sumX * sumY) / k;
+        const varX = sumX2 - (sumX * sumX) / k;
+        slope = covXY / varX;
+        intercept = sumY / k - (slope * sumX) / k;
+      }
+      values[step] = predict ? slope * horizon![step]! + intercept : slope;
+      present[step] = 1;
+      count++;
+    }
+    out.count += count;
+    tally.total = total;
+    tally.widest = widest;
+  };
+}
+
 const KERNELS: Record<string, RangeKernel> = {
+  deriv: regression(false),
+  predict_linear: regression(true),
   rate: extrapolatedRate(true, true),
   increase: extrapolatedRate(true, false),
   delta: extrapolatedRate(false, false),

@@ -51,7 +51,7 @@ async function fixture(): Promise<DB> {
 const FUNCTIONS_OF_GAUGES = [
   'sum_over_time', 'avg_over_time', 'count_over_time', 'min_over_time', 'max_over_time', 'last_over_time', 'first_over_time',
   'present_over_time', 'stdvar_over_time', 'stddev_over_time', 'ts_of_last_over_time', 'ts_of_first_over_time',
-  'ts_of_min_over_time', 'ts_of_max_over_time', 'changes', 'delta', 'idelta',
+  'ts_of_min_over_time', 'ts_of_max_over_time', 'changes', 'delta', 'idelta', 'deriv',
 ];
 
 const QUERIES = [
@@ -64,6 +64,8 @@ const QUERIES = [
   'quantile_over_time(1.5, g[5m])',
   'quantile_over_time(scalar(count(g > 0)) / 10 - 0.2, g[10m])',
   'absent_over_time(g{i="3"}[1m])',
+  'predict_linear(g[10m], 3600)',
+  'predict_linear(c_total[5m] offset 2m, scalar(count(g > 0)) * 60 - 120)',
   'rate(c_total[5m] offset 1h)',
   'increase(c_total[10m] offset -5m)',
   'sum by (k) (rate(c_total[5m]))',

@@ -51,7 +51,8 @@ export function randomSeries(seed: number, n: number): { t: Float64Array; v: Flo
 }
 
 function callOf(name: string): Call {
-  return parse(name === 'quantile_over_time' ? `${name}(0.3, m[5m])` : `${name}(m[5m])`, { experimentalFunctions: true }) as Call;
+  const args = name === 'quantile_over_time' ? '0.3, m[5m]' : name === 'predict_linear' ? 'm[5m], 60' : 'm[5m]';
+  return parse(`${name}(${args})`, { experimentalFunctions: true }) as Call;
 }
 
 interface Grid {
@@ -79,7 +80,8 @@ function grids(t: Float64Array, rnd: () => number): Grid[] {
 
 const show = (x: number | null) => (x === null ? 'no value' : Object.is(x, -0) ? '-0' : String(x));
 
-const PHIS = [0, 0.3, 0.5, 0.99, 1, -0.5, 2, NaN];
+// quantile_over_time's φ, predict_linear's horizon (s).
+const PHIS = [0, 0.3, 0.5, 0.99, 1, -0.5, 2, NaN, 3600, -0];
 
 /** The per-window path: each window found by binary search and handed to the RangeFn. */
 function reference(name: string, t: Float64Array, v: Float64Array, g: Grid, phi: Float64Array) {
@@ -112,6 +114,7 @@ const KERNEL_FUNCTIONS = [
   'sum_over_time', 'avg_over_time', 'count_over_time', 'min_over_time', 'max_over_time', 'last_over_time', 'first_over_time',
   'present_over_time', 'absent_over_time', 'stdvar_over_time', 'stddev_over_time',
   'ts_of_last_over_time', 'ts_of_first_over_time', 'ts_of_min_over_time', 'ts_of_max_over_time', 'quantile_over_time',
+  'deriv', 'predict_linear',
 ];
 
 describe('range kernels', () => {
@@ -168,6 +171,6 @@ describe('range kernels', () => {
   it('leave start timestamps to the per-window path where they count', () => {
     for (const name of ['rate', 'increase', 'delta', 'irate', 'idelta', 'resets']) expect(rangeKernel(name, true)).toBeNull();
     for (const name of ['changes', 'sum_over_time', 'quantile_over_time']) expect(rangeKernel(name, true)).not.toBeNull();
-    for (const name of ['deriv', 'predict_linear', 'mad_over_time', 'double_exponential_smoothing']) expect(rangeKernel(name, false)).toBeNull();
+    for (const name of ['mad_over_time', 'double_exponential_smoothing']) expect(rangeKernel(name, false)).toBeNull();
   });
 });
