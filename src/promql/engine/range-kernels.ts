@@ -53,18 +53,22 @@ export function rangeKernel(name: string, hasStartTimestamps: boolean): RangeKer
 }
 
 // Indices i with v[i] < v[i - 1] (counter resets), or with a changed value (changes): one pass
-// per series, reused between series.
+// per series, into an array reused between series unless a very long series grew it.
 let marks = new Int32Array(1024);
 
+function markSpace(n: number): void {
+  if (marks.length < n || (marks.length > 1 << 16 && n <= 1 << 15)) marks = new Int32Array(Math.max(1024, n * 2));
+}
+
 function markResets(v: Float64Array): number {
-  if (marks.length < v.length) marks = new Int32Array(v.length * 2);
+  markSpace(v.length);
   let n = 0;
   for (let i = 1; i < v.length; i++) if (v[i]! < v[i - 1]!) marks[n++] = i;
   return n;
 }
 
 function markChanges(v: Float64Array): number {
-  if (marks.length < v.length) marks = new Int32Array(v.length * 2);
+  markSpace(v.length);
   let n = 0;
   for (let i = 1; i < v.length; i++) {
     const cur = v[i]!, prev = v[i - 1]!;

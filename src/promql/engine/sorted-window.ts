@@ -41,10 +41,11 @@ export class SortedWindow {
     this.hi = hi;
   }
 
-  /** Forgets what it holds (a new series). */
+  /** Forgets what it holds (a new series); a buffer grown for a very wide window is let go. */
   clear(): void {
     this.size = 0;
     this.lo = this.hi = 0;
+    if (this.values.length > 1 << 16) this.values = new Float64Array(64);
   }
 
   private rebuild(v: Float64Array, lo: number, hi: number): void {
