@@ -33,6 +33,11 @@ const EXTRA_QUERIES = [
   'round(clamp_min(demo_memory_usage_bytes / 1e6, 100))',
   'quantile by (type) (0.9, demo_memory_usage_bytes)',
   'count_values("cpus", demo_num_cpus)',
+  'quantile_over_time(0.9, demo_memory_usage_bytes[30m])',
+  'max_over_time(demo_memory_usage_bytes[30m])',
+  'increase(demo_api_request_duration_seconds_count[1h])',
+  // The dashboard benchmark's health-check query: windows of one subquery step apart.
+  'count_over_time(sum(quantile_over_time(0.9, demo_memory_usage_bytes[30m]))[329m:915ms])',
 ];
 
 function arg(name: string): string | undefined {
