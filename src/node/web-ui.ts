@@ -85,6 +85,16 @@ export const COMPRESS_MIN_BYTES = 1024;
 
 const COMPRESSIBLE = /^(application\/json|text\/|application\/openmetrics-text|image\/svg|image\/x-icon)/;
 
+/** Whether an API answer of `type` is compressed for a client sending this Accept-Encoding (when it is long enough). */
+export function compressible(acceptEncoding: string | undefined | null, type: string): boolean {
+  return encodingOf(acceptEncoding) !== null && COMPRESSIBLE.test(type);
+}
+
+/** An API answer's body gzipped as it is sent, or null when it is too short to be worth it. */
+export async function gzipApiBody(body: Uint8Array): Promise<Uint8Array | null> {
+  return body.length < COMPRESS_MIN_BYTES ? null : gzipAsync(body, API_GZIP);
+}
+
 export function withWebUI(api: Handler, o: WebUIOptions): Handler {
   const prefix = normalizePrefix(o.routePrefix);
   const external = normalizePrefix(o.externalPath ?? o.routePrefix);
@@ -145,15 +155,15 @@ export function withWebUI(api: Handler, o: WebUIOptions): Handler {
   /** Compresses the API's larger text answers, as Prometheus does for clients that accept it. */
   const compress = async (req: Request, res: Response): Promise<Response> => {
     const type = res.headers.get('content-type') ?? '';
-    const enc = encodingFor(req);
-    if (!enc || res.headers.has('content-encoding') || !COMPRESSIBLE.test(type) || !res.body) return res;
+    if (!compressible(req.headers.get('accept-encoding'), type) || res.headers.has('content-encoding') || !res.body) return res;
     const body = new Uint8Array(await res.arrayBuffer());
-    if (body.length < COMPRESS_MIN_BYTES) return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    const gzipped = await gzipApiBody(body);
+    if (!gzipped) return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
     const headers = new Headers(res.headers);
     headers.set('content-encoding', 'gzip');
     headers.append('vary', 'accept-encoding');
     headers.delete('content-length');
-    return new Response(await gzipAsync(body, API_GZIP), { status: res.status, statusText: res.statusText, headers });
+    return new Response(gzipped as Uint8Array<ArrayBuffer>, { status: res.status, statusText: res.statusText, headers });
   };
 
   return async (req) => {
