@@ -15,7 +15,7 @@ import { workerURL } from './worker-url.js';
 import { queryWorkerLimits } from './query-worker-limits.js';
 import { createEngine, parseOptions, rangeWindow, toMillis, type Engine, type EngineOptions, type QueryOptions, type QueryResult, type Time } from '../promql/engine/engine.js';
 import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, TooManySamplesError, type ErrorType } from '../promql/engine/errors.js';
-import { parse, ParseError, type Expr } from '../promql/index.js';
+import { parse, ParseError } from '../promql/index.js';
 import { parseDuration } from '../model/duration.js';
 import { prepare } from '../promql/engine/preprocess.js';
 import { selectorRanges } from '../promql/engine/selection.js';
@@ -68,10 +68,6 @@ const KNOWN_ERRORS: Record<string, new () => QueryError> = {
   QueryTimeoutError,
   QueryCanceledError,
 };
-
-/** Parsed queries kept on the main thread, and the longest query text kept. */
-const PARSE_CACHE_ENTRIES = 256;
-const PARSE_CACHE_MAX_QUERY = 4096;
 
 function ms(d: number | string | undefined, dflt: number): number {
   if (d === undefined) return dflt;
@@ -168,25 +164,6 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     off.blocks.db.cache.resize(total - workerCacheBytes * size);
   }
 
-  // Dashboards send the same few query texts again and again: their trees are kept (prepare and
-  // selectorRanges read a tree, never change it), so this thread parses each once, not per request.
-  const parsed = new Map<string, Expr>();
-  const parseCached = (query: string): Expr => {
-    let expr = parsed.get(query);
-    if (expr) {
-      // Most recently used last, so the first key is the one to drop.
-      parsed.delete(query);
-      parsed.set(query, expr);
-      return expr;
-    }
-    expr = parse(query, parseOpts);
-    if (query.length <= PARSE_CACHE_MAX_QUERY) {
-      parsed.set(query, expr);
-      if (parsed.size > PARSE_CACHE_ENTRIES) parsed.delete(parsed.keys().next().value!);
-    }
-    return expr;
-  };
-
   const spawn = () => {
     live++;
     return new QueryWorker(heapMb);
@@ -244,7 +221,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     };
     let expr;
     try {
-      expr = parseCached(query);
+      expr = parse(query, parseOpts);
     } catch (e) {
       if (e instanceof ParseError) throw new QueryError(e.message, 'bad_data');
       throw e;
