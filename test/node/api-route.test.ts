@@ -77,7 +77,7 @@ function post(target: string, body: string | Buffer, headers: Record<string, str
 const form = (p: Record<string, string>) => new URLSearchParams(p).toString();
 const s = (ms: number) => String(ms / 1000);
 
-/** Requests to the query routes at `base` (a route prefix or ''), with whether the fast path takes them. */
+/** Requests to the fast path's routes at `base` (a route prefix or ''), with whether the fast path takes them. */
 function requests(base: string): [string, string | Buffer, boolean][] {
   const q = `${base}/api/v1/query`, qr = `${base}/api/v1/query_range`;
   const range = { query: 'sum by (job) (rate(http_requests_total[5m]))', start: s(T0 + 300_000), end: s(T0 + 600_000), step: '15' };
@@ -112,7 +112,19 @@ function requests(base: string): [string, string | Buffer, boolean][] {
     ['form body in UTF-8', post(q, form({ query: 'label_replace(vector(1), "x", "é✓", "", "")', time: '1' })), true],
     ['form body with invalid UTF-8', post(`${q}?time=1`, Buffer.from([0x71, 0x75, 0x65, 0x72, 0x79, 0x3d, 0xff, 0xfe])), true],
     ['empty form body', post(q, ''), true],
+    ['series', get(`${base}/api/v1/series?match[]=http_requests_total{job="api"}&start=${s(T0)}&end=${s(T0 + 600_000)}`), true],
+    ['series POST with a limit', post(`${base}/api/v1/series`, form({ 'match[]': 'http_requests_total', limit: '3' })), true],
+    ['series without match[]', get(`${base}/api/v1/series`), true],
+    ['series with a bad selector', get(`${base}/api/v1/series?match[]=sum(x)`), true],
+    ['labels', get(`${base}/api/v1/labels`, { 'Accept-Encoding': 'gzip' }), true],
+    ['labels of a selection', post(`${base}/api/v1/labels`, form({ 'match[]': '{job="web"}' })), true],
+    ['label values', get(`${base}/api/v1/label/instance/values?match[]=http_requests_total{job="web"}`), true],
+    ['label values of an escaped name', get(`${base}/api/v1/label/U__j_6f_b/values`), true],
+    ['label values with a percent-escape in the name', get(`${base}/api/v1/label/j%6Fb/values`), true],
+    ['label values with a malformed escape in the name', get(`${base}/api/v1/label/j%zzb/values`), true],
     // The general path only: targets the URL parser rewrites, and methods other than GET and POST.
+    ['label values of a dot segment', get(`${base}/api/v1/label/%2e%2E/values`), false],
+    ['label values of a name with braces', get(`${base}/api/v1/label/{job}/values`), false],
     ['a fragment in the target', get(`${q}?query=vector(1)&time=1#frag`), false],
     ['a backslash in the query string', get(`${q}?query=vector(1)\\&time=1`), false],
     ['bytes outside ASCII in the target', `GET ${q}?query=vector(1)&time=1&x=\u00e9 HTTP/1.1\r\nHost: promlet\r\nConnection: close\r\n\r\n`, false],
@@ -180,7 +192,7 @@ describe('the query API on node:http directly', () => {
   it('leaves other routes to the general path', async () => {
     const { fast } = await pair('/prom');
     const before = fastCalls;
-    for (const target of ['/api/v1/labels', '/prom/api/v1/labels', '/api/v1/query?query=up', '/prom/api/v1/query/', '/prom/api/v1/queryx', '/prom//api/v1/query']) await raw(fast, get(target));
+    for (const target of ['/api/v1/labels', '/prom/api/v1/status/buildinfo', '/prom/metrics', '/api/v1/query?query=up', '/prom/api/v1/query/', '/prom/api/v1/queryx', '/prom//api/v1/query', '/promx/api/v1/label/job/values', '/prom/api/v1/label/job/values/']) await raw(fast, get(target));
     expect(fastCalls).toBe(before);
   });
 
