@@ -13,6 +13,7 @@ import { openDB, createEngine, type Engine } from '../../../src/index.js';
 import { seededRandom } from '../../../src/model/seeded-random.js';
 import { STALE_NAN, isStaleNaN } from '../../../src/model/stale.js';
 import { fillSelectorSteps } from '../../../src/promql/engine/evaluator.js';
+import { withoutStale } from '../../../src/promql/engine/selection.js';
 import { floatHistogram } from '../../fixtures/histograms.js';
 import { jsonFloat } from '../../../src/promql/engine/engine.js';
 
@@ -132,6 +133,8 @@ const QUERIES = [
   'max_over_time(x[10m:45s])',
   'last_over_time(x[3m:20s] offset 1m)',
   'x * on(i) group_left x offset 30s',
+  'count_over_time(x[3m])',
+  'rate(x[5m] offset 1m)',
 ];
 
 for (const seed of [1, 2, 3]) {
@@ -195,5 +198,26 @@ describe('fillSelectorSteps', () => {
 
   it('answers nothing for an empty series', () => {
     expect(fillSelectorSteps(series([], []), 0, 10, 3, 100, new Float64Array(3), new Uint8Array(3), 0)).toBe(0);
+  });
+});
+
+describe('withoutStale', () => {
+  it('drops the markers and keeps every other sample, its start time and histogram in order', () => {
+    const rnd = seededRandom(7);
+    for (let round = 0; round < 20; round++) {
+      const n = Math.floor(rnd() * 40);
+      const t = Float64Array.from({ length: n }, (_, i) => i * 1000);
+      const v = Float64Array.from({ length: n }, () => rnd());
+      const st = Float64Array.from({ length: n }, (_, i) => i * 10);
+      const stale = Uint8Array.from({ length: n }, () => (rnd() < 0.3 ? 1 : 0));
+      const h = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? floatHistogram(i + 1) : undefined));
+      const out = withoutStale({ labels: [], t, v, st, stale, h });
+      const keep = [...stale.keys()].filter((i) => stale[i] === 0);
+      expect([...out.t]).toEqual(keep.map((i) => t[i]));
+      expect([...out.v]).toEqual(keep.map((i) => v[i]));
+      expect([...out.st!]).toEqual(keep.map((i) => st[i]));
+      expect(out.h).toEqual(keep.map((i) => h[i]));
+      expect(out.stale).toBeNull();
+    }
   });
 });
