@@ -6,7 +6,7 @@
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
-import { createEngine, type Engine, type EngineOptions, type QueryResult } from '../promql/engine/engine.js';
+import { createEngine, type Engine, type EngineOptions, type QueryResult, type TextQueries } from '../promql/engine/engine.js';
 import { QueryError } from '../promql/engine/errors.js';
 import type { Queryable } from '../storage/interfaces.js';
 import { RemoteStorage } from './worker-storage.js';
@@ -47,8 +47,8 @@ const storage = data ? new BlockReadingStorage(new RemoteStorage(data.port, data
 // practice). Each query's own timeout is passed with it, so the engine's is only an outer bound.
 const ENGINE_TIMEOUT_MS = 2 ** 31;
 let engineKey = '';
-let engine: Engine | null = null;
-function engineFor(options: EngineOptions): Engine {
+let engine: (Engine & TextQueries) | null = null;
+function engineFor(options: EngineOptions): Engine & TextQueries {
   const key = JSON.stringify({ ...options, timeout: undefined });
   if (!engine || key !== engineKey) {
     engine = createEngine(storage!, { ...options, timeout: ENGINE_TIMEOUT_MS });
