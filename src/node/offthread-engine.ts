@@ -15,7 +15,8 @@ import { workerURL } from './worker-url.js';
 import { queryWorkerLimits } from './query-worker-limits.js';
 import { createEngine, parseOptions, rangeWindow, toMillis, type Engine, type EngineOptions, type QueryOptions, type QueryResult, type Time } from '../promql/engine/engine.js';
 import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, TooManySamplesError, type ErrorType } from '../promql/engine/errors.js';
-import { parse, ParseError } from '../promql/index.js';
+import { ParseError } from '../promql/index.js';
+import { parseRemembered } from '../promql/engine/parsed-queries.js';
 import { parseDuration } from '../model/duration.js';
 import { prepare } from '../promql/engine/preprocess.js';
 import { selectorRanges } from '../promql/engine/selection.js';
@@ -221,7 +222,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     };
     let expr;
     try {
-      expr = parse(query, parseOpts);
+      expr = parseRemembered(query, parseOpts);
     } catch (e) {
       if (e instanceof ParseError) throw new QueryError(e.message, 'bad_data');
       throw e;

@@ -7,7 +7,10 @@
 // until the next scavenge: larger semi-spaces mean more of them waiting. An
 // idle worker also keeps what it grew. A query's short-lived garbage dies
 // young just as well in smaller semi-spaces; the few more scavenges cost
-// little next to decoding (docs/STORAGE.md, "The server's peak").
+// little next to decoding (docs/STORAGE.md, "The server's peak"). 24 and
+// 32 MiB were measured again on the dashboard's queries: no faster, and
+// 20 MiB more at the peak (docs/QUERY-SPEED.md, "Selectors and the
+// worker's fixed cost").
 
 import type { ResourceLimits } from 'node:worker_threads';
 

@@ -6,7 +6,7 @@
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
-import { createEngine, type EngineOptions, type QueryResult } from '../promql/engine/engine.js';
+import { createEngine, type Engine, type EngineOptions, type QueryResult, type TextQueries } from '../promql/engine/engine.js';
 import { QueryError } from '../promql/engine/errors.js';
 import type { Queryable } from '../storage/interfaces.js';
 import { RemoteStorage } from './worker-storage.js';
@@ -43,11 +43,25 @@ export type WorkerAnswer = (
 const data = workerData as QueryWorkerData | undefined;
 const storage = data ? new BlockReadingStorage(new RemoteStorage(data.port, data.signal)) : null;
 
+// One engine per set of options, kept across queries (the server's options never change, so one in
+// practice). Each query's own timeout is passed with it, so the engine's is only an outer bound.
+const ENGINE_TIMEOUT_MS = 2 ** 31;
+let engineKey = '';
+let engine: (Engine & TextQueries) | null = null;
+function engineFor(options: EngineOptions): Engine & TextQueries {
+  const key = JSON.stringify({ ...options, timeout: undefined });
+  if (!engine || key !== engineKey) {
+    engine = createEngine(storage!, { ...options, timeout: ENGINE_TIMEOUT_MS });
+    engineKey = key;
+  }
+  return engine;
+}
+
 parentPort?.on('message', (q: WorkerQuery) => {
   let answer: WorkerAnswer;
   try {
     storage!.begin(q.blocks);
-    const engine = createEngine(storage!, q.engine);
+    const engine = engineFor(q.engine);
     const opts = { timeout: q.timeout, lookbackDelta: q.lookbackDelta };
     // Vectors and matrices come back as their JSON text, written from the evaluation's columns.
     answer = q.step === 0

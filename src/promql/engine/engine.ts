@@ -3,7 +3,7 @@
 // /api/v1/query and /api/v1/query_range plus warnings, infos and stats.
 
 import type { Queryable } from '../../storage/interfaces.js';
-import { parse } from '../parser/index.js';
+import { parseRemembered } from './parsed-queries.js';
 import { ParseError } from '../parser/errors.js';
 import type { ParseOptions } from '../parser/parser.js';
 import { typeOf, documentedType } from '../parser/ast.js';
@@ -221,7 +221,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     };
     let expr;
     try {
-      expr = parse(query, parseOpts);
+      expr = parseRemembered(query, parseOpts);
     } catch (e) {
       if (e instanceof ParseError) throw new QueryError(e.message, 'bad_data');
       throw e;

@@ -555,35 +555,40 @@ export class Evaluator {
     return i;
   }
 
+  /**
+   * An instant selector over the steps (vectorSelectorSingle at each step).
+   * Float series are written straight into step columns, all of them slices
+   * of one pair of arrays, by one index moving forward through the samples
+   * as the steps do: no search, nothing allocated per step or per sample.
+   * Series with histograms, and every series when columns are off, take the
+   * step-by-step lookup (selectorPoints), which the columns are tested against.
+   */
   private evalSeries(vs: VectorSelector): Matrix {
     const offset = this.q.offsets.get(vs)!;
+    const all = this.q.selection.series(vs);
     const out: Matrix = [];
     const n = this.numSteps;
-    for (const s of this.q.selection.series(vs)) {
+    let floatSeries = 0;
+    for (const s of all) if (!s.h) floatSeries++;
+    const useColumns = this.cfg.columnar && floatSeries > 0;
+    const values = useColumns ? new Float64Array(n * floatSeries) : null;
+    const present = useColumns ? new Uint8Array(n * floatSeries) : null;
+    let slot = 0;
+    for (const s of all) {
       this.cfg.checkAbort();
-      if (s.h) {
+      if (s.h || !values) {
         out.push(...this.selectorPoints(s, offset));
         continue;
       }
-      // Float-only series: each step's value into a column, no point object per step.
-      // Steps only move forward: one index walks the samples (the last at or before the step), as lookup() finds it.
-      const cols = emptyColumns(this.start, this.interval, n);
-      const { t, v, stale } = s;
-      const lb = this.cfg.lookbackDelta;
-      let i = -1;
-      let step = 0;
-      for (let ts = this.start; ts <= this.end; ts += this.interval, step++) {
-        const ref = ts - offset;
-        while (i + 1 < t.length && t[i + 1]! <= ref) i++;
-        if (i < 0 || t[i]! <= ref - lb || (stale && stale[i])) continue;
-        cols.values[step] = v[i]!;
-        cols.present[step] = 1;
-        cols.count++;
-      }
-      if (cols.count > 0) {
-        this.q.add(cols.count);
-        out.push(this.seriesOf(s.labels, false, cols));
-      }
+      const base = slot++ * n;
+      const count = fillSelectorSteps(s, this.start - offset, this.interval, n, this.cfg.lookbackDelta, values, present!, base);
+      if (count === 0) continue;
+      this.q.add(count);
+      const cols: StepColumns = {
+        start: this.start, interval: this.interval,
+        values: values.subarray(base, base + n), present: present!.subarray(base, base + n), count,
+      };
+      out.push(new ColumnarSeries(s.labels, false, cols));
     }
     return out;
   }
@@ -788,4 +793,44 @@ function seriesDataOf(s: Series): SeriesData {
     }
   }
   return { labels: s.metric, t, v, stale: null, h };
+}
+
+/**
+ * Writes a float series' value at each of n steps (the first at reference
+ * time ref0, then every interval) into values/present from base on, as
+ * vectorSelectorSingle sees it: the latest sample at or before the step's
+ * time, within (ref - lookback, ref], unless it is a staleness marker.
+ * Returns how many steps got a value.
+ */
+export function fillSelectorSteps(
+  s: SeriesData, ref0: number, interval: number, n: number, lookback: number,
+  values: Float64Array, present: Uint8Array, base: number,
+): number {
+  const t = s.t, v = s.v, stale = s.stale;
+  const last = t.length - 1;
+  if (last < 0) return 0;
+  let count = 0;
+  let i = -1;
+  let k = 0;
+  let ref = ref0;
+  // Steps before the first sample see nothing.
+  const first = t[0]!;
+  while (k < n && ref < first) {
+    k++;
+    ref = ref0 + k * interval;
+  }
+  for (; k < n; k++, ref = ref0 + k * interval) {
+    while (i < last && t[i + 1]! <= ref) i++;
+    const ti = t[i]!;
+    if (ti <= ref - lookback) {
+      // Past the last sample's lookback nothing comes back.
+      if (i === last) break;
+      continue;
+    }
+    if (stale !== null && stale[i] === 1) continue;
+    values[base + k] = v[i]!;
+    present[base + k] = 1;
+    count++;
+  }
+  return count;
 }

@@ -212,17 +212,22 @@ function toSeriesData(s: StoredSeries, r: TimeRange): SeriesData {
 }
 
 export function withoutStale(s: SeriesData): SeriesData {
-  if (!s.stale) return s;
-  const keep: number[] = [];
-  for (let i = 0; i < s.t.length; i++) if (!s.stale[i]) keep.push(i);
-  const t = new Float64Array(keep.length), v = new Float64Array(keep.length);
-  const st = s.st ? new Float64Array(keep.length) : undefined;
-  keep.forEach((k, i) => {
-    t[i] = s.t[k]!;
-    v[i] = s.v[k]!;
-    if (st) st[i] = s.st![k]!;
-  });
+  const stale = s.stale;
+  if (!stale) return s;
+  let kept = 0;
+  for (let i = 0; i < stale.length; i++) if (stale[i] === 0) kept++;
+  const t = new Float64Array(kept), v = new Float64Array(kept);
+  const st = s.st ? new Float64Array(kept) : undefined;
+  const h = s.h ? new Array<FloatHistogram | undefined>(kept) : undefined;
+  for (let i = 0, j = 0; i < stale.length; i++) {
+    if (stale[i] !== 0) continue;
+    t[j] = s.t[i]!;
+    v[j] = s.v[i]!;
+    if (st) st[j] = s.st![i]!;
+    if (h) h[j] = s.h![i];
+    j++;
+  }
   const out: SeriesData = st ? { ...s, t, v, st, stale: null } : { ...s, t, v, stale: null };
-  if (s.h) out.h = keep.map((k) => s.h![k]);
+  if (h) out.h = h;
   return out;
 }
