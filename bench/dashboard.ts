@@ -286,31 +286,38 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
       }
     }
 
-    // A subquery whose resolution is chosen so it takes about 5 s on promlet: quantile_over_time over
-    // 30 m windows of 18 series costs CPU at every step and holds little, so a resolution that takes 5 s
-    // stays far inside promlet's query memory budget (a selector of every series did not: its finest
-    // resolution the budget accepts ran 1.7 s on a quiet machine).
+    // A subquery whose resolution is chosen on each server so it takes about 5 s there: quantile_over_time
+    // over 30 m windows of 18 series costs CPU at every step and holds little, so a resolution that takes
+    // 5 s stays inside promlet's query memory budget (a selector of every series did not). One resolution
+    // for both no longer works: promlet keeps each window sorted as it moves where Prometheus sorts every
+    // window, so the resolution that takes 5 s on promlet would take minutes on Prometheus.
     const heavy = (res: number) => `count_over_time(sum(quantile_over_time(0.9, demo_memory_usage_bytes[30m]))[${Math.floor((end - start) / 60_000)}m:${res}ms])`;
-    let res = 60_000;
-    if (!parts.has('health')) res = 0;
-    // A resolution so fine that promlet's query memory budget (--query.max-memory) refuses it would time a refusal: back off to one it answers.
-    for (let i = 0, accepted = 0; res > 0 && i < 8 && accepted < 3; i++) {
-      const h = await instant(promlet.url, heavy(res), end);
-      if (h.status === 200) {
-        accepted++;
-        if (accepted < 3) res = Math.max(100, Math.round((res * h.ms) / 5000));
-      } else res *= 2;
+    const resolutionFor = async (url: string): Promise<number> => {
+      let res = 60_000;
+      // Time grows slower than the steps at coarse resolutions (a fixed cost per query), so the
+      // estimate is refined until a run lands between 3.5 and 7 s. A resolution so fine that
+      // promlet's query memory budget (--query.max-memory) refuses it would time a refusal: back off
+      // to one it answers.
+      for (let i = 0; i < 10; i++) {
+        const h = await instant(url, heavy(res), end);
+        if (process.env.PROMLET_BENCH_VERBOSE) console.log(`health resolution ${res} ms: ${h.ms.toFixed(0)} ms (${h.status})`);
+        if (h.status !== 200) res *= 2;
+        else if (h.ms >= 3500 && h.ms <= 7000) break;
+        else res = Math.max(1, Math.round((res * Math.max(h.ms, 1)) / 5000));
+      }
+      return res;
+    };
+    if (parts.has('health')) {
+      console.log('\n### /-/healthy every 20 ms while `' + heavy(0).replace(':0ms', ':Rms') + '` runs (R chosen on each server for ~5 s)\n');
+      console.log('| server | R ms | heavy query ms (status) | /-/healthy answers | p50 ms | p99 ms | max ms |');
+      console.log('|---|---:|---:|---:|---:|---:|---:|');
     }
-    if (res > 0) {
-      console.log(`\n### /-/healthy every 20 ms while \`${heavy(res)}\` runs (resolution chosen for ~5 s on promlet)\n`);
-      console.log('| server | heavy query ms (status) | /-/healthy answers | p50 ms | p99 ms | max ms |');
-      console.log('|---|---:|---:|---:|---:|---:|');
-    }
-    for (const s of res > 0 ? [promlet, prom] : []) {
+    for (const s of parts.has('health') ? [promlet, prom] : []) {
+      const res = await resolutionFor(s.url);
       const h = await healthWhile(s.url, heavy(res), end);
-      const row = { server: s.name, heavyMs: h.heavyMs, status: h.status, answers: h.health.length, p50: pct(h.health, 0.5), p99: pct(h.health, 0.99), max: Math.max(...h.health) };
+      const row = { server: s.name, resolutionMs: res, heavyMs: h.heavyMs, status: h.status, answers: h.health.length, p50: pct(h.health, 0.5), p99: pct(h.health, 0.99), max: Math.max(...h.health) };
       record({ part: 'health', large: LARGE, ...row });
-      console.log(`| ${s.name} | ${h.heavyMs.toFixed(0)} (${h.status}) | ${row.answers} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.max.toFixed(1)} |`);
+      console.log(`| ${s.name} | ${res} | ${h.heavyMs.toFixed(0)} (${h.status}) | ${row.answers} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.max.toFixed(1)} |`);
     }
 
     console.log('\n| server | peak RSS MiB |');
