@@ -8,6 +8,7 @@ import { goQuote } from '../parser/literals.js';
 import { QueryError, QueryMemoryError, TooManySamplesError } from './errors.js';
 import { Annotations } from './annotations.js';
 import { aggregate, countValues } from './aggregate.js';
+import { streamAggregation } from './aggregate-stream.js';
 import {
   scalarBinop, signatureFn, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless,
 } from './binop.js';
@@ -30,6 +31,7 @@ import { smoothedHistogramSeries } from './histogram-range.js';
 import { ColumnarSeries, type StepColumns, columnsOf, emptyColumns, gridColumns, matrixColumns, scalarColumns } from './columnar.js';
 import type { Labels } from '../../model/labels.js';
 import { type QuantileRangeContext, classicQuantileRange } from './classic-quantile-range.js';
+import { MatrixSink, type SeriesSink } from './series-sink.js';
 import { columnarSetOp } from './set-ops-columnar.js';
 import { countValuesColumnar } from './count-values-columnar.js';
 import { columnarFunction, columnarInstantFunction } from './functions-columnar.js';
@@ -64,6 +66,16 @@ export class QueryState {
   totalLoaded = 0;
   /** Bytes of label text built by label_replace / label_join so far. */
   labelBytes = 0;
+  /**
+   * Samples counted in `current` (the max-samples count, as Prometheus
+   * keeps it) that a streamed aggregation folded away as they came: they
+   * are not held, so the memory budget does not charge them.
+   */
+  streamed = 0;
+  /** Bytes a streamed aggregation holds instead: its groups' step cells and its column buffer. */
+  heldBytes = 0;
+  /** The most bytes the memory budget saw charged at once. */
+  peakBytes = 0;
   private ticks = 0;
   /** Offsets in effect, adjusted for @ as evaluation moves into subqueries (setOffsetForAtModifier). */
   readonly offsets = new Map<VectorSelector | SubqueryExpr, number>();
@@ -77,13 +89,25 @@ export class QueryState {
     this.totalLoaded += Math.max(0, n);
     if (this.current > this.peak) this.peak = this.current;
     if (this.current > this.cfg.maxSamples) throw new TooManySamplesError();
-    if (this.current * SAMPLE_BYTES + this.labelBytes > this.cfg.maxMemoryBytes) throw new QueryMemoryError(this.cfg.maxMemoryBytes);
+    this.checkMemory();
   }
 
   /** Counts label text built (UTF-16: two bytes a code unit) against the memory budget. */
   addLabelBytes(n: number): void {
     this.labelBytes += n;
-    if (this.current * SAMPLE_BYTES + this.labelBytes > this.cfg.maxMemoryBytes) throw new QueryMemoryError(this.cfg.maxMemoryBytes);
+    this.checkMemory();
+  }
+
+  /** Counts bytes a streamed aggregation holds (negative: gives them back) against the memory budget. */
+  holdBytes(n: number): void {
+    this.heldBytes += n;
+    this.checkMemory();
+  }
+
+  private checkMemory(): void {
+    const bytes = (this.current - this.streamed) * SAMPLE_BYTES + this.labelBytes + this.heldBytes;
+    if (bytes > this.peakBytes) this.peakBytes = bytes;
+    if (bytes > this.cfg.maxMemoryBytes) throw new QueryMemoryError(this.cfg.maxMemoryBytes);
   }
 
   /**
@@ -359,6 +383,12 @@ export class Evaluator {
       return out;
     }
     const original = this.q.current;
+    const streamed = streamAggregation(this, { ...e, grouping });
+    if (streamed) {
+      this.q.current = original;
+      this.q.add(totalSamples(streamed));
+      return streamed;
+    }
     const params = e.param && typeOf(e.param) !== 'string' ? this.scalarSteps(e.param) : null;
     const input = this.matrix(e.expr);
     let out = aggregate({ ...e, grouping }, input, { grid, annos: this.q.annos, params, instant: this.start === this.end, tick: () => this.q.tick() });
@@ -555,19 +585,20 @@ export class Evaluator {
     return i;
   }
 
-  private evalSeries(vs: VectorSelector): Matrix {
+  /** An instant selector's series; with a sink (a streamed aggregation's), each handed to it as it is read and [] returned. */
+  evalSeries(vs: VectorSelector, sink?: SeriesSink): Matrix {
     const offset = this.q.offsets.get(vs)!;
-    const out: Matrix = [];
-    const n = this.numSteps;
+    const held = new MatrixSink(this);
+    const out = sink ?? held;
     for (const s of this.q.selection.series(vs)) {
       this.cfg.checkAbort();
       if (s.h) {
-        out.push(...this.selectorPoints(s, offset));
+        for (const p of this.selectorPoints(s, offset)) out.take(p);
         continue;
       }
       // Float-only series: each step's value into a column, no point object per step.
       // Steps only move forward: one index walks the samples (the last at or before the step), as lookup() finds it.
-      const cols = emptyColumns(this.start, this.interval, n);
+      const cols = out.columns();
       const { t, v, stale } = s;
       const lb = this.cfg.lookbackDelta;
       let i = -1;
@@ -582,10 +613,10 @@ export class Evaluator {
       }
       if (cols.count > 0) {
         this.q.add(cols.count);
-        out.push(this.seriesOf(s.labels, false, cols));
-      }
+        out.takeColumns(s.labels, false, cols);
+      } else out.unused(cols);
     }
-    return out;
+    return held.out;
   }
 
   /** A series over this evaluation's grid: columnar, or with points when the engine is told not to use columns. */
