@@ -114,6 +114,11 @@ queries.push(
   'sum(rate(c_total[2m] @ 1767227000))',
   'sum by (g) (timestamp(m))',
   'sum(label_replace(rate(c_total[2m]), "g", "x", "", ""))',
+  'max_over_time(sum by (g) (rate(c_total[2m]))[10m:1m])', // streamed inside a subquery's own grid
+  '-sum by (h) (m)',
+  'sum by (g) (m) + on (g) group by (g) (rate(c_total[1m] offset 3m))',
+  'avg(avg by (g) (m) > 0)',
+  'stddev without (i) ({__name__=~"m|c_total"})',
 );
 
 describe('streamed aggregation against the step-by-step engine', () => {
