@@ -6,7 +6,7 @@ import type { Call } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import { ANCHORED_SAFE, KEEPS_NAME, RANGE_FUNCTIONS, SMOOTHED_SAFE, absentLabels, type RangeCtx } from './functions.js';
 import { type SeriesData, upperBound } from './selection.js';
-import { type FPoint, type HPoint, type Matrix, dropMetricName, getLabel, hasDuplicateLabels, histogramSamples } from './value.js';
+import { type FPoint, type HPoint, type Matrix, dropMetricName, getLabel, histogramSamples } from './value.js';
 import { HISTOGRAM_RANGE_FUNCTIONS, histogramWindow } from './histogram-range.js';
 import type { Evaluator } from './evaluator.js';
 import type { Series as StoredSeries } from '../../storage/interfaces.js';
