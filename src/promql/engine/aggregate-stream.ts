@@ -15,7 +15,7 @@
 // goes); the memory budget is charged what is actually held: the cells and
 // the one column buffer.
 
-import type { AggregateExpr, Expr } from '../parser/ast.js';
+import type { AggregateExpr, Expr, VectorSelector } from '../parser/ast.js';
 import type { Labels } from '../../model/labels.js';
 import type { Evaluator } from './evaluator.js';
 import { groupingKey, groupingLabels } from './aggregate.js';
@@ -164,7 +164,7 @@ function inputStream(ev: Evaluator, expr: Expr): InputStream | null {
   if (e.type === 'VectorSelector') {
     if (e.smoothed || ev.q.selection.series(e).some((s) => s.h)) return null;
     const vs = e;
-    return { into: (sink) => void ev.evalSeries(vs, sink), checksDuplicates: false };
+    return { into: (sink) => selectorInto(ev, vs, sink), checksDuplicates: false };
   }
   if (e.type !== 'Call') return null;
   const name = e.func.name;
@@ -173,6 +173,38 @@ function inputStream(ev: Evaluator, expr: Expr): InputStream | null {
   if (matrixIdx < 0 || name === 'absent_over_time' || !RANGE_FUNCTIONS[name]) return null;
   const call = e;
   return { into: (sink) => void evalRangeCall(ev, call, matrixIdx, sink), checksDuplicates: true };
+}
+
+/**
+ * An instant selector's series (floats only) into the sink, each step's
+ * value as evaluator.ts's evalSeries writes it (the latest sample within
+ * the lookback, unless it is a staleness marker), into the sink's one
+ * buffer instead of a new column per series.
+ */
+function selectorInto(ev: Evaluator, vs: VectorSelector, sink: SeriesSink): void {
+  const offset = ev.q.offsets.get(vs)!;
+  const lb = ev.cfg.lookbackDelta;
+  for (const s of ev.q.selection.series(vs)) {
+    ev.cfg.checkAbort();
+    const cols = sink.columns();
+    const { t, v, stale } = s;
+    let i = -1;
+    let step = 0;
+    for (let ts = ev.start; ts <= ev.end; ts += ev.interval, step++) {
+      const ref = ts - offset;
+      while (i + 1 < t.length && t[i + 1]! <= ref) i++;
+      if (i < 0 || t[i]! <= ref - lb || (stale && stale[i])) continue;
+      cols.values[step] = v[i]!;
+      cols.present[step] = 1;
+      cols.count++;
+    }
+    if (cols.count === 0) {
+      sink.unused(cols);
+      continue;
+    }
+    ev.q.add(cols.count);
+    sink.takeColumns(s.labels, false, cols);
+  }
 }
 
 /**

@@ -31,7 +31,6 @@ import { smoothedHistogramSeries } from './histogram-range.js';
 import { ColumnarSeries, type StepColumns, columnsOf, emptyColumns, gridColumns, matrixColumns, scalarColumns } from './columnar.js';
 import type { Labels } from '../../model/labels.js';
 import { type QuantileRangeContext, classicQuantileRange } from './classic-quantile-range.js';
-import { MatrixSink, type SeriesSink } from './series-sink.js';
 import { columnarSetOp } from './set-ops-columnar.js';
 import { countValuesColumnar } from './count-values-columnar.js';
 import { columnarFunction, columnarInstantFunction } from './functions-columnar.js';
@@ -74,8 +73,6 @@ export class QueryState {
   streamed = 0;
   /** Bytes a streamed aggregation holds instead: its groups' step cells and its column buffer. */
   heldBytes = 0;
-  /** The most bytes the memory budget saw charged at once. */
-  peakBytes = 0;
   private ticks = 0;
   /** Offsets in effect, adjusted for @ as evaluation moves into subqueries (setOffsetForAtModifier). */
   readonly offsets = new Map<VectorSelector | SubqueryExpr, number>();
@@ -106,7 +103,6 @@ export class QueryState {
 
   private checkMemory(): void {
     const bytes = (this.current - this.streamed) * SAMPLE_BYTES + this.labelBytes + this.heldBytes;
-    if (bytes > this.peakBytes) this.peakBytes = bytes;
     if (bytes > this.cfg.maxMemoryBytes) throw new QueryMemoryError(this.cfg.maxMemoryBytes);
   }
 
@@ -585,20 +581,19 @@ export class Evaluator {
     return i;
   }
 
-  /** An instant selector's series; with a sink (a streamed aggregation's), each handed to it as it is read and [] returned. */
-  evalSeries(vs: VectorSelector, sink?: SeriesSink): Matrix {
+  private evalSeries(vs: VectorSelector): Matrix {
     const offset = this.q.offsets.get(vs)!;
-    const held = new MatrixSink(this);
-    const out = sink ?? held;
+    const out: Matrix = [];
+    const n = this.numSteps;
     for (const s of this.q.selection.series(vs)) {
       this.cfg.checkAbort();
       if (s.h) {
-        for (const p of this.selectorPoints(s, offset)) out.take(p);
+        out.push(...this.selectorPoints(s, offset));
         continue;
       }
       // Float-only series: each step's value into a column, no point object per step.
       // Steps only move forward: one index walks the samples (the last at or before the step), as lookup() finds it.
-      const cols = out.columns();
+      const cols = emptyColumns(this.start, this.interval, n);
       const { t, v, stale } = s;
       const lb = this.cfg.lookbackDelta;
       let i = -1;
@@ -613,10 +608,10 @@ export class Evaluator {
       }
       if (cols.count > 0) {
         this.q.add(cols.count);
-        out.takeColumns(s.labels, false, cols);
-      } else out.unused(cols);
+        out.push(this.seriesOf(s.labels, false, cols));
+      }
     }
-    return held.out;
+    return out;
   }
 
   /** A series over this evaluation's grid: columnar, or with points when the engine is told not to use columns. */

@@ -1,5 +1,5 @@
 // Where a node that produces series one at a time (a range function's
-// windows, an instant selector) hands each one. A MatrixSink holds them as
+// windows, an instant selector under a streamed aggregation) hands each one. A MatrixSink holds them as
 // the node's result; a streamed aggregation (aggregate-stream.ts) folds each
 // into its group as it arrives and hands the same column buffer out again,
 // so the node's whole output is never held at once.
