@@ -8,7 +8,8 @@
 // `--root DIR` measures another build (a checkout with `npm run build` done:
 // its dist/ is imported), so a base commit and a change can be run
 // alternately over the same directory: `--data DIR` reuses a `promlet import`
-// directory, made there first when it does not exist. Prints one JSON line:
+// directory, made there first when it does not exist. `--answer` adds the
+// result's JSON text, as a query worker writes it. Prints one JSON line:
 // { root, queries: { [query]: { cpuMs, runsMs } }, peakRssMiB }.
 //
 //   npx tsx bench/engine-cpu.ts --data /tmp/dash --root /tmp/base-checkout
@@ -32,6 +33,11 @@ const EXTRA_QUERIES = [
   'round(clamp_min(demo_memory_usage_bytes / 1e6, 100))',
   'quantile by (type) (0.9, demo_memory_usage_bytes)',
   'count_values("cpus", demo_num_cpus)',
+  'quantile_over_time(0.9, demo_memory_usage_bytes[30m])',
+  'max_over_time(demo_memory_usage_bytes[30m])',
+  'increase(demo_api_request_duration_seconds_count[1h])',
+  // The dashboard benchmark's health-check query: windows of one subquery step apart.
+  'count_over_time(sum(quantile_over_time(0.9, demo_memory_usage_bytes[30m]))[329m:915ms])',
 ];
 
 function arg(name: string): string | undefined {
@@ -72,13 +78,21 @@ async function main(): Promise<void> {
   const engine = createEngine(db.db ?? db, { wasmReductions: false });
   const end = Math.floor(lastT / 15_000) * 15_000;
   const start = Math.ceil((firstT + 1800_000) / 15_000) * 15_000;
+  // --answer: the query and its result's JSON text, as a query worker sends it: written from the
+  // columns where the build can (rangeQueryTextSync), else JSON.stringify of the result's objects.
+  const withText = process.argv.includes('--answer');
+  const answer = (q: string) => {
+    if (!withText) return engine.rangeQuerySync(q, start, end, 15_000);
+    if (engine.rangeQueryTextSync) return engine.rangeQueryTextSync(q, start, end, 15_000).resultJSON;
+    return JSON.stringify(engine.rangeQuerySync(q, start, end, 15_000).result);
+  };
   const out: Record<string, { cpuMs: number; runsMs: number[] }> = {};
   for (const q of [...DASHBOARD_QUERIES, ...EXTRA_QUERIES]) {
     if (only && !q.includes(only)) continue;
     const times: number[] = [];
     for (let i = 0; i < warm + runs; i++) {
       const c0 = process.cpuUsage();
-      engine.rangeQuerySync(q, start, end, 15_000);
+      answer(q);
       const c = process.cpuUsage(c0);
       if (i >= warm) times.push((c.user + c.system) / 1000);
     }

@@ -25,6 +25,7 @@ export type { Expr, ParseOptions, FunctionDef, ValueType } from './promql/index.
 export { createEngine, QueryError, QueryTimeoutError, QueryCanceledError, TooManySamplesError, QueryMemoryError } from './promql/index.js';
 export type {
   Engine, EngineOptions, Feature, QueryOptions, QueryResult, QueryData, QueryStats, Time, SamplePair, VectorElement, MatrixElement,
+  QueryResultText, TextQueries,
 } from './promql/index.js';
 export { STALE_NAN, isStaleNaN } from './model/stale.js';
 

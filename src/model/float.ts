@@ -3,18 +3,26 @@
 
 /** strconv.FormatFloat(v, 'f', -1, 64): shortest digits, never an exponent. */
 export function formatFloat(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
+  // From 1e-6 up to (not including) 1e21 JavaScript writes the shortest digits
+  // without an exponent too (Number::toString): the common case, no checks.
+  const abs = v < 0 ? -v : v;
+  if (abs >= 1e-6 && abs < 1e21) return String(v);
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  if (v !== v) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
-  if (Object.is(v, -0)) return '-0';
-  const s = String(v);
-  if (!s.includes('e')) return s;
-  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
-  if (!m) return s;
-  const [, sign, int, frac = '', expStr] = m;
-  const exp = Number(expStr);
-  const digits = int! + frac;
-  const point = int!.length + exp;
+  return withoutExponent(String(v));
+}
+
+/** "1.25e-7" or "-1e+21" (a shortest form with one digit before the point) as plain decimal digits. */
+function withoutExponent(s: string): string {
+  const e = s.indexOf('e');
+  const neg = s.charCodeAt(0) === 45; // '-'
+  const mantissa = s.slice(neg ? 1 : 0, e);
+  const dot = mantissa.indexOf('.');
+  const digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
+  const point = (dot < 0 ? mantissa.length : dot) + Number(s.slice(e + 1));
+  const sign = neg ? '-' : '';
   if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
   if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;

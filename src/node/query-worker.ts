@@ -49,12 +49,10 @@ parentPort?.on('message', (q: WorkerQuery) => {
     storage!.begin(q.blocks);
     const engine = createEngine(storage!, q.engine);
     const opts = { timeout: q.timeout, lookbackDelta: q.lookbackDelta };
-    const result = q.step === 0
-      ? engine.instantQuerySync(q.query, q.start, opts)
-      : engine.rangeQuerySync(q.query, q.start, q.end, q.step, opts);
-    answer = result.resultType === 'vector' || result.resultType === 'matrix'
-      ? { result: { ...result, result: [] }, resultJSON: JSON.stringify(result.result), resultLength: result.result.length }
-      : { result };
+    // Vectors and matrices come back as their JSON text, written from the evaluation's columns.
+    answer = q.step === 0
+      ? engine.instantQueryTextSync(q.query, q.start, opts)
+      : engine.rangeQueryTextSync(q.query, q.start, q.end, q.step, opts);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, name: err.name, stack: err.stack } };

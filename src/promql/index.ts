@@ -26,6 +26,7 @@ export function format(textOrAst: string | Expr, opts: { pretty?: boolean } & Pa
 export { createEngine, toMillis } from './engine/engine.js';
 export type {
   Engine, EngineOptions, Feature, QueryOptions, QueryResult, QueryData, QueryStats, Time, SamplePair, VectorElement, MatrixElement,
+  QueryResultText, TextQueries,
 } from './engine/engine.js';
 export { QueryError, QueryTimeoutError, QueryCanceledError, TooManySamplesError, QueryMemoryError } from './engine/errors.js';
 

@@ -23,6 +23,8 @@ beforeAll(async () => {
       app.append({ __name__: 'http_requests_total', job, instance: inst }, t, i * k);
     }
     app.append({ __name__: 'ratio', kind: 'odd' }, t, i % 7 === 0 ? NaN : i % 5 === 0 ? -Infinity : 1e-9 * i);
+    // Values whose text takes the rarer paths: -0, exponent forms, integers past 2^53; a gap every 9th step.
+    if (i % 9 !== 4) app.append({ __name__: 'edge', v: 'tab\tnl\n\u0001' }, t, [-0, 1e22 * i, 2 ** 53 + 2 * i, 5e-324 * i, 42][i % 5]!);
   }
   await app.commit();
   off = createOffThreadEngine(db, {}, { workers: 1 });
@@ -48,6 +50,10 @@ const REQUESTS = [
   `/api/v1/query_range?query=ratio&start=${T - 600}&end=${T}&step=15`,
   `/api/v1/query_range?query=http_requests_total&start=${T - 600}&end=${T}&step=60&limit=1`,
   `/api/v1/query_range?query=sum by (instance) (http_requests_total)&start=${T - 600}&end=${T}&step=30&stats=1`,
+  `/api/v1/query_range?query=edge&start=${T - 900}&end=${T}&step=15`,
+  `/api/v1/query_range?query=edge * -1&start=${T - 900}&end=${T}&step=7.5`,
+  `/api/v1/query?query=edge[1m]&time=${T}`,
+  `/api/v1/query?query=edge&time=${T}`,
 ];
 
 describe('answers from query workers', () => {

@@ -19,6 +19,7 @@ import { HINT_LOOKBEHIND, statsOnlySelectors } from './histogram-series.js';
 import { storageReads } from './storage-reads.js';
 import { type Matrix, cleanupMetricLabels, sortMatrix } from './value.js';
 import { type HistogramPair, matrixElementJSON, vectorElementJSON } from './histogram-json.js';
+import { matrixJSON, vectorJSON } from './result-json.js';
 
 /** Prometheus feature flags the engine knows (names as in --enable-feature). */
 export type Feature =
@@ -112,6 +113,24 @@ export interface Engine {
   rangeQuerySync(query: string, start: Time, end: Time, step: number | string, opts?: QueryOptions): QueryResult;
 }
 
+/**
+ * A result whose vector or matrix is the API's JSON text (`resultJSON`,
+ * `resultLength` elements; `result.result` is then empty), written from the
+ * evaluation's columns without an object per point (result-json.ts).
+ * Scalars and strings stay in `result`.
+ */
+export interface QueryResultText {
+  result: QueryResult;
+  resultJSON?: string;
+  resultLength?: number;
+}
+
+/** What a query worker asks of createEngine's engine: results it sends on as text. */
+export interface TextQueries {
+  instantQueryTextSync(query: string, time: Time, opts?: QueryOptions): QueryResultText;
+  rangeQueryTextSync(query: string, start: Time, end: Time, step: number | string, opts?: QueryOptions): QueryResultText;
+}
+
 const MAX_POINTS = 11000;
 
 /** Milliseconds from a number of ms, a Date, or an RFC 3339 string / unix seconds string. */
@@ -167,16 +186,19 @@ export function parseOptions(features: ReadonlySet<Feature>): ParseOptions {
  * shortest decimal, in exponent form below 1e-6 and from 1e21 (`1e-07`).
  */
 export function jsonFloat(f: number): string {
-  const abs = Math.abs(f);
-  if (abs !== 0 && Number.isFinite(f) && (abs < 1e-6 || abs >= 1e21)) {
-    return f.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  }
-  return formatFloat(f);
+  const abs = f < 0 ? -f : f;
+  // The common case first: String writes these without an exponent, as Go's 'f' does.
+  if (abs >= 1e-6 && abs < 1e21) return String(f);
+  if (abs === 0 || abs !== abs || abs === Infinity) return formatFloat(f);
+  // Go's 'e' form has at least two exponent digits: 1e-7 is "1e-07".
+  const s = f.toExponential();
+  const sign = s.length - 2;
+  return s.charCodeAt(sign) === 43 || s.charCodeAt(sign) === 45 ? `${s.slice(0, sign + 1)}0${s.slice(sign + 1)}` : s;
 }
 
 const pair = (t: number, f: number): SamplePair => [t / 1000, jsonFloat(f)];
 
-export function createEngine(db: Queryable, options: EngineOptions = {}): Engine {
+export function createEngine(db: Queryable, options: EngineOptions = {}): Engine & TextQueries {
   const features = new Set(options.features ?? []);
   const base = {
     lookbackDelta: durationMillis(options.lookbackDelta ?? '5m', 'lookback delta'),
@@ -188,7 +210,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
   };
   const parseOpts = parseOptions(features);
 
-  const run = (query: string, start: number, end: number, step: number, opts: QueryOptions): QueryResult => {
+  const run = (query: string, start: number, end: number, step: number, opts: QueryOptions, asText = false): QueryResultText => {
     const t0 = performance.now();
     // A query's own timeout can only shorten the engine's (Prometheus: the flag caps the request's).
     const timeout = opts.timeout !== undefined ? Math.min(durationMillis(opts.timeout, 'timeout'), base.timeout) : base.timeout;
@@ -239,14 +261,15 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
       if (Array.isArray(value) && state.cfg.delayedNameRemoval) value = cleanupMetricLabels(value);
       checkAbort();
       const t3 = performance.now();
-      const data = shape(value, typeOf(expr), instant, start);
+      const shaped = asText ? shapeText(value, typeOf(expr), instant, start) : { data: shape(value, typeOf(expr), instant, start) };
+      const data = shaped.data;
       const annos = state.annos.list();
       const render = (a: (typeof annos)[number]) => {
         if (!a.pos) return a.message;
         const { line, column } = lineColumn(query, a.pos.start);
         return `${a.message} (${line}:${column})`;
       };
-      return {
+      const result: QueryResult = {
         ...data,
         warnings: annos.filter((a) => a.level === 'warning').map(render),
         infos: annos.filter((a) => a.level === 'info').map(render),
@@ -260,6 +283,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
           samples: { totalQueryableSamples: state.totalLoaded, peakSamples: state.peak },
         },
       };
+      return shaped.json === undefined ? { result } : { result, resultJSON: shaped.json, resultLength: shaped.length };
     } finally {
       querier.close();
     }
@@ -267,7 +291,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
 
   // Storage that cannot read synchronously (blocks in IndexedDB) first loads what the query names.
   const loaded = (query: string, start: number, end: number, step: number, opts: QueryOptions) => {
-    const evaluate = () => run(query, start, end, step, opts);
+    const evaluate = () => run(query, start, end, step, opts).result;
     if (!db.prefetched) return evaluate();
     return db.prefetched(() => {
       const lookback = opts.lookbackDelta !== undefined ? durationMillis(opts.lookbackDelta, 'lookback delta') : base.lookbackDelta;
@@ -275,17 +299,19 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     }, evaluate);
   };
 
-  const instantSync = (query: string, time: Time, opts: QueryOptions = {}) => {
+  const instantSync = (query: string, time: Time, opts: QueryOptions = {}, asText = false) => {
     const t = toMillis(time);
-    return run(query, t, t, 0, opts);
+    return run(query, t, t, 0, opts, asText);
   };
-  const rangeSync = (query: string, start: Time, end: Time, step: number | string, opts: QueryOptions = {}) => {
+  const rangeSync = (query: string, start: Time, end: Time, step: number | string, opts: QueryOptions = {}, asText = false) => {
     const r = rangeWindow(start, end, step);
-    return run(query, r.start, r.end, r.step, opts);
+    return run(query, r.start, r.end, r.step, opts, asText);
   };
   return {
-    instantQuerySync: instantSync,
-    rangeQuerySync: rangeSync,
+    instantQuerySync: (query, time, opts) => instantSync(query, time, opts).result,
+    rangeQuerySync: (query, start, end, step, opts) => rangeSync(query, start, end, step, opts).result,
+    instantQueryTextSync: (query, time, opts) => instantSync(query, time, opts, true),
+    rangeQueryTextSync: (query, start, end, step, opts) => rangeSync(query, start, end, step, opts, true),
     instantQuery: async (query, time, opts = {}) => {
       const t = toMillis(time);
       return loaded(query, t, t, 0, opts);
@@ -313,4 +339,13 @@ function shape(value: EvalResult, type: string, instant: boolean, start: number)
     resultType: 'matrix',
     result: m.map((s) => matrixElementJSON(labelsToRecord(s.metric), s, pair)),
   };
+}
+
+/** shape() with a vector or matrix written as its JSON text instead (result-json.ts). */
+function shapeText(value: EvalResult, type: string, instant: boolean, start: number): { data: QueryData; json?: string; length?: number } {
+  if (!Array.isArray(value) || (instant && type === 'scalar')) return { data: shape(value, type, instant, start) };
+  const m: Matrix = value;
+  if (instant && type === 'vector') return { data: { resultType: 'vector', result: [] }, json: vectorJSON(m, start), length: m.length };
+  sortMatrix(m);
+  return { data: { resultType: 'matrix', result: [] }, json: matrixJSON(m), length: m.length };
 }

@@ -14,6 +14,8 @@ import { reduceWindowsFast } from './wasm-windows.js';
 import { advanceTo } from './forward-search.js';
 import { MatrixSink, type SeriesSink } from './series-sink.js';
 import { RANGE_FUNCTIONS_INTO } from './range-into.js';
+import { type KernelGrid, type WindowTally, rangeKernel } from './range-kernels.js';
+import { formatFloat } from '../../model/float.js';
 
 /** One input series of a range function: its labels first, its samples only on demand. */
 export interface WindowEntry {
@@ -87,6 +89,13 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
   const lb = ev.cfg.lookbackDelta;
   const keepsName = KEEPS_NAME.has(name);
   const scalarParams = params.filter((p): p is Float64Array => p !== null);
+  // Whole-series kernels for plain windows; `columnar: false` keeps the per-window path as the reference.
+  const kernelsApply = ev.cfg.columnar && !src.anchored && !src.smoothed && src.at === null;
+  const grid: KernelGrid | null = kernelsApply ? {
+    start: ev.start, end: ev.end, interval: ev.interval, offset: src.offset, range: src.range, params: scalarParams,
+    badQuantile: (q) => ev.q.annos.warn(`quantile value should be between 0 and 1, got ${formatFloat(q)}`, e.args[0]!.posRange),
+  } : null;
+  const tally: WindowTally = { total: 0, widest: 0 };
   const fast = reductionsWanted(ev, src) && !src.anchored && !src.smoothed && src.at === null ? reduceWindowsFast(name) : null;
   for (const s of src.series) {
     ev.cfg.checkAbort();
@@ -129,12 +138,18 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       // Every step's value goes into one column per series: no point object per step.
       const d = s.data();
       const cols = out.columns();
+      const kernel = kernelsApply ? rangeKernel(name, d.st !== undefined) : null;
+      if (kernel) {
+        kernel(d.t, d.v, grid!, cols, tally);
+        chargeWindows(ev, d.t, grid!, tally);
+      }
       let lo = 0, hi = 0;
       let step = -1;
       // windowStart and windowEnd written out (the same operations in the same order) with the source's fields in locals.
       const off = src.offset, range = src.range, anch = src.anchored ? lb : 0, smooth = src.smoothed ? lb : 0;
       const t = d.t, st = d.st ?? null;
-      for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
+      // The per-window path, for what no kernel covers.
+      if (!kernel) for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
         step++;
         if (ts === ev.start || src.at === null) {
           // Windows only move forward, mostly by a sample or two: step from the previous bounds.
@@ -174,6 +189,32 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
     }
     if ((name === 'rate' || name === 'increase') && floats.length > 0) notCounterInfo(ev, e, s.labels);
   }
+}
+
+/**
+ * Counts a kernel's windows against the sample limit as the per-window path
+ * does (each window's samples held while its value is computed): the widest
+ * window is the peak. Past the limit the windows are charged one by one
+ * again, so the same step raises the same error.
+ */
+function chargeWindows(ev: Evaluator, t: Float64Array, g: KernelGrid, tally: WindowTally): void {
+  const q = ev.q, before = q.current;
+  try {
+    q.add(tally.widest);
+  } catch {
+    q.current = before;
+    let lo = 0, hi = 0;
+    for (let ts = g.start; ts <= g.end; ts += g.interval) {
+      lo = advanceTo(t, ts - g.offset - g.range, lo);
+      hi = advanceTo(t, ts - g.offset, Math.max(lo, hi));
+      if (hi <= lo) continue;
+      q.add(hi - lo);
+      q.current -= hi - lo;
+    }
+    throw new Error('unreachable: the widest window passed the sample limit');
+  }
+  q.current = before;
+  q.totalLoaded += tally.total - tally.widest;
 }
 
 function notCounterInfo(ev: Evaluator, e: Call, labels: SeriesData['labels']): void {

@@ -1,0 +1,94 @@
+// JSON text built as UTF-8 bytes in one growing buffer and decoded once at
+// the end. Building a large answer by string concatenation keeps a rope of
+// small strings alive until it is flattened: in a query worker's capped
+// young generation the garbage collector copied that rope again and again,
+// which cost more than the concatenation saved. Here the only per-point
+// string is a number's text, which dies at once.
+
+const encoder = new TextEncoder();
+// A leading U+FEFF is text, not a mark to drop (an answer starts with '[' anyway).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+// The buffer is kept between answers up to this size; a larger one is let go.
+const KEEP_BYTES = 4 * 1024 * 1024;
+let kept: Uint8Array | null = null;
+
+export class JsonBytes {
+  /** Hot loops write these directly, after room(). */
+  buf: Uint8Array;
+  pos = 0;
+
+  constructor() {
+    this.buf = kept ?? new Uint8Array(64 * 1024);
+    kept = null;
+  }
+
+  /** Makes room for `need` more bytes past pos; buf may be a new array after. */
+  room(need: number): void {
+    if (this.pos + need > this.buf.length) this.grow(need);
+  }
+
+  private grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.pos + need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  /** Text known to be ASCII (numbers, punctuation, fixed keys); anything else goes through text(). */
+  ascii(s: string): void {
+    const n = s.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** One ASCII character by its code. */
+  byte(c: number): void {
+    if (this.pos + 1 > this.buf.length) this.grow(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** Bytes already encoded (a slice of a prepared table). */
+  bytes(src: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = from; i < to; i++) buf[p++] = src[i]!;
+    this.pos = p;
+  }
+
+  /** Any text (label sets' JSON): UTF-8 encoded. JSON.stringify leaves no lone surrogate to lose. */
+  text(s: string): void {
+    // At most three bytes per UTF-16 code unit.
+    if (this.pos + s.length * 3 > this.buf.length) this.grow(s.length * 3);
+    this.pos += encoder.encodeInto(s, this.buf.subarray(this.pos)).written;
+  }
+
+  /** The text written, once; the buffer goes back for the next answer. */
+  finish(): string {
+    const s = decoder.decode(this.buf.subarray(0, this.pos));
+    if (this.buf.length <= KEEP_BYTES) kept = this.buf;
+    this.pos = 0;
+    return s;
+  }
+}
+
+/** Each string's ASCII bytes one after another, and where each starts (offsets[i] to offsets[i + 1]). */
+export function asciiTable(texts: readonly string[]): { bytes: Uint8Array; offsets: Uint32Array } {
+  let total = 0;
+  for (const t of texts) total += t.length;
+  const bytes = new Uint8Array(total), offsets = new Uint32Array(texts.length + 1);
+  let p = 0;
+  for (let i = 0; i < texts.length; i++) {
+    offsets[i] = p;
+    const t = texts[i]!;
+    for (let j = 0; j < t.length; j++) bytes[p++] = t.charCodeAt(j);
+  }
+  offsets[texts.length] = p;
+  return { bytes, offsets };
+}

@@ -1,0 +1,392 @@
+// Range functions over one series' samples for every step of a range query
+// at once, writing each window's value straight into the step columns.
+//
+// The per-window path (range-into.ts) sets a context and calls a function
+// for every series and step, and searches each window's resets again; here
+// one loop per function family walks the steps with two pointers (windows
+// only move forward) and does the window's arithmetic in place. Each family
+// performs the same floating-point operations in the same order as
+// functions.ts (Kahan terms included), so the values are the same bits:
+// test/promql/engine/range-kernels.test.ts holds them to that against the
+// per-window path.
+//
+// deriv and predict_linear write out the Kahan steps that functions.ts takes
+// through kahanInc's [sum, c] pairs, which were allocated per sample there.
+//
+// Only plain windows come here: anchored or smoothed selectors, @-pinned
+// windows, start timestamps (for the functions that read them) and
+// histograms keep the per-window path.
+
+import type { StepColumns } from './columnar.js';
+import { avgOverTime, extrapolate, sumOverTime } from './functions.js';
+import { SortedWindow } from './sorted-window.js';
+
+/** The steps a series' windows are cut at: window k is (ts - offset - range, ts - offset] for ts = start + k * interval <= end. */
+export interface KernelGrid {
+  start: number;
+  end: number;
+  interval: number;
+  offset: number;
+  range: number;
+  /** The function's scalar arguments per step (quantile_over_time's φ, predict_linear's horizon). */
+  params: Float64Array[];
+  /** Called for each window whose φ is outside [0, 1], for quantile_over_time's warning. */
+  badQuantile: (q: number) => void;
+}
+
+/** The samples one series' windows took in: their sum, and the widest window (the sample limit's peak). */
+export interface WindowTally {
+  total: number;
+  widest: number;
+}
+
+/** Writes the value of each non-empty window with a value into out (values, present, count) and fills tally. */
+export type RangeKernel = (t: Float64Array, v: Float64Array, grid: KernelGrid, out: StepColumns, tally: WindowTally) => void;
+
+const READS_START_TIMESTAMPS = new Set(['rate', 'increase', 'delta', 'irate', 'idelta', 'resets']);
+
+/** The kernel for a function, or null where the per-window path must run. */
+export function rangeKernel(name: string, hasStartTimestamps: boolean): RangeKernel | null {
+  // Start timestamps mark resets for these; the others never read them.
+  if (hasStartTimestamps && READS_START_TIMESTAMPS.has(name)) return null;
+  return KERNELS[name] ?? null;
+}
+
+// Indices i with v[i] < v[i - 1] (counter resets), or with a changed value (changes): one pass
+// per series, into an array reused between series unless a very long series grew it.
+let marks = new Int32Array(1024);
+
+function markSpace(n: number): void {
+  if (marks.length < n || (marks.length > 1 << 16 && n <= 1 << 15)) marks = new Int32Array(Math.max(1024, n * 2));
+}
+
+function markResets(v: Float64Array): number {
+  markSpace(v.length);
+  let n = 0;
+  for (let i = 1; i < v.length; i++) if (v[i]! < v[i - 1]!) marks[n++] = i;
+  return n;
+}
+
+function markChanges(v: Float64Array): number {
+  markSpace(v.length);
+  let n = 0;
+  for (let i = 1; i < v.length; i++) {
+    const cur = v[i]!, prev = v[i - 1]!;
+    if (cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))) marks[n++] = i;
+  }
+  return n;
+}
+
+/** rate/increase/delta: functions.ts's extrapolatedRate without anchoring, smoothing or start timestamps. */
+function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeKernel {
+  return (t, v, g, out, tally) => {
+    const n = t.length, off = g.offset, range = g.range;
+    const nResets = isCounter ? markResets(v) : 0;
+    const resets = marks;
+    // What extrapolate reads of a window; rewritten per step.
+    const bounds = { rangeStart: 0, rangeEnd: 0, rangeSeconds: range / 1000 };
+    const values = out.values, present = out.present;
+    let lo = 0, hi = 0, r = 0, total = 0, widest = 0, count = 0;
+    for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+      const from = ts - off - range, to = ts - off;
+      while (lo < n && t[lo]! <= from) lo++;
+      if (hi < lo) hi = lo;
+      while (hi < n && t[hi]! <= to) hi++;
+      const w = hi - lo;
+      if (w <= 0) continue;
+      total += w;
+      if (w > widest) widest = w;
+      if (w < 2) continue;
+      let result = v[hi - 1]! - v[lo]!;
+      if (isCounter) {
+        // The resets inside the window, added in sample order as the scan over the window does.
+        while (r < nResets && resets[r]! <= lo) r++;
+        for (let k = r; k < nResets && resets[k]! < hi; k++) result += v[resets[k]! - 1]!;
+      }
+      bounds.rangeEnd = to;
+      bounds.rangeStart = to - range;
+      values[step] = extrapolate(result, t[lo]!, t[hi - 1]!, v[lo]!, w - 1, bounds, isCounter, isRate);
+      present[step] = 1;
+      count++;
+    }
+    out.count += count;
+    tally.total = total;
+    tally.widest = widest;
+  };
+}
+
+/** irate/idelta: the last two samples of each window. */
+function instantValue(isRate: boolean): RangeKernel {
+  return (t, v, g, out, tally) => {
+    const n = t.length, off = g.offset, range = g.range;
+    const values = out.values, present = out.present;
+    let lo = 0, hi = 0, total = 0, widest = 0, count = 0;
+    for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+      const from = ts - off - range, to = ts - off;
+      while (lo < n && t[lo]! <= from) lo++;
+      if (hi < lo) hi = lo;
+      while (hi < n && t[hi]! <= to) hi++;
+      const w = hi - lo;
+      if (w <= 0) continue;
+      total += w;
+      if (w > widest) widest = w;
+      if (w < 2) continue;
+      const dt = t[hi - 1]! - t[hi - 2]!;
+      if (dt === 0) continue;
+      const v0 = v[hi - 2]!, v1 = v[hi - 1]!;
+      let result = v1;
+      if (!isRate || !(v1 < v0)) result = v1 - v0;
+      if (isRate) result /= dt / 1000;
+      values[step] = result;
+      present[step] = 1;
+      count++;
+    }
+    out.count += count;
+    tally.total = total;
+    tally.widest = widest;
+  };
+}
+
+/** resets/changes: the marked indices in (lo, hi), counted as the difference of two pointers. */
+function counted(mark: (v: Float64Array) => number): RangeKernel {
+  return (t, v, g, out, tally) => {
+    const n = t.length, off = g.offset, range = g.range;
+    const nMarks = mark(v);
+    const at = marks;
+    const values = out.values, present = out.present;
+    let lo = 0, hi = 0, a = 0, b = 0, total = 0, widest = 0, count = 0;
+    for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+      const from = ts - off - range, to = ts - off;
+      while (lo < n && t[lo]! <= from) lo++;
+      if (hi < lo) hi = lo;
+      while (hi < n && t[hi]! <= to) hi++;
+      const w = hi - lo;
+      if (w <= 0) continue;
+      total += w;
+      if (w > widest) widest = w;
+      while (a < nMarks && at[a]! <= lo) a++;
+      if (b < a) b = a;
+      while (b < nMarks && at[b]! < hi) b++;
+      values[step] = b - a;
+      present[step] = 1;
+      count++;
+    }
+    out.count += count;
+    tally.total = total;
+    tally.widest = widest;
+  };
+}
+
+// The reductions of the *_over_time loop.
+const Op = { Sum: 0, Avg: 1, Count: 2, Min: 3, Max: 4, Last: 5, First: 6, Present: 7, StdVar: 8, StdDev: 9, TsOfLast: 10, TsOfFirst: 11, TsOfMin: 12, TsOfMax: 13, Quantile: 14 } as const;
+type Op = (typeof Op)[keyof typeof Op];
+
+const quantileWindow = new SortedWindow();
+
+/** The *_over_time family: one loop over the steps, the window's reduction picked by op. */
+function overTime(op: Op): RangeKernel {
+  return (t, v, g, out, tally) => {
+    const n = t.length, off = g.offset, range = g.range;
+    const values = out.values, present = out.present;
+    const phi = op === Op.Quantile ? g.params[0]! : null;
+    if (phi) quantileWindow.clear();
+    let lo = 0, hi = 0, total = 0, widest = 0, count = 0;
+    for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+      const from = ts - off - range, to = ts - off;
+      while (lo < n && t[lo]! <= from) lo++;
+      if (hi < lo) hi = lo;
+      while (hi < n && t[hi]! <= to) hi++;
+      const w = hi - lo;
+      if (w <= 0) continue;
+      total += w;
+      if (w > widest) widest = w;
+      let x: number;
+      switch (op) {
+        case Op.Sum: x = sumOverTime(v, lo, hi); break;
+        case Op.Avg: x = avgOverTime(v, lo, hi); break;
+        case Op.Count: x = w; break;
+        case Op.Min: x = minOf(v, lo, hi); break;
+        case Op.Max: x = maxOf(v, lo, hi); break;
+        case Op.Last: x = v[hi - 1]!; break;
+        case Op.First: x = v[lo]!; break;
+        case Op.Present: x = 1; break;
+        case Op.StdVar: x = variance(v, lo, hi); break;
+        case Op.StdDev: x = Math.sqrt(variance(v, lo, hi)); break;
+        case Op.TsOfLast: x = t[hi - 1]! / 1000; break;
+        case Op.TsOfFirst: x = t[lo]! / 1000; break;
+        case Op.TsOfMin: x = tsOfBest(t, v, lo, hi, false) / 1000; break;
+        case Op.TsOfMax: x = tsOfBest(t, v, lo, hi, true) / 1000; break;
+        default: {
+          // Op.Quantile
+          const q = phi![step]!;
+          if (Number.isNaN(q) || q < 0 || q > 1) g.badQuantile(q);
+          quantileWindow.moveTo(v, lo, hi);
+          x = quantileWindow.quantile(q);
+        }
+      }
+      values[step] = x;
+      present[step] = 1;
+      count++;
+    }
+    if (phi) quantileWindow.clear();
+    out.count += count;
+    tally.total = total;
+    tally.widest = widest;
+  };
+}
+
+// min/max_over_time: a NaN is replaced by any later value, and among equal values (-0, 0) the first stays.
+function minOf(v: Float64Array, lo: number, hi: number): number {
+  let best = v[lo]!;
+  for (let i = lo; i < hi; i++) if (v[i]! < best || Number.isNaN(best)) best = v[i]!;
+  return best;
+}
+
+function maxOf(v: Float64Array, lo: number, hi: number): number {
+  let best = v[lo]!;
+  for (let i = lo; i < hi; i++) if (v[i]! > best || Number.isNaN(best)) best = v[i]!;
+  return best;
+}
+
+/** ts_of_min/max_over_time: the last sample at the extreme (<=, >=), a NaN replaced by any later one. */
+function tsOfBest(t: Float64Array, v: Float64Array, lo: number, hi: number, max: boolean): number {
+  let best = v[lo]!, bestT = t[lo]!;
+  for (let i = lo; i < hi; i++) {
+    const x = v[i]!;
+    if ((max ? x >= best : x <= best) || Number.isNaN(best)) {
+      best = x;
+      bestT = t[i]!;
+    }
+  }
+  return bestT;
+}
+
+/** functions.ts's variance (Welford's with Kahan terms) with its kahanInc steps written out. */
+function variance(v: Float64Array, lo: number, hi: number): number {
+  let count = 0, mean = 0, cMean = 0, aux = 0, cAux = 0;
+  for (let i = lo; i < hi; i++) {
+    const f = v[i]!;
+    count++;
+    const delta = f - (mean + cMean);
+    let inc = delta / count, s = mean + inc;
+    if (s === Infinity || s === -Infinity) cMean = 0;
+    else if (Math.abs(mean) >= Math.abs(inc)) cMean = cMean + ((mean - s) + inc);
+    else cMean = cMean + ((inc - s) + mean);
+    mean = s;
+    inc = delta * (f - (mean + cMean));
+    s = aux + inc;
+    if (s === Infinity || s === -Infinity) cAux = 0;
+    else if (Math.abs(aux) >= Math.abs(inc)) cAux = cAux + ((aux - s) + inc);
+    else cAux = cAux + ((inc - s) + aux);
+    aux = s;
+  }
+  return (aux + cAux) / count;
+}
+
+/**
+ * deriv/predict_linear: functions.ts's linearRegression (least squares with
+ * Kahan terms) written out per window, x measured from the first sample
+ * (deriv) or from the step's time (predict_linear).
+ */
+function regression(predict: boolean): RangeKernel {
+  return (t, v, g, out, tally) => {
+    const n = t.length, off = g.offset, range = g.range;
+    const values = out.values, present = out.present;
+    const horizon = predict ? g.params[0]! : null;
+    let lo = 0, hi = 0, total = 0, widest = 0, count = 0;
+    for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+      const from = ts - off - range, to = ts - off;
+      while (lo < n && t[lo]! <= from) lo++;
+      if (hi < lo) hi = lo;
+      while (hi < n && t[hi]! <= to) hi++;
+      const w = hi - lo;
+      if (w <= 0) continue;
+      total += w;
+      if (w > widest) widest = w;
+      if (w < 2) continue;
+      const interceptTime = predict ? ts : t[lo]!;
+      let k = 0, sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0;
+      const initY = v[lo]!;
+      let constY = true;
+      for (let i = lo; i < hi; i++) {
+        const y = v[i]!;
+        if (constY && i > lo && y !== initY) constY = false;
+        k += 1;
+        const x = (t[i]! - interceptTime) / 1e3;
+        // kahanInc(inc, sum, c) four times: t = sum + inc; an infinite t resets c.
+        let inc = x, s = sumX + inc;
+        if (s === Infinity || s === -Infinity) cX = 0;
+        else if (Math.abs(sumX) >= Math.abs(inc)) cX = cX + ((sumX - s) + inc);
+        else cX = cX + ((inc - s) + sumX);
+        sumX = s;
+        inc = y;
+        s = sumY + inc;
+        if (s === Infinity || s === -Infinity) cY = 0;
+        else if (Math.abs(sumY) >= Math.abs(inc)) cY = cY + ((sumY - s) + inc);
+        else cY = cY + ((inc - s) + sumY);
+        sumY = s;
+        inc = x * y;
+        s = sumXY + inc;
+        if (s === Infinity || s === -Infinity) cXY = 0;
+        else if (Math.abs(sumXY) >= Math.abs(inc)) cXY = cXY + ((sumXY - s) + inc);
+        else cXY = cXY + ((inc - s) + sumXY);
+        sumXY = s;
+        inc = x * x;
+        s = sumX2 + inc;
+        if (s === Infinity || s === -Infinity) cX2 = 0;
+        else if (Math.abs(sumX2) >= Math.abs(inc)) cX2 = cX2 + ((sumX2 - s) + inc);
+        else cX2 = cX2 + ((inc - s) + sumX2);
+        sumX2 = s;
+      }
+      let slope: number, intercept: number;
+      if (constY) {
+        const inf = initY === Infinity || initY === -Infinity;
+        slope = inf ? NaN : 0;
+        intercept = inf ? NaN : initY;
+      } else {
+        sumX += cX;
+        sumY += cY;
+        sumXY += cXY;
+        sumX2 += cX2;
+        const covXY = sumXY - (sumX * sumY) / k;
+        const varX = sumX2 - (sumX * sumX) / k;
+        slope = covXY / varX;
+        intercept = sumY / k - (slope * sumX) / k;
+      }
+      values[step] = predict ? slope * horizon![step]! + intercept : slope;
+      present[step] = 1;
+      count++;
+    }
+    out.count += count;
+    tally.total = total;
+    tally.widest = widest;
+  };
+}
+
+const KERNELS: Record<string, RangeKernel> = {
+  deriv: regression(false),
+  predict_linear: regression(true),
+  rate: extrapolatedRate(true, true),
+  increase: extrapolatedRate(true, false),
+  delta: extrapolatedRate(false, false),
+  irate: instantValue(true),
+  idelta: instantValue(false),
+  resets: counted(markResets),
+  changes: counted(markChanges),
+  sum_over_time: overTime(Op.Sum),
+  avg_over_time: overTime(Op.Avg),
+  count_over_time: overTime(Op.Count),
+  min_over_time: overTime(Op.Min),
+  max_over_time: overTime(Op.Max),
+  last_over_time: overTime(Op.Last),
+  first_over_time: overTime(Op.First),
+  present_over_time: overTime(Op.Present),
+  absent_over_time: overTime(Op.Present),
+  stdvar_over_time: overTime(Op.StdVar),
+  stddev_over_time: overTime(Op.StdDev),
+  ts_of_last_over_time: overTime(Op.TsOfLast),
+  ts_of_first_over_time: overTime(Op.TsOfFirst),
+  ts_of_min_over_time: overTime(Op.TsOfMin),
+  ts_of_max_over_time: overTime(Op.TsOfMax),
+  quantile_over_time: overTime(Op.Quantile),
+};

@@ -1,0 +1,177 @@
+// A query's vector or matrix written as the API's JSON text straight from the
+// evaluation's series: a columnar series' step columns, other series' point
+// arrays. The text is byte for byte JSON.stringify of what engine.ts's
+// shape() builds (test/promql/engine/result-json.test.ts holds them
+// together), without its [t, "value"] array per point: for a dashboard's
+// matrix those arrays, their strings and stringifying them again were a
+// good part of a query worker's time and garbage. The text is built as bytes
+// (json-bytes.ts).
+
+import { labelsToRecord } from '../../model/labels.js';
+import type { Series } from './value.js';
+import { type StepColumns, columnsOf } from './columnar.js';
+import { histogramJSON } from './histogram-json.js';
+import type { FloatHistogram } from '../../model/histogram.js';
+import { jsonFloat } from './engine.js';
+import { JsonBytes, asciiTable } from './json-bytes.js';
+
+// ".001" … ".999" with trailing zeros dropped, "" for whole seconds.
+const FRACTIONS: string[] = Array.from({ length: 1000 }, (_, ms) => (ms === 0 ? '' : `.${String(ms).padStart(3, '0')}`.replace(/0+$/, '')));
+
+// Below this many ms, the decimal t / 1000 is under 10^12 with at most 15
+// significant digits, so it reads back as the double t / 1000 (correctly
+// rounded). Any other decimal reading back as that double is within an ulp
+// (≤ 2^-13) of it, so has a digit past the ms and is no shorter (also
+// across a power of ten). Number::toString, which writes the fewest
+// digits, writes exactly the whole seconds, a point and the ms.
+const EXACT_MS = 1e15;
+
+/** t / 1000 as JSON.stringify writes it, for the timestamp of a sample at t ms. */
+export function secondsJSON(t: number): string {
+  if (Number.isInteger(t) && t < EXACT_MS && t > -EXACT_MS) {
+    if (t >= 0) {
+      const s = Math.floor(t / 1000);
+      return `${s}${FRACTIONS[t - s * 1000]}`;
+    }
+    const a = -t, s = Math.floor(a / 1000);
+    return `-${s}${FRACTIONS[a - s * 1000]}`;
+  }
+  return JSON.stringify(t / 1000);
+}
+
+const Q = 34, COMMA = 44, OPEN = 91, CLOSE = 93, BRACE_CLOSE = 125; // " , [ ] }
+
+const histogramPairJSON = (t: number, h: FloatHistogram) => `[${secondsJSON(t)},${JSON.stringify(histogramJSON(h))}]`;
+
+/**
+ * Each step's `[t,"` as bytes for one step grid. A matrix's series share
+ * their grid, so the timestamps are written once per query, not once per point.
+ */
+class StepPrefixes {
+  private start = NaN;
+  private interval = NaN;
+  private n = -1;
+  private table = asciiTable([]);
+
+  of(c: StepColumns): { bytes: Uint8Array; offsets: Uint32Array } {
+    const n = c.values.length;
+    if (c.start !== this.start || c.interval !== this.interval || this.n !== n) {
+      this.start = c.start;
+      this.interval = c.interval;
+      this.n = n;
+      const texts = new Array<string>(n);
+      for (let k = 0; k < n; k++) texts[k] = `[${secondsJSON(c.start + k * c.interval)},"`;
+      this.table = asciiTable(texts);
+    }
+    return this.table;
+  }
+}
+
+function metric(out: JsonBytes, s: Series, first: boolean): void {
+  out.ascii(first ? '{"metric":' : ',{"metric":');
+  out.text(JSON.stringify(labelsToRecord(s.metric)));
+}
+
+/** A columnar series' present steps as a `values` array. */
+function columnValues(out: JsonBytes, c: StepColumns, prefixes: { bytes: Uint8Array; offsets: Uint32Array }): void {
+  const { values, present } = c;
+  const { bytes, offsets } = prefixes;
+  out.byte(OPEN);
+  let buf = out.buf, p = out.pos;
+  let comma = false;
+  // Gauges repeat a value over many steps: the same number has the same text.
+  let last = NaN, text = '';
+  for (let k = 0; k < present.length; k++) {
+    if (present[k] !== 1) continue;
+    const v = values[k]!;
+    // 0 and -0 are equal but written differently; NaN equals nothing.
+    if (v !== last || v === 0) {
+      last = v;
+      text = jsonFloat(v);
+    }
+    const from = offsets[k]!, to = offsets[k + 1]!, n = text.length;
+    // A comma, `[t,"`, the value, `"]`.
+    const need = 1 + (to - from) + n + 2;
+    if (p + need > buf.length) {
+      out.pos = p;
+      out.room(need);
+      buf = out.buf;
+    }
+    if (comma) buf[p++] = COMMA;
+    comma = true;
+    for (let i = from; i < to; i++) buf[p++] = bytes[i]!;
+    for (let i = 0; i < n; i++) buf[p++] = text.charCodeAt(i);
+    buf[p++] = Q;
+    buf[p++] = CLOSE;
+  }
+  out.pos = p;
+  out.byte(CLOSE);
+}
+
+/** Float points as a `values` array. */
+function pointValues(out: JsonBytes, points: readonly { t: number; f: number }[]): void {
+  out.byte(OPEN);
+  let last = NaN, lastText = '';
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    if (p.f !== last || p.f === 0) {
+      last = p.f;
+      lastText = jsonFloat(p.f);
+    }
+    if (i > 0) out.byte(COMMA);
+    out.byte(OPEN);
+    out.ascii(secondsJSON(p.t));
+    out.ascii(',"');
+    out.ascii(lastText);
+    out.byte(Q);
+    out.byte(CLOSE);
+  }
+  out.byte(CLOSE);
+}
+
+/** The API's matrix (sorted as the caller wants it) as JSON text: engine.ts's matrix shape, stringified. */
+export function matrixJSON(m: readonly Series[]): string {
+  const out = new JsonBytes();
+  const prefixes = new StepPrefixes();
+  out.byte(OPEN);
+  for (let i = 0; i < m.length; i++) {
+    const s = m[i]!;
+    metric(out, s, i === 0);
+    const cols = columnsOf(s);
+    if (cols) {
+      out.ascii(',"values":');
+      columnValues(out, cols, prefixes.of(cols));
+    } else if (s.floats.length > 0 || !s.histograms?.length) {
+      out.ascii(',"values":');
+      pointValues(out, s.floats);
+    }
+    const hs = s.histograms;
+    if (hs?.length) {
+      out.ascii(',"histograms":[');
+      for (let j = 0; j < hs.length; j++) {
+        if (j > 0) out.byte(COMMA);
+        out.text(histogramPairJSON(hs[j]!.t, hs[j]!.h));
+      }
+      out.byte(CLOSE);
+    }
+    out.byte(BRACE_CLOSE);
+  }
+  out.byte(CLOSE);
+  return out.finish();
+}
+
+/** The API's instant vector at t as JSON text: engine.ts's vector shape, stringified. */
+export function vectorJSON(m: readonly Series[], t: number): string {
+  const ts = secondsJSON(t);
+  const out = new JsonBytes();
+  out.byte(OPEN);
+  for (let i = 0; i < m.length; i++) {
+    const s = m[i]!;
+    metric(out, s, i === 0);
+    const h = s.histograms?.[0];
+    if (h && s.floats.length === 0) out.text(`,"histogram":[${ts},${JSON.stringify(histogramJSON(h.h))}]}`);
+    else out.ascii(`,"value":[${ts},"${jsonFloat(s.floats[0]!.f)}"]}`);
+  }
+  out.byte(CLOSE);
+  return out.finish();
+}

@@ -1,0 +1,176 @@
+// The whole-series range kernels (src/promql/engine/range-kernels.ts)
+// against functions.ts's per-window RangeFn they replace: for every step of
+// a grid, the window (ts - offset - range, ts - offset] found by binary
+// search and handed to the RangeFn must give the kernel's value bit for bit
+// (Object.is: -0 and NaN too), the same steps present, and the same sample
+// tally. Series hold counter resets, NaN, ±Inf, -0, long gaps, repeated
+// values and, now and then, two samples at one time; grids take steps
+// smaller and larger than the range, offsets either way, and steps before
+// and after the data, so windows of 0, 1 and 2 samples occur.
+
+import { describe, expect, it } from 'vitest';
+import { RANGE_FUNCTIONS, type RangeCtx } from '../../../src/promql/engine/functions.js';
+import { type KernelGrid, type WindowTally, rangeKernel } from '../../../src/promql/engine/range-kernels.js';
+import { emptyColumns } from '../../../src/promql/engine/columnar.js';
+import { upperBound } from '../../../src/promql/engine/selection.js';
+import { Annotations } from '../../../src/promql/engine/annotations.js';
+import { parse } from '../../../src/promql/parser/index.js';
+import type { Call } from '../../../src/promql/parser/ast.js';
+import { seededRandom } from '../../../src/model/seeded-random.js';
+import { formatFloat } from '../../../src/model/float.js';
+
+const T0 = 1_700_000_000_000;
+
+export function randomSeries(seed: number, n: number): { t: Float64Array; v: Float64Array } {
+  const rnd = seededRandom(seed);
+  const t = new Float64Array(n), v = new Float64Array(n);
+  let time = T0, value = rnd() * 1000;
+  const kind = seed % 3; // 0: a counter with resets; 1: a gauge with odd values; 2: small integers (ties, changes)
+  for (let i = 0; i < n; i++) {
+    const g = rnd();
+    time += g < 0.03 ? 0 : g < 0.06 ? 600_000 + Math.floor(rnd() * 3_600_000) : 1 + Math.floor(rnd() * 30_000);
+    const r = rnd();
+    if (kind === 0) {
+      if (r < 0.04) value = rnd() < 0.5 ? 0 : rnd() * 10; // a reset
+      else if (r < 0.06) value = NaN;
+      else value = (Number.isNaN(value) ? 0 : value) + (rnd() < 0.2 ? 0 : rnd() * 1e6 / 7);
+    } else if (kind === 1) {
+      if (r < 0.04) value = NaN;
+      else if (r < 0.07) value = r < 0.055 ? Infinity : -Infinity;
+      else if (r < 0.1) value = -0;
+      else if (r < 0.12) value = 0;
+      else if (r < 0.14) value = 1e300 * (rnd() < 0.5 ? 1 : -1);
+      else value = (rnd() - 0.5) * 10 ** Math.floor(rnd() * 12 - 3);
+    } else {
+      value = r < 0.05 ? NaN : r < 0.1 ? -0 : Math.floor(rnd() * 4);
+    }
+    t[i] = time;
+    v[i] = value;
+  }
+  return { t, v };
+}
+
+function callOf(name: string): Call {
+  const args = name === 'quantile_over_time' ? '0.3, m[5m]' : name === 'predict_linear' ? 'm[5m], 60' : 'm[5m]';
+  return parse(`${name}(${args})`, { experimentalFunctions: true }) as Call;
+}
+
+interface Grid {
+  start: number;
+  end: number;
+  interval: number;
+  offset: number;
+  range: number;
+}
+
+function grids(t: Float64Array, rnd: () => number): Grid[] {
+  const out: Grid[] = [];
+  const first = t[0]!, last = t[t.length - 1]!;
+  for (const interval of [1_000, 15_000, 60_000, 600_000]) {
+    for (const range of [1_000, 15_000, 60_000, 300_000, 1_800_000]) {
+      const offset = [0, 30_000, -60_000, 7_000][Math.floor(rnd() * 4)]!;
+      // From before the first sample to past the last, at most 3,000 steps.
+      const start = first - 2 * range + Math.floor(rnd() * 10_000);
+      const end = Math.min(last + 2 * range + offset, start + 1_500 * interval);
+      out.push({ start, end, interval, offset, range });
+    }
+  }
+  return out;
+}
+
+const show = (x: number | null) => (x === null ? 'no value' : Object.is(x, -0) ? '-0' : String(x));
+
+// quantile_over_time's φ, predict_linear's horizon (s).
+const PHIS = [0, 0.3, 0.5, 0.99, 1, -0.5, 2, NaN, 3600, -0];
+
+/** The per-window path: each window found by binary search and handed to the RangeFn. */
+function reference(name: string, t: Float64Array, v: Float64Array, g: Grid, phi: Float64Array) {
+  const fn = RANGE_FUNCTIONS[name]!;
+  const ctx: RangeCtx = {
+    ts: 0, rangeStart: 0, rangeEnd: 0, rangeSeconds: g.range / 1000, params: [0], annos: new Annotations(), call: callOf(name),
+    metric: [], anchored: false, smoothed: false, st: null,
+  };
+  const values: (number | null)[] = [];
+  let total = 0, widest = 0;
+  for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+    const lo = upperBound(t, ts - g.offset - g.range), hi = upperBound(t, ts - g.offset);
+    if (hi <= lo) {
+      values.push(null);
+      continue;
+    }
+    total += hi - lo;
+    widest = Math.max(widest, hi - lo);
+    ctx.ts = ts;
+    ctx.rangeEnd = ts - g.offset;
+    ctx.rangeStart = ctx.rangeEnd - g.range;
+    ctx.params[0] = phi[step]!;
+    values.push(fn(t, v, lo, hi, ctx));
+  }
+  return { values, total, widest, warnings: ctx.annos.list('warning').map((a) => a.message) };
+}
+
+const KERNEL_FUNCTIONS = [
+  'rate', 'increase', 'delta', 'irate', 'idelta', 'resets', 'changes',
+  'sum_over_time', 'avg_over_time', 'count_over_time', 'min_over_time', 'max_over_time', 'last_over_time', 'first_over_time',
+  'present_over_time', 'absent_over_time', 'stdvar_over_time', 'stddev_over_time',
+  'ts_of_last_over_time', 'ts_of_first_over_time', 'ts_of_min_over_time', 'ts_of_max_over_time', 'quantile_over_time',
+  'deriv', 'predict_linear',
+];
+
+describe('range kernels', () => {
+  for (const name of KERNEL_FUNCTIONS) {
+    it(`${name} gives the per-window values bit for bit`, () => {
+      const kernel = rangeKernel(name, false)!;
+      expect(kernel).toBeTypeOf('function');
+      let values = 0, absent = 0, windows = 0, warnedGrids = 0;
+      const widths = new Set<number>();
+      for (let seed = 1; seed <= 6; seed++) {
+        const rnd = seededRandom(seed * 101);
+        const { t, v } = randomSeries(seed, 400 + seed * 50);
+        for (const g of grids(t, rnd)) {
+          const steps = Math.floor((g.end - g.start) / g.interval) + 1;
+          // φ constant over the query, or changing from step to step (a scalar expression).
+          const phi = Float64Array.from({ length: steps }, (_, k) => (seed % 2 ? PHIS[seed % PHIS.length]! : PHIS[k % PHIS.length]!));
+          const want = reference(name, t, v, g, phi);
+          const warned: number[] = [];
+          const grid: KernelGrid = { ...g, params: [phi], badQuantile: (q) => warned.push(q) };
+          const out = emptyColumns(g.start, g.interval, steps);
+          const tally: WindowTally = { total: -1, widest: -1 };
+          kernel(t, v, grid, out, tally);
+          // Compared without an expect per step (thousands of windows per grid); the first difference is shown.
+          let firstDiff = '';
+          for (let k = 0; k < steps; k++) {
+            const w = want.values[k] ?? null;
+            const got = out.present[k] === 1 ? out.values[k]! : null;
+            if (w === null) absent++;
+            else values++;
+            if (got === null ? w !== null : w === null || !Object.is(got, w)) {
+              firstDiff ||= `${name} seed ${seed} step ${k} of ${JSON.stringify(g)}: ${show(got)} against ${show(w)}`;
+            }
+            const ts = g.start + k * g.interval;
+            widths.add(Math.min(upperBound(t, ts - g.offset) - upperBound(t, ts - g.offset - g.range), 3));
+            windows++;
+          }
+          expect(firstDiff).toBe('');
+          expect(out.count).toBe(want.values.filter((x) => x !== null).length);
+          expect(tally).toEqual({ total: want.total, widest: want.widest });
+          const kernelWarnings = [...new Set(warned.map((q) => `PromQL warning: quantile value should be between 0 and 1, got ${formatFloat(q)}`))];
+          expect(kernelWarnings).toEqual(want.warnings);
+          if (want.warnings.length > 0) warnedGrids++;
+        }
+      }
+      expect(values).toBeGreaterThan(10_000);
+      expect(absent).toBeGreaterThan(100);
+      // Windows of 0, 1, 2 and more samples were all met.
+      expect([...widths].sort()).toEqual([0, 1, 2, 3]);
+      expect(windows).toBe(values + absent);
+      if (name === 'quantile_over_time') expect(warnedGrids).toBeGreaterThan(10);
+    });
+  }
+
+  it('leave start timestamps to the per-window path where they count', () => {
+    for (const name of ['rate', 'increase', 'delta', 'irate', 'idelta', 'resets']) expect(rangeKernel(name, true)).toBeNull();
+    for (const name of ['changes', 'sum_over_time', 'quantile_over_time']) expect(rangeKernel(name, true)).not.toBeNull();
+    for (const name of ['mad_over_time', 'double_exponential_smoothing']) expect(rangeKernel(name, false)).toBeNull();
+  });
+});
