@@ -376,16 +376,19 @@ let scratchT: usize = 0;
 let scratchV: usize = 0;
 let scratchCap: i32 = 0;
 
+/** Doubles the scratch buffers (kept across calls: a worker decodes into the same memory query after query). */
+function growScratch(): void {
+  const cap = scratchCap == 0 ? 4096 : scratchCap * 2;
+  scratchT = scratchT == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(scratchT, <usize>cap << 3);
+  scratchV = scratchV == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(scratchV, <usize>cap << 3);
+  scratchCap = cap;
+}
+
 class ScratchSink implements Sink {
   n: i32 = 0;
   // @ts-ignore: decorator
   @inline add(t: i64, v: f64): bool {
-    if (this.n == scratchCap) {
-      const cap = scratchCap == 0 ? 4096 : scratchCap * 2;
-      scratchT = scratchT == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(scratchT, <usize>cap << 3);
-      scratchV = scratchV == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(scratchV, <usize>cap << 3);
-      scratchCap = cap;
-    }
+    if (this.n == scratchCap) growScratch();
     store<f64>(scratchT + (<usize>this.n << 3), <f64>t);
     store<f64>(scratchV + (<usize>this.n << 3), v);
     this.n++;
@@ -396,6 +399,220 @@ class ScratchSink implements Sink {
 const scratchSink = new ScratchSink();
 
 /**
+ * scanVarbit into the scratch buffers, the decoding hot loop written out
+ * with the bit reader, the XOR window and the output position in locals
+ * (the shared reader keeps them in module globals, which the engines load
+ * and store around every read). Same samples, same checks in the same
+ * order, so the same statuses. The header's samples go through
+ * scratchSink as scanVarbit's do.
+ */
+function decodeVarbit(c: usize, mint: i64, maxt: i64, skipStale: bool): i32 {
+  const s = scratchSink;
+  const len = vbNextOffset(c);
+  if (len == 0) return CONTINUE;
+  if (len > PAYLOAD_END || (len > SECOND_SAMPLE && len < THIRD_SAMPLE)) return STATUS_CORRUPT;
+  const closed = vbClosed(c);
+  if (vbLastTime(c) < mint) return CONTINUE;
+  let t = vbFirstTime(c);
+  let v = vbFirstValue(c);
+  if (t > maxt) return PAST_END;
+  if (t >= mint && !(skipStale && isStale(v))) s.add(t, v);
+  if (len == SECOND_SAMPLE || (len == THIRD_SAMPLE && !closed)) {
+    if (len == SECOND_SAMPLE && !closed) return CONTINUE;
+    t = vbLastTime(c);
+    v = vbLastValue(c);
+    if (t > maxt) return PAST_END;
+    if (t >= mint && !(skipStale && isStale(v))) s.add(t, v);
+    return CONTINUE;
+  }
+  const enc = vbEncoding(c);
+  let dt = <i64>loadBE24(c + FIRST_DT);
+  t += dt;
+  let dv: i64 = 0;
+  xorReset();
+  if (enc == ENC_INT) {
+    dv = <i64><i32>loadBE32(c + FIRST_DV);
+    v += <f64>dv;
+    readerReset(c, THIRD_SAMPLE + 32);
+  } else if (enc == ENC_XOR) {
+    readerReset(c, THIRD_SAMPLE);
+    v = readXor(v);
+    if (xorBad) return STATUS_CORRUPT;
+  } else if (enc == ENC_ZERO) {
+    readerReset(c, THIRD_SAMPLE);
+  } else {
+    v = reinterpret<f64>(loadBE64(c + FIRST_DV));
+    readerReset(c, THIRD_SAMPLE + 64);
+  }
+  if (t > maxt) return PAST_END;
+  if (t >= mint && !(skipStale && isStale(v))) s.add(t, v);
+  // The reader restarts at rpos with nothing buffered: the next read refills from there.
+  let pos = rpos;
+  let buf: u64 = 0;
+  let avail = 0;
+  let lead = xlead, sig = xsig;
+  let rep = 0;
+  let n = s.n;
+  let cap = scratchCap;
+  let T = scratchT, V = scratchV;
+  while (pos < len || rep > 0) {
+    if (rep > 0) {
+      rep--;
+    } else {
+      // readOnes(3)
+      if (avail < 3) {
+        buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
+        avail = 64 - (pos & 7);
+      }
+      const k0 = <i32>clz<u64>(~buf);
+      const k = k0 > 3 ? 3 : k0;
+      const used = k < 3 ? k + 1 : 3;
+      buf <<= <u64>used;
+      avail -= used;
+      pos += used;
+      const w = k == 0 ? 7 : k == 1 ? 6 : k == 2 ? 17 : 23;
+      if (w > avail) {
+        buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
+        avail = 64 - (pos & 7);
+      }
+      const u = buf >> <u64>(64 - w);
+      buf <<= <u64>w;
+      avail -= w;
+      pos += w;
+      if (k == 0) rep = <i32>u;
+      else dt += signExtend(u, w);
+    }
+    t += dt;
+    if (enc == ENC_INT) {
+      // readOnes(4)
+      if (avail < 4) {
+        buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
+        avail = 64 - (pos & 7);
+      }
+      const k0 = <i32>clz<u64>(~buf);
+      const k = k0 > 4 ? 4 : k0;
+      const used = k < 4 ? k + 1 : 4;
+      buf <<= <u64>used;
+      avail -= used;
+      pos += used;
+      if (k > 0) {
+        const w = k == 1 ? 6 : k == 2 ? 13 : k == 3 ? 20 : 33;
+        if (w > avail) {
+          buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
+          avail = 64 - (pos & 7);
+        }
+        const u = buf >> <u64>(64 - w);
+        buf <<= <u64>w;
+        avail -= w;
+        pos += w;
+        dv += signExtend(u, w);
+      }
+      v += <f64>dv;
+    } else if (enc == ENC_XOR) {
+      // readOnes(2)
+      if (avail < 2) {
+        buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
+        avail = 64 - (pos & 7);
+      }
+      const k0 = <i32>clz<u64>(~buf);
+      const k = k0 > 2 ? 2 : k0;
+      const used = k < 2 ? k + 1 : 2;
+      buf <<= <u64>used;
+      avail -= used;
+      pos += used;
+      if (k != 0) {
+        if (k == 2) {
+          // A new window: 5 bits of leading zeros, 6 of significant length - 1.
+          if (11 > avail) {
+            buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
+            avail = 64 - (pos & 7);
+          }
+          lead = <i32>(buf >> 59);
+          sig = <i32>((buf >> 53) & 63) + 1;
+          buf <<= 11;
+          avail -= 11;
+          pos += 11;
+          if (lead + sig > 64) {
+            s.n = n;
+            return STATUS_CORRUPT;
+          }
+        }
+        let x: u64;
+        if (sig <= 57) {
+          if (sig > avail) {
+            buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
+            avail = 64 - (pos & 7);
+          }
+          x = buf >> <u64>(64 - sig);
+          buf <<= <u64>sig;
+          avail -= sig;
+          pos += sig;
+        } else {
+          const byte = <usize>(pos >>> 3);
+          const shift = <u64>(pos & 7);
+          let wide = loadBE64(c + byte) << shift;
+          if (shift + <u64>sig > 64) wide |= <u64>load<u8>(c + byte + 8) >> (8 - shift);
+          pos += sig;
+          avail = 0;
+          x = wide >> <u64>(64 - sig);
+        }
+        v = reinterpret<f64>(reinterpret<u64>(v) ^ (x << <u64>(64 - sig - lead)));
+      }
+    } else if (enc != ENC_ZERO) {
+      const byte = <usize>(pos >>> 3);
+      const shift = <u64>(pos & 7);
+      let wide = loadBE64(c + byte) << shift;
+      if (shift > 0) wide |= <u64>load<u8>(c + byte + 8) >> (8 - shift);
+      pos += 64;
+      avail = 0;
+      v = reinterpret<f64>(wide);
+    }
+    if (pos > PAYLOAD_END) {
+      s.n = n;
+      return STATUS_CORRUPT;
+    }
+    if (t > maxt) {
+      s.n = n;
+      return PAST_END;
+    }
+    if (t >= mint && !(skipStale && isStale(v))) {
+      if (n == cap) {
+        s.n = n;
+        growScratch();
+        cap = scratchCap;
+        T = scratchT;
+        V = scratchV;
+      }
+      store<f64>(T + (<usize>n << 3), <f64>t);
+      store<f64>(V + (<usize>n << 3), v);
+      n++;
+    }
+  }
+  s.n = n;
+  if (pos != len) return STATUS_CORRUPT;
+  if (closed) {
+    t = vbLastTime(c);
+    v = vbLastValue(c);
+    if (t > maxt) return PAST_END;
+    if (t >= mint && !(skipStale && isStale(v))) s.add(t, v);
+  }
+  return CONTINUE;
+}
+
+/** scan into the scratch buffers (decodeVarbit for varbit chunks). */
+function scanToScratch(list: usize, n: i32, enc: i32, mint: i64, maxt: i64, skipStale: bool): i32 {
+  if (enc != ENC_DOUBLE_DELTA && enc != ENC_VARBIT) return STATUS_BAD_ENCODING;
+  const s = scratchSink;
+  for (let k = 0; k < n; k++) {
+    const c = <usize>load<u32>(list + (<usize>k << 2));
+    const st = enc == ENC_DOUBLE_DELTA ? scanDD<ScratchSink>(s, c, mint, maxt, skipStale) : decodeVarbit(c, mint, maxt, skipStale);
+    if (st < 0) return st;
+    if (st == PAST_END) return 0;
+  }
+  return 0;
+}
+
+/**
  * Decodes the samples of `n` chunks (pointers at `list`) within
  * [mint, maxt]. Returns the sample count (or a negative status); the
  * timestamps and values (f64 each) are at decodedTimes() and
@@ -404,7 +621,7 @@ const scratchSink = new ScratchSink();
 export function decodeRange(list: usize, n: i32, enc: i32, mint: f64, maxt: f64, skipStale: i32): i32 {
   const s = scratchSink;
   s.n = 0;
-  const st = scan<ScratchSink>(s, list, n, enc, <i64>mint, <i64>maxt, skipStale != 0);
+  const st = scanToScratch(list, n, enc, <i64>mint, <i64>maxt, skipStale != 0);
   return st < 0 ? st : s.n;
 }
 
@@ -432,7 +649,7 @@ export function reduceWindows(list: usize, n: i32, enc: i32, firstMin: f64, firs
   const s = scratchSink;
   s.n = 0;
   const lastMax = <i64>firstMax + <i64>step * <i64>(steps - 1);
-  const st = scan<ScratchSink>(s, list, n, enc, <i64>firstMin, lastMax, true);
+  const st = scanToScratch(list, n, enc, <i64>firstMin, lastMax, true);
   if (st < 0) return st;
   const sn = s.n;
   const T = scratchT, V = scratchV;

@@ -36,6 +36,20 @@ export interface BlockFiles {
 
 const PAGE = 64 * 1024;
 const EMPTY: Postings = [];
+const EMPTY_BYTES = new Uint8Array(0);
+/** The file number pages of the index are read under (chunk files are numbered from 1). */
+const INDEX_FILE = -1;
+
+/**
+ * A cached page's view, with the ranges in it (offset -> length) of the
+ * chunks, series entries and postings lists whose CRC-32 was checked since
+ * it was read. A page read from the files again (a miss after eviction,
+ * into a new or a reused buffer) is a new view without them, so what comes
+ * from disk is always checked, and what a query reads from the cache again
+ * is not re-hashed. A range across two pages is also kept on the second
+ * under its offset in the first, negated (-1 - offset).
+ */
+type CheckedPage = Uint8Array & { checked?: Map<number, number> };
 
 export class Block implements PostingsSource {
   readonly encoding: number;
@@ -112,7 +126,7 @@ export class Block implements PostingsSource {
 
   /** `len` index bytes from `off`, through 64 KiB cached pages. */
   private indexBytes(off: number, len: number, cached = true): Uint8Array {
-    return this.paged('i', (at) => this.files.readIndex(at, PAGE), off, len, cached);
+    return this.paged(INDEX_FILE, off, len, cached);
   }
 
   /**
@@ -121,35 +135,55 @@ export class Block implements PostingsSource {
    * push out what queries use (and hold the cache's whole budget in a
    * process that only writes).
    */
-  private readonly passing = new Map<string, { page: number; bytes: Uint8Array }>();
+  private readonly passing = new Map<number, { page: number; bytes: Uint8Array }>();
+
+  /** Cache keys of pages by file (INDEX_FILE + 1 for the index) and page number, made once: a fresh key string is hashed on every lookup. */
+  private readonly pageKeys: string[][] = [];
+  /** Reads pages for the cache (one object, not a closure per read). */
+  private readonly pageReader = { block: this as Block, file: 0, page: 0, fill(into: Uint8Array): number {
+    const b = this.block.readPage(this.file, this.page);
+    into.set(b);
+    return b.length;
+  } };
+
+  /** Page `p` of `file` (INDEX_FILE or a chunk file) as the files return it. */
+  private readPage(file: number, p: number): Uint8Array {
+    return file === INDEX_FILE ? this.files.readIndex(p * PAGE, PAGE) : this.files.readChunkFile(file, p * PAGE, PAGE);
+  }
+
+  private pageKey(file: number, p: number): string {
+    const keys = (this.pageKeys[file + 1] ??= []);
+    return (keys[p] ??= file === INDEX_FILE ? `${this.key}i${p}` : `${this.key}c${file}/${p}`);
+  }
+
+  /** Page `p` of `file`, through the cache unless `cached` is false. */
+  private page(file: number, p: number, cached: boolean): Uint8Array {
+    if (cached) {
+      const r = this.pageReader;
+      r.file = file;
+      r.page = p;
+      return this.cache.getPage(this.pageKey(file, p), PAGE, r);
+    }
+    // One page per file (the index, each chunk file): a merge reads series entries and chunks in turn.
+    let last = this.passing.get(file);
+    if (last?.page !== p) this.passing.set(file, (last = { page: p, bytes: this.readPage(file, p).slice() }));
+    return last.bytes;
+  }
 
   /**
-   * `len` bytes from `off` of the file `read` reads, through 64 KiB pages
-   * cached under `prefix` (fewer bytes at the file's end). Pages, not single
-   * chunks: a query over a long range reads a series' chunks (written side
-   * by side) with one read and one allocation per 64 KiB, where one per
-   * chunk left a million small buffers for the collector on a 10-day scan.
+   * `len` bytes from `off` of `file`, through 64 KiB pages (fewer bytes at
+   * the file's end). Pages, not single chunks: a query over a long range
+   * reads a series' chunks (written side by side) with one read and one
+   * allocation per 64 KiB, where one per chunk left a million small buffers
+   * for the collector on a 10-day scan.
    */
-  private paged(prefix: string, read: (off: number) => Uint8Array, off: number, len: number, cached: boolean): Uint8Array {
+  private paged(file: number, off: number, len: number, cached: boolean): Uint8Array {
     const first = Math.floor(off / PAGE), last = Math.floor((off + len - 1) / PAGE);
-    const page = (p: number) => {
-      if (cached) {
-        return this.cache.getPage(`${this.key}${prefix}${p}`, PAGE, (into) => {
-          const b = read(p * PAGE);
-          into.set(b);
-          return b.length;
-        });
-      }
-      // One page per file (the index, each chunk file): a merge reads series entries and chunks in turn.
-      let last = this.passing.get(prefix);
-      if (last?.page !== p) this.passing.set(prefix, (last = { page: p, bytes: read(p * PAGE).slice() }));
-      return last.bytes;
-    };
-    if (first === last) return page(first).subarray(off - first * PAGE, off - first * PAGE + len);
+    if (first === last) return this.page(file, first, cached).subarray(off - first * PAGE, off - first * PAGE + len);
     const out = new Uint8Array(len);
     let at = 0;
     for (let p = first; p <= last && at < len; p++) {
-      const b = page(p);
+      const b = this.page(file, p, cached);
       const from = p === first ? off - first * PAGE : 0;
       const n = Math.min(b.length - from, len - at);
       if (n <= 0) break;
@@ -157,6 +191,57 @@ export class Block implements PostingsSource {
       at += n;
     }
     return at === len ? out : out.subarray(0, at);
+  }
+
+  /**
+   * `len` bytes from `off` of `file` through the cache, and whether their
+   * CRC-32 still needs checking: false only when it was checked since the
+   * page (or both pages, for bytes across a page boundary) came from the files.
+   */
+  private cachedRange(file: number, off: number, len: number): { bytes: Uint8Array; unchecked: boolean } {
+    const r = this.range;
+    const first = Math.floor(off / PAGE), last = Math.floor((off + len - 1) / PAGE);
+    const from = off - first * PAGE;
+    r.at = from;
+    r.len = len;
+    if (first === last) {
+      const page = this.page(file, first, true);
+      r.bytes = page.subarray(from, from + len);
+      r.page = page;
+      r.next = null;
+      r.unchecked = (page as CheckedPage).checked?.get(from) !== len;
+      return r;
+    }
+    if (last !== first + 1) {
+      // Longer than a page (a long postings list): checked on every read.
+      r.bytes = this.paged(file, off, len, true);
+      r.page = r.next = null;
+      r.unchecked = true;
+      return r;
+    }
+    // Across two pages: the second is marked with the first's offset, negated.
+    const a = this.page(file, first, true), b = this.page(file, last, true);
+    const head = a.subarray(from), tail = b.subarray(0, Math.min(b.length, len - head.length));
+    const out = new Uint8Array(head.length + tail.length);
+    out.set(head);
+    out.set(tail, head.length);
+    r.bytes = out;
+    r.page = a;
+    r.next = b;
+    r.unchecked = (a as CheckedPage).checked?.get(from) !== len || (b as CheckedPage).checked?.get(-1 - from) !== len;
+    return r;
+  }
+
+  /** The last cachedRange (reused: one per block, read before the next call). */
+  private readonly range: { bytes: Uint8Array; unchecked: boolean; page: Uint8Array | null; next: Uint8Array | null; at: number; len: number } = {
+    bytes: EMPTY_BYTES, unchecked: true, page: null, next: null, at: 0, len: 0,
+  };
+
+  /** Records that the last cachedRange's CRC matched. */
+  private markChecked(): void {
+    const { page, next, at, len } = this.range;
+    if (page) ((page as CheckedPage).checked ??= new Map()).set(at, len);
+    if (next) ((next as CheckedPage).checked ??= new Map()).set(-1 - at, len);
   }
 
   // ---- PostingsSource: series references are index offsets, ascending. ----
@@ -190,9 +275,12 @@ export class Block implements PostingsSource {
 
   private postingsAt(off: number): Postings {
     const n = new Reader(this.indexBytes(off, 4), `${this.files.where}/index postings`, off).u32();
-    const b = this.indexBytes(off, 4 + n * 4 + 4);
-    if (crc32(b.subarray(0, 4 + n * 4)) !== new DataView(b.buffer, b.byteOffset + 4 + n * 4, 4).getUint32(0, true)) {
-      throw new BlockCorruptionError(`${this.files.where}/index: postings checksum mismatch at byte ${off}`);
+    const { bytes: b, unchecked } = this.cachedRange(INDEX_FILE, off, 4 + n * 4 + 4);
+    if (unchecked) {
+      if (b.length < 4 + n * 4 + 4 || crc32(b.subarray(0, 4 + n * 4)) !== new DataView(b.buffer, b.byteOffset + 4 + n * 4, 4).getUint32(0, true)) {
+        throw new BlockCorruptionError(`${this.files.where}/index: postings checksum mismatch at byte ${off}`);
+      }
+      this.markChecked();
     }
     const dv = new DataView(b.buffer, b.byteOffset + 4, n * 4);
     const out = new Array<number>(n);
@@ -255,38 +343,56 @@ export class Block implements PostingsSource {
     const head = new Reader(this.indexBytes(ref, Math.min(10, this.files.indexSize - ref), cached), where, ref);
     const len = head.uvarint();
     const skip = uvarintLen(len);
-    const b = this.indexBytes(ref + skip, len + 4, cached);
+    let b: Uint8Array, unchecked = true;
+    if (cached) ({ bytes: b, unchecked } = this.cachedRange(INDEX_FILE, ref + skip, len + 4));
+    else b = this.indexBytes(ref + skip, len + 4, false);
     if (b.length < len + 4) throw new BlockCorruptionError(`${where}: cut short`);
     const body = b.subarray(0, len);
-    if (crc32(body) !== new DataView(b.buffer, b.byteOffset + len, 4).getUint32(0, true)) throw new BlockCorruptionError(`${where}: checksum mismatch`);
+    if (unchecked) {
+      if (crc32(body) !== new DataView(b.buffer, b.byteOffset + len, 4).getUint32(0, true)) throw new BlockCorruptionError(`${where}: checksum mismatch`);
+      if (cached) this.markChecked();
+    }
     return new Reader(body, where, ref + skip);
   }
 
   /**
    * The stored bytes of a chunk (the decoder's prefix of its 1024 bytes),
-   * checked against its CRC; without `cached`, read past the cache. Through
-   * the cache, a view of a cached page: valid until settle() is called.
+   * checked against its CRC when they come from the files (not again while
+   * they stay cached); without `cached`, read past the cache. Through the
+   * cache, a view of a cached page: valid until settle() is called.
    */
   chunk(c: BlockChunkMeta, cached = true): Uint8Array {
     const file = chunkRefFile(c.ref), off = chunkRefOffset(c.ref);
     const skip = uvarintLen(c.len);
-    const where = `${this.files.where}/chunks/${String(file).padStart(6, '0')}`;
-    if (off < FILE_HEADER) throw new BlockCorruptionError(`${where}: chunk reference ${off} inside the file header`);
-    const checked = (b: Uint8Array) => {
-      if (b.length < skip + c.len + 4) throw new BlockCorruptionError(`${where}: chunk at byte ${off} is past the end of the file`);
-      const data = b.subarray(skip, skip + c.len);
-      if (crc32(data) !== new DataView(b.buffer, b.byteOffset + skip + c.len, 4).getUint32(0, true)) {
-        throw new BlockCorruptionError(`${where}: checksum mismatch in the chunk at byte ${off}`);
-      }
-      return data;
-    };
+    if (off < FILE_HEADER) throw new BlockCorruptionError(`${this.chunkFileName(file)}: chunk reference ${off} inside the file header`);
+    const len = skip + c.len + 4;
     if (this.files.exactChunkReads) {
-      const read = () => checked(this.files.readChunkFile(file, off, skip + c.len + 4)).slice();
-      return cached ? this.cache.get(`${this.key}c${c.ref}`, read) : read();
+      // The cache holds checked copies: a chunk is checked once, when it is read from the files.
+      if (cached) return this.cache.get(`${this.key}c${c.ref}`, () => this.checkedChunk(this.files.readChunkFile(file, off, len), c, file, off).slice());
+      return this.checkedChunk(this.files.readChunkFile(file, off, len), c, file, off).slice();
     }
-    return checked(this.paged(`c${file}/`, (at) => this.files.readChunkFile(file, at, PAGE), off, skip + c.len + 4, cached));
+    if (!cached) return this.checkedChunk(this.paged(file, off, len, false), c, file, off);
+    const { bytes, unchecked } = this.cachedRange(file, off, len);
+    if (!unchecked) return bytes.subarray(skip, skip + c.len);
+    const data = this.checkedChunk(bytes, c, file, off);
+    this.markChecked();
+    return data;
   }
 
+  private chunkFileName(file: number): string {
+    return `${this.files.where}/chunks/${String(file).padStart(6, '0')}`;
+  }
+
+  /** The chunk's data within `b` (its stored form: length, data, CRC), its CRC checked. */
+  private checkedChunk(b: Uint8Array, c: BlockChunkMeta, file: number, off: number): Uint8Array {
+    const skip = uvarintLen(c.len);
+    if (b.length < skip + c.len + 4) throw new BlockCorruptionError(`${this.chunkFileName(file)}: chunk at byte ${off} is past the end of the file`);
+    const data = b.subarray(skip, skip + c.len);
+    if (crc32(data) !== new DataView(b.buffer, b.byteOffset + skip + c.len, 4).getUint32(0, true)) {
+      throw new BlockCorruptionError(`${this.chunkFileName(file)}: checksum mismatch in the chunk at byte ${off}`);
+    }
+    return data;
+  }
 
   /**
    * Says the caller holds no bytes that this block, or any block sharing its

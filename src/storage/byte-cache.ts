@@ -14,6 +14,11 @@
 // without reuse every thread with a cache could hold that much in evicted
 // pages on top of its budget.
 
+/** Reads a page into `into` and returns how many bytes it wrote (an object a reader keeps, where a closure would be made per lookup). */
+export interface PageFiller {
+  fill(into: Uint8Array): number;
+}
+
 export class ByteCache {
   private readonly slotOf = new Map<string, number>();
   private keys: (string | null)[] = [];
@@ -74,7 +79,7 @@ export class ByteCache {
    * many bytes it wrote. The value is a view of that buffer: valid until the
    * caller next calls settle().
    */
-  getPage(key: string, size: number, fill: (into: Uint8Array) => number): Uint8Array {
+  getPage(key: string, size: number, fill: ((into: Uint8Array) => number) | PageFiller): Uint8Array {
     const cached = this.lookup(key);
     if (cached) return cached;
     if (this.pageSize === 0) this.pageSize = size;
@@ -82,7 +87,7 @@ export class ByteCache {
     let buf = poolable ? this.spare.pop() : undefined;
     if (buf) this.reused++;
     else buf = new Uint8Array(size);
-    const value = buf.subarray(0, fill(buf));
+    const value = buf.subarray(0, typeof fill === 'function' ? fill(buf) : fill.fill(buf));
     if (!poolable) return value;
     this.insert(key, value, true);
     return value;

@@ -109,23 +109,29 @@ export interface ChunkPart {
   ptr: number;
 }
 
-/** Copies chunk bytes into zeroed scratch slots for one WASM call; returns their pointers. */
+/** Copies chunk bytes into scratch slots (zeroed past the bytes) for one WASM call; returns their pointers. */
 function toScratch(parts: readonly ChunkPart[]): number[] {
-  const n = parts.reduce((k, p) => k + (p.bytes ? 1 : 0), 0);
-  if (n === 0) return parts.map((p) => p.ptr);
+  let n = 0;
+  for (let k = 0; k < parts.length; k++) if (parts[k]!.bytes) n++;
+  const out = new Array<number>(parts.length);
+  if (n === 0) {
+    for (let k = 0; k < parts.length; k++) out[k] = parts[k]!.ptr;
+    return out;
+  }
   const base = scratch.reserve(n * SLOT);
   const { u8 } = mem();
-  const out: number[] = [];
   let i = 0;
-  for (const p of parts) {
+  for (let k = 0; k < parts.length; k++) {
+    const p = parts[k]!;
     if (!p.bytes) {
-      out.push(p.ptr);
+      out[k] = p.ptr;
       continue;
     }
     const at = base + i++ * SLOT;
-    u8.fill(0, at, at + SLOT);
+    // Stored bytes are the chunk's used prefix: the decoder reads the rest as zeros.
     u8.set(p.bytes, at);
-    out.push(at);
+    u8.fill(0, at + p.bytes.length, at + SLOT);
+    out[k] = at;
   }
   return out;
 }
@@ -195,38 +201,42 @@ class MergedSeries implements Series {
 
   private readChunks(lo: number, hi: number): number[] {
     this.q.checkOpen();
-    const sources: ChunkPart[][] = [];
-    const deleted: (readonly [number, number][])[] = [];
-    let tombstoned = false;
+    // Every source's parts in one list, in source order; `starts` marks where each source begins.
+    const all: ChunkPart[] = [];
+    const starts: number[] = [];
+    let deleted: (readonly [number, number][])[] | null = null;
+    let ordered = true;
     for (const { block, ref } of this.blockParts) {
-      const parts: ChunkPart[] = [];
+      const from = all.length;
       for (const c of block.chunkMetas(ref)) {
         if (c.maxT < lo) continue;
         if (c.minT > hi) break;
-        parts.push({ minT: c.minT, maxT: c.maxT, bytes: block.chunk(c), ptr: 0 });
+        if (all.length > 0 && c.minT <= all[all.length - 1]!.maxT) ordered = false;
+        all.push({ minT: c.minT, maxT: c.maxT, bytes: block.chunk(c), ptr: 0 });
       }
-      if (parts.length === 0) continue;
+      if (all.length === from) continue;
+      starts.push(from);
       const stones = block.deleted(ref);
       const gone = stones.length === 0 ? stones : stones.filter(([a, b]) => b >= lo && a <= hi);
-      if (gone.length > 0) tombstoned = true;
-      sources.push(parts);
-      deleted.push(gone);
+      if (gone.length > 0) (deleted ??= starts.slice(0, -1).map(() => [])).push(gone);
+      else deleted?.push(gone);
     }
     const head = this.headSeries;
     if (head) {
       const parts = head.chunkParts(lo, hi);
       if (parts.length > 0) {
-        sources.push(parts);
-        deleted.push([]);
+        starts.push(all.length);
+        deleted?.push([]);
+        for (const p of parts) {
+          if (all.length > 0 && p.minT <= all[all.length - 1]!.maxT) ordered = false;
+          all.push(p);
+        }
       }
     }
-    if (tombstoned) return this.mergedChunks(sources, lo, hi, deleted);
-    if (sources.length === 1) return toScratch(sources[0]!);
-    const all = sources.flat();
-    let ordered = true;
-    for (let i = 1; i < all.length && ordered; i++) if (all[i]!.minT <= all[i - 1]!.maxT) ordered = false;
-    if (ordered) return toScratch(all);
-    return this.mergedChunks(sources, lo, hi);
+    // One source is read as it is; several go as one list when their chunks follow each other in time.
+    if (!deleted && (starts.length <= 1 || ordered)) return toScratch(all);
+    const sources = starts.map((from, k) => all.slice(from, starts[k + 1] ?? all.length));
+    return this.mergedChunks(sources, lo, hi, deleted ?? []);
   }
 
   /** Overlapping sources: decode each, merge by time (a later source wins a shared timestamp), encode again. */
@@ -249,15 +259,16 @@ class MergedSeries implements Series {
   samples(mint: number, maxt: number, opts?: { skipStale?: boolean }): SampleBatch {
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
     const batch: SampleBatch = decodeList(this.chunks(lo, hi), this.q.head.enc, lo, hi, opts?.skipStale ?? false);
-    const histograms = toBatch(this.histogramRun(lo, hi), opts?.skipStale ?? false);
+    const run = this.histogramRun(lo, hi);
+    const histograms = run && toBatch(run, opts?.skipStale ?? false);
     if (histograms) batch.histograms = histograms;
     const starts = this.starts();
     if (starts && this.hasStartTimestamps(lo, hi)) attachStarts(batch, starts);
     return batch;
   }
 
-  /** The histogram samples within [lo, hi] of every source, tombstones applied, merged (a later source wins a timestamp). */
-  private histogramRun(lo: number, hi: number): HistogramRun {
+  /** The histogram samples within [lo, hi] of every source, tombstones applied, merged (a later source wins a timestamp); null when no source has histogram chunks there. */
+  private histogramRun(lo: number, hi: number): HistogramRun | null {
     this.q.checkOpen();
     const runs: HistogramRun[] = [];
     for (const { block, ref, hmetas } of this.blockParts) {
@@ -269,7 +280,7 @@ class MergedSeries implements Series {
     }
     const h = this.headSeries?.histogramRun(lo, hi);
     if (h) runs.push(h);
-    return mergeHistogramRuns(runs);
+    return runs.length === 0 ? null : mergeHistogramRuns(runs);
   }
 
   hasHistograms(mint: number, maxt: number): boolean {
@@ -277,7 +288,7 @@ class MergedSeries implements Series {
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
     if (this.headSeries?.hasHistograms(lo, hi)) return true;
     if (!this.blockParts.some((p) => p.hmetas?.some((c) => c.maxT >= lo && c.minT <= hi))) return false;
-    return this.histogramRun(lo, hi).timestamps.length > 0;
+    return (this.histogramRun(lo, hi)?.timestamps.length ?? 0) > 0;
   }
 
   hasStartTimestamps(mint: number, maxt: number): boolean {

@@ -133,13 +133,10 @@ export function decodeList(chunks: ArrayLike<number>, enc: number, mint: number,
   const lp = writeList(chunks);
   const n = wasm.decodeRange(lp, chunks.length, enc, mint, maxt, skipStale ? 1 : 0);
   if (n < 0) throw new ChunkError(statusMessage(n), n);
-  const tp = wasm.decodedTimes();
-  const vp = wasm.decodedValues();
+  const tp = wasm.decodedTimes() >>> 3;
+  const vp = wasm.decodedValues() >>> 3;
   const { f64 } = mem();
-  return {
-    timestamps: f64.slice(tp >>> 3, (tp >>> 3) + n),
-    values: f64.slice(vp >>> 3, (vp >>> 3) + n),
-  };
+  return { timestamps: f64.slice(tp, tp + n), values: f64.slice(vp, vp + n) };
 }
 
 const reduceOut = new WasmBuffer();

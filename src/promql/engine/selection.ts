@@ -6,7 +6,7 @@
 import type { Labels } from '../../model/labels.js';
 import { Matcher } from '../../model/matcher.js';
 import { RegexError } from '../../model/regex.js';
-import { staleFlags } from '../../model/stale.js';
+import { staleFlagsOrNull } from '../../model/stale.js';
 import type { Querier, Series as StoredSeries } from '../../storage/interfaces.js';
 import type { FloatHistogram } from '../../model/histogram.js';
 import { HINT_LOOKBEHIND, mergeHistogramSamples, statsOnly } from './histogram-series.js';
@@ -205,8 +205,7 @@ export class Selection {
 function toSeriesData(s: StoredSeries, r: TimeRange): SeriesData {
   // The sample before the range decides the first histogram's hint (see histogram-series.ts).
   const b = mergeHistogramSamples(s.samples(r.start, r.end), () => s.samples(r.start - HINT_LOOKBEHIND, r.start - 1));
-  const flags = staleFlags(b.values);
-  const d: SeriesData = { labels: s.labels, t: b.timestamps, v: b.values, stale: flags.includes(1) ? flags : null, stored: s };
+  const d: SeriesData = { labels: s.labels, t: b.timestamps, v: b.values, stale: staleFlagsOrNull(b.values), stored: s };
   if (b.startTimestamps) d.st = b.startTimestamps;
   if (b.h) d.h = b.h;
   return d;
