@@ -86,6 +86,22 @@ export interface ApiOptions {
 
 export type Handler = (req: Request) => Promise<Response>;
 
+/** An API route's answer before it becomes a Response: JSON text, or no body (204). */
+export interface ApiAnswer {
+  status: number;
+  body: string | null;
+}
+
+/** The handler, and the part of it that answers a route from its parameters (Node's fast path for queries, src/node/api-route.ts). */
+export interface ApiHandler extends Handler {
+  /**
+   * Answers `path` (no route prefix) from its query string (with or without
+   * the '?') and form-encoded body text (null when the request has none),
+   * exactly as the handler does once it has read them from a Request.
+   */
+  answer(path: string, method: string, search: string, formBody: string | null): Promise<ApiAnswer>;
+}
+
 interface Success {
   data: unknown;
   warnings?: string[];
@@ -99,7 +115,7 @@ const json = (status: number, body: string) =>
 const text = (status: number, body: string, type = 'text/plain; charset=utf-8') =>
   new Response(body, { status, headers: { 'content-type': type } });
 
-export function createApiHandler(opts: ApiOptions): Handler {
+export function createApiHandler(opts: ApiOptions): ApiHandler {
   const now = opts.now ?? (() => Date.now());
   const maxQuery = opts.maxQueryLength ?? 256 * 1024;
   const maxBody = opts.maxBodyBytes ?? 4 * 1024 * 1024;
@@ -277,7 +293,7 @@ export function createApiHandler(opts: ApiOptions): Handler {
     '/api/v1/status/tsdb': (p) => ({ data: tsdbStatus(opts.db, Number(p.get('limit') ?? 10) || 10) }),
   };
 
-  return async (req) => {
+  const handler: Handler = async (req) => {
     const url = new URL(req.url);
     const path = url.pathname;
     try {
@@ -322,26 +338,47 @@ export function createApiHandler(opts: ApiOptions): Handler {
         }
         return json(404, errorBody('not_found', `unknown API endpoint ${path}`));
       }
-      const p = await Params.from(req, url, maxBody);
-      if (path === '/federate') return federateResponse(opts.db, matchSets(p, false), now(), lookback, opts.externalLabels?.(), req.headers.get('accept'));
+      if (path === '/federate') {
+        const p = await Params.from(req, url, maxBody);
+        return federateResponse(opts.db, matchSets(p, false), now(), lookback, opts.externalLabels?.(), req.headers.get('accept'));
+      }
+      const a = await answerRoute(path, req.method, () => Params.from(req, url, maxBody));
+      return a.body === null ? new Response(null, { status: a.status }) : json(a.status, a.body);
+    } catch (e) {
+      return errorAnswer(e, path, json);
+    }
+  };
+
+  const errorAnswer = <T>(e: unknown, path: string, answer: (status: number, body: string) => T): T => {
+    const err = toApiError(e);
+    if (err.type === 'internal') (opts.logError ?? logToConsole)(e, path);
+    return answer(statusOf(err.type), errorBody(err.type, err.message));
+  };
+
+  /** The routes that take parameters, from reading them to the answer's JSON text (errors included). */
+  const answerRoute = async (path: string, method: string, params: () => Params | Promise<Params>): Promise<ApiAnswer> => {
+    try {
+      const p = await params();
       let route = routes[path];
       const lv = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
       if (lv) route = (q) => labelValues(opts.db, decodeLabelName(decodePathSegment(lv[1]!, 'label name')), matchSets(q, false), q);
-      if (!route) return json(404, errorBody('not_found', `unknown API endpoint ${path}`));
-      if (req.method !== 'GET' && req.method !== 'POST') return json(405, errorBody('bad_data', `method ${req.method} not allowed`));
+      if (!route) return { status: 404, body: errorBody('not_found', `unknown API endpoint ${path}`) };
+      if (method !== 'GET' && method !== 'POST') return { status: 405, body: errorBody('bad_data', `method ${method} not allowed`) };
       const r = await route(p, path);
       // Prometheus answers a handler that returns no data (query_exemplars without selectors) with 204.
-      if (r.data === undefined) return new Response(null, { status: 204 });
+      if (r.data === undefined) return { status: 204, body: null };
       const body: Record<string, unknown> = { status: 'success', data: r.data };
       if (r.warnings && r.warnings.length > 0) body.warnings = r.warnings;
       if (r.infos && r.infos.length > 0) body.infos = r.infos;
-      return json(200, stringifyWithRaw(body, r.raw));
+      return { status: 200, body: stringifyWithRaw(body, r.raw) };
     } catch (e) {
-      const err = toApiError(e);
-      if (err.type === 'internal') (opts.logError ?? logToConsole)(e, path);
-      return json(statusOf(err.type), errorBody(err.type, err.message));
+      return errorAnswer(e, path, (status, body): ApiAnswer => ({ status, body }));
     }
   };
+
+  return Object.assign(handler, {
+    answer: (path: string, method: string, search: string, formBody: string | null) => answerRoute(path, method, () => Params.of(search, formBody, maxBody)),
+  });
 }
 
 const logToConsole = (e: unknown, path: string) => console.error(`internal error answering ${path}:`, e);

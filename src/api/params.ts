@@ -13,16 +13,25 @@ export const MAX_TIME = Number.MAX_SAFE_INTEGER;
 const PROM_MIN_TIME = '-292273086-05-16T16:47:06Z';
 const PROM_MAX_TIME = '292277025-08-18T07:12:54.999999999Z';
 
+/** Whether a request's body holds parameters: a form-encoded POST. */
+export function hasFormBody(method: string, contentType: string | null | undefined): boolean {
+  return method === 'POST' && (contentType ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
 export class Params {
   constructor(private readonly p: URLSearchParams) {}
 
   /** Query-string and form parameters of a GET or form-encoded POST request. */
   static async from(req: Request, url: URL, maxBody: number): Promise<Params> {
-    const merged = new URLSearchParams(url.search);
-    if (req.method === 'POST' && (req.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
-      const body = await req.text();
-      if (body.length > maxBody) throw new ApiError('bad_data', `request body larger than ${maxBody} bytes`);
-      for (const [k, v] of new URLSearchParams(body)) merged.append(k, v);
+    return Params.of(url.search, hasFormBody(req.method, req.headers.get('content-type')) ? await req.text() : null, maxBody);
+  }
+
+  /** The parameters of a query string and a form body's text (null: none), as `from` reads them from a Request. */
+  static of(search: string, formBody: string | null, maxBody: number): Params {
+    const merged = new URLSearchParams(search);
+    if (formBody !== null) {
+      if (formBody.length > maxBody) throw new ApiError('bad_data', `request body larger than ${maxBody} bytes`);
+      for (const [k, v] of new URLSearchParams(formBody)) merged.append(k, v);
     }
     return new Params(merged);
   }

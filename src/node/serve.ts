@@ -12,6 +12,7 @@ import { createEngine, type Engine } from '../promql/engine/engine.js';
 import { createApiHandler } from '../api/handler.js';
 import { createOffThreadEngine } from './offthread-engine.js';
 import { startServer } from './server.js';
+import { nodeApiRoutes } from './api-route.js';
 import { remoteWriteRoute } from './remote-write-route.js';
 import { SelfMetrics } from './self-metrics.js';
 import { tsdbMetricFamilies } from './tsdb-metrics.js';
@@ -275,6 +276,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const server = await startServer({
     listen, handler, basicAuth: o.basicAuth, bearerToken: o.bearerToken, maxConcurrentQueries: o.maxConcurrentQueries, maxBodyBytes: o.maxRequestBodyBytes,
     onRequest: (path, code) => ownMetrics.countRequest(path, code),
+    nodeRoutes: nodeApiRoutes(apiHandler, o.routePrefix ?? externalPath),
     directRoutes: o.remoteWriteReceiver ? { [`${normalizePrefix(o.routePrefix ?? externalPath)}/api/v1/write`]: remoteWriteRoute(db, { maxDecompressedBytes: o.remoteWriteMaxDecompressedBytes }) } : undefined,
   });
   const ownAddress = new URL(server.url).host;

@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Handler } from '../api/handler.js';
 import { errorBody } from '../api/errors.js';
 import { bodyTooLarge, readBody } from './request-body.js';
+import type { NodeRoute } from './api-route.js';
 
 /**
  * A POST route answered on node:http directly (after authentication),
@@ -32,6 +33,8 @@ export interface ServerOptions {
   directRoutes?: Record<string, DirectRoute>;
   /** Receives errors that are bugs (answered 500), with their stack; default console.error. */
   logError?: (e: unknown, path: string) => void;
+  /** Routes answered on node:http directly after authentication (the query API's fast path, api-route.ts); undefined takes the general path. */
+  nodeRoutes?: (req: IncomingMessage, path: string) => NodeRoute | undefined;
 }
 
 export interface RunningServer {
@@ -102,6 +105,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const direct = req.method === 'POST' ? opts.directRoutes?.[path] : undefined;
       if (direct) {
         status = await direct(req, res, limit);
+        return;
+      }
+      const fast = opts.nodeRoutes?.(req, path);
+      if (fast) {
+        status = await fast(req, res, { limit, queued: (fn) => queue.run(fn) });
         return;
       }
       const body = req.method === 'GET' || req.method === 'HEAD' ? null : await readBody(req, limit);

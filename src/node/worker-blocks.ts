@@ -45,9 +45,10 @@ export interface BlockSnapshot {
   cacheBytes: number;
   /**
    * The head's side of the query's selections, copied when the query was handed over
-   * (prefetchHeadCopies), by headCopyKey: a selection found here needs no call to the main thread.
+   * (prefetchHeadCopies), by headCopyKey: a selection found here needs no call to the main thread
+   * (null: it has no series in the head).
    */
-  headCopies?: Record<string, HeadCopy>;
+  headCopies?: Record<string, HeadCopy | null>;
 }
 
 /** Names a head copy by what it was asked for. */
@@ -183,7 +184,7 @@ export class BlockReadingStorage implements Queryable {
 }
 
 /** The head read from the main thread: each selection's series copied in one call. */
-function remoteHead(remote: RemoteStorage, encoding: ChunkEncoding, prefetched: Record<string, HeadCopy> = {}): HeadView {
+function remoteHead(remote: RemoteStorage, encoding: ChunkEncoding, prefetched: Record<string, HeadCopy | null> = {}): HeadView {
   return {
     enc: encodingId(encoding),
     encoding,
@@ -191,8 +192,9 @@ function remoteHead(remote: RemoteStorage, encoding: ChunkEncoding, prefetched: 
     acquire: () => {},
     release: () => {},
     matching: (matchers: readonly Matcher[], mint: number, maxt: number) => {
-      const copy = prefetched[headCopyKey(matchers, mint, maxt)] ?? remote.call<HeadCopy>({ op: 'extra', name: 'headCopy', args: [toWire(matchers), mint, maxt] });
-      return copy.series.map((s) => copiedHeadSeries(s, copy.bytes));
+      const key = headCopyKey(matchers, mint, maxt);
+      const copy = key in prefetched ? prefetched[key] : remote.call<HeadCopy>({ op: 'extra', name: 'headCopy', args: [toWire(matchers), mint, maxt] });
+      return copy ? copy.series.map((s) => copiedHeadSeries(s, copy.bytes)) : [];
     },
     labelNames: () => remote.call<string[]>({ op: 'extra', name: 'headLabelNames', args: [] }),
     labelValues: (name: string) => remote.call<string[]>({ op: 'extra', name: 'headLabelValues', args: [name] }),

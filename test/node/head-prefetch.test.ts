@@ -72,3 +72,23 @@ describe('head copies sent with a query', () => {
     });
   }
 });
+
+describe('what a head copy costs the message', () => {
+  it('is nothing for a selection with no series in the head, and one transferred buffer otherwise', () => {
+    const sent = new Map<string, ArrayBuffer>();
+    const extra: ExtraCalls = (_name, args, transfer) => {
+      const matchers = (args[0] as [string, string, string][]);
+      const hit = matchers.some(([, , v]) => v === 'x');
+      const bytes = new Uint8Array(hit ? 16 : 0);
+      transfer.add(bytes.buffer);
+      if (hit) sent.set('x', bytes.buffer);
+      return { series: hit ? [{ labels: [{ name: '__name__', value: 'x' }], starts: null, chunks: [0, 1, 0, 16], hist: null }] : [], bytes };
+    };
+    const ranges = selectorRanges(prepare(parse('x / on(instance) group_left y'), { start: T - 3600_000, end: T, step: 15_000 }), { start: T - 3600_000, end: T }, 5 * 60_000);
+    const transfer: ArrayBuffer[] = [];
+    const copies = Object.values(prefetchHeadCopies(extra, ranges, transfer));
+    expect(copies.map((c) => c && c.series.length)).toEqual([1, null]);
+    // Only the copy with series brings a buffer along.
+    expect(transfer).toEqual([sent.get('x')]);
+  });
+});

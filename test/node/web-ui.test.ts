@@ -5,10 +5,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createEngine, openDB } from '../../src/index.js';
-import { withWebUI } from '../../src/node/web-ui.js';
+import { gzipApiBody, withWebUI } from '../../src/node/web-ui.js';
 
 async function setup(opts: { built?: boolean; prefix?: string; external?: string } = {}) {
   const db = await openDB();
@@ -86,5 +86,18 @@ describe('the web UI around the API handler', () => {
     expect([bad.status, ((await bad.json()) as { errorType: string }).errorType]).toEqual([400, 'bad_data']);
     expect(await (await get('/ui/api/lint?query=sum(up')).json()).toEqual({ status: 'success', data: [{ from: 6, to: 6, message: 'unclosed left parenthesis' }] });
     expect(await (await get('/ui/api/lint?query=sum(up)')).json()).toEqual({ status: 'success', data: [] });
+  });
+});
+
+describe("the API answers' gzip", () => {
+  it('is level 1 whichever thread compresses it and however large its output buffer, and nothing under 1 KiB', async () => {
+    let text = '';
+    for (let i = 0; text.length < 600_000; i++) text += `[${1767225600 + i * 15},"${(Math.sin(i) * 1e3).toFixed(4)}"],`;
+    const all = Buffer.from(text);
+    expect(await gzipApiBody(all.subarray(0, 1023))).toBeNull();
+    for (const n of [1024, 8 * 1024, 8 * 1024 + 1, 70_000, all.length]) {
+      const body = all.subarray(0, n);
+      expect([n, Buffer.from((await gzipApiBody(body))!).equals(gzipSync(body, { level: 1 }))]).toEqual([n, true]);
+    }
   });
 });
