@@ -41,6 +41,19 @@ describe('engine limits', () => {
     expect(roomy.instantQuerySync('count(load_metric)', T, { timeout: '10m' }).result).toMatchObject([{ value: [T / 1000, '3000'] }]);
   });
 
+  it('checks the abort signal within one series of a fine subquery, not only between series', async () => {
+    const one = await openDB();
+    const app = one.appender();
+    for (let i = 0; i <= 240; i++) app.append({ __name__: 'one_metric' }, T + i * 15_000, i % 7);
+    await app.commit();
+    const engine = createEngine(one, { features: ['promql-experimental-functions'] });
+    // 180,000 subquery steps of one series, each window sorted (mad_over_time has no per-series kernel).
+    const signal = abortAfter(20);
+    expect(() => engine.instantQuerySync('count_over_time(mad_over_time(one_metric[30m])[30m:10ms])', T + 3_600_000, { signal })).toThrow(QueryCanceledError);
+    expect(signal.reads).toBe(21);
+    await one.close();
+  });
+
   it('bounds the label values label_replace and label_join build', () => {
     const engine = createEngine(db, { maxLabelValueLength: 1000 });
     expect(() => engine.instantQuerySync(repeat(10_000), T)).toThrow(

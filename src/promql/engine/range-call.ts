@@ -151,6 +151,8 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       // The per-window path, for what no kernel covers.
       if (!kernel) for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
         step++;
+        // A series of millions of steps (a fine subquery) takes seconds here: the timeout is checked within it.
+        if ((step & 4095) === 4095) ev.cfg.checkAbort();
         if (ts === ev.start || src.at === null) {
           // Windows only move forward, mostly by a sample or two: step from the previous bounds.
           lo = advanceTo(t, ts - off - range - anch - smooth, lo);
