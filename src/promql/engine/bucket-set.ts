@@ -14,6 +14,12 @@ export class BucketSet {
   n = 0;
   /** The added buckets' indices, sorted by upper bound. */
   private readonly order: number[] = [];
+  /**
+   * The bounds `order` was sorted for: a group's buckets come in the same
+   * order at every step, so the sort is done again only when they change.
+   */
+  private sortedUpper = new Float64Array(16);
+  private sortedN = -1;
   /** Sorted and coalesced buckets. */
   private su = new Float64Array(16);
   private sc = new Float64Array(16);
@@ -33,6 +39,7 @@ export class BucketSet {
       this.counts = grow(this.counts);
       this.su = grow(this.su);
       this.sc = grow(this.sc);
+      this.sortedUpper = grow(this.sortedUpper);
     }
     this.upper[this.n] = upperBound;
     this.counts[this.n] = count;
@@ -101,9 +108,13 @@ export class BucketSet {
    */
   private sortAndCoalesce(): number {
     const { upper, counts, order, su, sc } = this;
-    order.length = this.n;
-    for (let i = 0; i < this.n; i++) order[i] = i;
-    order.sort((a, b) => (upper[a]! < upper[b]! ? -1 : upper[a]! > upper[b]! ? 1 : 0));
+    if (!this.sameBounds()) {
+      order.length = this.n;
+      for (let i = 0; i < this.n; i++) order[i] = i;
+      order.sort(byUpper(upper));
+      this.sortedUpper.set(upper.subarray(0, this.n));
+      this.sortedN = this.n;
+    }
     if (upper[order[this.n - 1]!] !== Infinity) return -1;
     let m = 0;
     for (let k = 0; k < this.n; k++) {
@@ -117,6 +128,18 @@ export class BucketSet {
     }
     return m;
   }
+
+  /** Whether the bounds added are the ones `order` was last sorted for (NaN never is: sorted again). */
+  private sameBounds(): boolean {
+    if (this.n !== this.sortedN) return false;
+    const a = this.upper, b = this.sortedUpper;
+    for (let i = 0; i < this.n; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+}
+
+function byUpper(upper: Float64Array): (a: number, b: number) => number {
+  return (a, b) => (upper[a]! < upper[b]! ? -1 : upper[a]! > upper[b]! ? 1 : 0);
 }
 
 function grow(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {

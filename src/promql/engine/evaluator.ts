@@ -8,6 +8,7 @@ import { goQuote } from '../parser/literals.js';
 import { QueryError, QueryMemoryError, TooManySamplesError } from './errors.js';
 import { Annotations } from './annotations.js';
 import { aggregate, countValues } from './aggregate.js';
+import { streamAggregation } from './aggregate-stream.js';
 import {
   scalarBinop, signatureFn, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless,
 } from './binop.js';
@@ -64,6 +65,14 @@ export class QueryState {
   totalLoaded = 0;
   /** Bytes of label text built by label_replace / label_join so far. */
   labelBytes = 0;
+  /**
+   * Samples counted in `current` (the max-samples count, as Prometheus
+   * keeps it) that a streamed aggregation folded away as they came: they
+   * are not held, so the memory budget does not charge them.
+   */
+  streamed = 0;
+  /** Bytes a streamed aggregation holds instead: its groups' step cells and its column buffer. */
+  heldBytes = 0;
   private ticks = 0;
   /** Offsets in effect, adjusted for @ as evaluation moves into subqueries (setOffsetForAtModifier). */
   readonly offsets = new Map<VectorSelector | SubqueryExpr, number>();
@@ -77,13 +86,24 @@ export class QueryState {
     this.totalLoaded += Math.max(0, n);
     if (this.current > this.peak) this.peak = this.current;
     if (this.current > this.cfg.maxSamples) throw new TooManySamplesError();
-    if (this.current * SAMPLE_BYTES + this.labelBytes > this.cfg.maxMemoryBytes) throw new QueryMemoryError(this.cfg.maxMemoryBytes);
+    this.checkMemory();
   }
 
   /** Counts label text built (UTF-16: two bytes a code unit) against the memory budget. */
   addLabelBytes(n: number): void {
     this.labelBytes += n;
-    if (this.current * SAMPLE_BYTES + this.labelBytes > this.cfg.maxMemoryBytes) throw new QueryMemoryError(this.cfg.maxMemoryBytes);
+    this.checkMemory();
+  }
+
+  /** Counts bytes a streamed aggregation holds (negative: gives them back) against the memory budget. */
+  holdBytes(n: number): void {
+    this.heldBytes += n;
+    this.checkMemory();
+  }
+
+  private checkMemory(): void {
+    const bytes = (this.current - this.streamed) * SAMPLE_BYTES + this.labelBytes + this.heldBytes;
+    if (bytes > this.cfg.maxMemoryBytes) throw new QueryMemoryError(this.cfg.maxMemoryBytes);
   }
 
   /**
@@ -359,6 +379,12 @@ export class Evaluator {
       return out;
     }
     const original = this.q.current;
+    const streamed = streamAggregation(this, { ...e, grouping });
+    if (streamed) {
+      this.q.current = original;
+      this.q.add(totalSamples(streamed));
+      return streamed;
+    }
     const params = e.param && typeOf(e.param) !== 'string' ? this.scalarSteps(e.param) : null;
     const input = this.matrix(e.expr);
     let out = aggregate({ ...e, grouping }, input, { grid, annos: this.q.annos, params, instant: this.start === this.end, tick: () => this.q.tick() });

@@ -6,13 +6,13 @@ import type { Call } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import { ANCHORED_SAFE, KEEPS_NAME, RANGE_FUNCTIONS, SMOOTHED_SAFE, absentLabels, type RangeCtx } from './functions.js';
 import { type SeriesData, upperBound } from './selection.js';
-import { type FPoint, type HPoint, type Matrix, dropMetricName, getLabel, hasDuplicateLabels, histogramSamples } from './value.js';
+import { type FPoint, type HPoint, type Matrix, dropMetricName, getLabel, histogramSamples } from './value.js';
 import { HISTOGRAM_RANGE_FUNCTIONS, histogramWindow } from './histogram-range.js';
 import type { Evaluator } from './evaluator.js';
 import type { Series as StoredSeries } from '../../storage/interfaces.js';
 import { reduceWindowsFast } from './wasm-windows.js';
 import { advanceTo } from './forward-search.js';
-import { emptyColumns } from './columnar.js';
+import { MatrixSink, type SeriesSink } from './series-sink.js';
 import { RANGE_FUNCTIONS_INTO } from './range-into.js';
 import { type KernelGrid, type WindowTally, rangeKernel } from './range-kernels.js';
 import { formatFloat } from '../../model/float.js';
@@ -41,7 +41,11 @@ export interface WindowSource {
 
 const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
 
-export function evalRangeCall(ev: Evaluator, e: Call, matrixIdx: number): Matrix {
+/**
+ * The range function's result, or (with a sink, as a streamed aggregation
+ * passes) each series handed to the sink as it is computed and [] returned.
+ */
+export function evalRangeCall(ev: Evaluator, e: Call, matrixIdx: number, sink?: SeriesSink): Matrix {
   const name = e.func.name;
   const fn = RANGE_FUNCTIONS[name];
   if (!fn) throw new QueryError(`function "${name}" is not implemented`, 'bad_data');
@@ -54,12 +58,13 @@ export function evalRangeCall(ev: Evaluator, e: Call, matrixIdx: number): Matrix
       throw new QueryError(`smoothed modifier can only be used with: ${SMOOTHED_SAFE.join(', ')} - not with ${name}`);
     }
     const params = e.args.map((a, i) => (i === matrixIdx ? null : ev.scalarSteps(a)));
-    const mat = windows(ev, e, src, params);
-    if (name === 'absent_over_time') return absentOverTime(ev, e, mat);
-    if (!ev.cfg.delayedNameRemoval && hasDuplicateLabels(mat)) {
+    const held = new MatrixSink(ev);
+    windows(ev, e, src, params, sink ?? held);
+    if (name === 'absent_over_time') return absentOverTime(ev, e, held.out);
+    if (!ev.cfg.delayedNameRemoval && (sink ?? held).hasDuplicates()) {
       throw new QueryError('vector cannot contain metrics with the same labelset');
     }
-    return mat;
+    return held.out;
   } finally {
     src.release();
   }
@@ -77,13 +82,12 @@ function reductionsWanted(ev: Evaluator, src: WindowSource): boolean {
   return ev.start === ev.end || src.range <= ev.interval;
 }
 
-function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Array | null)[]): Matrix {
+function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Array | null)[], out: SeriesSink): void {
   const name = e.func.name;
   const fn = RANGE_FUNCTIONS[name]!;
   const into = RANGE_FUNCTIONS_INTO[name]!;
   const lb = ev.cfg.lookbackDelta;
   const keepsName = KEEPS_NAME.has(name);
-  const out: Matrix = [];
   const scalarParams = params.filter((p): p is Float64Array => p !== null);
   // Whole-series kernels for plain windows; `columnar: false` keeps the per-window path as the reference.
   const kernelsApply = ev.cfg.columnar && !src.anchored && !src.smoothed && src.at === null;
@@ -133,7 +137,7 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
     } else {
       // Every step's value goes into one column per series: no point object per step.
       const d = s.data();
-      const cols = emptyColumns(ev.start, ev.interval, ev.numSteps);
+      const cols = out.columns();
       const kernel = kernelsApply ? rangeKernel(name, d.st !== undefined) : null;
       if (kernel) {
         kernel(d.t, d.v, grid!, cols, tally);
@@ -170,24 +174,23 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
       }
       if (cols.count > 0) {
         ev.q.add(cols.count);
-        out.push(ev.seriesOf(metric, dropName, cols));
+        out.takeColumns(metric, dropName, cols);
         if (name === 'rate' || name === 'increase') notCounterInfo(ev, e, s.labels);
-      }
+      } else out.unused(cols);
       continue;
     }
     if (histograms) {
       if (floats.length === 0 && histograms.length === 0) continue;
       ev.q.add(floats.length);
       for (const p of histograms) ev.q.add(histogramSamples(p.h));
-      out.push(histograms.length > 0 ? { metric, floats, histograms, dropName } : { metric, floats, dropName });
+      out.take(histograms.length > 0 ? { metric, floats, histograms, dropName } : { metric, floats, dropName });
     } else {
       if (floats.length === 0) continue;
       ev.q.add(floats.length);
-      out.push({ metric, floats, dropName });
+      out.take({ metric, floats, dropName });
     }
     if ((name === 'rate' || name === 'increase') && floats.length > 0) notCounterInfo(ev, e, s.labels);
   }
-  return out;
 }
 
 /**
