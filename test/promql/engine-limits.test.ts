@@ -41,7 +41,7 @@ describe('engine limits', () => {
     expect(roomy.instantQuerySync('count(load_metric)', T, { timeout: '10m' }).result).toMatchObject([{ value: [T / 1000, '3000'] }]);
   });
 
-  it('checks the abort signal within one series of a fine subquery, not only between series', async () => {
+  it('checks the abort signal within one series of a fine subquery, not only between series, on both range-function paths', async () => {
     const one = await openDB();
     const app = one.appender();
     for (let i = 0; i <= 240; i++) app.append({ __name__: 'one_metric' }, T + i * 15_000, i % 7);
@@ -51,6 +51,10 @@ describe('engine limits', () => {
     const signal = abortAfter(20);
     expect(() => engine.instantQuerySync('count_over_time(mad_over_time(one_metric[30m])[30m:10ms])', T + 3_600_000, { signal })).toThrow(QueryCanceledError);
     expect(signal.reads).toBe(21);
+    // The same within a whole-series kernel (sum_over_time has one).
+    const kernelSignal = abortAfter(20);
+    expect(() => engine.instantQuerySync('count_over_time(sum_over_time(one_metric[30m])[30m:10ms])', T + 3_600_000, { signal: kernelSignal })).toThrow(QueryCanceledError);
+    expect(kernelSignal.reads).toBe(21);
     await one.close();
   });
 

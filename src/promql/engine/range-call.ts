@@ -94,6 +94,7 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
   const grid: KernelGrid | null = kernelsApply ? {
     start: ev.start, end: ev.end, interval: ev.interval, offset: src.offset, range: src.range, params: scalarParams,
     badQuantile: (q) => ev.q.annos.warn(`quantile value should be between 0 and 1, got ${formatFloat(q)}`, e.args[0]!.posRange),
+    checkAbort: ev.cfg.checkAbort,
   } : null;
   const tally: WindowTally = { total: 0, widest: 0 };
   const fast = reductionsWanted(ev, src) && !src.anchored && !src.smoothed && src.at === null ? reduceWindowsFast(name) : null;

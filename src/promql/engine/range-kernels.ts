@@ -32,6 +32,8 @@ export interface KernelGrid {
   params: Float64Array[];
   /** Called for each window whose φ is outside [0, 1], for quantile_over_time's warning. */
   badQuantile: (q: number) => void;
+  /** The query's timeout and abort check: a series of a fine subquery has millions of steps. */
+  checkAbort: () => void;
 }
 
 /** The samples one series' windows took in: their sum, and the widest window (the sample limit's peak). */
@@ -88,6 +90,7 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeKernel {
     const values = out.values, present = out.present;
     let lo = 0, hi = 0, r = 0, total = 0, widest = 0, count = 0;
     for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+      if ((step & 4095) === 4095) g.checkAbort();
       const from = ts - off - range, to = ts - off;
       while (lo < n && t[lo]! <= from) lo++;
       if (hi < lo) hi = lo;
@@ -122,6 +125,7 @@ function instantValue(isRate: boolean): RangeKernel {
     const values = out.values, present = out.present;
     let lo = 0, hi = 0, total = 0, widest = 0, count = 0;
     for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+      if ((step & 4095) === 4095) g.checkAbort();
       const from = ts - off - range, to = ts - off;
       while (lo < n && t[lo]! <= from) lo++;
       if (hi < lo) hi = lo;
@@ -156,6 +160,7 @@ function counted(mark: (v: Float64Array) => number): RangeKernel {
     const values = out.values, present = out.present;
     let lo = 0, hi = 0, a = 0, b = 0, total = 0, widest = 0, count = 0;
     for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+      if ((step & 4095) === 4095) g.checkAbort();
       const from = ts - off - range, to = ts - off;
       while (lo < n && t[lo]! <= from) lo++;
       if (hi < lo) hi = lo;
@@ -192,6 +197,7 @@ function overTime(op: Op): RangeKernel {
     if (phi) quantileWindow.clear();
     let lo = 0, hi = 0, total = 0, widest = 0, count = 0;
     for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+      if ((step & 4095) === 4095) g.checkAbort();
       const from = ts - off - range, to = ts - off;
       while (lo < n && t[lo]! <= from) lo++;
       if (hi < lo) hi = lo;
@@ -295,6 +301,7 @@ function regression(predict: boolean): RangeKernel {
     const horizon = predict ? g.params[0]! : null;
     let lo = 0, hi = 0, total = 0, widest = 0, count = 0;
     for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
+      if ((step & 4095) === 4095) g.checkAbort();
       const from = ts - off - range, to = ts - off;
       while (lo < n && t[lo]! <= from) lo++;
       if (hi < lo) hi = lo;

@@ -133,7 +133,7 @@ describe('range kernels', () => {
           const phi = Float64Array.from({ length: steps }, (_, k) => (seed % 2 ? PHIS[seed % PHIS.length]! : PHIS[k % PHIS.length]!));
           const want = reference(name, t, v, g, phi);
           const warned: number[] = [];
-          const grid: KernelGrid = { ...g, params: [phi], badQuantile: (q) => warned.push(q) };
+          const grid: KernelGrid = { ...g, params: [phi], badQuantile: (q) => warned.push(q), checkAbort: () => {} };
           const out = emptyColumns(g.start, g.interval, steps);
           const tally: WindowTally = { total: -1, widest: -1 };
           kernel(t, v, grid, out, tally);
