@@ -26,6 +26,7 @@ import { RANGE_FUNCTIONS } from './functions.js';
 import type { SeriesSink } from './series-sink.js';
 import { type Matrix, type Series, labelsKey } from './value.js';
 import { unwrapParens } from './preprocess.js';
+import { fillSelectorSteps } from './selector-steps.js';
 
 /** Thrown by the sink when a series it cannot fold (one with native histograms) arrives: the held path takes over. */
 class NotStreamable extends Error {}
@@ -177,27 +178,15 @@ function inputStream(ev: Evaluator, expr: Expr): InputStream | null {
 
 /**
  * An instant selector's series (floats only) into the sink, each step's
- * value as evaluator.ts's evalSeries writes it (the latest sample within
- * the lookback, unless it is a staleness marker), into the sink's one
- * buffer instead of a new column per series.
+ * value written by selector-steps.ts as evalSeries writes it, into the
+ * sink's one buffer instead of a new column per series.
  */
 function selectorInto(ev: Evaluator, vs: VectorSelector, sink: SeriesSink): void {
   const offset = ev.q.offsets.get(vs)!;
-  const lb = ev.cfg.lookbackDelta;
   for (const s of ev.q.selection.series(vs)) {
     ev.cfg.checkAbort();
     const cols = sink.columns();
-    const { t, v, stale } = s;
-    let i = -1;
-    let step = 0;
-    for (let ts = ev.start; ts <= ev.end; ts += ev.interval, step++) {
-      const ref = ts - offset;
-      while (i + 1 < t.length && t[i + 1]! <= ref) i++;
-      if (i < 0 || t[i]! <= ref - lb || (stale && stale[i])) continue;
-      cols.values[step] = v[i]!;
-      cols.present[step] = 1;
-      cols.count++;
-    }
+    cols.count = fillSelectorSteps(s, ev.start - offset, ev.interval, ev.numSteps, ev.cfg.lookbackDelta, cols.values, cols.present, 0);
     if (cols.count === 0) {
       sink.unused(cols);
       continue;

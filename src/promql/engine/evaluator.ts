@@ -21,6 +21,7 @@ import { unwrapParens } from './preprocess.js';
 import { evalRangeCall, extendFloats, type WindowSource } from './range-call.js';
 import { type Selection, type SeriesData, upperBound } from './selection.js';
 import { upperBoundFromLast } from './forward-search.js';
+import { fillSelectorSteps } from './selector-steps.js';
 import {
   type HPoint, type Matrix, type Series, type StringValue, type Vector, SeriesCollector, dropMetricName, hasDuplicateLabels,
   histogramSamples, mergeSeriesWithSameLabelset, totalSamples, vectorSamples,
@@ -594,25 +595,31 @@ export class Evaluator {
     const all = this.q.selection.series(vs);
     const out: Matrix = [];
     const n = this.numSteps;
-    let floatSeries = 0;
-    for (const s of all) if (!s.h) floatSeries++;
-    const useColumns = this.cfg.columnar && floatSeries > 0;
-    const values = useColumns ? new Float64Array(n * floatSeries) : null;
-    const present = useColumns ? new Uint8Array(n * floatSeries) : null;
-    let slot = 0;
+    // Columns are views of slabs of about a megabyte, made as series need them: never far ahead of
+    // the sample limit's and memory budget's checks, and one kept series holds only its slab alive.
+    const perSlab = Math.max(1, Math.floor(SLAB_CELLS / n));
+    let values: Float64Array | null = null, present: Uint8Array | null = null;
+    let slot = perSlab;
     for (const s of all) {
       this.cfg.checkAbort();
-      if (s.h || !values) {
+      if (s.h || !this.cfg.columnar) {
         out.push(...this.selectorPoints(s, offset));
         continue;
       }
-      const base = slot++ * n;
-      const count = fillSelectorSteps(s, this.start - offset, this.interval, n, this.cfg.lookbackDelta, values, present!, base);
+      if (slot === perSlab) {
+        values = new Float64Array(perSlab * n);
+        present = new Uint8Array(perSlab * n);
+        slot = 0;
+      }
+      const base = slot * n;
+      const count = fillSelectorSteps(s, this.start - offset, this.interval, n, this.cfg.lookbackDelta, values!, present!, base);
+      // A series with no value wrote nothing: its slot goes to the next series.
       if (count === 0) continue;
+      slot++;
       this.q.add(count);
       const cols: StepColumns = {
         start: this.start, interval: this.interval,
-        values: values.subarray(base, base + n), present: present!.subarray(base, base + n), count,
+        values: values!.subarray(base, base + n), present: present!.subarray(base, base + n), count,
       };
       out.push(new ColumnarSeries(s.labels, false, cols));
     }
@@ -821,42 +828,5 @@ function seriesDataOf(s: Series): SeriesData {
   return { labels: s.metric, t, v, stale: null, h };
 }
 
-/**
- * Writes a float series' value at each of n steps (the first at reference
- * time ref0, then every interval) into values/present from base on, as
- * vectorSelectorSingle sees it: the latest sample at or before the step's
- * time, within (ref - lookback, ref], unless it is a staleness marker.
- * Returns how many steps got a value.
- */
-export function fillSelectorSteps(
-  s: SeriesData, ref0: number, interval: number, n: number, lookback: number,
-  values: Float64Array, present: Uint8Array, base: number,
-): number {
-  const t = s.t, v = s.v, stale = s.stale;
-  const last = t.length - 1;
-  if (last < 0) return 0;
-  let count = 0;
-  let i = -1;
-  let k = 0;
-  let ref = ref0;
-  // Steps before the first sample see nothing.
-  const first = t[0]!;
-  while (k < n && ref < first) {
-    k++;
-    ref = ref0 + k * interval;
-  }
-  for (; k < n; k++, ref = ref0 + k * interval) {
-    while (i < last && t[i + 1]! <= ref) i++;
-    const ti = t[i]!;
-    if (ti <= ref - lookback) {
-      // Past the last sample's lookback nothing comes back.
-      if (i === last) break;
-      continue;
-    }
-    if (stale !== null && stale[i] === 1) continue;
-    values[base + k] = v[i]!;
-    present[base + k] = 1;
-    count++;
-  }
-  return count;
-}
+/** Step cells per slab of selector columns: 1 MiB of values. */
+const SLAB_CELLS = 131_072;

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openDB, createEngine, type Engine } from '../../../src/index.js';
 import { seededRandom } from '../../../src/model/seeded-random.js';
 import { STALE_NAN, isStaleNaN } from '../../../src/model/stale.js';
-import { fillSelectorSteps } from '../../../src/promql/engine/evaluator.js';
+import { fillSelectorSteps } from '../../../src/promql/engine/selector-steps.js';
 import { withoutStale } from '../../../src/promql/engine/selection.js';
 import { floatHistogram } from '../../fixtures/histograms.js';
 import { jsonFloat } from '../../../src/promql/engine/engine.js';
