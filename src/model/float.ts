@@ -50,3 +50,18 @@ export function goFormatG(f: number): string {
   if (exp < -4 || exp >= 6) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   return String(f);
 }
+
+/**
+ * A sample value as Prometheus's JSON writes it (util/jsonutil.MarshalFloat):
+ * shortest decimal, in exponent form below 1e-6 and from 1e21 (`1e-07`).
+ */
+export function jsonFloat(f: number): string {
+  const abs = f < 0 ? -f : f;
+  // The common case first: String writes these without an exponent, as Go's 'f' does.
+  if (abs >= 1e-6 && abs < 1e21) return String(f);
+  if (abs === 0 || abs !== abs || abs === Infinity) return formatFloat(f);
+  // Go's 'e' form has at least two exponent digits: 1e-7 is "1e-07".
+  const s = f.toExponential();
+  const sign = s.length - 2;
+  return s.charCodeAt(sign) === 43 || s.charCodeAt(sign) === 45 ? `${s.slice(0, sign + 1)}0${s.slice(sign + 1)}` : s;
+}

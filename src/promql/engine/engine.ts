@@ -8,7 +8,7 @@ import { ParseError } from '../parser/errors.js';
 import type { ParseOptions } from '../parser/parser.js';
 import { typeOf, documentedType } from '../parser/ast.js';
 import { lineColumn } from '../parser/posrange.js';
-import { formatFloat } from '../../model/float.js';
+import { jsonFloat } from '../../model/float.js';
 import { parseDuration } from '../../model/duration.js';
 import { labelsToRecord } from '../../model/labels.js';
 import { QueryCanceledError, QueryError, QueryTimeoutError } from './errors.js';
@@ -181,20 +181,7 @@ export function parseOptions(features: ReadonlySet<Feature>): ParseOptions {
   };
 }
 
-/**
- * A sample value as Prometheus's JSON writes it (util/jsonutil.MarshalFloat):
- * shortest decimal, in exponent form below 1e-6 and from 1e21 (`1e-07`).
- */
-export function jsonFloat(f: number): string {
-  const abs = f < 0 ? -f : f;
-  // The common case first: String writes these without an exponent, as Go's 'f' does.
-  if (abs >= 1e-6 && abs < 1e21) return String(f);
-  if (abs === 0 || abs !== abs || abs === Infinity) return formatFloat(f);
-  // Go's 'e' form has at least two exponent digits: 1e-7 is "1e-07".
-  const s = f.toExponential();
-  const sign = s.length - 2;
-  return s.charCodeAt(sign) === 43 || s.charCodeAt(sign) === 45 ? `${s.slice(0, sign + 1)}0${s.slice(sign + 1)}` : s;
-}
+export { jsonFloat } from '../../model/float.js';
 
 const pair = (t: number, f: number): SamplePair => [t / 1000, jsonFloat(f)];
 
@@ -261,7 +248,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
       if (Array.isArray(value) && state.cfg.delayedNameRemoval) value = cleanupMetricLabels(value);
       checkAbort();
       const t3 = performance.now();
-      const shaped = asText ? shapeText(value, typeOf(expr), instant, start) : { data: shape(value, typeOf(expr), instant, start) };
+      const shaped = asText ? shapeText(value, typeOf(expr), instant, start, base.maxMemoryBytes) : { data: shape(value, typeOf(expr), instant, start) };
       const data = shaped.data;
       const annos = state.annos.list();
       const render = (a: (typeof annos)[number]) => {
@@ -341,11 +328,11 @@ function shape(value: EvalResult, type: string, instant: boolean, start: number)
   };
 }
 
-/** shape() with a vector or matrix written as its JSON text instead (result-json.ts). */
-function shapeText(value: EvalResult, type: string, instant: boolean, start: number): { data: QueryData; json?: string; length?: number } {
+/** shape() with a vector or matrix written as its JSON text instead (result-json.ts), the text held to the memory budget. */
+function shapeText(value: EvalResult, type: string, instant: boolean, start: number, maxBytes: number): { data: QueryData; json?: string; length?: number } {
   if (!Array.isArray(value) || (instant && type === 'scalar')) return { data: shape(value, type, instant, start) };
   const m: Matrix = value;
-  if (instant && type === 'vector') return { data: { resultType: 'vector', result: [] }, json: vectorJSON(m, start), length: m.length };
+  if (instant && type === 'vector') return { data: { resultType: 'vector', result: [] }, json: vectorJSON(m, start, maxBytes), length: m.length };
   sortMatrix(m);
-  return { data: { resultType: 'matrix', result: [] }, json: matrixJSON(m), length: m.length };
+  return { data: { resultType: 'matrix', result: [] }, json: matrixJSON(m, maxBytes), length: m.length };
 }

@@ -12,7 +12,7 @@ import { CUSTOM_BUCKETS_SCHEMA } from '../../model/histogram.js';
 import type { Series } from './value.js';
 import { type StepColumns, columnsOf } from './columnar.js';
 import type { BoundaryRule, HistogramBucketJSON, HistogramJSON, HistogramPair } from '../../model/histogram-api.js';
-import { jsonFloat } from './engine.js';
+import { jsonFloat } from '../../model/float.js';
 
 export type { BoundaryRule, HistogramBucketJSON, HistogramJSON, HistogramPair } from '../../model/histogram-api.js';
 

@@ -5,6 +5,8 @@
 // which cost more than the concatenation saved. Here the only per-point
 // string is a number's text, which dies at once.
 
+import { QueryMemoryError } from './errors.js';
+
 const encoder = new TextEncoder();
 // A leading U+FEFF is text, not a mark to drop (an answer starts with '[' anyway).
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -18,8 +20,14 @@ export class JsonBytes {
   buf: Uint8Array;
   pos = 0;
 
-  constructor() {
-    this.buf = kept ?? new Uint8Array(64 * 1024);
+  /**
+   * limit: the query memory budget. The buffer lives outside V8's heap, so
+   * the worker's heap limit never sees it: an answer's text is held to the
+   * budget here instead.
+   */
+  constructor(private readonly limit = Infinity) {
+    // A kept buffer larger than the limit would let the text pass it without growing, where it is checked.
+    this.buf = kept !== null && kept.length <= limit ? kept : new Uint8Array(64 * 1024);
     kept = null;
   }
 
@@ -29,6 +37,7 @@ export class JsonBytes {
   }
 
   private grow(need: number): void {
+    if (this.pos + need > this.limit) throw new QueryMemoryError(this.limit);
     let size = this.buf.length * 2;
     while (size < this.pos + need) size *= 2;
     const next = new Uint8Array(size);
@@ -52,16 +61,6 @@ export class JsonBytes {
     this.buf[this.pos++] = c;
   }
 
-  /** Bytes already encoded (a slice of a prepared table). */
-  bytes(src: Uint8Array, from: number, to: number): void {
-    const n = to - from;
-    if (this.pos + n > this.buf.length) this.grow(n);
-    const buf = this.buf;
-    let p = this.pos;
-    for (let i = from; i < to; i++) buf[p++] = src[i]!;
-    this.pos = p;
-  }
-
   /** Any text (label sets' JSON): UTF-8 encoded. JSON.stringify leaves no lone surrogate to lose. */
   text(s: string): void {
     // At most three bytes per UTF-16 code unit.
@@ -71,6 +70,7 @@ export class JsonBytes {
 
   /** The text written, once; the buffer goes back for the next answer. */
   finish(): string {
+    if (this.pos > this.limit) throw new QueryMemoryError(this.limit);
     const s = decoder.decode(this.buf.subarray(0, this.pos));
     if (this.buf.length <= KEEP_BYTES) kept = this.buf;
     this.pos = 0;

@@ -12,7 +12,7 @@ import type { Series } from './value.js';
 import { type StepColumns, columnsOf } from './columnar.js';
 import { histogramJSON } from './histogram-json.js';
 import type { FloatHistogram } from '../../model/histogram.js';
-import { jsonFloat } from './engine.js';
+import { jsonFloat } from '../../model/float.js';
 import { JsonBytes, asciiTable } from './json-bytes.js';
 
 // ".001" … ".999" with trailing zeros dropped, "" for whole seconds.
@@ -130,8 +130,8 @@ function pointValues(out: JsonBytes, points: readonly { t: number; f: number }[]
 }
 
 /** The API's matrix (sorted as the caller wants it) as JSON text: engine.ts's matrix shape, stringified. */
-export function matrixJSON(m: readonly Series[]): string {
-  const out = new JsonBytes();
+export function matrixJSON(m: readonly Series[], maxBytes = Infinity): string {
+  const out = new JsonBytes(maxBytes);
   const prefixes = new StepPrefixes();
   out.byte(OPEN);
   for (let i = 0; i < m.length; i++) {
@@ -161,9 +161,9 @@ export function matrixJSON(m: readonly Series[]): string {
 }
 
 /** The API's instant vector at t as JSON text: engine.ts's vector shape, stringified. */
-export function vectorJSON(m: readonly Series[], t: number): string {
+export function vectorJSON(m: readonly Series[], t: number, maxBytes = Infinity): string {
   const ts = secondsJSON(t);
-  const out = new JsonBytes();
+  const out = new JsonBytes(maxBytes);
   out.byte(OPEN);
   for (let i = 0; i < m.length; i++) {
     const s = m[i]!;

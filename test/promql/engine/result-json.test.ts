@@ -4,7 +4,7 @@
 // forms they replace wrote, over many random values.
 
 import { describe, expect, it } from 'vitest';
-import { openDB, type DB } from '../../../src/index.js';
+import { openDB, QueryMemoryError, type DB } from '../../../src/index.js';
 import { createEngine, jsonFloat } from '../../../src/promql/engine/engine.js';
 import { formatFloat } from '../../../src/model/float.js';
 import { secondsJSON, matrixJSON, vectorJSON } from '../../../src/promql/engine/result-json.js';
@@ -171,6 +171,15 @@ describe('result JSON from series', () => {
       expect(text).toBe(JSON.stringify(m.map((s) => matrixElementJSON(labelsToRecord(s.metric), s, pair))));
     }
     expect(matrixJSON([])).toBe('[]');
+  });
+
+  it('holds the text to the memory budget it is given: its buffer is outside the heap a worker is limited to', () => {
+    const m = randomSeries(seededRandom(7), Date.UTC(2026, 0, 1), 15_000, 2000, 4);
+    const text = matrixJSON(m);
+    expect(text.length).toBeGreaterThan(100_000);
+    expect(() => matrixJSON(m, 100_000)).toThrow(QueryMemoryError);
+    // Within the budget the same text, and the buffer a refused answer took is not needed again.
+    expect(matrixJSON(m, new TextEncoder().encode(text).length)).toBe(text);
   });
 
   it('vectors are JSON.stringify of the engine\'s vector objects', () => {
