@@ -137,8 +137,13 @@ export class Block implements PostingsSource {
    */
   private readonly passing = new Map<number, { page: number; bytes: Uint8Array }>();
 
-  /** Cache keys of pages by file (INDEX_FILE + 1 for the index) and page number, made once: a fresh key string is hashed on every lookup. */
-  private readonly pageKeys: string[][] = [];
+  /**
+   * The last page's cache key by file (INDEX_FILE + 1 for the index): reads
+   * come many to a page, and a fresh key string is hashed on every lookup.
+   * Only the last is kept, so the keys never grow with the data read.
+   */
+  private readonly lastKeyPage: number[] = [];
+  private readonly lastKey: string[] = [];
   /** Reads pages for the cache (one object, not a closure per read). */
   private readonly pageReader = { block: this as Block, file: 0, page: 0, fill(into: Uint8Array): number {
     const b = this.block.readPage(this.file, this.page);
@@ -152,8 +157,10 @@ export class Block implements PostingsSource {
   }
 
   private pageKey(file: number, p: number): string {
-    const keys = (this.pageKeys[file + 1] ??= []);
-    return (keys[p] ??= file === INDEX_FILE ? `${this.key}i${p}` : `${this.key}c${file}/${p}`);
+    const f = file + 1;
+    if (this.lastKeyPage[f] === p) return this.lastKey[f]!;
+    this.lastKeyPage[f] = p;
+    return (this.lastKey[f] = file === INDEX_FILE ? `${this.key}i${p}` : `${this.key}c${file}/${p}`);
   }
 
   /** Page `p` of `file`, through the cache unless `cached` is false. */
