@@ -298,14 +298,23 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
       // estimate is refined until a run lands between 3.5 and 7 s. A resolution so fine that
       // promlet's query memory budget (--query.max-memory) refuses it would time a refusal: back off
       // to one it answers.
+      // The one used is the last that was answered: never one only estimated, nor one just refused.
+      let answered = res, refused = 0;
       for (let i = 0; i < 10; i++) {
         const h = await instant(url, heavy(res), end);
         if (process.env.PROMLET_BENCH_VERBOSE) console.log(`health resolution ${res} ms: ${h.ms.toFixed(0)} ms (${h.status})`);
-        if (h.status !== 200) res *= 2;
-        else if (h.ms >= 3500 && h.ms <= 7000) break;
-        else res = Math.max(1, Math.round((res * Math.max(h.ms, 1)) / 5000));
+        if (h.status !== 200) {
+          refused = Math.max(refused, res);
+          res *= 2;
+          continue;
+        }
+        answered = res;
+        if (h.ms >= 3500 && h.ms <= 7000) break;
+        const next = Math.max(1, refused + 1, Math.round((res * Math.max(h.ms, 1)) / 5000));
+        if (next === res) break;
+        res = next;
       }
-      return res;
+      return answered;
     };
     if (parts.has('health')) {
       console.log('\n### /-/healthy every 20 ms while `' + heavy(0).replace(':0ms', ':Rms') + '` runs (R chosen on each server for ~5 s)\n');
