@@ -11,22 +11,14 @@
 //
 //   node --expose-gc --import tsx bench/aggregate-memory.ts --root /tmp/base-checkout
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoSeries } from './demo-data.js';
+import { arg } from './cli-arg.js';
+import { peakRssMiB, rssMiB } from './process-stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function status(field: 'VmHWM' | 'VmRSS'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 async function main(): Promise<void> {
   const root = resolve(arg('--root') ?? join(here, '..'));
@@ -53,7 +45,7 @@ async function main(): Promise<void> {
   const engine = createEngine(db, { wasmReductions: false, maxMemoryBytes: maxMemory, timeout: '30m' });
   const end = Math.floor(lastT / 15_000) * 15_000;
   const start = Math.ceil((firstT + 1800_000) / 15_000) * 15_000;
-  const rssBefore = status('VmRSS');
+  const rssBefore = rssMiB(process.pid);
   writeFileSync('/proc/self/clear_refs', '5');
   const t0 = performance.now(), c0 = process.cpuUsage();
   let error: string | undefined;
@@ -67,7 +59,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({
     root, query, inputSeries: count, steps: Math.floor((end - start) / 15_000) + 1, resultSeries, error,
     wallMs: Math.round(performance.now() - t0), cpuMs: Math.round((c.user + c.system) / 1000),
-    rssBeforeMiB: Math.round(rssBefore), queryPeakRssMiB: Math.round(status('VmHWM')),
+    rssBeforeMiB: Math.round(rssBefore), queryPeakRssMiB: Math.round(peakRssMiB(process.pid)),
   }));
 }
 

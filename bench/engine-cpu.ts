@@ -14,13 +14,15 @@
 //
 //   npx tsx bench/engine-cpu.ts --data /tmp/dash --root /tmp/base-checkout
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoSeries, writeDemoFiles } from './demo-data.js';
 import { DASHBOARD_QUERIES } from './dashboard.js';
+import { arg } from './cli-arg.js';
+import { peakRssMiB } from './process-stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -39,16 +41,6 @@ const EXTRA_QUERIES = [
   // The dashboard benchmark's health-check query: windows of one subquery step apart.
   'count_over_time(sum(quantile_over_time(0.9, demo_memory_usage_bytes[30m]))[329m:915ms])',
 ];
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function peakRssMiB(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
@@ -99,7 +91,7 @@ async function main(): Promise<void> {
     out[q] = { cpuMs: median(times), runsMs: times };
   }
   await db.close?.();
-  console.log(JSON.stringify({ root, queries: out, peakRssMiB: peakRssMiB() }));
+  console.log(JSON.stringify({ root, queries: out, peakRssMiB: peakRssMiB(process.pid) }));
 }
 
 await main();

@@ -11,21 +11,12 @@
 //
 //   npx tsx bench/read-path.ts --data /tmp/dash --root /tmp/base-checkout
 
-import { readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arg } from './cli-arg.js';
+import { peakRssMiB } from './process-stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function peakRssMiB(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
@@ -71,7 +62,7 @@ async function main(): Promise<void> {
   await handle.close?.();
   const m = process.memoryUsage();
   const { mem } = await import(join(root, 'dist/src/wasm/loader.js'));
-  console.log(JSON.stringify({ root, metrics: out, peakRssMiB: peakRssMiB(), heapMiB: m.heapTotal / 2 ** 20, externalMiB: m.external / 2 ** 20, arrayBuffersMiB: m.arrayBuffers / 2 ** 20, wasmMiB: mem().u8.byteLength / 2 ** 20 }));
+  console.log(JSON.stringify({ root, metrics: out, peakRssMiB: peakRssMiB(process.pid), heapMiB: m.heapTotal / 2 ** 20, externalMiB: m.external / 2 ** 20, arrayBuffersMiB: m.arrayBuffers / 2 ** 20, wasmMiB: mem().u8.byteLength / 2 ** 20 }));
 }
 
 await main();

@@ -10,6 +10,8 @@
 // Only the arrays an operator reads are allocated: a streamed sum keeps two
 // floats and two bytes per step and group.
 
+import { kahanComp } from './kahan.js';
+
 export type FoldOp = 'sum' | 'avg' | 'count' | 'min' | 'max' | 'group' | 'stddev' | 'stdvar';
 
 const OP_CODES: Record<FoldOp, number> = { sum: 0, avg: 1, count: 2, min: 3, max: 4, group: 5, stddev: 6, stdvar: 7 };
@@ -82,12 +84,7 @@ export class FoldCells {
         continue;
       }
       if (dn) dropName[c] = 1;
-      // kahan.ts's kahanInc(f, value[c], comp[c]).
-      const sum = value[c]!, t = sum + f;
-      value[c] = t;
-      if (t === Infinity || t === -Infinity) comp[c] = 0;
-      else if (Math.abs(sum) >= Math.abs(f)) comp[c] = comp[c]! + ((sum - t) + f);
-      else comp[c] = comp[c]! + ((f - t) + sum);
+      kahanInto(value, comp, c, f, value[c]!, comp[c]!);
     }
   }
 
@@ -207,9 +204,6 @@ export class FoldCells {
 
 /** kahan.ts's kahanInc(inc, sum, c), written into sums[i] and comps[i]. */
 function kahanInto(sums: Float64Array, comps: Float64Array, i: number, inc: number, sum: number, c: number): void {
-  const t = sum + inc;
-  sums[i] = t;
-  if (t === Infinity || t === -Infinity) comps[i] = 0;
-  else if (Math.abs(sum) >= Math.abs(inc)) comps[i] = c + ((sum - t) + inc);
-  else comps[i] = c + ((inc - t) + sum);
+  sums[i] = sum + inc;
+  comps[i] = kahanComp(inc, sum, c);
 }

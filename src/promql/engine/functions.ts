@@ -7,7 +7,7 @@ import type { Call, Expr } from '../parser/ast.js';
 import type { PositionRange } from '../parser/posrange.js';
 import { QueryError } from './errors.js';
 import type { Annotations } from './annotations.js';
-import { kahanInc } from './kahan.js';
+import { kahanComp, kahanInc } from './kahan.js';
 import { quantile, bucketQuantile, bucketFraction, type Bucket } from './quantile.js';
 import { type Sample, type Vector, dropMetricName, getLabel, withoutLabels, labelsKey, compareLabels } from './value.js';
 import type { Labels } from '../../model/labels.js';
@@ -565,7 +565,8 @@ function instantValue(isRate: boolean): RangeFn {
   };
 }
 
-function linearRegression(t: ArrayLike<number>, v: ArrayLike<number>, lo: number, hi: number, interceptTime: number): [number, number] {
+/** Least squares with Kahan terms (Prometheus's linearRegression): [slope, intercept]. */
+export function linearRegression(t: ArrayLike<number>, v: ArrayLike<number>, lo: number, hi: number, interceptTime: number): [number, number] {
   let n = 0, sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0;
   const initY = v[lo]!;
   let constY = true;
@@ -574,10 +575,16 @@ function linearRegression(t: ArrayLike<number>, v: ArrayLike<number>, lo: number
     if (constY && i > lo && y !== initY) constY = false;
     n += 1;
     const x = (t[i]! - interceptTime) / 1e3;
-    [sumX, cX] = kahanInc(x, sumX, cX);
-    [sumY, cY] = kahanInc(y, sumY, cY);
-    [sumXY, cXY] = kahanInc(x * y, sumXY, cXY);
-    [sumX2, cX2] = kahanInc(x * x, sumX2, cX2);
+    // kahanInc's steps without a pair per sample (range-kernels.ts calls this for every window).
+    cX = kahanComp(x, sumX, cX);
+    sumX += x;
+    cY = kahanComp(y, sumY, cY);
+    sumY += y;
+    const xy = x * y, x2 = x * x;
+    cXY = kahanComp(xy, sumXY, cXY);
+    sumXY += xy;
+    cX2 = kahanComp(x2, sumX2, cX2);
+    sumX2 += x2;
   }
   if (constY) {
     if (initY === Infinity || initY === -Infinity) return [NaN, NaN];
@@ -593,14 +600,19 @@ function linearRegression(t: ArrayLike<number>, v: ArrayLike<number>, lo: number
   return [slope, sumY / n - (slope * sumX) / n];
 }
 
-function variance(v: ArrayLike<number>, lo: number, hi: number): number {
+/** Welford's variance with Kahan terms (Prometheus's stdvar_over_time). */
+export function variance(v: ArrayLike<number>, lo: number, hi: number): number {
   let count = 0, mean = 0, cMean = 0, aux = 0, cAux = 0;
   for (let i = lo; i < hi; i++) {
     const f = v[i]!;
     count++;
     const delta = f - (mean + cMean);
-    [mean, cMean] = kahanInc(delta / count, mean, cMean);
-    [aux, cAux] = kahanInc(delta * (f - (mean + cMean)), aux, cAux);
+    let inc = delta / count;
+    cMean = kahanComp(inc, mean, cMean);
+    mean += inc;
+    inc = delta * (f - (mean + cMean));
+    cAux = kahanComp(inc, aux, cAux);
+    aux += inc;
   }
   return (aux + cAux) / count;
 }

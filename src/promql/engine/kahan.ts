@@ -1,1 +1,1 @@
-export { kahanInc } from '../../model/kahan-sum.js';
+export { kahanComp, kahanInc } from '../../model/kahan-sum.js';

@@ -10,15 +10,12 @@
 // test/promql/engine/range-kernels.test.ts holds them to that against the
 // per-window path.
 //
-// deriv and predict_linear write out the Kahan steps that functions.ts takes
-// through kahanInc's [sum, c] pairs, which were allocated per sample there.
-//
 // Only plain windows come here: anchored or smoothed selectors, @-pinned
 // windows, start timestamps (for the functions that read them) and
 // histograms keep the per-window path.
 
 import type { StepColumns } from './columnar.js';
-import { avgOverTime, extrapolate, sumOverTime } from './functions.js';
+import { avgOverTime, extrapolate, linearRegression, sumOverTime, variance } from './functions.js';
 import { SortedWindow } from './sorted-window.js';
 
 /** The steps a series' windows are cut at: window k is (ts - offset - range, ts - offset] for ts = start + k * interval <= end. */
@@ -267,33 +264,7 @@ function tsOfBest(t: Float64Array, v: Float64Array, lo: number, hi: number, max:
   return bestT;
 }
 
-/** functions.ts's variance (Welford's with Kahan terms) with its kahanInc steps written out. */
-function variance(v: Float64Array, lo: number, hi: number): number {
-  let count = 0, mean = 0, cMean = 0, aux = 0, cAux = 0;
-  for (let i = lo; i < hi; i++) {
-    const f = v[i]!;
-    count++;
-    const delta = f - (mean + cMean);
-    let inc = delta / count, s = mean + inc;
-    if (s === Infinity || s === -Infinity) cMean = 0;
-    else if (Math.abs(mean) >= Math.abs(inc)) cMean = cMean + ((mean - s) + inc);
-    else cMean = cMean + ((inc - s) + mean);
-    mean = s;
-    inc = delta * (f - (mean + cMean));
-    s = aux + inc;
-    if (s === Infinity || s === -Infinity) cAux = 0;
-    else if (Math.abs(aux) >= Math.abs(inc)) cAux = cAux + ((aux - s) + inc);
-    else cAux = cAux + ((inc - s) + aux);
-    aux = s;
-  }
-  return (aux + cAux) / count;
-}
-
-/**
- * deriv/predict_linear: functions.ts's linearRegression (least squares with
- * Kahan terms) written out per window, x measured from the first sample
- * (deriv) or from the step's time (predict_linear).
- */
+/** deriv/predict_linear: functions.ts's linearRegression per window, x from the first sample (deriv) or the step's time (predict_linear). */
 function regression(predict: boolean): RangeKernel {
   return (t, v, g, out, tally) => {
     const n = t.length, off = g.offset, range = g.range;
@@ -311,55 +282,7 @@ function regression(predict: boolean): RangeKernel {
       total += w;
       if (w > widest) widest = w;
       if (w < 2) continue;
-      const interceptTime = predict ? ts : t[lo]!;
-      let k = 0, sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0;
-      const initY = v[lo]!;
-      let constY = true;
-      for (let i = lo; i < hi; i++) {
-        const y = v[i]!;
-        if (constY && i > lo && y !== initY) constY = false;
-        k += 1;
-        const x = (t[i]! - interceptTime) / 1e3;
-        // kahanInc(inc, sum, c) four times: t = sum + inc; an infinite t resets c.
-        let inc = x, s = sumX + inc;
-        if (s === Infinity || s === -Infinity) cX = 0;
-        else if (Math.abs(sumX) >= Math.abs(inc)) cX = cX + ((sumX - s) + inc);
-        else cX = cX + ((inc - s) + sumX);
-        sumX = s;
-        inc = y;
-        s = sumY + inc;
-        if (s === Infinity || s === -Infinity) cY = 0;
-        else if (Math.abs(sumY) >= Math.abs(inc)) cY = cY + ((sumY - s) + inc);
-        else cY = cY + ((inc - s) + sumY);
-        sumY = s;
-        inc = x * y;
-        s = sumXY + inc;
-        if (s === Infinity || s === -Infinity) cXY = 0;
-        else if (Math.abs(sumXY) >= Math.abs(inc)) cXY = cXY + ((sumXY - s) + inc);
-        else cXY = cXY + ((inc - s) + sumXY);
-        sumXY = s;
-        inc = x * x;
-        s = sumX2 + inc;
-        if (s === Infinity || s === -Infinity) cX2 = 0;
-        else if (Math.abs(sumX2) >= Math.abs(inc)) cX2 = cX2 + ((sumX2 - s) + inc);
-        else cX2 = cX2 + ((inc - s) + sumX2);
-        sumX2 = s;
-      }
-      let slope: number, intercept: number;
-      if (constY) {
-        const inf = initY === Infinity || initY === -Infinity;
-        slope = inf ? NaN : 0;
-        intercept = inf ? NaN : initY;
-      } else {
-        sumX += cX;
-        sumY += cY;
-        sumXY += cXY;
-        sumX2 += cX2;
-        const covXY = sumXY - (sumX * sumY) / k;
-        const varX = sumX2 - (sumX * sumX) / k;
-        slope = covXY / varX;
-        intercept = sumY / k - (slope * sumX) / k;
-      }
+      const [slope, intercept] = linearRegression(t, v, lo, hi, predict ? ts : t[lo]!);
       values[step] = predict ? slope * horizon![step]! + intercept : slope;
       present[step] = 1;
       count++;
