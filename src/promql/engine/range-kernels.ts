@@ -15,7 +15,7 @@
 // histograms keep the per-window path.
 
 import type { StepColumns } from './columnar.js';
-import { avgOverTime, extrapolate, linearRegression, sumOverTime, variance } from './functions.js';
+import { avgOverTime, linearRegression, sumOverTime, variance } from './functions.js';
 import { SortedWindow } from './sorted-window.js';
 
 /** The steps a series' windows are cut at: window k is (ts - offset - range, ts - offset] for ts = start + k * interval <= end. */
@@ -76,43 +76,96 @@ function markChanges(v: Float64Array): number {
   return n;
 }
 
-/** rate/increase/delta: functions.ts's extrapolatedRate without anchoring, smoothing or start timestamps. */
-function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeKernel {
-  return (t, v, g, out, tally) => {
-    const n = t.length, off = g.offset, range = g.range;
-    const nResets = isCounter ? markResets(v) : 0;
-    const resets = marks;
-    // What extrapolate reads of a window; rewritten per step.
-    const bounds = { rangeStart: 0, rangeEnd: 0, rangeSeconds: range / 1000 };
-    const values = out.values, present = out.present;
-    let lo = 0, hi = 0, r = 0, total = 0, widest = 0, count = 0;
-    for (let ts = g.start, step = 0; ts <= g.end; ts += g.interval, step++) {
-      if ((step & 4095) === 4095) g.checkAbort();
-      const from = ts - off - range, to = ts - off;
-      while (lo < n && t[lo]! <= from) lo++;
-      if (hi < lo) hi = lo;
-      while (hi < n && t[hi]! <= to) hi++;
-      const w = hi - lo;
-      if (w <= 0) continue;
-      total += w;
-      if (w > widest) widest = w;
-      if (w < 2) continue;
-      let result = v[hi - 1]! - v[lo]!;
-      if (isCounter) {
-        // The resets inside the window, added in sample order as the scan over the window does.
-        while (r < nResets && resets[r]! <= lo) r++;
-        for (let k = r; k < nResets && resets[k]! < hi; k++) result += v[resets[k]! - 1]!;
-      }
-      bounds.rangeEnd = to;
-      bounds.rangeStart = to - range;
-      values[step] = extrapolate(result, t[lo]!, t[hi - 1]!, v[lo]!, w - 1, bounds, isCounter, isRate);
-      present[step] = 1;
-      count++;
+/**
+ * rate/increase: functions.ts's extrapolatedRate without anchoring, smoothing
+ * or start timestamps, with extrapolate's arithmetic written out (the same
+ * operations in the same order). One function for counters and another for
+ * delta rather than one closure per flag pair: closures made by one factory
+ * share their optimized code, so the flags stayed tests in the loop.
+ * The resets are marked as the windows reach them, while those samples are
+ * in cache, instead of in a pass of their own.
+ */
+function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns, tally: WindowTally, isRate: boolean): void {
+  const n = t.length, off = g.offset, range = g.range, rangeSeconds = range / 1000;
+  const end = g.end, interval = g.interval;
+  markSpace(n);
+  const resets = marks;
+  const values = out.values, present = out.present;
+  let lo = 0, hi = 0, r = 0, nResets = 0, scanned = 1, total = 0, widest = 0, count = 0;
+  for (let ts = g.start, step = 0; ts <= end; ts += interval, step++) {
+    if ((step & 4095) === 4095) g.checkAbort();
+    const to = ts - off, from = to - range;
+    while (lo < n && t[lo]! <= from) lo++;
+    if (hi < lo) hi = lo;
+    while (hi < n && t[hi]! <= to) hi++;
+    const w = hi - lo;
+    if (w <= 0) continue;
+    total += w;
+    if (w > widest) widest = w;
+    if (w < 2) continue;
+    // Samples below lo are never in a later window: marking starts at the first one a window can hold.
+    if (scanned <= lo) scanned = lo + 1;
+    for (; scanned < hi; scanned++) if (v[scanned]! < v[scanned - 1]!) resets[nResets++] = scanned;
+    const firstT = t[lo]!, lastT = t[hi - 1]!, firstV = v[lo]!;
+    let result = v[hi - 1]! - firstV;
+    // The resets inside the window, added in sample order as the scan over the window does.
+    while (r < nResets && resets[r]! <= lo) r++;
+    for (let k = r; k < nResets && resets[k]! < hi; k++) result += v[resets[k]! - 1]!;
+    let durationToStart = (firstT - from) / 1000;
+    let durationToEnd = (to - lastT) / 1000;
+    const sampledInterval = (lastT - firstT) / 1000;
+    const avg = sampledInterval / (w - 1);
+    const threshold = avg * 1.1;
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    if (result > 0 && firstV >= 0) {
+      const durationToZero = sampledInterval * (firstV / result);
+      if (durationToZero < durationToStart) durationToStart = durationToZero;
     }
-    out.count += count;
-    tally.total = total;
-    tally.widest = widest;
-  };
+    if (durationToEnd >= threshold) durationToEnd = avg / 2;
+    let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+    if (isRate) factor /= rangeSeconds;
+    values[step] = result * factor;
+    present[step] = 1;
+    count++;
+  }
+  out.count += count;
+  tally.total = total;
+  tally.widest = widest;
+}
+
+/** delta: extrapolate's arithmetic for a gauge (no resets, no extrapolation to zero). */
+function deltaWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns, tally: WindowTally): void {
+  const n = t.length, off = g.offset, range = g.range;
+  const end = g.end, interval = g.interval;
+  const values = out.values, present = out.present;
+  let lo = 0, hi = 0, total = 0, widest = 0, count = 0;
+  for (let ts = g.start, step = 0; ts <= end; ts += interval, step++) {
+    if ((step & 4095) === 4095) g.checkAbort();
+    const to = ts - off, from = to - range;
+    while (lo < n && t[lo]! <= from) lo++;
+    if (hi < lo) hi = lo;
+    while (hi < n && t[hi]! <= to) hi++;
+    const w = hi - lo;
+    if (w <= 0) continue;
+    total += w;
+    if (w > widest) widest = w;
+    if (w < 2) continue;
+    const firstT = t[lo]!, lastT = t[hi - 1]!;
+    const result = v[hi - 1]! - v[lo]!;
+    let durationToStart = (firstT - from) / 1000;
+    let durationToEnd = (to - lastT) / 1000;
+    const sampledInterval = (lastT - firstT) / 1000;
+    const avg = sampledInterval / (w - 1);
+    const threshold = avg * 1.1;
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    if (durationToEnd >= threshold) durationToEnd = avg / 2;
+    values[step] = result * ((sampledInterval + durationToStart + durationToEnd) / sampledInterval);
+    present[step] = 1;
+    count++;
+  }
+  out.count += count;
+  tally.total = total;
+  tally.widest = widest;
 }
 
 /** irate/idelta: the last two samples of each window. */
@@ -296,9 +349,9 @@ function regression(predict: boolean): RangeKernel {
 const KERNELS: Record<string, RangeKernel> = {
   deriv: regression(false),
   predict_linear: regression(true),
-  rate: extrapolatedRate(true, true),
-  increase: extrapolatedRate(true, false),
-  delta: extrapolatedRate(false, false),
+  rate: (t, v, g, out, tally) => counterWindows(t, v, g, out, tally, true),
+  increase: (t, v, g, out, tally) => counterWindows(t, v, g, out, tally, false),
+  delta: deltaWindows,
   irate: instantValue(true),
   idelta: instantValue(false),
   resets: counted(markResets),
