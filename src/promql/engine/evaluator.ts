@@ -223,7 +223,7 @@ export class Evaluator {
         cols.values.fill(c.values[0]!);
         cols.present.fill(1);
         cols.count = n;
-        this.q.add(n - 1);
+        this.q.add(n);
         res[i] = new ColumnarSeries(s.metric, s.dropName, cols);
         continue;
       }
@@ -353,6 +353,16 @@ export class Evaluator {
 
   /** The per-step values of a scalar-valued expression (NaN where it has none). */
   scalarSteps(e: Expr): Float64Array {
+    const inner = unwrapParens(e);
+    if (inner.type === 'NumberLiteral' && this.end >= this.start) {
+      // topk's k, quantile's φ: evaluated as an expression, a literal built a point per step and
+      // counted one sample per step. It is counted the same (one add per step and one of them all
+      // cross the sample and memory limits alike: the count only grows), without the points.
+      this.cfg.checkAbort();
+      const n = this.numSteps;
+      this.q.add(n);
+      return new Float64Array(n).fill(inner.val);
+    }
     const m = this.matrix(e);
     const out = new Float64Array(this.numSteps).fill(NaN);
     const pts = m[0]?.floats ?? [];
