@@ -15,7 +15,8 @@
 // histograms keep the per-window path.
 
 import type { StepColumns } from './columnar.js';
-import { avgOverTime, linearRegression, sumOverTime, variance } from './functions.js';
+import { linearRegression, variance } from './functions.js';
+import { avgWindows, sumWindows } from './kahan-windows.js';
 import { SortedWindow } from './sorted-window.js';
 
 /** The steps a series' windows are cut at: window k is (ts - offset - range, ts - offset] for ts = start + k * interval <= end. */
@@ -233,7 +234,7 @@ function counted(mark: (v: Float64Array) => number): RangeKernel {
 }
 
 // The reductions of the *_over_time loop.
-const Op = { Sum: 0, Avg: 1, Count: 2, Min: 3, Max: 4, Last: 5, First: 6, Present: 7, StdVar: 8, StdDev: 9, TsOfLast: 10, TsOfFirst: 11, TsOfMin: 12, TsOfMax: 13, Quantile: 14 } as const;
+const Op = { Count: 2, Min: 3, Max: 4, Last: 5, First: 6, Present: 7, StdVar: 8, StdDev: 9, TsOfLast: 10, TsOfFirst: 11, TsOfMin: 12, TsOfMax: 13, Quantile: 14 } as const;
 type Op = (typeof Op)[keyof typeof Op];
 
 const quantileWindow = new SortedWindow();
@@ -258,8 +259,6 @@ function overTime(op: Op): RangeKernel {
       if (w > widest) widest = w;
       let x: number;
       switch (op) {
-        case Op.Sum: x = sumOverTime(v, lo, hi); break;
-        case Op.Avg: x = avgOverTime(v, lo, hi); break;
         case Op.Count: x = w; break;
         case Op.Min: x = minOf(v, lo, hi); break;
         case Op.Max: x = maxOf(v, lo, hi); break;
@@ -356,8 +355,8 @@ const KERNELS: Record<string, RangeKernel> = {
   idelta: instantValue(false),
   resets: counted(markResets),
   changes: counted(markChanges),
-  sum_over_time: overTime(Op.Sum),
-  avg_over_time: overTime(Op.Avg),
+  sum_over_time: sumWindows,
+  avg_over_time: avgWindows,
   count_over_time: overTime(Op.Count),
   min_over_time: overTime(Op.Min),
   max_over_time: overTime(Op.Max),
