@@ -6,7 +6,10 @@
 // tally. Series hold counter resets, NaN, ±Inf, -0, long gaps, repeated
 // values and, now and then, two samples at one time; grids take steps
 // smaller and larger than the range, offsets either way, and steps before
-// and after the data, so windows of 0, 1 and 2 samples occur.
+// and after the data, so windows of 0, 1 and 2 samples occur. Further cases
+// hold resets at window edges, sums that overflow in one window of a pair
+// (sum_over_time and avg_over_time take two windows at once), ranges wider
+// than the data, windows past it, and the abort check every 4,096 steps.
 
 import { describe, expect, it } from 'vitest';
 import { RANGE_FUNCTIONS, type RangeCtx } from '../../../src/promql/engine/functions.js';
@@ -172,5 +175,97 @@ describe('range kernels', () => {
     for (const name of ['rate', 'increase', 'delta', 'irate', 'idelta', 'resets']) expect(rangeKernel(name, true)).toBeNull();
     for (const name of ['changes', 'sum_over_time', 'quantile_over_time']) expect(rangeKernel(name, true)).not.toBeNull();
     for (const name of ['mad_over_time', 'double_exponential_smoothing']) expect(rangeKernel(name, false)).toBeNull();
+  });
+});
+
+/** The kernel's values (null where absent) and tally over a grid. */
+function kernelValues(name: string, t: Float64Array, v: Float64Array, g: Grid, phi: Float64Array, checkAbort = () => {}) {
+  const steps = Math.floor((g.end - g.start) / g.interval) + 1;
+  const out = emptyColumns(g.start, g.interval, steps);
+  const tally: WindowTally = { total: -1, widest: -1 };
+  rangeKernel(name, false)!(t, v, { ...g, params: [phi], badQuantile: () => {}, checkAbort }, out, tally);
+  const values = Array.from({ length: steps }, (_, k) => (out.present[k] === 1 ? out.values[k]! : null));
+  return { values, total: tally.total, widest: tally.widest, count: out.count };
+}
+
+/** The first step where kernel and per-window path differ (Object.is), or ''. */
+function firstDifference(name: string, t: Float64Array, v: Float64Array, g: Grid): string {
+  const steps = Math.floor((g.end - g.start) / g.interval) + 1;
+  const phi = new Float64Array(steps).fill(name === 'predict_linear' ? 600 : 0.5);
+  const want = reference(name, t, v, g, phi), got = kernelValues(name, t, v, g, phi);
+  for (let k = 0; k < steps; k++) {
+    const w = want.values[k] ?? null, x = got.values[k]!;
+    if (x === null ? w !== null : w === null || !Object.is(x, w)) return `${name} step ${k} of ${JSON.stringify(g)}: ${show(x)} against ${show(w)}`;
+  }
+  if (got.total !== want.total || got.widest !== want.widest) return `${name} tally ${got.total}/${got.widest} against ${want.total}/${want.widest}`;
+  if (got.count !== want.values.filter((x) => x !== null).length) return `${name} count ${got.count}`;
+  return '';
+}
+
+const REGULAR = 15_000;
+
+/** Samples every 15 s from T0 (on the grid's own instants), values from fn. */
+function regular(n: number, fn: (i: number) => number) {
+  return { t: Float64Array.from({ length: n }, (_, i) => T0 + i * REGULAR), v: Float64Array.from({ length: n }, (_, i) => fn(i)) };
+}
+
+describe('range kernels at the edges', () => {
+  it('rate, increase and resets with resets on the first, second, last and past-the-last sample of windows', () => {
+    // A reset every 7th sample; windows of 4 samples start and end on samples as the grid moves.
+    const { t, v } = regular(300, (i) => (i % 7) * 10 + (i % 3));
+    for (const name of ['rate', 'increase', 'delta', 'resets']) {
+      for (const offset of [0, 1, -REGULAR, 14_999]) {
+        for (const interval of [REGULAR, 2 * REGULAR, 5 * REGULAR, 7 * REGULAR, 9 * REGULAR, 1_000]) {
+          const g = { start: T0 - 3 * REGULAR, end: T0 + 310 * REGULAR, interval, offset, range: 4 * REGULAR };
+          expect(firstDifference(name, t, v, g)).toBe('');
+        }
+      }
+    }
+  });
+
+  it("sum and avg over windows whose sums overflow, in either window of a pair, or only past the end of the other", () => {
+    const big = 1.6e308;
+    const patterns: ((i: number) => number)[] = [
+      (i) => (i % 9 === 4 ? big : i % 9 === 5 ? -big : i),
+      (i) => (i % 13 < 2 ? big : 1),
+      (i) => (i % 17 === 0 ? Infinity : i % 17 === 8 ? -Infinity : i % 5 === 0 ? NaN : -i),
+      (i) => (i === 150 ? big : i === 151 ? big : i === 200 ? -0 : 0.1 * i),
+      (i) => (i > 100 && i < 110 ? -big : i % 2 ? 1e-300 : -0),
+    ];
+    for (const name of ['sum_over_time', 'avg_over_time']) {
+      for (const fn of patterns) {
+        const { t, v } = regular(300, fn);
+        for (const range of [REGULAR, 2 * REGULAR, 3 * REGULAR + 1, 10 * REGULAR, 1e12]) {
+          for (const interval of [REGULAR, 1_000, 4 * REGULAR]) {
+            const g = { start: T0 - 3 * REGULAR, end: T0 + 305 * REGULAR, interval, offset: 0, range };
+            expect(firstDifference(name, t, v, g)).toBe('');
+          }
+        }
+      }
+    }
+  });
+
+  it('single-sample windows, windows past the data and a range wider than the series', () => {
+    const { t, v } = regular(50, (i) => (i === 20 ? NaN : i * 3.3));
+    for (const name of KERNEL_FUNCTIONS) {
+      for (const [range, offset] of [[1, 0], [REGULAR, 0], [REGULAR, REGULAR / 2], [1e13, 0], [1e13, -1e12], [REGULAR, 1e9], [REGULAR, -1e9]]) {
+        const g = { start: T0 - 10 * REGULAR, end: T0 + 60 * REGULAR, interval: REGULAR, offset: offset!, range: range! };
+        expect(firstDifference(name, t, v, g)).toBe('');
+      }
+    }
+  });
+
+  it('check the abort every 4,096 steps and stop where it throws', () => {
+    const { t, v } = regular(2_000, (i) => i);
+    const g = { start: T0, end: T0 + 20_000 * 1_000 - 1_000, interval: 1_000, offset: 0, range: 60_000 };
+    for (const name of KERNEL_FUNCTIONS) {
+      const phi = new Float64Array(20_000).fill(0.5);
+      let calls = 0;
+      kernelValues(name, t, v, g, phi, () => void calls++);
+      expect(calls, name).toBe(4);
+      expect(() => kernelValues(name, t, v, g, phi, () => {
+        throw new Error('aborted');
+      }), name).toThrow('aborted');
+    }
   });
 });
