@@ -223,7 +223,7 @@ export class Evaluator {
         cols.values.fill(c.values[0]!);
         cols.present.fill(1);
         cols.count = n;
-        this.q.add(n);
+        this.q.add(n - 1);
         res[i] = new ColumnarSeries(s.metric, s.dropName, cols);
         continue;
       }
