@@ -84,7 +84,11 @@ export class FoldCells {
         continue;
       }
       if (dn) dropName[c] = 1;
-      kahanInto(value, comp, c, f, value[c]!, comp[c]!);
+      // kahanInto written out: the sum read once, the compensation added to in place.
+      const sum = value[c]!, t = sum + f;
+      value[c] = t;
+      if (t === Infinity || t === -Infinity) comp[c] = 0;
+      else comp[c] = comp[c]! + (Math.abs(sum) >= Math.abs(f) ? (sum - t) + f : (f - t) + sum);
     }
   }
 
