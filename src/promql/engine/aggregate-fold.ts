@@ -84,11 +84,10 @@ export class FoldCells {
         continue;
       }
       if (dn) dropName[c] = 1;
-      // kahanInto written out: the sum read once, the compensation added to in place.
-      const sum = value[c]!, t = sum + f;
-      value[c] = t;
-      if (t === Infinity || t === -Infinity) comp[c] = 0;
-      else comp[c] = comp[c]! + (Math.abs(sum) >= Math.abs(f) ? (sum - t) + f : (f - t) + sum);
+      // The cell's sum read once (kahanInto took it as an argument read from the array).
+      const sum = value[c]!;
+      value[c] = sum + f;
+      comp[c] = kahanComp(f, sum, comp[c]!);
     }
   }
 

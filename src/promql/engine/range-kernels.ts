@@ -15,7 +15,7 @@
 // histograms keep the per-window path.
 
 import type { StepColumns } from './columnar.js';
-import { linearRegression, variance } from './functions.js';
+import { extrapolate, linearRegression, variance } from './functions.js';
 import { avgWindows, sumWindows } from './kahan-windows.js';
 import { SortedWindow } from './sorted-window.js';
 
@@ -79,18 +79,19 @@ function markChanges(v: Float64Array): number {
 
 /**
  * rate/increase: functions.ts's extrapolatedRate without anchoring, smoothing
- * or start timestamps, with extrapolate's arithmetic written out (the same
- * operations in the same order). One function for counters and another for
- * delta rather than one closure per flag pair: closures made by one factory
- * share their optimized code, so the flags stayed tests in the loop.
- * The resets are marked as the windows reach them, while those samples are
- * in cache, instead of in a pass of their own.
+ * or start timestamps. One function for counters and another for delta
+ * rather than one closure per flag pair: closures made by one factory share
+ * their optimized code, so the flags stayed tests in the loop, and
+ * extrapolate is inlined with isCounter known. The resets are marked as the
+ * windows reach them, while those samples are in cache, instead of in a
+ * pass of their own.
  */
 function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns, tally: WindowTally, isRate: boolean): void {
   const n = t.length, off = g.offset, range = g.range, rangeSeconds = range / 1000;
   const end = g.end, interval = g.interval;
   markSpace(n);
   const resets = marks;
+  const bounds = { rangeStart: 0, rangeEnd: 0, rangeSeconds };
   const values = out.values, present = out.present;
   let lo = 0, hi = 0, r = 0, nResets = 0, scanned = 1, total = 0, widest = 0, count = 0;
   for (let ts = g.start, step = 0; ts <= end; ts += interval, step++) {
@@ -112,20 +113,9 @@ function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: St
     // The resets inside the window, added in sample order as the scan over the window does.
     while (r < nResets && resets[r]! <= lo) r++;
     for (let k = r; k < nResets && resets[k]! < hi; k++) result += v[resets[k]! - 1]!;
-    let durationToStart = (firstT - from) / 1000;
-    let durationToEnd = (to - lastT) / 1000;
-    const sampledInterval = (lastT - firstT) / 1000;
-    const avg = sampledInterval / (w - 1);
-    const threshold = avg * 1.1;
-    if (durationToStart >= threshold) durationToStart = avg / 2;
-    if (result > 0 && firstV >= 0) {
-      const durationToZero = sampledInterval * (firstV / result);
-      if (durationToZero < durationToStart) durationToStart = durationToZero;
-    }
-    if (durationToEnd >= threshold) durationToEnd = avg / 2;
-    let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-    if (isRate) factor /= rangeSeconds;
-    values[step] = result * factor;
+    bounds.rangeStart = from;
+    bounds.rangeEnd = to;
+    values[step] = extrapolate(result, firstT, lastT, firstV, w - 1, bounds, true, isRate);
     present[step] = 1;
     count++;
   }
@@ -134,11 +124,12 @@ function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: St
   tally.widest = widest;
 }
 
-/** delta: extrapolate's arithmetic for a gauge (no resets, no extrapolation to zero). */
+/** delta: extrapolate for a gauge (no resets, no extrapolation to zero). */
 function deltaWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns, tally: WindowTally): void {
   const n = t.length, off = g.offset, range = g.range;
   const end = g.end, interval = g.interval;
   const values = out.values, present = out.present;
+  const bounds = { rangeStart: 0, rangeEnd: 0, rangeSeconds: range / 1000 };
   let lo = 0, hi = 0, total = 0, widest = 0, count = 0;
   for (let ts = g.start, step = 0; ts <= end; ts += interval, step++) {
     if ((step & 4095) === 4095) g.checkAbort();
@@ -151,16 +142,9 @@ function deltaWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: Step
     total += w;
     if (w > widest) widest = w;
     if (w < 2) continue;
-    const firstT = t[lo]!, lastT = t[hi - 1]!;
-    const result = v[hi - 1]! - v[lo]!;
-    let durationToStart = (firstT - from) / 1000;
-    let durationToEnd = (to - lastT) / 1000;
-    const sampledInterval = (lastT - firstT) / 1000;
-    const avg = sampledInterval / (w - 1);
-    const threshold = avg * 1.1;
-    if (durationToStart >= threshold) durationToStart = avg / 2;
-    if (durationToEnd >= threshold) durationToEnd = avg / 2;
-    values[step] = result * ((sampledInterval + durationToStart + durationToEnd) / sampledInterval);
+    bounds.rangeStart = from;
+    bounds.rangeEnd = to;
+    values[step] = extrapolate(v[hi - 1]! - v[lo]!, t[lo]!, t[hi - 1]!, v[lo]!, w - 1, bounds, false, false);
     present[step] = 1;
     count++;
   }
