@@ -46,7 +46,7 @@ describe('scalarSteps of a number literal', () => {
     it(`${query}: the evaluated literal's values and sample accounting`, () => {
       let compared = 0, errors = 0;
       for (const [start, end, step] of [[T0, T0, 1], [T0, T0 + 3_600_000, 15_000], [T0, T0 + 59_000, 60_000], [T0 + 5, T0 + 86_400_000, 7_000]] as const) {
-        for (const [maxSamples, maxMemoryBytes] of [[50_000_000, 1e12], [100, 1e12], [1e9, 4_000], [1e9, 1e12]]) {
+        for (const [maxSamples, maxMemoryBytes] of [[50_000_000, 1e12], [100, 1e12], [1e9, 4_000], [1e9, 1e12]] as const) {
           const a = state(query, start, end, step, maxSamples, maxMemoryBytes), b = state(query, start, end, step, maxSamples, maxMemoryBytes);
           // Samples already counted by the query, as when the literal is evaluated after other nodes.
           a.q.add(40);
