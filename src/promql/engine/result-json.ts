@@ -12,7 +12,7 @@ import type { Series } from './value.js';
 import { type StepColumns, columnsOf } from './columnar.js';
 import { histogramJSON } from './histogram-json.js';
 import type { FloatHistogram } from '../../model/histogram.js';
-import { jsonFloat } from '../../model/float.js';
+import { floatSlots, floatTexts, type FloatTexts } from '../../wasm/float-text.js';
 import { JsonBytes, asciiTable } from './json-bytes.js';
 
 // ".001" … ".999" with trailing zeros dropped, "" for whole seconds.
@@ -72,26 +72,37 @@ function metric(out: JsonBytes, s: Series, first: boolean): void {
   out.text(JSON.stringify(labelsToRecord(s.metric)));
 }
 
+// Values are converted this many at a time, so the core's scratch space stays small whatever a series' length.
+const TEXT_BATCH = 4096;
+
 /** A columnar series' present steps as a `values` array. */
 function columnValues(out: JsonBytes, c: StepColumns, prefixes: { bytes: Uint8Array; offsets: Uint32Array }): void {
   const { values, present } = c;
   const { bytes, offsets } = prefixes;
+  const steps = present.length;
   out.byte(OPEN);
   let buf = out.buf, p = out.pos;
   let comma = false;
-  // Gauges repeat a value over many steps: the same number has the same text.
-  let last = NaN, text = '';
-  for (let k = 0; k < present.length; k++) {
+  // The texts of the next batch of present steps: text j ends at ends[j].
+  let texts: FloatTexts | null = null, ends: Uint32Array | null = null;
+  let j = 0, batch = 0, at = 0;
+  for (let k = 0; k < steps; k++) {
     if (present[k] !== 1) continue;
-    const v = values[k]!;
-    // 0 and -0 are equal but written differently; NaN equals nothing.
-    if (v !== last || v === 0) {
-      last = v;
-      text = jsonFloat(v);
+    if (j === batch) {
+      const slots = floatSlots(TEXT_BATCH);
+      let m = 0;
+      for (let i = k; i < steps && m < TEXT_BATCH; i++) if (present[i] === 1) slots[m++] = values[i]!;
+      texts = floatTexts(m);
+      ends = texts.ends;
+      at = texts.from;
+      j = 0;
+      batch = m;
     }
-    const from = offsets[k]!, to = offsets[k + 1]!, n = text.length;
+    const tb = texts!.bytes, tFrom = at, tTo = texts!.from + ends![j++]!;
+    at = tTo;
+    const from = offsets[k]!, to = offsets[k + 1]!;
     // A comma, `[t,"`, the value, `"]`.
-    const need = 1 + (to - from) + n + 2;
+    const need = 1 + (to - from) + (tTo - tFrom) + 2;
     if (p + need > buf.length) {
       out.pos = p;
       out.room(need);
@@ -100,7 +111,7 @@ function columnValues(out: JsonBytes, c: StepColumns, prefixes: { bytes: Uint8Ar
     if (comma) buf[p++] = COMMA;
     comma = true;
     for (let i = from; i < to; i++) buf[p++] = bytes[i]!;
-    for (let i = 0; i < n; i++) buf[p++] = text.charCodeAt(i);
+    for (let i = tFrom; i < tTo; i++) buf[p++] = tb[i]!;
     buf[p++] = Q;
     buf[p++] = CLOSE;
   }
@@ -111,18 +122,25 @@ function columnValues(out: JsonBytes, c: StepColumns, prefixes: { bytes: Uint8Ar
 /** Float points as a `values` array. */
 function pointValues(out: JsonBytes, points: readonly { t: number; f: number }[]): void {
   out.byte(OPEN);
-  let last = NaN, lastText = '';
+  let texts: FloatTexts | null = null;
+  let batchEnd = 0, at = 0, base = 0;
   for (let i = 0; i < points.length; i++) {
-    const p = points[i]!;
-    if (p.f !== last || p.f === 0) {
-      last = p.f;
-      lastText = jsonFloat(p.f);
+    if (i === batchEnd) {
+      const m = Math.min(TEXT_BATCH, points.length - i);
+      const slots = floatSlots(m);
+      for (let j = 0; j < m; j++) slots[j] = points[i + j]!.f;
+      texts = floatTexts(m);
+      at = texts.from;
+      base = i;
+      batchEnd = i + m;
     }
+    const tTo = texts!.from + texts!.ends[i - base]!;
     if (i > 0) out.byte(COMMA);
     out.byte(OPEN);
-    out.ascii(secondsJSON(p.t));
+    out.ascii(secondsJSON(points[i]!.t));
     out.ascii(',"');
-    out.ascii(lastText);
+    out.copy(texts!.bytes, at, tTo);
+    at = tTo;
     out.byte(Q);
     out.byte(CLOSE);
   }
@@ -165,12 +183,32 @@ export function vectorJSON(m: readonly Series[], t: number, maxBytes = Infinity)
   const ts = secondsJSON(t);
   const out = new JsonBytes(maxBytes);
   out.byte(OPEN);
+  let texts: FloatTexts | null = null;
+  let batchEnd = 0, at = 0, base = 0;
   for (let i = 0; i < m.length; i++) {
+    if (i === batchEnd) {
+      const n = Math.min(TEXT_BATCH, m.length - i);
+      const slots = floatSlots(n);
+      for (let j = 0; j < n; j++) {
+        const s = m[i + j]!;
+        slots[j] = s.histograms?.length && s.floats.length === 0 ? 0 : s.floats[0]!.f;
+      }
+      texts = floatTexts(n);
+      at = texts.from;
+      base = i;
+      batchEnd = i + n;
+    }
+    const tTo = texts!.from + texts!.ends[i - base]!;
     const s = m[i]!;
     metric(out, s, i === 0);
     const h = s.histograms?.[0];
     if (h && s.floats.length === 0) out.text(`,"histogram":[${ts},${JSON.stringify(histogramJSON(h.h))}]}`);
-    else out.ascii(`,"value":[${ts},"${jsonFloat(s.floats[0]!.f)}"]}`);
+    else {
+      out.ascii(`,"value":[${ts},"`);
+      out.copy(texts!.bytes, at, tTo);
+      out.ascii('"]}');
+    }
+    at = tTo;
   }
   out.byte(CLOSE);
   return out.finish();
