@@ -7,32 +7,46 @@ import { toShortest, shortestDigits, shortestExp10, decimalLength } from "./shor
 
 const MINUS: u8 = 45, DOT: u8 = 46, ZERO: u8 = 48;
 
-/** The n decimal digits of d at p. */
+// "00" … "99" as little-endian byte pairs, so two digits are one store.
+const PAIRS = new StaticArray<u16>(100);
+for (let i = 0; i < 100; i++) PAIRS[i] = <u16>((ZERO + i / 10) | ((ZERO + i % 10) << 8));
+
+/** The digits of d (< 10^17) ending just before end. */
 // @ts-ignore: decorator
-@inline function writeDigits(p: usize, d: u64, n: i32): void {
-  let end = p + <usize>n;
-  // Eight digits at a time in 32-bit arithmetic, which is cheaper than 64-bit division.
+@inline function writeDigitsBefore(end: usize, d: u64): void {
+  // Eight digits at a time in 32-bit arithmetic, which is cheaper than 64-bit.
   while (d >= 100000000) {
     const q = d / 100000000;
     let r = <u32>(d - q * 100000000);
     d = q;
-    for (let i = 0; i < 8; i++) {
-      const r10 = r / 10;
-      store<u8>(--end, <u8>(ZERO + (r - r10 * 10)));
-      r = r10;
+    for (let i = 0; i < 4; i++) {
+      const r100 = r / 100;
+      end -= 2;
+      store<u16>(end, unchecked(PAIRS[r - r100 * 100]));
+      r = r100;
     }
   }
   let r = <u32>d;
-  while (end > p) {
-    const r10 = r / 10;
-    store<u8>(--end, <u8>(ZERO + (r - r10 * 10)));
-    r = r10;
+  while (r >= 100) {
+    const r100 = r / 100;
+    end -= 2;
+    store<u16>(end, unchecked(PAIRS[r - r100 * 100]));
+    r = r100;
   }
+  if (r >= 10) store<u16>(end - 2, unchecked(PAIRS[r]));
+  else store<u8>(end - 1, <u8>(ZERO + r));
 }
 
+// Runs of a few bytes: memory.fill and memory.copy cost a call each in the host.
 // @ts-ignore: decorator
 @inline function fill(p: usize, c: u8, n: i32): void {
-  memory.fill(p, c, <usize>n);
+  for (let i = 0; i < n; i++) store<u8>(p + <usize>i, c);
+}
+
+/** Moves the n bytes at p + 1 down to p. */
+// @ts-ignore: decorator
+@inline function shiftDown(p: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<u8>(p + <usize>i, load<u8>(p + <usize>i + 1));
 }
 
 /** v's text at p (at most FLOAT_TEXT_MAX bytes); returns the end. */
@@ -66,25 +80,27 @@ export function writeFloatText(v: f64, p: usize): usize {
   const a = reinterpret<f64>(mag);
   if (a >= 1e-6 && a < 1e21) {
     if (point >= n) {
-      writeDigits(p, d, n);
+      writeDigitsBefore(p + <usize>n, d);
       fill(p + <usize>n, ZERO, point - n);
       return p + <usize>point;
     }
     if (point > 0) {
-      writeDigits(p, d, n);
-      memory.copy(p + <usize>point + 1, p + <usize>point, <usize>(n - point));
+      // The digits one place on, then the integer part back over the gap, and the point.
+      writeDigitsBefore(p + 1 + <usize>n, d);
+      shiftDown(p, point);
       store<u8>(p + <usize>point, DOT);
       return p + <usize>n + 1;
     }
     store<u8>(p, ZERO);
     store<u8>(p + 1, DOT);
     fill(p + 2, ZERO, -point);
-    writeDigits(p + 2 + <usize>(-point), d, n);
-    return p + 2 + <usize>(n - point);
+    const end = p + 2 + <usize>(n - point);
+    writeDigitsBefore(end, d);
+    return end;
   }
   // d.ddde±XX
-  writeDigits(p + 1, d, n);
-  store<u8>(p, load<u8>(p + 1));
+  writeDigitsBefore(p + 1 + <usize>n, d);
+  shiftDown(p, 1);
   let q = p + 1;
   if (n > 1) {
     store<u8>(q, DOT);
@@ -119,7 +135,7 @@ export function floatTexts(vals: usize, n: i32, out: usize, ends: usize): i32 {
   for (let i = 0; i < n; i++) {
     const bits = load<u64>(vals + (<usize>i << 3));
     if (i > 0 && bits == lastBits) {
-      memory.copy(p, lastFrom, lastLen);
+      for (let j: usize = 0; j < lastLen; j++) store<u8>(p + j, load<u8>(lastFrom + j));
       p += lastLen;
     } else {
       const end = writeFloatText(reinterpret<f64>(bits), p);
@@ -129,6 +145,45 @@ export function floatTexts(vals: usize, n: i32, out: usize, ends: usize): i32 {
       p = end;
     }
     store<u32>(ends + (<usize>i << 2), <u32>(p - out));
+  }
+  return <i32>(p - out);
+}
+
+/**
+ * A matrix series' `values` array between its brackets, for the steps
+ * whose byte in present (u8 × steps) is 1: `[t,"text"]` joined by commas,
+ * where `[t,"` is step k's prefix, bytes prefixBytes[offsets[k] …
+ * offsets[k + 1]) (offsets: u32 × (steps + 1)). vals holds f64 × steps.
+ * Returns the bytes written at out (room for every prefix and
+ * steps · (FLOAT_TEXT_MAX + 3) more).
+ */
+export function columnTexts(vals: usize, present: usize, steps: i32, prefixBytes: usize, offsets: usize, out: usize): i32 {
+  let p = out;
+  let comma = false;
+  let lastBits: u64 = 0, lastFrom: usize = 0, lastLen: usize = 0, any = false;
+  for (let k = 0; k < steps; k++) {
+    if (load<u8>(present + <usize>k) != 1) continue;
+    if (comma) store<u8>(p++, 44); // ,
+    comma = true;
+    const from = prefixBytes + <usize>load<u32>(offsets + (<usize>k << 2));
+    const n = <usize>load<u32>(offsets + (<usize>k << 2) + 4) - <usize>load<u32>(offsets + (<usize>k << 2));
+    for (let i: usize = 0; i < n; i++) store<u8>(p + i, load<u8>(from + i));
+    p += n;
+    const bits = load<u64>(vals + (<usize>k << 3));
+    if (any && bits == lastBits) {
+      for (let i: usize = 0; i < lastLen; i++) store<u8>(p + i, load<u8>(lastFrom + i));
+      p += lastLen;
+    } else {
+      const end = writeFloatText(reinterpret<f64>(bits), p);
+      lastBits = bits;
+      lastFrom = p;
+      lastLen = end - p;
+      any = true;
+      p = end;
+    }
+    store<u8>(p, 34); // "
+    store<u8>(p + 1, 93); // ]
+    p += 2;
   }
   return <i32>(p - out);
 }

@@ -96,15 +96,49 @@ computeTables();
   return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
 }
 
-/** floor(m · (hi·2^64 + lo) / 2^j) for 64 ≤ j < 128 and m < 2^64, when the result fits 64 bits. */
+/** (x2·2^128 + x1·2^64) >> j for 64 ≤ j < 128: the bits of a 192-bit number that matter here. */
 // @ts-ignore: decorator
-@inline function mulShift(m: u64, lo: u64, hi: u64, j: i32): u64 {
-  const b0 = umulh(m, lo);
-  const b2lo = m * hi, b2hi = umulh(m, hi);
-  const sumLo = b0 + b2lo;
-  const sumHi = b2hi + (sumLo < b0 ? 1 : 0);
+@inline function shr192(x1: u64, x2: u64, j: i32): u64 {
   const s = <u64>(j - 64);
-  return s == 0 ? sumLo : (sumLo >> s) | (sumHi << (64 - s));
+  return s == 0 ? x1 : (x1 >> s) | (x2 << (64 - s));
+}
+
+// The interval's three points scaled: floor(x · M / 2^j) for x = mv, mv + 2 and mv - 1 - mmShift,
+// with M = hi·2^64 + lo. One 192-bit product mv·M; the neighbours' products are it plus 2M and
+// minus M or 2M, which are additions, not two more products.
+let scaledUp: u64 = 0, scaledDown: u64 = 0;
+
+// @ts-ignore: decorator
+@inline function scaleAll(mv: u64, lo: u64, hi: u64, j: i32, mmShift: u64): u64 {
+  const p0 = mv * lo;
+  const a1 = umulh(mv, lo);
+  const b0 = mv * hi, b1 = umulh(mv, hi);
+  const p1 = a1 + b0;
+  const p2 = b1 + (p1 < a1 ? 1 : 0);
+  // 2M
+  const m0 = lo << 1, m1 = (hi << 1) | (lo >> 63), m2 = hi >> 63;
+  {
+    const u0 = p0 + m0;
+    const c0: u64 = u0 < p0 ? 1 : 0;
+    const t1 = p1 + m1;
+    const c1a: u64 = t1 < p1 ? 1 : 0;
+    const u1 = t1 + c0;
+    const c1b: u64 = u1 < t1 ? 1 : 0;
+    const u2 = p2 + m2 + c1a + c1b;
+    scaledUp = shr192(u1, u2, j);
+  }
+  {
+    // M, or 2M at a power of two's narrower lower half.
+    const d0 = mmShift != 0 ? m0 : lo, d1 = mmShift != 0 ? m1 : hi, d2 = mmShift != 0 ? m2 : 0;
+    const b0w: u64 = p0 < d0 ? 1 : 0;
+    const t1 = p1 - d1;
+    const b1a: u64 = p1 < d1 ? 1 : 0;
+    const w1 = t1 - b0w;
+    const b1b: u64 = t1 < b0w ? 1 : 0;
+    const w2 = p2 - d2 - b1a - b1b;
+    scaledDown = shr192(w1, w2, j);
+  }
+  return shr192(p1, p2, j);
 }
 
 // @ts-ignore: decorator
@@ -140,6 +174,10 @@ function pow5Factor(v: u64): i32 {
 @inline function multipleOfPow2(v: u64, p: i32): bool {
   return p >= 64 ? v == 0 : (v & ((<u64>1 << <u64>p) - 1)) == 0;
 }
+
+const POW10 = new StaticArray<u64>(20);
+POW10[0] = 1;
+for (let i = 1; i < 20; i++) POW10[i] = POW10[i - 1] * 10;
 
 /** The shortest decimal's digits (as an integer) of the last toShortest call. */
 export let shortestDigits: u64 = 0;
@@ -192,9 +230,9 @@ export function toShortest(bits: u64): void {
     const k = POW5_INV_BITS + pow5bits(q) - 1;
     const j = -e2 + q + k;
     const lo = unchecked(pow5Inv[2 * q]), hi = unchecked(pow5Inv[2 * q + 1]);
-    vr = mulShift(mv, lo, hi, j);
-    vp = mulShift(mv + 2, lo, hi, j);
-    vm = mulShift(mv - 1 - mmShift, lo, hi, j);
+    vr = scaleAll(mv, lo, hi, j, mmShift);
+    vp = scaledUp;
+    vm = scaledDown;
     // Scaled down by 5^q: exact when 5^q divides. At most one of mm, mv, mp is a multiple of 5.
     if (mv % 5 == 0) vrTrailingZeros = multipleOfPow5(mv, q);
     else if (acceptBounds) vmTrailingZeros = multipleOfPow5(mv - 1 - mmShift, q);
@@ -206,9 +244,9 @@ export function toShortest(bits: u64): void {
     const k = pow5bits(i) - POW5_BITS;
     const j = q - k;
     const lo = unchecked(pow5[2 * i]), hi = unchecked(pow5[2 * i + 1]);
-    vr = mulShift(mv, lo, hi, j);
-    vp = mulShift(mv + 2, lo, hi, j);
-    vm = mulShift(mv - 1 - mmShift, lo, hi, j);
+    vr = scaleAll(mv, lo, hi, j, mmShift);
+    vp = scaledUp;
+    vm = scaledDown;
     // Scaled by 5^i / 2^q: exact when 2^q divides.
     if (q <= 1) {
       vrTrailingZeros = true;
@@ -247,25 +285,42 @@ export function toShortest(bits: u64): void {
     if (vrTrailingZeros && lastRemoved == 5 && vr % 2 == 0) lastRemoved = 4;
     out = vr + ((vr == vm && (!acceptBounds || !vmTrailingZeros)) || lastRemoved >= 5 ? 1 : 0);
   } else {
-    // The common case: no bound is exact, so only vr's last removed digit decides.
-    let roundUp = false;
-    const vp100 = vp / 100, vm100 = vm / 100;
-    if (vp100 > vm100) {
-      const vr100 = vr / 100;
-      roundUp = vr - vr100 * 100 >= 50;
-      vr = vr100;
-      vp = vp100;
-      vm = vm100;
-      removed += 2;
+    // The common case: no bound is exact, so the digits removed decide the rounding
+    // alone (up from half). As many digits go as leave vp and vm apart: largest steps first.
+    const vr0 = vr;
+    let k = 0;
+    if (vp / 100000000 > vm / 100000000) {
+      vp /= 100000000;
+      vm /= 100000000;
+      k = 8;
+      if (vp / 100000000 > vm / 100000000) {
+        vp /= 100000000;
+        vm /= 100000000;
+        k = 16;
+      }
     }
-    while (vp / 10 > vm / 10) {
-      const vr10 = vr / 10;
-      roundUp = vr - vr10 * 10 >= 5;
-      vr = vr10;
+    if (vp / 10000 > vm / 10000) {
+      vp /= 10000;
+      vm /= 10000;
+      k += 4;
+    }
+    if (vp / 100 > vm / 100) {
+      vp /= 100;
+      vm /= 100;
+      k += 2;
+    }
+    if (vp / 10 > vm / 10) {
       vp /= 10;
       vm /= 10;
-      removed++;
+      k += 1;
     }
+    let roundUp = false;
+    if (k > 0) {
+      const p = unchecked(POW10[k]);
+      vr = vr0 / p;
+      roundUp = vr0 - vr * p >= unchecked(POW10[k - 1]) * 5;
+    }
+    removed = k;
     out = vr + (vr == vm || roundUp ? 1 : 0);
   }
   shortestDigits = out;

@@ -27,4 +27,5 @@ export interface CoreExports {
   histFree(ptr: number): void;
   reduceWindows(list: number, n: number, enc: number, firstMin: number, firstMax: number, step: number, steps: number, out: number): number;
   floatTexts(vals: number, n: number, out: number, ends: number): number;
+  columnTexts(vals: number, present: number, steps: number, prefixBytes: number, offsets: number, out: number): number;
 }

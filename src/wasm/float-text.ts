@@ -39,3 +39,46 @@ export function floatTexts(n: number): FloatTexts {
   const m = mem();
   return { bytes: m.u8, from: output.ptr, ends: new Uint32Array(m.u32.buffer, ends.ptr, n) };
 }
+
+/** A step grid's `[t,"` texts: step k's bytes are bytes[offsets[k] … offsets[k + 1]). */
+export interface StepPrefixTable {
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+}
+
+const colValues = new WasmBuffer();
+const colPresent = new WasmBuffer();
+const colOut = new WasmBuffer();
+const prefixBytes = new WasmBuffer();
+const prefixOffsets = new WasmBuffer();
+// The table whose bytes are in the core now: a matrix's series share one grid, so it is copied in once.
+let loaded: StepPrefixTable | null = null;
+
+/**
+ * The JSON `values` array's inside (without the brackets) of a series' step
+ * columns: `[t,"text"]` for each present step, joined by commas. The bytes
+ * are a view of the core's memory, valid until the next call into the core.
+ */
+export function columnTexts(values: Float64Array, present: Uint8Array, prefixes: StepPrefixTable): { bytes: Uint8Array; from: number; to: number } {
+  const steps = present.length;
+  if (prefixes.offsets.length < steps + 1 || values.length < steps) throw new Error('promlet: step columns longer than their grid');
+  // Every reservation first: one may grow memory, which detaches views taken before it.
+  if (loaded !== prefixes) {
+    loaded = null;
+    prefixBytes.reserve(Math.max(prefixes.bytes.length, 1));
+    prefixOffsets.reserve(prefixes.offsets.length * 4);
+  }
+  colValues.reserve(steps * 8);
+  colPresent.reserve(steps);
+  colOut.reserve(prefixes.bytes.length + steps * (FLOAT_TEXT_MAX + 3));
+  const m = mem();
+  if (loaded !== prefixes) {
+    m.u8.set(prefixes.bytes, prefixBytes.ptr);
+    m.u32.set(prefixes.offsets, prefixOffsets.ptr >>> 2);
+    loaded = prefixes;
+  }
+  m.f64.set(values.length === steps ? values : values.subarray(0, steps), colValues.ptr >>> 3);
+  m.u8.set(present, colPresent.ptr);
+  const n = wasm.columnTexts(colValues.ptr, colPresent.ptr, steps, prefixBytes.ptr, prefixOffsets.ptr, colOut.ptr);
+  return { bytes: m.u8, from: colOut.ptr, to: colOut.ptr + n };
+}

@@ -61,13 +61,18 @@ export class JsonBytes {
     this.buf[this.pos++] = c;
   }
 
-  /** Bytes src[from, to) (ASCII text made elsewhere). */
+  /** Bytes src[from, to): ASCII text made elsewhere. */
   copy(src: Uint8Array, from: number, to: number): void {
     const n = to - from;
     if (this.pos + n > this.buf.length) this.grow(n);
     const buf = this.buf;
     let p = this.pos;
-    // Number texts are a few bytes: a loop is cheaper than a subarray and set().
+    // A number's text is a few bytes: a loop is cheaper than a subarray and set() for it.
+    if (n > 64) {
+      buf.set(src.subarray(from, to), p);
+      this.pos = p + n;
+      return;
+    }
     for (let i = from; i < to; i++) buf[p++] = src[i]!;
     this.pos = p;
   }

@@ -12,7 +12,7 @@ import type { Series } from './value.js';
 import { type StepColumns, columnsOf } from './columnar.js';
 import { histogramJSON } from './histogram-json.js';
 import type { FloatHistogram } from '../../model/histogram.js';
-import { floatSlots, floatTexts, type FloatTexts } from '../../wasm/float-text.js';
+import { columnTexts, floatSlots, floatTexts, type FloatTexts, type StepPrefixTable } from '../../wasm/float-text.js';
 import { JsonBytes, asciiTable } from './json-bytes.js';
 
 // ".001" … ".999" with trailing zeros dropped, "" for whole seconds.
@@ -72,50 +72,14 @@ function metric(out: JsonBytes, s: Series, first: boolean): void {
   out.text(JSON.stringify(labelsToRecord(s.metric)));
 }
 
-// Values are converted this many at a time, so the core's scratch space stays small whatever a series' length.
+// Points and vector elements are converted this many at a time, so the core's scratch space stays small.
 const TEXT_BATCH = 4096;
 
 /** A columnar series' present steps as a `values` array. */
-function columnValues(out: JsonBytes, c: StepColumns, prefixes: { bytes: Uint8Array; offsets: Uint32Array }): void {
-  const { values, present } = c;
-  const { bytes, offsets } = prefixes;
-  const steps = present.length;
+function columnValues(out: JsonBytes, c: StepColumns, prefixes: StepPrefixTable): void {
+  const t = columnTexts(c.values, c.present, prefixes);
   out.byte(OPEN);
-  let buf = out.buf, p = out.pos;
-  let comma = false;
-  // The texts of the next batch of present steps: text j ends at ends[j].
-  let texts: FloatTexts | null = null, ends: Uint32Array | null = null;
-  let j = 0, batch = 0, at = 0;
-  for (let k = 0; k < steps; k++) {
-    if (present[k] !== 1) continue;
-    if (j === batch) {
-      const slots = floatSlots(TEXT_BATCH);
-      let m = 0;
-      for (let i = k; i < steps && m < TEXT_BATCH; i++) if (present[i] === 1) slots[m++] = values[i]!;
-      texts = floatTexts(m);
-      ends = texts.ends;
-      at = texts.from;
-      j = 0;
-      batch = m;
-    }
-    const tb = texts!.bytes, tFrom = at, tTo = texts!.from + ends![j++]!;
-    at = tTo;
-    const from = offsets[k]!, to = offsets[k + 1]!;
-    // A comma, `[t,"`, the value, `"]`.
-    const need = 1 + (to - from) + (tTo - tFrom) + 2;
-    if (p + need > buf.length) {
-      out.pos = p;
-      out.room(need);
-      buf = out.buf;
-    }
-    if (comma) buf[p++] = COMMA;
-    comma = true;
-    for (let i = from; i < to; i++) buf[p++] = bytes[i]!;
-    for (let i = tFrom; i < tTo; i++) buf[p++] = tb[i]!;
-    buf[p++] = Q;
-    buf[p++] = CLOSE;
-  }
-  out.pos = p;
+  out.copy(t.bytes, t.from, t.to);
   out.byte(CLOSE);
 }
 
