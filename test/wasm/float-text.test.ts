@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { floatSlots, floatTexts } from '../../src/wasm/float-text.js';
+import { columnTexts, floatSlots, floatTexts, type StepPrefixTable } from '../../src/wasm/float-text.js';
 import { FLOAT_TEXT_MAX } from '../../src/wasm/layout.js';
 import { jsonFloat } from '../../src/model/float.js';
 import { rng } from '../support/floats.js';
@@ -180,5 +180,71 @@ describe('float texts (WASM) against jsonFloat', () => {
     for (const v of longest) expect(jsonFloat(v).length).toBeLessThanOrEqual(FLOAT_TEXT_MAX);
     expect(jsonFloat(-0.0000012345678901234567).length).toBe(FLOAT_TEXT_MAX);
     expectSame(longest);
+  });
+});
+
+describe('a step column\'s values array (WASM) against jsonFloat', () => {
+  /** The array's inside as the answer writer wrote it with jsonFloat: `[t,"v"]` per present step, comma-joined. */
+  function reference(values: Float64Array, present: Uint8Array, prefixes: string[]): string {
+    const parts: string[] = [];
+    for (let k = 0; k < present.length; k++) if (present[k] === 1) parts.push(`${prefixes[k]}${jsonFloat(values[k]!)}"]`);
+    return parts.join(',');
+  }
+
+  function table(texts: string[]): StepPrefixTable {
+    const bytes = new Uint8Array(texts.reduce((n, t) => n + t.length, 0)), offsets = new Uint32Array(texts.length + 1);
+    let p = 0;
+    texts.forEach((t, i) => {
+      offsets[i] = p;
+      for (let j = 0; j < t.length; j++) bytes[p++] = t.charCodeAt(j);
+    });
+    offsets[texts.length] = p;
+    return { bytes, offsets };
+  }
+
+  it('random columns with gaps, repeats, -0 beside 0 and NaN, over grids used in turn', () => {
+    const r = rng(21);
+    const grids = [1, 2, 3].map((g) => {
+      const steps = 1 + Math.floor(r() * 3000) * g;
+      const texts = Array.from({ length: steps }, (_, k) => `[${(1767225600000 + k * 15_000 * g + g) / 1000},"`);
+      return { steps, texts, prefixes: table(texts) };
+    });
+    const dv = new DataView(new ArrayBuffer(8));
+    const pick = (): number => {
+      const c = r();
+      if (c < 0.05) return [0, -0, NaN, Infinity, -Infinity, 1e-7, 1e21][Math.floor(r() * 7)]!;
+      if (c < 0.3) return Math.round(r() * 1e4) / 100;
+      dv.setUint32(0, randomU32(r));
+      dv.setUint32(4, randomU32(r));
+      return c < 0.6 ? dv.getFloat64(0) : r() * 10 ** Math.floor(r() * 30 - 10);
+    };
+    for (let round = 0; round < 60; round++) {
+      const { steps, texts, prefixes } = grids[round % grids.length]!;
+      const values = new Float64Array(steps), present = new Uint8Array(steps);
+      const density = r();
+      let last = pick();
+      for (let k = 0; k < steps; k++) {
+        if (r() < 0.3) last = pick();
+        values[k] = r() < 0.5 ? last : pick();
+        // Absent steps hold leftovers, which must not be written.
+        present[k] = r() < density ? 1 : 0;
+      }
+      const t = columnTexts(values, present, prefixes);
+      const got = latin1.decode(t.bytes.subarray(t.from, t.to));
+      const want = reference(values, present, texts);
+      if (got !== want) {
+        const at = [...want].findIndex((ch, i) => got[i] !== ch);
+        expect(got.slice(Math.max(0, at - 60), at + 60)).toBe(want.slice(Math.max(0, at - 60), at + 60));
+      }
+      expect(got.length).toBe(want.length);
+    }
+  });
+
+  it('an empty column and a column with no step present write nothing', () => {
+    const p = table(['[1,"', '[2,"']);
+    const none = columnTexts(Float64Array.of(1, 2), Uint8Array.of(0, 0), p);
+    expect(none.to - none.from).toBe(0);
+    const empty = columnTexts(new Float64Array(0), new Uint8Array(0), table([]));
+    expect(empty.to - empty.from).toBe(0);
   });
 });
