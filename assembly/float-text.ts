@@ -43,6 +43,17 @@ for (let i = 0; i < 100; i++) PAIRS[i] = <u16>((ZERO + i / 10) | ((ZERO + i % 10
   for (let i = 0; i < n; i++) store<u8>(p + <usize>i, c);
 }
 
+/**
+ * Copies n bytes from src to dst (not overlapping) eight at a time, so it
+ * may write up to 7 bytes past dst + n and read as far past src + n: the
+ * callers' buffers have that slack, and what is written there is
+ * overwritten next.
+ */
+// @ts-ignore: decorator
+@inline function copyWords(dst: usize, src: usize, n: usize): void {
+  for (let i: usize = 0; i < n; i += 8) store<u64>(dst + i, load<u64>(src + i));
+}
+
 /** Moves the n bytes at p + 1 down to p. */
 // @ts-ignore: decorator
 @inline function shiftDown(p: usize, n: i32): void {
@@ -155,7 +166,8 @@ export function floatTexts(vals: usize, n: i32, out: usize, ends: usize): i32 {
  * where `[t,"` is step k's prefix, bytes prefixBytes[offsets[k] …
  * offsets[k + 1]) (offsets: u32 × (steps + 1)). vals holds f64 × steps.
  * Returns the bytes written at out (room for every prefix and
- * steps · (FLOAT_TEXT_MAX + 3) more).
+ * steps · (FLOAT_TEXT_MAX + 3) + 8 more); prefixBytes has 8 bytes of
+ * slack past its end.
  */
 export function columnTexts(vals: usize, present: usize, steps: i32, prefixBytes: usize, offsets: usize, out: usize): i32 {
   let p = out;
@@ -167,11 +179,11 @@ export function columnTexts(vals: usize, present: usize, steps: i32, prefixBytes
     comma = true;
     const from = prefixBytes + <usize>load<u32>(offsets + (<usize>k << 2));
     const n = <usize>load<u32>(offsets + (<usize>k << 2) + 4) - <usize>load<u32>(offsets + (<usize>k << 2));
-    for (let i: usize = 0; i < n; i++) store<u8>(p + i, load<u8>(from + i));
+    copyWords(p, from, n);
     p += n;
     const bits = load<u64>(vals + (<usize>k << 3));
     if (any && bits == lastBits) {
-      for (let i: usize = 0; i < lastLen; i++) store<u8>(p + i, load<u8>(lastFrom + i));
+      copyWords(p, lastFrom, lastLen);
       p += lastLen;
     } else {
       const end = writeFloatText(reinterpret<f64>(bits), p);

@@ -65,12 +65,13 @@ export function columnTexts(values: Float64Array, present: Uint8Array, prefixes:
   // Every reservation first: one may grow memory, which detaches views taken before it.
   if (loaded !== prefixes) {
     loaded = null;
-    prefixBytes.reserve(Math.max(prefixes.bytes.length, 1));
+    // The core copies eight bytes at a time and may read and write up to 7 past the end.
+    prefixBytes.reserve(prefixes.bytes.length + 8);
     prefixOffsets.reserve(prefixes.offsets.length * 4);
   }
   colValues.reserve(steps * 8);
   colPresent.reserve(steps);
-  colOut.reserve(prefixes.bytes.length + steps * (FLOAT_TEXT_MAX + 3));
+  colOut.reserve(prefixes.bytes.length + steps * (FLOAT_TEXT_MAX + 3) + 8);
   const m = mem();
   if (loaded !== prefixes) {
     m.u8.set(prefixes.bytes, prefixBytes.ptr);
