@@ -5,7 +5,8 @@
 // together), without its [t, "value"] array per point: for a dashboard's
 // matrix those arrays, their strings and stringifying them again were a
 // good part of a query worker's time and garbage. The text is built as bytes
-// (json-bytes.ts).
+// (json-bytes.ts); the values' texts come as bytes from the WebAssembly core
+// (src/wasm/float-text.ts), a columnar series' whole values array at once.
 
 import { labelsToRecord } from '../../model/labels.js';
 import type { Series } from './value.js';
