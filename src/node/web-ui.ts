@@ -91,14 +91,12 @@ export function compressible(acceptEncoding: string | undefined | null, type: st
 }
 
 /**
- * Answers up to this long are gzipped on the calling thread. Through zlib's
- * thread pool the same compression costs more CPU (a stream object, a
- * thread's wake-up and its callback) and two thread switches, each a wait
- * for a core when the machine is busy. 128 KiB of a matrix's number text
- * holds the event loop for at most about 1 ms at level 1; longer answers go
- * to the pool so that one never holds it much longer (docs/QUERY-SPEED.md).
+ * Answers up to this long are gzipped on the calling thread: less CPU than
+ * handing them to zlib's thread pool. Larger answers inline cost the server
+ * more in all, not less (95 KB answers: 0.4–1.5 ms more CPU per request, in
+ * V8's helper threads and the query workers as well; docs/QUERY-SPEED.md).
  */
-export const GZIP_INLINE_MAX_BYTES = 128 * 1024;
+export const GZIP_INLINE_MAX_BYTES = 8 * 1024;
 
 /**
  * An API answer's body gzipped as it is sent, or null when it is too short
