@@ -257,6 +257,7 @@ export class Evaluator {
         return this.evalBinary(e);
       case 'NumberLiteral': {
         const val = e.val;
+        if (this.cfg.columnar && this.start !== this.end) return [this.literalColumns(val)];
         return this.rangeEval([], () => [{ metric: [], t: 0, f: val, dropName: false }]);
       }
       case 'StringLiteral':
@@ -271,6 +272,24 @@ export class Evaluator {
       case 'DurationExpr':
         throw new QueryError('unexpected duration expression outside a range, step or offset', 'internal');
     }
+  }
+
+  /**
+   * A number's value at every step as one column. Through rangeEval it was a
+   * vector, a sample object and a fresh label set (a new entry in the label
+   * key cache) per step: a scalar parameter such as topk's or
+   * histogram_quantile's was much of such a query's garbage. The samples are
+   * counted as rangeEval counts them, one per step, so the limits and the
+   * statistics see the same numbers.
+   */
+  private literalColumns(val: number): ColumnarSeries {
+    const n = this.numSteps;
+    const cols = emptyColumns(this.start, this.interval, n);
+    cols.values.fill(val);
+    cols.present.fill(1);
+    cols.count = n;
+    this.q.add(n);
+    return new ColumnarSeries([], false, cols);
   }
 
   /**
