@@ -329,12 +329,17 @@ export class Block implements PostingsSource {
     return entry;
   }
 
+  /** The list chunkMetas fills and the meta objects it fills it with, reused call after call. */
+  private readonly metas = { list: [] as BlockChunkMeta[], pool: [] as BlockChunkMeta[] };
+
   /**
    * The float chunk metas of the series entry at `ref`, its labels skipped
    * rather than looked up: what a query reads each time it reads a series'
-   * samples (it has the labels from selecting it).
+   * samples (it has the labels from selecting it). The list and its metas
+   * are this block's, overwritten by the next call: a query reads a
+   * series' chunks through them at once, and keeps none.
    */
-  chunkMetas(ref: number): BlockChunkMeta[] {
+  chunkMetas(ref: number): readonly Readonly<BlockChunkMeta>[] {
     const where = `${this.files.where}/index series at byte ${ref}`;
     const r = this.entry(ref, true, where);
     const symbols = this.symbols.length;
@@ -342,7 +347,7 @@ export class Block implements PostingsSource {
       const i = r.uvarint();
       if (i >= symbols) throw new BlockCorruptionError(`${where}: symbol ${i} out of range`);
     }
-    return readChunkMetas(r);
+    return readChunkMetas(r, this.metas);
   }
 
   /** A reader over the series entry at `ref` (its length prefix read, its CRC checked). */
@@ -481,16 +486,34 @@ function skipChunkMetas(r: Reader): BlockChunkMeta[] {
   return [];
 }
 
-function readChunkMetas(r: Reader): BlockChunkMeta[] {
-  const chunks: BlockChunkMeta[] = [];
+/**
+ * Reads a series entry's chunk metas: into a fresh list, or into
+ * `reuse.list` over the objects of `reuse.pool` (which only grows, so a
+ * series with fewer chunks than the last leaves the rest for the next).
+ */
+function readChunkMetas(r: Reader, reuse?: { list: BlockChunkMeta[]; pool: BlockChunkMeta[] }): BlockChunkMeta[] {
+  const chunks: BlockChunkMeta[] = reuse ? reuse.list : [];
   let prevMaxT = 0, prevRef = 0;
-  for (let i = 0, n = r.uvarint(); i < n; i++) {
+  const n = r.uvarint();
+  chunks.length = n;
+  for (let i = 0; i < n; i++) {
     const minT = i === 0 ? r.varint() : prevMaxT + r.varint();
     const maxT = minT + r.uvarint();
     const samples = r.uvarint();
     const ref = i === 0 ? r.uvarint() : prevRef + r.uvarint();
     const len = r.uvarint();
-    chunks.push({ minT, maxT, samples, ref, len });
+    const c = reuse?.pool[i];
+    if (c) {
+      c.minT = minT;
+      c.maxT = maxT;
+      c.samples = samples;
+      c.ref = ref;
+      c.len = len;
+      chunks[i] = c;
+    } else {
+      chunks[i] = { minT, maxT, samples, ref, len };
+      reuse?.pool.push(chunks[i]!);
+    }
     prevMaxT = maxT;
     prevRef = ref;
   }
