@@ -384,6 +384,12 @@ export class Block implements PostingsSource {
       return this.checkedChunk(this.files.readChunkFile(file, off, len), c, file, off).slice();
     }
     if (!cached) return this.checkedChunk(this.paged(file, off, len, false), c, file, off);
+    const first = Math.floor(off / PAGE);
+    if (first === Math.floor((off + len - 1) / PAGE)) {
+      // Most reads: a chunk checked before, within one cached page. One view, of its data only.
+      const page = this.page(file, first, true), from = off - first * PAGE;
+      if ((page as CheckedPage).checked?.get(from) === len) return page.subarray(from + skip, from + skip + c.len);
+    }
     const { bytes, unchecked } = this.cachedRange(file, off, len);
     if (!unchecked) return bytes.subarray(skip, skip + c.len);
     const data = this.checkedChunk(bytes, c, file, off);
