@@ -16,7 +16,6 @@ import type { Querier, SampleBatch, SelectHints, Series, WindowReduction } from 
 import type { Head, MemSeries } from './head.js';
 import type { Block } from './block.js';
 import { postingsForMatchers } from './select.js';
-import { SampleArena } from './sample-arena.js';
 import { attachStarts, toReduction } from './head-read.js';
 import { StorageError } from './errors.js';
 import type { BlockChunkMeta } from './block-format.js';
@@ -259,7 +258,7 @@ class MergedSeries implements Series {
 
   samples(mint: number, maxt: number, opts?: { skipStale?: boolean }): SampleBatch {
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
-    const batch: SampleBatch = decodeList(this.chunks(lo, hi), this.q.head.enc, lo, hi, opts?.skipStale ?? false, this.q.arena);
+    const batch: SampleBatch = decodeList(this.chunks(lo, hi), this.q.head.enc, lo, hi, opts?.skipStale ?? false);
     const run = this.histogramRun(lo, hi);
     const histograms = run && toBatch(run, opts?.skipStale ?? false);
     if (histograms) batch.histograms = histograms;
@@ -313,8 +312,6 @@ class MergedSeries implements Series {
 export class DBQuerier implements Querier {
   private closed = false;
   private readonly blocks: Block[];
-  /** The memory of the sample arrays this querier's reads return (held by their readers, not freed at close). */
-  readonly arena = new SampleArena();
 
   constructor(readonly head: HeadView, blocks: readonly Block[], readonly mint: number, readonly maxt: number) {
     this.blocks = blocks.filter((b) => b.maxTime > mint && b.minTime <= maxt);

@@ -128,28 +128,15 @@ function writeList(chunks: ArrayLike<number>): number {
   return lp;
 }
 
-/** Where decoded samples are copied: arrays for n samples that no other read shares. */
-export interface SampleMemory {
-  take(n: number): DecodedSamples;
-}
-
-/**
- * Decodes the samples within [mint, maxt] of chunks (WASM pointers, time
- * order) into arrays from `into`, or fresh ones. Copied out either way: the
- * module's scratch is overwritten by the next decode.
- */
-export function decodeList(chunks: ArrayLike<number>, enc: number, mint: number, maxt: number, skipStale: boolean, into?: SampleMemory): DecodedSamples {
+/** Decodes the samples within [mint, maxt] of chunks (WASM pointers, time order) into fresh arrays. */
+export function decodeList(chunks: ArrayLike<number>, enc: number, mint: number, maxt: number, skipStale: boolean): DecodedSamples {
   const lp = writeList(chunks);
   const n = wasm.decodeRange(lp, chunks.length, enc, mint, maxt, skipStale ? 1 : 0);
   if (n < 0) throw new ChunkError(statusMessage(n), n);
   const tp = wasm.decodedTimes() >>> 3;
   const vp = wasm.decodedValues() >>> 3;
   const { f64 } = mem();
-  if (!into) return { timestamps: f64.slice(tp, tp + n), values: f64.slice(vp, vp + n) };
-  const out = into.take(n);
-  out.timestamps.set(f64.subarray(tp, tp + n));
-  out.values.set(f64.subarray(vp, vp + n));
-  return out;
+  return { timestamps: f64.slice(tp, tp + n), values: f64.slice(vp, vp + n) };
 }
 
 const reduceOut = new WasmBuffer();
