@@ -375,9 +375,8 @@ export class Evaluator {
   scalarSteps(e: Expr): Float64Array {
     const inner = unwrapParens(e);
     if (inner.type === 'NumberLiteral' && this.end >= this.start) {
-      // topk's k, quantile's φ: evaluated as an expression, a literal built a point per step and
-      // counted one sample per step. It is counted the same (one add per step and one of them all
-      // cross the sample and memory limits alike: the count only grows), without the points.
+      // topk's k, quantile's φ: evaluated as an expression, a literal was counted one sample per
+      // step and read back point by point. It is counted the same, without the points.
       this.cfg.checkAbort();
       const n = this.numSteps;
       this.q.add(n);
