@@ -41,13 +41,13 @@ export function secondsJSON(t: number): string {
 
 const Q = 34, COMMA = 44, OPEN = 91, CLOSE = 93, BRACE_CLOSE = 125; // " , [ ] }
 
-const histogramPairJSON = (t: number, h: FloatHistogram) => `[${secondsJSON(t)},${JSON.stringify(histogramJSON(h))}]`;
+export const histogramPairJSON = (t: number, h: FloatHistogram) => `[${secondsJSON(t)},${JSON.stringify(histogramJSON(h))}]`;
 
 /**
  * Each step's `[t,"` as bytes for one step grid. A matrix's series share
  * their grid, so the timestamps are written once per query, not once per point.
  */
-class StepPrefixes {
+export class StepPrefixes {
   private start = NaN;
   private interval = NaN;
   private n = -1;
@@ -73,7 +73,7 @@ function metric(out: JsonBytes, s: Series, first: boolean): void {
 }
 
 /** A columnar series' present steps as a `values` array. */
-function columnValues(out: JsonBytes, c: StepColumns, prefixes: { bytes: Uint8Array; offsets: Uint32Array }): void {
+export function columnValues(out: JsonBytes, c: StepColumns, prefixes: { bytes: Uint8Array; offsets: Uint32Array }): void {
   const { values, present } = c;
   const { bytes, offsets } = prefixes;
   out.byte(OPEN);
@@ -109,7 +109,7 @@ function columnValues(out: JsonBytes, c: StepColumns, prefixes: { bytes: Uint8Ar
 }
 
 /** Float points as a `values` array. */
-function pointValues(out: JsonBytes, points: readonly { t: number; f: number }[]): void {
+export function pointValues(out: JsonBytes, points: readonly { t: number; f: number }[]): void {
   out.byte(OPEN);
   let last = NaN, lastText = '';
   for (let i = 0; i < points.length; i++) {
