@@ -65,6 +65,13 @@ export interface OffThreadOptions {
    * (split-parts.ts). Infinity keeps every query to one worker.
    */
   splitMinSteps?: number;
+  /**
+   * Asked before a query is cut: false keeps it to one worker. Idle workers
+   * are idle cores only when nothing else keeps the machine busy; where
+   * something does, a query's parts wait for the slowest and cost more
+   * than the one piece (`promlet serve`: the load average under the cores).
+   */
+  splitWhen?: () => boolean;
 }
 
 /** Query errors whose class callers test, rebuilt from a worker's answer. */
@@ -393,7 +400,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     // Under load every query keeps to one worker; a query that finds others idle shares its steps with them.
     const type = typeOf(expr);
     const k = step > 0 && source === db && !opts.stats && (type === 'vector' || type === 'scalar') ? partsFor(start, end, step, size, minPartSteps) : 1;
-    if (k > 1) {
+    if (k > 1 && (off.splitWhen?.() ?? true)) {
       const workers = takeStarted(k);
       if (workers.length > 1) {
         const r = await runSplit(workers, query, start, end, step, q);

@@ -253,6 +253,18 @@ describe('a range query cut into parts over idle workers', () => {
     }
   });
 
+  it('keeps a query to one worker when told the machine is busy', async () => {
+    const e = createOffThreadEngine(disk.db, OPTS, { workers: 3, splitMinSteps: 2, splitWhen: () => false, blocks: { dataDir: dir, db: disk.db } });
+    try {
+      await warm(e, 3);
+      const before = e.queriesSplit;
+      expect(bytes(await e.rangeQuery('rate(m[5m])', H, 5 * H, 60_000))).toBe(bytes(await whole.rangeQuery('rate(m[5m])', H, 5 * H, 60_000)));
+      expect(e.queriesSplit).toBe(before);
+    } finally {
+      await e.close();
+    }
+  });
+
   it('keeps a query that asks for stats to one worker', async () => {
     const before = parts.queriesSplit;
     const q = 'rate(m[5m])';

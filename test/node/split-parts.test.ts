@@ -37,13 +37,12 @@ const series = (labels: Record<string, string>, points: [number, number][]): Ser
   metric: labelsFrom(labels), floats: points.map(([t, f]) => ({ t, f })), dropName: false,
 });
 
-const result = (over: Partial<QueryResult> = {}): QueryResult => ({
-  resultType: 'matrix', result: [], warnings: [], infos: [],
+const result = (over: { warnings?: string[]; infos?: string[] } = {}): QueryResult => ({
+  resultType: 'matrix', result: [], warnings: over.warnings ?? [], infos: over.infos ?? [],
   stats: { timings: { parseSeconds: 0, prepareSeconds: 0, evalSeconds: 0, totalSeconds: 0 }, samples: { totalQueryableSamples: 1, peakSamples: 4 } },
-  ...over,
 });
 
-const part = (m: Series[], over: Partial<QueryResult> = {}, peakBytes = 64): PartAnswer => ({ result: result(over), pieces: matrixPieces(sortMatrix(m)), peakBytes });
+const part = (m: Series[], over: { warnings?: string[]; infos?: string[] } = {}, peakBytes = 64): PartAnswer => ({ result: result(over), pieces: matrixPieces(sortMatrix(m)), peakBytes });
 const LIMITS = { maxSamples: 100, maxMemoryBytes: 1 << 20 };
 
 describe('joinParts', () => {
