@@ -12,6 +12,7 @@ import { ddInitDefault, ddAdd, ddLen, ddMinTime, ddLastTime, ddValid } from "./d
 import { vbInit, vbAdd, vbMinTime, vbMaxTime, VarbitCursor, ENC_ZERO } from "./varbit";
 
 export { decodeRange, decodedTimes, decodedValues, reduceRange, reduceWindows } from "./scan";
+export { floatTexts, columnTexts } from "./float-text";
 export { histAppendBatch, histDecode, histDecoded, histFromBytes, histFree } from "./histogram";
 
 export function abiVersion(): i32 {

@@ -80,3 +80,6 @@ export const R_SIZE: i32 = 14;
 
 /** The staleness marker: a NaN whose payload must survive every encoding. */
 export const STALE_NAN_BITS: u64 = 0x7ff0000000000002;
+
+/** The longest text of one float in an answer: "-0.0000012345678901234567". */
+export const FLOAT_TEXT_MAX: i32 = 25;

@@ -54,6 +54,8 @@ export function goFormatG(f: number): string {
 /**
  * A sample value as Prometheus's JSON writes it (util/jsonutil.MarshalFloat):
  * shortest decimal, in exponent form below 1e-6 and from 1e21 (`1e-07`).
+ * Answers' matrices and vectors get the same bytes from the WebAssembly core
+ * (src/wasm/float-text.ts), whose tests hold it to this function.
  */
 export function jsonFloat(f: number): string {
   const abs = f < 0 ? -f : f;

@@ -26,4 +26,6 @@ export interface CoreExports {
   histFromBytes(src: number, len: number): number;
   histFree(ptr: number): void;
   reduceWindows(list: number, n: number, enc: number, firstMin: number, firstMax: number, step: number, steps: number, out: number): number;
+  floatTexts(vals: number, n: number, out: number, ends: number): number;
+  columnTexts(vals: number, present: number, steps: number, prefixBytes: number, offsets: number, out: number): number;
 }

@@ -51,3 +51,6 @@ export const R_SIZE = 14;
 
 /** Bytes of one record passed to appendBatch: slot u32, pad u32, t f64, v f64. */
 export const APPEND_RECORD_BYTES = 24;
+
+/** The longest text of one float in an answer (assembly/float-text.ts). */
+export const FLOAT_TEXT_MAX = 25;

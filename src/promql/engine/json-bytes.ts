@@ -2,8 +2,8 @@
 // the end. Building a large answer by string concatenation keeps a rope of
 // small strings alive until it is flattened: in a query worker's capped
 // young generation the garbage collector copied that rope again and again,
-// which cost more than the concatenation saved. Here the only per-point
-// string is a number's text, which dies at once.
+// which cost more than the concatenation saved. Numbers' texts come as
+// bytes too (src/wasm/float-text.ts): no string is made per point.
 
 import { QueryMemoryError } from './errors.js';
 
@@ -59,6 +59,22 @@ export class JsonBytes {
   byte(c: number): void {
     if (this.pos + 1 > this.buf.length) this.grow(1);
     this.buf[this.pos++] = c;
+  }
+
+  /** Bytes src[from, to): ASCII text made elsewhere. */
+  copy(src: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let p = this.pos;
+    // A number's text is a few bytes: a loop is cheaper than a subarray and set() for it.
+    if (n > 64) {
+      buf.set(src.subarray(from, to), p);
+      this.pos = p + n;
+      return;
+    }
+    for (let i = from; i < to; i++) buf[p++] = src[i]!;
+    this.pos = p;
   }
 
   /** Any text (label sets' JSON): UTF-8 encoded. JSON.stringify leaves no lone surrogate to lose. */

@@ -5,14 +5,15 @@
 // together), without its [t, "value"] array per point: for a dashboard's
 // matrix those arrays, their strings and stringifying them again were a
 // good part of a query worker's time and garbage. The text is built as bytes
-// (json-bytes.ts).
+// (json-bytes.ts); the values' texts come as bytes from the WebAssembly core
+// (src/wasm/float-text.ts), a columnar series' whole values array at once.
 
 import { labelsToRecord } from '../../model/labels.js';
 import type { Series } from './value.js';
 import { type StepColumns, columnsOf } from './columnar.js';
 import { histogramJSON } from './histogram-json.js';
 import type { FloatHistogram } from '../../model/histogram.js';
-import { jsonFloat } from '../../model/float.js';
+import { columnTexts, floatSlots, floatTexts, type FloatTexts, type StepPrefixTable } from '../../wasm/float-text.js';
 import { JsonBytes, asciiTable } from './json-bytes.js';
 
 // ".001" … ".999" with trailing zeros dropped, "" for whole seconds.
@@ -72,57 +73,39 @@ function metric(out: JsonBytes, s: Series, first: boolean): void {
   out.text(JSON.stringify(labelsToRecord(s.metric)));
 }
 
+// Points and vector elements are converted this many at a time, so the core's scratch space stays small.
+const TEXT_BATCH = 4096;
+
 /** A columnar series' present steps as a `values` array. */
-export function columnValues(out: JsonBytes, c: StepColumns, prefixes: { bytes: Uint8Array; offsets: Uint32Array }): void {
-  const { values, present } = c;
-  const { bytes, offsets } = prefixes;
+export function columnValues(out: JsonBytes, c: StepColumns, prefixes: StepPrefixTable): void {
+  const t = columnTexts(c.values, c.present, prefixes);
   out.byte(OPEN);
-  let buf = out.buf, p = out.pos;
-  let comma = false;
-  // Gauges repeat a value over many steps: the same number has the same text.
-  let last = NaN, text = '';
-  for (let k = 0; k < present.length; k++) {
-    if (present[k] !== 1) continue;
-    const v = values[k]!;
-    // 0 and -0 are equal but written differently; NaN equals nothing.
-    if (v !== last || v === 0) {
-      last = v;
-      text = jsonFloat(v);
-    }
-    const from = offsets[k]!, to = offsets[k + 1]!, n = text.length;
-    // A comma, `[t,"`, the value, `"]`.
-    const need = 1 + (to - from) + n + 2;
-    if (p + need > buf.length) {
-      out.pos = p;
-      out.room(need);
-      buf = out.buf;
-    }
-    if (comma) buf[p++] = COMMA;
-    comma = true;
-    for (let i = from; i < to; i++) buf[p++] = bytes[i]!;
-    for (let i = 0; i < n; i++) buf[p++] = text.charCodeAt(i);
-    buf[p++] = Q;
-    buf[p++] = CLOSE;
-  }
-  out.pos = p;
+  out.copy(t.bytes, t.from, t.to);
   out.byte(CLOSE);
 }
 
 /** Float points as a `values` array. */
 export function pointValues(out: JsonBytes, points: readonly { t: number; f: number }[]): void {
   out.byte(OPEN);
-  let last = NaN, lastText = '';
+  let texts: FloatTexts | null = null;
+  let batchEnd = 0, at = 0, base = 0;
   for (let i = 0; i < points.length; i++) {
-    const p = points[i]!;
-    if (p.f !== last || p.f === 0) {
-      last = p.f;
-      lastText = jsonFloat(p.f);
+    if (i === batchEnd) {
+      const m = Math.min(TEXT_BATCH, points.length - i);
+      const slots = floatSlots(m);
+      for (let j = 0; j < m; j++) slots[j] = points[i + j]!.f;
+      texts = floatTexts(m);
+      at = texts.from;
+      base = i;
+      batchEnd = i + m;
     }
+    const tTo = texts!.from + texts!.ends[i - base]!;
     if (i > 0) out.byte(COMMA);
     out.byte(OPEN);
-    out.ascii(secondsJSON(p.t));
+    out.ascii(secondsJSON(points[i]!.t));
     out.ascii(',"');
-    out.ascii(lastText);
+    out.copy(texts!.bytes, at, tTo);
+    at = tTo;
     out.byte(Q);
     out.byte(CLOSE);
   }
@@ -165,12 +148,32 @@ export function vectorJSON(m: readonly Series[], t: number, maxBytes = Infinity)
   const ts = secondsJSON(t);
   const out = new JsonBytes(maxBytes);
   out.byte(OPEN);
+  let texts: FloatTexts | null = null;
+  let batchEnd = 0, at = 0, base = 0;
   for (let i = 0; i < m.length; i++) {
+    if (i === batchEnd) {
+      const n = Math.min(TEXT_BATCH, m.length - i);
+      const slots = floatSlots(n);
+      for (let j = 0; j < n; j++) {
+        const s = m[i + j]!;
+        slots[j] = s.histograms?.length && s.floats.length === 0 ? 0 : s.floats[0]!.f;
+      }
+      texts = floatTexts(n);
+      at = texts.from;
+      base = i;
+      batchEnd = i + n;
+    }
+    const tTo = texts!.from + texts!.ends[i - base]!;
     const s = m[i]!;
     metric(out, s, i === 0);
     const h = s.histograms?.[0];
     if (h && s.floats.length === 0) out.text(`,"histogram":[${ts},${JSON.stringify(histogramJSON(h.h))}]}`);
-    else out.ascii(`,"value":[${ts},"${jsonFloat(s.floats[0]!.f)}"]}`);
+    else {
+      out.ascii(`,"value":[${ts},"`);
+      out.copy(texts!.bytes, at, tTo);
+      out.ascii('"]}');
+    }
+    at = tTo;
   }
   out.byte(CLOSE);
   return out.finish();

@@ -173,6 +173,29 @@ describe('result JSON from series', () => {
     expect(matrixJSON([])).toBe('[]');
   });
 
+  it('long series and many-series vectors, their values converted in several batches, are JSON.stringify of the objects', () => {
+    const rand = seededRandom(23);
+    const floats = randomFloats(rand, 3000);
+    const value = () => floats[Math.floor(rand() * floats.length)]!;
+    const start = Date.UTC(2026, 0, 1), interval = 15_000, steps = 10_000;
+    const c = emptyColumns(start, interval, steps);
+    for (let k = 0; k < steps; k++) {
+      if (rand() < 0.1) continue;
+      c.values[k] = rand() < 0.2 && k > 0 ? c.values[k - 1]! : value();
+      c.present[k] = 1;
+      c.count++;
+    }
+    const points: Series = { metric: randomLabels(rand, 1), floats: [], dropName: false };
+    for (let k = 0; k < 9_000; k++) points.floats.push({ t: start + k * interval, f: value() });
+    const m: Series[] = [new ColumnarSeries(randomLabels(rand, 0), false, c), points];
+    const text = matrixJSON(m);
+    expect(text).toBe(JSON.stringify(m.map((s) => matrixElementJSON(labelsToRecord(s.metric), s, pair))));
+    const many: Series[] = [];
+    for (let i = 0; i < 9_000; i++) many.push({ metric: randomLabels(rand, i), floats: [{ t: start, f: value() }], dropName: false });
+    many.splice(4095, 0, { metric: randomLabels(rand, -1), floats: [], histograms: [{ t: start, h: h({}) }], dropName: false });
+    expect(vectorJSON(many, start)).toBe(JSON.stringify(many.map((s) => vectorElementJSON(labelsToRecord(s.metric), s, start, pair))));
+  });
+
   it('holds the text to the memory budget it is given: its buffer is outside the heap a worker is limited to', () => {
     const m = randomSeries(seededRandom(7), Date.UTC(2026, 0, 1), 15_000, 2000, 4);
     const text = matrixJSON(m);
