@@ -1,9 +1,11 @@
-// Range scans over lists of chunks, computed while decoding so that no
-// per-sample call crosses the JS/WASM boundary. Chunk lists are arrays of
-// u32 chunk pointers in time order; times are i64 ms passed as f64.
+// Range scans over lists of chunks, so that no per-sample call crosses the
+// JS/WASM boundary. One decoder per encoding writes a chunk's samples into
+// scratch buffers; decodeRange hands them to the host, and the reductions
+// (reduceRange, reduceWindows) fold them from there. Chunk lists are arrays
+// of u32 chunk pointers in time order; times are i64 ms passed as f64.
 
 import {
-  ENC_DOUBLE_DELTA, ENC_VARBIT, STATUS_BAD_ENCODING, STATUS_CORRUPT, STATUS_CAPACITY,
+  ENC_DOUBLE_DELTA, ENC_VARBIT, STATUS_BAD_ENCODING, STATUS_CORRUPT,
   R_COUNT, R_SUM, R_SUM_COMP, R_MIN, R_MAX, R_FIRST_T, R_FIRST_V, R_LAST_T, R_LAST_V,
   R_PREV_T, R_PREV_V, R_CORRECTION, R_RESETS, R_CHANGES, R_SIZE, STALE_NAN_BITS,
 } from "./layout";
@@ -14,15 +16,41 @@ import {
 } from "./varbit";
 import { loadBE64, loadBE32, loadBE24 } from "./bits";
 
-/** Receives the samples of a scan in time order. */
-interface Sink {
-  /** Returns false to stop the scan (output full). */
-  add(t: i64, v: f64): bool;
-}
-
 // @ts-ignore: decorator
 @inline function isStale(v: f64): bool {
   return reinterpret<u64>(v) == STALE_NAN_BITS;
+}
+
+// Every scan decodes into these module-owned buffers, which grow as needed
+// (a varbit chunk of a constant series can hold over 100k samples) and are
+// kept across calls: a worker decodes into the same memory query after query.
+let scratchT: usize = 0;
+let scratchV: usize = 0;
+let scratchCap: i32 = 0;
+
+/** Doubles the scratch buffers. */
+function growScratch(): void {
+  const cap = scratchCap == 0 ? 4096 : scratchCap * 2;
+  scratchT = scratchT == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(scratchT, <usize>cap << 3);
+  scratchV = scratchV == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(scratchV, <usize>cap << 3);
+  scratchCap = cap;
+}
+
+/** Stores sample n; returns n + 1. For the few samples outside the decoding loops, which keep the buffers in locals. */
+function put(n: i32, t: i64, v: f64): i32 {
+  if (n == scratchCap) growScratch();
+  store<f64>(scratchT + (<usize>n << 3), <f64>t);
+  store<f64>(scratchV + (<usize>n << 3), v);
+  return n + 1;
+}
+
+// Set when a chunk's decode stopped at a sample past maxt: the chunks after it have none to give.
+let pastEnd = false;
+
+// @ts-ignore: decorator
+@inline function stop(n: i32): i32 {
+  pastEnd = true;
+  return n;
 }
 
 /** First index of a double-delta chunk with time >= mint (binary search: O(1) random access). */
@@ -36,31 +64,32 @@ function ddLowerBound(c: usize, n: i32, mint: i64): i32 {
   return lo;
 }
 
-// Scan results of one chunk: keep going, or stop because t > maxt was seen.
-const CONTINUE = 0;
-const PAST_END = 1;
-
-/** Double-delta chunk: random access, so start at a binary-searched index; header fields read once. */
-function scanDD<S extends Sink>(sink: S, c: usize, mint: i64, maxt: i64, skipStale: bool): i32 {
+/**
+ * Appends the samples of double-delta chunk c within [mint, maxt] to the
+ * scratch from index n; returns the new count or a negative status. Random
+ * access, so it starts at a binary-searched index; header fields read once.
+ */
+function decodeDD(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): i32 {
   if (!ddValid(c)) return STATUS_CORRUPT;
-  const n = ddLen(c);
-  let i = ddLowerBound(c, n, mint);
-  for (; i < n && i < 2; i++) {
+  const len = ddLen(c);
+  let i = ddLowerBound(c, len, mint);
+  for (; i < len && i < 2; i++) {
     const t = ddTimeAt(c, i);
-    if (t > maxt) return PAST_END;
+    if (t > maxt) return stop(n);
     const v = ddValueAt(c, i);
     if (skipStale && isStale(v)) continue;
-    if (!sink.add(t, v)) return STATUS_CAPACITY;
+    n = put(n, t, v);
   }
-  if (i >= n) return CONTINUE;
+  if (i >= len) return n;
   const w = tb(c), x = vb(c), stride = w + x, integer = isInt(c);
   const t0 = baseT(c), dt = rawBaseDT(c), v0 = baseV(c), dv = rawBaseDV(c);
+  let cap = scratchCap, T = scratchT, V = scratchV;
   let p = c + <usize>(HEADER + (i - 2) * stride);
-  for (; i < n; i++, p += <usize>stride) {
+  for (; i < len; i++, p += <usize>stride) {
     let t: i64;
     if (w == 8) t = load<i64>(p);
     else t = t0 + <i64>i * dt + (w == 1 ? <i64>load<i8>(p) : w == 2 ? <i64>load<i16>(p) : <i64>load<i32>(p));
-    if (t > maxt) return PAST_END;
+    if (t > maxt) return stop(n);
     const q = p + <usize>w;
     let v: f64;
     if (x == 8) {
@@ -72,66 +101,33 @@ function scanDD<S extends Sink>(sink: S, c: usize, mint: i64, maxt: i64, skipSta
       else v = proj + (x == 1 ? <f64>load<i8>(q) : x == 2 ? <f64>load<i16>(q) : <f64>load<i32>(q));
     }
     if (skipStale && isStale(v)) continue;
-    if (!sink.add(t, v)) return STATUS_CAPACITY;
+    if (n == cap) {
+      growScratch();
+      cap = scratchCap;
+      T = scratchT;
+      V = scratchV;
+    }
+    store<f64>(T + (<usize>n << 3), <f64>t);
+    store<f64>(V + (<usize>n << 3), v);
+    n++;
   }
-  return CONTINUE;
+  return n;
 }
 
-// A buffered MSB-first bit reader for the varbit scan: one unaligned
-// 8-byte load serves several reads (as Prometheus's bstreamReader).
-let rc: usize = 0;   // chunk
-let rpos: i32 = 0;   // bit offset of the next unread bit
-let rbuf: u64 = 0;   // upcoming bits, left-aligned
-let ravail: i32 = 0; // valid bits in rbuf
-
+/** The 64 bits from bit pos of chunk c, MSB first, left-aligned: a refill of the bit buffer. */
 // @ts-ignore: decorator
-@inline function readerReset(c: usize, pos: i32): void {
-  rc = c;
-  rpos = pos;
-  ravail = 0;
+@inline function bitsAt(c: usize, pos: i32): u64 {
+  return loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
 }
 
+/** n (1..64) bits from bit pos, read past the buffer (wide XOR windows, raw floats). */
 // @ts-ignore: decorator
-@inline function refill(): void {
-  const byte = <usize>(rpos >>> 3);
-  const shift = rpos & 7;
-  rbuf = loadBE64(rc + byte) << <u64>shift;
-  ravail = 64 - shift;
-}
-
-/** Reads n (1..57) bits. */
-// @ts-ignore: decorator
-@inline function readBits(n: i32): u64 {
-  if (n > ravail) refill();
-  const r = rbuf >> <u64>(64 - n);
-  rbuf <<= <u64>n;
-  ravail -= n;
-  rpos += n;
-  return r;
-}
-
-/** Reads n (1..64) bits without the buffer (wide XOR windows, raw floats). */
-function readWide(n: i32): u64 {
-  const byte = <usize>(rpos >>> 3);
-  const shift = <u64>(rpos & 7);
-  let w = loadBE64(rc + byte) << shift;
-  if (shift + <u64>n > 64) w |= <u64>load<u8>(rc + byte + 8) >> (8 - shift);
-  rpos += n;
-  ravail = 0;
+@inline function wideAt(c: usize, pos: i32, n: i32): u64 {
+  const byte = <usize>(pos >>> 3);
+  const shift = <u64>(pos & 7);
+  let w = loadBE64(c + byte) << shift;
+  if (shift + <u64>n > 64) w |= <u64>load<u8>(c + byte + 8) >> (8 - shift);
   return w >> <u64>(64 - n);
-}
-
-/** Counts up to max leading 1-bits, consuming them and the terminating 0 if seen. */
-// @ts-ignore: decorator
-@inline function readOnes(max: i32): i32 {
-  if (ravail < max) refill();
-  const k0 = <i32>clz<u64>(~rbuf);
-  const k = k0 > max ? max : k0;
-  const used = k < max ? k + 1 : max;
-  rbuf <<= <u64>used;
-  ravail -= used;
-  rpos += used;
-  return k;
 }
 
 // @ts-ignore: decorator
@@ -139,142 +135,230 @@ function readWide(n: i32): u64 {
   return (<i64>(u << <u64>(64 - n))) >> <i64>(64 - n);
 }
 
-// XOR value state of the current varbit scan: the stored window.
-let xlead = 0;
-let xsig = 1;
-let xorBad = false;
-
-// @ts-ignore: decorator
-@inline function xorReset(): void {
-  xlead = 0;
-  xsig = 1;
-  xorBad = false;
-}
-
-/** Applies the next XOR value code to prev (sets xorBad on an impossible window). */
-// @ts-ignore: decorator
-@inline function readXor(prev: f64): f64 {
-  const k = readOnes(2);
-  if (k == 0) return prev;
-  if (k == 2) {
-    xlead = <i32>readBits(5);
-    xsig = <i32>readBits(6) + 1;
-    if (xlead + xsig > 64) {
-      xorBad = true;
-      return prev;
-    }
-  }
-  const x = xsig <= 57 ? readBits(xsig) : readWide(xsig);
-  return reinterpret<f64>(reinterpret<u64>(prev) ^ (x << <u64>(64 - xsig - xlead)));
-}
-
 const PAYLOAD_END = 1024 * 8;
 
 /**
- * Varbit chunk: a sequential decode with all state in locals (the same
- * rules as VarbitCursor, which the encoder uses; this is the hot loop).
+ * Appends the samples of varbit chunk c within [mint, maxt] to the scratch
+ * from index n; returns the new count or a negative status. The same rules
+ * as VarbitCursor (which the encoder uses), decoded with everything the
+ * loop touches in locals: the bit position, a buffer of upcoming bits
+ * (one unaligned 8-byte load serves several reads, as Prometheus's
+ * bstreamReader), the XOR window and the output position and buffers.
  */
-function scanVarbit<S extends Sink>(sink: S, c: usize, mint: i64, maxt: i64, skipStale: bool): i32 {
+function decodeVarbit(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): i32 {
   const len = vbNextOffset(c);
-  if (len == 0) return CONTINUE;
+  if (len == 0) return n;
   if (len > PAYLOAD_END || (len > SECOND_SAMPLE && len < THIRD_SAMPLE)) return STATUS_CORRUPT;
   const closed = vbClosed(c);
-  if (vbLastTime(c) < mint) return CONTINUE;
+  if (vbLastTime(c) < mint) return n;
   let t = vbFirstTime(c);
   let v = vbFirstValue(c);
-  if (t > maxt) return PAST_END;
-  if (t >= mint && !(skipStale && isStale(v)) && !sink.add(t, v)) return STATUS_CAPACITY;
+  if (t > maxt) return stop(n);
+  if (t >= mint && !(skipStale && isStale(v))) n = put(n, t, v);
   if (len == SECOND_SAMPLE || (len == THIRD_SAMPLE && !closed)) {
-    if (len == SECOND_SAMPLE && !closed) return CONTINUE;
+    if (len == SECOND_SAMPLE && !closed) return n;
     t = vbLastTime(c);
     v = vbLastValue(c);
-    if (t > maxt) return PAST_END;
-    if (t >= mint && !(skipStale && isStale(v)) && !sink.add(t, v)) return STATUS_CAPACITY;
-    return CONTINUE;
+    if (t > maxt) return stop(n);
+    if (t >= mint && !(skipStale && isStale(v))) n = put(n, t, v);
+    return n;
   }
   const enc = vbEncoding(c);
   let dt = <i64>loadBE24(c + FIRST_DT);
-  t += dt;
   let dv: i64 = 0;
-  xorReset();
-  let rep = 0;
-  // The second sample's value sits in the header (int, direct) or at bit 304 (XOR).
+  // The second sample's time delta is the header's. Its value is the
+  // header's 32-bit integer step (ENC_INT); otherwise it is coded at bit
+  // THIRD_SAMPLE as the loop reads any value (an XOR code, or the 64 bits
+  // of a direct value), so the loop decodes it as a one-sample run.
+  let pos = THIRD_SAMPLE;
+  let rep = 1;
   if (enc == ENC_INT) {
+    t += dt;
     dv = <i64><i32>loadBE32(c + FIRST_DV);
     v += <f64>dv;
-    readerReset(c, THIRD_SAMPLE + 32);
-  } else if (enc == ENC_XOR) {
-    readerReset(c, THIRD_SAMPLE);
-    v = readXor(v);
-    if (xorBad) return STATUS_CORRUPT;
-  } else if (enc == ENC_ZERO) {
-    readerReset(c, THIRD_SAMPLE);
-  } else {
-    v = reinterpret<f64>(loadBE64(c + FIRST_DV));
-    readerReset(c, THIRD_SAMPLE + 64);
+    pos = THIRD_SAMPLE + 32;
+    rep = 0;
+    if (t > maxt) return stop(n);
+    if (t >= mint && !(skipStale && isStale(v))) n = put(n, t, v);
   }
-  if (t > maxt) return PAST_END;
-  if (t >= mint && !(skipStale && isStale(v)) && !sink.add(t, v)) return STATUS_CAPACITY;
+  let buf: u64 = 0;
+  let avail = 0;
+  let lead = 0, sig = 1;
+  let cap = scratchCap;
+  let T = scratchT, V = scratchV;
   // One sample reads at most 3+23 + 2+11+64 bits, so a corrupt chunk can
   // overrun its 8192 bits by 103 before the check below: CHUNK_ALLOC's slack.
-  while (rpos < len || rep > 0) {
+  while (pos < len || rep > 0) {
+    if (rep > 0 && enc == ENC_ZERO) {
+      // A run of repeated deltas with no value bits (a constant series is
+      // mostly these): its samples need no reads, and the position, so its
+      // bounds check, stays as the code before it left them.
+      const keep = !(skipStale && isStale(v));
+      for (; rep > 0; rep--) {
+        t += dt;
+        if (t > maxt) return stop(n);
+        if (t >= mint && keep) {
+          if (n == cap) {
+            growScratch();
+            cap = scratchCap;
+            T = scratchT;
+            V = scratchV;
+          }
+          store<f64>(T + (<usize>n << 3), <f64>t);
+          store<f64>(V + (<usize>n << 3), v);
+          n++;
+        }
+      }
+      continue;
+    }
     if (rep > 0) {
       rep--;
     } else {
-      const k = readOnes(3);
-      if (k == 0) {
-        rep = <i32>readBits(7);
-      } else {
-        const n = k == 1 ? 6 : k == 2 ? 17 : 23;
-        dt += signExtend(readBits(n), n);
+      // Time: 0 then a 7-bit count of repeats of the last delta, or 10, 110, 111 then a 6, 17 or 23-bit change.
+      if (avail < 3) {
+        buf = bitsAt(c, pos);
+        avail = 64 - (pos & 7);
       }
+      const k0 = <i32>clz<u64>(~buf);
+      const k = k0 > 3 ? 3 : k0;
+      const used = k < 3 ? k + 1 : 3;
+      buf <<= <u64>used;
+      avail -= used;
+      pos += used;
+      const w = k == 0 ? 7 : k == 1 ? 6 : k == 2 ? 17 : 23;
+      if (w > avail) {
+        buf = bitsAt(c, pos);
+        avail = 64 - (pos & 7);
+      }
+      const u = buf >> <u64>(64 - w);
+      buf <<= <u64>w;
+      avail -= w;
+      pos += w;
+      if (k == 0) rep = <i32>u;
+      else dt += signExtend(u, w);
     }
     t += dt;
     if (enc == ENC_INT) {
-      const k = readOnes(4);
+      // 0, or 10, 110, 1110, 1111 then a 6, 13, 20 or 33-bit change of the step.
+      if (avail < 4) {
+        buf = bitsAt(c, pos);
+        avail = 64 - (pos & 7);
+      }
+      const k0 = <i32>clz<u64>(~buf);
+      const k = k0 > 4 ? 4 : k0;
+      const used = k < 4 ? k + 1 : 4;
+      buf <<= <u64>used;
+      avail -= used;
+      pos += used;
       if (k > 0) {
-        const n = k == 1 ? 6 : k == 2 ? 13 : k == 3 ? 20 : 33;
-        dv += signExtend(readBits(n), n);
+        const w = k == 1 ? 6 : k == 2 ? 13 : k == 3 ? 20 : 33;
+        if (w > avail) {
+          buf = bitsAt(c, pos);
+          avail = 64 - (pos & 7);
+        }
+        const u = buf >> <u64>(64 - w);
+        buf <<= <u64>w;
+        avail -= w;
+        pos += w;
+        dv += signExtend(u, w);
       }
       v += <f64>dv;
     } else if (enc == ENC_XOR) {
-      v = readXor(v);
-      if (xorBad) return STATUS_CORRUPT;
+      // 0 (same value), 10 (XOR in the stored window), 11 then a new window and the XOR.
+      if (avail < 2) {
+        buf = bitsAt(c, pos);
+        avail = 64 - (pos & 7);
+      }
+      const k0 = <i32>clz<u64>(~buf);
+      const k = k0 > 2 ? 2 : k0;
+      const used = k < 2 ? k + 1 : 2;
+      buf <<= <u64>used;
+      avail -= used;
+      pos += used;
+      if (k != 0) {
+        if (k == 2) {
+          // 5 bits of leading zeros, 6 of significant length - 1.
+          if (11 > avail) {
+            buf = bitsAt(c, pos);
+            avail = 64 - (pos & 7);
+          }
+          lead = <i32>(buf >> 59);
+          sig = <i32>((buf >> 53) & 63) + 1;
+          buf <<= 11;
+          avail -= 11;
+          pos += 11;
+          if (lead + sig > 64) return STATUS_CORRUPT;
+        }
+        let x: u64;
+        if (sig <= 57) {
+          if (sig > avail) {
+            buf = bitsAt(c, pos);
+            avail = 64 - (pos & 7);
+          }
+          x = buf >> <u64>(64 - sig);
+          buf <<= <u64>sig;
+          avail -= sig;
+          pos += sig;
+        } else {
+          x = wideAt(c, pos, sig);
+          pos += sig;
+          avail = 0;
+        }
+        v = reinterpret<f64>(reinterpret<u64>(v) ^ (x << <u64>(64 - sig - lead)));
+      }
     } else if (enc != ENC_ZERO) {
-      v = reinterpret<f64>(readWide(64));
+      v = reinterpret<f64>(wideAt(c, pos, 64));
+      pos += 64;
+      avail = 0;
     }
-    if (rpos > PAYLOAD_END) return STATUS_CORRUPT;
-    if (t > maxt) return PAST_END;
-    if (t >= mint && !(skipStale && isStale(v)) && !sink.add(t, v)) return STATUS_CAPACITY;
+    if (pos > PAYLOAD_END) return STATUS_CORRUPT;
+    if (t > maxt) return stop(n);
+    if (t >= mint && !(skipStale && isStale(v))) {
+      if (n == cap) {
+        growScratch();
+        cap = scratchCap;
+        T = scratchT;
+        V = scratchV;
+      }
+      store<f64>(T + (<usize>n << 3), <f64>t);
+      store<f64>(V + (<usize>n << 3), v);
+      n++;
+    }
   }
-  const pos = rpos;
   if (pos != len) return STATUS_CORRUPT;
   if (closed) {
     t = vbLastTime(c);
     v = vbLastValue(c);
-    if (t > maxt) return PAST_END;
-    if (t >= mint && !(skipStale && isStale(v)) && !sink.add(t, v)) return STATUS_CAPACITY;
+    if (t > maxt) return stop(n);
+    if (t >= mint && !(skipStale && isStale(v))) n = put(n, t, v);
   }
-  return CONTINUE;
+  return n;
+}
+
+/** Appends chunk c's samples within [mint, maxt] to the scratch from index n (see decodeDD, decodeVarbit). */
+// @ts-ignore: decorator
+@inline function decodeChunk(c: usize, enc: i32, n: i32, mint: i64, maxt: i64, skipStale: bool): i32 {
+  return enc == ENC_DOUBLE_DELTA ? decodeDD(c, n, mint, maxt, skipStale) : decodeVarbit(c, n, mint, maxt, skipStale);
 }
 
 /**
- * Feeds every sample with mint <= t <= maxt to sink. Returns 0, or a
- * negative status. Stale markers are skipped when skipStale is set.
+ * Decodes the samples within [mint, maxt] of `count` chunks (u32 pointers
+ * at list, in time order) into the scratch from index 0. Returns the sample
+ * count, or a negative status.
  */
-function scan<S extends Sink>(sink: S, list: usize, n: i32, enc: i32, mint: i64, maxt: i64, skipStale: bool): i32 {
+function decodeChunks(list: usize, count: i32, enc: i32, mint: i64, maxt: i64, skipStale: bool): i32 {
   if (enc != ENC_DOUBLE_DELTA && enc != ENC_VARBIT) return STATUS_BAD_ENCODING;
-  for (let k = 0; k < n; k++) {
-    const c = <usize>load<u32>(list + (<usize>k << 2));
-    const st = enc == ENC_DOUBLE_DELTA ? scanDD<S>(sink, c, mint, maxt, skipStale) : scanVarbit<S>(sink, c, mint, maxt, skipStale);
-    if (st < 0) return st;
-    if (st == PAST_END) return 0;
+  pastEnd = false;
+  let n = 0;
+  for (let k = 0; k < count && !pastEnd; k++) {
+    n = decodeChunk(<usize>load<u32>(list + (<usize>k << 2)), enc, n, mint, maxt, skipStale);
+    if (n < 0) break;
   }
-  return 0;
+  return n;
 }
 
 /** Accumulates one reduction record (layout.ts R_*). */
-class ReduceSink implements Sink {
+class ReduceSink {
   count: i32 = 0;
   sum: f64 = 0;
   comp: f64 = 0;
@@ -308,7 +392,7 @@ class ReduceSink implements Sink {
   }
 
   // @ts-ignore: decorator
-  @inline add(t: i64, v: f64): bool {
+  @inline add(t: i64, v: f64): void {
     if (this.count == 0) {
       this.firstT = t;
       this.firstV = v;
@@ -336,7 +420,6 @@ class ReduceSink implements Sink {
     this.lastT = t;
     this.lastV = v;
     this.count++;
-    return true;
   }
 
   write(out: usize): void {
@@ -359,270 +442,34 @@ class ReduceSink implements Sink {
 
 const reduceSink = new ReduceSink();
 
-/** One reduction record over [mint, maxt] (stale markers skipped) written at out. */
+/**
+ * One reduction record over [mint, maxt] (stale markers skipped) written
+ * at out. Chunk by chunk, each decoded and folded in turn, so a reduction
+ * over a long range holds one chunk's samples, not the range's.
+ */
 export function reduceRange(list: usize, n: i32, enc: i32, mint: f64, maxt: f64, out: usize): i32 {
+  if (enc != ENC_DOUBLE_DELTA && enc != ENC_VARBIT) return STATUS_BAD_ENCODING;
   const s = reduceSink;
   s.clear();
-  const st = scan<ReduceSink>(s, list, n, enc, <i64>mint, <i64>maxt, true);
-  if (st < 0) return st;
+  pastEnd = false;
+  for (let k = 0; k < n && !pastEnd; k++) {
+    const m = decodeChunk(<usize>load<u32>(list + (<usize>k << 2)), enc, 0, <i64>mint, <i64>maxt, true);
+    if (m < 0) return m;
+    const T = scratchT, V = scratchV;
+    for (let i = 0; i < m; i++) s.add(<i64>load<f64>(T + (<usize>i << 3)), load<f64>(V + (<usize>i << 3)));
+  }
   s.write(out);
   return s.count;
-}
-
-
-// Decoded samples live in module-owned buffers that grow as needed
-// (a varbit chunk of a constant series can hold over 100k samples).
-let scratchT: usize = 0;
-let scratchV: usize = 0;
-let scratchCap: i32 = 0;
-
-/** Doubles the scratch buffers (kept across calls: a worker decodes into the same memory query after query). */
-function growScratch(): void {
-  const cap = scratchCap == 0 ? 4096 : scratchCap * 2;
-  scratchT = scratchT == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(scratchT, <usize>cap << 3);
-  scratchV = scratchV == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(scratchV, <usize>cap << 3);
-  scratchCap = cap;
-}
-
-class ScratchSink implements Sink {
-  n: i32 = 0;
-  // @ts-ignore: decorator
-  @inline add(t: i64, v: f64): bool {
-    if (this.n == scratchCap) growScratch();
-    store<f64>(scratchT + (<usize>this.n << 3), <f64>t);
-    store<f64>(scratchV + (<usize>this.n << 3), v);
-    this.n++;
-    return true;
-  }
-}
-
-const scratchSink = new ScratchSink();
-
-/**
- * scanVarbit into the scratch buffers, the decoding hot loop written out
- * with the bit reader, the XOR window and the output position in locals
- * (the shared reader keeps them in module globals, which the engines load
- * and store around every read). Same samples, same checks in the same
- * order, so the same statuses. The header's samples go through
- * scratchSink as scanVarbit's do.
- */
-function decodeVarbit(c: usize, mint: i64, maxt: i64, skipStale: bool): i32 {
-  const s = scratchSink;
-  const len = vbNextOffset(c);
-  if (len == 0) return CONTINUE;
-  if (len > PAYLOAD_END || (len > SECOND_SAMPLE && len < THIRD_SAMPLE)) return STATUS_CORRUPT;
-  const closed = vbClosed(c);
-  if (vbLastTime(c) < mint) return CONTINUE;
-  let t = vbFirstTime(c);
-  let v = vbFirstValue(c);
-  if (t > maxt) return PAST_END;
-  if (t >= mint && !(skipStale && isStale(v))) s.add(t, v);
-  if (len == SECOND_SAMPLE || (len == THIRD_SAMPLE && !closed)) {
-    if (len == SECOND_SAMPLE && !closed) return CONTINUE;
-    t = vbLastTime(c);
-    v = vbLastValue(c);
-    if (t > maxt) return PAST_END;
-    if (t >= mint && !(skipStale && isStale(v))) s.add(t, v);
-    return CONTINUE;
-  }
-  const enc = vbEncoding(c);
-  let dt = <i64>loadBE24(c + FIRST_DT);
-  t += dt;
-  let dv: i64 = 0;
-  xorReset();
-  if (enc == ENC_INT) {
-    dv = <i64><i32>loadBE32(c + FIRST_DV);
-    v += <f64>dv;
-    readerReset(c, THIRD_SAMPLE + 32);
-  } else if (enc == ENC_XOR) {
-    readerReset(c, THIRD_SAMPLE);
-    v = readXor(v);
-    if (xorBad) return STATUS_CORRUPT;
-  } else if (enc == ENC_ZERO) {
-    readerReset(c, THIRD_SAMPLE);
-  } else {
-    v = reinterpret<f64>(loadBE64(c + FIRST_DV));
-    readerReset(c, THIRD_SAMPLE + 64);
-  }
-  if (t > maxt) return PAST_END;
-  if (t >= mint && !(skipStale && isStale(v))) s.add(t, v);
-  // The reader restarts at rpos with nothing buffered: the next read refills from there.
-  let pos = rpos;
-  let buf: u64 = 0;
-  let avail = 0;
-  let lead = xlead, sig = xsig;
-  let rep = 0;
-  let n = s.n;
-  let cap = scratchCap;
-  let T = scratchT, V = scratchV;
-  while (pos < len || rep > 0) {
-    if (rep > 0) {
-      rep--;
-    } else {
-      // readOnes(3)
-      if (avail < 3) {
-        buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
-        avail = 64 - (pos & 7);
-      }
-      const k0 = <i32>clz<u64>(~buf);
-      const k = k0 > 3 ? 3 : k0;
-      const used = k < 3 ? k + 1 : 3;
-      buf <<= <u64>used;
-      avail -= used;
-      pos += used;
-      const w = k == 0 ? 7 : k == 1 ? 6 : k == 2 ? 17 : 23;
-      if (w > avail) {
-        buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
-        avail = 64 - (pos & 7);
-      }
-      const u = buf >> <u64>(64 - w);
-      buf <<= <u64>w;
-      avail -= w;
-      pos += w;
-      if (k == 0) rep = <i32>u;
-      else dt += signExtend(u, w);
-    }
-    t += dt;
-    if (enc == ENC_INT) {
-      // readOnes(4)
-      if (avail < 4) {
-        buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
-        avail = 64 - (pos & 7);
-      }
-      const k0 = <i32>clz<u64>(~buf);
-      const k = k0 > 4 ? 4 : k0;
-      const used = k < 4 ? k + 1 : 4;
-      buf <<= <u64>used;
-      avail -= used;
-      pos += used;
-      if (k > 0) {
-        const w = k == 1 ? 6 : k == 2 ? 13 : k == 3 ? 20 : 33;
-        if (w > avail) {
-          buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
-          avail = 64 - (pos & 7);
-        }
-        const u = buf >> <u64>(64 - w);
-        buf <<= <u64>w;
-        avail -= w;
-        pos += w;
-        dv += signExtend(u, w);
-      }
-      v += <f64>dv;
-    } else if (enc == ENC_XOR) {
-      // readOnes(2)
-      if (avail < 2) {
-        buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
-        avail = 64 - (pos & 7);
-      }
-      const k0 = <i32>clz<u64>(~buf);
-      const k = k0 > 2 ? 2 : k0;
-      const used = k < 2 ? k + 1 : 2;
-      buf <<= <u64>used;
-      avail -= used;
-      pos += used;
-      if (k != 0) {
-        if (k == 2) {
-          // A new window: 5 bits of leading zeros, 6 of significant length - 1.
-          if (11 > avail) {
-            buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
-            avail = 64 - (pos & 7);
-          }
-          lead = <i32>(buf >> 59);
-          sig = <i32>((buf >> 53) & 63) + 1;
-          buf <<= 11;
-          avail -= 11;
-          pos += 11;
-          if (lead + sig > 64) {
-            s.n = n;
-            return STATUS_CORRUPT;
-          }
-        }
-        let x: u64;
-        if (sig <= 57) {
-          if (sig > avail) {
-            buf = loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
-            avail = 64 - (pos & 7);
-          }
-          x = buf >> <u64>(64 - sig);
-          buf <<= <u64>sig;
-          avail -= sig;
-          pos += sig;
-        } else {
-          const byte = <usize>(pos >>> 3);
-          const shift = <u64>(pos & 7);
-          let wide = loadBE64(c + byte) << shift;
-          if (shift + <u64>sig > 64) wide |= <u64>load<u8>(c + byte + 8) >> (8 - shift);
-          pos += sig;
-          avail = 0;
-          x = wide >> <u64>(64 - sig);
-        }
-        v = reinterpret<f64>(reinterpret<u64>(v) ^ (x << <u64>(64 - sig - lead)));
-      }
-    } else if (enc != ENC_ZERO) {
-      const byte = <usize>(pos >>> 3);
-      const shift = <u64>(pos & 7);
-      let wide = loadBE64(c + byte) << shift;
-      if (shift > 0) wide |= <u64>load<u8>(c + byte + 8) >> (8 - shift);
-      pos += 64;
-      avail = 0;
-      v = reinterpret<f64>(wide);
-    }
-    if (pos > PAYLOAD_END) {
-      s.n = n;
-      return STATUS_CORRUPT;
-    }
-    if (t > maxt) {
-      s.n = n;
-      return PAST_END;
-    }
-    if (t >= mint && !(skipStale && isStale(v))) {
-      if (n == cap) {
-        s.n = n;
-        growScratch();
-        cap = scratchCap;
-        T = scratchT;
-        V = scratchV;
-      }
-      store<f64>(T + (<usize>n << 3), <f64>t);
-      store<f64>(V + (<usize>n << 3), v);
-      n++;
-    }
-  }
-  s.n = n;
-  if (pos != len) return STATUS_CORRUPT;
-  if (closed) {
-    t = vbLastTime(c);
-    v = vbLastValue(c);
-    if (t > maxt) return PAST_END;
-    if (t >= mint && !(skipStale && isStale(v))) s.add(t, v);
-  }
-  return CONTINUE;
-}
-
-/** scan into the scratch buffers (decodeVarbit for varbit chunks). */
-function scanToScratch(list: usize, n: i32, enc: i32, mint: i64, maxt: i64, skipStale: bool): i32 {
-  if (enc != ENC_DOUBLE_DELTA && enc != ENC_VARBIT) return STATUS_BAD_ENCODING;
-  const s = scratchSink;
-  for (let k = 0; k < n; k++) {
-    const c = <usize>load<u32>(list + (<usize>k << 2));
-    const st = enc == ENC_DOUBLE_DELTA ? scanDD<ScratchSink>(s, c, mint, maxt, skipStale) : decodeVarbit(c, mint, maxt, skipStale);
-    if (st < 0) return st;
-    if (st == PAST_END) return 0;
-  }
-  return 0;
 }
 
 /**
  * Decodes the samples of `n` chunks (pointers at `list`) within
  * [mint, maxt]. Returns the sample count (or a negative status); the
  * timestamps and values (f64 each) are at decodedTimes() and
- * decodedValues() until the next decodeRange or reduceWindows call.
+ * decodedValues() until the next decodeRange, reduceRange or reduceWindows call.
  */
 export function decodeRange(list: usize, n: i32, enc: i32, mint: f64, maxt: f64, skipStale: i32): i32 {
-  const s = scratchSink;
-  s.n = 0;
-  const st = scanToScratch(list, n, enc, <i64>mint, <i64>maxt, skipStale != 0);
-  return st < 0 ? st : s.n;
+  return decodeChunks(list, n, enc, <i64>mint, <i64>maxt, skipStale != 0);
 }
 
 export function decodedTimes(): usize {
@@ -646,12 +493,9 @@ export function decodedValues(): usize {
  * fields in memory per sample per window.
  */
 export function reduceWindows(list: usize, n: i32, enc: i32, firstMin: f64, firstMax: f64, step: f64, steps: i32, out: usize): i32 {
-  const s = scratchSink;
-  s.n = 0;
   const lastMax = <i64>firstMax + <i64>step * <i64>(steps - 1);
-  const st = scanToScratch(list, n, enc, <i64>firstMin, lastMax, true);
-  if (st < 0) return st;
-  const sn = s.n;
+  const sn = decodeChunks(list, n, enc, <i64>firstMin, lastMax, true);
+  if (sn < 0) return sn;
   const T = scratchT, V = scratchV;
   // The window is samples [lo, hi); resets and changes count the pairs (i-1, i) with lo < i < hi.
   let lo = 0, hi = 0, resets = 0, changes = 0;

@@ -3,7 +3,10 @@
 // metric's series and reads every sample of them, as the engine's selection
 // does (Series.samples over the whole range), through the chunk cache warm
 // after the first pass. Prints CPU ns per sample read (median of `--runs`
-// after `--warm`), the heap allocated per sample, and peak RSS.
+// after `--warm`), the heap allocated per sample (the JavaScript heap, and
+// array buffers' memory outside it), and peak RSS; then the WebAssembly
+// decode alone (bench/decode-kernel.ts) over the bucket series' samples and
+// over a constant series.
 //
 // `--root DIR` measures another build (its dist/ is imported), so a base
 // commit and a change can be run alternately over the same `--data`
@@ -15,6 +18,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arg } from './cli-arg.js';
 import { peakRssMiB } from './process-stats.js';
+import { constantSeries, decodeNsPerSample, type SampleRuns } from './decode-kernel.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -31,7 +35,8 @@ async function main(): Promise<void> {
   const { Matcher } = await import(join(root, 'dist/src/model/matcher.js'));
   const handle = await openDiskDB(data, { readOnly: true });
   const db = handle.db ?? handle;
-  const out: Record<string, { nsPerSample: number; bytesPerSample: number; samples: number }> = {};
+  const out: Record<string, { nsPerSample: number; bytesPerSample: number; arrayBytesPerSample: number; samples: number }> = {};
+  const kept: SampleRuns[] = [];
   for (const metric of METRICS) {
     const matchers = [new Matcher('=', '__name__', metric)];
     let samples = 0;
@@ -45,24 +50,41 @@ async function main(): Promise<void> {
         q.close();
       }
     };
-    const cpu: number[] = [], heap: number[] = [];
+    const cpu: number[] = [], heap: number[] = [], arrays: number[] = [];
     for (let i = 0; i < warm + runs; i++) {
-      const h0 = process.memoryUsage().heapUsed;
+      const m0 = process.memoryUsage();
       const c0 = process.cpuUsage();
       samples = once();
       const c = process.cpuUsage(c0);
-      const h = process.memoryUsage().heapUsed - h0;
+      const m = process.memoryUsage();
+      const h = m.heapUsed - m0.heapUsed, a = m.arrayBuffers - m0.arrayBuffers;
       if (i >= warm) {
         cpu.push(((c.user + c.system) * 1000) / samples);
         if (h > 0) heap.push(h / samples);
+        if (a >= 0) arrays.push(a / samples);
       }
     }
-    out[metric] = { nsPerSample: median(cpu), bytesPerSample: heap.length ? median(heap) : NaN, samples };
+    out[metric] = { nsPerSample: median(cpu), bytesPerSample: heap.length ? median(heap) : NaN, arrayBytesPerSample: arrays.length ? median(arrays) : NaN, samples };
+    if (metric === METRICS[0]) {
+      const q = db.querier(-Infinity, Infinity);
+      try {
+        for (const s of q.select(matchers)) {
+          const b = s.samples(-8.64e15, 8.64e15);
+          kept.push({ timestamps: b.timestamps.slice(), values: b.values.slice() });
+        }
+      } finally {
+        q.close();
+      }
+    }
   }
+  const decode = {
+    bucketNsPerSample: await decodeNsPerSample(root, kept, runs),
+    constantNsPerSample: await decodeNsPerSample(root, [constantSeries(1_000_000)], runs),
+  };
   await handle.close?.();
   const m = process.memoryUsage();
   const { mem } = await import(join(root, 'dist/src/wasm/loader.js'));
-  console.log(JSON.stringify({ root, metrics: out, peakRssMiB: peakRssMiB(process.pid), heapMiB: m.heapTotal / 2 ** 20, externalMiB: m.external / 2 ** 20, arrayBuffersMiB: m.arrayBuffers / 2 ** 20, wasmMiB: mem().u8.byteLength / 2 ** 20 }));
+  console.log(JSON.stringify({ root, metrics: out, decode, peakRssMiB: peakRssMiB(process.pid), heapMiB: m.heapTotal / 2 ** 20, externalMiB: m.external / 2 ** 20, arrayBuffersMiB: m.arrayBuffers / 2 ** 20, wasmMiB: mem().u8.byteLength / 2 ** 20 }));
 }
 
 await main();

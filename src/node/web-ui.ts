@@ -90,8 +90,13 @@ export function compressible(acceptEncoding: string | undefined | null, type: st
   return encodingOf(acceptEncoding) !== null && COMPRESSIBLE.test(type);
 }
 
-/** Answers up to this long are gzipped on the calling thread: less CPU than handing them to zlib's thread pool. */
-const GZIP_INLINE_MAX_BYTES = 8 * 1024;
+/**
+ * Answers up to this long are gzipped on the calling thread: less CPU than
+ * handing them to zlib's thread pool. Compressing answers up to 128 KiB
+ * inline showed no gain in the server's CPU or latency, and holds the event
+ * loop up to about 1 ms (docs/QUERY-SPEED.md).
+ */
+export const GZIP_INLINE_MAX_BYTES = 8 * 1024;
 
 /**
  * An API answer's body gzipped as it is sent, or null when it is too short

@@ -329,12 +329,17 @@ export class Block implements PostingsSource {
     return entry;
   }
 
+  /** The list chunkMetas fills and the meta objects it fills it with, reused call after call. */
+  private readonly metas = { list: [] as BlockChunkMeta[], pool: [] as BlockChunkMeta[] };
+
   /**
    * The float chunk metas of the series entry at `ref`, its labels skipped
    * rather than looked up: what a query reads each time it reads a series'
-   * samples (it has the labels from selecting it).
+   * samples (it has the labels from selecting it). The list and its metas
+   * are this block's, overwritten by the next call: a query reads a
+   * series' chunks through them at once, and keeps none.
    */
-  chunkMetas(ref: number): BlockChunkMeta[] {
+  chunkMetas(ref: number): readonly Readonly<BlockChunkMeta>[] {
     const where = `${this.files.where}/index series at byte ${ref}`;
     const r = this.entry(ref, true, where);
     const symbols = this.symbols.length;
@@ -342,7 +347,7 @@ export class Block implements PostingsSource {
       const i = r.uvarint();
       if (i >= symbols) throw new BlockCorruptionError(`${where}: symbol ${i} out of range`);
     }
-    return readChunkMetas(r);
+    return readChunkMetas(r, this.metas);
   }
 
   /** A reader over the series entry at `ref` (its length prefix read, its CRC checked). */
@@ -379,6 +384,12 @@ export class Block implements PostingsSource {
       return this.checkedChunk(this.files.readChunkFile(file, off, len), c, file, off).slice();
     }
     if (!cached) return this.checkedChunk(this.paged(file, off, len, false), c, file, off);
+    const first = Math.floor(off / PAGE);
+    if (first === Math.floor((off + len - 1) / PAGE)) {
+      // Most reads: a chunk checked before, within one cached page. One view, of its data only.
+      const page = this.page(file, first, true), from = off - first * PAGE;
+      if ((page as CheckedPage).checked?.get(from) === len) return page.subarray(from + skip, from + skip + c.len);
+    }
     const { bytes, unchecked } = this.cachedRange(file, off, len);
     if (!unchecked) return bytes.subarray(skip, skip + c.len);
     const data = this.checkedChunk(bytes, c, file, off);
@@ -481,16 +492,34 @@ function skipChunkMetas(r: Reader): BlockChunkMeta[] {
   return [];
 }
 
-function readChunkMetas(r: Reader): BlockChunkMeta[] {
-  const chunks: BlockChunkMeta[] = [];
+/**
+ * Reads a series entry's chunk metas: into a fresh list, or into
+ * `reuse.list` over the objects of `reuse.pool` (which only grows, so a
+ * series with fewer chunks than the last leaves the rest for the next).
+ */
+function readChunkMetas(r: Reader, reuse?: { list: BlockChunkMeta[]; pool: BlockChunkMeta[] }): BlockChunkMeta[] {
+  const chunks: BlockChunkMeta[] = reuse ? reuse.list : [];
   let prevMaxT = 0, prevRef = 0;
-  for (let i = 0, n = r.uvarint(); i < n; i++) {
+  const n = r.uvarint();
+  chunks.length = n;
+  for (let i = 0; i < n; i++) {
     const minT = i === 0 ? r.varint() : prevMaxT + r.varint();
     const maxT = minT + r.uvarint();
     const samples = r.uvarint();
     const ref = i === 0 ? r.uvarint() : prevRef + r.uvarint();
     const len = r.uvarint();
-    chunks.push({ minT, maxT, samples, ref, len });
+    const c = reuse?.pool[i];
+    if (c) {
+      c.minT = minT;
+      c.maxT = maxT;
+      c.samples = samples;
+      c.ref = ref;
+      c.len = len;
+      chunks[i] = c;
+    } else {
+      chunks[i] = { minT, maxT, samples, ref, len };
+      reuse?.pool.push(chunks[i]!);
+    }
     prevMaxT = maxT;
     prevRef = ref;
   }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, openDB, type DB } from '../../src/index.js';
 import { createApiHandler, type ApiHandler } from '../../src/api/handler.js';
 import { startServer, type RunningServer } from '../../src/node/server.js';
-import { withWebUI } from '../../src/node/web-ui.js';
+import { GZIP_INLINE_MAX_BYTES, withWebUI } from '../../src/node/web-ui.js';
 import { nodeApiRoutes } from '../../src/node/api-route.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -74,6 +74,19 @@ function post(target: string, body: string | Buffer, headers: Record<string, str
   return Buffer.concat([Buffer.from(get(target, { ...headers, 'Content-Length': String(b.length) }, 'POST')), b]);
 }
 
+/** A chunked body's bytes. */
+function dechunk(b: Buffer): Buffer {
+  const body = b.subarray(b.indexOf('\r\n\r\n') + 4);
+  const out: Buffer[] = [];
+  for (let at = 0; ;) {
+    const eol = body.indexOf('\r\n', at);
+    const n = parseInt(body.subarray(at, eol).toString(), 16);
+    if (n === 0) return Buffer.concat(out);
+    out.push(body.subarray(eol + 2, eol + 2 + n));
+    at = eol + 2 + n + 2;
+  }
+}
+
 const form = (p: Record<string, string>) => new URLSearchParams(p).toString();
 const s = (ms: number) => String(ms / 1000);
 
@@ -90,6 +103,8 @@ function requests(base: string): [string, string | Buffer, boolean][] {
     ['gzip: a long answer compressed', get(`${qr}?${form(range)}`, { 'Accept-Encoding': 'gzip, deflate' }), true],
     ['gzip for a client that takes brotli', post(qr, form(range)).toString().replace('Connection: close', 'Connection: close\r\nAccept-Encoding: br'), true],
     ['gzip: a short answer sent as it is', get(`${q}?query=vector(1)&time=1`, { 'Accept-Encoding': 'gzip' }), true],
+    // About 190 KB of text, compressed on zlib's pool rather than inline.
+    ['gzip: an answer past the inline size', get(`${qr}?${form({ ...range, query: 'http_requests_total', step: '0.5' })}`, { 'Accept-Encoding': 'gzip' }), true],
     ['stats', get(`${q}?query=vector(1)&time=1&stats=all`), true],
     ['limit', get(`${q}?query=http_requests_total&time=${s(T0 + 300_000)}&limit=1`), true],
     ['bad limit', get(`${q}?query=up&limit=-1`), true],
@@ -166,27 +181,23 @@ describe('the query API on node:http directly', () => {
     });
   }
 
-  it('sends gzip a client can read, and the same answer to a client that takes none', async () => {
+  it('sends gzip a client can read, and the same answer to a client that takes none, on either side of the inline size', async () => {
     const { fast } = await pair('');
-    const target = `/api/v1/query_range?${form({ query: 'http_requests_total', start: s(T0), end: s(T0 + 600_000), step: '15' })}`;
-    const plain = await raw(fast, get(target));
-    const zipped = await raw(fast, get(target, { 'Accept-Encoding': 'gzip' }));
-    expect(zipped.toString('latin1')).toMatch(/content-encoding: gzip\r\n/i);
-    expect(zipped.toString('latin1')).toMatch(/vary: accept-encoding\r\n/i);
-    const dechunk = (b: Buffer): Buffer => {
-      const body = b.subarray(b.indexOf('\r\n\r\n') + 4);
-      const out: Buffer[] = [];
-      for (let at = 0; ;) {
-        const eol = body.indexOf('\r\n', at);
-        const n = parseInt(body.subarray(at, eol).toString(), 16);
-        if (n === 0) return Buffer.concat(out);
-        out.push(body.subarray(eol + 2, eol + 2 + n));
-        at = eol + 2 + n + 2;
-      }
-    };
-    const text = gunzipSync(dechunk(zipped)).toString();
-    expect(text).toBe(dechunk(plain).toString());
-    expect(JSON.parse(text).data.result).toHaveLength(8);
+    const sizes: number[] = [];
+    for (const step of ['15', '2', '0.5']) {
+      const target = `/api/v1/query_range?${form({ query: 'http_requests_total', start: s(T0), end: s(T0 + 600_000), step })}`;
+      const plain = await raw(fast, get(target));
+      const zipped = await raw(fast, get(target, { 'Accept-Encoding': 'gzip' }));
+      expect(zipped.toString('latin1')).toMatch(/content-encoding: gzip\r\n/i);
+      expect(zipped.toString('latin1')).toMatch(/vary: accept-encoding\r\n/i);
+      const text = gunzipSync(dechunk(zipped)).toString();
+      expect(text).toBe(dechunk(plain).toString());
+      expect(JSON.parse(text).data.result).toHaveLength(8);
+      sizes.push(text.length);
+    }
+    // Compressed inline (the first) and on zlib's pool (the others).
+    expect(sizes.map((n) => n <= GZIP_INLINE_MAX_BYTES)).toEqual([true, false, false]);
+    expect(sizes[0]).toBeGreaterThan(1024);
   });
 
   it('leaves other routes to the general path', async () => {

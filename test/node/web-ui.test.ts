@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createEngine, openDB } from '../../src/index.js';
-import { gzipApiBody, withWebUI } from '../../src/node/web-ui.js';
+import { GZIP_INLINE_MAX_BYTES, gzipApiBody, withWebUI } from '../../src/node/web-ui.js';
 
 async function setup(opts: { built?: boolean; prefix?: string; external?: string } = {}) {
   const db = await openDB();
@@ -95,9 +95,10 @@ describe("the API answers' gzip", () => {
     for (let i = 0; text.length < 600_000; i++) text += `[${1767225600 + i * 15},"${(Math.sin(i) * 1e3).toFixed(4)}"],`;
     const all = Buffer.from(text);
     expect(await gzipApiBody(all.subarray(0, 1023))).toBeNull();
-    for (const n of [1024, 8 * 1024, 8 * 1024 + 1, 70_000, all.length]) {
+    for (const n of [1024, 8 * 1024, 8 * 1024 + 1, 70_000, GZIP_INLINE_MAX_BYTES - 1, GZIP_INLINE_MAX_BYTES, GZIP_INLINE_MAX_BYTES + 1, all.length]) {
       const body = all.subarray(0, n);
-      expect([n, Buffer.from((await gzipApiBody(body))!).equals(gzipSync(body, { level: 1 }))]).toEqual([n, true]);
+      const gz = Buffer.from((await gzipApiBody(body))!);
+      expect([n, gz.equals(gzipSync(body, { level: 1 })), gunzipSync(gz).equals(body)]).toEqual([n, true, true]);
     }
   });
 });

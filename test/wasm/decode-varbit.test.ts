@@ -1,7 +1,7 @@
-// decodeRange decodes varbit chunks with its own loop (scan.ts
-// decodeVarbit, the bit reader in locals); reduceRange still goes through
-// the shared scanVarbit. Over intact and damaged chunks of every varbit
-// value encoding the two must see the same samples and fail the same way.
+// decodeRange hands the host the samples of scan.ts's varbit decoder;
+// reduceRange folds them chunk by chunk. Over intact and damaged chunks of
+// every varbit value encoding the two must see the same samples and fail
+// the same way.
 
 import { describe, expect, it } from 'vitest';
 import { ChunkError, decodeList, encodeChunks, reduceList } from '../../src/wasm/codec.js';

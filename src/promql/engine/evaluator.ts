@@ -18,7 +18,7 @@ import { labelJoin, labelReplace } from './label-functions.js';
 import { isValidLabelName } from '../../model/label-names.js';
 import type { Prepared } from './preprocess.js';
 import { unwrapParens } from './preprocess.js';
-import { evalRangeCall, extendFloats, type WindowSource } from './range-call.js';
+import { evalRangeCall, extendFloats, type WindowEntry, type WindowSource } from './range-call.js';
 import { type Selection, type SeriesData, upperBound } from './selection.js';
 import { upperBoundFromLast } from './forward-search.js';
 import { fillSelectorSteps } from './selector-steps.js';
@@ -31,6 +31,7 @@ import { copyHistogram } from '../../model/histogram-resolution.js';
 import { smoothedHistogramSeries } from './histogram-range.js';
 import { ColumnarSeries, type StepColumns, columnsOf, emptyColumns, gridColumns, matrixColumns, scalarColumns } from './columnar.js';
 import type { Labels } from '../../model/labels.js';
+import type { Series as StoredSeries } from '../../storage/interfaces.js';
 import { type QuantileRangeContext, classicQuantileRange } from './classic-quantile-range.js';
 import { columnarSetOp } from './set-ops-columnar.js';
 import { countValuesColumnar } from './count-values-columnar.js';
@@ -260,6 +261,7 @@ export class Evaluator {
         return this.evalBinary(e);
       case 'NumberLiteral': {
         const val = e.val;
+        if (this.cfg.columnar && this.start !== this.end) return [this.literalColumns(val)];
         return this.rangeEval([], () => [{ metric: [], t: 0, f: val, dropName: false }]);
       }
       case 'StringLiteral':
@@ -274,6 +276,24 @@ export class Evaluator {
       case 'DurationExpr':
         throw new QueryError('unexpected duration expression outside a range, step or offset', 'internal');
     }
+  }
+
+  /**
+   * A number's value at every step as one column. Through rangeEval it was a
+   * vector, a sample object and a fresh label set (a new entry in the label
+   * key cache) per step: a scalar parameter such as topk's or
+   * histogram_quantile's was much of such a query's garbage. The samples are
+   * counted as rangeEval counts them, one per step, so the limits and the
+   * statistics see the same numbers.
+   */
+  private literalColumns(val: number): ColumnarSeries {
+    const n = this.numSteps;
+    const cols = emptyColumns(this.start, this.interval, n);
+    cols.values.fill(val);
+    cols.present.fill(1);
+    cols.count = n;
+    this.q.add(n);
+    return new ColumnarSeries([], false, cols);
   }
 
   /**
@@ -768,11 +788,7 @@ export class Evaluator {
     const ms = arg as MatrixSelector;
     const vs = ms.vectorSelector as VectorSelector;
     return {
-      series: this.q.selection.stored(vs).map((stored, i) => ({
-        labels: stored.labels,
-        stored,
-        data: () => this.q.selection.rangeSeries(vs)[i]!,
-      })),
+      series: this.q.selection.stored(vs).map((stored, i) => new StoredWindow(this.q.selection, vs, stored, i)),
       offset: this.q.offsets.get(vs)!,
       at: this.q.prepared.at.get(vs) ?? null,
       range: this.q.prepared.range.get(ms)!,
@@ -833,3 +849,20 @@ function seriesDataOf(s: Series): SeriesData {
 
 /** Step cells per slab of selector columns: 1 MiB of values. */
 const SLAB_CELLS = 131_072;
+
+/**
+ * A range selector's series as a range function reads it. A class and not an
+ * object with a closure: the closure and the scope it kept were two more
+ * objects per series and query.
+ */
+class StoredWindow implements WindowEntry {
+  readonly labels: Labels;
+
+  constructor(private readonly selection: Selection, private readonly vs: VectorSelector, readonly stored: StoredSeries, private readonly index: number) {
+    this.labels = stored.labels;
+  }
+
+  data(): SeriesData {
+    return this.selection.rangeSeries(this.vs)[this.index]!;
+  }
+}

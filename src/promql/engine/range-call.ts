@@ -98,27 +98,31 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
   } : null;
   const tally: WindowTally = { total: 0, widest: 0 };
   const fast = reductionsWanted(ev, src) && !src.anchored && !src.smoothed && src.at === null ? reduceWindowsFast(name) : null;
+  // One context for the call, its per-step fields rewritten at each step and its per-series ones
+  // at each series (functions never keep it): an object and two parameter arrays per step, and then
+  // a context and a closure per series, were much of this loop's garbage.
+  const ctx: RangeCtx = {
+    ts: 0, rangeStart: 0, rangeEnd: 0, rangeSeconds: src.range / 1000, params: new Array<number>(scalarParams.length).fill(0),
+    annos: ev.q.annos, call: e, metric: [], anchored: src.anchored, smoothed: src.smoothed, st: null, resets: undefined,
+  };
+  // The step's time is worked out here from its index: a time passed in as an argument was boxed at every call.
+  const windowValue = (d: SeriesData, step: number, lo: number, hi: number) => {
+    const ts = ev.start + step * ev.interval;
+    const rangeEnd = ts - src.offset;
+    ctx.ts = ts;
+    ctx.rangeStart = rangeEnd - src.range;
+    ctx.rangeEnd = rangeEnd;
+    for (let i = 0; i < scalarParams.length; i++) ctx.params[i] = scalarParams[i]![step]!;
+    ctx.st = d.st ?? null;
+    return fn(d.t, d.v, lo, hi, ctx);
+  };
   for (const s of src.series) {
     ev.cfg.checkAbort();
     const dropName = !keepsName || s.dropName === true;
     const metric = !ev.cfg.delayedNameRemoval && dropName ? dropMetricName(s.labels) : s.labels;
-    // One context per series, its per-step fields rewritten at each step (functions never keep it):
-    // an object and two parameter arrays per step and series were much of this loop's garbage.
-    const ctx: RangeCtx = {
-      ts: 0, rangeStart: 0, rangeEnd: 0, rangeSeconds: src.range / 1000, params: new Array<number>(scalarParams.length).fill(0),
-      annos: ev.q.annos, call: e, metric: s.labels, anchored: src.anchored, smoothed: src.smoothed, st: null,
-    };
-    // The step's time is worked out here from its index: a time passed in as an argument was boxed at every call.
-    const windowValue = (d: SeriesData, step: number, lo: number, hi: number) => {
-      const ts = ev.start + step * ev.interval;
-      const rangeEnd = ts - src.offset;
-      ctx.ts = ts;
-      ctx.rangeStart = rangeEnd - src.range;
-      ctx.rangeEnd = rangeEnd;
-      for (let i = 0; i < scalarParams.length; i++) ctx.params[i] = scalarParams[i]![step]!;
-      ctx.st = d.st ?? null;
-      return fn(d.t, d.v, lo, hi, ctx);
-    };
+    // What a series' windows remember (its counter resets) never carries over to the next series.
+    ctx.metric = s.labels;
+    ctx.resets = undefined;
     let floats: FPoint[];
     let histograms: HPoint[] | undefined;
     // Asked only where reductions are wanted (each may decode): start timestamps change what rate
@@ -220,9 +224,15 @@ function chargeWindows(ev: Evaluator, t: Float64Array, g: KernelGrid, tally: Win
   q.totalLoaded += tally.total - tally.widest;
 }
 
+// A loop, not COUNTER_SUFFIXES.some(closure): that closure was made for every series a rate read.
+function hasCounterSuffix(name: string): boolean {
+  for (const x of COUNTER_SUFFIXES) if (name.endsWith(x)) return true;
+  return false;
+}
+
 function notCounterInfo(ev: Evaluator, e: Call, labels: SeriesData['labels']): void {
   const metricName = getLabel(labels, '__name__');
-  if (metricName !== '' && !COUNTER_SUFFIXES.some((x) => metricName.endsWith(x))) {
+  if (metricName !== '' && !hasCounterSuffix(metricName)) {
     ev.q.annos.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metricName)}`, e.args[0]!.posRange);
   }
 }
