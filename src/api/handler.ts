@@ -198,7 +198,7 @@ export function createApiHandler(opts: ApiOptions): ApiHandler {
       }
       const timeout = p.duration('timeout') ?? undefined;
       const lookbackDelta = p.duration('lookback_delta') ?? undefined;
-      return runQuery(() => opts.engine.rangeQuery(q, start, end, step, { timeout, lookbackDelta }), p, p.limit());
+      return runQuery(() => opts.engine.rangeQuery(q, start, end, step, { timeout, lookbackDelta, stats: !!p.get('stats') }), p, p.limit());
     },
     '/api/v1/series': (p) => {
       const sets = matchSets(p, true);

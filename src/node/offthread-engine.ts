@@ -28,6 +28,9 @@ import { readQueries } from './remote-read-engine.js';
 import { pinBlocksForQuery, type WorkerBlocksSource } from './worker-blocks.js';
 import { prefetchHeadCopies } from './head-prefetch.js';
 import { withResultText } from '../api/result-text.js';
+import { typeOf } from '../promql/parser/ast.js';
+import type { Prepared } from '../promql/engine/preprocess.js';
+import { cutSteps, joinParts, partsFor, type PartAnswer } from './split-parts.js';
 
 export interface OffThreadOptions {
   /** Worker threads kept for queries (default 2); more queries wait for one. */
@@ -55,6 +58,20 @@ export interface OffThreadOptions {
    * ever ran. 0 never replaces one.
    */
   recycleHeapBytes?: number;
+  /**
+   * A range query of at least twice this many steps (default 240) that
+   * finds other workers idle, and nobody waiting for one, is cut into
+   * parts of at least this many steps evaluated on them at once
+   * (split-parts.ts). Infinity keeps every query to one worker.
+   */
+  splitMinSteps?: number;
+  /**
+   * Asked before a query is cut: false keeps it to one worker. Idle workers
+   * are idle cores only when nothing else keeps the machine busy; where
+   * something does, a query's parts wait for the slowest and cost more
+   * than the one piece (`promlet serve`: half a core or more idle lately, spare-cores.ts).
+   */
+  splitWhen?: () => boolean;
 }
 
 /** Query errors whose class callers test, rebuilt from a worker's answer. */
@@ -69,6 +86,29 @@ const KNOWN_ERRORS: Record<string, new () => QueryError> = {
   QueryTimeoutError,
   QueryCanceledError,
 };
+
+/** A worker's error answer as the error the query throws: the errors callers tell apart by class keep their class. */
+function answerError(err: { message: string; type?: string; name?: string; stack?: string }): Error {
+  const Known = KNOWN_ERRORS[err.name ?? ''];
+  if (Known) return Object.assign(new Known(), { message: err.message });
+  if (err.type) return new QueryError(err.message, err.type as ErrorType);
+  const e = new Error(err.message);
+  e.stack = err.stack;
+  return e;
+}
+
+/** One query's evaluation as the main thread follows it, whichever workers take it. */
+interface Query {
+  /** Date.now() past which it times out; moved on by a worker's start-up. */
+  deadline: number;
+  lookbackDelta: number;
+  signal: AbortSignal | undefined;
+  /** Throws past the deadline or on an abort. */
+  check(): void;
+  prepared: Prepared;
+  ranges: ReturnType<typeof selectorRanges>;
+  source: Queryable;
+}
 
 function ms(d: number | string | undefined, dflt: number): number {
   if (d === undefined) return dflt;
@@ -88,6 +128,8 @@ class QueryWorker {
   private markReady!: () => void;
   private failStart!: (e: Error) => void;
   dead = false;
+  /** Loaded and waiting for queries: one that is not cannot take a part of a query without delaying it. */
+  started = false;
   /** The storage the running query reads, served to the worker call by call. */
   private storage: StorageServer | null = null;
 
@@ -107,7 +149,10 @@ class QueryWorker {
     // Nobody may be waiting for readiness yet; a failed start is reported to the query that acquires this worker.
     this.ready.catch(() => {});
     this.worker.on('message', (a: WorkerAnswer | 'ready') => {
-      if (a === 'ready') return this.markReady();
+      if (a === 'ready') {
+        this.started = true;
+        return this.markReady();
+      }
       const p = this.pending;
       this.pending = null;
       p?.resolve(a);
@@ -144,17 +189,20 @@ class QueryWorker {
   }
 }
 
-export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { close(): Promise<void>; readonly workersRunning: number } {
+export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { close(): Promise<void>; readonly workersRunning: number; readonly queriesSplit: number } {
   const local = createEngine(db, options);
   const size = Math.max(1, off.workers ?? 2);
   const grace = off.graceMs ?? 1000;
   const recycleHeapBytes = off.recycleHeapBytes ?? 256 * 1024 * 1024;
+  const minPartSteps = off.splitMinSteps ?? 240;
+  const maxSamples = options.maxSamples ?? 50_000_000;
   const engineTimeout = ms(options.timeout, 120_000);
   const budget = options.maxMemoryBytes ?? 1024 * 1024 * 1024;
   // The worker's engine counts what it holds against the budget; the heap limit is the hard edge past that.
   const heapMb = Math.ceil((2 * budget) / (1024 * 1024)) + 128;
   const idle: QueryWorker[] = [];
   let live = 0;
+  let split = 0;
   const waiting: ((w: QueryWorker) => void)[] = [];
   const parseOpts = parseOptions(new Set(options.features ?? []));
   // Each worker's chunk cache is a share of the database's budget, which keeps the rest: the total stays within it.
@@ -212,27 +260,15 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     }
   };
 
-  const run = async (query: string, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> => {
-    const timeout = opts.timeout !== undefined ? Math.min(ms(opts.timeout, engineTimeout), engineTimeout) : engineTimeout;
-    let deadline = Date.now() + timeout;
-    const lookbackDelta = opts.lookbackDelta !== undefined ? ms(opts.lookbackDelta, 0) : ms(options.lookbackDelta, 5 * 60_000);
-    const check = () => {
-      if (opts.signal?.aborted) throw new QueryCanceledError('query preparation');
-      if (Date.now() > deadline) throw new QueryTimeoutError('query preparation');
-    };
-    let expr;
-    try {
-      expr = parseRemembered(query, parseOpts);
-    } catch (e) {
-      if (e instanceof ParseError) throw new QueryError(e.message, 'bad_data');
-      throw e;
-    }
-    const prepared = prepare(expr, { start, end, step });
-    const ranges = selectorRanges(prepared, { start, end }, lookbackDelta);
-    // Fetched before a worker is taken: waiting on the network should not hold one.
-    const { source, warnings } = await withRemote(ranges, step, deadline, opts.signal);
-    check();
-    const worker = await acquire();
+  /**
+   * Evaluates win (all of the query, or a part of `whole`'s steps) on
+   * `worker` and returns its answer; past the deadline (plus the grace
+   * period) or on an abort the worker is terminated. The worker is released.
+   */
+  const evaluate = async (
+    worker: QueryWorker, query: string, win: { start: number; end: number; step: number }, q: Query, whole?: { start: number; end: number },
+  ): Promise<WorkerAnswer> => {
+    const { start, end, step } = win;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     let pin: ReturnType<typeof pinBlocksForQuery> = null;
@@ -244,28 +280,33 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
         throw new Error(`query worker failed to start: ${(e as Error).message}`);
       }
       // A worker's start-up (after one was terminated) is ours, not the query's: it does not use up the timeout.
-      deadline += performance.now() - starting;
-      check();
+      q.deadline += performance.now() - starting;
+      q.check();
       const stop = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           worker.terminate();
           reject(new QueryTimeoutError('expression evaluation'));
-        }, Math.max(0, deadline - Date.now()) + grace);
+        }, Math.max(0, q.deadline - Date.now()) + grace);
         onAbort = () => {
           worker.terminate();
           reject(new QueryCanceledError('expression evaluation'));
         };
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        q.signal?.addEventListener('abort', onAbort, { once: true });
       });
-      const remaining = Math.max(1, deadline - Date.now());
-      const msg: WorkerQuery = { engine: { ...options, timeout: remaining, maxMemoryBytes: budget }, query, start, end, step, lookbackDelta, timeout: remaining };
+      const remaining = Math.max(1, q.deadline - Date.now());
+      const msg: WorkerQuery = { engine: { ...options, timeout: remaining, maxMemoryBytes: budget }, query, start, end, step, lookbackDelta: q.lookbackDelta, timeout: remaining };
+      if (whole) {
+        msg.whole = whole;
+        msg.pieces = true;
+      }
+      const ranges = whole ? selectorRanges(q.prepared, { start, end }, q.lookbackDelta) : q.ranges;
       // Remote series merged in are the main thread's to merge: such a query reads everything through it.
-      if (off.blocks && source === db) pin = pinBlocksForQuery(off.blocks, workerCacheBytes);
+      if (off.blocks && q.source === db) pin = pinBlocksForQuery(off.blocks, workerCacheBytes);
       const transfer: ArrayBuffer[] = [];
       if (pin) msg.blocks = { ...pin.snapshot, headCopies: prefetchHeadCopies(pin.extra, ranges, transfer) };
       let answer: WorkerAnswer;
       try {
-        answer = await Promise.race([worker.run(msg, source, pin?.extra, transfer), stop]);
+        answer = await Promise.race([worker.run(msg, q.source, pin?.extra, transfer), stop]);
       } catch (e) {
         if (e instanceof QueryError) throw e;
         // The worker died: its heap limit is the query memory budget's hard edge.
@@ -273,24 +314,105 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
         throw e;
       }
       if (recycleHeapBytes > 0 && (answer.heapBytes ?? 0) > recycleHeapBytes) worker.terminate();
-      if ('result' in answer) {
-        const r = warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
-        return answer.resultJSON === undefined ? r : withResultText(r, answer.resultJSON, answer.resultLength ?? 0);
-      }
-      const err = answer.error;
-      // The errors callers tell apart by class keep their class across the thread boundary.
-      const Known = KNOWN_ERRORS[err.name ?? ''];
-      if (Known) throw Object.assign(new Known(), { message: err.message });
-      if (err.type) throw new QueryError(err.message, err.type as ErrorType);
-      const e = new Error(err.message);
-      e.stack = err.stack;
-      throw e;
+      return answer;
     } finally {
       pin?.release();
       clearTimeout(timer);
-      if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
+      if (onAbort) q.signal?.removeEventListener('abort', onAbort);
       release(worker);
     }
+  };
+
+  /**
+   * The query cut into parts over `workers` (started, idle, taken), joined;
+   * null when it must be evaluated in one piece after all (split-parts.ts
+   * joinParts, or a part failed other than by the query's timeout or abort:
+   * the whole query's error is the one its own evaluation meets first).
+   */
+  const runSplit = async (workers: QueryWorker[], query: string, start: number, end: number, step: number, q: Query): Promise<QueryResult | null> => {
+    const parts = cutSteps(start, end, step, workers.length);
+    split++;
+    const settled = await Promise.allSettled(parts.map((p, i) => evaluate(workers[i]!, query, { start: p.start, end: p.end, step }, q, { start, end })));
+    const answers: PartAnswer[] = [];
+    for (const s of settled) {
+      if (s.status === 'rejected') {
+        if (s.reason instanceof QueryTimeoutError || s.reason instanceof QueryCanceledError) throw s.reason;
+        return null;
+      }
+      const a = s.value;
+      if ('error' in a) {
+        if (a.error.name === 'QueryTimeoutError' || a.error.name === 'QueryCanceledError') throw answerError(a.error);
+        return null;
+      }
+      if (!a.pieces) return null;
+      answers.push({ result: a.result, pieces: a.pieces, peakBytes: a.peakBytes ?? 0 });
+    }
+    const joined = joinParts(answers, { maxSamples, maxMemoryBytes: budget });
+    return joined && withResultText(joined.result, joined.text, joined.length);
+  };
+
+  /** Started idle workers for the parts of one query, up to `max`; workers not yet running are started for later queries. */
+  const takeStarted = (max: number): QueryWorker[] => {
+    const got: QueryWorker[] = [];
+    if (waiting.length > 0) return got;
+    for (let i = idle.length - 1; i >= 0 && got.length < max; i--) {
+      const w = idle[i]!;
+      if (w.dead) {
+        idle.splice(i, 1);
+        live--;
+      } else if (w.started) {
+        idle.splice(i, 1);
+        got.push(w);
+      }
+    }
+    while (!closed && live < size) idle.push(spawn());
+    return got;
+  };
+
+  const run = async (query: string, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> => {
+    const timeout = opts.timeout !== undefined ? Math.min(ms(opts.timeout, engineTimeout), engineTimeout) : engineTimeout;
+    const lookbackDelta = opts.lookbackDelta !== undefined ? ms(opts.lookbackDelta, 0) : ms(options.lookbackDelta, 5 * 60_000);
+    const q: Query = {
+      deadline: Date.now() + timeout,
+      lookbackDelta,
+      signal: opts.signal,
+      check: () => {
+        if (opts.signal?.aborted) throw new QueryCanceledError('query preparation');
+        if (Date.now() > q.deadline) throw new QueryTimeoutError('query preparation');
+      },
+      prepared: undefined!,
+      ranges: undefined!,
+      source: db,
+    };
+    let expr;
+    try {
+      expr = parseRemembered(query, parseOpts);
+    } catch (e) {
+      if (e instanceof ParseError) throw new QueryError(e.message, 'bad_data');
+      throw e;
+    }
+    q.prepared = prepare(expr, { start, end, step });
+    q.ranges = selectorRanges(q.prepared, { start, end }, lookbackDelta);
+    // Fetched before a worker is taken: waiting on the network should not hold one.
+    const { source, warnings } = await withRemote(q.ranges, step, q.deadline, opts.signal);
+    q.source = source;
+    q.check();
+    // Under load every query keeps to one worker; a query that finds others idle shares its steps with them.
+    const type = typeOf(expr);
+    const k = step > 0 && source === db && !opts.stats && (type === 'vector' || type === 'scalar') ? partsFor(start, end, step, size, minPartSteps) : 1;
+    if (k > 1 && (off.splitWhen?.() ?? true)) {
+      const workers = takeStarted(k);
+      if (workers.length > 1) {
+        const r = await runSplit(workers, query, start, end, step, q);
+        if (r) return r;
+      } else if (workers.length === 1) release(workers[0]!);
+    }
+    const answer = await evaluate(await acquire(), query, { start, end, step }, q);
+    if ('result' in answer) {
+      const r = warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
+      return answer.resultJSON === undefined ? r : withResultText(r, answer.resultJSON, answer.resultLength ?? 0);
+    }
+    throw answerError(answer.error);
   };
 
   return {
@@ -306,6 +428,10 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     },
     get workersRunning() {
       return live;
+    },
+    /** Queries cut into parts so far (an answer joined, or the query evaluated again in one piece). */
+    get queriesSplit() {
+      return split;
     },
     close: async () => {
       if (closed) return;

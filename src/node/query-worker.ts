@@ -7,6 +7,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { createEngine, type Engine, type EngineOptions, type QueryResult, type TextQueries } from '../promql/engine/engine.js';
+import type { MatrixPieces } from '../promql/engine/result-pieces.js';
 import { QueryError } from '../promql/engine/errors.js';
 import type { Queryable } from '../storage/interfaces.js';
 import { RemoteStorage } from './worker-storage.js';
@@ -23,6 +24,10 @@ export interface WorkerQuery {
   timeout: number;
   /** The data directory's blocks this query reads itself (worker-blocks.ts); without, all storage comes through the main thread. */
   blocks?: BlockSnapshot;
+  /** When start to end is one part of a range query's steps: the whole query's start and end (ms). */
+  whole?: { start: number; end: number };
+  /** Answer the matrix as per-series pieces (result-pieces.ts), for the parts to be joined. */
+  pieces?: boolean;
 }
 
 /** What the worker is started with: its end of the storage channel and the word that wakes it. */
@@ -33,7 +38,7 @@ export interface QueryWorkerData {
 
 export type WorkerAnswer = (
   /** An array result comes as `resultJSON` (its JSON text, `resultLength` elements) with `result.result` empty: see api/result-text.ts. */
-  | { result: QueryResult; resultJSON?: string; resultLength?: number }
+  | { result: QueryResult; resultJSON?: string; resultLength?: number; pieces?: MatrixPieces; peakBytes?: number }
   | { error: { message: string; type?: string; name?: string; stack?: string } }
 ) & {
   /** The worker's heap as the query left it (bytes V8 holds for it, garbage included). */
@@ -66,7 +71,7 @@ parentPort?.on('message', (q: WorkerQuery) => {
     // Vectors and matrices come back as their JSON text, written from the evaluation's columns.
     answer = q.step === 0
       ? engine.instantQueryTextSync(q.query, q.start, opts)
-      : engine.rangeQueryTextSync(q.query, q.start, q.end, q.step, opts);
+      : engine.rangeQueryTextSync(q.query, q.start, q.end, q.step, { ...opts, whole: q.whole, pieces: q.pieces });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, name: err.name, stack: err.stack } };

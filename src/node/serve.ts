@@ -4,6 +4,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { spareCores } from './spare-cores.js';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { openDB, type DB } from '../storage/db.js';
@@ -147,7 +148,12 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const engine = createEngine(db, engineOptions);
   // API queries are evaluated in worker threads, so /-/healthy, scrapes and ingestion answer meanwhile;
   // remote_read endpoints are fetched from on this thread first, within the query's timeout.
-  const offThread = createOffThreadEngine(db, engineOptions, { workers: o.queryWorkers ?? Math.max(1, Math.min(availableParallelism(), o.maxConcurrentQueries || 20)), remote: remoteRead.source, blocks: disk && o.dataDir ? { dataDir: o.dataDir, db } : undefined });
+  // A range query is cut over idle workers only while the machine has had half a core or more to spare.
+  const spare = spareCores();
+  const offThread = createOffThreadEngine(db, engineOptions, {
+    workers: o.queryWorkers ?? Math.max(1, Math.min(availableParallelism(), o.maxConcurrentQueries || 20)), remote: remoteRead.source,
+    blocks: disk && o.dataDir ? { dataDir: o.dataDir, db } : undefined, splitWhen: () => spare() >= 0.5,
+  });
   const apiEngine: Engine = {
     instantQuerySync: engine.instantQuerySync,
     rangeQuerySync: engine.rangeQuerySync,

@@ -20,6 +20,7 @@ import { storageReads } from './storage-reads.js';
 import { type Matrix, cleanupMetricLabels, sortMatrix } from './value.js';
 import { type HistogramPair, matrixElementJSON, vectorElementJSON } from './histogram-json.js';
 import { matrixJSON, vectorJSON } from './result-json.js';
+import { type MatrixPieces, matrixPieces } from './result-pieces.js';
 
 /** Prometheus feature flags the engine knows (names as in --enable-feature). */
 export type Feature =
@@ -71,6 +72,23 @@ export interface QueryOptions {
   signal?: AbortSignal;
   /** A shorter timeout for this query; the engine's timeout still caps it. */
   timeout?: number | string;
+  /**
+   * The caller reports the answer's stats: an engine that may evaluate a
+   * range query in parts on several threads keeps it in one piece, whose
+   * sample counts are the query's.
+   */
+  stats?: boolean;
+}
+
+/**
+ * A range query evaluated as one contiguous stretch of a larger range
+ * query's steps (start and end on its step grid).
+ */
+export interface PartOptions extends QueryOptions {
+  /** The whole query's start and end (ms): what @ start(), @ end(), range() and the start()/end() functions read. */
+  whole?: { start: number; end: number };
+  /** The matrix as per-series pieces (result-pieces.ts) instead of its JSON text. */
+  pieces?: boolean;
 }
 
 export type Time = number | Date | string;
@@ -123,12 +141,16 @@ export interface QueryResultText {
   result: QueryResult;
   resultJSON?: string;
   resultLength?: number;
+  /** With PartOptions.pieces, the matrix instead of resultJSON. */
+  pieces?: MatrixPieces;
+  /** The most bytes the evaluation counted against the memory budget at once. */
+  peakBytes?: number;
 }
 
 /** What a query worker asks of createEngine's engine: results it sends on as text. */
 export interface TextQueries {
   instantQueryTextSync(query: string, time: Time, opts?: QueryOptions): QueryResultText;
-  rangeQueryTextSync(query: string, start: Time, end: Time, step: number | string, opts?: QueryOptions): QueryResultText;
+  rangeQueryTextSync(query: string, start: Time, end: Time, step: number | string, opts?: PartOptions): QueryResultText;
 }
 
 const MAX_POINTS = 11000;
@@ -197,7 +219,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
   };
   const parseOpts = parseOptions(features);
 
-  const run = (query: string, start: number, end: number, step: number, opts: QueryOptions, asText = false): QueryResultText => {
+  const run = (query: string, start: number, end: number, step: number, opts: PartOptions, asText = false): QueryResultText => {
     const t0 = performance.now();
     // A query's own timeout can only shorten the engine's (Prometheus: the flag caps the request's).
     const timeout = opts.timeout !== undefined ? Math.min(durationMillis(opts.timeout, 'timeout'), base.timeout) : base.timeout;
@@ -222,7 +244,9 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     }
     const t1 = performance.now();
     const lookback = opts.lookbackDelta !== undefined ? durationMillis(opts.lookbackDelta, 'lookback delta') : base.lookbackDelta;
-    const prepared = prepare(expr, { start, end, step });
+    // A part of a range query reads only its own steps' samples but resolves what depends on the whole range as the whole query does.
+    const whole = opts.whole ? { start: opts.whole.start, end: opts.whole.end, step } : { start, end, step };
+    const prepared = prepare(expr, whole);
     const ranges = selectorRanges(prepared, { start, end }, lookback);
     const all = overallRange(ranges);
     // Histogram hints need the sample before a selector's range (histogram-series.ts).
@@ -237,7 +261,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
         delayedNameRemoval: features.has('promql-delayed-name-removal'),
         noStepSubqueryInterval: () => base.subqueryStep,
         checkAbort,
-        query: { start, end, step },
+        query: whole,
         useWasmReductions: options.wasmReductions ?? 'auto',
         columnar: options.columnar ?? true,
       }, prepared, selection);
@@ -248,7 +272,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
       if (Array.isArray(value) && state.cfg.delayedNameRemoval) value = cleanupMetricLabels(value);
       checkAbort();
       const t3 = performance.now();
-      const shaped = asText ? shapeText(value, typeOf(expr), instant, start, base.maxMemoryBytes) : { data: shape(value, typeOf(expr), instant, start) };
+      const shaped = asText ? shapeText(value, typeOf(expr), instant, start, base.maxMemoryBytes, opts.pieces === true) : { data: shape(value, typeOf(expr), instant, start) };
       const data = shaped.data;
       const annos = state.annos.list();
       const render = (a: (typeof annos)[number]) => {
@@ -270,6 +294,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
           samples: { totalQueryableSamples: state.totalLoaded, peakSamples: state.peak },
         },
       };
+      if (shaped.pieces) return { result, pieces: shaped.pieces, peakBytes: state.peakBytes };
       return shaped.json === undefined ? { result } : { result, resultJSON: shaped.json, resultLength: shaped.length };
     } finally {
       querier.close();
@@ -290,7 +315,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     const t = toMillis(time);
     return run(query, t, t, 0, opts, asText);
   };
-  const rangeSync = (query: string, start: Time, end: Time, step: number | string, opts: QueryOptions = {}, asText = false) => {
+  const rangeSync = (query: string, start: Time, end: Time, step: number | string, opts: PartOptions = {}, asText = false) => {
     const r = rangeWindow(start, end, step);
     return run(query, r.start, r.end, r.step, opts, asText);
   };
@@ -329,10 +354,11 @@ function shape(value: EvalResult, type: string, instant: boolean, start: number)
 }
 
 /** shape() with a vector or matrix written as its JSON text instead (result-json.ts), the text held to the memory budget. */
-function shapeText(value: EvalResult, type: string, instant: boolean, start: number, maxBytes: number): { data: QueryData; json?: string; length?: number } {
+function shapeText(value: EvalResult, type: string, instant: boolean, start: number, maxBytes: number, pieces: boolean): { data: QueryData; json?: string; length?: number; pieces?: MatrixPieces } {
   if (!Array.isArray(value) || (instant && type === 'scalar')) return { data: shape(value, type, instant, start) };
   const m: Matrix = value;
   if (instant && type === 'vector') return { data: { resultType: 'vector', result: [] }, json: vectorJSON(m, start, maxBytes), length: m.length };
   sortMatrix(m);
+  if (pieces) return { data: { resultType: 'matrix', result: [] }, pieces: matrixPieces(m, maxBytes) };
   return { data: { resultType: 'matrix', result: [] }, json: matrixJSON(m, maxBytes), length: m.length };
 }

@@ -75,6 +75,8 @@ export class QueryState {
   streamed = 0;
   /** Bytes a streamed aggregation holds instead: its groups' step cells and its column buffer. */
   heldBytes = 0;
+  /** The most bytes counted against the memory budget at once (a split range query's parts are held to it together). */
+  peakBytes = 0;
   private ticks = 0;
   /** Offsets in effect, adjusted for @ as evaluation moves into subqueries (setOffsetForAtModifier). */
   readonly offsets = new Map<VectorSelector | SubqueryExpr, number>();
@@ -105,6 +107,7 @@ export class QueryState {
 
   private checkMemory(): void {
     const bytes = (this.current - this.streamed) * SAMPLE_BYTES + this.labelBytes + this.heldBytes;
+    if (bytes > this.peakBytes) this.peakBytes = bytes;
     if (bytes > this.cfg.maxMemoryBytes) throw new QueryMemoryError(this.cfg.maxMemoryBytes);
   }
 

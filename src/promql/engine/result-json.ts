@@ -42,13 +42,13 @@ export function secondsJSON(t: number): string {
 
 const Q = 34, COMMA = 44, OPEN = 91, CLOSE = 93, BRACE_CLOSE = 125; // " , [ ] }
 
-const histogramPairJSON = (t: number, h: FloatHistogram) => `[${secondsJSON(t)},${JSON.stringify(histogramJSON(h))}]`;
+export const histogramPairJSON = (t: number, h: FloatHistogram) => `[${secondsJSON(t)},${JSON.stringify(histogramJSON(h))}]`;
 
 /**
  * Each step's `[t,"` as bytes for one step grid. A matrix's series share
  * their grid, so the timestamps are written once per query, not once per point.
  */
-class StepPrefixes {
+export class StepPrefixes {
   private start = NaN;
   private interval = NaN;
   private n = -1;
@@ -77,7 +77,7 @@ function metric(out: JsonBytes, s: Series, first: boolean): void {
 const TEXT_BATCH = 4096;
 
 /** A columnar series' present steps as a `values` array. */
-function columnValues(out: JsonBytes, c: StepColumns, prefixes: StepPrefixTable): void {
+export function columnValues(out: JsonBytes, c: StepColumns, prefixes: StepPrefixTable): void {
   const t = columnTexts(c.values, c.present, prefixes);
   out.byte(OPEN);
   out.copy(t.bytes, t.from, t.to);
@@ -85,7 +85,7 @@ function columnValues(out: JsonBytes, c: StepColumns, prefixes: StepPrefixTable)
 }
 
 /** Float points as a `values` array. */
-function pointValues(out: JsonBytes, points: readonly { t: number; f: number }[]): void {
+export function pointValues(out: JsonBytes, points: readonly { t: number; f: number }[]): void {
   out.byte(OPEN);
   let texts: FloatTexts | null = null;
   let batchEnd = 0, at = 0, base = 0;
