@@ -15,7 +15,7 @@ import { workerURL } from './worker-url.js';
 import { queryWorkerLimits } from './query-worker-limits.js';
 import { createEngine, parseOptions, rangeWindow, toMillis, type Engine, type EngineOptions, type QueryOptions, type QueryResult, type Time } from '../promql/engine/engine.js';
 import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, TooManySamplesError, type ErrorType } from '../promql/engine/errors.js';
-import { ParseError } from '../promql/index.js';
+import { ParseError, typeOf } from '../promql/index.js';
 import { parseRemembered } from '../promql/engine/parsed-queries.js';
 import { parseDuration } from '../model/duration.js';
 import { prepare } from '../promql/engine/preprocess.js';
@@ -28,7 +28,6 @@ import { readQueries } from './remote-read-engine.js';
 import { pinBlocksForQuery, type WorkerBlocksSource } from './worker-blocks.js';
 import { prefetchHeadCopies } from './head-prefetch.js';
 import { withResultText } from '../api/result-text.js';
-import { typeOf } from '../promql/parser/ast.js';
 import type { Prepared } from '../promql/engine/preprocess.js';
 import { cutSteps, joinParts, partsFor, type PartAnswer } from './split-parts.js';
 

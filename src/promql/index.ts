@@ -9,6 +9,8 @@ export { parse, ParseError, print, prettyPrint };
 export type { ParseOptions };
 export { sameAST } from './parser/compare.js';
 export type * from './parser/ast.js';
+// The type an expression evaluates to: the server decides from it whether a range query's steps can be shared out.
+export { typeOf } from './parser/ast.js';
 export { FUNCTIONS, getFunction } from './parser/functions.js';
 export type { FunctionDef } from './parser/functions.js';
 
