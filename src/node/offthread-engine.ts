@@ -29,6 +29,7 @@ import { pinBlocksForQuery, type WorkerBlocksSource } from './worker-blocks.js';
 import { prefetchHeadCopies } from './head-prefetch.js';
 import { withResultText } from '../api/result-text.js';
 import type { Prepared } from '../promql/engine/preprocess.js';
+import { splitCosts } from './split-costs.js';
 import { cutSteps, joinParts, partsFor, type PartAnswer } from './split-parts.js';
 
 export interface OffThreadOptions {
@@ -71,6 +72,14 @@ export interface OffThreadOptions {
    * than the one piece (`promlet serve`: half a core or more idle lately, spare-cores.ts).
    */
   splitWhen?: () => boolean;
+  /**
+   * A query text whose last evaluation took less than this many
+   * milliseconds of worker time (scaled to its steps now) stays in one
+   * piece: each part repeats about a millisecond of fixed work
+   * (split-costs.ts). 0 (the default) cuts whatever splitMinSteps and
+   * splitWhen allow.
+   */
+  splitMinMs?: number;
 }
 
 /** Query errors whose class callers test, rebuilt from a worker's answer. */
@@ -108,6 +117,9 @@ interface Query {
   ranges: ReturnType<typeof selectorRanges>;
   source: Queryable;
 }
+
+/** The steps of a range query's grid. */
+const steps = (start: number, end: number, step: number) => Math.floor((end - start) / step) + 1;
 
 function ms(d: number | string | undefined, dflt: number): number {
   if (d === undefined) return dflt;
@@ -194,6 +206,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const grace = off.graceMs ?? 1000;
   const recycleHeapBytes = off.recycleHeapBytes ?? 256 * 1024 * 1024;
   const minPartSteps = off.splitMinSteps ?? 240;
+  const costs = splitCosts(off.splitMinMs ?? 0);
   const maxSamples = options.maxSamples ?? 50_000_000;
   const engineTimeout = ms(options.timeout, 120_000);
   const budget = options.maxMemoryBytes ?? 1024 * 1024 * 1024;
@@ -331,7 +344,14 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const runSplit = async (workers: QueryWorker[], query: string, start: number, end: number, step: number, q: Query): Promise<QueryResult | null> => {
     const parts = cutSteps(start, end, step, workers.length);
     split++;
-    const settled = await Promise.allSettled(parts.map((p, i) => evaluate(workers[i]!, query, { start: p.start, end: p.end, step }, q, { start, end })));
+    const t0 = performance.now();
+    let spent = 0;
+    const settled = await Promise.allSettled(parts.map(async (p, i) => {
+      const a = await evaluate(workers[i]!, query, { start: p.start, end: p.end, step }, q, { start, end });
+      spent += performance.now() - t0;
+      return a;
+    }));
+    costs.record(query, steps(start, end, step), spent);
     const answers: PartAnswer[] = [];
     for (const s of settled) {
       if (s.status === 'rejected') {
@@ -399,15 +419,18 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     // Under load every query keeps to one worker; a query that finds others idle shares its steps with them.
     const type = typeOf(expr);
     const k = step > 0 && source === db && !opts.stats && (type === 'vector' || type === 'scalar') ? partsFor(start, end, step, size, minPartSteps) : 1;
-    if (k > 1 && (off.splitWhen?.() ?? true)) {
+    if (k > 1 && costs.worthSplitting(query, steps(start, end, step)) && (off.splitWhen?.() ?? true)) {
       const workers = takeStarted(k);
       if (workers.length > 1) {
         const r = await runSplit(workers, query, start, end, step, q);
         if (r) return r;
       } else if (workers.length === 1) release(workers[0]!);
     }
-    const answer = await evaluate(await acquire(), query, { start, end, step }, q);
+    const worker = await acquire();
+    const t0 = performance.now();
+    const answer = await evaluate(worker, query, { start, end, step }, q);
     if ('result' in answer) {
+      if (step > 0) costs.record(query, steps(start, end, step), performance.now() - t0);
       const r = warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
       return answer.resultJSON === undefined ? r : withResultText(r, answer.resultJSON, answer.resultLength ?? 0);
     }

@@ -148,11 +148,12 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const engine = createEngine(db, engineOptions);
   // API queries are evaluated in worker threads, so /-/healthy, scrapes and ingestion answer meanwhile;
   // remote_read endpoints are fetched from on this thread first, within the query's timeout.
-  // A range query is cut over idle workers only while the machine has had half a core or more to spare.
+  // A range query is cut over idle workers only while the machine has had half a core or more to spare,
+  // and only when its text's last evaluation took long enough to gain from it (8 ms: docs/QUERY-SPEED.md).
   const spare = spareCores();
   const offThread = createOffThreadEngine(db, engineOptions, {
     workers: o.queryWorkers ?? Math.max(1, Math.min(availableParallelism(), o.maxConcurrentQueries || 20)), remote: remoteRead.source,
-    blocks: disk && o.dataDir ? { dataDir: o.dataDir, db } : undefined, splitWhen: () => spare() >= 0.5,
+    blocks: disk && o.dataDir ? { dataDir: o.dataDir, db } : undefined, splitWhen: () => spare() >= 0.5, splitMinMs: 8,
   });
   const apiEngine: Engine = {
     instantQuerySync: engine.instantQuerySync,

@@ -286,4 +286,31 @@ describe('a range query cut into parts over idle workers', () => {
       await e.close();
     }
   });
+
+  it('keeps a text to one worker once its evaluation proved too short to gain', async () => {
+    // No evaluation here takes an hour: the first run of a text is cut, the ones after it are not.
+    const e = createOffThreadEngine(disk.db, OPTS, { workers: 3, splitMinSteps: 2, splitMinMs: 3_600_000, blocks: { dataDir: dir, db: disk.db } });
+    const none = createOffThreadEngine(disk.db, OPTS, { workers: 3, splitMinSteps: 2, splitMinMs: 0, blocks: { dataDir: dir, db: disk.db } });
+    try {
+      await warm(e, 3);
+      await warm(none, 3);
+      const q = 'sum by (job) (rate(m[10m]))';
+      const before = e.queriesSplit;
+      const first = await e.rangeQuery(q, H, 5 * H, 60_000);
+      expect(e.queriesSplit, 'an unknown text is cut').toBe(before + 1);
+      const second = await e.rangeQuery(q, H, 5 * H, 60_000);
+      expect(e.queriesSplit, 'a cheap text is not cut again').toBe(before + 1);
+      expect(bytes(second)).toBe(bytes(first));
+      await e.rangeQuery('count(m)', H, 5 * H, 60_000);
+      expect(e.queriesSplit, 'another text is cut').toBe(before + 2);
+      // Without a minimum every run is cut.
+      const b0 = none.queriesSplit;
+      await none.rangeQuery(q, H, 5 * H, 60_000);
+      await none.rangeQuery(q, H, 5 * H, 60_000);
+      expect(none.queriesSplit).toBe(b0 + 2);
+    } finally {
+      await e.close();
+      await none.close();
+    }
+  });
 });

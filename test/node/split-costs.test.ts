@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { splitCosts } from '../../src/node/split-costs.js';
+
+describe('the split cost memory', () => {
+  it('cuts unknown texts, and known ones whose cost scaled to the steps reaches the minimum', () => {
+    const c = splitCosts(10);
+    expect(c.worthSplitting('a', 100)).toBe(true);
+    c.record('a', 100, 5);
+    expect(c.worthSplitting('a', 100)).toBe(false);
+    expect(c.worthSplitting('a', 199)).toBe(false);
+    expect(c.worthSplitting('a', 200)).toBe(true);
+    expect(c.worthSplitting('b', 1)).toBe(true);
+  });
+
+  it('keeps the last evaluation of a text', () => {
+    const c = splitCosts(10);
+    c.record('a', 100, 50);
+    expect(c.worthSplitting('a', 100)).toBe(true);
+    c.record('a', 100, 1);
+    expect(c.worthSplitting('a', 100)).toBe(false);
+  });
+
+  it('ignores evaluations it cannot scale', () => {
+    const c = splitCosts(10);
+    c.record('a', 0, 1);
+    c.record('b', 10, NaN);
+    expect(c.worthSplitting('a', 10)).toBe(true);
+    expect(c.worthSplitting('b', 10)).toBe(true);
+  });
+
+  it('forgets the least recently recorded text past its capacity', () => {
+    const c = splitCosts(10, 2);
+    c.record('a', 10, 1);
+    c.record('b', 10, 1);
+    c.record('a', 10, 1);
+    c.record('c', 10, 1);
+    expect(c.worthSplitting('b', 10), 'dropped').toBe(true);
+    expect(c.worthSplitting('a', 10)).toBe(false);
+    expect(c.worthSplitting('c', 10)).toBe(false);
+  });
+});
