@@ -205,14 +205,14 @@ export class Block implements PostingsSource {
    * CRC-32 still needs checking: false only when it was checked since the
    * page (or both pages, for bytes across a page boundary) came from the files.
    */
-  private cachedRange(file: number, off: number, len: number): { bytes: Uint8Array; unchecked: boolean } {
+  private cachedRange(file: number, off: number, len: number, fetched?: Uint8Array): { bytes: Uint8Array; unchecked: boolean } {
     const r = this.range;
     const first = Math.floor(off / PAGE), last = Math.floor((off + len - 1) / PAGE);
     const from = off - first * PAGE;
     r.at = from;
     r.len = len;
     if (first === last) {
-      const page = this.page(file, first, true);
+      const page = fetched ?? this.page(file, first, true);
       r.bytes = page.subarray(from, from + len);
       r.page = page;
       r.next = null;
@@ -385,12 +385,15 @@ export class Block implements PostingsSource {
     }
     if (!cached) return this.checkedChunk(this.paged(file, off, len, false), c, file, off);
     const first = Math.floor(off / PAGE);
+    let page: Uint8Array | undefined;
     if (first === Math.floor((off + len - 1) / PAGE)) {
       // Most reads: a chunk checked before, within one cached page. One view, of its data only.
-      const page = this.page(file, first, true), from = off - first * PAGE;
+      page = this.page(file, first, true);
+      const from = off - first * PAGE;
       if ((page as CheckedPage).checked?.get(from) === len) return page.subarray(from + skip, from + skip + c.len);
     }
-    const { bytes, unchecked } = this.cachedRange(file, off, len);
+    // The page just fetched is handed on: fetched again, a cache too small to keep it would read it twice.
+    const { bytes, unchecked } = this.cachedRange(file, off, len, page);
     if (!unchecked) return bytes.subarray(skip, skip + c.len);
     const data = this.checkedChunk(bytes, c, file, off);
     this.markChecked();
@@ -501,6 +504,8 @@ function readChunkMetas(r: Reader, reuse?: { list: BlockChunkMeta[]; pool: Block
   const chunks: BlockChunkMeta[] = reuse ? reuse.list : [];
   let prevMaxT = 0, prevRef = 0;
   const n = r.uvarint();
+  // Each meta takes five varints of a byte or more: a count past that is corrupt, and would size the list.
+  if (n * 5 > r.b.length - r.off) throw new BlockCorruptionError(`series entry: ${n} chunks in ${r.b.length - r.off} bytes`);
   chunks.length = n;
   for (let i = 0; i < n; i++) {
     const minT = i === 0 ? r.varint() : prevMaxT + r.varint();

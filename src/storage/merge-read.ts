@@ -12,6 +12,7 @@ import { decodeList, encodeChunks, reduceList, reduceWindowsList, type ChunkEnco
 import { mem } from '../wasm/loader.js';
 import { WasmBuffer } from '../wasm/buffer.js';
 import { CHUNK_LEN } from '../wasm/layout.js';
+import { BlockCorruptionError } from './block-format.js';
 import type { Querier, SampleBatch, SelectHints, Series, WindowReduction } from './interfaces.js';
 import type { Head, MemSeries } from './head.js';
 import type { Block } from './block.js';
@@ -128,6 +129,8 @@ function toScratch(parts: readonly ChunkPart[]): number[] {
       continue;
     }
     const at = base + i++ * SLOT;
+    // A chunk longer than the decoder's slot can only come from a damaged block; copied, it would overwrite the next slot.
+    if (p.bytes.length > CHUNK_LEN) throw new BlockCorruptionError(`a stored chunk of ${p.bytes.length} bytes is longer than ${CHUNK_LEN}`);
     // Stored bytes are the chunk's used prefix: the decoder reads the rest as zeros.
     u8.set(p.bytes, at);
     u8.fill(0, at + p.bytes.length, at + SLOT);
