@@ -30,6 +30,7 @@ import { prefetchHeadCopies } from './head-prefetch.js';
 import { withResultText } from '../api/result-text.js';
 import type { Prepared } from '../promql/engine/preprocess.js';
 import { splitCosts } from './split-costs.js';
+import { statsOnlySelectors } from '../promql/engine/histogram-series.js';
 import { cutSteps, joinParts, partsFor, type PartAnswer } from './split-parts.js';
 
 export interface OffThreadOptions {
@@ -200,7 +201,7 @@ class QueryWorker {
   }
 }
 
-export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { close(): Promise<void>; readonly workersRunning: number; readonly queriesSplit: number } {
+export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { close(): Promise<void>; readonly workersRunning: number; readonly queriesSplit: number; readonly queriesJoined: number } {
   const local = createEngine(db, options);
   const size = Math.max(1, off.workers ?? 2);
   const grace = off.graceMs ?? 1000;
@@ -215,6 +216,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const idle: QueryWorker[] = [];
   let live = 0;
   let split = 0;
+  let joinedCount = 0;
   const waiting: ((w: QueryWorker) => void)[] = [];
   const parseOpts = parseOptions(new Set(options.features ?? []));
   // Each worker's chunk cache is a share of the database's budget, which keeps the rest: the total stays within it.
@@ -344,29 +346,39 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const runSplit = async (workers: QueryWorker[], query: string, start: number, end: number, step: number, q: Query): Promise<QueryResult | null> => {
     const parts = cutSteps(start, end, step, workers.length);
     split++;
+    // A part that fails for a reason of its own (an error, an answer that cannot be joined) ends the
+    // others at once: the query is evaluated again in one piece, whose error is the one to give, and
+    // the other parts' work (up to the timeout, for a slow one) would be thrown away.
+    const halt = new AbortController();
+    const partQ: Query = { ...q, signal: q.signal ? AbortSignal.any([q.signal, halt.signal]) : halt.signal };
+    const isLimit = (name: string | undefined) => name === 'QueryTimeoutError' || name === 'QueryCanceledError';
     const t0 = performance.now();
     let spent = 0;
     const settled = await Promise.allSettled(parts.map(async (p, i) => {
-      const a = await evaluate(workers[i]!, query, { start: p.start, end: p.end, step }, q, { start, end });
-      spent += performance.now() - t0;
-      return a;
+      try {
+        const a = await evaluate(workers[i]!, query, { start: p.start, end: p.end, step }, partQ, { start, end });
+        if ('error' in a ? !isLimit(a.error.name) : !a.pieces) halt.abort();
+        return a;
+      } catch (e) {
+        if (!halt.signal.aborted && !isLimit((e as Error).name)) halt.abort();
+        throw e;
+      } finally {
+        spent += performance.now() - t0;
+      }
     }));
+    if (q.signal?.aborted) throw new QueryCanceledError('expression evaluation');
+    if (halt.signal.aborted) return null;
     costs.record(query, steps(start, end, step), spent);
     const answers: PartAnswer[] = [];
     for (const s of settled) {
-      if (s.status === 'rejected') {
-        if (s.reason instanceof QueryTimeoutError || s.reason instanceof QueryCanceledError) throw s.reason;
-        return null;
-      }
+      // Only the query's own timeout or abort is left here: every part met it.
+      if (s.status === 'rejected') throw s.reason;
       const a = s.value;
-      if ('error' in a) {
-        if (a.error.name === 'QueryTimeoutError' || a.error.name === 'QueryCanceledError') throw answerError(a.error);
-        return null;
-      }
-      if (!a.pieces) return null;
-      answers.push({ result: a.result, pieces: a.pieces, peakBytes: a.peakBytes ?? 0 });
+      if ('error' in a) throw answerError(a.error);
+      answers.push({ result: a.result, pieces: a.pieces!, peakBytes: a.peakBytes ?? 0 });
     }
     const joined = joinParts(answers, { maxSamples, maxMemoryBytes: budget });
+    if (joined) joinedCount++;
     return joined && withResultText(joined.result, joined.text, joined.length);
   };
 
@@ -418,12 +430,16 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     q.check();
     // Under load every query keeps to one worker; a query that finds others idle shares its steps with them.
     const type = typeOf(expr);
-    const k = step > 0 && source === db && !opts.stats && (type === 'vector' || type === 'scalar') ? partsFor(start, end, step, size, minPartSteps) : 1;
+    // Stats-only histogram selectors take a sample's counter-reset hint from the one before it within the
+    // selection: at a part's start that is not the sample the whole query sees, so they stay in one piece.
+    const cuttable = step > 0 && source === db && !opts.stats && (type === 'vector' || type === 'scalar') && statsOnlySelectors(q.prepared.expr).size === 0;
+    const k = cuttable ? partsFor(start, end, step, size, minPartSteps) : 1;
     if (k > 1 && costs.worthSplitting(query, steps(start, end, step)) && (off.splitWhen?.() ?? true)) {
       const workers = takeStarted(k);
       if (workers.length > 1) {
         const r = await runSplit(workers, query, start, end, step, q);
         if (r) return r;
+        costs.refuse(query);
       } else if (workers.length === 1) release(workers[0]!);
     }
     const worker = await acquire();
@@ -454,6 +470,10 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     /** Queries cut into parts so far (an answer joined, or the query evaluated again in one piece). */
     get queriesSplit() {
       return split;
+    },
+    /** Queries cut into parts whose parts' answers were joined. */
+    get queriesJoined() {
+      return joinedCount;
     },
     close: async () => {
       if (closed) return;

@@ -10,7 +10,16 @@ export interface SplitCosts {
   worthSplitting(query: string, steps: number): boolean;
   /** Records that evaluating `query` over `steps` steps took `ms` of worker time, in one piece or summed over its parts. */
   record(query: string, steps: number, ms: number): void;
+  /**
+   * Keeps the text in one piece from now on: its parts could not be joined
+   * (their annotations differed, a limit was near) or one failed, and it was
+   * evaluated again whole; cutting it again would only repeat that.
+   */
+  refuse(query: string): void;
 }
+
+/** Texts longer than this are not remembered (they are cut as unknown): a memory of them would hold their bytes. */
+export const REMEMBERED_TEXT_MAX = 4096;
 
 /**
  * A bounded memory of milliseconds per step by query text. `minMs` is the
@@ -18,17 +27,24 @@ export interface SplitCosts {
  * kept, the least recently recorded dropped first.
  */
 export function splitCosts(minMs: number, capacity = 1000): SplitCosts {
+  // Milliseconds per step, or -Infinity for a refused text (below any minimum, kept by later records).
   const perStep = new Map<string, number>();
+  const set = (query: string, v: number) => {
+    perStep.delete(query);
+    perStep.set(query, v);
+    if (perStep.size > capacity) perStep.delete(perStep.keys().next().value!);
+  };
   return {
     worthSplitting(query, steps) {
       const c = perStep.get(query);
       return c === undefined || c * steps >= minMs;
     },
     record(query, steps, ms) {
-      if (!(steps > 0) || !Number.isFinite(ms)) return;
-      perStep.delete(query);
-      perStep.set(query, ms / steps);
-      if (perStep.size > capacity) perStep.delete(perStep.keys().next().value!);
+      if (query.length > REMEMBERED_TEXT_MAX || !(steps > 0) || !Number.isFinite(ms)) return;
+      set(query, perStep.get(query) === -Infinity ? -Infinity : ms / steps);
+    },
+    refuse(query) {
+      if (query.length <= REMEMBERED_TEXT_MAX) set(query, -Infinity);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitCosts } from '../../src/node/split-costs.js';
+import { REMEMBERED_TEXT_MAX, splitCosts } from '../../src/node/split-costs.js';
 
 describe('the split cost memory', () => {
   it('cuts unknown texts, and known ones whose cost scaled to the steps reaches the minimum', () => {
@@ -37,5 +37,27 @@ describe('the split cost memory', () => {
     expect(c.worthSplitting('b', 10), 'dropped').toBe(true);
     expect(c.worthSplitting('a', 10)).toBe(false);
     expect(c.worthSplitting('c', 10)).toBe(false);
+  });
+
+  it('keeps a refused text in one piece, whatever its later evaluations cost', () => {
+    for (const min of [0, 10]) {
+      const c = splitCosts(min);
+      c.refuse('a');
+      expect(c.worthSplitting('a', 1e6)).toBe(false);
+      c.record('a', 10, 1e6);
+      expect(c.worthSplitting('a', 1e6)).toBe(false);
+      expect(c.worthSplitting('b', 1e6)).toBe(true);
+    }
+  });
+
+  it('does not remember long texts', () => {
+    const c = splitCosts(10);
+    const long = 'x'.repeat(REMEMBERED_TEXT_MAX + 1);
+    c.record(long, 10, 1);
+    c.refuse(long);
+    expect(c.worthSplitting(long, 10)).toBe(true);
+    const edge = 'x'.repeat(REMEMBERED_TEXT_MAX);
+    c.record(edge, 10, 1);
+    expect(c.worthSplitting(edge, 10)).toBe(false);
   });
 });
