@@ -12,6 +12,8 @@ export class WasmBuffer {
     if (bytes > this.bytes) {
       if (this.ptr !== 0) wasm.free(this.ptr);
       const size = Math.max(bytes, this.bytes * 2, 64);
+      // The core's allocator takes an i32: a larger size would wrap to a small block written past its end.
+      if (size > 0x7fff_fff0) throw new RangeError(`promlet: WebAssembly scratch of ${size} bytes is past the core's 2 GiB`);
       this.ptr = wasm.alloc(size);
       if (this.ptr === 0) throw new Error(`promlet: WebAssembly allocation of ${size} bytes failed`);
       this.bytes = size;

@@ -288,11 +288,13 @@ export class Evaluator {
    */
   private literalColumns(val: number): ColumnarSeries {
     const n = this.numSteps;
+    // Counted before the columns are allocated: a fine subquery's steps have no bound of their own.
+    this.cfg.checkAbort();
+    this.q.add(n);
     const cols = emptyColumns(this.start, this.interval, n);
     cols.values.fill(val);
     cols.present.fill(1);
     cols.count = n;
-    this.q.add(n);
     return new ColumnarSeries([], false, cols);
   }
 

@@ -78,9 +78,48 @@ const TEXT_BATCH = 4096;
 
 /** A columnar series' present steps as a `values` array. */
 export function columnValues(out: JsonBytes, c: StepColumns, prefixes: StepPrefixTable): void {
+  if (c.present.length > COLUMN_STEPS_MAX) return batchedColumnValues(out, c, prefixes);
   const t = columnTexts(c.values, c.present, prefixes);
   out.byte(OPEN);
   out.copy(t.bytes, t.from, t.to);
+  out.byte(CLOSE);
+}
+
+// Longer columns (a fine subquery's, returned by an instant query) are written TEXT_BATCH values at a
+// time: written whole, the core's scratch would grow with the column, and WebAssembly memory never
+// shrinks, so each query worker would keep the largest answer's size.
+const COLUMN_STEPS_MAX = 16_384;
+const batchSteps = new Int32Array(TEXT_BATCH);
+
+/** columnValues' bytes for a long column, converted a batch of present steps at a time. */
+function batchedColumnValues(out: JsonBytes, c: StepColumns, prefixes: StepPrefixTable): void {
+  const { values, present } = c;
+  const steps = present.length;
+  out.byte(OPEN);
+  let first = true;
+  for (let k = 0; k < steps; ) {
+    const slots = floatSlots(TEXT_BATCH);
+    let m = 0;
+    for (; k < steps && m < TEXT_BATCH; k++) {
+      if (present[k] === 0) continue;
+      batchSteps[m] = k;
+      slots[m++] = values[k]!;
+    }
+    if (m === 0) break;
+    const texts = floatTexts(m);
+    let at = texts.from;
+    for (let j = 0; j < m; j++) {
+      const s = batchSteps[j]!;
+      if (!first) out.byte(COMMA);
+      first = false;
+      out.copy(prefixes.bytes, prefixes.offsets[s]!, prefixes.offsets[s + 1]!);
+      const to = texts.from + texts.ends[j]!;
+      out.copy(texts.bytes, at, to);
+      at = to;
+      out.byte(Q);
+      out.byte(CLOSE);
+    }
+  }
   out.byte(CLOSE);
 }
 

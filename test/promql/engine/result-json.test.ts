@@ -196,6 +196,23 @@ describe('result JSON from series', () => {
     expect(vectorJSON(many, start)).toBe(JSON.stringify(many.map((s) => vectorElementJSON(labelsToRecord(s.metric), s, start, pair))));
   });
 
+  it('columns past the length written whole are written a batch at a time, the same bytes', () => {
+    const rand = seededRandom(31);
+    const floats = randomFloats(rand, 3000);
+    const start = Date.UTC(2026, 0, 1), interval = 1;
+    for (const [steps, gap] of [[16_384, 0.1], [16_385, 0.1], [40_000, 0.95], [40_000, 0], [20_000, 1]] as const) {
+      const c = emptyColumns(start, interval, steps);
+      for (let k = 0; k < steps; k++) {
+        if (rand() < gap) continue;
+        c.values[k] = floats[Math.floor(rand() * floats.length)]!;
+        c.present[k] = 1;
+        c.count++;
+      }
+      const m: Series[] = [new ColumnarSeries(randomLabels(rand, 0), false, c), new ColumnarSeries(randomLabels(rand, 1), false, c)];
+      expect(matrixJSON(m), `${steps} steps`).toBe(JSON.stringify(m.map((s) => matrixElementJSON(labelsToRecord(s.metric), s, pair))));
+    }
+  });
+
   it('holds the text to the memory budget it is given: its buffer is outside the heap a worker is limited to', () => {
     const m = randomSeries(seededRandom(7), Date.UTC(2026, 0, 1), 15_000, 2000, 4);
     const text = matrixJSON(m);

@@ -13,18 +13,18 @@ import type { AggregateExpr, Call, Expr } from '../../../src/promql/parser/ast.j
 
 const T0 = 1_767_225_600_000;
 
-function state(query: string, start: number, end: number, step: number, maxSamples: number, maxMemoryBytes: number) {
+function state(query: string, start: number, end: number, step: number, maxSamples: number, maxMemoryBytes: number, columnar = true) {
   const prepared = prepare(parse(query), { start, end, step });
   const q = new QueryState({
     lookbackDelta: 300_000, maxSamples, maxMemoryBytes, maxLabelValueLength: 1 << 20, delayedNameRemoval: false,
-    noStepSubqueryInterval: () => 60_000, checkAbort: () => {}, query: { start, end, step }, useWasmReductions: false, columnar: true,
+    noStepSubqueryInterval: () => 60_000, checkAbort: () => {}, query: { start, end, step }, useWasmReductions: false, columnar,
   }, prepared, {} as Selection);
   const e = prepared.expr;
   const param: Expr = e.type === 'AggregateExpr' ? (e as AggregateExpr).param! : (e as Call).args[0]!;
   return { q, param };
 }
 
-/** What scalarSteps gave before: the literal evaluated to a matrix, its points placed at their steps. */
+/** What scalarSteps gave before: the literal evaluated to a matrix step by step (columnar off), its points placed at their steps. */
 function evaluated(ev: Evaluator, e: Expr): Float64Array {
   const out = new Float64Array(ev.numSteps).fill(NaN);
   for (const p of ev.matrix(e)[0]?.floats ?? []) out[Math.round((p.t - ev.start) / ev.interval)] = p.f;
@@ -47,7 +47,7 @@ describe('scalarSteps of a number literal', () => {
       let compared = 0, errors = 0;
       for (const [start, end, step] of [[T0, T0, 1], [T0, T0 + 3_600_000, 15_000], [T0, T0 + 59_000, 60_000], [T0 + 5, T0 + 86_400_000, 7_000]] as const) {
         for (const [maxSamples, maxMemoryBytes] of [[50_000_000, 1e12], [100, 1e12], [1e9, 4_000], [1e9, 1e12]] as const) {
-          const a = state(query, start, end, step, maxSamples, maxMemoryBytes), b = state(query, start, end, step, maxSamples, maxMemoryBytes);
+          const a = state(query, start, end, step, maxSamples, maxMemoryBytes), b = state(query, start, end, step, maxSamples, maxMemoryBytes, false);
           // Samples already counted by the query, as when the literal is evaluated after other nodes.
           a.q.add(40);
           b.q.add(40);
