@@ -12,12 +12,20 @@ describe('the split cost memory', () => {
     expect(c.worthSplitting('b', 1)).toBe(true);
   });
 
-  it('keeps the last evaluation of a text', () => {
+  it('believes a cheaper evaluation at once and a dearer one a quarter more per run', () => {
     const c = splitCosts(10);
     c.record('a', 100, 50);
     expect(c.worthSplitting('a', 100)).toBe(true);
     c.record('a', 100, 1);
     expect(c.worthSplitting('a', 100)).toBe(false);
+    // 1 ms, then at most 1.25, 1.5625, … whatever the runs took.
+    const seen: boolean[] = [];
+    for (let i = 0; i < 12; i++) {
+      c.record('a', 100, 1000);
+      seen.push(c.worthSplitting('a', 100));
+    }
+    // 1.25^10 ≈ 9.3 < 10 ≤ 1.25^11 ≈ 11.6
+    expect(seen.indexOf(true)).toBe(10);
   });
 
   it('ignores evaluations it cannot scale', () => {
