@@ -280,7 +280,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
    * period) or on an abort the worker is terminated. The worker is released.
    */
   const evaluate = async (
-    worker: QueryWorker, query: string, win: { start: number; end: number; step: number }, q: Query, whole?: { start: number; end: number },
+    worker: QueryWorker, query: string, win: { start: number; end: number; step: number }, q: Query, whole?: { start: number; end: number }, memoryShare = 1,
   ): Promise<WorkerAnswer> => {
     const { start, end, step } = win;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -312,6 +312,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       if (whole) {
         msg.whole = whole;
         msg.pieces = true;
+        msg.memoryShare = memoryShare;
       }
       const ranges = whole ? selectorRanges(q.prepared, { start, end }, q.lookbackDelta) : q.ranges;
       // Remote series merged in are the main thread's to merge: such a query reads everything through it.
@@ -356,7 +357,8 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     let spent = 0;
     const settled = await Promise.allSettled(parts.map(async (p, i) => {
       try {
-        const a = await evaluate(workers[i]!, query, { start: p.start, end: p.end, step }, partQ, { start, end });
+        // Each part holds at most its share of the budget: together they stay within the query's.
+        const a = await evaluate(workers[i]!, query, { start: p.start, end: p.end, step }, partQ, { start, end }, 1 / parts.length);
         if ('error' in a ? !isLimit(a.error.name) : !a.pieces) halt.abort();
         return a;
       } catch (e) {

@@ -28,6 +28,8 @@ export interface WorkerQuery {
   whole?: { start: number; end: number };
   /** Answer the matrix as per-series pieces (result-pieces.ts), for the parts to be joined. */
   pieces?: boolean;
+  /** The share of the memory budget a part may hold (its query's parts run at once). */
+  memoryShare?: number;
 }
 
 /** What the worker is started with: its end of the storage channel and the word that wakes it. */
@@ -71,7 +73,7 @@ parentPort?.on('message', (q: WorkerQuery) => {
     // Vectors and matrices come back as their JSON text, written from the evaluation's columns.
     answer = q.step === 0
       ? engine.instantQueryTextSync(q.query, q.start, opts)
-      : engine.rangeQueryTextSync(q.query, q.start, q.end, q.step, { ...opts, whole: q.whole, pieces: q.pieces });
+      : engine.rangeQueryTextSync(q.query, q.start, q.end, q.step, { ...opts, whole: q.whole, pieces: q.pieces, memoryShare: q.memoryShare });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, name: err.name, stack: err.stack } };

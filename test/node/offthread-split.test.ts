@@ -251,6 +251,27 @@ describe('a range query cut into parts over idle workers', () => {
     }
   });
 
+  it('holds the parts together to the budget: each part to its share, and the query answered whole after', async () => {
+    const q = 'avg_over_time(m[30m])';
+    // The whole query fits its budget; a third of the budget does not hold the whole range.
+    const options = { ...OPTS, maxMemoryBytes: 4 * 6 * 241 * 16 };
+    const local = createEngine(disk.db, options);
+    expect(() => local.rangeQueryTextSync(q, H, 5 * H, 60_000, { memoryShare: 1 / 3 })).toThrow(QueryMemoryError);
+    expect(() => local.rangeQueryTextSync(q, H, 5 * H, 60_000, { memoryShare: 1 })).not.toThrow();
+    const e = engines({}, options);
+    try {
+      await warm(e.parts, 3);
+      const a = await e.whole.rangeQuery(q, H, 5 * H, 60_000);
+      const before = e.parts.queriesSplit;
+      const b = await e.parts.rangeQuery(q, H, 5 * H, 60_000);
+      expect(e.parts.queriesSplit).toBe(before + 1);
+      expect(bytes(b)).toBe(bytes(a));
+    } finally {
+      await e.whole.close();
+      await e.parts.close();
+    }
+  });
+
   const HEAVY = 'count_over_time(mad_over_time(m[30m])[30m:1ms])';
 
   it('ends every part at the timeout, and answers again after', async () => {

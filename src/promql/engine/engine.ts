@@ -89,6 +89,12 @@ export interface PartOptions extends QueryOptions {
   whole?: { start: number; end: number };
   /** The matrix as per-series pieces (result-pieces.ts) instead of its JSON text. */
   pieces?: boolean;
+  /**
+   * The share (0–1] of the memory budget this part may hold: a query's parts
+   * run at once, so together they stay within the query's budget. A part
+   * past its share fails, and the query is evaluated again in one piece.
+   */
+  memoryShare?: number;
 }
 
 export type Time = number | Date | string;
@@ -253,10 +259,12 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     const querier = db.querier(all.start - HINT_LOOKBEHIND, all.end);
     try {
       const selection = new Selection(querier, ranges, statsOnlySelectors(prepared.expr));
+      const share = opts.memoryShare;
+      const maxMemoryBytes = share !== undefined && share > 0 && share < 1 ? Math.max(1, Math.floor(base.maxMemoryBytes * share)) : base.maxMemoryBytes;
       const state = new QueryState({
         lookbackDelta: lookback,
         maxSamples: base.maxSamples,
-        maxMemoryBytes: base.maxMemoryBytes,
+        maxMemoryBytes,
         maxLabelValueLength: base.maxLabelValueLength,
         delayedNameRemoval: features.has('promql-delayed-name-removal'),
         noStepSubqueryInterval: () => base.subqueryStep,
@@ -272,7 +280,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
       if (Array.isArray(value) && state.cfg.delayedNameRemoval) value = cleanupMetricLabels(value);
       checkAbort();
       const t3 = performance.now();
-      const shaped = asText ? shapeText(value, typeOf(expr), instant, start, base.maxMemoryBytes, opts.pieces === true) : { data: shape(value, typeOf(expr), instant, start) };
+      const shaped = asText ? shapeText(value, typeOf(expr), instant, start, maxMemoryBytes, opts.pieces === true) : { data: shape(value, typeOf(expr), instant, start) };
       const data = shaped.data;
       const annos = state.annos.list();
       const render = (a: (typeof annos)[number]) => {
