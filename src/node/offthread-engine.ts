@@ -15,8 +15,8 @@ import { workerURL } from './worker-url.js';
 import { queryWorkerLimits } from './query-worker-limits.js';
 import { createEngine, parseOptions, rangeWindow, toMillis, type Engine, type EngineOptions, type QueryOptions, type QueryResult, type Time } from '../promql/engine/engine.js';
 import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, TooManySamplesError, type ErrorType } from '../promql/engine/errors.js';
-import { ParseError, typeOf } from '../promql/index.js';
-import { parseRemembered } from '../promql/engine/parsed-queries.js';
+import { typeOf } from '../promql/index.js';
+import { parseQuery } from '../promql/engine/parsed-queries.js';
 import { parseDuration } from '../model/duration.js';
 import { prepare } from '../promql/engine/preprocess.js';
 import { selectorRanges } from '../promql/engine/selection.js';
@@ -417,13 +417,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       ranges: undefined!,
       source: db,
     };
-    let expr;
-    try {
-      expr = parseRemembered(query, parseOpts);
-    } catch (e) {
-      if (e instanceof ParseError) throw new QueryError(e.message, 'bad_data');
-      throw e;
-    }
+    const expr = parseQuery(query, parseOpts);
     q.prepared = prepare(expr, { start, end, step });
     q.ranges = selectorRanges(q.prepared, { start, end }, lookbackDelta);
     // Fetched before a worker is taken: waiting on the network should not hold one.

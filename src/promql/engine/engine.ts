@@ -3,8 +3,7 @@
 // /api/v1/query and /api/v1/query_range plus warnings, infos and stats.
 
 import type { Queryable } from '../../storage/interfaces.js';
-import { parseRemembered } from './parsed-queries.js';
-import { ParseError } from '../parser/errors.js';
+import { parseQuery } from './parsed-queries.js';
 import type { ParseOptions } from '../parser/parser.js';
 import { typeOf, documentedType } from '../parser/ast.js';
 import { lineColumn } from '../parser/posrange.js';
@@ -234,13 +233,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
       if (opts.signal?.aborted) throw new QueryCanceledError('expression evaluation');
       if (Date.now() > deadline) throw new QueryTimeoutError('expression evaluation');
     };
-    let expr;
-    try {
-      expr = parseRemembered(query, parseOpts);
-    } catch (e) {
-      if (e instanceof ParseError) throw new QueryError(e.message, 'bad_data');
-      throw e;
-    }
+    const expr = parseQuery(query, parseOpts);
     const instant = step === 0;
     if (!instant) {
       const t = typeOf(expr);

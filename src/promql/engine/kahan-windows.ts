@@ -10,44 +10,12 @@
 import type { StepColumns } from './columnar.js';
 import { avgOverTime } from './functions.js';
 import type { KernelGrid, WindowTally } from './range-kernels.js';
-
-// Each non-empty window's first and past-the-end sample and its step, from the walk over the steps.
-let winLo = new Int32Array(1024), winHi = new Int32Array(1024), winStep = new Int32Array(1024);
-
-/** The non-empty windows of the grid into winLo/winHi/winStep; returns how many, the tally filled. */
-function walk(t: Float64Array, g: KernelGrid, tally: WindowTally): number {
-  const n = t.length, off = g.offset, range = g.range, end = g.end, interval = g.interval;
-  const steps = Math.floor((end - g.start) / interval) + 1;
-  if (winLo.length < steps || (winLo.length > 1 << 16 && steps <= 1 << 15)) {
-    const cap = Math.max(1024, steps * 2);
-    winLo = new Int32Array(cap);
-    winHi = new Int32Array(cap);
-    winStep = new Int32Array(cap);
-  }
-  let lo = 0, hi = 0, m = 0, total = 0, widest = 0;
-  for (let ts = g.start, step = 0; ts <= end; ts += interval, step++) {
-    if ((step & 4095) === 4095) g.checkAbort();
-    const to = ts - off, from = to - range;
-    while (lo < n && t[lo]! <= from) lo++;
-    if (hi < lo) hi = lo;
-    while (hi < n && t[hi]! <= to) hi++;
-    const w = hi - lo;
-    if (w <= 0) continue;
-    total += w;
-    if (w > widest) widest = w;
-    winLo[m] = lo;
-    winHi[m] = hi;
-    winStep[m] = step;
-    m++;
-  }
-  tally.total = total;
-  tally.widest = widest;
-  return m;
-}
+import { walkWindows, windows } from './window-walk.js';
 
 /** sumOverTime of every window: sum and compensation from 0, an infinite sum resetting the compensation. */
 export function sumWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns, tally: WindowTally): void {
-  const m = walk(t, g, tally);
+  const m = walkWindows(t, g, tally);
+  const { lo: winLo, hi: winHi, step: winStep } = windows();
   const values = out.values, present = out.present;
   for (let j = 0; j < m; j += 2) {
     const a0 = winLo[j]!, a1 = winHi[j]!;
@@ -92,7 +60,8 @@ function sumFrom(v: Float64Array, i: number, hi: number, sum: number, c: number)
  * avgOverTime itself, which switches to an incremental mean there.
  */
 export function avgWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns, tally: WindowTally): void {
-  const m = walk(t, g, tally);
+  const m = walkWindows(t, g, tally);
+  const { lo: winLo, hi: winHi, step: winStep } = windows();
   const values = out.values, present = out.present;
   for (let j = 0; j < m; j += 2) {
     const a0 = winLo[j]!, a1 = winHi[j]!;

@@ -7,7 +7,8 @@
 // parentheses, gives the same tree when repeated. Errors are not kept: a bad
 // query is parsed again, and reports again.
 
-import { parse } from '../parser/index.js';
+import { parse, ParseError } from '../parser/index.js';
+import { QueryError } from './errors.js';
 import type { ParseOptions } from '../parser/parser.js';
 import type { Expr } from '../parser/ast.js';
 
@@ -36,4 +37,14 @@ export function parseRemembered(query: string, options: ParseOptions): Expr {
   parsed.set(key, expr);
   if (parsed.size > MAX_ENTRIES) parsed.delete(parsed.keys().next().value!);
   return expr;
+}
+
+/** parseRemembered, a parse error given as the API's bad_data query error. */
+export function parseQuery(query: string, options: ParseOptions): Expr {
+  try {
+    return parseRemembered(query, options);
+  } catch (e) {
+    if (e instanceof ParseError) throw new QueryError(e.message, 'bad_data');
+    throw e;
+  }
 }
