@@ -235,6 +235,60 @@ function fastXorLive(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i
   return fastLoop(ENC_XOR, true, r, len, n, t, v, dt, 0, pos, rep, maxt);
 }
 
+/**
+ * fastLoop for a chunk with no value bits (ENC_ZERO), whose runs of
+ * repeated deltas need no reads: the scratch is grown as the samples come,
+ * since runs let a chunk hold over 100k of them. The value is the chunk's
+ * one value, so the caller takes this path only when it is kept.
+ */
+function fastZero(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i32, rep: i32, maxt: i64): i32 {
+  const t0 = t;
+  let cap = scratchCap;
+  let T = scratchT, V = scratchV;
+  let neg: i64 = dt;
+  while (pos < len || rep > 0) {
+    if (rep > 0) {
+      if (n + rep > cap) {
+        reserveScratch(n + rep);
+        cap = scratchCap;
+        T = scratchT;
+        V = scratchV;
+      }
+      for (; rep > 0; rep--) {
+        t += dt;
+        store<f64>(T + (<usize>n << 3), <f64>t);
+        store<f64>(V + (<usize>n << 3), v);
+        n++;
+      }
+      continue;
+    }
+    const win = windowAt(r, pos);
+    const top = win >> 61;
+    const used = (<u64>0x1a14080808080808 >> (top << 3)) & 0xff;
+    pos += <i32>used;
+    if (top < 4) {
+      rep = <i32>((win << 1) >> 57);
+    } else {
+      const ctrl = (<u64>0xfa55 >> (top << 1)) & 3;
+      dt += (<i64>(win << ctrl)) >> <i64>(64 - used + ctrl);
+      neg |= dt;
+    }
+    t += dt;
+    if (pos > PAYLOAD_END) return REDO;
+    if (n == cap) {
+      growScratch();
+      cap = scratchCap;
+      T = scratchT;
+      V = scratchV;
+    }
+    store<f64>(T + (<usize>n << 3), <f64>t);
+    store<f64>(V + (<usize>n << 3), v);
+    n++;
+  }
+  if (pos != len || neg < 0 || t < t0 || t > maxt) return REDO;
+  return n;
+}
+
 /** Grows the scratch to hold at least `need` samples. */
 function reserveScratch(need: i32): void {
   while (scratchCap < need) growScratch();
@@ -286,12 +340,17 @@ function decodeVarbit(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): 
   }
   // Reads stay below bit len + 103 (see below), the window's 9 bytes past that bit's byte.
   const r = reverseChunk(c, min(CHUNK_ALLOC, (((len + 102) >>> 3) + 9 + 15) & ~15));
-  if ((enc == ENC_INT || enc == ENC_XOR) && t >= mint && vbLastTime(c) <= maxt) {
-    reserveScratch(n + FAST_MAX_SAMPLES);
-    // Stale markers skipped or not: a loop each, so neither pays for the other's test.
-    const m = enc == ENC_INT
-      ? (skipStale ? fastIntLive(r, len, n, t, v, dt, dv, pos, rep, maxt) : fastInt(r, len, n, t, v, dt, dv, pos, rep, maxt))
-      : (skipStale ? fastXorLive(r, len, n, t, v, dt, pos, rep, maxt) : fastXor(r, len, n, t, v, dt, pos, rep, maxt));
+  if (t >= mint && vbLastTime(c) <= maxt) {
+    let m = REDO;
+    if (enc == ENC_ZERO) {
+      if (!(skipStale && isStale(v))) m = fastZero(r, len, n, t, v, dt, pos, rep, maxt);
+    } else if (enc == ENC_INT || enc == ENC_XOR) {
+      reserveScratch(n + FAST_MAX_SAMPLES);
+      // Stale markers skipped or not: a loop each, so neither pays for the other's test.
+      m = enc == ENC_INT
+        ? (skipStale ? fastIntLive(r, len, n, t, v, dt, dv, pos, rep, maxt) : fastInt(r, len, n, t, v, dt, dv, pos, rep, maxt))
+        : (skipStale ? fastXorLive(r, len, n, t, v, dt, pos, rep, maxt) : fastXor(r, len, n, t, v, dt, pos, rep, maxt));
+    }
     if (m != REDO) return closedSample(c, m, mint, maxt, closed, skipStale);
   }
   let lead = 0, sig = 1;
