@@ -142,23 +142,28 @@ function reverseChunk(c: usize, bytes: i32): usize {
 
 const PAYLOAD_END = 1024 * 8;
 
-// A whole chunk's payload decoded without a branch on its data but the
-// loop's own: used when the samples before the loop lie within the range
-// and the header's last time does too, which is every chunk but a range's
-// two ends. The range is checked once at the end instead of per sample: a
-// chunk whose time deltas never go negative and whose last time does not
-// wrap has every time between its first and last. Stale markers, when
+// A chunk's payload decoded without a branch on its data but the loop's
+// own, and without the range's per-sample tests: a chunk whose time deltas
+// never go negative and whose last time does not wrap around has its times
+// in order from the first to the last, so the samples within the range are
+// one run of them, cut out afterwards (trimToRange). Stale markers, when
 // skipped, are still written and then overwritten. Anything else (a
-// negative delta, a time out of range, a position past the payload, an
-// impossible XOR window) is left to the general loop, which decodes the
-// chunk again from the same state and so answers exactly as it always did.
+// negative delta, a wrapped time, a position past the payload, an
+// impossible XOR window, times past ±2^53 where the f64 copies round) is
+// left to the general loop, which decodes the chunk again from the same
+// state and so answers exactly as it always did.
 const REDO = -1000;
+
+/** The time of a fast loop's last sample. */
+let loopLast: i64 = 0;
+
+const MAX_EXACT: i64 = 1 << 53;
 
 /** Samples at most that one fast loop writes: every sample reads at least one bit of the payload. */
 const FAST_MAX_SAMPLES = PAYLOAD_END + 128;
 
 // @ts-ignore: decorator
-@inline function fastLoop(enc: i32, skipStale: bool, r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, dv: i64, pos: i32, rep: i32, maxt: i64): i32 {
+@inline function fastLoop(enc: i32, skipStale: bool, r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, dv: i64, pos: i32, rep: i32): i32 {
   const t0 = t;
   // One output pointer: the values are at a fixed distance from the times.
   const gap = scratchV - scratchT;
@@ -215,24 +220,25 @@ const FAST_MAX_SAMPLES = PAYLOAD_END + 128;
     if (skipStale) o += <usize>(reinterpret<u64>(v) != STALE_NAN_BITS) << 3;
     else o += 8;
   }
-  if (pos != len || neg < 0 || t < t0 || t > maxt) return REDO;
+  if (pos != len || neg < 0 || t < t0) return REDO;
+  loopLast = t;
   return n + <i32>((o - o0) >>> 3);
 }
 
-function fastInt(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, dv: i64, pos: i32, rep: i32, maxt: i64): i32 {
-  return fastLoop(ENC_INT, false, r, len, n, t, v, dt, dv, pos, rep, maxt);
+function fastInt(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, dv: i64, pos: i32, rep: i32): i32 {
+  return fastLoop(ENC_INT, false, r, len, n, t, v, dt, dv, pos, rep);
 }
 
-function fastXor(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i32, rep: i32, maxt: i64): i32 {
-  return fastLoop(ENC_XOR, false, r, len, n, t, v, dt, 0, pos, rep, maxt);
+function fastXor(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i32, rep: i32): i32 {
+  return fastLoop(ENC_XOR, false, r, len, n, t, v, dt, 0, pos, rep);
 }
 
-function fastIntLive(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, dv: i64, pos: i32, rep: i32, maxt: i64): i32 {
-  return fastLoop(ENC_INT, true, r, len, n, t, v, dt, dv, pos, rep, maxt);
+function fastIntLive(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, dv: i64, pos: i32, rep: i32): i32 {
+  return fastLoop(ENC_INT, true, r, len, n, t, v, dt, dv, pos, rep);
 }
 
-function fastXorLive(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i32, rep: i32, maxt: i64): i32 {
-  return fastLoop(ENC_XOR, true, r, len, n, t, v, dt, 0, pos, rep, maxt);
+function fastXorLive(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i32, rep: i32): i32 {
+  return fastLoop(ENC_XOR, true, r, len, n, t, v, dt, 0, pos, rep);
 }
 
 /**
@@ -241,7 +247,7 @@ function fastXorLive(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i
  * since runs let a chunk hold over 100k of them. The value is the chunk's
  * one value, so the caller takes this path only when it is kept.
  */
-function fastZero(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i32, rep: i32, maxt: i64): i32 {
+function fastZero(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i32, rep: i32): i32 {
   const t0 = t;
   let cap = scratchCap;
   let T = scratchT, V = scratchV;
@@ -285,8 +291,35 @@ function fastZero(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i32,
     store<f64>(V + (<usize>n << 3), v);
     n++;
   }
-  if (pos != len || neg < 0 || t < t0 || t > maxt) return REDO;
+  if (pos != len || neg < 0 || t < t0) return REDO;
+  loopLast = t;
   return n;
+}
+
+/**
+ * Keeps, of the samples [n, m) a fast loop wrote (times in order from
+ * `first` to `last`), those within [mint, maxt], as the general loop would:
+ * it stops at the first time past maxt, and skips those before mint.
+ */
+function trimToRange(n: i32, m: i32, first: i64, last: i64, mint: i64, maxt: i64): i32 {
+  if (first < -MAX_EXACT || last > MAX_EXACT) return REDO;
+  const T = scratchT, V = scratchV;
+  if (last > maxt) {
+    let i = n;
+    while (i < m && <i64>load<f64>(T + (<usize>i << 3)) <= maxt) i++;
+    m = i;
+    pastEnd = true;
+  }
+  if (first < mint) {
+    let j = n;
+    while (j < m && <i64>load<f64>(T + (<usize>j << 3)) < mint) j++;
+    if (j > n) {
+      memory.copy(T + (<usize>n << 3), T + (<usize>j << 3), <usize>(m - j) << 3);
+      memory.copy(V + (<usize>n << 3), V + (<usize>j << 3), <usize>(m - j) << 3);
+      m -= j - n;
+    }
+  }
+  return m;
 }
 
 /** Grows the scratch to hold at least `need` samples. */
@@ -340,18 +373,19 @@ function decodeVarbit(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): 
   }
   // Reads stay below bit len + 103 (see below), the window's 9 bytes past that bit's byte.
   const r = reverseChunk(c, min(CHUNK_ALLOC, (((len + 102) >>> 3) + 9 + 15) & ~15));
-  if (t >= mint && vbLastTime(c) <= maxt) {
+  {
     let m = REDO;
     if (enc == ENC_ZERO) {
-      if (!(skipStale && isStale(v))) m = fastZero(r, len, n, t, v, dt, pos, rep, maxt);
+      if (!(skipStale && isStale(v))) m = fastZero(r, len, n, t, v, dt, pos, rep);
     } else if (enc == ENC_INT || enc == ENC_XOR) {
       reserveScratch(n + FAST_MAX_SAMPLES);
       // Stale markers skipped or not: a loop each, so neither pays for the other's test.
       m = enc == ENC_INT
-        ? (skipStale ? fastIntLive(r, len, n, t, v, dt, dv, pos, rep, maxt) : fastInt(r, len, n, t, v, dt, dv, pos, rep, maxt))
-        : (skipStale ? fastXorLive(r, len, n, t, v, dt, pos, rep, maxt) : fastXor(r, len, n, t, v, dt, pos, rep, maxt));
+        ? (skipStale ? fastIntLive(r, len, n, t, v, dt, dv, pos, rep) : fastInt(r, len, n, t, v, dt, dv, pos, rep))
+        : (skipStale ? fastXorLive(r, len, n, t, v, dt, pos, rep) : fastXor(r, len, n, t, v, dt, pos, rep));
     }
-    if (m != REDO) return closedSample(c, m, mint, maxt, closed, skipStale);
+    if (m != REDO && (t < mint || loopLast > maxt)) m = trimToRange(n, m, t, loopLast, mint, maxt);
+    if (m != REDO) return pastEnd ? m : closedSample(c, m, mint, maxt, closed, skipStale);
   }
   let lead = 0, sig = 1;
   let cap = scratchCap;
