@@ -330,10 +330,10 @@ function reserveScratch(need: i32): void {
 /**
  * Appends the samples of varbit chunk c within [mint, maxt] to the scratch
  * from index n; returns the new count or a negative status. The same rules
- * as VarbitCursor (which the encoder uses), decoded with everything the
- * loop touches in locals: the bit position, a buffer of upcoming bits
- * (one unaligned 8-byte load serves several reads, as Prometheus's
- * bstreamReader), the XOR window and the output position and buffers.
+ * as VarbitCursor (which the encoder uses). The payload goes through a
+ * fast loop (fastLoop, fastZero) when it can; this function's own loop,
+ * with every test per sample, takes the rest and any chunk a fast loop
+ * hands back.
  */
 function decodeVarbit(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): i32 {
   const len = vbNextOffset(c);
@@ -371,8 +371,10 @@ function decodeVarbit(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): 
     if (t > maxt) return stop(n);
     if (t >= mint && !(skipStale && isStale(v))) n = put(n, t, v);
   }
-  // Reads stay below bit len + 103 (see below), the window's 9 bytes past that bit's byte.
-  const r = reverseChunk(c, min(CHUNK_ALLOC, (((len + 102) >>> 3) + 9 + 15) & ~15));
+  // A fast loop that reads at or past len hands the chunk back (it ends only at len), so it reads below
+  // bit len + 103 (see below), the window's 9 bytes past that bit's byte.
+  const head = min(CHUNK_ALLOC, (((len + 102) >>> 3) + 9 + 15) & ~15);
+  let r = reverseChunk(c, head);
   {
     let m = REDO;
     if (enc == ENC_ZERO) {
@@ -387,6 +389,8 @@ function decodeVarbit(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): 
     if (m != REDO && (t < mint || loopLast > maxt)) m = trimToRange(n, m, t, loopLast, mint, maxt);
     if (m != REDO) return pastEnd ? m : closedSample(c, m, mint, maxt, closed, skipStale);
   }
+  // The general loop may run on past len inside a run of repeated deltas, up to the payload's end.
+  if (head < CHUNK_ALLOC) r = reverseChunk(c, CHUNK_ALLOC);
   let lead = 0, sig = 1;
   let cap = scratchCap;
   let T = scratchT, V = scratchV;

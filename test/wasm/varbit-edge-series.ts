@@ -94,6 +94,7 @@ export function edgeSeries(): EdgeSeries[] {
   add('all stale', jitter(3000, 5000), () => STALE_NAN);
   add('stale constant, regular', grid(20_000), () => STALE_NAN);
   add('int with stale', jitter(3000, 5000), (i) => (i % 97 === 5 ? STALE_NAN : i * 2));
+  add('int regular', grid(3000), (i) => i * 5 + (i % 3));
   // Payload ends: series of every length up to 200 of each kind, so that chunks end at every bit offset.
   for (let n = 6; n <= 200; n++) {
     add(`len ${n} int`, jitter(n, 5000), (i) => i * (1 + (n % 5)));
@@ -143,10 +144,18 @@ export function edgeDigest(api: CodecApi, update: (s: string | Uint8Array) => vo
   const bitsOf = (a: Float64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   for (const s of edgeSeries()) {
     const chunks = api.encodeChunks('varbit', s.ts, s.vs);
-    // Damaged chunks, and headers whose times run past 2^63 (the decoder's times wrap around).
-    for (const flips of [0, 1, 2, 8, -1]) {
+    // Damaged chunks, headers whose times run past 2^63 (the decoder's times wrap around), and an open
+    // chunk's last run of repeated deltas made longer than its samples, with damage past the payload (the
+    // decoder reads on into it).
+    for (const flips of [0, 1, 2, 8, -1, -2]) {
       const ptrs = chunks.map((c) => {
         const b = c.slice();
+        const at = (b[1015]! << 8) | b[1016]!;
+        if (flips === -2 && at > 0 && b[35]! < 0x80) {
+          for (let k = 0; k < 7; k++) b[(at + k) >> 3]! |= 0x80 >> ((at + k) & 7);
+          const len = (b[36]! << 8) | b[37]!;
+          for (let i = (len >> 3) + 1; i < 1015; i++) b[i] = Math.floor(r() * 256);
+        }
         for (let k = 0; k < flips; k++) b[Math.floor(r() * b.length)]! ^= 1 << Math.floor(r() * 8);
         if (flips < 0) {
           b.set([0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf0, 0x00], 0);
@@ -159,7 +168,9 @@ export function edgeDigest(api: CodecApi, update: (s: string | Uint8Array) => vo
       try {
         const first = s.ts[0]!, last = s.ts[s.ts.length - 1]!;
         const pick = () => s.ts[Math.floor(r() * s.ts.length)]!;
-        const ranges: [number, number][] = flips < 0
+        const ranges: [number, number][] = flips === -2
+          ? [[-8.64e15, last + 60 * (s.ts[1] ?? first + 1) - 60 * first], [first, last + 300_000], [pick(), last + 900_000]]
+          : flips < 0
           ? [[-Infinity, Infinity], [0, Infinity], [first, Infinity]]
           : [[-8.64e15, 8.64e15], [first, last], [pick(), pick()], [pick(), 8.64e15], [-8.64e15, pick()]];
         for (const [mint, maxt] of ranges) {
@@ -184,4 +195,28 @@ export function edgeDigest(api: CodecApi, update: (s: string | Uint8Array) => vo
     }
   }
   return { cases, failures };
+}
+
+/**
+ * The open chunk of a regular integer series with its last run of repeated
+ * deltas made 128 long and random bytes after its payload: the decoder
+ * reads on past the payload for the run's samples, whose values come from
+ * those bytes, until a time passes maxt.
+ */
+export function overrunChunk(): { bytes: Uint8Array; maxt: number } {
+  const s = edgeSeries().find((x) => x.name === 'int regular')!;
+  const chunks = encodeChunksForOverrun(s);
+  const b = chunks[chunks.length - 1]!.slice();
+  const at = (b[1015]! << 8) | b[1016]!;
+  const len = (b[36]! << 8) | b[37]!;
+  for (let k = 0; k < 7; k++) b[(at + k) >> 3]! |= 0x80 >> ((at + k) & 7);
+  const r = seededRandom(5);
+  for (let i = (len >> 3) + 1; i < 1015; i++) b[i] = Math.floor(r() * 256);
+  return { bytes: b, maxt: s.ts[s.ts.length - 1]! + 900_000 };
+}
+
+let encodeChunksForOverrun: (s: EdgeSeries) => Uint8Array[] = () => [];
+/** The encoder overrunChunk uses (the test's build). */
+export function setOverrunEncoder(f: (s: EdgeSeries) => Uint8Array[]): void {
+  encodeChunksForOverrun = f;
 }
