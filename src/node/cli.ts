@@ -4,6 +4,7 @@
 
 import type { ChunkEncoding } from '../index.js';
 import { type CliIO, UsageError, checkArgs, flagValue } from './args.js';
+import { onLauncherStop } from './relaunch.js';
 
 // Commands load what they use when they run: `promlet import` need not
 // wait for the PromQL parser and the server to load.
@@ -34,10 +35,11 @@ commands:
       Show this text.
 `;
 
-/** Resolves with the signal's name on SIGINT or SIGTERM. */
+/** Resolves with the signal's name on SIGINT or SIGTERM, had directly or passed on by the `promlet` command's first process. */
 const untilSignal = () => new Promise<string>((resolve) => {
   process.once('SIGINT', () => resolve('SIGINT'));
   process.once('SIGTERM', () => resolve('SIGTERM'));
+  onLauncherStop(resolve);
 });
 
 export type { CliIO } from './args.js';
