@@ -3,10 +3,11 @@
 // V8 collects each thread's garbage with helper threads beside it (parallel
 // scavenges, concurrent marking). On a machine of a few cores the server's
 // query workers already take every core, so those helpers only compete with
-// them: with `--single-threaded-gc`, on two cores, the server spent about 15%
-// less CPU per request under load and `histogram_quantile` took 23 ms instead
-// of 32 (docs/QUERY-SPEED.md, "V8's collector on one thread"). On more cores
-// the helpers find idle ones, so V8's default is kept there.
+// them: with `--single-threaded-gc`, on two cores, the server spent 13–21%
+// less CPU per request under 8 clients' load, taking samples cost about the
+// same, and peak RSS was 11–24 MiB higher (docs/QUERY-SPEED.md, "V8's
+// collector on one thread"). On more cores the helpers find idle ones, so
+// V8's default is kept there.
 //
 // The flag is process-wide and only taken when node starts: NODE_OPTIONS
 // refuses it, worker threads cannot be given V8 flags, and setting it later
