@@ -1,13 +1,16 @@
 // `promlet` started again as a child node with the flags of ./node-flags.ts,
 // the first process staying only to pass on signals and the exit status.
 //
-// Stopping signals reach the server once and by one path whoever sends them:
-// a terminal's Ctrl-C and systemd's stop signal reach both processes, while
+// A stopping signal must stop the server once, whichever process it was sent
+// to: a terminal's Ctrl-C and systemd's stop signal reach both processes, while
 // `kill PID` and `docker stop` reach the first one only. So the first process
 // passes its first signal on as a message over an IPC channel, which the
 // server takes like the signal itself and at most once (a server that had the
-// signal directly ignores the message). A second signal is passed on as the
-// signal, which stops the server at once as a second Ctrl-C always did. If the
+// signal directly ignores the message). Later signals are passed on as
+// themselves: a second Ctrl-C still stops the server at once, while a server
+// stopping on the message still holds its listener for one of each signal
+// (the direct copy it may yet get must not end it), so `kill PID` takes a
+// third SIGTERM to end it before it has finished stopping. If the
 // first process dies without a signal to pass on (SIGKILL), the channel
 // closes and the server stops as it would on SIGTERM rather than running on
 // with no one waiting for it.
