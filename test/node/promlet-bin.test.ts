@@ -88,6 +88,7 @@ describe('promlet serve through the bin', () => {
 
   it('stops once on a Ctrl-C that reaches both processes', async () => {
     const s = await serve('ctrl-c', '1');
+    expect(children(s.proc.pid!)).toHaveLength(1);
     process.kill(-s.proc.pid!, 'SIGINT');
     expect(await s.exit).toEqual({ code: 0, signal: null });
     expect(s.out().match(/received SIGINT, stopping/g)).toHaveLength(1);
@@ -97,6 +98,7 @@ describe('promlet serve through the bin', () => {
   it('stops the server when the first process is killed outright', async () => {
     const s = await serve('kill', '1');
     const [server] = children(s.proc.pid!);
+    expect(server).toBeDefined();
     s.proc.kill('SIGKILL');
     await s.exit;
     for (let i = 0; i < 300 && alive(server!); i++) await new Promise((r) => setTimeout(r, 50));
