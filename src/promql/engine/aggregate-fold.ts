@@ -84,10 +84,12 @@ export class FoldCells {
         continue;
       }
       if (dn) dropName[c] = 1;
-      // The cell's sum read once (kahanInto took it as an argument read from the array).
-      const sum = value[c]!;
-      value[c] = sum + f;
-      comp[c] = kahanComp(f, sum, comp[c]!);
+      // kahanComp written out, the cell's sum read once: as a call it was at times left out of
+      // line, and every call then boxed its three floats.
+      const sum = value[c]!, t = sum + f;
+      value[c] = t;
+      if (t === Infinity || t === -Infinity) comp[c] = 0;
+      else comp[c] = comp[c]! + (Math.abs(sum) >= Math.abs(f) ? (sum - t) + f : (f - t) + sum);
     }
   }
 

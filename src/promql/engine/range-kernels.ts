@@ -16,7 +16,7 @@
 // histograms keep the per-window path.
 
 import type { StepColumns } from './columnar.js';
-import { extrapolate, linearRegression, variance } from './functions.js';
+import { linearRegression, variance } from './functions.js';
 import { avgWindows, sumWindows } from './kahan-windows.js';
 import { SortedWindow } from './sorted-window.js';
 import { walkWindows, windows } from './window-walk.js';
@@ -83,43 +83,59 @@ function markChanges(v: Float64Array): number {
  * rate/increase: functions.ts's extrapolatedRate without anchoring, smoothing
  * or start timestamps. One function for counters and another for delta
  * rather than one closure per flag pair: closures made by one factory share
- * their optimized code, so the flags stayed tests in the loop, and
- * extrapolate is inlined with isCounter known. The resets are marked as the
- * windows reach them, while those samples are in cache, instead of in a
- * pass of their own. This loop and deltaWindows walk the steps themselves rather than
- * through window-walk.ts's list: `rate` and `increase` over the dashboard's
- * 432 bucket series took 1.3–1.4× as long through the list.
+ * their optimized code, so the flags stayed tests in the loop. A counter's
+ * resets are marked as the window's end passes them, while those samples are
+ * in cache, instead of in a pass of their own; every index marked is a reset
+ * above some window's first sample, so a window (lo, hi) takes exactly the
+ * marks inside it. This loop and deltaWindows walk the steps themselves
+ * rather than through window-walk.ts's list: `rate` and `increase` over the
+ * dashboard's 432 bucket series took 1.3–1.4× as long through the list.
+ *
+ * extrapolate (functions.ts) is written out here with isCounter known and
+ * the window's bounds in locals, the same operations in the same order, so
+ * the same bits: test/promql/engine/range-kernels.test.ts holds each window
+ * to the per-window path.
  */
 function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns, tally: WindowTally, isRate: boolean): void {
   const n = t.length, off = g.offset, range = g.range, rangeSeconds = range / 1000;
   const end = g.end, interval = g.interval;
   markSpace(n);
   const resets = marks;
-  const bounds = { rangeStart: 0, rangeEnd: 0, rangeSeconds };
   const values = out.values, present = out.present;
-  let lo = 0, hi = 0, r = 0, nResets = 0, scanned = 1, total = 0, widest = 0, count = 0;
+  let lo = 0, hi = 0, r = 0, nResets = 0, total = 0, widest = 0, count = 0;
   for (let ts = g.start, step = 0; ts <= end; ts += interval, step++) {
     if ((step & 4095) === 4095) g.checkAbort();
     const to = ts - off, from = to - range;
     while (lo < n && t[lo]! <= from) lo++;
     if (hi < lo) hi = lo;
-    while (hi < n && t[hi]! <= to) hi++;
+    // Samples at or below lo are never inside a later window: only resets above it are marked.
+    while (hi < n && t[hi]! <= to) {
+      if (hi > lo && v[hi]! < v[hi - 1]!) resets[nResets++] = hi;
+      hi++;
+    }
     const w = hi - lo;
     if (w <= 0) continue;
     total += w;
     if (w > widest) widest = w;
     if (w < 2) continue;
-    // Samples below lo are never in a later window: marking starts at the first one a window can hold.
-    if (scanned <= lo) scanned = lo + 1;
-    for (; scanned < hi; scanned++) if (v[scanned]! < v[scanned - 1]!) resets[nResets++] = scanned;
     const firstT = t[lo]!, lastT = t[hi - 1]!, firstV = v[lo]!;
     let result = v[hi - 1]! - firstV;
     // The resets inside the window, added in sample order as the scan over the window does.
     while (r < nResets && resets[r]! <= lo) r++;
     for (let k = r; k < nResets && resets[k]! < hi; k++) result += v[resets[k]! - 1]!;
-    bounds.rangeStart = from;
-    bounds.rangeEnd = to;
-    values[step] = extrapolate(result, firstT, lastT, firstV, w - 1, bounds, true, isRate);
+    let durationToStart = (firstT - from) / 1000;
+    let durationToEnd = (to - lastT) / 1000;
+    const sampledInterval = (lastT - firstT) / 1000;
+    const avg = sampledInterval / (w - 1);
+    const threshold = avg * 1.1;
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    let durationToZero = durationToStart;
+    if (result > 0 && firstV >= 0) durationToZero = sampledInterval * (firstV / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+    if (durationToEnd >= threshold) durationToEnd = avg / 2;
+    let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+    if (isRate) factor /= rangeSeconds;
+    values[step] = result * factor;
     present[step] = 1;
     count++;
   }
@@ -128,12 +144,11 @@ function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: St
   tally.widest = widest;
 }
 
-/** delta: extrapolate for a gauge (no resets, no extrapolation to zero). */
+/** delta: extrapolate for a gauge (no resets, no extrapolation to zero), written out as in counterWindows. */
 function deltaWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns, tally: WindowTally): void {
   const n = t.length, off = g.offset, range = g.range;
   const end = g.end, interval = g.interval;
   const values = out.values, present = out.present;
-  const bounds = { rangeStart: 0, rangeEnd: 0, rangeSeconds: range / 1000 };
   let lo = 0, hi = 0, total = 0, widest = 0, count = 0;
   for (let ts = g.start, step = 0; ts <= end; ts += interval, step++) {
     if ((step & 4095) === 4095) g.checkAbort();
@@ -146,9 +161,16 @@ function deltaWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: Step
     total += w;
     if (w > widest) widest = w;
     if (w < 2) continue;
-    bounds.rangeStart = from;
-    bounds.rangeEnd = to;
-    values[step] = extrapolate(v[hi - 1]! - v[lo]!, t[lo]!, t[hi - 1]!, v[lo]!, w - 1, bounds, false, false);
+    const firstT = t[lo]!, lastT = t[hi - 1]!;
+    let durationToStart = (firstT - from) / 1000;
+    let durationToEnd = (to - lastT) / 1000;
+    const sampledInterval = (lastT - firstT) / 1000;
+    const avg = sampledInterval / (w - 1);
+    const threshold = avg * 1.1;
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    if (durationToEnd >= threshold) durationToEnd = avg / 2;
+    const factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+    values[step] = (v[hi - 1]! - v[lo]!) * factor;
     present[step] = 1;
     count++;
   }
