@@ -1,8 +1,8 @@
 // The range kernels and the sum fold on their own, over the dashboard
 // benchmark's series (docs/QUERY-SPEED.md "Range kernels"): rate[5m] over
-// the 432 bucket series and avg_over_time / sum_over_time [30m] over the
-// memory gauges, 5.5 h at a 15 s step, and the bucket series' rates folded
-// into `sum by (le)` cells. Each case runs in this checkout's build and in
+// the 432 bucket series, delta[5m] and avg_over_time / sum_over_time [30m]
+// over the memory gauges, 5.5 h at a 15 s step, and the bucket series'
+// rates folded into `sum by (le)` cells. Each case runs in this checkout's build and in
 // `--root DIR`'s (a checkout with `npm run build` done), alternated `--rounds`
 // times; CPU time (process.cpuUsage) per pass, median per build, and the
 // ratio change / base. The two builds' outputs are compared byte for byte.
@@ -92,6 +92,7 @@ async function main(): Promise<void> {
   const cases: [string, (b: Build) => { run: () => void; bytes: () => Uint8Array[] }][] = [
     [`rate[5m] × ${buckets.length} series`, kernelCase('rate', buckets, 300_000)],
     [`increase[5m] × ${buckets.length} series`, kernelCase('increase', buckets, 300_000)],
+    [`delta[5m] × ${memory.length} series`, kernelCase('delta', memory, 300_000)],
     [`avg_over_time[30m] × ${memory.length} series`, kernelCase('avg_over_time', memory, 1_800_000)],
     [`sum_over_time[30m] × ${memory.length} series`, kernelCase('sum_over_time', memory, 1_800_000)],
     [`sum by (le) fold of ${buckets.length} rate columns`, foldCase],
