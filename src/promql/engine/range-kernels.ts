@@ -16,6 +16,7 @@
 // histograms keep the per-window path.
 
 import type { StepColumns } from './columnar.js';
+import type { SumCells } from './aggregate-fold.js';
 import { linearRegression, variance } from './functions.js';
 import { avgWindows, sumWindows } from './kahan-windows.js';
 import { SortedWindow } from './sorted-window.js';
@@ -46,6 +47,20 @@ export interface WindowTally {
 export type RangeKernel = (t: Float64Array, v: Float64Array, grid: KernelGrid, out: StepColumns, tally: WindowTally) => void;
 
 const READS_START_TIMESTAMPS = new Set(['rate', 'increase', 'delta', 'irate', 'idelta', 'resets']);
+
+/**
+ * A kernel that adds each window's value into a sum's cells (as
+ * FoldCells.foldColumn adds a column: the same operations, the cells taking
+ * this series after those before it), for a series with dropName dn; returns
+ * how many windows had a value.
+ */
+export type SumKernel = (t: Float64Array, v: Float64Array, grid: KernelGrid, cells: SumCells, dn: number, tally: WindowTally) => number;
+
+/** The sum kernel for a function, or null where its values must go through a column. */
+export function sumKernel(name: string, hasStartTimestamps: boolean): SumKernel | null {
+  if (hasStartTimestamps) return null;
+  return SUM_KERNELS[name] ?? null;
+}
 
 /** The kernel for a function, or null where the per-window path must run. */
 export function rangeKernel(name: string, hasStartTimestamps: boolean): RangeKernel | null {
@@ -96,12 +111,12 @@ function markChanges(v: Float64Array): number {
  * the same bits: test/promql/engine/range-kernels.test.ts holds each window
  * to the per-window path.
  */
-function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns, tally: WindowTally, isRate: boolean): void {
+function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns | null, cells: SumCells | null, dn: number, tally: WindowTally, isRate: boolean): number {
   const n = t.length, off = g.offset, range = g.range, rangeSeconds = range / 1000;
   const end = g.end, interval = g.interval;
   markSpace(n);
   const resets = marks;
-  const values = out.values, present = out.present;
+  const values = out ? out.values : NO_VALUES, present = out ? out.present : NO_FLAGS;
   let lo = 0, hi = 0, r = 0, nResets = 0, total = 0, widest = 0, count = 0;
   for (let ts = g.start, step = 0; ts <= end; ts += interval, step++) {
     if ((step & 4095) === 4095) g.checkAbort();
@@ -135,13 +150,35 @@ function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: St
     if (durationToEnd >= threshold) durationToEnd = avg / 2;
     let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
     if (isRate) factor /= rangeSeconds;
-    values[step] = result * factor;
-    present[step] = 1;
     count++;
+    if (cells === null) {
+      values[step] = result * factor;
+      present[step] = 1;
+    } else addToSum(cells, step, result * factor, dn);
   }
-  out.count += count;
+  if (out) out.count += count;
   tally.total = total;
   tally.widest = widest;
+  return count;
+}
+
+const NO_VALUES = new Float64Array(0), NO_FLAGS = new Uint8Array(0);
+
+/** FoldCells.foldColumn's step for one cell, f taken as the cell's next term. */
+function addToSum(cells: SumCells, c: number, f: number, dn: number): void {
+  const seen = cells.seen, value = cells.value, comp = cells.comp, dropName = cells.dropName;
+  if (seen[c] === 0) {
+    seen[c] = 1;
+    value[c] = f;
+    comp[c] = 0;
+    dropName[c] = dn;
+    return;
+  }
+  if (dn) dropName[c] = 1;
+  const sum = value[c]!, t = sum + f;
+  value[c] = t;
+  if (t === Infinity || t === -Infinity) comp[c] = 0;
+  else comp[c] = comp[c]! + (Math.abs(sum) >= Math.abs(f) ? (sum - t) + f : (f - t) + sum);
 }
 
 /** delta: extrapolate for a gauge (no resets, no extrapolation to zero), written out as in counterWindows. */
@@ -319,8 +356,8 @@ function regression(predict: boolean): RangeKernel {
 const KERNELS: Record<string, RangeKernel> = {
   deriv: regression(false),
   predict_linear: regression(true),
-  rate: (t, v, g, out, tally) => counterWindows(t, v, g, out, tally, true),
-  increase: (t, v, g, out, tally) => counterWindows(t, v, g, out, tally, false),
+  rate: (t, v, g, out, tally) => void counterWindows(t, v, g, out, null, 0, tally, true),
+  increase: (t, v, g, out, tally) => void counterWindows(t, v, g, out, null, 0, tally, false),
   delta: deltaWindows,
   irate: instantValue(true),
   idelta: instantValue(false),
@@ -342,4 +379,9 @@ const KERNELS: Record<string, RangeKernel> = {
   ts_of_min_over_time: overTime(Op.TsOfMin),
   ts_of_max_over_time: overTime(Op.TsOfMax),
   quantile_over_time: overTime(Op.Quantile),
+};
+
+const SUM_KERNELS: Record<string, SumKernel> = {
+  rate: (t, v, g, cells, dn, tally) => counterWindows(t, v, g, null, cells, dn, tally, true),
+  increase: (t, v, g, cells, dn, tally) => counterWindows(t, v, g, null, cells, dn, tally, false),
 };
