@@ -42,3 +42,36 @@ export function fillSelectorSteps(
   }
   return count;
 }
+
+/**
+ * Adds 1 to counts[base + k] at each step k where fillSelectorSteps would
+ * write a value, by the same walk, and returns how many steps that is: for
+ * count and group, which need only where a series has a value.
+ */
+export function countSelectorSteps(
+  s: SeriesData, ref0: number, interval: number, n: number, lookback: number, counts: Float64Array, base: number,
+): number {
+  const t = s.t, stale = s.stale;
+  const last = t.length - 1;
+  if (last < 0) return 0;
+  let count = 0;
+  let i = -1;
+  let k = 0;
+  let ref = ref0;
+  const first = t[0]!;
+  while (k < n && ref < first) {
+    k++;
+    ref = ref0 + k * interval;
+  }
+  for (; k < n; k++, ref = ref0 + k * interval) {
+    while (i < last && t[i + 1]! <= ref) i++;
+    if (t[i]! <= ref - lookback) {
+      if (i === last) break;
+      continue;
+    }
+    if (stale !== null && stale[i] === 1) continue;
+    counts[base + k]!++;
+    count++;
+  }
+  return count;
+}
