@@ -8,7 +8,8 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type EnginePair, STEP, STEPS, T0, columnarEngines, compareWithInstant, rangeAnswer } from '../../fixtures/columnar-data.js';
-import { openDB, createEngine } from '../../../src/index.js';
+import { openDB } from '../../../src/index.js';
+import { createEngine } from '../../../src/promql/engine/engine.js';
 import { seededRandom } from '../../../src/model/seeded-random.js';
 import { STALE_NAN } from '../../../src/model/stale.js';
 
@@ -93,7 +94,7 @@ describe('topk and bottomk over ties, NaN, -0 and a k that varies per step', () 
   // k per step: below 1 (no output), fractions (truncated), and more than the series.
   const KS = [3, 1, 0, 2, -1, 0.5, 1.9, 40, 5, 1e3];
   const SERIES = 14;
-  let engines: EnginePair;
+  let engines: { columnar: ReturnType<typeof createEngine>; steps: ReturnType<typeof createEngine> };
   const start = T0 + 10 * STEP, end = T0 + (STEPS - 1) * STEP;
 
   beforeAll(async () => {

@@ -137,7 +137,7 @@ for (const seed of [1, 2]) {
             const limits = { ...roomy, lookback };
             const a = evaluator(db, q, g.start, g.end, g.step, limits), b = evaluator(db, q, g.start, g.end, g.step, limits);
             const got = outcome(a.q, () => countSelector(a.ev, a.e));
-            expect(got.series, `${q} is counted`).not.toBeNull();
+            expect('series' in got && got.series, `${q} is counted`).toBeTruthy();
             expect(got, `${q} over ${JSON.stringify(g)}, lookback ${lookback}`).toEqual(outcome(b.q, () => streamAggregation(b.ev, b.e)));
             taken++;
           }
@@ -176,7 +176,7 @@ for (const seed of [1, 2]) {
             const a = evaluator(db, q, g.start, g.end, g.step, limits), b = evaluator(db, q, g.start, g.end, g.step, limits);
             const want = outcome(b.q, () => streamAggregation(b.ev, b.e));
             expect(outcome(a.q, () => countSelector(a.ev, a.e)), `${q} ${JSON.stringify(limits)}`).toEqual(want);
-            if (want.error) errors++;
+            if ('error' in want) errors++;
           }
         }
       }
