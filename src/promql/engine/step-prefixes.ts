@@ -7,7 +7,11 @@
 // The bytes are secondsJSON's text exactly; a time it does not write as whole
 // seconds and milliseconds is written through it.
 
-import type { StepPrefixTable } from '../../wasm/float-text.js';
+/** Step k's bytes are bytes[offsets[k] … offsets[k + 1]) (float-text.ts's StepPrefixTable). */
+export interface StepPrefixBytes {
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+}
 
 // ".001" … ".999" with trailing zeros dropped, "" for whole seconds.
 const FRACTIONS: string[] = Array.from({ length: 1000 }, (_, ms) => (ms === 0 ? '' : `.${String(ms).padStart(3, '0')}`.replace(/0+$/, '')));
@@ -49,7 +53,7 @@ for (let ms = 1; ms < 1000; ms++) {
 const scratch = new Uint8Array(24);
 
 /** The `[t,"` bytes of steps start + k * interval, k < n. */
-export function stepPrefixTable(start: number, interval: number, n: number): StepPrefixTable {
+export function stepPrefixTable(start: number, interval: number, n: number): StepPrefixBytes {
   // `[`, a sign, 12 digits, a point, 3 digits, `,"`; other times are sized as their text is made.
   let bytes = new Uint8Array(20 * n + 8);
   const offsets = new Uint32Array(n + 1);
