@@ -1,9 +1,11 @@
 // count and group of an instant selector over a range query's steps. Both
-// need only where each series has a value, never the value: each series'
-// lookback walk (selector-steps.ts countSelectorSteps) adds 1 straight into
-// its group's count column, where the streamed aggregation wrote every value
-// into a column and then folded that column into the group's cells. Counts
-// are small integers, so the results are the bits the fold gives.
+// need only where each series has a value, never the value: each series
+// marks where its runs of present steps begin and end in its group's column
+// (selector-steps.ts countSelectorRuns: one look at each sample, none at each
+// step), and the column's running sum is the count. The streamed aggregation
+// wrote every value into a column and then folded that column into the
+// group's cells. Counts are small integers, so the results are the bits the
+// fold gives.
 //
 // Everything else is the streamed path's (aggregate-stream.ts), so the two
 // cannot be told apart: the same groups in the same order (the first series
@@ -19,7 +21,7 @@ import type { Evaluator } from './evaluator.js';
 import { groupingKey, groupingLabels } from './aggregate.js';
 import { foldBytesPerCell } from './aggregate-fold.js';
 import { ColumnarSeries } from './columnar.js';
-import { countSelectorSteps } from './selector-steps.js';
+import { countSelectorRuns, countSelectorSteps, runsExact } from './selector-steps.js';
 import type { Matrix } from './value.js';
 
 /** The selector e counts, when it is one (through parentheses) whose series hold floats only; else null. */
@@ -49,7 +51,9 @@ export function countSelector(ev: Evaluator, e: AggregateExpr): Matrix | null {
   const lookback = ev.cfg.lookbackDelta;
   const groupIds = new Map<string, number>();
   const labels: Labels[] = [];
+  // Each group's column: +1 where a series' run of present steps begins, -1 where it ends.
   const counts: Float64Array[] = [];
+  let scratch: Float64Array | null = null;
   const streamed = q.streamed;
   let held = 0;
   const hold = (bytes: number) => {
@@ -65,7 +69,20 @@ export function countSelector(ev: Evaluator, e: AggregateExpr): Matrix | null {
       // A series' steps are counted into its group's column before the group is charged for, as the fold
       // does it; a series with no value takes its steps back and makes no group.
       const col = g === undefined ? new Float64Array(n) : counts[g]!;
-      const count = countSelectorSteps(s, ev.start - offset, ev.interval, n, lookback, col, 0);
+      const ref0 = ev.start - offset;
+      let count: number;
+      if (runsExact(s, ref0, ev.interval, n, lookback)) {
+        count = countSelectorRuns(s, ref0, ev.interval, n, lookback, col);
+      } else {
+        // Times off whole milliseconds: the step walk, its present steps written as runs of one.
+        (scratch ??= new Float64Array(n)).fill(0);
+        count = countSelectorSteps(s, ref0, ev.interval, n, lookback, scratch, 0);
+        for (let k = 0; k < n; k++) {
+          if (scratch[k] === 0) continue;
+          col[k]!++;
+          if (k + 1 < n) col[k + 1]!--;
+        }
+      }
       if (count === 0) continue;
       q.add(count);
       if (g === undefined) {
@@ -85,9 +102,11 @@ export function countSelector(ev: Evaluator, e: AggregateExpr): Matrix | null {
   for (let g = 0; g < counts.length; g++) {
     const values = counts[g]!;
     const present = new Uint8Array(n);
-    let count = 0;
+    let count = 0, sum = 0;
     for (let k = 0; k < n; k++) {
-      if (values[k] === 0) continue;
+      sum += values[k]!;
+      values[k] = sum;
+      if (sum === 0) continue;
       present[k] = 1;
       count++;
       if (e.op === 'group') values[k] = 1;

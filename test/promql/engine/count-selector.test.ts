@@ -22,7 +22,7 @@ import { HINT_LOOKBEHIND, statsOnlySelectors } from '../../../src/promql/engine/
 import { countSelector } from '../../../src/promql/engine/count-selector.js';
 import { streamAggregation } from '../../../src/promql/engine/aggregate-stream.js';
 import { columnsOf } from '../../../src/promql/engine/columnar.js';
-import { countSelectorSteps, fillSelectorSteps } from '../../../src/promql/engine/selector-steps.js';
+import { countSelectorRuns, countSelectorSteps, fillSelectorSteps, runsExact } from '../../../src/promql/engine/selector-steps.js';
 import type { Matrix } from '../../../src/promql/engine/value.js';
 import { floatHistogram } from '../../fixtures/histograms.js';
 
@@ -118,6 +118,9 @@ const GRIDS = [
   { start: T0 + 3_333, end: T0 + SPAN / 2, step: 7_000 },
   { start: T0 - 600_000, end: T0 + SPAN + 600_000, step: 120_000 },
   { start: T0 + 17_000, end: T0 + SPAN, step: 660_000 },
+  // Off whole milliseconds: the step walk instead of runs.
+  { start: T0 + 1_000.5, end: T0 + SPAN, step: 15_000 },
+  { start: T0, end: T0 + SPAN, step: 14_999.75 },
 ];
 
 const roomy: Limits = { maxSamples: 50_000_000, maxMemoryBytes: 1e12, lookback: LOOKBACK };
@@ -215,9 +218,35 @@ describe('countSelectorSteps', () => {
       const want = fillSelectorSteps(s, ref0, interval, n, lookback, values, present, base);
       expect(countSelectorSteps(s, ref0, interval, n, lookback, counts, base)).toBe(want);
       expect([...counts]).toEqual([...before].map((c, k) => c + present[k]!));
+      // The runs: a running sum of their marks is 1 exactly where the walk wrote a value.
+      expect(runsExact(s, ref0, interval, n, lookback)).toBe(true);
+      const diff = new Float64Array(n);
+      expect(countSelectorRuns(s, ref0, interval, n, lookback, diff)).toBe(want);
+      let sum = 0;
+      expect([...diff].map((d) => (sum += d))).toEqual([...present.subarray(base, base + n)]);
       compared += want;
     }
     expect(compared).toBeGreaterThan(2000);
+  });
+
+  it('takes runs only where every time is whole milliseconds with differences under 2^53', () => {
+    const s = (t: number[]) => ({ labels: [], t: Float64Array.from(t), v: new Float64Array(t.length), stale: null });
+    expect(runsExact(s([0, 10, 20]), 5, 10, 100, 30)).toBe(true);
+    expect(runsExact(s([]), 0.5, 10, 100, 30)).toBe(true);
+    expect(runsExact(s([0, 10]), 0.5, 10, 100, 30)).toBe(false);
+    expect(runsExact(s([0, 10]), 0, 2.5, 100, 30)).toBe(false);
+    expect(runsExact(s([0, 10]), 0, 10, 100, 30.5)).toBe(false);
+    expect(runsExact(s([0, 2 ** 53]), 0, 10, 100, 30)).toBe(false);
+    expect(runsExact(s([-(2 ** 52), 2 ** 52]), 0, 10, 100, 30)).toBe(false);
+    expect(runsExact(s([0, 10]), 2 ** 53 - 100, 10, 100, 30)).toBe(false);
+  });
+
+  it('marks a run ending at a marker, and none past the last step', () => {
+    // Runs [100, 300) and [400, 600) on steps 0, 50, …, 450 with a lookback of 200; a marker at 300.
+    const s = { labels: [], t: Float64Array.of(100, 250, 300, 400), v: new Float64Array(4), stale: Uint8Array.of(0, 0, 1, 0) };
+    const diff = new Float64Array(10);
+    expect(countSelectorRuns(s, 0, 50, 10, 200, diff)).toBe(6);
+    expect([...diff]).toEqual([0, 0, 1, 0, 0, 0, -1, 0, 1, 0]);
   });
 
   it('counts a sample in (ref - lookback, ref] and not at ref - lookback, and nothing after a marker', () => {
