@@ -91,18 +91,19 @@ export function countSelectorRuns(s: SeriesData, ref0: number, interval: number,
   const t = s.t, stale = s.stale;
   const m = t.length;
   let count = 0;
-  let from = -1;
+  // NaN while no run is open: sample times may be negative (before 1970), so no time can mean "none".
+  let from = NaN;
   for (let i = 0; i < m; i++) {
     if (stale !== null && stale[i] === 1) {
       // A marker ends the run before it (the gap to it was within the lookback, or the run had ended).
-      if (from >= 0) count += run(from, t[i]!, ref0, interval, n, diff);
-      from = -1;
+      if (!Number.isNaN(from)) count += run(from, t[i]!, ref0, interval, n, diff);
+      from = NaN;
       continue;
     }
-    if (from < 0) from = t[i]!;
+    if (Number.isNaN(from)) from = t[i]!;
     if (i === m - 1 || t[i + 1]! - t[i]! > lookback) {
       count += run(from, t[i]! + lookback, ref0, interval, n, diff);
-      from = -1;
+      from = NaN;
     }
   }
   return count;

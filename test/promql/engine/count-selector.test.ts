@@ -202,7 +202,8 @@ describe('countSelectorSteps', () => {
     for (let round = 0; round < 400; round++) {
       const m = Math.floor(rnd() * 60);
       const t = new Float64Array(m), v = new Float64Array(m);
-      let x = Math.floor(rnd() * 100);
+      // Times before 1970 too: storage takes negative sample times.
+      let x = Math.floor(rnd() * 300) - 200;
       for (let i = 0; i < m; i++) {
         t[i] = x;
         v[i] = rnd();
@@ -211,7 +212,7 @@ describe('countSelectorSteps', () => {
       const stale = rnd() < 0.5 ? Uint8Array.from({ length: m }, () => (rnd() < 0.15 ? 1 : 0)) : null;
       const s = { labels: [], t, v, stale };
       const n = 1 + Math.floor(rnd() * 80), interval = 1 + Math.floor(rnd() * 20), lookback = 1 + Math.floor(rnd() * 60);
-      const ref0 = Math.floor(rnd() * 150) - 50, base = Math.floor(rnd() * 3);
+      const ref0 = Math.floor(rnd() * 350) - 250, base = Math.floor(rnd() * 3);
       const values = new Float64Array(n + base), present = new Uint8Array(n + base);
       const counts = Float64Array.from({ length: n + base }, () => Math.floor(rnd() * 3));
       const before = counts.slice();
@@ -239,6 +240,17 @@ describe('countSelectorSteps', () => {
     expect(runsExact(s([0, 2 ** 53]), 0, 10, 100, 30)).toBe(false);
     expect(runsExact(s([-(2 ** 52), 2 ** 52]), 0, 10, 100, 30)).toBe(false);
     expect(runsExact(s([0, 10]), 2 ** 53 - 100, 10, 100, 30)).toBe(false);
+  });
+
+  it('keeps a run of samples before 1970 open', () => {
+    const s = { labels: [], t: Float64Array.of(-100, -50), v: new Float64Array(2), stale: Uint8Array.of(0, 0) };
+    const diff = new Float64Array(3);
+    expect(countSelectorRuns(s, -100, 50, 3, 100, diff)).toBe(3);
+    expect([...diff]).toEqual([1, 0, 0]);
+    const marked = { labels: [], t: Float64Array.of(-200, -150, -100), v: new Float64Array(3), stale: Uint8Array.of(0, 0, 1) };
+    const d2 = new Float64Array(4);
+    expect(countSelectorRuns(marked, -200, 50, 4, 100, d2)).toBe(2);
+    expect([...d2]).toEqual([1, 0, -1, 0]);
   });
 
   it('marks a run ending at a marker, and none past the last step', () => {
