@@ -21,6 +21,7 @@ import { freePort } from './prometheus-peer.js';
 import { promtoolAvailable } from './promtool.js';
 import { gaugeValue } from './blocks-data.js';
 import { dirBytes } from './dir-bytes.js';
+import { promletArgv } from './promlet-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, '../src/node/cli.js');
@@ -229,7 +230,7 @@ async function serveDir(dir: string): Promise<{ url: string; openMs: number; sto
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   // A script, not `-e`: the server's query workers inherit the process's flags, and `--input-type` stops them starting.
-  const proc = spawn(process.execPath, [resolve(here, 'promlet-serve.js'), 'serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--retention', '100y'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PROMLET_BENCH_MEMORY_PROBE: '1' } });
+  const proc = spawn(process.execPath, promletArgv(['serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--retention', '100y']), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PROMLET_BENCH_MEMORY_PROBE: '1' } });
   let log = '';
   proc.stderr!.on('data', (d) => (log += String(d)));
   const stop = async () => {

@@ -25,6 +25,7 @@ import { dashboardData } from './dashboard-data.js';
 import { freePort, startPrometheus, type PrometheusPeer } from './prometheus-peer.js';
 import { cpuSeconds, peakRssMiB, untilCpuQuiet } from './process-stats.js';
 import { INTERVAL } from './data.js';
+import { promletArgv } from './promlet-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -90,12 +91,12 @@ async function startPromlet(om: string, dir: string): Promise<Server> {
   if (imp.status !== 0) throw new Error(`promlet import: ${imp.stderr.slice(-2000)}`);
   console.log(`promlet import: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const port = await freePort();
-  const d = daemon('promlet', process.execPath, [
-    script, 'serve', '--data-dir', data, '--listen', `127.0.0.1:${port}`, '--retention', '100y', '--query.timeout', `${QUERY_TIMEOUT_S}s`, `--query.max-samples=${MAX_SAMPLES}`,
+  const d = daemon('promlet', process.execPath, promletArgv([
+    'serve', '--data-dir', data, '--listen', `127.0.0.1:${port}`, '--retention', '100y', '--query.timeout', `${QUERY_TIMEOUT_S}s`, `--query.max-samples=${MAX_SAMPLES}`,
     // Prometheus has no query memory budget; promlet's default 1 GiB refuses the large variant's
     // histogram_quantile over 7,560 bucket series × 5,636 steps, so that variant gets a larger one.
     ...(LARGE ? ['--query.max-memory=8GB'] : []),
-  ]);
+  ]));
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/-/ready`, d.proc, d.log);
   return d.server(url);

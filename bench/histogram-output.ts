@@ -21,6 +21,7 @@ import { histogramJSON } from '../src/promql/engine/histogram-json.js';
 import { jsonFloat } from '../src/promql/engine/engine.js';
 import { startDaemon, startPrometheus, prometheusVersion, type PrometheusPeer } from './prometheus-peer.js';
 import { peakRssMiB } from './process-stats.js';
+import { promletArgv } from './promlet-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -126,9 +127,9 @@ export async function histogramOutputBench(quick: boolean, record: (row: Record<
   let prom: PrometheusPeer | undefined, promlet: PrometheusPeer | undefined;
   try {
     prom = await startPrometheus({ configFile: join(dir, 'prometheus.yml'), args: ['--enable-feature=native-histograms'] });
-    promlet = await startDaemon(process.execPath, (port, dataDir) => [
-      join(here, 'promlet-serve.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--config', join(dir, 'promlet.yml'),
-    ], { dataDir: mkdtempSync(join(dir, 'data-')) });
+    promlet = await startDaemon(process.execPath, (port, dataDir) => promletArgv([
+      'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--config', join(dir, 'promlet.yml'),
+    ]), { dataDir: mkdtempSync(join(dir, 'data-')) });
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const end = Math.floor(Date.now() / 1000) - 1;
     const start = end - seconds + 5;

@@ -16,15 +16,16 @@ import { encodeHistogram } from '../src/remote/histogram-proto.js';
 import { latencySeries } from './histogram-data.js';
 import { startDaemon, startPrometheus, prometheusVersion, type PrometheusPeer } from './prometheus-peer.js';
 import { peakRssMiB } from './process-stats.js';
+import { promletArgv } from './promlet-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const STEP = 15_000;
 
 async function startPromlet(): Promise<PrometheusPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'promlet-hquery-'));
-  const peer = await startDaemon(process.execPath, (port, dataDir) => [
-    join(here, 'promlet-serve.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--web.enable-remote-write-receiver',
-  ], { dataDir: dir });
+  const peer = await startDaemon(process.execPath, (port, dataDir) => promletArgv([
+    'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--web.enable-remote-write-receiver',
+  ]), { dataDir: dir });
   return { ...peer, stop: async () => {
     await peer.stop();
     rmSync(dir, { recursive: true, force: true });

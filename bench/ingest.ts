@@ -18,14 +18,15 @@ import { compress } from 'snappyjs';
 import { WriteRequest } from '../src/remote/proto.js';
 import { startDaemon, startPrometheus, prometheusVersion, type PrometheusPeer } from './prometheus-peer.js';
 import { cpuSeconds, peakRssMiB, rssMiB, untilCpuQuiet } from './process-stats.js';
+import { promletArgv } from './promlet-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 async function startPromlet(args: string[]): Promise<PrometheusPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'promlet-ingest-'));
-  const peer = await startDaemon(process.execPath, (port, dataDir) => [
-    join(here, 'promlet-serve.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, ...args,
-  ], { dataDir: dir });
+  const peer = await startDaemon(process.execPath, (port, dataDir) => promletArgv([
+    'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, ...args,
+  ]), { dataDir: dir });
   return { ...peer, stop: async () => {
     await peer.stop();
     rmSync(dir, { recursive: true, force: true });

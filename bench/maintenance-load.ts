@@ -10,15 +10,14 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { compress } from 'snappyjs';
 import { WriteRequest } from '../src/remote/proto.js';
 import { freePort } from './prometheus-peer.js';
 import { cpuSeconds, peakRssMiB } from './process-stats.js';
 import { isULID } from '../src/storage/block-format.js';
+import { promletArgv } from './promlet-process.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const H = 3600_000;
 
 const pct = (xs: number[], p: number) => {
@@ -40,8 +39,8 @@ export async function maintenanceLoadBench(quick: boolean, record: (row: Record<
   writeFileSync(config, 'scrape_configs:\n  - job_name: none\n    static_configs: []\n');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(process.execPath, [resolve(here, 'promlet-serve.js'), 'serve', '--storage.tsdb.path', join(dir, 'data'), '--listen', `127.0.0.1:${port}`,
-    '--config.file', config, '--web.enable-remote-write-receiver'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PROMLET_BENCH_LOOP_DELAY: '1' } });
+  const proc = spawn(process.execPath, promletArgv(['serve', '--storage.tsdb.path', join(dir, 'data'), '--listen', `127.0.0.1:${port}`,
+    '--config.file', config, '--web.enable-remote-write-receiver']), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PROMLET_BENCH_LOOP_DELAY: '1' } });
   let log = '';
   proc.stderr!.on('data', (d) => (log += String(d)));
   try {

@@ -22,6 +22,7 @@ import { freePort } from './prometheus-peer.js';
 import { cpuSeconds, peakRssMiB } from './process-stats.js';
 import { runWriter } from './blocks.js';
 import { dirBytes } from './dir-bytes.js';
+import { promletArgv } from './promlet-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -65,7 +66,7 @@ async function startToReady(cmd: string, args: (port: number) => string[]): Prom
   }
 }
 
-const promletServe = (dir: string) => (port: number) => [resolve(here, 'promlet-serve.js'), 'serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--retention', '100y'];
+const promletServe = (dir: string) => (port: number) => promletArgv(['serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--retention', '100y']);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const range = (xs: number[], unit: string, digits = 0) => `${median(xs).toFixed(digits)} ${unit} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;

@@ -1,8 +1,9 @@
 // The range kernels and the sum fold on their own, over the dashboard
 // benchmark's series (docs/QUERY-SPEED.md "Range kernels"): rate[5m] over
-// the 432 bucket series and avg_over_time / sum_over_time [30m] over the
-// memory gauges, 5.5 h at a 15 s step, and the bucket series' rates folded
-// into `sum by (le)` cells. Each case runs in this checkout's build and in
+// the 432 bucket series, delta[5m] and avg_over_time / sum_over_time [30m]
+// over the memory gauges, 5.5 h at a 15 s step, the bucket series' rates
+// folded into `sum by (le)` cells, and the two together as a streamed
+// `sum by (le) (rate(…))` runs them. Each case runs in this checkout's build and in
 // `--root DIR`'s (a checkout with `npm run build` done), alternated `--rounds`
 // times; CPU time (process.cpuUsage) per pass, median per build, and the
 // ratio change / base. The two builds' outputs are compared byte for byte.
@@ -18,7 +19,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 interface Build {
   rangeKernel: (name: string, st: boolean) => (t: Float64Array, v: Float64Array, g: unknown, out: Cols, tally: unknown) => void;
-  FoldCells: new (op: string, n: number) => { foldColumn(v: Float64Array, p: Uint8Array, from: number, to: number, shift: number, dn: number): void; resultsInPlace(): Float64Array; seen: Uint8Array };
+  /** Absent from builds before kernels added into a sum's cells. */
+  sumKernel?: (name: string, st: boolean) => ((t: Float64Array, v: Float64Array, g: unknown, cells: unknown, dn: number, tally: unknown) => number) | null;
+  FoldCells: new (op: string, n: number) => { foldColumn(v: Float64Array, p: Uint8Array, from: number, to: number, shift: number, dn: number): void; resultsInPlace(): Float64Array; seen: Uint8Array; sumCells?(): unknown };
 }
 
 interface Cols { start: number; interval: number; values: Float64Array; present: Uint8Array; count: number }
@@ -26,7 +29,7 @@ interface Cols { start: number; interval: number; values: Float64Array; present:
 async function load(root: string): Promise<Build> {
   const k = await import(join(root, 'dist/src/promql/engine/range-kernels.js'));
   const f = await import(join(root, 'dist/src/promql/engine/aggregate-fold.js'));
-  return { rangeKernel: k.rangeKernel, FoldCells: f.FoldCells };
+  return { rangeKernel: k.rangeKernel, sumKernel: k.sumKernel, FoldCells: f.FoldCells };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -89,12 +92,43 @@ async function main(): Promise<void> {
     };
     return { run, bytes: () => results };
   };
+  // The streamed `sum by (le) (rate(…))`: each series' rates into a column folded into its group, or
+  // (where the build can) added straight into the group's cells once the group has them.
+  const rateSumCase = (b: Build) => {
+    const kernel = b.rangeKernel('rate', false), toSum = b.sumKernel?.('rate', false) ?? null, g = grid(300_000), tally = { total: 0, widest: 0 };
+    const col = cols();
+    let results: Uint8Array[] = [];
+    const run = () => {
+      const groups = new Map<string, InstanceType<Build['FoldCells']>>();
+      for (const s of buckets) {
+        const le = s.labels.le!;
+        const cells = groups.get(le);
+        if (cells && toSum) {
+          toSum(s.t, s.v, g, cells.sumCells!(), 1, tally);
+          continue;
+        }
+        kernel(s.t, s.v, g, col, tally);
+        let into = cells;
+        if (!into) groups.set(le, (into = new b.FoldCells('sum', steps)));
+        into.foldColumn(col.values, col.present, 0, steps, 0, 1);
+        col.present.fill(0);
+        col.count = 0;
+      }
+      results = les.flatMap((le) => {
+        const c = groups.get(le)!;
+        return [new Uint8Array(c.resultsInPlace().buffer.slice(0)), c.seen.slice()];
+      });
+    };
+    return { run, bytes: () => results };
+  };
   const cases: [string, (b: Build) => { run: () => void; bytes: () => Uint8Array[] }][] = [
     [`rate[5m] × ${buckets.length} series`, kernelCase('rate', buckets, 300_000)],
     [`increase[5m] × ${buckets.length} series`, kernelCase('increase', buckets, 300_000)],
+    [`delta[5m] × ${memory.length} series`, kernelCase('delta', memory, 300_000)],
     [`avg_over_time[30m] × ${memory.length} series`, kernelCase('avg_over_time', memory, 1_800_000)],
     [`sum_over_time[30m] × ${memory.length} series`, kernelCase('sum_over_time', memory, 1_800_000)],
     [`sum by (le) fold of ${buckets.length} rate columns`, foldCase],
+    [`sum by (le) (rate[5m]) over ${buckets.length} series, streamed`, rateSumCase],
   ];
   const report: Record<string, { baseMs: number; changeMs: number; ratio: number; sameBytes: boolean }> = {};
   for (const [label, make] of cases) {

@@ -13,7 +13,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compress } from 'snappyjs';
 import { openDiskDB } from '../src/node/disk-db.js';
 import { startRemoteWrite } from '../src/node/remote-write.js';
@@ -24,6 +23,7 @@ import { encodeV2 } from '../src/remote/write-v2.js';
 import { V2_CONTENT_TYPE } from '../src/remote/write-v2-proto.js';
 import { labelsFrom } from '../src/model/labels.js';
 import { freePort, startDaemon, startPrometheus, type PrometheusPeer } from './prometheus-peer.js';
+import { promletArgv } from './promlet-process.js';
 
 const peakRss = (pid: number): number => {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -33,8 +33,7 @@ const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 
 async function startPromletReceiver(): Promise<PrometheusPeer> {
   const port = await freePort();
-  const cli = fileURLToPath(new URL('../src/node/cli.js', import.meta.url));
-  const proc: ChildProcess = spawn(process.execPath, ['-e', `import(${JSON.stringify(cli)}).then((m) => m.runCli(['serve', '--listen', '127.0.0.1:${port}', '--web.enable-remote-write-receiver']))`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: ChildProcess = spawn(process.execPath, promletArgv(['serve', '--listen', `127.0.0.1:${port}`, '--web.enable-remote-write-receiver']), { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr!.on('data', (d) => (log += String(d)));
   const url = `http://127.0.0.1:${port}`;

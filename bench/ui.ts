@@ -11,10 +11,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
 import { freePort } from './prometheus-peer.js';
+import { promletArgv } from './promlet-process.js';
 
 interface Server2 { name: string; url: string; proc: ChildProcess }
 
@@ -61,11 +61,10 @@ export async function uiBench(quick: boolean, record: (row: Record<string, unkno
 
   const promletPort = await freePort();
   const promPort = await freePort();
-  const cli = pathToFileURL(resolve('dist-bench/src/node/cli.js')).href;
   const servers: Server2[] = [
     {
       name: 'promlet', url: `http://127.0.0.1:${promletPort}`,
-      proc: spawn(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(cli)}); process.exitCode = await m.runCli(['serve', '--listen', '127.0.0.1:${promletPort}', '--config', ${JSON.stringify(join(dir, 'prometheus.yml'))}]);`], { stdio: 'ignore' }),
+      proc: spawn(process.execPath, promletArgv(['serve', '--listen', `127.0.0.1:${promletPort}`, '--config', join(dir, 'prometheus.yml')]), { stdio: 'ignore' }),
     },
     {
       name: 'Prometheus 2.42', url: `http://127.0.0.1:${promPort}`,

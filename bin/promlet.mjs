@@ -1,4 +1,14 @@
 #!/usr/bin/env node
-import { runCli } from '../dist/src/node/cli.js';
+// `promlet serve` on a machine of few cores starts node again with V8's
+// collector on one thread (dist/src/node/node-flags.js says when and why; the
+// flag cannot be set once node runs). Any other command, or a node already
+// given the flag either way, runs here.
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { relaunchArgv } from '../dist/src/node/node-flags.js';
 
-process.exitCode = await runCli(process.argv.slice(2));
+const args = process.argv.slice(2);
+const again = relaunchArgv(fileURLToPath(import.meta.url), args, process.execArgv, process.env, availableParallelism());
+process.exitCode = again
+  ? await (await import('../dist/src/node/relaunch.js')).relaunch(again)
+  : await (await import('../dist/src/node/cli.js')).runCli(args);

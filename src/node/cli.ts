@@ -4,6 +4,7 @@
 
 import type { ChunkEncoding } from '../index.js';
 import { type CliIO, UsageError, checkArgs, flagValue } from './args.js';
+import { onLauncherStop } from './relaunch.js';
 
 // Commands load what they use when they run: `promlet import` need not
 // wait for the PromQL parser and the server to load.
@@ -14,6 +15,7 @@ const USAGE = `usage: promlet <command> [flags]   (promlet <command> --help for 
 commands:
   serve [--listen 127.0.0.1:9090] [--config prometheus.yml] [--storage.encoding E] [--retention 15d]
       Serve Prometheus's HTTP API and web UI (http://127.0.0.1:9090/); records promlet's own metrics every 15 s.
+      On at most 4 cores node runs it with --single-threaded-gc (PROMLET_SINGLE_THREADED_GC=0 off, =1 always).
   query EXPR [--time T] [--url URL | --data-dir DIR] [--json]
   query-range EXPR --start T --end T --step D [--url URL | --data-dir DIR] [--json]
       Run a PromQL query against a Prometheus-compatible server.
@@ -34,10 +36,11 @@ commands:
       Show this text.
 `;
 
-/** Resolves with the signal's name on SIGINT or SIGTERM. */
+/** Resolves with the signal's name on SIGINT or SIGTERM, had directly or passed on by the `promlet` command's first process. */
 const untilSignal = () => new Promise<string>((resolve) => {
   process.once('SIGINT', () => resolve('SIGINT'));
   process.once('SIGTERM', () => resolve('SIGTERM'));
+  onLauncherStop(resolve);
 });
 
 export type { CliIO } from './args.js';

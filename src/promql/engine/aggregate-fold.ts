@@ -33,6 +33,18 @@ export function foldBytesPerCell(op: FoldOp): number {
 
 const EMPTY = new Float64Array(0);
 
+/**
+ * A sum's cells as arrays, for a range kernel that adds each window's value
+ * into them as it computes it (range-kernels.ts sumKernel), with the same
+ * operations foldColumn performs, in the same order.
+ */
+export interface SumCells {
+  readonly seen: Uint8Array;
+  readonly dropName: Uint8Array;
+  readonly value: Float64Array;
+  readonly comp: Float64Array;
+}
+
 export class FoldCells {
   private readonly code: number;
   /** 1 where the cell has taken a sample. */
@@ -55,6 +67,14 @@ export class FoldCells {
     this.mean = code === AVG || dev ? new Float64Array(length) : EMPTY;
     this.count = code === AVG || code === COUNT || dev ? new Float64Array(length) : EMPTY;
     this.incremental = code === AVG ? new Uint8Array(length) : new Uint8Array(0);
+  }
+
+  private sumView: SumCells | null = null;
+
+  /** The cells as arrays when the operator is sum, else null. */
+  sumCells(): SumCells | null {
+    if (this.code !== SUM) return null;
+    return (this.sumView ??= { seen: this.seen, dropName: this.dropName, value: this.value, comp: this.comp });
   }
 
   /** Forgets every cell (for the next block of steps). */
@@ -84,10 +104,12 @@ export class FoldCells {
         continue;
       }
       if (dn) dropName[c] = 1;
-      // The cell's sum read once (kahanInto took it as an argument read from the array).
-      const sum = value[c]!;
-      value[c] = sum + f;
-      comp[c] = kahanComp(f, sum, comp[c]!);
+      // kahanComp written out, the cell's sum read once: as a call it was at times left out of
+      // line, and every call then boxed its three floats.
+      const sum = value[c]!, t = sum + f;
+      value[c] = t;
+      if (t === Infinity || t === -Infinity) comp[c] = 0;
+      else comp[c] = comp[c]! + (Math.abs(sum) >= Math.abs(f) ? (sum - t) + f : (f - t) + sum);
     }
   }
 

@@ -19,7 +19,7 @@ import type { AggregateExpr, Expr, VectorSelector } from '../parser/ast.js';
 import type { Labels } from '../../model/labels.js';
 import type { Evaluator } from './evaluator.js';
 import { groupingKey, groupingLabels } from './aggregate.js';
-import { FoldCells, type FoldOp, foldBytesPerCell, isFoldOp } from './aggregate-fold.js';
+import { FoldCells, type FoldOp, type SumCells, foldBytesPerCell, isFoldOp } from './aggregate-fold.js';
 import { ColumnarSeries, type StepColumns, columnsOf, emptyColumns } from './columnar.js';
 import { evalRangeCall } from './range-call.js';
 import { RANGE_FUNCTIONS } from './functions.js';
@@ -75,6 +75,19 @@ class FoldingSink implements SeriesSink {
 
   unused(): void {}
 
+  // Only a group that already has cells: a group is made (its cells charged to the budget, its
+  // place in the answer taken) by its first series with a value, which comes through columns.
+  sumCellsOf(metric: Labels): SumCells | null {
+    if (this.op !== 'sum') return null;
+    const g = this.groupIds.get(groupingKey(metric, this.grouping, this.without));
+    return g === undefined ? null : this.groups[g]!.sumCells();
+  }
+
+  tookSum(metric: Labels, count: number): void {
+    this.checkDuplicate(metric);
+    this.grid.q.streamed += count;
+  }
+
   take(s: Series): void {
     if (s.histograms && s.histograms.length > 0) throw new NotStreamable();
     const cols = columnsOf(s);
@@ -125,12 +138,16 @@ class FoldingSink implements SeriesSink {
     this.grid.q.holdBytes(bytes);
   }
 
-  private groupOf(metric: Labels): FoldCells {
+  private checkDuplicate(metric: Labels): void {
     if (this.seenKeys) {
       const k = labelsKey(metric);
       if (this.seenKeys.has(k)) this.duplicate = true;
       else this.seenKeys.add(k);
     }
+  }
+
+  private groupOf(metric: Labels): FoldCells {
+    this.checkDuplicate(metric);
     const key = groupingKey(metric, this.grouping, this.without);
     let g = this.groupIds.get(key);
     if (g === undefined) {

@@ -14,7 +14,7 @@ import { reduceWindowsFast } from './wasm-windows.js';
 import { advanceTo } from './forward-search.js';
 import { MatrixSink, type SeriesSink } from './series-sink.js';
 import { RANGE_FUNCTIONS_INTO } from './range-into.js';
-import { type KernelGrid, type WindowTally, rangeKernel } from './range-kernels.js';
+import { type KernelGrid, type WindowTally, rangeKernel, sumKernel } from './range-kernels.js';
 import { formatFloat } from '../../model/float.js';
 
 /** One input series of a range function: its labels first, its samples only on demand. */
@@ -140,8 +140,21 @@ function windows(ev: Evaluator, e: Call, src: WindowSource, params: (Float64Arra
     } else if (s.data().h) {
       ({ floats, histograms } = histogramWindows(ev, e, src, s.labels, s.data(), params));
     } else {
-      // Every step's value goes into one column per series: no point object per step.
       const d = s.data();
+      // Into a streamed sum's cells directly, where the series' group has them already.
+      const toSum = kernelsApply && out.sumCellsOf ? sumKernel(name, d.st !== undefined) : null;
+      const cells = toSum ? out.sumCellsOf!(metric) : null;
+      if (cells) {
+        const count = toSum!(d.t, d.v, grid!, cells, dropName ? 1 : 0, tally);
+        chargeWindows(ev, d.t, grid!, tally);
+        if (count > 0) {
+          ev.q.add(count);
+          out.tookSum!(metric, count);
+          if (name === 'rate' || name === 'increase') notCounterInfo(ev, e, s.labels);
+        }
+        continue;
+      }
+      // Every step's value goes into one column per series: no point object per step.
       const cols = out.columns();
       const kernel = kernelsApply ? rangeKernel(name, d.st !== undefined) : null;
       if (kernel) {

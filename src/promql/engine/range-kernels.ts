@@ -16,7 +16,8 @@
 // histograms keep the per-window path.
 
 import type { StepColumns } from './columnar.js';
-import { extrapolate, linearRegression, variance } from './functions.js';
+import type { SumCells } from './aggregate-fold.js';
+import { linearRegression, variance } from './functions.js';
 import { avgWindows, sumWindows } from './kahan-windows.js';
 import { SortedWindow } from './sorted-window.js';
 import { walkWindows, windows } from './window-walk.js';
@@ -46,6 +47,20 @@ export interface WindowTally {
 export type RangeKernel = (t: Float64Array, v: Float64Array, grid: KernelGrid, out: StepColumns, tally: WindowTally) => void;
 
 const READS_START_TIMESTAMPS = new Set(['rate', 'increase', 'delta', 'irate', 'idelta', 'resets']);
+
+/**
+ * A kernel that adds each window's value into a sum's cells (as
+ * FoldCells.foldColumn adds a column: the same operations, the cells taking
+ * this series after those before it), for a series with dropName dn; returns
+ * how many windows had a value.
+ */
+export type SumKernel = (t: Float64Array, v: Float64Array, grid: KernelGrid, cells: SumCells, dn: number, tally: WindowTally) => number;
+
+/** The sum kernel for a function, or null where its values must go through a column. */
+export function sumKernel(name: string, hasStartTimestamps: boolean): SumKernel | null {
+  if (hasStartTimestamps) return null;
+  return SUM_KERNELS[name] ?? null;
+}
 
 /** The kernel for a function, or null where the per-window path must run. */
 export function rangeKernel(name: string, hasStartTimestamps: boolean): RangeKernel | null {
@@ -83,57 +98,94 @@ function markChanges(v: Float64Array): number {
  * rate/increase: functions.ts's extrapolatedRate without anchoring, smoothing
  * or start timestamps. One function for counters and another for delta
  * rather than one closure per flag pair: closures made by one factory share
- * their optimized code, so the flags stayed tests in the loop, and
- * extrapolate is inlined with isCounter known. The resets are marked as the
- * windows reach them, while those samples are in cache, instead of in a
- * pass of their own. This loop and deltaWindows walk the steps themselves rather than
- * through window-walk.ts's list: `rate` and `increase` over the dashboard's
- * 432 bucket series took 1.3–1.4× as long through the list.
+ * their optimized code, so the flags stayed tests in the loop. A counter's
+ * resets are marked as the window's end passes them, while those samples are
+ * in cache, instead of in a pass of their own; every index marked is a reset
+ * above some window's first sample, so a window (lo, hi) takes exactly the
+ * marks inside it. This loop and deltaWindows walk the steps themselves
+ * rather than through window-walk.ts's list: `rate` and `increase` over the
+ * dashboard's 432 bucket series took 1.3–1.4× as long through the list.
+ *
+ * extrapolate (functions.ts) is written out here with isCounter known and
+ * the window's bounds in locals, the same operations in the same order, so
+ * the same bits: test/promql/engine/range-kernels.test.ts holds each window
+ * to the per-window path.
  */
-function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns, tally: WindowTally, isRate: boolean): void {
+function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns | null, cells: SumCells | null, dn: number, tally: WindowTally, isRate: boolean): number {
   const n = t.length, off = g.offset, range = g.range, rangeSeconds = range / 1000;
   const end = g.end, interval = g.interval;
   markSpace(n);
   const resets = marks;
-  const bounds = { rangeStart: 0, rangeEnd: 0, rangeSeconds };
-  const values = out.values, present = out.present;
-  let lo = 0, hi = 0, r = 0, nResets = 0, scanned = 1, total = 0, widest = 0, count = 0;
+  const values = out ? out.values : NO_VALUES, present = out ? out.present : NO_FLAGS;
+  let lo = 0, hi = 0, r = 0, nResets = 0, total = 0, widest = 0, count = 0;
   for (let ts = g.start, step = 0; ts <= end; ts += interval, step++) {
     if ((step & 4095) === 4095) g.checkAbort();
     const to = ts - off, from = to - range;
     while (lo < n && t[lo]! <= from) lo++;
     if (hi < lo) hi = lo;
-    while (hi < n && t[hi]! <= to) hi++;
+    // Samples at or below lo are never inside a later window: only resets above it are marked.
+    while (hi < n && t[hi]! <= to) {
+      if (hi > lo && v[hi]! < v[hi - 1]!) resets[nResets++] = hi;
+      hi++;
+    }
     const w = hi - lo;
     if (w <= 0) continue;
     total += w;
     if (w > widest) widest = w;
     if (w < 2) continue;
-    // Samples below lo are never in a later window: marking starts at the first one a window can hold.
-    if (scanned <= lo) scanned = lo + 1;
-    for (; scanned < hi; scanned++) if (v[scanned]! < v[scanned - 1]!) resets[nResets++] = scanned;
     const firstT = t[lo]!, lastT = t[hi - 1]!, firstV = v[lo]!;
     let result = v[hi - 1]! - firstV;
     // The resets inside the window, added in sample order as the scan over the window does.
     while (r < nResets && resets[r]! <= lo) r++;
     for (let k = r; k < nResets && resets[k]! < hi; k++) result += v[resets[k]! - 1]!;
-    bounds.rangeStart = from;
-    bounds.rangeEnd = to;
-    values[step] = extrapolate(result, firstT, lastT, firstV, w - 1, bounds, true, isRate);
-    present[step] = 1;
+    let durationToStart = (firstT - from) / 1000;
+    let durationToEnd = (to - lastT) / 1000;
+    const sampledInterval = (lastT - firstT) / 1000;
+    const avg = sampledInterval / (w - 1);
+    const threshold = avg * 1.1;
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    let durationToZero = durationToStart;
+    if (result > 0 && firstV >= 0) durationToZero = sampledInterval * (firstV / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+    if (durationToEnd >= threshold) durationToEnd = avg / 2;
+    let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+    if (isRate) factor /= rangeSeconds;
     count++;
+    if (cells === null) {
+      values[step] = result * factor;
+      present[step] = 1;
+    } else addToSum(cells, step, result * factor, dn);
   }
-  out.count += count;
+  if (out) out.count += count;
   tally.total = total;
   tally.widest = widest;
+  return count;
 }
 
-/** delta: extrapolate for a gauge (no resets, no extrapolation to zero). */
+const NO_VALUES = new Float64Array(0), NO_FLAGS = new Uint8Array(0);
+
+/** FoldCells.foldColumn's step for one cell, f taken as the cell's next term. */
+function addToSum(cells: SumCells, c: number, f: number, dn: number): void {
+  const seen = cells.seen, value = cells.value, comp = cells.comp, dropName = cells.dropName;
+  if (seen[c] === 0) {
+    seen[c] = 1;
+    value[c] = f;
+    comp[c] = 0;
+    dropName[c] = dn;
+    return;
+  }
+  if (dn) dropName[c] = 1;
+  const sum = value[c]!, t = sum + f;
+  value[c] = t;
+  if (t === Infinity || t === -Infinity) comp[c] = 0;
+  else comp[c] = comp[c]! + (Math.abs(sum) >= Math.abs(f) ? (sum - t) + f : (f - t) + sum);
+}
+
+/** delta: extrapolate for a gauge (no resets, no extrapolation to zero), written out as in counterWindows. */
 function deltaWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns, tally: WindowTally): void {
   const n = t.length, off = g.offset, range = g.range;
   const end = g.end, interval = g.interval;
   const values = out.values, present = out.present;
-  const bounds = { rangeStart: 0, rangeEnd: 0, rangeSeconds: range / 1000 };
   let lo = 0, hi = 0, total = 0, widest = 0, count = 0;
   for (let ts = g.start, step = 0; ts <= end; ts += interval, step++) {
     if ((step & 4095) === 4095) g.checkAbort();
@@ -146,9 +198,16 @@ function deltaWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: Step
     total += w;
     if (w > widest) widest = w;
     if (w < 2) continue;
-    bounds.rangeStart = from;
-    bounds.rangeEnd = to;
-    values[step] = extrapolate(v[hi - 1]! - v[lo]!, t[lo]!, t[hi - 1]!, v[lo]!, w - 1, bounds, false, false);
+    const firstT = t[lo]!, lastT = t[hi - 1]!;
+    let durationToStart = (firstT - from) / 1000;
+    let durationToEnd = (to - lastT) / 1000;
+    const sampledInterval = (lastT - firstT) / 1000;
+    const avg = sampledInterval / (w - 1);
+    const threshold = avg * 1.1;
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    if (durationToEnd >= threshold) durationToEnd = avg / 2;
+    const factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+    values[step] = (v[hi - 1]! - v[lo]!) * factor;
     present[step] = 1;
     count++;
   }
@@ -297,8 +356,8 @@ function regression(predict: boolean): RangeKernel {
 const KERNELS: Record<string, RangeKernel> = {
   deriv: regression(false),
   predict_linear: regression(true),
-  rate: (t, v, g, out, tally) => counterWindows(t, v, g, out, tally, true),
-  increase: (t, v, g, out, tally) => counterWindows(t, v, g, out, tally, false),
+  rate: (t, v, g, out, tally) => void counterWindows(t, v, g, out, null, 0, tally, true),
+  increase: (t, v, g, out, tally) => void counterWindows(t, v, g, out, null, 0, tally, false),
   delta: deltaWindows,
   irate: instantValue(true),
   idelta: instantValue(false),
@@ -320,4 +379,9 @@ const KERNELS: Record<string, RangeKernel> = {
   ts_of_min_over_time: overTime(Op.TsOfMin),
   ts_of_max_over_time: overTime(Op.TsOfMax),
   quantile_over_time: overTime(Op.Quantile),
+};
+
+const SUM_KERNELS: Record<string, SumKernel> = {
+  rate: (t, v, g, cells, dn, tally) => counterWindows(t, v, g, null, cells, dn, tally, true),
+  increase: (t, v, g, cells, dn, tally) => counterWindows(t, v, g, null, cells, dn, tally, false),
 };

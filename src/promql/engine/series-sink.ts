@@ -6,6 +6,7 @@
 
 import type { Labels } from '../../model/labels.js';
 import { ColumnarSeries, type StepColumns, emptyColumns } from './columnar.js';
+import type { SumCells } from './aggregate-fold.js';
 import { type Matrix, type Series, hasDuplicateLabels } from './value.js';
 
 export interface SeriesSink {
@@ -19,6 +20,14 @@ export interface SeriesSink {
   take(s: Series): void;
   /** Whether two of the series taken had the same label set. */
   hasDuplicates(): boolean;
+  /**
+   * A streamed sum's cells for metric's group when that group already has
+   * cells, for a range kernel to add the series' windows into directly
+   * (range-kernels.ts sumKernel); null to hand the series over in columns.
+   */
+  sumCellsOf?(metric: Labels): SumCells | null;
+  /** A series whose count windows were added into sumCellsOf(metric)'s cells. */
+  tookSum?(metric: Labels, count: number): void;
 }
 
 export interface SinkGrid {

@@ -75,6 +75,12 @@ const QUERIES = [
   'sum_over_time(g[5m] @ 1767229200)',
   'last_over_time(g[10m] anchored)',
   'rate(c_total[5m] smoothed)',
+  'rate(c_total[5m] @ 1767229200)',
+  'increase(c_total[2m] @ 1767232800 offset 1m)',
+  'delta(g[5m] @ 1767229200)',
+  'sum by (k) (increase(c_total[5m] offset 1m))',
+  'sum by (k) (delta(g[2m]))',
+  'sum without (i) (rate(c_total[40s] offset -2m))',
 ];
 
 type Answer = { data?: unknown; warnings?: string[]; infos?: string[]; samples?: unknown; error?: string };

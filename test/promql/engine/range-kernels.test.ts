@@ -223,6 +223,45 @@ describe('range kernels at the edges', () => {
     }
   });
 
+  it('rate, increase and delta over odd counters: NaN, ±Inf, -0, negative values, a reset at every sample, equal times, gaps that empty the window', () => {
+    const rnd = seededRandom(29);
+    const series: { t: Float64Array; v: Float64Array }[] = [
+      // Falling at every sample: every sample past a window's first is a reset.
+      regular(200, (i) => 1000 - i * 3.7),
+      // Special values among rising ones; NaN and -0 compare as neither reset nor rise.
+      regular(200, (i) => (i % 11 === 3 ? NaN : i % 13 === 5 ? Infinity : i % 17 === 7 ? -Infinity : i % 19 === 2 ? -0 : i * 1.1)),
+      // Negative and zero values: the extrapolation to zero is taken only from a first value >= 0.
+      regular(200, (i) => (i % 5 === 0 ? -i : i % 7 === 0 ? 0 : i % 3 === 0 ? -0.5 * i : i * 0.3)),
+      // Small first values and large increases: the extrapolation to zero cuts the window's start.
+      regular(200, (i) => (i % 20) * 1e6 + 1e-3),
+      // Repeated times, values rising, then dropping at the same instant.
+      { t: Float64Array.from({ length: 200 }, (_, i) => T0 + Math.floor(i / 3) * REGULAR), v: Float64Array.from({ length: 200 }, (_, i) => (i % 3 === 2 ? i / 2 : i)) },
+      // Irregular times with gaps much longer than the range: windows empty, then hold one sample, then two.
+      (() => {
+        const t = new Float64Array(300), v = new Float64Array(300);
+        let time = T0, value = 0;
+        for (let i = 0; i < 300; i++) {
+          const r = rnd();
+          time += r < 0.1 ? 0 : r < 0.2 ? 20 * REGULAR + Math.floor(rnd() * 10 * REGULAR) : 1 + Math.floor(rnd() * 2 * REGULAR);
+          value = rnd() < 0.15 ? rnd() * 10 : value + rnd() * 100;
+          t[i] = time;
+          v[i] = value;
+        }
+        return { t, v };
+      })(),
+    ];
+    for (const { t, v } of series) {
+      for (const name of ['rate', 'increase', 'delta']) {
+        for (const [range, interval] of [[4 * REGULAR, REGULAR], [REGULAR, REGULAR], [2 * REGULAR + 1, 1_000], [REGULAR / 2, 5 * REGULAR], [60 * REGULAR, 7 * REGULAR]]) {
+          for (const offset of [0, 1, -REGULAR, 3 * REGULAR + 7]) {
+            const g = { start: T0 - 5 * REGULAR, end: t[t.length - 1]! + 5 * REGULAR, interval: interval!, offset, range: range! };
+            expect(firstDifference(name, t, v, g)).toBe('');
+          }
+        }
+      }
+    }
+  });
+
   it("sum and avg over windows whose sums overflow, in either window of a pair, or only past the end of the other", () => {
     const big = 1.6e308;
     const patterns: ((i: number) => number)[] = [

@@ -1,0 +1,58 @@
+// The node flags `promlet serve` runs with, decided before the server loads.
+//
+// V8 collects each thread's garbage with helper threads beside it (parallel
+// scavenges, concurrent marking). On a machine of a few cores the server's
+// query workers already take every core, so those helpers only compete with
+// them: with `--single-threaded-gc`, on two cores, the server spent 13–21%
+// less CPU per request under 8 clients' load, taking samples cost about the
+// same, and peak RSS was 11–24 MiB higher (docs/QUERY-SPEED.md, "V8's
+// collector on one thread"). On more cores the helpers find idle ones, so
+// V8's default is kept there.
+//
+// The flag is process-wide and only taken when node starts: NODE_OPTIONS
+// refuses it, worker threads cannot be given V8 flags, and setting it later
+// through `v8.setFlagsFromString` ends the process in V8 during marking. So
+// the `promlet` command starts node again with it (./relaunch.ts), and a
+// program that imports promlet as a library keeps its own node's flags.
+
+export const SINGLE_THREADED_GC = '--single-threaded-gc';
+
+/** `0` (or off, false, no) never, `1` (or on, true, yes) always; unset: when the machine has at most SMALL_MACHINE_CORES cores. */
+export const SINGLE_THREADED_GC_ENV = 'PROMLET_SINGLE_THREADED_GC';
+
+/** Measured on two cores; above four, V8's helpers are left to find idle cores. */
+export const SMALL_MACHINE_CORES = 4;
+
+const OFF = new Set(['0', 'off', 'false', 'no']);
+const ON = new Set(['1', 'on', 'true', 'yes']);
+
+export function wantsSingleThreadedGc(env: Readonly<Record<string, string | undefined>>, cores: number): boolean {
+  const setting = env[SINGLE_THREADED_GC_ENV]?.trim().toLowerCase() ?? '';
+  if (OFF.has(setting)) return false;
+  if (ON.has(setting)) return true;
+  return cores <= SMALL_MACHINE_CORES;
+}
+
+/** The node flags a `promlet ARGS` process should have; only a server lives long enough to gain from them. */
+export function nodeFlagsFor(args: readonly string[], env: Readonly<Record<string, string | undefined>>, cores: number): string[] {
+  if (args[0] !== 'serve' || args.includes('--help') || args.includes('-h')) return [];
+  return wantsSingleThreadedGc(env, cores) ? [SINGLE_THREADED_GC] : [];
+}
+
+// V8 reads `--single_threaded_gc` and `--no-single-threaded-gc` too: whoever wrote either chose already.
+const mentions = (execArgv: readonly string[], flag: string) => {
+  const name = flag.replace(/^--/, '').replaceAll('_', '-');
+  return execArgv.some((a) => {
+    const given = a.replace(/^--(no-)?/, '').replaceAll('_', '-');
+    return given === name || given.startsWith(`${name}=`);
+  });
+};
+
+/**
+ * The arguments to start node again with for `promlet ARGS` run from `script`, or null to run it in this process:
+ * this node's own flags are kept, and a flag already given (either way) is not given again.
+ */
+export function relaunchArgv(script: string, args: readonly string[], execArgv: readonly string[], env: Readonly<Record<string, string | undefined>>, cores: number): string[] | null {
+  const missing = nodeFlagsFor(args, env, cores).filter((f) => !mentions(execArgv, f));
+  return missing.length === 0 ? null : [...execArgv, ...missing, script, ...args];
+}

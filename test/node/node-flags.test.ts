@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { SINGLE_THREADED_GC, SMALL_MACHINE_CORES, nodeFlagsFor, relaunchArgv, wantsSingleThreadedGc } from '../../src/node/node-flags.js';
+
+const ENV = 'PROMLET_SINGLE_THREADED_GC';
+
+describe('node flags of promlet serve', () => {
+  it('collects garbage on one thread on small machines unless told otherwise', () => {
+    expect(wantsSingleThreadedGc({}, 1)).toBe(true);
+    expect(wantsSingleThreadedGc({}, SMALL_MACHINE_CORES)).toBe(true);
+    expect(wantsSingleThreadedGc({}, SMALL_MACHINE_CORES + 1)).toBe(false);
+    expect(wantsSingleThreadedGc({ [ENV]: '' }, 2)).toBe(true);
+    for (const off of ['0', 'off', 'false', 'no', ' OFF ']) expect(wantsSingleThreadedGc({ [ENV]: off }, 2)).toBe(false);
+    for (const on of ['1', 'on', 'true', 'yes']) expect(wantsSingleThreadedGc({ [ENV]: on }, 64)).toBe(true);
+  });
+
+  it('only for the server', () => {
+    expect(nodeFlagsFor(['serve', '--listen', ':9090'], {}, 2)).toEqual([SINGLE_THREADED_GC]);
+    expect(nodeFlagsFor(['serve', '--help'], {}, 2)).toEqual([]);
+    for (const cmd of [[], ['query', 'up'], ['import', 'f', '--data-dir', 'd'], ['demo'], ['help']]) expect(nodeFlagsFor(cmd, {}, 2)).toEqual([]);
+  });
+
+  it('starts node again with its own flags kept, and not when the flag was given either way', () => {
+    expect(relaunchArgv('/b/promlet.mjs', ['serve', '--listen', ':1'], ['--max-old-space-size=900'], {}, 2))
+      .toEqual(['--max-old-space-size=900', SINGLE_THREADED_GC, '/b/promlet.mjs', 'serve', '--listen', ':1']);
+    for (const given of [SINGLE_THREADED_GC, '--single_threaded_gc', '--no-single-threaded-gc', '--single-threaded-gc=false']) {
+      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [given], {}, 2)).toBeNull();
+    }
+    expect(relaunchArgv('/b/promlet.mjs', ['serve'], [], { [ENV]: '0' }, 2)).toBeNull();
+    expect(relaunchArgv('/b/promlet.mjs', ['serve'], [], {}, 16)).toBeNull();
+    expect(relaunchArgv('/b/promlet.mjs', ['query', 'up'], [], { [ENV]: '1' }, 2)).toBeNull();
+  });
+});

@@ -1,0 +1,169 @@
+// `promlet serve` started as users start it, through bin/promlet.mjs (the
+// build in dist/): which node flags the server runs with, and that stopping
+// signals reach it once whichever process they are sent to.
+
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SMALL_MACHINE_CORES } from '../../src/node/node-flags.js';
+
+const BIN = fileURLToPath(new URL('../../bin/promlet.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'promlet-bin-'));
+const started: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+/** Processes whose parent is pid, from every process's stat line (the kernel's own children list is not built everywhere). */
+const children = (pid: number) => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+  try {
+    return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ').at(-1)!.split(' ')[1]) === pid;
+  } catch {
+    return false; // ended meanwhile
+  }
+}).map(Number);
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+
+type Served = { proc: ChildProcess; url: string; out: () => string; exit: Promise<{ code: number | null; signal: string | null }> };
+
+/** Starts the bin's server on a port of its choosing, in a process group of its own (a terminal's Ctrl-C reaches the group). */
+async function serve(name: string, gc: string | undefined): Promise<Served> {
+  const env = { ...process.env };
+  delete env.PROMLET_SINGLE_THREADED_GC;
+  if (gc !== undefined) env.PROMLET_SINGLE_THREADED_GC = gc;
+  const proc = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--storage.tsdb.path', join(dir, name)], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(proc);
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += String(d)));
+  proc.stderr!.on('data', (d) => (out += String(d)));
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  for (let i = 0; i < 300; i++) {
+    const url = /serving .* at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+    if (url && (await fetch(`${url}/-/ready`)).ok) return { proc, url, out: () => out, exit };
+    if (proc.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`promlet serve did not start: ${out}`);
+}
+
+describe('promlet serve through the bin', () => {
+  it('runs the server with V8 collecting on one thread when told to, in a second node process', async () => {
+    const s = await serve('on', '1');
+    const [server, ...more] = children(s.proc.pid!);
+    expect(more).toEqual([]);
+    expect(cmdline(server!)).toContain('--single-threaded-gc');
+    expect(cmdline(server!)).toContain('serve');
+    expect(cmdline(s.proc.pid!)).not.toContain('--single-threaded-gc');
+    // `kill PID` reaches the first process only: the server still stops as on SIGTERM, once.
+    s.proc.kill('SIGTERM');
+    expect(await s.exit).toEqual({ code: 0, signal: null });
+    expect(s.out().match(/received SIGTERM, stopping/g)).toHaveLength(1);
+    expect(s.out()).toContain('promlet: stopped');
+    expect(alive(server!)).toBe(false);
+  });
+
+  it('decides by the number of cores when not told', async () => {
+    const s = await serve('auto', undefined);
+    const server = children(s.proc.pid!)[0] ?? s.proc.pid!;
+    expect(cmdline(server).includes('--single-threaded-gc')).toBe(availableParallelism() <= SMALL_MACHINE_CORES);
+    s.proc.kill('SIGTERM');
+    expect(await s.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('runs in the one process without the flag when switched off', async () => {
+    const s = await serve('off', '0');
+    expect(children(s.proc.pid!)).toEqual([]);
+    expect(cmdline(s.proc.pid!)).not.toContain('--single-threaded-gc');
+    expect((await fetch(`${s.url}/-/healthy`)).ok).toBe(true);
+    s.proc.kill('SIGTERM');
+    expect(await s.exit).toEqual({ code: 0, signal: null });
+    expect(s.out()).toContain('received SIGTERM, stopping');
+  });
+
+  it('stops once on a Ctrl-C that reaches both processes', async () => {
+    const s = await serve('ctrl-c', '1');
+    expect(children(s.proc.pid!)).toHaveLength(1);
+    process.kill(-s.proc.pid!, 'SIGINT');
+    expect(await s.exit).toEqual({ code: 0, signal: null });
+    expect(s.out().match(/received SIGINT, stopping/g)).toHaveLength(1);
+    expect(s.out()).toContain('promlet: stopped');
+  });
+
+  it('stops the server when the first process is killed outright', async () => {
+    const s = await serve('kill', '1');
+    const [server] = children(s.proc.pid!);
+    expect(server).toBeDefined();
+    s.proc.kill('SIGKILL');
+    await s.exit;
+    for (let i = 0; i < 300 && alive(server!); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(server!)).toBe(false);
+  });
+
+  it('answers queries with the same bytes with the flag as without', async () => {
+    // Two hours at 15 s of counters, gauges and histogram buckets with irregular values, imported into two directories.
+    const T0 = 1_767_225_600, lines: string[] = ['# TYPE req counter', '# TYPE mem gauge', '# TYPE lat_bucket counter'];
+    let x = 12345;
+    const next = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const counters = new Map<string, number>();
+    for (let t = 0; t < 480; t++) {
+      const ts = (T0 + t * 15 + next() * 0.5).toFixed(3);
+      for (let i = 0; i < 6; i++) {
+        const req = `req_total{job="j",instance="i${i}"}`;
+        counters.set(req, (t % 97 === 13 && i === 2 ? 0 : counters.get(req) ?? 0) + next() * 10);
+        lines.push(`${req} ${counters.get(req)} ${ts}`, `mem{job="j",instance="i${i}"} ${next() * 1e9} ${ts}`);
+        let cum = counters.get(`lat${i}`) ?? 0;
+        for (const le of ['0.1', '0.5', '1', '+Inf']) {
+          const k = `lat${i}_${le}`;
+          cum = Math.max(cum, (counters.get(k) ?? 0) + Math.floor(next() * 20));
+          counters.set(k, cum);
+          lines.push(`lat_bucket{job="j",instance="i${i}",le="${le}"} ${cum} ${ts}`);
+        }
+      }
+    }
+    writeFileSync(join(dir, 'data.om'), `${lines.join('\n')}\n# EOF\n`);
+    for (const name of ['same-on', 'same-off']) {
+      const r = spawnSync(process.execPath, [BIN, 'import', join(dir, 'data.om'), '--data-dir', join(dir, name)], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const on = await serve('same-on', '1');
+    const off = await serve('same-off', '0');
+    expect(children(on.proc.pid!)).toHaveLength(1);
+    expect(children(off.proc.pid!)).toEqual([]);
+    const queries = [
+      'sum by (job) (rate(req_total[5m]))',
+      'histogram_quantile(0.99, sum by (le) (rate(lat_bucket[5m])))',
+      'topk(3, mem)',
+      'avg_over_time(mem[30m])',
+      'req_total / on(instance) group_left mem',
+      'count by (instance) (lat_bucket)',
+    ];
+    for (const query of queries) {
+      const form = { query, start: String(T0 + 600), end: String(T0 + 7000), step: '15' };
+      const [a = '', b] = await Promise.all([on, off].map(async (s) => (await fetch(`${s.url}/api/v1/query_range`, { method: 'POST', body: new URLSearchParams(form) })).text()));
+      expect(JSON.parse(a).data.result.length, query).toBeGreaterThan(0);
+      expect(a.length).toBeGreaterThan(1000);
+      expect(a === b, query).toBe(true);
+    }
+    for (const s of [on, off]) s.proc.kill('SIGTERM');
+    await Promise.all([on.exit, off.exit]);
+  });
+
+  it('passes on the server exit status', () => {
+    // A usage error comes from the relaunched server.
+    const r = spawnSync(process.execPath, [BIN, 'serve', '--query.max-memory', 'lots'], { encoding: 'utf8', env: { ...process.env, PROMLET_SINGLE_THREADED_GC: '1' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--query.max-memory: want a size such as 512MB, got "lots"');
+  });
+
+  it('runs other commands in place', () => {
+    const r = spawnSync(process.execPath, [BIN, 'format', 'sum(rate(x[5m]))by(job)'], { encoding: 'utf8', env: { ...process.env, PROMLET_SINGLE_THREADED_GC: '1' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('sum by (job) (rate(x[5m]))');
+  });
+});
