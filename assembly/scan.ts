@@ -5,7 +5,7 @@
 // of u32 chunk pointers in time order; times are i64 ms passed as f64.
 
 import {
-  ENC_DOUBLE_DELTA, ENC_VARBIT, STATUS_BAD_ENCODING, STATUS_CORRUPT,
+  CHUNK_ALLOC, ENC_DOUBLE_DELTA, ENC_VARBIT, STATUS_BAD_ENCODING, STATUS_CORRUPT,
   R_COUNT, R_SUM, R_SUM_COMP, R_MIN, R_MAX, R_FIRST_T, R_FIRST_V, R_LAST_T, R_LAST_V,
   R_PREV_T, R_PREV_V, R_CORRECTION, R_RESETS, R_CHANGES, R_SIZE, STALE_NAN_BITS,
 } from "./layout";
@@ -114,36 +114,226 @@ function decodeDD(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): i32 
   return n;
 }
 
-/** The 64 bits from bit pos of chunk c, MSB first, left-aligned: a refill of the bit buffer. */
-// @ts-ignore: decorator
-@inline function bitsAt(c: usize, pos: i32): u64 {
-  return loadBE64(c + <usize>(pos >>> 3)) << <u64>(pos & 7);
+// The varbit stream is big-endian and WebAssembly has no byte swap: a
+// 64-bit swap is a dozen instructions, on the decoder's critical path when
+// each read swaps. So a chunk's bytes are first copied in reverse, 8 at a
+// time (independent swaps, which overlap), and the stream's 8 bytes from
+// byte b are then one little-endian load from the reversed copy's end.
+let reversed: usize = 0;
+
+/** The end of a reversed copy of the first `bytes` (a multiple of 16, at most CHUNK_ALLOC) of chunk c. */
+function reverseChunk(c: usize, bytes: i32): usize {
+  if (reversed == 0) reversed = heap.alloc(<usize>CHUNK_ALLOC);
+  const end = reversed + <usize>CHUNK_ALLOC;
+  for (let i: usize = 0; i < <usize>bytes; i += 16) {
+    store<u64>(end - 8 - i, bswap<u64>(load<u64>(c + i)));
+    store<u64>(end - 16 - i, bswap<u64>(load<u64>(c + i + 8)));
+  }
+  return end;
 }
 
-/** n (1..64) bits from bit pos, read past the buffer (wide XOR windows, raw floats). */
+/** The 64 bits from bit pos of the stream whose reversed copy ends at r, MSB first. */
 // @ts-ignore: decorator
-@inline function wideAt(c: usize, pos: i32, n: i32): u64 {
-  const byte = <usize>(pos >>> 3);
+@inline function windowAt(r: usize, pos: i32): u64 {
+  const q = r - 8 - <usize>(pos >>> 3);
   const shift = <u64>(pos & 7);
-  let w = loadBE64(c + byte) << shift;
-  if (shift + <u64>n > 64) w |= <u64>load<u8>(c + byte + 8) >> (8 - shift);
-  return w >> <u64>(64 - n);
-}
-
-// @ts-ignore: decorator
-@inline function signExtend(u: u64, n: i32): i64 {
-  return (<i64>(u << <u64>(64 - n))) >> <i64>(64 - n);
+  return (load<u64>(q) << shift) | (<u64>load<u8>(q - 1) >> (8 - shift));
 }
 
 const PAYLOAD_END = 1024 * 8;
 
+// A chunk's payload decoded without a branch on its data but the loop's
+// own, and without the range's per-sample tests: a chunk whose time deltas
+// never go negative and whose last time does not wrap around has its times
+// in order from the first to the last, so the samples within the range are
+// one run of them, cut out afterwards (trimToRange). Stale markers, when
+// skipped, are still written and then overwritten. Anything else (a
+// negative delta, a wrapped time, a position past the payload, an
+// impossible XOR window, times past ±2^53 where the f64 copies round) is
+// left to the general loop, which decodes the chunk again from the same
+// state and so answers exactly as it always did.
+const REDO = -1000;
+
+/** The time of a fast loop's last sample. */
+let loopLast: i64 = 0;
+
+const MAX_EXACT: i64 = 1 << 53;
+
+/** Samples at most that one fast loop writes: every sample reads at least one bit of the payload. */
+const FAST_MAX_SAMPLES = PAYLOAD_END + 128;
+
+// @ts-ignore: decorator
+@inline function fastLoop(enc: i32, skipStale: bool, r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, dv: i64, pos: i32, rep: i32): i32 {
+  const t0 = t;
+  // One output pointer: the values are at a fixed distance from the times.
+  const gap = scratchV - scratchT;
+  const o0 = scratchT + (<usize>n << 3);
+  let o = o0;
+  let lead = 0, sig = 1;
+  let neg: i64 = dt;
+  while (pos < len || rep > 0) {
+    const win = windowAt(r, pos);
+    let rest = win;
+    if (rep > 0) {
+      rep--;
+    } else {
+      // The code's length from its first three bits (0xx, 10x: 8; 110: 20; 111: 26), on the critical path;
+      // the delta itself is not.
+      const top = win >> 61;
+      const used = (<u64>0x1a14080808080808 >> (top << 3)) & 0xff;
+      rest = win << used;
+      pos += <i32>used;
+      if (top < 4) {
+        rep = <i32>((win << 1) >> 57);
+      } else {
+        const ctrl = (<u64>0xfa55 >> (top << 1)) & 3;
+        dt += (<i64>(win << ctrl)) >> <i64>(64 - used + ctrl);
+        neg |= dt;
+      }
+    }
+    t += dt;
+    if (enc == ENC_INT) {
+      // Control bits counted up to four (a 1 forced at the fifth), the code's length by their count.
+      const j = clz<u64>(~rest | (<u64>1 << 59));
+      const jb = j << 3;
+      pos += <i32>((<u64>0x2518100801 >> jb) & 0xff);
+      const vc = j + <u64>(j < 4);
+      const vw = (<u64>0x21140d0600 >> jb) & 0xff;
+      dv += j == 0 ? 0 : (<i64>(rest << vc)) >> <i64>(64 - vw);
+      v += <f64>dv;
+    } else {
+      const j = clz<u64>(~rest | (<u64>1 << 61));
+      const fresh = j == 2;
+      const head = rest << 2;
+      lead = fresh ? <i32>(head >> 59) : lead;
+      sig = fresh ? <i32>((head >> 53) & 63) + 1 : sig;
+      if (lead + sig > 64) return REDO;
+      pos += <i32>((<u64>0x0d0201 >> (j << 3)) & 0xff);
+      const x = windowAt(r, pos) >> <u64>(64 - sig);
+      const change = j == 0 ? 0 : x << <u64>(64 - sig - lead);
+      pos += j == 0 ? 0 : sig;
+      v = reinterpret<f64>(reinterpret<u64>(v) ^ change);
+    }
+    if (pos > PAYLOAD_END) return REDO;
+    store<f64>(o, <f64>t);
+    store<f64>(o + gap, v);
+    if (skipStale) o += <usize>(reinterpret<u64>(v) != STALE_NAN_BITS) << 3;
+    else o += 8;
+  }
+  if (pos != len || neg < 0 || t < t0) return REDO;
+  loopLast = t;
+  return n + <i32>((o - o0) >>> 3);
+}
+
+function fastInt(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, dv: i64, pos: i32, rep: i32): i32 {
+  return fastLoop(ENC_INT, false, r, len, n, t, v, dt, dv, pos, rep);
+}
+
+function fastXor(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i32, rep: i32): i32 {
+  return fastLoop(ENC_XOR, false, r, len, n, t, v, dt, 0, pos, rep);
+}
+
+function fastIntLive(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, dv: i64, pos: i32, rep: i32): i32 {
+  return fastLoop(ENC_INT, true, r, len, n, t, v, dt, dv, pos, rep);
+}
+
+function fastXorLive(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i32, rep: i32): i32 {
+  return fastLoop(ENC_XOR, true, r, len, n, t, v, dt, 0, pos, rep);
+}
+
+/**
+ * fastLoop for a chunk with no value bits (ENC_ZERO), whose runs of
+ * repeated deltas need no reads: the scratch is grown as the samples come,
+ * since runs let a chunk hold over 100k of them. The value is the chunk's
+ * one value, so the caller takes this path only when it is kept.
+ */
+function fastZero(r: usize, len: i32, n: i32, t: i64, v: f64, dt: i64, pos: i32, rep: i32): i32 {
+  const t0 = t;
+  let cap = scratchCap;
+  let T = scratchT, V = scratchV;
+  let neg: i64 = dt;
+  while (pos < len || rep > 0) {
+    if (rep > 0) {
+      if (n + rep > cap) {
+        reserveScratch(n + rep);
+        cap = scratchCap;
+        T = scratchT;
+        V = scratchV;
+      }
+      for (; rep > 0; rep--) {
+        t += dt;
+        store<f64>(T + (<usize>n << 3), <f64>t);
+        store<f64>(V + (<usize>n << 3), v);
+        n++;
+      }
+      continue;
+    }
+    const win = windowAt(r, pos);
+    const top = win >> 61;
+    const used = (<u64>0x1a14080808080808 >> (top << 3)) & 0xff;
+    pos += <i32>used;
+    if (top < 4) {
+      rep = <i32>((win << 1) >> 57);
+    } else {
+      const ctrl = (<u64>0xfa55 >> (top << 1)) & 3;
+      dt += (<i64>(win << ctrl)) >> <i64>(64 - used + ctrl);
+      neg |= dt;
+    }
+    t += dt;
+    if (pos > PAYLOAD_END) return REDO;
+    if (n == cap) {
+      growScratch();
+      cap = scratchCap;
+      T = scratchT;
+      V = scratchV;
+    }
+    store<f64>(T + (<usize>n << 3), <f64>t);
+    store<f64>(V + (<usize>n << 3), v);
+    n++;
+  }
+  if (pos != len || neg < 0 || t < t0) return REDO;
+  loopLast = t;
+  return n;
+}
+
+/**
+ * Keeps, of the samples [n, m) a fast loop wrote (times in order from
+ * `first` to `last`), those within [mint, maxt], as the general loop would:
+ * it stops at the first time past maxt, and skips those before mint.
+ */
+function trimToRange(n: i32, m: i32, first: i64, last: i64, mint: i64, maxt: i64): i32 {
+  if (first < -MAX_EXACT || last > MAX_EXACT) return REDO;
+  const T = scratchT, V = scratchV;
+  if (last > maxt) {
+    let i = n;
+    while (i < m && <i64>load<f64>(T + (<usize>i << 3)) <= maxt) i++;
+    m = i;
+    pastEnd = true;
+  }
+  if (first < mint) {
+    let j = n;
+    while (j < m && <i64>load<f64>(T + (<usize>j << 3)) < mint) j++;
+    if (j > n) {
+      memory.copy(T + (<usize>n << 3), T + (<usize>j << 3), <usize>(m - j) << 3);
+      memory.copy(V + (<usize>n << 3), V + (<usize>j << 3), <usize>(m - j) << 3);
+      m -= j - n;
+    }
+  }
+  return m;
+}
+
+/** Grows the scratch to hold at least `need` samples. */
+function reserveScratch(need: i32): void {
+  while (scratchCap < need) growScratch();
+}
+
 /**
  * Appends the samples of varbit chunk c within [mint, maxt] to the scratch
  * from index n; returns the new count or a negative status. The same rules
- * as VarbitCursor (which the encoder uses), decoded with everything the
- * loop touches in locals: the bit position, a buffer of upcoming bits
- * (one unaligned 8-byte load serves several reads, as Prometheus's
- * bstreamReader), the XOR window and the output position and buffers.
+ * as VarbitCursor (which the encoder uses). The payload goes through a
+ * fast loop (fastLoop, fastZero) when it can; this function's own loop,
+ * with every test per sample, takes the rest and any chunk a fast loop
+ * hands back.
  */
 function decodeVarbit(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): i32 {
   const len = vbNextOffset(c);
@@ -181,13 +371,36 @@ function decodeVarbit(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): 
     if (t > maxt) return stop(n);
     if (t >= mint && !(skipStale && isStale(v))) n = put(n, t, v);
   }
-  let buf: u64 = 0;
-  let avail = 0;
+  // A fast loop that reads at or past len hands the chunk back (it ends only at len), so it reads below
+  // bit len + 103 (see below), the window's 9 bytes past that bit's byte.
+  const head = min(CHUNK_ALLOC, (((len + 102) >>> 3) + 9 + 15) & ~15);
+  let r = reverseChunk(c, head);
+  {
+    let m = REDO;
+    if (enc == ENC_ZERO) {
+      if (!(skipStale && isStale(v))) m = fastZero(r, len, n, t, v, dt, pos, rep);
+    } else if (enc == ENC_INT || enc == ENC_XOR) {
+      reserveScratch(n + FAST_MAX_SAMPLES);
+      // Stale markers skipped or not: a loop each, so neither pays for the other's test.
+      m = enc == ENC_INT
+        ? (skipStale ? fastIntLive(r, len, n, t, v, dt, dv, pos, rep) : fastInt(r, len, n, t, v, dt, dv, pos, rep))
+        : (skipStale ? fastXorLive(r, len, n, t, v, dt, pos, rep) : fastXor(r, len, n, t, v, dt, pos, rep));
+    }
+    if (m != REDO && (t < mint || loopLast > maxt)) m = trimToRange(n, m, t, loopLast, mint, maxt);
+    if (m != REDO) return pastEnd ? m : closedSample(c, m, mint, maxt, closed, skipStale);
+  }
+  // The general loop may run on past len inside a run of repeated deltas, up to the payload's end.
+  if (head < CHUNK_ALLOC) r = reverseChunk(c, CHUNK_ALLOC);
   let lead = 0, sig = 1;
   let cap = scratchCap;
   let T = scratchT, V = scratchV;
   // One sample reads at most 3+23 + 2+11+64 bits, so a corrupt chunk can
   // overrun its 8192 bits by 103 before the check below: CHUNK_ALLOC's slack.
+  // The codes are read without branches on their bits (a jittered scrape's
+  // time codes and a counter's XOR windows vary from sample to sample, so
+  // branches on them are mispredicted): each sample takes one 64-bit window
+  // of the stream, which holds its time code and an integer value's code
+  // (26 + 37 bits at most), and an XOR value one more for its bits.
   while (pos < len || rep > 0) {
     if (rep > 0 && enc == ENC_ZERO) {
       // A run of repeated deltas with no value bits (a constant series is
@@ -211,105 +424,51 @@ function decodeVarbit(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): 
       }
       continue;
     }
-    if (rep > 0) {
-      rep--;
-    } else {
-      // Time: 0 then a 7-bit count of repeats of the last delta, or 10, 110, 111 then a 6, 17 or 23-bit change.
-      if (avail < 3) {
-        buf = bitsAt(c, pos);
-        avail = 64 - (pos & 7);
-      }
-      const k0 = <i32>clz<u64>(~buf);
-      const k = k0 > 3 ? 3 : k0;
-      const used = k < 3 ? k + 1 : 3;
-      buf <<= <u64>used;
-      avail -= used;
-      pos += used;
-      const w = k == 0 ? 7 : k == 1 ? 6 : k == 2 ? 17 : 23;
-      if (w > avail) {
-        buf = bitsAt(c, pos);
-        avail = 64 - (pos & 7);
-      }
-      const u = buf >> <u64>(64 - w);
-      buf <<= <u64>w;
-      avail -= w;
-      pos += w;
-      if (k == 0) rep = <i32>u;
-      else dt += signExtend(u, w);
-    }
+    const win = windowAt(r, pos);
+    // Time: 0 then a 7-bit count of repeats of the last delta, or 10, 110, 111 then a 6, 17 or 23-bit change;
+    // none inside a run.
+    const k0 = <u32>clz<u64>(~win);
+    const k = k0 > 3 ? 3 : k0;
+    const tc = k + <u32>(k < 3);
+    const tw = (<u32>0x17110607 >> (k << 3)) & 0xff;
+    const tx = win << <u64>tc;
+    const inRun = rep > 0;
+    const tu = <i32>(tx >> <u64>(64 - tw));
+    const ts = (<i64>tx) >> <i64>(64 - tw);
+    rep = inRun ? rep - 1 : (k == 0 ? tu : 0);
+    dt += inRun || k == 0 ? 0 : ts;
+    const used = inRun ? 0 : tc + tw;
+    const rest = win << <u64>used;
+    pos += <i32>used;
     t += dt;
     if (enc == ENC_INT) {
       // 0, or 10, 110, 1110, 1111 then a 6, 13, 20 or 33-bit change of the step.
-      if (avail < 4) {
-        buf = bitsAt(c, pos);
-        avail = 64 - (pos & 7);
-      }
-      const k0 = <i32>clz<u64>(~buf);
-      const k = k0 > 4 ? 4 : k0;
-      const used = k < 4 ? k + 1 : 4;
-      buf <<= <u64>used;
-      avail -= used;
-      pos += used;
-      if (k > 0) {
-        const w = k == 1 ? 6 : k == 2 ? 13 : k == 3 ? 20 : 33;
-        if (w > avail) {
-          buf = bitsAt(c, pos);
-          avail = 64 - (pos & 7);
-        }
-        const u = buf >> <u64>(64 - w);
-        buf <<= <u64>w;
-        avail -= w;
-        pos += w;
-        dv += signExtend(u, w);
-      }
+      const j0 = <u32>clz<u64>(~rest);
+      const j = j0 > 4 ? 4 : j0;
+      const vc = j + <u32>(j < 4);
+      const vw = <u32>((<u64>0x21140d0600 >> <u64>(j << 3)) & 0xff);
+      const vx = rest << <u64>vc;
+      dv += j == 0 ? 0 : (<i64>vx) >> <i64>(64 - vw);
+      pos += <i32>(vc + vw);
       v += <f64>dv;
     } else if (enc == ENC_XOR) {
-      // 0 (same value), 10 (XOR in the stored window), 11 then a new window and the XOR.
-      if (avail < 2) {
-        buf = bitsAt(c, pos);
-        avail = 64 - (pos & 7);
-      }
-      const k0 = <i32>clz<u64>(~buf);
-      const k = k0 > 2 ? 2 : k0;
-      const used = k < 2 ? k + 1 : 2;
-      buf <<= <u64>used;
-      avail -= used;
-      pos += used;
-      if (k != 0) {
-        if (k == 2) {
-          // 5 bits of leading zeros, 6 of significant length - 1.
-          if (11 > avail) {
-            buf = bitsAt(c, pos);
-            avail = 64 - (pos & 7);
-          }
-          lead = <i32>(buf >> 59);
-          sig = <i32>((buf >> 53) & 63) + 1;
-          buf <<= 11;
-          avail -= 11;
-          pos += 11;
-          if (lead + sig > 64) return STATUS_CORRUPT;
-        }
-        let x: u64;
-        if (sig <= 57) {
-          if (sig > avail) {
-            buf = bitsAt(c, pos);
-            avail = 64 - (pos & 7);
-          }
-          x = buf >> <u64>(64 - sig);
-          buf <<= <u64>sig;
-          avail -= sig;
-          pos += sig;
-        } else {
-          x = wideAt(c, pos, sig);
-          pos += sig;
-          avail = 0;
-        }
-        v = reinterpret<f64>(reinterpret<u64>(v) ^ (x << <u64>(64 - sig - lead)));
-      }
+      // 0 (same value), 10 (XOR in the stored window), 11 then a new window (5 bits of leading zeros, 6 of
+      // significant length - 1) and the XOR.
+      const j0 = <u32>clz<u64>(~rest);
+      const j = j0 > 2 ? 2 : j0;
+      const fresh = j == 2;
+      const head = rest << 2;
+      lead = fresh ? <i32>(head >> 59) : lead;
+      sig = fresh ? <i32>((head >> 53) & 63) + 1 : sig;
+      if (lead + sig > 64) return STATUS_CORRUPT;
+      pos += j == 0 ? 1 : fresh ? 13 : 2;
+      const x = windowAt(r, pos) >> <u64>(64 - sig);
+      const change = j == 0 ? 0 : x << <u64>(64 - sig - lead);
+      pos += j == 0 ? 0 : sig;
+      v = reinterpret<f64>(reinterpret<u64>(v) ^ change);
     } else if (enc != ENC_ZERO) {
-      v = reinterpret<f64>(wideAt(c, pos, 64));
+      v = reinterpret<f64>(windowAt(r, pos));
       pos += 64;
-      avail = 0;
     }
     if (pos > PAYLOAD_END) return STATUS_CORRUPT;
     if (t > maxt) return stop(n);
@@ -326,9 +485,15 @@ function decodeVarbit(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): 
     }
   }
   if (pos != len) return STATUS_CORRUPT;
+  return closedSample(c, n, mint, maxt, closed, skipStale);
+}
+
+/** After the payload: a closed chunk's last sample, kept in its header. */
+// @ts-ignore: decorator
+@inline function closedSample(c: usize, n: i32, mint: i64, maxt: i64, closed: bool, skipStale: bool): i32 {
   if (closed) {
-    t = vbLastTime(c);
-    v = vbLastValue(c);
+    const t = vbLastTime(c);
+    const v = vbLastValue(c);
     if (t > maxt) return stop(n);
     if (t >= mint && !(skipStale && isStale(v))) n = put(n, t, v);
   }

@@ -7,10 +7,10 @@
 // group and step, and those were the cost of a `topk` query.
 //
 // Every choice is the step-by-step path's: the same heap (Go's container/heap
-// sift order, the same less functions, so the same winners among ties and
-// NaN), the same output order within a step (groups by id, then each heap
-// sorted by the same stable insertion sort) and so the same order of output
-// series (first emitted first). Output values are the input's own values.
+// sift order, index-heap.ts), the same output order within a step (groups by
+// id, each heap in its order; topk-columnar.ts sorts topk's and bottomk's)
+// and so the same order of output series (first emitted first). Output
+// values are the input's own values.
 
 import type { Labels } from '../../model/labels.js';
 import { ColumnarSeries, type StepColumns, emptyColumns } from './columnar.js';
@@ -18,6 +18,8 @@ import { quantile } from './quantile.js';
 import { ratioKeeps, ratioOffset } from './ratio-offset.js';
 import type { Matrix, Series } from './value.js';
 import { cachedLabelsKey } from './label-key-cache.js';
+import { topkColumnar } from './topk-columnar.js';
+import { siftUp } from './index-heap.js';
 
 export const K_COLUMNAR_OPS: ReadonlySet<string> = new Set(['topk', 'bottomk', 'limitk', 'limit_ratio', 'quantile']);
 
@@ -45,6 +47,7 @@ export function aggregateKColumnar(
     if (seenKeys.has(key)) return null;
     seenKeys.add(key);
   }
+  if (op === 'topk' || op === 'bottomk') return topkColumnar(op === 'bottomk', input, cols, groupOf, nGroups, params!, grid, tick);
   const n = input.length;
   // Each group's heap lives in heap[base[g] .. base[g] + size[g]): a heap never holds more than its group's series.
   const base = new Int32Array(nGroups + 1);
@@ -58,46 +61,10 @@ export function aggregateKColumnar(
   const ratioIn = op === 'limit_ratio' ? Float64Array.from(input, (s) => ratioOffset(s.metric)) : null;
   const out: (StepColumns | null)[] = new Array(n).fill(null);
   const order: number[] = [];
-  const sorted = new Int32Array(n);
-  const bottom = op === 'bottomk';
-
-  // Go's byValueLess / byReverseValueLess over series indices.
-  const less = (a: number, b: number): boolean => {
-    const fa = val[a]!;
-    if (Number.isNaN(fa)) return true;
-    return bottom ? fa > val[b]! : fa < val[b]!;
-  };
-  const swap = (b: number, i: number, j: number) => {
-    const x = heap[b + i]!;
-    heap[b + i] = heap[b + j]!;
-    heap[b + j] = x;
-  };
-  const up = (b: number, j: number) => {
-    for (;;) {
-      const i = Math.floor((j - 1) / 2);
-      if (i === j || j <= 0 || !less(heap[b + j]!, heap[b + i]!)) break;
-      swap(b, i, j);
-      j = i;
-    }
-  };
-  const down = (b: number, i0: number, len: number): boolean => {
-    let i = i0;
-    for (;;) {
-      const j1 = 2 * i + 1;
-      if (j1 >= len) break;
-      let j = j1;
-      const j2 = j1 + 1;
-      if (j2 < len && less(heap[b + j2]!, heap[b + j1]!)) j = j2;
-      if (!less(heap[b + j]!, heap[b + i]!)) break;
-      swap(b, i, j);
-      i = j;
-    }
-    return i > i0;
-  };
   const push = (g: number, si: number) => {
     const b = base[g]!;
     heap[b + size[g]!] = si;
-    up(b, size[g]!++);
+    siftUp(heap, val, b, size[g]!++);
   };
 
   for (let k = 0; k < grid.numSteps; k++) {
@@ -125,46 +92,19 @@ export function aggregateKColumnar(
         if (ratioIn === null || ratioKeeps(r, ratioIn[si]!)) push(g, si);
         continue;
       }
-      const b = base[g]!;
-      switch (op) {
-        case 'topk':
-        case 'bottomk': {
-          if (size[g]! < kk) {
-            push(g, si);
-            break;
-          }
-          const top = val[heap[b]!]!;
-          if ((bottom ? top > f : top < f) || (Number.isNaN(top) && !Number.isNaN(f))) {
-            heap[b] = si;
-            if (kk > 1 && !down(b, 0, size[g]!)) up(b, 0);
-          }
-          break;
-        }
-        case 'limitk':
-          if (size[g]! < kk) push(g, si);
-          break;
-        case 'limit_ratio':
-          if (ratioKeeps(r, ratioIn![si]!)) push(g, si);
-          break;
+      if (ratioIn === null) {
+        if (size[g]! < kk) push(g, si);
+      } else if (ratioKeeps(r, ratioIn[si]!)) {
+        push(g, si);
       }
     }
     for (let g = 0; g < nGroups; g++) {
       const len = size[g]!;
       if (len === 0) continue;
       const b = base[g]!;
-      for (let i = 0; i < len; i++) sorted[i] = heap[b + i]!;
-      if (op === 'topk' || op === 'bottomk') {
-        // aggregate.ts's goSort with less(b, a): a stable insertion sort, best first.
-        for (let i = 1; i < len; i++) {
-          for (let j = i; j > 0 && less(sorted[j - 1]!, sorted[j]!); j--) {
-            const x = sorted[j]!;
-            sorted[j] = sorted[j - 1]!;
-            sorted[j - 1] = x;
-          }
-        }
-      }
+      // Output in heap order, as the step-by-step path leaves limitk's and limit_ratio's heaps.
       for (let i = 0; i < len; i++) {
-        const si = sorted[i]!;
+        const si = heap[b + i]!;
         let oc = out[si];
         if (!oc) {
           oc = out[si] = emptyColumns(grid.start, grid.interval, grid.numSteps);

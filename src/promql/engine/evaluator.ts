@@ -9,6 +9,7 @@ import { QueryError, QueryMemoryError, TooManySamplesError } from './errors.js';
 import { Annotations } from './annotations.js';
 import { aggregate, countValues } from './aggregate.js';
 import { streamAggregation } from './aggregate-stream.js';
+import { countSelector } from './count-selector.js';
 import {
   scalarBinop, signatureFn, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless,
 } from './binop.js';
@@ -414,7 +415,7 @@ export class Evaluator {
       return out;
     }
     const original = this.q.current;
-    const streamed = streamAggregation(this, { ...e, grouping });
+    const streamed = countSelector(this, { ...e, grouping }) ?? streamAggregation(this, { ...e, grouping });
     if (streamed) {
       this.q.current = original;
       this.q.add(totalSamples(streamed));

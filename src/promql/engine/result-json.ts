@@ -14,31 +14,10 @@ import { type StepColumns, columnsOf } from './columnar.js';
 import { histogramJSON } from './histogram-json.js';
 import type { FloatHistogram } from '../../model/histogram.js';
 import { columnTexts, floatSlots, floatTexts, type FloatTexts, type StepPrefixTable } from '../../wasm/float-text.js';
-import { JsonBytes, asciiTable } from './json-bytes.js';
+import { JsonBytes } from './json-bytes.js';
+import { secondsJSON, stepPrefixTable } from './step-prefixes.js';
 
-// ".001" … ".999" with trailing zeros dropped, "" for whole seconds.
-const FRACTIONS: string[] = Array.from({ length: 1000 }, (_, ms) => (ms === 0 ? '' : `.${String(ms).padStart(3, '0')}`.replace(/0+$/, '')));
-
-// Below this many ms, the decimal t / 1000 is under 10^12 with at most 15
-// significant digits, so it reads back as the double t / 1000 (correctly
-// rounded). Any other decimal reading back as that double is within an ulp
-// (≤ 2^-13) of it, so has a digit past the ms and is no shorter (also
-// across a power of ten). Number::toString, which writes the fewest
-// digits, writes exactly the whole seconds, a point and the ms.
-const EXACT_MS = 1e15;
-
-/** t / 1000 as JSON.stringify writes it, for the timestamp of a sample at t ms. */
-export function secondsJSON(t: number): string {
-  if (Number.isInteger(t) && t < EXACT_MS && t > -EXACT_MS) {
-    if (t >= 0) {
-      const s = Math.floor(t / 1000);
-      return `${s}${FRACTIONS[t - s * 1000]}`;
-    }
-    const a = -t, s = Math.floor(a / 1000);
-    return `-${s}${FRACTIONS[a - s * 1000]}`;
-  }
-  return JSON.stringify(t / 1000);
-}
+export { secondsJSON };
 
 const Q = 34, COMMA = 44, OPEN = 91, CLOSE = 93, BRACE_CLOSE = 125; // " , [ ] }
 
@@ -52,17 +31,15 @@ export class StepPrefixes {
   private start = NaN;
   private interval = NaN;
   private n = -1;
-  private table = asciiTable([]);
+  private table: StepPrefixTable = { bytes: new Uint8Array(0), offsets: new Uint32Array(1) };
 
-  of(c: StepColumns): { bytes: Uint8Array; offsets: Uint32Array } {
+  of(c: StepColumns): StepPrefixTable {
     const n = c.values.length;
     if (c.start !== this.start || c.interval !== this.interval || this.n !== n) {
       this.start = c.start;
       this.interval = c.interval;
       this.n = n;
-      const texts = new Array<string>(n);
-      for (let k = 0; k < n; k++) texts[k] = `[${secondsJSON(c.start + k * c.interval)},"`;
-      this.table = asciiTable(texts);
+      this.table = stepPrefixTable(c.start, c.interval, n);
     }
     return this.table;
   }
