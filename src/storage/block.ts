@@ -347,7 +347,8 @@ export class Block implements PostingsSource {
    * Label objects by symbol pair (name symbol -> value symbol -> label),
    * shared by the series entries read: the series a query selects share
    * most of their pairs, and a label is never changed once built. Emptied
-   * when it holds LABEL_CACHE pairs, so it never grows with the block.
+   * when it holds LABEL_CACHE pairs, so it never grows with the block, and
+   * when the block's last reader lets go (release).
    */
   private labels: (Map<number, Label> | undefined)[] = [];
   private labelCount = 0;
@@ -514,7 +515,12 @@ export class Block implements PostingsSource {
 
   release(): void {
     this.readers--;
-    if (this.readers === 0 && this.closeWhenIdle) this.close();
+    if (this.readers > 0) return;
+    // An idle block keeps no label objects: every block open in every thread would otherwise hold up to
+    // LABEL_CACHE of them outside any memory budget. The sharing that pays is within one query's reads.
+    this.labels = [];
+    this.labelCount = 0;
+    if (this.closeWhenIdle) this.close();
   }
 
   /** Closes now, or once the queriers reading it are done. */
