@@ -371,14 +371,18 @@ function decodeVarbit(c: usize, n: i32, mint: i64, maxt: i64, skipStale: bool): 
     if (t > maxt) return stop(n);
     if (t >= mint && !(skipStale && isStale(v))) n = put(n, t, v);
   }
-  // A fast loop that reads at or past len hands the chunk back (it ends only at len), so it reads below
-  // bit len + 103 (see below), the window's 9 bytes past that bit's byte.
+  // An intact chunk's fast loop ends at len, reading below bit len + 103, the window's 9 bytes past that
+  // bit's byte. A damaged one (a last run longer than its samples) may read on past head, into bytes an
+  // earlier chunk left in the reversed copy (still inside CHUNK_ALLOC); it then cannot end exactly at len,
+  // so it hands the chunk back to the general loop, which reverses the whole chunk first.
   const head = min(CHUNK_ALLOC, (((len + 102) >>> 3) + 9 + 15) & ~15);
   let r = reverseChunk(c, head);
   {
     let m = REDO;
     if (enc == ENC_ZERO) {
-      if (!(skipStale && isStale(v))) m = fastZero(r, len, n, t, v, dt, pos, rep);
+      // Only when the chunk ends within the range: fastZero writes every sample before trimming, and a
+      // long constant chunk read for its first few (a point lookup) would fill scratch for nothing.
+      if (!(skipStale && isStale(v)) && vbLastTime(c) <= maxt) m = fastZero(r, len, n, t, v, dt, pos, rep);
     } else if (enc == ENC_INT || enc == ENC_XOR) {
       reserveScratch(n + FAST_MAX_SAMPLES);
       // Stale markers skipped or not: a loop each, so neither pays for the other's test.

@@ -5,17 +5,21 @@
 // 16 MiB each under allocation-heavy work such as a 10-day scan, and the
 // typed arrays that die young keep their backing stores outside the heap
 // until the next scavenge: larger semi-spaces mean more of them waiting. An
-// idle worker also keeps what it grew. A query's short-lived garbage dies
-// young just as well in smaller semi-spaces; the few more scavenges cost
-// little next to decoding (docs/STORAGE.md, "The server's peak"). 24 and
-// 32 MiB were measured again on the dashboard's queries: no faster, and
-// 20 MiB more at the peak (docs/QUERY-SPEED.md, "Selectors and the
-// worker's fixed cost").
+// idle worker also keeps what it grew (docs/STORAGE.md, "The server's peak").
+//
+// The cap is 32 MiB, not 12: with the storage reads' garbage cut, a worker
+// with 12 MiB kept starting a major collection right after the last one
+// (marking began with about 10 MB live against a 22 MB limit, the slack
+// about the young generation's size), twice as many mark-compacts as
+// before the cut, and more CPU per query; at 32 MiB they were a few per
+// minute, the dashboard mix took 10-16% less server CPU, and the server's
+// peak RSS did not rise (docs/QUERY-SPEED.md, "The storage read path's
+// garbage").
 
 import type { ResourceLimits } from 'node:worker_threads';
 
 /** The young generation's size (both semi-spaces and the new large-object space), in MiB. */
-const QUERY_WORKER_YOUNG_GENERATION_MB = 12;
+const QUERY_WORKER_YOUNG_GENERATION_MB = 32;
 
 /** The resource limits of a new query worker. */
 export function queryWorkerLimits(heapMb: number): ResourceLimits {

@@ -97,15 +97,40 @@ export class Writer {
   }
 }
 
-/** Reads what Writer wrote; every overrun is a BlockCorruptionError naming `where`. */
+/**
+ * Reads what Writer wrote; every overrun is a BlockCorruptionError naming
+ * `where`. It reads `b` from `off` up to `end` (all of it unless reset):
+ * one reader can go over series entry after series entry where they lie in
+ * a cached page, without a view or a reader made for each.
+ */
 export class Reader {
-  private readonly dv: DataView;
+  private dv: DataView | null = null;
   off = 0;
-  constructor(readonly b: Uint8Array, private readonly where: string, private readonly base = 0) {
-    this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  /** Where reading stops (exclusive). */
+  end: number;
+  constructor(public b: Uint8Array, private readonly where: string, private base = 0) {
+    this.end = b.length;
+  }
+  /** Reads `b` over [from, end) from now on; `at` is the file offset of byte `from`, for messages. */
+  reset(b: Uint8Array, from: number, end: number, at: number): this {
+    if (b !== this.b) {
+      this.b = b;
+      this.dv = null;
+    }
+    this.off = from;
+    this.end = end;
+    this.base = at - from;
+    return this;
+  }
+  /** What messages name: the section or entry being read. */
+  protected place(): string {
+    return this.where;
   }
   need(n: number): void {
-    if (this.off + n > this.b.length) throw new BlockCorruptionError(`${this.where}: ends early at byte ${this.base + this.off}`);
+    if (this.off + n > this.end) throw new BlockCorruptionError(`${this.place()}: ends early at byte ${this.base + this.off}`);
+  }
+  private view(): DataView {
+    return (this.dv ??= new DataView(this.b.buffer, this.b.byteOffset, this.b.byteLength));
   }
   u8(): number {
     this.need(1);
@@ -113,19 +138,19 @@ export class Reader {
   }
   u32(): number {
     this.need(4);
-    const v = this.dv.getUint32(this.off, true);
+    const v = this.view().getUint32(this.off, true);
     this.off += 4;
     return v;
   }
   u64(): number {
     this.need(8);
-    const v = Number(this.dv.getBigUint64(this.off, true));
+    const v = Number(this.view().getBigUint64(this.off, true));
     this.off += 8;
     return v;
   }
   f64(): number {
     this.need(8);
-    const v = this.dv.getFloat64(this.off, true);
+    const v = this.view().getFloat64(this.off, true);
     this.off += 8;
     return v;
   }
@@ -137,7 +162,7 @@ export class Reader {
       if (b < 0x80) return v;
       mul *= 0x80;
     }
-    throw new BlockCorruptionError(`${this.where}: varint too long at byte ${this.base + this.off}`);
+    throw new BlockCorruptionError(`${this.place()}: varint too long at byte ${this.base + this.off}`);
   }
   varint(): number {
     const u = this.uvarint();

@@ -37,6 +37,12 @@ export interface BlockFiles {
 const PAGE = 64 * 1024;
 const EMPTY: Postings = [];
 const EMPTY_BYTES = new Uint8Array(0);
+/** No deleted ranges (shared: a query asks for every series it reads). */
+const NONE_DELETED: readonly (readonly [number, number])[] = Object.freeze([]);
+/** No chunk metas: shared, and frozen so that nothing adds to it. */
+const NO_CHUNKS = Object.freeze([]) as unknown as BlockChunkMeta[];
+/** How many label objects a block keeps for its series entries to share (see Block.label). */
+const LABEL_CACHE = 4096;
 /** The file number pages of the index are read under (chunk files are numbered from 1). */
 const INDEX_FILE = -1;
 
@@ -67,6 +73,7 @@ export class Block implements PostingsSource {
 
   constructor(readonly meta: BlockMeta, readonly files: BlockFiles, private readonly cache: ByteCache) {
     this.key = `${meta.ulid}/`;
+    this.entryReader = new EntryReader(files);
     const size = files.indexSize;
     if (size < FILE_HEADER + TOC_LEN) throw new BlockCorruptionError(`${files.where}/index: ${size} bytes is too short`);
     this.encoding = checkHeader(files.readIndex(0, FILE_HEADER), INDEX_MAGIC, 'index', `${files.where}/index`);
@@ -203,9 +210,12 @@ export class Block implements PostingsSource {
   /**
    * `len` bytes from `off` of `file` through the cache, and whether their
    * CRC-32 still needs checking: false only when it was checked since the
-   * page (or both pages, for bytes across a page boundary) came from the files.
+   * page (or both pages, for bytes across a page boundary) came from the
+   * files. The bytes start at `from` in `bytes`: within one page, `bytes` is
+   * the page itself (no view made for each read), and may end before
+   * `from + len` at the file's end.
    */
-  private cachedRange(file: number, off: number, len: number, fetched?: Uint8Array): { bytes: Uint8Array; unchecked: boolean } {
+  private cachedRange(file: number, off: number, len: number, fetched?: Uint8Array): Block['range'] {
     const r = this.range;
     const first = Math.floor(off / PAGE), last = Math.floor((off + len - 1) / PAGE);
     const from = off - first * PAGE;
@@ -213,12 +223,14 @@ export class Block implements PostingsSource {
     r.len = len;
     if (first === last) {
       const page = fetched ?? this.page(file, first, true);
-      r.bytes = page.subarray(from, from + len);
+      r.bytes = page;
+      r.from = from;
       r.page = page;
       r.next = null;
       r.unchecked = (page as CheckedPage).checked?.get(from) !== len;
       return r;
     }
+    r.from = 0;
     if (last !== first + 1) {
       // Longer than a page (a long postings list): checked on every read.
       r.bytes = this.paged(file, off, len, true);
@@ -240,8 +252,8 @@ export class Block implements PostingsSource {
   }
 
   /** The last cachedRange (reused: one per block, read before the next call). */
-  private readonly range: { bytes: Uint8Array; unchecked: boolean; page: Uint8Array | null; next: Uint8Array | null; at: number; len: number } = {
-    bytes: EMPTY_BYTES, unchecked: true, page: null, next: null, at: 0, len: 0,
+  private readonly range: { bytes: Uint8Array; from: number; unchecked: boolean; page: Uint8Array | null; next: Uint8Array | null; at: number; len: number } = {
+    bytes: EMPTY_BYTES, from: 0, unchecked: true, page: null, next: null, at: 0, len: 0,
   };
 
   /** Records that the last cachedRange's CRC matched. */
@@ -282,7 +294,8 @@ export class Block implements PostingsSource {
 
   private postingsAt(off: number): Postings {
     const n = new Reader(this.indexBytes(off, 4), `${this.files.where}/index postings`, off).u32();
-    const { bytes: b, unchecked } = this.cachedRange(INDEX_FILE, off, 4 + n * 4 + 4);
+    const { bytes, from, unchecked } = this.cachedRange(INDEX_FILE, off, 4 + n * 4 + 4);
+    const b = bytes.subarray(from, from + 4 + n * 4 + 4);
     if (unchecked) {
       if (b.length < 4 + n * 4 + 4 || crc32(b.subarray(0, 4 + n * 4)) !== new DataView(b.buffer, b.byteOffset + 4 + n * 4, 4).getUint32(0, true)) {
         throw new BlockCorruptionError(`${this.files.where}/index: postings checksum mismatch at byte ${off}`);
@@ -295,7 +308,6 @@ export class Block implements PostingsSource {
     return out;
   }
 
-  /** The series entry at index offset `ref`. */
   /**
    * A series entry. Without `floatChunks` its float chunk metas are skipped
    * (chunks is empty): a selection over many series keeps only labels, and
@@ -303,16 +315,18 @@ export class Block implements PostingsSource {
    * index is read past the cache (compaction).
    */
   series(ref: number, floatChunks = true, cached = true): BlockSeriesEntry {
-    const where = `${this.files.where}/index series at byte ${ref}`;
-    const r = this.entry(ref, cached, where);
-    const labels: Label[] = [];
+    const r = this.entry(ref, cached);
     const symbols = this.symbols;
-    const sym = (i: number) => {
-      const s = symbols[i];
-      if (s === undefined) throw new BlockCorruptionError(`${where}: symbol ${i} out of range`);
-      return s;
-    };
-    for (let n = r.uvarint(); n > 0; n--) labels.push({ name: sym(r.uvarint()), value: sym(r.uvarint()) });
+    const n = r.uvarint();
+    // Each label takes two varints of a byte or more: a count past that is corrupt (and fails below), not a size.
+    const labels = new Array<Label>(Math.min(n, (r.end - r.off) >> 1));
+    for (let i = 0; i < n; i++) {
+      const name = r.uvarint();
+      if (name >= symbols.length) this.symbolOutOfRange(ref, name);
+      const value = r.uvarint();
+      if (value >= symbols.length) this.symbolOutOfRange(ref, value);
+      labels[i] = this.label(name, value, symbols);
+    }
     const chunks = floatChunks ? readChunkMetas(r) : skipChunkMetas(r);
     let starts: BlockSeriesEntry['starts'] = null;
     const ns = r.uvarint();
@@ -325,8 +339,37 @@ export class Block implements PostingsSource {
     }
     const entry: BlockSeriesEntry = { ref, labels: labels as Labels, chunks, starts };
     // Histogram chunk metas follow when the series has any (blocks written before them end here).
-    if (r.off < r.b.length) entry.hchunks = readChunkMetas(r);
+    if (r.off < r.end) entry.hchunks = readChunkMetas(r);
     return entry;
+  }
+
+  /**
+   * Label objects by symbol pair (name symbol -> value symbol -> label),
+   * shared by the series entries read: the series a query selects share
+   * most of their pairs, and a label is never changed once built. Emptied
+   * when it holds LABEL_CACHE pairs, so it never grows with the block.
+   */
+  private labels: (Map<number, Label> | undefined)[] = [];
+  private labelCount = 0;
+
+  private label(name: number, value: number, symbols: readonly string[]): Label {
+    let byValue = this.labels[name];
+    let l = byValue?.get(value);
+    if (l) return l;
+    if (this.labelCount >= LABEL_CACHE) {
+      this.labels = [];
+      this.labelCount = 0;
+      byValue = undefined;
+    }
+    if (!byValue) this.labels[name] = byValue = new Map();
+    l = { name: symbols[name]!, value: symbols[value]! };
+    byValue.set(value, l);
+    this.labelCount++;
+    return l;
+  }
+
+  private symbolOutOfRange(ref: number, i: number): never {
+    throw new BlockCorruptionError(`${entryWhere(this.files, ref)}: symbol ${i} out of range`);
   }
 
   /** The list chunkMetas fills and the meta objects it fills it with, reused call after call. */
@@ -340,31 +383,48 @@ export class Block implements PostingsSource {
    * series' chunks through them at once, and keeps none.
    */
   chunkMetas(ref: number): readonly Readonly<BlockChunkMeta>[] {
-    const where = `${this.files.where}/index series at byte ${ref}`;
-    const r = this.entry(ref, true, where);
+    const r = this.entry(ref, true);
     const symbols = this.symbols.length;
     for (let n = r.uvarint() * 2; n > 0; n--) {
       const i = r.uvarint();
-      if (i >= symbols) throw new BlockCorruptionError(`${where}: symbol ${i} out of range`);
+      if (i >= symbols) this.symbolOutOfRange(ref, i);
     }
     return readChunkMetas(r, this.metas);
   }
 
-  /** A reader over the series entry at `ref` (its length prefix read, its CRC checked). */
-  private entry(ref: number, cached: boolean, where: string): Reader {
-    const head = new Reader(this.indexBytes(ref, Math.min(10, this.files.indexSize - ref), cached), where, ref);
-    const len = head.uvarint();
+  /** Reads every series entry of this block, one after another (see entry). */
+  private readonly entryReader: EntryReader;
+
+  /**
+   * The block's one reader, over the series entry at `ref` (its length
+   * prefix read, its CRC checked): where the entry lies within one cached
+   * page, over that page, without a copy or a view. Read it before the
+   * next call.
+   */
+  private entry(ref: number, cached: boolean): EntryReader {
+    const r = this.entryReader;
+    r.ref = ref;
+    const p = Math.floor(ref / PAGE), at = ref - p * PAGE;
+    // The length prefix, read in its page unless it may cross into the next one.
+    if (cached && at + 10 <= PAGE) {
+      const page = this.page(INDEX_FILE, p, true);
+      r.reset(page, at, Math.min(page.length, at + 10, this.files.indexSize - p * PAGE), ref);
+    } else {
+      r.reset(this.indexBytes(ref, Math.min(10, this.files.indexSize - ref), cached), 0, Math.min(10, this.files.indexSize - ref), ref);
+    }
+    const len = r.uvarint();
     const skip = uvarintLen(len);
-    let b: Uint8Array, unchecked = true;
-    if (cached) ({ bytes: b, unchecked } = this.cachedRange(INDEX_FILE, ref + skip, len + 4));
+    let b: Uint8Array, from = 0, unchecked = true;
+    if (cached) ({ bytes: b, from, unchecked } = this.cachedRange(INDEX_FILE, ref + skip, len + 4));
     else b = this.indexBytes(ref + skip, len + 4, false);
-    if (b.length < len + 4) throw new BlockCorruptionError(`${where}: cut short`);
-    const body = b.subarray(0, len);
+    if (b.length - from < len + 4) throw new BlockCorruptionError(`${entryWhere(this.files, ref)}: cut short`);
     if (unchecked) {
-      if (crc32(body) !== new DataView(b.buffer, b.byteOffset + len, 4).getUint32(0, true)) throw new BlockCorruptionError(`${where}: checksum mismatch`);
+      if (crc32(b.subarray(from, from + len)) !== new DataView(b.buffer, b.byteOffset + from + len, 4).getUint32(0, true)) {
+        throw new BlockCorruptionError(`${entryWhere(this.files, ref)}: checksum mismatch`);
+      }
       if (cached) this.markChecked();
     }
-    return new Reader(body, where, ref + skip);
+    return r.reset(b, from, from + len, ref + skip);
   }
 
   /**
@@ -393,9 +453,9 @@ export class Block implements PostingsSource {
       if ((page as CheckedPage).checked?.get(from) === len) return page.subarray(from + skip, from + skip + c.len);
     }
     // The page just fetched is handed on: fetched again, a cache too small to keep it would read it twice.
-    const { bytes, unchecked } = this.cachedRange(file, off, len, page);
-    if (!unchecked) return bytes.subarray(skip, skip + c.len);
-    const data = this.checkedChunk(bytes, c, file, off);
+    const { bytes, from, unchecked } = this.cachedRange(file, off, len, page);
+    if (!unchecked) return bytes.subarray(from + skip, from + skip + c.len);
+    const data = this.checkedChunk(bytes.subarray(from, from + len), c, file, off);
     this.markChecked();
     return data;
   }
@@ -430,8 +490,8 @@ export class Block implements PostingsSource {
   }
 
   /** Deleted ranges of series `ref` (empty when none). */
-  deleted(ref: number): readonly [number, number][] {
-    return this.tombstones.get(ref) ?? [];
+  deleted(ref: number): readonly (readonly [number, number])[] {
+    return this.tombstones.get(ref) ?? NONE_DELETED;
   }
 
   /** Marks [mint, maxt] of series `refs` deleted, stored before it returns where the files allow. */
@@ -492,20 +552,22 @@ export class Block implements PostingsSource {
 /** A count of chunk metas, then each as the writer packs them (deltas, as Prometheus's). */
 function skipChunkMetas(r: Reader): BlockChunkMeta[] {
   for (let n = r.uvarint() * 5; n > 0; n--) r.uvarint();
-  return [];
+  return NO_CHUNKS;
 }
 
 /**
- * Reads a series entry's chunk metas: into a fresh list, or into
- * `reuse.list` over the objects of `reuse.pool` (which only grows, so a
- * series with fewer chunks than the last leaves the rest for the next).
+ * Reads a series entry's chunk metas: into a fresh list (the shared empty
+ * one when there are none), or into `reuse.list` over the objects of
+ * `reuse.pool` (which only grows, so a series with fewer chunks than the
+ * last leaves the rest for the next).
  */
 function readChunkMetas(r: Reader, reuse?: { list: BlockChunkMeta[]; pool: BlockChunkMeta[] }): BlockChunkMeta[] {
-  const chunks: BlockChunkMeta[] = reuse ? reuse.list : [];
   let prevMaxT = 0, prevRef = 0;
   const n = r.uvarint();
+  if (n === 0 && !reuse) return NO_CHUNKS;
+  const chunks: BlockChunkMeta[] = reuse ? reuse.list : [];
   // Each meta takes five varints of a byte or more: a count past that is corrupt, and would size the list.
-  if (n * 5 > r.b.length - r.off) throw new BlockCorruptionError(`series entry: ${n} chunks in ${r.b.length - r.off} bytes`);
+  if (n * 5 > r.end - r.off) throw new BlockCorruptionError(`series entry: ${n} chunks in ${r.end - r.off} bytes`);
   chunks.length = n;
   for (let i = 0; i < n; i++) {
     const minT = i === 0 ? r.varint() : prevMaxT + r.varint();
@@ -529,6 +591,22 @@ function readChunkMetas(r: Reader, reuse?: { list: BlockChunkMeta[]; pool: Block
     prevRef = ref;
   }
   return chunks;
+}
+
+/** How a series entry is named in messages. */
+function entryWhere(files: BlockFiles, ref: number): string {
+  return `${files.where}/index series at byte ${ref}`;
+}
+
+/** A Reader over series entries; its messages name the entry it reads, made only when one is needed. */
+class EntryReader extends Reader {
+  ref = 0;
+  constructor(private readonly files: BlockFiles) {
+    super(EMPTY_BYTES, '');
+  }
+  protected override place(): string {
+    return entryWhere(this.files, this.ref);
+  }
 }
 
 function binarySearch(a: readonly string[], x: string): number {

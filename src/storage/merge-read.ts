@@ -110,19 +110,33 @@ export interface ChunkPart {
   ptr: number;
 }
 
-/** Copies chunk bytes into scratch slots (zeroed past the bytes) for one WASM call; returns their pointers. */
-function toScratch(parts: readonly ChunkPart[]): number[] {
+/**
+ * The pointer list toScratch returns, reused call after call: every caller
+ * hands it to one WASM call at once, before the next read.
+ */
+const pointers: number[] = [];
+
+/** A part no read holds (what the reused list keeps between reads). */
+const EMPTY_PART: ChunkPart = { minT: 0, maxT: 0, bytes: null, ptr: 0 };
+
+/**
+ * Copies the first `count` parts' chunk bytes (all of them by default) into
+ * scratch slots (zeroed past the bytes) for one WASM call; returns their
+ * pointers (valid until the next call).
+ */
+function toScratch(parts: readonly ChunkPart[], count = parts.length): number[] {
   let n = 0;
-  for (let k = 0; k < parts.length; k++) if (parts[k]!.bytes) n++;
-  const out = new Array<number>(parts.length);
+  for (let k = 0; k < count; k++) if (parts[k]!.bytes) n++;
+  const out = pointers;
+  out.length = count;
   if (n === 0) {
-    for (let k = 0; k < parts.length; k++) out[k] = parts[k]!.ptr;
+    for (let k = 0; k < count; k++) out[k] = parts[k]!.ptr;
     return out;
   }
   const base = scratch.reserve(n * SLOT);
   const { u8 } = mem();
   let i = 0;
-  for (let k = 0; k < parts.length; k++) {
+  for (let k = 0; k < count; k++) {
     const p = parts[k]!;
     if (!p.bytes) {
       out[k] = p.ptr;
@@ -184,13 +198,59 @@ export function mergeRuns(runs: readonly { timestamps: Float64Array; values: Flo
   return { timestamps: ts.subarray(0, n), values: vs.subarray(0, n) };
 }
 
+/**
+ * What readChunks gathers a series' chunks in, reused series after series:
+ * the list, where each source begins in it, and the parts of block chunks
+ * (a pool that only grows; a head's parts are its own objects). Nothing
+ * holds them past the read: the chunks go to WebAssembly memory at once,
+ * and overlapping sources are sliced into lists of their own first.
+ */
+const reading = {
+  all: [] as ChunkPart[],
+  /** Parts in `all` from the last read (its length only grows: shortened, V8 may give its store back, to grow it again). */
+  n: 0,
+  /** Where each source's parts begin in `all` (the first few entries). */
+  starts: [] as number[],
+  pool: [] as ChunkPart[],
+  /** Pooled parts set by the last read. */
+  used: 0,
+  /** The pooled part at `i`, set to a block chunk's times and bytes. */
+  part(i: number, minT: number, maxT: number, bytes: Uint8Array): ChunkPart {
+    let p = this.pool[i];
+    if (!p) this.pool[i] = p = { minT, maxT, bytes, ptr: 0 };
+    p.minT = minT;
+    p.maxT = maxT;
+    p.bytes = bytes;
+    if (i >= this.used) this.used = i + 1;
+    return p;
+  },
+  /** Lets go of the last read's bytes: views of cached pages the cache may drop, a head copy's buffer. */
+  release(): void {
+    for (let i = 0; i < this.used; i++) this.pool[i]!.bytes = null;
+    for (let i = 0; i < this.n; i++) this.all[i] = EMPTY_PART;
+    this.used = this.n = 0;
+  },
+};
+
+/** Whether any of `parts` has `field` (a loop: no closure made for each series read). */
+function anyPart(parts: readonly BlockPart[], field: 'starts' | 'hmetas'): boolean {
+  for (let i = 0; i < parts.length; i++) if (parts[i]![field]) return true;
+  return false;
+}
+
 class MergedSeries implements Series {
   constructor(
     private readonly q: DBQuerier,
     readonly labels: Labels,
-    private readonly blockParts: BlockPart[],
-    private readonly headSeries: HeadSeriesView | null,
+    /** Its parts in the querier's blocks, in their order (filled in as the querier merges the blocks' series). */
+    readonly blockParts: BlockPart[],
+    private headSeries: HeadSeriesView | null,
   ) {}
+
+  /** Its series in the head (set as the querier merges the head's series in). */
+  set head(s: HeadSeriesView) {
+    this.headSeries = s;
+  }
 
   /** The chunk pointers covering [lo, hi], time-ordered and without overlap. */
   private chunks(lo: number, hi: number): number[] {
@@ -198,52 +258,56 @@ class MergedSeries implements Series {
       return this.readChunks(lo, hi);
     } finally {
       // The chunk bytes are copied into WebAssembly memory: the cache may reuse their pages.
+      reading.release();
       for (const { block } of this.blockParts) block.settle();
     }
   }
 
   private readChunks(lo: number, hi: number): number[] {
     this.q.checkOpen();
-    // Every source's parts in one list, in source order; `starts` marks where each source begins.
-    const all: ChunkPart[] = [];
-    const starts: number[] = [];
-    let deleted: (readonly [number, number][])[] | null = null;
+    // Every source's parts in one list (its first n), in source order; `starts` marks where each source begins.
+    const all = reading.all, starts = reading.starts;
+    let n = 0, ns = 0;
+    let deleted: (readonly (readonly [number, number])[])[] | null = null;
     let ordered = true;
     for (const { block, ref } of this.blockParts) {
-      const from = all.length;
+      const from = n;
       for (const c of block.chunkMetas(ref)) {
         if (c.maxT < lo) continue;
         if (c.minT > hi) break;
-        if (all.length > 0 && c.minT <= all[all.length - 1]!.maxT) ordered = false;
-        all.push({ minT: c.minT, maxT: c.maxT, bytes: block.chunk(c), ptr: 0 });
+        if (n > 0 && c.minT <= all[n - 1]!.maxT) ordered = false;
+        all[n] = reading.part(n, c.minT, c.maxT, block.chunk(c));
+        n++;
       }
-      if (all.length === from) continue;
-      starts.push(from);
+      if (n === from) continue;
+      starts[ns++] = from;
       const stones = block.deleted(ref);
       const gone = stones.length === 0 ? stones : stones.filter(([a, b]) => b >= lo && a <= hi);
-      if (gone.length > 0) (deleted ??= starts.slice(0, -1).map(() => [])).push(gone);
+      if (gone.length > 0) (deleted ??= starts.slice(0, ns - 1).map(() => [])).push(gone);
       else deleted?.push(gone);
     }
     const head = this.headSeries;
     if (head) {
       const parts = head.chunkParts(lo, hi);
       if (parts.length > 0) {
-        starts.push(all.length);
+        starts[ns++] = n;
         deleted?.push([]);
         for (const p of parts) {
-          if (all.length > 0 && p.minT <= all[all.length - 1]!.maxT) ordered = false;
-          all.push(p);
+          if (n > 0 && p.minT <= all[n - 1]!.maxT) ordered = false;
+          all[n++] = p;
         }
       }
     }
+    reading.n = n;
     // One source is read as it is; several go as one list when their chunks follow each other in time.
-    if (!deleted && (starts.length <= 1 || ordered)) return toScratch(all);
-    const sources = starts.map((from, k) => all.slice(from, starts[k + 1] ?? all.length));
+    if (!deleted && (ns <= 1 || ordered)) return toScratch(all, n);
+    const sources: ChunkPart[][] = [];
+    for (let k = 0; k < ns; k++) sources.push(all.slice(starts[k], k + 1 < ns ? starts[k + 1] : n));
     return this.mergedChunks(sources, lo, hi, deleted ?? []);
   }
 
   /** Overlapping sources: decode each, merge by time (a later source wins a shared timestamp), encode again. */
-  private mergedChunks(sources: ChunkPart[][], lo: number, hi: number, deleted: (readonly [number, number][])[] = []): number[] {
+  private mergedChunks(sources: ChunkPart[][], lo: number, hi: number, deleted: (readonly (readonly [number, number])[])[] = []): number[] {
     const merged = mergeRuns(sources.map((parts, k) => withoutRanges(decodeList(toScratch(parts), this.q.head.enc, lo, hi, false), deleted[k] ?? [])));
     const enc = this.q.head.encoding as ChunkEncoding;
     const chunks = encodeChunks(enc, merged.timestamps, merged.values);
@@ -251,6 +315,8 @@ class MergedSeries implements Series {
   }
 
   private starts(): Starts | null {
+    // Most series have none: no list made for them.
+    if (!this.headSeries?.starts && !anyPart(this.blockParts, 'starts')) return null;
     const lists: Starts[] = [];
     for (const { starts } of this.blockParts) if (starts) lists.push(starts);
     if (this.headSeries?.starts) lists.push(this.headSeries.starts);
@@ -273,6 +339,7 @@ class MergedSeries implements Series {
   /** The histogram samples within [lo, hi] of every source, tombstones applied, merged (a later source wins a timestamp); null when no source has histogram chunks there. */
   private histogramRun(lo: number, hi: number): HistogramRun | null {
     this.q.checkOpen();
+    if (!this.headSeries && !anyPart(this.blockParts, 'hmetas')) return null;
     const runs: HistogramRun[] = [];
     for (const { block, ref, hmetas } of this.blockParts) {
       if (!hmetas) continue;
@@ -326,8 +393,70 @@ export class DBQuerier implements Querier {
     if (this.closed) throw new StorageError('querier used after close');
   }
 
+  /** The series matching `matchers` in the blocks and the head, in label order, each source's parts in block order. */
   private matching(matchers: readonly Matcher[]): MergedSeries[] {
     this.checkOpen();
+    const heads = [...this.head.matching(matchers, this.mint, this.maxt)];
+    // Without blocks there is nothing to merge with.
+    if (this.blocks.length === 0) return heads.map((s) => new MergedSeries(this, s.labels, [], s));
+    let acc: MergedSeries[] = [];
+    for (const block of this.blocks) {
+      const next = this.mergeBlock(acc, block, postingsForMatchers(block, matchers));
+      if (!next) return this.matchingByKey(matchers, heads);
+      acc = next;
+    }
+    if (heads.length === 0) return acc;
+    heads.sort((a, b) => compareLabels(a.labels, b.labels));
+    const out: MergedSeries[] = [];
+    let i = 0;
+    for (const s of heads) {
+      let c = 1;
+      while (i < acc.length && (c = compareLabels(acc[i]!.labels, s.labels)) < 0) out.push(acc[i++]!);
+      if (c === 0) {
+        const found = acc[i++]!;
+        found.head = s;
+        out.push(found);
+      } else {
+        out.push(new MergedSeries(this, s.labels, [], s));
+      }
+    }
+    while (i < acc.length) out.push(acc[i++]!);
+    return out;
+  }
+
+  /**
+   * `acc` (in label order) with the series `refs` of `block` merged in by
+   * their labels: a block's series references ascend in label order (its
+   * writer takes series in no other), so the sources are merged without a
+   * key string per series. Null when the block's series are not in that
+   * order after all.
+   */
+  private mergeBlock(acc: readonly MergedSeries[], block: Block, refs: readonly number[]): MergedSeries[] | null {
+    const out: MergedSeries[] = [];
+    let i = 0;
+    let prev: Labels | null = null;
+    for (const ref of refs) {
+      const entry = block.series(ref, false);
+      const labels = entry.labels;
+      if (prev && compareLabels(prev, labels) >= 0) return null;
+      prev = labels;
+      const part: BlockPart = { block, ref, starts: entry.starts, hmetas: entry.hchunks?.length ? entry.hchunks : null };
+      let c = 1;
+      while (i < acc.length && (c = compareLabels(acc[i]!.labels, labels)) < 0) out.push(acc[i++]!);
+      if (c === 0) {
+        const s = acc[i++]!;
+        s.blockParts.push(part);
+        out.push(s);
+      } else {
+        out.push(new MergedSeries(this, labels, [part], null));
+      }
+    }
+    while (i < acc.length) out.push(acc[i++]!);
+    return out;
+  }
+
+  /** matching() for blocks whose series are out of label order: sources joined by a key per label set. */
+  private matchingByKey(matchers: readonly Matcher[], heads: readonly HeadSeriesView[]): MergedSeries[] {
     const byKey = new Map<string, { labels: Labels; parts: BlockPart[]; head: HeadSeriesView | null }>();
     for (const block of this.blocks) {
       for (const ref of postingsForMatchers(block, matchers)) {
@@ -339,18 +468,13 @@ export class DBQuerier implements Querier {
         else byKey.set(key, { labels: entry.labels, parts: [part], head: null });
       }
     }
-    const out: MergedSeries[] = [];
-    for (const s of this.head.matching(matchers, this.mint, this.maxt)) {
-      // Without blocks there is nothing to merge with, and no key to make.
-      if (this.blocks.length === 0) {
-        out.push(new MergedSeries(this, s.labels, [], s));
-        continue;
-      }
+    for (const s of heads) {
       const key = labelsKey(s.labels);
       const found = byKey.get(key);
       if (found) found.head = s;
       else byKey.set(key, { labels: s.labels, parts: [], head: s });
     }
+    const out: MergedSeries[] = [];
     for (const { labels, parts, head } of byKey.values()) out.push(new MergedSeries(this, labels, parts, head));
     return out;
   }

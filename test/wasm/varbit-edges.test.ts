@@ -3,8 +3,8 @@
 // reference decoder on intact chunks, and against a digest of what the
 // decoder before the reversed-stream loops (commit fdaf6ec) returned over
 // intact and damaged chunks, so that a changed timestamp, value bit
-// pattern, count or status fails. Whole-range decodes take the loops for
-// whole chunks; cut ranges and damaged chunks the general one.
+// pattern, count or status fails. Whole and cut ranges take the loops for
+// whole chunks (cut afterwards); damaged chunks the general one.
 
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -109,6 +109,22 @@ describe('the varbit decoder at its edges', () => {
       expect([d.timestamps.length, h]).toEqual([336, 'ac5a8366db8a03a981285b3b23893a03bb449db63cdc79ba424f349677388e29']);
     } finally {
       wasm.chunkFree(fp);
+      wasm.chunkFree(p);
+    }
+  });
+  it('cuts a range ending between times past 2^53 as the general loop does', () => {
+    // Times 2^53 … 2^53 + 7 are not all doubles: 2^53 + 5 rounds to 2^53 + 4, inside [.., 2^53 + 4].
+    const [chunk] = encodeChunks('varbit', [0, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3, 4, 5, 6, 7]);
+    const b = Uint8Array.from(chunk!);
+    const dv = new DataView(b.buffer);
+    dv.setBigInt64(0, 2n ** 53n);
+    dv.setBigInt64(16, 2n ** 53n + 7n);
+    const p = wasm.chunkNew(ENC_VARBIT);
+    mem().u8.set(b, p);
+    try {
+      const d = decodeList([p], ENC_VARBIT, -8.64e15, 2 ** 53 + 4, false);
+      expect([...d.values]).toEqual([0, 1, 2, 3, 4]);
+    } finally {
       wasm.chunkFree(p);
     }
   });

@@ -9,7 +9,7 @@ import { RegexError } from '../../model/regex.js';
 import { staleFlagsOrNull } from '../../model/stale.js';
 import type { Querier, Series as StoredSeries } from '../../storage/interfaces.js';
 import type { FloatHistogram } from '../../model/histogram.js';
-import { HINT_LOOKBEHIND, mergeHistogramSamples, statsOnly } from './histogram-series.js';
+import { HINT_LOOKBEHIND, type MergedBatch, mergeHistogramSamples, statsOnly } from './histogram-series.js';
 import type { Expr, SubqueryExpr, VectorSelector } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import type { Prepared } from './preprocess.js';
@@ -203,8 +203,9 @@ export class Selection {
 }
 
 function toSeriesData(s: StoredSeries, r: TimeRange): SeriesData {
-  // The sample before the range decides the first histogram's hint (see histogram-series.ts).
-  const b = mergeHistogramSamples(s.samples(r.start, r.end), () => s.samples(r.start - HINT_LOOKBEHIND, r.start - 1));
+  const read = s.samples(r.start, r.end);
+  // The sample before the range decides the first histogram's hint (see histogram-series.ts); floats alone need no merge (nor a closure).
+  const b: MergedBatch = read.histograms ? mergeHistogramSamples(read, () => s.samples(r.start - HINT_LOOKBEHIND, r.start - 1)) : read;
   const d: SeriesData = { labels: s.labels, t: b.timestamps, v: b.values, stale: staleFlagsOrNull(b.values), stored: s };
   if (b.startTimestamps) d.st = b.startTimestamps;
   if (b.h) d.h = b.h;
