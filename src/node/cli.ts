@@ -36,7 +36,10 @@ commands:
       Show this text.
 `;
 
-/** Resolves with the signal's name on SIGINT or SIGTERM, had directly or passed on by the `promlet` command's first process. */
+/**
+ * Resolves with the signal's name on SIGINT or SIGTERM, had directly or passed on by the `promlet` command's first
+ * process as a message (or SIGTERM when that process is gone). SIGHUP keeps node's default and ends the server.
+ */
 const untilSignal = () => new Promise<string>((resolve) => {
   process.once('SIGINT', () => resolve('SIGINT'));
   process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -39,20 +39,29 @@ export function nodeFlagsFor(args: readonly string[], env: Readonly<Record<strin
   return wantsSingleThreadedGc(env, cores) ? [SINGLE_THREADED_GC] : [];
 }
 
-// V8 reads `--single_threaded_gc` and `--no-single-threaded-gc` too: whoever wrote either chose already.
+// V8 reads `--single_threaded_gc`, `--no-single-threaded-gc` and `--nosingle-threaded-gc` too: whoever wrote any
+// of them chose already.
 const mentions = (execArgv: readonly string[], flag: string) => {
   const name = flag.replace(/^--/, '').replaceAll('_', '-');
   return execArgv.some((a) => {
-    const given = a.replace(/^--(no-)?/, '').replaceAll('_', '-');
+    const given = a.replace(/^--(no-?)?/, '').replaceAll('_', '-');
     return given === name || given.startsWith(`${name}=`);
   });
 };
 
+// Flags that act on the process they are given to (a debugger attaching, `kill -USR1`, a profile or heap snapshot
+// or report on a signal): in a relaunch they would reach the first process, which only waits, and not the server.
+const ONE_PROCESS = /^--(inspect|debug|cpu-prof|heap-prof|prof(=|$)|heapsnapshot-signal|heapsnapshot-near-heap-limit|report-on-signal|report-signal)/;
+const actsOnProcess = (execArgv: readonly string[], nodeOptions: string | undefined) =>
+  [...execArgv, ...(nodeOptions?.split(/\s+/) ?? [])].some((a) => ONE_PROCESS.test(a.replaceAll('_', '-')));
+
 /**
  * The arguments to start node again with for `promlet ARGS` run from `script`, or null to run it in this process:
- * this node's own flags are kept, and a flag already given (either way) is not given again.
+ * this node's own flags are kept, and a flag already given (either way) is not given again. A node being debugged or
+ * profiled (in its flags or NODE_OPTIONS) runs the server itself, so that the tools reach the server.
  */
 export function relaunchArgv(script: string, args: readonly string[], execArgv: readonly string[], env: Readonly<Record<string, string | undefined>>, cores: number): string[] | null {
   const missing = nodeFlagsFor(args, env, cores).filter((f) => !mentions(execArgv, f));
-  return missing.length === 0 ? null : [...execArgv, ...missing, script, ...args];
+  if (missing.length === 0 || actsOnProcess(execArgv, env.NODE_OPTIONS)) return null;
+  return [...execArgv, ...missing, script, ...args];
 }

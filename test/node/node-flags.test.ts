@@ -22,11 +22,23 @@ describe('node flags of promlet serve', () => {
   it('starts node again with its own flags kept, and not when the flag was given either way', () => {
     expect(relaunchArgv('/b/promlet.mjs', ['serve', '--listen', ':1'], ['--max-old-space-size=900'], {}, 2))
       .toEqual(['--max-old-space-size=900', SINGLE_THREADED_GC, '/b/promlet.mjs', 'serve', '--listen', ':1']);
-    for (const given of [SINGLE_THREADED_GC, '--single_threaded_gc', '--no-single-threaded-gc', '--single-threaded-gc=false']) {
+    for (const given of [SINGLE_THREADED_GC, '--single_threaded_gc', '--no-single-threaded-gc', '--nosingle-threaded-gc', '--nosingle_threaded_gc', '--single-threaded-gc=false']) {
       expect(relaunchArgv('/b/promlet.mjs', ['serve'], [given], {}, 2)).toBeNull();
     }
     expect(relaunchArgv('/b/promlet.mjs', ['serve'], [], { [ENV]: '0' }, 2)).toBeNull();
     expect(relaunchArgv('/b/promlet.mjs', ['serve'], [], {}, 16)).toBeNull();
     expect(relaunchArgv('/b/promlet.mjs', ['query', 'up'], [], { [ENV]: '1' }, 2)).toBeNull();
+  });
+
+  it('runs in one process when node is debugged or profiled, so that the tools reach the server', () => {
+    const debugging = ['--inspect', '--inspect=127.0.0.1:9229', '--inspect-brk', '--inspect-port=0', '--inspect-wait', '--debug-port=1',
+      '--cpu-prof', '--cpu-prof-dir=/tmp/p', '--heap-prof', '--prof', '--heapsnapshot-signal=SIGUSR2', '--report-on-signal', '--report-signal=SIGUSR2'];
+    for (const flag of debugging) {
+      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [flag], {}, 2), flag).toBeNull();
+      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [], { NODE_OPTIONS: `--max-old-space-size=900  ${flag}` }, 2), flag).toBeNull();
+    }
+    for (const other of ['--max-old-space-size=900', '--enable-source-maps', '--profile-that-is-not']) {
+      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [other], { NODE_OPTIONS: other }, 2), other).not.toBeNull();
+    }
   });
 });

@@ -3,8 +3,8 @@
 // signals reach it once whichever process they are sent to.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,14 @@ const dir = mkdtempSync(join(tmpdir(), 'promlet-bin-'));
 const started: ChildProcess[] = [];
 
 afterAll(() => {
-  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  // Each started process leads a group of its own, which holds the relaunched server too.
+  for (const p of started) {
+    try {
+      process.kill(-p.pid!, 'SIGKILL');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+    }
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -28,14 +35,40 @@ const children = (pid: number) => readdirSync('/proc').filter((d) => /^\d+$/.tes
     return false; // ended meanwhile
   }
 }).map(Number);
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+const alive = (pid: number) => {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false; // reaped
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until pid has taken signal (it is no longer pending), and a little more for node to run its listener. */
+async function untilDelivered(pid: number, signal: NodeJS.Signals): Promise<void> {
+  const bit = 1n << BigInt(constants.signals[signal] - 1);
+  const pending = () => {
+    try {
+      return [...readFileSync(`/proc/${pid}/status`, 'utf8').matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].some((m) => (BigInt(`0x${m[1]}`) & bit) !== 0n);
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 1200 && pending(); i++) await sleep(10);
+  await sleep(300);
+}
+/** Waits (generously: the machine may be loaded) for pid to end; true once it has. */
+async function ended(pid: number): Promise<boolean> {
+  for (let i = 0; i < 1200 && alive(pid); i++) await sleep(50);
+  return !alive(pid);
+}
 
 type Served = { proc: ChildProcess; url: string; out: () => string; exit: Promise<{ code: number | null; signal: string | null }> };
 
-/** Starts the bin's server on a port of its choosing, in a process group of its own (a terminal's Ctrl-C reaches the group). */
-async function serve(name: string, gc: string | undefined): Promise<Served> {
+/** The bin's server on a port of its choosing, started in a process group of its own (a terminal's Ctrl-C reaches the group). */
+function start(name: string, gc: string | undefined): Omit<Served, 'url'> {
   const env = { ...process.env };
   delete env.PROMLET_SINGLE_THREADED_GC;
+  delete env.NODE_OPTIONS;
   if (gc !== undefined) env.PROMLET_SINGLE_THREADED_GC = gc;
   const proc = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--storage.tsdb.path', join(dir, name)], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(proc);
@@ -43,13 +76,19 @@ async function serve(name: string, gc: string | undefined): Promise<Served> {
   proc.stdout!.on('data', (d) => (out += String(d)));
   proc.stderr!.on('data', (d) => (out += String(d)));
   const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-  for (let i = 0; i < 300; i++) {
-    const url = /serving .* at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
-    if (url && (await fetch(`${url}/-/ready`)).ok) return { proc, url, out: () => out, exit };
+  return { proc, out: () => out, exit };
+}
+
+/** Starts the bin's server and waits until it is ready. */
+async function serve(name: string, gc: string | undefined): Promise<Served> {
+  const { proc, out, exit } = start(name, gc);
+  for (let i = 0; i < 600; i++) {
+    const url = /serving .* at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out())?.[1];
+    if (url && (await fetch(`${url}/-/ready`)).ok) return { proc, url, out, exit };
     if (proc.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
-  throw new Error(`promlet serve did not start: ${out}`);
+  throw new Error(`promlet serve did not start: ${out()}`);
 }
 
 describe('promlet serve through the bin', () => {
@@ -101,8 +140,60 @@ describe('promlet serve through the bin', () => {
     expect(server).toBeDefined();
     s.proc.kill('SIGKILL');
     await s.exit;
-    for (let i = 0; i < 300 && alive(server!); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(alive(server!)).toBe(false);
+    expect(await ended(server!)).toBe(true);
+    expect(s.out().match(/received SIGTERM, stopping/g)).toHaveLength(1);
+    expect(s.out()).toContain('promlet: stopped');
+  });
+
+  it('stops the server when the first process is killed outright while the server starts', async () => {
+    // Node closes the server's channel while its modules load when the first process dies then.
+    for (const delay of [0, 20, 80, 250]) {
+      const s = start(`kill-early-${delay}`, '1');
+      let server: number | undefined;
+      for (let i = 0; i < 1200 && server === undefined; i++) {
+        server = children(s.proc.pid!)[0];
+        if (server === undefined) await sleep(5);
+      }
+      expect(server, s.out()).toBeDefined();
+      await sleep(delay);
+      s.proc.kill('SIGKILL');
+      await s.exit;
+      expect(await ended(server!), `${delay} ms: ${s.out()}`).toBe(true);
+      // Ended by a stop, not by node's default for the signal (a pipe closing, say).
+      for (let i = 0; i < 100 && !s.out().includes('promlet: stopped'); i++) await sleep(50);
+      expect(s.out(), `${delay} ms`).toContain('promlet: stopped');
+    }
+  });
+
+  it('kills the server on a second stopping signal to the first process', async () => {
+    const s = await serve('twice', '1');
+    const [server] = children(s.proc.pid!);
+    // Held still, the server stands for one whose stop waits on a rule evaluation or write: the second signal must not wait for it.
+    process.kill(server!, 'SIGSTOP');
+    s.proc.kill('SIGTERM');
+    await untilDelivered(s.proc.pid!, 'SIGTERM');
+    s.proc.kill('SIGTERM');
+    await untilDelivered(s.proc.pid!, 'SIGTERM');
+    const gone = await ended(server!);
+    if (!gone) process.kill(server!, 'SIGCONT');
+    expect(await s.exit).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(gone).toBe(true);
+  });
+
+  it('ends the server on SIGHUP, as node does by default', async () => {
+    const s = await serve('hup', '1');
+    const [server] = children(s.proc.pid!);
+    s.proc.kill('SIGHUP');
+    expect(await s.exit).toEqual({ code: null, signal: 'SIGHUP' });
+    expect(await ended(server!)).toBe(true);
+    expect(s.out()).not.toContain('stopping');
+  });
+
+  it('ends the first process by the signal that ended the server', async () => {
+    const s = await serve('crash', '1');
+    const [server] = children(s.proc.pid!);
+    process.kill(server!, 'SIGUSR2');
+    expect(await s.exit).toEqual({ code: null, signal: 'SIGUSR2' });
   });
 
   it('answers queries with the same bytes with the flag as without', async () => {
@@ -156,7 +247,16 @@ describe('promlet serve through the bin', () => {
 
   it('passes on the server exit status', () => {
     // A usage error comes from the relaunched server.
-    const r = spawnSync(process.execPath, [BIN, 'serve', '--query.max-memory', 'lots'], { encoding: 'utf8', env: { ...process.env, PROMLET_SINGLE_THREADED_GC: '1' } });
+    // A module run first in each node notes its flags: the server's node is the second, with the collector's flag.
+    const note = join(dir, 'note.mjs'), noted = join(dir, 'noted.txt');
+    writeFileSync(note, "import { appendFileSync } from 'node:fs';\nappendFileSync(process.env.PROMLET_TEST_NOTE, JSON.stringify(process.execArgv) + '\\n');\n");
+    const env: NodeJS.ProcessEnv = { ...process.env, PROMLET_SINGLE_THREADED_GC: '1', PROMLET_TEST_NOTE: noted };
+    delete env.NODE_OPTIONS;
+    const r = spawnSync(process.execPath, ['--import', note, BIN, 'serve', '--query.max-memory', 'lots'], { encoding: 'utf8', env });
+    const nodes = readFileSync(noted, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    expect(nodes).toHaveLength(2);
+    expect(nodes[0]).not.toContain('--single-threaded-gc');
+    expect(nodes[1]).toContain('--single-threaded-gc');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--query.max-memory: want a size such as 512MB, got "lots"');
   });
