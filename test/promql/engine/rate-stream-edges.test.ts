@@ -35,10 +35,10 @@ describe('streamed sum of rate into groups made by other series', () => {
   it('drops __name__ of a group whose first series ends before the last step (delayed name removal)', async () => {
     const d = await db();
     const q = 'sum by (__name__) (rate(x_total[1m]))';
-    const opts = { features: ['promql-delayed-name-removal'] };
+    const opts = { features: ['promql-delayed-name-removal'] as const };
     const fast = createEngine(d, opts).rangeQuerySync(q, T0 + 120_000, T0 + 1_100_000, 15_000);
     const ref = createEngine(d, { ...opts, columnar: false }).rangeQuerySync(q, T0 + 120_000, T0 + 1_100_000, 15_000);
-    expect(fast.result.map((s: { metric: Record<string, string> }) => s.metric)).toEqual([{}]);
+    expect((fast.result as { metric: Record<string, string> }[]).map((s) => s.metric)).toEqual([{}]);
     expect(JSON.stringify(fast.result)).toBe(JSON.stringify(ref.result));
   });
 });
