@@ -19,7 +19,7 @@ import { ratioKeeps, ratioOffset } from './ratio-offset.js';
 import type { Matrix, Series } from './value.js';
 import { cachedLabelsKey } from './label-key-cache.js';
 import { topkColumnar } from './topk-columnar.js';
-import { siftUp } from './index-heap.js';
+import { groupHeapBases, siftUp } from './index-heap.js';
 
 export const K_COLUMNAR_OPS: ReadonlySet<string> = new Set(['topk', 'bottomk', 'limitk', 'limit_ratio', 'quantile']);
 
@@ -49,10 +49,7 @@ export function aggregateKColumnar(
   }
   if (op === 'topk' || op === 'bottomk') return topkColumnar(op === 'bottomk', input, cols, groupOf, nGroups, params!, grid, tick);
   const n = input.length;
-  // Each group's heap lives in heap[base[g] .. base[g] + size[g]): a heap never holds more than its group's series.
-  const base = new Int32Array(nGroups + 1);
-  for (let si = 0; si < n; si++) base[groupOf[si]! + 1]!++;
-  for (let g = 0; g < nGroups; g++) base[g + 1]! += base[g]!;
+  const base = groupHeapBases(groupOf, n, nGroups);
   const heap = new Int32Array(n);
   const size = new Int32Array(nGroups);
   const started = new Uint8Array(nGroups);

@@ -21,7 +21,7 @@ import type { Evaluator } from './evaluator.js';
 import { groupingKey, groupingLabels } from './aggregate.js';
 import { foldBytesPerCell } from './aggregate-fold.js';
 import { ColumnarSeries } from './columnar.js';
-import { countSelectorRuns, countSelectorSteps, runsExact } from './selector-steps.js';
+import { countSelectorRuns, fillSelectorSteps, runsExact } from './selector-steps.js';
 import type { Matrix } from './value.js';
 
 /** The selector e counts, when it is one (through parentheses) whose series hold floats only; else null. */
@@ -53,7 +53,8 @@ export function countSelector(ev: Evaluator, e: AggregateExpr): Matrix | null {
   const labels: Labels[] = [];
   // Each group's column: +1 where a series' run of present steps begins, -1 where it ends.
   const counts: Float64Array[] = [];
-  let scratch: Float64Array | null = null;
+  // The step walk's columns, for a grid off whole milliseconds (charged with the 9 bytes a step below).
+  let scratch: { values: Float64Array; present: Uint8Array } | null = null;
   const streamed = q.streamed;
   let held = 0;
   const hold = (bytes: number) => {
@@ -75,10 +76,11 @@ export function countSelector(ev: Evaluator, e: AggregateExpr): Matrix | null {
         count = countSelectorRuns(s, ref0, ev.interval, n, lookback, col);
       } else {
         // Times off whole milliseconds: the step walk, its present steps written as runs of one.
-        (scratch ??= new Float64Array(n)).fill(0);
-        count = countSelectorSteps(s, ref0, ev.interval, n, lookback, scratch, 0);
+        scratch ??= { values: new Float64Array(n), present: new Uint8Array(n) };
+        scratch.present.fill(0);
+        count = fillSelectorSteps(s, ref0, ev.interval, n, lookback, scratch.values, scratch.present, 0);
         for (let k = 0; k < n; k++) {
-          if (scratch[k] === 0) continue;
+          if (scratch.present[k] === 0) continue;
           col[k]!++;
           if (k + 1 < n) col[k + 1]!--;
         }

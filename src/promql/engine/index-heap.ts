@@ -3,6 +3,18 @@
 // and NaN. Module functions over typed arrays, so a step's loop calls the
 // same monomorphic code for every group and step.
 
+/**
+ * Where each group's heap starts in one array of series indices: group g's
+ * heap lives in heap[base[g] .. base[g] + size), and never holds more than
+ * its group's series, so n slots serve every group.
+ */
+export function groupHeapBases(groupOf: Int32Array, n: number, nGroups: number): Int32Array {
+  const base = new Int32Array(nGroups + 1);
+  for (let si = 0; si < n; si++) base[groupOf[si]! + 1]!++;
+  for (let g = 0; g < nGroups; g++) base[g + 1]! += base[g]!;
+  return base;
+}
+
 /** Go's byValueLess over key[a], key[b]: a NaN is less than anything. */
 export function less(key: Float64Array, a: number, b: number): boolean {
   const fa = key[a]!;

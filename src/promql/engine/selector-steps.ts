@@ -44,41 +44,9 @@ export function fillSelectorSteps(
 }
 
 /**
- * Adds 1 to counts[base + k] at each step k where fillSelectorSteps would
- * write a value, by the same walk, and returns how many steps that is: for
- * count and group, which need only where a series has a value.
- */
-export function countSelectorSteps(
-  s: SeriesData, ref0: number, interval: number, n: number, lookback: number, counts: Float64Array, base: number,
-): number {
-  const t = s.t, stale = s.stale;
-  const last = t.length - 1;
-  if (last < 0) return 0;
-  let count = 0;
-  let i = -1;
-  let k = 0;
-  let ref = ref0;
-  const first = t[0]!;
-  while (k < n && ref < first) {
-    k++;
-    ref = ref0 + k * interval;
-  }
-  for (; k < n; k++, ref = ref0 + k * interval) {
-    while (i < last && t[i + 1]! <= ref) i++;
-    if (t[i]! <= ref - lookback) {
-      if (i === last) break;
-      continue;
-    }
-    if (stale !== null && stale[i] === 1) continue;
-    counts[base + k]!++;
-    count++;
-  }
-  return count;
-}
-
-/**
- * countSelectorSteps for whole-millisecond times, by runs of samples instead
- * of by steps: while samples follow each other within the lookback and none
+ * Where fillSelectorSteps would write a value, for count and group, which
+ * need only that: for whole-millisecond times, by runs of samples instead of
+ * by steps. While samples follow each other within the lookback and none
  * is a marker, every step from the run's first sample until the next sample
  * (or the last one's lookback) sees a value, so only where runs begin and
  * end is written, as +1 and -1 into diff (steps k ≥ n are not written):

@@ -15,7 +15,7 @@
 import type { Labels } from '../../model/labels.js';
 import { ColumnarSeries, type StepColumns, emptyColumns } from './columnar.js';
 import type { Series } from './value.js';
-import { less, siftDown, siftUp } from './index-heap.js';
+import { groupHeapBases, less, siftDown, siftUp } from './index-heap.js';
 
 export interface TopkGrid {
   start: number;
@@ -34,10 +34,7 @@ export function topkColumnar(
   params: Float64Array, grid: TopkGrid, tick?: () => void,
 ): Series[] {
   const n = input.length;
-  // Each group's heap lives in heap[base[g] .. base[g] + size[g]): a heap never holds more than its group's series.
-  const base = new Int32Array(nGroups + 1);
-  for (let si = 0; si < n; si++) base[groupOf[si]! + 1]!++;
-  for (let g = 0; g < nGroups; g++) base[g + 1]! += base[g]!;
+  const base = groupHeapBases(groupOf, n, nGroups);
   const heap = new Int32Array(n);
   const size = new Int32Array(nGroups);
   // A group has a heap at step k when stamp[g] is k + 1.

@@ -6,8 +6,8 @@
 // the memory budget's peak, and the same errors at the edges of max-samples
 // and of the memory budget. The answers against the step-by-step engine are
 // in selector-steps.test.ts (count and group over its random data) and
-// aggregate-stream.test.ts. Then countSelectorSteps against
-// fillSelectorSteps, whose walk it repeats.
+// aggregate-stream.test.ts. Then the runs (countSelectorRuns) against
+// fillSelectorSteps's step walk.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDB, type DB } from '../../../src/index.js';
@@ -22,7 +22,7 @@ import { HINT_LOOKBEHIND, statsOnlySelectors } from '../../../src/promql/engine/
 import { countSelector } from '../../../src/promql/engine/count-selector.js';
 import { streamAggregation } from '../../../src/promql/engine/aggregate-stream.js';
 import { columnsOf } from '../../../src/promql/engine/columnar.js';
-import { countSelectorRuns, countSelectorSteps, fillSelectorSteps, runsExact } from '../../../src/promql/engine/selector-steps.js';
+import { countSelectorRuns, fillSelectorSteps, runsExact } from '../../../src/promql/engine/selector-steps.js';
 import type { Matrix } from '../../../src/promql/engine/value.js';
 import { floatHistogram } from '../../fixtures/histograms.js';
 
@@ -195,8 +195,8 @@ for (const seed of [1, 2]) {
   });
 }
 
-describe('countSelectorSteps', () => {
-  it('adds 1 at each step fillSelectorSteps writes, and returns the same count', () => {
+describe('count by runs against the step walk', () => {
+  it('marks runs whose running sum is 1 exactly where fillSelectorSteps writes, and counts the same steps', () => {
     const rnd = seededRandom(5);
     let compared = 0;
     for (let round = 0; round < 400; round++) {
@@ -214,11 +214,7 @@ describe('countSelectorSteps', () => {
       const n = 1 + Math.floor(rnd() * 80), interval = 1 + Math.floor(rnd() * 20), lookback = 1 + Math.floor(rnd() * 60);
       const ref0 = Math.floor(rnd() * 350) - 250, base = Math.floor(rnd() * 3);
       const values = new Float64Array(n + base), present = new Uint8Array(n + base);
-      const counts = Float64Array.from({ length: n + base }, () => Math.floor(rnd() * 3));
-      const before = counts.slice();
       const want = fillSelectorSteps(s, ref0, interval, n, lookback, values, present, base);
-      expect(countSelectorSteps(s, ref0, interval, n, lookback, counts, base)).toBe(want);
-      expect([...counts]).toEqual([...before].map((c, k) => c + present[k]!));
       // The runs: a running sum of their marks is 1 exactly where the walk wrote a value.
       expect(runsExact(s, ref0, interval, n, lookback)).toBe(true);
       const diff = new Float64Array(n);
@@ -262,12 +258,19 @@ describe('countSelectorSteps', () => {
   });
 
   it('counts a sample in (ref - lookback, ref] and not at ref - lookback, and nothing after a marker', () => {
-    const counts = new Float64Array(6);
-    expect(countSelectorSteps({ labels: [], t: Float64Array.of(100, 200), v: Float64Array.of(1, 2), stale: null }, 50, 50, 6, 100, counts, 0)).toBe(4);
-    expect([...counts]).toEqual([0, 1, 1, 1, 1, 0]);
-    const c2 = new Float64Array(4);
-    expect(countSelectorSteps({ labels: [], t: Float64Array.of(10, 20, 30), v: Float64Array.of(5, NaN, 7), stale: Uint8Array.of(0, 1, 0) }, 10, 10, 4, 1000, c2, 0)).toBe(3);
-    expect([...c2]).toEqual([1, 0, 1, 1]);
-    expect(countSelectorSteps({ labels: [], t: new Float64Array(0), v: new Float64Array(0), stale: null }, 0, 10, 3, 100, c2, 0)).toBe(0);
+    // The runs and the step walk (the path for grids off whole milliseconds) alike.
+    const counted = (s: { labels: never[]; t: Float64Array; v: Float64Array; stale: Uint8Array | null }, ref0: number, interval: number, n: number, lookback: number) => {
+      const present = new Uint8Array(n), diff = new Float64Array(n);
+      const walked = fillSelectorSteps(s, ref0, interval, n, lookback, new Float64Array(n), present, 0);
+      const byRuns = countSelectorRuns(s, ref0, interval, n, lookback, diff);
+      let sum = 0;
+      return { walked, byRuns, present: [...present], runs: [...diff].map((d) => (sum += d)) };
+    };
+    const a = counted({ labels: [], t: Float64Array.of(100, 200), v: Float64Array.of(1, 2), stale: null }, 50, 50, 6, 100);
+    expect(a).toEqual({ walked: 4, byRuns: 4, present: [0, 1, 1, 1, 1, 0], runs: [0, 1, 1, 1, 1, 0] });
+    const b = counted({ labels: [], t: Float64Array.of(10, 20, 30), v: Float64Array.of(5, NaN, 7), stale: Uint8Array.of(0, 1, 0) }, 10, 10, 4, 1000);
+    expect(b).toEqual({ walked: 3, byRuns: 3, present: [1, 0, 1, 1], runs: [1, 0, 1, 1] });
+    const c = counted({ labels: [], t: new Float64Array(0), v: new Float64Array(0), stale: null }, 0, 10, 3, 100);
+    expect(c).toEqual({ walked: 0, byRuns: 0, present: [0, 0, 0], runs: [0, 0, 0] });
   });
 });
