@@ -86,10 +86,10 @@ export interface ApiOptions {
 
 export type Handler = (req: Request) => Promise<Response>;
 
-/** An API route's answer before it becomes a Response: JSON text, or no body (204). */
+/** An API route's answer before it becomes a Response: JSON text (as a string or UTF-8 bytes), or no body (204). */
 export interface ApiAnswer {
   status: number;
-  body: string | null;
+  body: string | Uint8Array | null;
 }
 
 /** The handler, and the part of it that answers a route from its parameters (Node's fast path for queries, src/node/api-route.ts). */
@@ -110,8 +110,8 @@ interface Success {
   raw?: RawJSON;
 }
 
-const json = (status: number, body: string) =>
-  new Response(body, { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: string | Uint8Array) =>
+  new Response(body as string | Uint8Array<ArrayBuffer>, { status, headers: { 'content-type': 'application/json' } });
 const text = (status: number, body: string, type = 'text/plain; charset=utf-8') =>
   new Response(body, { status, headers: { 'content-type': type } });
 

@@ -381,7 +381,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     }
     const joined = joinParts(answers, { maxSamples, maxMemoryBytes: budget });
     if (joined) joinedCount++;
-    return joined && withResultText(joined.result, joined.text, joined.length);
+    return joined && withResultText(joined.result, joined.bytes, joined.length);
   };
 
   /** Started idle workers for the parts of one query, up to `max`; workers not yet running are started for later queries. */
@@ -444,7 +444,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     if ('result' in answer) {
       if (step > 0) costs.record(query, steps(start, end, step), performance.now() - t0);
       const r = warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
-      return answer.resultJSON === undefined ? r : withResultText(r, answer.resultJSON, answer.resultLength ?? 0);
+      return answer.resultBytes === undefined ? r : withResultText(r, [answer.resultBytes], answer.resultLength ?? 0);
     }
     throw answerError(answer.error);
   };

@@ -39,13 +39,22 @@ export interface QueryWorkerData {
 }
 
 export type WorkerAnswer = (
-  /** An array result comes as `resultJSON` (its JSON text, `resultLength` elements) with `result.result` empty: see api/result-text.ts. */
-  | { result: QueryResult; resultJSON?: string; resultLength?: number; pieces?: MatrixPieces; peakBytes?: number }
+  /** An array result comes as `resultBytes` (its JSON text's UTF-8 bytes, transferred; `resultLength` elements) with `result.result` empty: see api/result-text.ts. */
+  | { result: QueryResult; resultBytes?: Uint8Array; resultLength?: number; pieces?: MatrixPieces; peakBytes?: number }
   | { error: { message: string; type?: string; name?: string; stack?: string } }
 ) & {
   /** The worker's heap as the query left it (bytes V8 holds for it, garbage included). */
   heapBytes?: number;
 };
+
+/** The answer's byte arrays, each in a buffer of its own (json-bytes.ts finishBytes), to transfer. */
+function transferable(a: WorkerAnswer): ArrayBuffer[] {
+  if ('error' in a) return [];
+  const arrays = a.pieces ? [a.pieces.bytes, a.pieces.at, a.pieces.metricUnits] : a.resultBytes ? [a.resultBytes] : [];
+  const out: ArrayBuffer[] = [];
+  for (const x of arrays) if (x.buffer instanceof ArrayBuffer && !out.includes(x.buffer)) out.push(x.buffer);
+  return out;
+}
 
 const data = workerData as QueryWorkerData | undefined;
 const storage = data ? new BlockReadingStorage(new RemoteStorage(data.port, data.signal)) : null;
@@ -71,9 +80,10 @@ parentPort?.on('message', (q: WorkerQuery) => {
     const engine = engineFor(q.engine);
     const opts = { timeout: q.timeout, lookbackDelta: q.lookbackDelta };
     // Vectors and matrices come back as their JSON text, written from the evaluation's columns.
+    // As bytes, moved to the main thread rather than copied: it sends them as they are.
     answer = q.step === 0
-      ? engine.instantQueryTextSync(q.query, q.start, opts)
-      : engine.rangeQueryTextSync(q.query, q.start, q.end, q.step, { ...opts, whole: q.whole, pieces: q.pieces, memoryShare: q.memoryShare });
+      ? engine.instantQueryTextSync(q.query, q.start, { ...opts, bytes: true })
+      : engine.rangeQueryTextSync(q.query, q.start, q.end, q.step, { ...opts, bytes: true, whole: q.whole, pieces: q.pieces, memoryShare: q.memoryShare });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     answer = { error: { message: err.message, type: e instanceof QueryError ? e.type : undefined, name: err.name, stack: err.stack } };
@@ -81,7 +91,7 @@ parentPort?.on('message', (q: WorkerQuery) => {
     storage!.end();
   }
   answer.heapBytes = getHeapStatistics().total_heap_size;
-  parentPort!.postMessage(answer);
+  parentPort!.postMessage(answer, transferable(answer));
 });
 // The first evaluation builds the parser and compiles the engine's paths:
 // part of starting, not of the first query's timeout.

@@ -55,10 +55,18 @@ export interface JoinLimits {
 
 interface Joined {
   labels: Labels;
-  metric: string;
-  values: string[];
-  histograms: string[];
+  /** The label set's text: its first part's bytes. */
+  metric: Uint8Array;
+  /** Its UTF-16 length. */
+  metricUnits: number;
+  values: Uint8Array[];
+  histograms: Uint8Array[];
 }
+
+const ascii = (s: string) => new TextEncoder().encode(s);
+const OPEN = ascii('['), CLOSE = ascii(']'), COMMA = ascii(','), BRACE_CLOSE = ascii('}');
+const FIRST_METRIC = ascii('{"metric":'), METRIC = ascii(',{"metric":');
+const VALUES = ascii(',"values":['), HISTOGRAMS = ascii(',"histograms":[');
 
 /**
  * The whole query's result and matrix text from its parts' answers (in step
@@ -72,8 +80,10 @@ interface Joined {
  *   query follows its evaluation order, not the steps';
  * - a series without points, or two series with one label set in a part,
  *   which the whole query's matrix may not hold as the join would.
+ * The text is the parts' own bytes in order with the punctuation between
+ * them, as a list of views: nothing is copied until the answer is sent.
  */
-export function joinParts(parts: readonly PartAnswer[], limits: JoinLimits): { result: QueryResult; text: string; length: number } | null {
+export function joinParts(parts: readonly PartAnswer[], limits: JoinLimits): { result: QueryResult; bytes: Uint8Array[]; length: number } | null {
   let peakSamples = 0, peakBytes = 0, total = 0;
   for (const p of parts) {
     peakSamples += p.result.stats.samples.peakSamples;
@@ -88,49 +98,58 @@ export function joinParts(parts: readonly PartAnswer[], limits: JoinLimits): { r
   const byKey = new Map<string, Joined>();
   for (const { pieces } of parts) {
     const seen = new Set<string>();
-    for (let i = 0; i < pieces.metrics.length; i++) {
-      const v = pieces.values[i]!, h = pieces.histograms[i]!;
-      if (v === '' && h === '') return null;
+    const { bytes, at } = pieces;
+    for (let i = 0; i < pieces.labels.length; i++) {
+      const o = 6 * i;
+      const hasValues = at[o + 3]! > at[o + 2]!, hasHistograms = at[o + 5]! > at[o + 4]!;
+      if (!hasValues && !hasHistograms) return null;
       const key = labelsKey(pieces.labels[i]!);
       if (seen.has(key)) return null;
       seen.add(key);
       let j = byKey.get(key);
-      if (!j) byKey.set(key, (j = { labels: pieces.labels[i]!, metric: pieces.metrics[i]!, values: [], histograms: [] }));
-      if (v !== '') j.values.push(v);
-      if (h !== '') j.histograms.push(h);
+      if (!j) byKey.set(key, (j = { labels: pieces.labels[i]!, metric: bytes.subarray(at[o]!, at[o + 1]!), metricUnits: pieces.metricUnits[i]!, values: [], histograms: [] }));
+      if (hasValues) j.values.push(bytes.subarray(at[o + 2]!, at[o + 3]!));
+      if (hasHistograms) j.histograms.push(bytes.subarray(at[o + 4]!, at[o + 5]!));
     }
   }
   // The order the whole query's matrix is sorted in (value.ts sortMatrix); label sets are distinct, so it is total.
   const all = [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels));
-  // Every piece in order, copied once by one join: joining per series and again for the matrix copied a large answer's text three times.
-  const out: string[] = ['['];
-  const list = (pieces: string[]) => {
+  const out: Uint8Array[] = [OPEN];
+  // The text's length in UTF-16 code units: only label sets' text may be other than ASCII.
+  let units = 0;
+  const push = (b: Uint8Array) => {
+    out.push(b);
+    units += b.length;
+  };
+  const list = (pieces: Uint8Array[]) => {
     for (let i = 0; i < pieces.length; i++) {
-      if (i > 0) out.push(',');
-      out.push(pieces[i]!);
+      if (i > 0) push(COMMA);
+      push(pieces[i]!);
     }
   };
   for (let i = 0; i < all.length; i++) {
     const j = all[i]!;
-    out.push(i > 0 ? ',{"metric":' : '{"metric":', j.metric);
+    push(i > 0 ? METRIC : FIRST_METRIC);
+    out.push(j.metric);
+    units += j.metricUnits;
     if (j.values.length > 0 || j.histograms.length === 0) {
-      out.push(',"values":[');
+      push(VALUES);
       list(j.values);
-      out.push(']');
+      push(CLOSE);
     }
     if (j.histograms.length > 0) {
-      out.push(',"histograms":[');
+      push(HISTOGRAMS);
       list(j.histograms);
-      out.push(']');
+      push(CLOSE);
     }
-    out.push('}');
+    push(BRACE_CLOSE);
   }
-  out.push(']');
-  const text = out.join('');
+  push(CLOSE);
+  units += OPEN.length;
   // The whole query's text is held to the memory budget as it is written
   // (json-bytes.ts), reserving three bytes a UTF-16 unit for label text:
   // within a third of the budget it cannot have failed.
-  if (3 * text.length > limits.maxMemoryBytes) return null;
+  if (3 * units > limits.maxMemoryBytes) return null;
   const timings = { parseSeconds: 0, prepareSeconds: 0, evalSeconds: 0, totalSeconds: 0 };
   for (const p of parts) {
     const t = p.result.stats.timings;
@@ -147,7 +166,7 @@ export function joinParts(parts: readonly PartAnswer[], limits: JoinLimits): { r
     // Callers that report stats keep a query in one piece (QueryOptions.stats): these are bounds, not its counts.
     stats: { timings, samples: { totalQueryableSamples: total, peakSamples } },
   };
-  return { result, text, length: all.length };
+  return { result, bytes: out, length: all.length };
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

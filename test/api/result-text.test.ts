@@ -90,4 +90,24 @@ describe('results as JSON text', () => {
     expect(stringifyWithRaw({ a: 1 }, undefined)).toBe('{"a":1}');
     expect(() => stringifyWithRaw({ a: 1 }, new RawJSON('[]'))).toThrow(/placeholder/);
   });
+
+  it('writes raw text held as UTF-8 pieces as the bytes of the string it spells', () => {
+    const text = '[{"metric":{"é":"ü \\"x\\" \\u0001 😀"},"values":[[1,"2"]]}]';
+    const enc = new TextEncoder();
+    const whole = enc.encode(text);
+    for (const cuts of [[], [1], [5, 6, 7], [12, 13, 30, whole.length - 1], [0, whole.length]]) {
+      const pieces: Uint8Array[] = [];
+      let from = 0;
+      for (const c of [...cuts, whole.length]) {
+        pieces.push(whole.subarray(from, c));
+        from = c;
+      }
+      const body = { status: 'success', data: { resultType: 'matrix', result: new RawJSON(pieces) }, warnings: ['w "é"'] };
+      const got = stringifyWithRaw(body, new RawJSON(pieces));
+      expect(got).toBeInstanceOf(Uint8Array);
+      expect(Buffer.from(got as Uint8Array).equals(Buffer.from(stringifyWithRaw(body, new RawJSON(text)) as string, 'utf8'))).toBe(true);
+      const r = withResultText({ resultType: 'matrix', warnings: [], infos: [], stats: undefined as never }, pieces, 1);
+      expect(r.result).toEqual(JSON.parse(text));
+    }
+  });
 });

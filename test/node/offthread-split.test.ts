@@ -16,7 +16,7 @@ import { createEngine } from '../../src/promql/engine/engine.js';
 import type { QueryResult } from '../../src/promql/engine/engine.js';
 import { createOffThreadEngine, type OffThreadOptions } from '../../src/node/offthread-engine.js';
 import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, TooManySamplesError } from '../../src/promql/engine/errors.js';
-import { resultText } from '../../src/api/result-text.js';
+import { jsonString, resultText } from '../../src/api/result-text.js';
 import { STALE_NAN } from '../../src/model/stale.js';
 import { latencySeries } from '../fixtures/histograms.js';
 import { parse } from '../../src/promql/index.js';
@@ -49,7 +49,8 @@ async function fill(from: number, to: number): Promise<void> {
 
 /** The answer as the API writes it: the matrix text, warnings and infos. */
 function bytes(r: QueryResult): string {
-  const text = resultText(r)?.text ?? JSON.stringify(r.result);
+  const raw = resultText(r)?.text;
+  const text = raw !== undefined ? jsonString(raw) : JSON.stringify(r.result);
   return `${r.resultType}|${text}|${JSON.stringify(r.warnings)}|${JSON.stringify(r.infos)}`;
 }
 

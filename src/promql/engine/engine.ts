@@ -18,7 +18,7 @@ import { HINT_LOOKBEHIND, statsOnlySelectors } from './histogram-series.js';
 import { storageReads } from './storage-reads.js';
 import { type Matrix, cleanupMetricLabels, sortMatrix } from './value.js';
 import { type HistogramPair, matrixElementJSON, vectorElementJSON } from './histogram-json.js';
-import { matrixJSON, vectorJSON } from './result-json.js';
+import { matrixJSON, matrixJSONBytes, vectorJSON, vectorJSONBytes } from './result-json.js';
 import { type MatrixPieces, matrixPieces } from './result-pieces.js';
 
 /** Prometheus feature flags the engine knows (names as in --enable-feature). */
@@ -88,6 +88,8 @@ export interface PartOptions extends QueryOptions {
   whole?: { start: number; end: number };
   /** The matrix as per-series pieces (result-pieces.ts) instead of its JSON text. */
   pieces?: boolean;
+  /** The JSON text as UTF-8 bytes (`resultBytes`) instead of a string (text queries only). */
+  bytes?: boolean;
   /**
    * The share (0–1] of the memory budget this part may hold: a query's parts
    * run at once, so together they stay within the query's budget. A part
@@ -145,6 +147,8 @@ export interface Engine {
 export interface QueryResultText {
   result: QueryResult;
   resultJSON?: string;
+  /** With PartOptions.bytes, resultJSON's text as UTF-8 bytes instead. */
+  resultBytes?: Uint8Array;
   resultLength?: number;
   /** With PartOptions.pieces, the matrix instead of resultJSON. */
   pieces?: MatrixPieces;
@@ -154,7 +158,7 @@ export interface QueryResultText {
 
 /** What a query worker asks of createEngine's engine: results it sends on as text. */
 export interface TextQueries {
-  instantQueryTextSync(query: string, time: Time, opts?: QueryOptions): QueryResultText;
+  instantQueryTextSync(query: string, time: Time, opts?: QueryOptions & Pick<PartOptions, 'bytes'>): QueryResultText;
   rangeQueryTextSync(query: string, start: Time, end: Time, step: number | string, opts?: PartOptions): QueryResultText;
 }
 
@@ -273,7 +277,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
       if (Array.isArray(value) && state.cfg.delayedNameRemoval) value = cleanupMetricLabels(value);
       checkAbort();
       const t3 = performance.now();
-      const shaped = asText ? shapeText(value, typeOf(expr), instant, start, maxMemoryBytes, opts.pieces === true) : { data: shape(value, typeOf(expr), instant, start) };
+      const shaped = asText ? shapeText(value, typeOf(expr), instant, start, maxMemoryBytes, opts.pieces === true, opts.bytes === true) : { data: shape(value, typeOf(expr), instant, start) };
       const data = shaped.data;
       const annos = state.annos.list();
       const render = (a: (typeof annos)[number]) => {
@@ -296,6 +300,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
         },
       };
       if (shaped.pieces) return { result, pieces: shaped.pieces, peakBytes: state.peakBytes };
+      if (shaped.bytes) return { result, resultBytes: shaped.bytes, resultLength: shaped.length };
       return shaped.json === undefined ? { result } : { result, resultJSON: shaped.json, resultLength: shaped.length };
     } finally {
       querier.close();
@@ -312,7 +317,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
     }, evaluate);
   };
 
-  const instantSync = (query: string, time: Time, opts: QueryOptions = {}, asText = false) => {
+  const instantSync = (query: string, time: Time, opts: QueryOptions & Pick<PartOptions, 'bytes'> = {}, asText = false) => {
     const t = toMillis(time);
     return run(query, t, t, 0, opts, asText);
   };
@@ -355,11 +360,15 @@ function shape(value: EvalResult, type: string, instant: boolean, start: number)
 }
 
 /** shape() with a vector or matrix written as its JSON text instead (result-json.ts), the text held to the memory budget. */
-function shapeText(value: EvalResult, type: string, instant: boolean, start: number, maxBytes: number, pieces: boolean): { data: QueryData; json?: string; length?: number; pieces?: MatrixPieces } {
+function shapeText(value: EvalResult, type: string, instant: boolean, start: number, maxBytes: number, pieces: boolean, bytes: boolean): { data: QueryData; json?: string; bytes?: Uint8Array; length?: number; pieces?: MatrixPieces } {
   if (!Array.isArray(value) || (instant && type === 'scalar')) return { data: shape(value, type, instant, start) };
   const m: Matrix = value;
-  if (instant && type === 'vector') return { data: { resultType: 'vector', result: [] }, json: vectorJSON(m, start, maxBytes), length: m.length };
+  if (instant && type === 'vector') {
+    const data: QueryData = { resultType: 'vector', result: [] };
+    return bytes ? { data, bytes: vectorJSONBytes(m, start, maxBytes), length: m.length } : { data, json: vectorJSON(m, start, maxBytes), length: m.length };
+  }
   sortMatrix(m);
-  if (pieces) return { data: { resultType: 'matrix', result: [] }, pieces: matrixPieces(m, maxBytes) };
-  return { data: { resultType: 'matrix', result: [] }, json: matrixJSON(m, maxBytes), length: m.length };
+  const data: QueryData = { resultType: 'matrix', result: [] };
+  if (pieces) return { data, pieces: matrixPieces(m, maxBytes) };
+  return bytes ? { data, bytes: matrixJSONBytes(m, maxBytes), length: m.length } : { data, json: matrixJSON(m, maxBytes), length: m.length };
 }

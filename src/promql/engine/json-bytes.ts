@@ -25,7 +25,7 @@ export class JsonBytes {
    * the worker's heap limit never sees it: an answer's text is held to the
    * budget here instead.
    */
-  constructor(private readonly limit = Infinity) {
+  constructor(private limit = Infinity) {
     // A kept buffer larger than the limit would let the text pass it without growing, where it is checked.
     this.buf = kept !== null && kept.length <= limit ? kept : new Uint8Array(64 * 1024);
     kept = null;
@@ -84,6 +84,17 @@ export class JsonBytes {
     this.pos += encoder.encodeInto(s, this.buf.subarray(this.pos)).written;
   }
 
+  /** What `write` writes is not held to the limit: text the memory budget does not count (label sets, histograms). */
+  uncounted(write: () => void): void {
+    const from = this.pos, limit = this.limit;
+    this.limit = Infinity;
+    try {
+      write();
+    } finally {
+      this.limit = limit + (this.pos - from);
+    }
+  }
+
   /** The text written, once; the buffer goes back for the next answer. */
   finish(): string {
     if (this.pos > this.limit) throw new QueryMemoryError(this.limit);
@@ -91,6 +102,22 @@ export class JsonBytes {
     if (this.buf.length <= KEEP_BYTES) kept = this.buf;
     this.pos = 0;
     return s;
+  }
+
+  /**
+   * The bytes written, once, in an array of their own: a query worker
+   * transfers its buffer to the thread that answers, which sends the bytes
+   * as they are (no decoding into a string here, no encoding back there).
+   */
+  finishBytes(): Uint8Array {
+    if (this.pos > this.limit) throw new QueryMemoryError(this.limit);
+    let out: Uint8Array;
+    if (this.buf.length <= KEEP_BYTES) {
+      out = this.buf.slice(0, this.pos);
+      kept = this.buf;
+    } else out = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    return out;
   }
 }
 

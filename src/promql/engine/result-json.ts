@@ -130,6 +130,15 @@ export function pointValues(out: JsonBytes, points: readonly { t: number; f: num
 
 /** The API's matrix (sorted as the caller wants it) as JSON text: engine.ts's matrix shape, stringified. */
 export function matrixJSON(m: readonly Series[], maxBytes = Infinity): string {
+  return writeMatrix(m, maxBytes).finish();
+}
+
+/** matrixJSON's text as UTF-8 bytes. */
+export function matrixJSONBytes(m: readonly Series[], maxBytes = Infinity): Uint8Array {
+  return writeMatrix(m, maxBytes).finishBytes();
+}
+
+function writeMatrix(m: readonly Series[], maxBytes: number): JsonBytes {
   const out = new JsonBytes(maxBytes);
   const prefixes = new StepPrefixes();
   out.byte(OPEN);
@@ -156,11 +165,20 @@ export function matrixJSON(m: readonly Series[], maxBytes = Infinity): string {
     out.byte(BRACE_CLOSE);
   }
   out.byte(CLOSE);
-  return out.finish();
+  return out;
 }
 
 /** The API's instant vector at t as JSON text: engine.ts's vector shape, stringified. */
 export function vectorJSON(m: readonly Series[], t: number, maxBytes = Infinity): string {
+  return writeVector(m, t, maxBytes).finish();
+}
+
+/** vectorJSON's text as UTF-8 bytes. */
+export function vectorJSONBytes(m: readonly Series[], t: number, maxBytes = Infinity): Uint8Array {
+  return writeVector(m, t, maxBytes).finishBytes();
+}
+
+function writeVector(m: readonly Series[], t: number, maxBytes: number): JsonBytes {
   const ts = secondsJSON(t);
   const out = new JsonBytes(maxBytes);
   out.byte(OPEN);
@@ -192,5 +210,5 @@ export function vectorJSON(m: readonly Series[], t: number, maxBytes = Infinity)
     at = tTo;
   }
   out.byte(CLOSE);
-  return out.finish();
+  return out;
 }

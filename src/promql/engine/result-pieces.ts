@@ -15,33 +15,51 @@ import { StepPrefixes, columnValues, histogramPairJSON, pointValues } from './re
 export interface MatrixPieces {
   /** Each series' labels, in the result's order (sorted by labels). */
   labels: Labels[];
-  /** Each series' label set as JSON text: the `metric` of its element. */
-  metrics: string[];
-  /** Each series' float points, matrixJSON's `values` array without brackets ('' for none). */
-  values: string[];
-  /** Each series' histogram points, likewise ('' for none). */
-  histograms: string[];
+  /** Every piece's UTF-8 text; `at` says where each is. In an array of its own, for a query worker to transfer. */
+  bytes: Uint8Array;
+  /**
+   * Six offsets into `bytes` per series: its label set's JSON text (the
+   * `metric` of its element), its float points (matrixJSON's `values` array
+   * without brackets), its histogram points (likewise); each from, to (an
+   * empty range for none).
+   */
+  at: Uint32Array;
+  /** Each series' label set text's length in UTF-16 code units (its bytes may be more). */
+  metricUnits: Uint32Array;
 }
 
-/** The sorted matrix's elements in pieces; the text together is held to the memory budget as matrixJSON's is. */
+/** The sorted matrix's elements in pieces; the float points' text together is held to the memory budget as matrixJSON's is. */
 export function matrixPieces(m: readonly Series[], maxBytes = Infinity): MatrixPieces {
-  const out: MatrixPieces = { labels: [], metrics: [], values: [], histograms: [] };
+  const labels: Labels[] = [];
+  const at = new Uint32Array(6 * m.length), metricUnits = new Uint32Array(m.length);
   const prefixes = new StepPrefixes();
-  let used = 0;
-  const inner = (write: (b: JsonBytes) => void): string => {
-    const b = new JsonBytes(maxBytes - used);
-    write(b);
-    used += b.pos;
-    const s = b.finish();
-    return s.slice(1, -1);
-  };
-  for (const s of m) {
-    out.labels.push(s.metric);
-    out.metrics.push(JSON.stringify(labelsToRecord(s.metric)));
+  const b = new JsonBytes(maxBytes);
+  for (let i = 0; i < m.length; i++) {
+    const s = m[i]!;
+    labels.push(s.metric);
+    const metric = JSON.stringify(labelsToRecord(s.metric));
+    metricUnits[i] = metric.length;
+    at[6 * i] = b.pos;
+    b.uncounted(() => b.text(metric));
+    at[6 * i + 1] = b.pos;
     const cols = columnsOf(s);
-    out.values.push(cols ? inner((b) => columnValues(b, cols, prefixes.of(cols))) : s.floats.length > 0 ? inner((b) => pointValues(b, s.floats)) : '');
+    const from = b.pos;
+    if (cols) columnValues(b, cols, prefixes.of(cols));
+    else if (s.floats.length > 0) pointValues(b, s.floats);
+    // Without the brackets the writers put around the points.
+    at[6 * i + 2] = b.pos > from ? from + 1 : from;
+    at[6 * i + 3] = b.pos > from ? b.pos - 1 : from;
     const hs = s.histograms;
-    out.histograms.push(hs?.length ? hs.map((p) => histogramPairJSON(p.t, p.h)).join(',') : '');
+    at[6 * i + 4] = b.pos;
+    if (hs?.length) {
+      b.uncounted(() => {
+        for (let j = 0; j < hs.length; j++) {
+          if (j > 0) b.byte(0x2c);
+          b.text(histogramPairJSON(hs[j]!.t, hs[j]!.h));
+        }
+      });
+    }
+    at[6 * i + 5] = b.pos;
   }
-  return out;
+  return { labels, bytes: b.finishBytes(), at, metricUnits };
 }

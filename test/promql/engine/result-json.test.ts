@@ -265,12 +265,21 @@ describe('the engine\'s text results', () => {
         expect(range.resultJSON, q).toBe(JSON.stringify(objects.result));
         expect(range.resultLength, q).toBe(objects.result.length);
         expect(range.result.result, q).toEqual([]);
+        // The same text as UTF-8 bytes, for a query worker to transfer.
+        const bytes = engine.rangeQueryTextSync(q, T0 + 60_000, T0 + 3_000_000, 15_000, { bytes: true });
+        expect(bytes.resultJSON, q).toBeUndefined();
+        expect(utf8(bytes.resultBytes), q).toBe(JSON.stringify(objects.result));
+        expect(bytes.resultLength, q).toBe(objects.result.length);
         for (const at of [T0 + 1_000_000, T0 + 1_000_007]) {
           const instant = engine.instantQueryTextSync(q, at);
           const iobjects = engine.instantQuerySync(q, at);
           expect(instant.result.resultType, q).toBe(iobjects.resultType);
           if (iobjects.resultType === 'vector') expect(instant.resultJSON, q).toBe(JSON.stringify(iobjects.result));
           else expect(instant.result.result, q).toEqual(iobjects.result);
+          const ibytes = engine.instantQueryTextSync(q, at, { bytes: true });
+          expect(ibytes.resultJSON, q).toBeUndefined();
+          if (iobjects.resultType === 'vector') expect(utf8(ibytes.resultBytes), q).toBe(JSON.stringify(iobjects.result));
+          else expect(ibytes.resultBytes, q).toBeUndefined();
         }
       }
       // A range selector at an instant: a matrix of points.
@@ -279,3 +288,8 @@ describe('the engine\'s text results', () => {
     }
   });
 });
+
+/** Bytes as the UTF-8 text they spell, failing on any that are not (a lone surrogate written would be). */
+function utf8(b: Uint8Array | undefined): string | undefined {
+  return b && new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b);
+}
