@@ -22,7 +22,7 @@ import { PushError, type PushStore } from '../push/store.js';
 import { readPushBody } from '../push/body.js';
 import { queryExemplars } from './exemplars.js';
 import { exemplarStoreOf } from '../storage/exemplars.js';
-import { RawJSON, resultText, stringifyWithRaw } from './result-text.js';
+import { concatBytes, RawJSON, resultText, stringifyWithRaw } from './result-text.js';
 
 /** What the handler reports about the server it is part of. */
 export interface ServerInfo {
@@ -86,10 +86,10 @@ export interface ApiOptions {
 
 export type Handler = (req: Request) => Promise<Response>;
 
-/** An API route's answer before it becomes a Response: JSON text (as a string or UTF-8 bytes), or no body (204). */
+/** An API route's answer before it becomes a Response: JSON text (a string, or UTF-8 bytes in pieces sent in order), or no body (204). */
 export interface ApiAnswer {
   status: number;
-  body: string | Uint8Array | null;
+  body: string | Uint8Array[] | null;
 }
 
 /** The handler, and the part of it that answers a route from its parameters (Node's fast path for queries, src/node/api-route.ts). */
@@ -110,8 +110,8 @@ interface Success {
   raw?: RawJSON;
 }
 
-const json = (status: number, body: string | Uint8Array) =>
-  new Response(body as string | Uint8Array<ArrayBuffer>, { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: string | Uint8Array[]) =>
+  new Response(typeof body === 'string' ? body : (concatBytes(body) as Uint8Array<ArrayBuffer>), { status, headers: { 'content-type': 'application/json' } });
 const text = (status: number, body: string, type = 'text/plain; charset=utf-8') =>
   new Response(body, { status, headers: { 'content-type': type } });
 

@@ -82,15 +82,16 @@ const QUOTED = JSON.stringify(PLACEHOLDER);
 
 /**
  * JSON.stringify of `body`, with the one RawJSON in it (if any, before any
- * text from users) written as its text: a string, or UTF-8 bytes when the
- * raw text is bytes (copied once, never made a string).
+ * text from users) written as its text: a string, or, when the raw text is
+ * UTF-8 bytes, the body's bytes as pieces to send one after another (never
+ * made a string; the raw pieces are not copied).
  */
-export function stringifyWithRaw(body: unknown, raw: RawJSON | undefined): string | Uint8Array {
+export function stringifyWithRaw(body: unknown, raw: RawJSON | undefined): string | Uint8Array[] {
   const s = JSON.stringify(body);
   if (!raw) return s;
   const at = s.indexOf(QUOTED);
   if (at < 0) throw new Error('raw JSON placeholder missing from the answer');
   const text = raw.text;
   if (typeof text === 'string') return s.slice(0, at) + text + s.slice(at + QUOTED.length);
-  return concatBytes([encoder.encode(s.slice(0, at)), ...text, encoder.encode(s.slice(at + QUOTED.length))]);
+  return [encoder.encode(s.slice(0, at)), ...text, encoder.encode(s.slice(at + QUOTED.length))];
 }

@@ -98,7 +98,8 @@ function apiRoute(api: ApiHandler, apiPath: string, inQueue: boolean): NodeRoute
         return a.status;
       }
       const type = 'application/json';
-      const bytes = typeof a.body === 'string' ? Buffer.from(a.body) : a.body;
+      // A worker's answer comes as byte pieces: copied once, into the body.
+      const bytes = typeof a.body === 'string' ? Buffer.from(a.body) : Buffer.concat(a.body);
       const gzipped = compressible(req.headers['accept-encoding'], type) ? await gzipApiBody(bytes) : null;
       // Headers in the order the general path writes them (a Headers object's, sorted by name).
       if (gzipped) res.writeHead(a.status, { 'content-encoding': 'gzip', 'content-type': type, vary: 'accept-encoding' });

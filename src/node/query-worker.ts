@@ -9,6 +9,7 @@ import { getHeapStatistics } from 'node:v8';
 import { createEngine, type Engine, type EngineOptions, type QueryResult, type TextQueries } from '../promql/engine/engine.js';
 import type { MatrixPieces } from '../promql/engine/result-pieces.js';
 import { QueryError } from '../promql/engine/errors.js';
+import { setByteAllocator } from '../promql/engine/json-bytes.js';
 import type { Queryable } from '../storage/interfaces.js';
 import { RemoteStorage } from './worker-storage.js';
 import { BlockReadingStorage, type BlockSnapshot } from './worker-blocks.js';
@@ -55,6 +56,9 @@ function transferable(a: WorkerAnswer): ArrayBuffer[] {
   for (const x of arrays) if (x.buffer instanceof ArrayBuffer && !out.includes(x.buffer)) out.push(x.buffer);
   return out;
 }
+
+// Answers' bytes are copied out of the writer's buffer into an array of their own, to transfer: not zero-filled first.
+setByteAllocator((n) => Buffer.allocUnsafeSlow(n));
 
 const data = workerData as QueryWorkerData | undefined;
 const storage = data ? new BlockReadingStorage(new RemoteStorage(data.port, data.signal)) : null;

@@ -1,0 +1,42 @@
+// finishBytes: the text written, as UTF-8 bytes in an array of their own.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { JsonBytes, setByteAllocator } from '../../../src/promql/engine/json-bytes.js';
+import { QueryMemoryError } from '../../../src/promql/engine/errors.js';
+
+afterEach(() => setByteAllocator((n) => new Uint8Array(n)));
+
+describe('JsonBytes.finishBytes', () => {
+  it('gives the bytes finish() decodes, in a fresh array each time, whatever the allocation held before', () => {
+    // An allocation that is not zero-filled: every byte handed over must be written.
+    setByteAllocator((n) => new Uint8Array(n).fill(0xff));
+    const write = (b: JsonBytes) => {
+      b.ascii('[{"metric":');
+      b.text(JSON.stringify({ 'é': 'ü "x" \u2028 😀' }));
+      b.ascii(',"values":[[1,"2"]]}]');
+    };
+    const s = new JsonBytes();
+    write(s);
+    const text = s.finish();
+    const seen = new Set<ArrayBufferLike>();
+    for (let i = 0; i < 3; i++) {
+      const b = new JsonBytes();
+      write(b);
+      const got = b.finishBytes();
+      expect(new TextDecoder('utf-8', { fatal: true }).decode(got)).toBe(text);
+      expect(seen.has(got.buffer)).toBe(false);
+      seen.add(got.buffer);
+    }
+  });
+
+  it('holds the text to the limit, but not what uncounted() writes', () => {
+    const b = new JsonBytes(4);
+    b.uncounted(() => b.ascii('0123456789'));
+    b.ascii('abcd');
+    expect(new TextDecoder().decode(b.finishBytes())).toBe('0123456789abcd');
+    const c = new JsonBytes(4);
+    c.uncounted(() => c.ascii('0123456789'));
+    c.ascii('abcde');
+    expect(() => c.finishBytes()).toThrow(QueryMemoryError);
+  });
+});
