@@ -3,12 +3,12 @@
 
 import { compareLabels, compareStrings, type Labels } from '../model/labels.js';
 import type { Matcher } from '../model/matcher.js';
-import { decodeList, reduceList, reduceWindowsList } from '../wasm/codec.js';
+import { decodeList, decodeListInto, reduceList, reduceWindowsList } from '../wasm/codec.js';
 import {
   R_COUNT, R_SUM, R_SUM_COMP, R_MIN, R_MAX, R_FIRST_T, R_FIRST_V, R_LAST_T, R_LAST_V, R_PREV_T, R_PREV_V,
   R_CORRECTION, R_RESETS, R_CHANGES,
 } from '../wasm/layout.js';
-import type { Querier, SampleBatch, SelectHints, Series, WindowReduction } from './interfaces.js';
+import type { FloatBuffers, Querier, SampleBatch, SelectHints, Series, WindowReduction } from './interfaces.js';
 import type { Head, MemSeries } from './head.js';
 import { postingsForMatchers } from './select.js';
 import { StorageError } from './errors.js';
@@ -79,6 +79,13 @@ class HeadSeries implements Series {
     if (histograms) batch.histograms = histograms;
     if (this.hasStartTimestamps(lo, hi)) attachStarts(batch, this.s.starts!);
     return batch;
+  }
+
+  floatsInto(mint: number, maxt: number, into: FloatBuffers): number {
+    // A series that has ever held histograms or start timestamps reads through samples().
+    if (this.s.hist || this.s.starts) return -1;
+    const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
+    return decodeListInto(this.chunks(lo, hi), this.head.enc, lo, hi, true, into);
   }
 
   hasHistograms(mint: number, maxt: number): boolean {

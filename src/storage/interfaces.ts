@@ -22,6 +22,12 @@ export interface SelectHints {
   range?: Millis;
 }
 
+/** Arrays a caller keeps for reading series into, one after another (Series.floatsInto). */
+export interface FloatBuffers {
+  t: Float64Array;
+  v: Float64Array;
+}
+
 /** Samples of one series in a time range, in time order. The arrays are the caller's own copies. */
 export interface SampleBatch {
   timestamps: Float64Array;
@@ -83,6 +89,16 @@ export interface Series {
   readonly labels: Labels;
   /** Samples with mint <= t <= maxt. Stale markers are included unless skipStale. */
   samples(mint: Millis, maxt: Millis, opts?: { skipStale?: boolean }): SampleBatch;
+  /**
+   * The float samples with mint <= t <= maxt, stale markers left out, as
+   * samples(mint, maxt, { skipStale: true }) gives them, written into
+   * `into` (its arrays replaced by longer ones when too short; what lies
+   * past the count is left over). The count, or -1 when the series may hold
+   * native histograms or start timestamps there (read samples() then).
+   * For a caller reading many series one after another: nothing is
+   * allocated per series once the arrays are long enough.
+   */
+  floatsInto?(mint: Millis, maxt: Millis, into: FloatBuffers): number;
   /** Whether a sample in [mint, maxt] carries a start timestamp (then reductions alone cannot answer rate). */
   hasStartTimestamps?(mint: Millis, maxt: Millis): boolean;
   /**

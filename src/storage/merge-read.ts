@@ -8,12 +8,12 @@
 
 import { compareLabels, compareStrings, labelsKey, type Labels } from '../model/labels.js';
 import type { Matcher } from '../model/matcher.js';
-import { decodeList, encodeChunks, reduceList, reduceWindowsList, type ChunkEncoding } from '../wasm/codec.js';
+import { decodeList, decodeListInto, encodeChunks, reduceList, reduceWindowsList, type ChunkEncoding } from '../wasm/codec.js';
 import { mem } from '../wasm/loader.js';
 import { WasmBuffer } from '../wasm/buffer.js';
 import { CHUNK_LEN } from '../wasm/layout.js';
 import { BlockCorruptionError } from './block-format.js';
-import type { Querier, SampleBatch, SelectHints, Series, WindowReduction } from './interfaces.js';
+import type { FloatBuffers, Querier, SampleBatch, SelectHints, Series, WindowReduction } from './interfaces.js';
 import type { Head, MemSeries } from './head.js';
 import type { Block } from './block.js';
 import { postingsForMatchers } from './select.js';
@@ -334,6 +334,13 @@ class MergedSeries implements Series {
     const starts = this.starts();
     if (starts && this.hasStartTimestamps(lo, hi)) attachStarts(batch, starts);
     return batch;
+  }
+
+  floatsInto(mint: number, maxt: number, into: FloatBuffers): number {
+    const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
+    // Whatever would give samples() histograms or start timestamps here sends the caller there.
+    if (this.headSeries?.starts || anyPart(this.blockParts, 'starts') || this.histogramRun(lo, hi)) return -1;
+    return decodeListInto(this.chunks(lo, hi), this.q.head.enc, lo, hi, true, into);
   }
 
   /** The histogram samples within [lo, hi] of every source, tombstones applied, merged (a later source wins a timestamp); null when no source has histogram chunks there. */

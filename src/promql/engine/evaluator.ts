@@ -21,6 +21,7 @@ import type { Prepared } from './preprocess.js';
 import { unwrapParens } from './preprocess.js';
 import { evalRangeCall, extendFloats, type WindowEntry, type WindowSource } from './range-call.js';
 import { type Selection, type SeriesData, upperBound } from './selection.js';
+import { SeriesReader } from './series-reader.js';
 import { upperBoundFromLast } from './forward-search.js';
 import { fillSelectorSteps } from './selector-steps.js';
 import {
@@ -770,6 +771,12 @@ export class Evaluator {
     return this.child(start, this.end - offset, interval).matrix(e.expr);
   }
 
+  private storedWindows(vs: VectorSelector): StoredWindow[] {
+    const sel = this.q.selection;
+    const reader = new SeriesReader(sel, vs, sel.claimOneByOne(vs));
+    return sel.stored(vs).map((stored, i) => new StoredWindow(reader, stored, i));
+  }
+
   /** The samples a range function reads: a range selector's series, or a subquery's result. */
   windowSource(arg: Expr): WindowSource {
     if (arg.type === 'SubqueryExpr') {
@@ -800,7 +807,7 @@ export class Evaluator {
     const ms = arg as MatrixSelector;
     const vs = ms.vectorSelector as VectorSelector;
     return {
-      series: this.q.selection.stored(vs).map((stored, i) => new StoredWindow(this.q.selection, vs, stored, i)),
+      series: this.storedWindows(vs),
       offset: this.q.offsets.get(vs)!,
       at: this.q.prepared.at.get(vs) ?? null,
       range: this.q.prepared.range.get(ms)!,
@@ -870,11 +877,12 @@ const SLAB_CELLS = 131_072;
 class StoredWindow implements WindowEntry {
   readonly labels: Labels;
 
-  constructor(private readonly selection: Selection, private readonly vs: VectorSelector, readonly stored: StoredSeries, private readonly index: number) {
+  constructor(private readonly reader: SeriesReader, readonly stored: StoredSeries, private readonly index: number) {
     this.labels = stored.labels;
   }
 
+  /** Valid until another series of the same source is asked for (series-reader.ts). */
   data(): SeriesData {
-    return this.selection.rangeSeries(this.vs)[this.index]!;
+    return this.reader.data(this.index, this.stored);
   }
 }

@@ -23,6 +23,7 @@ export interface WindowEntry {
   dropName?: boolean;
   /** The stored series, which can reduce windows without handing out samples. */
   stored?: StoredSeries;
+  /** Its samples: valid until data() of another entry of the same source (which may reuse the arrays). */
   data(): SeriesData;
 }
 

@@ -153,6 +153,7 @@ export class Selection {
   private readonly selected = new Map<VectorSelector, StoredSeries[]>();
   private readonly data = new Map<VectorSelector, SeriesData[]>();
   private readonly nonStale = new Map<VectorSelector, SeriesData[]>();
+  private readonly oneByOne = new Set<VectorSelector>();
 
   constructor(
     private readonly querier: Querier,
@@ -190,6 +191,23 @@ export class Selection {
   /** Series matching arbitrary matchers in [start, end], decoded (for info()). */
   select(matchers: Matcher[], r: TimeRange): SeriesData[] {
     return this.querier.select(matchers, { start: r.start, end: r.end, func: 'info' }).map((s) => toSeriesData(s, r));
+  }
+
+  /**
+   * Whether series of vs may be read one at a time (series-reader.ts) instead
+   * of all at once: only by the first reader to ask, and only while nothing
+   * has decoded them all. A second reader (the selector evaluated again)
+   * takes the cached arrays, so no series is read more than twice.
+   */
+  claimOneByOne(vs: VectorSelector): boolean {
+    if (this.data.has(vs) || this.oneByOne.has(vs)) return false;
+    this.oneByOne.add(vs);
+    return true;
+  }
+
+  /** Whether rangeSeries(vs) is decoded already. */
+  decoded(vs: VectorSelector): boolean {
+    return this.data.has(vs);
   }
 
   /** The selector's series without staleness markers (what range windows see). */

@@ -50,7 +50,31 @@ for (let ms = 1; ms < 1000; ms++) {
   for (let j = 0; j < 3; j++) FRACTION_DIGITS[3 * ms + j] = ZERO + d[j]!;
 }
 
-const scratch = new Uint8Array(24);
+// "000" … "999": the three digits of each number under 1,000, and how many of them are left without leading zeros.
+const DIGITS3 = new Uint8Array(3000);
+const DIGITS3_LEN = new Uint8Array(1000);
+for (let x = 0; x < 1000; x++) {
+  DIGITS3[3 * x] = ZERO + Math.floor(x / 100);
+  DIGITS3[3 * x + 1] = ZERO + (Math.floor(x / 10) % 10);
+  DIGITS3[3 * x + 2] = ZERO + (x % 10);
+  DIGITS3_LEN[x] = x >= 100 ? 3 : x >= 10 ? 2 : 1;
+}
+
+/** Writes x (0 <= x < 10^6, an int32) at p without leading zeros; returns the new p. */
+function writeUpTo6(bytes: Uint8Array, p: number, x: number): number {
+  if (x < 1000) {
+    const len = DIGITS3_LEN[x]!;
+    for (let j = 3 - len; j < 3; j++) bytes[p++] = DIGITS3[3 * x + j]!;
+    return p;
+  }
+  const a = (x / 1000) | 0, b = x - a * 1000;
+  const len = DIGITS3_LEN[a]!;
+  for (let j = 3 - len; j < 3; j++) bytes[p++] = DIGITS3[3 * a + j]!;
+  bytes[p] = DIGITS3[3 * b]!;
+  bytes[p + 1] = DIGITS3[3 * b + 1]!;
+  bytes[p + 2] = DIGITS3[3 * b + 2]!;
+  return p + 3;
+}
 
 /** The `[t,"` bytes of steps start + k * interval, k < n. */
 export function stepPrefixTable(start: number, interval: number, n: number): StepPrefixBytes {
@@ -84,28 +108,21 @@ export function stepPrefixTable(start: number, interval: number, n: number): Ste
     }
     const s = Math.floor(a / 1000);
     const ms = a - s * 1000;
-    // The seconds (under 10^12) as two int32 halves of six digits, written last digit first.
-    let hi = Math.floor(s / 1e6) | 0, lo = (s - hi * 1e6) | 0;
-    let d = 0;
-    if (hi === 0) {
-      do {
-        const q = (lo / 10) | 0;
-        scratch[d++] = ZERO + lo - q * 10;
-        lo = q;
-      } while (lo > 0);
-    } else {
-      for (let j = 0; j < 6; j++) {
-        const q = (lo / 10) | 0;
-        scratch[d++] = ZERO + lo - q * 10;
-        lo = q;
-      }
-      do {
-        const q = (hi / 10) | 0;
-        scratch[d++] = ZERO + hi - q * 10;
-        hi = q;
-      } while (hi > 0);
+    // The seconds (under 10^12) as two int32 halves of six digits, in groups of three from a table:
+    // the high half without leading zeros, then the low half's six digits.
+    const hi = Math.floor(s / 1e6) | 0, lo = (s - hi * 1e6) | 0;
+    if (hi === 0) p = writeUpTo6(bytes, p, lo);
+    else {
+      p = writeUpTo6(bytes, p, hi);
+      const la = (lo / 1000) | 0, lb = lo - la * 1000;
+      bytes[p] = DIGITS3[3 * la]!;
+      bytes[p + 1] = DIGITS3[3 * la + 1]!;
+      bytes[p + 2] = DIGITS3[3 * la + 2]!;
+      bytes[p + 3] = DIGITS3[3 * lb]!;
+      bytes[p + 4] = DIGITS3[3 * lb + 1]!;
+      bytes[p + 5] = DIGITS3[3 * lb + 2]!;
+      p += 6;
     }
-    while (d > 0) bytes[p++] = scratch[--d]!;
     const len = FRACTION_LEN[ms]!;
     if (len > 0) {
       bytes[p++] = DOT;

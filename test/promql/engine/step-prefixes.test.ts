@@ -40,6 +40,11 @@ describe('stepPrefixTable', () => {
       [-(2 ** 60), 2 ** 52, 9],
       [123_456, 100, 0],
       [1_767_225_600_000, 10, 1],
+      // Seconds written in groups of three: a low half with zeros inside and across 10^3 and 10^6.
+      [1_000_000_998_000, 1000, 5],
+      [999_998_000, 1000, 4],
+      [998_000, 1000, 4],
+      [-1_000_000_000_000, 1000, 3],
     ];
     for (const [start, interval, n] of grids) same(start, interval, n);
   });
