@@ -145,10 +145,10 @@ class QueryWorker {
   /** The storage the running query reads, served to the worker call by call. */
   private storage: StorageServer | null = null;
 
-  constructor(heapMb: number) {
+  constructor(heapMb: number, engine: EngineOptions) {
     const { port1, port2 } = new MessageChannel();
     const signal = newStorageSignal();
-    const workerData: QueryWorkerData = { port: port2, signal };
+    const workerData: QueryWorkerData = { port: port2, signal, engine };
     this.worker = new Worker(workerURL(import.meta.url, 'query-worker'), {
       resourceLimits: queryWorkerLimits(heapMb), workerData, transferList: [port2],
     });
@@ -213,6 +213,8 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const budget = options.maxMemoryBytes ?? 1024 * 1024 * 1024;
   // The worker's engine counts what it holds against the budget; the heap limit is the hard edge past that.
   const heapMb = Math.ceil((2 * budget) / (1024 * 1024)) + 128;
+  // Given to each worker once, when it starts; a query's message carries only its own timeout.
+  const workerEngine: EngineOptions = { ...options, maxMemoryBytes: budget };
   const idle: QueryWorker[] = [];
   let live = 0;
   let split = 0;
@@ -229,7 +231,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
 
   const spawn = () => {
     live++;
-    return new QueryWorker(heapMb);
+    return new QueryWorker(heapMb, workerEngine);
   };
   const acquire = async (): Promise<QueryWorker> => {
     for (let w = idle.pop(); w; w = idle.pop()) {
@@ -308,7 +310,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
         q.signal?.addEventListener('abort', onAbort, { once: true });
       });
       const remaining = Math.max(1, q.deadline - Date.now());
-      const msg: WorkerQuery = { engine: { ...options, timeout: remaining, maxMemoryBytes: budget }, query, start, end, step, lookbackDelta: q.lookbackDelta, timeout: remaining };
+      const msg: WorkerQuery = { query, start, end, step, lookbackDelta: q.lookbackDelta, timeout: remaining };
       if (whole) {
         msg.whole = whole;
         msg.pieces = true;
@@ -402,9 +404,11 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     return got;
   };
 
+  let engineLookback: number | undefined;
   const run = async (query: string, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> => {
     const timeout = opts.timeout !== undefined ? Math.min(ms(opts.timeout, engineTimeout), engineTimeout) : engineTimeout;
-    const lookbackDelta = opts.lookbackDelta !== undefined ? ms(opts.lookbackDelta, 0) : ms(options.lookbackDelta, 5 * 60_000);
+    // The engine's lookback is parsed once (a text such as '5m' was parsed again for every query); a bad one throws at each query, as before.
+    const lookbackDelta = opts.lookbackDelta !== undefined ? ms(opts.lookbackDelta, 0) : (engineLookback ??= ms(options.lookbackDelta, 5 * 60_000));
     const q: Query = {
       deadline: Date.now() + timeout,
       lookbackDelta,

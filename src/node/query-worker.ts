@@ -15,7 +15,6 @@ import { RemoteStorage } from './worker-storage.js';
 import { BlockReadingStorage, type BlockSnapshot } from './worker-blocks.js';
 
 export interface WorkerQuery {
-  engine: EngineOptions;
   query: string;
   /** ms; equal start and end with step 0 is an instant query. */
   start: number;
@@ -33,10 +32,16 @@ export interface WorkerQuery {
   memoryShare?: number;
 }
 
-/** What the worker is started with: its end of the storage channel and the word that wakes it. */
+/**
+ * What the worker is started with: its end of the storage channel, the word
+ * that wakes it, and the engine's options, which do not change over the
+ * worker's life (each query brings only its own timeout and lookback), so
+ * they are not cloned into every query's message.
+ */
 export interface QueryWorkerData {
   port: MessagePort;
   signal: Int32Array;
+  engine: EngineOptions;
 }
 
 export type WorkerAnswer = (
@@ -63,25 +68,17 @@ setByteAllocator((n) => Buffer.allocUnsafeSlow(n));
 const data = workerData as QueryWorkerData | undefined;
 const storage = data ? new BlockReadingStorage(new RemoteStorage(data.port, data.signal)) : null;
 
-// One engine per set of options, kept across queries (the server's options never change, so one in
-// practice). Each query's own timeout is passed with it, so the engine's is only an outer bound.
+// One engine for the worker's life. Each query's own timeout is passed with it, so the engine's is
+// only an outer bound.
 const ENGINE_TIMEOUT_MS = 2 ** 31;
-let engineKey = '';
 let engine: (Engine & TextQueries) | null = null;
-function engineFor(options: EngineOptions): Engine & TextQueries {
-  const key = JSON.stringify({ ...options, timeout: undefined });
-  if (!engine || key !== engineKey) {
-    engine = createEngine(storage!, { ...options, timeout: ENGINE_TIMEOUT_MS });
-    engineKey = key;
-  }
-  return engine;
-}
+const engineOf = (): Engine & TextQueries => (engine ??= createEngine(storage!, { ...data!.engine, timeout: ENGINE_TIMEOUT_MS }));
 
 parentPort?.on('message', (q: WorkerQuery) => {
   let answer: WorkerAnswer;
   try {
     storage!.begin(q.blocks);
-    const engine = engineFor(q.engine);
+    const engine = engineOf();
     const opts = { timeout: q.timeout, lookbackDelta: q.lookbackDelta };
     // Vectors and matrices come back as their JSON text, written from the evaluation's columns.
     // As bytes, moved to the main thread rather than copied: it sends them as they are.

@@ -10,6 +10,7 @@ import { createOffThreadEngine } from '../../src/node/offthread-engine.js';
 import { STALE_NAN } from '../../src/model/stale.js';
 
 const T0 = Date.UTC(2026, 0, 1);
+const AT = T0 + 50 * 60_000;
 let db: DB;
 let off: ReturnType<typeof createOffThreadEngine>;
 
@@ -62,7 +63,7 @@ const QUERIES = [
 
 describe('the off-thread engine', () => {
   const local = () => createEngine(db, { features: ['promql-experimental-functions'] });
-  const at = T0 + 50 * 60_000;
+  const at = AT;
 
   for (const q of QUERIES) {
     it(`answers as the in-process engine: ${q}`, async () => {
@@ -96,5 +97,42 @@ describe('the off-thread engine', () => {
     await expect(q).rejects.toBeInstanceOf(QueryCanceledError);
     // The engine goes on answering with a fresh worker.
     expect((await off.instantQuery('count(temperature)', at)).result).toMatchObject([{ value: [at / 1000, '1'] }]);
+  });
+});
+
+// The engine's options reach a worker once, when it starts (not with every query): each option must
+// still shape every query a worker evaluates, a replaced worker's included, and the engine's
+// lookback (parsed once on the main thread) must hold for queries that give none of their own.
+describe("the engine's options in the workers", () => {
+  const strip = (r: { stats?: unknown }) => ({ ...r, stats: undefined });
+
+  it('evaluate with the options given to the off-thread engine, query after query, in a replaced worker too', async () => {
+    const options = { lookbackDelta: '20s', maxSamples: 400, features: ['promql-experimental-functions'] as const, defaultSubqueryStep: '7m', columnar: false };
+    const eng = createOffThreadEngine(db, { ...options, features: [...options.features] }, { workers: 1 });
+    const ref = createEngine(db, { ...options, features: [...options.features] });
+    // Queries whose answers differ under each option: a stale series within 20 s (lookback),
+    // an experimental function, a subquery without a step, and more samples than 400.
+    const qs = ['temperature', 'mad_over_time(temperature[10m])', 'count_over_time(temperature[30m:])', 'http_requests_total'];
+    const after = T0 + 240 * 15_000 + 10_000;
+    try {
+      for (let round = 0; round < 2; round++) {
+        for (const q of qs) {
+          expect(strip(await eng.instantQuery(q, after))).toEqual(strip(ref.instantQuerySync(q, after)));
+          expect(strip(await eng.instantQuery(q, AT))).toEqual(strip(ref.instantQuerySync(q, AT)));
+          expect(strip(await eng.rangeQuery(q, T0 + 55 * 60_000, T0 + 60 * 60_000 + 30_000, '15s'))).toEqual(strip(ref.rangeQuerySync(q, T0 + 55 * 60_000, T0 + 60 * 60_000 + 30_000, '15s')));
+        }
+        await expect(eng.rangeQuery('http_requests_total', T0, T0 + 3600_000, '15s')).rejects.toThrow(/too many samples/i);
+        // An abort ends the worker; its replacement starts with the same options.
+        const ac = new AbortController();
+        const q = eng.instantQuery('count_over_time(mad_over_time(http_requests_total[30m])[30m:1ms])', AT, { signal: ac.signal });
+        setTimeout(() => ac.abort(), 50);
+        await expect(q).rejects.toBeInstanceOf(QueryCanceledError);
+      }
+      // The lookback given with a query still takes the place of the engine's.
+      const own = await eng.instantQuery('temperature', T0 + 240 * 15_000 - 1, { lookbackDelta: '1ms' });
+      expect(own.result).toEqual([]);
+    } finally {
+      await eng.close();
+    }
   });
 });
