@@ -25,7 +25,7 @@ export function sumWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out:
   const m = walkWindows(t, g, tally);
   const { lo: winLo, hi: winHi, step: winStep } = windows();
   const values = out.values, present = out.present;
-  if (m > 0 && exactSums(v, winLo[0]!, winHi[m - 1]!)) {
+  if (m > 0 && overlapping(m) && exactSums(v, winLo[0]!, winHi[m - 1]!)) {
     slidingSums(v, m, out, false);
     return;
   }
@@ -75,7 +75,7 @@ export function avgWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out:
   const m = walkWindows(t, g, tally);
   const { lo: winLo, hi: winHi, step: winStep } = windows();
   const values = out.values, present = out.present;
-  if (m > 0 && exactSums(v, winLo[0]!, winHi[m - 1]!)) {
+  if (m > 0 && overlapping(m) && exactSums(v, winLo[0]!, winHi[m - 1]!)) {
     slidingSums(v, m, out, true);
     return;
   }
@@ -132,6 +132,20 @@ export function exactSums(v: Float64Array, lo: number, hi: number): boolean {
     abs += Math.abs(x);
   }
   return abs < EXACT;
+}
+
+/**
+ * Whether the last walk's m windows hold more samples between them than
+ * their span does, so windows share samples and a running sum saves work:
+ * otherwise (a range no longer than the step) the Kahan path reads each
+ * sample at most once already, and exactSums's pass over the span would be
+ * extra.
+ */
+function overlapping(m: number): boolean {
+  const { lo: winLo, hi: winHi } = windows();
+  let held = 0;
+  for (let j = 0; j < m; j++) held += winHi[j]! - winLo[j]!;
+  return held > winHi[m - 1]! - winLo[0]!;
 }
 
 /** The last walk's m windows over exact samples, each as sumOverTime (S + 0) or avgOverTime (S / count + 0 / count) gives it. */

@@ -137,6 +137,17 @@ describe('sum_over_time and avg_over_time kernels', () => {
     }
   });
 
+  it('keep the Kahan sum where a running sum past the bound would drift', () => {
+    // Windows [2^53, 1] and [1, 1]: a running sum holds 2^53 + 1, which rounds, and gives 0 for the second window instead of 2.
+    const t = Float64Array.from([1000, 2000, 3000]), v = Float64Array.from([2 ** 53, 1, 1]);
+    const grid: KernelGrid = { start: 2000, end: 3000, interval: 1000, offset: 0, range: 1500, params: [], badQuantile: () => {}, checkAbort: () => {} };
+    for (const [kernel, fn] of [[sumWindows, sumOverTime], [avgWindows, avgOverTime]] as const) {
+      const out = emptyColumns(2000, 1000, 2);
+      kernel(t, v, grid, out, { total: 0, widest: 0 });
+      expect([out.values[0], out.values[1]]).toEqual([fn(v, 0, 2), fn(v, 1, 3)]);
+    }
+  });
+
   it('bound the absolute sum, not the values', () => {
     const big = 2 ** 52;
     expect(exactSums(Float64Array.from([big - 1, 1]), 0, 2)).toBe(true);
