@@ -140,8 +140,9 @@ export function decodeList(chunks: ArrayLike<number>, enc: number, mint: number,
 }
 
 /**
- * decodeList into arrays the caller reuses (grown to the next power of two
- * when too short): the count. Reading series one at a time, this copies
+ * decodeList into arrays the caller reuses (grown by half again, or to the
+ * count, when too short: a power of two could nearly double the largest
+ * series' size): the count. Reading series one at a time, this copies
  * each sample once and allocates nothing per series, where decodeList's
  * fresh arrays per series were, with the collections their memory set off,
  * several milliseconds of a query over a few hundred series.
@@ -150,8 +151,8 @@ export function decodeListInto(chunks: ArrayLike<number>, enc: number, mint: num
   const lp = writeList(chunks);
   const n = wasm.decodeRange(lp, chunks.length, enc, mint, maxt, skipStale ? 1 : 0);
   if (n < 0) throw new ChunkError(statusMessage(n), n);
-  if (into.t.length < n) into.t = new Float64Array(capacityFor(n));
-  if (into.v.length < n) into.v = new Float64Array(capacityFor(n));
+  if (into.t.length < n) into.t = new Float64Array(capacityFor(n, into.t.length));
+  if (into.v.length < n) into.v = new Float64Array(capacityFor(n, into.v.length));
   const tp = wasm.decodedTimes() >>> 3;
   const vp = wasm.decodedValues() >>> 3;
   const { f64 } = mem();
@@ -160,10 +161,8 @@ export function decodeListInto(chunks: ArrayLike<number>, enc: number, mint: num
   return n;
 }
 
-function capacityFor(n: number): number {
-  let c = 1024;
-  while (c < n) c *= 2;
-  return c;
+function capacityFor(n: number, had: number): number {
+  return Math.max(n, 1024, Math.ceil(had * 1.5));
 }
 
 const reduceOut = new WasmBuffer();
