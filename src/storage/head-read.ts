@@ -81,11 +81,11 @@ class HeadSeries implements Series {
     return batch;
   }
 
-  floatsInto(mint: number, maxt: number, into: FloatBuffers): number {
+  floatsInto(mint: number, maxt: number, into: FloatBuffers, opts?: { keepStale?: boolean }): number {
     // A series that has ever held histograms or start timestamps reads through samples().
     if (this.s.hist || this.s.starts) return -1;
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
-    return decodeListInto(this.chunks(lo, hi), this.head.enc, lo, hi, true, into);
+    return decodeListInto(this.chunks(lo, hi), this.head.enc, lo, hi, !opts?.keepStale, into);
   }
 
   hasHistograms(mint: number, maxt: number): boolean {

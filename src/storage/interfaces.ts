@@ -96,9 +96,10 @@ export interface Series {
    * past the count is left over). The count, or -1 when the series may hold
    * native histograms or start timestamps there (read samples() then).
    * For a caller reading many series one after another: nothing is
-   * allocated per series once the arrays are long enough.
+   * allocated per series once the arrays are long enough. With keepStale
+   * the stale markers stay in, as samples(mint, maxt) gives them.
    */
-  floatsInto?(mint: Millis, maxt: Millis, into: FloatBuffers): number;
+  floatsInto?(mint: Millis, maxt: Millis, into: FloatBuffers, opts?: { keepStale?: boolean }): number;
   /** Whether a sample in [mint, maxt] carries a start timestamp (then reductions alone cannot answer rate). */
   hasStartTimestamps?(mint: Millis, maxt: Millis): boolean;
   /**

@@ -336,11 +336,11 @@ class MergedSeries implements Series {
     return batch;
   }
 
-  floatsInto(mint: number, maxt: number, into: FloatBuffers): number {
+  floatsInto(mint: number, maxt: number, into: FloatBuffers, opts?: { keepStale?: boolean }): number {
     const lo = Math.max(mint, this.q.mint), hi = Math.min(maxt, this.q.maxt);
     // Whatever would give samples() histograms or start timestamps here sends the caller there.
     if (this.headSeries?.starts || anyPart(this.blockParts, 'starts') || this.histogramRun(lo, hi)) return -1;
-    return decodeListInto(this.chunks(lo, hi), this.q.head.enc, lo, hi, true, into);
+    return decodeListInto(this.chunks(lo, hi), this.q.head.enc, lo, hi, !opts?.keepStale, into);
   }
 
   /** The histogram samples within [lo, hi] of every source, tombstones applied, merged (a later source wins a timestamp); null when no source has histogram chunks there. */

@@ -27,6 +27,7 @@ import type { SeriesSink } from './series-sink.js';
 import { type Matrix, type Series, labelsKey } from './value.js';
 import { unwrapParens } from './preprocess.js';
 import { fillSelectorSteps } from './selector-steps.js';
+import { SeriesReader } from './series-reader.js';
 
 /** Thrown by the sink when a series it cannot fold (one with native histograms) arrives: the held path takes over. */
 class NotStreamable extends Error {}
@@ -180,9 +181,14 @@ function inputStream(ev: Evaluator, expr: Expr): InputStream | null {
     e = e.expr;
   }
   if (e.type === 'VectorSelector') {
-    if (e.smoothed || ev.q.selection.series(e).some((s) => s.h)) return null;
+    if (e.smoothed) return null;
+    const sel = ev.q.selection;
+    // Floats only, asked of storage: the series are then read one at a time, each done with before the next.
+    const oneByOne = sel.claimFloatsOneByOne(e);
+    if (!oneByOne && sel.series(e).some((s) => s.h)) return null;
+    const reader = new SeriesReader(sel, e, oneByOne, true);
     const vs = e;
-    return { into: (sink) => selectorInto(ev, vs, sink), checksDuplicates: false };
+    return { into: (sink) => selectorInto(ev, vs, reader, sink), checksDuplicates: false };
   }
   if (e.type !== 'Call') return null;
   const name = e.func.name;
@@ -198,10 +204,12 @@ function inputStream(ev: Evaluator, expr: Expr): InputStream | null {
  * value written by selector-steps.ts as evalSeries writes it, into the
  * sink's one buffer instead of a new column per series.
  */
-function selectorInto(ev: Evaluator, vs: VectorSelector, sink: SeriesSink): void {
+function selectorInto(ev: Evaluator, vs: VectorSelector, reader: SeriesReader, sink: SeriesSink): void {
   const offset = ev.q.offsets.get(vs)!;
-  for (const s of ev.q.selection.series(vs)) {
+  const stored = ev.q.selection.stored(vs);
+  for (let i = 0; i < stored.length; i++) {
     ev.cfg.checkAbort();
+    const s = reader.data(i, stored[i]!);
     const cols = sink.columns();
     cols.count = fillSelectorSteps(s, ev.start - offset, ev.interval, ev.numSteps, ev.cfg.lookbackDelta, cols.values, cols.present, 0);
     if (cols.count === 0) {

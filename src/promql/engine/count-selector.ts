@@ -21,11 +21,12 @@ import type { Evaluator } from './evaluator.js';
 import { groupingKey, groupingLabels } from './aggregate.js';
 import { foldBytesPerCell } from './aggregate-fold.js';
 import { ColumnarSeries } from './columnar.js';
+import { SeriesReader } from './series-reader.js';
 import { countSelectorRuns, fillSelectorSteps, runsExact } from './selector-steps.js';
 import type { Matrix } from './value.js';
 
-/** The selector e counts, when it is one (through parentheses) whose series hold floats only; else null. */
-function countedSelector(ev: Evaluator, expr: Expr): VectorSelector | null {
+/** The selector e counts, when it is one (through parentheses) whose series hold floats only, with its series' reader; else null. */
+function countedSelector(ev: Evaluator, expr: Expr): { vs: VectorSelector; reader: SeriesReader } | null {
   let e = expr;
   for (;;) {
     if (ev.q.prepared.invariant.has(e)) return null;
@@ -33,7 +34,10 @@ function countedSelector(ev: Evaluator, expr: Expr): VectorSelector | null {
     e = e.expr;
   }
   if (e.type !== 'VectorSelector' || e.smoothed) return null;
-  return ev.q.selection.series(e).some((s) => s.h) ? null : e;
+  const sel = ev.q.selection;
+  // Floats only, asked of storage: the series are then read one at a time, each done with before the next.
+  if (sel.claimFloatsOneByOne(e)) return { vs: e, reader: new SeriesReader(sel, e, true, true) };
+  return sel.series(e).some((s) => s.h) ? null : { vs: e, reader: new SeriesReader(sel, e, false, true) };
 }
 
 /**
@@ -43,8 +47,9 @@ function countedSelector(ev: Evaluator, expr: Expr): VectorSelector | null {
 export function countSelector(ev: Evaluator, e: AggregateExpr): Matrix | null {
   if (!ev.cfg.columnar || ev.start >= ev.end || (e.op !== 'count' && e.op !== 'group')) return null;
   ev.cfg.checkAbort();
-  const vs = countedSelector(ev, e.expr);
-  if (!vs) return null;
+  const counted = countedSelector(ev, e.expr);
+  if (!counted) return null;
+  const { vs, reader } = counted;
   const q = ev.q;
   const n = ev.numSteps;
   const offset = q.offsets.get(vs)!;
@@ -63,8 +68,10 @@ export function countSelector(ev: Evaluator, e: AggregateExpr): Matrix | null {
   };
   try {
     hold(9 * n);
-    for (const s of q.selection.series(vs)) {
+    const stored = q.selection.stored(vs);
+    for (let i = 0; i < stored.length; i++) {
       ev.cfg.checkAbort();
+      const s = reader.data(i, stored[i]!);
       const key = groupingKey(s.labels, e.grouping, e.without);
       let g = groupIds.get(key);
       // A series' steps are counted into its group's column before the group is charged for, as the fold

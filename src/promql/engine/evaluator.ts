@@ -628,7 +628,10 @@ export class Evaluator {
    */
   private evalSeries(vs: VectorSelector): Matrix {
     const offset = this.q.offsets.get(vs)!;
-    const all = this.q.selection.series(vs);
+    // Each series is copied into columns (or points) before the next is read, so one pair of arrays serves them all.
+    const sel = this.q.selection;
+    const reader = new SeriesReader(sel, vs, sel.claimFloatsOneByOne(vs), true);
+    const stored = sel.stored(vs);
     const out: Matrix = [];
     const n = this.numSteps;
     // Columns are views of slabs of about a megabyte, made as series need them: never far ahead of
@@ -636,8 +639,9 @@ export class Evaluator {
     const perSlab = Math.max(1, Math.floor(SLAB_CELLS / n));
     let values: Float64Array | null = null, present: Uint8Array | null = null;
     let slot = perSlab;
-    for (const s of all) {
+    for (let i = 0; i < stored.length; i++) {
       this.cfg.checkAbort();
+      const s = reader.data(i, stored[i]!);
       if (s.h || !this.cfg.columnar) {
         out.push(...this.selectorPoints(s, offset));
         continue;

@@ -205,6 +205,22 @@ export class Selection {
     return true;
   }
 
+  /**
+   * claimOneByOne for an instant selector whose series hold floats only
+   * (as series(vs).some((s) => s.h) would tell, but asked of storage without
+   * decoding): false when any series has a native histogram in range, or
+   * cannot be read one at a time, and then nothing is claimed.
+   */
+  claimFloatsOneByOne(vs: VectorSelector): boolean {
+    if (this.data.has(vs) || this.oneByOne.has(vs)) return false;
+    const r = this.range(vs);
+    for (const s of this.stored(vs)) {
+      if (!s.floatsInto || !s.hasHistograms || s.hasHistograms(r.start, r.end)) return false;
+    }
+    this.oneByOne.add(vs);
+    return true;
+  }
+
   /** Whether rangeSeries(vs) is decoded already. */
   decoded(vs: VectorSelector): boolean {
     return this.data.has(vs);

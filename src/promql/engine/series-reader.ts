@@ -1,13 +1,18 @@
-// A range function's stored series read one at a time, each into the same
-// two arrays, instead of every series of the selector decoded up front into
+// A selector's stored series read one at a time, each into the same two
+// arrays, instead of every series of the selector decoded up front into
 // arrays of its own and held for the whole query. A range function over a
 // few hundred series walks them in order and is done with each before the
-// next (range-call.ts `windows`), so one pair of arrays serves them all: a
-// query no longer allocates its input's size in fresh arrays, and the
-// collections that memory set off (scavenges and mark-compacts for external
-// memory pressure) go with it. The samples are the ones rangeSeries gives,
-// stale markers left out by the decoder instead of flagged and copied out
-// afterwards.
+// next (range-call.ts `windows`), and so does an instant selector's step
+// fill (selector-steps.ts: its values are copied into step columns), so one
+// pair of arrays serves them all: a query no longer allocates its input's
+// size in fresh arrays, and the collections that memory set off (scavenges
+// and mark-compacts for external memory pressure) go with it.
+//
+// For a range function the samples are the ones rangeSeries gives, stale
+// markers left out by the decoder instead of flagged and copied out
+// afterwards. For an instant selector they are the ones series gives,
+// markers kept and flagged by their bits (one reused flag array, null when
+// the series has none), since a marker ends a series within the lookback.
 
 import type { FloatBuffers, Series as StoredSeries } from '../../storage/interfaces.js';
 import type { VectorSelector } from '../parser/ast.js';
@@ -17,27 +22,52 @@ const EMPTY = new Float64Array(0);
 
 export class SeriesReader {
   private readonly bufs: FloatBuffers = { t: EMPTY, v: EMPTY };
+  private flags = new Uint8Array(0);
   private current = -1;
   private currentData: SeriesData | null = null;
 
-  constructor(private readonly selection: Selection, private readonly vs: VectorSelector, private readonly oneByOne: boolean) {}
+  /** keepStale: read as series(vs) gives them (an instant selector), not rangeSeries(vs). */
+  constructor(
+    private readonly selection: Selection, private readonly vs: VectorSelector, private readonly oneByOne: boolean,
+    private readonly keepStale = false,
+  ) {}
 
   /**
-   * Series i without staleness markers. With oneByOne, its arrays stay
-   * valid only until a different series is asked for.
+   * Series i (without staleness markers unless keepStale). With oneByOne,
+   * its arrays stay valid only until a different series is asked for.
    */
   data(i: number, stored: StoredSeries): SeriesData {
     if (this.current === i) return this.currentData!;
     let d: SeriesData | undefined;
     if (this.oneByOne && stored.floatsInto && !this.selection.decoded(this.vs)) {
       const r = this.selection.range(this.vs);
-      const n = stored.floatsInto(r.start, r.end, this.bufs);
-      if (n >= 0) d = { labels: stored.labels, t: this.bufs.t.subarray(0, n), v: this.bufs.v.subarray(0, n), stale: null, stored };
+      const n = this.keepStale
+        ? stored.floatsInto(r.start, r.end, this.bufs, { keepStale: true })
+        : stored.floatsInto(r.start, r.end, this.bufs);
+      if (n >= 0) {
+        const v = this.bufs.v.subarray(0, n);
+        const stale = this.keepStale ? this.staleFlags(v) : null;
+        d = { labels: stored.labels, t: this.bufs.t.subarray(0, n), v, stale, stored };
+      }
     }
     // Histograms or start timestamps (or no one-by-one read): every series decoded and held, as before.
-    d ??= this.selection.rangeSeries(this.vs)[i]!;
+    d ??= this.keepStale ? this.selection.series(this.vs)[i]! : this.selection.rangeSeries(this.vs)[i]!;
     this.current = i;
     this.currentData = d;
     return d;
+  }
+
+  /** staleFlagsOrNull (model/stale.ts) into the reused flag array: markers by their exact bits, null when none. */
+  private staleFlags(values: Float64Array): Uint8Array | null {
+    const n = values.length;
+    const bits = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+    let i = 0;
+    while (i < n && !(bits[2 * i] === 0x00000002 && bits[2 * i + 1] === 0x7ff00000)) i++;
+    if (i === n) return null;
+    if (this.flags.length < n) this.flags = new Uint8Array(Math.max(n, this.flags.length + (this.flags.length >> 1)));
+    const out = this.flags.subarray(0, n);
+    out.fill(0, 0, i);
+    for (; i < n; i++) out[i] = bits[2 * i] === 0x00000002 && bits[2 * i + 1] === 0x7ff00000 ? 1 : 0;
+    return out;
   }
 }
