@@ -58,6 +58,7 @@ function transferable(a: WorkerAnswer): ArrayBuffer[] {
   if ('error' in a) return [];
   const arrays = a.pieces ? [a.pieces.bytes, a.pieces.at, a.pieces.metricUnits] : a.resultBytes ? [a.resultBytes] : [];
   const out: ArrayBuffer[] = [];
+  // Every one of these owns its buffer (allocUnsafeSlow or the writer's own, never Node's shared Buffer pool, which a transfer would take away whole).
   for (const x of arrays) if (x.buffer instanceof ArrayBuffer && !out.includes(x.buffer)) out.push(x.buffer);
   return out;
 }

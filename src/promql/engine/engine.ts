@@ -277,7 +277,7 @@ export function createEngine(db: Queryable, options: EngineOptions = {}): Engine
       if (Array.isArray(value) && state.cfg.delayedNameRemoval) value = cleanupMetricLabels(value);
       checkAbort();
       const t3 = performance.now();
-      const shaped = asText ? shapeText(value, typeOf(expr), instant, start, maxMemoryBytes, opts.pieces === true, opts.bytes === true) : { data: shape(value, typeOf(expr), instant, start) };
+      const shaped = asText ? shapeText(value, typeOf(expr), instant, start, maxMemoryBytes, base.maxMemoryBytes, opts.pieces === true, opts.bytes === true) : { data: shape(value, typeOf(expr), instant, start) };
       const data = shaped.data;
       const annos = state.annos.list();
       const render = (a: (typeof annos)[number]) => {
@@ -360,7 +360,7 @@ function shape(value: EvalResult, type: string, instant: boolean, start: number)
 }
 
 /** shape() with a vector or matrix written as its JSON text instead (result-json.ts), the text held to the memory budget. */
-function shapeText(value: EvalResult, type: string, instant: boolean, start: number, maxBytes: number, pieces: boolean, bytes: boolean): { data: QueryData; json?: string; bytes?: Uint8Array; length?: number; pieces?: MatrixPieces } {
+function shapeText(value: EvalResult, type: string, instant: boolean, start: number, maxBytes: number, wholeBytes: number, pieces: boolean, bytes: boolean): { data: QueryData; json?: string; bytes?: Uint8Array; length?: number; pieces?: MatrixPieces } {
   if (!Array.isArray(value) || (instant && type === 'scalar')) return { data: shape(value, type, instant, start) };
   const m: Matrix = value;
   if (instant && type === 'vector') {
@@ -369,6 +369,6 @@ function shapeText(value: EvalResult, type: string, instant: boolean, start: num
   }
   sortMatrix(m);
   const data: QueryData = { resultType: 'matrix', result: [] };
-  if (pieces) return { data, pieces: matrixPieces(m, maxBytes) };
+  if (pieces) return { data, pieces: matrixPieces(m, maxBytes, wholeBytes) };
   return bytes ? { data, bytes: matrixJSONBytes(m, maxBytes), length: m.length } : { data, json: matrixJSON(m, maxBytes), length: m.length };
 }

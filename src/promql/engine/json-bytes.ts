@@ -36,9 +36,11 @@ export class JsonBytes {
   /**
    * limit: the query memory budget. The buffer lives outside V8's heap, so
    * the worker's heap limit never sees it: an answer's text is held to the
-   * budget here instead.
+   * budget here instead. hardLimit: what all the text may come to, uncounted
+   * text included (label sets and histograms, which the budget does not
+   * count but which still take memory here).
    */
-  constructor(private limit = Infinity) {
+  constructor(private limit = Infinity, private readonly hardLimit = Infinity) {
     // A kept buffer larger than the limit would let the text pass it without growing, where it is checked.
     this.buf = kept !== null && kept.length <= limit ? kept : new Uint8Array(64 * 1024);
     kept = null;
@@ -51,6 +53,7 @@ export class JsonBytes {
 
   private grow(need: number): void {
     if (this.pos + need > this.limit) throw new QueryMemoryError(this.limit);
+    if (this.pos + need > this.hardLimit) throw new QueryMemoryError(this.hardLimit);
     let size = this.buf.length * 2;
     while (size < this.pos + need) size *= 2;
     const next = new Uint8Array(size);
@@ -129,6 +132,10 @@ export class JsonBytes {
       out = allocate(this.pos);
       out.set(this.buf.subarray(0, this.pos));
       kept = this.buf;
+    } else if (this.buf.length > this.pos * 1.25) {
+      // The doubled buffer's slack would go along with the bytes and be held until the answer is sent.
+      out = allocate(this.pos);
+      out.set(this.buf.subarray(0, this.pos));
     } else out = this.buf.subarray(0, this.pos);
     this.pos = 0;
     return out;

@@ -28,12 +28,19 @@ export interface MatrixPieces {
   metricUnits: Uint32Array;
 }
 
-/** The sorted matrix's elements in pieces; the float points' text together is held to the memory budget as matrixJSON's is. */
-export function matrixPieces(m: readonly Series[], maxBytes = Infinity): MatrixPieces {
+/**
+ * The sorted matrix's elements in pieces; the float points' text together
+ * is held to the memory budget (maxBytes) as matrixJSON's is, and all the
+ * text, label sets and histograms included, to wholeBytes: the whole
+ * query's budget, past which the join would refuse the parts anyway (it
+ * refuses a text of more than a third of the budget in UTF-16 units, and a
+ * unit is at most three bytes).
+ */
+export function matrixPieces(m: readonly Series[], maxBytes = Infinity, wholeBytes = Infinity): MatrixPieces {
   const labels: Labels[] = [];
   const at = new Uint32Array(6 * m.length), metricUnits = new Uint32Array(m.length);
   const prefixes = new StepPrefixes();
-  const b = new JsonBytes(maxBytes);
+  const b = new JsonBytes(maxBytes, wholeBytes);
   for (let i = 0; i < m.length; i++) {
     const s = m[i]!;
     labels.push(s.metric);

@@ -39,4 +39,29 @@ describe('JsonBytes.finishBytes', () => {
     c.ascii('abcde');
     expect(() => c.finishBytes()).toThrow(QueryMemoryError);
   });
+
+  it('holds all the text, uncounted included, to the hard limit', () => {
+    const b = new JsonBytes(100_000, 150_000);
+    b.uncounted(() => b.ascii('x'.repeat(100_000)));
+    b.ascii('y'.repeat(40_000));
+    expect(b.finishBytes().length).toBe(140_000);
+    const c = new JsonBytes(100_000, 150_000);
+    expect(() => c.uncounted(() => c.ascii('x'.repeat(200_000)))).toThrow(QueryMemoryError);
+    const d = new JsonBytes(100_000, 150_000);
+    d.uncounted(() => d.ascii('x'.repeat(120_000)));
+    expect(() => d.ascii('y'.repeat(40_000))).toThrow(QueryMemoryError);
+  });
+
+  it('hands over a large answer without more than a quarter of slack', () => {
+    for (const n of [5 << 20, 7.5 * (1 << 20), 9 << 20]) {
+      const b = new JsonBytes();
+      const chunk = 'z'.repeat(1 << 16);
+      for (let w = 0; w < n; w += chunk.length) b.ascii(chunk.slice(0, Math.min(chunk.length, n - w)));
+      const out = b.finishBytes();
+      expect(out.length).toBe(n);
+      expect(out.buffer.byteLength).toBeLessThanOrEqual(n * 1.25);
+      expect(out[0]).toBe(0x7a);
+      expect(out[n - 1]).toBe(0x7a);
+    }
+  });
 });

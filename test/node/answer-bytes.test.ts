@@ -1,0 +1,127 @@
+// Answers from query workers travel as bytes (transferred, joined as views,
+// copied once into the body). Every answer shape must reach the client as
+// the in-process engine's bytes: one worker and queries cut over three,
+// through the Node fast path (api-route.ts) and the Request/Response path,
+// GET/HEAD/POST, with gzip (inline and on zlib's pool) and without.
+
+import { connect } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, openDB, type DB, type Engine } from '../../src/index.js';
+import { createApiHandler } from '../../src/api/handler.js';
+import { startServer, type RunningServer } from '../../src/node/server.js';
+import { withWebUI } from '../../src/node/web-ui.js';
+import { nodeApiRoutes } from '../../src/node/api-route.js';
+import { createOffThreadEngine } from '../../src/node/offthread-engine.js';
+import { latencySeries } from '../fixtures/histograms.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+let db: DB;
+const servers: RunningServer[] = [];
+const engines: ReturnType<typeof createOffThreadEngine>[] = [];
+const info = { version: 'test', startTime: new Date(T0), flags: {}, configYaml: () => '' };
+const OPTS = { features: ['promql-experimental-functions'] as const };
+
+async function server(engine: Engine, fast: boolean): Promise<RunningServer> {
+  const api = createApiHandler({ db, engine, now: () => T0 + 600_000, info });
+  const handler = withWebUI(api, { engine: createEngine(db, OPTS), routePrefix: '' });
+  const s = await startServer({ listen: '127.0.0.1:0', handler, nodeRoutes: fast ? nodeApiRoutes(api, '') : undefined });
+  servers.push(s);
+  return s;
+}
+
+function raw(server: RunningServer, request: string): Promise<Buffer> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    const s = connect(Number(port), '127.0.0.1', () => s.write(request));
+    s.on('data', (d: Buffer) => parts.push(d));
+    s.on('error', reject);
+    s.on('close', () => {
+      const all = Buffer.concat(parts);
+      const head = all.indexOf('\r\n\r\n');
+      const headers = all.subarray(0, head).toString('latin1').split('\r\n').filter((l) => !/^date:/i.test(l)).join('\r\n');
+      resolve(Buffer.concat([Buffer.from(headers, 'latin1'), all.subarray(head)]));
+    });
+  });
+}
+function dechunk(b: Buffer): Buffer {
+  const body = b.subarray(b.indexOf('\r\n\r\n') + 4);
+  if (!/transfer-encoding: chunked/i.test(b.subarray(0, b.indexOf('\r\n\r\n')).toString())) return body;
+  const out: Buffer[] = [];
+  for (let at = 0; ;) {
+    const eol = body.indexOf('\r\n', at);
+    const n = parseInt(body.subarray(at, eol).toString(), 16);
+    if (!(n > 0)) return Buffer.concat(out);
+    out.push(body.subarray(eol + 2, eol + 2 + n));
+    at = eol + 2 + n + 2;
+  }
+}
+const mask = (s: string) => s.replace(/"(\w+Time)":[0-9.e+-]+/g, '"$1":0');
+function norm(b: Buffer): string {
+  const head = b.subarray(0, b.indexOf('\r\n\r\n')).toString('latin1').replace(/content-length: \d+/i, 'content-length: N').replace(/transfer-encoding: chunked\r\n?/i, '');
+  let body = dechunk(b);
+  if (/content-encoding: gzip/i.test(head)) body = gunzipSync(body);
+  return head.replace(/\r\ncontent-length: N/i, '') + '\n' + mask(body.toString('utf8'));
+}
+function get(target: string, headers: Record<string, string> = {}, method = 'GET'): string {
+  return `${method} ${target} HTTP/1.1\r\nHost: promlet\r\nConnection: close\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+}
+
+beforeAll(async () => {
+  db = await openDB();
+  const hs = latencySeries(121);
+  for (let i = 0; i < 120; i++) {
+    const app = db.appender();
+    const t = T0 + i * 5_000;
+    for (const [k, v] of [['a', 'plain'], ['é', 'ü😀"\\\u2028'], ['x', '\u0000\u001f<>&'], ['y', 'ＡＢＣ'.repeat(50)]] as const) {
+      app.append({ __name__: 'm', [k]: v, n: String(i % 3) }, t, i * 1.5 + (k === 'a' ? 0.1 : 0));
+    }
+    app.appendHistogram!({ __name__: 'lat', 'ç': '中文' }, t, hs[i]!);
+    await app.commit();
+  }
+});
+afterAll(async () => {
+  for (const s of servers) await s.close();
+  for (const e of engines) await e.close();
+});
+
+const s = (ms: number) => String(ms / 1000);
+const T = s(T0 + 500_000);
+const RQ = (q: string, step = '5', extra = '') => `/api/v1/query_range?query=${encodeURIComponent(q)}&start=${s(T0)}&end=${s(T0 + 595_000)}&step=${step}${extra}`;
+const IQ = (q: string, extra = '') => `/api/v1/query?query=${encodeURIComponent(q)}&time=${T}${extra}`;
+const TARGETS = [
+  IQ('m'), IQ('m', '&limit=2'), IQ('m', '&limit=100'), IQ('m', '&stats=all'), IQ('lat'), IQ('nothing'), IQ('scalar(sum(m))'), IQ('"str"'),
+  IQ('m[1m]'), IQ('lat[30s]'), IQ('rate(m[1m])'), IQ('histogram_quantile(0.9, lat)'), IQ('m / on() group_left vector(0)'),
+  RQ('m'), RQ('m', '1'), RQ('m', '1', '&limit=3'), RQ('lat', '1'), RQ('rate(m[1m])', '1'), RQ('nothing'), RQ('scalar(sum(m))'),
+  RQ('histogram_quantile(0.9, rate(lat[1m]))', '1'), RQ('lat', '1', '&stats=all'), RQ('m > 100', '1'),
+  RQ('m or lat', '1'), RQ('sum by (n) (m)', '1'),
+  IQ('m{a="plain"}', '&format=json'), IQ('m', '&explain=1'),
+];
+
+describe('answers as bytes from query workers', () => {
+  it('reach the client as the in-process engine\'s bytes, whole and split, on both paths, gzipped and not', async () => {
+    const ref = await server(createEngine(db, OPTS), false);
+    const one = createOffThreadEngine(db, OPTS, { workers: 1 });
+    const split = createOffThreadEngine(db, OPTS, { workers: 3, splitMinSteps: 2, splitMinMs: 0, splitWhen: () => true });
+    engines.push(one, split);
+    const others = [await server(one, true), await server(one, false), await server(split, true), await server(split, false)];
+    let compared = 0;
+    for (const target of TARGETS) {
+      for (const hdr of [{}, { 'Accept-Encoding': 'gzip' }] as Record<string, string>[]) {
+        for (const method of ['GET', 'HEAD', 'POST']) {
+          const req = get(target, hdr, method);
+          const want = norm(await raw(ref, req));
+          for (const [i, o] of others.entries()) {
+            const got = norm(await raw(o, req));
+            expect(got, `server ${i} ${method} ${JSON.stringify(hdr)} ${target}`).toBe(want);
+            compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBe(TARGETS.length * 2 * 3 * others.length);
+    // The split server's range queries were really cut and joined.
+    expect(split.queriesJoined).toBeGreaterThan(10);
+  });
+});
