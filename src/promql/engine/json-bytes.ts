@@ -18,7 +18,8 @@ let allocate = (n: number): Uint8Array => new Uint8Array(n);
  * Sets how finishBytes allocates the array it copies an answer's bytes
  * into. Every byte of it is written, so an allocation that skips filling it
  * with zeros is safe and several times cheaper for a large answer (Node's
- * Buffer.allocUnsafeSlow: its own ArrayBuffer, transferable, not the pool's).
+ * allocUnsafeSlow, which the query worker sets: its own ArrayBuffer,
+ * transferable, not the shared pool's).
  */
 export function setByteAllocator(f: (n: number) => Uint8Array): void {
   allocate = f;
