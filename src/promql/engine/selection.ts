@@ -188,6 +188,24 @@ export class Selection {
     return d;
   }
 
+  /**
+   * series(vs)[i], decoded alone while series(vs) is not decoded: for a
+   * reader going one series at a time that meets one it cannot read so
+   * (histograms, start timestamps), without decoding and holding the rest.
+   */
+  seriesAt(vs: VectorSelector, i: number): SeriesData {
+    const all = this.data.get(vs);
+    if (all) return all[i]!;
+    const x = toSeriesData(this.stored(vs)[i]!, this.range(vs));
+    return this.statsOnly.has(vs) && x.h ? { ...x, h: statsOnly(x.h) } : x;
+  }
+
+  /** rangeSeries(vs)[i], likewise. */
+  rangeSeriesAt(vs: VectorSelector, i: number): SeriesData {
+    const all = this.nonStale.get(vs);
+    return all ? all[i]! : withoutStale(this.seriesAt(vs, i));
+  }
+
   /** Series matching arbitrary matchers in [start, end], decoded (for info()). */
   select(matchers: Matcher[], r: TimeRange): SeriesData[] {
     return this.querier.select(matchers, { start: r.start, end: r.end, func: 'info' }).map((s) => toSeriesData(s, r));
@@ -221,7 +239,7 @@ export class Selection {
     return true;
   }
 
-  /** Whether rangeSeries(vs) is decoded already. */
+  /** Whether series(vs) (and so what rangeSeries(vs) reads) is decoded already. */
   decoded(vs: VectorSelector): boolean {
     return this.data.has(vs);
   }

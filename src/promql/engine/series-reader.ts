@@ -50,7 +50,9 @@ export class SeriesReader {
         d = { labels: stored.labels, t: this.bufs.t.subarray(0, n), v, stale, stored };
       }
     }
-    // Histograms or start timestamps (or no one-by-one read): every series decoded and held, as before.
+    // A series read one at a time that holds histograms or start timestamps: that series alone decoded. Without a
+    // one-by-one read: every series decoded and held, as before.
+    if (!d && this.oneByOne) d = this.keepStale ? this.selection.seriesAt(this.vs, i) : this.selection.rangeSeriesAt(this.vs, i);
     d ??= this.keepStale ? this.selection.series(this.vs)[i]! : this.selection.rangeSeries(this.vs)[i]!;
     this.current = i;
     this.currentData = d;
