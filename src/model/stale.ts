@@ -26,12 +26,16 @@ export function staleFlags(values: Float64Array): Uint8Array {
   return out;
 }
 
-/** staleFlags in one pass that allocates only once a marker is found: null when `values` holds none. */
-export function staleFlagsOrNull(values: Float64Array): Uint8Array | null {
+/**
+ * staleFlags in one pass that allocates only once a marker is found: null
+ * when `values` holds none. `zeroed` gives the flag array (n zeros): a
+ * reader of many series may hand out one reused array.
+ */
+export function staleFlagsOrNull(values: Float64Array, zeroed: (n: number) => Uint8Array = (n) => new Uint8Array(n)): Uint8Array | null {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   let out: Uint8Array | null = null;
   for (let i = 0; i < values.length; i++) {
-    if (bits[2 * i] === 0x00000002 && bits[2 * i + 1] === 0x7ff00000) (out ??= new Uint8Array(values.length))[i] = 1;
+    if (bits[2 * i] === 0x00000002 && bits[2 * i + 1] === 0x7ff00000) (out ??= zeroed(values.length))[i] = 1;
   }
   return out;
 }

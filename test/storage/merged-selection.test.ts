@@ -5,10 +5,11 @@
 // whatever was read before or in between.
 
 import { describe, expect, it } from 'vitest';
+import { headBlock } from '../fixtures/float-reads.js';
 import { openDB, type DB } from '../../src/storage/db.js';
 import { Matcher } from '../../src/model/matcher.js';
-import { BlockWriter } from '../../src/storage/block-writer.js';
 import { Block } from '../../src/storage/block.js';
+import { BlockWriter } from '../../src/storage/block-writer.js';
 import { MemoryBlockFiles } from '../../src/storage/block-memory.js';
 import { newULID } from '../../src/storage/block-format.js';
 import { encodeChunksWithMeta, encodingId } from '../../src/wasm/codec.js';
@@ -37,22 +38,13 @@ async function fill(db: DB, n: number, extra: Record<string, string>, step: numb
   }
 }
 
-function cut(db: DB, mint: number, maxt: number): Block {
-  const files = new MemoryBlockFiles('mem');
-  const w = new BlockWriter(db.encoding, files);
-  db.writeHeadBlock(mint, maxt, w);
-  const { index, meta } = w.finish(newULID(), mint, maxt);
-  files.index = index;
-  return new Block(meta, files, db.cache);
-}
-
 /** The same data as `fill` writes: in the head alone, or in two blocks (0-2 h, 2-4 h) and the head. */
 async function stores(n: number, extra: Record<string, string> = {}, step = 60_000): Promise<{ ref: DB; db: DB; blocks: Block[] }> {
   const ref = await openDB();
   const db = await openDB();
   await fill(ref, n, extra, step);
   await fill(db, n, extra, step);
-  const blocks = [cut(db, T0, T0 + 2 * H), cut(db, T0 + 2 * H, T0 + 4 * H)];
+  const blocks = [headBlock(db, T0, T0 + 2 * H), headBlock(db, T0 + 2 * H, T0 + 4 * H)];
   db.setBlocks(blocks);
   db.setHeadMinValidTime(T0 + 4 * H);
   db.truncateHead(T0 + 4 * H);

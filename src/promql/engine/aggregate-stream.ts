@@ -27,7 +27,7 @@ import type { SeriesSink } from './series-sink.js';
 import { type Matrix, type Series, labelsKey } from './value.js';
 import { unwrapParens } from './preprocess.js';
 import { fillSelectorSteps } from './selector-steps.js';
-import { SeriesReader } from './series-reader.js';
+import { floatsOnlyReader, type SeriesReader } from './series-reader.js';
 
 /** Thrown by the sink when a series it cannot fold (one with native histograms) arrives: the held path takes over. */
 class NotStreamable extends Error {}
@@ -182,11 +182,8 @@ function inputStream(ev: Evaluator, expr: Expr): InputStream | null {
   }
   if (e.type === 'VectorSelector') {
     if (e.smoothed) return null;
-    const sel = ev.q.selection;
-    // Floats only, asked of storage: the series are then read one at a time, each done with before the next.
-    const oneByOne = sel.claimFloatsOneByOne(e);
-    if (!oneByOne && sel.series(e).some((s) => s.h)) return null;
-    const reader = new SeriesReader(sel, e, oneByOne, true);
+    const reader = floatsOnlyReader(ev.q.selection, e);
+    if (!reader) return null;
     const vs = e;
     return { into: (sink) => selectorInto(ev, vs, reader, sink), checksDuplicates: false };
   }

@@ -21,7 +21,7 @@ import type { Evaluator } from './evaluator.js';
 import { groupingKey, groupingLabels } from './aggregate.js';
 import { foldBytesPerCell } from './aggregate-fold.js';
 import { ColumnarSeries } from './columnar.js';
-import { SeriesReader } from './series-reader.js';
+import { floatsOnlyReader, type SeriesReader } from './series-reader.js';
 import { countSelectorRuns, fillSelectorSteps, runsExact } from './selector-steps.js';
 import type { Matrix } from './value.js';
 
@@ -34,10 +34,8 @@ function countedSelector(ev: Evaluator, expr: Expr): { vs: VectorSelector; reade
     e = e.expr;
   }
   if (e.type !== 'VectorSelector' || e.smoothed) return null;
-  const sel = ev.q.selection;
-  // Floats only, asked of storage: the series are then read one at a time, each done with before the next.
-  if (sel.claimFloatsOneByOne(e)) return { vs: e, reader: new SeriesReader(sel, e, true, true) };
-  return sel.series(e).some((s) => s.h) ? null : { vs: e, reader: new SeriesReader(sel, e, false, true) };
+  const reader = floatsOnlyReader(ev.q.selection, e);
+  return reader ? { vs: e, reader } : null;
 }
 
 /**

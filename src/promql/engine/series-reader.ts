@@ -14,6 +14,7 @@
 // markers kept and flagged by their bits (one reused flag array, null when
 // the series has none), since a marker ends a series within the lookback.
 
+import { staleFlagsOrNull } from '../../model/stale.js';
 import type { FloatBuffers, Series as StoredSeries } from '../../storage/interfaces.js';
 import type { VectorSelector } from '../parser/ast.js';
 import type { SeriesData, Selection } from './selection.js';
@@ -46,7 +47,7 @@ export class SeriesReader {
         : stored.floatsInto(r.start, r.end, this.bufs);
       if (n >= 0) {
         const v = this.bufs.v.subarray(0, n);
-        const stale = this.keepStale ? this.staleFlags(v) : null;
+        const stale = this.keepStale ? staleFlagsOrNull(v, this.zeroedFlags) : null;
         d = { labels: stored.labels, t: this.bufs.t.subarray(0, n), v, stale, stored };
       }
     }
@@ -59,17 +60,19 @@ export class SeriesReader {
     return d;
   }
 
-  /** staleFlagsOrNull (model/stale.ts) into the reused flag array: markers by their exact bits, null when none. */
-  private staleFlags(values: Float64Array): Uint8Array | null {
-    const n = values.length;
-    const bits = new Uint32Array(values.buffer, values.byteOffset, n * 2);
-    let i = 0;
-    while (i < n && !(bits[2 * i] === 0x00000002 && bits[2 * i + 1] === 0x7ff00000)) i++;
-    if (i === n) return null;
+  /** n zeros in the reused flag array, for staleFlagsOrNull. */
+  private readonly zeroedFlags = (n: number): Uint8Array => {
     if (this.flags.length < n) this.flags = new Uint8Array(Math.max(n, this.flags.length + (this.flags.length >> 1)));
-    const out = this.flags.subarray(0, n);
-    out.fill(0, 0, i);
-    for (; i < n; i++) out[i] = bits[2 * i] === 0x00000002 && bits[2 * i + 1] === 0x7ff00000 ? 1 : 0;
-    return out;
-  }
+    return this.flags.subarray(0, n).fill(0);
+  };
+}
+
+/**
+ * An instant selector's reader when its series hold floats only (else
+ * null): one at a time when storage can tell so without decoding, else from
+ * the series decoded and held, checked for histograms.
+ */
+export function floatsOnlyReader(sel: Selection, vs: VectorSelector): SeriesReader | null {
+  if (sel.claimFloatsOneByOne(vs)) return new SeriesReader(sel, vs, true, true);
+  return sel.series(vs).some((s) => s.h) ? null : new SeriesReader(sel, vs, false, true);
 }

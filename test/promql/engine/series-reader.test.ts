@@ -5,13 +5,10 @@
 // hidden, so every series goes through samples() and withoutStale.
 
 import { describe, expect, it } from 'vitest';
+import { counting, headBlock, held, outcome } from '../../fixtures/float-reads.js';
 import { openDB, type DB } from '../../../src/storage/db.js';
-import { BlockWriter } from '../../../src/storage/block-writer.js';
-import { Block } from '../../../src/storage/block.js';
-import { MemoryBlockFiles } from '../../../src/storage/block-memory.js';
-import { newULID } from '../../../src/storage/block-format.js';
 import { createEngine } from '../../../src/promql/engine/engine.js';
-import type { FloatBuffers, Querier, Queryable, Series } from '../../../src/storage/interfaces.js';
+import type { FloatBuffers } from '../../../src/storage/interfaces.js';
 import { STALE_NAN } from '../../../src/model/stale.js';
 import { histogramAt } from '../../fixtures/wal/histogram-at.js';
 import { Matcher } from '../../../src/model/matcher.js';
@@ -59,76 +56,16 @@ async function fill(db: DB): Promise<void> {
   }
 }
 
-function cut(db: DB, mint: number, maxt: number): Block {
-  const files = new MemoryBlockFiles('mem');
-  const w = new BlockWriter(db.encoding, files);
-  db.writeHeadBlock(mint, maxt, w);
-  const { index, meta } = w.finish(newULID(), mint, maxt);
-  files.index = index;
-  return new Block(meta, files, db.cache);
-}
-
 /** The data in the head alone, and in two blocks and the head. */
 async function stores(): Promise<DB[]> {
   const head = await openDB();
   await fill(head);
   const blocks = await openDB();
   await fill(blocks);
-  blocks.setBlocks([cut(blocks, T0, T0 + 2 * H), cut(blocks, T0 + 2 * H, T0 + 4 * H)]);
+  blocks.setBlocks([headBlock(blocks, T0, T0 + 2 * H), headBlock(blocks, T0 + 2 * H, T0 + 4 * H)]);
   blocks.setHeadMinValidTime(T0 + 4 * H);
   blocks.truncateHead(T0 + 4 * H);
   return [head, blocks];
-}
-
-/** The storage with floatsInto hidden: every range function reads its series the held way. */
-function held(db: Queryable): Queryable {
-  return {
-    querier(mint, maxt): Querier {
-      const q = db.querier(mint, maxt);
-      return {
-        select: (m, h) => q.select(m, h).map((s): Series => Object.assign(Object.create(s) as Series, { floatsInto: undefined })),
-        labelNames: (m) => q.labelNames(m),
-        labelValues: (n, m) => q.labelValues(n, m),
-        close: () => q.close(),
-      };
-    },
-  };
-}
-
-/** The storage with floatsInto counted: the new read is the one the engine took. */
-function counting(db: Queryable, count: { read: number; kept?: number }): Queryable {
-  return {
-    querier(mint, maxt): Querier {
-      const q = db.querier(mint, maxt);
-      return {
-        select: (m, h) => q.select(m, h).map((s): Series => {
-          if (!s.floatsInto) return s;
-          const into = s.floatsInto.bind(s);
-          return Object.assign(Object.create(s) as Series, {
-            floatsInto: (a: number, b: number, bufs: FloatBuffers, opts?: { keepStale?: boolean }) => {
-              const n = into(a, b, bufs, opts);
-              if (n >= 0) count.read++;
-              if (n >= 0 && opts?.keepStale) count.kept = (count.kept ?? 0) + 1;
-              return n;
-            },
-          });
-        }),
-        labelNames: (m) => q.labelNames(m),
-        labelValues: (n, m) => q.labelValues(n, m),
-        close: () => q.close(),
-      };
-    },
-  };
-}
-
-/** A query's answer, or the error it gave, as text to compare. */
-function outcome(run: () => { result: unknown; warnings: string[]; infos: string[]; stats: { samples: unknown } }): string {
-  try {
-    const a = run();
-    return JSON.stringify([a.result, a.warnings, a.infos, a.stats.samples]);
-  } catch (e) {
-    return `${(e as Error).name}: ${(e as Error).message}`;
-  }
 }
 
 const QUERIES = [
@@ -159,7 +96,7 @@ const GRIDS: [number, number, number][] = [
 describe('range functions over series read one at a time', () => {
   it('answer the bytes and sample counts the held read gives, over blocks and the head', async () => {
     let compared = 0;
-    const count = { read: 0 };
+    const count = { read: 0, kept: 0, refused: 0 };
     for (const db of await stores()) {
       const fast = createEngine(counting(db, count));
       const ref = createEngine(held(db));
@@ -179,7 +116,7 @@ describe('range functions over series read one at a time', () => {
 
   it('give the same answers and errors under small sample and memory limits', async () => {
     const db = (await stores())[1]!;
-    const count = { read: 0 };
+    const count = { read: 0, kept: 0, refused: 0 };
     let errors = 0;
     for (const limits of [{ maxSamples: 50 }, { maxSamples: 5000 }, { maxSamples: 200_000 }, { maxMemoryBytes: 40_000 }, { maxMemoryBytes: 400_000 }]) {
       const fast = createEngine(counting(db, count), limits);
@@ -277,7 +214,7 @@ async function instantStores(base: number): Promise<DB[]> {
   await fillInstant(head, base);
   const blocks = await openDB();
   await fillInstant(blocks, base);
-  blocks.setBlocks([cut(blocks, base, base + 2 * H), cut(blocks, base + 2 * H, base + 4 * H)]);
+  blocks.setBlocks([headBlock(blocks, base, base + 2 * H), headBlock(blocks, base + 2 * H, base + 4 * H)]);
   blocks.setHeadMinValidTime(base + 4 * H);
   blocks.truncateHead(base + 4 * H);
   return [head, blocks];
@@ -308,7 +245,7 @@ function instantGrids(base: number): [number, number, number][] {
 describe('instant selectors over series read one at a time', () => {
   it('answer the bytes and sample counts the held read gives, over blocks and the head, at negative times too', async () => {
     let compared = 0;
-    const count = { read: 0, kept: 0 };
+    const count = { read: 0, kept: 0, refused: 0 };
     for (const base of [T0, -3 * H - 500]) {
       for (const db of await instantStores(base)) {
         const fast = createEngine(counting(db, count));
@@ -330,7 +267,7 @@ describe('instant selectors over series read one at a time', () => {
 
   it('give the same answers and errors under small sample and memory limits', async () => {
     const db = (await instantStores(T0))[1]!;
-    const count = { read: 0, kept: 0 };
+    const count = { read: 0, kept: 0, refused: 0 };
     let errors = 0;
     for (const limits of [{ maxSamples: 50 }, { maxSamples: 3000 }, { maxSamples: 100_000 }, { maxMemoryBytes: 40_000 }, { maxMemoryBytes: 400_000 }]) {
       const fast = createEngine(counting(db, count), limits);
