@@ -1,6 +1,7 @@
 // The server and client commands of `promlet`: serve, query, query-range, format, check.
 
 import { parseBase2Bytes } from '../model/units.js';
+import { parseDuration } from '../model/duration.js';
 import { format, ParseError } from '../promql/index.js';
 import type { ChunkEncoding } from '../wasm/codec.js';
 import { VERSION, servePromlet, type ServeOptions } from './serve.js';
@@ -23,7 +24,7 @@ export { UsageError, flagValue, positional } from './args.js';
 export const SERVE_VALUE_FLAGS = [
   '--listen', '--web.listen-address', '--config', '--config.file', '--storage.encoding', '--retention', '--storage.tsdb.retention.time',
   '--storage.tsdb.retention.size', '--data-dir', '--storage.tsdb.path', '--storage.wal.fsync', '--query.lookback-delta', '--query.timeout',
-  '--query.max-samples', '--query.max-memory', '--query.max-label-value-length', '--query.max-concurrency', '--web.basic-auth', '--web.bearer-token', '--web.external-url', '--web.route-prefix',
+  '--query.max-samples', '--query.max-memory', '--query.max-label-value-length', '--query.max-concurrency', '--web.read-timeout', '--web.basic-auth', '--web.bearer-token', '--web.external-url', '--web.route-prefix',
   '--rules.alert.resend-delay', '--alertmanager.notification-queue-capacity', '--enable-feature',
   '--statsd.listen-udp', '--statsd.listen-tcp', '--statsd.mapping-config', '--storage.tsdb.cache-size',
   '--storage.remote.read-sample-limit', '--storage.remote.read-concurrent-limit', '--storage.remote.read-max-bytes-in-frame',
@@ -50,6 +51,7 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --query.lookback-delta D, --query.timeout D, --query.max-samples N, --query.max-concurrency N
   --query.max-memory SIZE                    one query's memory budget, e.g. 512MB (default 1GiB)
   --query.max-label-value-length N           longest label label_replace/label_join may build (default 1048576)
+  --web.read-timeout D                       longest a request may take to arrive; idle connections close after it (default 5m)
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
   --web.enable-remote-write-receiver         accept remote write (1.0 and 2.0) at /api/v1/write
 ${INGEST_LIMIT_USAGE}  --storage.remote.read-sample-limit N       samples per remote read query (SAMPLES responses; 0: none), default 5e7
@@ -78,6 +80,18 @@ function queryLimitFlags(args: string[]): { maxQueryMemory?: number; maxLabelVal
     throw new UsageError(`--query.max-label-value-length: want a positive integer, got ${JSON.stringify(len)}`);
   }
   return { maxQueryMemory, maxLabelValueLength };
+}
+
+/** A duration flag, checked as model.ParseDuration reads it. */
+function durationFlag(args: string[], name: string): string | undefined {
+  const v = flagValue(args, name);
+  if (v === undefined) return undefined;
+  try {
+    parseDuration(v);
+  } catch (e) {
+    throw new UsageError(`${name}: ${(e as Error).message}`);
+  }
+  return v;
 }
 
 function numFlag(args: string[], name: string): number | undefined {
@@ -115,6 +129,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     ...queryLimitFlags(args),
     ...ingestLimitFlags(args),
     maxConcurrentQueries: maxConc === undefined ? undefined : Number(maxConc),
+    readTimeout: durationFlag(args, '--web.read-timeout'),
     basicAuth: auth === undefined ? undefined : { user: auth.slice(0, auth.indexOf(':')), password: auth.slice(auth.indexOf(':') + 1) },
     bearerToken: flagValue(args, '--web.bearer-token'),
     remoteWriteReceiver: args.includes('--web.enable-remote-write-receiver'),

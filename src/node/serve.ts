@@ -56,6 +56,8 @@ export interface ServeOptions extends IngestLimits {
   /** Worker threads evaluating API queries off the event loop (default: the cores available, at most --query.max-concurrency). */
   queryWorkers?: number;
   maxConcurrentQueries?: number;
+  /** --web.read-timeout: a request's longest arrival, and an idle connection's life (default 5m). */
+  readTimeout?: string;
   basicAuth?: { user: string; password: string };
   bearerToken?: string;
   /** Accept remote write at /api/v1/write (--web.enable-remote-write-receiver). */
@@ -169,6 +171,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'storage.encoding': o.encoding ?? 'varbit', 'query.lookback-delta': o.lookbackDelta ?? '5m', 'query.timeout': o.queryTimeout ?? '2m',
     'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-memory': String(o.maxQueryMemory ?? 1024 * 1024 * 1024),
     'query.max-label-value-length': String(o.maxLabelValueLength ?? 1024 * 1024), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
+    'web.read-timeout': o.readTimeout ?? '5m',
     'web.enable-remote-write-receiver': String(o.remoteWriteReceiver ?? false),
     'storage.tsdb.path': o.dataDir ?? '', 'web.enable-admin-api': String(o.adminApi ?? false), 'storage.wal.fsync': o.walFsync ?? 'never',
     'web.external-url': o.externalURL ?? '', 'web.route-prefix': normalizePrefix(o.routePrefix ?? (o.externalURL ? new URL(o.externalURL).pathname : '')) || '/',
@@ -282,6 +285,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const handler = withWebUI(apiHandler, { engine, routePrefix: o.routePrefix ?? externalPath, externalPath });
   const server = await startServer({
     listen, handler, basicAuth: o.basicAuth, bearerToken: o.bearerToken, maxConcurrentQueries: o.maxConcurrentQueries, maxBodyBytes: o.maxRequestBodyBytes,
+    readTimeoutMs: parseDuration(o.readTimeout ?? '5m'),
     onRequest: (path, code) => ownMetrics.countRequest(path, code),
     nodeRoutes: nodeApiRoutes(apiHandler, o.routePrefix ?? externalPath),
     directRoutes: o.remoteWriteReceiver ? { [`${normalizePrefix(o.routePrefix ?? externalPath)}/api/v1/write`]: remoteWriteRoute(db, { maxDecompressedBytes: o.remoteWriteMaxDecompressedBytes }) } : undefined,

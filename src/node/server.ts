@@ -19,11 +19,21 @@ export interface DirectRoute {
   close?: () => Promise<void>;
 }
 
+/** Prometheus's --web.read-timeout default. */
+export const DEFAULT_READ_TIMEOUT_MS = 5 * 60_000;
+/** Headers must arrive sooner than a body (node's default): a client trickling them holds a connection for nothing. */
+const HEADERS_TIMEOUT_MS = 60_000;
+
 export interface ServerOptions {
   /** host:port, e.g. 127.0.0.1:9090 (port 0 picks a free one). */
   listen: string;
   handler: Handler;
   maxBodyBytes?: number;
+  /**
+   * Prometheus's --web.read-timeout (default 5m): the longest a request may take to arrive, and how long an idle
+   * kept-alive connection stays open. Node's own 5 s idle close raced clients that reuse a connection just then.
+   */
+  readTimeoutMs?: number;
   /** Queries evaluated at once; more wait in line (Prometheus's --query.max-concurrency). */
   maxConcurrentQueries?: number;
   basicAuth?: { user: string; password: string };
@@ -147,6 +157,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       opts.onRequest?.(path, status);
     }
   });
+  const readTimeout = opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+  server.requestTimeout = readTimeout;
+  server.headersTimeout = readTimeout > 0 ? Math.min(readTimeout, HEADERS_TIMEOUT_MS) : HEADERS_TIMEOUT_MS;
+  server.keepAliveTimeout = readTimeout;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(Number(portStr), host, () => resolve());

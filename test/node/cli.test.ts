@@ -27,6 +27,8 @@ describe('promlet CLI', () => {
     expect(c.err).toContain('--query.max-memory: want a size such as 512MB, got "lots"');
     expect(await runCli(['serve', '--query.max-label-value-length', '-5'], c.io)).toBe(2);
     expect(c.err).toContain('--query.max-label-value-length: want a positive integer, got "-5"');
+    expect(await runCli(['serve', '--web.read-timeout', '5 minutes'], c.io)).toBe(2);
+    expect(c.err).toContain('--web.read-timeout: not a valid duration string: "5 minutes"');
   });
 
   it('prints help', async () => {

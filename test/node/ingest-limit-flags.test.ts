@@ -94,6 +94,7 @@ describe('ingestion limit flags on promlet serve', () => {
     expect(j.data['web.remote-write-receiver.max-decompressed-size']).toBe('1048576');
     expect(j.data['web.push.max-decompressed-size']).toBe('65536');
     expect(j.data['web.otlp-receiver.max-decompressed-size']).toBe('65536');
+    expect(j.data['web.read-timeout']).toBe('5m');
   });
 });
 

@@ -129,6 +129,28 @@ describe('server safety', () => {
     }
   });
 
+  it('keeps idle connections for --web.read-timeout (5m), as Prometheus does, and closes them after it', async () => {
+    const byDefault = await startServer({ listen: '127.0.0.1:0', handler: async () => new Response('ok') });
+    const short = await startServer({ listen: '127.0.0.1:0', handler: async () => new Response('ok'), readTimeoutMs: 1000 });
+    try {
+      // Clients take the hint: with node's 5 s default they reused connections the server was closing.
+      expect((await fetch(byDefault.url)).headers.get('keep-alive')).toBe('timeout=300');
+      expect((await fetch(short.url)).headers.get('keep-alive')).toBe('timeout=1');
+      const { connect } = await import('node:net');
+      const u = new URL(short.url);
+      const sock = connect(Number(u.port), u.hostname);
+      let got = '';
+      sock.on('data', (d) => (got += String(d)));
+      const closed = new Promise((r) => sock.once('close', r));
+      sock.write(`GET / HTTP/1.1\r\nHost: ${u.host}\r\n\r\n`);
+      await closed;
+      expect(got).toMatch(/^HTTP\/1\.1 200/);
+    } finally {
+      await byDefault.close();
+      await short.close();
+    }
+  });
+
   it('binds to the loopback address by default', async () => {
     const { splitHostPort } = await import('../../src/node/server.js');
     expect(splitHostPort('127.0.0.1:9090')).toEqual(['127.0.0.1', '9090']);
