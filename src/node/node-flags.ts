@@ -33,18 +33,35 @@ export function wantsSingleThreadedGc(env: Readonly<Record<string, string | unde
   return cores <= SMALL_MACHINE_CORES;
 }
 
+// V8's memory reducer starts up to three full, compacting collections on a thread whose allocation rate fell, some
+// seconds after its last one: in a server answering a dashboard, after each burst of queries, on the main thread and
+// on each query worker. On two cores such a round cost 0.5–0.7 s of CPU (main-thread pauses of 25–180 ms, a worker's
+// of 60–150 ms, plus their marking) and left the server's resident memory where it was; without the reducer that
+// garbage waits for the next regular collection (docs/QUERY-SPEED.md, "Idle gaps between queries").
+export const NO_MEMORY_REDUCER = '--no-memory-reducer';
+
+/** `1` (or on, true, yes) keeps V8's memory reducer in the server, `0` turns it off; unset: as --single-threaded-gc is decided. */
+export const MEMORY_REDUCER_ENV = 'PROMLET_MEMORY_REDUCER';
+
+export function wantsNoMemoryReducer(env: Readonly<Record<string, string | undefined>>, cores: number): boolean {
+  const setting = env[MEMORY_REDUCER_ENV]?.trim().toLowerCase() ?? '';
+  if (ON.has(setting)) return false;
+  if (OFF.has(setting)) return true;
+  return wantsSingleThreadedGc(env, cores);
+}
+
 /** The node flags a `promlet ARGS` process should have; only a server lives long enough to gain from them. */
 export function nodeFlagsFor(args: readonly string[], env: Readonly<Record<string, string | undefined>>, cores: number): string[] {
   if (args[0] !== 'serve' || args.includes('--help') || args.includes('-h')) return [];
-  return wantsSingleThreadedGc(env, cores) ? [SINGLE_THREADED_GC] : [];
+  return [...(wantsSingleThreadedGc(env, cores) ? [SINGLE_THREADED_GC] : []), ...(wantsNoMemoryReducer(env, cores) ? [NO_MEMORY_REDUCER] : [])];
 }
 
-// V8 reads `--single_threaded_gc`, `--no-single-threaded-gc` and `--nosingle-threaded-gc` too: whoever wrote any
-// of them chose already.
+// V8 reads `--single_threaded_gc`, `--no-single-threaded-gc`, `--nosingle-threaded-gc` and `--no_single_threaded_gc`
+// too: whoever wrote any of them chose already.
 const mentions = (execArgv: readonly string[], flag: string) => {
-  const name = flag.replace(/^--/, '').replaceAll('_', '-');
+  const name = flag.replaceAll('_', '-').replace(/^--(no-?)?/, '');
   return execArgv.some((a) => {
-    const given = a.replace(/^--(no-?)?/, '').replaceAll('_', '-');
+    const given = a.replaceAll('_', '-').replace(/^--(no-?)?/, '');
     return given === name || given.startsWith(`${name}=`);
   });
 };

@@ -68,6 +68,7 @@ type Served = { proc: ChildProcess; url: string; out: () => string; exit: Promis
 function start(name: string, gc: string | undefined): Omit<Served, 'url'> {
   const env = { ...process.env };
   delete env.PROMLET_SINGLE_THREADED_GC;
+  delete env.PROMLET_MEMORY_REDUCER;
   delete env.NODE_OPTIONS;
   if (gc !== undefined) env.PROMLET_SINGLE_THREADED_GC = gc;
   const proc = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--storage.tsdb.path', join(dir, name)], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -97,6 +98,7 @@ describe('promlet serve through the bin', () => {
     const [server, ...more] = children(s.proc.pid!);
     expect(more).toEqual([]);
     expect(cmdline(server!)).toContain('--single-threaded-gc');
+    expect(cmdline(server!)).toContain('--no-memory-reducer');
     expect(cmdline(server!)).toContain('serve');
     expect(cmdline(s.proc.pid!)).not.toContain('--single-threaded-gc');
     // `kill PID` reaches the first process only: the server still stops as on SIGTERM, once.
