@@ -105,6 +105,8 @@ export interface RunningPromlet {
   db: DB;
   /** Records one self-scrape now (the loop does it every interval). */
   scrapeOnce(): Promise<void>;
+  /** Re-reads --config.file as POST /-/reload does (SIGHUP, in `promlet serve`); rejects, keeping the running config, when it is bad. */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -162,6 +164,32 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     rangeQuerySync: engine.rangeQuerySync,
     instantQuery: offThread.instantQuery,
     rangeQuery: offThread.rangeQuery,
+  };
+  const applyConfigFile = async () => {
+    if (!o.configFile) return;
+    const text = readFileSync(o.configFile, 'utf8');
+    const errs = checkConfig(text);
+    if (errs.length > 0) throw new Error(errs.join('; '));
+    const next = (parseYaml(text) ?? {}) as PromConfig;
+    await intake.reload(next as Record<string, unknown>);
+    loadRules(next);
+    await discovery.apply(scrapeDoc(next));
+    await scraper.apply(scrapeDoc(next));
+    await applyRemoteWrite(next);
+    remoteRead.apply(next as Record<string, unknown>, next.global?.external_labels ?? {});
+    config = next;
+    configYaml = text;
+  };
+  // The outcome of the last reload, by /-/reload or SIGHUP, as runtimeinfo reports it.
+  let lastReload = { ok: true, at: new Date() };
+  const reload = async () => {
+    try {
+      await applyConfigFile();
+      lastReload = { ok: true, at: new Date() };
+    } catch (e) {
+      lastReload = { ok: false, at: lastReload.at };
+      throw e;
+    }
   };
   const ownMetrics = new SelfMetrics(db, VERSION);
   if (disk) ownMetrics.addSource(() => tsdbMetricFamilies(disk));
@@ -263,21 +291,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         snapshotDataDir(o.dataDir, join(o.dataDir, 'snapshots', name));
         return name;
       } : undefined,
-      reload: async () => {
-        if (!o.configFile) return;
-        const text = readFileSync(o.configFile, 'utf8');
-        const errs = checkConfig(text);
-        if (errs.length > 0) throw new Error(errs.join('; '));
-        const next = (parseYaml(text) ?? {}) as PromConfig;
-        await intake.reload(next as Record<string, unknown>);
-        loadRules(next);
-        await discovery.apply(scrapeDoc(next));
-        await scraper.apply(scrapeDoc(next));
-        await applyRemoteWrite(next);
-        remoteRead.apply(next as Record<string, unknown>, next.global?.external_labels ?? {});
-        config = next;
-        configYaml = text;
-      },
+      reload: () => reload(),
+      lastReload: () => lastReload,
     },
   });
   // As Prometheus: the route prefix defaults to the external URL's path.
@@ -332,6 +347,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     uiPath: `${normalizePrefix(o.routePrefix ?? externalPath)}/`,
     db,
     scrapeOnce,
+    reload,
     stop: async () => {
       scraper.stop();
       discovery.stop();
