@@ -193,6 +193,11 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   };
   const ownMetrics = new SelfMetrics(db, VERSION);
   if (disk) ownMetrics.addSource(() => tsdbMetricFamilies(disk));
+  // Prometheus's names: alerting on a failed reload is a common rule.
+  ownMetrics.addSource(() => [
+    { name: 'prometheus_config_last_reload_successful', help: 'Whether the last configuration reload attempt was successful.', type: 'gauge', samples: [{ labels: {}, value: lastReload.ok ? 1 : 0 }] },
+    { name: 'prometheus_config_last_reload_success_timestamp_seconds', help: 'Timestamp of the last successful configuration reload.', type: 'gauge', samples: [{ labels: {}, value: Math.floor(lastReload.at.getTime() / 1000) }] },
+  ]);
   const startTime = new Date();
   const flags: Record<string, string> = {
     'web.listen-address': listen, 'config.file': o.configFile ?? '', 'storage.tsdb.retention.time': o.retention ?? '15d',

@@ -188,7 +188,8 @@ describe('promlet serve through the bin', () => {
     const status = async () => {
       const yaml = ((await (await fetch(`${s.url}/api/v1/status/config`)).json()) as { data: { yaml: string } }).data.yaml;
       const info = ((await (await fetch(`${s.url}/api/v1/status/runtimeinfo`)).json()) as { data: { reloadConfigSuccess: boolean } }).data;
-      return { yaml, ok: info.reloadConfigSuccess };
+      const metric = /^prometheus_config_last_reload_successful (\d)$/m.exec(await (await fetch(`${s.url}/metrics`)).text())?.[1];
+      return { yaml, ok: info.reloadConfigSuccess, metric };
     };
     const until = async (want: RegExp) => {
       for (let i = 0; i < 600 && !want.test(s.out()); i++) await sleep(50);
@@ -197,11 +198,11 @@ describe('promlet serve through the bin', () => {
     writeFileSync(config, 'global:\n  scrape_interval: 30s\n');
     s.proc.kill('SIGHUP');
     await until(/reloaded the configuration/);
-    expect(await status()).toEqual({ yaml: 'global:\n  scrape_interval: 30s\n', ok: true });
+    expect(await status()).toEqual({ yaml: 'global:\n  scrape_interval: 30s\n', ok: true, metric: '1' });
     writeFileSync(config, 'global:\n  scrape_interval: soon\n');
     process.kill(server!, 'SIGHUP');
     await until(/reloading the configuration failed, the running one is kept: .*soon/);
-    expect(await status()).toEqual({ yaml: 'global:\n  scrape_interval: 30s\n', ok: false });
+    expect(await status()).toEqual({ yaml: 'global:\n  scrape_interval: 30s\n', ok: false, metric: '0' });
     expect(alive(server!)).toBe(true);
     expect(s.out()).not.toContain('stopping');
     s.proc.kill('SIGTERM');
