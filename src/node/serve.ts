@@ -3,7 +3,6 @@
 // fresh server answers `up` at once.
 
 import { readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { spareCores } from './spare-cores.js';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -37,6 +36,7 @@ import { startIntake } from './intake.js';
 import { type IngestLimits, ingestLimitFlagValues } from './ingest-limit-flags.js';
 import { DiscoveryManager } from '../discovery/manager.js';
 import { dnsResolver } from './dns-resolver.js';
+import { usableCores } from './cpu-quota.js';
 
 export const VERSION = '0.1.0';
 
@@ -156,7 +156,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   // and only when its text's last evaluation took long enough to gain from it (8 ms: docs/QUERY-SPEED.md).
   const spare = spareCores();
   const offThread = createOffThreadEngine(db, engineOptions, {
-    workers: o.queryWorkers ?? Math.max(1, Math.min(availableParallelism(), o.maxConcurrentQueries || 20)), remote: remoteRead.source,
+    workers: o.queryWorkers ?? Math.max(1, Math.min(usableCores(), o.maxConcurrentQueries || 20)), remote: remoteRead.source,
     blocks: disk && o.dataDir ? { dataDir: o.dataDir, db } : undefined, splitWhen: () => spare() >= 0.5, splitMinMs: 8,
   });
   const apiEngine: Engine = {
