@@ -15,6 +15,7 @@ import type { ApiHandler } from '../api/handler.js';
 import { hasFormBody } from '../api/params.js';
 import { bodyTooLarge, readBody } from './request-body.js';
 import { compressible, gzipApiBody, normalizePrefix } from './web-ui.js';
+import { AnswerScratch } from './answer-scratch.js';
 
 /** What the server hands a route: its body size limit, and its queue for query evaluation (--query.max-concurrency). */
 export interface NodeRouteContext {
@@ -58,9 +59,10 @@ const utf8 = new TextDecoder();
 export function nodeApiRoutes(api: ApiHandler, routePrefix = ''): (req: IncomingMessage, path: string) => NodeRoute | undefined {
   const prefix = normalizePrefix(routePrefix);
   const routes = new Map<string, NodeRoute>();
+  const scratch = new AnswerScratch();
   const plainPrefix = PLAIN_PREFIX.test(prefix) && !/\/\.\.?(\/|$)/.test(prefix);
   if (plainPrefix) {
-    for (const [p, { queued }] of Object.entries(FAST_PATHS)) routes.set(prefix + p, apiRoute(api, p, queued));
+    for (const [p, { queued }] of Object.entries(FAST_PATHS)) routes.set(prefix + p, apiRoute(api, p, queued, scratch));
   }
   return (req, path) => {
     if (!plainPrefix || (req.method !== 'GET' && req.method !== 'POST') || !PLAIN_TARGET.test(req.url ?? '')) return undefined;
@@ -69,11 +71,11 @@ export function nodeApiRoutes(api: ApiHandler, routePrefix = ''): (req: Incoming
     if (!path.startsWith(prefix)) return undefined;
     const apiPath = path.slice(prefix.length);
     const lv = LABEL_VALUES.exec(apiPath);
-    return lv && PLAIN_SEGMENT.test(lv[1]!) ? apiRoute(api, apiPath, false) : undefined;
+    return lv && PLAIN_SEGMENT.test(lv[1]!) ? apiRoute(api, apiPath, false, scratch) : undefined;
   };
 }
 
-function apiRoute(api: ApiHandler, apiPath: string, inQueue: boolean): NodeRoute {
+function apiRoute(api: ApiHandler, apiPath: string, inQueue: boolean, scratch: AnswerScratch): NodeRoute {
   return async (req, res, { limit, queued }) => {
     const method = req.method!;
     let formBody: string | null = null;
@@ -98,9 +100,24 @@ function apiRoute(api: ApiHandler, apiPath: string, inQueue: boolean): NodeRoute
         return a.status;
       }
       const type = 'application/json';
-      // A worker's answer comes as byte pieces: copied once, into the body.
-      const bytes = typeof a.body === 'string' ? Buffer.from(a.body) : Buffer.concat(a.body);
-      const gzipped = compressible(req.headers['accept-encoding'], type) ? await gzipApiBody(bytes) : null;
+      // A worker's answer comes as byte pieces: copied once, into a reused buffer lent until gzip has read it
+      // or the socket has taken it.
+      let bytes: Buffer;
+      let give: (() => void) | null = null;
+      if (typeof a.body === 'string') bytes = Buffer.from(a.body);
+      else ({ bytes, give } = scratch.join(a.body));
+      let gzipped: Uint8Array | null;
+      try {
+        gzipped = compressible(req.headers['accept-encoding'], type) ? await gzipApiBody(bytes) : null;
+      } catch (e) {
+        give?.();
+        throw e;
+      }
+      if (gzipped) give?.();
+      else if (give) {
+        res.once('finish', give);
+        res.once('close', give);
+      }
       // Headers in the order the general path writes them (a Headers object's, sorted by name).
       if (gzipped) res.writeHead(a.status, { 'content-encoding': 'gzip', 'content-type': type, vary: 'accept-encoding' });
       else res.writeHead(a.status, { 'content-type': type });

@@ -124,4 +124,23 @@ describe('answers as bytes from query workers', () => {
     // The split server's range queries were really cut and joined.
     expect(split.queriesJoined).toBeGreaterThan(10);
   });
+
+  it('keep their own bytes when many are written at once (the fast path joins them into reused buffers)', async () => {
+    const ref = await server(createEngine(db, OPTS), false);
+    const one = createOffThreadEngine(db, OPTS, { workers: 2 });
+    const split = createOffThreadEngine(db, OPTS, { workers: 3, splitMinSteps: 2, splitMinMs: 0, splitWhen: () => true });
+    engines.push(one, split);
+    const fast = [await server(one, true), await server(split, true)];
+    const reqs = TARGETS.flatMap((t) => [get(t), get(t, { 'Accept-Encoding': 'gzip' }), get(t, {}, 'POST')]);
+    const want = new Map<string, string>();
+    for (const r of reqs) want.set(r, norm(await raw(ref, r)));
+    for (let round = 0; round < 3; round++) {
+      for (const [i, o] of fast.entries()) {
+        // Every request in flight at once, in an order that changes by round, each answer checked against its own.
+        const order = reqs.map((r, k) => ({ r, k: (k * 7 + round * 13) % reqs.length })).sort((a, b) => a.k - b.k).map((x) => x.r);
+        const got = await Promise.all(order.map((r) => raw(o, r)));
+        order.forEach((r, k) => expect(norm(got[k]!), `server ${i} round ${round} ${r.split('\r\n')[0]}`).toBe(want.get(r)));
+      }
+    }
+  });
 });

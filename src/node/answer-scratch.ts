@@ -1,0 +1,74 @@
+// Buffers an answer's pieces are joined into, reused from one request to the
+// next. A worker's answer arrives as transferred byte pieces, which gzip and
+// the socket want as one buffer; a fresh buffer per answer is a megabyte of
+// ArrayBuffer memory per large answer on the main thread, and V8 starts its
+// mark-compacts by such memory: with the pieces not copied into new memory
+// the main thread ran half as many of them (docs/QUERY-SPEED.md, "Idle gaps
+// between queries"). A buffer is lent until gzip has read it or the socket
+// has taken it, so answers in flight at once each have their own.
+
+/** Buffers of at most this many bytes are kept: a rare huge answer does not hold its memory for good. */
+export const SCRATCH_KEEP_MAX_BYTES = 4 << 20;
+/** Buffers kept idle: about as many as answers written at once. */
+export const SCRATCH_KEEP = 4;
+const MIN_BYTES = 64 * 1024;
+
+export class AnswerScratch {
+  private readonly idle: Buffer[] = [];
+
+  constructor(private readonly keep = SCRATCH_KEEP, private readonly keepMaxBytes = SCRATCH_KEEP_MAX_BYTES) {}
+
+  /** The pieces in order in one buffer, lent until `give` (a view of a buffer of at least their total length). */
+  join(pieces: readonly Uint8Array[]): { bytes: Buffer; give: () => void } {
+    let n = 0;
+    for (const p of pieces) n += p.length;
+    const buf = this.take(n);
+    let at = 0;
+    for (const p of pieces) {
+      buf.set(p, at);
+      at += p.length;
+    }
+    let given = false;
+    return {
+      bytes: buf.subarray(0, n),
+      give: () => {
+        if (given) return;
+        given = true;
+        this.give(buf);
+      },
+    };
+  }
+
+  /** Buffers idle now (for tests). */
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  private take(n: number): Buffer {
+    // The smallest idle buffer that holds n.
+    let best = -1;
+    for (let i = 0; i < this.idle.length; i++) {
+      const len = this.idle[i]!.length;
+      if (len >= n && (best < 0 || len < this.idle[best]!.length)) best = i;
+    }
+    if (best >= 0) return this.idle.splice(best, 1)[0]!;
+    if (n > this.keepMaxBytes) return Buffer.allocUnsafeSlow(n);
+    // Rounded up to a power of two, so an answer a little longer than the last one still finds a buffer.
+    let size = MIN_BYTES;
+    while (size < n) size *= 2;
+    // allocUnsafeSlow: every byte handed out is written first, and never Node's shared pool (one buffer each).
+    return Buffer.allocUnsafeSlow(size);
+  }
+
+  private give(buf: Buffer): void {
+    if (buf.length > this.keepMaxBytes) return;
+    if (this.idle.length < this.keep) {
+      this.idle.push(buf);
+      return;
+    }
+    // Full: keep the larger ones, which the large answers need.
+    let smallest = 0;
+    for (let i = 1; i < this.idle.length; i++) if (this.idle[i]!.length < this.idle[smallest]!.length) smallest = i;
+    if (this.idle[smallest]!.length < buf.length) this.idle[smallest] = buf;
+  }
+}
