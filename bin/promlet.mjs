@@ -3,12 +3,12 @@
 // collector on one thread (dist/src/node/node-flags.js says when and why; the
 // flag cannot be set once node runs). Any other command, a node already
 // given the flag either way, or one being debugged or profiled, runs here.
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { relaunchArgv } from '../dist/src/node/node-flags.js';
+import { usableCores } from '../dist/src/node/cpu-quota.js';
 
 const args = process.argv.slice(2);
-const again = relaunchArgv(fileURLToPath(import.meta.url), args, process.execArgv, process.env, availableParallelism());
+const again = relaunchArgv(fileURLToPath(import.meta.url), args, process.execArgv, process.env, usableCores());
 process.exitCode = again
   ? await (await import('../dist/src/node/relaunch.js')).relaunch(again)
   : await (await import('../dist/src/node/cli.js')).runCli(args);

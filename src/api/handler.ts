@@ -31,6 +31,8 @@ export interface ServerInfo {
   flags: Record<string, string>;
   configYaml: () => string;
   reload?: () => Promise<void>;
+  /** Whether the last config reload worked, and when the config in use was loaded (runtimeinfo); default: at start, fine. */
+  lastReload?: () => { ok: boolean; at: Date };
   /** Metric metadata for /api/v1/metadata, by metric family name (none: the endpoint answers {}). */
   metadata?: () => Record<string, { type: string; help: string; unit: string }[]>;
   /** runtimeinfo's corruptionCount: damaged write-ahead-log tails found at start. */
@@ -285,7 +287,8 @@ export function createApiHandler(opts: ApiOptions): ApiHandler {
     '/api/v1/status/flags': () => ({ data: opts.info.flags }),
     '/api/v1/status/runtimeinfo': () => ({
       data: {
-        startTime: opts.info.startTime.toISOString(), CWD: '', reloadConfigSuccess: true, lastConfigTime: opts.info.startTime.toISOString(),
+        startTime: opts.info.startTime.toISOString(), CWD: '', reloadConfigSuccess: opts.info.lastReload?.().ok ?? true,
+        lastConfigTime: (opts.info.lastReload?.().at ?? opts.info.startTime).toISOString(),
         corruptionCount: opts.info.corruptionCount?.() ?? 0, goroutineCount: 0, GOMAXPROCS: 1, GOMEMLIMIT: 0, GOGC: '', GODEBUG: '', storageRetention: opts.info.retention ?? '',
       },
     }),

@@ -38,7 +38,7 @@ commands:
 
 /**
  * Resolves with the signal's name on SIGINT or SIGTERM, had directly or passed on by the `promlet` command's first
- * process as a message (or SIGTERM when that process is gone). SIGHUP keeps node's default and ends the server.
+ * process as a message (or SIGTERM when that process is gone). SIGHUP reloads the config (commands.ts).
  */
 const untilSignal = () => new Promise<string>((resolve) => {
   process.once('SIGINT', () => resolve('SIGINT'));

@@ -102,6 +102,41 @@ function numFlag(args: string[], name: string): number | undefined {
   return n;
 }
 
+/**
+ * SIGHUP re-reads the config file, as Prometheus does (systemd's `ExecReload=kill -HUP $MAINPID`); a bad file is
+ * reported and the running config kept. Listened for from the start, so a signal while the server starts is taken
+ * once it runs rather than ending it; one reload at a time, a signal during one runs another after it.
+ */
+function reloadOnHangup(io: CliIO): { serving(running: { reload(): Promise<void> }): void; stop(): void } {
+  let target: { reload(): Promise<void> } | null = null;
+  let busy = false, again = false;
+  const run = async (): Promise<void> => {
+    busy = true;
+    do {
+      again = false;
+      try {
+        await target!.reload();
+        io.out('promlet: reloaded the configuration (SIGHUP)\n');
+      } catch (e) {
+        io.err(`promlet: reloading the configuration failed, the running one is kept: ${(e as Error).message}\n`);
+      }
+    } while (again);
+    busy = false;
+  };
+  const onHup = () => {
+    again = true;
+    if (target && !busy) void run();
+  };
+  process.on('SIGHUP', onHup);
+  return {
+    serving: (running) => {
+      target = running;
+      if (again) void run();
+    },
+    stop: () => process.off('SIGHUP', onHup),
+  };
+}
+
 export async function serveCommand(args: string[], io: CliIO, wait: () => Promise<string | void>): Promise<number> {
   if (args.includes('--help')) {
     io.out(SERVE_USAGE);
@@ -116,6 +151,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
   const maxConc = flagValue(args, '--query.max-concurrency');
   const walFsync = flagValue(args, '--storage.wal.fsync') ?? 'never';
   if (walFsync !== 'never' && walFsync !== 'always') throw new UsageError(`--storage.wal.fsync: want never or always, got ${JSON.stringify(walFsync)}`);
+  const hangup = reloadOnHangup(io);
   const running = await servePromlet({
     listen: flagValue(args, '--listen', '--web.listen-address'),
     configFile: flagValue(args, '--config', '--config.file'),
@@ -147,9 +183,14 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     statsd: statsdOptions(args),
     features: args.flatMap((a, i) => (a === '--enable-feature' ? [args[i + 1] ?? ''] : a.startsWith('--enable-feature=') ? [a.slice(17)] : [])).flatMap((f) => f.split(',')).filter(Boolean),
     warn: (m) => io.err(`promlet: ${m}\n`),
+  }).catch((e: unknown) => {
+    hangup.stop();
+    throw e;
   });
   io.out(`promlet serving Prometheus's HTTP API and web UI at ${running.url}${running.uiPath} (try ${running.url}${running.uiPath.replace(/\/$/, '')}/api/v1/query?query=up)\n`);
+  hangup.serving(running);
   const signal = await wait();
+  hangup.stop();
   io.out(`promlet: ${signal ? `received ${signal}, ` : ''}stopping (finishing rule evaluations, notifications and writes)\n`);
   await running.stop();
   io.out('promlet: stopped\n');

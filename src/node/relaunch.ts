@@ -10,7 +10,7 @@
 // still holds its listener for one of each signal (the direct copy it may yet
 // get must not end it), so a second stopping signal to the first process kills
 // the server outright, as a second `kill PID` did without the relaunch. SIGHUP
-// is passed on as itself and ends the server, as node's default did before.
+// is passed on as itself: the server reloads its config on it.
 // If the first process dies without a signal to pass on (SIGKILL), even while
 // the server is still starting, the channel closes and the server stops as it
 // would on SIGTERM rather than running on with no one waiting for it.

@@ -3,7 +3,6 @@
 // fresh server answers `up` at once.
 
 import { readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { spareCores } from './spare-cores.js';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -37,6 +36,7 @@ import { startIntake } from './intake.js';
 import { type IngestLimits, ingestLimitFlagValues } from './ingest-limit-flags.js';
 import { DiscoveryManager } from '../discovery/manager.js';
 import { dnsResolver } from './dns-resolver.js';
+import { usableCores } from './cpu-quota.js';
 
 export const VERSION = '0.1.0';
 
@@ -105,6 +105,8 @@ export interface RunningPromlet {
   db: DB;
   /** Records one self-scrape now (the loop does it every interval). */
   scrapeOnce(): Promise<void>;
+  /** Re-reads --config.file as POST /-/reload does (SIGHUP, in `promlet serve`); rejects, keeping the running config, when it is bad. */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -154,7 +156,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   // and only when its text's last evaluation took long enough to gain from it (8 ms: docs/QUERY-SPEED.md).
   const spare = spareCores();
   const offThread = createOffThreadEngine(db, engineOptions, {
-    workers: o.queryWorkers ?? Math.max(1, Math.min(availableParallelism(), o.maxConcurrentQueries || 20)), remote: remoteRead.source,
+    workers: o.queryWorkers ?? Math.max(1, Math.min(usableCores(), o.maxConcurrentQueries || 20)), remote: remoteRead.source,
     blocks: disk && o.dataDir ? { dataDir: o.dataDir, db } : undefined, splitWhen: () => spare() >= 0.5, splitMinMs: 8,
   });
   const apiEngine: Engine = {
@@ -163,8 +165,39 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     instantQuery: offThread.instantQuery,
     rangeQuery: offThread.rangeQuery,
   };
+  const applyConfigFile = async () => {
+    if (!o.configFile) return;
+    const text = readFileSync(o.configFile, 'utf8');
+    const errs = checkConfig(text);
+    if (errs.length > 0) throw new Error(errs.join('; '));
+    const next = (parseYaml(text) ?? {}) as PromConfig;
+    await intake.reload(next as Record<string, unknown>);
+    loadRules(next);
+    await discovery.apply(scrapeDoc(next));
+    await scraper.apply(scrapeDoc(next));
+    await applyRemoteWrite(next);
+    remoteRead.apply(next as Record<string, unknown>, next.global?.external_labels ?? {});
+    config = next;
+    configYaml = text;
+  };
+  // The outcome of the last reload, by /-/reload or SIGHUP, as runtimeinfo reports it.
+  let lastReload = { ok: true, at: new Date() };
+  const reload = async () => {
+    try {
+      await applyConfigFile();
+      lastReload = { ok: true, at: new Date() };
+    } catch (e) {
+      lastReload = { ok: false, at: lastReload.at };
+      throw e;
+    }
+  };
   const ownMetrics = new SelfMetrics(db, VERSION);
   if (disk) ownMetrics.addSource(() => tsdbMetricFamilies(disk));
+  // Prometheus's names: alerting on a failed reload is a common rule.
+  ownMetrics.addSource(() => [
+    { name: 'prometheus_config_last_reload_successful', help: 'Whether the last configuration reload attempt was successful.', type: 'gauge', samples: [{ labels: {}, value: lastReload.ok ? 1 : 0 }] },
+    { name: 'prometheus_config_last_reload_success_timestamp_seconds', help: 'Timestamp of the last successful configuration reload.', type: 'gauge', samples: [{ labels: {}, value: Math.floor(lastReload.at.getTime() / 1000) }] },
+  ]);
   const startTime = new Date();
   const flags: Record<string, string> = {
     'web.listen-address': listen, 'config.file': o.configFile ?? '', 'storage.tsdb.retention.time': o.retention ?? '15d',
@@ -263,21 +296,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
         snapshotDataDir(o.dataDir, join(o.dataDir, 'snapshots', name));
         return name;
       } : undefined,
-      reload: async () => {
-        if (!o.configFile) return;
-        const text = readFileSync(o.configFile, 'utf8');
-        const errs = checkConfig(text);
-        if (errs.length > 0) throw new Error(errs.join('; '));
-        const next = (parseYaml(text) ?? {}) as PromConfig;
-        await intake.reload(next as Record<string, unknown>);
-        loadRules(next);
-        await discovery.apply(scrapeDoc(next));
-        await scraper.apply(scrapeDoc(next));
-        await applyRemoteWrite(next);
-        remoteRead.apply(next as Record<string, unknown>, next.global?.external_labels ?? {});
-        config = next;
-        configYaml = text;
-      },
+      reload: () => reload(),
+      lastReload: () => lastReload,
     },
   });
   // As Prometheus: the route prefix defaults to the external URL's path.
@@ -332,6 +352,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     uiPath: `${normalizePrefix(o.routePrefix ?? externalPath)}/`,
     db,
     scrapeOnce,
+    reload,
     stop: async () => {
       scraper.stop();
       discovery.stop();

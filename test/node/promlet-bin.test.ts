@@ -65,12 +65,12 @@ async function ended(pid: number): Promise<boolean> {
 type Served = { proc: ChildProcess; url: string; out: () => string; exit: Promise<{ code: number | null; signal: string | null }> };
 
 /** The bin's server on a port of its choosing, started in a process group of its own (a terminal's Ctrl-C reaches the group). */
-function start(name: string, gc: string | undefined): Omit<Served, 'url'> {
+function start(name: string, gc: string | undefined, extra: string[] = []): Omit<Served, 'url'> {
   const env = { ...process.env };
   delete env.PROMLET_SINGLE_THREADED_GC;
   delete env.NODE_OPTIONS;
   if (gc !== undefined) env.PROMLET_SINGLE_THREADED_GC = gc;
-  const proc = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--storage.tsdb.path', join(dir, name)], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--storage.tsdb.path', join(dir, name), ...extra], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(proc);
   let out = '';
   proc.stdout!.on('data', (d) => (out += String(d)));
@@ -80,8 +80,8 @@ function start(name: string, gc: string | undefined): Omit<Served, 'url'> {
 }
 
 /** Starts the bin's server and waits until it is ready. */
-async function serve(name: string, gc: string | undefined): Promise<Served> {
-  const { proc, out, exit } = start(name, gc);
+async function serve(name: string, gc: string | undefined, extra: string[] = []): Promise<Served> {
+  const { proc, out, exit } = start(name, gc, extra);
   for (let i = 0; i < 600; i++) {
     const url = /serving .* at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out())?.[1];
     if (url && (await fetch(`${url}/-/ready`)).ok) return { proc, url, out, exit };
@@ -180,13 +180,33 @@ describe('promlet serve through the bin', () => {
     expect(gone).toBe(true);
   });
 
-  it('ends the server on SIGHUP, as node does by default', async () => {
-    const s = await serve('hup', '1');
+  it('reloads the config file on SIGHUP to either process, as Prometheus does, and keeps a bad one out', async () => {
+    const config = join(dir, 'hup.yml');
+    writeFileSync(config, 'global:\n  scrape_interval: 1m\n');
+    const s = await serve('hup', '1', ['--config.file', config]);
     const [server] = children(s.proc.pid!);
+    const status = async () => {
+      const yaml = ((await (await fetch(`${s.url}/api/v1/status/config`)).json()) as { data: { yaml: string } }).data.yaml;
+      const info = ((await (await fetch(`${s.url}/api/v1/status/runtimeinfo`)).json()) as { data: { reloadConfigSuccess: boolean } }).data;
+      const metric = /^prometheus_config_last_reload_successful (\d)$/m.exec(await (await fetch(`${s.url}/metrics`)).text())?.[1];
+      return { yaml, ok: info.reloadConfigSuccess, metric };
+    };
+    const until = async (want: RegExp) => {
+      for (let i = 0; i < 600 && !want.test(s.out()); i++) await sleep(50);
+      expect(s.out()).toMatch(want);
+    };
+    writeFileSync(config, 'global:\n  scrape_interval: 30s\n');
     s.proc.kill('SIGHUP');
-    expect(await s.exit).toEqual({ code: null, signal: 'SIGHUP' });
-    expect(await ended(server!)).toBe(true);
+    await until(/reloaded the configuration/);
+    expect(await status()).toEqual({ yaml: 'global:\n  scrape_interval: 30s\n', ok: true, metric: '1' });
+    writeFileSync(config, 'global:\n  scrape_interval: soon\n');
+    process.kill(server!, 'SIGHUP');
+    await until(/reloading the configuration failed, the running one is kept: .*soon/);
+    expect(await status()).toEqual({ yaml: 'global:\n  scrape_interval: 30s\n', ok: false, metric: '0' });
+    expect(alive(server!)).toBe(true);
     expect(s.out()).not.toContain('stopping');
+    s.proc.kill('SIGTERM');
+    expect(await s.exit).toEqual({ code: 0, signal: null });
   });
 
   it('ends the first process by the signal that ended the server', async () => {
