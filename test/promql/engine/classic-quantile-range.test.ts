@@ -162,3 +162,43 @@ describe('BucketSet: buckets handed over sorted against buckets sorted at each s
     expect(checked).toBeGreaterThan(5000);
   });
 });
+
+describe('histogram_quantile over a range and the query deadline', () => {
+  it('checks for an abort at the first step and at least every 64 steps after', async () => {
+    const { classicQuantileRange } = await import('../../../src/promql/engine/classic-quantile-range.js');
+    const { ColumnarSeries, emptyColumns } = await import('../../../src/promql/engine/columnar.js');
+    const { Annotations } = await import('../../../src/promql/engine/annotations.js');
+    const n = 1000;
+    const column = (v: number) => {
+      const c = emptyColumns(0, STEP, n);
+      c.values.fill(v);
+      c.present.fill(1);
+      c.count = n;
+      return c;
+    };
+    const cols = [column(5), column(10)];
+    const input = [new ColumnarSeries([{ name: 'le', value: '1' }], false, cols[0]!), new ColumnarSeries([{ name: 'le', value: '+Inf' }], false, cols[1]!)];
+    const phi = [new ColumnarSeries([], false, column(0.5))];
+    const checkedAt: number[] = [];
+    let step = 0, current = 0;
+    const pos = { start: 0, end: 1 };
+    const ctx = {
+      start: 0, interval: STEP, numSteps: n, delayedNameRemoval: false,
+      checkAbort: () => void checkedAt.push(step),
+      add: (x: number) => {
+        current += x;
+        // Two adds a step: the inputs, then the outputs.
+        step += 0.5;
+      },
+      setCurrent: (x: number) => void (current = x),
+      current: () => current,
+      call: { args: [{ posRange: pos }, { posRange: pos }] },
+      annos: new Annotations(),
+    } as unknown as Parameters<typeof classicQuantileRange>[3];
+    const out = classicQuantileRange(phi, input, cols, ctx);
+    expect(out[0]!.floats.length).toBe(n);
+    expect(checkedAt[0]).toBe(0);
+    const gaps = checkedAt.slice(1).map((s, i) => s - checkedAt[i]!);
+    expect(Math.max(...gaps, n - checkedAt[checkedAt.length - 1]!)).toBeLessThanOrEqual(64);
+  });
+});
