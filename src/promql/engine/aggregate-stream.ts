@@ -24,7 +24,8 @@ import { ColumnarSeries, type StepColumns, columnsOf, emptyColumns } from './col
 import { evalRangeCall } from './range-call.js';
 import { RANGE_FUNCTIONS } from './functions.js';
 import type { SeriesSink } from './series-sink.js';
-import { type Matrix, type Series, labelsKey } from './value.js';
+import type { Matrix, Series } from './value.js';
+import { LabelSetSeen } from './label-set-seen.js';
 import { unwrapParens } from './preprocess.js';
 import { fillSelectorSteps } from './selector-steps.js';
 import { floatsOnlyReader, type SeriesReader } from './series-reader.js';
@@ -40,7 +41,14 @@ class FoldingSink implements SeriesSink {
   private readonly groups: FoldCells[] = [];
   private readonly labels: Labels[] = [];
   private readonly buffer: StepColumns;
-  private readonly seenKeys: Set<string> | null;
+  private readonly seen: LabelSetSeen | null;
+  /**
+   * For `by` one label: the group of each value of that label already looked
+   * up, so that a series whose group has cells finds them without building
+   * its grouping key (the key depends on that one label alone).
+   */
+  private readonly byLabel: string | null;
+  private readonly groupOfValue = new Map<string, number>();
   private duplicate = false;
   private readonly cellBytes: number;
   /** Bytes charged to the query's memory budget so far, given back by release(). */
@@ -53,7 +61,8 @@ class FoldingSink implements SeriesSink {
   ) {
     this.buffer = emptyColumns(grid.start, grid.interval, grid.numSteps);
     this.cellBytes = foldBytesPerCell(op) * grid.numSteps;
-    this.seenKeys = trackDuplicates ? new Set() : null;
+    this.seen = trackDuplicates ? new LabelSetSeen() : null;
+    this.byLabel = !without && grouping.length === 1 ? grouping[0]! : null;
   }
 
   /** Charges the column buffer to the memory budget. */
@@ -80,8 +89,14 @@ class FoldingSink implements SeriesSink {
   // place in the answer taken) by its first series with a value, which comes through columns.
   sumCellsOf(metric: Labels): SumCells | null {
     if (this.op !== 'sum') return null;
-    const g = this.groupIds.get(groupingKey(metric, this.grouping, this.without));
-    return g === undefined ? null : this.groups[g]!.sumCells();
+    const value = this.byLabel === null ? null : onlyValue(metric, this.byLabel);
+    let g = value === null ? undefined : this.groupOfValue.get(value);
+    if (g === undefined) {
+      g = this.groupIds.get(groupingKey(metric, this.grouping, this.without));
+      if (g === undefined) return null;
+      if (value !== null) this.groupOfValue.set(value, g);
+    }
+    return this.groups[g]!.sumCells();
   }
 
   tookSum(metric: Labels, count: number): void {
@@ -140,11 +155,7 @@ class FoldingSink implements SeriesSink {
   }
 
   private checkDuplicate(metric: Labels): void {
-    if (this.seenKeys) {
-      const k = labelsKey(metric);
-      if (this.seenKeys.has(k)) this.duplicate = true;
-      else this.seenKeys.add(k);
-    }
+    if (this.seen?.add(metric)) this.duplicate = true;
   }
 
   private groupOf(metric: Labels): FoldCells {
@@ -160,6 +171,21 @@ class FoldingSink implements SeriesSink {
     }
     return this.groups[g]!;
   }
+}
+
+/**
+ * The value of metric's label `name` when it has exactly one such label
+ * (its grouping key by that label is then determined by the value), else null.
+ */
+function onlyValue(metric: Labels, name: string): string | null {
+  let value: string | null = null;
+  for (let i = 0; i < metric.length; i++) {
+    const l = metric[i]!;
+    if (l.name !== name) continue;
+    if (value !== null) return null;
+    value = l.value;
+  }
+  return value;
 }
 
 /**

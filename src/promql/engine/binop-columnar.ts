@@ -38,29 +38,39 @@ export function columnarBinopSupported(op: BinaryOp, matching: VectorMatching | 
   return matching === null || (matching.fillLHS === null && matching.fillRHS === null && matching.card !== 'many-to-many');
 }
 
+// Operators as small integers, resolved once per query: the per-step loops switch on a number, not
+// compare the operator's string case by case at every step and series.
+const OP_CODES: Readonly<Record<string, number>> = {
+  '+': 1, '-': 2, '*': 3, '/': 4, '^': 5, '%': 6, 'atan2': 7, '==': 8, '!=': 9, '>': 10, '<': 11, '>=': 12, '<=': 13,
+};
+
+function opCode(op: BinaryOp): number {
+  return OP_CODES[op] ?? 0;
+}
+
 /** elemBinop's value for floats. */
-function opValue(op: BinaryOp, l: number, r: number): number {
-  switch (op) {
-    case '+': return l + r;
-    case '-': return l - r;
-    case '*': return l * r;
-    case '/': return l / r;
-    case '^': return goPow(l, r);
-    case '%': return goMod(l, r);
-    case 'atan2': return Math.atan2(l, r);
+function opValue(code: number, l: number, r: number): number {
+  switch (code) {
+    case 1: return l + r;
+    case 2: return l - r;
+    case 3: return l * r;
+    case 4: return l / r;
+    case 5: return goPow(l, r);
+    case 6: return goMod(l, r);
+    case 7: return Math.atan2(l, r);
     default: return l;
   }
 }
 
 /** elemBinop's keep flag for floats. */
-function opKeeps(op: BinaryOp, l: number, r: number): boolean {
-  switch (op) {
-    case '==': return l === r;
-    case '!=': return l !== r;
-    case '>': return l > r;
-    case '<': return l < r;
-    case '>=': return l >= r;
-    case '<=': return l <= r;
+function opKeeps(code: number, l: number, r: number): boolean {
+  switch (code) {
+    case 8: return l === r;
+    case 9: return l !== r;
+    case 10: return l > r;
+    case 11: return l < r;
+    case 12: return l >= r;
+    case 13: return l <= r;
     default: return true;
   }
 }
@@ -137,6 +147,7 @@ export function columnarVectorBinop(
   const lhs = swapped ? rhsIn : lhsIn, rhs = swapped ? lhsIn : rhsIn;
   const lcols = swapped ? rhsColsIn : lhsColsIn, rcols = swapped ? lhsColsIn : rhsColsIn;
   const oneToOne = matching.card === 'one-to-one';
+  const code = opCode(op);
   const { lSig, rSig, count: nSigs } = signatureIds(lhs, rhs, sig);
   // Per signature at the current step: the right-hand series present (-1: none) and the step it was set at.
   const rightOf = new Int32Array(nSigs), rightStep = new Int32Array(nSigs).fill(-1);
@@ -149,6 +160,9 @@ export function columnarVectorBinop(
   let matchStep = new Int32Array(16).fill(-1);
   const out = new ColumnarCollector(ctx);
   const emitted = new Int32Array(lhs.length), emittedValues = new Float64Array(lhs.length);
+  // Each left series' last partner and that pair's slot and match id: a series keeps its partner from
+  // step to step, so the maps above are asked only when the partner changes.
+  const lastRight = new Int32Array(lhs.length).fill(-1), lastSlot = new Int32Array(lhs.length), lastMatchId = new Int32Array(lhs.length);
   const original = ctx.current();
   let held = original;
   const nR = rhs.length;
@@ -186,33 +200,42 @@ export function columnarVectorBinop(
         fl = fr;
         fr = x;
       }
-      let value = opValue(op, fl, fr);
-      const keep = opKeeps(op, fl, fr);
+      let value = opValue(code, fl, fr);
+      const keep = opKeeps(code, fl, fr);
       if (returnBool) value = keep ? 1 : 0;
-      const pair = i * nR + j;
-      let slot = slots.get(pair);
-      if (slot === undefined) {
-        let metric = cachedResultMetric(lhs[i]!.metric, rhs[j]!.metric, op, matching);
-        if (!ctx.delayedNameRemoval && returnBool) metric = dropMetricName(metric);
-        if (!oneToOne) {
-          const key = `${s}\xff${cachedLabelsKey(metric)}`;
-          let id = matchKeyIds.get(key);
-          if (id === undefined) matchKeyIds.set(key, (id = matchKeyIds.size));
-          if (id >= matchStep.length) {
-            const grown = new Int32Array(matchStep.length * 2).fill(-1);
-            grown.set(matchStep);
-            matchStep = grown;
+      let slot: number | undefined, id = 0;
+      if (lastRight[i] === j) {
+        slot = lastSlot[i]!;
+        id = lastMatchId[i]!;
+      } else {
+        const pair = i * nR + j;
+        slot = slots.get(pair);
+        if (slot === undefined) {
+          let metric = cachedResultMetric(lhs[i]!.metric, rhs[j]!.metric, op, matching);
+          if (!ctx.delayedNameRemoval && returnBool) metric = dropMetricName(metric);
+          if (!oneToOne) {
+            const key = `${s}\xff${cachedLabelsKey(metric)}`;
+            let mid = matchKeyIds.get(key);
+            if (mid === undefined) matchKeyIds.set(key, (mid = matchKeyIds.size));
+            if (mid >= matchStep.length) {
+              const grown = new Int32Array(matchStep.length * 2).fill(-1);
+              grown.set(matchStep);
+              matchStep = grown;
+            }
+            matchIds.set(pair, mid);
           }
-          matchIds.set(pair, id);
+          slot = out.slot(metric);
+          slots.set(pair, slot);
         }
-        slot = out.slot(metric);
-        slots.set(pair, slot);
+        if (!oneToOne) id = matchIds.get(pair)!;
+        lastRight[i] = j;
+        lastSlot[i] = slot;
+        lastMatchId[i] = id;
       }
       if (oneToOne) {
         if (matchedStep[s] === k) throw new QueryError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
         matchedStep[s] = k;
       } else {
-        const id = matchIds.get(pair)!;
         if (matchStep[id] === k) throw new QueryError('multiple matches for labels: grouping labels must ensure unique matches');
         matchStep[id] = k;
       }
@@ -238,6 +261,7 @@ export function columnarScalarBinop(
   const drop = changesMetricSchema(op) || returnBool;
   const slots = vec.map((s) => out.slot(drop && !ctx.delayedNameRemoval ? dropMetricName(s.metric) : s.metric));
   const comparison = isComparison(op);
+  const code = opCode(op);
   const emitted = new Int32Array(vec.length), emittedValues = new Float64Array(vec.length);
   const original = ctx.current();
   let held = original;
@@ -257,8 +281,8 @@ export function columnarScalarBinop(
         lf = sv;
         rf = c.values[k]!;
       }
-      let value = opValue(op, lf, rf);
-      let keep = opKeeps(op, lf, rf);
+      let value = opValue(code, lf, rf);
+      let keep = opKeeps(code, lf, rf);
       if (comparison && swap) value = rf;
       if (returnBool) {
         value = keep ? 1 : 0;

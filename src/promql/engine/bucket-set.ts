@@ -24,6 +24,8 @@ export class BucketSet {
   private su = new Float64Array(16);
   private sc = new Float64Array(16);
   /** Set by quantile(): whether counts had to be raised to be monotonic, and the first and last bucket raised. */
+  /** How many coalesced buckets addSorted() has written into su/sc. */
+  private m = 0;
   forcedMonotonic = false;
   minBucket = 0;
   maxBucket = 0;
@@ -55,6 +57,48 @@ export class BucketSet {
     if (q > 1) return Infinity;
     const m = this.sortAndCoalesce();
     if (m < 0) return NaN;
+    return this.coalescedQuantile(m, q);
+  }
+
+  /**
+   * Buckets handed over already in the order the sort would give them (by
+   * bound, ties in the order they were added), coalesced as they come: for a
+   * group whose bounds are known before its steps, which then needs no sort
+   * and no check of its bounds at each step. resetSorted(), addSorted() for
+   * each, then sortedQuantile().
+   */
+  resetSorted(): void {
+    this.m = 0;
+  }
+
+  addSorted(upperBound: number, count: number): void {
+    const m = this.m;
+    if (m > 0 && this.su[m - 1] === upperBound) {
+      this.sc[m - 1] = this.sc[m - 1]! + count;
+      return;
+    }
+    if (m === this.su.length) {
+      this.su = grow(this.su);
+      this.sc = grow(this.sc);
+    }
+    this.su[m] = upperBound;
+    this.sc[m] = count;
+    this.m = m + 1;
+  }
+
+  /** quantile() of the buckets given to addSorted() (at least one). */
+  sortedQuantile(q: number): number {
+    this.forcedMonotonic = false;
+    this.minBucket = this.maxBucket = this.maxDiff = 0;
+    if (Number.isNaN(q)) return NaN;
+    if (q < 0) return -Infinity;
+    if (q > 1) return Infinity;
+    if (this.su[this.m - 1] !== Infinity) return NaN;
+    return this.coalescedQuantile(this.m, q);
+  }
+
+  /** The quantile of su/sc's first m buckets, sorted and coalesced, the highest bound +Inf. */
+  private coalescedQuantile(m: number, q: number): number {
     const su = this.su, sc = this.sc;
     // Monotonicity: tiny relative differences are precision noise; decreases are forced up.
     let prev = sc[0]!;

@@ -638,7 +638,7 @@ export class Evaluator {
     // the sample limit's and memory budget's checks, and one kept series holds only its slab alive.
     const perSlab = Math.max(1, Math.floor(SLAB_CELLS / n));
     let values: Float64Array | null = null, present: Uint8Array | null = null;
-    let slot = perSlab;
+    let slot = 0, slots = 0;
     for (let i = 0; i < stored.length; i++) {
       this.cfg.checkAbort();
       const s = reader.data(i, stored[i]!);
@@ -646,9 +646,12 @@ export class Evaluator {
         out.push(...this.selectorPoints(s, offset));
         continue;
       }
-      if (slot === perSlab) {
-        values = new Float64Array(perSlab * n);
-        present = new Uint8Array(perSlab * n);
+      if (slot === slots) {
+        // No larger than the series left need: a slab is zero-filled whole when made, and a full one
+        // (1.1 MB) for a selector of a few series cost the query worker more than reading them did.
+        slots = Math.min(perSlab, stored.length - i);
+        values = new Float64Array(slots * n);
+        present = new Uint8Array(slots * n);
         slot = 0;
       }
       const base = slot * n;

@@ -119,6 +119,10 @@ queries.push(
   'sum by (g) (m) + on (g) group by (g) (rate(c_total[1m] offset 3m))',
   'avg(avg by (g) (m) > 0)',
   'stddev without (i) ({__name__=~"m|c_total"})',
+  // A streamed sum by one label finds a group by that label's value: series without the label share one group.
+  'sum by (le) (rate({__name__=~"lat_bucket|c_total"}[2m]))',
+  'sum by (g) (increase({__name__=~"lat_bucket|c_total|c2_total"}[3m]))',
+  'sum by (h) (rate({__name__=~"lat_bucket|c_total"}[1m]))',
 );
 
 describe('streamed aggregation against the step-by-step engine', () => {
