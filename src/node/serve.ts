@@ -3,7 +3,8 @@
 // fresh server answers `up` at once.
 
 import { readFileSync, statSync } from 'node:fs';
-import { spareCores } from './spare-cores.js';
+import { quotaTimes, spareCores } from './spare-cores.js';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { openDB, type DB } from '../storage/db.js';
@@ -154,9 +155,13 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   // remote_read endpoints are fetched from on this thread first, within the query's timeout.
   // A range query is cut over idle workers only while the machine has had half a core or more to spare,
   // and only when its text's last evaluation took long enough to gain from it (8 ms: docs/QUERY-SPEED.md).
-  const spare = spareCores();
+  const cores = usableCores();
+  const hostSpare = spareCores();
+  // Under a CPU quota smaller than the host, what the quota leaves bounds what the host's idle cores offer.
+  const quotaSpare = cores < availableParallelism() ? spareCores(500, quotaTimes(cores)) : null;
+  const spare = quotaSpare ? () => Math.min(hostSpare(), quotaSpare()) : hostSpare;
   const offThread = createOffThreadEngine(db, engineOptions, {
-    workers: o.queryWorkers ?? Math.max(1, Math.min(usableCores(), o.maxConcurrentQueries || 20)), remote: remoteRead.source,
+    workers: o.queryWorkers ?? Math.max(1, Math.min(cores, o.maxConcurrentQueries || 20)), remote: remoteRead.source,
     blocks: disk && o.dataDir ? { dataDir: o.dataDir, db } : undefined, splitWhen: () => spare() >= 0.5, splitMinMs: 8,
   });
   const apiEngine: Engine = {

@@ -20,7 +20,7 @@ export function spareCores(windowMs = 500, read: () => { idle: number; total: nu
     if (now - at < windowMs) return spare;
     const next = read();
     const total = next.total - last.total;
-    if (total > 0) spare = ((next.idle - last.idle) / total) * next.cores;
+    if (total > 0) spare = Math.max(0, ((next.idle - last.idle) / total) * next.cores);
     last = next;
     at = now;
     return spare;
@@ -36,4 +36,20 @@ function cpuTimes(): { idle: number; total: number; cores: number } {
     total += t.user + t.nice + t.sys + t.idle + t.irq;
   }
   return { idle, total, cores: all.length };
+}
+
+/**
+ * CPU times as `spareCores` reads them for a process held to `cores` by a CPU quota: the quota's time less the
+ * process's own. Idle host cores are no use to a process whose quota its own threads already take.
+ */
+export function quotaTimes(cores: number, nowMs: () => number = () => performance.now(), ownCpuMs: () => number = processCpuMs): () => { idle: number; total: number; cores: number } {
+  return () => {
+    const total = nowMs() * cores;
+    return { idle: total - ownCpuMs(), total, cores };
+  };
+}
+
+function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }

@@ -28,6 +28,10 @@ describe('usableCores', () => {
     expect(cgroupV2Path('0::/\n')).toBe('');
     const read = files({ '/proc/self/cgroup': '0::/svc\n', '/sys/fs/cgroup/svc/cpu.max': '100000 100000', '/sys/fs/cgroup/cpu.max': 'max 100000' });
     expect(usableCores(read)).toBe(1);
+    // The other way round too, so that the test fails on a machine of one CPU if the root's file were read first.
+    const roomy = files({ '/proc/self/cgroup': '0::/svc\n', '/sys/fs/cgroup/svc/cpu.max': 'max 100000', '/sys/fs/cgroup/cpu.max': '100000 100000' });
+    expect(quotaCores(roomy('/sys/fs/cgroup/svc/cpu.max'))).toBeNull();
+    expect(usableCores(files({ '/proc/self/cgroup': '0::/svc\n', '/sys/fs/cgroup/svc/cpu.max': '100000 100000', '/sys/fs/cgroup/cpu.max': '300000 100000' }))).toBe(1);
   });
 
   it('never goes above the CPUs the process may run on, and is those without a quota', () => {

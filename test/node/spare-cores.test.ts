@@ -1,7 +1,7 @@
 // Idle cores from two readings of the CPU times at least a window apart.
 
 import { describe, expect, it, vi } from 'vitest';
-import { spareCores } from '../../src/node/spare-cores.js';
+import { quotaTimes, spareCores } from '../../src/node/spare-cores.js';
 
 describe('spareCores', () => {
   it('gives the idle share of the cores between readings a window apart, and reads no more often', () => {
@@ -33,5 +33,23 @@ describe('spareCores', () => {
   it('reads the machine by default', () => {
     const s = spareCores(0)();
     expect(s).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('quotaTimes', () => {
+  it("leaves spare what a CPU quota allows beyond the process's own use, however idle the host", () => {
+    vi.useFakeTimers();
+    try {
+      let now = 0, own = 0;
+      const spare = spareCores(500, quotaTimes(2, () => now, () => own));
+      now += 1000, own += 1500;
+      vi.advanceTimersByTime(1000);
+      expect(spare()).toBeCloseTo(0.5, 10);
+      now += 1000, own += 2500;
+      vi.advanceTimersByTime(1000);
+      expect(spare()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
