@@ -23,9 +23,9 @@ export class BucketSet {
   /** Sorted and coalesced buckets. */
   private su = new Float64Array(16);
   private sc = new Float64Array(16);
-  /** Set by quantile(): whether counts had to be raised to be monotonic, and the first and last bucket raised. */
   /** How many coalesced buckets addSorted() has written into su/sc. */
   private m = 0;
+  /** Set by quantile(): whether counts had to be raised to be monotonic, and the first and last bucket raised. */
   forcedMonotonic = false;
   minBucket = 0;
   maxBucket = 0;

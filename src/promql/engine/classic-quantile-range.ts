@@ -24,6 +24,8 @@ export interface QuantileRangeContext extends ColumnarBinopContext {
   annos: Annotations;
 }
 
+const ABORT_CHECK_SERIES = 1 << 16;
+
 export function classicQuantileRange(phiMatrix: Matrix, input: Matrix, cols: StepColumns[], ctx: QuantileRangeContext): Matrix {
   const { values: phi, present: phiPresent } = scalarColumns(phiMatrix, ctx.start, ctx.interval, ctx.numSteps);
   const phiPos = ctx.call.args[0]!.posRange, pos = ctx.call.args[1]!.posRange;
@@ -74,9 +76,15 @@ export function classicQuantileRange(phiMatrix: Matrix, input: Matrix, cols: Ste
   const lastOut = new Int32Array(outLabels.length).fill(-1);
   const original = ctx.current();
   let held = original;
+  // A step's cost grows with the input series: the clock is read once per 65,536 of them visited, so rarely over a
+  // few buckets and still often over many.
+  let visited = ABORT_CHECK_SERIES;
   for (let k = 0; k < ctx.numSteps; k++) {
-    // A step costs well under a microsecond: the clock is read every 64th.
-    if ((k & 63) === 0) ctx.checkAbort();
+    visited += input.length;
+    if (visited >= ABORT_CHECK_SERIES) {
+      visited = 0;
+      ctx.checkAbort();
+    }
     ctx.setCurrent(held);
     let inputs = phiPresent[k]!;
     const q = phi[k]!;

@@ -5,12 +5,15 @@
 // by the Set) was most of that check's cost. The hash runs over the key's
 // characters (names and values, each followed by \xff), so two sets are the
 // same exactly when their keys are, \xff inside a value included; a hash
-// match is confirmed by comparing the keys themselves.
+// match is confirmed by comparing the keys themselves. FNV-1a is easy to
+// invert, so label values can be chosen to share one hash: a hash seen twice
+// keeps its sets' keys in a Set from then on, which keeps every check O(1)
+// where a list of colliding sets would make them quadratic.
 
 import { type Labels, labelsKey } from '../../model/labels.js';
 
 export class LabelSetSeen {
-  private readonly byHash = new Map<number, Labels | Labels[]>();
+  private readonly byHash = new Map<number, Labels | Set<string>>();
 
   /** Adds ls; whether a set with its key had been added before. */
   add(ls: Labels): boolean {
@@ -20,17 +23,17 @@ export class LabelSetSeen {
       this.byHash.set(h, ls);
       return false;
     }
-    const list = isList(had) ? had : [had];
     const key = labelsKey(ls);
-    for (const other of list) if (labelsKey(other) === key) return true;
-    list.push(ls);
-    if (list.length === 2) this.byHash.set(h, list);
+    if (had instanceof Set) {
+      if (had.has(key)) return true;
+      had.add(key);
+      return false;
+    }
+    const first = labelsKey(had);
+    if (first === key) return true;
+    this.byHash.set(h, new Set([first, key]));
     return false;
   }
-}
-
-function isList(v: Labels | Labels[]): v is Labels[] {
-  return v.length > 0 && Array.isArray(v[0]);
 }
 
 /** FNV-1a over labelsKey(ls)'s UTF-16 code units, without the string. */

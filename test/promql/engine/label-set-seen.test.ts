@@ -4,9 +4,16 @@
 // value (the key cannot tell them apart, so neither may the check), empty
 // sets, and enough random sets for the 32-bit hash to collide.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LabelSetSeen, keyHash } from '../../../src/promql/engine/label-set-seen.js';
 import { type Labels, labelsKey } from '../../../src/model/labels.js';
+
+// Counts the keys the check builds, to hold it to a bounded number per set.
+const keyBuilds = vi.hoisted(() => ({ n: 0 }));
+vi.mock('../../../src/model/labels.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../src/model/labels.js')>();
+  return { ...real, labelsKey: (ls: Labels) => (keyBuilds.n++, real.labelsKey(ls)) };
+});
 import { seededRandom } from '../../../src/model/seeded-random.js';
 
 function compare(sets: Labels[]): { repeats: number } {
@@ -61,5 +68,33 @@ describe('LabelSetSeen', () => {
     for (const ls of collided) sets.push(ls.map((l) => ({ ...l })));
     expect(collisions).toBeGreaterThan(0);
     expect(compare(sets).repeats).toBeGreaterThanOrEqual(300);
+  });
+
+  it('stays linear over label values chosen to share one hash', () => {
+    // FNV-1a inverted: a value ending in two chosen code units reaches any hash before the value's terminator.
+    const P = 0x01000193;
+    let inv = 1;
+    for (let i = 0; i < 5; i++) inv = Math.imul(inv, 2 - Math.imul(P, inv));
+    const step = (h: number, c: number) => Math.imul(h ^ c, P);
+    const target = Math.imul((Math.imul(keyHash([{ name: 'i', value: 'seed' }]), inv) ^ 0xff) >>> 0, inv) >>> 0;
+    const notSurrogate = (c: number) => c < 0xd800 || c > 0xdfff;
+    const sets: Labels[] = [];
+    for (let p = 0; sets.length < 400; p++) {
+      const prefix = `v${p.toString(36)}`;
+      let h = step(step(0x811c9dc5, 'i'.charCodeAt(0)), 0xff);
+      for (let j = 0; j < prefix.length; j++) h = step(h, prefix.charCodeAt(j));
+      for (let c1 = 0; c1 < 0x10000 && sets.length < 400; c1++) {
+        const h1 = step(h, c1) >>> 0;
+        const c2 = (target ^ h1) >>> 0;
+        if (notSurrogate(c1) && c2 < 0x10000 && notSurrogate(c2)) sets.push([{ name: 'i', value: prefix + String.fromCharCode(c1, c2) }]);
+      }
+    }
+    expect(new Set(sets.map(keyHash)).size).toBe(1);
+    const seen = new LabelSetSeen();
+    keyBuilds.n = 0;
+    for (const ls of sets) expect(seen.add(ls)).toBe(false);
+    for (const ls of sets.slice(0, 50)) expect(seen.add(ls.map((l) => ({ ...l })))).toBe(true);
+    // A list of colliding sets rebuilt every earlier key on each add: about 80,000 builds here.
+    expect(keyBuilds.n).toBeLessThanOrEqual(2 * (sets.length + 50));
   });
 });
