@@ -53,6 +53,9 @@ beforeAll(async () => {
       const before = k > 0 ? partner(inst, k - 1) : -1;
       if (before >= 0 && before !== p) app.append({ __name__: 'cap', inst: String(inst), gen: String(before) }, t, STALE_NAN);
       if (p >= 0) app.append({ __name__: 'cap', inst: String(inst), gen: String(p) }, t, 1 + ((inst + k) % 4));
+      // A left-hand twin of use{inst="0",mode="0"} across instance 0's partner change at step 120: with names
+      // dropped the two give one result labelset there, which matching must refuse at that step only.
+      if (inst === 0 && k >= 118 && k < 126) app.append({ __name__: 'use2', inst: '0', mode: '0' }, t, 2);
       // A second right-hand series for instance 3 at a few steps only: a duplicate match group there.
       if (inst === 3 && k >= 170 && k < 175) app.append({ __name__: 'cap', inst: '3', gen: 'x' }, t, 5);
     }
@@ -90,6 +93,18 @@ describe('vector matching over columns with changing partners', () => {
       }
     });
   }
+
+  it('refuses two left series that meet one result labelset, at the steps where they do', () => {
+    const q = '{__name__=~"use|use2"} - on(inst) group_left(gen) cap';
+    const before = answer(columnar, q, T0 + 5 * STEP, T0 + 110 * STEP);
+    expect(before.error).toBeUndefined();
+    expect(before).toEqual(answer(steps, q, T0 + 5 * STEP, T0 + 110 * STEP));
+    for (const [from, to] of [[5, 165], [119, 124], [121, 140]]) {
+      const want = answer(steps, q, T0 + from! * STEP, T0 + to! * STEP);
+      expect(want.error).toMatch(/multiple matches for labels/);
+      expect(answer(columnar, q, T0 + from! * STEP, T0 + to! * STEP)).toEqual(want);
+    }
+  });
 
   it('meets every partner of a series with its own labels', () => {
     const r = answer(columnar, 'use / on(inst) group_left(gen) cap', T0 + 5 * STEP, T0 + 165 * STEP);
