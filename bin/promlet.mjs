@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `promlet serve` on a machine of few cores starts node again with V8's
-// collector on one thread (dist/src/node/node-flags.js says when and why; the
-// flag cannot be set once node runs). Any other command, a node already
-// given the flag either way, or one being debugged or profiled, runs here.
+// collector on one thread and without its memory reducer
+// (dist/src/node/node-flags.js says when and why; the flags cannot be set
+// once node runs). Any other command, a node already given each of those
+// flags either way, or one being debugged or profiled, runs here.
 import { fileURLToPath } from 'node:url';
 import { relaunchArgv } from '../dist/src/node/node-flags.js';
 import { usableCores } from '../dist/src/node/cpu-quota.js';

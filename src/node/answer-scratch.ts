@@ -5,13 +5,17 @@
 // mark-compacts by such memory: with the pieces not copied into new memory
 // the main thread ran half as many of them (docs/QUERY-SPEED.md, "Idle gaps
 // between queries"). A buffer is lent until gzip has read it or the socket
-// has taken it, so answers in flight at once each have their own.
+// has taken it, so answers in flight at once each have their own. Answers
+// below LENT_MIN_BYTES get a buffer of their exact size and nothing is lent:
+// a client pipelining many small queries without reading holds each answer's
+// bytes, never a kept buffer's.
 
 /** Buffers of at most this many bytes are kept: a rare huge answer does not hold its memory for good. */
 export const SCRATCH_KEEP_MAX_BYTES = 4 << 20;
 /** Buffers kept idle: about as many as answers written at once. */
 export const SCRATCH_KEEP = 4;
-const MIN_BYTES = 64 * 1024;
+/** Shorter answers are copied into a buffer of their own size, which is not lent (the collections came from megabytes). */
+export const LENT_MIN_BYTES = 256 * 1024;
 
 export class AnswerScratch {
   private readonly idle: Buffer[] = [];
@@ -22,6 +26,7 @@ export class AnswerScratch {
   join(pieces: readonly Uint8Array[]): { bytes: Buffer; give: () => void } {
     let n = 0;
     for (const p of pieces) n += p.length;
+    if (n < LENT_MIN_BYTES) return { bytes: Buffer.concat(pieces, n), give: () => {} };
     const buf = this.take(n);
     let at = 0;
     for (const p of pieces) {
@@ -45,16 +50,16 @@ export class AnswerScratch {
   }
 
   private take(n: number): Buffer {
-    // The smallest idle buffer that holds n.
+    // The smallest idle buffer that holds n, and not one over twice n (what a new one's rounding could give).
     let best = -1;
     for (let i = 0; i < this.idle.length; i++) {
       const len = this.idle[i]!.length;
-      if (len >= n && (best < 0 || len < this.idle[best]!.length)) best = i;
+      if (len >= n && len <= 2 * n && (best < 0 || len < this.idle[best]!.length)) best = i;
     }
     if (best >= 0) return this.idle.splice(best, 1)[0]!;
     if (n > this.keepMaxBytes) return Buffer.allocUnsafeSlow(n);
     // Rounded up to a power of two, so an answer a little longer than the last one still finds a buffer.
-    let size = MIN_BYTES;
+    let size = LENT_MIN_BYTES;
     while (size < n) size *= 2;
     // allocUnsafeSlow: every byte handed out is written first, and never Node's shared pool (one buffer each).
     return Buffer.allocUnsafeSlow(size);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnswerScratch } from '../../src/node/answer-scratch.js';
+import { AnswerScratch, LENT_MIN_BYTES } from '../../src/node/answer-scratch.js';
 
 const rand = (n: number, seed: number) => {
   const b = new Uint8Array(n);
@@ -27,19 +27,19 @@ describe('answer scratch buffers', () => {
 
   it('lend a buffer to one answer at a time: one not given back is not handed out again', () => {
     const s = new AnswerScratch();
-    const a = s.join([rand(100_000, 1)]);
-    const b = s.join([rand(100_000, 2)]);
+    const a = s.join([rand(400_000, 1)]);
+    const b = s.join([rand(400_000, 2)]);
     expect(a.bytes.buffer).not.toBe(b.bytes.buffer);
-    const c = s.join([rand(90_000, 3)]);
+    const c = s.join([rand(360_000, 3)]);
     expect(c.bytes.buffer).not.toBe(a.bytes.buffer);
     expect(c.bytes.buffer).not.toBe(b.bytes.buffer);
     // The lent ones still hold their own bytes.
-    expect(Buffer.compare(a.bytes, Buffer.from(rand(100_000, 1)))).toBe(0);
-    expect(Buffer.compare(b.bytes, Buffer.from(rand(100_000, 2)))).toBe(0);
+    expect(Buffer.compare(a.bytes, Buffer.from(rand(400_000, 1)))).toBe(0);
+    expect(Buffer.compare(b.bytes, Buffer.from(rand(400_000, 2)))).toBe(0);
     a.give();
     a.give();
     expect(s.idleCount).toBe(1);
-    const d = s.join([rand(50_000, 4)]);
+    const d = s.join([rand(300_000, 4)]);
     expect(d.bytes.buffer).toBe(a.bytes.buffer);
     expect(s.idleCount).toBe(0);
     b.give(); c.give(); d.give();
@@ -47,17 +47,38 @@ describe('answer scratch buffers', () => {
   });
 
   it('keeps a few buffers, the larger ones, and none over the size limit', () => {
-    const s = new AnswerScratch(2, 1 << 20);
-    const big = s.join([rand((1 << 20) + 1, 5)]);
+    const s = new AnswerScratch(2, 4 << 20);
+    const big = s.join([rand((4 << 20) + 1, 5)]);
     big.give();
     expect(s.idleCount).toBe(0);
-    const lent = [s.join([rand(70_000, 6)]), s.join([rand(300_000, 7)]), s.join([rand(600_000, 8)])];
+    const lent = [s.join([rand(300_000, 6)]), s.join([rand(1_200_000, 7)]), s.join([rand(2_400_000, 8)])];
     for (const j of lent) j.give();
     expect(s.idleCount).toBe(2);
-    // The 600 KB answer's buffer (1 MiB) and the 300 KB one's (512 KiB) are kept, not the 70 KB one's (128 KiB).
-    const again = s.join([rand(600_000, 9)]);
+    // The 2.4 MB answer's buffer (4 MiB) and the 1.2 MB one's (2 MiB) are kept, not the 300 KB one's (512 KiB).
+    const again = s.join([rand(2_400_000, 9)]);
     expect(again.bytes.buffer).toBe(lent[2]!.bytes.buffer);
-    const second = s.join([rand(200_000, 10)]);
+    const second = s.join([rand(1_100_000, 10)]);
     expect(second.bytes.buffer).toBe(lent[1]!.bytes.buffer);
+  });
+
+  it('give short answers buffers of their own size, lend them nothing, and hand no answer a buffer over twice its size', () => {
+    const s = new AnswerScratch();
+    const large = s.join([rand(3_000_000, 11)]);
+    large.give();
+    expect(s.idleCount).toBe(1);
+    // A client pipelining small queries without reading holds their bytes, not a kept buffer each.
+    for (const n of [0, 63, 5_000, LENT_MIN_BYTES - 1]) {
+      const j = s.join([rand(n, n + 1)]);
+      expect(j.bytes.length).toBe(n);
+      expect(j.bytes.buffer).not.toBe(large.bytes.buffer);
+      expect(j.bytes.buffer.byteLength <= Math.max(n, 8192)).toBe(true);
+      j.give();
+      expect(s.idleCount).toBe(1);
+    }
+    // The idle 4 MiB buffer is over twice a 1 MB answer's need: a new one is made.
+    const mid = s.join([rand(1_000_000, 12)]);
+    expect(mid.bytes.buffer).not.toBe(large.bytes.buffer);
+    expect(mid.bytes.buffer.byteLength).toBeLessThanOrEqual(2_000_000);
+    expect(s.join([rand(2_500_000, 13)]).bytes.buffer).toBe(large.bytes.buffer);
   });
 });
