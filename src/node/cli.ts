@@ -15,8 +15,8 @@ const USAGE = `usage: promlet <command> [flags]   (promlet <command> --help for 
 commands:
   serve [--listen 127.0.0.1:9090] [--config prometheus.yml] [--storage.encoding E] [--retention 15d]
       Serve Prometheus's HTTP API and web UI (http://127.0.0.1:9090/); records promlet's own metrics every 15 s.
-      On at most 4 cores node runs it with --single-threaded-gc (PROMLET_SINGLE_THREADED_GC=0 off, =1 always)
-      and --no-memory-reducer (PROMLET_MEMORY_REDUCER=1 keeps V8's reducer, =0 turns it off).
+      On at most 4 cores node runs it with --single-threaded-gc (PROMLET_SINGLE_THREADED_GC=0 off, =1 always);
+      PROMLET_MEMORY_REDUCER=0 adds --no-memory-reducer (less idle-time CPU, more resident memory).
   query EXPR [--time T] [--url URL | --data-dir DIR] [--json]
   query-range EXPR --start T --end T --step D [--url URL | --data-dir DIR] [--json]
       Run a PromQL query against a Prometheus-compatible server.

@@ -36,24 +36,23 @@ export function wantsSingleThreadedGc(env: Readonly<Record<string, string | unde
 // V8's memory reducer starts up to three full, compacting collections on a thread whose allocation rate fell, some
 // seconds after its last one: in a server answering a dashboard, after each burst of queries, on the main thread and
 // on each query worker. On two cores such a round cost 0.5–0.7 s of CPU (main-thread pauses of 25–180 ms, a worker's
-// of 60–150 ms, plus their marking) and left the server's resident memory where it was; without the reducer that
-// garbage waits for the next regular collection (docs/QUERY-SPEED.md, "Idle gaps between queries").
+// of 60–150 ms, plus their marking) with no query answered slower for it. It is kept by default all the same: without
+// it, peak RSS over the 10,000-series dashboard bench was 747 MiB against 633 with it (docs/QUERY-SPEED.md, "Idle
+// gaps between queries" and "The merged code, measured (14:25"). PROMLET_MEMORY_REDUCER=0 trades that memory for
+// the idle-time CPU.
 export const NO_MEMORY_REDUCER = '--no-memory-reducer';
 
-/** `1` (or on, true, yes) keeps V8's memory reducer in the server, `0` turns it off; unset: as --single-threaded-gc is decided. */
+/** `0` (or off, false, no) turns V8's memory reducer off in the server; unset or anything else keeps it. */
 export const MEMORY_REDUCER_ENV = 'PROMLET_MEMORY_REDUCER';
 
-export function wantsNoMemoryReducer(env: Readonly<Record<string, string | undefined>>, cores: number): boolean {
-  const setting = env[MEMORY_REDUCER_ENV]?.trim().toLowerCase() ?? '';
-  if (ON.has(setting)) return false;
-  if (OFF.has(setting)) return true;
-  return wantsSingleThreadedGc(env, cores);
+export function wantsNoMemoryReducer(env: Readonly<Record<string, string | undefined>>): boolean {
+  return OFF.has(env[MEMORY_REDUCER_ENV]?.trim().toLowerCase() ?? '');
 }
 
 /** The node flags a `promlet ARGS` process should have; only a server lives long enough to gain from them. */
 export function nodeFlagsFor(args: readonly string[], env: Readonly<Record<string, string | undefined>>, cores: number): string[] {
   if (args[0] !== 'serve' || args.includes('--help') || args.includes('-h')) return [];
-  return [...(wantsSingleThreadedGc(env, cores) ? [SINGLE_THREADED_GC] : []), ...(wantsNoMemoryReducer(env, cores) ? [NO_MEMORY_REDUCER] : [])];
+  return [...(wantsSingleThreadedGc(env, cores) ? [SINGLE_THREADED_GC] : []), ...(wantsNoMemoryReducer(env) ? [NO_MEMORY_REDUCER] : [])];
 }
 
 // V8 reads `--single_threaded_gc`, `--no-single-threaded-gc`, `--nosingle-threaded-gc` and `--no_single_threaded_gc`

@@ -14,37 +14,39 @@ describe('node flags of promlet serve', () => {
     for (const on of ['1', 'on', 'true', 'yes']) expect(wantsSingleThreadedGc({ [ENV]: on }, 64)).toBe(true);
   });
 
-  it("turns V8's memory reducer off where the collector runs on one thread, unless told otherwise", () => {
-    expect(wantsNoMemoryReducer({}, 2)).toBe(true);
-    expect(wantsNoMemoryReducer({}, SMALL_MACHINE_CORES + 1)).toBe(false);
-    expect(wantsNoMemoryReducer({ [ENV]: '0' }, 2)).toBe(false);
-    expect(wantsNoMemoryReducer({ [ENV]: '1' }, 64)).toBe(true);
-    for (const keep of ['1', 'on', 'true', 'yes', ' On ']) expect(wantsNoMemoryReducer({ [REDUCER]: keep }, 2)).toBe(false);
-    for (const off of ['0', 'off', 'false', 'no']) expect(wantsNoMemoryReducer({ [REDUCER]: off, [ENV]: '0' }, 64)).toBe(true);
-    expect(nodeFlagsFor(['serve'], { [REDUCER]: '1' }, 2)).toEqual([SINGLE_THREADED_GC]);
+  it("keeps V8's memory reducer unless told to turn it off", () => {
+    expect(wantsNoMemoryReducer({})).toBe(false);
+    expect(wantsNoMemoryReducer({ [ENV]: '1' })).toBe(false);
+    for (const keep of ['1', 'on', 'true', 'yes', ' On ', '']) expect(wantsNoMemoryReducer({ [REDUCER]: keep })).toBe(false);
+    for (const off of ['0', 'off', 'false', 'no', ' OFF ']) expect(wantsNoMemoryReducer({ [REDUCER]: off, [ENV]: '0' })).toBe(true);
+    expect(nodeFlagsFor(['serve'], {}, 2)).toEqual([SINGLE_THREADED_GC]);
+    expect(nodeFlagsFor(['serve'], { [REDUCER]: '0' }, 2)).toEqual([SINGLE_THREADED_GC, NO_MEMORY_REDUCER]);
     expect(nodeFlagsFor(['serve'], { [REDUCER]: '0', [ENV]: '0' }, 2)).toEqual([NO_MEMORY_REDUCER]);
   });
 
   it('only for the server', () => {
-    expect(nodeFlagsFor(['serve', '--listen', ':9090'], {}, 2)).toEqual([SINGLE_THREADED_GC, NO_MEMORY_REDUCER]);
+    expect(nodeFlagsFor(['serve', '--listen', ':9090'], { [REDUCER]: '0' }, 2)).toEqual([SINGLE_THREADED_GC, NO_MEMORY_REDUCER]);
     expect(nodeFlagsFor(['serve'], {}, SMALL_MACHINE_CORES + 1)).toEqual([]);
     expect(nodeFlagsFor(['serve', '--help'], {}, 2)).toEqual([]);
     for (const cmd of [[], ['query', 'up'], ['import', 'f', '--data-dir', 'd'], ['demo'], ['help']]) expect(nodeFlagsFor(cmd, {}, 2)).toEqual([]);
   });
 
   it('starts node again with its own flags kept, and not when the flag was given either way', () => {
+    const off = { [REDUCER]: '0' };
     expect(relaunchArgv('/b/promlet.mjs', ['serve', '--listen', ':1'], ['--max-old-space-size=900'], {}, 2))
+      .toEqual(['--max-old-space-size=900', SINGLE_THREADED_GC, '/b/promlet.mjs', 'serve', '--listen', ':1']);
+    expect(relaunchArgv('/b/promlet.mjs', ['serve', '--listen', ':1'], ['--max-old-space-size=900'], off, 2))
       .toEqual(['--max-old-space-size=900', SINGLE_THREADED_GC, NO_MEMORY_REDUCER, '/b/promlet.mjs', 'serve', '--listen', ':1']);
     for (const given of [SINGLE_THREADED_GC, '--single_threaded_gc', '--no-single-threaded-gc', '--nosingle-threaded-gc', '--nosingle_threaded_gc', '--single-threaded-gc=false']) {
-      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [given], {}, 2)).toEqual([given, NO_MEMORY_REDUCER, '/b/promlet.mjs', 'serve']);
-      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [given, NO_MEMORY_REDUCER], {}, 2)).toBeNull();
-      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [given], { [REDUCER]: '1' }, 2)).toBeNull();
+      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [given], off, 2)).toEqual([given, NO_MEMORY_REDUCER, '/b/promlet.mjs', 'serve']);
+      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [given, NO_MEMORY_REDUCER], off, 2)).toBeNull();
+      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [given], {}, 2)).toBeNull();
     }
     for (const given of [NO_MEMORY_REDUCER, '--memory-reducer', '--memory_reducer', '--nomemory-reducer', '--no_memory_reducer', '--memory-reducer=false']) {
-      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [given], {}, 2)).toEqual([given, SINGLE_THREADED_GC, '/b/promlet.mjs', 'serve']);
+      expect(relaunchArgv('/b/promlet.mjs', ['serve'], [given], off, 2)).toEqual([given, SINGLE_THREADED_GC, '/b/promlet.mjs', 'serve']);
     }
     // A flag that only starts with the name is another flag.
-    expect(relaunchArgv('/b/promlet.mjs', ['serve'], ['--memory-reducer-for-small-heaps'], {}, 2))
+    expect(relaunchArgv('/b/promlet.mjs', ['serve'], ['--memory-reducer-for-small-heaps'], off, 2))
       .toEqual(['--memory-reducer-for-small-heaps', SINGLE_THREADED_GC, NO_MEMORY_REDUCER, '/b/promlet.mjs', 'serve']);
     expect(relaunchArgv('/b/promlet.mjs', ['serve'], [], { [ENV]: '0' }, 2)).toBeNull();
     expect(relaunchArgv('/b/promlet.mjs', ['serve'], [], {}, 16)).toBeNull();
