@@ -34,8 +34,12 @@ describe('push limits', () => {
       return performance.now() - t0;
     };
     await timed(1000); // warm-up
-    const small = await timed(4_500);
-    const large = await timed(45_000);
+    // The fastest of three pushes of each size, taken in turn: other load on the machine only ever adds time.
+    let small = Infinity, large = Infinity;
+    for (let i = 0; i < 3; i++) {
+      small = Math.min(small, await timed(4_500));
+      large = Math.min(large, await timed(45_000));
+    }
     expect(engine.instantQuerySync('count(big{job="j45000"})', T0).result).toMatchObject([{ value: [T0 / 1000, '45000'] }]);
     // Ten times the series is about ten times the work; copying the name's array per line made it a hundred.
     expect(large).toBeLessThan(40 * small + 200);
