@@ -116,6 +116,22 @@ export function labelsKey(ls: Labels): string {
   return s;
 }
 
+/**
+ * FNV-1a over labelsKey(ls)'s UTF-16 code units (names and values, each followed by 0xff), without building the
+ * string: equal keys hash alike, so a hash match only needs the keys compared.
+ */
+export function labelsHash32(ls: Labels): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < ls.length; i++) {
+    const { name, value } = ls[i]!;
+    for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 0x01000193);
+    h = Math.imul(h ^ 0xff, 0x01000193);
+    for (let k = 0; k < value.length; k++) h = Math.imul(h ^ value.charCodeAt(k), 0x01000193);
+    h = Math.imul(h ^ 0xff, 0x01000193);
+  }
+  return h;
+}
+
 export function getLabel(ls: Labels, name: string): string {
   for (const l of ls) if (l.name === name) return l.value;
   return '';

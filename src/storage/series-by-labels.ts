@@ -3,20 +3,11 @@
 // and more each) kept only to look series up. Series whose labels hash alike
 // share a bucket and are told apart by comparing their labels.
 
-import type { Labels } from '../model/labels.js';
+import { type Labels, labelsHash32 } from '../model/labels.js';
 
-/** FNV-1a over names and values, each followed by 0xff (which no UTF-16 code unit of a name or value separates ambiguously: equal label sets hash alike, that is all a lookup needs). */
+/** labelsHash32 (names and values, each followed by 0xff: equal label sets hash alike, that is all a lookup needs), as a small integer stored unboxed as a map key. */
 export function labelsHash(ls: Labels): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < ls.length; i++) {
-    const { name, value } = ls[i]!;
-    for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 0x01000193);
-    h = Math.imul(h ^ 0xff, 0x01000193);
-    for (let k = 0; k < value.length; k++) h = Math.imul(h ^ value.charCodeAt(k), 0x01000193);
-    h = Math.imul(h ^ 0xff, 0x01000193);
-  }
-  // A small integer, stored unboxed as a map key.
-  return h & 0x3fffffff;
+  return labelsHash32(ls) & 0x3fffffff;
 }
 
 function sameLabels(a: Labels, b: Labels): boolean {

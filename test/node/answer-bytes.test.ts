@@ -4,9 +4,9 @@
 // through the Node fast path (api-route.ts) and the Request/Response path,
 // GET/HEAD/POST, with gzip (inline and on zlib's pool) and without.
 
-import { connect } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerBody, rawExchange } from '../fixtures/raw-http.js';
 import { createEngine, openDB, type DB, type Engine } from '../../src/index.js';
 import { createApiHandler } from '../../src/api/handler.js';
 import { startServer, type RunningServer } from '../../src/node/server.js';
@@ -30,37 +30,10 @@ async function server(engine: Engine, fast: boolean): Promise<RunningServer> {
   return s;
 }
 
-function raw(server: RunningServer, request: string): Promise<Buffer> {
-  const { port } = new URL(server.url);
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    const s = connect(Number(port), '127.0.0.1', () => s.write(request));
-    s.on('data', (d: Buffer) => parts.push(d));
-    s.on('error', reject);
-    s.on('close', () => {
-      const all = Buffer.concat(parts);
-      const head = all.indexOf('\r\n\r\n');
-      const headers = all.subarray(0, head).toString('latin1').split('\r\n').filter((l) => !/^date:/i.test(l)).join('\r\n');
-      resolve(Buffer.concat([Buffer.from(headers, 'latin1'), all.subarray(head)]));
-    });
-  });
-}
-function dechunk(b: Buffer): Buffer {
-  const body = b.subarray(b.indexOf('\r\n\r\n') + 4);
-  if (!/transfer-encoding: chunked/i.test(b.subarray(0, b.indexOf('\r\n\r\n')).toString())) return body;
-  const out: Buffer[] = [];
-  for (let at = 0; ;) {
-    const eol = body.indexOf('\r\n', at);
-    const n = parseInt(body.subarray(at, eol).toString(), 16);
-    if (!(n > 0)) return Buffer.concat(out);
-    out.push(body.subarray(eol + 2, eol + 2 + n));
-    at = eol + 2 + n + 2;
-  }
-}
 const mask = (s: string) => s.replace(/"(\w+Time)":[0-9.e+-]+/g, '"$1":0');
 function norm(b: Buffer): string {
   const head = b.subarray(0, b.indexOf('\r\n\r\n')).toString('latin1').replace(/content-length: \d+/i, 'content-length: N').replace(/transfer-encoding: chunked\r\n?/i, '');
-  let body = dechunk(b);
+  let body = answerBody(b);
   if (/content-encoding: gzip/i.test(head)) body = gunzipSync(body);
   return head.replace(/\r\ncontent-length: N/i, '') + '\n' + mask(body.toString('utf8'));
 }
@@ -111,9 +84,9 @@ describe('answers as bytes from query workers', () => {
       for (const hdr of [{}, { 'Accept-Encoding': 'gzip' }] as Record<string, string>[]) {
         for (const method of ['GET', 'HEAD', 'POST']) {
           const req = get(target, hdr, method);
-          const want = norm(await raw(ref, req));
+          const want = norm(await rawExchange(ref, req));
           for (const [i, o] of others.entries()) {
-            const got = norm(await raw(o, req));
+            const got = norm(await rawExchange(o, req));
             expect(got, `server ${i} ${method} ${JSON.stringify(hdr)} ${target}`).toBe(want);
             compared++;
           }
@@ -133,12 +106,12 @@ describe('answers as bytes from query workers', () => {
     const fast = [await server(one, true), await server(split, true)];
     const reqs = TARGETS.flatMap((t) => [get(t), get(t, { 'Accept-Encoding': 'gzip' }), get(t, {}, 'POST')]);
     const want = new Map<string, string>();
-    for (const r of reqs) want.set(r, norm(await raw(ref, r)));
+    for (const r of reqs) want.set(r, norm(await rawExchange(ref, r)));
     for (let round = 0; round < 3; round++) {
       for (const [i, o] of fast.entries()) {
         // Every request in flight at once, in an order that changes by round, each answer checked against its own.
         const order = reqs.map((r, k) => ({ r, k: (k * 7 + round * 13) % reqs.length })).sort((a, b) => a.k - b.k).map((x) => x.r);
-        const got = await Promise.all(order.map((r) => raw(o, r)));
+        const got = await Promise.all(order.map((r) => rawExchange(o, r)));
         order.forEach((r, k) => expect(norm(got[k]!), `server ${i} round ${round} ${r.split('\r\n')[0]}`).toBe(want.get(r)));
       }
     }

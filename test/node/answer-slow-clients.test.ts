@@ -13,6 +13,7 @@ import { createApiHandler } from '../../src/api/handler.js';
 import { startServer, type RunningServer } from '../../src/node/server.js';
 import { nodeApiRoutes } from '../../src/node/api-route.js';
 import { createOffThreadEngine } from '../../src/node/offthread-engine.js';
+import { answerBody } from '../fixtures/raw-http.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 let db: DB;
@@ -66,20 +67,8 @@ function raw(s: RunningServer, request: string, reader: Reader, stallMs: number)
 
 /** The body, unchunked and gunzipped, with timings (which differ from run to run) zeroed. */
 function body(b: Buffer): string {
-  const i = b.indexOf('\r\n\r\n');
-  const head = b.subarray(0, i).toString('latin1');
-  let rest = b.subarray(i + 4);
-  if (/transfer-encoding: chunked/i.test(head)) {
-    const out: Buffer[] = [];
-    for (let at = 0; ;) {
-      const eol = rest.indexOf('\r\n', at);
-      const n = parseInt(rest.subarray(at, eol).toString(), 16);
-      if (!(n > 0)) break;
-      out.push(rest.subarray(eol + 2, eol + 2 + n));
-      at = eol + 2 + n + 2;
-    }
-    rest = Buffer.concat(out);
-  }
+  const head = b.subarray(0, b.indexOf('\r\n\r\n')).toString('latin1');
+  let rest = answerBody(b);
   const length = /content-length: (\d+)/i.exec(head);
   if (length && Number(length[1]) !== rest.length) return `content-length ${length[1]}, body ${rest.length}`;
   if (/content-encoding: gzip/i.test(head)) rest = gunzipSync(rest);

@@ -6,9 +6,9 @@
 // a socket to two servers over the same data, one with the fast path and
 // one without.
 
-import { connect } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerBody, rawExchange } from '../fixtures/raw-http.js';
 import { createEngine, openDB, type DB } from '../../src/index.js';
 import { createApiHandler, type ApiHandler } from '../../src/api/handler.js';
 import { startServer, type RunningServer } from '../../src/node/server.js';
@@ -40,23 +40,6 @@ async function pair(prefix: string): Promise<{ fast: RunningServer; general: Run
   return { fast, general };
 }
 
-/** Sends raw request bytes and returns the raw answer without its Date header. */
-function raw(server: RunningServer, request: string | Buffer): Promise<Buffer> {
-  const { port } = new URL(server.url);
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    // Not ended: a half-closed socket is closed by the server before it answers; Connection: close ends it.
-    const s = connect(Number(port), '127.0.0.1', () => s.write(request));
-    s.on('data', (d: Buffer) => parts.push(d));
-    s.on('error', reject);
-    s.on('close', () => {
-      const all = Buffer.concat(parts);
-      const head = all.indexOf('\r\n\r\n');
-      const headers = all.subarray(0, head).toString('latin1').split('\r\n').filter((l) => !/^date:/i.test(l)).join('\r\n');
-      resolve(Buffer.concat([Buffer.from(headers, 'latin1'), all.subarray(head)]));
-    });
-  });
-}
 
 /** The answer as text, with the wall times of `stats` (and so the chunk's length) masked: they differ from run to run. */
 function timingsMasked(answer: Buffer): string {
@@ -74,18 +57,6 @@ function post(target: string, body: string | Buffer, headers: Record<string, str
   return Buffer.concat([Buffer.from(get(target, { ...headers, 'Content-Length': String(b.length) }, 'POST')), b]);
 }
 
-/** A chunked body's bytes. */
-function dechunk(b: Buffer): Buffer {
-  const body = b.subarray(b.indexOf('\r\n\r\n') + 4);
-  const out: Buffer[] = [];
-  for (let at = 0; ;) {
-    const eol = body.indexOf('\r\n', at);
-    const n = parseInt(body.subarray(at, eol).toString(), 16);
-    if (n === 0) return Buffer.concat(out);
-    out.push(body.subarray(eol + 2, eol + 2 + n));
-    at = eol + 2 + n + 2;
-  }
-}
 
 const form = (p: Record<string, string>) => new URLSearchParams(p).toString();
 const s = (ms: number) => String(ms / 1000);
@@ -170,9 +141,9 @@ describe('the query API on node:http directly', () => {
       const { fast, general } = await pair(prefix);
       for (const [what, req, taken] of requests(prefix)) {
         const before = fastCalls;
-        const a = await raw(fast, req);
+        const a = await rawExchange(fast, req);
         const viaFast = fastCalls - before;
-        const b = await raw(general, req);
+        const b = await rawExchange(general, req);
         expect(fastCalls - before - viaFast, what).toBe(0);
         expect([what, timingsMasked(a)]).toEqual([what, timingsMasked(b)]);
         // Requests over the body limit never reach the handler.
@@ -186,12 +157,12 @@ describe('the query API on node:http directly', () => {
     const sizes: number[] = [];
     for (const step of ['15', '2', '0.5']) {
       const target = `/api/v1/query_range?${form({ query: 'http_requests_total', start: s(T0), end: s(T0 + 600_000), step })}`;
-      const plain = await raw(fast, get(target));
-      const zipped = await raw(fast, get(target, { 'Accept-Encoding': 'gzip' }));
+      const plain = await rawExchange(fast, get(target));
+      const zipped = await rawExchange(fast, get(target, { 'Accept-Encoding': 'gzip' }));
       expect(zipped.toString('latin1')).toMatch(/content-encoding: gzip\r\n/i);
       expect(zipped.toString('latin1')).toMatch(/vary: accept-encoding\r\n/i);
-      const text = gunzipSync(dechunk(zipped)).toString();
-      expect(text).toBe(dechunk(plain).toString());
+      const text = gunzipSync(answerBody(zipped)).toString();
+      expect(text).toBe(answerBody(plain).toString());
       expect(JSON.parse(text).data.result).toHaveLength(8);
       sizes.push(text.length);
     }
@@ -203,7 +174,7 @@ describe('the query API on node:http directly', () => {
   it('leaves other routes to the general path', async () => {
     const { fast } = await pair('/prom');
     const before = fastCalls;
-    for (const target of ['/api/v1/labels', '/prom/api/v1/status/buildinfo', '/prom/metrics', '/api/v1/query?query=up', '/prom/api/v1/query/', '/prom/api/v1/queryx', '/prom//api/v1/query', '/promx/api/v1/label/job/values', '/prom/api/v1/label/job/values/']) await raw(fast, get(target));
+    for (const target of ['/api/v1/labels', '/prom/api/v1/status/buildinfo', '/prom/metrics', '/api/v1/query?query=up', '/prom/api/v1/query/', '/prom/api/v1/queryx', '/prom//api/v1/query', '/promx/api/v1/label/job/values', '/prom/api/v1/label/job/values/']) await rawExchange(fast, get(target));
     expect(fastCalls).toBe(before);
   });
 

@@ -50,11 +50,8 @@ export class BucketSet {
 
   /** histogram_quantile's value for these buckets (at least one). */
   quantile(q: number): number {
-    this.forcedMonotonic = false;
-    this.minBucket = this.maxBucket = this.maxDiff = 0;
-    if (Number.isNaN(q)) return NaN;
-    if (q < 0) return -Infinity;
-    if (q > 1) return Infinity;
+    const outside = this.outsideRange(q);
+    if (outside !== undefined) return outside;
     const m = this.sortAndCoalesce();
     if (m < 0) return NaN;
     return this.coalescedQuantile(m, q);
@@ -88,13 +85,20 @@ export class BucketSet {
 
   /** quantile() of the buckets given to addSorted() (at least one). */
   sortedQuantile(q: number): number {
+    const outside = this.outsideRange(q);
+    if (outside !== undefined) return outside;
+    if (this.su[this.m - 1] !== Infinity) return NaN;
+    return this.coalescedQuantile(this.m, q);
+  }
+
+  /** Clears the last answer's flags; the answer for a NaN quantile or one outside [0, 1], else undefined. */
+  private outsideRange(q: number): number | undefined {
     this.forcedMonotonic = false;
     this.minBucket = this.maxBucket = this.maxDiff = 0;
     if (Number.isNaN(q)) return NaN;
     if (q < 0) return -Infinity;
     if (q > 1) return Infinity;
-    if (this.su[this.m - 1] !== Infinity) return NaN;
-    return this.coalescedQuantile(this.m, q);
+    return undefined;
   }
 
   /** The quantile of su/sc's first m buckets, sorted and coalesced, the highest bound +Inf. */

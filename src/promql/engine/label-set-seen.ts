@@ -10,14 +10,14 @@
 // keeps its sets' keys in a Set from then on, which keeps every check O(1)
 // where a list of colliding sets would make them quadratic.
 
-import { type Labels, labelsKey } from '../../model/labels.js';
+import { type Labels, labelsHash32, labelsKey } from '../../model/labels.js';
 
 export class LabelSetSeen {
   private readonly byHash = new Map<number, Labels | Set<string>>();
 
   /** Adds ls; whether a set with its key had been added before. */
   add(ls: Labels): boolean {
-    const h = keyHash(ls);
+    const h = labelsHash32(ls);
     const had = this.byHash.get(h);
     if (had === undefined) {
       this.byHash.set(h, ls);
@@ -34,17 +34,4 @@ export class LabelSetSeen {
     this.byHash.set(h, new Set([first, key]));
     return false;
   }
-}
-
-/** FNV-1a over labelsKey(ls)'s UTF-16 code units, without the string. */
-export function keyHash(ls: Labels): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < ls.length; i++) {
-    const { name, value } = ls[i]!;
-    for (let j = 0; j < name.length; j++) h = Math.imul(h ^ name.charCodeAt(j), 0x01000193);
-    h = Math.imul(h ^ 0xff, 0x01000193);
-    for (let j = 0; j < value.length; j++) h = Math.imul(h ^ value.charCodeAt(j), 0x01000193);
-    h = Math.imul(h ^ 0xff, 0x01000193);
-  }
-  return h;
 }

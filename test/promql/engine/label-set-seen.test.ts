@@ -5,8 +5,8 @@
 // sets, and enough random sets for the 32-bit hash to collide.
 
 import { describe, expect, it, vi } from 'vitest';
-import { LabelSetSeen, keyHash } from '../../../src/promql/engine/label-set-seen.js';
-import { type Labels, labelsKey } from '../../../src/model/labels.js';
+import { LabelSetSeen } from '../../../src/promql/engine/label-set-seen.js';
+import { type Labels, labelsHash32, labelsKey } from '../../../src/model/labels.js';
 
 // Counts the keys the check builds, to hold it to a bounded number per set.
 const keyBuilds = vi.hoisted(() => ({ n: 0 }));
@@ -53,7 +53,7 @@ describe('LabelSetSeen', () => {
     const collided: Labels[] = [];
     for (let i = 0; i < 300_000; i++) {
       const ls: Labels = [{ name: 'instance', value: String(Math.floor(r() * 1e9)) }, { name: 'le', value: String(i % 13) }];
-      const h = keyHash(ls), k = labelsKey(ls);
+      const h = labelsHash32(ls), k = labelsKey(ls);
       const other = byHash.get(h);
       if (other !== undefined && other !== k) {
         collisions++;
@@ -76,7 +76,7 @@ describe('LabelSetSeen', () => {
     let inv = 1;
     for (let i = 0; i < 5; i++) inv = Math.imul(inv, 2 - Math.imul(P, inv));
     const step = (h: number, c: number) => Math.imul(h ^ c, P);
-    const target = Math.imul((Math.imul(keyHash([{ name: 'i', value: 'seed' }]), inv) ^ 0xff) >>> 0, inv) >>> 0;
+    const target = Math.imul((Math.imul(labelsHash32([{ name: 'i', value: 'seed' }]), inv) ^ 0xff) >>> 0, inv) >>> 0;
     const notSurrogate = (c: number) => c < 0xd800 || c > 0xdfff;
     const sets: Labels[] = [];
     for (let p = 0; sets.length < 400; p++) {
@@ -89,7 +89,7 @@ describe('LabelSetSeen', () => {
         if (notSurrogate(c1) && c2 < 0x10000 && notSurrogate(c2)) sets.push([{ name: 'i', value: prefix + String.fromCharCode(c1, c2) }]);
       }
     }
-    expect(new Set(sets.map(keyHash)).size).toBe(1);
+    expect(new Set(sets.map(labelsHash32)).size).toBe(1);
     const seen = new LabelSetSeen();
     keyBuilds.n = 0;
     for (const ls of sets) expect(seen.add(ls)).toBe(false);
