@@ -24,6 +24,17 @@ export function flagValue(args: string[], ...names: string[]): string | undefine
 }
 
 /** Every value of a repeatable flag (--run a --run=b). */
+/** A boolean flag as kingpin spells it: --flag, --flag=true|false, --no-flag; `dflt` when absent. */
+export function booleanFlag(args: string[], flag: string, dflt: boolean): boolean {
+  if (args.includes(`--no-${flag}`)) return false;
+  if (args.includes(`--${flag}`)) return true;
+  const v = args.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
+  if (v === undefined) return dflt;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new UsageError(`--${flag}: want true or false, got ${JSON.stringify(v)}`);
+}
+
 export function flagValues(args: string[], name: string): string[] {
   const out: string[] = [];
   args.forEach((a, i) => {

@@ -13,7 +13,7 @@ import { checkConfigFile, checkConfigRuleFiles } from './check-config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseRuleFile, RuleFileError } from '../rules/file.js';
 import { fetchCause } from '../scrape/fetch-error.js';
-import { type CliIO, UsageError, checkArgs, flagValue, positional } from './args.js';
+import { type CliIO, UsageError, booleanFlag, checkArgs, flagValue, positional } from './args.js';
 import { INGEST_LIMIT_FLAGS, INGEST_LIMIT_USAGE, ingestLimitFlags } from './ingest-limit-flags.js';
 import { checkStatsdMapping } from './statsd-listener.js';
 
@@ -31,7 +31,7 @@ export const SERVE_VALUE_FLAGS = [
   ...INGEST_LIMIT_FLAGS,
 ];
 export const SERVE_SWITCHES = ['--web.enable-remote-write-receiver', '--web.enable-admin-api', '--web.enable-otlp-receiver'];
-export const SERVE_BOOLEANS = ['dogstatsd', 'influxdb', 'librato', 'signalfx'].map((s) => `--statsd.parse-${s}-tags`);
+export const SERVE_BOOLEANS = [...['dogstatsd', 'influxdb', 'librato', 'signalfx'].map((s) => `--statsd.parse-${s}-tags`), '--query.warm-up'];
 
 export const SERVE_USAGE = `usage: promlet serve [flags]
 
@@ -51,6 +51,7 @@ job="promlet"), and taking Pushgateway-style pushes at /metrics/job/...
   --query.lookback-delta D, --query.timeout D, --query.max-samples N, --query.max-concurrency N
   --query.max-memory SIZE                    one query's memory budget, e.g. 512MB (default 1GiB)
   --query.max-label-value-length N           longest label label_replace/label_join may build (default 1048576)
+  --query.warm-up=false                      do not warm the query workers up at start (over data of their own)
   --web.read-timeout D                       longest a request may take to arrive; idle connections close after it (default 5m)
   --web.basic-auth USER:PASSWORD, --web.bearer-token TOKEN
   --web.enable-remote-write-receiver         accept remote write (1.0 and 2.0) at /api/v1/write
@@ -180,6 +181,7 @@ export async function serveCommand(args: string[], io: CliIO, wait: () => Promis
     resendDelay: flagValue(args, '--rules.alert.resend-delay'),
     notificationQueueCapacity: flagValue(args, '--alertmanager.notification-queue-capacity') === undefined ? undefined : Number(flagValue(args, '--alertmanager.notification-queue-capacity')),
     otlpReceiver: args.includes('--web.enable-otlp-receiver'),
+    queryWarmUp: booleanFlag(args, 'query.warm-up', true),
     statsd: statsdOptions(args),
     features: args.flatMap((a, i) => (a === '--enable-feature' ? [args[i + 1] ?? ''] : a.startsWith('--enable-feature=') ? [a.slice(17)] : [])).flatMap((f) => f.split(',')).filter(Boolean),
     warn: (m) => io.err(`promlet: ${m}\n`),
@@ -201,15 +203,7 @@ function statsdOptions(args: string[]): ServeOptions['statsd'] {
   const udp = flagValue(args, '--statsd.listen-udp'), tcp = flagValue(args, '--statsd.listen-tcp');
   const mappingConfig = flagValue(args, '--statsd.mapping-config');
   if (mappingConfig && !udp && !tcp) throw new UsageError('--statsd.mapping-config needs --statsd.listen-udp or --statsd.listen-tcp');
-  // Boolean flags as kingpin spells them: --flag, --flag=false, --no-flag.
-  const style = (name: string) => {
-    const f = `statsd.parse-${name}-tags`;
-    if (args.includes(`--no-${f}`)) return false;
-    const v = args.find((a) => a.startsWith(`--${f}=`))?.slice(f.length + 3);
-    if (v === undefined || v === 'true') return true;
-    if (v === 'false') return false;
-    throw new UsageError(`--${f}: want true or false, got ${JSON.stringify(v)}`);
-  };
+  const style = (name: string) => booleanFlag(args, `statsd.parse-${name}-tags`, true);
   if (!udp && !tcp) return undefined;
   return { udp, tcp, mappingConfig, parser: { dogstatsd: style('dogstatsd'), influxdb: style('influxdb'), librato: style('librato'), signalfx: style('signalfx') } };
 }

@@ -106,8 +106,23 @@ function answerError(err: { message: string; type?: string; name?: string; stack
   return e;
 }
 
+/**
+ * What a query reads: the server's storage, or the synthetic data the
+ * start-up warm-up evaluates its queries over (query-warm-up.ts), through
+ * the same paths.
+ */
+export interface QueryTarget {
+  db: Queryable;
+  /** Its data directory's blocks, which workers open themselves; without, workers read everything through the main thread. */
+  blocks?: WorkerBlocksSource;
+}
+
+/** How a warm-up query is evaluated: cut over every idle worker, or in one piece. */
+export type WarmUpMode = 'parts' | 'whole';
+
 /** One query's evaluation as the main thread follows it, whichever workers take it. */
 interface Query {
+  target: QueryTarget & { cacheBytes: number; warmUp: boolean };
   /** Date.now() past which it times out; moved on by a worker's start-up. */
   deadline: number;
   lookbackDelta: number;
@@ -118,6 +133,9 @@ interface Query {
   ranges: ReturnType<typeof selectorRanges>;
   source: Queryable;
 }
+
+/** The chunk cache a worker keeps for the warm-up's blocks. */
+const WARM_UP_CACHE_BYTES = 4 * 1024 * 1024;
 
 /** The steps of a range query's grid. */
 const steps = (start: number, end: number, step: number) => Math.floor((end - start) / step) + 1;
@@ -201,7 +219,21 @@ class QueryWorker {
   }
 }
 
-export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): Engine & { close(): Promise<void>; readonly workersRunning: number; readonly queriesSplit: number; readonly queriesJoined: number } {
+export interface OffThreadEngine extends Engine {
+  close(): Promise<void>;
+  readonly workersRunning: number;
+  readonly queriesSplit: number;
+  readonly queriesJoined: number;
+  /**
+   * Evaluates a range query over `target` rather than the server's storage,
+   * for the start-up warm-up: it waits until no query of the server's is
+   * running or waiting, is not counted among the server's queries, and
+   * throws once the engine is closed.
+   */
+  warmUpQuery(target: QueryTarget, query: string, start: number, end: number, step: number, mode: WarmUpMode): Promise<QueryResult>;
+}
+
+export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}, off: OffThreadOptions = {}): OffThreadEngine {
   const local = createEngine(db, options);
   const size = Math.max(1, off.workers ?? 2);
   const grace = off.graceMs ?? 1000;
@@ -228,6 +260,11 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     workerCacheBytes = Math.floor(total / 2 / size);
     off.blocks.db.cache.resize(total - workerCacheBytes * size);
   }
+  const server: Query['target'] = { db, blocks: off.blocks, cacheBytes: workerCacheBytes, warmUp: false };
+  // The server's queries running or waiting for a worker; the warm-up evaluates only while there are none.
+  let serverQueries = 0;
+  let whenNoQueries: (() => void)[] = [];
+  const noQueries = (): Promise<void> => (serverQueries === 0 ? Promise.resolve() : new Promise((resolve) => whenNoQueries.push(resolve)));
 
   const spawn = () => {
     live++;
@@ -251,9 +288,10 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     else idle.push(next);
   };
   let closed = false;
-  // No worker starts before the first query: a worker thread holds tens of megabytes (its own
-  // heap and a copy of the engine's code), which a server that only ingests never needs. The
-  // first query waits for it to load; that wait is not counted against the query's timeout.
+  // No worker starts before the first query (or the start-up warm-up, query-warm-up.ts): a worker
+  // thread holds tens of megabytes (its own heap and a copy of the engine's code), which a server
+  // that only ingests never needs. The first query waits for it to load; that wait is not counted
+  // against the query's timeout.
 
   /** Local storage, or local storage merged with what the remotes hold for these selectors. */
   const withRemote = async (
@@ -318,7 +356,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       }
       const ranges = whole ? selectorRanges(q.prepared, { start, end }, q.lookbackDelta) : q.ranges;
       // Remote series merged in are the main thread's to merge: such a query reads everything through it.
-      if (off.blocks && q.source === db) pin = pinBlocksForQuery(off.blocks, workerCacheBytes);
+      if (q.target.blocks && q.source === q.target.db) pin = pinBlocksForQuery(q.target.blocks, q.target.cacheBytes);
       const transfer: ArrayBuffer[] = [];
       if (pin) msg.blocks = { ...pin.snapshot, headCopies: prefetchHeadCopies(pin.extra, ranges, transfer) };
       let answer: WorkerAnswer;
@@ -348,7 +386,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
    */
   const runSplit = async (workers: QueryWorker[], query: string, start: number, end: number, step: number, q: Query): Promise<QueryResult | null> => {
     const parts = cutSteps(start, end, step, workers.length);
-    split++;
+    if (!q.target.warmUp) split++;
     // A part that fails for a reason of its own (an error, an answer that cannot be joined) ends the
     // others at once: the query is evaluated again in one piece, whose error is the one to give, and
     // the other parts' work (up to the timeout, for a slow one) would be thrown away.
@@ -382,7 +420,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       answers.push({ result: a.result, pieces: a.pieces!, peakBytes: a.peakBytes ?? 0 });
     }
     const joined = joinParts(answers, { maxSamples, maxMemoryBytes: budget });
-    if (joined) joinedCount++;
+    if (joined && !q.target.warmUp) joinedCount++;
     return joined && withResultText(joined.result, joined.bytes, joined.length);
   };
 
@@ -406,10 +444,21 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
 
   let engineLookback: number | undefined;
   const run = async (query: string, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> => {
+    serverQueries++;
+    try {
+      return await runOn(server, query, start, end, step, opts);
+    } finally {
+      if (--serverQueries === 0) for (const resolve of whenNoQueries.splice(0)) resolve();
+    }
+  };
+
+  /** Evaluates the query over `target`; a warm-up query is cut or kept whole as `mode` says. */
+  const runOn = async (target: Query['target'], query: string, start: number, end: number, step: number, opts: QueryOptions, mode?: WarmUpMode): Promise<QueryResult> => {
     const timeout = opts.timeout !== undefined ? Math.min(ms(opts.timeout, engineTimeout), engineTimeout) : engineTimeout;
     // The engine's lookback is parsed once (a text such as '5m' was parsed again for every query); a bad one throws at each query, as before.
     const lookbackDelta = opts.lookbackDelta !== undefined ? ms(opts.lookbackDelta, 0) : (engineLookback ??= ms(options.lookbackDelta, 5 * 60_000));
     const q: Query = {
+      target,
       deadline: Date.now() + timeout,
       lookbackDelta,
       signal: opts.signal,
@@ -419,38 +468,45 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       },
       prepared: undefined!,
       ranges: undefined!,
-      source: db,
+      source: target.db,
     };
     const expr = parseQuery(query, parseOpts);
     q.prepared = prepare(expr, { start, end, step });
     q.ranges = selectorRanges(q.prepared, { start, end }, lookbackDelta);
     // Fetched before a worker is taken: waiting on the network should not hold one.
-    const { source, warnings } = await withRemote(q.ranges, step, q.deadline, opts.signal);
+    const { source, warnings } = target === server ? await withRemote(q.ranges, step, q.deadline, opts.signal) : { source: target.db, warnings: [] };
     q.source = source;
     q.check();
     // Under load every query keeps to one worker; a query that finds others idle shares its steps with them.
     const type = typeOf(expr);
     // Stats-only histogram selectors take a sample's counter-reset hint from the one before it within the
     // selection: at a part's start that is not the sample the whole query sees, so they stay in one piece.
-    const cuttable = step > 0 && source === db && !opts.stats && (type === 'vector' || type === 'scalar') && statsOnlySelectors(q.prepared.expr).size === 0;
-    const k = cuttable ? partsFor(start, end, step, size, minPartSteps) : 1;
-    if (k > 1 && costs.worthSplitting(query, steps(start, end, step)) && (off.splitWhen?.() ?? true)) {
+    const cuttable = step > 0 && source === target.db && !opts.stats && (type === 'vector' || type === 'scalar') && statsOnlySelectors(q.prepared.expr).size === 0;
+    const k = cuttable && mode !== 'whole' ? partsFor(start, end, step, size, mode === 'parts' ? 1 : minPartSteps) : 1;
+    if (k > 1 && (mode === 'parts' || (costs.worthSplitting(query, steps(start, end, step)) && (off.splitWhen?.() ?? true)))) {
       const workers = takeStarted(k);
       if (workers.length > 1) {
         const r = await runSplit(workers, query, start, end, step, q);
         if (r) return r;
-        costs.refuse(query);
+        if (!target.warmUp) costs.refuse(query);
       } else if (workers.length === 1) release(workers[0]!);
     }
     const worker = await acquire();
     const t0 = performance.now();
     const answer = await evaluate(worker, query, { start, end, step }, q);
     if ('result' in answer) {
-      if (step > 0) costs.record(query, steps(start, end, step), performance.now() - t0);
+      if (step > 0 && !target.warmUp) costs.record(query, steps(start, end, step), performance.now() - t0);
       const r = warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
       return answer.resultBytes === undefined ? r : withResultText(r, [answer.resultBytes], answer.resultLength ?? 0);
     }
     throw answerError(answer.error);
+  };
+
+  const warmUpQuery = async (target: QueryTarget, query: string, start: number, end: number, step: number, mode: WarmUpMode): Promise<QueryResult> => {
+    await noQueries();
+    if (closed) throw new Error('query engine closed');
+    // A small cache share: the warm-up's data is small, and the cache is the server's budget.
+    return runOn({ ...target, cacheBytes: Math.min(workerCacheBytes, WARM_UP_CACHE_BYTES), warmUp: true }, query, start, end, step, {}, mode);
   };
 
   return {
@@ -464,6 +520,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       const r = rangeWindow(start, end, step);
       return run(query, r.start, r.end, r.step, opts);
     },
+    warmUpQuery,
     get workersRunning() {
       return live;
     },

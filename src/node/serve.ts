@@ -12,6 +12,7 @@ import type { ChunkEncoding } from '../wasm/codec.js';
 import { createEngine, type Engine } from '../promql/engine/engine.js';
 import { createApiHandler } from '../api/handler.js';
 import { createOffThreadEngine } from './offthread-engine.js';
+import { warmUpQueryWorkers } from './query-warm-up.js';
 import { startServer } from './server.js';
 import { nodeApiRoutes } from './api-route.js';
 import { remoteWriteRoute } from './remote-write-route.js';
@@ -95,6 +96,12 @@ export interface ServeOptions extends IngestLimits {
   statsd?: import('./statsd-listener.js').StatsdOptions;
   /** --enable-feature names. */
   features?: string[];
+  /**
+   * Warm the query workers up when the server starts, over synthetic data of their own
+   * (query-warm-up.ts), so that its first queries run on optimised code (default false;
+   * `promlet serve` turns it on unless --no-query.warm-up).
+   */
+  queryWarmUp?: boolean;
   /** Called with warnings about options that are accepted but not acted on yet. */
   warn?: (msg: string) => void;
 }
@@ -209,7 +216,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     'storage.encoding': o.encoding ?? 'varbit', 'query.lookback-delta': o.lookbackDelta ?? '5m', 'query.timeout': o.queryTimeout ?? '2m',
     'query.max-samples': String(o.maxSamples ?? 50_000_000), 'query.max-memory': String(o.maxQueryMemory ?? 1024 * 1024 * 1024),
     'query.max-label-value-length': String(o.maxLabelValueLength ?? 1024 * 1024), 'query.max-concurrency': String(o.maxConcurrentQueries ?? 20),
-    'web.read-timeout': o.readTimeout ?? '5m',
+    'web.read-timeout': o.readTimeout ?? '5m', 'query.warm-up': String(o.queryWarmUp ?? false),
     'web.enable-remote-write-receiver': String(o.remoteWriteReceiver ?? false),
     'storage.tsdb.path': o.dataDir ?? '', 'web.enable-admin-api': String(o.adminApi ?? false), 'storage.wal.fsync': o.walFsync ?? 'never',
     'web.external-url': o.externalURL ?? '', 'web.route-prefix': normalizePrefix(o.routePrefix ?? (o.externalURL ? new URL(o.externalURL).pathname : '')) || '/',
@@ -352,6 +359,15 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     }
   }, o.ruleFileCheckInterval ?? 5_000);
   ruleTimer.unref();
+  const warmUpStop = new AbortController();
+  const warmUp = o.queryWarmUp
+    ? warmUpQueryWorkers(offThread, { blocks: !!disk, signal: warmUpStop.signal }).then(
+      (r) => {
+        if (r.failed > 0 && !warmUpStop.signal.aborted) o.warn?.(`query warm-up: ${r.failed} of ${r.queries} queries failed, the first: ${r.firstError}`);
+      },
+      (e: Error) => o.warn?.(`query warm-up: ${e.message}`),
+    )
+    : null;
   return {
     url: server.url,
     uiPath: `${normalizePrefix(o.routePrefix ?? externalPath)}/`,
@@ -367,6 +383,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       clearInterval(sdTimer);
       clearInterval(ruleTimer);
       await server.close();
+      warmUpStop.abort();
+      await warmUp;
       await offThread.close();
       await remote?.stop();
       await intake.stop();

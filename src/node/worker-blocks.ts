@@ -95,19 +95,25 @@ export function pinBlocksForQuery(src: WorkerBlocksSource, cacheBytes: number): 
 /** How often an idle worker looks for blocks the main thread deleted (their open files hold disk space). */
 const DELETED_BLOCK_CHECK_MS = 1000;
 
-/** The worker's open blocks, kept across queries. */
+/**
+ * The worker's open blocks of one data directory, kept across queries. A
+ * worker reads more than one directory when the server warms it up
+ * (query-warm-up.ts): each keeps its own blocks and cache, so reading one
+ * never closes the other's.
+ */
 class WorkerBlockSet {
   private readonly open = new Map<string, Block>();
-  private cache = new ByteCache(0);
-  private dataDir = '';
+  private readonly cache = new ByteCache(0);
   private deletions = -1;
   private checker: ReturnType<typeof setInterval> | null = null;
 
+  /** `gone` is called once the directory itself is gone and everything of it is closed. */
+  constructor(private readonly dataDir: string, private readonly gone: () => void) {}
+
   /** The snapshot's blocks, in its order: new ones opened, dropped ones closed. */
   sync(snap: BlockSnapshot): Block[] {
-    if (snap.dataDir !== this.dataDir || snap.deletions !== this.deletions) {
+    if (snap.deletions !== this.deletions) {
       this.closeAll();
-      this.dataDir = snap.dataDir;
       this.deletions = snap.deletions;
     }
     if (this.cache.capacity !== snap.cacheBytes) this.cache.resize(snap.cacheBytes);
@@ -135,6 +141,14 @@ class WorkerBlockSet {
    * worker would otherwise keep their files (and disk space) until its next query.
    */
   private closeDeleted(): void {
+    if (!existsSync(this.dataDir)) {
+      this.closeAll();
+      this.cache.resize(0);
+      clearInterval(this.checker!);
+      this.checker = null;
+      this.gone();
+      return;
+    }
     for (const [ulid, b] of this.open) {
       if (existsSync(join(this.dataDir, ulid))) continue;
       b.close();
@@ -154,7 +168,7 @@ class WorkerBlockSet {
  * them; without one, everything through the main thread.
  */
 export class BlockReadingStorage implements Queryable {
-  private readonly set = new WorkerBlockSet();
+  private readonly sets = new Map<string, WorkerBlockSet>();
   private blocks: Block[] | null = null;
   private head: HeadView | null = null;
 
@@ -167,7 +181,9 @@ export class BlockReadingStorage implements Queryable {
       this.head = null;
       return;
     }
-    this.blocks = this.set.sync(snap);
+    let set = this.sets.get(snap.dataDir);
+    if (!set) this.sets.set(snap.dataDir, (set = new WorkerBlockSet(snap.dataDir, () => this.sets.delete(snap.dataDir))));
+    this.blocks = set.sync(snap);
     this.head = remoteHead(this.remote, snap.encoding, snap.headCopies);
   }
 

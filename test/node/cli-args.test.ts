@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/node/cli.js';
 import { SERVE_BOOLEANS, SERVE_SWITCHES, SERVE_USAGE, SERVE_VALUE_FLAGS } from '../../src/node/commands.js';
-import { checkArgs } from '../../src/node/args.js';
+import { booleanFlag, checkArgs } from '../../src/node/args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -87,6 +87,11 @@ describe('promlet refuses what a command does not take', () => {
     for (const ok of [['--statsd.parse-librato-tags'], ['--statsd.parse-librato-tags=false'], ['--no-statsd.parse-librato-tags']]) expect(() => checkArgs(ok, spec)).not.toThrow();
     expect(() => checkArgs(['--statsd.parse-librato-tags=maybe'], spec)).toThrow('want true or false');
     expect(() => checkArgs(['--no-statsd.parse-librat-tags'], spec)).toThrow('unknown flag');
+    // And read as kingpin reads them, the default when absent.
+    expect([[], ['--query.warm-up'], ['--query.warm-up=true']].map((a) => booleanFlag(a, 'query.warm-up', true))).toEqual([true, true, true]);
+    expect([['--no-query.warm-up'], ['--query.warm-up=false']].map((a) => booleanFlag(a, 'query.warm-up', true))).toEqual([false, false]);
+    expect(booleanFlag([], 'query.warm-up', false)).toBe(false);
+    expect(() => booleanFlag(['--query.warm-up=no'], 'query.warm-up', true)).toThrow('--query.warm-up: want true or false');
   });
 });
 
