@@ -17,6 +17,7 @@
 
 import type { StepColumns } from './columnar.js';
 import type { SumCells } from './aggregate-fold.js';
+import { counterSumRuns, takesRuns } from './counter-sum-runs.js';
 import { linearRegression, variance } from './functions.js';
 import { avgWindows, sumWindows } from './kahan-windows.js';
 import { SortedWindow } from './sorted-window.js';
@@ -381,7 +382,8 @@ const KERNELS: Record<string, RangeKernel> = {
   quantile_over_time: overTime(Op.Quantile),
 };
 
+// A step finer than the scrapes takes the windows in runs that hold the same samples (counter-sum-runs.ts).
 const SUM_KERNELS: Record<string, SumKernel> = {
-  rate: (t, v, g, cells, dn, tally) => counterWindows(t, v, g, null, cells, dn, tally, true),
-  increase: (t, v, g, cells, dn, tally) => counterWindows(t, v, g, null, cells, dn, tally, false),
+  rate: (t, v, g, cells, dn, tally) => (takesRuns(t, g) ? counterSumRuns(t, v, g, cells, dn, tally, true) : counterWindows(t, v, g, null, cells, dn, tally, true)),
+  increase: (t, v, g, cells, dn, tally) => (takesRuns(t, g) ? counterSumRuns(t, v, g, cells, dn, tally, false) : counterWindows(t, v, g, null, cells, dn, tally, false)),
 };

@@ -81,6 +81,10 @@ const QUERIES = [
   'sum by (k) (increase(c_total[5m] offset 1m))',
   'sum by (k) (delta(g[2m]))',
   'sum without (i) (rate(c_total[40s] offset -2m))',
+  // At the 5 s step, finer than the scrapes: the streamed sum's runs of steps (counter-sum-runs.ts).
+  'sum by (k) (rate(c_total[1m]))',
+  'sum(increase(c_total[20s] offset 3m))',
+  'sum by (k) (rate(c_total[5m] @ 1767229200))',
 ];
 
 type Answer = { data?: unknown; warnings?: string[]; infos?: string[]; samples?: unknown; error?: string };
