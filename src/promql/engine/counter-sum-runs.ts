@@ -81,6 +81,8 @@ export function counterSumRuns(t: Float64Array, v: Float64Array, g: KernelGrid, 
       if (!(e > k && to0 + (e - 1) * interval - range < t[lo]!)) e = k + 1;
       if (e < next) next = e;
     }
+    // A run never passes the next deadline check: counterWindows checks every 4,096 steps, and a run of equal windows can be millions long.
+    if (next > abortAt) next = abortAt;
     const w = hi - lo, len = next - k;
     if (w <= 0) {
       k = next;

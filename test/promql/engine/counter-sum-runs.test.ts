@@ -166,4 +166,19 @@ describe('rate and increase into a sum, in runs of steps', () => {
     }
     expect(bits(wired)).toEqual(bits(byColumn));
   });
+
+  it('check the deadline every 4,096 steps, as the column does, even where one run of equal windows covers them all', () => {
+    // Two samples a second apart, a week's window, 100 ms steps: every window holds both samples.
+    const t = Float64Array.of(0, 1000), v = Float64Array.of(1, 2);
+    const steps = 300_000;
+    let checks = 0;
+    const g = { ...grid(1000, 1000 + (steps - 1) * 100, 100, 0, 7 * 86_400_000), checkAbort: () => void checks++ };
+    expect(takesRuns(t, g)).toBe(true);
+    const cells = new FoldCells('sum', steps);
+    expect(counterSumRuns(t, v, g, cells.sumCells()!, 0, { total: 0, widest: 0 }, true)).toBe(steps);
+    expect(checks).toBe(Math.floor(steps / 4096));
+    let stopped = 0;
+    const stopping = { ...g, checkAbort: () => { if (++stopped === 3) throw new Error('deadline'); } };
+    expect(() => counterSumRuns(t, v, stopping, new FoldCells('sum', steps).sumCells()!, 0, { total: 0, widest: 0 }, true)).toThrow('deadline');
+  });
 });

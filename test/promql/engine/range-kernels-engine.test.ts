@@ -84,6 +84,7 @@ const QUERIES = [
   // At the 5 s step, finer than the scrapes: the streamed sum's runs of steps (counter-sum-runs.ts).
   'sum by (k) (rate(c_total[1m]))',
   'sum(increase(c_total[20s] offset 3m))',
+  // With @ the kernels are off (range-call.ts): held to the per-window path all the same.
   'sum by (k) (rate(c_total[5m] @ 1767229200))',
 ];
 
