@@ -23,7 +23,6 @@ export function flagValue(args: string[], ...names: string[]): string | undefine
   return undefined;
 }
 
-/** Every value of a repeatable flag (--run a --run=b). */
 /** A boolean flag as kingpin spells it: --flag, --flag=true|false, --no-flag; `dflt` when absent. */
 export function booleanFlag(args: string[], flag: string, dflt: boolean): boolean {
   if (args.includes(`--no-${flag}`)) return false;
@@ -35,6 +34,7 @@ export function booleanFlag(args: string[], flag: string, dflt: boolean): boolea
   throw new UsageError(`--${flag}: want true or false, got ${JSON.stringify(v)}`);
 }
 
+/** Every value of a repeatable flag (--run a --run=b). */
 export function flagValues(args: string[], name: string): string[] {
   const out: string[] = [];
   args.forEach((a, i) => {

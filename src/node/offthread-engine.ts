@@ -281,6 +281,8 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const release = (w: QueryWorker) => {
     // A terminated worker is replaced at once, so the next query finds one started.
     if (w.dead) live--;
+    // One that finishes after close (a query or the warm-up's, still running then) is not kept.
+    if (closed && !w.dead) w.terminate();
     const next = w.dead ? (closed ? null : spawn()) : w;
     if (!next) return;
     const waiter = waiting.shift();
@@ -410,7 +412,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     }));
     if (q.signal?.aborted) throw new QueryCanceledError('expression evaluation');
     if (halt.signal.aborted) return null;
-    costs.record(query, steps(start, end, step), spent);
+    if (!q.target.warmUp) costs.record(query, steps(start, end, step), spent);
     const answers: PartAnswer[] = [];
     for (const s of settled) {
       // Only the query's own timeout or abort is left here: every part met it.

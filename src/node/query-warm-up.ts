@@ -8,11 +8,12 @@
 // users ask. It only runs while no query of the server's runs or waits,
 // and never reads or writes the server's data.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDB } from '../storage/db.js';
-import type { Appender, SeriesRef } from '../storage/interfaces.js';
+import { openDB, type DB } from '../storage/db.js';
+import type { SeriesRef } from '../storage/interfaces.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { STALE_NAN } from '../model/stale.js';
 import { openDiskDB, type DiskDB } from './disk-db.js';
 import { resultText } from '../api/result-text.js';
@@ -42,6 +43,7 @@ export const WARM_UP_ROUNDS = 8;
 
 const HOUR = 3600_000;
 const SCRAPE = 15_000;
+const SCRAPES_PER_COMMIT = 20;
 /** The span of the synthetic data: the older hours in blocks, the last ones in the head. */
 const SPAN = 4 * HOUR;
 
@@ -78,9 +80,7 @@ export async function warmUpQueryWorkers(engine: OffThreadEngine, opts: WarmUpOp
     disk = dir ? await openDiskDB(dir, { retention: '100y', blockRange: HOUR, compaction: false, checkpointInterval: 0 }) : null;
     const db = disk ? disk.db : await openDB({ retention: '100y' });
     try {
-      const app = db.appender();
-      appendSyntheticSeries(app, start, end);
-      await app.commit();
+      await appendSyntheticSeries(db, start, end, opts.signal);
       await disk?.maintenance();
       const target: QueryTarget = disk ? { db, blocks: { dataDir: dir!, db } } : { db };
       const run = async (query: string, from: number, mode: WarmUpMode) => {
@@ -115,12 +115,35 @@ export async function warmUpQueryWorkers(engine: OffThreadEngine, opts: WarmUpOp
   return report;
 }
 
-/** A directory for the warm-up's blocks; null where none can be made (the warm-up then reads its data from memory). */
+const DIR_PREFIX = 'promlet-warm-up-';
+/** A directory this old whose lock no live process holds was left by a server that died while warming up. */
+const STALE_DIR_MS = 10 * 60_000;
+
+/**
+ * A directory for the warm-up's blocks, after removing those that servers which died while
+ * warming up left behind; null where none can be made (the warm-up then reads its data from memory).
+ */
 function temporaryDir(): string | null {
   try {
-    return mkdtempSync(join(tmpdir(), 'promlet-warm-up-'));
+    removeLeftBehind(tmpdir());
+    return mkdtempSync(join(tmpdir(), DIR_PREFIX));
   } catch {
     return null;
+  }
+}
+
+function removeLeftBehind(parent: string): void {
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(DIR_PREFIX)) continue;
+    const dir = join(parent, name);
+    try {
+      if (Date.now() - statSync(dir).mtimeMs < STALE_DIR_MS) continue;
+      // Taken only when its owner is gone (data-dir-lock.ts tells a dead or reused pid).
+      lockDataDir(dir)();
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A live server's warm-up, or gone meanwhile.
+    }
   }
 }
 
@@ -131,7 +154,7 @@ function temporaryDir(): string | null {
  * longer than a window; counters restarting from zero; classic histograms, gauges and a
  * per-instance info gauge.
  */
-function appendSyntheticSeries(app: Appender, start: number, end: number): void {
+async function appendSyntheticSeries(db: DB, start: number, end: number, signal: AbortSignal | undefined): Promise<void> {
   const jobs = ['api', 'db'];
   const instances = ['a:9100', 'b:9100', 'c:9100'];
   const les = ['0.01', '0.05', '0.1', '0.5', '1', '+Inf'];
@@ -169,7 +192,16 @@ function appendSyntheticSeries(app: Appender, start: number, end: number): void 
       default: return { phase, from: 0, to: scrapes, gap: null };
     }
   });
-  for (let i = 0; i <= scrapes; i++) {
+  // Committed a few scrapes at a time, as scrapes are: one commit of everything would grow the
+  // thread's WebAssembly memory, shared with the server's own database and never given back, by
+  // about 160 MiB. Between commits the server's other work runs.
+  let app = db.appender();
+  for (let i = 0; i <= scrapes && !signal?.aborted; i++) {
+    if (i > 0 && i % SCRAPES_PER_COMMIT === 0) {
+      await app.commit();
+      await new Promise((resolve) => setImmediate(resolve));
+      app = db.appender();
+    }
     for (const [k, s] of series.entries()) {
       const life = lives[k]!;
       if (i < life.from || i > life.to + 1) continue;
@@ -180,4 +212,5 @@ function appendSyntheticSeries(app: Appender, start: number, end: number): void 
       s.ref = app.append(s.ref ?? s.labels, t, gone ? STALE_NAN : s.value(i));
     }
   }
+  await app.commit();
 }

@@ -12,7 +12,7 @@ import type { ChunkEncoding } from '../wasm/codec.js';
 import { createEngine, type Engine } from '../promql/engine/engine.js';
 import { createApiHandler } from '../api/handler.js';
 import { createOffThreadEngine } from './offthread-engine.js';
-import { warmUpQueryWorkers } from './query-warm-up.js';
+import { warmUpQueryWorkers, type WarmUpReport } from './query-warm-up.js';
 import { startServer } from './server.js';
 import { nodeApiRoutes } from './api-route.js';
 import { remoteWriteRoute } from './remote-write-route.js';
@@ -111,6 +111,8 @@ export interface RunningPromlet {
   /** The web UI's root under `url`: '/' or the route prefix with a slash. */
   uiPath: string;
   db: DB;
+  /** Settles when the query workers' start-up warm-up ends, with what it did (null: none ran, or it could not start). */
+  warmUp: Promise<WarmUpReport | null>;
   /** Records one self-scrape now (the loop does it every interval). */
   scrapeOnce(): Promise<void>;
   /** Re-reads --config.file as POST /-/reload does (SIGHUP, in `promlet serve`); rejects, keeping the running config, when it is bad. */
@@ -360,16 +362,21 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   }, o.ruleFileCheckInterval ?? 5_000);
   ruleTimer.unref();
   const warmUpStop = new AbortController();
-  const warmUp = o.queryWarmUp
+  const warmUp: Promise<WarmUpReport | null> = o.queryWarmUp
     ? warmUpQueryWorkers(offThread, { blocks: !!disk, signal: warmUpStop.signal }).then(
       (r) => {
         if (r.failed > 0 && !warmUpStop.signal.aborted) o.warn?.(`query warm-up: ${r.failed} of ${r.queries} queries failed, the first: ${r.firstError}`);
+        return r;
       },
-      (e: Error) => o.warn?.(`query warm-up: ${e.message}`),
+      (e: Error) => {
+        o.warn?.(`query warm-up: ${e.message}`);
+        return null;
+      },
     )
-    : null;
+    : Promise.resolve(null);
   return {
     url: server.url,
+    warmUp,
     uiPath: `${normalizePrefix(o.routePrefix ?? externalPath)}/`,
     db,
     scrapeOnce,

@@ -4,16 +4,17 @@
 // after it, over the server's blocks and head. It is not counted among the
 // server's queries and gives way to them.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDiskDB, type DiskDB } from '../../src/node/disk-db.js';
 import { createEngine } from '../../src/promql/engine/engine.js';
 import { createOffThreadEngine, type OffThreadEngine } from '../../src/node/offthread-engine.js';
-import { WARM_UP_QUERIES, warmUpQueryWorkers } from '../../src/node/query-warm-up.js';
+import { WARM_UP_QUERIES, WARM_UP_ROUNDS, warmUpQueryWorkers } from '../../src/node/query-warm-up.js';
 import { servePromlet } from '../../src/node/serve.js';
 import { STALE_NAN } from '../../src/model/stale.js';
+import { wasm } from '../../src/wasm/loader.js';
 
 const H = 3600_000;
 const OPTS = { features: ['promql-experimental-functions'] as const };
@@ -27,6 +28,20 @@ const strip = (r: { stats?: unknown }) => ({ ...r, stats: undefined });
 const bits = (r: unknown) => JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 
 const QUERIES = ['sum by (job) (rate(c_total[5m]))', 'topk(2, m)', 'avg_over_time(m[30m])', 'm / on(s) group_left c_total'];
+
+/** Descriptors this process (its worker threads included) holds open on files under `root`. */
+function fdsUnder(root: string): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(join('/proc/self/fd', fd));
+      if (target.startsWith(root)) out.push(`${fd} ${target}`);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out.sort();
+}
 
 async function expectSameAnswers(): Promise<void> {
   const local = createEngine(disk.db, OPTS);
@@ -67,7 +82,20 @@ describe('the query workers\' start-up warm-up', () => {
   it('evaluates each of its queries over data of its own, leaving no directory behind', async () => {
     expect(disk.db.blockList().length).toBeGreaterThanOrEqual(2);
     const seriesBefore = disk.db.stats().series;
+    // Left by a server that died while warming up: removed once old enough and its lock's owner is gone.
+    const left = join(root, 'tmp', 'promlet-warm-up-left'), recent = join(root, 'tmp', 'promlet-warm-up-recent');
+    for (const d of [left, recent]) {
+      mkdirSync(join(d, 'wal'), { recursive: true });
+      writeFileSync(join(d, 'lock'), '2147483646 1');
+    }
+    utimesSync(left, new Date(Date.now() - 3600_000), new Date(Date.now() - 3600_000));
+    const wasmBefore = wasm.memory.buffer.byteLength;
     const r = await warmUpQueryWorkers(off, { rounds: 2 });
+    // Its data was committed a few scrapes at a time: the thread's WebAssembly memory, which is never given back, grew little.
+    expect(wasm.memory.buffer.byteLength - wasmBefore).toBeLessThan(32 << 20);
+    expect(existsSync(left)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    rmSync(recent, { recursive: true });
     // Each query cut over the workers, whole on two workers at once, and at one instant.
     expect(r).toMatchObject({ queries: 2 * WARM_UP_QUERIES.length * 4, failed: 0, empty: 0 });
     expect(readdirSync(join(root, 'tmp')).filter((f) => f.startsWith('promlet-warm-up-'))).toEqual([]);
@@ -79,15 +107,23 @@ describe('the query workers\' start-up warm-up', () => {
 
   it('leaves the server\'s answers over its blocks and head as they were, before, during and after it', async () => {
     await expectSameAnswers();
+    // The workers keep the server's blocks open through the warm-up, which reads blocks of another directory.
+    const open = fdsUnder(dir);
+    expect(open.length).toBeGreaterThan(0);
+    expect((await warmUpQueryWorkers(off, { rounds: 1 })).failed).toBe(0);
+    expect(fdsUnder(dir)).toEqual(open);
+    // And close the warm-up's once its directory is gone (they look every second).
+    for (let i = 0; i < 50 && fdsUnder(join(root, 'tmp')).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(fdsUnder(join(root, 'tmp'))).toEqual([]);
     const warming = warmUpQueryWorkers(off, { rounds: 1 });
     await expectSameAnswers();
     expect((await warming).failed).toBe(0);
     await expectSameAnswers();
-    // The workers' blocks of the server's directory stay open for it: a deletion of the warm-up's is no concern of theirs.
-    expect(existsSync(dir)).toBe(true);
   });
 
   it('waits for the server\'s queries to end before each of its own', async () => {
+    // Both workers started and idle, so the warm-up's query would not wait for a worker anyway.
+    await off.rangeQuery('sum(m)', 0, 8 * H, '1h');
     const order: string[] = [];
     const server = off.rangeQuery('count_over_time(m[1h])', 0, 8 * H, '10s').then(() => order.push('server'));
     const warm = off.warmUpQuery({ db: disk.db }, 'vector(1)', 0, 0, 0, 'whole').then(() => order.push('warm-up'));
@@ -110,12 +146,16 @@ describe('the query workers\' start-up warm-up', () => {
 
   it('is on for a server asked for it, and shown among its flags', async () => {
     const warmed = await servePromlet({ listen: '127.0.0.1:0', queryWarmUp: true });
+    const plain = await servePromlet({ listen: '127.0.0.1:0' });
     try {
+      expect(await plain.warmUp).toBeNull();
+      expect(await warmed.warmUp).toMatchObject({ queries: WARM_UP_ROUNDS * WARM_UP_QUERIES.length * 4, failed: 0, empty: 0 });
       const flags = await (await fetch(`${warmed.url}/api/v1/status/flags`)).json() as { data: Record<string, string> };
       expect(flags.data['query.warm-up']).toBe('true');
       const r = await (await fetch(`${warmed.url}/api/v1/query?query=vector(2)`)).json() as { data: { result: { value: [number, string] }[] } };
       expect(r.data.result[0]!.value[1]).toBe('2');
     } finally {
+      await plain.stop();
       await warmed.stop();
     }
   });
