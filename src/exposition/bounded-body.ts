@@ -21,7 +21,8 @@ export async function readBounded(stream: ReadableStream<Uint8Array> | null, lim
     if (done) break;
     size += value.length;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      // Not awaited: the answer does not wait on the source (a socket, an inflater) to wind down.
+      reader.cancel().catch(() => {});
       throw new BodyTooLargeError(limit, what);
     }
     parts.push(value);
