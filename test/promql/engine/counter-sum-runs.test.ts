@@ -18,6 +18,7 @@ import { counterSumRuns, takesRuns } from '../../../src/promql/engine/counter-su
 import { type KernelGrid, type WindowTally, rangeKernel, sumKernel } from '../../../src/promql/engine/range-kernels.js';
 import { emptyColumns } from '../../../src/promql/engine/columnar.js';
 import { seededRandom } from '../../../src/model/seeded-random.js';
+import { cellBits } from '../../fixtures/sum-cells.js';
 
 function series(r: () => number, n: number, t0: number, scrape: number, onGrid: number): { t: Float64Array; v: Float64Array } {
   const t = new Float64Array(n), v = new Float64Array(n);
@@ -39,12 +40,6 @@ function series(r: () => number, n: number, t0: number, scrape: number, onGrid: 
     v[i] = value;
   }
   return { t, v };
-}
-
-function bits(c: FoldCells): string[] {
-  const { seen, value, comp, dropName } = c.sumCells()!;
-  const show = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
-  return Array.from({ length: c.length }, (_, k) => (seen[k] === 1 ? `${show(value[k]!)}+${show(comp[k]!)}/${dropName[k]}` : '-'));
 }
 
 const grid = (start: number, end: number, interval: number, offset: number, range: number): KernelGrid => ({
@@ -87,9 +82,9 @@ describe('rate and increase into a sum, in runs of steps', () => {
             windows += count;
             cols.present.fill(0);
             cols.count = 0;
-            expect(bits(direct)).toEqual(bits(byColumn));
+            expect(cellBits(direct)).toEqual(cellBits(byColumn));
           }
-          expect(bits(wired)).toEqual(bits(byColumn));
+          expect(cellBits(wired)).toEqual(cellBits(byColumn));
         }
       }
       expect(windows).toBeGreaterThan(100_000);
@@ -129,7 +124,7 @@ describe('rate and increase into a sum, in runs of steps', () => {
             cols.present.fill(0);
             cols.count = 0;
           }
-          expect(bits(direct)).toEqual(bits(byColumn));
+          expect(cellBits(direct)).toEqual(cellBits(byColumn));
         }
       }
     }
@@ -164,7 +159,7 @@ describe('rate and increase into a sum, in runs of steps', () => {
       cols.present.fill(0);
       cols.count = 0;
     }
-    expect(bits(wired)).toEqual(bits(byColumn));
+    expect(cellBits(wired)).toEqual(cellBits(byColumn));
   });
 
   it('check the deadline every 4,096 steps, as the column does, even where one run of equal windows covers them all', () => {

@@ -13,6 +13,7 @@ import { FoldCells } from '../../../src/promql/engine/aggregate-fold.js';
 import { type KernelGrid, type WindowTally, rangeKernel, sumKernel } from '../../../src/promql/engine/range-kernels.js';
 import { emptyColumns } from '../../../src/promql/engine/columnar.js';
 import { seededRandom } from '../../../src/model/seeded-random.js';
+import { cellBits } from '../../fixtures/sum-cells.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -32,13 +33,6 @@ function series(r: () => number, n: number): { t: Float64Array; v: Float64Array 
     v[i] = value;
   }
   return { t, v };
-}
-
-/** Each seen cell's running sum and compensation (Object.is-exact texts) and its dropped name; '-' where unseen. */
-function bits(c: FoldCells): string[] {
-  const { seen, value, comp, dropName } = c.sumCells()!;
-  const show = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
-  return Array.from({ length: c.length }, (_, k) => (seen[k] === 1 ? `${show(value[k]!)}+${show(comp[k]!)}/${dropName[k]}` : '-'));
 }
 
 describe('rate and increase into a sum', () => {
@@ -71,7 +65,7 @@ describe('rate and increase into a sum', () => {
             cols.present.fill(0);
             cols.count = 0;
           }
-          expect(bits(direct)).toEqual(bits(byColumn));
+          expect(cellBits(direct)).toEqual(cellBits(byColumn));
         }
       }
       expect(windows).toBeGreaterThan(20_000);
