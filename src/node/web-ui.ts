@@ -15,6 +15,7 @@ import { errorBody } from '../api/errors.js';
 import type { Engine } from '../promql/engine/engine.js';
 import { explain } from '../promql/explain.js';
 import { parse, ParseError } from '../promql/index.js';
+import { gzipInPieces, gzipPieceCount } from './gzip-pieces.js';
 
 export const UI_PAGES = ['query', 'alerts', 'rules', 'targets', 'service-discovery', 'status', 'tsdb-status', 'config', 'flags'];
 
@@ -103,11 +104,15 @@ export const GZIP_INLINE_MAX_BYTES = 8 * 1024;
  * to be worth it. Longer answers are compressed on zlib's thread pool, into
  * an output buffer sized for the whole of a typical answer (about a tenth of
  * the text at level 1), so the thread answering requests gets one callback
- * rather than one per 16 KiB of output. The bytes are the same either way.
+ * rather than one per 16 KiB of output. The bytes are the same either way,
+ * except for answers long enough to be compressed in pieces on several of
+ * the pool's threads at once (gzip-pieces.ts), which decompress to the same text.
  */
 export async function gzipApiBody(body: Uint8Array): Promise<Uint8Array | null> {
   if (body.length < COMPRESS_MIN_BYTES) return null;
   if (body.length <= GZIP_INLINE_MAX_BYTES) return gzipSync(body, API_GZIP);
+  const pieces = gzipPieceCount(body.length);
+  if (pieces > 1) return gzipInPieces(body, pieces);
   return gzipAsync(body, { ...API_GZIP, chunkSize: Math.min(4 << 20, Math.max(16 * 1024, body.length >> 2)) });
 }
 

@@ -1,0 +1,57 @@
+// A long answer gzipped in pieces at once on zlib's thread pool, joined into
+// one gzip member, as pigz does: each piece is a raw deflate stream ended
+// with a sync flush (byte-aligned, no final block) except the last, so the
+// pieces decode as one stream; the header and the trailer (CRC-32 and length
+// of the whole text) are gzip's own fields, written here. A dashboard's 1 MB
+// matrix takes zlib about 10 ms at level 1 in one piece and about half that
+// in two on two free cores (docs/QUERY-SPEED.md). Back-references do not
+// cross a piece's start, so the output is a little longer than one stream's.
+
+import { availableParallelism } from 'node:os';
+import { promisify } from 'node:util';
+import { constants, crc32, deflateRaw, type ZlibOptions } from 'node:zlib';
+
+const deflateRawAsync = promisify(deflateRaw);
+
+/** A piece shorter than this does not pay for its hand-over to the pool. */
+export const GZIP_PIECE_MIN_BYTES = 256 * 1024;
+/** libuv's default pool size: more pieces would wait for a thread. */
+const POOL_THREADS = 4;
+
+/** How many pieces a text of `bytes` is compressed in (1: one stream, as gzip itself writes). */
+export function gzipPieceCount(bytes: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores, POOL_THREADS, Math.floor(bytes / GZIP_PIECE_MIN_BYTES)));
+}
+
+// What zlib writes at level 1: no name or time, "fastest algorithm" (XFL 4), Unix.
+const HEADER_LEVEL_1 = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 3);
+
+/**
+ * `body` gzipped at level 1 in `pieces` parts compressed at once on the
+ * pool; the output decompresses to `body` with any gzip reader.
+ */
+export async function gzipInPieces(body: Uint8Array, pieces: number, options: ZlibOptions = {}): Promise<Uint8Array> {
+  const size = Math.ceil(body.length / pieces);
+  const parts: Promise<Buffer>[] = [];
+  for (let i = 0; i < pieces; i++) {
+    const last = i === pieces - 1;
+    const piece = body.subarray(i * size, last ? body.length : (i + 1) * size);
+    parts.push(deflateRawAsync(piece, { ...options, level: 1, finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH, chunkSize: Math.max(16 * 1024, piece.length >> 2) }));
+  }
+  // Computed while the pool compresses.
+  const crc = crc32(body);
+  const deflated = await Promise.all(parts);
+  let n = HEADER_LEVEL_1.length + 8;
+  for (const d of deflated) n += d.length;
+  const out = new Uint8Array(n);
+  out.set(HEADER_LEVEL_1, 0);
+  let at = HEADER_LEVEL_1.length;
+  for (const d of deflated) {
+    out.set(d, at);
+    at += d.length;
+  }
+  const trailer = new DataView(out.buffer, at, 8);
+  trailer.setUint32(0, crc, true);
+  trailer.setUint32(4, body.length >>> 0, true);
+  return out;
+}
