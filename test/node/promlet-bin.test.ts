@@ -104,7 +104,7 @@ describe('promlet serve through the bin', () => {
     expect(cmdline(s.proc.pid!)).not.toContain('--single-threaded-gc');
     // `kill PID` reaches the first process only: the server still stops as on SIGTERM, once.
     s.proc.kill('SIGTERM');
-    expect(await s.exit).toEqual({ code: 0, signal: null });
+    expect(await s.exit, s.out()).toEqual({ code: 0, signal: null });
     expect(s.out().match(/received SIGTERM, stopping/g)).toHaveLength(1);
     expect(s.out()).toContain('promlet: stopped');
     expect(alive(server!)).toBe(false);
@@ -115,7 +115,7 @@ describe('promlet serve through the bin', () => {
     const server = children(s.proc.pid!)[0] ?? s.proc.pid!;
     expect(cmdline(server).includes('--single-threaded-gc')).toBe(availableParallelism() <= SMALL_MACHINE_CORES);
     s.proc.kill('SIGTERM');
-    expect(await s.exit).toEqual({ code: 0, signal: null });
+    expect(await s.exit, s.out()).toEqual({ code: 0, signal: null });
   });
 
   it('runs in the one process without the flag when switched off', async () => {
@@ -124,7 +124,7 @@ describe('promlet serve through the bin', () => {
     expect(cmdline(s.proc.pid!)).not.toContain('--single-threaded-gc');
     expect((await fetch(`${s.url}/-/healthy`)).ok).toBe(true);
     s.proc.kill('SIGTERM');
-    expect(await s.exit).toEqual({ code: 0, signal: null });
+    expect(await s.exit, s.out()).toEqual({ code: 0, signal: null });
     expect(s.out()).toContain('received SIGTERM, stopping');
   });
 
@@ -132,7 +132,7 @@ describe('promlet serve through the bin', () => {
     const s = await serve('ctrl-c', '1');
     expect(children(s.proc.pid!)).toHaveLength(1);
     process.kill(-s.proc.pid!, 'SIGINT');
-    expect(await s.exit).toEqual({ code: 0, signal: null });
+    expect(await s.exit, s.out()).toEqual({ code: 0, signal: null });
     expect(s.out().match(/received SIGINT, stopping/g)).toHaveLength(1);
     expect(s.out()).toContain('promlet: stopped');
   });
@@ -179,7 +179,7 @@ describe('promlet serve through the bin', () => {
     await untilDelivered(s.proc.pid!, 'SIGTERM');
     const gone = await ended(server!);
     if (!gone) process.kill(server!, 'SIGCONT');
-    expect(await s.exit).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await s.exit, s.out()).toEqual({ code: null, signal: 'SIGKILL' });
     expect(gone).toBe(true);
   });
 
@@ -209,14 +209,14 @@ describe('promlet serve through the bin', () => {
     expect(alive(server!)).toBe(true);
     expect(s.out()).not.toContain('stopping');
     s.proc.kill('SIGTERM');
-    expect(await s.exit).toEqual({ code: 0, signal: null });
+    expect(await s.exit, s.out()).toEqual({ code: 0, signal: null });
   });
 
   it('ends the first process by the signal that ended the server', async () => {
     const s = await serve('crash', '1');
     const [server] = children(s.proc.pid!);
     process.kill(server!, 'SIGUSR2');
-    expect(await s.exit).toEqual({ code: null, signal: 'SIGUSR2' });
+    expect(await s.exit, s.out()).toEqual({ code: null, signal: 'SIGUSR2' });
   });
 
   it('answers queries with the same bytes with the flag as without', async () => {
