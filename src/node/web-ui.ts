@@ -92,12 +92,13 @@ export function compressible(acceptEncoding: string | undefined | null, type: st
 }
 
 /**
- * Answers up to this long are gzipped on the calling thread: less CPU than
- * handing them to zlib's thread pool. Compressing answers up to 128 KiB
- * inline showed no gain in the server's CPU or latency, and holds the event
- * loop up to about 1 ms (docs/QUERY-SPEED.md).
+ * Answers up to this long are gzipped on the calling thread. Handed to
+ * zlib's pool, an answer waits for a pool thread to wake and then for the
+ * event loop to take its callback: on a dashboard's queries, which come with
+ * idle gaps between them, that cost a 100 KB answer about 2 ms more than its
+ * 1 ms of compression inline, which holds the event loop that long (docs/QUERY-SPEED.md).
  */
-export const GZIP_INLINE_MAX_BYTES = 8 * 1024;
+export const GZIP_INLINE_MAX_BYTES = 128 * 1024;
 
 /**
  * An API answer's body gzipped as it is sent, or null when it is too short
