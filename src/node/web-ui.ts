@@ -107,12 +107,13 @@ export const GZIP_INLINE_MAX_BYTES = 128 * 1024;
  * the text at level 1), so the thread answering requests gets one callback
  * rather than one per 16 KiB of output. The bytes are the same either way,
  * except for answers long enough to be compressed in pieces on several of
- * the pool's threads at once (gzip-pieces.ts), which decompress to the same text.
+ * the pool's threads at once (gzip-pieces.ts), which decompress to the same
+ * text; `cores` is how many this process may use (default: what it has).
  */
-export async function gzipApiBody(body: Uint8Array): Promise<Uint8Array | null> {
+export async function gzipApiBody(body: Uint8Array, cores?: number): Promise<Uint8Array | null> {
   if (body.length < COMPRESS_MIN_BYTES) return null;
   if (body.length <= GZIP_INLINE_MAX_BYTES) return gzipSync(body, API_GZIP);
-  const pieces = gzipPieceCount(body.length);
+  const pieces = gzipPieceCount(body.length, cores);
   if (pieces > 1) return gzipInPieces(body, pieces);
   return gzipAsync(body, { ...API_GZIP, chunkSize: Math.min(4 << 20, Math.max(16 * 1024, body.length >> 2)) });
 }

@@ -10,7 +10,7 @@ function matrixText(bytes: number): Buffer {
   return Buffer.from(text.slice(0, bytes));
 }
 
-/** Decompressed by the web's DecompressionStream, a reader other than node:zlib's one-call functions. */
+/** Decompressed by the web's DecompressionStream, fed as a client reads it (zlib's inflate underneath, streamed). */
 async function webGunzip(gz: Uint8Array): Promise<Buffer> {
   const stream = new Blob([new Uint8Array(gz)]).stream().pipeThrough(new DecompressionStream('gzip'));
   return Buffer.from(await new Response(stream).arrayBuffer());

@@ -9,7 +9,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createEngine, openDB } from '../../src/index.js';
 import { GZIP_INLINE_MAX_BYTES, gzipApiBody, withWebUI } from '../../src/node/web-ui.js';
-import { gzipPieceCount } from '../../src/node/gzip-pieces.js';
+import { GZIP_PIECE_MIN_BYTES } from '../../src/node/gzip-pieces.js';
 
 async function setup(opts: { built?: boolean; prefix?: string; external?: string } = {}) {
   const db = await openDB();
@@ -96,12 +96,15 @@ describe("the API answers' gzip", () => {
     for (let i = 0; text.length < 1_100_000; i++) text += `[${1767225600 + i * 15},"${(Math.sin(i) * 1e3).toFixed(4)}"],`;
     const all = Buffer.from(text);
     expect(await gzipApiBody(all.subarray(0, 1023))).toBeNull();
-    for (const n of [1024, 8 * 1024, 8 * 1024 + 1, 70_000, GZIP_INLINE_MAX_BYTES - 1, GZIP_INLINE_MAX_BYTES, GZIP_INLINE_MAX_BYTES + 1, all.length]) {
+    for (const n of [1024, 8 * 1024, 8 * 1024 + 1, 70_000, GZIP_INLINE_MAX_BYTES - 1, GZIP_INLINE_MAX_BYTES, GZIP_INLINE_MAX_BYTES + 1, 2 * GZIP_PIECE_MIN_BYTES - 1, 2 * GZIP_PIECE_MIN_BYTES, all.length]) {
       const body = all.subarray(0, n);
-      const gz = Buffer.from((await gzipApiBody(body))!);
-      // Long enough to be compressed in pieces at once (gzip-pieces.ts): other bytes, the same text.
-      const inPieces = gzipPieceCount(n) > 1;
-      expect([n, gz.equals(gzipSync(body, { level: 1 })), gunzipSync(gz).equals(body)]).toEqual([n, !inPieces, true]);
+      // With one core, one stream whatever the length; with two, texts of two pieces' length or more are
+      // compressed in pieces at once (gzip-pieces.ts): other bytes, the same text.
+      for (const cores of [1, 2]) {
+        const gz = Buffer.from((await gzipApiBody(body, cores))!);
+        const inPieces = cores === 2 && n >= 2 * GZIP_PIECE_MIN_BYTES;
+        expect([n, cores, gz.equals(gzipSync(body, { level: 1 })), gunzipSync(gz).equals(body)]).toEqual([n, cores, !inPieces, true]);
+      }
     }
   });
 });
