@@ -15,7 +15,7 @@ import { errorBody } from '../api/errors.js';
 import type { Engine } from '../promql/engine/engine.js';
 import { explain } from '../promql/explain.js';
 import { parse, ParseError } from '../promql/index.js';
-import { gzipInPieces, gzipPieceCount } from './gzip-pieces.js';
+import { gzipInPieces, gzipPieceCount, outputChunkSize } from './gzip-pieces.js';
 
 export const UI_PAGES = ['query', 'alerts', 'rules', 'targets', 'service-discovery', 'status', 'tsdb-status', 'config', 'flags'];
 
@@ -115,7 +115,7 @@ export async function gzipApiBody(body: Uint8Array, cores?: number): Promise<Uin
   if (body.length <= GZIP_INLINE_MAX_BYTES) return gzipSync(body, API_GZIP);
   const pieces = gzipPieceCount(body.length, cores);
   if (pieces > 1) return gzipInPieces(body, pieces);
-  return gzipAsync(body, { ...API_GZIP, chunkSize: Math.min(4 << 20, Math.max(16 * 1024, body.length >> 2)) });
+  return gzipAsync(body, { ...API_GZIP, chunkSize: outputChunkSize(body.length) });
 }
 
 export function withWebUI(api: Handler, o: WebUIOptions): Handler {

@@ -6,14 +6,14 @@
 // a socket to two servers over the same data, one with the fast path and
 // one without.
 
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerBody, rawExchange } from '../fixtures/raw-http.js';
 import { createEngine, openDB, type DB } from '../../src/index.js';
 import { createApiHandler, type ApiHandler } from '../../src/api/handler.js';
 import { startServer, type RunningServer } from '../../src/node/server.js';
 import { GZIP_INLINE_MAX_BYTES, withWebUI } from '../../src/node/web-ui.js';
-import { GZIP_PIECE_MIN_BYTES } from '../../src/node/gzip-pieces.js';
+import { GZIP_PIECE_MIN_BYTES, gzipPieceCount } from '../../src/node/gzip-pieces.js';
 import { nodeApiRoutes } from '../../src/node/api-route.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -166,6 +166,8 @@ describe('the query API on node:http directly', () => {
       expect(text).toBe(answerBody(plain).toString());
       expect(JSON.parse(text).data.result).toHaveLength(8);
       sizes.push(text.length);
+      // One level-1 stream (gzipSync's bytes) unless the text was cut in pieces on this machine's cores.
+      expect([step, answerBody(zipped).equals(gzipSync(Buffer.from(text), { level: 1 }))]).toEqual([step, gzipPieceCount(text.length) === 1]);
     }
     // Compressed inline (the first) and on zlib's pool (the others; the last in pieces where there are cores for them).
     expect(sizes.map((n) => n <= GZIP_INLINE_MAX_BYTES)).toEqual([true, false, false]);
