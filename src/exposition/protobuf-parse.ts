@@ -6,7 +6,7 @@
 // (integer or float, gauge histograms hinted as such), and exemplars.
 
 import protobuf from 'protobufjs/light.js';
-import { type Label, compareStrings } from '../model/labels.js';
+import { type Label, compareStrings, labelsKey } from '../model/labels.js';
 import { formatOpenMetricsFloat } from '../model/float.js';
 import { CounterResetHint, type FloatHistogram, type Span } from '../model/histogram.js';
 import { compact } from '../model/histogram-compact.js';
@@ -144,9 +144,7 @@ function sample(
   for (let i = 1; i < labels.length; i++) {
     if (labels[i]!.name === labels[i - 1]!.name) throw new ProtobufExpositionError(`metric ${JSON.stringify(metric)}: duplicate label ${JSON.stringify(labels[i]!.name)}`);
   }
-  let key = '';
-  for (const l of labels) key += `${l.name}\xff${l.value}\xff`;
-  const s: ProtobufSample = { labels, key, value, exemplars };
+  const s: ProtobufSample = { labels, key: labelsKey(labels), value, exemplars };
   if (histogram) s.histogram = histogram;
   if (timestamp !== undefined) s.timestamp = timestamp;
   if (base.empty.length > 0) s.emptyLabels = base.empty;

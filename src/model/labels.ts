@@ -109,16 +109,34 @@ export function compareLabels(a: Labels, b: Labels): number {
   return a.length - b.length;
 }
 
-/** A string that identifies the label set (used as a map key). */
+/**
+ * A string that identifies the label set (used as a map key): each name and
+ * value followed by U+00FF, as Prometheus follows each with the byte 0xff.
+ * That byte never occurs in UTF-8, but U+00FF (ÿ) is a character a label may
+ * hold, so a name or value holding ÿ or U+00FE (þ) has them written as
+ * þ\x01 and þ\x02 (keyPart): {a="1ÿbÿ2"} and {a="1", b="2"} would share a
+ * key otherwise, and a `sum by (a, b)` would add them up as one group.
+ */
 export function labelsKey(ls: Labels): string {
   let s = '';
-  for (const l of ls) s += l.name + '\xff' + l.value + '\xff';
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!;
+    s += keyPart(l.name) + '\xff' + keyPart(l.value) + '\xff';
+  }
   return s;
 }
 
+/** A name or value as a key holds it (see labelsKey): itself unless it holds ÿ or þ, which a key keeps for its own marks. */
+export function keyPart(x: string): string {
+  // Two scans of the string's own code, far cheaper than a regular expression on every part of every key.
+  return x.indexOf('\xff') < 0 && x.indexOf('\xfe') < 0 ? x : x.replace(KEY_MARKS, (c) => (c === '\xff' ? '\xfe\x01' : '\xfe\x02'));
+}
+
+const KEY_MARKS = /[\xfe\xff]/g;
+
 /**
- * FNV-1a over labelsKey(ls)'s UTF-16 code units (names and values, each followed by 0xff), without building the
- * string: equal keys hash alike, so a hash match only needs the keys compared.
+ * FNV-1a over the label set's names and values (each followed by 0xff), without building a string: equal sets
+ * hash alike, so a hash match only needs the sets (or their labelsKey) compared.
  */
 export function labelsHash32(ls: Labels): number {
   let h = 0x811c9dc5;

@@ -42,16 +42,25 @@ export class MemPostings {
   delete(removed: ReadonlyMap<number, Labels>): void {
     if (removed.size === 0) return;
     this.allIds = this.allIds.filter((id) => !removed.has(id));
-    const touched = new Set<string>();
-    for (const labels of removed.values()) for (const l of labels) touched.add(l.name + '\xff' + l.value);
-    for (const key of touched) {
-      const [name, value] = key.split('\xff') as [string, string];
+    // By name, then value: a key joining the two with a mark would split wrongly where a name or value holds the mark.
+    const touched = new Map<string, Set<string>>();
+    for (const labels of removed.values()) {
+      for (const l of labels) {
+        let vs = touched.get(l.name);
+        if (!vs) touched.set(l.name, (vs = new Set()));
+        vs.add(l.value);
+      }
+    }
+    for (const [name, vs] of touched) {
       const values = this.byName.get(name);
-      const list = values?.get(value);
-      if (!values || !list) continue;
-      const kept = list.filter((id) => !removed.has(id));
-      if (kept.length > 0) values.set(value, kept);
-      else values.delete(value);
+      if (!values) continue;
+      for (const value of vs) {
+        const list = values.get(value);
+        if (!list) continue;
+        const kept = list.filter((id) => !removed.has(id));
+        if (kept.length > 0) values.set(value, kept);
+        else values.delete(value);
+      }
       if (values.size === 0) this.byName.delete(name);
     }
   }

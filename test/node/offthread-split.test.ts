@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDiskDB, type DiskDB } from '../../src/node/disk-db.js';
 import { createEngine } from '../../src/promql/engine/engine.js';
-import type { QueryResult } from '../../src/promql/engine/engine.js';
+import type { MatrixElement, QueryResult } from '../../src/promql/engine/engine.js';
 import { createOffThreadEngine, type OffThreadOptions } from '../../src/node/offthread-engine.js';
 import { QueryCanceledError, QueryError, QueryMemoryError, QueryTimeoutError, TooManySamplesError } from '../../src/promql/engine/errors.js';
 import { jsonString, resultText } from '../../src/api/result-text.js';
@@ -38,6 +38,9 @@ async function fill(from: number, to: number): Promise<void> {
       app.append({ __name__: 'm', s: String(s), job: s % 2 ? 'odd' : 'even' }, t, s === 2 && i % 37 === 5 ? STALE_NAN : v);
     }
     app.append({ __name__: 'c_total', s: 'x' }, t, (t / 1000) % 5000);
+    // Two label sets that a key joining names and values with ÿ alone would make one.
+    app.append({ __name__: 'marks', a: '1ÿbÿ2' }, t, i);
+    app.append({ __name__: 'marks', a: '1', b: '2' }, t, 2 * i);
     // Series that end and begin inside the queries' ranges.
     if (t < 2.2 * H) app.append({ __name__: 'gone', k: String(i % 3) }, t, i);
     if (t > 3.6 * H) app.append({ __name__: 'born', k: String(i % 2) }, t, -i / 7);
@@ -134,6 +137,9 @@ const QUERIES = [
   'histogram_count(lat) - histogram_count(lat offset 1h)',
   'sum by (__name__) ({__name__=~".+"})',
   'count_over_time({__name__=~"m|c_total"}[1h])',
+  'count by (a, b) (marks)',
+  'sum by (a, b) (rate(marks[5m]))',
+  'marks * on(a, b) marks',
 ];
 
 // Ranges over the head and blocks, with steps that do and do not divide them, and a start off the step grid.
@@ -160,6 +166,11 @@ describe('a range query cut into parts over idle workers', () => {
       }
     });
   }
+
+  it('keeps apart label sets whose names and values hold ÿ, in the parts and in their join', async () => {
+    const r = await parts.rangeQuery('count by (a, b) (marks)', 0.5 * H, 5.5 * H, 60_000);
+    expect((r.result as MatrixElement[]).map((s) => s.metric)).toEqual([{ a: '1', b: '2' }, { a: '1ÿbÿ2' }]);
+  });
 
   it('answers as the in-process engine does', async () => {
     const local = createEngine(disk.db, OPTS);

@@ -1,7 +1,7 @@
 // Binary operators between vectors and scalars, one evaluation step at a
 // time (Prometheus engine.go VectorBinop / VectorscalarBinop / VectorAnd ...).
 
-import type { Labels } from '../../model/labels.js';
+import { type Labels, keyPart } from '../../model/labels.js';
 import type { BinaryOp, VectorMatching } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import { cachedLabelsKey, perLabelSet } from './label-key-cache.js';
@@ -65,7 +65,8 @@ function signatureOf(matching: VectorMatching): (ls: Labels) => string {
     const names = [...matching.matchingLabels].sort();
     return (ls) => {
       let s = '';
-      for (const n of names) s += n + '\xff' + getLabel(ls, n) + '\xff';
+      // keyPart, as labelsKey: a value holding ÿ would otherwise match another pair of values.
+      for (const n of names) s += keyPart(n) + '\xff' + keyPart(getLabel(ls, n)) + '\xff';
       return s;
     };
   }

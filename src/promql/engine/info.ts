@@ -3,7 +3,7 @@
 // instance and job (Prometheus promql/info.go).
 
 import { Matcher } from '../../model/matcher.js';
-import type { Labels } from '../../model/labels.js';
+import { type Labels, keyPart } from '../../model/labels.js';
 import type { Call, Expr, SubqueryExpr, VectorSelector } from '../parser/ast.js';
 import { QueryError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
@@ -132,10 +132,10 @@ function evalWithSampleTimes(ev: Evaluator, series: SeriesData[], ref: (ts: numb
 }
 
 function signature(name: string, ls: Labels): string {
-  let sig = `__name__\xff${name}\xff`;
+  let sig = `__name__\xff${keyPart(name)}\xff`;
   for (const l of IDENTIFYING) {
     const v = getLabel(ls, l);
-    if (v !== '') sig += `${l}\xff${v}\xff`;
+    if (v !== '') sig += `${keyPart(l)}\xff${keyPart(v)}\xff`;
   }
   return sig;
 }

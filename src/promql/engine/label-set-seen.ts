@@ -2,10 +2,10 @@
 // tell, without building the key: a streamed aggregation checks every input
 // series for a repeated label set (a range function that drops names can
 // make two), and the key string per series (built, then flattened and hashed
-// by the Set) was most of that check's cost. The hash runs over the key's
-// characters (names and values, each followed by \xff), so two sets are the
-// same exactly when their keys are, \xff inside a value included; a hash
-// match is confirmed by comparing the keys themselves. FNV-1a is easy to
+// by the Set) was most of that check's cost. Equal label sets hash alike,
+// and two sets are the same exactly when their keys are (labelsKey writes the
+// marks a value may hold so that no two sets share one); a hash match is
+// confirmed by comparing the keys themselves. FNV-1a is easy to
 // invert, so label values can be chosen to share one hash: a hash seen twice
 // keeps its sets' keys in a Set from then on, which keeps every check O(1)
 // where a list of colliding sets would make them quadratic.
