@@ -68,7 +68,8 @@ export class DeltaToCumulative {
       for (const sm of rm.scopeMetrics ?? []) {
         const scope = JSON.stringify([sm.scope?.name ?? '', sm.scope?.version ?? '', attrsKey(sm.scope?.attributes)]);
         for (const m of sm.metrics ?? []) {
-          const base = `${res}\xff${scope}\xff${m.name ?? ''}\xff${m.unit ?? ''}`;
+          // JSON, like the attributes: a name or unit holding the separator could not make two streams one.
+          const base = JSON.stringify([res, scope, m.name ?? '', m.unit ?? '']);
           if (m.sum && temporality(m.sum.aggregationTemporality) === DELTA) {
             m.sum.dataPoints = (m.sum.dataPoints ?? []).filter((p) => {
               const t = nanosToMillis(p.timeUnixNano);

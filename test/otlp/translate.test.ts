@@ -213,6 +213,19 @@ describe('delta to cumulative', () => {
     expect(r2.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.sum.aggregationTemporality).toBe(2);
     expect(d.dropped.outOfOrder).toBe(1);
   });
+
+  it('keeps apart streams whose names and units would join to the same text', async () => {
+    const { DeltaToCumulative } = await import('../../src/otlp/delta.js');
+    const d = new DeltaToCumulative({ now: () => T });
+    const metric = (name: string, unit: string, v: number, st: number, t: number) => ({
+      name, unit, sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [{ startTimeUnixNano: ns(st), timeUnixNano: ns(t), asDouble: v, attributes: [] }] },
+    });
+    const req = (v1: number, v2: number, st: number, t: number) => ({ resourceMetrics: [{ scopeMetrics: [{ metrics: [metric('aÿb', 'c', v1, st, t), metric('a', 'bÿc', v2, st, t)] }] }] });
+    d.convert(req(1, 10, T - 20, T - 10) as never);
+    const r = req(2, 20, T - 10, T);
+    d.convert(r as never);
+    expect(r.resourceMetrics[0]!.scopeMetrics[0]!.metrics.map((m) => m.sum.dataPoints.map((p) => p.asDouble))).toEqual([[3], [30]]);
+  });
 });
 
 describe('promlet check config', () => {
