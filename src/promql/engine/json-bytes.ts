@@ -27,6 +27,19 @@ export function setByteAllocator(f: (n: number) => Uint8Array): void {
 
 // The buffer is kept between answers up to this size; a larger one is let go.
 const KEEP_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A buffer this large is handed over with its slack rather than copied out.
+ * The C library maps an allocation of 32 MiB or more on its own, and the
+ * kernel gives its pages as they are first written: the slack never written
+ * takes address space, not memory. A copy writes every byte again into
+ * fresh pages, and first writes are the dear part: on the benchmark's
+ * machines 2.8 ms a MiB against 0.04 ms for memory already in use. Over
+ * 10,000 series × 24 h, `group_left`'s two 39 MB parts took each worker 510–550
+ * ms of CPU with the copy and 390–400 ms without, and the server's peak
+ * resident memory was 708 MiB against 758 MiB.
+ */
+const SLACK_UNTOUCHED_BYTES = 32 * 1024 * 1024;
 let kept: Uint8Array | null = null;
 
 export class JsonBytes {
@@ -133,7 +146,7 @@ export class JsonBytes {
       out = allocate(this.pos);
       out.set(this.buf.subarray(0, this.pos));
       kept = this.buf;
-    } else if (this.buf.length > this.pos * 1.25) {
+    } else if (this.buf.length > this.pos * 1.25 && this.buf.length < SLACK_UNTOUCHED_BYTES) {
       // The doubled buffer's slack would go along with the bytes and be held until the answer is sent.
       out = allocate(this.pos);
       out.set(this.buf.subarray(0, this.pos));
