@@ -1,7 +1,7 @@
 // The scrape loop's view of a protobuf exposition body, shaped like
 // SampleScanner (one sample at a time, its series text, hash and value) so
 // the scrape cache and staleness work the same for both; the "series text"
-// of a protobuf sample is its name and labels joined by \xff.
+// of a protobuf sample is its label set's labelsKey.
 
 import { CounterResetHint, type FloatHistogram } from '../model/histogram.js';
 import type { Exemplar, MetricMetadata, ParsedSample } from './parse.js';

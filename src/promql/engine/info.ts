@@ -135,7 +135,7 @@ function signature(name: string, ls: Labels): string {
   let sig = `__name__\xff${keyPart(name)}\xff`;
   for (const l of IDENTIFYING) {
     const v = getLabel(ls, l);
-    if (v !== '') sig += `${keyPart(l)}\xff${keyPart(v)}\xff`;
+    if (v !== '') sig += `${l}\xff${keyPart(v)}\xff`;
   }
   return sig;
 }

@@ -1,8 +1,8 @@
 // LabelSetSeen (src/promql/engine/label-set-seen.ts) against the Set of
 // labelsKey strings it replaces: the same answer for every set added, over
-// sets built to repeat, sets whose keys collide only through a \xff inside a
-// value (the key cannot tell them apart, so neither may the check), empty
-// sets, and enough random sets for the 32-bit hash to collide.
+// sets built to repeat, sets that only a \xff inside a value would make look
+// alike (their hashes are equal; their keys, which write the mark, are not),
+// empty sets, and enough random sets for the 32-bit hash to collide.
 
 import { describe, expect, it, vi } from 'vitest';
 import { LabelSetSeen } from '../../../src/promql/engine/label-set-seen.js';
@@ -40,7 +40,7 @@ describe('LabelSetSeen', () => {
       for (let j = 0; j < n; j++) ls.push({ name: pick(['a', 'b', 'a\xffb', 'le']), value: pick(['', 'x', 'x\xffb\xffy', 'y', '\xff', 'ü']) });
       sets.push(ls);
     }
-    // Keys that only a \xff inside a value makes equal.
+    // Sets that only a \xff inside a value makes look alike.
     sets.push([{ name: 'a', value: 'x\xffb\xffy' }], [{ name: 'a', value: 'x' }, { name: 'b', value: 'y' }]);
     expect(compare(sets).repeats).toBeGreaterThan(15_000);
   });
@@ -96,5 +96,13 @@ describe('LabelSetSeen', () => {
     for (const ls of sets.slice(0, 50)) expect(seen.add(ls.map((l) => ({ ...l })))).toBe(true);
     // A list of colliding sets rebuilt every earlier key on each add: about 80,000 builds here.
     expect(keyBuilds.n).toBeLessThanOrEqual(2 * (sets.length + 50));
+  });
+
+  it('tells apart two sets whose names and values, each followed by \\xff, are the same characters', () => {
+    const joined: Labels = [{ name: 'a', value: '1\xffb\xff2' }], apart: Labels = [{ name: 'a', value: '1' }, { name: 'b', value: '2' }];
+    // The hash runs over those characters, so it matches: only the keys can tell the sets apart.
+    expect(labelsHash32(joined)).toBe(labelsHash32(apart));
+    const seen = new LabelSetSeen();
+    expect([seen.add(joined), seen.add(apart), seen.add(joined), seen.add(apart)]).toEqual([false, false, true, true]);
   });
 });
