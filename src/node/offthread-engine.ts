@@ -81,7 +81,29 @@ export interface OffThreadOptions {
    * splitWhen allow.
    */
   splitMinMs?: number;
+  /**
+   * A query whose text's last evaluation (scaled to its steps now) took
+   * less than this many milliseconds, arriving while no other query is
+   * evaluated, is evaluated on this thread: the hand-over to a worker and
+   * back (two thread wake-ups, the message's copies, the block pins) is
+   * about half a millisecond, a tenth of such a query, and this thread is
+   * held no longer than the query's own few milliseconds. One that took
+   * longer than this here goes back to the workers (and one far longer,
+   * or holding more memory, is handed to a worker at once: inlineMaxBytes).
+   * 0 (the default) sends every query to a worker.
+   */
+  inlineMaxMs?: number;
+  /**
+   * The memory budget of a query evaluated on this thread (default 64 MiB,
+   * never more than the query's): past it, or past four times inlineMaxMs
+   * (at least 50 ms), the query is handed to a worker, whose limits are the
+   * query's own. A query holds this thread and its heap no longer than that.
+   */
+  inlineMaxBytes?: number;
 }
+
+const INLINE_MAX_BYTES = 64 * 1024 * 1024;
+const INLINE_CAP_MIN_MS = 50;
 
 /** Query errors whose class callers test, rebuilt from a worker's answer. */
 const KNOWN_ERRORS: Record<string, new () => QueryError> = {
@@ -117,8 +139,8 @@ export interface QueryTarget {
   blocks?: WorkerBlocksSource;
 }
 
-/** How a warm-up query is evaluated: cut over every idle worker, or in one piece. */
-export type WarmUpMode = 'parts' | 'whole';
+/** How a warm-up query is evaluated: cut over every idle worker, in one piece, or on this thread (OffThreadOptions.inlineMaxMs). */
+export type WarmUpMode = 'parts' | 'whole' | 'here';
 
 /** One query's evaluation as the main thread follows it, whichever workers take it. */
 interface Query {
@@ -224,6 +246,8 @@ export interface OffThreadEngine extends Engine {
   readonly workersRunning: number;
   readonly queriesSplit: number;
   readonly queriesJoined: number;
+  /** Queries evaluated on this thread (OffThreadOptions.inlineMaxMs). */
+  readonly queriesInline: number;
   /**
    * Evaluates a range query over `target` rather than the server's storage,
    * for the start-up warm-up: it waits until no query of the server's is
@@ -240,6 +264,12 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const recycleHeapBytes = off.recycleHeapBytes ?? 256 * 1024 * 1024;
   const minPartSteps = off.splitMinSteps ?? 240;
   const costs = splitCosts(off.splitMinMs ?? 0);
+  // Instant queries' costs apart: a text's instant evaluation is a fixed cost, not a step of its range.
+  const instantCosts = splitCosts(0);
+  const inlineMaxMs = off.inlineMaxMs ?? 0;
+  // An evaluation here that runs past these is handed to a worker: a text that was cheap may not be now.
+  const inlineCapMs = Math.max(INLINE_CAP_MIN_MS, 4 * inlineMaxMs);
+  let inlineCount = 0;
   const maxSamples = options.maxSamples ?? 50_000_000;
   const engineTimeout = ms(options.timeout, 120_000);
   const budget = options.maxMemoryBytes ?? 1024 * 1024 * 1024;
@@ -253,6 +283,8 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   let joinedCount = 0;
   const waiting: ((w: QueryWorker) => void)[] = [];
   const parseOpts = parseOptions(new Set(options.features ?? []));
+  const inlineOptions = { ...options, maxMemoryBytes: Math.min(budget, off.inlineMaxBytes ?? INLINE_MAX_BYTES) };
+  const inlineEngine = createEngine(db, inlineOptions);
   // Each worker's chunk cache is a share of the database's budget, which keeps the rest: the total stays within it.
   let workerCacheBytes = 0;
   if (off.blocks) {
@@ -484,7 +516,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     // Stats-only histogram selectors take a sample's counter-reset hint from the one before it within the
     // selection: at a part's start that is not the sample the whole query sees, so they stay in one piece.
     const cuttable = step > 0 && source === target.db && !opts.stats && (type === 'vector' || type === 'scalar') && statsOnlySelectors(q.prepared.expr).size === 0;
-    const k = cuttable && mode !== 'whole' ? partsFor(start, end, step, size, mode === 'parts' ? 1 : minPartSteps) : 1;
+    const k = cuttable && mode !== 'whole' && mode !== 'here' ? partsFor(start, end, step, size, mode === 'parts' ? 1 : minPartSteps) : 1;
     if (k > 1 && (mode === 'parts' || (costs.worthSplitting(query, steps(start, end, step)) && (off.splitWhen?.() ?? true)))) {
       const workers = takeStarted(k);
       if (workers.length > 1) {
@@ -493,15 +525,51 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
         if (!target.warmUp) costs.refuse(query);
       } else if (workers.length === 1) release(workers[0]!);
     }
-    const worker = await acquire();
-    const t0 = performance.now();
-    const answer = await evaluate(worker, query, { start, end, step }, q);
+    const [known, n] = step > 0 ? [costs, steps(start, end, step)] : [instantCosts, 1];
+    const here = mode === 'here' || (inlineMaxMs > 0 && !target.warmUp && source === target.db && serverQueries === 1 && idle.length === live && known.cheaperThan(query, n, inlineMaxMs));
+    let t0 = performance.now();
+    let answer: WorkerAnswer | null = null;
+    if (here) {
+      try {
+        answer = evaluateHere(target.db, query, start, end, step, q);
+      } finally {
+        // A failure's or a hand-over's time counts too, as it is.
+        if (!answer && !target.warmUp) known.record(query, n, performance.now() - t0, true);
+      }
+    }
+    const inline = answer !== null;
+    if (!answer) {
+      const worker = await acquire();
+      t0 = performance.now();
+      answer = await evaluate(worker, query, { start, end, step }, q);
+    }
     if ('result' in answer) {
-      if (step > 0 && !target.warmUp) costs.record(query, steps(start, end, step), performance.now() - t0);
+      // Taken as it is when evaluated here: a text grown dearer than the limit must not hold this thread again.
+      if (!target.warmUp) known.record(query, n, performance.now() - t0, inline);
+      if (inline && !target.warmUp) inlineCount++;
       const r = warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
       return answer.resultBytes === undefined ? r : withResultText(r, [answer.resultBytes], answer.resultLength ?? 0);
     }
     throw answerError(answer.error);
+  };
+
+  /**
+   * The query evaluated on this thread, as a worker would answer it, within
+   * the inline limits of time and memory; null when it met one of them
+   * (it is then a worker's to evaluate, within the query's own).
+   */
+  const evaluateHere = (db: Queryable, query: string, start: number, end: number, step: number, q: Query): WorkerAnswer | null => {
+    const remaining = Math.max(1, q.deadline - Date.now());
+    const opts = { timeout: Math.min(remaining, inlineCapMs), lookbackDelta: q.lookbackDelta, signal: q.signal, bytes: true } as const;
+    const engine = db === server.db ? inlineEngine : createEngine(db, inlineOptions);
+    try {
+      return step === 0 ? engine.instantQueryTextSync(query, start, opts) : engine.rangeQueryTextSync(query, start, end, step, opts);
+    } catch (e) {
+      const pastCap = e instanceof QueryTimeoutError && Date.now() < q.deadline;
+      const pastBytes = e instanceof QueryMemoryError && inlineOptions.maxMemoryBytes < budget;
+      if (pastCap || pastBytes) return null;
+      throw e;
+    }
   };
 
   const warmUpQuery = async (target: QueryTarget, query: string, start: number, end: number, step: number, mode: WarmUpMode): Promise<QueryResult> => {
@@ -533,6 +601,9 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     /** Queries cut into parts whose parts' answers were joined. */
     get queriesJoined() {
       return joinedCount;
+    },
+    get queriesInline() {
+      return inlineCount;
     },
     close: async () => {
       if (closed) return;

@@ -164,6 +164,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   // remote_read endpoints are fetched from on this thread first, within the query's timeout.
   // A range query is cut over idle workers only while the machine has had half a core or more to spare,
   // and only when its text's last evaluation took long enough to gain from it (8 ms: docs/QUERY-SPEED.md).
+  // One whose text took under 10 ms, arriving while no other query runs, is evaluated on this thread
+  // without the hand-over's half millisecond.
   const cores = usableCores();
   const hostSpare = spareCores();
   // Under a CPU quota smaller than the host, what the quota leaves bounds what the host's idle cores offer.
@@ -172,6 +174,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const offThread = createOffThreadEngine(db, engineOptions, {
     workers: o.queryWorkers ?? Math.max(1, Math.min(cores, o.maxConcurrentQueries || 20)), remote: remoteRead.source,
     blocks: disk && o.dataDir ? { dataDir: o.dataDir, db } : undefined, splitWhen: () => spare() >= 0.5, splitMinMs: 8,
+    inlineMaxMs: 10,
   });
   const apiEngine: Engine = {
     instantQuerySync: engine.instantQuerySync,

@@ -8,8 +8,13 @@
 export interface SplitCosts {
   /** Whether a query of this text over `steps` steps is worth cutting: unknown texts are. */
   worthSplitting(query: string, steps: number): boolean;
-  /** Records that evaluating `query` over `steps` steps took `ms` of worker time, in one piece or summed over its parts. */
-  record(query: string, steps: number, ms: number): void;
+  /** Whether this text's last evaluation over `steps` steps would take less than `ms`: unknown and refused texts would not. */
+  cheaperThan(query: string, steps: number, ms: number): boolean;
+  /**
+   * Records that evaluating `query` over `steps` steps took `ms` of worker time, in one piece or summed over its parts.
+   * A dearer run than the last counts only a quarter more, unless `believe` says to take it as it is.
+   */
+  record(query: string, steps: number, ms: number, believe?: boolean): void;
   /**
    * Keeps the text in one piece from now on: its parts could not be joined
    * (their annotations differed, a limit was near) or one failed, and it was
@@ -39,9 +44,14 @@ export function splitCosts(minMs: number, capacity = 1000): SplitCosts {
       const c = perStep.get(query);
       return c === undefined || c * steps >= minMs;
     },
-    record(query, steps, ms) {
+    cheaperThan(query, steps, ms) {
+      const c = perStep.get(query);
+      return c !== undefined && c !== -Infinity && c * steps < ms;
+    },
+    record(query, steps, ms, believe = false) {
       if (query.length > REMEMBERED_TEXT_MAX || !(steps > 0) || !Number.isFinite(ms)) return;
       const last = perStep.get(query);
+      if (believe && last !== -Infinity) return set(query, ms / steps);
       // A cheaper run is believed at once, a dearer one only a quarter more per run: the first runs of a
       // text, before the code is compiled, and a busy moment would otherwise keep cutting a small query.
       set(query, last === undefined ? ms / steps : last === -Infinity ? -Infinity : Math.min(ms / steps, last * 1.25));

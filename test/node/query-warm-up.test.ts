@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDiskDB, type DiskDB } from '../../src/node/disk-db.js';
 import { createEngine } from '../../src/promql/engine/engine.js';
 import { createOffThreadEngine, type OffThreadEngine } from '../../src/node/offthread-engine.js';
-import { WARM_UP_QUERIES, WARM_UP_ROUNDS, warmUpQueryWorkers } from '../../src/node/query-warm-up.js';
+import { RUNS_PER_QUERY, WARM_UP_QUERIES, WARM_UP_ROUNDS, warmUpQueryWorkers } from '../../src/node/query-warm-up.js';
 import { servePromlet } from '../../src/node/serve.js';
 import { STALE_NAN } from '../../src/model/stale.js';
 import { wasm } from '../../src/wasm/loader.js';
@@ -96,13 +96,14 @@ describe('the query workers\' start-up warm-up', () => {
     expect(existsSync(left)).toBe(false);
     expect(existsSync(recent)).toBe(true);
     rmSync(recent, { recursive: true });
-    // Each query cut over the workers, whole on two workers at once, and at one instant.
-    expect(r).toMatchObject({ queries: 2 * WARM_UP_QUERIES.length * 4, failed: 0, empty: 0 });
+    // Each query cut over the workers, whole on two workers at once, at one instant, and on this thread.
+    expect(r).toMatchObject({ queries: 2 * WARM_UP_QUERIES.length * RUNS_PER_QUERY, failed: 0, empty: 0 });
     expect(readdirSync(join(root, 'tmp')).filter((f) => f.startsWith('promlet-warm-up-'))).toEqual([]);
     // Neither its series nor its queries are the server's.
     expect(disk.db.stats().series).toBe(seriesBefore);
     expect(off.queriesSplit).toBe(0);
     expect(off.queriesJoined).toBe(0);
+    expect(off.queriesInline).toBe(0);
   });
 
   it('leaves the server\'s answers over its blocks and head as they were, before, during and after it', async () => {
@@ -136,7 +137,7 @@ describe('the query workers\' start-up warm-up', () => {
     const warming = warmUpQueryWorkers(off, { rounds: 5, signal: stop.signal });
     stop.abort();
     const r = await warming;
-    expect(r.queries).toBeLessThan(5 * WARM_UP_QUERIES.length * 4);
+    expect(r.queries).toBeLessThan(5 * WARM_UP_QUERIES.length * RUNS_PER_QUERY);
     const closed = createOffThreadEngine(disk.db, OPTS, { workers: 1 });
     await closed.close();
     const refused = await warmUpQueryWorkers(closed, { rounds: 1, blocks: false });
@@ -149,7 +150,7 @@ describe('the query workers\' start-up warm-up', () => {
     const plain = await servePromlet({ listen: '127.0.0.1:0' });
     try {
       expect(await plain.warmUp).toBeNull();
-      expect(await warmed.warmUp).toMatchObject({ queries: WARM_UP_ROUNDS * WARM_UP_QUERIES.length * 4, failed: 0, empty: 0 });
+      expect(await warmed.warmUp).toMatchObject({ queries: WARM_UP_ROUNDS * WARM_UP_QUERIES.length * RUNS_PER_QUERY, failed: 0, empty: 0 });
       const flags = await (await fetch(`${warmed.url}/api/v1/status/flags`)).json() as { data: Record<string, string> };
       expect(flags.data['query.warm-up']).toBe('true');
       const r = await (await fetch(`${warmed.url}/api/v1/query?query=vector(2)`)).json() as { data: { result: { value: [number, string] }[] } };

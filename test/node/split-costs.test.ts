@@ -68,4 +68,26 @@ describe('the split cost memory', () => {
     c.record(edge, 10, 1);
     expect(c.worthSplitting(edge, 10)).toBe(false);
   });
+
+  it('tells texts cheaper than a time, scaled to the steps; unknown and refused ones are not', () => {
+    const c = splitCosts(10);
+    expect(c.cheaperThan('a', 10, 5)).toBe(false);
+    c.record('a', 10, 2);
+    expect(c.cheaperThan('a', 10, 5)).toBe(true);
+    expect(c.cheaperThan('a', 30, 5), '6 ms over 30 steps').toBe(false);
+    c.refuse('a');
+    expect(c.cheaperThan('a', 10, 5)).toBe(false);
+  });
+
+  it('takes a dearer run as it is when told to believe it', () => {
+    const c = splitCosts(10);
+    c.record('a', 10, 2);
+    c.record('a', 10, 100);
+    expect(c.cheaperThan('a', 10, 5), 'a quarter more only').toBe(true);
+    c.record('a', 10, 100, true);
+    expect(c.cheaperThan('a', 10, 50)).toBe(false);
+    c.refuse('b');
+    c.record('b', 10, 1, true);
+    expect(c.worthSplitting('b', 1e6), 'still refused').toBe(false);
+  });
 });
