@@ -3,7 +3,8 @@
 // reading storage through the main thread one call at a time
 // (worker-storage.ts: a selection, one series' samples or window
 // reductions), so nothing holds a copy of every sample a query can read. The
-// synchronous methods stay in-process, as embedders use them.
+// synchronous methods stay in-process, as embedders use them, and so may a
+// small query alone on the server (OffThreadOptions.inlineMaxMs).
 //
 // A worker is also the hard edge of the query limits: past its timeout (plus
 // a grace period for the engine's own checks to answer) or on an abort the

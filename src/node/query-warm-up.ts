@@ -6,8 +6,8 @@
 // read exactly as the server's is (blocks opened by the workers, the head
 // copied from the main thread), cut over the workers, whole, and on the
 // main thread (which evaluates a small query itself when nothing else
-// runs), before users ask. It only runs while no query of the server's runs or waits,
-// and never reads or writes the server's data.
+// runs), before users ask. It only runs while no query of the server's
+// runs or waits, and never reads or writes the server's data.
 
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
