@@ -20,7 +20,7 @@ import { typeOf } from '../promql/index.js';
 import { parseQuery } from '../promql/engine/parsed-queries.js';
 import { parseDuration } from '../model/duration.js';
 import { prepare } from '../promql/engine/preprocess.js';
-import { selectorRanges } from '../promql/engine/selection.js';
+import { selectorRanges, type TimeRange } from '../promql/engine/selection.js';
 import type { Queryable } from '../storage/interfaces.js';
 import type { QueryWorkerData, WorkerAnswer, WorkerQuery } from './query-worker.js';
 import { newStorageSignal, serveStoragePort, StorageServer, type ExtraCalls } from './worker-storage.js';
@@ -30,7 +30,7 @@ import { pinBlocksForQuery, type WorkerBlocksSource } from './worker-blocks.js';
 import { prefetchHeadCopies } from './head-prefetch.js';
 import { withResultText } from '../api/result-text.js';
 import type { Prepared } from '../promql/engine/preprocess.js';
-import { splitCosts } from './split-costs.js';
+import { REMEMBERED_TEXT_MAX, splitCosts } from './split-costs.js';
 import { statsOnlySelectors } from '../promql/engine/histogram-series.js';
 import { cutSteps, joinParts, partsFor, type PartAnswer } from './split-parts.js';
 
@@ -88,9 +88,11 @@ export interface OffThreadOptions {
    * evaluated, is evaluated on this thread: the hand-over to a worker and
    * back (two thread wake-ups, the message's copies, the block pins) is
    * about half a millisecond, a tenth of such a query, and this thread is
-   * held no longer than the query's own few milliseconds. One that took
-   * longer than this here goes back to the workers (and one far longer,
-   * or holding more memory, is handed to a worker at once: inlineMaxBytes).
+   * held no longer than the query's own few milliseconds. The query must
+   * also read about the span of time its text read last time (a cheap
+   * text over one stretch of data says nothing of another). One that took
+   * longer than this here goes back to the workers, and one that meets
+   * inlineMaxBytes' limits is handed to a worker and stays the workers'.
    * 0 (the default) sends every query to a worker.
    */
   inlineMaxMs?: number;
@@ -98,13 +100,47 @@ export interface OffThreadOptions {
    * The memory budget of a query evaluated on this thread (default 64 MiB,
    * never more than the query's): past it, or past four times inlineMaxMs
    * (at least 50 ms), the query is handed to a worker, whose limits are the
-   * query's own. A query holds this thread and its heap no longer than that.
+   * query's own (the time spent here is given back to it). Both are checked
+   * where the engine checks its deadline and budget, so a selection's read
+   * can run past them: the choice above keeps that to what the text read
+   * before.
    */
   inlineMaxBytes?: number;
 }
 
 const INLINE_MAX_BYTES = 64 * 1024 * 1024;
 const INLINE_CAP_MIN_MS = 50;
+
+/** Texts remembered for the main thread's choice (each map holds at most this many, the oldest dropped first). */
+const INLINE_TEXTS_MAX = 1000;
+
+function remember<V>(m: Map<string, V>, key: string, v: V): void {
+  if (key.length > REMEMBERED_TEXT_MAX) return;
+  m.delete(key);
+  m.set(key, v);
+  if (m.size > INLINE_TEXTS_MAX) m.delete(m.keys().next().value!);
+}
+
+/** The span of time a query's selectors read, or null when it reads none. */
+function readWindow(ranges: ReadonlyMap<unknown, TimeRange>): TimeRange | null {
+  let w: TimeRange | null = null;
+  for (const r of ranges.values()) w = w ? { start: Math.min(w.start, r.start), end: Math.max(w.end, r.end) } : { start: r.start, end: r.end };
+  return w;
+}
+
+/**
+ * Whether a query reads about what its text read last time: a span at most a quarter longer, at least half of it
+ * within the last one. A text that was cheap over one stretch of data says nothing of another (an instant query
+ * learned where there is no data, then asked where there is much), nor of a much longer one.
+ */
+function sameReads(last: TimeRange | null | undefined, now: TimeRange | null): boolean {
+  if (last === undefined) return false;
+  if (last === null || now === null) return last === now;
+  const len = now.end - now.start, lastLen = last.end - last.start;
+  if (len > lastLen * 1.25) return false;
+  const overlap = Math.min(now.end, last.end) - Math.max(now.start, last.start);
+  return overlap >= len / 2;
+}
 
 /** Query errors whose class callers test, rebuilt from a worker's answer. */
 const KNOWN_ERRORS: Record<string, new () => QueryError> = {
@@ -285,7 +321,11 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const waiting: ((w: QueryWorker) => void)[] = [];
   const parseOpts = parseOptions(new Set(options.features ?? []));
   const inlineOptions = { ...options, maxMemoryBytes: Math.min(budget, off.inlineMaxBytes ?? INLINE_MAX_BYTES) };
-  const inlineEngine = createEngine(db, inlineOptions);
+  // One engine a storage: the server's, and the warm-up's synthetic data.
+  const inlineEngines = new WeakMap<Queryable, ReturnType<typeof createEngine>>();
+  // By text (range or instant): the span its selectors read last time, and the texts that outgrew the limits here.
+  const lastReads = new Map<string, TimeRange | null>();
+  const notHere = new Map<string, true>();
   // Each worker's chunk cache is a share of the database's budget, which keeps the rest: the total stays within it.
   let workerCacheBytes = 0;
   if (off.blocks) {
@@ -527,15 +567,23 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       } else if (workers.length === 1) release(workers[0]!);
     }
     const [known, n] = step > 0 ? [costs, steps(start, end, step)] : [instantCosts, 1];
-    const here = mode === 'here' || (inlineMaxMs > 0 && !target.warmUp && source === target.db && serverQueries === 1 && idle.length === live && known.cheaperThan(query, n, inlineMaxMs));
+    const key = (step > 0 ? 'range ' : 'instant ') + query;
+    const reads = readWindow(q.ranges);
+    const here = inlineMaxMs > 0 && (mode === 'here' || (!target.warmUp && source === target.db && serverQueries === 1 && idle.length === live
+      && !notHere.has(key) && known.cheaperThan(query, n, inlineMaxMs) && sameReads(lastReads.get(key), reads)));
     let t0 = performance.now();
     let answer: WorkerAnswer | null = null;
     if (here) {
       try {
         answer = evaluateHere(target.db, query, start, end, step, q);
       } finally {
-        // A failure's or a hand-over's time counts too, as it is.
+        // A failure's time counts too, as it is.
         if (!answer && !target.warmUp) known.record(query, n, performance.now() - t0, true);
+      }
+      if (!answer) {
+        // Past the limits here: this text is the workers' from now on, and the time spent here is not the query's.
+        if (!target.warmUp) remember(notHere, key, true);
+        q.deadline += performance.now() - t0;
       }
     }
     const inline = answer !== null;
@@ -548,6 +596,7 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
       // Taken as it is when evaluated here: a text grown dearer than the limit must not hold this thread again.
       if (!target.warmUp) known.record(query, n, performance.now() - t0, inline);
       if (inline && !target.warmUp) inlineCount++;
+      if (!target.warmUp) remember(lastReads, key, reads);
       const r = warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
       return answer.resultBytes === undefined ? r : withResultText(r, [answer.resultBytes], answer.resultLength ?? 0);
     }
@@ -562,7 +611,8 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
   const evaluateHere = (db: Queryable, query: string, start: number, end: number, step: number, q: Query): WorkerAnswer | null => {
     const remaining = Math.max(1, q.deadline - Date.now());
     const opts = { timeout: Math.min(remaining, inlineCapMs), lookbackDelta: q.lookbackDelta, signal: q.signal, bytes: true } as const;
-    const engine = db === server.db ? inlineEngine : createEngine(db, inlineOptions);
+    let engine = inlineEngines.get(db);
+    if (!engine) inlineEngines.set(db, (engine = createEngine(db, inlineOptions)));
     try {
       return step === 0 ? engine.instantQueryTextSync(query, start, opts) : engine.rangeQueryTextSync(query, start, end, step, opts);
     } catch (e) {

@@ -163,13 +163,57 @@ describe('queries evaluated on the main thread', () => {
   });
 
   it('hands a query to a worker when it holds more than its memory here, whose budget is the query\'s', async () => {
-    const off = createOffThreadEngine(db, {}, { workers: 1, inlineMaxMs: 60_000, inlineMaxBytes: 1000 });
+    let selects = 0;
+    const counted: Queryable = {
+      querier: (mint, maxt) => {
+        const inner = db.querier(mint, maxt);
+        return {
+          select: (m, h) => (selects++, inner.select(m, h)),
+          labelNames: (m) => inner.labelNames(m),
+          labelValues: (n, m) => inner.labelValues(n, m),
+          close: () => inner.close(),
+        };
+      },
+    };
+    const off = createOffThreadEngine(counted, {}, { workers: 1, inlineMaxMs: 60_000, inlineMaxBytes: 1000 });
     const ref = createEngine(db);
     const q = 'http_requests_total[1h]';
     try {
-      for (let i = 0; i < 3; i++) expect(seen(await off.instantQuery(q, AT))).toEqual(seen(ref.instantQuerySync(q, AT)));
+      expect(seen(await off.instantQuery(q, AT))).toEqual(seen(ref.instantQuerySync(q, AT)));
+      const byWorker = selects;
+      // Tried here, past the memory, then a worker's.
+      expect(seen(await off.instantQuery(q, AT))).toEqual(seen(ref.instantQuerySync(q, AT)));
+      expect(selects).toBeGreaterThan(2 * byWorker);
+      // From then on a worker's at once: not tried here again.
+      const before = selects;
+      expect(seen(await off.instantQuery(q, AT))).toEqual(seen(ref.instantQuerySync(q, AT)));
+      expect(selects - before).toBe(byWorker);
       expect(off.queriesInline).toBe(0);
       await untilInline(off, () => off.instantQuery('count(http_requests_total)', AT));
+    } finally {
+      await off.close();
+    }
+  });
+
+  it('only where the query reads about what its text read last time', async () => {
+    const off = createOffThreadEngine(db, {}, { workers: 1, inlineMaxMs: 60_000 });
+    const q = 'sum(count_over_time(http_requests_total[10m]))';
+    try {
+      // Learned where there is no data, asked where there is: a worker's.
+      await off.instantQuery(q, T0 - 3600_000);
+      await off.instantQuery(q, T0 - 3600_000);
+      const n = off.queriesInline;
+      expect(n, 'the same instant, on the main thread').toBeGreaterThan(0);
+      await off.instantQuery(q, AT);
+      expect(off.queriesInline, 'elsewhere').toBe(n);
+      // A range much longer than last time's: a worker's.
+      await untilInline(off, () => off.rangeQuery(q, AT - 600_000, AT, '1m'));
+      const m = off.queriesInline;
+      await off.rangeQuery(q, AT - 1800_000, AT, '3m');
+      expect(off.queriesInline, 'three times the span').toBe(m);
+      // A dashboard's next refresh, a step later over the same span: still here.
+      await off.rangeQuery(q, AT - 1800_000 + 180_000, AT + 180_000, '3m');
+      expect(off.queriesInline).toBe(m + 1);
     } finally {
       await off.close();
     }
