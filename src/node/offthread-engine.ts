@@ -30,7 +30,7 @@ import { pinBlocksForQuery, type WorkerBlocksSource } from './worker-blocks.js';
 import { prefetchHeadCopies } from './head-prefetch.js';
 import { withResultText } from '../api/result-text.js';
 import type { Prepared } from '../promql/engine/preprocess.js';
-import { REMEMBERED_TEXT_MAX, splitCosts } from './split-costs.js';
+import { remember, splitCosts } from './split-costs.js';
 import { statsOnlySelectors } from '../promql/engine/histogram-series.js';
 import { cutSteps, joinParts, partsFor, type PartAnswer } from './split-parts.js';
 
@@ -113,13 +113,6 @@ const INLINE_CAP_MIN_MS = 50;
 
 /** Texts remembered for the main thread's choice (each map holds at most this many, the oldest dropped first). */
 const INLINE_TEXTS_MAX = 1000;
-
-function remember<V>(m: Map<string, V>, key: string, v: V): void {
-  if (key.length > REMEMBERED_TEXT_MAX) return;
-  m.delete(key);
-  m.set(key, v);
-  if (m.size > INLINE_TEXTS_MAX) m.delete(m.keys().next().value!);
-}
 
 /** The span of time a query's selectors read, or null when it reads none. */
 function readWindow(ranges: ReadonlyMap<unknown, TimeRange>): TimeRange | null {
@@ -576,13 +569,14 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     if (here) {
       try {
         answer = evaluateHere(target.db, query, start, end, step, q);
-      } finally {
+      } catch (e) {
         // A failure's time counts too, as it is.
-        if (!answer && !target.warmUp) known.record(query, n, performance.now() - t0, true);
+        if (!target.warmUp) known.record(query, n, performance.now() - t0, true);
+        throw e;
       }
       if (!answer) {
         // Past the limits here: this text is the workers' from now on, and the time spent here is not the query's.
-        if (!target.warmUp) remember(notHere, key, true);
+        if (!target.warmUp) remember(notHere, key, true, INLINE_TEXTS_MAX);
         q.deadline += performance.now() - t0;
       }
     }
@@ -594,9 +588,11 @@ export function createOffThreadEngine(db: Queryable, options: EngineOptions = {}
     }
     if ('result' in answer) {
       // Taken as it is when evaluated here: a text grown dearer than the limit must not hold this thread again.
-      if (!target.warmUp) known.record(query, n, performance.now() - t0, inline);
-      if (inline && !target.warmUp) inlineCount++;
-      if (!target.warmUp) remember(lastReads, key, reads);
+      if (!target.warmUp) {
+        known.record(query, n, performance.now() - t0, inline);
+        remember(lastReads, key, reads, INLINE_TEXTS_MAX);
+        if (inline) inlineCount++;
+      }
       const r = warnings.length ? { ...answer.result, warnings: [...answer.result.warnings, ...warnings] } : answer.result;
       return answer.resultBytes === undefined ? r : withResultText(r, [answer.resultBytes], answer.resultLength ?? 0);
     }

@@ -27,6 +27,17 @@ export interface SplitCosts {
 export const REMEMBERED_TEXT_MAX = 4096;
 
 /**
+ * Sets `key` in a memory of at most `capacity` texts, the least recently set dropped first; texts longer than
+ * REMEMBERED_TEXT_MAX are not kept.
+ */
+export function remember<V>(m: Map<string, V>, key: string, v: V, capacity: number): void {
+  if (key.length > REMEMBERED_TEXT_MAX) return;
+  m.delete(key);
+  m.set(key, v);
+  if (m.size > capacity) m.delete(m.keys().next().value!);
+}
+
+/**
  * A bounded memory of milliseconds per step by query text. `minMs` is the
  * evaluation time below which one piece is faster; `capacity` texts are
  * kept, the least recently recorded dropped first.
@@ -34,11 +45,7 @@ export const REMEMBERED_TEXT_MAX = 4096;
 export function splitCosts(minMs: number, capacity = 1000): SplitCosts {
   // Milliseconds per step, or -Infinity for a refused text (below any minimum, kept by later records).
   const perStep = new Map<string, number>();
-  const set = (query: string, v: number) => {
-    perStep.delete(query);
-    perStep.set(query, v);
-    if (perStep.size > capacity) perStep.delete(perStep.keys().next().value!);
-  };
+  const set = (query: string, v: number) => remember(perStep, query, v, capacity);
   return {
     worthSplitting(query, steps) {
       const c = perStep.get(query);

@@ -1,8 +1,9 @@
 // A query whose text was cheap the last time, arriving while no other query
 // is evaluated, is evaluated on the main thread (OffThreadOptions.inlineMaxMs):
-// its answer is the worker's byte for byte; a query arriving beside another
-// goes to a worker; and a text that grew dearer than the limit goes back to
-// the workers.
+// its answer is the worker's byte for byte; a query arriving beside another,
+// or reading a span unlike its text's last one, goes to a worker; one past
+// the limits there is handed to a worker; and a text that grew dearer than
+// the limit goes back to the workers.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDB, createEngine, type DB } from '../../src/index.js';
@@ -45,6 +46,19 @@ const seen = (r: Awaited<ReturnType<ReturnType<typeof createEngine>['instantQuer
   const t = resultText(r);
   return { type: r.resultType, text: t ? jsonString(t.text) : JSON.stringify(r.result), warnings: r.warnings, infos: r.infos };
 };
+
+/** The test's database, calling `before` ahead of every selection. */
+const beforeSelect = (before: () => void): Queryable => ({
+  querier: (mint, maxt) => {
+    const inner = db.querier(mint, maxt);
+    return {
+      select: (m, h) => (before(), inner.select(m, h)),
+      labelNames: (m) => inner.labelNames(m),
+      labelValues: (n, m) => inner.labelValues(n, m),
+      close: () => inner.close(),
+    };
+  },
+});
 
 /** Runs `once` until the engine evaluated one on the main thread (the first runs start the workers, slowly). */
 async function untilInline(off: ReturnType<typeof createOffThreadEngine>, once: () => Promise<unknown>): Promise<void> {
@@ -103,20 +117,9 @@ describe('queries evaluated on the main thread', () => {
     const end = performance.now() + ms;
     while (performance.now() < end);
   };
-  const slowDb: Queryable = {
-    querier: (mint, maxt) => {
-      const inner = db.querier(mint, maxt);
-      return {
-        select: (m, h) => {
-          if (slow) spin(400);
-          return inner.select(m, h);
-        },
-        labelNames: (m) => inner.labelNames(m),
-        labelValues: (n, m) => inner.labelValues(n, m),
-        close: () => inner.close(),
-      };
-    },
-  };
+  const slowDb = beforeSelect(() => {
+    if (slow) spin(400);
+  });
 
   it('not once its text took longer than the limit here, failed or not', async () => {
     slow = false;
@@ -164,17 +167,7 @@ describe('queries evaluated on the main thread', () => {
 
   it('hands a query to a worker when it holds more than its memory here, whose budget is the query\'s', async () => {
     let selects = 0;
-    const counted: Queryable = {
-      querier: (mint, maxt) => {
-        const inner = db.querier(mint, maxt);
-        return {
-          select: (m, h) => (selects++, inner.select(m, h)),
-          labelNames: (m) => inner.labelNames(m),
-          labelValues: (n, m) => inner.labelValues(n, m),
-          close: () => inner.close(),
-        };
-      },
-    };
+    const counted = beforeSelect(() => selects++);
     const off = createOffThreadEngine(counted, {}, { workers: 1, inlineMaxMs: 60_000, inlineMaxBytes: 1000 });
     const ref = createEngine(db);
     const q = 'http_requests_total[1h]';
