@@ -71,7 +71,7 @@ export interface OffThreadOptions {
    * Asked before a query is cut: false keeps it to one worker. Idle workers
    * are idle cores only when nothing else keeps the machine busy; where
    * something does, a query's parts wait for the slowest and cost more
-   * than the one piece (`promlet serve`: half a core or more idle lately, spare-cores.ts).
+   * than the one piece (`promlet serve`: half a core or more that other processes leave free, spare-cores.ts).
    */
   splitWhen?: () => boolean;
   /**

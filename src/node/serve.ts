@@ -3,8 +3,8 @@
 // fresh server answers `up` at once.
 
 import { readFileSync, statSync } from 'node:fs';
-import { quotaTimes, spareCores } from './spare-cores.js';
-import { availableParallelism } from 'node:os';
+import { quotaTimes, runQueueSpare, spareCores } from './spare-cores.js';
+import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { openDB, type DB } from '../storage/db.js';
@@ -162,12 +162,12 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   const engine = createEngine(db, engineOptions);
   // API queries are evaluated in worker threads, so /-/healthy, scrapes and ingestion answer meanwhile;
   // remote_read endpoints are fetched from on this thread first, within the query's timeout.
-  // A range query is cut over idle workers only while the machine has had half a core or more to spare,
+  // A range query is cut over idle workers only while the machine has half a core or more to spare (spare-cores.ts),
   // and only when its text's last evaluation took long enough to gain from it (8 ms: docs/QUERY-SPEED.md).
   // One whose text took under 10 ms, arriving while no other query runs, is evaluated on this thread
   // without the hand-over's half millisecond.
   const cores = usableCores();
-  const hostSpare = spareCores();
+  const hostSpare = runQueueSpare(cpus().length) ?? spareCores();
   // Under a CPU quota smaller than the host, what the quota leaves bounds what the host's idle cores offer.
   const quotaSpare = cores < availableParallelism() ? spareCores(500, quotaTimes(cores)) : null;
   const spare = quotaSpare ? () => Math.min(hostSpare(), quotaSpare()) : hostSpare;

@@ -1,7 +1,8 @@
-// Idle cores from two readings of the CPU times at least a window apart.
+// Idle cores from two readings of the CPU times at least a window apart, and
+// from the run queue's length at this moment less this process's own threads.
 
 import { describe, expect, it, vi } from 'vitest';
-import { quotaTimes, spareCores } from '../../src/node/spare-cores.js';
+import { quotaTimes, runQueueSpare, spareCores } from '../../src/node/spare-cores.js';
 
 describe('spareCores', () => {
   it('gives the idle share of the cores between readings a window apart, and reads no more often', () => {
@@ -51,5 +52,60 @@ describe('quotaTimes', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('runQueueSpare', () => {
+  const loadavg = (running: number) => `0.52 0.61 0.70 ${running}/312 4242\n`;
+
+  it('leaves the cores that runnable threads other than the asking one do not take', () => {
+    let running = 1;
+    const spare = runQueueSpare(4, () => loadavg(running), () => 1)!;
+    expect(spare()).toBe(4);
+    running = 3;
+    expect(spare()).toBe(2);
+    running = 9;
+    expect(spare()).toBe(0);
+  });
+
+  it("does not count this process's own runnable threads as another's load", () => {
+    let own = 0;
+    const spare = runQueueSpare(2, () => loadavg(4), () => own)!;
+    // Three of the four are this process's (a query worker still collecting garbage, say): one other is left.
+    own = 3;
+    expect(spare()).toBe(1);
+    // The asking thread is runnable even when the listing missed it.
+    own = 0;
+    expect(spare()).toBe(0);
+    own = 2;
+    expect(spare()).toBe(0);
+  });
+
+  it("reads its own threads only when the run queue alone leaves less than half a core", () => {
+    let running = 2, reads = 0;
+    const spare = runQueueSpare(2, () => loadavg(running), () => (reads++, 1))!;
+    expect(spare()).toBe(1);
+    expect(reads).toBe(0);
+    running = 5;
+    expect(spare()).toBe(0);
+    expect(reads).toBe(1);
+  });
+
+  it('is null where there is no run queue to read, and no spare core when it stops being readable', () => {
+    expect(runQueueSpare(2, () => null)).toBeNull();
+    expect(runQueueSpare(2, () => 'not a load average')).toBeNull();
+    let text: string | null = loadavg(1);
+    const spare = runQueueSpare(2, () => text, () => 1)!;
+    expect(spare()).toBe(2);
+    text = null;
+    expect(spare()).toBe(0);
+  });
+
+  it('reads this machine by default on Linux', () => {
+    const spare = runQueueSpare(2);
+    if (process.platform !== 'linux') return expect(spare).toBeNull();
+    const s = spare!();
+    expect(s).toBeGreaterThanOrEqual(0);
+    expect(s).toBeLessThanOrEqual(2);
   });
 });
