@@ -42,11 +42,13 @@ export interface WarmUpReport {
 /** Enough runs for V8 to optimise the paths these queries take (measured: docs/QUERY-SPEED.md). */
 export const WARM_UP_ROUNDS = 4;
 
-/** Evaluations of each query a round: cut over the workers, whole on two at once, at one instant, on the main thread. */
-export const RUNS_PER_QUERY = 5;
+/** Evaluations of each query a round: cut over the workers at two steps, whole on two at once, at one instant, on the main thread. */
+export const RUNS_PER_QUERY = 6;
 
 const HOUR = 3600_000;
 const SCRAPE = 15_000;
+/** A third of the scrape interval: within the half that counter-sum-runs.ts takes. */
+const FINE_STEP = 5_000;
 const SCRAPES_PER_COMMIT = 20;
 /** The span of the synthetic data: the older hours in blocks, the last ones in the head. */
 const SPAN = 4 * HOUR;
@@ -87,10 +89,10 @@ export async function warmUpQueryWorkers(engine: OffThreadEngine, opts: WarmUpOp
       await appendSyntheticSeries(db, start, end, opts.signal);
       await disk?.maintenance();
       const target: QueryTarget = disk ? { db, blocks: { dataDir: dir!, db } } : { db };
-      const run = async (query: string, from: number, mode: WarmUpMode) => {
+      const run = async (query: string, from: number, mode: WarmUpMode, step = SCRAPE) => {
         report.queries++;
         try {
-          const r = await engine.warmUpQuery(target, query, from, end, from === end ? 0 : SCRAPE, mode);
+          const r = await engine.warmUpQuery(target, query, from, end, from === end ? 0 : step, mode);
           if ((resultText(r)?.length ?? r.result.length) === 0) report.empty++;
         } catch (e) {
           report.failed++;
@@ -104,6 +106,9 @@ export async function warmUpQueryWorkers(engine: OffThreadEngine, opts: WarmUpOp
           // Cut over the idle workers, as a server with cores to spare evaluates a dashboard's query; then whole on two
           // workers at once, as under load; then at one instant.
           await run(query, end - 3 * HOUR, 'parts');
+          // At a step finer than the scrapes too, as a dashboard of slow scrapes or a short time range asks:
+          // some range functions take other paths there (counter-sum-runs.ts).
+          await run(query, end - HOUR, 'parts', FINE_STEP);
           await Promise.all([run(query, end - HOUR, 'whole'), run(query, end - HOUR, 'whole')]);
           await run(query, end, 'whole');
           // And on the main thread, where the server evaluates a small query when nothing else runs.
