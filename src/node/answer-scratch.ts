@@ -8,7 +8,10 @@
 // has taken it, so answers in flight at once each have their own. Answers
 // below LENT_MIN_BYTES get a buffer of their exact size and nothing is lent:
 // a client pipelining many small queries without reading holds each answer's
-// bytes, never a kept buffer's.
+// bytes, never a kept buffer's. Answers longer than any kept buffer are not
+// joined at all: their pieces are written (or gzipped) as they are, short
+// ones together (`coalesced`), since a fresh buffer of tens of megabytes cost
+// more in page faults than the copy itself (docs/QUERY-SPEED.md).
 
 /** Buffers of at most this many bytes are kept: a rare huge answer does not hold its memory for good. */
 export const SCRATCH_KEEP_MAX_BYTES = 4 << 20;
@@ -76,4 +79,34 @@ export class AnswerScratch {
     for (let i = 1; i < this.idle.length; i++) if (this.idle[i]!.length < this.idle[smallest]!.length) smallest = i;
     if (this.idle[smallest]!.length < buf.length) this.idle[smallest] = buf;
   }
+}
+
+/** Views at least this long are written as they are; shorter neighbours are copied together up to about this length. */
+export const RUN_BYTES = 64 * 1024;
+
+/**
+ * The views in order with runs of short ones (a series' punctuation, its
+ * labels) copied together: what a writer that pays per write (a chunk's
+ * framing on the socket, a job on zlib's pool) should be given. Long views
+ * are passed on as they are, not copied.
+ */
+export function* coalesced(views: Iterable<Uint8Array>, runBytes = RUN_BYTES): Generator<Uint8Array> {
+  let run: Uint8Array[] = [], bytes = 0;
+  for (const v of views) {
+    if (v.length >= runBytes) {
+      if (bytes > 0) yield run.length === 1 ? run[0]! : Buffer.concat(run, bytes);
+      run = [];
+      bytes = 0;
+      yield v;
+    } else if (v.length > 0) {
+      run.push(v);
+      bytes += v.length;
+      if (bytes >= runBytes) {
+        yield run.length === 1 ? run[0]! : Buffer.concat(run, bytes);
+        run = [];
+        bytes = 0;
+      }
+    }
+  }
+  if (bytes > 0) yield run.length === 1 ? run[0]! : Buffer.concat(run, bytes);
 }

@@ -15,7 +15,8 @@ import type { ApiHandler } from '../api/handler.js';
 import { hasFormBody } from '../api/params.js';
 import { bodyTooLarge, readBody } from './request-body.js';
 import { compressible, gzipApiBody, normalizePrefix } from './web-ui.js';
-import { AnswerScratch } from './answer-scratch.js';
+import { AnswerScratch, coalesced, SCRATCH_KEEP_MAX_BYTES } from './answer-scratch.js';
+import { gzipListInPieces, gzipPieceCount } from './gzip-pieces.js';
 
 /** What the server hands a route: its body size limit, and its queue for query evaluation (--query.max-concurrency). */
 export interface NodeRouteContext {
@@ -100,6 +101,16 @@ function apiRoute(api: ApiHandler, apiPath: string, inQueue: boolean, scratch: A
         return a.status;
       }
       const type = 'application/json';
+      const gzip = compressible(req.headers['accept-encoding'], type);
+      if (typeof a.body !== 'string' && byteLength(a.body) > SCRATCH_KEEP_MAX_BYTES) {
+        // Longer than any kept buffer: the pieces are written as they are (gzipped from them), never joined
+        // into fresh memory.
+        const body = gzip ? await gzipListInPieces(a.body, gzipPieceCount(byteLength(a.body))) : a.body;
+        if (gzip) res.writeHead(a.status, { 'content-encoding': 'gzip', 'content-type': type, vary: 'accept-encoding' });
+        else res.writeHead(a.status, { 'content-type': type });
+        writeAll(res, body);
+        return a.status;
+      }
       // A worker's answer comes as byte pieces: copied once, into a reused buffer lent until gzip has read it
       // or the socket has taken it.
       let bytes: Buffer;
@@ -108,7 +119,7 @@ function apiRoute(api: ApiHandler, apiPath: string, inQueue: boolean, scratch: A
       else ({ bytes, give } = scratch.join(a.body));
       let gzipped: Uint8Array | null;
       try {
-        gzipped = compressible(req.headers['accept-encoding'], type) ? await gzipApiBody(bytes) : null;
+        gzipped = gzip ? await gzipApiBody(bytes) : null;
       } catch (e) {
         give?.();
         throw e;
@@ -126,4 +137,18 @@ function apiRoute(api: ApiHandler, apiPath: string, inQueue: boolean, scratch: A
     };
     return inQueue ? queued(answer) : answer();
   };
+}
+
+function byteLength(pieces: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  return n;
+}
+
+/** The views in order as the answer's chunks, short ones together, so that the chunked encoding's framing is not written for every comma. */
+function writeAll(res: ServerResponse, views: readonly Uint8Array[]): void {
+  res.cork();
+  for (const b of coalesced(views)) res.write(b);
+  res.end();
+  res.uncork();
 }

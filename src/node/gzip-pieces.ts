@@ -8,9 +8,10 @@
 // cross a piece's start, so the output is a little longer than one stream's.
 
 import { promisify } from 'node:util';
-import { constants, crc32, deflateRaw } from 'node:zlib';
+import { constants, crc32, createDeflateRaw, deflateRaw } from 'node:zlib';
 import { concatBytes } from '../api/result-text.js';
 import { usableCores } from './cpu-quota.js';
+import { coalesced } from './answer-scratch.js';
 
 const deflateRawAsync = promisify(deflateRaw);
 
@@ -62,4 +63,60 @@ export async function gzipInPieces(body: Uint8Array, pieces: number): Promise<Ui
   view.setUint32(0, crc, true);
   view.setUint32(4, body.length >>> 0, true);
   return concatBytes([HEADER_LEVEL_1, ...deflated, trailer]);
+}
+
+/**
+ * The text `list` holds in order (views into the query workers' answers,
+ * not joined) gzipped as gzipInPieces gzips it joined: `pieces` raw deflate
+ * streams compressed at once on the pool, between gzip's header and
+ * trailer. The result is the buffers to write in order: the text is never
+ * copied whole into new memory, which for a matrix of tens of megabytes
+ * cost more in page faults than the copy itself. The pool reads the views
+ * until the promise settles, failed or not.
+ */
+export async function gzipListInPieces(list: readonly Uint8Array[], pieces: number): Promise<Uint8Array[]> {
+  let total = 0;
+  for (const v of list) total += v.length;
+  const size = Math.ceil(total / pieces);
+  const streams: Promise<Buffer[]>[] = [];
+  let crc = 0, at = 0, within = 0;
+  for (let p = 0; p < pieces; p++) {
+    const last = p === pieces - 1;
+    const z = createDeflateRaw({ level: 1, finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH, chunkSize: outputChunkSize(size) });
+    const out: Buffer[] = [];
+    streams.push(new Promise<Buffer[]>((resolve, reject) => {
+      z.on('data', (b: Buffer) => out.push(b));
+      z.on('end', () => resolve(out));
+      z.on('error', reject);
+    }));
+    const slices: Uint8Array[] = [];
+    for (let left = last ? Infinity : size; left > 0 && at < list.length; ) {
+      const v = list[at]!;
+      const n = Math.min(v.length - within, left);
+      const slice = v.subarray(within, within + n);
+      crc = crc32(slice, crc);
+      slices.push(slice);
+      left -= n;
+      within += n;
+      if (within === v.length) {
+        at++;
+        within = 0;
+      }
+    }
+    // Each write is a job of its own on the pool: short views go together.
+    for (const b of coalesced(slices)) z.write(b);
+    z.end();
+  }
+  // Every stream settled before this settles: a caller may let the views' buffers go as soon as it does.
+  const settled = await Promise.allSettled(streams);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const trailer = new Uint8Array(8);
+  const view = new DataView(trailer.buffer);
+  view.setUint32(0, crc, true);
+  view.setUint32(4, total >>> 0, true);
+  const bytes: Uint8Array[] = [HEADER_LEVEL_1];
+  for (const r of settled) bytes.push(...(r as PromiseFulfilledResult<Buffer[]>).value);
+  bytes.push(trailer);
+  return bytes;
 }

@@ -12,10 +12,12 @@ import { createApiHandler } from '../../src/api/handler.js';
 import { startServer, type RunningServer } from '../../src/node/server.js';
 import { withWebUI } from '../../src/node/web-ui.js';
 import { nodeApiRoutes } from '../../src/node/api-route.js';
+import { SCRATCH_KEEP_MAX_BYTES } from '../../src/node/answer-scratch.js';
 import { createOffThreadEngine } from '../../src/node/offthread-engine.js';
 import { latencySeries } from '../fixtures/histograms.js';
 
 const T0 = Date.UTC(2026, 0, 1);
+const WIDE_SERIES = 400;
 let db: DB;
 const servers: RunningServer[] = [];
 const engines: ReturnType<typeof createOffThreadEngine>[] = [];
@@ -51,6 +53,8 @@ beforeAll(async () => {
       app.append({ __name__: 'm', [k]: v, n: String(i % 3) }, t, i * 1.5 + (k === 'a' ? 0.1 : 0));
     }
     app.appendHistogram!({ __name__: 'lat', 'ç': '中文' }, t, hs[i]!);
+    // Enough series for a range answer longer than the fast path's kept buffers (SCRATCH_KEEP_MAX_BYTES).
+    for (let k = 0; k < WIDE_SERIES; k++) app.append({ __name__: 'wide', k: String(k), 'ü': 'ＡＢＣ'.repeat(k % 4) }, t, k === 7 ? i / 3 : i * k + 0.25);
     await app.commit();
   }
 });
@@ -96,6 +100,26 @@ describe('answers as bytes from query workers', () => {
     expect(compared).toBe(TARGETS.length * 2 * 3 * others.length);
     // The split server's range queries were really cut and joined.
     expect(split.queriesJoined).toBeGreaterThan(10);
+  });
+
+  it('longer than any kept buffer, reach the client as their pieces (gzipped from them, or not), the in-process engine\'s bytes', async () => {
+    const ref = await server(createEngine(db, OPTS), false);
+    const one = createOffThreadEngine(db, OPTS, { workers: 1 });
+    const split = createOffThreadEngine(db, OPTS, { workers: 2, splitMinSteps: 2, splitMinMs: 0, splitWhen: () => true });
+    engines.push(one, split);
+    const fast = [await server(one, true), await server(split, true)];
+    for (const target of [RQ('wide', '1'), RQ('wide * 2', '1')]) {
+      for (const hdr of [{}, { 'Accept-Encoding': 'gzip' }] as Record<string, string>[]) {
+        for (const method of ['GET', 'HEAD', 'POST']) {
+          const req = get(target, hdr, method);
+          const raw = await rawExchange(ref, req);
+          if (method === 'GET' && !hdr['Accept-Encoding']) expect(answerBody(raw).length).toBeGreaterThan(SCRATCH_KEEP_MAX_BYTES);
+          const want = norm(raw);
+          for (const [i, o] of fast.entries()) expect(norm(await rawExchange(o, req)), `server ${i} ${method} ${JSON.stringify(hdr)} ${target}`).toBe(want);
+        }
+      }
+    }
+    expect(split.queriesJoined).toBeGreaterThanOrEqual(2);
   });
 
   it('keep their own bytes when many are written at once (the fast path joins them into reused buffers)', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnswerScratch, LENT_MIN_BYTES } from '../../src/node/answer-scratch.js';
+import { AnswerScratch, coalesced, LENT_MIN_BYTES } from '../../src/node/answer-scratch.js';
 
 const rand = (n: number, seed: number) => {
   const b = new Uint8Array(n);
@@ -80,5 +80,20 @@ describe('answer scratch buffers', () => {
     expect(mid.bytes.buffer).not.toBe(large.bytes.buffer);
     expect(mid.bytes.buffer.byteLength).toBeLessThanOrEqual(2_000_000);
     expect(s.join([rand(2_500_000, 13)]).bytes.buffer).toBe(large.bytes.buffer);
+  });
+});
+
+describe('coalesced views', () => {
+  it('keeps the bytes and their order, passes long views on uncopied and joins runs of short ones', () => {
+    const long = rand(100, 7), short = [rand(3, 1), rand(0, 2), rand(4, 3), rand(9, 4), rand(1, 5)];
+    const views = [short[0]!, short[1]!, short[2]!, long, short[3]!, short[4]!, rand(30, 6), rand(40, 8)];
+    const out = [...coalesced(views, 10)];
+    expect(concat(out).equals(concat(views))).toBe(true);
+    // 3 + 0 + 4 bytes, then the long view itself, then 9 + 1 reach the run's length, then 30 and 40 are long themselves.
+    expect(out.map((b) => b.length)).toEqual([7, 100, 10, 30, 40]);
+    expect(out[1]).toBe(long);
+    // A run of one short view is passed on as it is.
+    expect([...coalesced([short[3]!], 10)][0]).toBe(short[3]);
+    expect([...coalesced([rand(0, 9)], 10)]).toEqual([]);
   });
 });

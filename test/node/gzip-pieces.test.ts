@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { GZIP_PIECE_MIN_BYTES, gzipInPieces, gzipPieceCount } from '../../src/node/gzip-pieces.js';
+import { GZIP_PIECE_MIN_BYTES, gzipInPieces, gzipListInPieces, gzipPieceCount } from '../../src/node/gzip-pieces.js';
+import { concatBytes } from '../../src/api/result-text.js';
 
 /** A matrix's number text, as long as asked. */
 function matrixText(bytes: number): Buffer {
@@ -54,5 +55,41 @@ describe('gzip in pieces', () => {
     expect(gzipPieceCount(100 * GZIP_PIECE_MIN_BYTES, 2)).toBe(2);
     expect(gzipPieceCount(100 * GZIP_PIECE_MIN_BYTES, 1)).toBe(1);
     expect(gzipPieceCount(100 * GZIP_PIECE_MIN_BYTES, 64)).toBe(4);
+  });
+});
+
+/** The text cut into views of the lengths given in turn (zeros included), as a worker's answer pieces are. */
+function viewsOf(text: Buffer, lengths: number[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0, i = 0; at < text.length; i++) {
+    const n = Math.min(lengths[i % lengths.length]!, text.length - at);
+    out.push(new Uint8Array(text.buffer, text.byteOffset + at, n));
+    at += n;
+  }
+  return out;
+}
+
+describe('gzip in pieces from views not joined', () => {
+  it('gives the bytes gzipInPieces gives the joined text, for any views and number of pieces', async () => {
+    const text = matrixText(900_001);
+    // Punctuation-sized views among long ones, empty views, and one view holding the whole text.
+    for (const lengths of [[1, 0, 3, 70_000, 2, 200_000], [7], [900_001], [65_536, 1, 65_535, 0]]) {
+      const views = viewsOf(text, lengths);
+      expect(Buffer.from(concatBytes(views)).equals(text)).toBe(true);
+      for (const pieces of [1, 2, 3, 4]) {
+        const gz = concatBytes(await gzipListInPieces(views, pieces));
+        expect([lengths.join(','), pieces, Buffer.from(gz).equals(Buffer.from(await gzipInPieces(text, pieces)))]).toEqual([lengths.join(','), pieces, true]);
+        expect((await webGunzip(gz)).equals(text)).toBe(true);
+      }
+    }
+  });
+
+  it('names the whole text in its trailer, and decompresses when there is next to nothing', async () => {
+    const text = matrixText(300_000);
+    const gz = Buffer.from(concatBytes(await gzipListInPieces(viewsOf(text, [999, 12]), 2)));
+    expect([gz.readUInt32LE(gz.length - 4), gunzipSync(gz).equals(text)]).toEqual([text.length, true]);
+    for (const views of [[], [new Uint8Array(0)], [Uint8Array.of(0x5b), Uint8Array.of(0x5d)]]) {
+      expect(gunzipSync(concatBytes(await gzipListInPieces(views, 3))).equals(Buffer.from(concatBytes(views)))).toBe(true);
+    }
   });
 });
