@@ -3,7 +3,7 @@
 // fresh server answers `up` at once.
 
 import { readFileSync, statSync } from 'node:fs';
-import { quotaTimes, runQueueSpare, spareCores } from './spare-cores.js';
+import { eitherSpare, othersCpuTimes, quotaTimes, runQueueSpare, spareCores } from './spare-cores.js';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -167,7 +167,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
   // One whose text took under 10 ms, arriving while no other query runs, is evaluated on this thread
   // without the hand-over's half millisecond.
   const cores = usableCores();
-  const hostSpare = runQueueSpare(cpus().length) ?? spareCores();
+  const hostCores = cpus().length;
+  const hostSpare = eitherSpare(hostCores, runQueueSpare(hostCores), spareCores(500, othersCpuTimes()));
   // Under a CPU quota smaller than the host, what the quota leaves bounds what the host's idle cores offer.
   const quotaSpare = cores < availableParallelism() ? spareCores(500, quotaTimes(cores)) : null;
   const spare = quotaSpare ? () => Math.min(hostSpare(), quotaSpare()) : hostSpare;

@@ -3,10 +3,14 @@
 // idle cores only when nothing else keeps the machine busy; the 1-minute load
 // average answers that too late after a burst.
 //
-// On Linux the kernel's count of runnable threads at this moment answers it
-// (runQueueSpare). Elsewhere the cores' idle share since the last reading
-// does (spareCores); that share also counts this process's own last query,
-// and whatever ran in the past half second rather than what runs now.
+// Two readings, each blind where the other sees: the kernel's count of
+// runnable threads at this moment (runQueueSpare, Linux), which a client's
+// garbage collection after a long answer fills for a few milliseconds; and
+// the cores' idle share since the last reading at least half a second
+// before, this process's own time counted idle (spareCores over
+// othersCpuTimes), which still counts a neighbour that has just finished.
+// `promlet serve` cuts a query when either leaves half a core: under
+// sustained load from other processes neither does.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -55,6 +59,11 @@ export function runQueueSpare(cores: number, read: () => string | null = readLoa
   };
 }
 
+/** The cores either reading leaves (`now` may be null: no run queue to read), at most `cores`. */
+export function eitherSpare(cores: number, now: (() => number) | null, late: () => number): () => number {
+  return () => Math.min(cores, Math.max(now?.() ?? 0, late()));
+}
+
 function runnable(loadavg: string | null): number | null {
   const m = loadavg && /^\S+ \S+ \S+ (\d+)\//.exec(loadavg);
   return m ? Number(m[1]) : null;
@@ -85,6 +94,19 @@ function readLoadavg(): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU times as `spareCores` reads them with this process's own CPU time
+ * counted as idle: what other processes left, so that the server's own last
+ * query (its query workers idle again when the next is cut over them) does
+ * not read as load.
+ */
+export function othersCpuTimes(read: () => { idle: number; total: number; cores: number } = cpuTimes, ownCpuMs: () => number = processCpuMs): () => { idle: number; total: number; cores: number } {
+  return () => {
+    const t = read();
+    return { ...t, idle: t.idle + ownCpuMs() };
+  };
 }
 
 function cpuTimes(): { idle: number; total: number; cores: number } {

@@ -2,7 +2,7 @@
 // from the run queue's length at this moment less this process's own threads.
 
 import { describe, expect, it, vi } from 'vitest';
-import { quotaTimes, runQueueSpare, spareCores } from '../../src/node/spare-cores.js';
+import { eitherSpare, othersCpuTimes, quotaTimes, runQueueSpare, spareCores } from '../../src/node/spare-cores.js';
 
 describe('spareCores', () => {
   it('gives the idle share of the cores between readings a window apart, and reads no more often', () => {
@@ -107,5 +107,43 @@ describe('runQueueSpare', () => {
     const s = spare!();
     expect(s).toBeGreaterThanOrEqual(0);
     expect(s).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('othersCpuTimes', () => {
+  it("counts this process's own CPU time as idle: only other processes' use is load", () => {
+    vi.useFakeTimers();
+    try {
+      let idle = 0, total = 0, own = 0;
+      const spare = spareCores(500, othersCpuTimes(() => ({ idle, total, cores: 2 }), () => own));
+      // Both cores busy for a second, three quarters of it this process's own.
+      total += 2000, own += 1500;
+      vi.advanceTimersByTime(1000);
+      expect(spare()).toBe(1.5);
+      // Busy with other processes only.
+      total += 2000;
+      vi.advanceTimersByTime(1000);
+      expect(spare()).toBe(0);
+      idle += 1000, total += 2000, own += 500;
+      vi.advanceTimersByTime(1000);
+      expect(spare()).toBe(1.5);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('eitherSpare', () => {
+  it('leaves what the more generous reading leaves, never more than the cores, and the late one alone without a run queue', () => {
+    let now = 0, late = 0;
+    const spare = eitherSpare(2, () => now, () => late);
+    expect(spare()).toBe(0);
+    now = 1;
+    expect(spare()).toBe(1);
+    now = 0, late = 1.5;
+    expect(spare()).toBe(1.5);
+    late = 2.3;
+    expect(spare()).toBe(2);
+    expect(eitherSpare(2, null, () => 0.7)()).toBe(0.7);
   });
 });
