@@ -223,9 +223,12 @@ export async function dashboardBench(quick: boolean, record: (row: Record<string
     const end = Math.floor(lastT / 15_000) * 15_000;
     const start = Math.ceil((firstT + 1800_000) / 15_000) * 15_000;
     // The large variant's queries take seconds each on every server: fewer runs keep the whole under about 15 minutes.
+    // With 3 runs after 1 warm-up its geometric mean moved from 0.91 to 1.10 between runs of one build: a server's
+    // second run of a text still ran colder code, and one run more or less cut over the cores moved a median of 3;
+    // 5 after 2 (about two minutes more) move less.
     // The small ones take milliseconds: 31 runs (about 20 s in all) give medians that move less from run to run
     // on a shared machine than 11 did.
-    const runs = Number(process.env.PROMLET_BENCH_DASHBOARD_RUNS ?? (quick ? 5 : LARGE ? 3 : 31)), warm = quick || LARGE ? 1 : 4;
+    const runs = Number(process.env.PROMLET_BENCH_DASHBOARD_RUNS ?? (quick ? 5 : LARGE ? 5 : 31)), warm = quick ? 1 : LARGE ? 2 : 4;
     console.log(`\n## Dashboard queries: ${count.toLocaleString('en')} series × ${hours} h at ${interval / 1000} s (${samples.toLocaleString('en')} samples); promlet serve beside Prometheus 2.42 and VictoriaMetrics 1.79\n`);
     if (parts.has('latency')) {
       console.log(`Range queries over ${((end - start) / 3600e3).toFixed(1)} h at a 15 s step over HTTP, one at a time, median of ${runs} after ${warm} warm-ups (servers interleaved).`);
