@@ -386,7 +386,8 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
     scrapeOnce,
     reload,
     stop: async () => {
-      scraper.stop();
+      // Scrapes in flight are cancelled and awaited: none commits into the log once it is closed.
+      const scrapesEnded = scraper.stop();
       discovery.stop();
       rules.stop();
       await notifier.flush();
@@ -399,6 +400,7 @@ export async function servePromlet(o: ServeOptions = {}): Promise<RunningPromlet
       await offThread.close();
       await remote?.stop();
       await intake.stop();
+      await scrapesEnded;
       // A clean stop checkpoints, so the next start loads chunks instead of replaying the log.
       await disk?.close();
     },

@@ -50,6 +50,8 @@ export class ScrapeManager {
     for (const [key, r] of this.running) {
       if (wanted.has(key) && JSON.stringify(wanted.get(key)!.cfg) === JSON.stringify(r.loop.cfg)) continue;
       this.stopOne(key, r);
+      // A scrape in flight is cancelled first: none lands after the staleness markers.
+      await r.loop.stop();
       await r.loop.markStale(Date.now());
     }
     for (const [key, { cfg, target }] of wanted) {
@@ -87,9 +89,10 @@ export class ScrapeManager {
     this.running.delete(key);
   }
 
-  /** Stops the timers; the last state stays listed. */
-  stop(): void {
+  /** Stops the timers and the scrapes for good; settles when no scrape is in flight. The last state stays listed. */
+  async stop(): Promise<void> {
     for (const r of this.running.values()) ScrapeManager.clear(r);
+    await Promise.all([...this.running.values()].map((r) => r.loop.stop()));
   }
 
   /** /api/v1/targets's data. */

@@ -49,7 +49,8 @@ export class ScrapeLoop {
   private readonly cache = new ScrapeCache();
   private readonly synthetic: Labels[];
   private readonly syntheticRefs = new Array<number>(SYNTHETIC.length).fill(-1);
-  private scraping = false;
+  private inFlight: Promise<void> | null = null;
+  private readonly stopping = new AbortController();
   /** convert_classic_histograms_to_nhcb, when set. */
   private readonly nhcb: NhcbScrape | undefined;
   /** Series whose labels were built (merged, relabeled): each new series once, known ones never again. */
@@ -69,7 +70,7 @@ export class ScrapeLoop {
     };
     if (this.cfg.basicAuth) headers.authorization = `Basic ${btoa(`${this.cfg.basicAuth.username}:${this.cfg.basicAuth.password}`)}`;
     if (this.cfg.authorization) headers.authorization = `${this.cfg.authorization.type} ${this.cfg.authorization.credentials}`;
-    const signal = AbortSignal.timeout(this.cfg.timeout);
+    const signal = AbortSignal.any([AbortSignal.timeout(this.cfg.timeout), this.stopping.signal]);
     let res: Response;
     try {
       res = await this.fetchFn(this.target.url, { headers, signal });
@@ -100,15 +101,32 @@ export class ScrapeLoop {
     return { bytes, format, protobuf };
   }
 
-  /** One scrape at time t (ms). Never throws: failures become up=0 and lastError. Never overlaps itself. */
+  /**
+   * One scrape at time t (ms). Never throws: failures become up=0 and lastError, and so does a commit
+   * that fails (a disk error), which the timer calling this would otherwise leave unhandled. Never
+   * overlaps itself, nor runs once the loop is stopped.
+   */
   async scrape(t: number): Promise<void> {
-    if (this.scraping) return;
-    this.scraping = true;
-    try {
-      await this.scrapeOnce(t);
-    } finally {
-      this.scraping = false;
-    }
+    if (this.inFlight || this.stopping.signal.aborted) return;
+    const t0 = performance.now();
+    this.inFlight = this.scrapeOnce(t)
+      .catch((e: unknown) => {
+        this.report = { health: 'down', lastError: (e as Error).message, lastScrape: t, lastDuration: (performance.now() - t0) / 1000 };
+      })
+      .finally(() => {
+        this.inFlight = null;
+      });
+    await this.inFlight;
+  }
+
+  /**
+   * Stops scraping for good: a scrape in flight is cancelled, stores nothing, and has ended when this
+   * settles, so the storage can be closed after it (a scrape committing into a closed log took the
+   * server down at its own stop).
+   */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.inFlight;
   }
 
   private async scrapeOnce(t: number): Promise<void> {
@@ -222,6 +240,11 @@ export class ScrapeLoop {
       exemplars.length = 0;
       app.rollback();
       app = this.db.appender();
+    }
+    if (this.stopping.signal.aborted) {
+      // Stopped meanwhile: nothing of this scrape is stored, and its series do not go stale.
+      app.rollback();
+      return;
     }
     // Series of the previous scrape that are gone now end with a staleness marker.
     appendStaleMarkers(app, cache.end(!error), t);

@@ -128,3 +128,45 @@ describe('scraping', () => {
     expect(t.droppedTargets).toHaveLength(1);
   });
 });
+
+describe('a scrape loop stopping, and a commit that fails', () => {
+  it('cancels the scrape in flight at stop, stores nothing of it, and settles once it has ended', async () => {
+    const db = await openDB();
+    let started!: (signal: AbortSignal) => void;
+    const fetching = new Promise<AbortSignal>((r) => (started = r));
+    // A target that never answers: the request ends only when it is aborted.
+    const hanging = ((_url: string, init?: RequestInit) => {
+      started(init!.signal!);
+      return new Promise<Response>((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason)));
+    }) as unknown as typeof fetch;
+    const m = new ScrapeManager(db, () => hanging);
+    // A timeout of 50 minutes: stop() awaiting the scrape settles only if the stop itself ends it.
+    await m.apply(config({ scrape_interval: '1h', scrape_timeout: '50m' }));
+    const scraping = m.scrapeAll(T0);
+    const signal = await fetching;
+    await m.stop();
+    await scraping;
+    expect(signal.aborted).toBe(true);
+    expect((signal.reason as Error).name).not.toBe('TimeoutError');
+    expect(latest(db, '.+', T0 + 1)).toEqual({});
+    // And no scrape starts once stopped.
+    await m.scrapeAll(T0 + 15_000);
+    expect(latest(db, '.+', T0 + 15_001)).toEqual({});
+  });
+
+  it('reports a commit that fails (a disk error) as the target down, and never rejects', async () => {
+    const db = await openDB();
+    const failing = {
+      appender() {
+        const app = db.appender();
+        return Object.assign(Object.create(app) as typeof app, { commit: async () => { app.rollback(); throw new Error('write-ahead log: EBADF: bad file descriptor, write'); } });
+      },
+    } as unknown as DB;
+    const m = new ScrapeManager(failing, () => fakeFetch({ 'app:8080/metrics': { body: 'a 1\n' } }));
+    await m.apply(config());
+    await expect(m.scrapeAll(T0)).resolves.toBeUndefined();
+    expect(m.targets().activeTargets[0]).toMatchObject({ health: 'down', lastError: 'write-ahead log: EBADF: bad file descriptor, write' });
+    expect(latest(db, '.+', T0 + 1)).toEqual({});
+    await m.stop();
+  });
+});
