@@ -102,10 +102,11 @@ function apiRoute(api: ApiHandler, apiPath: string, inQueue: boolean, scratch: A
       }
       const type = 'application/json';
       const gzip = compressible(req.headers['accept-encoding'], type);
-      if (typeof a.body !== 'string' && byteLength(a.body) > SCRATCH_KEEP_MAX_BYTES) {
+      const length = typeof a.body === 'string' ? 0 : byteLength(a.body);
+      if (typeof a.body !== 'string' && length > SCRATCH_KEEP_MAX_BYTES) {
         // Longer than any kept buffer: the pieces are written as they are (gzipped from them), never joined
         // into fresh memory.
-        const body = gzip ? await gzipListInPieces(a.body, gzipPieceCount(byteLength(a.body))) : a.body;
+        const body = gzip ? await gzipListInPieces(a.body, gzipPieceCount(length)) : a.body;
         if (gzip) res.writeHead(a.status, { 'content-encoding': 'gzip', 'content-type': type, vary: 'accept-encoding' });
         else res.writeHead(a.status, { 'content-type': type });
         writeAll(res, body);

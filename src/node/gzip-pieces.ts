@@ -58,11 +58,16 @@ export async function gzipInPieces(body: Uint8Array, pieces: number): Promise<Ui
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   const deflated = settled.map((r) => (r as PromiseFulfilledResult<Buffer>).value);
-  const trailer = new Uint8Array(8);
-  const view = new DataView(trailer.buffer);
+  return concatBytes([HEADER_LEVEL_1, ...deflated, trailer(crc, body.length)]);
+}
+
+/** gzip's trailer: the whole text's CRC-32 and its length modulo 2^32. */
+function trailer(crc: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(8);
+  const view = new DataView(bytes.buffer);
   view.setUint32(0, crc, true);
-  view.setUint32(4, body.length >>> 0, true);
-  return concatBytes([HEADER_LEVEL_1, ...deflated, trailer]);
+  view.setUint32(4, length >>> 0, true);
+  return bytes;
 }
 
 /**
@@ -111,12 +116,8 @@ export async function gzipListInPieces(list: readonly Uint8Array[], pieces: numb
   const settled = await Promise.allSettled(streams);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const trailer = new Uint8Array(8);
-  const view = new DataView(trailer.buffer);
-  view.setUint32(0, crc, true);
-  view.setUint32(4, total >>> 0, true);
   const bytes: Uint8Array[] = [HEADER_LEVEL_1];
   for (const r of settled) bytes.push(...(r as PromiseFulfilledResult<Buffer[]>).value);
-  bytes.push(trailer);
+  bytes.push(trailer(crc, total));
   return bytes;
 }

@@ -131,6 +131,16 @@ export class ScrapeLoop {
 
   private async scrapeOnce(t: number): Promise<void> {
     const t0 = performance.now();
+    let fetched: Awaited<ReturnType<ScrapeLoop['fetchBody']>> | null = null;
+    let fetchError: unknown = null;
+    try {
+      fetched = await this.fetchBody();
+    } catch (e) {
+      fetchError = e;
+    }
+    // Stopped meanwhile (the only wait before the commit): nothing of this scrape is stored, and the scrape
+    // cache is left as the last scrape did, whose series a leaving target's staleness markers name.
+    if (this.stopping.signal.aborted) return;
     const cache = this.cache;
     const cfg = this.cfg;
     cache.begin();
@@ -142,7 +152,8 @@ export class ScrapeLoop {
     let app = this.db.appender();
     const exemplars: { labels: Labels; ex: Exemplar }[] = [];
     try {
-      const { bytes, format, protobuf } = await this.fetchBody();
+      if (!fetched) throw fetchError;
+      const { bytes, format, protobuf } = fetched;
       const proto = protobuf ? new ProtobufScanner(bytes, { nativeHistograms: cfg.scrapeNativeHistograms === true, alwaysClassic: cfg.alwaysScrapeClassicHistograms === true }) : undefined;
       // Text is decoded and scanned a piece at a time (see textPieces).
       const pieces = textPieces(proto ? new Uint8Array(0) : bytes);
@@ -240,11 +251,6 @@ export class ScrapeLoop {
       exemplars.length = 0;
       app.rollback();
       app = this.db.appender();
-    }
-    if (this.stopping.signal.aborted) {
-      // Stopped meanwhile: nothing of this scrape is stored, and its series do not go stale.
-      app.rollback();
-      return;
     }
     // Series of the previous scrape that are gone now end with a staleness marker.
     appendStaleMarkers(app, cache.end(!error), t);

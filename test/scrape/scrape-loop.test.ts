@@ -154,6 +154,30 @@ describe('a scrape loop stopping, and a commit that fails', () => {
     expect(latest(db, '.+', T0 + 15_001)).toEqual({});
   });
 
+  it('marks a leaving target\'s series stale even when its scrape in flight was cancelled', async () => {
+    const db = await openDB();
+    let hang = false;
+    let started!: () => void;
+    const fetching = new Promise<void>((r) => (started = r));
+    const answers = fakeFetch({ 'app:8080/metrics': { body: 'a 1\n' } });
+    const sometimes = ((url: string, init?: RequestInit) => {
+      if (!hang) return answers(url, init);
+      started();
+      return new Promise<Response>((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason)));
+    }) as unknown as typeof fetch;
+    const m = new ScrapeManager(db, () => sometimes);
+    await m.apply(config());
+    await m.scrapeAll(T0);
+    hang = true;
+    const scraping = m.scrapeAll(T0 + 15_000);
+    await fetching;
+    await m.apply({ global: { scrape_interval: '15s' }, scrape_configs: [] });
+    await scraping;
+    const now = Date.now() + 1;
+    expect(Object.values(latest(db, 'a|up', now)).map(Number.isNaN)).toEqual([true, true]);
+    await m.stop();
+  });
+
   it('reports a commit that fails (a disk error) as the target down, and never rejects', async () => {
     const db = await openDB();
     const failing = {
