@@ -1,8 +1,8 @@
 // What a sum of rate or increase over a series' windows owes to the series'
 // timestamps alone, worked out once and kept for the next series with the same
 // timestamps: the runs of steps whose windows hold the same samples, and for
-// every step the extrapolation's duration to the window's start and its factor
-// (counter-sum-runs.ts multiplies each run's increase by it).
+// every step the extrapolation's factor (counter-sum-runs.ts multiplies each
+// run's increase by it).
 //
 // Every series of one scrape target carries the scrape's timestamps, and
 // series come in label order, so a histogram's buckets or a target's CPU modes
@@ -23,7 +23,8 @@ function exactInteger(x: number): boolean {
  * Whether counterSumRuns takes this series on this grid: a step at most half
  * the series' mean sample spacing (coarser steps find different samples at
  * almost every step, and the runs' bookkeeping costs more than it saves:
- * 1.3× counterWindows' time at 15 s over 15 s scrapes), and a grid of whole
+ * 1.3× counterWindows' time at 15 s over 15 s scrapes, and no less through
+ * the plan of a series with the same timestamps), and a grid of whole
  * milliseconds, so that a step's bounds computed from its index are the
  * bounds counterWindows reaches by adding the interval step after step.
  */

@@ -22,7 +22,7 @@ export { takesRuns } from './counter-run-plan.js';
 
 const plan = new CounterRunPlan();
 
-// Indices of resets (v[i] < v[i - 1]) above some window's first sample, reused between series.
+// Indices of resets (v[i] < v[i - 1]), reused between series.
 let resets = new Int32Array(1024);
 
 /** counterWindows into a sum's cells for a grid takesRuns accepts; returns how many windows had a value. */
@@ -94,7 +94,7 @@ let toZeroFactors = new Float64Array(1024);
 
 /** The factors of steps k to next - 1 of the run over samples lo to hi - 1 when the extrapolation to zero may stop short of a window's start. */
 function factorsToZero(t: Float64Array, lo: number, hi: number, k: number, next: number, g: KernelGrid, isRate: boolean, sampledInterval: number, durationToZero: number): Float64Array {
-  if (toZeroFactors.length < next) toZeroFactors = new Float64Array(Math.max(next, toZeroFactors.length * 2));
+  if (toZeroFactors.length < next || (toZeroFactors.length > 1 << 16 && next <= 1 << 15)) toZeroFactors = new Float64Array(Math.max(1024, next * 2));
   const out = toZeroFactors, range = g.range, rangeSeconds = range / 1000, interval = g.interval, to0 = g.start - g.offset;
   const firstT = t[lo]!, lastT = t[hi - 1]!;
   const avg = sampledInterval / (hi - lo - 1);
