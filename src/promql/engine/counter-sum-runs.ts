@@ -30,15 +30,14 @@ export function counterSumRuns(t: Float64Array, v: Float64Array, g: KernelGrid, 
   // A plan worked out now has met the deadline checks as it walked the steps.
   const held = plan.holds(t, g, isRate);
   if (!held) plan.build(t, g, isRate);
-  const p = plan;
-  const n = t.length, runs = p.runs, runStep = p.runStep, runEnd = p.runEnd, runLo = p.runLo, runHi = p.runHi, longest = p.runLongestStart;
+  const n = t.length, runs = plan.runs, runStep = plan.runStep, runEnd = plan.runEnd, runLo = plan.runLo, runHi = plan.runHi, longest = plan.runLongestStart;
   if (resets.length < n || (resets.length > 1 << 16 && n <= 1 << 15)) resets = new Int32Array(Math.max(1024, n * 2));
   const marks = resets;
   let nResets = 0;
   for (let i = 1; i < n; i++) if (v[i]! < v[i - 1]!) marks[nResets++] = i;
   let r = 0, abortAt = 4095;
   for (let i = 0; i < runs; i++) {
-    const k = runStep[i]!, lo = runLo[i]!, hi = runHi[i]!;
+    const k = runStep[i]!, next = runEnd[i]!, lo = runLo[i]!, hi = runHi[i]!;
     if (held && k >= abortAt) {
       g.checkAbort();
       abortAt = k + 4096;
@@ -48,20 +47,19 @@ export function counterSumRuns(t: Float64Array, v: Float64Array, g: KernelGrid, 
     while (r < nResets && marks[r]! <= lo) r++;
     for (let q = r; q < nResets && marks[q]! < hi; q++) result += v[marks[q]! - 1]!;
     // Otherwise the duration to zero is the duration to the start itself, which never replaces it.
-    const toZero = result > 0 && firstV >= 0;
-    if (toZero) {
+    if (result > 0 && firstV >= 0) {
       const sampledInterval = (t[hi - 1]! - t[lo]!) / 1000;
       const durationToZero = sampledInterval * (firstV / result);
       if (durationToZero < longest[i]!) {
-        addRun(cells, dn, k, runEnd[i]!, factorsToZero(t, lo, hi, k, runEnd[i]!, g, isRate, sampledInterval, durationToZero), result);
+        addRun(cells, dn, k, next, factorsToZero(t, lo, hi, k, next, g, isRate, sampledInterval, durationToZero), result);
         continue;
       }
     }
-    addRun(cells, dn, k, runEnd[i]!, p.factor, result);
+    addRun(cells, dn, k, next, plan.factor, result);
   }
-  tally.total = p.total;
-  tally.widest = p.widest;
-  return p.count;
+  tally.total = plan.total;
+  tally.widest = plan.widest;
+  return plan.count;
 }
 
 /**

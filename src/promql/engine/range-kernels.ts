@@ -110,7 +110,9 @@ function markChanges(v: Float64Array): number {
  * extrapolate (functions.ts) is written out here with isCounter known and
  * the window's bounds in locals, the same operations in the same order, so
  * the same bits: test/promql/engine/range-kernels.test.ts holds each window
- * to the per-window path.
+ * to the per-window path. Not through counter-run-plan.ts's windowFactor,
+ * which computes the same: called here, it made 60 s steps over 60 s
+ * scrapes of the large dashboard's CPU counters 1.3× as slow.
  */
 function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns | null, cells: SumCells | null, dn: number, tally: WindowTally, isRate: boolean): number {
   const n = t.length, off = g.offset, range = g.range, rangeSeconds = range / 1000;
