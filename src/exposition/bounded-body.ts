@@ -37,9 +37,15 @@ export async function readBounded(stream: ReadableStream<Uint8Array> | null, lim
   return out;
 }
 
-/** Inflates a gzip body, stopping as soon as the output passes `limit` bytes. */
-export async function gunzipBounded(bytes: Uint8Array, limit: number, what = 'decompressed body'): Promise<Uint8Array> {
-  const inflated = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+/**
+ * Inflates a gzip body as it arrives, stopping as soon as the output passes
+ * `limit` bytes. The body's own stream goes straight into the inflater: no
+ * copy of the compressed bytes and no second stream made from them.
+ */
+export async function gunzipBounded(body: ReadableStream<Uint8Array> | null, limit: number, what = 'decompressed body'): Promise<Uint8Array> {
+  // An absent body is an empty one, which gzip refuses as truncated.
+  const source = body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  const inflated = source.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
   try {
     return await readBounded(inflated, limit, what);
   } catch (e) {

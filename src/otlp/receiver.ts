@@ -9,6 +9,7 @@ import type { Appendable } from '../storage/interfaces.js';
 import { StorageError } from '../storage/errors.js';
 import { InvalidLabelsError, labelsFrom } from '../model/labels.js';
 import { addExemplar } from '../storage/exemplars.js';
+import { BodyTooLargeError, gunzipBounded, readBounded } from '../exposition/bounded-body.js';
 import { decodeJSON, decodeProtobuf, OtlpDecodeError, type OtlpRequest } from './decode.js';
 import { translateOtlp, type OtlpMetadata } from './translate.js';
 import { DEFAULT_OTLP_CONFIG, type OtlpConfig } from './config.js';
@@ -69,7 +70,7 @@ export class OtlpReceiver {
     try {
       body = await readLimited(req, enc === 'gzip', this.o.maxBodyBytes ?? DEFAULT_MAX_OTLP_BODY);
     } catch (e) {
-      return text(e instanceof BodyTooLarge ? 413 : 400, (e as Error).message);
+      return text(e instanceof BodyTooLargeError ? 413 : 400, (e as Error).message);
     }
     let decoded: OtlpRequest;
     try {
@@ -153,36 +154,8 @@ export class OtlpReceiver {
 
 const text = (status: number, body: string) => new Response(`${body}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 
-class BodyTooLarge extends Error {}
-
 /** The body, gunzipped when asked, refused past `limit` bytes (after decompression). */
 async function readLimited(req: Request, gzip: boolean, limit: number): Promise<Uint8Array> {
   if (!req.body) return new Uint8Array(0);
-  let stream: ReadableStream<Uint8Array> = req.body;
-  if (gzip) stream = stream.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      n += value.length;
-      if (n > limit) {
-        void reader.cancel();
-        throw new BodyTooLarge(`request body larger than ${limit} bytes`);
-      }
-      parts.push(value);
-    }
-  } catch (e) {
-    if (e instanceof BodyTooLarge) throw e;
-    throw new Error(`reading body: ${(e as Error).message}`);
-  }
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return gzip ? gunzipBounded(req.body, limit, 'request body') : readBounded(req.body, limit, 'request body');
 }

@@ -12,7 +12,7 @@ export async function readPushBody(req: Request, limit = MAX_PUSH_DECOMPRESSED_B
   if (enc === '' || enc === 'identity') return req.text();
   if (enc !== 'gzip') throw new PushError(415, `unsupported Content-Encoding ${JSON.stringify(enc)}; send gzip or no encoding`);
   try {
-    return new TextDecoder().decode(await gunzipBounded(new Uint8Array(await req.arrayBuffer()), limit, 'decompressed push body'));
+    return new TextDecoder().decode(await gunzipBounded(req.body, limit, 'decompressed push body'));
   } catch (e) {
     if (e instanceof BodyTooLargeError) throw new PushError(413, e.message);
     throw new PushError(400, (e as Error).message);

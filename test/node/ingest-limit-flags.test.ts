@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compress } from 'snappyjs';
 import { freePort } from '../support/prometheus.js';
 import { ingestLimitFlags, ingestLimitFlagValues } from '../../src/node/ingest-limit-flags.js';
@@ -45,10 +45,26 @@ afterAll(async () => {
   await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
 });
 
+/** Requests sent and not yet answered in full, named for the report of a test that fails. */
+const pending = new Set<string>();
+
 async function send(path: string, body: Uint8Array | string, headers: Record<string, string> = {}, method = 'POST') {
+  const what = `${method} ${path} (${body.length} bytes${headers['content-encoding'] ? `, ${headers['content-encoding']}` : ''})`;
+  pending.add(what);
   const r = await fetch(`${url}${path}`, { method, body: body as BodyInit, headers });
-  return { status: r.status, text: await r.text() };
+  const answer = { status: r.status, text: await r.text() };
+  pending.delete(what);
+  return answer;
 }
+
+// A request that never gets its answer fails on the test's timeout; this says which one, and whether the
+// server still answers others.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  const health = await fetch(`${url}/-/healthy`, { signal: AbortSignal.timeout(10_000) }).then((r) => String(r.status), (e: Error) => e.message);
+  console.error(`unanswered: ${[...pending].join('; ') || 'none'}; /-/healthy: ${health}; server log:\n${log}`);
+  pending.clear();
+});
 
 const RW = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' };
 
