@@ -11,6 +11,7 @@
 // a multiplication instead of three divisions.
 
 import type { KernelGrid } from './range-kernels.js';
+import { float64Scratch } from './scratch.js';
 
 /** Bounds under which every step's window bounds, as counterWindows accumulates them, are exact integers. */
 const EXACT = 2 ** 50;
@@ -32,11 +33,6 @@ export function takesRuns(t: Float64Array, g: KernelGrid): boolean {
   const n = t.length;
   if (n < 2 || !(g.interval * 2 <= (t[n - 1]! - t[0]!) / (n - 1))) return false;
   return g.interval > 0 && exactInteger(g.interval) && exactInteger(g.start) && exactInteger(g.end) && exactInteger(g.offset) && exactInteger(g.range);
-}
-
-// Arrays kept between series and queries: grown as needed, and let go of after a query of millions of steps.
-function sized(a: Float64Array, n: number): Float64Array {
-  return a.length >= n && !(a.length > 1 << 16 && n <= 1 << 15) ? a : new Float64Array(Math.max(n, 1024));
 }
 
 /**
@@ -97,7 +93,7 @@ export class CounterRunPlan {
     const n = t.length;
     // Held only once whole: a query's deadline can end the walk half-way.
     this.n = -1;
-    this.times = sized(this.times, n);
+    this.times = float64Scratch(this.times, n);
     this.times.set(t);
     this.start = g.start;
     this.end = g.end;
@@ -111,7 +107,7 @@ export class CounterRunPlan {
     // counterWindows' steps are those with start + k * interval <= end; the division's rounding is not trusted.
     while (steps > 0 && g.start + (steps - 1) * interval > g.end) steps--;
     while (g.start + steps * interval <= g.end) steps++;
-    this.factor = sized(this.factor, steps);
+    this.factor = float64Scratch(this.factor, steps);
     if (this.runStep.length > 1 << 16 && steps <= 1 << 15) {
       this.runStep = this.runEnd = this.runLo = this.runHi = new Int32Array(0);
       this.runLongestStart = new Float64Array(0);

@@ -17,24 +17,20 @@
 import type { SumCells } from './aggregate-fold.js';
 import type { KernelGrid, WindowTally } from './range-kernels.js';
 import { CounterRunPlan, windowFactor } from './counter-run-plan.js';
+import { marked, markResets } from './sample-marks.js';
+import { float64Scratch } from './scratch.js';
 
 export { takesRuns } from './counter-run-plan.js';
 
 const plan = new CounterRunPlan();
-
-// Indices of resets (v[i] < v[i - 1]), reused between series.
-let resets = new Int32Array(1024);
 
 /** counterWindows into a sum's cells for a grid takesRuns accepts; returns how many windows had a value. */
 export function counterSumRuns(t: Float64Array, v: Float64Array, g: KernelGrid, cells: SumCells, dn: number, tally: WindowTally, isRate: boolean): number {
   // A plan worked out now has met the deadline checks as it walked the steps.
   const held = plan.holds(t, g, isRate);
   if (!held) plan.build(t, g, isRate);
-  const n = t.length, runs = plan.runs, runStep = plan.runStep, runEnd = plan.runEnd, runLo = plan.runLo, runHi = plan.runHi, longest = plan.runLongestStart;
-  if (resets.length < n || (resets.length > 1 << 16 && n <= 1 << 15)) resets = new Int32Array(Math.max(1024, n * 2));
-  const marks = resets;
-  let nResets = 0;
-  for (let i = 1; i < n; i++) if (v[i]! < v[i - 1]!) marks[nResets++] = i;
+  const runs = plan.runs, runStep = plan.runStep, runEnd = plan.runEnd, runLo = plan.runLo, runHi = plan.runHi, longest = plan.runLongestStart;
+  const nResets = markResets(v), marks = marked();
   let r = 0, abortAt = 4095;
   for (let i = 0; i < runs; i++) {
     const k = runStep[i]!, next = runEnd[i]!, lo = runLo[i]!, hi = runHi[i]!;
@@ -88,11 +84,11 @@ function addRun(cells: SumCells, dn: number, k: number, next: number, factor: Fl
   }
 }
 
-let toZeroFactors = new Float64Array(1024);
+let toZeroFactors: Float64Array = new Float64Array(1024);
 
 /** The factors of steps k to next - 1 of the run over samples lo to hi - 1 when the extrapolation to zero may stop short of a window's start. */
 function factorsToZero(t: Float64Array, lo: number, hi: number, k: number, next: number, g: KernelGrid, isRate: boolean, sampledInterval: number, durationToZero: number): Float64Array {
-  if (toZeroFactors.length < next || (toZeroFactors.length > 1 << 16 && next <= 1 << 15)) toZeroFactors = new Float64Array(Math.max(1024, next * 2));
+  toZeroFactors = float64Scratch(toZeroFactors, next);
   const out = toZeroFactors, range = g.range, rangeSeconds = range / 1000, interval = g.interval, to0 = g.start - g.offset;
   const firstT = t[lo]!, lastT = t[hi - 1]!;
   const avg = sampledInterval / (hi - lo - 1);

@@ -21,6 +21,7 @@ import { counterSumRuns, takesRuns } from './counter-sum-runs.js';
 import { linearRegression, variance } from './functions.js';
 import { avgWindows, sumWindows } from './kahan-windows.js';
 import { SortedWindow } from './sorted-window.js';
+import { marked, markChanges, markResets, markSpace } from './sample-marks.js';
 import { walkWindows, windows } from './window-walk.js';
 
 /** The steps a series' windows are cut at: window k is (ts - offset - range, ts - offset] for ts = start + k * interval <= end. */
@@ -70,31 +71,6 @@ export function rangeKernel(name: string, hasStartTimestamps: boolean): RangeKer
   return KERNELS[name] ?? null;
 }
 
-// Indices i with v[i] < v[i - 1] (counter resets), or with a changed value (changes): one pass
-// per series, into an array reused between series unless a very long series grew it.
-let marks = new Int32Array(1024);
-
-function markSpace(n: number): void {
-  if (marks.length < n || (marks.length > 1 << 16 && n <= 1 << 15)) marks = new Int32Array(Math.max(1024, n * 2));
-}
-
-function markResets(v: Float64Array): number {
-  markSpace(v.length);
-  let n = 0;
-  for (let i = 1; i < v.length; i++) if (v[i]! < v[i - 1]!) marks[n++] = i;
-  return n;
-}
-
-function markChanges(v: Float64Array): number {
-  markSpace(v.length);
-  let n = 0;
-  for (let i = 1; i < v.length; i++) {
-    const cur = v[i]!, prev = v[i - 1]!;
-    if (cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))) marks[n++] = i;
-  }
-  return n;
-}
-
 /**
  * rate/increase: functions.ts's extrapolatedRate without anchoring, smoothing
  * or start timestamps. One function for counters and another for delta
@@ -117,8 +93,7 @@ function markChanges(v: Float64Array): number {
 function counterWindows(t: Float64Array, v: Float64Array, g: KernelGrid, out: StepColumns | null, cells: SumCells | null, dn: number, tally: WindowTally, isRate: boolean): number {
   const n = t.length, off = g.offset, range = g.range, rangeSeconds = range / 1000;
   const end = g.end, interval = g.interval;
-  markSpace(n);
-  const resets = marks;
+  const resets = markSpace(n);
   const values = out ? out.values : NO_VALUES, present = out ? out.present : NO_FLAGS;
   let lo = 0, hi = 0, r = 0, nResets = 0, total = 0, widest = 0, count = 0;
   for (let ts = g.start, step = 0; ts <= end; ts += interval, step++) {
@@ -247,7 +222,7 @@ function instantValue(isRate: boolean): RangeKernel {
 function counted(mark: (v: Float64Array) => number): RangeKernel {
   return (t, v, g, out, tally) => {
     const nMarks = mark(v);
-    const at = marks;
+    const at = marked();
     const values = out.values, present = out.present;
     const m = walkWindows(t, g, tally);
     const { lo: winLo, hi: winHi, step: winStep } = windows();

@@ -6,6 +6,7 @@
 // and the abort check are written once.
 
 import type { KernelGrid, WindowTally } from './range-kernels.js';
+import { scratchServes } from './scratch.js';
 
 /**
  * A walk's windows: window j holds samples [lo[j], hi[j]) and is the value
@@ -26,7 +27,7 @@ const win: Windows = { lo: new Int32Array(1024), hi: new Int32Array(1024), step:
 export function walkWindows(t: Float64Array, g: KernelGrid, tally: WindowTally): number {
   const n = t.length, off = g.offset, range = g.range, end = g.end, interval = g.interval;
   const steps = Math.floor((end - g.start) / interval) + 1;
-  if (win.lo.length < steps || (win.lo.length > 1 << 16 && steps <= 1 << 15)) {
+  if (!scratchServes(win.lo.length, steps)) {
     const cap = Math.max(1024, steps * 2);
     win.lo = new Int32Array(cap);
     win.hi = new Int32Array(cap);
